@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator;
+
+/// <summary>
+/// Every diagnostic the generator reports. BP0xxx: the shape of the method; BP1xxx: unsupported
+/// constructs in its body; BP9xxx: internal errors. Each is documented in docs/diagnostics.md.
+/// </summary>
+internal static class Diagnostics
+{
+    private const string Shape = "Backprop.Shape";
+    private const string Body = "Backprop.Body";
+
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error("BP0001", "Differentiable method must be static",
+        "'{0}' must be static to be [Differentiable]; add the static modifier", Shape);
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error("BP0002", "Containing type must be partial",
+        "Type '{0}' must be partial so the generator can add '{1}' to it; add the partial modifier", Shape);
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("BP0003", "Unsupported return type",
+        "'{0}' returns '{1}'; a [Differentiable] method must return double or float", Shape);
+
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error("BP0004", "Unsupported parameter",
+        "Parameter '{0}' of '{1}' is not supported: {2}", Shape);
+
+    public static readonly DiagnosticDescriptor GradientNameCollision = Error("BP0005", "Gradient parameter name collides",
+        "The gradient of parameter '{0}' would be named '{1}', which is already a parameter of '{2}'; rename '{1}'", Shape);
+
+    public static readonly DiagnosticDescriptor NoBody = Error("BP0006", "Differentiable method has no body",
+        "'{0}' has no body to differentiate; give it a block or expression body", Shape);
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error("BP0007", "Generic methods are not supported",
+        "'{0}' is generic; write it for double or float without type parameters", Shape);
+
+    public static readonly DiagnosticDescriptor NotAMethod = Error("BP0008", "[Differentiable] on something other than a method",
+        "[Differentiable] applies to static methods of partial types; move local function '{0}' to such a method", Shape);
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
+        "{0} is not supported in a [Differentiable] method; {1}", Body);
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error("BP1002", "Unsupported expression",
+        "{0} is not supported in a [Differentiable] method; {1}", Body);
+
+    public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
+        "'{0}' has no known derivative; mark it [Differentiable], or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
+
+    public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
+        "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
+    {
+        MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
+        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, InternalError,
+    };
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
+        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Threading;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Emission;
+using Backprop.Generator.Model;
+using Backprop.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Generator;
+
+/// <summary>The incremental pipeline: find <c>[Differentiable]</c> methods, parse each to a model, generate, report.</summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DifferentiableGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<GeneratedFile> files = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Symbols.DifferentiableAttribute,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
+            .WithTrackingName(TrackingNames.Parse)
+            .Select(static (parsed, _) => GeneratedFile.From(parsed))
+            .WithTrackingName(TrackingNames.Generate);
+
+        context.RegisterSourceOutput(files, static (output, file) =>
+        {
+            foreach (DiagnosticInfo diagnostic in file.Diagnostics)
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (file.Source is not null)
+                output.AddSource(file.HintName!, file.Source);
+        });
+    }
+
+    /// <summary>An exception from parsing becomes BP9001 on the method, so one bad method never breaks the build.</summary>
+    private static ParseResult Guarded(SyntaxNode target, Func<ParseResult> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            SyntaxToken name = target is MethodDeclarationSyntax method ? method.Identifier : ((LocalFunctionStatementSyntax)target).Identifier;
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(Diagnostics.InternalError, name.GetLocation(), name.ValueText, exception.Message),
+            }));
+        }
+    }
+}
+
+/// <summary>What the pipeline outputs for one method: a source file, or diagnostics, or both absent.</summary>
+internal sealed record GeneratedFile(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public static GeneratedFile From(ParseResult parsed)
+    {
+        if (parsed.Function is not FunctionSpec function)
+            return new GeneratedFile(null, null, parsed.Diagnostics);
+        try
+        {
+            GradientProgram program = GradientBuilder.Build(function);
+            return new GeneratedFile(function.HintName, GradientEmitter.Emit(function, program), parsed.Diagnostics);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new GeneratedFile(null, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(Generator.Diagnostics.InternalError, parsed.Location?.ToLocation(), function.Name, exception.Message),
+            }));
+        }
+    }
+}
+
+/// <summary>Names of the pipeline's steps, for caching tests.</summary>
+internal static class TrackingNames
+{
+    public const string Parse = nameof(Parse);
+    public const string Generate = nameof(Generate);
+}

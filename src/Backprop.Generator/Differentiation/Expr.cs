@@ -1,0 +1,134 @@
+using System;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// A C# expression in the generated code, as a value. The operators build simplified trees for the
+/// reverse pass (no <c>0 * x</c>, no <c>1 * g</c>, constants folded); <see cref="Raw"/> builds the
+/// forward pass exactly as written, since its value must equal the original method's bit for bit.
+/// </summary>
+internal abstract record Expr(ScalarType Type)
+{
+    public static Expr operator +(Expr a, Expr b) => Simplify.Add(a, b);
+    public static Expr operator -(Expr a, Expr b) => Simplify.Subtract(a, b);
+    public static Expr operator *(Expr a, Expr b) => Simplify.Multiply(a, b);
+    public static Expr operator /(Expr a, Expr b) => Simplify.Divide(a, b);
+    public static Expr operator -(Expr a) => Simplify.Negate(a);
+    public static Expr operator +(Expr a, double b) => a + new ConstantExpr(b, a.Type);
+    public static Expr operator -(Expr a, double b) => a - new ConstantExpr(b, a.Type);
+    public static Expr operator *(double a, Expr b) => new ConstantExpr(a, b.Type) * b;
+    public static Expr operator /(Expr a, double b) => a / new ConstantExpr(b, a.Type);
+    public static Expr operator -(double a, Expr b) => new ConstantExpr(a, b.Type) - b;
+    public static Expr operator +(double a, Expr b) => new ConstantExpr(a, b.Type) + b;
+    public static Expr operator /(double a, Expr b) => new ConstantExpr(a, b.Type) / b;
+
+    public bool IsConstant(double value) => this is ConstantExpr c && c.Value.Equals(value);
+
+    /// <summary>Unsimplified constructors, for code that must compute exactly what the source computes.</summary>
+    public static class Raw
+    {
+        public static Expr Binary(BinaryOperator op, Expr a, Expr b, ScalarType type) => new BinaryExpr(op, a, b, type);
+        public static Expr Negate(Expr a) => new NegateExpr(a);
+    }
+}
+
+/// <summary>A literal of the given type.</summary>
+internal sealed record ConstantExpr(double Value, ScalarType Type) : Expr(Type);
+
+/// <summary>The value of forward node <see cref="Node"/>: a name once the emitter has given it one, or its expression inlined.</summary>
+internal sealed record ValueExpr(int Node, ScalarType Type) : Expr(Type);
+
+/// <summary>A local variable or parameter of the generated method.</summary>
+internal sealed record NameExpr(string Name, ScalarType Type) : Expr(Type);
+
+internal enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    And,
+}
+
+internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right, ScalarType Type) : Expr(Type);
+
+internal sealed record NegateExpr(Expr Operand) : Expr(Operand.Type);
+
+internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
+
+/// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function <see cref="Function"/>.</summary>
+internal sealed record CallExpr(string Function, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
+
+internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr(WhenTrue.Type);
+
+/// <summary>The algebra behind <see cref="Expr"/>'s operators: identities that keep generated code free of no-op arithmetic.</summary>
+internal static class Simplify
+{
+    public static Expr Add(Expr a, Expr b)
+    {
+        if (a.IsConstant(0)) return b;
+        if (b.IsConstant(0)) return a;
+        if (a is ConstantExpr ca && b is ConstantExpr cb) return Fold(ca.Value + cb.Value, a.Type);
+        if (b is NegateExpr nb) return Subtract(a, nb.Operand);
+        if (a is NegateExpr na) return Subtract(b, na.Operand);
+        if (a.Equals(b)) return Multiply(new ConstantExpr(2, a.Type), a);
+        return new BinaryExpr(BinaryOperator.Add, a, b, a.Type);
+    }
+
+    public static Expr Subtract(Expr a, Expr b)
+    {
+        if (b.IsConstant(0)) return a;
+        if (a.IsConstant(0)) return Negate(b);
+        if (a is ConstantExpr ca && b is ConstantExpr cb) return Fold(ca.Value - cb.Value, a.Type);
+        if (b is NegateExpr nb) return Add(a, nb.Operand);
+        return new BinaryExpr(BinaryOperator.Subtract, a, b, a.Type);
+    }
+
+    public static Expr Multiply(Expr a, Expr b)
+    {
+        if (a.IsConstant(0) || b.IsConstant(0)) return new ConstantExpr(0, a.Type);
+        if (a.IsConstant(1)) return b;
+        if (b.IsConstant(1)) return a;
+        if (a.IsConstant(-1)) return Negate(b);
+        if (b.IsConstant(-1)) return Negate(a);
+        if (a is ConstantExpr ca && b is ConstantExpr cb) return Fold(ca.Value * cb.Value, a.Type);
+        if (a is NegateExpr na) return Negate(Multiply(na.Operand, b));
+        if (b is NegateExpr nb) return Negate(Multiply(a, nb.Operand));
+        if (b is ConstantExpr && a is not ConstantExpr) return Multiply(b, a); // constants first: 2 * x
+        return new BinaryExpr(BinaryOperator.Multiply, a, b, a.Type);
+    }
+
+    public static Expr Divide(Expr a, Expr b)
+    {
+        if (a.IsConstant(0)) return new ConstantExpr(0, a.Type);
+        if (b.IsConstant(1)) return a;
+        if (b.IsConstant(-1)) return Negate(a);
+        if (a is ConstantExpr ca && b is ConstantExpr cb && cb.Value != 0) return Fold(ca.Value / cb.Value, a.Type);
+        if (a is NegateExpr na) return Negate(Divide(na.Operand, b));
+        if (b is NegateExpr nb) return Negate(Divide(a, nb.Operand));
+        return new BinaryExpr(BinaryOperator.Divide, a, b, a.Type);
+    }
+
+    public static Expr Negate(Expr a) => a switch
+    {
+        NegateExpr n => n.Operand,
+        ConstantExpr c => Fold(-c.Value, c.Type),
+        _ => new NegateExpr(a),
+    };
+
+    /// <summary><c>condition ? value : 0</c>, or just 0 when the value is.</summary>
+    public static Expr When(Expr condition, Expr value) =>
+        value.IsConstant(0) ? value : new ConditionalExpr(condition, value, new ConstantExpr(0, value.Type));
+
+    private static Expr Fold(double value, ScalarType type) =>
+        new ConstantExpr(type == ScalarType.Float ? (float)value : value, type);
+}
+
+/// <summary>The adjoint of forward node <see cref="Node"/>, before the builder names it.</summary>
+internal sealed record AdjointExpr(int Node, ScalarType Type) : Expr(Type);

@@ -1,0 +1,44 @@
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>Each operation as the C# expression that computes it, exactly as the source does (no simplification).</summary>
+internal static class ForwardExpressions
+{
+    public static Expr Of(Node node, EquatableArray<Node> nodes)
+    {
+        var arguments = new Expr[node.Arguments.Count];
+        for (int i = 0; i < arguments.Length; i++)
+            arguments[i] = new ValueExpr(node.Arguments[i], nodes[node.Arguments[i]].Type);
+
+        return node.Op switch
+        {
+            Op.Constant => new ConstantExpr(node.Value, node.Type),
+            Op.Parameter => new NameExpr(node.Name!, node.Type),
+            Op.Convert => new CastExpr(arguments[0], node.Type),
+            Op.Negate => Expr.Raw.Negate(arguments[0]),
+            Op.Add => Expr.Raw.Binary(BinaryOperator.Add, arguments[0], arguments[1], node.Type),
+            Op.Subtract => Expr.Raw.Binary(BinaryOperator.Subtract, arguments[0], arguments[1], node.Type),
+            Op.Multiply => Expr.Raw.Binary(BinaryOperator.Multiply, arguments[0], arguments[1], node.Type),
+            Op.Divide => Expr.Raw.Binary(BinaryOperator.Divide, arguments[0], arguments[1], node.Type),
+            Op.Remainder => Expr.Raw.Binary(BinaryOperator.Remainder, arguments[0], arguments[1], node.Type),
+            Op.LogBase => new CallExpr("Log", new EquatableArray<Expr>(arguments), node.Type),
+            _ => new CallExpr(node.Op.ToString(), new EquatableArray<Expr>(arguments), node.Type),
+        };
+    }
+
+    /// <summary>A readable base name for a node's local when no source variable names it.</summary>
+    public static string NameFor(Op op) => op switch
+    {
+        Op.Add => "sum",
+        Op.Subtract => "difference",
+        Op.Multiply => "product",
+        Op.Divide => "quotient",
+        Op.Remainder => "remainder",
+        Op.Negate => "negated",
+        Op.Convert => "converted",
+        Op.Pow => "power",
+        Op.LogBase => "log",
+        _ => op.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using Backprop.Generator.Model;
+using static Backprop.Generator.Differentiation.MathCalls;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// The local derivative of one argument of an operation: given the output's adjoint <c>g</c>, the
+/// argument values <c>x</c> and the output value <c>y</c>, the argument's adjoint contribution.
+/// </summary>
+internal delegate Expr Partial(Expr g, Expr[] x, Expr y);
+
+/// <summary>
+/// The calculus, and nothing else: one entry per operation, one partial per argument (<c>null</c>
+/// where the output does not depend on that argument differentiably). Rules reuse forward values
+/// where they can (<c>exp' = y</c>, <c>tanh' = 1 − y²</c>).
+/// </summary>
+internal static class Rules
+{
+    private static readonly Partial? None = null;
+
+    private static readonly Dictionary<Op, Partial?[]> s_rules = new()
+    {
+        [Op.Constant] = new Partial?[0],
+        [Op.Parameter] = new Partial?[0],
+        [Op.Convert] = new Partial?[] { (g, x, y) => new CastExpr(g, x[0].Type) },
+        [Op.Negate] = new Partial?[] { (g, x, y) => -g },
+        [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
+        [Op.Subtract] = new Partial?[] { (g, x, y) => g, (g, x, y) => -g },
+        [Op.Multiply] = new Partial?[] { (g, x, y) => g * x[1], (g, x, y) => x[0] * g },
+        [Op.Divide] = new Partial?[] { (g, x, y) => g / x[1], (g, x, y) => -(g * y / x[1]) },
+        [Op.Remainder] = new Partial?[] { (g, x, y) => g, (g, x, y) => -(g * Call("Truncate", x[0] / x[1])) },
+        [Op.Exp] = new Partial?[] { (g, x, y) => g * y },
+        [Op.Log] = new Partial?[] { (g, x, y) => g / x[0] },
+        [Op.LogBase] = new Partial?[] { (g, x, y) => g / (x[0] * Call("Log", x[1])), (g, x, y) => -(g * y / (x[1] * Call("Log", x[1]))) },
+        [Op.Log10] = new Partial?[] { (g, x, y) => g / (Math.Log(10) * x[0]) },
+        [Op.Log2] = new Partial?[] { (g, x, y) => g / (Math.Log(2) * x[0]) },
+        [Op.Sqrt] = new Partial?[] { (g, x, y) => g / (2 * y) },
+        [Op.Cbrt] = new Partial?[] { (g, x, y) => g / (3 * (y * y)) },
+        [Op.Pow] = new Partial?[] { (g, x, y) => g * PowerRule(x[0], x[1]), (g, x, y) => g * (y * Call("Log", x[0])) },
+        [Op.Sin] = new Partial?[] { (g, x, y) => g * Call("Cos", x[0]) },
+        [Op.Cos] = new Partial?[] { (g, x, y) => -(g * Call("Sin", x[0])) },
+        [Op.Tan] = new Partial?[] { (g, x, y) => g * (1 + y * y) },
+        [Op.Asin] = new Partial?[] { (g, x, y) => g / Call("Sqrt", 1 - x[0] * x[0]) },
+        [Op.Acos] = new Partial?[] { (g, x, y) => -(g / Call("Sqrt", 1 - x[0] * x[0])) },
+        [Op.Atan] = new Partial?[] { (g, x, y) => g / (1 + x[0] * x[0]) },
+        [Op.Atan2] = new Partial?[]
+        {
+            (g, x, y) => g * x[1] / (x[0] * x[0] + x[1] * x[1]),
+            (g, x, y) => -(g * x[0] / (x[0] * x[0] + x[1] * x[1])),
+        },
+        [Op.Sinh] = new Partial?[] { (g, x, y) => g * Call("Cosh", x[0]) },
+        [Op.Cosh] = new Partial?[] { (g, x, y) => g * Call("Sinh", x[0]) },
+        [Op.Tanh] = new Partial?[] { (g, x, y) => g * (1 - y * y) },
+        [Op.Abs] = new Partial?[] { (g, x, y) => g * new CallExpr("Sign", new EquatableArray<Expr>(new[] { x[0] }), ScalarType.Int) },
+        // Ties send the whole gradient to the first argument, as a subgradient must pick one side.
+        [Op.Max] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.GreaterOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Less, x[0], x[1]), g) },
+        [Op.Min] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.LessOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Greater, x[0], x[1]), g) },
+        [Op.Clamp] = new Partial?[]
+        {
+            (g, x, y) => Simplify.When(new BinaryExpr(BinaryOperator.And, Compare(BinaryOperator.GreaterOrEqual, x[0], x[1]), Compare(BinaryOperator.LessOrEqual, x[0], x[2]), ScalarType.Bool), g),
+            (g, x, y) => Simplify.When(Compare(BinaryOperator.Less, x[0], x[1]), g),
+            (g, x, y) => Simplify.When(Compare(BinaryOperator.Greater, x[0], x[2]), g),
+        },
+        // Piecewise constant: zero derivative almost everywhere.
+        [Op.Floor] = new[] { None },
+        [Op.Ceiling] = new[] { None },
+        [Op.Round] = new[] { None },
+        [Op.Truncate] = new[] { None },
+        [Op.Sign] = new[] { None },
+    };
+
+    /// <summary>The partials of <paramref name="op"/>, one per argument.</summary>
+    /// <exception cref="InvalidOperationException">The operation has no rule: a bug, reported as BP9001.</exception>
+    public static Partial?[] For(Op op) =>
+        s_rules.TryGetValue(op, out Partial?[]? partials) ? partials : throw new InvalidOperationException($"No derivative rule for operation {op}.");
+
+    /// <summary>Whether the output of <paramref name="op"/> depends differentiably on argument <paramref name="argument"/>.</summary>
+    public static bool Propagates(Op op, int argument, ScalarType argumentType)
+    {
+        Partial?[] partials = For(op);
+        return argument < partials.Length && partials[argument] is not null && argumentType.IsFloatingPoint();
+    }
+
+    /// <summary>d(aᵇ)/da = b·aᵇ⁻¹, written out for the common constant exponents (<c>Pow(x, 2)</c> → <c>2 * x</c>).</summary>
+    private static Expr PowerRule(Expr a, Expr b) => b switch
+    {
+        ConstantExpr { Value: 1 } => new ConstantExpr(1, a.Type),
+        ConstantExpr { Value: 2 } => 2 * a,
+        ConstantExpr c => c * Call("Pow", a, new ConstantExpr(c.Value - 1, c.Type)),
+        _ => b * Call("Pow", a, b - 1),
+    };
+
+    private static Expr Compare(BinaryOperator op, Expr a, Expr b) => new BinaryExpr(op, a, b, ScalarType.Bool);
+}
+
+/// <summary>Builds calls to Math functions in the type of their first argument.</summary>
+internal static class MathCalls
+{
+    public static Expr Call(string function, params Expr[] arguments) =>
+        new CallExpr(function, new EquatableArray<Expr>(arguments), arguments[0].Type);
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Globalization;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Backprop.Generator.Emission;
+
+/// <summary>Prints an <see cref="Expr"/> as C#, with exactly the parentheses its tree needs.</summary>
+internal static class ExprPrinter
+{
+    private const int Conditional = 1, And = 2, Relational = 3, Additive = 4, Multiplicative = 5, Unary = 6, Primary = 7;
+
+    public static string Print(Expr expr) => expr switch
+    {
+        ConstantExpr constant => Literal(constant.Value, constant.Type),
+        NameExpr name => Identifier(name.Name),
+        NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
+        CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
+        BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
+            + " " + Symbol(binary.Operator) + " "
+            + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
+        CallExpr call => $"{MathClass(call)}.{call.Function}({string.Join(", ", Array.ConvertAll(call.Arguments.AsSpan().ToArray(), Print))})",
+        ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
+            + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
+        _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),
+    };
+
+    /// <summary>A C# identifier for a name, escaping keywords (<c>@class</c>).</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>A literal of the given type, culture-invariant and round-trippable: <c>2.0</c>, <c>0.5f</c>, <c>double.NaN</c>.</summary>
+    public static string Literal(double value, ScalarType type)
+    {
+        switch (type)
+        {
+            case ScalarType.Int:
+                return ((int)value).ToString(CultureInfo.InvariantCulture);
+            case ScalarType.Long:
+                return ((long)value).ToString(CultureInfo.InvariantCulture) + "L";
+            case ScalarType.Bool:
+                return value != 0 ? "true" : "false";
+        }
+        string keyword = type.Keyword();
+        if (double.IsNaN(value))
+            return keyword + ".NaN";
+        if (double.IsInfinity(value))
+            return value > 0 ? keyword + ".PositiveInfinity" : keyword + ".NegativeInfinity";
+        string text = type == ScalarType.Float
+            ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
+            : value.ToString("R", CultureInfo.InvariantCulture);
+        if (text.IndexOfAny(new[] { '.', 'E' }) < 0)
+            text += ".0";
+        return type == ScalarType.Float ? text + "f" : text;
+    }
+
+    private static string Operand(Expr operand, int precedence, bool parenthesizeEqual)
+    {
+        int own = Precedence(operand);
+        bool parenthesize = own < precedence || (parenthesizeEqual && own == precedence);
+        string text = Print(operand);
+        return parenthesize ? "(" + text + ")" : text;
+    }
+
+    private static int Precedence(Expr expr) => expr switch
+    {
+        ConditionalExpr => Conditional,
+        BinaryExpr { Operator: BinaryOperator.And } => And,
+        BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => Additive,
+        BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } => Multiplicative,
+        BinaryExpr => Relational,
+        NegateExpr or CastExpr => Unary,
+        _ when IsNegativeLiteral(expr) => Unary,
+        _ => Primary,
+    };
+
+    private static bool IsNegativeLiteral(Expr expr) =>
+        expr is ConstantExpr { Value: var value } && (value < 0 || (value == 0 && 1 / value < 0));
+
+    private static string Symbol(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => "+",
+        BinaryOperator.Subtract => "-",
+        BinaryOperator.Multiply => "*",
+        BinaryOperator.Divide => "/",
+        BinaryOperator.Remainder => "%",
+        BinaryOperator.Less => "<",
+        BinaryOperator.LessOrEqual => "<=",
+        BinaryOperator.Greater => ">",
+        BinaryOperator.GreaterOrEqual => ">=",
+        _ => "&&",
+    };
+
+    /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
+    private static string MathClass(CallExpr call) =>
+        call.Arguments[0].Type == ScalarType.Float && call.Function != "Clamp" ? "global::System.MathF" : "global::System.Math";
+}

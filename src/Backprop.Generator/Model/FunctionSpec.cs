@@ -1,0 +1,34 @@
+namespace Backprop.Generator.Model;
+
+/// <summary>A <c>[Differentiable]</c> method, as the later stages need it: no Roslyn symbols, only values.</summary>
+/// <param name="Namespace">The containing namespace, or <c>null</c> for the global namespace.</param>
+/// <param name="ContainingTypes">The partial types around the method, outermost first.</param>
+/// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
+internal sealed record FunctionSpec(
+    string? Namespace,
+    EquatableArray<TypeDeclarationSpec> ContainingTypes,
+    string Name,
+    string Accessibility,
+    ScalarType ReturnType,
+    EquatableArray<ParameterSpec> Parameters,
+    ForwardProgram Body,
+    string HintName);
+
+/// <summary>One enclosing type declaration, reopened as <c>partial {Keyword} {Name}</c>.</summary>
+internal sealed record TypeDeclarationSpec(string Keyword, string Name);
+
+/// <summary>How a parameter takes part in differentiation.</summary>
+internal enum ParameterRole
+{
+    /// <summary>No gradient: an integer, a bool, any other type, or a parameter marked <c>[NoDerivative]</c>.</summary>
+    Passive,
+    /// <summary>A <c>double</c> or <c>float</c>: gets an <c>out</c> gradient of the same type.</summary>
+    Scalar,
+}
+
+/// <param name="TypeName">The type as written in the generated signature (fully qualified).</param>
+/// <param name="Type">The scalar type, when the parameter is one the forward program can read.</param>
+internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, ParameterRole Role)
+{
+    public string GradientName => "d" + Name;
+}

@@ -1,0 +1,156 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>The result of parsing one <c>[Differentiable]</c> target: a model to emit, or the diagnostics saying why not.</summary>
+/// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
+internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null);
+
+/// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
+internal static class FunctionParser
+{
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        FunctionSpec? function = context.TargetNode switch
+        {
+            LocalFunctionStatementSyntax local => Report(diagnostics, Diagnostics.NotAMethod, local.Identifier.GetLocation(), local.Identifier.Text),
+            MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
+                ParseMethod(method, declaration, context.SemanticModel, diagnostics, cancellationToken),
+            _ => null,
+        };
+        SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
+    }
+
+    private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        Location at = declaration.Identifier.GetLocation();
+        string gradientName = method.Name + "Gradient";
+        if (!method.IsStatic)
+            Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name);
+        if (method.IsGenericMethod)
+            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name);
+
+        var containingTypes = new List<TypeDeclarationSpec>();
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            TypeDeclarationSyntax? partialDeclaration = FindPartialDeclaration(type, cancellationToken);
+            if (partialDeclaration is null)
+            {
+                Location typeLocation = type.Locations.FirstOrDefault(l => l.IsInSource) ?? at;
+                Report(diagnostics, Diagnostics.TypeNotPartial, typeLocation, type.Name, gradientName);
+                continue;
+            }
+            containingTypes.Insert(0, new TypeDeclarationSpec(TypeKeyword(partialDeclaration), type.Name + partialDeclaration.TypeParameterList));
+        }
+
+        ScalarType? returnType = Symbols.ToScalarType(method.ReturnType);
+        if (returnType is not (ScalarType.Double or ScalarType.Float))
+            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+
+        var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
+        CheckGradientNames(method, parameters, diagnostics);
+
+        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        if (bodySyntax.Body is null && bodySyntax.ExpressionBody is null)
+        {
+            Report(diagnostics, Diagnostics.NoBody, at, method.Name);
+            return null;
+        }
+        if (diagnostics.Count > 0)
+            return null;
+
+        SemanticModel bodyModel = bodySyntax.SyntaxTree == semanticModel.SyntaxTree
+            ? semanticModel
+            : semanticModel.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
+        IOperation? body = bodyModel.GetOperation(bodySyntax, cancellationToken);
+        if (body is null)
+            return null;
+        ForwardProgram? program = BodyLowering.Lower(method, body, diagnostics, cancellationToken);
+        if (program is null)
+            return null;
+
+        string? ns = method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
+        return new FunctionSpec(ns, containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
+            returnType!.Value, parameters.ToEquatableArray(), program, HintName(method));
+    }
+
+    private static ParameterSpec ParseParameter(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        string typeName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        ScalarType? type = Symbols.ToScalarType(parameter.Type);
+        if (parameter.RefKind != RefKind.None)
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
+                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        else if (parameter.Type is IArrayTypeSymbol)
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
+                "array parameters are not supported yet; pass the elements as scalar parameters");
+
+        bool differentiable = type is ScalarType.Double or ScalarType.Float && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        return new ParameterSpec(parameter.Name, typeName, type, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
+    }
+
+    private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (ParameterSpec parameter in parameters)
+        {
+            if (parameter.Role == ParameterRole.Passive)
+                continue;
+            IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == parameter.GradientName);
+            if (clash is not null)
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), parameter.Name, parameter.GradientName, method.Name);
+        }
+    }
+
+    private static TypeDeclarationSyntax? FindPartialDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                return declaration;
+        }
+        return null;
+    }
+
+    private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
+        method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
+
+    private static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
+    {
+        RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+        _ => declaration.Keyword.ValueText,
+    };
+
+    /// <summary><c>{Namespace}.{Type}.{Method}.g.cs</c>; overloads get their parameter types appended so each has its own file.</summary>
+    private static string HintName(IMethodSymbol method)
+    {
+        var parts = new List<string>();
+        if (!method.ContainingNamespace.IsGlobalNamespace)
+            parts.Add(method.ContainingNamespace.ToDisplayString());
+        var types = new List<string>();
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+            types.Insert(0, type.Arity == 0 ? type.Name : $"{type.Name}`{type.Arity}");
+        parts.AddRange(types);
+        string name = method.Name;
+        if (method.ContainingType.GetMembers(method.Name).Length > 1)
+            name += "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")";
+        parts.Add(name);
+        return Regex.Replace(string.Join(".", parts), @"[^\w.,()`-]", "_") + ".g.cs";
+    }
+
+    private static FunctionSpec? Report(List<DiagnosticInfo> diagnostics, DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
+    {
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+        return null;
+    }
+}
