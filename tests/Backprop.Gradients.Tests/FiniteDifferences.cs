@@ -1,0 +1,39 @@
+namespace Backprop.Gradients.Tests;
+
+/// <summary>Checks a generated gradient against central finite differences in double.</summary>
+internal static class FiniteDifferences
+{
+    /// <summary>
+    /// At each point: the gradient method must return exactly the function's value, and each component
+    /// must match (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h with h = <paramref name="step"/>·max(1, |xᵢ|), to within
+    /// <paramref name="tolerance"/>·max(1, |component|). Functions that round through float need a larger step.
+    /// </summary>
+    public static void Check(Func<double[], double> function, Func<double[], double[], double> gradient, double[][] points,
+        double tolerance = 1e-6, double step = 1e-6)
+    {
+        foreach (double[] point in points)
+        {
+            var components = new double[point.Length];
+            double value = gradient(point, components);
+            Assert.Equal(function(point), value);
+            for (int i = 0; i < point.Length; i++)
+            {
+                double numerical = Central(function, point, i, step);
+                double allowed = tolerance * Math.Max(1, Math.Abs(numerical));
+                Assert.True(Math.Abs(components[i] - numerical) <= allowed,
+                    $"∂f/∂x{i} at ({string.Join(", ", point)}): generated {components[i]:R}, finite differences {numerical:R}");
+            }
+        }
+    }
+
+    public static double Central(Func<double[], double> function, double[] point, int i, double step = 1e-6)
+    {
+        double h = step * Math.Max(1, Math.Abs(point[i]));
+        double[] shifted = (double[])point.Clone();
+        shifted[i] = point[i] + h;
+        double up = function(shifted);
+        shifted[i] = point[i] - h;
+        double down = function(shifted);
+        return (up - down) / (2 * h);
+    }
+}

@@ -1,0 +1,7 @@
+using Backprop;
+
+public static partial class GlobalFunctions
+{
+    [Differentiable]
+    public static double Square(double x) => x * x;
+}

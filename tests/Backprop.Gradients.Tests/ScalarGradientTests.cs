@@ -1,0 +1,99 @@
+using Backprop.Gradients.Tests.Block;
+using static Backprop.Gradients.Tests.FiniteDifferences;
+using F = Backprop.Gradients.Tests.ScalarFunctions;
+
+namespace Backprop.Gradients.Tests;
+
+public class ScalarGradientTests
+{
+    private static readonly double[][] Positive = { new[] { 0.7, 1.3 }, new[] { 1.9, 0.4 }, new[] { 2.6, 2.2 }, new[] { 0.35, 3.1 } };
+    private static readonly double[][] Anywhere = { new[] { 0.7, -1.3 }, new[] { -1.9, 0.4 }, new[] { 2.6, 2.2 }, new[] { -0.35, -3.1 } };
+
+    [Fact]
+    public void Arithmetic() => Check(p => F.Arithmetic(p[0], p[1]), (p, g) => F.ArithmeticGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void ExpAndLogarithms() => Check(p => F.ExpLog(p[0], p[1]), (p, g) => F.ExpLogGradient(p[0], p[1], out g[0], out g[1]), Positive);
+
+    [Fact]
+    public void RootsAndPowers() => Check(p => F.Roots(p[0], p[1]), (p, g) => F.RootsGradient(p[0], p[1], out g[0], out g[1]),
+        new[] { new[] { 0.7, 1.3 }, new[] { 1.9, 0.4 }, new[] { 2.6, 2.2 }, new[] { 1.35, 3.1 } });
+
+    [Fact]
+    public void Trigonometry() => Check(p => F.Trigonometry(p[0], p[1]), (p, g) => F.TrigonometryGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void Hyperbolic() => Check(p => F.Hyperbolic(p[0], p[1]), (p, g) => F.HyperbolicGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void PiecewiseLinear() => Check(p => F.Piecewise(p[0], p[1]), (p, g) => F.PiecewiseGradient(p[0], p[1], out g[0], out g[1]),
+        new[] { new[] { 0.7, -1.3 }, new[] { -1.9, 0.4 }, new[] { 2.6, 2.2 }, new[] { -0.35, -3.1 }, new[] { 0.5, 0.9 } });
+
+    [Fact]
+    public void PiecewiseConstant() => Check(p => F.Steps(p[0], p[1]), (p, g) => F.StepsGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void ConstantsAndConstLocals() => Check(p => F.Constants(p[0]), (p, g) => F.ConstantsGradient(p[0], out g[0]), new[] { new[] { 0.5 }, new[] { -2.0 } });
+
+    [Fact]
+    public void LocalsReassignmentAndCompoundAssignment() =>
+        Check(p => F.LocalsAndReassignment(p[0], p[1]), (p, g) => F.LocalsAndReassignmentGradient(p[0], p[1], out g[0], out g[1]), Positive);
+
+    [Fact]
+    public void PassiveParametersGetNoGradient() =>
+        Check(p => F.PassiveParameters(p[0], 1.5, 3, 4, true, p[1]), (p, g) => F.PassiveParametersGradient(p[0], 1.5, 3, 4, true, p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void FloatDoubleConversions() =>
+        Check(p => F.Mixed((float)p[0], p[1]), (p, g) =>
+        {
+            double value = F.MixedGradient((float)p[0], p[1], out float dx, out g[1]);
+            g[0] = dx;
+            return value;
+        }, new[] { new[] { 0.5, 1.25 }, new[] { -2.0, 0.75 } }, tolerance: 1e-3, step: 1e-3);
+
+    [Fact]
+    public void SinglePrecisionGradientsAreFloat()
+    {
+        foreach (var (x, y) in new[] { (0.5f, 1.25f), (1.5f, -0.75f) })
+        {
+            float value = F.SingleGradient(x, y, out float dx, out float dy);
+            Assert.Equal(F.Single(x, y), value);
+            // The float function in double, differentiated by hand: d/dx and d/dy of z·x − |y|.
+            double z = Math.Exp(x * y) + Math.Sqrt(x) + Math.Sin(y) * Math.Max(x, y);
+            double dzdx = y * Math.Exp(x * y) + 0.5 / Math.Sqrt(x) + (x >= y ? Math.Sin(y) : 0);
+            double dzdy = x * Math.Exp(x * y) + Math.Cos(y) * Math.Max(x, y) + (x >= y ? 0 : Math.Sin(y));
+            Assert.Equal(dzdx * x + z, dx, 1e-4 * Math.Max(1, Math.Abs(dx)));
+            Assert.Equal(dzdy * x - Math.Sign(y), dy, 1e-4 * Math.Max(1, Math.Abs(dy)));
+        }
+    }
+
+    [Fact]
+    public void SharedSubexpressionsCollectEveryUse() =>
+        Check(p => F.SharedSubexpressions(p[0], p[1]), (p, g) => F.SharedSubexpressionsGradient(p[0], p[1], out g[0], out g[1]),
+            new[] { new[] { 0.3, 0.4 }, new[] { -0.5, 0.9 } });
+
+    [Fact]
+    public void UnusedParameterHasZeroGradient()
+    {
+        F.IgnoresYGradient(3, 7, out double dx, out double dy);
+        Assert.Equal(6, dx);
+        Assert.Equal(0, dy);
+    }
+
+    [Fact]
+    public void KeywordNamesAndInternalAccessibility() =>
+        Check(p => F.Internal(p[0], p[1]), (p, g) => F.InternalGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void NestedPrivateMethod() =>
+        Check(p => F.Nested.HiddenValue(p[0]), (p, g) => F.Nested.CallHidden(p[0], out g[0]), new[] { new[] { 1.5 }, new[] { -0.5 } });
+
+    [Fact]
+    public void BlockNamespaceStruct() =>
+        Check(p => Geometry.Distance(p[0], p[1]), (p, g) => Geometry.DistanceGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
+    public void GlobalNamespace() =>
+        Check(p => GlobalFunctions.Square(p[0]), (p, g) => GlobalFunctions.SquareGradient(p[0], out g[0]), new[] { new[] { 3.0 } });
+}
