@@ -122,6 +122,14 @@ internal static class Simplify
         _ => new NegateExpr(a),
     };
 
+    /// <summary>A conversion; folded for constants, dropped when the type already matches.</summary>
+    public static Expr Cast(Expr a, ScalarType type) => a switch
+    {
+        _ when a.Type == type => a,
+        ConstantExpr c => Fold(c.Value, type),
+        _ => new CastExpr(a, type),
+    };
+
     /// <summary><c>condition ? value : 0</c>, or just 0 when the value is.</summary>
     public static Expr When(Expr condition, Expr value) =>
         value.IsConstant(0) ? value : new ConditionalExpr(condition, value, new ConstantExpr(0, value.Type));

@@ -24,7 +24,7 @@ internal static class Rules
     {
         [Op.Constant] = new Partial?[0],
         [Op.Parameter] = new Partial?[0],
-        [Op.Convert] = new Partial?[] { (g, x, y) => new CastExpr(g, x[0].Type) },
+        [Op.Convert] = new Partial?[] { (g, x, y) => Simplify.Cast(g, x[0].Type) },
         [Op.Negate] = new Partial?[] { (g, x, y) => -g },
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
         [Op.Subtract] = new Partial?[] { (g, x, y) => g, (g, x, y) => -g },

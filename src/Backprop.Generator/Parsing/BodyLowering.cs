@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -74,8 +75,14 @@ internal sealed class BodyLowering
         int first = _nodes.Count;
         switch (statement)
         {
+            case IBlockOperation when statement.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.UnsafeStatementSyntax unsafeBlock:
+                UnsupportedStatement(unsafeBlock, "An unsafe block", "write the method without pointers");
+                return;
             case IBlockOperation:
                 LowerBlock(statement);
+                return;
+            case IVariableDeclarationGroupOperation group when group.Declarations.Any(d => d.Declarators.Any(v => v.Symbol.IsRef)):
+                UnsupportedStatement(statement.Syntax, "A ref local", "copy the value into an ordinary local");
                 return;
             case IEmptyOperation:
                 return;
@@ -217,6 +224,8 @@ internal sealed class BodyLowering
 
     private int? LowerCall(IInvocationOperation invocation, ScalarType type)
     {
+        if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
+            return Unsupported(Diagnostics.UnsupportedExpression, invocation.Syntax, "Calling a delegate or lambda", "call a [Differentiable] method instead");
         if (!MathFunctions.TryGetOperation(invocation.TargetMethod, out Op op))
             return Unsupported(Diagnostics.NoKnownDerivative, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
         var arguments = new int[invocation.Arguments.Length];

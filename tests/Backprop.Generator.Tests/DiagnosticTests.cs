@@ -1,0 +1,183 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>One test per diagnostic: its ID, its severity, and the exact span it points at (marked <c>[|…|]</c> in the source).</summary>
+public class DiagnosticTests
+{
+    [Fact]
+    public void BP0001_MethodNotStatic() => Expect("BP0001", """
+        public partial class Model
+        {
+            [Differentiable] public double [|F|](double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0002_TypeNotPartial() => Expect("BP0002", """
+        public static partial class Outer
+        {
+            public static class [|Model|]
+            {
+                [Differentiable] public static double F(double x) => x * x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP0003_UnsupportedReturnType() => Expect("BP0003", """
+        public static partial class Model
+        {
+            [Differentiable] public static [|decimal|] F(double x) => (decimal)x;
+        }
+        """);
+
+    [Fact]
+    public void BP0004_RefParameter() => Expect("BP0004", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(ref double [|x|]) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_GradientNameCollision() => Expect("BP0005", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, [NoDerivative] double [|dx|]) => x * dx;
+        }
+        """);
+
+    [Fact]
+    public void BP0006_NoBody() => Expect("BP0006", """
+        public static partial class Model
+        {
+            [Differentiable] public static extern double [|F|](double x);
+        }
+        """, allowCompilerErrors: true);
+
+    [Fact]
+    public void BP0007_GenericMethod() => Expect("BP0007", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F[|<T>|](double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0008_LocalFunction() => Expect("BP0008", """
+        public static partial class Model
+        {
+            public static double G(double x)
+            {
+                [Differentiable] static double [|Square|](double v) => v * v;
+                return Square(x);
+            }
+        }
+        """);
+
+    [Theory]
+    [InlineData("if (x > 0) { x = -x; }", "if statement")]
+    [InlineData("for (int i = 0; i < 3; i++) { x = x * 2; }", "for statement")]
+    [InlineData("try { x = x * 2; } finally { }", "try statement")]
+    [InlineData("goto end;|] [|end: x = x * 2;", "goto statement")]
+    [InlineData("unsafe { x = x * 2; }", "unsafe block")]
+    [InlineData("ref double r = ref x;", "ref local")]
+    public void BP1001_UnsupportedStatement(string statement, string named)
+    {
+        var diagnostic = Expect("BP1001", $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x)
+                {
+                    [|{{statement}}|]
+                    return x;
+                }
+            }
+            """, allowCompilerErrors: true);
+        Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[|((Func<double, double>)(v => v * v))(x)|]", "lambda")]
+    [InlineData("[|Math.Round(x, 2)|]", "")]
+    [InlineData("[|new[] { x }.Sum()|]", "")]
+    [InlineData("[|Field|] * x", "field")]
+    [InlineData("[|x > 1 ? x : 1|]", "conditional")]
+    public void BP1002_UnsupportedExpression(string expression, string named)
+    {
+        var diagnostic = Expect(expression.Contains("Sum()") || expression.Contains("Round") ? "BP1003" : "BP1002", $$"""
+            public static partial class Model
+            {
+                static double Field = 2;
+                [Differentiable] public static double F(double x) => {{expression}};
+            }
+            """);
+        Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void BP1003_CallWithoutDerivativeSuggestsDifferentiable()
+    {
+        var diagnostic = Expect("BP1003", """
+            public static partial class Model
+            {
+                static double Helper(double v) => v * 3;
+                [Differentiable] public static double F(double x) => [|Helper(x)|] + 1;
+            }
+            """);
+        Assert.Contains("[Differentiable]", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void BadMethodDoesNotStopOthers()
+    {
+        var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public partial class Model
+            {
+                [Differentiable] public double Bad(double x) => x;
+                [Differentiable] public static double Good(double x) => x * x;
+            }
+            """);
+        Assert.Equal("BP0001", Assert.Single(diagnostics).Id);
+        Assert.Equal("Model.Good.g.cs", Assert.Single(result.Results.Single().GeneratedSources).HintName);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void EveryDescriptorIsDocumented()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in Diagnostics.All)
+        {
+            Assert.Contains($"## {descriptor.Id}", docs);
+            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        }
+    }
+
+    private const string Preamble = "using System;\nusing System.Linq;\nusing Backprop;\n";
+
+    private static Diagnostic Expect(string id, string markedSource, bool allowCompilerErrors = false)
+    {
+        string source = Preamble + markedSource;
+        int start = source.IndexOf("[|", StringComparison.Ordinal);
+        int end = source.IndexOf("|]", StringComparison.Ordinal) - 2;
+        source = source.Replace("[|", "").Replace("|]", "");
+
+        var (_, diagnostics, output) = GeneratorRunner.Run(source);
+        Assert.NotEmpty(diagnostics);
+        Assert.All(diagnostics, d => Assert.Equal(id, d.Id));
+        Diagnostic diagnostic = diagnostics.OrderBy(d => d.Location.SourceSpan.Start).First();
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        Assert.Equal("Source0.cs", diagnostic.Location.SourceTree?.FilePath ?? diagnostic.Location.GetLineSpan().Path);
+        if (!allowCompilerErrors)
+            Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("CS0103", StringComparison.Ordinal)));
+        return diagnostic;
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}

@@ -1,0 +1,87 @@
+using System.Reflection;
+using Backprop.Generator.Model;
+using Backprop.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Backprop.Generator.Tests;
+
+public class IncrementalTests
+{
+    private const string Source = """
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double y) => Math.Exp(x * y) + x;
+        }
+        """;
+
+    [Fact]
+    public void UnrelatedEditKeepsEveryStepCached()
+    {
+        CSharpCompilation compilation = GeneratorRunner.Compile(Source);
+        GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int G() => 1; }",
+            (CSharpParseOptions)compilation.SyntaxTrees[0].Options));
+        GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Generate })
+        {
+            var reasons = second.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
+        }
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    [Fact]
+    public void EditInsideTheMethodRegenerates()
+    {
+        CSharpCompilation compilation = GeneratorRunner.Compile(Source);
+        GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        SyntaxTree old = compilation.SyntaxTrees[0];
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(Source.Replace("+ x;", "+ y;"))));
+        GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.Contains(second.TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void GenerationIsDeterministic()
+    {
+        string first = GeneratorRunner.Run(Source).Result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string second = GeneratorRunner.Run(Source).Result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Equal(first, second);
+        Assert.DoesNotContain("\r", first);
+    }
+
+    [Fact]
+    public void ModelHoldsNoRoslynObjects()
+    {
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel) };
+        var seen = new HashSet<Type>();
+        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(GeneratedFile) });
+        while (pending.Count > 0)
+        {
+            Type type = pending.Pop();
+            if (!seen.Add(type) || type.IsPrimitive || type == typeof(string))
+                continue;
+            Assert.DoesNotContain(forbidden, f => f.IsAssignableFrom(type));
+            foreach (Type argument in type.IsGenericType ? type.GetGenericArguments() : Type.EmptyTypes)
+                pending.Push(argument);
+            if (type.IsArray)
+                pending.Push(type.GetElementType()!);
+            if (type.Namespace?.StartsWith("Backprop", StringComparison.Ordinal) != true)
+                continue;
+            foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+                pending.Push(property.PropertyType);
+            foreach (Type derived in type.Assembly.GetTypes().Where(t => t.BaseType == type))
+                pending.Push(derived);
+        }
+        Assert.Contains(typeof(Node), seen);
+    }
+}
