@@ -46,13 +46,19 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
         "'{0}' has no known derivative; mark it [Differentiable], or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
 
+    public static readonly DiagnosticDescriptor Recursion = Error("BP1004", "Recursion is not supported",
+        "'{0}' calls itself; write the recursion as a loop", Body);
+
+    public static readonly DiagnosticDescriptor ParameterArrayWrite = Error("BP1005", "Writing to a parameter array",
+        "'{0}' is a parameter array, and a [Differentiable] method never modifies its inputs; copy it into a local array first", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, InternalError,
+        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

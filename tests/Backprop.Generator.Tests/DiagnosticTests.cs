@@ -78,8 +78,9 @@ public class DiagnosticTests
         """);
 
     [Theory]
-    [InlineData("if (x > 0) { x = -x; }", "if statement")]
-    [InlineData("for (int i = 0; i < 3; i++) { x = x * 2; }", "for statement")]
+    [InlineData("switch (1) { default: x = -x; break; }", "switch statement")]
+    [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "foreach loop over something other")]
+    [InlineData("throw new ArgumentException();", "throw statement")]
     [InlineData("try { x = x * 2; } finally { }", "try statement")]
     [InlineData("goto end;|] [|end: x = x * 2;", "goto statement")]
     [InlineData("unsafe { x = x * 2; }", "unsafe block")]
@@ -104,7 +105,7 @@ public class DiagnosticTests
     [InlineData("[|Math.Round(x, 2)|]", "")]
     [InlineData("[|new[] { x }.Sum()|]", "")]
     [InlineData("[|Field|] * x", "field")]
-    [InlineData("[|x > 1 ? x : 1|]", "conditional")]
+    [InlineData("[|(x, 1.0).Item2|]", "field")]
     public void BP1002_UnsupportedExpression(string expression, string named)
     {
         var diagnostic = Expect(expression.Contains("Sum()") || expression.Contains("Round") ? "BP1003" : "BP1002", $$"""
@@ -129,6 +130,26 @@ public class DiagnosticTests
             """);
         Assert.Contains("[Differentiable]", diagnostic.GetMessage());
     }
+
+    [Fact]
+    public void BP1004_Recursion() => Expect("BP1004", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, int n) => n == 0 ? x : x * [|F(x, n - 1)|];
+        }
+        """);
+
+    [Fact]
+    public void BP1005_WriteToParameterArray() => Expect("BP1005", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double[] x)
+            {
+                [|x[0]|] = 2;
+                return x[0];
+            }
+        }
+        """);
 
     [Fact]
     public void BadMethodDoesNotStopOthers()

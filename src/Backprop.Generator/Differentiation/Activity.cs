@@ -1,80 +1,117 @@
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>
-/// Which nodes matter. <see cref="Live"/>: the result depends on it at all. <see cref="Active"/>: it
-/// depends on a differentiable parameter and the result depends on it differentiably, so it needs an
-/// adjoint; everything else gets none.
+/// Which variables need adjoints: those that depend on a differentiable parameter (varied) and that
+/// the result depends on differentiably (useful). Both are fixpoints over all statements, since a loop
+/// carries values backwards through the source. Everything else gets no adjoint code.
 /// </summary>
 internal sealed class Activity
 {
-    private Activity(bool[] live, bool[] active, int[] uses)
+    private readonly HashSet<string> _varied = new();
+
+    private Activity(FunctionSpec function)
     {
-        Live = live;
-        Active = active;
-        Uses = uses;
-    }
-
-    public bool[] Live { get; }
-
-    public bool[] Active { get; }
-
-    /// <summary>How many live nodes use each node as an argument.</summary>
-    public int[] Uses { get; }
-
-    public static Activity Analyze(FunctionSpec function, int result)
-    {
-        EquatableArray<Node> nodes = function.Body.Nodes;
-        var differentiable = new HashSet<string>();
         foreach (ParameterSpec parameter in function.Parameters)
         {
             if (parameter.Role != ParameterRole.Passive)
-                differentiable.Add(parameter.Name);
+                _varied.Add(parameter.Name);
+        }
+    }
+
+    /// <summary>The floating-point variables (scalars and arrays) that carry adjoints.</summary>
+    public HashSet<string> Active { get; } = new();
+
+    public static Activity Analyze(FunctionSpec function, Dictionary<string, VariableSpec> variables)
+    {
+        var activity = new Activity(function);
+        List<(Statement Statement, string Target, int Value)> writes = Statements.All(function.Body.Body)
+            .Select(s => (s, Statements.Write(s)))
+            .Where(w => w.Item2 is not null)
+            .Select(w => (w.s, w.Item2!.Value.Target, w.Item2!.Value.Value))
+            .ToList();
+
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (statement, target, value) in writes)
+            {
+                if (!activity._varied.Contains(target) && activity.Varied(statement.Nodes)[value])
+                    changed |= activity._varied.Add(target);
+            }
         }
 
+        var useful = new HashSet<string> { function.Body.Result };
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (statement, target, value) in writes)
+            {
+                if (!useful.Contains(target))
+                    continue;
+                bool[] reached = Reached(statement.Nodes, value);
+                foreach (Node node in statement.Nodes)
+                {
+                    if (reached[node.Id] && node.Op is Op.Read or Op.Element)
+                        changed |= useful.Add(node.Name!);
+                }
+            }
+        }
+
+        foreach (string name in activity._varied)
+        {
+            if (useful.Contains(name) && variables[name].Type.IsFloatingPoint())
+                activity.Active.Add(name);
+        }
+        return activity;
+    }
+
+    /// <summary>Nodes of a statement that carry an adjoint when its target does: varied, and on a differentiable path to <paramref name="root"/>.</summary>
+    public bool[] ActiveNodes(EquatableArray<Node> nodes, int root)
+    {
+        bool[] varied = Varied(nodes);
+        bool[] reached = Reached(nodes, root);
+        var active = new bool[nodes.Count];
+        for (int id = 0; id < nodes.Count; id++)
+            active[id] = varied[id] && reached[id];
+        return active;
+    }
+
+    private bool[] Varied(EquatableArray<Node> nodes)
+    {
         var varied = new bool[nodes.Count];
         foreach (Node node in nodes)
         {
-            varied[node.Id] = node.Op == Op.Parameter
-                ? differentiable.Contains(node.Name!)
-                : node.Type.IsFloatingPoint() && AnyArgumentVaries(node, varied, nodes);
+            if (node.Op is Op.Read or Op.Element)
+            {
+                varied[node.Id] = node.Type.IsFloatingPoint() && _varied.Contains(node.Name!);
+                continue;
+            }
+            for (int i = 0; i < node.Arguments.Count && node.Type.IsFloatingPoint(); i++)
+                varied[node.Id] |= varied[node.Arguments[i]] && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type);
         }
+        return varied;
+    }
 
-        var live = new bool[nodes.Count];
-        var useful = new bool[nodes.Count];
-        var uses = new int[nodes.Count];
-        live[result] = true;
-        useful[result] = true;
-        for (int id = nodes.Count - 1; id >= 0; id--)
+    /// <summary>Nodes <paramref name="root"/> depends on differentiably.</summary>
+    private static bool[] Reached(EquatableArray<Node> nodes, int root)
+    {
+        var reached = new bool[nodes.Count];
+        reached[root] = true;
+        for (int id = root; id >= 0; id--)
         {
-            if (!live[id])
+            if (!reached[id])
                 continue;
             Node node = nodes[id];
             for (int i = 0; i < node.Arguments.Count; i++)
             {
-                int argument = node.Arguments[i];
-                live[argument] = true;
-                uses[argument]++;
-                if (useful[id] && Rules.Propagates(node.Op, i, nodes[argument].Type))
-                    useful[argument] = true;
+                if (Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
+                    reached[node.Arguments[i]] = true;
             }
         }
-
-        var active = new bool[nodes.Count];
-        for (int id = 0; id < nodes.Count; id++)
-            active[id] = varied[id] && useful[id];
-        return new Activity(live, active, uses);
-    }
-
-    private static bool AnyArgumentVaries(Node node, bool[] varied, EquatableArray<Node> nodes)
-    {
-        for (int i = 0; i < node.Arguments.Count; i++)
-        {
-            if (varied[node.Arguments[i]] && Rules.Propagates(node.Op, i, nodes[node.Arguments[i]].Type))
-                return true;
-        }
-        return false;
+        return reached;
     }
 }

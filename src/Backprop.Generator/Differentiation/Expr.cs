@@ -53,7 +53,10 @@ internal enum BinaryOperator
     LessOrEqual,
     Greater,
     GreaterOrEqual,
+    Equal,
+    NotEqual,
     And,
+    Or,
 }
 
 internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right, ScalarType Type) : Expr(Type);
@@ -64,6 +67,24 @@ internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
 
 /// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function <see cref="Function"/>.</summary>
 internal sealed record CallExpr(string Function, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
+
+/// <summary><c>!Operand</c>.</summary>
+internal sealed record NotExpr(Expr Operand) : Expr(ScalarType.Bool);
+
+/// <summary><c>Array[Index]</c>.</summary>
+internal sealed record ElementExpr(string Array, Expr Index, ScalarType Type) : Expr(Type);
+
+/// <summary><c>Array.Length</c>.</summary>
+internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
+
+/// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>.</summary>
+internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
+
+/// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
+internal sealed record PopExpr(ScalarType Type) : Expr(Type);
+
+/// <summary><c>tape.Branch(Condition)</c>: tests the condition and records the outcome for the reverse pass.</summary>
+internal sealed record RecordBranchExpr(Expr Condition) : Expr(ScalarType.Bool);
 
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr(WhenTrue.Type);
 
@@ -138,5 +159,8 @@ internal static class Simplify
         new ConstantExpr(type == ScalarType.Float ? (float)value : value, type);
 }
 
-/// <summary>The adjoint of forward node <see cref="Node"/>, before the builder names it.</summary>
+/// <summary>The adjoint of statement node <see cref="Node"/>, before the builder names it.</summary>
 internal sealed record AdjointExpr(int Node, ScalarType Type) : Expr(Type);
+
+/// <summary>Output <see cref="Parameter"/> of the gradient call made for call node <see cref="Node"/>: ∂callee/∂argument.</summary>
+internal sealed record CallPartialExpr(int Node, int Parameter, ScalarType Type) : Expr(Type);

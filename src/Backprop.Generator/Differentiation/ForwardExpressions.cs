@@ -14,7 +14,20 @@ internal static class ForwardExpressions
         return node.Op switch
         {
             Op.Constant => new ConstantExpr(node.Value, node.Type),
-            Op.Parameter => new NameExpr(node.Name!, node.Type),
+            Op.Read => new NameExpr(node.Name!, node.Type),
+            Op.Element => new ElementExpr(node.Name!, arguments[0], node.Type),
+            Op.Length => new LengthExpr(node.Name!),
+            Op.Call or Op.PassiveCall => new MethodCallExpr(node.Call!.Method, new EquatableArray<Expr>(arguments), node.Type),
+            Op.Conditional => new ConditionalExpr(arguments[0], arguments[1], arguments[2]),
+            Op.Not => new NotExpr(arguments[0]),
+            Op.Less => Expr.Raw.Binary(BinaryOperator.Less, arguments[0], arguments[1], ScalarType.Bool),
+            Op.LessOrEqual => Expr.Raw.Binary(BinaryOperator.LessOrEqual, arguments[0], arguments[1], ScalarType.Bool),
+            Op.Greater => Expr.Raw.Binary(BinaryOperator.Greater, arguments[0], arguments[1], ScalarType.Bool),
+            Op.GreaterOrEqual => Expr.Raw.Binary(BinaryOperator.GreaterOrEqual, arguments[0], arguments[1], ScalarType.Bool),
+            Op.Equal => Expr.Raw.Binary(BinaryOperator.Equal, arguments[0], arguments[1], ScalarType.Bool),
+            Op.NotEqual => Expr.Raw.Binary(BinaryOperator.NotEqual, arguments[0], arguments[1], ScalarType.Bool),
+            Op.And => Expr.Raw.Binary(BinaryOperator.And, arguments[0], arguments[1], ScalarType.Bool),
+            Op.Or => Expr.Raw.Binary(BinaryOperator.Or, arguments[0], arguments[1], ScalarType.Bool),
             Op.Convert => new CastExpr(arguments[0], node.Type),
             Op.Negate => Expr.Raw.Negate(arguments[0]),
             Op.Add => Expr.Raw.Binary(BinaryOperator.Add, arguments[0], arguments[1], node.Type),
@@ -39,6 +52,8 @@ internal static class ForwardExpressions
         Op.Convert => "converted",
         Op.Pow => "power",
         Op.LogBase => "log",
+        Op.Element => "element",
+        Op.Call or Op.PassiveCall => "call",
         _ => op.ToString().ToLowerInvariant(),
     };
 }

@@ -6,198 +6,512 @@ using Backprop.Generator.Model;
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>
-/// From a forward program to a <see cref="GradientProgram"/>: activity analysis, the reverse sweep,
-/// then the choice of which forward values get a local (those used twice, those the reverse pass
-/// reads, and variables) and the names of every local. A pure function of the model.
+/// From a forward program to a <see cref="GradientProgram"/>, in the classic two sweeps:
+/// <list type="bullet">
+/// <item>Forward: the original statements, plus what the reverse sweep will need. At the top level a
+/// statement runs once, so its values live in named locals. Inside a branch or loop they go on the
+/// tape (<c>Backprop.Tape</c>): a value a statement overwrites (pushed before it is lost), each branch decision,
+/// each loop's iteration count.</item>
+/// <item>Reverse: statements last to first; branches replay the recorded decision, loops their count,
+/// last iteration first. Before its adjoint code a statement restores what it overwrote, so every
+/// variable holds the value it had when the statement ran; values inside the statement that the rules
+/// read are recomputed from them.</item>
+/// </list>
+/// A pure function of the model.
 /// </summary>
 internal sealed class GradientBuilder
 {
     private readonly FunctionSpec _function;
-    private readonly EquatableArray<Node> _nodes;
-    private readonly Dictionary<int, string> _valueNames = new();
-    private readonly Dictionary<int, string> _adjointNames = new();
-    private NameAllocator _names = null!;
+    private readonly ForwardProgram _program;
+    private readonly Dictionary<string, VariableSpec> _variables;
+    private readonly Activity _activity;
+    private readonly NameAllocator _names;
+    private readonly Dictionary<Statement, StatementAdjoint> _adjoints = new(ByReference.Instance);
+    private readonly Dictionary<Statement, bool> _nested = new(ByReference.Instance);
+    private readonly Dictionary<Statement, ForwardRecord> _records = new(ByReference.Instance);
+    private readonly Dictionary<Statement, string> _elementAdjoints = new(ByReference.Instance);
+    private readonly Dictionary<Statement, Expr> _seeds = new(ByReference.Instance);
+    private readonly HashSet<string> _needed = new();
+    private readonly HashSet<string> _declaredInline = new();
+    private readonly Dictionary<string, string> _adjointNames = new();
+    private readonly List<(ScalarType Type, string Name)> _rented = new();
+    private readonly bool _resultSeededOnce;
+    private bool _usesTape;
+
+    /// <summary>What the forward sweep left for the reverse sweep of one statement.</summary>
+    private sealed class ForwardRecord
+    {
+        public string? Saved;
+        public string? Branch;
+        public string? Counter;
+        public Dictionary<int, string> Values = new();
+    }
 
     private GradientBuilder(FunctionSpec function)
     {
         _function = function;
-        _nodes = function.Body.Nodes;
+        _program = function.Body;
+        _variables = _program.Variables.ToDictionary(v => v.Name);
+        _activity = Activity.Analyze(function, _variables);
+        _names = new NameAllocator(_variables.Keys.Concat(function.Parameters.Select(p => p.GradientName)));
+
+        MarkNesting(_program.Body, nested: false);
+        var resultWrites = Statements.All(_program.Body).OfType<AssignStatement>().Where(a => a.Target == _program.Result).ToList();
+        _resultSeededOnce = resultWrites.Count == 1 && !_nested[resultWrites[0]];
+        foreach (Statement statement in _program.Body.Statements)
+        {
+            if (statement is AssignStatement { Declares: true } or AllocateStatement || statement is AssignStatement { Target: var t } && t == _program.Result && _resultSeededOnce)
+                _declaredInline.Add(((Statement)statement) switch { AssignStatement a => a.Target, AllocateStatement a => a.Array, _ => "" });
+        }
     }
 
     public static GradientProgram Build(FunctionSpec function) => new GradientBuilder(function).Build();
 
     private GradientProgram Build()
     {
-        ForwardProgram program = _function.Body;
-        var returned = (ReturnStatement)program.Statements[program.Statements.Count - 1];
-        int result = returned.Value;
-        Activity activity = Activity.Analyze(_function, result);
-        var (reverseBlocks, declared) = ReverseSweep.Run(program, activity, result);
+        NameAdjoints();
+        foreach (Statement statement in Statements.All(_program.Body))
+            Plan(statement);
 
-        bool[] kept = KeptValues(activity, result, reverseBlocks.SelectMany(b => b.Lines));
-        NameValues(program, kept, result);
-        NameAdjoints(reverseBlocks);
-
-        var forward = new List<CodeBlock>();
-        foreach (Statement statement in program.Statements)
+        var body = new List<CodeLine>();
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+            body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+        foreach (VariableSpec variable in _program.Variables)
         {
-            var lines = new List<CodeLine>();
-            for (int id = statement.FirstNode; id < statement.EndNode; id++)
-            {
-                if (kept[id])
-                    lines.Add(new DeclareLine(_nodes[id].Type, _valueNames[id], Resolve(ForwardExpressions.Of(_nodes[id], _nodes))));
-            }
-            if (lines.Count > 0)
-                forward.Add(new CodeBlock(statement.Source, lines.ToEquatableArray()));
+            if (variable.Kind != VariableKind.Parameter && !_declaredInline.Contains(variable.Name))
+                body.Add(new DeclareLine(TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
         }
 
-        var reverse = new List<CodeBlock>();
-        foreach (var (statement, lines) in reverseBlocks)
-        {
-            if (lines.Count > 0)
-                reverse.Add(new CodeBlock(statement.Source, lines.Select(ResolveLine).ToEquatableArray()));
-        }
-
-        var unused = _function.Parameters
-            .Where(p => p.Role != ParameterRole.Passive && !declared.Contains(ParameterNode(p.Name)))
-            .Select(p => p.GradientName);
-        return new GradientProgram(forward.ToEquatableArray(), reverse.ToEquatableArray(), unused.ToEquatableArray(), Resolve(new ValueExpr(result, _nodes[result].Type)));
+        List<CodeLine> forward = Forward(_program.Body);
+        List<CodeLine> reverse = Reverse(_program.Body);
+        if (_usesTape)
+            body.Add(new TapeLine(Rent: true));
+        if (body.Count > 0)
+            body.Add(new BlankLine());
+        body.Add(new CommentLine("Forward pass."));
+        body.AddRange(forward);
+        body.Add(new BlankLine());
+        body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
+        body.AddRange(InitialAdjoints());
+        body.AddRange(reverse);
+        if (_usesTape || _rented.Count > 0)
+            body.Add(new BlankLine());
+        if (_usesTape)
+            body.Add(new TapeLine(Rent: false));
+        foreach (var (type, name) in _rented)
+            body.Add(new ReturnLine(type, name));
+        return new GradientProgram(body.ToEquatableArray(), new NameExpr(_program.Result, _variables[_program.Result].Type));
     }
 
-    /// <summary>Forward values that get a local: variables, values used more than once, values the reverse pass reads, and the result.</summary>
-    private bool[] KeptValues(Activity activity, int result, IEnumerable<CodeLine> reverseLines)
+    // ---- planning: adjoints, and the values they need ----
+
+    private void MarkNesting(Block block, bool nested)
     {
-        var kept = new bool[_nodes.Count];
-        foreach (Statement statement in _function.Body.Statements)
+        foreach (Statement statement in block.Statements)
         {
-            if (statement is AssignStatement assign)
+            _nested[statement] = nested;
+            if (statement is IfStatement branch)
             {
-                foreach (Binding binding in assign.Bindings)
-                    kept[binding.Node] = true;
+                MarkNesting(branch.Then, true);
+                MarkNesting(branch.Else, true);
             }
+            else if (statement is LoopStatement loop)
+                MarkNesting(loop.Body, true);
         }
-        for (int id = 0; id < _nodes.Count; id++)
-            kept[id] |= activity.Uses[id] > 1;
-        kept[result] = true;
-        foreach (CodeLine line in reverseLines)
-            MarkValues(((AdjointLine)line).Value, kept);
-        for (int id = 0; id < _nodes.Count; id++)
-            kept[id] &= activity.Live[id] && _nodes[id].Op is not (Op.Constant or Op.Parameter);
-        return kept;
     }
 
-    private static void MarkValues(Expr expr, bool[] kept)
+    private void Plan(Statement statement)
     {
-        switch (expr)
+        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target))
+            return;
+        Expr seed = SeedOf(statement, target);
+        _seeds[statement] = seed;
+        bool[] active = _activity.ActiveNodes(statement.Nodes, value);
+        StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, active, _activity.Active);
+        if (statement is StoreStatement store)
+            adjoint.Referenced.Add(store.Index);
+        _adjoints[statement] = adjoint;
+
+        foreach (int node in adjoint.Referenced)
         {
-            case ValueExpr value:
-                kept[value.Node] = true;
-                break;
-            case BinaryExpr binary:
-                MarkValues(binary.Left, kept);
-                MarkValues(binary.Right, kept);
-                break;
-            case NegateExpr negate:
-                MarkValues(negate.Operand, kept);
-                break;
-            case CastExpr cast:
-                MarkValues(cast.Operand, kept);
-                break;
-            case CallExpr call:
-                foreach (Expr argument in call.Arguments)
-                    MarkValues(argument, kept);
-                break;
-            case ConditionalExpr conditional:
-                MarkValues(conditional.Condition, kept);
-                MarkValues(conditional.WhenTrue, kept);
-                MarkValues(conditional.WhenFalse, kept);
-                break;
+            if (node == value)
+                _needed.Add(target);
+            else if (_nested[statement])
+                NeedLeavesOf(statement.Nodes, node);
+            else if (statement.Nodes[node].Op == Op.Read)
+                _needed.Add(statement.Nodes[node].Name!);
         }
     }
 
-    private void NameValues(ForwardProgram program, bool[] kept, int result)
+    /// <summary>A value recomputed in the reverse sweep needs the variables it reads restored first.</summary>
+    private void NeedLeavesOf(EquatableArray<Node> nodes, int node)
     {
-        var reserved = new List<string>();
-        foreach (ParameterSpec parameter in _function.Parameters)
-        {
-            reserved.Add(parameter.Name);
-            if (parameter.Role != ParameterRole.Passive)
-                reserved.Add(parameter.GradientName);
-        }
-        _names = new NameAllocator(reserved);
+        Node n = nodes[node];
+        if (n.Op == Op.Read || (n.Op == Op.Element && _variables[n.Name!].Kind != VariableKind.Parameter))
+            _needed.Add(n.Name!);
+        foreach (int argument in n.Arguments)
+            NeedLeavesOf(nodes, argument);
+    }
 
-        var variableOf = new Dictionary<int, string>();
-        foreach (Statement statement in program.Statements)
-        {
-            if (statement is AssignStatement assign)
-            {
-                foreach (Binding binding in assign.Bindings)
-                {
-                    if (!variableOf.ContainsKey(binding.Node))
-                        variableOf[binding.Node] = binding.Variable;
-                }
-            }
-        }
+    /// <summary>The adjoint the statement's sweep starts from: the target's, the stored element's, or 1 for the single top-level result.</summary>
+    private Expr SeedOf(Statement statement, string target)
+    {
+        ScalarType type = _variables[target].Type;
+        if (target == _program.Result && _resultSeededOnce)
+            return new ConstantExpr(1, type);
+        if (statement is not StoreStatement)
+            return new NameExpr(_adjointNames[target], type);
+        string element = _names.Allocate("d" + target + "_element");
+        _elementAdjoints[statement] = element;
+        return new NameExpr(element, type);
+    }
 
-        foreach (Node node in _nodes)
+    private void NameAdjoints()
+    {
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role != ParameterRole.Passive))
+            _adjointNames[parameter.Name] = parameter.GradientName;
+        foreach (VariableSpec variable in _program.Variables)
         {
-            if (node.Op == Op.Parameter)
-                _valueNames[node.Id] = node.Name!;
-            else if (kept[node.Id])
-                _valueNames[node.Id] = _names.Allocate(variableOf.TryGetValue(node.Id, out string? variable) ? variable
-                    : node.Id == result ? "result"
-                    : ForwardExpressions.NameFor(node.Op));
+            if (_activity.Active.Contains(variable.Name) && !_adjointNames.ContainsKey(variable.Name))
+                _adjointNames[variable.Name] = _names.Allocate("d" + variable.Name);
         }
     }
 
-    private void NameAdjoints(List<(Statement Statement, List<CodeLine> Lines)> blocks)
+    private IEnumerable<CodeLine> InitialAdjoints()
     {
         foreach (ParameterSpec parameter in _function.Parameters)
         {
-            if (parameter.Role != ParameterRole.Passive)
-                _adjointNames[ParameterNode(parameter.Name)] = parameter.GradientName;
+            if (parameter.Role == ParameterRole.Scalar)
+                yield return new AssignLine(new NameExpr(parameter.GradientName, parameter.Type!.Value), new ConstantExpr(0, parameter.Type!.Value), false);
+            else if (parameter.Role == ParameterRole.Array)
+                yield return new ClearLine(parameter.GradientName);
         }
-        foreach (CodeLine line in blocks.SelectMany(b => b.Lines))
+        foreach (VariableSpec variable in _program.Variables)
         {
-            int node = ((AdjointLine)line).Node;
-            if (!_adjointNames.ContainsKey(node))
-                _adjointNames[node] = _names.Allocate("d" + (_valueNames.TryGetValue(node, out string? name) ? name : ForwardExpressions.NameFor(_nodes[node].Op)));
+            if (variable.Kind == VariableKind.Parameter || variable.IsArray || !_activity.Active.Contains(variable.Name))
+                continue;
+            if (variable.Name == _program.Result && _resultSeededOnce)
+                continue;
+            double initial = variable.Name == _program.Result ? 1 : 0;
+            yield return new DeclareLine(variable.Type.Keyword(), _adjointNames[variable.Name], new ConstantExpr(initial, variable.Type));
         }
     }
 
-    private int ParameterNode(string name)
+    // ---- forward sweep ----
+
+    private List<CodeLine> Forward(Block block)
     {
-        foreach (Node node in _nodes)
+        var lines = new List<CodeLine>();
+        foreach (Statement statement in block.Statements)
         {
-            if (node.Op == Op.Parameter && node.Name == name)
-                return node.Id;
+            var record = new ForwardRecord();
+            _records[statement] = record;
+            lines.Add(new CommentLine(statement.Source));
+            bool nested = _nested[statement];
+            switch (statement)
+            {
+                case AssignStatement assign:
+                    Save(lines, record, nested, assign.Target, IsFirstWrite(statement), new NameExpr(assign.Target, _variables[assign.Target].Type));
+                    Expr value = StoreValues(lines, record, statement, assign.Value);
+                    lines.Add(IsFirstWrite(statement)
+                        ? new DeclareLine(TypeName(_variables[assign.Target]), assign.Target, value)
+                        : new AssignLine(new NameExpr(assign.Target, value.Type), value, false));
+                    break;
+                case StoreStatement store:
+                    Expr stored = StoreValues(lines, record, statement, store.Value);
+                    var element = new ElementExpr(store.Array, ResolveForward(statement, record, store.Index), stored.Type);
+                    Save(lines, record, nested, store.Array, false, element);
+                    lines.Add(new AssignLine(element, stored, false));
+                    break;
+                case AllocateStatement allocate:
+                    VariableSpec array = _variables[allocate.Array];
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, ResolveForward(statement, record, allocate.Length)));
+                    if (_activity.Active.Contains(allocate.Array))
+                    {
+                        lines.Add(new RentLine(array.Type, _adjointNames[allocate.Array], new LengthExpr(allocate.Array)));
+                        _rented.Add((array.Type, _adjointNames[allocate.Array]));
+                    }
+                    break;
+                case IfStatement branch:
+                    Expr condition = ResolveForward(statement, record, branch.Condition);
+                    if (HasReverse(statement))
+                    {
+                        if (nested)
+                        {
+                            condition = new RecordBranchExpr(condition);
+                            _usesTape = true;
+                        }
+                        else
+                        {
+                            record.Branch = _names.Allocate("branch");
+                            lines.Add(new DeclareLine("bool", record.Branch, condition));
+                            condition = new NameExpr(record.Branch, ScalarType.Bool);
+                        }
+                    }
+                    lines.Add(new IfLine(condition, Forward(branch.Then).ToEquatableArray(), Forward(branch.Else).ToEquatableArray()));
+                    break;
+                case LoopStatement loop:
+                    Expr test = ResolveForward(statement, record, loop.Condition);
+                    List<CodeLine> body = Forward(loop.Body);
+                    if (HasReverse(statement))
+                    {
+                        record.Counter = _names.Allocate("iterations");
+                        lines.Add(new DeclareLine("int", record.Counter, new ConstantExpr(0, ScalarType.Int)));
+                        body.Insert(0, new IncrementLine(record.Counter));
+                    }
+                    lines.Add(new WhileLine(test, body.ToEquatableArray(), loop.TestsFirst));
+                    if (record.Counter is not null && nested)
+                    {
+                        lines.Add(new PushLine(new NameExpr(record.Counter, ScalarType.Int)));
+                        _usesTape = true;
+                    }
+                    break;
+            }
         }
-        return -1;
+        return lines;
     }
 
-    private CodeLine ResolveLine(CodeLine line)
+    /// <summary>Keeps the value a statement is about to overwrite, when the reverse sweep will read it.</summary>
+    private void Save(List<CodeLine> lines, ForwardRecord record, bool nested, string variable, bool declares, Expr current)
     {
-        var adjoint = (AdjointLine)line;
-        string name = _adjointNames[adjoint.Node];
-        Expr value = Resolve(adjoint.Value);
-        bool isParameter = _nodes[adjoint.Node].Op == Op.Parameter;
-        return adjoint.Accumulate || isParameter
-            ? new AssignLine(name, value, adjoint.Accumulate)
-            : new DeclareLine(_nodes[adjoint.Node].Type, name, value);
+        if (!_needed.Contains(variable) || (!nested && declares))
+            return;
+        if (nested)
+        {
+            lines.Add(new PushLine(current));
+            _usesTape = true;
+        }
+        else
+        {
+            record.Saved = _names.Allocate(variable + "_before");
+            lines.Add(new DeclareLine(current.Type.Keyword(), record.Saved, current));
+        }
     }
 
-    /// <summary>Replaces node references with names, or with the node's own expression where it has no local.</summary>
-    private Expr Resolve(Expr expr) => expr switch
+    /// <summary>
+    /// The statement's value as an expression. Values used twice get a local; at the top level so do
+    /// the values the reverse sweep reads (inside branches and loops those are recomputed instead).
+    /// </summary>
+    private Expr StoreValues(List<CodeLine> lines, ForwardRecord record, Statement statement, int root)
     {
-        ValueExpr value when _valueNames.TryGetValue(value.Node, out string? name) => new NameExpr(name, value.Type),
-        ValueExpr value => Resolve(ForwardExpressions.Of(_nodes[value.Node], _nodes)),
-        AdjointExpr adjoint => new NameExpr(_adjointNames[adjoint.Node], adjoint.Type),
-        BinaryExpr binary => binary with { Left = Resolve(binary.Left), Right = Resolve(binary.Right) },
-        NegateExpr negate => new NegateExpr(Resolve(negate.Operand)),
-        CastExpr cast => cast with { Operand = Resolve(cast.Operand) },
-        CallExpr call => call with { Arguments = call.Arguments.Select(Resolve).ToEquatableArray() },
-        ConditionalExpr conditional => new ConditionalExpr(Resolve(conditional.Condition), Resolve(conditional.WhenTrue), Resolve(conditional.WhenFalse)),
-        ConstantExpr or NameExpr => expr,
-        _ => throw new InvalidOperationException($"Unexpected expression {expr.GetType().Name}."),
+        int[] uses = Uses(statement.Nodes, root);
+        _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
+        for (int id = 0; id < root; id++)
+        {
+            Node node = statement.Nodes[id];
+            bool referenced = adjoint is not null && adjoint.Referenced.Contains(id) && !_nested[statement];
+            if ((uses[id] == 0 && !referenced) || node.Op is Op.Constant or Op.Read or Op.Length)
+                continue;
+            if (uses[id] > 1 || referenced)
+            {
+                string name = _names.Allocate(ForwardExpressions.NameFor(node.Op));
+                lines.Add(new DeclareLine(node.Type.Keyword(), name, ResolveForward(statement, record, id)));
+                record.Values[id] = name;
+            }
+        }
+        return ResolveForward(statement, record, root);
+    }
+
+    private static int[] Uses(EquatableArray<Node> nodes, int root)
+    {
+        var uses = new int[nodes.Count];
+        var live = new bool[nodes.Count];
+        live[root] = true;
+        for (int id = root; id >= 0; id--)
+        {
+            if (!live[id])
+                continue;
+            foreach (int argument in nodes[id].Arguments)
+            {
+                live[argument] = true;
+                uses[argument]++;
+            }
+        }
+        return uses;
+    }
+
+    private Expr ResolveForward(Statement statement, ForwardRecord record, int node) =>
+        record.Values.TryGetValue(node, out string? name)
+            ? new NameExpr(name, statement.Nodes[node].Type)
+            : Resolve(ForwardExpressions.Of(statement.Nodes[node], statement.Nodes), statement, record.Values, null);
+
+    // ---- reverse sweep ----
+
+    private bool HasReverse(Statement statement) => statement switch
+    {
+        IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
+        LoopStatement loop => loop.Body.Statements.Any(HasReverse),
+        _ => _adjoints.ContainsKey(statement) || (Statements.Write(statement) is var (target, _) && _needed.Contains(target) && !IsFirstWrite(statement)),
     };
+
+    /// <summary>A top-level declaration (or the single top-level return): nothing was there before it, so nothing to save or reset.</summary>
+    private bool IsFirstWrite(Statement statement) =>
+        !_nested[statement] && statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce));
+
+    private List<CodeLine> Reverse(Block block)
+    {
+        var lines = new List<CodeLine>();
+        for (int i = block.Statements.Count - 1; i >= 0; i--)
+        {
+            Statement statement = block.Statements[i];
+            if (!HasReverse(statement))
+                continue;
+            ForwardRecord record = _records[statement];
+            bool nested = _nested[statement];
+            lines.Add(new CommentLine(statement.Source));
+            switch (statement)
+            {
+                case IfStatement branch:
+                    Expr taken = nested ? new PopExpr(ScalarType.Bool) : new NameExpr(record.Branch!, ScalarType.Bool);
+                    lines.Add(new IfLine(taken, Reverse(branch.Then).ToEquatableArray(), Reverse(branch.Else).ToEquatableArray()));
+                    break;
+                case LoopStatement loop:
+                    Expr count = nested ? new PopExpr(ScalarType.Int) : new NameExpr(record.Counter!, ScalarType.Int);
+                    lines.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
+                    break;
+                default:
+                    ReverseWrite(lines, statement, record, nested);
+                    break;
+            }
+        }
+        return lines;
+    }
+
+    private void ReverseWrite(List<CodeLine> lines, Statement statement, ForwardRecord record, bool nested)
+    {
+        var (target, root) = Statements.Write(statement)!.Value;
+        ScalarType type = _variables[target].Type;
+        _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
+        var values = new Dictionary<int, string>(nested ? new Dictionary<int, string>() : record.Values);
+        bool restores = _needed.Contains(target) && !IsFirstWrite(statement);
+        var store = statement as StoreStatement;
+
+        Expr? index = null;
+        if (store is not null)
+            index = Recompute(lines, statement, values, store.Index, nested);
+        Expr current = index is null ? new NameExpr(target, type) : new ElementExpr(target, index, type);
+
+        // The statement's own result, if a rule reads it, must be taken before the old value comes back.
+        if (adjoint is not null && adjoint.Referenced.Contains(root))
+        {
+            if (restores || store is not null)
+                values[root] = Materialize(lines, current, target + "_after");
+            else
+                values[root] = target;
+        }
+        if (restores)
+            lines.Add(new AssignLine(current, nested ? new PopExpr(type) : new NameExpr(record.Saved!, type), false));
+        if (adjoint is null)
+            return;
+
+        Expr seed = _seeds[statement];
+        if (store is not null)
+        {
+            var adjointElement = new ElementExpr(_adjointNames[target], index!, type);
+            lines.Add(new DeclareLine(type.Keyword(), _elementAdjoints[statement], adjointElement));
+            lines.Add(new AssignLine(adjointElement, new ConstantExpr(0, type), false));
+        }
+
+        foreach (int node in adjoint.Referenced.OrderBy(n => n))
+        {
+            if (node != root)
+                Recompute(lines, statement, values, node, nested);
+        }
+
+        var temporaries = new Dictionary<int, string>();
+        var callOutputs = new Dictionary<(int, int), string>();
+        Expr Finish(Expr expr) => Resolve(expr, statement, values, (temporaries, callOutputs));
+        foreach (CodeLine line in adjoint.Lines)
+        {
+            if (line is AdjointLine temporary)
+            {
+                string name = _names.Allocate("d" + ForwardExpressions.NameFor(statement.Nodes[temporary.Node].Op));
+                lines.Add(new DeclareLine(statement.Nodes[temporary.Node].Type.Keyword(), name, Finish(temporary.Value)));
+                temporaries[temporary.Node] = name;
+            }
+            else if (line is CallGradientPlaceholder call)
+            {
+                Node node = statement.Nodes[call.Node];
+                var outputs = node.Call!.Differentiable.Select((differentiable, i) =>
+                {
+                    if (!differentiable)
+                        return "";
+                    string name = _names.Allocate("d" + ForwardExpressions.NameFor(Op.Call));
+                    callOutputs[(call.Node, i)] = name;
+                    return name;
+                }).ToEquatableArray();
+                lines.Add(new CallGradientLine(node.Call.Method, node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray(), outputs));
+            }
+        }
+
+        Expr? toTarget = null;
+        var order = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        foreach (var contribution in adjoint.Variables.OrderBy(c => order[c.Key]))
+        {
+            if (contribution.Key == target && store is null)
+                toTarget = Finish(contribution.Value);
+            else
+                lines.Add(new AssignLine(new NameExpr(_adjointNames[contribution.Key], _variables[contribution.Key].Type), Finish(contribution.Value), true));
+        }
+        foreach (var (array, elementIndex, value) in adjoint.Elements)
+        {
+            Expr at = Resolve(new ValueExpr(elementIndex, ScalarType.Int), statement, values, null);
+            lines.Add(new AssignLine(new ElementExpr(_adjointNames[array], at, _variables[array].Type), Finish(value), true));
+        }
+        if (store is null && !(target == _program.Result && _resultSeededOnce))
+        {
+            if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
+                lines.Add(new AssignLine(seed, toTarget ?? new ConstantExpr(0, type), false));
+        }
+    }
+
+    /// <summary>In a branch or loop, a value the reverse code reads is computed again from the restored variables.</summary>
+    private Expr Recompute(List<CodeLine> lines, Statement statement, Dictionary<int, string> values, int node, bool nested)
+    {
+        Node n = statement.Nodes[node];
+        if (values.TryGetValue(node, out string? name) && name is not null)
+            return new NameExpr(name, n.Type);
+        Expr expr = Resolve(ForwardExpressions.Of(n, statement.Nodes), statement, values, null);
+        if (!nested || n.Op is Op.Constant or Op.Read or Op.Length)
+            return expr;
+        name = _names.Allocate(ForwardExpressions.NameFor(n.Op));
+        lines.Add(new DeclareLine(n.Type.Keyword(), name, expr));
+        values[node] = name;
+        return new NameExpr(name, n.Type);
+    }
+
+    private string Materialize(List<CodeLine> lines, Expr value, string wanted)
+    {
+        string name = _names.Allocate(wanted);
+        lines.Add(new DeclareLine(value.Type.Keyword(), name, value));
+        return name;
+    }
+
+    /// <summary>Replaces node references with locals, or with the node's expression where it has none.</summary>
+    private Expr Resolve(Expr expr, Statement statement, Dictionary<int, string> values, (Dictionary<int, string> Temporaries, Dictionary<(int, int), string> Calls)? adjoints) =>
+        Rewrite(expr, e => e switch
+        {
+            ValueExpr value when values.TryGetValue(value.Node, out string? name) && name is not null => new NameExpr(name, value.Type),
+            ValueExpr value => Resolve(ForwardExpressions.Of(statement.Nodes[value.Node], statement.Nodes), statement, values, adjoints),
+            AdjointExpr adjoint => new NameExpr(adjoints!.Value.Temporaries[adjoint.Node], adjoint.Type),
+            CallPartialExpr partial => new NameExpr(adjoints!.Value.Calls[(partial.Node, partial.Parameter)], partial.Type),
+            _ => null,
+        });
+
+    /// <summary>Rebuilds <paramref name="expr"/> bottom-up, replacing each subexpression for which <paramref name="replace"/> answers.</summary>
+    private static Expr Rewrite(Expr expr, Func<Expr, Expr?> replace) => replace(expr) ?? expr switch
+    {
+        BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
+        NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
+        NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
+        CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
+        CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+        MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+        ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
+        ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
+        RecordBranchExpr record => new RecordBranchExpr(Rewrite(record.Condition, replace)),
+        _ => expr,
+    };
+
+    private static string TypeName(VariableSpec variable) => variable.IsArray ? variable.Type.Keyword() + "[]" : variable.Type.Keyword();
 }

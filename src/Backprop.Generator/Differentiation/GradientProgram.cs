@@ -2,24 +2,54 @@ using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
 
-/// <summary>
-/// The gradient method's body, ready to print: the forward statements with the values the reverse pass
-/// needs kept in named locals, then the reverse pass, one block per source statement, last first.
-/// </summary>
-/// <param name="UnusedGradients">Gradient parameters the result does not depend on; they are set to zero.</param>
-internal sealed record GradientProgram(
-    EquatableArray<CodeBlock> Forward,
-    EquatableArray<CodeBlock> Reverse,
-    EquatableArray<string> UnusedGradients,
-    Expr Result);
-
-/// <summary>The code for one source statement, under a comment quoting it.</summary>
-internal sealed record CodeBlock(string Source, EquatableArray<CodeLine> Lines);
+/// <summary>The gradient method's body, ready to print: checks, the forward pass, the reverse pass, and the value to return.</summary>
+internal sealed record GradientProgram(EquatableArray<CodeLine> Body, Expr Result);
 
 internal abstract record CodeLine;
 
-/// <summary><c>{Type} {Name} = {Value};</c></summary>
-internal sealed record DeclareLine(ScalarType Type, string Name, Expr Value) : CodeLine;
+/// <summary><c>// Text</c></summary>
+internal sealed record CommentLine(string Text) : CodeLine;
 
-/// <summary><c>{Name} = {Value};</c>, or <c>{Name} += {Value};</c> when <see cref="Accumulate"/>.</summary>
-internal sealed record AssignLine(string Name, Expr Value, bool Accumulate) : CodeLine;
+/// <summary>An empty line between sections.</summary>
+internal sealed record BlankLine : CodeLine;
+
+/// <summary><c>{Type} {Name} = {Value};</c></summary>
+internal sealed record DeclareLine(string Type, string Name, Expr Value) : CodeLine;
+
+/// <summary><c>{Target} = {Value};</c>, or <c>+=</c> when <see cref="Accumulate"/>.</summary>
+internal sealed record AssignLine(Expr Target, Expr Value, bool Accumulate) : CodeLine;
+
+/// <summary><c>tape.Push(Value);</c></summary>
+internal sealed record PushLine(Expr Value) : CodeLine;
+
+/// <summary><c>Name++;</c></summary>
+internal sealed record IncrementLine(string Name) : CodeLine;
+
+internal sealed record IfLine(Expr Condition, EquatableArray<CodeLine> Then, EquatableArray<CodeLine> Else) : CodeLine;
+
+/// <summary><c>while (Condition) { Body }</c>, or a do-while when not <see cref="TestsFirst"/>.</summary>
+internal sealed record WhileLine(Expr Condition, EquatableArray<CodeLine> Body, bool TestsFirst) : CodeLine;
+
+/// <summary><c>for (int Counter = Count; Counter &gt; 0; Counter--) { Body }</c>: a loop's iterations, replayed last first.</summary>
+internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<CodeLine> Body) : CodeLine;
+
+/// <summary><c>_ = {Method}Gradient(Arguments, out var o1, …);</c>; an empty output name discards that gradient.</summary>
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs) : CodeLine;
+
+/// <summary>Throws <c>ArgumentException</c> unless gradient buffer <see cref="Gradient"/> has the length of array parameter <see cref="Array"/>.</summary>
+internal sealed record CheckLengthLine(string Array, string Gradient) : CodeLine;
+
+/// <summary><c>System.Array.Clear(Array);</c></summary>
+internal sealed record ClearLine(string Array) : CodeLine;
+
+/// <summary><c>{Type}[] {Name} = new {Type}[Length];</c></summary>
+internal sealed record AllocateLine(ScalarType Type, string Name, Expr Length) : CodeLine;
+
+/// <summary>A zeroed scratch array rented from the shared pool, <see cref="Length"/> elements used.</summary>
+internal sealed record RentLine(ScalarType Type, string Name, Expr Length) : CodeLine;
+
+/// <summary>Gives a rented array back to the pool.</summary>
+internal sealed record ReturnLine(ScalarType Type, string Name) : CodeLine;
+
+/// <summary><c>var tape = Tape.Rent();</c> or, when not <see cref="Rent"/>, <c>Tape.Return(tape);</c></summary>
+internal sealed record TapeLine(bool Rent) : CodeLine;

@@ -23,7 +23,21 @@ internal static class Rules
     private static readonly Dictionary<Op, Partial?[]> s_rules = new()
     {
         [Op.Constant] = new Partial?[0],
-        [Op.Parameter] = new Partial?[0],
+        // Leaves and non-differentiable values: the sweep routes a leaf's adjoint to its variable.
+        [Op.Read] = new Partial?[0],
+        [Op.Element] = new[] { None },
+        [Op.Length] = new Partial?[0],
+        [Op.PassiveCall] = new Partial?[0],
+        [Op.Conditional] = new[] { None, None, None },
+        [Op.Less] = new[] { None, None },
+        [Op.LessOrEqual] = new[] { None, None },
+        [Op.Greater] = new[] { None, None },
+        [Op.GreaterOrEqual] = new[] { None, None },
+        [Op.Equal] = new[] { None, None },
+        [Op.NotEqual] = new[] { None, None },
+        [Op.And] = new[] { None, None },
+        [Op.Or] = new[] { None, None },
+        [Op.Not] = new[] { None },
         [Op.Convert] = new Partial?[] { (g, x, y) => Simplify.Cast(g, x[0].Type) },
         [Op.Negate] = new Partial?[] { (g, x, y) => -g },
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
@@ -76,11 +90,15 @@ internal static class Rules
     public static Partial?[] For(Op op) =>
         s_rules.TryGetValue(op, out Partial?[]? partials) ? partials : throw new InvalidOperationException($"No derivative rule for operation {op}.");
 
-    /// <summary>Whether the output of <paramref name="op"/> depends differentiably on argument <paramref name="argument"/>.</summary>
-    public static bool Propagates(Op op, int argument, ScalarType argumentType)
+    /// <summary>Whether <paramref name="node"/>'s value depends differentiably on its argument <paramref name="argument"/>.</summary>
+    public static bool Propagates(Node node, int argument, ScalarType argumentType)
     {
-        Partial?[] partials = For(op);
-        return argument < partials.Length && partials[argument] is not null && argumentType.IsFloatingPoint();
+        if (!argumentType.IsFloatingPoint())
+            return false;
+        if (node.Op == Op.Call)
+            return node.Call!.Differentiable[argument];
+        Partial?[] partials = For(node.Op);
+        return argument < partials.Length && partials[argument] is not null;
     }
 
     /// <summary>d(aᵇ)/da = b·aᵇ⁻¹, written out for the common constant exponents (<c>Pow(x, 2)</c> → <c>2 * x</c>).</summary>

@@ -22,6 +22,9 @@ internal sealed class CodeWriter
         _depth++;
     }
 
+    /// <summary>Ends a block whose closing line the caller wrote itself (<c>} while (…);</c>).</summary>
+    public void Dedent() => _depth--;
+
     public void Close()
     {
         _depth--;

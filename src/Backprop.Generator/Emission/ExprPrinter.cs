@@ -9,18 +9,24 @@ namespace Backprop.Generator.Emission;
 /// <summary>Prints an <see cref="Expr"/> as C#, with exactly the parentheses its tree needs.</summary>
 internal static class ExprPrinter
 {
-    private const int Conditional = 1, And = 2, Relational = 3, Additive = 4, Multiplicative = 5, Unary = 6, Primary = 7;
+    private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
 
     public static string Print(Expr expr) => expr switch
     {
         ConstantExpr constant => Literal(constant.Value, constant.Type),
         NameExpr name => Identifier(name.Name),
         NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
+        NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
         CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathClass(call)}.{call.Function}({string.Join(", ", Array.ConvertAll(call.Arguments.AsSpan().ToArray(), Print))})",
+        CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
+        MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
+        ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
+        LengthExpr length => $"{Identifier(length.Array)}.Length",
+        PopExpr pop => $"tape.Pop{Pop(pop.Type)}()",
+        RecordBranchExpr record => $"tape.Branch({Print(record.Condition)})",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
             + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
         _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),
@@ -54,6 +60,17 @@ internal static class ExprPrinter
         return type == ScalarType.Float ? text + "f" : text;
     }
 
+    private static string Arguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(), Print));
+
+    private static string Pop(ScalarType type) => type switch
+    {
+        ScalarType.Double => "Double",
+        ScalarType.Float => "Float",
+        ScalarType.Int => "Int",
+        ScalarType.Long => "Long",
+        _ => "Bool",
+    };
+
     private static string Operand(Expr operand, int precedence, bool parenthesizeEqual)
     {
         int own = Precedence(operand);
@@ -65,11 +82,13 @@ internal static class ExprPrinter
     private static int Precedence(Expr expr) => expr switch
     {
         ConditionalExpr => Conditional,
+        BinaryExpr { Operator: BinaryOperator.Or } => Or,
         BinaryExpr { Operator: BinaryOperator.And } => And,
+        BinaryExpr { Operator: BinaryOperator.Equal or BinaryOperator.NotEqual } => Equality,
         BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => Additive,
         BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } => Multiplicative,
         BinaryExpr => Relational,
-        NegateExpr or CastExpr => Unary,
+        NegateExpr or CastExpr or NotExpr => Unary,
         _ when IsNegativeLiteral(expr) => Unary,
         _ => Primary,
     };
@@ -88,7 +107,10 @@ internal static class ExprPrinter
         BinaryOperator.LessOrEqual => "<=",
         BinaryOperator.Greater => ">",
         BinaryOperator.GreaterOrEqual => ">=",
-        _ => "&&",
+        BinaryOperator.Equal => "==",
+        BinaryOperator.NotEqual => "!=",
+        BinaryOperator.And => "&&",
+        _ => "||",
     };
 
     /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>

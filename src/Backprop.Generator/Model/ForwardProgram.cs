@@ -1,26 +1,63 @@
 namespace Backprop.Generator.Model;
 
 /// <summary>
-/// The method body as a graph: <see cref="Nodes"/> in topological order (a node's arguments have smaller
-/// ids; a shared subexpression is one node), and the source statements that created them, in order.
+/// A method body as structured statements over named variables. Each statement owns a small
+/// expression graph (<see cref="Node"/>s in topological order, equal subexpressions shared) whose
+/// leaves read variables. <c>break</c>, <c>continue</c> and <c>return</c> have already been turned into
+/// flag variables and guarding <see cref="IfStatement"/>s, so control flow is only sequence, branch and loop.
 /// </summary>
-internal sealed record ForwardProgram(EquatableArray<Node> Nodes, EquatableArray<Statement> Statements);
+/// <param name="Variables">Every variable the body uses, with a unique name: parameters, locals, flags and the result.</param>
+/// <param name="Result">The variable holding the returned value.</param>
+internal sealed record ForwardProgram(EquatableArray<VariableSpec> Variables, Block Body, string Result);
 
-/// <summary>One value of the forward program.</summary>
+/// <summary>A variable of the forward program, under the unique name it has in the generated code.</summary>
+/// <param name="IsArray">A <c>T[]</c> of <see cref="Type"/>.</param>
+internal sealed record VariableSpec(string Name, ScalarType Type, bool IsArray, VariableKind Kind);
+
+internal enum VariableKind
+{
+    Parameter,
+    Local,
+    /// <summary>A variable the generator introduced: a control-flow flag, a hoisted conditional, the result.</summary>
+    Synthetic,
+}
+
+/// <summary>One value of a statement's expression graph; <see cref="Id"/> indexes the statement's node list.</summary>
 /// <param name="Value">The constant, for <see cref="Op.Constant"/>.</param>
-/// <param name="Name">The parameter, for <see cref="Op.Parameter"/>.</param>
-internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value = 0, string? Name = null);
+/// <param name="Name">The variable, for <see cref="Op.Read"/>, <see cref="Op.Element"/> and <see cref="Op.Length"/>.</param>
+/// <param name="Call">The method, for <see cref="Op.Call"/> and <see cref="Op.PassiveCall"/>.</param>
+internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value = 0, string? Name = null, CallTarget? Call = null);
 
-/// <summary>A source statement: its text (for the comment above its code) and the nodes it created, <c>[FirstNode, EndNode)</c>.</summary>
-internal abstract record Statement(string Source, int FirstNode, int EndNode);
+/// <summary>A method called from a differentiable body.</summary>
+/// <param name="Method">The method as printed in a call: <c>global::Ns.Type.G</c>.</param>
+/// <param name="Differentiable">Per parameter: whether the callee's gradient method has a gradient for it.</param>
+internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable);
 
-/// <summary>Assigns values to variables: a declaration (possibly of several locals), an assignment or a compound assignment.</summary>
-internal sealed record AssignStatement(string Source, int FirstNode, int EndNode, EquatableArray<Binding> Bindings)
-    : Statement(Source, FirstNode, EndNode);
+internal sealed record Block(EquatableArray<Statement> Statements);
 
-/// <summary>Returns <see cref="Value"/>.</summary>
-internal sealed record ReturnStatement(string Source, int FirstNode, int EndNode, int Value)
-    : Statement(Source, FirstNode, EndNode);
+/// <summary>A statement, with its source text for the comments above its code.</summary>
+internal abstract record Statement(string Source, EquatableArray<Node> Nodes);
 
-/// <summary>After the statement, the variable <see cref="Variable"/> holds node <see cref="Node"/>.</summary>
-internal sealed record Binding(string Variable, int Node);
+/// <summary><c>Target = Nodes[Value]</c>; a declaration with an initializer when <see cref="Declares"/>.</summary>
+internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes, string Target, int Value, bool Declares)
+    : Statement(Source, Nodes);
+
+/// <summary><c>Array[Nodes[Index]] = Nodes[Value]</c> on a local array.</summary>
+internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value)
+    : Statement(Source, Nodes);
+
+/// <summary><c>Array = new T[Nodes[Length]]</c>.</summary>
+internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length)
+    : Statement(Source, Nodes);
+
+/// <summary><c>if (Nodes[Condition]) Then else Else</c>.</summary>
+internal sealed record IfStatement(string Source, EquatableArray<Node> Nodes, int Condition, Block Then, Block Else)
+    : Statement(Source, Nodes);
+
+/// <summary>
+/// <c>while (Nodes[Condition]) Body</c>, or <c>do Body while (Nodes[Condition])</c> when not
+/// <see cref="TestsFirst"/>. A <c>for</c> loop arrives as its initializers, then this with the
+/// incrementors at the end of <see cref="Body"/>.
+/// </summary>
+internal sealed record LoopStatement(string Source, EquatableArray<Node> Nodes, int Condition, Block Body, bool TestsFirst)
+    : Statement(Source, Nodes);

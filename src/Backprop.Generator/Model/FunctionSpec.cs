@@ -24,11 +24,13 @@ internal enum ParameterRole
     Passive,
     /// <summary>A <c>double</c> or <c>float</c>: gets an <c>out</c> gradient of the same type.</summary>
     Scalar,
+    /// <summary>A <c>double[]</c> or <c>float[]</c>: gets a caller-provided gradient buffer of the same length.</summary>
+    Array,
 }
 
 /// <param name="TypeName">The type as written in the generated signature (fully qualified).</param>
-/// <param name="Type">The scalar type, when the parameter is one the forward program can read.</param>
-internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, ParameterRole Role)
+/// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read.</param>
+internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role)
 {
     public string GradientName => "d" + Name;
 }

@@ -9,8 +9,27 @@ internal enum Op
 {
     /// <summary>A literal or compile-time constant; <see cref="Node.Value"/> holds it.</summary>
     Constant,
-    /// <summary>The value a parameter has on entry; <see cref="Node.Name"/> names it.</summary>
-    Parameter,
+    /// <summary>The current value of variable <see cref="Node.Name"/>.</summary>
+    Read,
+    /// <summary>Element <c>Arguments[0]</c> of array variable <see cref="Node.Name"/>.</summary>
+    Element,
+    /// <summary>The length of array variable <see cref="Node.Name"/>.</summary>
+    Length,
+    /// <summary>A call to a <c>[Differentiable]</c> method, <see cref="Node.Call"/>.</summary>
+    Call,
+    /// <summary>A call to an ordinary method whose integer or bool result is never differentiated.</summary>
+    PassiveCall,
+    /// <summary><c>c ? a : b</c> on non-differentiable values; differentiable ones become an <see cref="IfStatement"/>.</summary>
+    Conditional,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+    Not,
     /// <summary>A float ↔ double (or integer → floating-point) conversion to <see cref="Node.Type"/>.</summary>
     Convert,
     Negate,

@@ -88,16 +88,24 @@ internal static class FunctionParser
     {
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         string typeName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        ScalarType? type = Symbols.ToScalarType(parameter.Type);
         if (parameter.RefKind != RefKind.None)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
                 $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
-        else if (parameter.Type is IArrayTypeSymbol)
-            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
-                "array parameters are not supported yet; pass the elements as scalar parameters");
 
-        bool differentiable = type is ScalarType.Double or ScalarType.Float && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
-        return new ParameterSpec(parameter.Name, typeName, type, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
+        bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        if (parameter.Type is IArrayTypeSymbol array)
+        {
+            if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not (ScalarType.Double or ScalarType.Float))
+            {
+                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, "only double[] and float[] arrays are supported");
+                return new ParameterSpec(parameter.Name, typeName, null, true, ParameterRole.Passive);
+            }
+            ScalarType element = Symbols.ToScalarType(array.ElementType)!.Value;
+            return new ParameterSpec(parameter.Name, typeName, element, true, noDerivative ? ParameterRole.Passive : ParameterRole.Array);
+        }
+        ScalarType? type = Symbols.ToScalarType(parameter.Type);
+        bool differentiable = type is ScalarType.Double or ScalarType.Float && !noDerivative;
+        return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 
     private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)

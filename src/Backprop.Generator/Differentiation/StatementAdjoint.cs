@@ -1,0 +1,147 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// The reverse of one assignment, symbolically: starting from the target's adjoint, each node of the
+/// statement's graph, last to first, applies its rule and sends its adjoint to its arguments. Leaves
+/// send theirs to variables (<c>dv += …</c>) or array elements (<c>da[i] += …</c>). The traversal knows
+/// no calculus: that is in <see cref="Rules"/>. Node values stay as <see cref="ValueExpr"/> references
+/// for the builder to resolve, as forward locals or as recomputation.
+/// </summary>
+internal sealed class StatementAdjoint
+{
+    /// <summary>Adjoints computed once because several partials read them, and gradient calls, in order.</summary>
+    public List<CodeLine> Lines { get; } = new();
+
+    /// <summary>What the statement adds to each variable's adjoint, in order of first contribution.</summary>
+    public List<KeyValuePair<string, Expr>> Variables { get; } = new();
+
+    /// <summary>What it adds to array elements' adjoints: array, index node, value.</summary>
+    public List<(string Array, int Index, Expr Value)> Elements { get; } = new();
+
+    /// <summary>Nodes whose forward values the reverse code reads.</summary>
+    public HashSet<int> Referenced { get; } = new();
+
+    public static StatementAdjoint Sweep(EquatableArray<Node> nodes, int root, Expr seed, bool[] active, ISet<string> activeVariables)
+    {
+        var adjoint = new StatementAdjoint();
+        var pending = new Dictionary<int, Expr> { [root] = seed };
+        var variables = new Dictionary<string, int>();
+        for (int id = root; id >= 0; id--)
+        {
+            if (!active[id] || !pending.TryGetValue(id, out Expr? g))
+                continue;
+            Node node = nodes[id];
+            switch (node.Op)
+            {
+                case Op.Read:
+                    if (activeVariables.Contains(node.Name!))
+                        adjoint.AddToVariable(variables, node.Name!, g);
+                    continue;
+                case Op.Element:
+                    if (activeVariables.Contains(node.Name!))
+                        adjoint.Elements.Add((node.Name!, node.Arguments[0], g));
+                    continue;
+            }
+            int[] targets = Enumerable.Range(0, node.Arguments.Count)
+                .Where(i => active[node.Arguments[i]] && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
+                .ToArray();
+            if (targets.Length > 1 && g is not (ConstantExpr or NameExpr))
+            {
+                // Several partials read it: compute it once.
+                adjoint.Lines.Add(new AdjointLine(id, g));
+                g = new AdjointExpr(id, node.Type);
+            }
+            Expr[] arguments = node.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
+            if (node.Op == Op.Call)
+            {
+                adjoint.Lines.Add(new CallGradientPlaceholder(id));
+                foreach (int i in targets)
+                    Add(pending, node.Arguments[i], g * new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type));
+                continue;
+            }
+            Partial?[] partials = Rules.For(node.Op);
+            var output = new ValueExpr(id, node.Type);
+            foreach (int i in targets)
+                Add(pending, node.Arguments[i], partials[i]!(g, arguments, output));
+        }
+        adjoint.CollectReferences(nodes);
+        return adjoint;
+    }
+
+    private void AddToVariable(Dictionary<string, int> positions, string variable, Expr value)
+    {
+        if (positions.TryGetValue(variable, out int position))
+            Variables[position] = new KeyValuePair<string, Expr>(variable, Variables[position].Value + value);
+        else
+        {
+            positions[variable] = Variables.Count;
+            Variables.Add(new KeyValuePair<string, Expr>(variable, value));
+        }
+    }
+
+    private static void Add(Dictionary<int, Expr> pending, int node, Expr value) =>
+        pending[node] = pending.TryGetValue(node, out Expr? sum) ? sum + value : value;
+
+    private void CollectReferences(EquatableArray<Node> nodes)
+    {
+        foreach (CodeLine line in Lines)
+        {
+            switch (line)
+            {
+                case AdjointLine adjoint:
+                    Mark(adjoint.Value);
+                    break;
+                case CallGradientPlaceholder call:
+                    foreach (int argument in nodes[call.Node].Arguments)
+                        Referenced.Add(argument);
+                    break;
+            }
+        }
+        foreach (var contribution in Variables)
+            Mark(contribution.Value);
+        foreach (var (_, index, value) in Elements)
+        {
+            Referenced.Add(index);
+            Mark(value);
+        }
+    }
+
+    private void Mark(Expr expr)
+    {
+        switch (expr)
+        {
+            case ValueExpr value:
+                Referenced.Add(value.Node);
+                break;
+            case BinaryExpr binary:
+                Mark(binary.Left);
+                Mark(binary.Right);
+                break;
+            case NegateExpr negate:
+                Mark(negate.Operand);
+                break;
+            case CastExpr cast:
+                Mark(cast.Operand);
+                break;
+            case CallExpr call:
+                foreach (Expr argument in call.Arguments)
+                    Mark(argument);
+                break;
+            case ConditionalExpr conditional:
+                Mark(conditional.Condition);
+                Mark(conditional.WhenTrue);
+                Mark(conditional.WhenFalse);
+                break;
+        }
+    }
+}
+
+/// <summary>An adjoint several partials read: <c>d{Node} = Value</c>, named by the builder.</summary>
+internal sealed record AdjointLine(int Node, Expr Value) : CodeLine;
+
+/// <summary>The gradient call for call node <see cref="Node"/>, whose outputs <see cref="CallPartialExpr"/> read.</summary>
+internal sealed record CallGradientPlaceholder(int Node) : CodeLine;

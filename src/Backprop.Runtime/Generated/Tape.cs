@@ -1,0 +1,92 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace Backprop;
+
+/// <summary>
+/// The stack that generated gradient code uses to carry values from the forward pass to the reverse
+/// pass: values a loop overwrites, branch decisions and iteration counts. Tapes are pooled per thread,
+/// so a gradient call allocates nothing once its tape has grown to the size it needs.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class Tape
+{
+    [ThreadStatic]
+    private static Tape? t_free;
+
+    private double[] _values = new double[64];
+    private long[] _integers = new long[64];
+    private int _valueCount;
+    private int _integerCount;
+    private Tape? _next;
+
+    private Tape()
+    {
+    }
+
+    /// <summary>Takes an empty tape from this thread's pool.</summary>
+    public static Tape Rent()
+    {
+        Tape? tape = t_free;
+        if (tape is null)
+            return new Tape();
+        t_free = tape._next;
+        tape._next = null;
+        return tape;
+    }
+
+    /// <summary>Empties <paramref name="tape"/> and returns it to this thread's pool.</summary>
+    public static void Return(Tape tape)
+    {
+        tape._valueCount = 0;
+        tape._integerCount = 0;
+        tape._next = t_free;
+        t_free = tape;
+    }
+
+    /// <summary>Saves a floating-point value (a float round-trips exactly through double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(double value)
+    {
+        if (_valueCount == _values.Length)
+            Array.Resize(ref _values, _values.Length * 2);
+        _values[_valueCount++] = value;
+    }
+
+    /// <summary>Saves an integer, a count or a branch decision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(long value)
+    {
+        if (_integerCount == _integers.Length)
+            Array.Resize(ref _integers, _integers.Length * 2);
+        _integers[_integerCount++] = value;
+    }
+
+    /// <summary>Saves a branch decision and returns it, so a condition can be recorded where it is tested.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Branch(bool taken)
+    {
+        Push(taken ? 1L : 0L);
+        return taken;
+    }
+
+    /// <summary>Restores the last saved double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double PopDouble() => _values[--_valueCount];
+
+    /// <summary>Restores the last saved float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float PopFloat() => (float)_values[--_valueCount];
+
+    /// <summary>Restores the last saved long.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long PopLong() => _integers[--_integerCount];
+
+    /// <summary>Restores the last saved int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PopInt() => (int)_integers[--_integerCount];
+
+    /// <summary>Restores the last saved branch decision or bool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool PopBool() => _integers[--_integerCount] != 0;
+}
