@@ -13,8 +13,11 @@ internal static class FiniteDifferences
     {
         foreach (double[] point in points)
         {
-            var components = new double[point.Length];
+            // Garbage in the buffer and a copy of the input: the gradient must overwrite the one and leave the other alone.
+            double[] components = Enumerable.Repeat(double.NaN, point.Length).ToArray();
+            double[] input = (double[])point.Clone();
             double value = gradient(point, components);
+            Assert.Equal(input, point);
             Assert.Equal(function(point), value);
             for (int i = 0; i < point.Length; i++)
             {

@@ -83,9 +83,6 @@ internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Argume
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);
 
-/// <summary><c>tape.Branch(Condition)</c>: tests the condition and records the outcome for the reverse pass.</summary>
-internal sealed record RecordBranchExpr(Expr Condition) : Expr(ScalarType.Bool);
-
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr(WhenTrue.Type);
 
 /// <summary>The algebra behind <see cref="Expr"/>'s operators: identities that keep generated code free of no-op arithmetic.</summary>

@@ -234,11 +234,14 @@ internal sealed class GradientBuilder
                     break;
                 case IfStatement branch:
                     Expr condition = ResolveForward(statement, record, branch.Condition);
+                    List<CodeLine> then = Forward(branch.Then), otherwise = Forward(branch.Else);
                     if (HasReverse(statement))
                     {
                         if (nested)
                         {
-                            condition = new RecordBranchExpr(condition);
+                            // Recorded after the branch's own pushes, so the reverse pass pops it first.
+                            then.Add(new PushLine(new ConstantExpr(1, ScalarType.Bool)));
+                            otherwise.Add(new PushLine(new ConstantExpr(0, ScalarType.Bool)));
                             _usesTape = true;
                         }
                         else
@@ -248,7 +251,7 @@ internal sealed class GradientBuilder
                             condition = new NameExpr(record.Branch, ScalarType.Bool);
                         }
                     }
-                    lines.Add(new IfLine(condition, Forward(branch.Then).ToEquatableArray(), Forward(branch.Else).ToEquatableArray()));
+                    lines.Add(new IfLine(condition, then.ToEquatableArray(), otherwise.ToEquatableArray()));
                     break;
                 case LoopStatement loop:
                     Expr test = ResolveForward(statement, record, loop.Condition);
@@ -358,20 +361,25 @@ internal sealed class GradientBuilder
                 continue;
             ForwardRecord record = _records[statement];
             bool nested = _nested[statement];
-            lines.Add(new CommentLine(statement.Source));
+            var code = new List<CodeLine>();
             switch (statement)
             {
                 case IfStatement branch:
                     Expr taken = nested ? new PopExpr(ScalarType.Bool) : new NameExpr(record.Branch!, ScalarType.Bool);
-                    lines.Add(new IfLine(taken, Reverse(branch.Then).ToEquatableArray(), Reverse(branch.Else).ToEquatableArray()));
+                    code.Add(new IfLine(taken, Reverse(branch.Then).ToEquatableArray(), Reverse(branch.Else).ToEquatableArray()));
                     break;
                 case LoopStatement loop:
                     Expr count = nested ? new PopExpr(ScalarType.Int) : new NameExpr(record.Counter!, ScalarType.Int);
-                    lines.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
+                    code.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
                     break;
                 default:
-                    ReverseWrite(lines, statement, record, nested);
+                    ReverseWrite(code, statement, record, nested);
                     break;
+            }
+            if (code.Count > 0)
+            {
+                lines.Add(new CommentLine(statement.Source));
+                lines.AddRange(code);
             }
         }
         return lines;
@@ -509,7 +517,6 @@ internal sealed class GradientBuilder
         MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
         ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
         ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
-        RecordBranchExpr record => new RecordBranchExpr(Rewrite(record.Condition, replace)),
         _ => expr,
     };
 

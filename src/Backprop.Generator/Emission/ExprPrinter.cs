@@ -26,7 +26,6 @@ internal static class ExprPrinter
         ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
         LengthExpr length => $"{Identifier(length.Array)}.Length",
         PopExpr pop => $"tape.Pop{Pop(pop.Type)}()",
-        RecordBranchExpr record => $"tape.Branch({Print(record.Condition)})",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
             + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
         _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),

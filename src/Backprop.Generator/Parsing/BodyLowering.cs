@@ -257,6 +257,8 @@ internal sealed class BodyLowering
         {
             foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
             {
+                if (declarator.Symbol.IsConst)
+                    continue; // every use is already a constant
                 if (declarator.Symbol.IsRef)
                 {
                     UnsupportedStatement(group.Syntax, "A ref local", "copy the value into an ordinary local");

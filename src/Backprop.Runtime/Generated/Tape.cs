@@ -62,13 +62,9 @@ public sealed class Tape
         _integers[_integerCount++] = value;
     }
 
-    /// <summary>Saves a branch decision and returns it, so a condition can be recorded where it is tested.</summary>
+    /// <summary>Saves a branch decision or a bool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Branch(bool taken)
-    {
-        Push(taken ? 1L : 0L);
-        return taken;
-    }
+    public void Push(bool value) => Push(value ? 1L : 0L);
 
     /// <summary>Restores the last saved double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

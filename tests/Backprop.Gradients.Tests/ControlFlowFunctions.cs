@@ -1,0 +1,218 @@
+using Backprop;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>[Differentiable] methods with branches, loops, arrays and calls.</summary>
+public static partial class ControlFlowFunctions
+{
+    [Differentiable]
+    public static double PowerByLoop(double x, int n)
+    {
+        double p = 1;
+        for (int i = 0; i < n; i++)
+            p *= x;
+        return p;
+    }
+
+    [Differentiable]
+    public static double NestedLoopProduct(double x, double y, int n, int m)
+    {
+        double product = 1;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < m; j++)
+                product *= x + i * y - j * 0.1;
+            product = Math.Sqrt(product * product + 1);
+        }
+        return product;
+    }
+
+    [Differentiable]
+    public static double WhileCountingDown(double x, int n)
+    {
+        double s = x;
+        int k = n;
+        while (k > 0)
+        {
+            s = Math.Sin(s) + x / k;
+            k--;
+        }
+        return s;
+    }
+
+    /// <summary>sin x = x − x³/3! + x⁵/5! − …, an int step of 2.</summary>
+    [Differentiable]
+    public static double TaylorSin(double x, int terms)
+    {
+        double sum = 0, term = x;
+        for (int k = 1; k < 2 * terms; k += 2)
+        {
+            sum += term;
+            term *= -x * x / ((k + 1) * (k + 2));
+        }
+        return sum;
+    }
+
+    [Differentiable]
+    public static double Horner(double[] coefficients, double x)
+    {
+        double result = 0;
+        for (int i = coefficients.Length - 1; i >= 0; i--)
+            result = result * x + coefficients[i];
+        return result;
+    }
+
+    [Differentiable]
+    public static double LogSumExp(double[] x)
+    {
+        double max = x[0];
+        foreach (double v in x)
+            max = Math.Max(max, v);
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+            sum += Math.Exp(x[i] - max);
+        return max + Math.Log(sum);
+    }
+
+    [Differentiable]
+    public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+    [Differentiable]
+    public static double HelperInLoop(double[] x, double scale)
+    {
+        double total = 0;
+        for (int i = 0; i < x.Length; i++)
+            total += Softplus(scale * x[i]) * (i + 1);
+        return total;
+    }
+
+    [Differentiable]
+    public static double Level3(double x, double y) => x * Math.Exp(y);
+
+    [Differentiable]
+    public static double Level2(double x, double y) => Level3(x + y, x) * Level3(y, 0.5);
+
+    [Differentiable]
+    public static double Level1(double x, double y) => Math.Log(1 + Level2(x, y) * Level2(x, y)) + OtherModel.Cube(x);
+
+    [Differentiable]
+    public static double BranchInLoop(double[] x, [NoDerivative] double threshold)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > threshold)
+                s += x[i] * x[i];
+            else if (x[i] < -threshold && i % 2 == 0)
+                s -= Math.Sin(x[i]) * threshold;
+            else
+                s += threshold * x[i];
+        }
+        return s;
+    }
+
+    [Differentiable]
+    public static double ReturnFromLoop(double[] x, [NoDerivative] double limit)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * x[i];
+            if (s > limit)
+                return s * limit;
+        }
+        return -s;
+    }
+
+    [Differentiable]
+    public static double Rosenbrock(double[] x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            sum += 100 * a * a + b * b;
+        }
+        return sum;
+    }
+
+    [Differentiable]
+    public static double BreakAndContinue(double[] x)
+    {
+        double s = 1;
+        int i = 0;
+        do
+        {
+            i++;
+            if (i % 3 == 0)
+                continue;
+            s = s * 0.5 + x[i - 1] * s;
+            if (s > 50 || !(s > -50))
+                break;
+        } while (i < x.Length);
+        return s;
+    }
+
+    [Differentiable]
+    public static double ConditionalsAndComparisons(double x, double y, bool flag)
+    {
+        double z = x > y ? x * y : (y >= 0 && !flag ? Math.Exp(x) : y - x);
+        if (flag || z < 1)
+        {
+            if (x != y)
+                z = z * z;
+        }
+        else
+            z = Math.Log(z);
+        return z + (flag ? 1 : 0);
+    }
+
+    [Differentiable]
+    public static double LocalArrays(double[] x, int n)
+    {
+        var prefix = new double[x.Length];
+        double running = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            running += x[i];
+            prefix[i] = running * running;
+        }
+        for (int i = 1; i < prefix.Length; i++)
+            prefix[i] += prefix[i - 1] * 0.5;
+        return prefix[x.Length - 1] + prefix[0] * n;
+    }
+
+    [Differentiable]
+    public static double PassiveHelper(double x, int n)
+    {
+        double s = x;
+        for (int i = 0; i < n; i++)
+        {
+            if (OtherModel.IsEven(i))
+                s = s * x;
+            else
+                s = s + OtherModel.Twice(i);
+        }
+        return s;
+    }
+
+    [Differentiable]
+    public static float FloatArray(float[] x, float y)
+    {
+        float s = 0;
+        for (int i = 0; i < x.Length; i++)
+            s += MathF.Tanh(x[i] * y);
+        return s;
+    }
+}
+
+public static partial class OtherModel
+{
+    [Differentiable]
+    public static double Cube(double x) => x * x * x;
+
+    public static bool IsEven(int i) => i % 2 == 0;
+
+    public static int Twice(int i) => 2 * i;
+}

@@ -1,0 +1,173 @@
+using static Backprop.Gradients.Tests.FiniteDifferences;
+using C = Backprop.Gradients.Tests.ControlFlowFunctions;
+
+namespace Backprop.Gradients.Tests;
+
+public class ControlFlowGradientTests
+{
+    private static double[][] Points(int length, int count, double low, double high, int seed = 7)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(_ => low + (high - low) * random.NextDouble()).ToArray()).ToArray();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void PowerByLoop(int n)
+    {
+        Check(p => C.PowerByLoop(p[0], n), (p, g) => C.PowerByLoopGradient(p[0], n, out g[0]), new[] { new[] { 1.3 }, new[] { -0.7 } });
+        C.PowerByLoopGradient(1.5, n, out double dx);
+        Assert.Equal(n * Math.Pow(1.5, n - 1), dx, 12);
+    }
+
+    [Fact]
+    public void NestedLoopsWithLoopCarriedProduct() =>
+        Check(p => C.NestedLoopProduct(p[0], p[1], 3, 4), (p, g) => C.NestedLoopProductGradient(p[0], p[1], 3, 4, out g[0], out g[1]), Points(2, 4, 0.5, 1.5));
+
+    [Fact]
+    public void WhileLoopCountingDown() =>
+        Check(p => C.WhileCountingDown(p[0], 6), (p, g) => C.WhileCountingDownGradient(p[0], 6, out g[0]), Points(1, 4, -2, 2));
+
+    [Fact]
+    public void TaylorSeriesForSin()
+    {
+        Check(p => C.TaylorSin(p[0], 8), (p, g) => C.TaylorSinGradient(p[0], 8, out g[0]), Points(1, 4, -2, 2));
+        C.TaylorSinGradient(0.6, 12, out double dx);
+        Assert.Equal(Math.Cos(0.6), dx, 12);
+    }
+
+    [Fact]
+    public void HornersRule()
+    {
+        foreach (double[] point in Points(6, 4, -1, 1))
+        {
+            double[] coefficients = point[..5];
+            double x = point[5];
+            Check(p => C.Horner(p[..5], p[5]), (p, g) =>
+            {
+                double[] dc = new double[5];
+                double value = C.HornerGradient(p[..5], p[5], dc, out g[5]);
+                dc.CopyTo(g, 0);
+                return value;
+            }, new[] { point });
+            // d/dc_k = x^k.
+            double[] gradient = new double[5];
+            C.HornerGradient(coefficients, x, gradient, out _);
+            for (int k = 0; k < 5; k++)
+                Assert.Equal(Math.Pow(x, k), gradient[k], 12);
+        }
+    }
+
+    [Fact]
+    public void LogSumExpGivesSoftmax()
+    {
+        Check(C.LogSumExp, (p, g) => C.LogSumExpGradient(p, g), Points(7, 4, -3, 3));
+        double[] x = { 0.5, -1, 2, 0.25 };
+        double[] gradient = new double[4];
+        C.LogSumExpGradient(x, gradient);
+        double total = x.Sum(Math.Exp);
+        for (int i = 0; i < x.Length; i++)
+            Assert.Equal(Math.Exp(x[i]) / total, gradient[i], 12);
+    }
+
+    [Fact]
+    public void HelperCalledInLoop() =>
+        Check(p => C.HelperInLoop(p[..4], p[4]), (p, g) =>
+        {
+            double[] dx = new double[4];
+            double value = C.HelperInLoopGradient(p[..4], p[4], dx, out g[4]);
+            dx.CopyTo(g, 0);
+            return value;
+        }, Points(5, 4, -1, 1));
+
+    [Fact]
+    public void ThreeLevelCallChain() =>
+        Check(p => C.Level1(p[0], p[1]), (p, g) => C.Level1Gradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -1, 1));
+
+    [Fact]
+    public void BranchInsideLoop() =>
+        Check(p => C.BranchInLoop(p, 0.4), (p, g) => C.BranchInLoopGradient(p, 0.4, g), Points(6, 5, -1, 1));
+
+    [Fact]
+    public void ReturnFromInsideLoop()
+    {
+        // Points on both sides: the loop returns early for some, runs to the end for others.
+        foreach (double limit in new[] { 0.3, 1.5, 100 })
+        {
+            Check(p => C.ReturnFromLoop(p, limit), (p, g) => C.ReturnFromLoopGradient(p, limit, g), Points(5, 4, -1, 1, seed: (int)(limit * 10)));
+        }
+    }
+
+    [Fact]
+    public void ExtendedRosenbrock()
+    {
+        Check(C.Rosenbrock, (p, g) => C.RosenbrockGradient(p, g), Points(10, 4, -1.5, 1.5));
+        double[] ones = Enumerable.Repeat(1.0, 10).ToArray();
+        double[] gradient = new double[10];
+        Assert.Equal(0, C.RosenbrockGradient(ones, gradient));
+        Assert.All(gradient, g => Assert.Equal(0, g));
+    }
+
+    [Fact]
+    public void DoLoopWithBreakAndContinue() =>
+        Check(C.BreakAndContinue, (p, g) => C.BreakAndContinueGradient(p, g), Points(9, 6, -3, 3));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ConditionalsAndComparisons(bool flag) =>
+        Check(p => C.ConditionalsAndComparisons(p[0], p[1], flag), (p, g) => C.ConditionalsAndComparisonsGradient(p[0], p[1], flag, out g[0], out g[1]),
+            new[] { new[] { 0.5, 0.25 }, new[] { 0.25, 0.5 }, new[] { -0.5, 0.3 }, new[] { 0.7, -0.4 }, new[] { 1.5, 0.8 }, new[] { -1.5, -0.8 } });
+
+    [Fact]
+    public void LocalArraysWrittenAndRead() =>
+        Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));
+
+    [Fact]
+    public void PassiveHelperCalls() =>
+        Check(p => C.PassiveHelper(p[0], 5), (p, g) => C.PassiveHelperGradient(p[0], 5, out g[0]), Points(1, 4, 0.5, 1.5));
+
+    [Fact]
+    public void FloatArrays()
+    {
+        float[] x = { 0.5f, -0.25f, 1f };
+        float[] dx = new float[3];
+        float value = C.FloatArrayGradient(x, 0.75f, dx, out float dy);
+        Assert.Equal(C.FloatArray(x, 0.75f), value);
+        for (int i = 0; i < 3; i++)
+        {
+            double sech2 = 1 - Math.Pow(Math.Tanh(x[i] * 0.75), 2);
+            Assert.Equal(0.75 * sech2, dx[i], 5);
+        }
+        Assert.Equal(x.Sum(v => v * (1 - Math.Pow(Math.Tanh(v * 0.75), 2))), dy, 5);
+    }
+
+    [Fact]
+    public void GradientBufferOfWrongLengthIsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => C.RosenbrockGradient(new double[4], new double[3]));
+        Assert.Equal("dx", error.ParamName);
+        Assert.Contains("'x'", error.Message);
+    }
+
+    [Fact]
+    public void LoopGradientAllocatesNothingAfterWarmUp()
+    {
+        double[] x = Points(100, 1, -1, 1)[0];
+        double[] gradient = new double[100];
+        C.RosenbrockGradient(x, gradient);
+        C.BranchInLoopGradient(x, 0.3, gradient);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double sink = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            sink += C.RosenbrockGradient(x, gradient);
+            sink += C.BranchInLoopGradient(x, 0.3, gradient);
+            sink += C.NestedLoopProductGradient(0.9, 1.1, 5, 5, out double dx, out double dy) + dx + dy;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(double.IsFinite(sink));
+    }
+}
