@@ -128,4 +128,167 @@ public class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void Branches() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double y, bool flag)
+            {
+                double z = x > y ? x * y : Math.Exp(x);
+                if (flag && z < 1)
+                    z = z * z;
+                else if (!flag)
+                    z = Math.Log(z + 2);
+                return z;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LoopForms() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double For(double x, int n)
+            {
+                double p = 1;
+                for (int i = 0; i < n; i++)
+                    p *= x;
+                return p;
+            }
+
+            [Differentiable]
+            public static double While(double x, int n)
+            {
+                double s = x;
+                while (n > 0)
+                {
+                    s = Math.Sin(s);
+                    n--;
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double Do(double x)
+            {
+                double s = x;
+                do { s = s * 0.5; } while (s > 1);
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void NestedLoopsWithBreakAndContinue() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, int n)
+            {
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        if (j == i)
+                            continue;
+                        s += x * j;
+                        if (s > 100)
+                            break;
+                    }
+                    if (s > 1000)
+                        return s;
+                }
+                return s * x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Arrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Rosenbrock(double[] x)
+            {
+                double sum = 0;
+                for (int i = 0; i < x.Length - 1; i++)
+                {
+                    double a = x[i + 1] - x[i] * x[i];
+                    double b = 1 - x[i];
+                    sum += 100 * a * a + b * b;
+                }
+                return sum;
+            }
+
+            [Differentiable]
+            public static float Sum(float[] values, [NoDerivative] float[] weights)
+            {
+                float s = 0;
+                foreach (float v in values)
+                    s += v * v;
+                return s * weights[0];
+            }
+        }
+        """);
+
+    [Fact]
+    public void LocalArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double[] x)
+            {
+                var squares = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    squares[i] = x[i] * x[i];
+                for (int i = 1; i < squares.Length; i++)
+                    squares[i] += squares[i - 1];
+                return squares[x.Length - 1];
+            }
+        }
+        """);
+
+    [Fact]
+    public void CallsAndCallsInLoops() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+            [Differentiable]
+            public static double F(double[] x, double scale)
+            {
+                double total = 0;
+                for (int i = 0; i < x.Length; i++)
+                    total += Softplus(scale * x[i]) * Helpers.Weight(i);
+                return total + Softplus(scale);
+            }
+        }
+        public static class Helpers
+        {
+            public static int Weight(int i) => i + 1;
+        }
+        """);
 }
