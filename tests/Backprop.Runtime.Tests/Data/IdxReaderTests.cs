@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Backprop.Data;
+using Backprop.Tests.Data;
 
 namespace Backprop.Runtime.Tests.Data;
 
@@ -8,17 +9,6 @@ public sealed class IdxReaderTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("idx-tests-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static byte[] Idx(int magic, int[] dimensions, byte[] data)
-    {
-        var bytes = new List<byte>();
-        void BigEndian(int value) => bytes.AddRange([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
-        BigEndian(magic);
-        foreach (int d in dimensions)
-            BigEndian(d);
-        bytes.AddRange(data);
-        return bytes.ToArray();
-    }
 
     private static byte[] Gzip(byte[] bytes)
     {
@@ -37,7 +27,7 @@ public sealed class IdxReaderTests : IDisposable
 
     // Two 2×3 images: 0, 51, …, 255 and the reverse.
     private static readonly byte[] TwoImages = [0, 51, 102, 153, 204, 255, 255, 204, 153, 102, 51, 0];
-    private static byte[] ImageFile => Idx(0x803, [2, 2, 3], TwoImages);
+    private static byte[] ImageFile => IdxBytes.Of(0x803, [2, 2, 3], TwoImages);
 
     [Theory]
     [InlineData(false)]
@@ -61,7 +51,7 @@ public sealed class IdxReaderTests : IDisposable
     [InlineData(true)]
     public void Reads_labels(bool compressed)
     {
-        byte[] file = Idx(0x801, [4], [7, 0, 9, 3]);
+        byte[] file = IdxBytes.Of(0x801, [4], [7, 0, 9, 3]);
         string path = Write("labels.gz", compressed ? Gzip(file) : file);
 
         Assert.Equal([7, 0, 9, 3], IdxReader.ReadLabels(path));
@@ -71,7 +61,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void A_label_file_is_not_an_image_file()
     {
-        string path = Write("labels", Idx(0x801, [4], [7, 0, 9, 3]));
+        string path = Write("labels", IdxBytes.Of(0x801, [4], [7, 0, 9, 3]));
 
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
 
@@ -83,7 +73,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void Another_element_type_is_refused()
     {
-        string path = Write("floats", Idx(0x0d01, [1], [0, 0, 0, 0])); // type 0x0d is float32
+        string path = Write("floats", IdxBytes.Of(0x0d01, [1], [0, 0, 0, 0])); // type 0x0d is float32
 
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
 
@@ -117,7 +107,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void A_cut_off_gzip_stream_is_refused_naming_the_file()
     {
-        byte[] compressed = Gzip(Idx(0x801, [1000], Enumerable.Range(0, 1000).Select(i => (byte)(i * 7 % 10)).ToArray()));
+        byte[] compressed = Gzip(IdxBytes.Of(0x801, [1000], Enumerable.Range(0, 1000).Select(i => (byte)(i * 7 % 10)).ToArray()));
         string path = Write("cut.gz", compressed[..(compressed.Length / 2)]);
 
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
@@ -139,7 +129,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void A_zero_dimension_is_refused()
     {
-        string path = Write("empty", Idx(0x803, [0, 28, 28], []));
+        string path = Write("empty", IdxBytes.Of(0x803, [0, 28, 28], []));
 
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
 

@@ -1,4 +1,5 @@
 using Backprop.Sample.Data;
+using Backprop.Tests.Data;
 
 namespace Backprop.Sample.Tests.Data;
 
@@ -8,22 +9,14 @@ public sealed class MnistDataTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static byte[] Idx(int magic, int[] dimensions, byte[] data)
-    {
-        var bytes = new List<byte>();
-        foreach (int value in (int[])[magic, .. dimensions])
-            bytes.AddRange([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
-        return [.. bytes, .. data];
-    }
-
     private MnistFiles Write(int trainImages, byte[] trainLabels, int testImages, byte[] testLabels)
     {
         string directory = _temp.WithFiles("data");
         void Save(string name, byte[] bytes) => File.WriteAllBytes(Path.Combine(directory, name), bytes);
-        Save("train-images-idx3-ubyte", Idx(0x803, [trainImages, 2, 2], new byte[trainImages * 4]));
-        Save("train-labels-idx1-ubyte", Idx(0x801, [trainLabels.Length], trainLabels));
-        Save("t10k-images-idx3-ubyte", Idx(0x803, [testImages, 2, 2], Enumerable.Repeat((byte)255, testImages * 4).ToArray()));
-        Save("t10k-labels-idx1-ubyte", Idx(0x801, [testLabels.Length], testLabels));
+        Save("train-images-idx3-ubyte", IdxBytes.Of(0x803, [trainImages, 2, 2], new byte[trainImages * 4]));
+        Save("train-labels-idx1-ubyte", IdxBytes.Of(0x801, [trainLabels.Length], trainLabels));
+        Save("t10k-images-idx3-ubyte", IdxBytes.Of(0x803, [testImages, 2, 2], Enumerable.Repeat((byte)255, testImages * 4).ToArray()));
+        Save("t10k-labels-idx1-ubyte", IdxBytes.Of(0x801, [testLabels.Length], testLabels));
         return MnistFiles.In(directory, out _)!;
     }
 
