@@ -1,0 +1,22 @@
+using System.Numerics;
+
+namespace Backprop.Training;
+
+/// <summary>Creates an optimizer from its command-line name, with default hyperparameters.</summary>
+public static class Optimizers
+{
+    /// <summary>The names <see cref="Create"/> accepts: <c>sgd</c>, <c>momentum</c>, <c>adam</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["sgd", "momentum", "adam"];
+
+    /// <summary>Creates the optimizer called <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not one of <see cref="Names"/>.</exception>
+    public static Optimizer<T> Create<T>(string name, IEnumerable<(Matrix<T> Parameter, Matrix<T> Gradient)> parameters, LearningRateSchedule learningRate)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        name.ToLowerInvariant() switch
+        {
+            "sgd" => new Sgd<T>(parameters, learningRate),
+            "momentum" => new Momentum<T>(parameters, learningRate),
+            "adam" => new Adam<T>(parameters, learningRate),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
+        };
+}

@@ -1,0 +1,18 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop.Training;
+
+/// <summary>Plain gradient descent: w := w − α·∂J/∂w.</summary>
+public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the optimizer over (parameter, gradient) pairs.</summary>
+    public Sgd(IEnumerable<(Matrix<T> Parameter, Matrix<T> Gradient)> parameters, LearningRateSchedule learningRate)
+        : base(parameters, learningRate)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
+        TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameter, parameter);
+}

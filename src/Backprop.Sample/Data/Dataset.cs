@@ -1,0 +1,24 @@
+namespace Backprop.Sample.Data;
+
+/// <summary>The data sets the sample trains on; both use MNIST's file names and IDX format.</summary>
+public enum Dataset
+{
+    /// <summary>Handwritten digits, fetched into the cache when not found.</summary>
+    Mnist,
+
+    /// <summary>Zalando's Fashion-MNIST, from Debian's <c>dataset-fashion-mnist</c> package.</summary>
+    Fashion,
+}
+
+/// <summary>The <c>--dataset</c> names.</summary>
+public static class DatasetNames
+{
+    /// <summary><c>mnist</c> or <c>fashion</c>, case-insensitive.</summary>
+    /// <exception cref="ArgumentException">Any other name.</exception>
+    public static Dataset Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "mnist" => Dataset.Mnist,
+        "fashion" => Dataset.Fashion,
+        _ => throw new ArgumentException($"Unknown dataset '{name}'; expected 'mnist' or 'fashion'.", nameof(name)),
+    };
+}
