@@ -31,6 +31,7 @@ internal sealed class GradientBuilder
     private readonly Dictionary<Statement, ForwardRecord> _records = new(ByReference.Instance);
     private readonly Dictionary<Statement, string> _elementAdjoints = new(ByReference.Instance);
     private readonly Dictionary<Statement, Expr> _seeds = new(ByReference.Instance);
+    private readonly Dictionary<Statement, int> _recomputed = new(ByReference.Instance);
     private readonly HashSet<string> _needed = new();
     private readonly HashSet<string> _declaredInline = new();
     private readonly Dictionary<string, string> _adjointNames = new();
@@ -70,6 +71,20 @@ internal sealed class GradientBuilder
     private GradientProgram Build()
     {
         NameAdjoints();
+        var writeCounts = _program.Variables.ToDictionary(v => v.Name, _ => 0);
+        foreach (Statement statement in Statements.All(_program.Body))
+        {
+            if (Statements.Write(statement) is var (target, _))
+                writeCounts[target]++;
+        }
+        foreach (LoopStatement loop in Statements.All(_program.Body).OfType<LoopStatement>())
+        {
+            foreach (var local in Recomputation.LoopLocals(loop.Body, writeCounts, _variables))
+            {
+                _recomputed[local.Key] = local.Value;
+                _needed.UnionWith(Recomputation.Inputs(local.Key, _variables).Where(v => _variables[v].Kind != VariableKind.Parameter || !_variables[v].IsArray));
+            }
+        }
         foreach (Statement statement in Statements.All(_program.Body))
             Plan(statement);
 
@@ -211,16 +226,15 @@ internal sealed class GradientBuilder
             switch (statement)
             {
                 case AssignStatement assign:
-                    Save(lines, record, nested, assign.Target, IsFirstWrite(statement), new NameExpr(assign.Target, _variables[assign.Target].Type));
-                    Expr value = StoreValues(lines, record, statement, assign.Value);
-                    lines.Add(IsFirstWrite(statement)
-                        ? new DeclareLine(TypeName(_variables[assign.Target]), assign.Target, value)
-                        : new AssignLine(new NameExpr(assign.Target, value.Type), value, false));
+                    if (Restoration(assign) == Restore.Saved)
+                        Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type));
+                    EmitAssignment(lines, record, assign);
                     break;
                 case StoreStatement store:
                     Expr stored = StoreValues(lines, record, statement, store.Value);
                     var element = new ElementExpr(store.Array, ResolveForward(statement, record, store.Index), stored.Type);
-                    Save(lines, record, nested, store.Array, false, element);
+                    if (Restoration(statement) == Restore.Saved)
+                        Save(lines, record, nested, store.Array, element);
                     lines.Add(new AssignLine(element, stored, false));
                     break;
                 case AllocateStatement allocate:
@@ -274,11 +288,39 @@ internal sealed class GradientBuilder
         return lines;
     }
 
-    /// <summary>Keeps the value a statement is about to overwrite, when the reverse sweep will read it.</summary>
-    private void Save(List<CodeLine> lines, ForwardRecord record, bool nested, string variable, bool declares, Expr current)
+    private void EmitAssignment(List<CodeLine> lines, ForwardRecord record, AssignStatement assign)
     {
-        if (!_needed.Contains(variable) || (!nested && declares))
-            return;
+        Expr value = StoreValues(lines, record, assign, assign.Value);
+        lines.Add(IsFirstWrite(assign)
+            ? new DeclareLine(TypeName(_variables[assign.Target]), assign.Target, value)
+            : new AssignLine(new NameExpr(assign.Target, value.Type), value, false));
+    }
+
+    private enum Restore
+    {
+        /// <summary>The reverse sweep never needs the old value.</summary>
+        None,
+        /// <summary>Kept in a local (top level) or on the tape (inside branches and loops).</summary>
+        Saved,
+        /// <summary>An integer step, undone by the opposite step.</summary>
+        Inverted,
+        /// <summary>A loop-body local, computed again in the reverse iteration.</summary>
+        Recomputed,
+    }
+
+    /// <summary>How the value a write overwrites comes back for the reverse sweep.</summary>
+    private Restore Restoration(Statement statement)
+    {
+        if (_recomputed.ContainsKey(statement))
+            return Restore.Recomputed;
+        if (Statements.Write(statement) is not var (target, _) || !_needed.Contains(target) || IsFirstWrite(statement))
+            return Restore.None;
+        return statement is AssignStatement assign && Recomputation.Inverse(assign) is not null ? Restore.Inverted : Restore.Saved;
+    }
+
+    /// <summary>Keeps the value a statement is about to overwrite, when the reverse sweep will read it.</summary>
+    private void Save(List<CodeLine> lines, ForwardRecord record, bool nested, string variable, Expr current)
+    {
         if (nested)
         {
             lines.Add(new PushLine(current));
@@ -344,7 +386,7 @@ internal sealed class GradientBuilder
     {
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
-        _ => _adjoints.ContainsKey(statement) || (Statements.Write(statement) is var (target, _) && _needed.Contains(target) && !IsFirstWrite(statement)),
+        _ => _adjoints.ContainsKey(statement) || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
     /// <summary>A top-level declaration (or the single top-level return): nothing was there before it, so nothing to save or reset.</summary>
@@ -356,6 +398,11 @@ internal sealed class GradientBuilder
         var lines = new List<CodeLine>();
         for (int i = block.Statements.Count - 1; i >= 0; i--)
         {
+            foreach (Statement local in block.Statements.Where(s => _recomputed.TryGetValue(s, out int before) && before == i))
+            {
+                lines.Add(new CommentLine("recompute: " + local.Source));
+                EmitAssignment(lines, new ForwardRecord(), (AssignStatement)local);
+            }
             Statement statement = block.Statements[i];
             if (!HasReverse(statement))
                 continue;
@@ -391,7 +438,8 @@ internal sealed class GradientBuilder
         ScalarType type = _variables[target].Type;
         _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
         var values = new Dictionary<int, string>(nested ? new Dictionary<int, string>() : record.Values);
-        bool restores = _needed.Contains(target) && !IsFirstWrite(statement);
+        Restore restoration = Restoration(statement);
+        bool restores = restoration is Restore.Saved or Restore.Inverted;
         var store = statement as StoreStatement;
 
         Expr? index = null;
@@ -408,7 +456,8 @@ internal sealed class GradientBuilder
                 values[root] = target;
         }
         if (restores)
-            lines.Add(new AssignLine(current, nested ? new PopExpr(type) : new NameExpr(record.Saved!, type), false));
+            lines.Add(new AssignLine(current, restoration == Restore.Inverted ? Recomputation.Inverse((AssignStatement)statement)!
+                : nested ? new PopExpr(type) : new NameExpr(record.Saved!, type), false));
         if (adjoint is null)
             return;
 

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// Ways to bring back an overwritten value without the tape, which is where loop gradients spend
+/// their time: an integer step (<c>i++</c>, <c>k -= 2</c>) is undone exactly by the opposite step, and a
+/// local declared in a loop body is computed again in the reverse iteration, from inputs that are
+/// restored by then. Everything else is saved.
+/// </summary>
+internal static class Recomputation
+{
+    /// <summary>For <c>v = v ± c</c> on an integer variable: the statement that undoes it, <c>v = v ∓ c</c>.</summary>
+    public static Expr? Inverse(AssignStatement assign)
+    {
+        Node root = assign.Nodes[assign.Value];
+        if (root.Type is not (ScalarType.Int or ScalarType.Long) || root.Op is not (Op.Add or Op.Subtract))
+            return null;
+        Node left = assign.Nodes[root.Arguments[0]], right = assign.Nodes[root.Arguments[1]];
+        bool readsTarget(Node n) => n.Op == Op.Read && n.Name == assign.Target;
+        var target = new NameExpr(assign.Target, root.Type);
+        if (readsTarget(left) && right.Op == Op.Constant)
+            return Expr.Raw.Binary(root.Op == Op.Add ? BinaryOperator.Subtract : BinaryOperator.Add, target, new ConstantExpr(right.Value, root.Type), root.Type);
+        if (root.Op == Op.Add && readsTarget(right) && left.Op == Op.Constant)
+            return Expr.Raw.Binary(BinaryOperator.Subtract, target, new ConstantExpr(left.Value, root.Type), root.Type);
+        return null;
+    }
+
+    /// <summary>
+    /// The declarations in a loop body that the reverse iteration recomputes instead of restoring, each
+    /// with the index of the body statement before whose reverse code it is recomputed. A declaration
+    /// qualifies when it is its variable's only write, calls nothing, and every statement after it that
+    /// reads the variable comes before the last statement that changes one of its inputs (whose reverse
+    /// code restores that input first).
+    /// </summary>
+    public static Dictionary<Statement, int> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables)
+    {
+        var chosen = new Dictionary<Statement, int>(ByReference.Instance);
+        var statements = body.Statements;
+        for (int k = 0; k < statements.Count; k++)
+        {
+            if (statements[k] is not AssignStatement { Declares: true } declaration || writeCounts[declaration.Target] != 1
+                || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall))
+                continue;
+            HashSet<string> inputs = Inputs(declaration, variables);
+            int lastChange = -1;
+            for (int j = k + 1; j < statements.Count; j++)
+            {
+                if (Writes(statements[j]).Overlaps(inputs))
+                    lastChange = j;
+            }
+            int before = (lastChange < 0 ? statements.Count : lastChange) - 1;
+            bool readTooLate = Enumerable.Range(k + 1, statements.Count - k - 1).Any(j => j > before && Reads(statements[j]).Contains(declaration.Target));
+            // An input computed by another recomputed declaration must be ready first.
+            bool dependencyLate = chosen.Any(c => inputs.Contains(((AssignStatement)c.Key).Target) && c.Value < before);
+            if (!readTooLate && !dependencyLate)
+                chosen[declaration] = before;
+        }
+        return chosen;
+    }
+
+    /// <summary>The variables (and local arrays) a statement's value is computed from.</summary>
+    public static HashSet<string> Inputs(Statement statement, IReadOnlyDictionary<string, VariableSpec> variables) =>
+        new(statement.Nodes.Where(n => n.Op == Op.Read || (n.Op is Op.Element or Op.Length && variables[n.Name!].Kind != VariableKind.Parameter)).Select(n => n.Name!));
+
+    private static HashSet<string> Reads(Statement statement) =>
+        new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement })))
+            .SelectMany(s => s.Nodes).Where(n => n.Op is Op.Read or Op.Element or Op.Length).Select(n => n.Name!));
+
+    private static HashSet<string> Writes(Statement statement) =>
+        new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))).Select(Statements.Write).Where(w => w is not null).Select(w => w!.Value.Target));
+}
