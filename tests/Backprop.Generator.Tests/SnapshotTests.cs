@@ -283,7 +283,16 @@ public class SnapshotTests
                 double total = 0;
                 for (int i = 0; i < x.Length; i++)
                     total += Softplus(scale * x[i]) * Helpers.Weight(i);
-                return total + Softplus(scale);
+                return total + Softplus(scale) + Norm(x);
+            }
+
+            [Differentiable]
+            public static double Norm(double[] v)
+            {
+                double s = 0;
+                foreach (double e in v)
+                    s += e * e;
+                return Math.Sqrt(s);
             }
         }
         public static class Helpers

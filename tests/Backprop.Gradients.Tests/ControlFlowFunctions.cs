@@ -197,6 +197,16 @@ public static partial class ControlFlowFunctions
         return s;
     }
 
+    /// <summary>Arrays passed whole to another differentiable method: a parameter array and a local one.</summary>
+    [Differentiable]
+    public static double ArrayArguments(double[] x, double y)
+    {
+        var scaled = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+            scaled[i] = x[i] * y;
+        return OtherModel.SumOfSquares(x, y) + Math.Log(1 + OtherModel.SumOfSquares(scaled, 0.5));
+    }
+
     [Differentiable]
     public static float FloatArray(float[] x, float y)
     {
@@ -209,6 +219,15 @@ public static partial class ControlFlowFunctions
 
 public static partial class OtherModel
 {
+    [Differentiable]
+    public static double SumOfSquares(double[] v, double scale)
+    {
+        double s = 0;
+        for (int i = 0; i < v.Length; i++)
+            s += v[i] * v[i] * scale;
+        return s;
+    }
+
     [Differentiable]
     public static double Cube(double x) => x * x * x;
 

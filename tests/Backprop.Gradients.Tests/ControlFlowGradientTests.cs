@@ -130,6 +130,16 @@ public class ControlFlowGradientTests
         Check(p => C.PassiveHelper(p[0], 5), (p, g) => C.PassiveHelperGradient(p[0], 5, out g[0]), Points(1, 4, 0.5, 1.5));
 
     [Fact]
+    public void ArraysPassedToCalls() =>
+        Check(p => C.ArrayArguments(p[..5], p[5]), (p, g) =>
+        {
+            double[] dx = new double[5];
+            double value = C.ArrayArgumentsGradient(p[..5], p[5], dx, out g[5]);
+            dx.CopyTo(g, 0);
+            return value;
+        }, Points(6, 4, -1, 1));
+
+    [Fact]
     public void FloatArrays()
     {
         float[] x = { 0.5f, -0.25f, 1f };
@@ -166,6 +176,7 @@ public class ControlFlowGradientTests
             sink += C.RosenbrockGradient(x, gradient);
             sink += C.BranchInLoopGradient(x, 0.3, gradient);
             sink += C.NestedLoopProductGradient(0.9, 1.1, 5, 5, out double dx, out double dy) + dx + dy;
+            sink += C.HelperInLoopGradient(x, 0.5, gradient, out double dscale) + dscale;
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(double.IsFinite(sink));

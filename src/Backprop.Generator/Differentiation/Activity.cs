@@ -55,7 +55,7 @@ internal sealed class Activity
                 bool[] reached = Reached(statement.Nodes, value);
                 foreach (Node node in statement.Nodes)
                 {
-                    if (reached[node.Id] && node.Op is Op.Read or Op.Element)
+                    if (reached[node.Id] && node.Op is Op.Read or Op.Element or Op.ArrayArgument)
                         changed |= useful.Add(node.Name!);
                 }
             }
@@ -85,7 +85,7 @@ internal sealed class Activity
         var varied = new bool[nodes.Count];
         foreach (Node node in nodes)
         {
-            if (node.Op is Op.Read or Op.Element)
+            if (node.Op is Op.Read or Op.Element or Op.ArrayArgument)
             {
                 varied[node.Id] = node.Type.IsFloatingPoint() && _varied.Contains(node.Name!);
                 continue;

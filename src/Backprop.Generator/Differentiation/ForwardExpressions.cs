@@ -14,7 +14,7 @@ internal static class ForwardExpressions
         return node.Op switch
         {
             Op.Constant => new ConstantExpr(node.Value, node.Type),
-            Op.Read => new NameExpr(node.Name!, node.Type),
+            Op.Read or Op.ArrayArgument => new NameExpr(node.Name!, node.Type),
             Op.Element => new ElementExpr(node.Name!, arguments[0], node.Type),
             Op.Length => new LengthExpr(node.Name!),
             Op.Call or Op.PassiveCall => new MethodCallExpr(node.Call!.Method, new EquatableArray<Expr>(arguments), node.Type),

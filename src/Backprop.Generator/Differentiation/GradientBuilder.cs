@@ -35,7 +35,7 @@ internal sealed class GradientBuilder
     private readonly HashSet<string> _needed = new();
     private readonly HashSet<string> _declaredInline = new();
     private readonly Dictionary<string, string> _adjointNames = new();
-    private readonly List<(ScalarType Type, string Name)> _rented = new();
+    private readonly List<string> _rented = new();
     private readonly bool _resultSeededOnce;
     private bool _usesTape;
 
@@ -113,8 +113,8 @@ internal sealed class GradientBuilder
             body.Add(new BlankLine());
         if (_usesTape)
             body.Add(new TapeLine(Rent: false));
-        foreach (var (type, name) in _rented)
-            body.Add(new ReturnLine(type, name));
+        foreach (string name in _rented)
+            body.Add(new ReturnLine(name));
         return new GradientProgram(body.ToEquatableArray(), new NameExpr(_program.Result, _variables[_program.Result].Type));
     }
 
@@ -153,7 +153,7 @@ internal sealed class GradientBuilder
                 _needed.Add(target);
             else if (_nested[statement])
                 NeedLeavesOf(statement.Nodes, node);
-            else if (statement.Nodes[node].Op == Op.Read)
+            else if (statement.Nodes[node].Op == Op.Read || IsLocalArray(statement.Nodes[node], Op.ArrayArgument))
                 _needed.Add(statement.Nodes[node].Name!);
         }
     }
@@ -162,13 +162,15 @@ internal sealed class GradientBuilder
     private void NeedLeavesOf(EquatableArray<Node> nodes, int node)
     {
         Node n = nodes[node];
-        if (n.Op == Op.Read || (n.Op == Op.Element && _variables[n.Name!].Kind != VariableKind.Parameter))
+        if (n.Op == Op.Read || IsLocalArray(n, Op.Element) || IsLocalArray(n, Op.ArrayArgument))
             _needed.Add(n.Name!);
         foreach (int argument in n.Arguments)
             NeedLeavesOf(nodes, argument);
     }
 
     /// <summary>The adjoint the statement's sweep starts from: the target's, the stored element's, or 1 for the single top-level result.</summary>
+    private bool IsLocalArray(Node node, Op op) => node.Op == op && _variables[node.Name!].Kind != VariableKind.Parameter;
+
     private Expr SeedOf(Statement statement, string target)
     {
         ScalarType type = _variables[target].Type;
@@ -243,7 +245,7 @@ internal sealed class GradientBuilder
                     if (_activity.Active.Contains(allocate.Array))
                     {
                         lines.Add(new RentLine(array.Type, _adjointNames[allocate.Array], new LengthExpr(allocate.Array)));
-                        _rented.Add((array.Type, _adjointNames[allocate.Array]));
+                        _rented.Add(_adjointNames[allocate.Array]);
                     }
                     break;
                 case IfStatement branch:
@@ -345,7 +347,7 @@ internal sealed class GradientBuilder
         {
             Node node = statement.Nodes[id];
             bool referenced = adjoint is not null && adjoint.Referenced.Contains(id) && !_nested[statement];
-            if ((uses[id] == 0 && !referenced) || node.Op is Op.Constant or Op.Read or Op.Length)
+            if ((uses[id] == 0 && !referenced) || node.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument)
                 continue;
             if (uses[id] > 1 || referenced)
             {
@@ -489,15 +491,26 @@ internal sealed class GradientBuilder
             else if (line is CallGradientPlaceholder call)
             {
                 Node node = statement.Nodes[call.Node];
-                var outputs = node.Call!.Differentiable.Select((differentiable, i) =>
+                var buffers = new List<bool>();
+                var outputs = new List<string>();
+                for (int i = 0; i < node.Arguments.Count; i++)
                 {
-                    if (!differentiable)
-                        return "";
-                    string name = _names.Allocate("d" + ForwardExpressions.NameFor(Op.Call));
+                    Node argument = statement.Nodes[node.Arguments[i]];
+                    bool buffer = argument.Op == Op.ArrayArgument;
+                    buffers.Add(buffer);
+                    if (!node.Call!.Differentiable[i])
+                    {
+                        outputs.Add("");
+                        continue;
+                    }
+                    string name = _names.Allocate("d" + (buffer ? argument.Name : ForwardExpressions.NameFor(Op.Call)));
                     callOutputs[(call.Node, i)] = name;
-                    return name;
-                }).ToEquatableArray();
-                lines.Add(new CallGradientLine(node.Call.Method, node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray(), outputs));
+                    outputs.Add(name);
+                    if (buffer)
+                        lines.Add(new RentLine(argument.Type, name, new LengthExpr(argument.Name!)));
+                }
+                lines.Add(new CallGradientLine(node.Call!.Method, node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray(),
+                    outputs.ToEquatableArray(), buffers.ToEquatableArray()));
             }
         }
 
@@ -515,6 +528,12 @@ internal sealed class GradientBuilder
             Expr at = Resolve(new ValueExpr(elementIndex, ScalarType.Int), statement, values, null);
             lines.Add(new AssignLine(new ElementExpr(_adjointNames[array], at, _variables[array].Type), Finish(value), true));
         }
+        foreach (var (array, call, parameter, scale) in adjoint.Arrays)
+        {
+            string buffer = callOutputs[(call, parameter)];
+            lines.Add(new AddScaledLine(_adjointNames[array], buffer, Finish(scale)));
+            lines.Add(new ReturnLine(buffer));
+        }
         if (store is null && !(target == _program.Result && _resultSeededOnce))
         {
             if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
@@ -529,7 +548,7 @@ internal sealed class GradientBuilder
         if (values.TryGetValue(node, out string? name) && name is not null)
             return new NameExpr(name, n.Type);
         Expr expr = Resolve(ForwardExpressions.Of(n, statement.Nodes), statement, values, null);
-        if (!nested || n.Op is Op.Constant or Op.Read or Op.Length)
+        if (!nested || n.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument)
             return expr;
         name = _names.Allocate(ForwardExpressions.NameFor(n.Op));
         lines.Add(new DeclareLine(n.Type.Keyword(), name, expr));

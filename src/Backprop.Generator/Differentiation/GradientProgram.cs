@@ -33,8 +33,14 @@ internal sealed record WhileLine(Expr Condition, EquatableArray<CodeLine> Body, 
 /// <summary><c>for (int Counter = Count; Counter &gt; 0; Counter--) { Body }</c>: a loop's iterations, replayed last first.</summary>
 internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<CodeLine> Body) : CodeLine;
 
-/// <summary><c>_ = {Method}Gradient(Arguments, out var o1, …);</c>; an empty output name discards that gradient.</summary>
-internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs) : CodeLine;
+/// <summary>
+/// <c>_ = {Method}Gradient(Arguments, out var o1, …);</c>: one output per differentiable parameter (an empty
+/// name for the others); an array parameter's output is a buffer passed in rather than an <c>out</c>.
+/// </summary>
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers) : CodeLine;
+
+/// <summary><c>Target += Scale · Source</c>, elementwise.</summary>
+internal sealed record AddScaledLine(string Target, string Source, Expr Scale) : CodeLine;
 
 /// <summary>Throws <c>ArgumentException</c> unless gradient buffer <see cref="Gradient"/> has the length of array parameter <see cref="Array"/>.</summary>
 internal sealed record CheckLengthLine(string Array, string Gradient) : CodeLine;
@@ -45,11 +51,11 @@ internal sealed record ClearLine(string Array) : CodeLine;
 /// <summary><c>{Type}[] {Name} = new {Type}[Length];</c></summary>
 internal sealed record AllocateLine(ScalarType Type, string Name, Expr Length) : CodeLine;
 
-/// <summary>A zeroed scratch array rented from the shared pool, <see cref="Length"/> elements used.</summary>
+/// <summary>A zeroed scratch array of exactly <see cref="Length"/> elements, from a per-thread pool.</summary>
 internal sealed record RentLine(ScalarType Type, string Name, Expr Length) : CodeLine;
 
-/// <summary>Gives a rented array back to the pool.</summary>
-internal sealed record ReturnLine(ScalarType Type, string Name) : CodeLine;
+/// <summary>Gives a scratch array back to its pool.</summary>
+internal sealed record ReturnLine(string Name) : CodeLine;
 
 /// <summary><c>var tape = Tape.Rent();</c> or, when not <see cref="Rent"/>, <c>Tape.Return(tape);</c></summary>
 internal sealed record TapeLine(bool Rent) : CodeLine;

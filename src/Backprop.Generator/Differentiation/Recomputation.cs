@@ -63,11 +63,11 @@ internal static class Recomputation
 
     /// <summary>The variables (and local arrays) a statement's value is computed from.</summary>
     public static HashSet<string> Inputs(Statement statement, IReadOnlyDictionary<string, VariableSpec> variables) =>
-        new(statement.Nodes.Where(n => n.Op == Op.Read || (n.Op is Op.Element or Op.Length && variables[n.Name!].Kind != VariableKind.Parameter)).Select(n => n.Name!));
+        new(statement.Nodes.Where(n => n.Op == Op.Read || (n.Op is Op.Element or Op.Length or Op.ArrayArgument && variables[n.Name!].Kind != VariableKind.Parameter)).Select(n => n.Name!));
 
     private static HashSet<string> Reads(Statement statement) =>
         new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement })))
-            .SelectMany(s => s.Nodes).Where(n => n.Op is Op.Read or Op.Element or Op.Length).Select(n => n.Name!));
+            .SelectMany(s => s.Nodes).Where(n => n.Op is Op.Read or Op.Element or Op.Length or Op.ArrayArgument).Select(n => n.Name!));
 
     private static HashSet<string> Writes(Statement statement) =>
         new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))).Select(Statements.Write).Where(w => w is not null).Select(w => w!.Value.Target));

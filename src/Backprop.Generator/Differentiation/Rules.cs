@@ -27,6 +27,7 @@ internal static class Rules
         [Op.Read] = new Partial?[0],
         [Op.Element] = new[] { None },
         [Op.Length] = new Partial?[0],
+        [Op.ArrayArgument] = new Partial?[0],
         [Op.PassiveCall] = new Partial?[0],
         [Op.Conditional] = new[] { None, None, None },
         [Op.Less] = new[] { None, None },

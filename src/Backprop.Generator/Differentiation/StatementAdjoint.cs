@@ -22,6 +22,9 @@ internal sealed class StatementAdjoint
     /// <summary>What it adds to array elements' adjoints: array, index node, value.</summary>
     public List<(string Array, int Index, Expr Value)> Elements { get; } = new();
 
+    /// <summary>Whole arrays passed to calls: the callee's gradient for parameter <c>Parameter</c> of call node <c>Call</c>, scaled by <c>Scale</c>, is added to the array's adjoint.</summary>
+    public List<(string Array, int Call, int Parameter, Expr Scale)> Arrays { get; } = new();
+
     /// <summary>Nodes whose forward values the reverse code reads.</summary>
     public HashSet<int> Referenced { get; } = new();
 
@@ -60,7 +63,13 @@ internal sealed class StatementAdjoint
             {
                 adjoint.Lines.Add(new CallGradientPlaceholder(id));
                 foreach (int i in targets)
-                    Add(pending, node.Arguments[i], g * new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type));
+                {
+                    Node argument = nodes[node.Arguments[i]];
+                    if (argument.Op == Op.ArrayArgument)
+                        adjoint.Arrays.Add((argument.Name!, id, i, g));
+                    else
+                        Add(pending, node.Arguments[i], g * new CallPartialExpr(id, i, argument.Type));
+                }
                 continue;
             }
             Partial?[] partials = Rules.For(node.Op);
@@ -108,6 +117,8 @@ internal sealed class StatementAdjoint
             Referenced.Add(index);
             Mark(value);
         }
+        foreach (var (_, _, _, scale) in Arrays)
+            Mark(scale);
     }
 
     private void Mark(Expr expr)

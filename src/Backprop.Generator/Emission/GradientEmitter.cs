@@ -94,7 +94,8 @@ internal static class GradientEmitter
                 writer.Close();
                 break;
             case CallGradientLine call:
-                var arguments = call.Arguments.Select(ExprPrinter.Print).Concat(call.Outputs.Where(o => o.Length > 0).Select(o => "out var " + o));
+                var arguments = call.Arguments.Select(ExprPrinter.Print)
+                    .Concat(call.Outputs.Select((o, i) => o.Length == 0 ? null : call.Buffers[i] ? o : "out var " + o).Where(o => o is not null));
                 writer.Line($"_ = {call.Method}Gradient({string.Join(", ", arguments)});");
                 break;
             case CheckLengthLine check:
@@ -108,11 +109,13 @@ internal static class GradientEmitter
                 writer.Line($"{allocate.Type.Keyword()}[] {ExprPrinter.Identifier(allocate.Name)} = new {allocate.Type.Keyword()}[{ExprPrinter.Print(allocate.Length)}];");
                 break;
             case RentLine rent:
-                writer.Line($"{rent.Type.Keyword()}[] {rent.Name} = global::System.Buffers.ArrayPool<{rent.Type.Keyword()}>.Shared.Rent({ExprPrinter.Print(rent.Length)});");
-                writer.Line($"global::System.Array.Clear({rent.Name}, 0, {ExprPrinter.Print(rent.Length)});");
+                writer.Line($"{rent.Type.Keyword()}[] {rent.Name} = global::Backprop.Scratch.Rent<{rent.Type.Keyword()}>({ExprPrinter.Print(rent.Length)});");
                 break;
             case ReturnLine returned:
-                writer.Line($"global::System.Buffers.ArrayPool<{returned.Type.Keyword()}>.Shared.Return({returned.Name});");
+                writer.Line($"global::Backprop.Scratch.Return({returned.Name});");
+                break;
+            case AddScaledLine add:
+                writer.Line($"global::Backprop.Scratch.AddScaled<{add.Scale.Type.Keyword()}>({add.Target}, {add.Source}, {ExprPrinter.Print(add.Scale)});");
                 break;
             case TapeLine { Rent: true }:
                 writer.Line("global::Backprop.Tape tape = global::Backprop.Tape.Rent();");

@@ -15,6 +15,8 @@ internal enum Op
     Element,
     /// <summary>The length of array variable <see cref="Node.Name"/>.</summary>
     Length,
+    /// <summary>Array variable <see cref="Node.Name"/> passed whole to a call; <see cref="Node.Type"/> is its element type.</summary>
+    ArrayArgument,
     /// <summary>A call to a <c>[Differentiable]</c> method, <see cref="Node.Call"/>.</summary>
     Call,
     /// <summary>A call to an ordinary method whose integer or bool result is never differentiated.</summary>

@@ -638,7 +638,7 @@ internal sealed class BodyLowering
         else if (Symbols.HasAttribute(target, Symbols.DifferentiableAttribute) && target.IsStatic && !target.IsGenericMethod)
         {
             op = Op.Call;
-            call = Target(target, target.Parameters.Select(p => Symbols.ToScalarType(p.Type) is ScalarType t && t.IsFloatingPoint() && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)));
+            call = Target(target, target.Parameters.Select(p => VariableType(p.Type) is var (t, _) && t.IsFloatingPoint() && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)));
         }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {
@@ -652,10 +652,18 @@ internal sealed class BodyLowering
         bool ok = true;
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
-            if (argument.Parameter!.RefKind != RefKind.None || argument.Parameter.Type is IArrayTypeSymbol)
+            if (argument.Parameter!.RefKind != RefKind.None)
             {
-                Report(Diagnostics.UnsupportedExpression, argument.Syntax, "Passing an array or a ref argument to a call", "pass scalar values");
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, "Passing a ref, out or in argument", "pass the value");
                 ok = false;
+            }
+            else if (argument.Parameter.Type is IArrayTypeSymbol)
+            {
+                IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
+                if (ArrayVariable(passed) is (string array, _))
+                    arguments[argument.Parameter.Ordinal] = _nodes.Add(Op.ArrayArgument, _variables.First(v => v.Name == array).Type, null, 0, array, null);
+                else
+                    ok = false;
             }
             else if (LowerValue(argument.Value) is int value)
                 arguments[argument.Parameter.Ordinal] = Symbols.ToScalarType(argument.Parameter.Type) is ScalarType p ? _nodes.Convert(value, p) : value;
