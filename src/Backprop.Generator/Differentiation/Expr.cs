@@ -119,6 +119,8 @@ internal static class Simplify
         if (a is NegateExpr na) return Negate(Multiply(na.Operand, b));
         if (b is NegateExpr nb) return Negate(Multiply(a, nb.Operand));
         if (b is ConstantExpr && a is not ConstantExpr) return Multiply(b, a); // constants first: 2 * x
+        // Multiplication commutes exactly in IEEE arithmetic; one canonical order lets x·g + g·x become 2·(g·x).
+        if (a is not ConstantExpr && string.CompareOrdinal(a.ToString(), b.ToString()) > 0) (a, b) = (b, a);
         return new BinaryExpr(BinaryOperator.Multiply, a, b, a.Type);
     }
 

@@ -58,7 +58,8 @@ internal sealed class StatementAdjoint
                 adjoint.Lines.Add(new AdjointLine(id, g));
                 g = new AdjointExpr(id, node.Type);
             }
-            Expr[] arguments = node.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
+            // Constants go in as literals so the algebra can fold them (g * 2.0 * 3.0 → 6.0 * g).
+            Expr[] arguments = node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
             if (node.Op == Op.Call)
             {
                 adjoint.Lines.Add(new CallGradientPlaceholder(id));
