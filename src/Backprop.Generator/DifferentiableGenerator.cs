@@ -61,7 +61,7 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
             return new GeneratedFile(null, null, parsed.Diagnostics);
         try
         {
-            GradientProgram program = GradientBuilder.Build(function);
+            MethodBody program = GradientBuilder.Build(function);
             return new GeneratedFile(function.HintName, GradientEmitter.Emit(function, program), parsed.Diagnostics);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -1,10 +1,38 @@
 namespace Backprop;
 
 /// <summary>
-/// Marks a static method of a partial type whose gradient the Backprop source generator emits at
-/// compile time. For a method <c>F</c>, the generator adds <c>FGradient</c> to the same type: it takes
-/// every original parameter, then one gradient parameter <c>d{name}</c> per differentiable parameter,
-/// and returns the value of <c>F</c>.
+/// Marks a static method of a partial type whose derivatives the Backprop source generator emits at
+/// compile time, beside it in the same type. For a method <c>F</c>:
+/// <list type="bullet">
+/// <item><see cref="Derivatives.Gradient"/> (the default): <c>FGradient</c> takes every original parameter,
+/// then one gradient parameter <c>d{name}</c> per differentiable parameter, and returns the value of <c>F</c>.</item>
+/// <item><see cref="Derivatives.Tangent"/>: <c>FTangent</c> takes every original parameter, then one tangent
+/// (a direction) per differentiable parameter, named as the gradient's, and returns the value and the
+/// directional derivative.</item>
+/// </list>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class DifferentiableAttribute : Attribute;
+public sealed class DifferentiableAttribute : Attribute
+{
+    /// <summary>Emits the gradient.</summary>
+    public DifferentiableAttribute() : this(Derivatives.Gradient)
+    {
+    }
+
+    /// <summary>Emits the chosen derivatives.</summary>
+    public DifferentiableAttribute(Derivatives derivatives) => Derivatives = derivatives;
+
+    /// <summary>Which derivative methods the generator emits.</summary>
+    public Derivatives Derivatives { get; }
+}
+
+/// <summary>The derivative methods to emit for a <see cref="DifferentiableAttribute"/> method.</summary>
+[Flags]
+public enum Derivatives
+{
+    /// <summary>Reverse mode: <c>FGradient</c>, every partial derivative of a scalar result in one sweep.</summary>
+    Gradient = 1,
+
+    /// <summary>Forward mode: <c>FTangent</c>, the derivative along one direction in one sweep.</summary>
+    Tangent = 2,
+}

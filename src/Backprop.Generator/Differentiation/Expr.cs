@@ -83,6 +83,9 @@ internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Argume
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);
 
+/// <summary><c>(First, Second)</c>: a tangent method's value and derivative.</summary>
+internal sealed record TupleExpr(Expr First, Expr Second) : Expr(First.Type);
+
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr(WhenTrue.Type);
 
 /// <summary>The algebra behind <see cref="Expr"/>'s operators: identities that keep generated code free of no-op arithmetic.</summary>

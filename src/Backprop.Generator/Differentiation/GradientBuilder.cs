@@ -6,7 +6,7 @@ using Backprop.Generator.Model;
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>
-/// From a forward program to a <see cref="GradientProgram"/>, in the classic two sweeps:
+/// From a forward program to a <see cref="MethodBody"/>, in the classic two sweeps:
 /// <list type="bullet">
 /// <item>Forward: the original statements, plus what the reverse sweep will need. At the top level a
 /// statement runs once, so its values live in named locals. Inside a branch or loop they go on the
@@ -66,9 +66,9 @@ internal sealed class GradientBuilder
         }
     }
 
-    public static GradientProgram Build(FunctionSpec function) => new GradientBuilder(function).Build();
+    public static MethodBody Build(FunctionSpec function) => new GradientBuilder(function).Build();
 
-    private GradientProgram Build()
+    private MethodBody Build()
     {
         NameAdjoints();
         var writeCounts = _program.Variables.ToDictionary(v => v.Name, _ => 0);
@@ -94,7 +94,7 @@ internal sealed class GradientBuilder
         foreach (VariableSpec variable in _program.Variables)
         {
             if (variable.Kind != VariableKind.Parameter && !_declaredInline.Contains(variable.Name))
-                body.Add(new DeclareLine(TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
         }
 
         List<CodeLine> forward = Forward(_program.Body);
@@ -115,7 +115,7 @@ internal sealed class GradientBuilder
             body.Add(new TapeLine(Rent: false));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
-        return new GradientProgram(body.ToEquatableArray(), new NameExpr(_program.Result, _variables[_program.Result].Type));
+        return new MethodBody(body.ToEquatableArray(), new NameExpr(_program.Result, _variables[_program.Result].Type));
     }
 
     // ---- planning: adjoints, and the values they need ----
@@ -294,7 +294,7 @@ internal sealed class GradientBuilder
     {
         Expr value = StoreValues(lines, record, assign, assign.Value);
         lines.Add(IsFirstWrite(assign)
-            ? new DeclareLine(TypeName(_variables[assign.Target]), assign.Target, value)
+            ? new DeclareLine(StatementCode.TypeName(_variables[assign.Target]), assign.Target, value)
             : new AssignLine(new NameExpr(assign.Target, value.Type), value, false));
     }
 
@@ -341,46 +341,12 @@ internal sealed class GradientBuilder
     /// </summary>
     private Expr StoreValues(List<CodeLine> lines, ForwardRecord record, Statement statement, int root)
     {
-        int[] uses = Uses(statement.Nodes, root);
         _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
-        for (int id = 0; id < root; id++)
-        {
-            Node node = statement.Nodes[id];
-            bool referenced = adjoint is not null && adjoint.Referenced.Contains(id) && !_nested[statement];
-            if ((uses[id] == 0 && !referenced) || node.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument)
-                continue;
-            if (uses[id] > 1 || referenced)
-            {
-                string name = _names.Allocate(ForwardExpressions.NameFor(node.Op));
-                lines.Add(new DeclareLine(node.Type.Keyword(), name, ResolveForward(statement, record, id)));
-                record.Values[id] = name;
-            }
-        }
-        return ResolveForward(statement, record, root);
+        bool nested = _nested[statement];
+        return StatementCode.StoreValues(lines, _names, statement, root, record.Values, id => adjoint is not null && adjoint.Referenced.Contains(id) && !nested);
     }
 
-    private static int[] Uses(EquatableArray<Node> nodes, int root)
-    {
-        var uses = new int[nodes.Count];
-        var live = new bool[nodes.Count];
-        live[root] = true;
-        for (int id = root; id >= 0; id--)
-        {
-            if (!live[id])
-                continue;
-            foreach (int argument in nodes[id].Arguments)
-            {
-                live[argument] = true;
-                uses[argument]++;
-            }
-        }
-        return uses;
-    }
-
-    private Expr ResolveForward(Statement statement, ForwardRecord record, int node) =>
-        record.Values.TryGetValue(node, out string? name)
-            ? new NameExpr(name, statement.Nodes[node].Type)
-            : Resolve(ForwardExpressions.Of(statement.Nodes[node], statement.Nodes), statement, record.Values, null);
+    private Expr ResolveForward(Statement statement, ForwardRecord record, int node) => StatementCode.Value(statement, record.Values, node);
 
     // ---- reverse sweep ----
 
@@ -563,30 +529,12 @@ internal sealed class GradientBuilder
         return name;
     }
 
-    /// <summary>Replaces node references with locals, or with the node's expression where it has none.</summary>
-    private Expr Resolve(Expr expr, Statement statement, Dictionary<int, string> values, (Dictionary<int, string> Temporaries, Dictionary<(int, int), string> Calls)? adjoints) =>
-        Rewrite(expr, e => e switch
+    private static Expr Resolve(Expr expr, Statement statement, Dictionary<int, string> values, (Dictionary<int, string> Temporaries, Dictionary<(int, int), string> Calls)? adjoints) =>
+        StatementCode.Resolve(expr, statement, values, e => e switch
         {
-            ValueExpr value when values.TryGetValue(value.Node, out string? name) && name is not null => new NameExpr(name, value.Type),
-            ValueExpr value => Resolve(ForwardExpressions.Of(statement.Nodes[value.Node], statement.Nodes), statement, values, adjoints),
             AdjointExpr adjoint => new NameExpr(adjoints!.Value.Temporaries[adjoint.Node], adjoint.Type),
             CallPartialExpr partial => new NameExpr(adjoints!.Value.Calls[(partial.Node, partial.Parameter)], partial.Type),
             _ => null,
         });
 
-    /// <summary>Rebuilds <paramref name="expr"/> bottom-up, replacing each subexpression for which <paramref name="replace"/> answers.</summary>
-    private static Expr Rewrite(Expr expr, Func<Expr, Expr?> replace) => replace(expr) ?? expr switch
-    {
-        BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
-        NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
-        NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
-        CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
-        CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
-        MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
-        ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
-        ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
-        _ => expr,
-    };
-
-    private static string TypeName(VariableSpec variable) => variable.IsArray ? variable.Type.Keyword() + "[]" : variable.Type.Keyword();
 }

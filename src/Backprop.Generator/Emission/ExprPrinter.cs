@@ -24,6 +24,7 @@ internal static class ExprPrinter
         CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
+        TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
         LengthExpr length => $"{Identifier(length.Array)}.Length",
         PopExpr pop => $"tape.Pop{Pop(pop.Type)}()",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)

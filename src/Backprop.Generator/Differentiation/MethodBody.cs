@@ -3,7 +3,7 @@ using Backprop.Generator.Model;
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>The gradient method's body, ready to print: checks, the forward pass, the reverse pass, and the value to return.</summary>
-internal sealed record GradientProgram(EquatableArray<CodeLine> Body, Expr Result);
+internal sealed record MethodBody(EquatableArray<CodeLine> Body, Expr Result);
 
 internal abstract record CodeLine;
 

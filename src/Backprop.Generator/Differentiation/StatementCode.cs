@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>Turning a statement's graph into expressions and locals: shared by every derivative mode.</summary>
+internal static class StatementCode
+{
+    /// <summary>
+    /// Declares a local for each node used twice and each node <paramref name="keep"/> selects, recording
+    /// its name in <paramref name="values"/>, and returns the expression for <paramref name="root"/>.
+    /// </summary>
+    public static Expr StoreValues(List<CodeLine> lines, NameAllocator names, Statement statement, int root, Dictionary<int, string> values, Func<int, bool> keep)
+    {
+        int[] uses = Uses(statement.Nodes, root);
+        for (int id = 0; id < root; id++)
+        {
+            Node node = statement.Nodes[id];
+            bool kept = keep(id);
+            if ((uses[id] == 0 && !kept) || node.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument || values.ContainsKey(id))
+                continue;
+            if (uses[id] > 1 || kept)
+            {
+                string name = names.Allocate(ForwardExpressions.NameFor(node.Op));
+                lines.Add(new DeclareLine(node.Type.Keyword(), name, Value(statement, values, id)));
+                values[id] = name;
+            }
+        }
+        return Value(statement, values, root);
+    }
+
+    /// <summary>The value of <paramref name="node"/>: its local, or its expression with its arguments resolved.</summary>
+    public static Expr Value(Statement statement, Dictionary<int, string> values, int node) =>
+        values.TryGetValue(node, out string? name)
+            ? new NameExpr(name, statement.Nodes[node].Type)
+            : Resolve(ForwardExpressions.Of(statement.Nodes[node], statement.Nodes), statement, values);
+
+    /// <summary>Replaces node references with locals, or with the node's expression where it has none; <paramref name="other"/> resolves mode-specific placeholders.</summary>
+    public static Expr Resolve(Expr expr, Statement statement, Dictionary<int, string> values, Func<Expr, Expr?>? other = null) =>
+        Rewrite(expr, e => e switch
+        {
+            ValueExpr value when values.TryGetValue(value.Node, out string? name) => new NameExpr(name, value.Type),
+            ValueExpr value => Resolve(ForwardExpressions.Of(statement.Nodes[value.Node], statement.Nodes), statement, values, other),
+            _ => other?.Invoke(e),
+        });
+
+    /// <summary>Rebuilds <paramref name="expr"/> bottom-up, replacing each subexpression for which <paramref name="replace"/> answers.</summary>
+    public static Expr Rewrite(Expr expr, Func<Expr, Expr?> replace) => replace(expr) ?? expr switch
+    {
+        BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
+        NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
+        NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
+        CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
+        CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+        MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+        ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
+        ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
+        TupleExpr tuple => new TupleExpr(Rewrite(tuple.First, replace), Rewrite(tuple.Second, replace)),
+        _ => expr,
+    };
+
+    /// <summary>Every node an expression reads the value of.</summary>
+    public static void References(Expr expr, ISet<int> into) => Rewrite(expr, e =>
+    {
+        if (e is ValueExpr value)
+            into.Add(value.Node);
+        return null;
+    });
+
+    public static int[] Uses(EquatableArray<Node> nodes, int root)
+    {
+        var uses = new int[nodes.Count];
+        var live = new bool[nodes.Count];
+        live[root] = true;
+        for (int id = root; id >= 0; id--)
+        {
+            if (!live[id])
+                continue;
+            foreach (int argument in nodes[id].Arguments)
+            {
+                live[argument] = true;
+                uses[argument]++;
+            }
+        }
+        return uses;
+    }
+
+    public static string TypeName(VariableSpec variable) => variable.IsArray ? variable.Type.Keyword() + "[]" : variable.Type.Keyword();
+}
