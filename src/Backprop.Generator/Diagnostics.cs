@@ -52,13 +52,16 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ParameterArrayWrite = Error("BP1005", "Writing to a parameter array",
         "'{0}' is a parameter array, and a [Differentiable] method never modifies its inputs; copy it into a local array first", Body);
 
+    public static readonly DiagnosticDescriptor CalleeLacksDerivative = Error("BP1006", "Called method lacks a derivative mode",
+        "'{0}' is called from '{1}', which needs its Derivatives.{2}; add Derivatives.{2} to the [Differentiable] attribute of '{0}'", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, InternalError,
+        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

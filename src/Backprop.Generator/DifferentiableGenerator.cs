@@ -61,8 +61,11 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
             return new GeneratedFile(null, null, parsed.Diagnostics);
         try
         {
-            MethodBody program = GradientBuilder.Build(function);
-            return new GeneratedFile(function.HintName, GradientEmitter.Emit(function, program), parsed.Diagnostics);
+            MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? GradientBuilder.Build(function) : null;
+            MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
+            if (gradient is null && tangent is null)
+                return new GeneratedFile(null, null, parsed.Diagnostics);
+            return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent), parsed.Diagnostics);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

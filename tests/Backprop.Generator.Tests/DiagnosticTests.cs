@@ -152,6 +152,19 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP1006_CalleeLacksTangent()
+    {
+        var diagnostic = Expect("BP1006", """
+            public static partial class Model
+            {
+                [Differentiable] public static double G(double v) => v * v;
+                [Differentiable(Derivatives.Tangent)] public static double F(double x) => [|G(x)|] + 1;
+            }
+            """);
+        Assert.Contains("Derivatives.Tangent", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

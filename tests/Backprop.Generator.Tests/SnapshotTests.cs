@@ -300,4 +300,30 @@ public class SnapshotTests
             public static int Weight(int i) => i + 1;
         }
         """);
+
+    [Fact]
+    public void TangentMode() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Square(double v) => v * v;
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double[] x, double scale)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] > 0)
+                        s += Math.Exp(x[i] * scale);
+                    else
+                        s -= Square(x[i]);
+                }
+                return Math.Log(s);
+            }
+        }
+        """);
 }

@@ -5,7 +5,7 @@ namespace Backprop.Gradients.Tests;
 /// <summary>[Differentiable] methods with branches, loops, arrays and calls.</summary>
 public static partial class ControlFlowFunctions
 {
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double PowerByLoop(double x, int n)
     {
         double p = 1;
@@ -14,7 +14,7 @@ public static partial class ControlFlowFunctions
         return p;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double NestedLoopProduct(double x, double y, int n, int m)
     {
         double product = 1;
@@ -27,7 +27,7 @@ public static partial class ControlFlowFunctions
         return product;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double WhileCountingDown(double x, int n)
     {
         double s = x;
@@ -41,7 +41,7 @@ public static partial class ControlFlowFunctions
     }
 
     /// <summary>sin x = x − x³/3! + x⁵/5! − …, an int step of 2.</summary>
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double TaylorSin(double x, int terms)
     {
         double sum = 0, term = x;
@@ -53,7 +53,7 @@ public static partial class ControlFlowFunctions
         return sum;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Horner(double[] coefficients, double x)
     {
         double result = 0;
@@ -62,7 +62,7 @@ public static partial class ControlFlowFunctions
         return result;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double LogSumExp(double[] x)
     {
         double max = x[0];
@@ -74,10 +74,10 @@ public static partial class ControlFlowFunctions
         return max + Math.Log(sum);
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double HelperInLoop(double[] x, double scale)
     {
         double total = 0;
@@ -86,16 +86,16 @@ public static partial class ControlFlowFunctions
         return total;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Level3(double x, double y) => x * Math.Exp(y);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Level2(double x, double y) => Level3(x + y, x) * Level3(y, 0.5);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Level1(double x, double y) => Math.Log(1 + Level2(x, y) * Level2(x, y)) + OtherModel.Cube(x);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double BranchInLoop(double[] x, [NoDerivative] double threshold)
     {
         double s = 0;
@@ -111,7 +111,7 @@ public static partial class ControlFlowFunctions
         return s;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ReturnFromLoop(double[] x, [NoDerivative] double limit)
     {
         double s = 0;
@@ -124,7 +124,7 @@ public static partial class ControlFlowFunctions
         return -s;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Rosenbrock(double[] x)
     {
         double sum = 0;
@@ -137,7 +137,7 @@ public static partial class ControlFlowFunctions
         return sum;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double BreakAndContinue(double[] x)
     {
         double s = 1;
@@ -154,7 +154,7 @@ public static partial class ControlFlowFunctions
         return s;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ConditionalsAndComparisons(double x, double y, bool flag)
     {
         double z = x > y ? x * y : (y >= 0 && !flag ? Math.Exp(x) : y - x);
@@ -168,7 +168,7 @@ public static partial class ControlFlowFunctions
         return z + (flag ? 1 : 0);
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double LocalArrays(double[] x, int n)
     {
         var prefix = new double[x.Length];
@@ -183,7 +183,7 @@ public static partial class ControlFlowFunctions
         return prefix[x.Length - 1] + prefix[0] * n;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double PassiveHelper(double x, int n)
     {
         double s = x;
@@ -198,7 +198,7 @@ public static partial class ControlFlowFunctions
     }
 
     /// <summary>Arrays passed whole to another differentiable method: a parameter array and a local one.</summary>
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ArrayArguments(double[] x, double y)
     {
         var scaled = new double[x.Length];
@@ -207,7 +207,7 @@ public static partial class ControlFlowFunctions
         return OtherModel.SumOfSquares(x, y) + Math.Log(1 + OtherModel.SumOfSquares(scaled, 0.5));
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static float FloatArray(float[] x, float y)
     {
         float s = 0;
@@ -219,7 +219,7 @@ public static partial class ControlFlowFunctions
 
 public static partial class OtherModel
 {
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double SumOfSquares(double[] v, double scale)
     {
         double s = 0;
@@ -228,7 +228,7 @@ public static partial class OtherModel
         return s;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Cube(double x) => x * x * x;
 
     public static bool IsEven(int i) => i % 2 == 0;

@@ -5,32 +5,32 @@ namespace Backprop.Gradients.Tests;
 /// <summary>One [Differentiable] method per construct family of the scalar foundation.</summary>
 public static partial class ScalarFunctions
 {
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Arithmetic(double x, double y) => (x + y) * (x - y) / (x * y + 3) - -x + +y / 2;
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ExpLog(double x, double y) => Math.Exp(x * y) + Math.Log(x) + Math.Log(y, x + 2) + Math.Log10(x * y) + Math.Log2(y);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Roots(double x, double y) => Math.Sqrt(x * x + y) + Math.Cbrt(x - y) + Math.Pow(x, y) + Math.Pow(y, 3) + Math.Pow(x, 2);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Trigonometry(double x, double y) =>
         Math.Sin(x) * Math.Cos(y) + Math.Tan(x / 4) + Math.Asin(x / 5) + Math.Acos(y / 5) + Math.Atan(x * y) + Math.Atan2(y, x);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Hyperbolic(double x, double y) => Math.Sinh(x) - Math.Cosh(y) * Math.Tanh(x * y);
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Piecewise(double x, double y) =>
         Math.Abs(x) * Math.Max(x, y) + Math.Min(x * y, 1.5) + Math.Clamp(x + y, -1, 2) + Math.Clamp(-3, x, y + 5);
 
     /// <summary>Piecewise-constant functions have zero derivative; they still shape the value.</summary>
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Steps(double x, double y) =>
         Math.Floor(x) * y + Math.Ceiling(y) * x + Math.Round(x * y) + Math.Truncate(y) + Math.Sign(x - y) * x;
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Constants(double x)
     {
         const double scale = 2.5;
@@ -38,7 +38,7 @@ public static partial class ScalarFunctions
         return Math.PI * x + Math.E * scale / count + scale * x * x;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double LocalsAndReassignment(double x, double y)
     {
         double a = x * y, b = a + 1, c;
@@ -53,11 +53,11 @@ public static partial class ScalarFunctions
         return a + b + c + x + y;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double PassiveParameters(double x, [NoDerivative] double scale, int n, long m, bool flag, double y) =>
         x * scale * n + y * m + x * y / n;
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double Mixed(float x, double y)
     {
         float half = x / 2;
@@ -66,7 +66,7 @@ public static partial class ScalarFunctions
         return narrowed * y;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static float Single(float x, float y)
     {
         float z = MathF.Exp(x * y) + MathF.Sqrt(x);
@@ -75,7 +75,7 @@ public static partial class ScalarFunctions
     }
 
     /// <summary>A value used many times: the gradient must collect every use.</summary>
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double SharedSubexpressions(double x, double y)
     {
         double e = Math.Exp(x * y);
@@ -84,19 +84,19 @@ public static partial class ScalarFunctions
     }
 
     /// <summary>A parameter that does not reach the result gets a zero gradient.</summary>
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double IgnoresY(double x, double y)
     {
         double unused = Math.Exp(y);
         return x * x;
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     internal static double Internal(double @double, double @class) => @double * @class + Math.Sin(@class);
 
     public static partial class Nested
     {
-        [Differentiable]
+        [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
         private static double Hidden(double x) => x * x * x;
 
         public static double CallHidden(double x, out double dx) => HiddenGradient(x, out dx);

@@ -2,7 +2,7 @@ using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
 
-/// <summary>The gradient method's body, ready to print: checks, the forward pass, the reverse pass, and the value to return.</summary>
+/// <summary>A derivative method's body, ready to print, and the value it returns.</summary>
 internal sealed record MethodBody(EquatableArray<CodeLine> Body, Expr Result);
 
 internal abstract record CodeLine;
@@ -38,6 +38,9 @@ internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<
 /// name for the others); an array parameter's output is a buffer passed in rather than an <c>out</c>.
 /// </summary>
 internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers) : CodeLine;
+
+/// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c></summary>
+internal sealed record CallTangentLine(string Method, EquatableArray<Expr> Arguments, string Derivative) : CodeLine;
 
 /// <summary><c>Target += Scale · Source</c>, elementwise.</summary>
 internal sealed record AddScaledLine(string Target, string Source, Expr Scale) : CodeLine;

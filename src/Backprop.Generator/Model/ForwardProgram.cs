@@ -30,8 +30,9 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 
 /// <summary>A method called from a differentiable body.</summary>
 /// <param name="Method">The method as printed in a call: <c>global::Ns.Type.G</c>.</param>
-/// <param name="Differentiable">Per parameter: whether the callee's gradient method has a gradient for it.</param>
-internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable);
+/// <param name="Differentiable">Per parameter: whether the callee's derivative methods have a gradient or tangent for it.</param>
+/// <param name="Derivatives">The derivative methods the callee has.</param>
+internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives);
 
 internal sealed record Block(EquatableArray<Statement> Statements);
 

@@ -12,7 +12,16 @@ internal sealed record FunctionSpec(
     ScalarType ReturnType,
     EquatableArray<ParameterSpec> Parameters,
     ForwardProgram Body,
+    DerivativeKinds Derivatives,
     string HintName);
+
+/// <summary>Which methods to emit; mirrors <c>Backprop.Derivatives</c>.</summary>
+[System.Flags]
+internal enum DerivativeKinds
+{
+    Gradient = 1,
+    Tangent = 2,
+}
 
 /// <summary>One enclosing type declaration, reopened as <c>partial {Keyword} {Name}</c>.</summary>
 internal sealed record TypeDeclarationSpec(string Keyword, string Name);

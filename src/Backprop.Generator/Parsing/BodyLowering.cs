@@ -24,6 +24,7 @@ namespace Backprop.Generator.Parsing;
 internal sealed class BodyLowering
 {
     private readonly IMethodSymbol _method;
+    private readonly DerivativeKinds _derivatives;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
     private readonly NameAllocator _names;
@@ -43,9 +44,10 @@ internal sealed class BodyLowering
         public string? ContinueFlag;
     }
 
-    private BodyLowering(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         _method = method;
+        _derivatives = derivatives;
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
         var reserved = new List<string>();
@@ -68,9 +70,9 @@ internal sealed class BodyLowering
     }
 
     /// <summary>Lowers <paramref name="body"/>; returns <c>null</c> after adding to <paramref name="diagnostics"/> when it cannot.</summary>
-    public static ForwardProgram? Lower(IMethodSymbol method, IOperation body, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    public static ForwardProgram? Lower(IMethodSymbol method, DerivativeKinds derivatives, IOperation body, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var lowering = new BodyLowering(method, diagnostics, cancellationToken);
+        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken);
         int errorsBefore = diagnostics.Count;
         IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
         if (NeedsReturnedFlag(block))
@@ -637,6 +639,9 @@ internal sealed class BodyLowering
             op = math;
         else if (Symbols.HasAttribute(target, Symbols.DifferentiableAttribute) && target.IsStatic && !target.IsGenericMethod)
         {
+            DerivativeKinds missing = _derivatives & ~Symbols.DerivativesOf(target);
+            if (missing != 0)
+                return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
             op = Op.Call;
             call = Target(target, target.Parameters.Select(p => VariableType(p.Type) is var (t, _) && t.IsFloatingPoint() && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)));
         }
@@ -674,7 +679,7 @@ internal sealed class BodyLowering
     }
 
     private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
-        new(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name, differentiable.ToEquatableArray());
+        new(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name, differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));
 
     private static Op? ToOp(BinaryOperatorKind kind) => kind switch
     {

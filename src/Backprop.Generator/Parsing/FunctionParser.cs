@@ -75,13 +75,14 @@ internal static class FunctionParser
         IOperation? body = bodyModel.GetOperation(bodySyntax, cancellationToken);
         if (body is null)
             return null;
-        ForwardProgram? program = BodyLowering.Lower(method, body, diagnostics, cancellationToken);
+        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
+        ForwardProgram? program = BodyLowering.Lower(method, derivatives, body, diagnostics, cancellationToken);
         if (program is null)
             return null;
 
         string? ns = method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
         return new FunctionSpec(ns, containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
-            returnType!.Value, parameters.ToEquatableArray(), program, HintName(method));
+            returnType!.Value, parameters.ToEquatableArray(), program, derivatives, HintName(method));
     }
 
     private static ParameterSpec ParseParameter(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)

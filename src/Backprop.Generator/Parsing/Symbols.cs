@@ -19,6 +19,17 @@ internal static class Symbols
         _ => null,
     };
 
+    /// <summary>The derivatives a <c>[Differentiable]</c> method asks for: the attribute's argument, or the gradient alone.</summary>
+    public static DerivativeKinds DerivativesOf(ISymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+                return attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int flags ? (DerivativeKinds)flags : DerivativeKinds.Gradient;
+        }
+        return 0;
+    }
+
     public static bool HasAttribute(ISymbol symbol, string metadataName)
     {
         foreach (AttributeData attribute in symbol.GetAttributes())

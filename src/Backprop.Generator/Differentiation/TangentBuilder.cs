@@ -1,0 +1,219 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// Forward mode: the original statements, each followed by its tangent, <c>dv = Σᵢ ∂v/∂xᵢ · dxᵢ</c>.
+/// The rules in <see cref="Rules"/> are linear in the adjoint they are given, so applied to an
+/// argument's tangent they give its contribution to the output's tangent: one table serves both modes.
+/// Branches and loops run as written; nothing is recorded. A pure function of the model.
+/// </summary>
+internal sealed class TangentBuilder
+{
+    private readonly FunctionSpec _function;
+    private readonly ForwardProgram _program;
+    private readonly Dictionary<string, VariableSpec> _variables;
+    private readonly Activity _activity;
+    private readonly NameAllocator _names;
+    private readonly Dictionary<string, string> _tangentNames = new();
+    private readonly List<string> _rented = new();
+
+    private TangentBuilder(FunctionSpec function)
+    {
+        _function = function;
+        _program = function.Body;
+        _variables = _program.Variables.ToDictionary(v => v.Name);
+        _activity = Activity.Analyze(function, _variables);
+        _names = new NameAllocator(_variables.Keys.Concat(function.Parameters.Select(p => p.GradientName)));
+        foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
+            _tangentNames[parameter.Name] = parameter.GradientName;
+        foreach (VariableSpec variable in _program.Variables)
+        {
+            if (_activity.Active.Contains(variable.Name) && !_tangentNames.ContainsKey(variable.Name))
+                _tangentNames[variable.Name] = _names.Allocate("d" + variable.Name);
+        }
+    }
+
+    public static MethodBody Build(FunctionSpec function) => new TangentBuilder(function).Build();
+
+    private MethodBody Build()
+    {
+        var body = new List<CodeLine>();
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+            body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+        foreach (VariableSpec variable in _program.Variables.Where(v => v.Kind != VariableKind.Parameter && !v.IsArray))
+        {
+            body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
+            if (_tangentNames.TryGetValue(variable.Name, out string? tangent))
+                body.Add(new DeclareLine(variable.Type.Keyword(), tangent, new ConstantExpr(0, variable.Type)));
+        }
+        body.Add(new BlankLine());
+        body.Add(new CommentLine("Each statement, then its tangent: how it moves along the direction given."));
+        body.AddRange(Statements(_program.Body));
+        if (_rented.Count > 0)
+            body.Add(new BlankLine());
+        body.AddRange(_rented.Select(name => new ReturnLine(name)));
+
+        VariableSpec result = _variables[_program.Result];
+        Expr derivative = _tangentNames.TryGetValue(result.Name, out string? d) ? new NameExpr(d, result.Type) : new ConstantExpr(0, result.Type);
+        return new MethodBody(body.ToEquatableArray(), new TupleExpr(new NameExpr(result.Name, result.Type), derivative));
+    }
+
+    private List<CodeLine> Statements(Block block)
+    {
+        var lines = new List<CodeLine>();
+        foreach (Statement statement in block.Statements)
+        {
+            lines.Add(new CommentLine(statement.Source));
+            var values = new Dictionary<int, string>();
+            switch (statement)
+            {
+                case AssignStatement assign:
+                    Write(lines, statement, values, assign.Value, new NameExpr(assign.Target, _variables[assign.Target].Type), assign.Target, null);
+                    break;
+                case StoreStatement store:
+                    Expr index = StatementCode.Value(statement, values, store.Index);
+                    Write(lines, statement, values, store.Value, new ElementExpr(store.Array, index, _variables[store.Array].Type), store.Array, index);
+                    break;
+                case AllocateStatement allocate:
+                    VariableSpec array = _variables[allocate.Array];
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length)));
+                    if (_tangentNames.TryGetValue(allocate.Array, out string? tangent))
+                    {
+                        lines.Add(new RentLine(array.Type, tangent, new LengthExpr(allocate.Array)));
+                        _rented.Add(tangent);
+                    }
+                    break;
+                case IfStatement branch:
+                    lines.Add(new IfLine(StatementCode.Value(statement, values, branch.Condition), Statements(branch.Then).ToEquatableArray(), Statements(branch.Else).ToEquatableArray()));
+                    break;
+                case LoopStatement loop:
+                    lines.Add(new WhileLine(StatementCode.Value(statement, values, loop.Condition), Statements(loop.Body).ToEquatableArray(), loop.TestsFirst));
+                    break;
+            }
+        }
+        return lines;
+    }
+
+    /// <summary>Assigns the value and its tangent; the tangent is computed before the old value is overwritten.</summary>
+    private void Write(List<CodeLine> lines, Statement statement, Dictionary<int, string> values, int root, Expr target, string variable, Expr? index)
+    {
+        if (!_tangentNames.TryGetValue(variable, out string? tangentName))
+        {
+            lines.Add(new AssignLine(target, StatementCode.StoreValues(lines, _names, statement, root, values, _ => false), false));
+            return;
+        }
+        var calls = new List<CodeLine>();
+        Expr tangent = Tangent(statement, root, calls, values) ?? new ConstantExpr(0, target.Type);
+        var referenced = new HashSet<int>();
+        StatementCode.References(tangent, referenced);
+        Expr value = StatementCode.StoreValues(lines, _names, statement, root, values, referenced.Contains);
+        if (referenced.Contains(root))
+        {
+            string name = _names.Allocate("value");
+            lines.Add(new DeclareLine(target.Type.Keyword(), name, value));
+            values[root] = name;
+            value = new NameExpr(name, target.Type);
+        }
+        lines.AddRange(calls.Select(line => ResolveLine(line, statement, values)));
+        Expr tangentTarget = index is null ? new NameExpr(tangentName, target.Type) : new ElementExpr(tangentName, index, target.Type);
+        tangent = StatementCode.Resolve(tangent, statement, values);
+        if (Reads(tangent, variable))
+        {
+            // The tangent reads the old value: compute it before the value is overwritten.
+            string next = _names.Allocate(tangentName + "_next");
+            lines.Add(new DeclareLine(target.Type.Keyword(), next, tangent));
+            tangent = new NameExpr(next, target.Type);
+        }
+        lines.Add(new AssignLine(target, value, false));
+        lines.Add(new AssignLine(tangentTarget, tangent, false));
+    }
+
+    private static bool Reads(Expr expr, string variable)
+    {
+        bool reads = false;
+        StatementCode.Rewrite(expr, e =>
+        {
+            reads |= e is NameExpr { Name: var n } && n == variable || e is ElementExpr { Array: var a } && a == variable;
+            return null;
+        });
+        return reads;
+    }
+
+    private static CodeLine ResolveLine(CodeLine line, Statement statement, Dictionary<int, string> values) => line is CallTangentLine call
+        ? call with { Arguments = call.Arguments.Select(a => StatementCode.Resolve(a, statement, values)).ToEquatableArray() }
+        : line;
+
+    /// <summary>The tangent of <paramref name="root"/>, or <c>null</c> when it is zero.</summary>
+    private Expr? Tangent(Statement statement, int root, List<CodeLine> calls, Dictionary<int, string> values)
+    {
+        EquatableArray<Node> nodes = statement.Nodes;
+        bool[] active = _activity.ActiveNodes(nodes, root);
+        var tangents = new Expr?[nodes.Count];
+        for (int id = 0; id <= root; id++)
+        {
+            Node node = nodes[id];
+            if (!active[id])
+                continue;
+            switch (node.Op)
+            {
+                case Op.Read when _tangentNames.TryGetValue(node.Name!, out string? name):
+                    tangents[id] = new NameExpr(name, node.Type);
+                    continue;
+                case Op.Element when _tangentNames.TryGetValue(node.Name!, out string? name):
+                    tangents[id] = new ElementExpr(name, new ValueExpr(node.Arguments[0], ScalarType.Int), node.Type);
+                    continue;
+                case Op.Call:
+                    tangents[id] = CallTangent(node, nodes, tangents, calls);
+                    continue;
+                case Op.Convert:
+                    // The one rule that changes type: forward, the tangent takes the output's.
+                    tangents[id] = tangents[node.Arguments[0]] is Expr t ? Simplify.Cast(t, node.Type) : null;
+                    continue;
+            }
+            Partial?[] partials = Rules.For(node.Op);
+            Expr[] arguments = node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
+            Expr? sum = null;
+            for (int i = 0; i < node.Arguments.Count; i++)
+            {
+                if (tangents[node.Arguments[i]] is Expr t && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
+                {
+                    Expr term = partials[i]!(t, arguments, new ValueExpr(id, node.Type));
+                    sum = sum is null ? term : sum + term;
+                }
+            }
+            tangents[id] = sum;
+        }
+        return tangents[root];
+    }
+
+    /// <summary>A call's tangent comes from the callee's own tangent method, given the arguments' tangents.</summary>
+    private Expr CallTangent(Node call, EquatableArray<Node> nodes, Expr?[] tangents, List<CodeLine> calls)
+    {
+        var directions = new List<Expr>();
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (!call.Call!.Differentiable[i])
+                continue;
+            Node argument = nodes[call.Arguments[i]];
+            if (argument.Op != Op.ArrayArgument)
+                directions.Add(tangents[call.Arguments[i]] ?? new ConstantExpr(0, argument.Type));
+            else if (_tangentNames.TryGetValue(argument.Name!, out string? name))
+                directions.Add(new NameExpr(name, argument.Type));
+            else
+            {
+                // A constant array still needs a (zero) direction of its own length.
+                string zeros = _names.Allocate("d" + argument.Name);
+                calls.Add(new RentLine(argument.Type, zeros, new LengthExpr(argument.Name!)));
+                _rented.Add(zeros);
+                directions.Add(new NameExpr(zeros, argument.Type));
+            }
+        }
+        string derivative = _names.Allocate("dcall");
+        var arguments = call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)).Concat(directions).ToEquatableArray();
+        calls.Add(new CallTangentLine(call.Call!.Method, arguments, derivative));
+        return new NameExpr(derivative, call.Type);
+    }
+}
