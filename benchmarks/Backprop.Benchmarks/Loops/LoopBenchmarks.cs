@@ -2,11 +2,15 @@ using BenchmarkDotNet.Attributes;
 
 namespace Backprop.Benchmarks.Loops;
 
-/// <summary>Rosenbrock on 100 inputs: primal, generated gradient, hand-written gradient, central finite differences.</summary>
+/// <summary>
+/// Rosenbrock on 100 inputs: primal, generated gradient, hand-written gradient, central finite
+/// differences, and forward mode along one direction.
+/// </summary>
 [MemoryDiagnoser]
 public class RosenbrockGradient
 {
     private readonly double[] _x = new double[100];
+    private readonly double[] _direction = new double[100];
     private readonly double[] _gradient = new double[100];
 
     [GlobalSetup]
@@ -14,8 +18,14 @@ public class RosenbrockGradient
     {
         var random = new Random(1);
         for (int i = 0; i < _x.Length; i++)
+        {
             _x[i] = random.NextDouble() * 2 - 1;
+            _direction[i] = random.NextDouble() * 2 - 1;
+        }
     }
+
+    [Benchmark]
+    public double Tangent() => LoopFunctions.RosenbrockTangent(_x, _direction).Derivative;
 
     [Benchmark(Baseline = true)]
     public double Primal() => LoopFunctions.Rosenbrock(_x);
