@@ -350,7 +350,17 @@ internal sealed class GradientBuilder
 
     // ---- reverse sweep ----
 
-    private bool HasReverse(Statement statement) => statement switch
+    private readonly Dictionary<Statement, bool> _hasReverse = new(ByReference.Instance);
+
+    /// <summary>Whether the statement needs reverse code (memoised: branches and loops ask about their bodies).</summary>
+    private bool HasReverse(Statement statement)
+    {
+        if (!_hasReverse.TryGetValue(statement, out bool has))
+            _hasReverse[statement] = has = ComputeHasReverse(statement);
+        return has;
+    }
+
+    private bool ComputeHasReverse(Statement statement) => statement switch
     {
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
@@ -364,9 +374,10 @@ internal sealed class GradientBuilder
     private List<CodeLine> Reverse(Block block)
     {
         var lines = new List<CodeLine>();
+        ILookup<int, Statement> recomputedBefore = block.Statements.Where(_recomputed.ContainsKey).ToLookup(s => _recomputed[s]);
         for (int i = block.Statements.Count - 1; i >= 0; i--)
         {
-            foreach (Statement local in block.Statements.Where(s => _recomputed.TryGetValue(s, out int before) && before == i))
+            foreach (Statement local in recomputedBefore[i])
             {
                 lines.Add(new CommentLine("recompute: " + local.Source));
                 EmitAssignment(lines, new ForwardRecord(), (AssignStatement)local);

@@ -39,6 +39,8 @@ internal static class Recomputation
     {
         var chosen = new Dictionary<Statement, int>(ByReference.Instance);
         var statements = body.Statements;
+        HashSet<string>[] reads = statements.Select(Reads).ToArray();
+        HashSet<string>[] writes = statements.Select(Writes).ToArray();
         for (int k = 0; k < statements.Count; k++)
         {
             if (statements[k] is not AssignStatement { Declares: true } declaration || writeCounts[declaration.Target] != 1
@@ -48,11 +50,11 @@ internal static class Recomputation
             int lastChange = -1;
             for (int j = k + 1; j < statements.Count; j++)
             {
-                if (Writes(statements[j]).Overlaps(inputs))
+                if (writes[j].Overlaps(inputs))
                     lastChange = j;
             }
             int before = (lastChange < 0 ? statements.Count : lastChange) - 1;
-            bool readTooLate = Enumerable.Range(k + 1, statements.Count - k - 1).Any(j => j > before && Reads(statements[j]).Contains(declaration.Target));
+            bool readTooLate = Enumerable.Range(before + 1, statements.Count - before - 1).Any(j => j > k && reads[j].Contains(declaration.Target));
             // An input computed by another recomputed declaration must be ready first.
             bool dependencyLate = chosen.Any(c => inputs.Contains(((AssignStatement)c.Key).Target) && c.Value < before);
             if (!readTooLate && !dependencyLate)

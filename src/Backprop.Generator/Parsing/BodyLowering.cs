@@ -30,6 +30,7 @@ internal sealed class BodyLowering
     private readonly NameAllocator _names;
     private readonly Dictionary<ISymbol, string> _variableNames = new(SymbolEqualityComparer.Default);
     private readonly List<VariableSpec> _variables = new();
+    private readonly Dictionary<string, VariableSpec> _variablesByName = new();
     private readonly HashSet<string> _allocated = new();
     private readonly Stack<Loop> _loops = new();
     private readonly string _result;
@@ -62,7 +63,7 @@ internal sealed class BodyLowering
             if (VariableType(parameter.Type) is var (type, isArray))
             {
                 _variableNames[parameter] = parameter.Name;
-                _variables.Add(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
+                AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
             }
         }
         _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
@@ -100,8 +101,14 @@ internal sealed class BodyLowering
     private string NewVariable(string wanted, ScalarType type, bool isArray = false, VariableKind kind = VariableKind.Synthetic)
     {
         string name = _names.Allocate(wanted);
-        _variables.Add(new VariableSpec(name, type, isArray, kind));
+        AddVariable(new VariableSpec(name, type, isArray, kind));
         return name;
+    }
+
+    private void AddVariable(VariableSpec variable)
+    {
+        _variables.Add(variable);
+        _variablesByName[variable.Name] = variable;
     }
 
     private string DeclareLocal(ILocalSymbol local)
@@ -431,7 +438,7 @@ internal sealed class BodyLowering
         string index = NewVariable("index", ScalarType.Int);
         AssignConstant($"int {index} = 0; (position in {array})", index, 0);
         string name = DeclareLocal(element);
-        ScalarType type = _variables.First(v => v.Name == name).Type;
+        ScalarType type = _variablesByName[name].Type;
         string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
 
         int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null));
@@ -455,7 +462,7 @@ internal sealed class BodyLowering
 
     private void AssignValue(string source, string target, IOperation value, bool declares)
     {
-        ScalarType type = _variables.First(v => v.Name == target).Type;
+        ScalarType type = _variablesByName[target].Type;
         if (LowerValue(value) is int node)
             Add(new AssignStatement(source, TakeNodes(_nodes.Convert(node, type), out int result), target, result, declares));
         else
@@ -464,7 +471,7 @@ internal sealed class BodyLowering
 
     private void AssignConstant(string source, string target, double value)
     {
-        ScalarType type = _variables.First(v => v.Name == target).Type;
+        ScalarType type = _variablesByName[target].Type;
         Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, false));
     }
 
@@ -507,7 +514,7 @@ internal sealed class BodyLowering
             IParameterReferenceOperation parameter => parameter.Parameter,
             _ => null,
         };
-        if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variables.First(v => v.Name == name) is { IsArray: true } variable)
+        if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { IsArray: true } variable)
             return (name, variable.Kind);
         Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
         return null;
@@ -666,7 +673,7 @@ internal sealed class BodyLowering
             {
                 IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
                 if (ArrayVariable(passed) is (string array, _))
-                    arguments[argument.Parameter.Ordinal] = _nodes.Add(Op.ArrayArgument, _variables.First(v => v.Name == array).Type, null, 0, array, null);
+                    arguments[argument.Parameter.Ordinal] = _nodes.Add(Op.ArrayArgument, _variablesByName[array].Type, null, 0, array, null);
                 else
                     ok = false;
             }
