@@ -61,11 +61,14 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
             return new GeneratedFile(null, null, parsed.Diagnostics);
         try
         {
-            MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? GradientBuilder.Build(function) : null;
+            bool wantsHessian = (function.Derivatives & DerivativeKinds.Hessian) != 0;
+            MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 || wantsHessian ? GradientBuilder.Build(function) : null;
             MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
             if (gradient is null && tangent is null)
                 return new GeneratedFile(null, null, parsed.Diagnostics);
-            return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent), parsed.Diagnostics);
+            MethodBody? publicGradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? gradient : null;
+            return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, publicGradient, tangent,
+                wantsHessian ? gradient : null, wantsHessian ? TangentBuilder.BuildPrimal(function) : null), parsed.Diagnostics);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -9,6 +9,7 @@ namespace Backprop;
 /// <item><see cref="Derivatives.Tangent"/>: <c>FTangent</c> takes every original parameter, then one tangent
 /// (a direction) per differentiable parameter, named as the gradient's, and returns the value and the
 /// directional derivative.</item>
+/// <item><see cref="Derivatives.Hessian"/>: <c>FHessianVector</c> and <c>FHessian</c>.</item>
 /// </list>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
@@ -35,4 +36,10 @@ public enum Derivatives
 
     /// <summary>Forward mode: <c>FTangent</c>, the derivative along one direction in one sweep.</summary>
     Tangent = 2,
+
+    /// <summary>
+    /// Second derivatives, forward over reverse: <c>FHessianVector</c> (the Hessian times a direction, one
+    /// gradient sweep on dual numbers) and <c>FHessian</c> (the full, symmetric Hessian, one sweep per input).
+    /// </summary>
+    Hessian = 4,
 }

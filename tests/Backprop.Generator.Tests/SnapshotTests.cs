@@ -326,4 +326,22 @@ public class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void HessianMode() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Hessian)]
+            public static double F(double[] x, double y, [NoDerivative] double c)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                    s += Math.Exp(x[i] * y) * c;
+                return s * y;
+            }
+        }
+        """);
 }

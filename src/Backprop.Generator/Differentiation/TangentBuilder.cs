@@ -20,13 +20,15 @@ internal sealed class TangentBuilder
     private readonly Dictionary<string, string> _tangentNames = new();
     private readonly List<string> _rented = new();
 
-    private TangentBuilder(FunctionSpec function)
+    private TangentBuilder(FunctionSpec function, bool primalOnly)
     {
         _function = function;
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _activity = Activity.Analyze(function, _variables);
         _names = new NameAllocator(_variables.Keys.Concat(function.Parameters.Select(p => p.GradientName)));
+        if (primalOnly)
+            return;
         foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
             _tangentNames[parameter.Name] = parameter.GradientName;
         foreach (VariableSpec variable in _program.Variables)
@@ -36,12 +38,19 @@ internal sealed class TangentBuilder
         }
     }
 
-    public static MethodBody Build(FunctionSpec function) => new TangentBuilder(function).Build();
+    public static MethodBody Build(FunctionSpec function) => new TangentBuilder(function, primalOnly: false).Build();
+
+    /// <summary>The function itself, with no tangents: printed over dual numbers it is what Hessian code calls for a callee's value.</summary>
+    public static MethodBody BuildPrimal(FunctionSpec function)
+    {
+        MethodBody body = new TangentBuilder(function, primalOnly: true).Build();
+        return body with { Result = ((TupleExpr)body.Result).First };
+    }
 
     private MethodBody Build()
     {
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && _tangentNames.ContainsKey(p.Name)))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
         foreach (VariableSpec variable in _program.Variables.Where(v => v.Kind != VariableKind.Parameter && !v.IsArray))
         {

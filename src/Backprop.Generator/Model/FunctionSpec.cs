@@ -21,6 +21,7 @@ internal enum DerivativeKinds
 {
     Gradient = 1,
     Tangent = 2,
+    Hessian = 4,
 }
 
 /// <summary>One enclosing type declaration, reopened as <c>partial {Keyword} {Name}</c>.</summary>

@@ -35,6 +35,16 @@ public static class Scratch
         TensorPrimitives.MultiplyAdd(source, scale, destination, destination);
     }
 
+    /// <summary><paramref name="destination"/> += <paramref name="scale"/> · <paramref name="source"/>, for the dual numbers of Hessian code.</summary>
+    /// <exception cref="ArgumentException">The spans' lengths differ.</exception>
+    public static void AddScaled(Span<Dual> destination, ReadOnlySpan<Dual> source, Dual scale)
+    {
+        if (destination.Length != source.Length)
+            throw new ArgumentException($"AddScaled: destination has {destination.Length} elements, source has {source.Length}.");
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] += scale * source[i];
+    }
+
     private static class Pool<T> where T : unmanaged
     {
         [ThreadStatic]

@@ -1,0 +1,49 @@
+using Backprop;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>Methods asking for second derivatives, across the construct families.</summary>
+public static partial class HessianFunctions
+{
+    private const Derivatives All = Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian;
+
+    [Differentiable(All)]
+    public static double Rosenbrock(double[] x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            sum += 100 * a * a + b * b;
+        }
+        return sum;
+    }
+
+    [Differentiable(All)]
+    public static double Smooth(double x, double y, [NoDerivative] double c, int n)
+    {
+        double s = Math.Exp(x * y) / (1 + y * y) + Math.Sin(x) * Math.Log(1 + x * x);
+        for (int k = 1; k <= n; k++)
+            s += Math.Pow(x, 2) * Math.Tanh(y / k) * c;
+        return x > y ? s * s : Math.Sqrt(s * s + 1);
+    }
+
+    [Differentiable(All)]
+    public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+    [Differentiable(All)]
+    public static double CallsAndArrays(double[] w, double t)
+    {
+        var h = new double[w.Length];
+        for (int i = 0; i < w.Length; i++)
+            h[i] = Softplus(w[i] * t);
+        double total = 0;
+        foreach (double v in h)
+            total += v * v;
+        return total + Rosenbrock(w);
+    }
+
+    [Differentiable(All)]
+    public static float Single(float x, float y) => MathF.Exp(x * y) + x * x * y;
+}
