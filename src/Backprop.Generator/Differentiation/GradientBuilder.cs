@@ -408,7 +408,7 @@ internal sealed class GradientBuilder
                 lines.AddRange(code);
             }
         }
-        return lines;
+        return ElementAccumulation.Merge(lines, _names);
     }
 
     private void ReverseWrite(List<CodeLine> lines, Statement statement, ForwardRecord record, bool nested)
