@@ -4,7 +4,7 @@ namespace Backprop.Benchmarks.Loops;
 
 /// <summary>
 /// Rosenbrock on 100 inputs: primal, generated gradient, hand-written gradient, central finite
-/// differences, and forward mode along one direction.
+/// differences, forward mode along one direction, and a Hessian-vector product.
 /// </summary>
 [MemoryDiagnoser]
 public class RosenbrockGradient
@@ -12,6 +12,7 @@ public class RosenbrockGradient
     private readonly double[] _x = new double[100];
     private readonly double[] _direction = new double[100];
     private readonly double[] _gradient = new double[100];
+    private readonly double[] _hessianVector = new double[100];
 
     [GlobalSetup]
     public void Setup()
@@ -23,6 +24,9 @@ public class RosenbrockGradient
             _direction[i] = random.NextDouble() * 2 - 1;
         }
     }
+
+    [Benchmark]
+    public double HessianVector() => LoopFunctions.RosenbrockHessianVector(_x, _direction, _hessianVector) + _hessianVector[0];
 
     [Benchmark]
     public double Tangent() => LoopFunctions.RosenbrockTangent(_x, _direction).Derivative;

@@ -6,7 +6,7 @@ namespace Backprop.Benchmarks.Loops;
 public static partial class LoopFunctions
 {
     /// <summary>The extended Rosenbrock function, Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)².</summary>
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double Rosenbrock(double[] x)
     {
         double sum = 0;
