@@ -3,6 +3,7 @@ using static Backprop.MatrixOps;
 
 namespace Backprop.Runtime.Tests;
 
+[Collection(ThreadCountCollection.Name)]
 public class MatMulTests
 {
     /// <summary>(m, k, n): 1×1, odd sizes around the micro-kernel's 8-row × 16/32-column tiles, the depth block of 256, and the MNIST shapes.</summary>
