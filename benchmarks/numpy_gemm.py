@@ -4,16 +4,31 @@ benchmarks/Backprop.Benchmarks/Matrix/MatMulBenchmarks.cs, with 1 and 2 threads.
 
 Run with /usr/bin/python3 (Debian's python3-numpy linked against libopenblas0-pthread).
 """
+import ctypes
 import os
 import sys
 import timeit
 
-# The environment may force OpenBLAS onto its AVX2 (Haswell) kernels; drop that so it
-# picks its best kernels for this CPU (AVX-512 where available), the fair comparison.
-os.environ.pop("OPENBLAS_CORETYPE", None)
 
-import numpy as np  # noqa: E402  (must come after the environment is fixed)
-import ctypes  # noqa: E402
+def best_openblas_core():
+    """OpenBLAS's fastest kernels for this CPU. The environment may force its AVX2 (Haswell) kernels,
+    and OpenBLAS 0.3.21's own detection takes a virtual CPU that reports a generic model name for a
+    Prescott (SSE3), so choose from the instruction sets the kernel reports instead."""
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+    if "avx512_bf16" in flags:
+        return "Cooperlake"
+    if "avx512f" in flags:
+        return "SkylakeX"
+    return None  # no AVX-512: let OpenBLAS detect
+
+
+os.environ.pop("OPENBLAS_CORETYPE", None)
+CORE = best_openblas_core()
+if CORE:
+    os.environ["OPENBLAS_CORETYPE"] = CORE
+
+import numpy as np  # noqa: E402  (OpenBLAS reads OPENBLAS_CORETYPE when numpy loads it)
 
 
 def load_openblas():
