@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -48,8 +49,9 @@ public class ElementwiseBenchmarks
     {
         public Config()
         {
-            AddJob(Job.ShortRun);
+            AddJob(Job.ShortRun.WithIterationCount(10));
             AddDiagnoser(MemoryDiagnoser.Default);
+            AddColumn(StatisticColumn.Min);
             AddColumn(new ThroughputColumn("GB/s", benchmarkCase =>
             {
                 int size = (int)benchmarkCase.Parameters["Size"];
