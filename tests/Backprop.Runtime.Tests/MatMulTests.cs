@@ -77,6 +77,23 @@ public class MatMulTests
     }
 
     [Fact]
+    public void MatMul_ConcurrentCallers_EachGetTheirOwnProduct()
+    {
+        // Several threads race for the helper threads; each product must still be exact.
+        var inputs = Enumerable.Range(0, 4).Select(i => (A: TestData.Normal<double>(128, 160, seed: i), B: TestData.Normal<double>(160, 130 + i, seed: 10 + i))).ToArray();
+        double[][] expected = [.. inputs.Select(p => NaiveProduct(p.A, p.B, false, false, out _))];
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = inputs.Length }, i =>
+        {
+            var product = new Matrix<double>(128, 130 + i);
+            for (int repeat = 0; repeat < 50; repeat++)
+            {
+                MatMul(inputs[i].A, inputs[i].B, product);
+                TestData.AssertClose(expected[i], product, 1e-12);
+            }
+        });
+    }
+
+    [Fact]
     public void MatMul_ZeroDepth_GivesZeros()
     {
         var product = MatMul(new Matrix<double>(3, 0), new Matrix<double>(0, 4));
