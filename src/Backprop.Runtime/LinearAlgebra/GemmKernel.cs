@@ -306,21 +306,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             else
             {
                 T* source = job.B + depthStart * job.BRowStride + columnStart + column;
-                for (int k = 0; k < depth; k++, source += job.BRowStride, packed += panelColumns)
+                T* target = packed;
+                for (int k = 0; k < depth; k++, source += job.BRowStride, target += panelColumns)
                 {
                     if (validColumns == panelColumns)
                     {
-                        TSimd.Store(packed, TSimd.Load(source));
+                        TSimd.Store(target, TSimd.Load(source));
                         if (panelColumns > width)
-                            TSimd.Store(packed + width, TSimd.Load(source + width));
+                            TSimd.Store(target + width, TSimd.Load(source + width));
                     }
                     else
                     {
-                        new ReadOnlySpan<T>(source, validColumns).CopyTo(new Span<T>(packed, panelColumns));
-                        new Span<T>(packed + validColumns, panelColumns - validColumns).Clear();
+                        new ReadOnlySpan<T>(source, validColumns).CopyTo(new Span<T>(target, panelColumns));
+                        new Span<T>(target + validColumns, panelColumns - validColumns).Clear();
                     }
                 }
-                packed -= depth * panelColumns;
             }
             packed += depth * panelColumns;
             column += panelColumns;
