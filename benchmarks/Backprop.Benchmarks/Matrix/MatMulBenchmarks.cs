@@ -48,8 +48,8 @@ public class MatMulBenchmarks
     {
         public double Flops => 2.0 * M * N * K;
 
-        public override string ToString() =>
-            $"{Name} {(TransposeA ? K : M)}x{(TransposeA ? M : K)}{(TransposeA ? "ᵀ" : "")}·{(TransposeB ? N : K)}x{(TransposeB ? K : N)}{(TransposeB ? "ᵀ" : "")}";
+        /// <summary>Name and m×k×n, short enough for BenchmarkDotNet's 20-character parameter column.</summary>
+        public override string ToString() => $"{Name} {M}x{K}x{N}";
     }
 
     /// <summary>A short job (one launch, 3 warm-ups, 10 iterations: the machine is shared) with a GFLOP/s column.</summary>
