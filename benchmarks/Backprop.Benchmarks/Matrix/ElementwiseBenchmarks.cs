@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using Perfolizer.Horology;
 using static Backprop.MatrixOps;
 
 namespace Backprop.Benchmarks.Matrix;
@@ -44,12 +45,12 @@ public class ElementwiseBenchmarks
     [Benchmark] public void SigmoidPullback() => MatrixOps.SigmoidPullback(_y, _dY, _dX);
     [Benchmark] public void Softmax() => MatrixOps.Softmax(_x, _dX);
 
-    /// <summary>A short job with a GB/s column.</summary>
+    /// <summary>The same short job as <see cref="MatMulBenchmarks"/>, with a GB/s column.</summary>
     private sealed class Config : ManualConfig
     {
         public Config()
         {
-            AddJob(Job.ShortRun.WithIterationCount(10));
+            AddJob(Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(100)).WithIterationCount(20));
             AddDiagnoser(MemoryDiagnoser.Default);
             AddColumn(StatisticColumn.Min);
             AddColumn(new ThroughputColumn("GB/s", benchmarkCase =>

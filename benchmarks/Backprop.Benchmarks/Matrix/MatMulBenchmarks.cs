@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using Perfolizer.Horology;
 
 namespace Backprop.Benchmarks.Matrix;
 
@@ -52,12 +53,15 @@ public class MatMulBenchmarks
         public override string ToString() => $"{Name} {M}x{K}x{N}";
     }
 
-    /// <summary>A short job (one launch, 3 warm-ups, 10 iterations: the machine is shared) with a GFLOP/s column.</summary>
+    /// <summary>
+    /// A short job with a GFLOP/s column: one launch, 3 warm-ups, then 20 iterations of about 100 ms, many
+    /// short ones rather than a few long ones so that the best of them finds a quiet moment on a shared machine.
+    /// </summary>
     private sealed class Config : ManualConfig
     {
         public Config()
         {
-            AddJob(Job.ShortRun.WithIterationCount(10));
+            AddJob(Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(100)).WithIterationCount(20));
             AddDiagnoser(MemoryDiagnoser.Default);
             AddColumn(StatisticColumn.Min);
             AddColumn(new ThroughputColumn("GFLOP/s", benchmarkCase => ((GemmShape)benchmarkCase.Parameters["Shape"]).Flops / 1e9));
