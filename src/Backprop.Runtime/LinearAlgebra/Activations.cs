@@ -1,0 +1,215 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop;
+
+public static partial class MatrixOps
+{
+    /// <summary>The logistic sigmoid <c>1 / (1 + e^(−x))</c>, elementwise.</summary>
+    public static Matrix<T> Sigmoid<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Sigmoid);
+
+    /// <summary><c>destination = σ(x)</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Sigmoid<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Sigmoid));
+        TensorPrimitives.Sigmoid<T>(x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = σ(x)</c>, from the output: <c>dX = dY ⊙ y ⊙ (1 − y)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
+    public static void SigmoidPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ApplyRule<T, SigmoidDerivative<T>>(y, dY, dX, nameof(SigmoidPullback));
+
+    /// <summary>The rectifier <c>max(x, 0)</c>, elementwise.</summary>
+    public static Matrix<T> Relu<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Relu);
+
+    /// <summary><c>destination = max(x, 0)</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Relu<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Relu));
+        TensorPrimitives.Max<T>(x.Span, T.Zero, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = max(x, 0)</c>: <c>dX = dY</c> where <c>x &gt; 0</c>, else 0 (the subgradient 0 at x = 0). <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
+    public static void ReluPullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ApplyRule<T, ReluDerivative<T>>(x, dY, dX, nameof(ReluPullback));
+
+    /// <summary>The hyperbolic tangent, elementwise.</summary>
+    public static Matrix<T> Tanh<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Tanh);
+
+    /// <summary><c>destination = tanh(x)</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Tanh<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Tanh));
+        TensorPrimitives.Tanh<T>(x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = tanh(x)</c>, from the output: <c>dX = dY ⊙ (1 − y²)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
+    public static void TanhPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ApplyRule<T, TanhDerivative<T>>(y, dY, dX, nameof(TanhPullback));
+
+    /// <summary><c>e^x</c>, elementwise.</summary>
+    public static Matrix<T> Exp<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Exp);
+
+    /// <summary><c>destination = e^x</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Exp<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Exp));
+        TensorPrimitives.Exp<T>(x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = e^x</c>, from the output: <c>dX = dY ⊙ y</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
+    public static void ExpPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Multiply(dY, y, dX);
+
+    /// <summary>The natural logarithm, elementwise.</summary>
+    public static Matrix<T> Log<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Log);
+
+    /// <summary><c>destination = ln x</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Log<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Log));
+        TensorPrimitives.Log<T>(x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = ln x</c>: <c>dX = dY ÷ x</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
+    public static void LogPullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Divide(dY, x, dX);
+
+    /// <summary><c>x²</c>, elementwise.</summary>
+    public static Matrix<T> Square<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Square);
+
+    /// <summary><c>destination = x²</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Square<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Square));
+        TensorPrimitives.Multiply<T>(x.Span, x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = x²</c>: <c>dX = 2·x ⊙ dY</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
+    public static void SquarePullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Multiply(dY, x, dX);
+        TensorPrimitives.Multiply<T>(dX.Span, T.CreateChecked(2), dX.Span);
+    }
+
+    /// <summary>The square root, elementwise.</summary>
+    public static Matrix<T> Sqrt<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Sqrt);
+
+    /// <summary><c>destination = √x</c>, elementwise; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Sqrt<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Sqrt));
+        TensorPrimitives.Sqrt<T>(x.Span, destination.Span);
+    }
+
+    /// <summary>Pullback of <c>y = √x</c>, from the output: <c>dX = dY ÷ (2·y)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
+    public static void SqrtPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Divide(dY, y, dX);
+        TensorPrimitives.Multiply<T>(dX.Span, T.CreateChecked(0.5), dX.Span);
+    }
+
+    /// <summary>Row-wise softmax: each row becomes <c>e^(x − max) / Σ e^(x − max)</c>, stable for large logits.</summary>
+    public static Matrix<T> Softmax<T>(Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocating(x, Softmax);
+
+    /// <summary><c>destination = softmax(x)</c> row by row; <paramref name="destination"/> may be <paramref name="x"/>.</summary>
+    public static void Softmax<T>(Matrix<T> x, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, destination, nameof(Softmax));
+        if (x.Columns == 0)
+            return;
+        // Shift each row by its maximum so no exponential overflows, then exponentiate the whole matrix in
+        // one call: rows as short as 10 classes would otherwise spend most of their time in the vector tail.
+        for (int i = 0; i < x.Rows; i++)
+            TensorPrimitives.Subtract<T>(x.Row(i), TensorPrimitives.Max<T>(x.Row(i)), destination.Row(i));
+        TensorPrimitives.Exp<T>(destination.Span, destination.Span);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            Span<T> row = destination.Row(i);
+            TensorPrimitives.Divide<T>(row, TensorPrimitives.Sum<T>(row), row);
+        }
+    }
+
+    /// <summary>
+    /// Pullback of <c>y = softmax(x)</c> row by row, from the output: <c>dX = y ⊙ (dY − (dY·y))</c>, the dot
+    /// product taken per row. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.
+    /// </summary>
+    public static void SoftmaxPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(y, dY, nameof(SoftmaxPullback));
+        RequireSameShape(y, dX, nameof(SoftmaxPullback));
+        for (int i = 0; i < y.Rows; i++)
+        {
+            Span<T> yRow = y.Row(i), dYRow = dY.Row(i);
+            T dot = TensorPrimitives.Dot<T>(dYRow, yRow);
+            TensorPrimitives.AddMultiply<T>(dYRow, -dot, yRow, dX.Row(i));
+        }
+    }
+
+    private static Matrix<T> Allocating<T>(Matrix<T> x, Action<Matrix<T>, Matrix<T>> operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var destination = new Matrix<T>(x.Rows, x.Columns);
+        operation(x, destination);
+        return destination;
+    }
+
+    private static void ApplyRule<T, TRule>(Matrix<T> value, Matrix<T> dY, Matrix<T> dX, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, IGradientRule<T>
+    {
+        RequireSameShape(value, dY, operation);
+        RequireSameShape(value, dX, operation);
+        GradientRule.Apply<T, TRule>(value.Span, dY.Span, dX.Span);
+    }
+
+    private readonly struct SigmoidDerivative<T> : IGradientRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Apply(T y, T dy) => dy * y * (T.One - y);
+        public static Vector<T> Apply(Vector<T> y, Vector<T> dy) => dy * y * (Vector<T>.One - y);
+    }
+
+    private readonly struct TanhDerivative<T> : IGradientRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Apply(T y, T dy) => dy * (T.One - y * y);
+        public static Vector<T> Apply(Vector<T> y, Vector<T> dy) => dy * (Vector<T>.One - y * y);
+    }
+
+    private readonly struct ReluDerivative<T> : IGradientRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Apply(T x, T dy) => x > T.Zero ? dy : T.Zero;
+        public static Vector<T> Apply(Vector<T> x, Vector<T> dy) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), dy, Vector<T>.Zero);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop;
+
+public static partial class MatrixOps
+{
+    /// <summary>
+    /// Cross-entropy of the row-wise softmax of <paramref name="logits"/> (batch × classes) against one-hot (or
+    /// any probability-row) <paramref name="targets"/>, averaged over the batch:
+    /// <c>L = (1/batch) Σᵢ Σⱼ tᵢⱼ·(logsumexp(zᵢ) − zᵢⱼ)</c>. Fused and computed through log-sum-exp, so it is
+    /// finite for any finite logits. Allocates nothing in steady state.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static T SoftmaxCrossEntropy<T>(Matrix<T> logits, Matrix<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropy));
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Columns);
+        T total = T.Zero;
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i);
+            total += LogSumExp(row, scratch) * TensorPrimitives.Sum(target) - TensorPrimitives.Dot(target, row);
+        }
+        return total / T.CreateChecked(logits.Rows);
+    }
+
+    /// <summary>
+    /// Cross-entropy of the row-wise softmax of <paramref name="logits"/> against integer class
+    /// <paramref name="labels"/> (one per row), averaged over the batch: <c>L = (1/batch) Σᵢ (logsumexp(zᵢ) − zᵢ,labelᵢ)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The number of labels is not the number of rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, logits.Columns)</c>.</exception>
+    public static T SoftmaxCrossEntropy<T>(Matrix<T> logits, ReadOnlySpan<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireLabels(logits, labels, nameof(SoftmaxCrossEntropy));
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Columns);
+        T total = T.Zero;
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            ReadOnlySpan<T> row = logits.Row(i);
+            total += LogSumExp(row, scratch) - row[labels[i]];
+        }
+        return total / T.CreateChecked(logits.Rows);
+    }
+
+    /// <summary>
+    /// Pullback of <c>L = SoftmaxCrossEntropy(logits, targets)</c>: <c>dLogits = dY·(softmax(logits) − targets) / batch</c>
+    /// (for one-hot targets), the classic <c>(y − t)/batch</c>. <paramref name="dY"/> is the gradient of the
+    /// loss, 1 when the loss is the final output. <paramref name="dLogits"/> may be <paramref name="logits"/> but not
+    /// <paramref name="targets"/>; targets get no gradient.
+    /// </summary>
+    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, Matrix<T> targets, T dY, Matrix<T> dLogits)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyPullback));
+        RequireDistinct(dLogits, targets, nameof(SoftmaxCrossEntropyPullback), nameof(dLogits), nameof(targets));
+        Softmax(logits, dLogits);
+        // For targets that are not one-hot, Σⱼ tᵢⱼ scales the softmax term: ∂L/∂zᵢⱼ = (softmaxᵢⱼ·Σₖ tᵢₖ − tᵢⱼ)/batch.
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            Span<T> gradient = dLogits.Row(i);
+            TensorPrimitives.Multiply(gradient, TensorPrimitives.Sum<T>(targets.Row(i)), gradient);
+            TensorPrimitives.Subtract(gradient, targets.Row(i), gradient);
+        }
+        TensorPrimitives.Multiply(dLogits.Span, dY / T.CreateChecked(logits.Rows), dLogits.Span);
+    }
+
+    /// <summary>
+    /// Pullback of <c>L = SoftmaxCrossEntropy(logits, labels)</c>: <c>dLogits = dY·(softmax(logits) − onehot(labels)) / batch</c>.
+    /// <paramref name="dLogits"/> may be <paramref name="logits"/>.
+    /// </summary>
+    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, ReadOnlySpan<int> labels, T dY, Matrix<T> dLogits)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireLabels(logits, labels, nameof(SoftmaxCrossEntropyPullback));
+        Softmax(logits, dLogits);
+        for (int i = 0; i < logits.Rows; i++)
+            dLogits[i, labels[i]] -= T.One;
+        TensorPrimitives.Multiply(dLogits.Span, dY / T.CreateChecked(logits.Rows), dLogits.Span);
+    }
+
+    /// <summary>
+    /// Mean squared error with the ½ of the textbook derivation and the mean over the batch (rows):
+    /// <c>L = (1 / (2·rows)) Σᵢⱼ (predictionsᵢⱼ − targetsᵢⱼ)²</c>, so that for one row <c>∂L/∂y = y − t</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static T MeanSquaredError<T>(Matrix<T> predictions, Matrix<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(predictions, targets, nameof(MeanSquaredError));
+        T distance = TensorPrimitives.Distance<T>(predictions.Span, targets.Span);
+        return distance * distance / T.CreateChecked(2 * predictions.Rows);
+    }
+
+    /// <summary>
+    /// Pullback of <c>L = MeanSquaredError(predictions, targets)</c>: <c>dPredictions = dY·(predictions − targets) / rows</c>,
+    /// <c>dTargets = −dPredictions</c>. Either destination may be <see langword="null"/>; destinations must be distinct from every input.
+    /// </summary>
+    public static void MeanSquaredErrorPullback<T>(Matrix<T> predictions, Matrix<T> targets, T dY, Matrix<T>? dPredictions, Matrix<T>? dTargets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(predictions, targets, nameof(MeanSquaredErrorPullback));
+        RequireDistinctGradients(dPredictions, dTargets, nameof(MeanSquaredErrorPullback), predictions, targets);
+        T scale = dY / T.CreateChecked(predictions.Rows);
+        Matrix<T>? first = dPredictions ?? dTargets;
+        if (first is null)
+            return;
+        Subtract(predictions, targets, first);
+        TensorPrimitives.Multiply(first.Span, scale, first.Span);
+        if (dTargets is not null)
+            TensorPrimitives.Negate<T>(first.Span, dTargets.Span);
+    }
+
+    /// <summary><c>log Σ e^x</c> as <c>max + log Σ e^(x − max)</c>; <paramref name="scratch"/> holds the shifted exponentials.</summary>
+    private static T LogSumExp<T>(ReadOnlySpan<T> values, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = TensorPrimitives.Max(values);
+        TensorPrimitives.Subtract(values, max, scratch);
+        TensorPrimitives.Exp<T>(scratch, scratch);
+        return max + T.Log(TensorPrimitives.Sum<T>(scratch));
+    }
+
+    private static void RequireLabels<T>(Matrix<T> logits, ReadOnlySpan<int> labels, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (labels.Length != logits.Rows)
+            throw new ArgumentException($"{operation}: logits ({logits.Shape}) need {logits.Rows} labels, got {labels.Length}.", nameof(labels));
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)logits.Columns)
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"{operation}: label {i} is {labels[i]}, outside [0, {logits.Columns}) for logits ({logits.Shape}).");
+    }
+}

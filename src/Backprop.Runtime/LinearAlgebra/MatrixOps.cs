@@ -1,0 +1,65 @@
+using System.Numerics;
+
+namespace Backprop;
+
+/// <summary>
+/// The matrix operations that generated code calls, each beside its derivative rule. Written to be read
+/// like mathematics with <c>using static Backprop.MatrixOps;</c>: <c>Relu(MatMul(x, w1) + b1)</c>.
+/// </summary>
+/// <remarks>
+/// <para><b>Two forms.</b> Every operation has an allocating form that returns a new matrix (or a scalar),
+/// and a form that writes into a caller-provided <c>destination</c> and allocates nothing, for hot loops.
+/// The allocating form only creates the result and calls the destination form.</para>
+/// <para><b>Pullbacks.</b> Beside each operation <c>Op</c> sits <c>OpPullback</c>, its reverse-mode
+/// derivative rule. Parameters come in this order: the inputs the rule reads (named as in <c>Op</c>), then
+/// the output <c>y</c> when the rule reuses it (e.g. <c>σ' = y(1 − y)</c>), then the upstream gradient
+/// <c>dY</c> (the gradient of the loss with respect to the output), then one destination per input,
+/// <c>d</c> + the input's name. A pullback <em>overwrites</em> its destinations unless it takes an
+/// <c>accumulate</c> argument set to <see langword="true"/>. A destination may be <see langword="null"/> where
+/// documented, to skip a gradient nobody needs. Gradients with respect to a scalar argument are returned.</para>
+/// <para><b>Aliasing.</b> Elementwise forward operations and single-destination elementwise pullbacks
+/// accept a destination that is the very same matrix as an input (in place). The matrix product, the
+/// transpose and pullbacks with two destinations throw <see cref="ArgumentException"/> when a destination is
+/// also an input, because they read inputs after writing the destination.</para>
+/// <para><b>Shapes.</b> A shape mismatch throws <see cref="ArgumentException"/> whose message names the
+/// operation and both shapes, e.g. <c>MatMul: (100×784)·(100×10) — inner dimensions 784 and 100 differ</c>.</para>
+/// </remarks>
+public static partial class MatrixOps
+{
+    private static int s_maxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// The most threads one matrix product may use (default: 2, or 1 on a single-core machine). Products
+    /// smaller than <see cref="ParallelThreshold"/> multiply-adds always run on the calling thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => s_maxDegreeOfParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            s_maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>
+    /// The number of multiply-adds (m·n·k) from which a matrix product is split across threads; below it,
+    /// waking a second thread costs more than it saves.
+    /// </summary>
+    public const long ParallelThreshold = 1L << 21;
+
+    private static void RequireShape<T>(Matrix<T> matrix, int rows, int columns, string operation, string role)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (matrix.Rows != rows || matrix.Columns != columns)
+            throw new ArgumentException($"{operation}: {role} is ({matrix.Shape}) but must be ({rows}×{columns}).");
+    }
+
+    private static void RequireDistinct<T>(Matrix<T> destination, Matrix<T> input, string operation, string destinationName, string inputName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ReferenceEquals(destination, input))
+            throw new ArgumentException($"{operation}: {destinationName} must not be the same matrix as {inputName}.", destinationName);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using static Backprop.MatrixOps;
+
+namespace Backprop.Runtime.Tests;
+
+public class LossTests
+{
+    public static TheoryData<int, int> LossShapes => new() { { 1, 1 }, { 1, 7 }, { 3, 7 }, { 17, 3 }, { 33, 17 }, { 100, 10 } };
+
+    [Theory]
+    [MemberData(nameof(LossShapes))]
+    public void SoftmaxCrossEntropy_MatchesReference_ForOneHotAndIntegerLabels(int batch, int classes)
+    {
+        CheckCrossEntropy<double>(batch, classes, 1e-12);
+        CheckCrossEntropy<float>(batch, classes, 1e-5);
+    }
+
+    [Theory]
+    [MemberData(nameof(LossShapes))]
+    public void SoftmaxCrossEntropyPullback_MatchesFiniteDifferences_AndIsYMinusTOverBatch(int batch, int classes)
+    {
+        var logits = TestData.Normal<double>(batch, classes, seed: 1);
+        int[] labels = Labels(batch, classes);
+        var targets = OneHot<double>(labels, classes);
+        var fromOneHot = new Matrix<double>(batch, classes);
+        var fromLabels = new Matrix<double>(batch, classes);
+        SoftmaxCrossEntropyPullback(logits, targets, 1.0, fromOneHot);
+        SoftmaxCrossEntropyPullback(logits, labels, 1.0, fromLabels);
+
+        GradientCheck.Verify(() => SoftmaxCrossEntropy(logits, targets), [logits], [fromOneHot]);
+        TestData.AssertClose(TestData.ToDoubles(fromOneHot), fromLabels, 1e-15);
+        double[] closedForm = [.. TestData.ToDoubles(Softmax(logits)).Zip(TestData.ToDoubles(targets), (y, t) => (y - t) / batch)];
+        TestData.AssertClose(closedForm, fromOneHot, 1e-14);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyPullback_SoftTargets_MatchFiniteDifferences()
+    {
+        var logits = TestData.Normal<double>(7, 5, seed: 1);
+        var targets = TestData.Positive<double>(7, 5, seed: 2);
+        var dLogits = new Matrix<double>(7, 5);
+        SoftmaxCrossEntropyPullback(logits, targets, 0.5, dLogits);
+        GradientCheck.Verify(() => 0.5 * SoftmaxCrossEntropy(logits, targets), [logits], [dLogits]);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_HugeLogits_StaysFinite()
+    {
+        var logits = Matrix<float>.FromArray(new float[,] { { 1000, -1000, 0 } });
+        float loss = SoftmaxCrossEntropy(logits, [1]);
+        Assert.Equal(2000f, loss, 1);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_BadLabels_Throw()
+    {
+        var logits = new Matrix<float>(2, 10);
+        var count = Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy(logits, [1]));
+        Assert.StartsWith("SoftmaxCrossEntropy: logits (2×10) need 2 labels, got 1.", count.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxCrossEntropy(logits, [1, 10]));
+        var shapes = Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy(logits, new Matrix<float>(2, 9)));
+        Assert.Equal("SoftmaxCrossEntropy: shapes (2×10) and (2×9) differ.", shapes.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(LossShapes))]
+    public void MeanSquaredError_IsHalfTheBatchMeanOfSquaredNorms(int batch, int outputs)
+    {
+        var predictions = TestData.Normal<double>(batch, outputs, seed: 1);
+        var targets = TestData.Normal<double>(batch, outputs, seed: 2);
+        double expected = TestData.ToDoubles(predictions).Zip(TestData.ToDoubles(targets), (y, t) => (y - t) * (y - t)).Sum() / (2 * batch);
+        TestData.AssertClose([expected], [MeanSquaredError(predictions, targets)], 1e-12);
+
+        var (dPredictions, dTargets) = (new Matrix<double>(batch, outputs), new Matrix<double>(batch, outputs));
+        MeanSquaredErrorPullback(predictions, targets, 1.0, dPredictions, dTargets);
+        GradientCheck.Verify(() => MeanSquaredError(predictions, targets), [predictions, targets], [dPredictions, dTargets]);
+        TestData.AssertClose(TestData.ToDoubles(Scale(predictions - targets, 1.0 / batch)), dPredictions, 1e-14);
+    }
+
+    [Fact]
+    public void MeanSquaredError_OneRow_HasTheSeedDerivativeYMinusT()
+    {
+        var y = Matrix<double>.FromArray(1, 3, [0.2, 0.7, 0.1]);
+        var t = Matrix<double>.FromArray(1, 3, [0, 1, 0]);
+        var dY = new Matrix<double>(1, 3);
+        MeanSquaredErrorPullback(y, t, 1.0, dY, null);
+        TestData.AssertClose([0.2, -0.3, 0.1], dY, 1e-15);
+        TestData.AssertClose([0.5 * (0.04 + 0.09 + 0.01)], [MeanSquaredError(y, t)], 1e-15);
+    }
+
+    private static void CheckCrossEntropy<T>(int batch, int classes, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var logits = TestData.Normal<T>(batch, classes, seed: 1);
+        int[] labels = Labels(batch, classes);
+        double expected = 0;
+        for (int i = 0; i < batch; i++)
+        {
+            double[] row = [.. Enumerable.Range(0, classes).Select(j => double.CreateChecked(logits[i, j]))];
+            expected -= Math.Log(Math.Exp(row[labels[i]]) / row.Sum(Math.Exp));
+        }
+        expected /= batch;
+        TestData.AssertClose([expected], [double.CreateChecked(SoftmaxCrossEntropy(logits, OneHot<T>(labels, classes)))], tolerance, "one-hot");
+        TestData.AssertClose([expected], [double.CreateChecked(SoftmaxCrossEntropy(logits, labels))], tolerance, "labels");
+    }
+
+    private static int[] Labels(int batch, int classes)
+    {
+        var random = new Random(11);
+        return [.. Enumerable.Range(0, batch).Select(_ => random.Next(classes))];
+    }
+
+    private static Matrix<T> OneHot<T>(int[] labels, int classes) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var targets = new Matrix<T>(labels.Length, classes);
+        for (int i = 0; i < labels.Length; i++)
+            targets[i, labels[i]] = T.One;
+        return targets;
+    }
+}
