@@ -50,7 +50,7 @@ public class ActivationTests
         var dY = TestData.Normal<double>(rows, columns, seed: 9);
         var dX = new Matrix<double>(rows, columns);
         Pullback(operation, x, Forward(operation, x), dY, dX);
-        GradientCheck.Verify(() => GradientCheck.Contract(Forward(operation, x), dY), [x], [dX]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(Forward(operation, x), dY), [x], [dX]);
     }
 
     [Theory]

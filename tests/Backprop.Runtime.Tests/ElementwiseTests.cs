@@ -57,7 +57,7 @@ public class ElementwiseTests
             case "Multiply": MultiplyPullback(a, b, dY, dA, dB); break;
             case "Divide": DividePullback(b, Divide(a, b), dY, dA, dB); break;
         }
-        GradientCheck.Verify(() => GradientCheck.Contract(Forward(operation, a, b), dY), [a, b], [dA, dB]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(Forward(operation, a, b), dY), [a, b], [dA, dB]);
     }
 
     [Theory]
@@ -110,10 +110,10 @@ public class ElementwiseTests
         var (dA, dScalar) = (new Matrix<double>(rows, columns), new Matrix<double>(1, 1));
 
         dScalar[0, 0] = ScalePullback(a, scalar[0, 0], dY, dA);
-        GradientCheck.Verify(() => GradientCheck.Contract(Scale(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(Scale(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
 
         dScalar[0, 0] = AddScalarPullback(dY, dA);
-        GradientCheck.Verify(() => GradientCheck.Contract(AddScalar(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(AddScalar(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
     }
 
     [Theory]
@@ -139,7 +139,7 @@ public class ElementwiseTests
         var dY = TestData.Normal<double>(rows, columns, seed: 3);
         var (dA, dBias) = (new Matrix<double>(rows, columns), new Matrix<double>(1, columns));
         AddRowVectorPullback(dY, dA, dBias);
-        GradientCheck.Verify(() => GradientCheck.Contract(AddRowVector(a, bias), dY), [a, bias], [dA, dBias]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(AddRowVector(a, bias), dY), [a, bias], [dA, dBias]);
     }
 
     [Fact]

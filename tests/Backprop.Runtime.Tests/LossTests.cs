@@ -27,7 +27,7 @@ public class LossTests
         SoftmaxCrossEntropyPullback(logits, targets, 1.0, fromOneHot);
         SoftmaxCrossEntropyPullback(logits, labels, 1.0, fromLabels);
 
-        GradientCheck.Verify(() => SoftmaxCrossEntropy(logits, targets), [logits], [fromOneHot]);
+        PullbackCheck.Verify(() => SoftmaxCrossEntropy(logits, targets), [logits], [fromOneHot]);
         TestData.AssertClose(TestData.ToDoubles(fromOneHot), fromLabels, 1e-15);
         double[] closedForm = [.. TestData.ToDoubles(Softmax(logits)).Zip(TestData.ToDoubles(targets), (y, t) => (y - t) / batch)];
         TestData.AssertClose(closedForm, fromOneHot, 1e-14);
@@ -40,7 +40,7 @@ public class LossTests
         var targets = TestData.Positive<double>(7, 5, seed: 2);
         var dLogits = new Matrix<double>(7, 5);
         SoftmaxCrossEntropyPullback(logits, targets, 0.5, dLogits);
-        GradientCheck.Verify(() => 0.5 * SoftmaxCrossEntropy(logits, targets), [logits], [dLogits]);
+        PullbackCheck.Verify(() => 0.5 * SoftmaxCrossEntropy(logits, targets), [logits], [dLogits]);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class LossTests
 
         var (dPredictions, dTargets) = (new Matrix<double>(batch, outputs), new Matrix<double>(batch, outputs));
         MeanSquaredErrorPullback(predictions, targets, 1.0, dPredictions, dTargets);
-        GradientCheck.Verify(() => MeanSquaredError(predictions, targets), [predictions, targets], [dPredictions, dTargets]);
+        PullbackCheck.Verify(() => MeanSquaredError(predictions, targets), [predictions, targets], [dPredictions, dTargets]);
         TestData.AssertClose(TestData.ToDoubles(Scale(predictions - targets, 1.0 / batch)), dPredictions, 1e-14);
     }
 

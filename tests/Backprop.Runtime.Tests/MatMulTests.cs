@@ -145,7 +145,7 @@ public class MatMulTests
                 var dA = new Matrix<double>(a.Rows, a.Columns);
                 var dB = new Matrix<double>(b.Rows, b.Columns);
                 MatMulPullback(a, b, dC, dA, dB, transposeA, transposeB);
-                GradientCheck.Verify(() => GradientCheck.Contract(MatMul(a, b, transposeA, transposeB), dC), [a, b], [dA, dB]);
+                PullbackCheck.Verify(() => PullbackCheck.Contract(MatMul(a, b, transposeA, transposeB), dC), [a, b], [dA, dB]);
             }
     }
 
@@ -196,7 +196,7 @@ public class MatMulTests
         var dY = TestData.Normal<double>(3, 7, seed: 2);
         var dX = new Matrix<double>(7, 3);
         TransposePullback(dY, dX);
-        GradientCheck.Verify(() => GradientCheck.Contract(Transpose(x), dY), [x], [dX]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(Transpose(x), dY), [x], [dX]);
     }
 
     private static void CheckProduct<T>(int m, int k, int n, bool transposeA, bool transposeB)

@@ -39,17 +39,17 @@ public class ReductionTests
 
         var dColumns = TestData.Normal<double>(1, columns, seed: 2);
         ColumnSumsPullback(dColumns, dA);
-        GradientCheck.Verify(() => GradientCheck.Contract(ColumnSums(a), dColumns), [a], [dA]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(ColumnSums(a), dColumns), [a], [dA]);
 
         var dRows = TestData.Normal<double>(rows, 1, seed: 3);
         RowSumsPullback(dRows, dA);
-        GradientCheck.Verify(() => GradientCheck.Contract(RowSums(a), dRows), [a], [dA]);
+        PullbackCheck.Verify(() => PullbackCheck.Contract(RowSums(a), dRows), [a], [dA]);
 
         SumPullback(0.75, dA);
-        GradientCheck.Verify(() => 0.75 * Sum(a), [a], [dA]);
+        PullbackCheck.Verify(() => 0.75 * Sum(a), [a], [dA]);
 
         MeanPullback(0.75, dA);
-        GradientCheck.Verify(() => 0.75 * Mean(a), [a], [dA]);
+        PullbackCheck.Verify(() => 0.75 * Mean(a), [a], [dA]);
     }
 
     [Fact]

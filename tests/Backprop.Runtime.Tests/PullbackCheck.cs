@@ -5,7 +5,7 @@ namespace Backprop.Runtime.Tests;
 /// <c>loss()</c>, typically <c>Σ op(inputs) ⊙ dY</c> for a fixed random <c>dY</c>, whose gradient is exactly what
 /// the pullback returns for upstream gradient <c>dY</c>.
 /// </summary>
-internal static class GradientCheck
+internal static class PullbackCheck
 {
     private const double Step = 1e-5;
     private const double Tolerance = 1e-6;
