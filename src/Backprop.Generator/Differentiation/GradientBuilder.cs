@@ -77,16 +77,24 @@ internal sealed class GradientBuilder
             if (Statements.Write(statement) is var (target, _))
                 writeCounts[target]++;
         }
-        foreach (LoopStatement loop in Statements.All(_program.Body).OfType<LoopStatement>())
-        {
-            foreach (var local in Recomputation.LoopLocals(loop.Body, writeCounts, _variables))
-            {
-                _recomputed[local.Key] = local.Value;
-                _needed.UnionWith(Recomputation.Inputs(local.Key, _variables).Where(v => _variables[v].Kind != VariableKind.Parameter || !_variables[v].IsArray));
-            }
-        }
         foreach (Statement statement in Statements.All(_program.Body))
             Plan(statement);
+        // Loop-body locals the reverse sweep reads are recomputed; their inputs must then be restored, which
+        // can make more locals needed: repeat until the needed set stops growing.
+        var loops = Statements.All(_program.Body).OfType<LoopStatement>().ToList();
+        for (int neededBefore = -1; neededBefore != _needed.Count;)
+        {
+            neededBefore = _needed.Count;
+            _recomputed.Clear();
+            foreach (LoopStatement loop in loops)
+            {
+                foreach (var local in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains))
+                {
+                    _recomputed[local.Key] = local.Value;
+                    _needed.UnionWith(Recomputation.Inputs(local.Key, _variables).Where(v => !(_variables[v].Kind == VariableKind.Parameter && _variables[v].IsArray)));
+                }
+            }
+        }
 
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
@@ -29,13 +30,14 @@ internal static class Recomputation
     }
 
     /// <summary>
-    /// The declarations in a loop body that the reverse iteration recomputes instead of restoring, each
+    /// The declarations in a loop body whose values the reverse sweep needs and that it recomputes instead of restoring, each
     /// with the index of the body statement before whose reverse code it is recomputed. A declaration
     /// qualifies when it is its variable's only write, calls nothing, and every statement after it that
     /// reads the variable comes before the last statement that changes one of its inputs (whose reverse
     /// code restores that input first).
     /// </summary>
-    public static Dictionary<Statement, int> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables)
+    public static Dictionary<Statement, int> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables,
+        Func<string, bool> needed)
     {
         var chosen = new Dictionary<Statement, int>(ByReference.Instance);
         var statements = body.Statements;
@@ -43,7 +45,7 @@ internal static class Recomputation
         HashSet<string>[] writes = statements.Select(Writes).ToArray();
         for (int k = 0; k < statements.Count; k++)
         {
-            if (statements[k] is not AssignStatement { Declares: true } declaration || writeCounts[declaration.Target] != 1
+            if (statements[k] is not AssignStatement { Declares: true } declaration || !needed(declaration.Target) || writeCounts[declaration.Target] != 1
                 || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall))
                 continue;
             HashSet<string> inputs = Inputs(declaration, variables);
