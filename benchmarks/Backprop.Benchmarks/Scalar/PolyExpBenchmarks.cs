@@ -3,7 +3,8 @@ using BenchmarkDotNet.Attributes;
 namespace Backprop.Benchmarks.Scalar;
 
 /// <summary>The ten-term polynomial-exponential sum: its value alone, and its gradient three ways.</summary>
-[MemoryDiagnoser]
+// Min and Median beside the Mean: on a shared machine other processes inflate the mean; the minimum shows the code.
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class PolyExpBenchmarks
 {
     private double _x = 0.8;
