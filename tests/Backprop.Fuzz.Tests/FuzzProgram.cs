@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Backprop.Fuzz.Tests;
 
@@ -30,6 +31,9 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     public const string MethodName = "F";
 
     public string ClassName => "P" + Seed;
+
+    /// <summary>Whether a piecewise-constant function or <c>%</c> appears: the value has jumps.</summary>
+    public bool HasSteps => Statements.Any(s => Regex.IsMatch(s, @"\.(Floor|Ceiling|Round|Truncate|Sign)\(|%"));
 
     public string Source
     {

@@ -129,12 +129,16 @@ internal sealed class ProgramGenerator
 
     private string Leaf(FuzzType type)
     {
-        // A double expression may read floats and ints (implicit widening); a float one may read ints.
-        Variable[] readable = _scope.Where(v => v.Type == type || v.Type == FuzzType.Int || (type == FuzzType.Double && v.Type == FuzzType.Float)).ToArray();
+        // A double expression may read floats (implicit widening). Ints enter only through "times int":
+        // alone, Math.Floor(n) would be ambiguous between its double and decimal overloads.
+        Variable[] readable = _scope.Where(v => v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)).ToArray();
+        Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double).ToArray();
         int choice = _random.Next(10);
-        if (choice < 6 && readable.Length > 0)
+        if (choice < 7 && readable.Length > 0)
             return readable[_random.Next(readable.Length)].Name;
-        if (choice < 7)
+        if (choice < 7 && doubles.Length > 0)
+            return "(float)" + doubles[_random.Next(doubles.Length)].Name;
+        if (choice < 8)
             return type == FuzzType.Float ? "MathF.PI" : Pick("Math.PI", "Math.E");
         return Literal(type, Pick(0.5, 1.5, 2, 3, 0.25, 1.75));
     }
