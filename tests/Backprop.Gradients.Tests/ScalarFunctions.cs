@@ -91,6 +91,12 @@ public static partial class ScalarFunctions
         return x * x;
     }
 
+    /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
+    [Differentiable]
+    public static partial double DeclaredPartial(double x, double y);
+
+    public static partial double DeclaredPartial(double x, double y) => Math.Sin(x) * y + x;
+
     [Differentiable]
     internal static double Internal(double @double, double @class) => @double * @class + Math.Sin(@class);
 

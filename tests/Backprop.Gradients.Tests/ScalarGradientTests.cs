@@ -82,6 +82,10 @@ public class ScalarGradientTests
     }
 
     [Fact]
+    public void PartialMethodWithTheAttributeOnItsDeclaration() =>
+        Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
+    [Fact]
     public void KeywordNamesAndInternalAccessibility() =>
         Check(p => F.Internal(p[0], p[1]), (p, g) => F.InternalGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
 

@@ -61,6 +61,9 @@ internal static class FunctionParser
         CheckGradientNames(method, parameters, diagnostics);
 
         MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        // The compiler reports syntax errors itself; a gradient of its error recovery, or our diagnostics about it, would be noise.
+        if (HasSyntaxErrors(declaration) || HasSyntaxErrors(bodySyntax))
+            return null;
         if (bodySyntax.Body is null && bodySyntax.ExpressionBody is null)
         {
             Report(diagnostics, Diagnostics.NoBody, at, method.Name);
@@ -75,7 +78,8 @@ internal static class FunctionParser
         IOperation? body = bodyModel.GetOperation(bodySyntax, cancellationToken);
         if (body is null)
             return null;
-        ForwardProgram? program = BodyLowering.Lower(method, body, diagnostics, cancellationToken);
+        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
+        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, body, diagnostics, cancellationToken);
         if (program is null)
             return null;
 
@@ -121,6 +125,9 @@ internal static class FunctionParser
         }
         return null;
     }
+
+    private static bool HasSyntaxErrors(SyntaxNode node) =>
+        node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
     private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
         method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
