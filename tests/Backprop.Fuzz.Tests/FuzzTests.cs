@@ -8,7 +8,7 @@ public class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void FixedSeedRange()
     {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 400);
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 1000);
         output.WriteLine(result.Summary);
         Assert.True(result.Failures.Count == 0, result.Report());
     }

@@ -35,7 +35,7 @@ internal static class GradientChecker
         // slope of the staircase, the gradient rightly sees flat treads. So those programs get only the value check.
         bool comparable = !(program.UsesFloat && program.HasSteps);
         double step = program.UsesFloat ? 1e-2 : 1e-5;
-        double tolerance = program.UsesFloat ? 2e-2 : 1e-6;
+        double tolerance = program.UsesFloat ? 2e-3 : 1e-6;
         var random = new Random(program.Seed);
         var counts = new CheckCounts();
         for (int p = 0; p < PointsPerProgram; p++)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Backprop.Fuzz.Tests;
 
@@ -10,8 +11,17 @@ namespace Backprop.Fuzz.Tests;
 /// </summary>
 internal sealed class ProgramGenerator
 {
-    /// <summary>A construct of type <c>double</c> or <c>float</c>, written from smaller expressions; <paramref name="Only"/> limits it to one type.</summary>
-    private sealed record Form(string Name, int Weight, Func<ProgramGenerator, FuzzType, int, string> Write, FuzzType? Only = null);
+    /// <summary>
+    /// A construct written from smaller expressions, for the types in <paramref name="Types"/> (by default double and
+    /// float); <paramref name="MixesFloat"/> marks a construct that brings floats into a double expression.
+    /// </summary>
+    private sealed record Form(string Name, int Weight, Func<ProgramGenerator, FuzzType, int, string> Write, FuzzType[]? Types = null, bool MixesFloat = false);
+
+    private static readonly FuzzType[] Floating = { FuzzType.Double, FuzzType.Float };
+    private static readonly FuzzType[] Any = { FuzzType.Double, FuzzType.Float, FuzzType.Int };
+    private static readonly FuzzType[] Double = { FuzzType.Double };
+    private static readonly FuzzType[] Float = { FuzzType.Float };
+    private static readonly FuzzType[] Int = { FuzzType.Int };
 
     private sealed record StatementForm(string Name, int Weight, Func<ProgramGenerator, string?> Write);
 
@@ -19,13 +29,13 @@ internal sealed class ProgramGenerator
 
     private static readonly Form[] ExpressionForms =
     {
-        new("add", 5, (g, t, d) => $"({g.E(t, d)} + {g.E(t, d)})"),
-        new("subtract", 4, (g, t, d) => $"({g.E(t, d)} - {g.E(t, d)})"),
-        new("multiply", 5, (g, t, d) => $"({g.E(t, d)} * {g.E(t, d)})"),
+        new("add", 5, (g, t, d) => $"({g.E(t, d)} + {g.E(t, d)})", Any),
+        new("subtract", 4, (g, t, d) => $"({g.E(t, d)} - {g.E(t, d)})", Any),
+        new("multiply", 5, (g, t, d) => $"({g.E(t, d)} * {g.E(t, d)})", Any),
         new("divide", 2, (g, t, d) => g.Shared(t, d, b => $"({g.E(t, d)} / ({g.Literal(t, 1)} + {b} * {b}))")),
         new("divide by 2 + sin", 1, (g, t, d) => $"({g.E(t, d)} / ({g.Literal(t, 2)} + {g.M(t)}.Sin({g.E(t, d)})))"),
         new("remainder", 1, (g, t, d) => g.Shared(t, d, b => $"({g.E(t, d)} % ({g.Literal(t, 2)} + {b} * {b}))")),
-        new("negate", 2, (g, t, d) => $"(-{g.E(t, d)})"),
+        new("negate", 2, (g, t, d) => $"(-{g.E(t, d)})", Any),
         new("unary plus", 1, (g, t, d) => $"(+{g.E(t, d)})"),
         new("exp", 1, (g, t, d) => $"{g.M(t)}.Exp({g.E(t, d)})"),
         new("exp of tanh", 1, (g, t, d) => $"{g.M(t)}.Exp({g.M(t)}.Tanh({g.E(t, d)}))"),
@@ -47,9 +57,9 @@ internal sealed class ProgramGenerator
         new("sinh", 1, (g, t, d) => $"{g.M(t)}.Sinh({g.E(t, d)})"),
         new("cosh", 1, (g, t, d) => $"{g.M(t)}.Cosh({g.E(t, d)})"),
         new("tanh", 2, (g, t, d) => $"{g.M(t)}.Tanh({g.E(t, d)})"),
-        new("abs", 1, (g, t, d) => $"{g.M(t)}.Abs({g.E(t, d)})"),
-        new("max", 1, (g, t, d) => $"{g.M(t)}.Max({g.E(t, d)}, {g.E(t, d)})"),
-        new("min", 1, (g, t, d) => $"{g.M(t)}.Min({g.E(t, d)}, {g.E(t, d)})"),
+        new("abs", 1, (g, t, d) => $"{g.M(t)}.Abs({g.E(t, d)})", Any),
+        new("max", 1, (g, t, d) => $"{g.M(t)}.Max({g.E(t, d)}, {g.E(t, d)})", Any),
+        new("min", 1, (g, t, d) => $"{g.M(t)}.Min({g.E(t, d)}, {g.E(t, d)})", Any),
         new("clamp", 1, (g, t, d) => $"Math.Clamp({g.E(t, d)}, {g.Literal(t, -1)}, {g.Literal(t, 2)})"),
         new("clamp by expressions", 1, (g, t, d) => g.Shared(t, d, lo => g.Shared(t, d, hi =>
             $"Math.Clamp({g.E(t, d)}, {g.Literal(t, -1)} - {lo} * {lo}, {g.Literal(t, 1)} + {hi} * {hi})"))),
@@ -58,10 +68,13 @@ internal sealed class ProgramGenerator
         new("round", 1, (g, t, d) => $"{g.M(t)}.Round({g.E(t, d)})"),
         new("truncate", 1, (g, t, d) => $"{g.M(t)}.Truncate({g.E(t, d)})"),
         new("sign", 1, (g, t, d) => $"({g.M(t)}.Sign({g.E(t, d)}) * {g.E(t, d)})"),
-        new("times int", 2, (g, t, d) => $"({g.E(t, d)} * {g.IntOperand()})"),
-        new("float promoted", 2, (g, t, d) => g.E(FuzzType.Float, d), Only: FuzzType.Double),
-        new("float cast to double", 1, (g, t, d) => $"(double){g.E(FuzzType.Float, d)}", Only: FuzzType.Double),
-        new("double cast to float", 2, (g, t, d) => $"(float){g.E(FuzzType.Double, d)}", Only: FuzzType.Float),
+        new("times int", 2, (g, t, d) => $"({g.E(t, d)} * {g.E(FuzzType.Int, d)})"),
+        new("int divided by 2", 1, (g, t, d) => $"({g.E(t, d)} / 2)", Int),
+        new("int remainder 3", 1, (g, t, d) => $"({g.E(t, d)} % 3)", Int),
+        new("sign of double", 1, (g, t, d) => $"Math.Sign({g.E(FuzzType.Double, d)})", Int),
+        new("float promoted", 2, (g, t, d) => g.E(FuzzType.Float, d), Double, MixesFloat: true),
+        new("float cast to double", 1, (g, t, d) => $"(double){g.E(FuzzType.Float, d)}", Double, MixesFloat: true),
+        new("double cast to float", 2, (g, t, d) => $"(float){g.E(FuzzType.Double, d)}", Float),
     };
 
     private static readonly StatementForm[] StatementForms =
@@ -71,7 +84,7 @@ internal sealed class ProgramGenerator
         new("const", 1, g => g.Const()),
         new("assign", 3, g => g.Assign(v => $"{v.Name} = {g.E(v.Type, 3)};")),
         new("compound + - *", 3, g => g.Assign(v => $"{v.Name} {g.Pick("+=", "-=", "*=")} {g.E(v.Type, 3)};")),
-        new("compound /", 1, g => g.Assign(v => g.Shared(v.Type, 2, b => $"{v.Name} /= {g.Literal(v.Type, 1)} + {b} * {b};"))),
+        new("compound /", 1, g => g.Assign(v => g.Shared(v.Type, 2, b => $"{v.Name} /= {g.Literal(v.Type, 1)} + {b} * {b};"), Floating)),
         new("increment", 1, g => g.Assign(v => $"{v.Name}{g.Pick("++", "--")};")),
     };
 
@@ -79,10 +92,19 @@ internal sealed class ProgramGenerator
 
     private readonly Random _random;
     private readonly List<Variable> _scope = new();
-    private bool _usesFloat;
+
+    /// <summary>
+    /// One program in three mixes in floats (parameters, locals, casts, a float result). The rest stay in double, where
+    /// finite differences are accurate enough for a tight tolerance.
+    /// </summary>
+    private readonly bool _floats;
     private int _locals;
 
-    private ProgramGenerator(int seed) => _random = new Random(seed);
+    private ProgramGenerator(int seed)
+    {
+        _random = new Random(seed);
+        _floats = _random.Next(3) == 0;
+    }
 
     public static FuzzProgram Generate(int seed) => new ProgramGenerator(seed).Program(seed);
 
@@ -94,12 +116,11 @@ internal sealed class ProgramGenerator
         {
             int kind = _random.Next(100);
             FuzzParameter parameter = kind < 55 || i == 0 ? new(ParameterNames[i], FuzzType.Double, false)
-                : kind < 70 ? new(ParameterNames[i], FuzzType.Float, false)
+                : kind < 70 && _floats ? new(ParameterNames[i], FuzzType.Float, false)
                 : kind < 85 ? new("n" + i, FuzzType.Int, false)
                 : new(ParameterNames[i], FuzzType.Double, true);
             parameters.Add(parameter);
-            _scope.Add(new Variable(parameter.Name, parameter.Type, parameter.Type != FuzzType.Int));
-            _usesFloat |= parameter.Type == FuzzType.Float;
+            _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: true));
         }
 
         var statements = new List<string>();
@@ -109,19 +130,28 @@ internal sealed class ProgramGenerator
             if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
                 statements.Add(statement);
         }
-        FuzzType returnType = _random.Next(5) == 0 ? FuzzType.Float : FuzzType.Double;
-        statements.Add($"return {E(returnType, 4)};");
-        return new FuzzProgram(seed, parameters, statements, returnType, _usesFloat || returnType == FuzzType.Float);
+        FuzzType returnType = _floats && _random.Next(3) == 0 ? FuzzType.Float : FuzzType.Double;
+        statements.Add($"return {E(returnType, 4)}{Uses(returnType)};");
+        return new FuzzProgram(seed, parameters, statements, returnType, _floats);
     }
 
     /// <summary>An expression of type <paramref name="type"/> at most <paramref name="depth"/> constructs deep.</summary>
     private string E(FuzzType type, int depth)
     {
-        _usesFloat |= type == FuzzType.Float;
         if (depth <= 0 || _random.Next(4) == 0)
             return Leaf(type);
-        Form form = Weighted(ExpressionForms.Where(f => f.Only is null || f.Only == type).ToArray(), f => f.Weight);
+        Form form = Weighted(ExpressionForms.Where(f => (f.Types ?? Floating).Contains(type) && (_floats || !f.MixesFloat)).ToArray(), f => f.Weight);
         return form.Write(this, type, depth - 1);
+    }
+
+    /// <summary>Adds up to three variables to the result, so most statements matter to it.</summary>
+    private string Uses(FuzzType type)
+    {
+        Variable[] readable = _scope.Where(v => v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)).ToArray();
+        var uses = new StringBuilder();
+        for (int i = _random.Next(4); i > 0 && readable.Length > 0; i--)
+            uses.Append(Pick(" + ", " - ", " * ")).Append(readable[_random.Next(readable.Length)].Name);
+        return uses.ToString();
     }
 
     /// <summary>Writes one subexpression and uses it twice (<c>1 + a * a</c>), which also exercises shared nodes.</summary>
@@ -129,24 +159,20 @@ internal sealed class ProgramGenerator
 
     private string Leaf(FuzzType type)
     {
-        // A double expression may read floats (implicit widening). Ints enter only through "times int":
-        // alone, Math.Floor(n) would be ambiguous between its double and decimal overloads.
+        // A double expression may read floats (implicit widening). Ints enter through their own forms ("times int"):
+        // a bare int would make Math.Floor(n) ambiguous between its double and decimal overloads.
         Variable[] readable = _scope.Where(v => v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)).ToArray();
         Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double).ToArray();
         int choice = _random.Next(10);
-        if (choice < 7 && readable.Length > 0)
+        if (choice < 8 && readable.Length > 0)
             return readable[_random.Next(readable.Length)].Name;
-        if (choice < 7 && doubles.Length > 0)
+        if (type == FuzzType.Int)
+            return Pick("1", "2", "3");
+        if (choice < 8 && type == FuzzType.Float && doubles.Length > 0)
             return "(float)" + doubles[_random.Next(doubles.Length)].Name;
-        if (choice < 8)
+        if (choice < 9)
             return type == FuzzType.Float ? "MathF.PI" : Pick("Math.PI", "Math.E");
         return Literal(type, Pick(0.5, 1.5, 2, 3, 0.25, 1.75));
-    }
-
-    private string IntOperand()
-    {
-        Variable[] ints = _scope.Where(v => v.Type == FuzzType.Int).ToArray();
-        return ints.Length > 0 && _random.Next(3) > 0 ? ints[_random.Next(ints.Length)].Name : Pick("2", "3");
     }
 
     private string Literal(FuzzType type, double value)
@@ -159,16 +185,15 @@ internal sealed class ProgramGenerator
 
     private string Declare(int count)
     {
-        FuzzType type = _random.Next(4) == 0 ? FuzzType.Float : FuzzType.Double;
+        FuzzType type = _floats && _random.Next(2) == 0 ? FuzzType.Float : _random.Next(6) == 0 ? FuzzType.Int : FuzzType.Double;
         var declarators = new List<string>();
-        var declared = new List<Variable>();
         for (int i = 0; i < count; i++)
         {
+            // Each declarator may read the ones before it: double a = x, b = a * a;
             string name = "v" + _locals++;
             declarators.Add($"{name} = {E(type, 3)}");
-            declared.Add(new Variable(name, type, true));
+            _scope.Add(new Variable(name, type, true));
         }
-        _scope.AddRange(declared);
         return $"{FuzzText.Keyword(type)} {string.Join(", ", declarators)};";
     }
 
@@ -179,9 +204,9 @@ internal sealed class ProgramGenerator
         return $"const double {name} = {Literal(FuzzType.Double, Pick(0.5, 1.5, 2.5))};";
     }
 
-    private string? Assign(Func<Variable, string> write)
+    private string? Assign(Func<Variable, string> write, FuzzType[]? types = null)
     {
-        Variable[] assignable = _scope.Where(v => v.Assignable).ToArray();
+        Variable[] assignable = _scope.Where(v => v.Assignable && (types ?? Any).Contains(v.Type)).ToArray();
         return assignable.Length == 0 ? null : write(assignable[_random.Next(assignable.Length)]);
     }
 
