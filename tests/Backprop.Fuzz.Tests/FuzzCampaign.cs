@@ -32,6 +32,8 @@ internal static class FuzzCampaign
             CampaignResult result = Run(batch);
             failures.AddRange(result.Failures);
             counts += result.Counts;
+            foreach (FuzzFailure failure in result.Failures)
+                progress?.Invoke($"seed {failure.Program.Seed}: {failure.Kind}: {failure.Detail}");
             progress?.Invoke($"seeds {firstSeed} … {firstSeed + start + batch.Length - 1}: {failures.Count} failures");
         }
         return new CampaignResult(count, failures, counts);

@@ -34,7 +34,7 @@ internal sealed class ProgramGenerator
         new("multiply", 5, (g, t, d) => $"({g.E(t, d)} * {g.E(t, d)})", Any),
         new("divide", 2, (g, t, d) => g.Shared(t, d, b => $"({g.E(t, d)} / ({g.Literal(t, 1)} + {b} * {b}))")),
         new("divide by 2 + sin", 1, (g, t, d) => $"({g.E(t, d)} / ({g.Literal(t, 2)} + {g.M(t)}.Sin({g.E(t, d)})))"),
-        new("remainder", 1, (g, t, d) => g.Shared(t, d, b => $"({g.E(t, d)} % ({g.Literal(t, 2)} + {b} * {b}))")),
+        new("remainder", 1, (g, t, d) => g.Shared(t, d, b => $"({g.Bounded(t, d)} % ({g.Literal(t, 1)} + {b} * {b}))")),
         new("negate", 2, (g, t, d) => $"(-{g.E(t, d)})", Any),
         new("unary plus", 1, (g, t, d) => $"(+{g.E(t, d)})"),
         new("exp", 1, (g, t, d) => $"{g.M(t)}.Exp({g.E(t, d)})"),
@@ -63,10 +63,10 @@ internal sealed class ProgramGenerator
         new("clamp", 1, (g, t, d) => $"Math.Clamp({g.E(t, d)}, {g.Literal(t, -1)}, {g.Literal(t, 2)})"),
         new("clamp by expressions", 1, (g, t, d) => g.Shared(t, d, lo => g.Shared(t, d, hi =>
             $"Math.Clamp({g.E(t, d)}, {g.Literal(t, -1)} - {lo} * {lo}, {g.Literal(t, 1)} + {hi} * {hi})"))),
-        new("floor", 1, (g, t, d) => $"{g.M(t)}.Floor({g.E(t, d)})"),
-        new("ceiling", 1, (g, t, d) => $"{g.M(t)}.Ceiling({g.E(t, d)})"),
-        new("round", 1, (g, t, d) => $"{g.M(t)}.Round({g.E(t, d)})"),
-        new("truncate", 1, (g, t, d) => $"{g.M(t)}.Truncate({g.E(t, d)})"),
+        new("floor", 1, (g, t, d) => $"{g.M(t)}.Floor({g.Bounded(t, d)})"),
+        new("ceiling", 1, (g, t, d) => $"{g.M(t)}.Ceiling({g.Bounded(t, d)})"),
+        new("round", 1, (g, t, d) => $"{g.M(t)}.Round({g.Bounded(t, d)})"),
+        new("truncate", 1, (g, t, d) => $"{g.M(t)}.Truncate({g.Bounded(t, d)})"),
         new("sign", 1, (g, t, d) => $"({g.M(t)}.Sign({g.E(t, d)}) * {g.E(t, d)})"),
         new("times int", 2, (g, t, d) => $"({g.E(t, d)} * {g.E(FuzzType.Int, d)})"),
         new("int divided by 2", 1, (g, t, d) => $"({g.E(t, d)} / 2)", Int),
@@ -143,6 +143,13 @@ internal sealed class ProgramGenerator
         Form form = Weighted(ExpressionForms.Where(f => (f.Types ?? Floating).Contains(type) && (_floats || !f.MixesFloat)).ToArray(), f => f.Weight);
         return form.Write(this, type, depth - 1);
     }
+
+    /// <summary>
+    /// An expression within ±4, for the functions with jumps. Applied to a steep unbounded value (Round(Sinh(y)) at
+    /// 6·10¹¹) their steps crowd closer than any finite-difference step, which then sees the slope of the staircase
+    /// where the derivative is rightly zero.
+    /// </summary>
+    private string Bounded(FuzzType type, int depth) => $"({M(type)}.Tanh({E(type, depth)}) * {Literal(type, 4)})";
 
     /// <summary>Adds up to three variables to the result, so most statements matter to it.</summary>
     private string Uses(FuzzType type)
