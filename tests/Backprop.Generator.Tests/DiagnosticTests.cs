@@ -78,6 +78,20 @@ public class DiagnosticTests
         """);
 
     [Theory]
+    [InlineData("public static double operator [|+|](Model a, double b) => b;", "operator '+'")]
+    [InlineData("public static explicit operator [|double|](Model a) => 1;", "conversion operator to 'double'")]
+    public void BP0008_Operator(string member, string named)
+    {
+        var diagnostic = Expect("BP0008", $$"""
+            public partial class Model
+            {
+                [Differentiable] {{member}}
+            }
+            """);
+        Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Theory]
     [InlineData("if (x > 0) { x = -x; }", "if statement")]
     [InlineData("for (int i = 0; i < 3; i++) { x = x * 2; }", "for statement")]
     [InlineData("try { x = x * 2; } finally { }", "try statement")]

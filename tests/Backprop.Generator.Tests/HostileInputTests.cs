@@ -75,7 +75,6 @@ public class HostileInputTests
     [Theory]
     [InlineData("[Differentiable] public static double P => 1;")]
     [InlineData("[Differentiable] static Model() { }")]
-    [InlineData("[Differentiable] public static double operator +(Model a, double b) => b;")]
     public void AttributeOnSomethingOtherThanAnOrdinaryMethodIsLeftToTheCompiler(string member)
     {
         Outcome outcome = Run($$"""
@@ -93,6 +92,8 @@ public class HostileInputTests
     [InlineData("public static partial class Model { [Differentiable] public static extern double F(double x); }", new[] { "BP0006" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F<T>(double x) => x; }", new[] { "BP0007" })]
     [InlineData("public static partial class Model { public static double G(double x) { [Differentiable] static double L(double v) => v; return L(x); } }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { [Differentiable] public static double operator +(Model a, double b) => b; }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { [Differentiable] public static explicit operator double(Model a) => 1; }", new[] { "BP0008" })]
     [InlineData("public partial interface IModel { [Differentiable] static abstract double F(double x); }", new[] { "BP0006" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F(double x) => x * F(x); }", new[] { "BP1003" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F(double x, double dx) => x * dx; }", new[] { "BP0005" })]

@@ -21,13 +21,29 @@ internal static class FunctionParser
         var diagnostics = new List<DiagnosticInfo>();
         FunctionSpec? function = context.TargetNode switch
         {
-            LocalFunctionStatementSyntax local => Report(diagnostics, Diagnostics.NotAMethod, local.Identifier.GetLocation(), local.Identifier.Text),
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
                 ParseMethod(method, declaration, context.SemanticModel, diagnostics, cancellationToken),
-            _ => null,
+            MethodDeclarationSyntax => null,
+            _ => NotAMethod(diagnostics, context.TargetNode),
         };
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
         return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
+    }
+
+    /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
+    public static (Location Location, string Name) Describe(SyntaxNode target) => target switch
+    {
+        MethodDeclarationSyntax method => (method.Identifier.GetLocation(), method.Identifier.ValueText),
+        LocalFunctionStatementSyntax local => (local.Identifier.GetLocation(), $"local function '{local.Identifier.ValueText}'"),
+        OperatorDeclarationSyntax op => (op.OperatorToken.GetLocation(), $"operator '{op.OperatorToken.ValueText}'"),
+        ConversionOperatorDeclarationSyntax conversion => (conversion.Type.GetLocation(), $"the conversion operator to '{conversion.Type}'"),
+        _ => (target.GetLocation(), target.Kind().ToString()),
+    };
+
+    private static FunctionSpec? NotAMethod(List<DiagnosticInfo> diagnostics, SyntaxNode target)
+    {
+        var (location, name) = Describe(target);
+        return Report(diagnostics, Diagnostics.NotAMethod, location, name);
     }
 
     private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
