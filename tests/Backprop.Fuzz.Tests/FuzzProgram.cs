@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Backprop.Fuzz.Tests;
 
@@ -31,9 +30,6 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     public const string MethodName = "F";
 
     public string ClassName => "P" + Seed;
-
-    /// <summary>Whether a piecewise-constant function or <c>%</c> appears: the value has jumps.</summary>
-    public bool HasSteps => Statements.Any(s => Regex.IsMatch(s, @"\.(Floor|Ceiling|Round|Truncate|Sign)\(|%"));
 
     public string Source
     {

@@ -3,6 +3,16 @@ using System.Reflection;
 
 namespace Backprop.Fuzz.Tests;
 
+/// <summary>
+/// The finite-difference step (relative to max(1, |x|)), the relative tolerance, and the unit roundoff of the arithmetic.
+/// Float programs round to about 7 digits, so they take a wider step and a looser tolerance.
+/// </summary>
+internal sealed record Precision(double Step, double Tolerance, double Roundoff)
+{
+    public static readonly Precision Double = new(1e-5, 1e-5, 1.1e-16);
+    public static readonly Precision Float = new(1e-2, 1e-2, 6e-8);
+}
+
 /// <summary>How many gradient components were compared and how many were skipped as numerically unstable.</summary>
 internal readonly record struct CheckCounts(int Checked, int Skipped)
 {
@@ -30,12 +40,7 @@ internal static class GradientChecker
         if (gradient is null)
             return (new FuzzFailure(program, FailureKind.Generator, "no gradient method was generated, and no diagnostic says why"), default);
 
-        // Float programs round to ~7 digits: a wider step keeps rounding noise below the truncation error. That step is
-        // too wide to see the treads of Floor (Round, Sign, %) applied to a steep value: finite differences see the
-        // slope of the staircase, the gradient rightly sees flat treads. So those programs get only the value check.
-        bool comparable = !(program.UsesFloat && program.HasSteps);
-        double step = program.UsesFloat ? 1e-2 : 1e-5;
-        double tolerance = program.UsesFloat ? 2e-3 : 1e-6;
+        Precision precision = program.UsesFloat ? Precision.Float : Precision.Double;
         var random = new Random(program.Seed);
         var counts = new CheckCounts();
         for (int p = 0; p < PointsPerProgram; p++)
@@ -66,14 +71,14 @@ internal static class GradientChecker
                 if (!program.Parameters[i].Differentiable)
                     continue;
                 double generated = System.Convert.ToDouble(arguments[slot++], CultureInfo.InvariantCulture);
-                double? numerical = comparable ? Estimate(function, point, i, step, tolerance) : null;
+                double? numerical = Estimate(function, point, i, precision, value);
                 if (numerical is not double expected || !double.IsFinite(generated))
                 {
                     counts += new CheckCounts(0, 1);
                     continue;
                 }
                 counts += new CheckCounts(1, 0);
-                if (Math.Abs(generated - expected) > tolerance * Math.Max(1, Math.Abs(expected)))
+                if (Math.Abs(generated - expected) > precision.Tolerance * Math.Max(1, Math.Abs(expected)))
                 {
                     return (Failed(program, point,
                         $"∂F/∂{program.Parameters[i].Name}: generated {generated:R}, finite differences {expected:R}"), counts);
@@ -85,22 +90,24 @@ internal static class GradientChecker
 
     /// <summary>
     /// The derivative along parameter <paramref name="index"/> by central differences at steps h and h/2, combined by
-    /// Richardson extrapolation; <c>null</c> (skip) when any value is non-finite or huge, or when the estimates at h,
-    /// h/2 and h/64 disagree by more than the tolerance: a kink (Abs, Max, Min, Clamp) or jump (Floor, Round, Sign, %)
-    /// lies within the step, or rounding dominates. The much smaller third step unmasks staircases: Floor of a steep
-    /// function has steps so dense that h and h/2 both see the steep slope, while h/64 sees a flat tread or one riser.
+    /// Richardson extrapolation. <c>null</c> (skip) when any value is non-finite or huge; when the function's rounding,
+    /// magnified by the smallest step, could exceed a quarter of the tolerance; or when the estimates at h, h/2 and
+    /// h/64 disagree by more than a quarter of the tolerance: a kink (Abs, Max, Min, Clamp) or jump (Floor, Round,
+    /// Sign, %) lies within the step, or the function curves too fast for the step. Only estimates whose own error
+    /// is well inside the tolerance are compared with the gradient.
     /// </summary>
-    private static double? Estimate(MethodInfo function, object[] point, int index, double step, double tolerance)
+    private static double? Estimate(MethodInfo function, object[] point, int index, Precision precision, double value)
     {
         double x = System.Convert.ToDouble(point[index], CultureInfo.InvariantCulture);
-        double h = step * Math.Max(1, Math.Abs(x));
+        double h = precision.Step * Math.Max(1, Math.Abs(x));
         double? wide = Central(function, point, index, x, h);
         double? narrow = Central(function, point, index, x, h / 2);
         double? fine = Central(function, point, index, x, h / 64);
         if (wide is not double d1 || narrow is not double d2 || fine is not double d3)
             return null;
-        double allowed = tolerance * Math.Max(1, Math.Abs(d2));
-        if (Math.Abs(d1 - d2) > allowed || Math.Abs(d3 - d2) > allowed)
+        double trusted = precision.Tolerance / 4 * Math.Max(1, Math.Abs(d2));
+        double noise = precision.Roundoff * Math.Max(1, Math.Abs(value)) / (h / 64);
+        if (noise > trusted || Math.Abs(d1 - d2) > trusted || Math.Abs(d3 - d2) > trusted)
             return null;
         return (4 * d2 - d1) / 3;
     }

@@ -45,7 +45,7 @@ internal sealed class ProgramGenerator
         new("log2", 1, (g, t, d) => g.Shared(t, d, a => $"{g.M(t)}.Log2({g.Literal(t, 2)} + {a} * {a})")),
         new("sqrt", 1, (g, t, d) => g.Shared(t, d, a => $"{g.M(t)}.Sqrt({g.Literal(t, 1)} + {a} * {a})")),
         new("cbrt", 1, (g, t, d) => $"{g.M(t)}.Cbrt({g.E(t, d)})"),
-        new("pow", 1, (g, t, d) => g.Shared(t, d, a => $"{g.M(t)}.Pow({g.Literal(t, 1)} + {a} * {a}, {g.E(t, d)})")),
+        new("pow", 1, (g, t, d) => g.Shared(t, d, a => $"{g.M(t)}.Pow({g.Literal(t, 1)} + {a} * {a}, {g.Bounded(t, d)})")),
         new("pow constant", 2, (g, t, d) => $"{g.M(t)}.Pow({g.E(t, d)}, {g.Literal(t, g._random.Next(1, 5))})"),
         new("sin", 1, (g, t, d) => $"{g.M(t)}.Sin({g.E(t, d)})"),
         new("cos", 1, (g, t, d) => $"{g.M(t)}.Cos({g.E(t, d)})"),
@@ -145,9 +145,10 @@ internal sealed class ProgramGenerator
     }
 
     /// <summary>
-    /// An expression within ±4, for the functions with jumps. Applied to a steep unbounded value (Round(Sinh(y)) at
-    /// 6·10¹¹) their steps crowd closer than any finite-difference step, which then sees the slope of the staircase
-    /// where the derivative is rightly zero.
+    /// An expression within ±4, for the functions with jumps and for exponents. Applied to a steep unbounded value
+    /// (Round(Sinh(y)) at 6·10¹¹) the jumps crowd closer than any finite-difference step, which then sees the slope of
+    /// the staircase where the derivative is rightly zero; an unbounded exponent (Pow(1 + 10⁻¹⁴, 10¹⁰)) magnifies the
+    /// function's own rounding until finite differences measure the rounding rather than the function.
     /// </summary>
     private string Bounded(FuzzType type, int depth) => $"({M(type)}.Tanh({E(type, depth)}) * {Literal(type, 4)})";
 
