@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Loader;
 using Backprop.Generator;
+using Backprop.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,15 +15,6 @@ namespace Backprop.Fuzz.Tests;
 /// </summary>
 internal sealed class CompiledBatch : IDisposable
 {
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
-
-    private static readonly ImmutableArray<MetadataReference> References =
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
-            .Append(typeof(DifferentiableAttribute).Assembly.Location)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToImmutableArray();
-
     private readonly AssemblyLoadContext? _context;
 
     private CompiledBatch(Assembly? assembly, AssemblyLoadContext? context, IReadOnlyList<FuzzProgram> loaded, IReadOnlyList<FuzzFailure> failures)
@@ -56,7 +48,7 @@ internal sealed class CompiledBatch : IDisposable
             if (sourceErrors.Length > 0)
                 throw new InvalidOperationException("The program generator wrote invalid C#:\n" + string.Join("\n", sourceErrors.Take(5)) + "\n" + FuzzProgram.File(remaining));
 
-            GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
+            GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: TestCompilation.ParseOptions);
             driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
             var culprits = new Dictionary<FuzzProgram, string>();
             foreach (Diagnostic diagnostic in generatorDiagnostics)
@@ -86,8 +78,8 @@ internal sealed class CompiledBatch : IDisposable
 
     private static CSharpCompilation Parse(IReadOnlyList<FuzzProgram> programs) =>
         CSharpCompilation.Create("Fuzz" + programs[0].Seed,
-            new[] { CSharpSyntaxTree.ParseText(FuzzProgram.File(programs), ParseOptions, path: "Fuzz.cs") },
-            References,
+            new[] { CSharpSyntaxTree.ParseText(FuzzProgram.File(programs), TestCompilation.ParseOptions, path: "Fuzz.cs") },
+            TestCompilation.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release));
 
     /// <summary>
