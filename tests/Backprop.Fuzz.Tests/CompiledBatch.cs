@@ -52,7 +52,7 @@ internal sealed class CompiledBatch : IDisposable
             driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
             var culprits = new Dictionary<FuzzProgram, string>();
             foreach (Diagnostic diagnostic in generatorDiagnostics)
-                Blame(diagnostic, remaining, culprits, "generator reported ");
+                Blame(diagnostic, compilation.SyntaxTrees[0], remaining, culprits, "generator reported ");
 
             if (culprits.Count == 0)
             {
@@ -65,7 +65,7 @@ internal sealed class CompiledBatch : IDisposable
                     return new CompiledBatch(context.LoadFromStream(image), context, remaining, failures);
                 }
                 foreach (Diagnostic diagnostic in emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-                    Blame(diagnostic, remaining, culprits, "generated code does not compile: ");
+                    Blame(diagnostic, compilation.SyntaxTrees[0], remaining, culprits, "generated code does not compile: ");
             }
             foreach (var (program, detail) in culprits)
             {
@@ -87,13 +87,13 @@ internal sealed class CompiledBatch : IDisposable
     /// generated file's name (<c>Fuzz.P{seed}.F.g.cs</c>). One that names no program (the generator itself threw)
     /// is charged to every program, and <see cref="Shrinker"/> or a rerun alone narrows it down.
     /// </summary>
-    private static void Blame(Diagnostic diagnostic, List<FuzzProgram> programs, Dictionary<FuzzProgram, string> culprits, string prefix)
+    private static void Blame(Diagnostic diagnostic, SyntaxTree source, List<FuzzProgram> programs, Dictionary<FuzzProgram, string> culprits, string prefix)
     {
-        string? className = diagnostic.Location.SourceTree is { } tree
-            ? tree.FilePath == "Fuzz.cs"
-                ? tree.GetRoot().FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()?.Identifier.ValueText
-                : Path.GetFileName(tree.FilePath).Split('.').FirstOrDefault(part => part.StartsWith('P'))
-            : null;
+        // The generator's diagnostics carry a path and span, not a tree: find the class by path.
+        string path = diagnostic.Location.GetLineSpan().Path;
+        string? className = path == source.FilePath
+            ? source.GetRoot().FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()?.Identifier.ValueText
+            : Path.GetFileName(path).Split('.').FirstOrDefault(part => part.StartsWith('P'));
         foreach (FuzzProgram program in programs.Where(p => className is null || p.ClassName == className))
         {
             if (!culprits.ContainsKey(program))
