@@ -35,7 +35,7 @@ internal static class Diagnostics
         "'{0}' is generic; write it for double or float without type parameters", Shape);
 
     public static readonly DiagnosticDescriptor NotAMethod = Error("BP0008", "[Differentiable] on something other than a method",
-        "[Differentiable] applies to static methods of partial types; move local function '{0}' to such a method", Shape);
+        "[Differentiable] applies to static methods of partial types; move {0} to such a method", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);

@@ -19,7 +19,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         IncrementalValuesProvider<GeneratedFile> files = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Symbols.DifferentiableAttribute,
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax,
                 static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
             .WithTrackingName(TrackingNames.Parse)
             .Select(static (parsed, _) => GeneratedFile.From(parsed))
@@ -43,10 +43,10 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            SyntaxToken name = target is MethodDeclarationSyntax method ? method.Identifier : ((LocalFunctionStatementSyntax)target).Identifier;
+            var (location, name) = FunctionParser.Describe(target);
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[]
             {
-                DiagnosticInfo.Create(Diagnostics.InternalError, name.GetLocation(), name.ValueText, exception.Message),
+                DiagnosticInfo.Create(Diagnostics.InternalError, location, name, exception.Message),
             }));
         }
     }

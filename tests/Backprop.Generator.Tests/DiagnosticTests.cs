@@ -78,6 +78,20 @@ public class DiagnosticTests
         """);
 
     [Theory]
+    [InlineData("public static double operator [|+|](Model a, double b) => b;", "operator '+'")]
+    [InlineData("public static explicit operator [|double|](Model a) => 1;", "conversion operator to 'double'")]
+    public void BP0008_Operator(string member, string named)
+    {
+        var diagnostic = Expect("BP0008", $$"""
+            public partial class Model
+            {
+                [Differentiable] {{member}}
+            }
+            """);
+        Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Theory]
     [InlineData("switch (1) { default: x = -x; break; }", "switch statement")]
     [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "foreach loop over something other")]
     [InlineData("throw new ArgumentException();", "throw statement")]

@@ -91,6 +91,19 @@ public static partial class ScalarFunctions
         return x * x;
     }
 
+    /// <summary>Regression (found by fuzzing): atan(x) as Atan2 of values whose squares overflow; the partials must not vanish.</summary>
+    [Differentiable]
+    public static double Atan2OfHugeValues(double x) => Math.Atan2(x * Math.Exp(x), Math.Exp(x));
+
+    [Differentiable]
+    public static float Atan2OfHugeFloats(float x) => MathF.Atan2(x * MathF.Exp(x), MathF.Exp(x));
+
+    /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
+    [Differentiable]
+    public static partial double DeclaredPartial(double x, double y);
+
+    public static partial double DeclaredPartial(double x, double y) => Math.Sin(x) * y + x;
+
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     internal static double Internal(double @double, double @class) => @double * @class + Math.Sin(@class);
 

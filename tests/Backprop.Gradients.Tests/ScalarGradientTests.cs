@@ -81,6 +81,27 @@ public class ScalarGradientTests
         Assert.Equal(0, dy);
     }
 
+    /// <summary>atan2(x·eˣ, eˣ) = atan(x), with eˣ so large that squaring it overflows: the derivative is still 1/(1 + x²).</summary>
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(-2)]
+    [InlineData(60)]
+    [InlineData(400)]
+    public void Atan2PartialsSurviveOverflowingSquares(double x)
+    {
+        F.Atan2OfHugeValuesGradient(x, out double dx);
+        Assert.Equal(1 / (1 + x * x), dx, 1e-12 * Math.Max(1, 1 / (1 + x * x)));
+        if (x < 80) // eˣ must stay finite in float
+        {
+            F.Atan2OfHugeFloatsGradient((float)x, out float dxFloat);
+            Assert.Equal(1 / (1 + x * x), dxFloat, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void PartialMethodWithTheAttributeOnItsDeclaration() =>
+        Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
+
     [Fact]
     public void KeywordNamesAndInternalAccessibility() =>
         Check(p => F.Internal(p[0], p[1]), (p, g) => F.InternalGradient(p[0], p[1], out g[0], out g[1]), Anywhere);

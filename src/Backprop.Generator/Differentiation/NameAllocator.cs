@@ -7,13 +7,18 @@ internal sealed class NameAllocator
 {
     private readonly HashSet<string> _taken;
 
+    /// <summary>Per wanted name, the suffix to try next: every smaller one is taken, so a variable assigned n times costs O(n), not O(n²).</summary>
+    private readonly Dictionary<string, int> _nextSuffix = new();
+
     public NameAllocator(IEnumerable<string> reserved) => _taken = new HashSet<string>(reserved);
 
     public string Allocate(string wanted)
     {
         string name = wanted;
-        for (int suffix = 1; !_taken.Add(name); suffix++)
-            name = wanted + "_" + suffix;
+        _nextSuffix.TryGetValue(wanted, out int suffix);
+        while (!_taken.Add(name))
+            name = wanted + "_" + ++suffix;
+        _nextSuffix[wanted] = suffix;
         return name;
     }
 }

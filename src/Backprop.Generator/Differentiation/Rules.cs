@@ -60,10 +60,12 @@ internal static class Rules
         [Op.Asin] = new Partial?[] { (g, x, y) => g / Call("Sqrt", 1 - x[0] * x[0]) },
         [Op.Acos] = new Partial?[] { (g, x, y) => -(g / Call("Sqrt", 1 - x[0] * x[0])) },
         [Op.Atan] = new Partial?[] { (g, x, y) => g / (1 + x[0] * x[0]) },
+        // b/(a² + b²) and −a/(a² + b²), divided through by b and by a: a² + b² overflows long before atan2 does
+        // (float a = b = 1e20), which silently zeroed these partials.
         [Op.Atan2] = new Partial?[]
         {
-            (g, x, y) => g * x[1] / (x[0] * x[0] + x[1] * x[1]),
-            (g, x, y) => -(g * x[0] / (x[0] * x[0] + x[1] * x[1])),
+            (g, x, y) => g / (x[1] + x[0] * (x[0] / x[1])),
+            (g, x, y) => -(g / (x[0] + x[1] * (x[1] / x[0]))),
         },
         [Op.Sinh] = new Partial?[] { (g, x, y) => g * Call("Cosh", x[0]) },
         [Op.Cosh] = new Partial?[] { (g, x, y) => g * Call("Sinh", x[0]) },

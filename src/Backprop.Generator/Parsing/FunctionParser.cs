@@ -21,13 +21,29 @@ internal static class FunctionParser
         var diagnostics = new List<DiagnosticInfo>();
         FunctionSpec? function = context.TargetNode switch
         {
-            LocalFunctionStatementSyntax local => Report(diagnostics, Diagnostics.NotAMethod, local.Identifier.GetLocation(), local.Identifier.Text),
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
                 ParseMethod(method, declaration, context.SemanticModel, diagnostics, cancellationToken),
-            _ => null,
+            MethodDeclarationSyntax => null,
+            _ => NotAMethod(diagnostics, context.TargetNode),
         };
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
         return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
+    }
+
+    /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
+    public static (Location Location, string Name) Describe(SyntaxNode target) => target switch
+    {
+        MethodDeclarationSyntax method => (method.Identifier.GetLocation(), method.Identifier.ValueText),
+        LocalFunctionStatementSyntax local => (local.Identifier.GetLocation(), $"local function '{local.Identifier.ValueText}'"),
+        OperatorDeclarationSyntax op => (op.OperatorToken.GetLocation(), $"operator '{op.OperatorToken.ValueText}'"),
+        ConversionOperatorDeclarationSyntax conversion => (conversion.Type.GetLocation(), $"the conversion operator to '{conversion.Type}'"),
+        _ => (target.GetLocation(), target.Kind().ToString()),
+    };
+
+    private static FunctionSpec? NotAMethod(List<DiagnosticInfo> diagnostics, SyntaxNode target)
+    {
+        var (location, name) = Describe(target);
+        return Report(diagnostics, Diagnostics.NotAMethod, location, name);
     }
 
     private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
@@ -61,6 +77,9 @@ internal static class FunctionParser
         CheckGradientNames(method, parameters, diagnostics);
 
         MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        // The compiler reports syntax errors itself; a gradient of its error recovery, or our diagnostics about it, would be noise.
+        if (HasSyntaxErrors(declaration) || HasSyntaxErrors(bodySyntax))
+            return null;
         if (bodySyntax.Body is null && bodySyntax.ExpressionBody is null)
         {
             Report(diagnostics, Diagnostics.NoBody, at, method.Name);
@@ -76,7 +95,8 @@ internal static class FunctionParser
         if (body is null)
             return null;
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        ForwardProgram? program = BodyLowering.Lower(method, derivatives, body, diagnostics, cancellationToken);
+        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
+        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken);
         if (program is null)
             return null;
 
@@ -130,6 +150,9 @@ internal static class FunctionParser
         }
         return null;
     }
+
+    private static bool HasSyntaxErrors(SyntaxNode node) =>
+        node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
     private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
         method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;

@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace Backprop.Fuzz.Tests;
+
+/// <summary>The scalar types a fuzzed program uses.</summary>
+internal enum FuzzType
+{
+    Double,
+    Float,
+    Int,
+}
+
+/// <summary>A parameter of a fuzzed method. <see cref="NoDerivative"/> double parameters and int parameters get no gradient.</summary>
+internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivative)
+{
+    public bool Differentiable => Type != FuzzType.Int && !NoDerivative;
+
+    public string Declaration => (NoDerivative ? "[NoDerivative] " : "") + FuzzText.Keyword(Type) + " " + Name;
+}
+
+/// <summary>
+/// One generated <c>[Differentiable]</c> method, <c>F</c>, alone in its own partial class <c>P{Seed}</c>, so
+/// many programs share one compilation and each can be rebuilt alone when shrinking. The statements are
+/// kept apart so the shrinker can drop them one at a time; the last is always the return.
+/// </summary>
+/// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
+internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat)
+{
+    public const string Namespace = "Fuzz";
+    public const string MethodName = "F";
+
+    public string ClassName => "P" + Seed;
+
+    public string Source
+    {
+        get
+        {
+            var text = new StringBuilder();
+            text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
+            text.Append("    [Differentiable]\n");
+            text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(' ').Append(MethodName).Append('(')
+                .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')');
+            if (Statements.Count == 1 && Statements[0].StartsWith("return ", StringComparison.Ordinal))
+            {
+                // A lone return becomes an expression body, the other form the generator accepts.
+                text.Append(" =>\n        ").Append(Statements[0].Substring("return ".Length)).Append('\n');
+            }
+            else
+            {
+                text.Append("\n    {\n");
+                foreach (string statement in Statements)
+                    text.Append("        ").Append(statement).Append('\n');
+                text.Append("    }\n");
+            }
+            text.Append("}\n");
+            return text.ToString();
+        }
+    }
+
+    /// <summary>Wraps classes in the file they are compiled in.</summary>
+    public static string File(IEnumerable<FuzzProgram> programs) =>
+        "using System;\nusing Backprop;\n\nnamespace " + Namespace + ";\n\n" + string.Join("\n", programs.Select(p => p.Source));
+}
+
+internal static class FuzzText
+{
+    public static string Keyword(FuzzType type) => type switch
+    {
+        FuzzType.Double => "double",
+        FuzzType.Float => "float",
+        _ => "int",
+    };
+}

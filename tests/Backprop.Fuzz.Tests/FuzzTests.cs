@@ -1,0 +1,36 @@
+using Xunit.Abstractions;
+
+namespace Backprop.Fuzz.Tests;
+
+public class FuzzTests(ITestOutputHelper output)
+{
+    /// <summary>The seeds every <c>dotnet test</c> run checks; a failure prints each shrunk program with its seed and point.</summary>
+    [Fact]
+    public void FixedSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 1000);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
+    [Fact]
+    public void SameSeedSameProgram() =>
+        Assert.Equal(ProgramGenerator.Generate(42).Source, ProgramGenerator.Generate(42).Source);
+
+    /// <summary>
+    /// The long campaign: <c>FUZZ_PROGRAMS=10000 dotnet test tests/Backprop.Fuzz.Tests -c Release --filter Campaign
+    /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range).
+    /// Without FUZZ_PROGRAMS it checks nothing.
+    /// </summary>
+    [Fact]
+    public void Campaign()
+    {
+        int count = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_PROGRAMS"), out int programs) ? programs : 0;
+        int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 1_000_000;
+        CampaignResult result = FuzzCampaign.Run(firstSeed, count, progress: line => Console.Error.WriteLine(line));
+        string report = result.Report();
+        output.WriteLine(report);
+        Console.WriteLine(report);
+        Assert.True(result.Failures.Count == 0, report);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// Unusual and broken input: each gives a clear diagnostic or correct code, never an exception from the
+/// generator, and never breaks unrelated code. Every source here also holds <see cref="Bystander"/>, an
+/// ordinary [Differentiable] method whose gradient must still be generated and compile.
+/// </summary>
+public class HostileInputTests
+{
+    private const string Bystander = """
+
+        namespace Elsewhere
+        {
+            public static partial class Bystander
+            {
+                [Backprop.Differentiable] public static double G(double x) => x * x;
+            }
+        }
+        """;
+
+    private const string BystanderHint = "Elsewhere.Bystander.G.g.cs";
+
+    /// <summary>The compiler reports syntax errors; the generator adds no diagnostic and no gradient of its error recovery.</summary>
+    [Theory]
+    [InlineData("double y = x * ;\n        return y;")]
+    [InlineData("double y = Math.Sin(x\n        return y;")]
+    [InlineData("return x +;")]
+    [InlineData("double y = x\n        return y;")]
+    public void SyntaxErrorsInsideTheBody(string body)
+    {
+        Outcome outcome = Run($$"""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    {{body}}
+                }
+            }
+            """);
+        Assert.Empty(outcome.GeneratorIds);
+        Assert.Equal(new[] { BystanderHint }, outcome.HintNames);
+        outcome.AssertBystanderUnharmed();
+    }
+
+    [Fact]
+    public void BindingErrorInsideTheBody()
+    {
+        Outcome outcome = Run("""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => x * undefined;
+            }
+            """);
+        Assert.Equal(new[] { "BP1002" }, outcome.GeneratorIds);
+        outcome.AssertBystanderUnharmed();
+    }
+
+    [Theory]
+    [InlineData("public static partial class Model\n{\n    [Differentiable] public static double F(double x => x * x;\n}")]
+    [InlineData("public static partial class Model\n{\n    [Differentiable] public static double F(double x) => x * x;\n")]
+    [InlineData("public static partial class Model\n{\n    [Differentiable] public static double F(double x) => x * x;\n    public static void Broken( {\n}")]
+    [InlineData("public static partial class Model\n{\n    [Differentiable public static double F(double x) => x * x;\n}")]
+    public void SyntaxErrorsAroundTheMethod(string source)
+    {
+        Outcome outcome = Run(source);
+        Assert.DoesNotContain("BP9001", outcome.GeneratorIds);
+        outcome.AssertBystanderUnharmed();
+    }
+
+    [Theory]
+    [InlineData("[Differentiable] public static double P => 1;")]
+    [InlineData("[Differentiable] static Model() { }")]
+    public void AttributeOnSomethingOtherThanAnOrdinaryMethodIsLeftToTheCompiler(string member)
+    {
+        Outcome outcome = Run($$"""
+            public partial class Model
+            {
+                {{member}}
+            }
+            """);
+        Assert.Empty(outcome.GeneratorIds);
+        outcome.AssertBystanderUnharmed();
+    }
+
+    [Theory]
+    [InlineData("public abstract partial class Model { [Differentiable] public abstract double F(double x); }", new[] { "BP0001", "BP0006" })]
+    [InlineData("public static partial class Model { [Differentiable] public static extern double F(double x); }", new[] { "BP0006" })]
+    [InlineData("public static partial class Model { [Differentiable] public static double F<T>(double x) => x; }", new[] { "BP0007" })]
+    [InlineData("public static partial class Model { public static double G(double x) { [Differentiable] static double L(double v) => v; return L(x); } }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { [Differentiable] public static double operator +(Model a, double b) => b; }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { [Differentiable] public static explicit operator double(Model a) => 1; }", new[] { "BP0008" })]
+    [InlineData("public partial interface IModel { [Differentiable] static abstract double F(double x); }", new[] { "BP0006" })]
+    [InlineData("public static partial class Model { [Differentiable] public static double F(double x) => x * F(x); }", new[] { "BP1004" })]
+    [InlineData("public static partial class Model { [Differentiable] public static double F(double x, double dx) => x * dx; }", new[] { "BP0005" })]
+    public void UnsupportedShapesGiveTheirDiagnostic(string source, string[] ids)
+    {
+        Outcome outcome = Run(source);
+        Assert.Equal(ids, outcome.GeneratorIds);
+        outcome.AssertBystanderUnharmed();
+    }
+
+    [Theory]
+    [InlineData("Overloads", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x) => x * x;
+            [Differentiable] public static double F(double x, double y) => x * y;
+            [Differentiable] public static float F(float x) => x * x;
+        }
+        """)]
+    [InlineData("PartialMethod", """
+        public static partial class Model
+        {
+            [Differentiable] public static partial double F(double x);
+            public static partial double F(double x) => Math.Sin(x) * x;
+        }
+        """)]
+    [InlineData("PartialMethodAttributeOnImplementation", """
+        public static partial class Model
+        {
+            public static partial double F(double x);
+            [Differentiable] public static partial double F(double x) => Math.Sin(x) * x;
+        }
+        """)]
+    [InlineData("GenericContainingType", """
+        public static partial class Box<T>
+        {
+            [Differentiable] public static double F(double x) => x * x;
+        }
+        """)]
+    [InlineData("LocalsNamedLikeGeneratedOnes", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                double dx = x * y, result = dx + 1, sum = x + y, dsum = sum * sum;
+                dx = dx * dx;
+                return dx + result + dsum;
+            }
+        }
+        """)]
+    [InlineData("UnicodeAndVerbatimIdentifiers", """
+        public static partial class Modèle
+        {
+            [Differentiable]
+            public static double Énergie(double α, double @double, double @class, double \u0078)
+            {
+                double 变量 = α * @double + @class;
+                double @return = 变量 * x;
+                return @return;
+            }
+        }
+        """)]
+    [InlineData("SameClassNameInTwoNamespaces", """
+        namespace First { public static partial class Model { [Backprop.Differentiable] public static double F(double x) => x * x; } }
+        namespace Second { public static partial class Model { [Backprop.Differentiable] public static double F(double x) => x * x * x; } }
+        public static partial class Model { [Differentiable] public static double F(double x) => x; }
+        """)]
+    [InlineData("AttributeSpellings", """
+        using D = Backprop.DifferentiableAttribute;
+        using Alias = Backprop;
+        public static partial class Model
+        {
+            [Differentiable] public static double A(double x) => x * x;
+            [DifferentiableAttribute] public static double B(double x) => x * x;
+            [Backprop.Differentiable] public static double C(double x) => x * x;
+            [global::Backprop.DifferentiableAttribute] public static double D1(double x) => x * x;
+            [D] public static double E(double x) => x * x;
+            [Alias::Differentiable] public static double F(double x) => x * x;
+        }
+        """)]
+    public void UnusualButValidInputGivesCorrectCode(string name, string source)
+    {
+        Outcome outcome = Run(source);
+        Assert.Empty(outcome.GeneratorIds);
+        Assert.Empty(outcome.OutputErrors);
+        Assert.Equal(ExpectedHints[name], outcome.HintNames.Where(h => h != BystanderHint).Order(StringComparer.Ordinal));
+    }
+
+    private static readonly Dictionary<string, string[]> ExpectedHints = new()
+    {
+        ["Overloads"] = new[] { "Model.F(double).g.cs", "Model.F(double,double).g.cs", "Model.F(float).g.cs" },
+        ["PartialMethod"] = new[] { "Model.F.g.cs" },
+        ["PartialMethodAttributeOnImplementation"] = new[] { "Model.F.g.cs" },
+        ["GenericContainingType"] = new[] { "Box`1.F.g.cs" },
+        ["LocalsNamedLikeGeneratedOnes"] = new[] { "Model.F.g.cs" },
+        ["UnicodeAndVerbatimIdentifiers"] = new[] { "Modèle.Énergie.g.cs" },
+        ["SameClassNameInTwoNamespaces"] = new[] { "First.Model.F.g.cs", "Model.F.g.cs", "Second.Model.F.g.cs" },
+        ["AttributeSpellings"] = new[] { "Model.A.g.cs", "Model.B.g.cs", "Model.C.g.cs", "Model.D1.g.cs", "Model.E.g.cs", "Model.F.g.cs" },
+    };
+
+    [Fact]
+    public void ADifferentAttributeOfTheSameNameIsIgnored()
+    {
+        Outcome outcome = Run("""
+            namespace Other { public sealed class DifferentiableAttribute : System.Attribute { } }
+            public static partial class Model { [Other.Differentiable] public static double F(double x) => x * x; }
+            """);
+        Assert.Empty(outcome.GeneratorIds);
+        Assert.Equal(new[] { BystanderHint }, outcome.HintNames);
+    }
+
+    [Fact]
+    public void DeeplyNestedExpressionFinishesAndCompiles()
+    {
+        const int depth = 1_000;
+        var expression = new StringBuilder();
+        for (int i = 0; i < depth; i++)
+            expression.Append(i % 3 == 0 ? "Math.Sin(x * (" : i % 3 == 1 ? "1.0 + x * (" : "x - (");
+        expression.Append('x');
+        for (int i = 0; i < depth; i++)
+            expression.Append(i % 3 == 0 ? "))" : ")");
+        AssertFastAndCorrect($$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => {{expression}};
+            }
+            """);
+    }
+
+    [Fact]
+    public void VeryLongMethodFinishesAndCompiles()
+    {
+        const int statements = 10_000;
+        var body = new StringBuilder();
+        for (int i = 0; i < statements; i++)
+            body.Append(i % 2 == 0 ? "        x = x * 0.999 + Math.Sin(y);\n" : "        y += x * 0.001;\n");
+        AssertFastAndCorrect($$"""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double F(double x, double y)
+                {
+            {{body}}
+                    double local = x * y;
+                    return local + y;
+                }
+            }
+            """);
+    }
+
+    /// <summary>Times the generator alone (Roslyn's own binding of such input takes as long again), then requires code that compiles.</summary>
+    private static void AssertFastAndCorrect(string source)
+    {
+        var compilation = GeneratorRunner.Compile("using System;\nusing Backprop;\n" + source);
+        var stopwatch = Stopwatch.StartNew();
+        GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        stopwatch.Stop();
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"the generator took {stopwatch.Elapsed}");
+        Assert.Empty(diagnostics);
+        Assert.Equal("Model.F.g.cs", Assert.Single(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath))));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    /// <param name="GeneratorIds">The generator's diagnostics, sorted; a generator that throws shows up as CS8785.</param>
+    /// <param name="OutputErrors">Compiler errors located in generated files.</param>
+    private sealed record Outcome(string[] GeneratorIds, string[] HintNames, Diagnostic[] OutputErrors)
+    {
+        public void AssertBystanderUnharmed()
+        {
+            Assert.Contains(BystanderHint, HintNames);
+            Assert.Empty(OutputErrors);
+        }
+    }
+
+    private static Outcome Run(string source)
+    {
+        var (result, generator, output) = GeneratorRunner.Run("using System;\nusing Backprop;\n" + source + Bystander);
+        Assert.Null(result.Results.Single().Exception);
+        return new Outcome(
+            generator.Select(d => d.Id).Order(StringComparer.Ordinal).ToArray(),
+            result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ToArray(),
+            output.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToArray());
+    }
+}
