@@ -91,6 +91,14 @@ public static partial class ScalarFunctions
         return x * x;
     }
 
+    /// <summary>Regression (found by fuzzing, seed 278): a [NoDerivative] parameter reassigned from a differentiable value carries the gradient on.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ReassignedPassiveParameter(double x, [NoDerivative] double y)
+    {
+        y -= Math.Max((x + Math.E) * 2, Math.Cbrt(Math.Exp(2.0)));
+        return y * y + x;
+    }
+
     /// <summary>Regression (found by fuzzing): atan(x) as Atan2 of values whose squares overflow; the partials must not vanish.</summary>
     [Differentiable]
     public static double Atan2OfHugeValues(double x) => Math.Atan2(x * Math.Exp(x), Math.Exp(x));

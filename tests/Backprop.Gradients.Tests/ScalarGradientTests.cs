@@ -117,4 +117,8 @@ public class ScalarGradientTests
     [Fact]
     public void GlobalNamespace() =>
         Check(p => GlobalFunctions.Square(p[0]), (p, g) => GlobalFunctions.SquareGradient(p[0], out g[0]), new[] { new[] { 3.0 } });
+
+    [Fact]
+    public void ReassignedPassiveParameterCarriesTheGradient() =>
+        Check(p => F.ReassignedPassiveParameter(p[0], 0.5), (p, g) => F.ReassignedPassiveParameterGradient(p[0], 0.5, out g[0]), new[] { new[] { 0.3 }, new[] { 1.7 } });
 }

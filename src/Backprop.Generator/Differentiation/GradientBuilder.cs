@@ -213,7 +213,9 @@ internal sealed class GradientBuilder
         }
         foreach (VariableSpec variable in _program.Variables)
         {
-            if (variable.Kind == VariableKind.Parameter || variable.IsArray || !_activity.Active.Contains(variable.Name))
+            // A [NoDerivative] parameter that is reassigned from differentiable values needs an adjoint local of its own.
+            bool hasGradientParameter = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
+            if (hasGradientParameter || variable.IsArray || !_activity.Active.Contains(variable.Name))
                 continue;
             if (variable.Name == _program.Result && _resultSeededOnce)
                 continue;

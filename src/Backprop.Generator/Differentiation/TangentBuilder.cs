@@ -52,10 +52,13 @@ internal sealed class TangentBuilder
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && _tangentNames.ContainsKey(p.Name)))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
-        foreach (VariableSpec variable in _program.Variables.Where(v => v.Kind != VariableKind.Parameter && !v.IsArray))
+        foreach (VariableSpec variable in _program.Variables.Where(v => !v.IsArray))
         {
-            body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
-            if (_tangentNames.TryGetValue(variable.Name, out string? tangent))
+            if (variable.Kind != VariableKind.Parameter)
+                body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
+            // A [NoDerivative] parameter that is reassigned from differentiable values needs a tangent local of its own.
+            bool isDirection = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
+            if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
                 body.Add(new DeclareLine(variable.Type.Keyword(), tangent, new ConstantExpr(0, variable.Type)));
         }
         body.Add(new BlankLine());
