@@ -115,8 +115,9 @@ internal sealed class GradientBuilder
         body.AddRange(forward);
         body.Add(new BlankLine());
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
-        body.AddRange(InitialAdjoints());
-        body.AddRange(reverse);
+        var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
+        body.AddRange(initial);
+        body.AddRange(reverseCode);
         if (_usesTape || _rented.Count > 0)
             body.Add(new BlankLine());
         if (_usesTape)
