@@ -32,6 +32,16 @@ internal sealed class GradientBuilder
     private readonly Dictionary<Statement, string> _elementAdjoints = new(ByReference.Instance);
     private readonly Dictionary<Statement, Expr> _seeds = new(ByReference.Instance);
     private readonly Dictionary<Statement, int> _recomputed = new(ByReference.Instance);
+    private readonly Dictionary<Statement, LoopFusion> _fusions = new(ByReference.Instance);
+    private readonly HashSet<Statement> _fused = new(ByReference.Instance);
+    private readonly Dictionary<Statement, FusedAdjoints> _fusedAdjoints = new(ByReference.Instance);
+
+    /// <summary>While a fused loop's unit-seed reverse code is written: the adjoint names and sweeps it uses instead.</summary>
+    private Dictionary<string, string>? _nameOverride;
+    private Dictionary<Statement, (StatementAdjoint Adjoint, Expr Seed)>? _adjointOverride;
+
+    /// <summary>A fused loop's accumulators: per outer variable, the loop-only local or buffer its gradient collects in.</summary>
+    private sealed record FusedAdjoints(Dictionary<string, string> Names, List<string> Scalars, List<string> Arrays);
     private readonly HashSet<string> _needed = new();
     private readonly HashSet<string> _declaredInline = new();
     private readonly Dictionary<string, string> _adjointNames = new();
@@ -95,6 +105,8 @@ internal sealed class GradientBuilder
                 }
             }
         }
+
+        FindFusions(writeCounts);
 
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
@@ -178,6 +190,34 @@ internal sealed class GradientBuilder
     }
 
     /// <summary>The adjoint the statement's sweep starts from: the target's, the stored element's, or 1 for the single top-level result.</summary>
+    private void FindFusions(IReadOnlyDictionary<string, int> writeCounts)
+    {
+        var readBefore = new HashSet<string>();
+        foreach (Statement statement in _program.Body.Statements)
+        {
+            if (statement is LoopStatement loop && LoopFusion.Find(loop, writeCounts, _activity.Active, readBefore) is LoopFusion fusion)
+            {
+                _fusions[loop] = fusion;
+                foreach (Statement inner in loop.Body.Statements)
+                {
+                    _fused.Add(inner);
+                    _recomputed.Remove(inner);
+                }
+            }
+            // What the statements before a loop read in reverse, or restore, must not be changed by a fused loop.
+            foreach (Statement inner in Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))))
+            {
+                if (_adjoints.TryGetValue(inner, out StatementAdjoint? adjoint))
+                    readBefore.UnionWith(adjoint.Referenced.SelectMany(n => Leaves(inner.Nodes, n)));
+                if (Statements.Write(inner) is var (target, _) && !IsFirstWrite(inner))
+                    readBefore.Add(target);
+            }
+        }
+    }
+
+    private static IEnumerable<string> Leaves(EquatableArray<Node> nodes, int node) =>
+        nodes[node].Name is string name ? new[] { name } : nodes[node].Arguments.SelectMany(a => Leaves(nodes, a));
+
     private bool IsLocalArray(Node node, Op op) => node.Op == op && _variables[node.Name!].Kind != VariableKind.Parameter;
 
     private Expr SeedOf(Statement statement, string target)
@@ -205,6 +245,8 @@ internal sealed class GradientBuilder
 
     private IEnumerable<CodeLine> InitialAdjoints()
     {
+        // A fused loop's locals get their adjoints inside the loop.
+        var fusedLocals = new HashSet<string>(_fused.OfType<AssignStatement>().Where(a => a.Declares).Select(a => a.Target));
         foreach (ParameterSpec parameter in _function.Parameters)
         {
             if (parameter.Role == ParameterRole.Scalar)
@@ -216,7 +258,7 @@ internal sealed class GradientBuilder
         {
             // A [NoDerivative] parameter that is reassigned from differentiable values needs an adjoint local of its own.
             bool hasGradientParameter = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
-            if (hasGradientParameter || variable.IsArray || !_activity.Active.Contains(variable.Name))
+            if (hasGradientParameter || variable.IsArray || !_activity.Active.Contains(variable.Name) || fusedLocals.Contains(variable.Name))
                 continue;
             if (variable.Name == _program.Result && _resultSeededOnce)
                 continue;
@@ -280,6 +322,9 @@ internal sealed class GradientBuilder
                     }
                     lines.Add(new IfLine(condition, then.ToEquatableArray(), otherwise.ToEquatableArray()));
                     break;
+                case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
+                    EmitFusedLoop(lines, loop, fusion, ResolveForward(statement, record, loop.Condition));
+                    break;
                 case LoopStatement loop:
                     Expr test = ResolveForward(statement, record, loop.Condition);
                     List<CodeLine> body = Forward(loop.Body);
@@ -324,6 +369,8 @@ internal sealed class GradientBuilder
     /// <summary>How the value a write overwrites comes back for the reverse sweep.</summary>
     private Restore Restoration(Statement statement)
     {
+        if (_fused.Contains(statement))
+            return Restore.None;
         if (_recomputed.ContainsKey(statement))
             return Restore.Recomputed;
         if (Statements.Write(statement) is not var (target, _) || !_needed.Contains(target) || IsFirstWrite(statement))
@@ -374,6 +421,7 @@ internal sealed class GradientBuilder
     private bool ComputeHasReverse(Statement statement) => statement switch
     {
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
+        LoopStatement loop when _fusions.ContainsKey(loop) => true,
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
         _ => _adjoints.ContainsKey(statement) || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
@@ -405,6 +453,9 @@ internal sealed class GradientBuilder
                     Expr taken = nested ? new PopExpr(ScalarType.Bool) : new NameExpr(record.Branch!, ScalarType.Bool);
                     code.Add(new IfLine(taken, Reverse(branch.Then).ToEquatableArray(), Reverse(branch.Else).ToEquatableArray()));
                     break;
+                case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
+                    ScaleFusedGradients(code, loop, fusion);
+                    break;
                 case LoopStatement loop:
                     Expr count = nested ? new PopExpr(ScalarType.Int) : new NameExpr(record.Counter!, ScalarType.Int);
                     code.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
@@ -427,6 +478,9 @@ internal sealed class GradientBuilder
         var (target, root) = Statements.Write(statement)!.Value;
         ScalarType type = _variables[target].Type;
         _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
+        Expr seed = adjoint is null ? new ConstantExpr(0, type) : _seeds[statement];
+        if (_adjointOverride is not null && _adjointOverride.TryGetValue(statement, out var overridden))
+            (adjoint, seed) = overridden;
         var values = new Dictionary<int, string>(nested ? new Dictionary<int, string>() : record.Values);
         Restore restoration = Restoration(statement);
         bool restores = restoration is Restore.Saved or Restore.Inverted;
@@ -451,7 +505,6 @@ internal sealed class GradientBuilder
         if (adjoint is null)
             return;
 
-        Expr seed = _seeds[statement];
         if (store is not null)
         {
             var adjointElement = new ElementExpr(_adjointNames[target], index!, type);
@@ -509,12 +562,12 @@ internal sealed class GradientBuilder
             if (contribution.Key == target && store is null)
                 toTarget = Finish(contribution.Value);
             else
-                lines.Add(new AssignLine(new NameExpr(_adjointNames[contribution.Key], _variables[contribution.Key].Type), Finish(contribution.Value), true));
+                lines.Add(new AssignLine(new NameExpr(AdjointName(contribution.Key), _variables[contribution.Key].Type), Finish(contribution.Value), true));
         }
         foreach (var (array, elementIndex, value) in adjoint.Elements)
         {
             Expr at = Resolve(new ValueExpr(elementIndex, ScalarType.Int), statement, values, null);
-            lines.Add(new AssignLine(new ElementExpr(_adjointNames[array], at, _variables[array].Type), Finish(value), true));
+            lines.Add(new AssignLine(new ElementExpr(AdjointName(array), at, _variables[array].Type), Finish(value), true));
         }
         foreach (var (array, call, parameter, scale) in adjoint.Arrays)
         {
@@ -522,10 +575,98 @@ internal sealed class GradientBuilder
             lines.Add(new AddScaledLine(_adjointNames[array], buffer, Finish(scale)));
             lines.Add(new ReturnLine(buffer));
         }
-        if (store is null && !(target == _program.Result && _resultSeededOnce))
+        // A constant seed (the single top-level result, a fused loop's unit seed) has no variable to reset.
+        if (store is null && seed is not ConstantExpr)
         {
             if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
                 lines.Add(new AssignLine(seed, toTarget ?? new ConstantExpr(0, type), false));
+        }
+    }
+
+    private string AdjointName(string variable) =>
+        _nameOverride is not null && _nameOverride.TryGetValue(variable, out string? name) ? name : _adjointNames[variable];
+
+    /// <summary>
+    /// The fused loop: each iteration runs its statements, then their reverse code for a unit adjoint of the
+    /// accumulator, adding into loop-only accumulators, then its integer steps.
+    /// </summary>
+    private void EmitFusedLoop(List<CodeLine> lines, LoopStatement loop, LoopFusion fusion, Expr condition)
+    {
+        var names = new Dictionary<string, string>();
+        var sweeps = new Dictionary<Statement, (StatementAdjoint, Expr)>(ByReference.Instance);
+        var scalars = new List<string>();
+        var arrays = new List<string>();
+        var locals = new HashSet<string>(loop.Body.Statements.Select(s => Statements.Write(s)!.Value.Target));
+        List<Statement> reversible = loop.Body.Statements.Take(loop.Body.Statements.Count - fusion.Steps).ToList();
+        foreach (Statement statement in reversible)
+        {
+            var (target, value) = Statements.Write(statement)!.Value;
+            if (!_activity.Active.Contains(target))
+                continue;
+            ScalarType type = _variables[target].Type;
+            Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, "d" + target), type);
+            StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
+            sweeps[statement] = (adjoint, seed);
+            foreach (string outer in adjoint.Variables.Select(c => c.Key).Where(v => !locals.Contains(v) && !names.ContainsKey(v)))
+            {
+                LoopName(names, outer, "d" + outer + "_in_loop");
+                scalars.Add(outer);
+            }
+            foreach (string array in adjoint.Elements.Select(e => e.Array).Where(a => !names.ContainsKey(a)))
+            {
+                LoopName(names, array, "d" + array + "_in_loop");
+                arrays.Add(array);
+            }
+        }
+        _fusedAdjoints[loop] = new FusedAdjoints(names, scalars, arrays);
+
+        lines.Add(new CommentLine($"The loop sums into {fusion.Accumulator}: its gradient is summed along, for a unit adjoint of {fusion.Accumulator}, and scaled in the reverse pass."));
+        foreach (string scalar in scalars)
+            lines.Add(new DeclareLine(_variables[scalar].Type.Keyword(), names[scalar], new ConstantExpr(0, _variables[scalar].Type)));
+        foreach (string array in arrays)
+            lines.Add(new RentLine(_variables[array].Type, names[array], new LengthExpr(array)));
+
+        var body = new List<CodeLine>();
+        var forward = Forward(new Block(reversible.ToEquatableArray()));
+        body.AddRange(forward);
+        foreach (string local in locals.Where(l => names.ContainsKey(l) && !scalars.Contains(l)))
+            body.Add(new DeclareLine(_variables[local].Type.Keyword(), names[local], new ConstantExpr(0, _variables[local].Type)));
+        _nameOverride = names;
+        _adjointOverride = sweeps;
+        for (int i = reversible.Count - 1; i >= 0; i--)
+        {
+            var code = new List<CodeLine>();
+            ReverseWrite(code, reversible[i], _records[reversible[i]], nested: true);
+            if (code.Count > 0)
+            {
+                body.Add(new CommentLine("gradient of: " + reversible[i].Source));
+                body.AddRange(code);
+            }
+        }
+        _nameOverride = null;
+        _adjointOverride = null;
+        body.AddRange(Forward(new Block(loop.Body.Statements.Skip(reversible.Count).ToEquatableArray())));
+        lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names).ToEquatableArray(), loop.TestsFirst));
+    }
+
+    private string LoopName(Dictionary<string, string> names, string variable, string wanted)
+    {
+        if (!names.TryGetValue(variable, out string? name))
+            names[variable] = name = _names.Allocate(wanted);
+        return name;
+    }
+
+    /// <summary>The reverse of a fused loop: its gradients, summed in the forward pass for a unit seed, times the accumulator's adjoint.</summary>
+    private void ScaleFusedGradients(List<CodeLine> lines, LoopStatement loop, LoopFusion fusion)
+    {
+        FusedAdjoints fused = _fusedAdjoints[loop];
+        var seed = new NameExpr(_adjointNames[fusion.Accumulator], _variables[fusion.Accumulator].Type);
+        foreach (string scalar in fused.Scalars)
+            lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], seed.Type), seed * new NameExpr(fused.Names[scalar], seed.Type), true));
+        foreach (string array in fused.Arrays)
+        {
+            lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], seed));
+            lines.Add(new ReturnLine(fused.Names[array]));
         }
     }
 
