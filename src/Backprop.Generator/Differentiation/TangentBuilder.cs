@@ -140,7 +140,8 @@ internal sealed class TangentBuilder
             tangent = new NameExpr(next, target.Type);
         }
         lines.Add(new AssignLine(target, value, false));
-        lines.Add(new AssignLine(tangentTarget, tangent, false));
+        if (!tangent.Equals(tangentTarget))
+            lines.Add(new AssignLine(tangentTarget, tangent, false));
     }
 
     private static bool Reads(Expr expr, string variable)
