@@ -37,6 +37,8 @@ internal static class GeneratorRunner
         var (result, generator, output) = Run(source);
         Assert.Empty(generator);
         Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+        // Generated code must not warn either: users build with warnings as errors.
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
         string directory = Path.Combine(Path.GetDirectoryName(file)!, "Snapshots", test);
         var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString());
         Assert.NotEmpty(generated);
