@@ -41,7 +41,9 @@ internal sealed class GradientBuilder
     private Dictionary<Statement, (StatementAdjoint Adjoint, Expr Seed)>? _adjointOverride;
 
     /// <summary>A fused loop's accumulators: per outer variable, the loop-only local or buffer its gradient collects in.</summary>
-    private sealed record FusedAdjoints(Dictionary<string, string> Names, List<string> Scalars, List<string> Arrays);
+    /// <param name="Direct">Gradient buffers the loop writes directly: nothing after the loop adds to them, so the reverse pass only scales them.</param>
+    private sealed record FusedAdjoints(Dictionary<string, string> Names, List<string> Scalars, List<string> Arrays, List<string> Direct);
+    private readonly HashSet<string> _clearedBeforeLoop = new();
     private readonly HashSet<string> _needed = new();
     private readonly HashSet<string> _declaredInline = new();
     private readonly Dictionary<string, string> _adjointNames = new();
@@ -251,7 +253,7 @@ internal sealed class GradientBuilder
         {
             if (parameter.Role == ParameterRole.Scalar)
                 yield return new AssignLine(new NameExpr(parameter.GradientName, parameter.Type!.Value), new ConstantExpr(0, parameter.Type!.Value), false);
-            else if (parameter.Role == ParameterRole.Array)
+            else if (parameter.Role == ParameterRole.Array && !_clearedBeforeLoop.Contains(parameter.Name))
                 yield return new ClearLine(parameter.GradientName);
         }
         foreach (VariableSpec variable in _program.Variables)
@@ -618,13 +620,22 @@ internal sealed class GradientBuilder
                 arrays.Add(array);
             }
         }
-        _fusedAdjoints[loop] = new FusedAdjoints(names, scalars, arrays);
+        // A parameter's gradient buffer that nothing after the loop adds to can take the loop's sums directly.
+        var direct = arrays.Where(a => IsGradientBuffer(a) && !ContributedAfter(loop, a) && _clearedBeforeLoop.Add(a)).ToList();
+        foreach (string array in direct)
+        {
+            names[array] = _adjointNames[array];
+            arrays.Remove(array);
+        }
+        _fusedAdjoints[loop] = new FusedAdjoints(names, scalars, arrays, direct);
 
         lines.Add(new CommentLine($"The loop sums into {fusion.Accumulator}: its gradient is summed along, for a unit adjoint of {fusion.Accumulator}, and scaled in the reverse pass."));
         foreach (string scalar in scalars)
             lines.Add(new DeclareLine(_variables[scalar].Type.Keyword(), names[scalar], new ConstantExpr(0, _variables[scalar].Type)));
         foreach (string array in arrays)
             lines.Add(new RentLine(_variables[array].Type, names[array], new LengthExpr(array)));
+        foreach (string array in direct)
+            lines.Add(new ClearLine(names[array]));
 
         var body = new List<CodeLine>();
         var forward = Forward(new Block(reversible.ToEquatableArray()));
@@ -668,6 +679,19 @@ internal sealed class GradientBuilder
             lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], seed));
             lines.Add(new ReturnLine(fused.Names[array]));
         }
+        foreach (string array in fused.Direct)
+            lines.Add(new ScaleLine(_adjointNames[array], seed));
+    }
+
+    private bool IsGradientBuffer(string array) => _function.Parameters.Any(p => p.Name == array && p.Role == ParameterRole.Array);
+
+    /// <summary>Whether reverse code of a top-level statement after <paramref name="loop"/> adds to <paramref name="array"/>'s adjoint.</summary>
+    private bool ContributedAfter(LoopStatement loop, string array)
+    {
+        EquatableArray<Statement> top = _program.Body.Statements;
+        int at = Enumerable.Range(0, top.Count).First(i => ReferenceEquals(top[i], loop));
+        return top.Skip(at + 1).SelectMany(s => Statements.All(new Block(new EquatableArray<Statement>(new[] { s }))))
+            .Any(s => _adjoints.TryGetValue(s, out StatementAdjoint? a) && (a.Elements.Any(e => e.Array == array) || a.Arrays.Any(e => e.Array == array)));
     }
 
     /// <summary>In a branch or loop, a value the reverse code reads is computed again from the restored variables.</summary>

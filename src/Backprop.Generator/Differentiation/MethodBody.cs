@@ -42,6 +42,9 @@ internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Argu
 /// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c></summary>
 internal sealed record CallTangentLine(string Method, EquatableArray<Expr> Arguments, string Derivative) : CodeLine;
 
+/// <summary><c>Target *= Scale</c>, elementwise.</summary>
+internal sealed record ScaleLine(string Target, Expr Scale) : CodeLine;
+
 /// <summary><c>Target += Scale · Source</c>, elementwise.</summary>
 internal sealed record AddScaledLine(string Target, string Source, Expr Scale) : CodeLine;
 

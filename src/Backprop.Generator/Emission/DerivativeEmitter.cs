@@ -152,6 +152,9 @@ internal static class DerivativeEmitter
             case CallTangentLine call:
                 writer.Line($"var {call.Derivative} = {call.Method}Tangent({string.Join(", ", call.Arguments.Select(printer.Print))}).Derivative;");
                 break;
+            case ScaleLine scale:
+                writer.Line($"global::Backprop.Scratch.Scale({scale.Target}, {printer.Print(scale.Scale)});");
+                break;
             case AddScaledLine add:
                 writer.Line($"global::Backprop.Scratch.AddScaled({add.Target}, {add.Source}, {printer.Print(add.Scale)});");
                 break;

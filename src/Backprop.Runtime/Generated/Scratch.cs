@@ -45,6 +45,20 @@ public static class Scratch
             destination[i] += scale * source[i];
     }
 
+    /// <summary><paramref name="values"/> *= <paramref name="scale"/>, elementwise (skipped when the scale is 1).</summary>
+    public static void Scale<T>(Span<T> values, T scale) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (scale != T.One)
+            TensorPrimitives.Multiply(values, scale, values);
+    }
+
+    /// <summary><paramref name="values"/> *= <paramref name="scale"/>, for the dual numbers of Hessian code.</summary>
+    public static void Scale(Span<Dual> values, Dual scale)
+    {
+        for (int i = 0; i < values.Length; i++)
+            values[i] *= scale;
+    }
+
     private static class Pool<T> where T : unmanaged
     {
         [ThreadStatic]
