@@ -640,22 +640,26 @@ internal sealed class GradientBuilder
         var body = new List<CodeLine>();
         var forward = Forward(new Block(reversible.ToEquatableArray()));
         body.AddRange(forward);
-        foreach (string local in locals.Where(l => names.ContainsKey(l) && !scalars.Contains(l)))
-            body.Add(new DeclareLine(_variables[local].Type.Keyword(), names[local], new ConstantExpr(0, _variables[local].Type)));
+        var adjointLocals = locals.Where(l => names.ContainsKey(l) && !scalars.Contains(l))
+            .Select(l => (CodeLine)new DeclareLine(_variables[l].Type.Keyword(), names[l], new ConstantExpr(0, _variables[l].Type))).ToList();
         _nameOverride = names;
         _adjointOverride = sweeps;
+        var gradient = new List<CodeLine>();
         for (int i = reversible.Count - 1; i >= 0; i--)
         {
             var code = new List<CodeLine>();
             ReverseWrite(code, reversible[i], _records[reversible[i]], nested: true);
             if (code.Count > 0)
             {
-                body.Add(new CommentLine("gradient of: " + reversible[i].Source));
-                body.AddRange(code);
+                gradient.Add(new CommentLine("gradient of: " + reversible[i].Source));
+                gradient.AddRange(code);
             }
         }
         _nameOverride = null;
         _adjointOverride = null;
+        var (declarations, accumulation) = FirstWrites.Apply(adjointLocals, gradient);
+        body.AddRange(declarations);
+        body.AddRange(accumulation);
         body.AddRange(Forward(new Block(loop.Body.Statements.Skip(reversible.Count).ToEquatableArray())));
         lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names).ToEquatableArray(), loop.TestsFirst));
     }
