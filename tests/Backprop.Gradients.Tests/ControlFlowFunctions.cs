@@ -215,6 +215,19 @@ public static partial class ControlFlowFunctions
             s += MathF.Tanh(x[i] * y);
         return s;
     }
+
+    /// <summary>An early return inside foreach must leave the loop (found by the fuzzer, seed 67).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ReturnInsideForeach(double[] q, double x)
+    {
+        foreach (double e in q)
+        {
+            if (e * x > 0.5)
+                return e * e * x;
+            x = x * 1.5 + e;
+        }
+        return x * x;
+    }
 }
 
 public static partial class OtherModel
