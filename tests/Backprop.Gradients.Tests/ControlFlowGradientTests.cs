@@ -121,6 +121,11 @@ public class ControlFlowGradientTests
         Check(p => C.ConditionalsAndComparisons(p[0], p[1], flag), (p, g) => C.ConditionalsAndComparisonsGradient(p[0], p[1], flag, out g[0], out g[1]),
             new[] { new[] { 0.5, 0.25 }, new[] { 0.25, 0.5 }, new[] { -0.5, 0.3 }, new[] { 0.7, -0.4 }, new[] { 1.5, 0.8 }, new[] { -1.5, -0.8 } });
 
+    /// <summary>Fuzzer seeds 59 and 233: FGradient returned the result as the reverse sweep had restored it (0), not F's value.</summary>
+    [Fact]
+    public void EarlyReturnOfQuotientReturnsTheValue() =>
+        Check(p => C.EarlyReturnOfQuotient(p[0]), (p, g) => C.EarlyReturnOfQuotientGradient(p[0], out g[0]), new[] { new[] { 0.5 }, new[] { -0.4 }, new[] { -2.0 }, new[] { 1.5 } });
+
     /// <summary>Fuzzer seed 67: the foreach ran on after a return inside it, so FGradient returned a later element.</summary>
     [Fact]
     public void ReturnInsideForeachLeavesTheLoop()
