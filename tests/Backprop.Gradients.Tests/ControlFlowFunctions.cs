@@ -215,6 +215,31 @@ public static partial class ControlFlowFunctions
             s += MathF.Tanh(x[i] * y);
         return s;
     }
+
+    /// <summary>
+    /// An early return of a quotient: the reverse sweep reads the result (d(a/b)/db = −result/b) and restores it, and
+    /// FGradient returned the restored value (found by the fuzzer, seeds 59 and 233).
+    /// </summary>
+    [Differentiable]
+    public static double EarlyReturnOfQuotient(double x)
+    {
+        if (x > -1)
+            return x / (1 + x * x);
+        return x + 1;
+    }
+
+    /// <summary>An early return inside foreach must leave the loop (found by the fuzzer, seed 67).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ReturnInsideForeach(double[] q, double x)
+    {
+        foreach (double e in q)
+        {
+            if (e * x > 0.5)
+                return e * e * x;
+            x = x * 1.5 + e;
+        }
+        return x * x;
+    }
 }
 
 public static partial class OtherModel

@@ -121,6 +121,31 @@ public class ControlFlowGradientTests
         Check(p => C.ConditionalsAndComparisons(p[0], p[1], flag), (p, g) => C.ConditionalsAndComparisonsGradient(p[0], p[1], flag, out g[0], out g[1]),
             new[] { new[] { 0.5, 0.25 }, new[] { 0.25, 0.5 }, new[] { -0.5, 0.3 }, new[] { 0.7, -0.4 }, new[] { 1.5, 0.8 }, new[] { -1.5, -0.8 } });
 
+    /// <summary>Fuzzer seeds 59 and 233: FGradient returned the result as the reverse sweep had restored it (0), not F's value.</summary>
+    [Fact]
+    public void EarlyReturnOfQuotientReturnsTheValue() =>
+        Check(p => C.EarlyReturnOfQuotient(p[0]), (p, g) => C.EarlyReturnOfQuotientGradient(p[0], out g[0]), new[] { new[] { 0.5 }, new[] { -0.4 }, new[] { -2.0 }, new[] { 1.5 } });
+
+    /// <summary>Fuzzer seed 67: the foreach ran on after a return inside it, so FGradient returned a later element.</summary>
+    [Fact]
+    public void ReturnInsideForeachLeavesTheLoop()
+    {
+        double[][] points = { new[] { 0.2, 0.9, -0.5, 1.0 }, new[] { -0.3, -0.2, 0.4, 0.7 }, new[] { 0.1, 0.2, 0.3, 2.0 }, new[] { -1.0, 0.5, 0.25, -0.8 } };
+        Check(p => C.ReturnInsideForeach(p[..3], p[3]), (p, g) =>
+        {
+            double[] dq = new double[3];
+            double value = C.ReturnInsideForeachGradient(p[..3], p[3], dq, out g[3]);
+            dq.CopyTo(g, 0);
+            return value;
+        }, points);
+        foreach (double[] p in points)
+        {
+            var (value, derivative) = C.ReturnInsideForeachTangent(p[..3], p[3], new[] { 1.0, 0, 0 }, 0);
+            Assert.Equal(C.ReturnInsideForeach(p[..3], p[3]), value);
+            Assert.Equal(FiniteDifferences.Central(q => C.ReturnInsideForeach(q[..3], q[3]), p, 0), derivative, 5);
+        }
+    }
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));

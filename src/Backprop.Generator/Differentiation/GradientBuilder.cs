@@ -127,6 +127,15 @@ internal sealed class GradientBuilder
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
         body.AddRange(forward);
+        // The reverse sweep restores what writes overwrote, the result among them when it reads it (a / b reads its own
+        // value): keep the value to return before it does (found by the fuzzer, seeds 59, 233).
+        Expr result = new NameExpr(_program.Result, _variables[_program.Result].Type);
+        if (_needed.Contains(_program.Result))
+        {
+            string value = _names.Allocate("value");
+            body.Add(new DeclareLine(result.Type.Keyword(), value, result));
+            result = new NameExpr(value, result.Type);
+        }
         body.Add(new BlankLine());
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
@@ -138,7 +147,7 @@ internal sealed class GradientBuilder
             body.Add(new TapeLine(Rent: false));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
-        return new MethodBody(body.ToEquatableArray(), new NameExpr(_program.Result, _variables[_program.Result].Type));
+        return new MethodBody(body.ToEquatableArray(), result);
     }
 
     // ---- planning: adjoints, and the values they need ----

@@ -442,6 +442,9 @@ internal sealed class BodyLowering
         string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
 
         int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null));
+        // Leave when a return inside has set its flag, before testing the index, as LowerLoop does.
+        if (_returnedFlag is not null && loop.Body.Syntax.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
+            condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(new List<string> { _returnedFlag }), condition);
         NodeBuilder nodes = TakeNodes();
         var context = new Loop();
         _loops.Push(context);
