@@ -7,18 +7,7 @@ public class ActivationTests
 {
     public static readonly string[] Operations = ["Sigmoid", "Relu", "Tanh", "Exp", "Log", "Square", "Sqrt", "Softmax"];
 
-    public static TheoryData<string, int, int, bool> OperationsShapesAndTypes
-    {
-        get
-        {
-            var data = new TheoryData<string, int, int, bool>();
-            foreach (string operation in Operations)
-                foreach (var shape in TestData.Shapes)
-                    foreach (bool single in new[] { true, false })
-                        data.Add(operation, (int)shape[0], (int)shape[1], single);
-            return data;
-        }
-    }
+    public static TheoryData<string, int, int, bool> OperationsShapesAndTypes => TestData.OperationsShapesAndTypes(Operations);
 
     public static TheoryData<string, int, int> OperationsAndGradientShapes
     {

@@ -40,4 +40,15 @@ internal static class TestData
     /// <summary>A relative tolerance for a few roundings in <typeparamref name="T"/>.</summary>
     public static double Tolerance<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) ? 1e-5 : 1e-12;
+
+    /// <summary>Each operation at every shape in <see cref="Shapes"/>, in float and in double.</summary>
+    public static TheoryData<string, int, int, bool> OperationsShapesAndTypes(IEnumerable<string> operations)
+    {
+        var data = new TheoryData<string, int, int, bool>();
+        foreach (string operation in operations)
+            foreach (var shape in Shapes)
+                foreach (bool single in new[] { true, false })
+                    data.Add(operation, (int)shape[0], (int)shape[1], single);
+        return data;
+    }
 }

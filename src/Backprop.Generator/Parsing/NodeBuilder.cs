@@ -12,8 +12,6 @@ internal sealed class NodeBuilder
 
     public ScalarType TypeOf(int node) => _nodes[node].Type;
 
-    public Node this[int node] => _nodes[node];
-
     public EquatableArray<Node> ToNodes() => _nodes.ToEquatableArray();
 
     public int Add(Op op, ScalarType type, params int[] arguments) => Add(op, type, arguments, 0, null, null);
