@@ -1,3 +1,4 @@
+using Backprop.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -196,7 +197,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsDocumented()
     {
-        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        string docs = File.ReadAllText(RepositoryPaths.Get("docs", "diagnostics.md"));
         foreach (DiagnosticDescriptor descriptor in Diagnostics.All)
         {
             Assert.Contains($"## {descriptor.Id}", docs);
@@ -225,7 +226,4 @@ public class DiagnosticTests
             Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("CS0103", StringComparison.Ordinal)));
         return diagnostic;
     }
-
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 }

@@ -32,14 +32,14 @@ internal static class GeneratorRunner
     /// Requires the output to compile without errors and each generated file to equal
     /// Snapshots/{test}/{hint name}.txt; with UPDATE_SNAPSHOTS=1 it rewrites them instead.
     /// </summary>
-    public static void VerifySnapshots(string source, [CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    public static void VerifySnapshots(string source, [CallerMemberName] string test = "")
     {
         var (result, generator, output) = Run(source);
         Assert.Empty(generator);
         Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
         // Generated code must not warn either: users build with warnings as errors.
         Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
-        string directory = Path.Combine(Path.GetDirectoryName(file)!, "Snapshots", test);
+        string directory = RepositoryPaths.Get("tests", "Backprop.Generator.Tests", "Snapshots", test);
         var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString());
         Assert.NotEmpty(generated);
 
