@@ -165,26 +165,37 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// <c>a + b</c>: the elementwise sum (<see cref="MatrixOps.Add{T}(Matrix{T}, Matrix{T})"/>) when the shapes
+    /// <c>a + b</c> (<see cref="MatrixOps.Plus{T}(Matrix{T}, Matrix{T})"/>): the elementwise sum when the shapes
     /// match; when <paramref name="b"/> is a 1×<c>a.Columns</c> row and <paramref name="a"/> has several rows, the
-    /// row is added to every row of <paramref name="a"/> (<see cref="MatrixOps.AddRowVector{T}(Matrix{T}, Matrix{T})"/>),
-    /// so that a layer reads <c>MatMul(x, w) + b</c>.
+    /// row is added to every row of <paramref name="a"/>, so that a layer reads <c>MatMul(x, w) + b</c>.
+    /// Differentiable: <see cref="MatrixOps.AdditionOperatorPullback{T}"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes are neither equal nor a matrix and a matching row.</exception>
-    public static Matrix<T> operator +(Matrix<T> a, Matrix<T> b) =>
-        b.Rows == 1 && a.Rows != 1 && b.Columns == a.Columns ? MatrixOps.AddRowVector(a, b) : MatrixOps.Add(a, b);
+    public static Matrix<T> operator +(Matrix<T> a, Matrix<T> b) => MatrixOps.Plus(a, b);
 
-    /// <summary>The elementwise difference <c>a − b</c> (<see cref="MatrixOps.Subtract{T}(Matrix{T}, Matrix{T})"/>).</summary>
+    /// <summary>
+    /// The elementwise difference <c>a − b</c> (<see cref="MatrixOps.Subtract{T}(Matrix{T}, Matrix{T})"/>).
+    /// Differentiable: <see cref="MatrixOps.SubtractionOperatorPullback{T}"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static Matrix<T> operator -(Matrix<T> a, Matrix<T> b) => MatrixOps.Subtract(a, b);
 
-    /// <summary>The negation <c>−a</c>.</summary>
-    public static Matrix<T> operator -(Matrix<T> a) => MatrixOps.Scale(a, T.NegativeOne);
+    /// <summary>
+    /// The negation <c>−a</c> (<see cref="MatrixOps.Negate{T}(Matrix{T})"/>).
+    /// Differentiable: <see cref="MatrixOps.UnaryNegationOperatorPullback{T}"/>.
+    /// </summary>
+    public static Matrix<T> operator -(Matrix<T> a) => MatrixOps.Negate(a);
 
-    /// <summary>The scalar multiple <c>s·a</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).</summary>
+    /// <summary>
+    /// The scalar multiple <c>s·a</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).
+    /// Differentiable: <see cref="MatrixOps.MultiplyOperatorPullback{T}(T, Matrix{T}, Matrix{T}, Matrix{T}, out T, Matrix{T})"/>.
+    /// </summary>
     public static Matrix<T> operator *(T s, Matrix<T> a) => MatrixOps.Scale(a, s);
 
-    /// <summary>The scalar multiple <c>a·s</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).</summary>
+    /// <summary>
+    /// The scalar multiple <c>a·s</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).
+    /// Differentiable: <see cref="MatrixOps.MultiplyOperatorPullback{T}(Matrix{T}, T, Matrix{T}, Matrix{T}, Matrix{T}, out T)"/>.
+    /// </summary>
     public static Matrix<T> operator *(Matrix<T> a, T s) => MatrixOps.Scale(a, s);
 
     /// <inheritdoc/>
