@@ -119,7 +119,7 @@ internal sealed class TensorLowering
 
     private int? Returned(IOperation returned)
     {
-        TensorOperand? operand = Expression(returned, "result");
+        TensorOperand? operand = Expression(returned, null);
         if (operand is null)
             return null;
         if (operand.Value is not int value || _values[value].IsParameter || !_values[value].Active)
@@ -158,8 +158,11 @@ internal sealed class TensorLowering
         }
     }
 
-    /// <summary>Lowers an expression; <paramref name="name"/> names the value it computes. <c>null</c> after a diagnostic.</summary>
-    private TensorOperand? Expression(IOperation operation, string name)
+    /// <summary>
+    /// Lowers an expression; <paramref name="name"/> names the value it computes (the local it initializes), else
+    /// the value is named after its operation. <c>null</c> after a diagnostic.
+    /// </summary>
+    private TensorOperand? Expression(IOperation operation, string? name)
     {
         if ((KindOf(operation.Type!) == TensorKind.Passive || operation.ConstantValue.HasValue) && PassiveCode(operation) is string code)
             return TensorOperand.Passive(code);
@@ -189,7 +192,7 @@ internal sealed class TensorLowering
         return null;
     }
 
-    private TensorOperand? Binary(BinaryOperatorKind kind, IMethodSymbol? operatorMethod, IOperation left, IOperation right, IOperation at, string name)
+    private TensorOperand? Binary(BinaryOperatorKind kind, IMethodSymbol? operatorMethod, IOperation left, IOperation right, IOperation at, string? name)
     {
         if (operatorMethod is not null)
             return Call(operatorMethod, new List<IOperation> { left, right }, at, name);
@@ -209,25 +212,25 @@ internal sealed class TensorLowering
         return Arithmetic(op.Value, new[] { left, right }, name);
     }
 
-    private TensorOperand? Arithmetic(TensorOp op, IOperation[] operands, string name)
+    private TensorOperand? Arithmetic(TensorOp op, IOperation[] operands, string? name)
     {
         var arguments = new List<TensorOperand>();
         foreach (IOperation operand in operands)
         {
-            if (Expression(operand, Fresh(op)) is not { } lowered)
+            if (Expression(operand, null) is not { } lowered)
                 return null;
             arguments.Add(lowered);
         }
         bool active = arguments.Any(a => a.Value is int v && _values[v].Active);
-        return TensorOperand.Of(Let(name, TensorKind.Scalar, _element, op, arguments.ToEquatableArray(), null, null, active));
+        return TensorOperand.Of(Let(name ?? Fresh(op), TensorKind.Scalar, _element, op, arguments.ToEquatableArray(), null, null, active));
     }
 
-    private TensorOperand? Call(IMethodSymbol method, List<IOperation> argumentOperations, IOperation at, string name)
+    private TensorOperand? Call(IMethodSymbol method, List<IOperation> argumentOperations, IOperation at, string? name)
     {
         var arguments = new List<TensorOperand>();
         foreach (IOperation argument in argumentOperations)
         {
-            if (Expression(argument, Fresh(method)) is not { } lowered)
+            if (Expression(argument, null) is not { } lowered)
                 return null;
             arguments.Add(lowered);
         }
@@ -271,7 +274,7 @@ internal sealed class TensorLowering
         TensorOperand Emit(TensorOp op, CallSpec spec)
         {
             bool anyActive = arguments.Select((a, i) => a.Value is int v && _values[v].Active && spec.Gradients[i]).Any(x => x);
-            return TensorOperand.Of(Let(name, kind, method.ReturnType, op, arguments.ToEquatableArray(), spec, null, anyActive));
+            return TensorOperand.Of(Let(name ?? Fresh(method), kind, method.ReturnType, op, arguments.ToEquatableArray(), spec, null, anyActive));
         }
     }
 
