@@ -180,6 +180,66 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP0009_PullbackWithTheWrongSignature() => Expect("BP0009", """
+        public static partial class Model
+        {
+            public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+            [DerivativeOf(nameof(Softplus))]
+            public static void [|SoftplusPullback|](double x, double dResult, out double dX) => dX = dResult / (1 + Math.Exp(-x));
+        }
+        """);
+
+    [Fact]
+    public void BP0009_PullbackOfAMissingMethod() => Expect("BP0009", """
+        public static partial class Model
+        {
+            [DerivativeOf("Softplus")]
+            public static void [|SoftplusPullback|](double x, double result, double dResult, out double dX) => dX = dResult;
+        }
+        """);
+
+    [Fact]
+    public void BP0010_TangentOfAMatrixMethod() => Expect("BP0010", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Tangent)] public static float [|F|](Matrix<float> w) => MatrixOps.Sum(w);
+        }
+        """);
+
+    [Fact]
+    public void BP1001_LoopInAMatrixMethod() => Expect("BP1001", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float> w)
+            {
+                var s = MatrixOps.Sum(w);
+                [|for (int i = 0; i < 3; i++) s = s * s;|]
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1003_MatrixCallWithoutAPullback() => Expect("BP1003", """
+        public static partial class Model
+        {
+            public static Matrix<float> Twice(Matrix<float> w) => w + w;
+
+            [Differentiable] public static float F(Matrix<float> w) => MatrixOps.Sum([|Twice(w)|]);
+        }
+        """);
+
+    [Fact]
+    public void BP1004_MatrixRecursion() => Expect("BP1004", """
+        public static partial class Model
+        {
+            [Differentiable] public static Matrix<float> F(Matrix<float> w) => [|F(w)|];
+        }
+        """);
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

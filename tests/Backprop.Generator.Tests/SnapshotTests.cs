@@ -344,4 +344,26 @@ public class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void MatrixNetwork() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable]
+            public static Matrix<float> Dense(Matrix<float> x, Matrix<float> W, Matrix<float> b) => Relu(MatMul(x, W) + b);
+
+            [Differentiable]
+            public static float Loss(Matrix<float> W1, Matrix<float> b1, Matrix<float> W2, Matrix<float> b2, float lambda,
+                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            {
+                var h = Dense(x, W1, b1);
+                var y = MatMul(h, W2) + b2;
+                var loss = SoftmaxCrossEntropy(y, t);
+                return loss + lambda * Sum(Multiply(W1, W1));
+            }
+        }
+        """);
 }
