@@ -62,10 +62,11 @@ public class ActivationTests
     [Fact]
     public void SigmoidPullback_IsDyTimesYTimesOneMinusY()
     {
-        var y = Sigmoid(TestData.Normal<double>(17, 33, seed: 1));
+        var x = TestData.Normal<double>(17, 33, seed: 1);
+        var y = Sigmoid(x);
         var dY = TestData.Normal<double>(17, 33, seed: 2);
         var dX = new Matrix<double>(17, 33);
-        SigmoidPullback(y, dY, dX);
+        SigmoidPullback(x, y, dY, dX);
         double[] expected = [.. Enumerable.Range(0, y.Length).Select(i => dY.Span[i] * y.Span[i] * (1 - y.Span[i]))];
         TestData.AssertClose(expected, dX, 1e-15);
     }
@@ -76,7 +77,7 @@ public class ActivationTests
         var x = Matrix<float>.FromArray(new float[,] { { -2, 0, 3 }, { 1e-30f, -1e-30f, 5 } });
         var dY = Matrix<float>.FromArray(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } });
         var dX = new Matrix<float>(2, 3);
-        ReluPullback(x, dY, dX);
+        ReluPullback(x, Relu(x), dY, dX);
         Assert.Equal([0f, 0f, 3f, 4f, 0f, 6f], dX.Span.ToArray());
     }
 
@@ -160,14 +161,14 @@ public class ActivationTests
     {
         switch (operation)
         {
-            case "Sigmoid": SigmoidPullback(y, dY, dX); break;
-            case "Relu": ReluPullback(x, dY, dX); break;
-            case "Tanh": TanhPullback(y, dY, dX); break;
-            case "Exp": ExpPullback(y, dY, dX); break;
-            case "Log": LogPullback(x, dY, dX); break;
-            case "Square": SquarePullback(x, dY, dX); break;
-            case "Sqrt": SqrtPullback(y, dY, dX); break;
-            case "Softmax": SoftmaxPullback(y, dY, dX); break;
+            case "Sigmoid": SigmoidPullback(x, y, dY, dX); break;
+            case "Relu": ReluPullback(x, y, dY, dX); break;
+            case "Tanh": TanhPullback(x, y, dY, dX); break;
+            case "Exp": ExpPullback(x, y, dY, dX); break;
+            case "Log": LogPullback(x, y, dY, dX); break;
+            case "Square": SquarePullback(x, y, dY, dX); break;
+            case "Sqrt": SqrtPullback(x, y, dY, dX); break;
+            case "Softmax": SoftmaxPullback(x, y, dY, dX); break;
             default: throw new ArgumentOutOfRangeException(nameof(operation), operation, null);
         }
     }

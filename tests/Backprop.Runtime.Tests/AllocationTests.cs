@@ -18,6 +18,7 @@ public class AllocationTests
         var dX = new Matrix<float>(100, 784);
         var dW = new Matrix<float>(784, 100);
         var dBias = new Matrix<float>(1, 100);
+        var dHCopy = new Matrix<float>(100, 100);
         int[] labels = [.. Enumerable.Range(0, 100).Select(i => i % 100)];
 
         void TrainingStep()
@@ -25,18 +26,22 @@ public class AllocationTests
             MatMul(x, w, h);
             AddRowVector(h, bias, h);
             Relu(h, h);
-            SoftmaxCrossEntropy(h, labels);
-            SoftmaxCrossEntropyPullback(h, labels, 1f, dH);
-            ReluPullback(h, dH, dH);
-            AddRowVectorPullback(dH, null, dBias);
-            MatMulPullback(x, w, dH, dX, dW);
+            float loss = SoftmaxCrossEntropy(h, labels);
+            SoftmaxCrossEntropyPullback(h, labels, loss, 1f, dH);
+            ReluPullback(h, h, dH, dH);
+            AddRowVectorPullback(h, bias, h, dH, null, dBias);
+            MatMulPullback(x, w, false, false, h, dH, dX, dW);
             MatMul(x, w, h, accumulate: true);
             Sigmoid(h, h);
-            SigmoidPullback(h, dH, dH);
+            SigmoidPullback(h, h, dH, dH);
             Softmax(h, h);
-            SoftmaxPullback(h, dH, dH);
+            SoftmaxPullback(h, h, dH, dH);
             Add(h, dH, h);
-            Scale(h, 0.5f, h);
+            Plus(h, bias, h);
+            Negate(h, h);
+            Scale(0.5f, h, h);
+            PlusPullback(h, bias, h, dH, dHCopy, dBias);
+            ScalePullback(h, 0.5f, h, dH, dHCopy, out _);
         }
 
         TrainingStep();

@@ -39,12 +39,13 @@ public class ElementwiseTests
         var b = TestData.Positive<double>(rows, columns, seed: 2);
         var dY = TestData.Normal<double>(rows, columns, seed: 3);
         var (dA, dB) = (new Matrix<double>(rows, columns), new Matrix<double>(rows, columns));
+        var y = Forward(operation, a, b);
         switch (operation)
         {
-            case "Add": AddPullback(dY, dA, dB); break;
-            case "Subtract": SubtractPullback(dY, dA, dB); break;
-            case "Multiply": MultiplyPullback(a, b, dY, dA, dB); break;
-            case "Divide": DividePullback(b, Divide(a, b), dY, dA, dB); break;
+            case "Add": AddPullback(a, b, y, dY, dA, dB); break;
+            case "Subtract": SubtractPullback(a, b, y, dY, dA, dB); break;
+            case "Multiply": MultiplyPullback(a, b, y, dY, dA, dB); break;
+            case "Divide": DividePullback(a, b, y, dY, dA, dB); break;
         }
         PullbackCheck.Verify(() => PullbackCheck.Contract(Forward(operation, a, b), dY), [a, b], [dA, dB]);
     }
@@ -81,10 +82,13 @@ public class ElementwiseTests
         var b = TestData.Normal<float>(3, 3, seed: 2);
         var dY = TestData.Normal<float>(3, 3, seed: 3);
         var dA = new Matrix<float>(3, 3);
-        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, dY, dY, null));
-        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, dY, a, null));
-        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, dY, dA, dA));
-        Assert.Throws<ArgumentException>(() => DividePullback(b, a, dY, null, b));
+        var product = Multiply(a, b);
+        var quotient = Divide(a, b);
+        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, product, dY, dY, null));
+        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, product, dY, a, null));
+        Assert.Throws<ArgumentException>(() => MultiplyPullback(a, b, product, dY, dA, dA));
+        Assert.Throws<ArgumentException>(() => DividePullback(a, b, quotient, dY, null, b));
+        Assert.Throws<ArgumentException>(() => DividePullback(a, b, quotient, dY, quotient, null));
     }
 
     [Theory]
@@ -98,10 +102,10 @@ public class ElementwiseTests
         var scalar = Matrix<double>.FromArray(1, 1, [1.7]);
         var (dA, dScalar) = (new Matrix<double>(rows, columns), new Matrix<double>(1, 1));
 
-        dScalar[0, 0] = ScalePullback(a, scalar[0, 0], dY, dA);
+        ScalePullback(a, scalar[0, 0], Scale(a, scalar[0, 0]), dY, dA, out dScalar[0, 0]);
         PullbackCheck.Verify(() => PullbackCheck.Contract(Scale(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
 
-        dScalar[0, 0] = AddScalarPullback(dY, dA);
+        AddScalarPullback(a, scalar[0, 0], AddScalar(a, scalar[0, 0]), dY, dA, out dScalar[0, 0]);
         PullbackCheck.Verify(() => PullbackCheck.Contract(AddScalar(a, scalar[0, 0]), dY), [a, scalar], [dA, dScalar]);
     }
 
@@ -127,7 +131,7 @@ public class ElementwiseTests
         var bias = TestData.Normal<double>(1, columns, seed: 2);
         var dY = TestData.Normal<double>(rows, columns, seed: 3);
         var (dA, dBias) = (new Matrix<double>(rows, columns), new Matrix<double>(1, columns));
-        AddRowVectorPullback(dY, dA, dBias);
+        AddRowVectorPullback(a, bias, AddRowVector(a, bias), dY, dA, dBias);
         PullbackCheck.Verify(() => PullbackCheck.Contract(AddRowVector(a, bias), dY), [a, bias], [dA, dBias]);
     }
 

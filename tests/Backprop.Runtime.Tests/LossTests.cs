@@ -24,8 +24,8 @@ public class LossTests
         var targets = OneHot<double>(labels, classes);
         var fromOneHot = new Matrix<double>(batch, classes);
         var fromLabels = new Matrix<double>(batch, classes);
-        SoftmaxCrossEntropyPullback(logits, targets, 1.0, fromOneHot);
-        SoftmaxCrossEntropyPullback(logits, labels, 1.0, fromLabels);
+        SoftmaxCrossEntropyPullback(logits, targets, SoftmaxCrossEntropy(logits, targets), 1.0, fromOneHot);
+        SoftmaxCrossEntropyPullback(logits, labels, SoftmaxCrossEntropy(logits, labels), 1.0, fromLabels);
 
         PullbackCheck.Verify(() => SoftmaxCrossEntropy(logits, targets), [logits], [fromOneHot]);
         TestData.AssertClose(TestData.ToDoubles(fromOneHot), fromLabels, 1e-15);
@@ -39,7 +39,7 @@ public class LossTests
         var logits = TestData.Normal<double>(7, 5, seed: 1);
         var targets = TestData.Positive<double>(7, 5, seed: 2);
         var dLogits = new Matrix<double>(7, 5);
-        SoftmaxCrossEntropyPullback(logits, targets, 0.5, dLogits);
+        SoftmaxCrossEntropyPullback(logits, targets, SoftmaxCrossEntropy(logits, targets), 0.5, dLogits);
         PullbackCheck.Verify(() => 0.5 * SoftmaxCrossEntropy(logits, targets), [logits], [dLogits]);
     }
 
@@ -72,7 +72,7 @@ public class LossTests
         TestData.AssertClose([expected], [MeanSquaredError(predictions, targets)], 1e-12);
 
         var (dPredictions, dTargets) = (new Matrix<double>(batch, outputs), new Matrix<double>(batch, outputs));
-        MeanSquaredErrorPullback(predictions, targets, 1.0, dPredictions, dTargets);
+        MeanSquaredErrorPullback(predictions, targets, MeanSquaredError(predictions, targets), 1.0, dPredictions, dTargets);
         PullbackCheck.Verify(() => MeanSquaredError(predictions, targets), [predictions, targets], [dPredictions, dTargets]);
         TestData.AssertClose(TestData.ToDoubles(Scale(predictions - targets, 1.0 / batch)), dPredictions, 1e-14);
     }
@@ -83,7 +83,7 @@ public class LossTests
         var y = Matrix<double>.FromArray(1, 3, [0.2, 0.7, 0.1]);
         var t = Matrix<double>.FromArray(1, 3, [0, 1, 0]);
         var dY = new Matrix<double>(1, 3);
-        MeanSquaredErrorPullback(y, t, 1.0, dY, null);
+        MeanSquaredErrorPullback(y, t, MeanSquaredError(y, t), 1.0, dY, null);
         TestData.AssertClose([0.2, -0.3, 0.1], dY, 1e-15);
         TestData.AssertClose([0.5 * (0.04 + 0.09 + 0.01)], [MeanSquaredError(y, t)], 1e-15);
     }

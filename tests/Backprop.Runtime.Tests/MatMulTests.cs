@@ -144,7 +144,7 @@ public class MatMulTests
                 var dC = TestData.Normal<double>(m, n, seed: 5);
                 var dA = new Matrix<double>(a.Rows, a.Columns);
                 var dB = new Matrix<double>(b.Rows, b.Columns);
-                MatMulPullback(a, b, dC, dA, dB, transposeA, transposeB);
+                MatMulPullback(a, b, transposeA, transposeB, MatMul(a, b, transposeA, transposeB), dC, dA, dB);
                 PullbackCheck.Verify(() => PullbackCheck.Contract(MatMul(a, b, transposeA, transposeB), dC), [a, b], [dA, dB]);
             }
     }
@@ -158,21 +158,27 @@ public class MatMulTests
         var dY = TestData.Normal<double>(100, 10, seed: 3);
         var dX = new Matrix<double>(100, 784);
         var dW = new Matrix<double>(784, 10);
-        MatMulPullback(x, w, dY, dX, dW);
+        MatMulPullback(x, w, false, false, MatMul(x, w), dY, dX, dW);
         TestData.AssertClose(NaiveProduct(dY, w, false, true, out _), dX, 1e-12);
         TestData.AssertClose(NaiveProduct(x, dY, true, false, out _), dW, 1e-12);
     }
 
     [Fact]
-    public void MatMulPullback_Accumulate_AddsBothGradients()
+    public void MatMulPullback_OverwritesGradients_AndMatMulAccumulatesThemForHandWrittenCode()
     {
         var a = TestData.Normal<double>(5, 6, seed: 1);
         var b = TestData.Normal<double>(6, 7, seed: 2);
+        var c = MatMul(a, b);
         var dC = TestData.Normal<double>(5, 7, seed: 3);
         var (dA, dB) = (new Matrix<double>(5, 6), new Matrix<double>(6, 7));
-        MatMulPullback(a, b, dC, dA, dB);
-        var (twiceA, twiceB) = (dA.Clone(), dB.Clone());
-        MatMulPullback(a, b, dC, twiceA, twiceB, accumulate: true);
+        MatMulPullback(a, b, false, false, c, dC, dA, dB);
+        var (twiceA, twiceB) = (TestData.Normal<double>(5, 6, seed: 4), TestData.Normal<double>(6, 7, seed: 5));
+        MatMulPullback(a, b, false, false, c, dC, twiceA, twiceB);
+        Assert.Equal(dA.Span.ToArray(), twiceA.Span.ToArray());
+        Assert.Equal(dB.Span.ToArray(), twiceB.Span.ToArray());
+
+        MatMul(dC, b, twiceA, transposeB: true, accumulate: true);
+        MatMul(a, dC, twiceB, transposeA: true, accumulate: true);
         TestData.AssertClose(TestData.ToDoubles(Scale(dA, 2.0)), twiceA, 1e-14);
         TestData.AssertClose(TestData.ToDoubles(Scale(dB, 2.0)), twiceB, 1e-14);
     }
@@ -195,7 +201,7 @@ public class MatMulTests
         var x = TestData.Normal<double>(7, 3, seed: 1);
         var dY = TestData.Normal<double>(3, 7, seed: 2);
         var dX = new Matrix<double>(7, 3);
-        TransposePullback(dY, dX);
+        TransposePullback(x, Transpose(x), dY, dX);
         PullbackCheck.Verify(() => PullbackCheck.Contract(Transpose(x), dY), [x], [dX]);
     }
 

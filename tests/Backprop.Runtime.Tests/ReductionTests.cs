@@ -38,17 +38,17 @@ public class ReductionTests
         var dA = new Matrix<double>(rows, columns);
 
         var dColumns = TestData.Normal<double>(1, columns, seed: 2);
-        ColumnSumsPullback(dColumns, dA);
+        ColumnSumsPullback(a, ColumnSums(a), dColumns, dA);
         PullbackCheck.Verify(() => PullbackCheck.Contract(ColumnSums(a), dColumns), [a], [dA]);
 
         var dRows = TestData.Normal<double>(rows, 1, seed: 3);
-        RowSumsPullback(dRows, dA);
+        RowSumsPullback(a, RowSums(a), dRows, dA);
         PullbackCheck.Verify(() => PullbackCheck.Contract(RowSums(a), dRows), [a], [dA]);
 
-        SumPullback(0.75, dA);
+        SumPullback(a, Sum(a), 0.75, dA);
         PullbackCheck.Verify(() => 0.75 * Sum(a), [a], [dA]);
 
-        MeanPullback(0.75, dA);
+        MeanPullback(a, Mean(a), 0.75, dA);
         PullbackCheck.Verify(() => 0.75 * Mean(a), [a], [dA]);
     }
 

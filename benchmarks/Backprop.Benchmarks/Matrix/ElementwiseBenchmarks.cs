@@ -40,9 +40,9 @@ public class ElementwiseBenchmarks
     [Benchmark] public void Add() => MatrixOps.Add(_x, _y, _dX);
     [Benchmark] public void AddBias() => AddRowVector(_x, _bias, _dX);
     [Benchmark] public void Relu() => MatrixOps.Relu(_x, _dX);
-    [Benchmark] public void ReluPullback() => MatrixOps.ReluPullback(_x, _dY, _dX);
+    [Benchmark] public void ReluPullback() => MatrixOps.ReluPullback(_x, _y, _dY, _dX);
     [Benchmark] public void Sigmoid() => MatrixOps.Sigmoid(_x, _dX);
-    [Benchmark] public void SigmoidPullback() => MatrixOps.SigmoidPullback(_y, _dY, _dX);
+    [Benchmark] public void SigmoidPullback() => MatrixOps.SigmoidPullback(_x, _y, _dY, _dX);
     [Benchmark] public void Softmax() => MatrixOps.Softmax(_x, _dX);
 
     /// <summary>The same short job as <see cref="MatMulBenchmarks"/>, with a GB/s column.</summary>

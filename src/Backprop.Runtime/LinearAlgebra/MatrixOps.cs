@@ -23,7 +23,8 @@ namespace Backprop;
 /// (<see cref="Plus{T}(Matrix{T}, Matrix{T}, Matrix{T})"/>, <see cref="Negate{T}(Matrix{T}, Matrix{T})"/>).
 /// Results have the shape of the first matrix argument unless a <c>OpShape</c> method says otherwise.</para>
 /// <para><b>Aliasing.</b> Elementwise forward operations accept a destination that is the very same matrix as
-/// an input (in place). The matrix product, the transpose, the row and column sums and pullbacks with two
+/// an input (in place), and so do the activations' pullbacks a gradient that is <c>dResult</c>, for hand-written
+/// loops. The matrix product, the transpose, the row and column sums and pullbacks with two
 /// gradients throw <see cref="ArgumentException"/> when a destination is also an input, because they read
 /// inputs after writing the destination. Generated code never passes a gradient that aliases an input.</para>
 /// <para><b>Shapes.</b> A shape mismatch throws <see cref="ArgumentException"/> whose message names the

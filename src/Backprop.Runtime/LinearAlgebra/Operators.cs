@@ -3,11 +3,9 @@ using System.Numerics.Tensors;
 
 namespace Backprop;
 
-/// <summary>
-/// The named forms of the operators on <see cref="Matrix{T}"/> and the operators' pullbacks. An operator cannot
-/// write into a destination, so each operator's pullback names (<see cref="DerivativeOfAttribute.Into"/>) the
-/// destination form of the method the operator calls.
-/// </summary>
+// The named forms of the operators on Matrix<T>, and the operators' pullbacks. An operator cannot write into a
+// destination, so each operator's pullback names (DerivativeOfAttribute.Into) the destination form of the method
+// the operator calls.
 public static partial class MatrixOps
 {
     /// <summary>

@@ -1,0 +1,196 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace Backprop.Runtime.Tests.Conventions;
+
+/// <summary>
+/// A <see cref="DerivativeOfAttribute"/> pullback resolved the way the generator resolves it, from reflection over
+/// the runtime: the differentiated function, its destination form and its shape method, all instantiated with
+/// <see cref="double"/>. <see cref="Resolve"/> lists every way the pullback breaks the convention, so a test can
+/// require that there are none.
+/// </summary>
+internal sealed record PullbackRule(
+    MethodInfo Pullback,
+    DerivativeOfAttribute Attribute,
+    MethodInfo? Function,
+    MethodInfo? Into,
+    MethodInfo? Shape,
+    IReadOnlyList<string> Problems)
+{
+    public static IEnumerable<MethodInfo> PullbacksIn(Assembly assembly) =>
+        assembly.GetTypes()
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(method => method.IsDefined(typeof(DerivativeOfAttribute)))
+            .OrderBy(method => method.DeclaringType!.FullName, StringComparer.Ordinal)
+            .ThenBy(Describe, StringComparer.Ordinal);
+
+    /// <summary>The function's result type: a matrix or a floating-point scalar.</summary>
+    public bool ReturnsMatrix => Function is not null && IsMatrix(Function.ReturnType);
+
+    /// <summary>The function's parameters that get a gradient, in order.</summary>
+    public IEnumerable<ParameterInfo> DifferentiableParameters =>
+        Function is null ? [] : Function.GetParameters().Where(IsDifferentiable);
+
+    public static PullbackRule Resolve(MethodInfo pullbackDefinition)
+    {
+        var attribute = pullbackDefinition.GetCustomAttribute<DerivativeOfAttribute>()!;
+        var problems = new List<string>();
+        if (!pullbackDefinition.IsStatic || !pullbackDefinition.IsPublic || !pullbackDefinition.DeclaringType!.IsVisible)
+            problems.Add("the pullback must be public and static, in a public type");
+        if (pullbackDefinition.ReturnType != typeof(void))
+            problems.Add("the pullback must return void");
+
+        var pullback = WithDoubles(pullbackDefinition);
+        Type pullbackType = pullbackDefinition.DeclaringType!;
+        Type targetType = attribute.Type ?? pullbackType;
+        if (targetType.IsGenericTypeDefinition)
+        {
+            if (targetType.GetGenericArguments().Length != pullbackDefinition.GetGenericArguments().Length)
+                problems.Add($"{targetType.Name} has {targetType.GetGenericArguments().Length} type parameters, the pullback {pullbackDefinition.GetGenericArguments().Length}");
+            else
+                targetType = targetType.MakeGenericType([.. targetType.GetGenericArguments().Select(_ => typeof(double))]);
+        }
+
+        var candidates = targetType.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == attribute.Method && (!m.IsGenericMethodDefinition || m.GetGenericArguments().Length == pullbackDefinition.GetGenericArguments().Length))
+            .Select(WithDoubles)
+            .ToArray();
+        if (candidates.Length == 0)
+            problems.Add($"{targetType.Name} has no public static method '{attribute.Method}'");
+        var matches = candidates.Where(f => ExpectedPullbackParameters(f) is { } expected && SignatureMatches(pullback, expected)).ToArray();
+        if (candidates.Length > 0 && matches.Length != 1)
+        {
+            problems.Add($"{matches.Length} overloads of {attribute.Method} match the pullback's parameters; expected one of: " +
+                string.Join(" | ", candidates.Select(f => ExpectedPullbackParameters(f) is { } expected ? Format(expected) : $"{Describe(f)} is not differentiable")));
+            return new(pullbackDefinition, attribute, null, null, null, problems);
+        }
+        var function = matches.SingleOrDefault();
+        if (function is null)
+            return new(pullbackDefinition, attribute, null, null, null, problems);
+
+        CheckGradientNullability(pullbackDefinition, function, problems);
+        MethodInfo? into = null, shape = null;
+        if (IsMatrix(function.ReturnType))
+        {
+            into = attribute.Into is null
+                ? FindInto(targetType, attribute.Method, function.IsGenericMethod ? function.GetGenericArguments().Length : 0, function, problems)
+                : FindInto(pullbackType, attribute.Into, pullbackDefinition.GetGenericArguments().Length, function, problems);
+            if (attribute.Shape is not null)
+                shape = FindShape(pullbackType, attribute.Shape, function, problems);
+            else if (!function.GetParameters().Any(p => IsMatrix(p.ParameterType)))
+                problems.Add("the result has no first matrix argument to take its shape from; name a Shape method");
+        }
+        else if (attribute.Into is not null || attribute.Shape is not null)
+            problems.Add("a scalar-returning function has neither a destination form nor a shape");
+        return new(pullbackDefinition, attribute, function, into, shape, problems);
+    }
+
+    public static bool IsMatrix(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Matrix<>);
+
+    public static bool IsScalar(Type type) => type == typeof(double) || type == typeof(float);
+
+    public static bool IsDifferentiable(ParameterInfo parameter) =>
+        !parameter.IsDefined(typeof(NoDerivativeAttribute)) && (IsMatrix(parameter.ParameterType) || IsScalar(parameter.ParameterType));
+
+    public static string Describe(MethodInfo method) =>
+        $"{method.DeclaringType!.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => $"{TypeName(p)} {p.Name}"))})";
+
+    private static MethodInfo WithDoubles(MethodInfo method) =>
+        method.IsGenericMethodDefinition ? method.MakeGenericMethod([.. method.GetGenericArguments().Select(_ => typeof(double))]) : method;
+
+    /// <summary>(type, name, is out) for each parameter the convention requires, or null when the function is not differentiable.</summary>
+    private static (Type Type, string Name, bool IsOut)[]? ExpectedPullbackParameters(MethodInfo function)
+    {
+        Type result = function.ReturnType;
+        if (!IsMatrix(result) && !IsScalar(result))
+            return null;
+        var parameters = function.GetParameters();
+        return
+        [
+            .. parameters.Select(p => (p.ParameterType, p.Name!, p.IsOut)),
+            (result, "result", false),
+            (result, "dResult", false),
+            .. parameters.Where(IsDifferentiable).Select(p => IsMatrix(p.ParameterType)
+                ? (p.ParameterType, Gradient(p.Name!), false)
+                : (p.ParameterType.MakeByRefType(), Gradient(p.Name!), true)),
+        ];
+    }
+
+    private static string Gradient(string name) => "d" + char.ToUpperInvariant(name[0]) + name[1..];
+
+    private static bool SignatureMatches(MethodInfo pullback, (Type Type, string Name, bool IsOut)[] expected)
+    {
+        var actual = pullback.GetParameters();
+        return actual.Length == expected.Length &&
+            actual.Zip(expected).All(pair => pair.First.ParameterType == pair.Second.Type && pair.First.Name == pair.Second.Name && pair.First.IsOut == pair.Second.IsOut);
+    }
+
+    private static void CheckGradientNullability(MethodInfo pullbackDefinition, MethodInfo function, List<string> problems)
+    {
+        var context = new NullabilityInfoContext();
+        var parameters = pullbackDefinition.GetParameters();
+        int first = function.GetParameters().Length + 2;
+        for (int i = first; i < parameters.Length; i++)
+            if (!parameters[i].IsOut && context.Create(parameters[i]).WriteState != NullabilityState.Nullable)
+                problems.Add($"the gradient '{parameters[i].Name}' must be a nullable Matrix<T>? (null skips it)");
+    }
+
+    /// <summary>
+    /// A void method with <paramref name="arity"/> type parameters (the function's for its own overload, the
+    /// pullback's for a named one) taking the function's parameters plus one <c>Matrix&lt;T&gt; destination</c>
+    /// anywhere, then optional parameters.
+    /// </summary>
+    private static MethodInfo? FindInto(Type type, string name, int arity, MethodInfo function, List<string> problems)
+    {
+        var functionParameters = function.GetParameters();
+        var matches = type.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == name && (m.IsGenericMethodDefinition ? m.GetGenericArguments().Length : 0) == arity)
+            .Select(WithDoubles)
+            .Where(m => m.ReturnType == typeof(void))
+            .Where(m =>
+            {
+                var parameters = m.GetParameters();
+                var destinations = parameters.Where(p => p.Name == "destination" && p.ParameterType == function.ReturnType).ToArray();
+                if (destinations.Length != 1)
+                    return false;
+                var rest = parameters.Where(p => p != destinations[0]).ToArray();
+                return rest.Length >= functionParameters.Length &&
+                    rest.Zip(functionParameters).All(pair => pair.First.ParameterType == pair.Second.ParameterType) &&
+                    rest.Skip(functionParameters.Length).All(p => p.IsOptional);
+            })
+            .ToArray();
+        if (matches.Length != 1)
+            problems.Add($"{matches.Length} methods '{type.Name}.{name}' take ({string.Join(", ", functionParameters.Select(TypeName))}) plus 'destination'; expected one");
+        return matches.Length == 1 ? matches[0] : null;
+    }
+
+    private static MethodInfo? FindShape(Type type, string name, MethodInfo function, List<string> problems)
+    {
+        var parameterTypes = function.GetParameters().Select(p => p.ParameterType).ToArray();
+        var matches = type.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == name)
+            .Select(WithDoubles)
+            .Where(m => m.GetParameters().Select(p => p.ParameterType).SequenceEqual(parameterTypes))
+            .ToArray();
+        if (matches.Length != 1)
+        {
+            problems.Add($"{matches.Length} shape methods '{type.Name}.{name}' take the function's parameters; expected one");
+            return null;
+        }
+        var shape = matches[0];
+        var names = shape.ReturnParameter.GetCustomAttribute<TupleElementNamesAttribute>()?.TransformNames;
+        if (shape.ReturnType != typeof(ValueTuple<int, int>) || names is not ["Rows", "Columns"])
+            problems.Add($"the shape method '{name}' must return (int Rows, int Columns)");
+        return shape;
+    }
+
+    private static string TypeName(ParameterInfo parameter) =>
+        (parameter.IsOut ? "out " : "") + TypeName(parameter.ParameterType.IsByRef ? parameter.ParameterType.GetElementType()! : parameter.ParameterType);
+
+    private static string TypeName(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
+        : type.Name;
+
+    private static string Format((Type Type, string Name, bool IsOut)[] parameters) =>
+        "(" + string.Join(", ", parameters.Select(p => $"{(p.IsOut ? "out " : "")}{TypeName(p.IsOut ? p.Type.GetElementType()! : p.Type)} {p.Name}")) + ")";
+}
