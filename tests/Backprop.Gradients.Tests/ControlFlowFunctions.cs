@@ -240,6 +240,26 @@ public static partial class ControlFlowFunctions
         }
         return x * x;
     }
+
+    /// <summary>
+    /// A loop-body local read from an array the same iteration then writes: the reverse sweep recomputed <c>e</c> from
+    /// the array before undoing the write, so at j = 1 it read the new a[1] (found by the fuzzer, seed 160).
+    /// </summary>
+    [Differentiable]
+    public static double LocalReadBeforeTheArrayChanges(double w)
+    {
+        var a = new double[3];
+        for (int i = 0; i < a.Length; i++)
+            a[i] += w;
+        foreach (double e in a)
+            a[1] += Math.Cos(e);
+        for (int j = 0; j < a.Length; j++)
+        {
+            double e = a[j];
+            a[2] += Math.Sin(e);
+        }
+        return a[1] + a[2];
+    }
 }
 
 public static partial class OtherModel

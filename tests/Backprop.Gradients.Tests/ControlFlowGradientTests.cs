@@ -146,6 +146,11 @@ public class ControlFlowGradientTests
         }
     }
 
+    /// <summary>Fuzzer seed 160: a local read from an array was recomputed after a later write to that array, not before it.</summary>
+    [Fact]
+    public void LocalReadBeforeTheArrayChangesIsRecomputedFromTheOldValue() =>
+        Check(p => C.LocalReadBeforeTheArrayChanges(p[0]), (p, g) => C.LocalReadBeforeTheArrayChangesGradient(p[0], out g[0]), Points(1, 4, -2, 2));
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));
