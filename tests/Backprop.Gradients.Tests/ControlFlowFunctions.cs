@@ -260,6 +260,22 @@ public static partial class ControlFlowFunctions
         }
         return a[1] + a[2];
     }
+
+    /// <summary>
+    /// A loop summing into x a term that itself reads x: loop fusion took it for a plain sum (the read of x is one shared
+    /// node, counted once), gave x a unit adjoint through the loop and evaluated the term at the updated x (found by the
+    /// fuzzer, seed 551).
+    /// </summary>
+    [Differentiable]
+    public static double SumWhoseTermReadsTheSum(double x, double y)
+    {
+        for (int i = 0; i < 3; i++)
+            x -= Math.Atan2(Math.Exp(x), Math.Atan(x / (1 + y * y)));
+        double s = y;
+        for (int i = 0; i < 4; i++)
+            s += Math.Sin(s) * x;
+        return x + s;
+    }
 }
 
 public static partial class OtherModel

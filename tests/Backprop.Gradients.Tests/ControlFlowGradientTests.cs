@@ -151,6 +151,11 @@ public class ControlFlowGradientTests
     public void LocalReadBeforeTheArrayChangesIsRecomputedFromTheOldValue() =>
         Check(p => C.LocalReadBeforeTheArrayChanges(p[0]), (p, g) => C.LocalReadBeforeTheArrayChangesGradient(p[0], out g[0]), Points(1, 4, -2, 2));
 
+    /// <summary>Fuzzer seed 551: a loop fused as a plain sum although its term reads the sum.</summary>
+    [Fact]
+    public void SumWhoseTermReadsTheSumIsNotFused() =>
+        Check(p => C.SumWhoseTermReadsTheSum(p[0], p[1]), (p, g) => C.SumWhoseTermReadsTheSumGradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -2, 2));
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));
