@@ -7,6 +7,8 @@ internal enum FailureKind
     Generator,
     /// <summary>The gradient (or the value the gradient method returns) disagrees with the function.</summary>
     WrongGradient,
+    /// <summary>The check did not finish in <see cref="FuzzCampaign.CheckTimeLimit"/>: an infinite loop.</summary>
+    Hang,
 }
 
 internal sealed record FuzzFailure(FuzzProgram Program, FailureKind Kind, string Detail)

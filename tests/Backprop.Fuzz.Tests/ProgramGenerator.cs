@@ -189,6 +189,21 @@ internal sealed class ProgramGenerator
         yield return $"{attribute}\nprivate static double S(double[] q, double a)\n{s.Body(3)}";
     }
 
+    /// <summary>The differentiable helpers' signatures and their simplest bodies, which still use every parameter.</summary>
+    private static readonly (string Signature, string Body)[] SimplestHelpers =
+    {
+        ("private static double H(double a, double b)", "a * b"),
+        ("private static double S(double[] q, double a)", "q[0] * a"),
+    };
+
+    /// <summary>A differentiable helper with its body replaced by the simplest one (for the shrinker); null for other helpers.</summary>
+    public static string? SimplestHelper(string helper)
+    {
+        string[] lines = helper.Split('\n');
+        return lines.Length < 2 ? null
+            : SimplestHelpers.Where(h => lines[1] == h.Signature).Select(h => $"{lines[0]}\n{h.Signature} => {h.Body};").FirstOrDefault();
+    }
+
     private string Body(int length)
     {
         var statements = new List<string>();
