@@ -276,6 +276,54 @@ public static partial class ControlFlowFunctions
             s += Math.Sin(s) * x;
         return x + s;
     }
+
+    /// <summary>
+    /// A passive local array filled in a loop and passed to a call: the reverse sweep restored its elements but not the
+    /// loop counter indexing them, and threw IndexOutOfRangeException (found by the fuzzer, seeds 1000238, 1001751 and others).
+    /// </summary>
+    [Differentiable]
+    public static double PassiveArrayPassedToACall(double x)
+    {
+        var a = new double[4];
+        for (int i = 0; i < a.Length; i++)
+            a[i] += 1.5 * i;
+        return OtherModel.SumOfSquares(a, x) + x * a[2];
+    }
+
+    /// <summary>A local array allocated after an early return (it was BP1002: the rest of the block ran under a flag).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ArrayAfterEarlyReturn(double x, int n)
+    {
+        if (x > 1.5)
+            return x * x;
+        double t = Math.Sin(x);
+        if (x < -1.5)
+            return t;
+        var a = new double[n];
+        for (int i = 0; i < a.Length; i++)
+            a[i] = t * i + x;
+        double s = 0;
+        foreach (double e in a)
+            s += e * e;
+        return s;
+    }
+
+    /// <summary>break and continue directly inside foreach (they were BP1001).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double BreakAndContinueInForeach(double[] q, double x)
+    {
+        double s = 0;
+        foreach (double e in q)
+        {
+            if (e < -0.5)
+                continue;
+            s += e * x;
+            if (s > 2)
+                break;
+            s *= Math.Cos(e);
+        }
+        return s + x;
+    }
 }
 
 public static partial class OtherModel

@@ -156,6 +156,41 @@ public class ControlFlowGradientTests
     public void SumWhoseTermReadsTheSumIsNotFused() =>
         Check(p => C.SumWhoseTermReadsTheSum(p[0], p[1]), (p, g) => C.SumWhoseTermReadsTheSumGradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -2, 2));
 
+    /// <summary>Fuzzer seeds 1000238, 1001751, …: a passive array's elements were restored without their loop counter.</summary>
+    [Fact]
+    public void PassiveArrayPassedToACallIsRestoredInPlace() =>
+        Check(p => C.PassiveArrayPassedToACall(p[0]), (p, g) => C.PassiveArrayPassedToACallGradient(p[0], out g[0]), Points(1, 4, -2, 2));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void ArrayAllocatedAfterAnEarlyReturn(int n)
+    {
+        double[][] points = { new[] { 2.0 }, new[] { -2.0 }, new[] { 0.3 }, new[] { -0.7 }, new[] { 1.2 } };
+        Check(p => C.ArrayAfterEarlyReturn(p[0], n), (p, g) => C.ArrayAfterEarlyReturnGradient(p[0], n, out g[0]), points);
+        foreach (double[] p in points)
+            Assert.Equal(FiniteDifferences.Central(q => C.ArrayAfterEarlyReturn(q[0], n), p, 0), C.ArrayAfterEarlyReturnTangent(p[0], n, 1).Derivative, 5);
+    }
+
+    [Fact]
+    public void BreakAndContinueDirectlyInForeach()
+    {
+        double[][] points = Points(5, 6, -1.5, 1.5);
+        Check(p => C.BreakAndContinueInForeach(p[..4], p[4]), (p, g) =>
+        {
+            double[] dq = new double[4];
+            double value = C.BreakAndContinueInForeachGradient(p[..4], p[4], dq, out g[4]);
+            dq.CopyTo(g, 0);
+            return value;
+        }, points);
+        foreach (double[] p in points)
+        {
+            var (value, derivative) = C.BreakAndContinueInForeachTangent(p[..4], p[4], new[] { 0.0, 0, 0, 0 }, 1);
+            Assert.Equal(C.BreakAndContinueInForeach(p[..4], p[4]), value);
+            Assert.Equal(FiniteDifferences.Central(q => C.BreakAndContinueInForeach(q[..4], q[4]), p, 4), derivative, 5);
+        }
+    }
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));

@@ -97,6 +97,10 @@ internal sealed class GradientBuilder
         for (int neededBefore = -1; neededBefore != _needed.Count;)
         {
             neededBefore = _needed.Count;
+            // An element written to an array the reverse sweep reads is restored in place, so the variables of its
+            // index are needed too, even when the array is passive and the store has no adjoint of its own.
+            foreach (StoreStatement store in Statements.All(_program.Body).OfType<StoreStatement>().Where(s => _needed.Contains(s.Array)))
+                NeedLeavesOf(store.Nodes, store.Index);
             _recomputed.Clear();
             foreach (LoopStatement loop in loops)
             {
