@@ -324,6 +324,18 @@ public static partial class ControlFlowFunctions
         }
         return s + x;
     }
+
+    /// <summary>
+    /// Math.Abs of a NaN that never reaches the result: the gradient called Math.Sign(NaN), which throws where Math.Abs
+    /// does not (found by the fuzzer, seed 1007146).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double AbsOfANaNThatIsOverwritten(double x)
+    {
+        double t = Math.Abs(Math.Log(x)) + 1;
+        t = x * x + Math.Abs(x);
+        return t;
+    }
 }
 
 public static partial class OtherModel

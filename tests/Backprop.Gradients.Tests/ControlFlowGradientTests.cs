@@ -191,6 +191,15 @@ public class ControlFlowGradientTests
         }
     }
 
+    /// <summary>Fuzzer seed 1007146: Abs's derivative used Math.Sign, which throws on NaN.</summary>
+    [Fact]
+    public void AbsOfANaNDoesNotThrow()
+    {
+        double[][] points = { new[] { -0.5 }, new[] { -1.5 }, new[] { 0.7 } };
+        Check(p => C.AbsOfANaNThatIsOverwritten(p[0]), (p, g) => C.AbsOfANaNThatIsOverwrittenGradient(p[0], out g[0]), points);
+        Assert.Equal(-2.0, C.AbsOfANaNThatIsOverwrittenTangent(-0.5, 1).Derivative, 12);
+    }
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));
