@@ -336,6 +336,23 @@ public static partial class ControlFlowFunctions
         t = x * x + Math.Abs(x);
         return t;
     }
+
+    /// <summary>
+    /// A constant local array passed to a call inside a branch: FTangent rented its zero direction in the branch and
+    /// returned it at the end of the method, out of scope (did not compile; found by the fuzzer, seed 1004515).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ConstantArrayToACallInABranch(double x)
+    {
+        var a = new double[3];
+        double v = x;
+        if (x > 0)
+        {
+            for (int k = 0; k < 2; k++)
+                v += OtherModel.SumOfSquares(a, x) + x * k;
+        }
+        return x * v;
+    }
 }
 
 public static partial class OtherModel

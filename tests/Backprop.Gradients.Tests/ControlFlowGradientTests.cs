@@ -200,6 +200,18 @@ public class ControlFlowGradientTests
         Assert.Equal(-2.0, C.AbsOfANaNThatIsOverwrittenTangent(-0.5, 1).Derivative, 12);
     }
 
+    /// <summary>Fuzzer seed 1004515: FTangent's zero direction for a constant array was rented in a branch, returned outside it.</summary>
+    [Fact]
+    public void ConstantArrayToACallInABranch()
+    {
+        foreach (double x in new[] { -0.5, 0.5, 1.2 })
+        {
+            Assert.Equal(FiniteDifferences.Central(p => C.ConstantArrayToACallInABranch(p[0]), new[] { x }, 0), C.ConstantArrayToACallInABranchTangent(x, 1).Derivative, 6);
+            C.ConstantArrayToACallInABranchGradient(x, out double dx);
+            Assert.Equal(C.ConstantArrayToACallInABranchTangent(x, 1).Derivative, dx, 12);
+        }
+    }
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));
