@@ -39,21 +39,25 @@ internal static class FuzzCampaign
     public static readonly TimeSpan CheckTimeLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>Fuzzes the programs of seeds <paramref name="firstSeed"/> … <paramref name="firstSeed"/> + <paramref name="count"/> − 1.</summary>
-    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null)
+    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null) =>
+        Run(Enumerable.Range(firstSeed, count).ToArray(), progress);
+
+    /// <summary>Fuzzes the programs of the given seeds, reporting each failure and each batch as it goes.</summary>
+    public static CampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null)
     {
         var failures = new List<FuzzFailure>();
         var counts = new CheckCounts();
-        for (int start = 0; start < count; start += BatchSize)
+        for (int start = 0; start < seeds.Count; start += BatchSize)
         {
-            FuzzProgram[] batch = Enumerable.Range(firstSeed + start, Math.Min(BatchSize, count - start)).Select(ProgramGenerator.Generate).ToArray();
+            FuzzProgram[] batch = seeds.Skip(start).Take(BatchSize).Select(ProgramGenerator.Generate).ToArray();
             CampaignResult result = Run(batch);
             failures.AddRange(result.Failures);
             counts += result.Counts;
             foreach (FuzzFailure failure in result.Failures)
                 progress?.Invoke(failure.ToString());
-            progress?.Invoke($"seeds {firstSeed} … {firstSeed + start + batch.Length - 1}: {failures.Count} failures");
+            progress?.Invoke($"seeds {seeds[0]} … {batch[^1].Seed}: {failures.Count} failures");
         }
-        return new CampaignResult(count, failures, counts);
+        return new CampaignResult(seeds.Count, failures, counts);
     }
 
     public static CampaignResult Run(IReadOnlyList<FuzzProgram> programs)

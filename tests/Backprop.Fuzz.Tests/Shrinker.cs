@@ -12,8 +12,8 @@ internal sealed record ShrinkResult(FuzzFailure Failure, int Candidates, TimeSpa
 
 /// <summary>
 /// Delta debugging, bounded: tries smaller programs while the program stays valid C#, its loops provably end
-/// (<see cref="LoopBounds"/>), and it still fails the same way. In rounds, until a round shrinks nothing or the
-/// budget (time and number of candidates, each candidate a compilation) runs out: drop a whole statement (never the
+/// (<see cref="LoopBounds"/>), and it still fails the same way (<see cref="FuzzFailure.Signature"/>). In rounds,
+/// until a round shrinks nothing or the budget (time and number of candidates, each candidate a compilation) runs out: drop a whole statement (never the
 /// return); replace a differentiable helper by its simplest body and drop the tangent; drop a single line of a
 /// compound statement or a helper (an if's head, one statement of a loop body). A candidate that breaks the braces
 /// is not valid C# and is passed over without compiling.
@@ -79,7 +79,7 @@ internal static class Shrinker
             if (!CompiledBatch.IsValidCSharp(new[] { candidate }) || !LoopBounds.AreBounded(candidate))
                 return false;
             Candidates++;
-            if (FuzzCampaign.Run(new[] { candidate }).Failures.FirstOrDefault(f => f.Kind == Failure.Kind) is not { } smaller)
+            if (FuzzCampaign.Run(new[] { candidate }).Failures.FirstOrDefault(f => f.Signature == Failure.Signature) is not { } smaller)
                 return false;
             Failure = smaller;
             return true;
