@@ -122,8 +122,7 @@ internal sealed class ProgramGenerator
         new("break", 2, g => g._breakable ? $"if ({g.C(2)})\n    break;" : null),
         new("continue", 2, g => g._breakable ? $"if ({g.C(2)})\n    continue;" : null),
         new("early return", 1, g => g._blocks > 0 ? g.EarlyReturn() : null),
-        // Not after an early return: see KnownFailures.
-        new("local array", 2, g => g._blocks == 0 && g._localArrays < 2 && !g._returned ? g.LocalArray() : null),
+        new("local array", 2, g => g._blocks == 0 && g._localArrays < 2 ? g.LocalArray() : null),
         new("array write", 3, g => g.LocalArrayVariable() is Variable a ? $"{a.Name}[{g.Index(a)}] {g.Pick("=", "+=")} {g.E(FuzzType.Double, 3)};" : null),
     };
 
@@ -137,9 +136,8 @@ internal sealed class ProgramGenerator
     private FuzzType _returnType = FuzzType.Double;
     private int _blocks;
     private int _loops;
-    /// <summary>Whether break and continue may appear here: in a for/while/do loop, not directly in a foreach (BP1001).</summary>
+    /// <summary>Whether break and continue may appear here: in a loop.</summary>
     private bool _breakable;
-    private bool _returned;
     private int _localArrays;
 
     /// <summary>
@@ -305,11 +303,7 @@ internal sealed class ProgramGenerator
         };
     }
 
-    private string EarlyReturn()
-    {
-        _returned = true;
-        return $"if ({C(2)})\n    return {E(_returnType, 3)};";
-    }
+    private string EarlyReturn() => $"if ({C(2)})\n    return {E(_returnType, 3)};";
 
     private string For()
     {
@@ -341,7 +335,7 @@ internal sealed class ProgramGenerator
         _scope.Add(new Variable(e, FuzzType.Double, false));
         _loops++;
         bool breakable = _breakable;
-        _breakable = false;
+        _breakable = true;
         string body = Block();
         _breakable = breakable;
         _loops--;
