@@ -5,6 +5,18 @@ namespace Backprop.Gradients.Tests;
 
 public class ControlFlowGradientTests
 {
+    private delegate double ArrayAndScalarGradient(double[] q, double x, double[] dq, out double dx);
+
+    /// <summary>Checks a method of (double[] q, double x) over q's <paramref name="length"/> elements and x together; a point holds them in that order.</summary>
+    private static void CheckArrayAndScalar(Func<double[], double, double> function, ArrayAndScalarGradient gradient, int length, double[][] points) =>
+        Check(p => function(p[..length], p[length]), (p, g) =>
+        {
+            double[] dq = new double[length];
+            double value = gradient(p[..length], p[length], dq, out g[length]);
+            dq.CopyTo(g, 0);
+            return value;
+        }, points);
+
     private static double[][] Points(int length, int count, double low, double high, int seed = 7)
     {
         var random = new Random(seed);
@@ -45,13 +57,7 @@ public class ControlFlowGradientTests
         {
             double[] coefficients = point[..5];
             double x = point[5];
-            Check(p => C.Horner(p[..5], p[5]), (p, g) =>
-            {
-                double[] dc = new double[5];
-                double value = C.HornerGradient(p[..5], p[5], dc, out g[5]);
-                dc.CopyTo(g, 0);
-                return value;
-            }, new[] { point });
+            CheckArrayAndScalar(C.Horner, C.HornerGradient, 5, new[] { point });
             // d/dc_k = x^k.
             double[] gradient = new double[5];
             C.HornerGradient(coefficients, x, gradient, out _);
@@ -74,13 +80,7 @@ public class ControlFlowGradientTests
 
     [Fact]
     public void HelperCalledInLoop() =>
-        Check(p => C.HelperInLoop(p[..4], p[4]), (p, g) =>
-        {
-            double[] dx = new double[4];
-            double value = C.HelperInLoopGradient(p[..4], p[4], dx, out g[4]);
-            dx.CopyTo(g, 0);
-            return value;
-        }, Points(5, 4, -1, 1));
+        CheckArrayAndScalar(C.HelperInLoop, C.HelperInLoopGradient, 4, Points(5, 4, -1, 1));
 
     [Fact]
     public void ThreeLevelCallChain() =>
@@ -131,13 +131,7 @@ public class ControlFlowGradientTests
     public void ReturnInsideForeachLeavesTheLoop()
     {
         double[][] points = { new[] { 0.2, 0.9, -0.5, 1.0 }, new[] { -0.3, -0.2, 0.4, 0.7 }, new[] { 0.1, 0.2, 0.3, 2.0 }, new[] { -1.0, 0.5, 0.25, -0.8 } };
-        Check(p => C.ReturnInsideForeach(p[..3], p[3]), (p, g) =>
-        {
-            double[] dq = new double[3];
-            double value = C.ReturnInsideForeachGradient(p[..3], p[3], dq, out g[3]);
-            dq.CopyTo(g, 0);
-            return value;
-        }, points);
+        CheckArrayAndScalar(C.ReturnInsideForeach, C.ReturnInsideForeachGradient, 3, points);
         foreach (double[] p in points)
         {
             var (value, derivative) = C.ReturnInsideForeachTangent(p[..3], p[3], new[] { 1.0, 0, 0 }, 0);
@@ -176,13 +170,7 @@ public class ControlFlowGradientTests
     public void BreakAndContinueDirectlyInForeach()
     {
         double[][] points = Points(5, 6, -1.5, 1.5);
-        Check(p => C.BreakAndContinueInForeach(p[..4], p[4]), (p, g) =>
-        {
-            double[] dq = new double[4];
-            double value = C.BreakAndContinueInForeachGradient(p[..4], p[4], dq, out g[4]);
-            dq.CopyTo(g, 0);
-            return value;
-        }, points);
+        CheckArrayAndScalar(C.BreakAndContinueInForeach, C.BreakAndContinueInForeachGradient, 4, points);
         foreach (double[] p in points)
         {
             var (value, derivative) = C.BreakAndContinueInForeachTangent(p[..4], p[4], new[] { 0.0, 0, 0, 0 }, 1);
@@ -222,13 +210,7 @@ public class ControlFlowGradientTests
 
     [Fact]
     public void ArraysPassedToCalls() =>
-        Check(p => C.ArrayArguments(p[..5], p[5]), (p, g) =>
-        {
-            double[] dx = new double[5];
-            double value = C.ArrayArgumentsGradient(p[..5], p[5], dx, out g[5]);
-            dx.CopyTo(g, 0);
-            return value;
-        }, Points(6, 4, -1, 1));
+        CheckArrayAndScalar(C.ArrayArguments, C.ArrayArgumentsGradient, 5, Points(6, 4, -1, 1));
 
     [Fact]
     public void FloatArrays()
