@@ -291,7 +291,7 @@ public static partial class ControlFlowFunctions
     }
 
     /// <summary>A local array allocated after an early return (it was BP1002: the rest of the block ran under a flag).</summary>
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double ArrayAfterEarlyReturn(double x, int n)
     {
         if (x > 1.5)
@@ -309,7 +309,7 @@ public static partial class ControlFlowFunctions
     }
 
     /// <summary>break and continue directly inside foreach (they were BP1001).</summary>
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double BreakAndContinueInForeach(double[] q, double x)
     {
         double s = 0;

@@ -163,7 +163,11 @@ public class ControlFlowGradientTests
         double[][] points = { new[] { 2.0 }, new[] { -2.0 }, new[] { 0.3 }, new[] { -0.7 }, new[] { 1.2 } };
         Check(p => C.ArrayAfterEarlyReturn(p[0], n), (p, g) => C.ArrayAfterEarlyReturnGradient(p[0], n, out g[0]), points);
         foreach (double[] p in points)
+        {
             Assert.Equal(FiniteDifferences.Central(q => C.ArrayAfterEarlyReturn(q[0], n), p, 0), C.ArrayAfterEarlyReturnTangent(p[0], n, 1).Derivative, 5);
+            Assert.Equal(C.ArrayAfterEarlyReturn(p[0], n), C.ArrayAfterEarlyReturnHessianVector(p[0], n, 1, out double hx));
+            Assert.Equal(FiniteDifferences.Central(q => { C.ArrayAfterEarlyReturnGradient(q[0], n, out double g); return g; }, p, 0), hx, 4);
+        }
     }
 
     [Fact]
@@ -176,6 +180,9 @@ public class ControlFlowGradientTests
             var (value, derivative) = C.BreakAndContinueInForeachTangent(p[..4], p[4], new[] { 0.0, 0, 0, 0 }, 1);
             Assert.Equal(C.BreakAndContinueInForeach(p[..4], p[4]), value);
             Assert.Equal(FiniteDifferences.Central(q => C.BreakAndContinueInForeach(q[..4], q[4]), p, 4), derivative, 5);
+            double[] hq = new double[4];
+            Assert.Equal(C.BreakAndContinueInForeach(p[..4], p[4]), C.BreakAndContinueInForeachHessianVector(p[..4], p[4], new double[4], 1, hq, out double hx));
+            Assert.Equal(FiniteDifferences.Central(q => { C.BreakAndContinueInForeachGradient(q[..4], q[4], new double[4], out double g); return g; }, p, 4), hx, 4);
         }
     }
 
