@@ -353,6 +353,31 @@ public static partial class ControlFlowFunctions
         }
         return x * v;
     }
+
+    /// <summary>
+    /// A fused loop (a plain sum into v) after a statement whose rule reads its own result (tanh' = 1 − v²): the fused
+    /// loop saves nothing, so the reverse sweep read the summed v instead (found by the fuzzer, seed 1029483).
+    /// </summary>
+    [Differentiable]
+    public static double SumAfterAResultReadingRule(double x, double y)
+    {
+        double v = Math.Tanh(y);
+        for (int i = 0; i < 4; i++)
+            v += Math.Sin(x * i);
+        return v * x;
+    }
+
+    /// <summary>
+    /// A float parameter summed along into a double (x += f(y)): the fused loop's scaled gradient of y was a double
+    /// assigned to a float (did not compile; found by the fuzzer, seed 1015367).
+    /// </summary>
+    [Differentiable]
+    public static double FloatSummedIntoDouble(double x, float y)
+    {
+        for (int i = 0; i < 3; i++)
+            x += y * y + MathF.Sin(y);
+        return x * x;
+    }
 }
 
 public static partial class OtherModel

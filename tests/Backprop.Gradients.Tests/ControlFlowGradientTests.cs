@@ -207,6 +207,21 @@ public class ControlFlowGradientTests
         }
     }
 
+    /// <summary>Fuzzer seed 1029483: a fused loop overwrote the value a rule before it reads (tanh' = 1 − y²).</summary>
+    [Fact]
+    public void FusedSumAfterARuleThatReadsItsResult() =>
+        Check(p => C.SumAfterAResultReadingRule(p[0], p[1]), (p, g) => C.SumAfterAResultReadingRuleGradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -2, 2));
+
+    /// <summary>Fuzzer seed 1015367: a float parameter's gradient, summed along a double accumulator, was scaled in double.</summary>
+    [Fact]
+    public void FloatParameterSummedIntoADouble() =>
+        Check(p => C.FloatSummedIntoDouble(p[0], (float)p[1]), (p, g) =>
+        {
+            double value = C.FloatSummedIntoDoubleGradient(p[0], (float)p[1], out g[0], out float dy);
+            g[1] = dy;
+            return value;
+        }, new[] { new[] { 0.5, 0.25 }, new[] { -1.5, 0.75 }, new[] { 1.25, -0.5 } }, tolerance: 1e-3, step: 1e-2);
+
     [Fact]
     public void LocalArraysWrittenAndRead() =>
         Check(p => C.LocalArrays(p, 3), (p, g) => C.LocalArraysGradient(p, 3, g), Points(6, 4, -1, 1));

@@ -223,7 +223,12 @@ internal sealed class GradientBuilder
             foreach (Statement inner in Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))))
             {
                 if (_adjoints.TryGetValue(inner, out StatementAdjoint? adjoint))
+                {
                     readBefore.UnionWith(adjoint.Referenced.SelectMany(n => Leaves(inner.Nodes, n)));
+                    // A rule reading the statement's own result (tanh' = 1 − y²) reads it from the target variable.
+                    if (Statements.Write(inner) is var (written, value) && adjoint.Referenced.Contains(value))
+                        readBefore.Add(written);
+                }
                 if (Statements.Write(inner) is var (target, _) && !IsFirstWrite(inner))
                     readBefore.Add(target);
             }
@@ -689,15 +694,19 @@ internal sealed class GradientBuilder
     {
         FusedAdjoints fused = _fusedAdjoints[loop];
         var seed = new NameExpr(_adjointNames[fusion.Accumulator], _variables[fusion.Accumulator].Type);
+        // Each gradient in its own type: a float parameter's summed along a double accumulator (x += f(y)) is float.
         foreach (string scalar in fused.Scalars)
-            lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], seed.Type), seed * new NameExpr(fused.Names[scalar], seed.Type), true));
+        {
+            ScalarType type = _variables[scalar].Type;
+            lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], type), Simplify.Cast(seed * new NameExpr(fused.Names[scalar], type), type), true));
+        }
         foreach (string array in fused.Arrays)
         {
-            lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], seed));
+            lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], Simplify.Cast(seed, _variables[array].Type)));
             lines.Add(new ReturnLine(fused.Names[array]));
         }
         foreach (string array in fused.Direct)
-            lines.Add(new ScaleLine(_adjointNames[array], seed));
+            lines.Add(new ScaleLine(_adjointNames[array], Simplify.Cast(seed, _variables[array].Type)));
     }
 
     private bool IsGradientBuffer(string array) => _function.Parameters.Any(p => p.Name == array && p.Role == ParameterRole.Array);
