@@ -275,9 +275,12 @@ internal sealed class ProgramGenerator
     }
 
     /// <summary>A loop body: the counter is in scope (read only, never negative), break and continue allowed.</summary>
-    private string LoopBody(string counter)
+    private string LoopBody(string counter) => LoopBody(new Variable(counter, FuzzType.Int, false, Counter: true));
+
+    /// <summary>A loop body with the loop's variable (a counter, or a foreach element) in scope, break and continue allowed.</summary>
+    private string LoopBody(Variable variable)
     {
-        _scope.Add(new Variable(counter, FuzzType.Int, false, Counter: true));
+        _scope.Add(variable);
         _loops++;
         bool breakable = _breakable;
         _breakable = true;
@@ -332,15 +335,7 @@ internal sealed class ProgramGenerator
     private string Foreach(Variable array)
     {
         string e = "e" + _locals++;
-        _scope.Add(new Variable(e, FuzzType.Double, false));
-        _loops++;
-        bool breakable = _breakable;
-        _breakable = true;
-        string body = Block();
-        _breakable = breakable;
-        _loops--;
-        _scope.RemoveAt(_scope.Count - 1);
-        return $"foreach (double {e} in {array.Name})\n{body}";
+        return $"foreach (double {e} in {array.Name})\n{LoopBody(new Variable(e, FuzzType.Double, false))}";
     }
 
     /// <summary>A local array, allocated once at the top level of the method and filled by a loop.</summary>
