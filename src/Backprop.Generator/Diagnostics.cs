@@ -37,6 +37,12 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NotAMethod = Error("BP0008", "[Differentiable] on something other than a method",
         "[Differentiable] applies to static methods of partial types; move {0} to such a method", Shape);
 
+    public static readonly DiagnosticDescriptor PullbackMismatch = Error("BP0009", "Pullback does not fit the method it differentiates",
+        "'{0}' is marked [DerivativeOf] but does not fit: {1}", Shape);
+
+    public static readonly DiagnosticDescriptor ModeNotForMatrices = Error("BP0010", "Derivative mode not available for matrix methods",
+        "'{0}' works on matrices, for which Backprop generates the gradient only; remove Derivatives.Tangent and Derivatives.Hessian from its attribute", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -44,7 +50,7 @@ internal static class Diagnostics
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
     public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
-        "'{0}' has no known derivative; mark it [Differentiable], or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
+        "'{0}' has no known derivative; mark it [Differentiable], give it a [DerivativeOf] pullback, or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
 
     public static readonly DiagnosticDescriptor Recursion = Error("BP1004", "Recursion is not supported",
         "'{0}' calls itself; write the recursion as a loop", Body);
@@ -61,7 +67,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative, InternalError,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

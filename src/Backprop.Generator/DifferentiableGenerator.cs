@@ -25,6 +25,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (parsed, _) => GeneratedFile.From(parsed))
             .WithTrackingName(TrackingNames.Generate);
 
+        IncrementalValuesProvider<DiagnosticInfo> pullbackErrors = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Pullbacks.DerivativeOfAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, _) => context.TargetSymbol is IMethodSymbol pullback && Pullbacks.Validate(pullback) is string reason
+                    ? DiagnosticInfo.Create(Diagnostics.PullbackMismatch, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), pullback.Name, reason)
+                    : null)
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => diagnostic!)
+            .WithTrackingName(TrackingNames.Pullbacks);
+        context.RegisterSourceOutput(pullbackErrors, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
         context.RegisterSourceOutput(files, static (output, file) =>
         {
             foreach (DiagnosticInfo diagnostic in file.Diagnostics)
@@ -57,24 +69,37 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 {
     public static GeneratedFile From(ParseResult parsed)
     {
+        if (parsed.Tensor is TensorFunctionSpec tensor)
+            return Guarded(parsed, tensor.Name, () => new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics));
         if (parsed.Function is not FunctionSpec function)
             return new GeneratedFile(null, null, parsed.Diagnostics);
+        return Guarded(parsed, function.Name, () => FromScalar(parsed, function));
+    }
+
+    private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
+    {
+        bool wantsHessian = (function.Derivatives & DerivativeKinds.Hessian) != 0;
+        MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 || wantsHessian ? GradientBuilder.Build(function) : null;
+        MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
+        if (gradient is null && tangent is null)
+            return new GeneratedFile(null, null, parsed.Diagnostics);
+        MethodBody? publicGradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? gradient : null;
+        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, publicGradient, tangent,
+            wantsHessian ? gradient : null, wantsHessian ? TangentBuilder.BuildPrimal(function) : null), parsed.Diagnostics);
+    }
+
+    /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>
+    private static GeneratedFile Guarded(ParseResult parsed, string name, Func<GeneratedFile> generate)
+    {
         try
         {
-            bool wantsHessian = (function.Derivatives & DerivativeKinds.Hessian) != 0;
-            MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 || wantsHessian ? GradientBuilder.Build(function) : null;
-            MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
-            if (gradient is null && tangent is null)
-                return new GeneratedFile(null, null, parsed.Diagnostics);
-            MethodBody? publicGradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? gradient : null;
-            return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, publicGradient, tangent,
-                wantsHessian ? gradient : null, wantsHessian ? TangentBuilder.BuildPrimal(function) : null), parsed.Diagnostics);
+            return generate();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             return new GeneratedFile(null, null, new EquatableArray<DiagnosticInfo>(new[]
             {
-                DiagnosticInfo.Create(Generator.Diagnostics.InternalError, parsed.Location?.ToLocation(), function.Name, exception.Message),
+                DiagnosticInfo.Create(Generator.Diagnostics.InternalError, parsed.Location?.ToLocation(), name, exception.Message),
             }));
         }
     }
@@ -85,4 +110,5 @@ internal static class TrackingNames
 {
     public const string Parse = nameof(Parse);
     public const string Generate = nameof(Generate);
+    public const string Pullbacks = nameof(Pullbacks);
 }

@@ -1,8 +1,12 @@
 namespace Backprop;
 
 /// <summary>
-/// Excludes a floating-point parameter of a <see cref="DifferentiableAttribute"/> method from
-/// differentiation: the generated gradient method takes it as an input but returns no gradient for it.
+/// Excludes a parameter from differentiation. On a floating-point parameter of a
+/// <see cref="DifferentiableAttribute"/> method, the generated gradient method takes it as an input but returns
+/// no gradient for it. On a parameter of a function that has a <see cref="DerivativeOfAttribute"/> pullback, the
+/// pullback takes no gradient for it (e.g. the targets of
+/// <see cref="MatrixOps.SoftmaxCrossEntropy{T}(Matrix{T}, Matrix{T})"/>), and generated code passes no gradient
+/// back through it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 public sealed class NoDerivativeAttribute : Attribute;

@@ -31,5 +31,15 @@ internal sealed class CodeWriter
         Line("}");
     }
 
+    /// <summary>Writes another writer's lines at this writer's indentation.</summary>
+    public void Append(CodeWriter other)
+    {
+        string text = other.ToString();
+        if (text.Length == 0)
+            return;
+        foreach (string line in text.Substring(0, text.Length - (text.EndsWith("\n", System.StringComparison.Ordinal) ? 1 : 0)).Split('\n'))
+            Line(line);
+    }
+
     public override string ToString() => _text.ToString();
 }

@@ -11,7 +11,7 @@ namespace Backprop.Generator.Parsing;
 
 /// <summary>The result of parsing one <c>[Differentiable]</c> target: a model to emit, or the diagnostics saying why not.</summary>
 /// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
-internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null);
+internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null);
 
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
 internal static class FunctionParser
@@ -19,6 +19,12 @@ internal static class FunctionParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
+        SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
+        {
+            TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
+            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null);
+        }
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
@@ -26,7 +32,6 @@ internal static class FunctionParser
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
         };
-        SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
         return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
     }
 
@@ -50,7 +55,60 @@ internal static class FunctionParser
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location at = declaration.Identifier.GetLocation();
-        string gradientName = method.Name + "Gradient";
+        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, method.Name + "Gradient", diagnostics, cancellationToken);
+
+        ScalarType? returnType = Symbols.ToScalarType(method.ReturnType);
+        if (returnType is not (ScalarType.Double or ScalarType.Float))
+            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+
+        var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
+        CheckGradientNames(method, parameters, diagnostics);
+
+        if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
+            return null;
+        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
+        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
+        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken);
+        if (program is null)
+            return null;
+
+        return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
+            returnType!.Value, parameters.ToEquatableArray(), program, derivatives, HintName(method));
+    }
+
+    private static TensorFunctionSpec? ParseTensorMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        Location at = declaration.Identifier.GetLocation();
+        bool returnsMatrix = Pullbacks.IsMatrix(method.ReturnType);
+        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, returnsMatrix ? method.Name + "Workspace" : method.Name + "Gradient", diagnostics, cancellationToken);
+        ITypeSymbol? element = TensorLowering.ElementType(method, at, diagnostics);
+        if (element is not null && !returnsMatrix && !SymbolEqualityComparer.Default.Equals(method.ReturnType, element))
+            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.RefKind != RefKind.None))
+            Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault(), parameter.Name, method.Name,
+                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
+        if ((derivatives & ~DerivativeKinds.Gradient) != 0)
+            Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
+        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), diagnostics);
+
+        if (element is null || Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
+            return null;
+        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
+        if (TensorLowering.Lower(method.PartialImplementationPart ?? method, element, body, diagnostics, cancellationToken) is not { } program)
+            return null;
+        var (parameters, values, statements, result) = program;
+        return new TensorFunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
+            Symbols.ToScalarType(element)!.Value, returnsMatrix, parameters, values, statements, result,
+            TensorLowering.TypeName(method.ContainingType) + "." + method.Name + "Workspace", derivatives, HintName(method));
+    }
+
+    /// <summary>Checks what every [Differentiable] method needs (static, not generic, partial containing types); returns those types, outermost first.</summary>
+    private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string gradientName,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        Location at = declaration.Identifier.GetLocation();
         if (!method.IsStatic)
             Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name);
         if (method.IsGenericMethod)
@@ -68,14 +126,14 @@ internal static class FunctionParser
             }
             containingTypes.Insert(0, new TypeDeclarationSpec(TypeKeyword(partialDeclaration), type.Name + partialDeclaration.TypeParameterList));
         }
+        return containingTypes;
+    }
 
-        ScalarType? returnType = Symbols.ToScalarType(method.ReturnType);
-        if (returnType is not (ScalarType.Double or ScalarType.Float))
-            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
-
-        var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
-        CheckGradientNames(method, parameters, diagnostics);
-
+    /// <summary>The operation tree of the method's body, or <c>null</c> when there is none to differentiate (reported) or the compiler reports syntax errors.</summary>
+    private static IOperation? Body(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        Location at = declaration.Identifier.GetLocation();
         MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
         // The compiler reports syntax errors itself; a gradient of its error recovery, or our diagnostics about it, would be noise.
         if (HasSyntaxErrors(declaration) || HasSyntaxErrors(bodySyntax))
@@ -91,19 +149,11 @@ internal static class FunctionParser
         SemanticModel bodyModel = bodySyntax.SyntaxTree == semanticModel.SyntaxTree
             ? semanticModel
             : semanticModel.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
-        IOperation? body = bodyModel.GetOperation(bodySyntax, cancellationToken);
-        if (body is null)
-            return null;
-        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
-        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken);
-        if (program is null)
-            return null;
-
-        string? ns = method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
-        return new FunctionSpec(ns, containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
-            returnType!.Value, parameters.ToEquatableArray(), program, derivatives, HintName(method));
+        return bodyModel.GetOperation(bodySyntax, cancellationToken);
     }
+
+    private static string? Namespace(IMethodSymbol method) =>
+        method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
 
     private static ParameterSpec ParseParameter(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
     {

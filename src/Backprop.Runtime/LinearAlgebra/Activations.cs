@@ -18,10 +18,11 @@ public static partial class MatrixOps
         TensorPrimitives.Sigmoid<T>(x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = σ(x)</c>, from the output: <c>dX = dY ⊙ y ⊙ (1 − y)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
-    public static void SigmoidPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    /// <summary>Pullback of <see cref="Sigmoid{T}(Matrix{T})"/>, from the output: <c>dX = dResult ⊙ result ⊙ (1 − result)</c>.</summary>
+    [DerivativeOf(nameof(Sigmoid))]
+    public static void SigmoidPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ApplyRule<T, SigmoidDerivative<T>>(y, dY, dX, nameof(SigmoidPullback));
+        ApplyRule<T, SigmoidDerivative<T>>(result, dResult, dX, nameof(SigmoidPullback));
 
     /// <summary>The rectifier <c>max(x, 0)</c>, elementwise.</summary>
     public static Matrix<T> Relu<T>(Matrix<T> x)
@@ -36,10 +37,11 @@ public static partial class MatrixOps
         TensorPrimitives.Max<T>(x.Span, T.Zero, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = max(x, 0)</c>: <c>dX = dY</c> where <c>x &gt; 0</c>, else 0 (the subgradient 0 at x = 0). <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
-    public static void ReluPullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
+    /// <summary>Pullback of <see cref="Relu{T}(Matrix{T})"/>: <c>dX = dResult</c> where <c>x &gt; 0</c>, else 0 (the subgradient 0 at x = 0).</summary>
+    [DerivativeOf(nameof(Relu))]
+    public static void ReluPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ApplyRule<T, ReluDerivative<T>>(x, dY, dX, nameof(ReluPullback));
+        ApplyRule<T, ReluDerivative<T>>(x, dResult, dX, nameof(ReluPullback));
 
     /// <summary>The hyperbolic tangent, elementwise.</summary>
     public static Matrix<T> Tanh<T>(Matrix<T> x)
@@ -54,10 +56,11 @@ public static partial class MatrixOps
         TensorPrimitives.Tanh<T>(x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = tanh(x)</c>, from the output: <c>dX = dY ⊙ (1 − y²)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
-    public static void TanhPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    /// <summary>Pullback of <see cref="Tanh{T}(Matrix{T})"/>, from the output: <c>dX = dResult ⊙ (1 − result²)</c>.</summary>
+    [DerivativeOf(nameof(Tanh))]
+    public static void TanhPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ApplyRule<T, TanhDerivative<T>>(y, dY, dX, nameof(TanhPullback));
+        ApplyRule<T, TanhDerivative<T>>(result, dResult, dX, nameof(TanhPullback));
 
     /// <summary><c>e^x</c>, elementwise.</summary>
     public static Matrix<T> Exp<T>(Matrix<T> x)
@@ -72,10 +75,14 @@ public static partial class MatrixOps
         TensorPrimitives.Exp<T>(x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = e^x</c>, from the output: <c>dX = dY ⊙ y</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
-    public static void ExpPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Multiply(dY, y, dX);
+    /// <summary>Pullback of <see cref="Exp{T}(Matrix{T})"/>, from the output: <c>dX = dResult ⊙ result</c>.</summary>
+    [DerivativeOf(nameof(Exp))]
+    public static void ExpPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dX is not null)
+            Multiply(dResult, result, dX);
+    }
 
     /// <summary>The natural logarithm, elementwise.</summary>
     public static Matrix<T> Log<T>(Matrix<T> x)
@@ -90,10 +97,14 @@ public static partial class MatrixOps
         TensorPrimitives.Log<T>(x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = ln x</c>: <c>dX = dY ÷ x</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
-    public static void LogPullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Divide(dY, x, dX);
+    /// <summary>Pullback of <see cref="Log{T}(Matrix{T})"/>: <c>dX = dResult ÷ x</c>.</summary>
+    [DerivativeOf(nameof(Log))]
+    public static void LogPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dX is not null)
+            Divide(dResult, x, dX);
+    }
 
     /// <summary><c>x²</c>, elementwise.</summary>
     public static Matrix<T> Square<T>(Matrix<T> x)
@@ -108,11 +119,14 @@ public static partial class MatrixOps
         TensorPrimitives.Multiply<T>(x.Span, x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = x²</c>: <c>dX = 2·x ⊙ dY</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="x"/>.</summary>
-    public static void SquarePullback<T>(Matrix<T> x, Matrix<T> dY, Matrix<T> dX)
+    /// <summary>Pullback of <see cref="Square{T}(Matrix{T})"/>: <c>dX = 2·x ⊙ dResult</c>.</summary>
+    [DerivativeOf(nameof(Square))]
+    public static void SquarePullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Multiply(dY, x, dX);
+        if (dX is null)
+            return;
+        Multiply(dResult, x, dX);
         TensorPrimitives.Multiply<T>(dX.Span, T.CreateChecked(2), dX.Span);
     }
 
@@ -129,11 +143,14 @@ public static partial class MatrixOps
         TensorPrimitives.Sqrt<T>(x.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = √x</c>, from the output: <c>dX = dY ÷ (2·y)</c>. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.</summary>
-    public static void SqrtPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    /// <summary>Pullback of <see cref="Sqrt{T}(Matrix{T})"/>, from the output: <c>dX = dResult ÷ (2·result)</c>.</summary>
+    [DerivativeOf(nameof(Sqrt))]
+    public static void SqrtPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Divide(dY, y, dX);
+        if (dX is null)
+            return;
+        Divide(dResult, result, dX);
         TensorPrimitives.Multiply<T>(dX.Span, T.CreateChecked(0.5), dX.Span);
     }
 
@@ -162,17 +179,20 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>y = softmax(x)</c> row by row, from the output: <c>dX = y ⊙ (dY − (dY·y))</c>, the dot
-    /// product taken per row. <paramref name="dX"/> may be <paramref name="dY"/> or <paramref name="y"/>.
+    /// Pullback of <see cref="Softmax{T}(Matrix{T})"/> row by row, from the output:
+    /// <c>dX = result ⊙ (dResult − (dResult·result))</c>, the dot product taken per row.
     /// </summary>
-    public static void SoftmaxPullback<T>(Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    [DerivativeOf(nameof(Softmax))]
+    public static void SoftmaxPullback<T>(Matrix<T> x, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireSameShape(y, dY, nameof(SoftmaxPullback));
-        RequireSameShape(y, dX, nameof(SoftmaxPullback));
-        for (int i = 0; i < y.Rows; i++)
+        if (dX is null)
+            return;
+        RequireSameShape(result, dResult, nameof(SoftmaxPullback));
+        RequireSameShape(result, dX, nameof(SoftmaxPullback));
+        for (int i = 0; i < result.Rows; i++)
         {
-            Span<T> yRow = y.Row(i), dYRow = dY.Row(i);
+            Span<T> yRow = result.Row(i), dYRow = dResult.Row(i);
             T dot = TensorPrimitives.Dot<T>(dYRow, yRow);
             TensorPrimitives.AddMultiply<T>(dYRow, -dot, yRow, dX.Row(i));
         }
@@ -186,10 +206,12 @@ public static partial class MatrixOps
         return destination;
     }
 
-    private static void ApplyRule<T, TRule>(Matrix<T> value, Matrix<T> dY, Matrix<T> dX, string operation)
+    private static void ApplyRule<T, TRule>(Matrix<T> value, Matrix<T> dY, Matrix<T>? dX, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRule : struct, IGradientRule<T>
     {
+        if (dX is null)
+            return;
         RequireSameShape(value, dY, operation);
         RequireSameShape(value, dX, operation);
         GradientRule.Apply<T, TRule>(value.Span, dY.Span, dX.Span);

@@ -24,14 +24,14 @@ public static partial class MatrixOps
         TensorPrimitives.Add<T>(a.Span, b.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = a + b</c>: <c>dA = dY</c>, <c>dB = dY</c>. Either destination may be <see langword="null"/> or <paramref name="dY"/>.</summary>
-    public static void AddPullback<T>(Matrix<T> dY, Matrix<T>? dA, Matrix<T>? dB)
+    /// <summary>Pullback of <see cref="Add{T}(Matrix{T}, Matrix{T})"/>: <c>dA = dResult</c>, <c>dB = dResult</c>.</summary>
+    [DerivativeOf(nameof(Add))]
+    public static void AddPullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dA is not null)
-            dY.CopyTo(dA);
-        if (dB is not null)
-            dY.CopyTo(dB);
+        RequireSameShape(a, dResult, nameof(AddPullback));
+        CopyToGradient(dResult, dA);
+        CopyToGradient(dResult, dB);
     }
 
     /// <summary>Elementwise difference <c>a − b</c>.</summary>
@@ -53,19 +53,15 @@ public static partial class MatrixOps
         TensorPrimitives.Subtract<T>(a.Span, b.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = a − b</c>: <c>dA = dY</c>, <c>dB = −dY</c>. Either destination may be <see langword="null"/>; <paramref name="dA"/> must not be <paramref name="dY"/> when <paramref name="dB"/> is given.</summary>
-    public static void SubtractPullback<T>(Matrix<T> dY, Matrix<T>? dA, Matrix<T>? dB)
+    /// <summary>Pullback of <see cref="Subtract{T}(Matrix{T}, Matrix{T})"/>: <c>dA = dResult</c>, <c>dB = −dResult</c>.</summary>
+    [DerivativeOf(nameof(Subtract))]
+    public static void SubtractPullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireSameShape(a, dResult, nameof(SubtractPullback));
+        CopyToGradient(dResult, dA);
         if (dB is not null)
-        {
-            if (dA is not null)
-                RequireDistinct(dA, dY, nameof(SubtractPullback), nameof(dA), nameof(dY));
-            RequireSameShape(dB, dY, nameof(SubtractPullback));
-            TensorPrimitives.Negate<T>(dY.Span, dB.Span);
-        }
-        if (dA is not null)
-            dY.CopyTo(dA);
+            Negate(dResult, dB);
     }
 
     /// <summary>Elementwise (Hadamard) product <c>a ⊙ b</c>.</summary>
@@ -87,15 +83,19 @@ public static partial class MatrixOps
         TensorPrimitives.Multiply<T>(a.Span, b.Span, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = a ⊙ b</c>: <c>dA = dY ⊙ b</c>, <c>dB = dY ⊙ a</c>. Destinations may be <see langword="null"/> and must be distinct from every input.</summary>
-    public static void MultiplyPullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> dY, Matrix<T>? dA, Matrix<T>? dB)
+    /// <summary>
+    /// Pullback of <see cref="Multiply{T}(Matrix{T}, Matrix{T})"/>: <c>dA = dResult ⊙ b</c>, <c>dB = dResult ⊙ a</c>.
+    /// The gradients must be distinct from every input and from each other.
+    /// </summary>
+    [DerivativeOf(nameof(Multiply))]
+    public static void MultiplyPullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireDistinctGradients(dA, dB, nameof(MultiplyPullback), a, b, dY);
+        RequireDistinctGradients(dA, dB, nameof(MultiplyPullback), a, b, dResult);
         if (dA is not null)
-            Multiply(dY, b, dA);
+            Multiply(dResult, b, dA);
         if (dB is not null)
-            Multiply(dY, a, dB);
+            Multiply(dResult, a, dB);
     }
 
     /// <summary>Elementwise quotient <c>a ÷ b</c>.</summary>
@@ -118,25 +118,29 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>y = a ÷ b</c>: <c>dA = dY ÷ b</c>, <c>dB = −dY ⊙ a ÷ b² = −dA ⊙ y</c>, reusing the output
-    /// <paramref name="y"/>. Destinations may be <see langword="null"/> and must be distinct from every input.
+    /// Pullback of <see cref="Divide{T}(Matrix{T}, Matrix{T})"/>: <c>dA = dResult ÷ b</c>,
+    /// <c>dB = −dResult ⊙ a ÷ b² = −dA ⊙ result</c>, reusing the quotient. The gradients must be distinct from
+    /// <paramref name="b"/>, <paramref name="result"/>, <paramref name="dResult"/> and each other.
     /// </summary>
-    public static void DividePullback<T>(Matrix<T> b, Matrix<T> y, Matrix<T> dY, Matrix<T>? dA, Matrix<T>? dB)
+    [DerivativeOf(nameof(Divide))]
+    public static void DividePullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireDistinctGradients(dA, dB, nameof(DividePullback), b, y, dY);
+        RequireSameShape(b, dResult, nameof(DividePullback));
+        RequireSameShape(result, dResult, nameof(DividePullback));
+        RequireDistinctGradients(dA, dB, nameof(DividePullback), b, result, dResult);
         if (dA is not null)
-            Divide(dY, b, dA);
+            Divide(dResult, b, dA);
         if (dB is not null)
         {
             if (dA is not null)
-                TensorPrimitives.Multiply<T>(dA.Span, y.Span, dB.Span);
+                Multiply(dA, result, dB);
             else
             {
-                Divide(dY, b, dB);
-                TensorPrimitives.Multiply<T>(dB.Span, y.Span, dB.Span);
+                Divide(dResult, b, dB);
+                Multiply(dB, result, dB);
             }
-            TensorPrimitives.Negate<T>(dB.Span, dB.Span);
+            Negate(dB, dB);
         }
     }
 
@@ -159,17 +163,17 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>y = scalar · a</c>: <c>dA = scalar · dY</c>; returns the gradient for the scalar,
-    /// <c>Σ dY ⊙ a</c>. <paramref name="dA"/> may be <see langword="null"/> or <paramref name="dY"/>, but not <paramref name="a"/>.
+    /// Pullback of <see cref="Scale{T}(Matrix{T}, T)"/>: <c>dA = scalar · dResult</c>, <c>dScalar = Σ dResult ⊙ a</c>.
+    /// <paramref name="dA"/> must not be <paramref name="a"/>.
     /// </summary>
-    public static T ScalePullback<T>(Matrix<T> a, T scalar, Matrix<T> dY, Matrix<T>? dA)
+    [DerivativeOf(nameof(Scale))]
+    public static void ScalePullback<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, out T dScalar)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireSameShape(a, dY, nameof(ScalePullback));
-        T dScalar = TensorPrimitives.Dot<T>(dY.Span, a.Span);
+        RequireSameShape(a, dResult, nameof(ScalePullback));
+        dScalar = TensorPrimitives.Dot<T>(dResult.Span, a.Span);
         if (dA is not null)
-            Scale(dY, scalar, dA);
-        return dScalar;
+            Scale(dResult, scalar, dA);
     }
 
     /// <summary><c>a + scalar</c>, elementwise.</summary>
@@ -190,13 +194,14 @@ public static partial class MatrixOps
         TensorPrimitives.Add<T>(a.Span, scalar, destination.Span);
     }
 
-    /// <summary>Pullback of <c>y = a + scalar</c>: <c>dA = dY</c>; returns the gradient for the scalar, <c>Σ dY</c>. <paramref name="dA"/> may be <see langword="null"/>.</summary>
-    public static T AddScalarPullback<T>(Matrix<T> dY, Matrix<T>? dA)
+    /// <summary>Pullback of <see cref="AddScalar{T}(Matrix{T}, T)"/>: <c>dA = dResult</c>, <c>dScalar = Σ dResult</c>.</summary>
+    [DerivativeOf(nameof(AddScalar))]
+    public static void AddScalarPullback<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, out T dScalar)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dA is not null)
-            dY.CopyTo(dA);
-        return TensorPrimitives.Sum<T>(dY.Span);
+        RequireSameShape(a, dResult, nameof(AddScalarPullback));
+        dScalar = TensorPrimitives.Sum<T>(dResult.Span);
+        CopyToGradient(dResult, dA);
     }
 
     /// <summary>Adds the 1×n row vector <paramref name="row"/> to every row of the m×n matrix <paramref name="a"/> (a bias).</summary>
@@ -222,16 +227,20 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>y = a + row</c> (row broadcast down the rows): <c>dA = dY</c>, <c>dRow = column sums of dY</c>,
-    /// the bias gradient summed over the batch. Either destination may be <see langword="null"/>; <paramref name="dA"/> may be <paramref name="dY"/>.
+    /// Pullback of <see cref="AddRowVector{T}(Matrix{T}, Matrix{T})"/> (the row broadcast down the rows):
+    /// <c>dA = dResult</c>, <c>dRow = ColumnSums(dResult)</c>, the bias gradient summed over the batch.
     /// </summary>
-    public static void AddRowVectorPullback<T>(Matrix<T> dY, Matrix<T>? dA, Matrix<T>? dRow)
+    [DerivativeOf(nameof(AddRowVector))]
+    public static void AddRowVectorPullback<T>(Matrix<T> a, Matrix<T> row, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dRow)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireSameShape(a, dResult, nameof(AddRowVectorPullback));
         if (dRow is not null)
-            ColumnSums(dY, dRow);
-        if (dA is not null)
-            dY.CopyTo(dA);
+        {
+            RequireSameShape(row, dRow, nameof(AddRowVectorPullback));
+            ColumnSums(dResult, dRow);
+        }
+        CopyToGradient(dResult, dA);
     }
 
     private static void RequireSameShapes<T>(Matrix<T> a, Matrix<T> b, Matrix<T> destination, string operation)
@@ -244,6 +253,14 @@ public static partial class MatrixOps
     private static void RequireSameShape<T>(Matrix<T> a, Matrix<T> b, string operation)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Matrix<T>.RequireSameShape(a, b, operation);
+
+    /// <summary>A gradient that passes <paramref name="source"/> through unchanged; nothing when nobody wants it.</summary>
+    private static void CopyToGradient<T>(Matrix<T> source, Matrix<T>? gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (gradient is not null)
+            source.CopyTo(gradient);
+    }
 
     /// <summary>Two-destination pullbacks write one gradient while still reading the inputs for the other.</summary>
     private static void RequireDistinctGradients<T>(Matrix<T>? dA, Matrix<T>? dB, string operation, Matrix<T> first, Matrix<T> second, Matrix<T>? dY = null)

@@ -9,10 +9,16 @@ public static partial class MatrixOps
     public static Matrix<T> MatMul<T>(Matrix<T> a, Matrix<T> b, bool transposeA = false, bool transposeB = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var destination = new Matrix<T>(transposeA ? a.Columns : a.Rows, transposeB ? b.Rows : b.Columns);
+        var (rows, columns) = MatMulShape(a, b, transposeA, transposeB);
+        var destination = new Matrix<T>(rows, columns);
         MatMul(a, b, destination, transposeA, transposeB);
         return destination;
     }
+
+    /// <summary>The shape of <see cref="MatMul{T}(Matrix{T}, Matrix{T}, bool, bool)"/>: the rows of <c>op(a)</c> by the columns of <c>op(b)</c>.</summary>
+    public static (int Rows, int Columns) MatMulShape<T>(Matrix<T> a, Matrix<T> b, bool transposeA = false, bool transposeB = false)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (transposeA ? a.Columns : a.Rows, transposeB ? b.Rows : b.Columns);
 
     /// <summary>
     /// <c>destination = op(a)·op(b)</c>, or <c>destination += op(a)·op(b)</c> when <paramref name="accumulate"/>;
@@ -41,37 +47,40 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>c = op(a)·op(b)</c>: <c>d op(a) = dC·op(b)ᵀ</c> and <c>d op(b) = op(a)ᵀ·dC</c>, each
-    /// computed as one product with transpose flags, stored in the shape of <paramref name="a"/> and
-    /// <paramref name="b"/>. For an affine layer <c>y = x·w</c> this is <c>dX = dY·Wᵀ</c>, <c>dW = Xᵀ·dY</c>.
+    /// Pullback of <see cref="MatMul{T}(Matrix{T}, Matrix{T}, bool, bool)"/>, <c>result = op(a)·op(b)</c>:
+    /// <c>d op(a) = dResult·op(b)ᵀ</c> and <c>d op(b) = op(a)ᵀ·dResult</c>, each computed as one product with
+    /// transpose flags and stored in the shape of <paramref name="a"/> and <paramref name="b"/>. For an affine
+    /// layer <c>y = x·w</c> this is <c>dX = dY·Wᵀ</c>, <c>dW = Xᵀ·dY</c>. To add into existing gradients instead,
+    /// call <see cref="MatMul{T}(Matrix{T}, Matrix{T}, Matrix{T}, bool, bool, bool)"/> with these products and
+    /// <c>accumulate: true</c>.
     /// </summary>
-    /// <param name="a">The left factor as passed to <see cref="MatMul{T}(Matrix{T}, Matrix{T}, bool, bool)"/>.</param>
-    /// <param name="b">The right factor as passed to the product.</param>
-    /// <param name="dC">Gradient with respect to the product.</param>
-    /// <param name="dA">Receives the gradient for <paramref name="a"/> (same shape); <see langword="null"/> to skip.</param>
-    /// <param name="dB">Receives the gradient for <paramref name="b"/> (same shape); <see langword="null"/> to skip.</param>
+    /// <param name="a">The left factor.</param>
+    /// <param name="b">The right factor.</param>
     /// <param name="transposeA">The flag the product was computed with.</param>
     /// <param name="transposeB">The flag the product was computed with.</param>
-    /// <param name="accumulate">Add into <paramref name="dA"/> and <paramref name="dB"/> instead of overwriting them.</param>
-    public static void MatMulPullback<T>(Matrix<T> a, Matrix<T> b, Matrix<T> dC, Matrix<T>? dA, Matrix<T>? dB,
-        bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    /// <param name="result">The product (not read).</param>
+    /// <param name="dResult">The gradient of the product.</param>
+    /// <param name="dA">Receives the gradient of <paramref name="a"/> (same shape); <see langword="null"/> to skip.</param>
+    /// <param name="dB">Receives the gradient of <paramref name="b"/> (same shape); <see langword="null"/> to skip.</param>
+    [DerivativeOf(nameof(MatMul), Shape = nameof(MatMulShape))]
+    public static void MatMulPullback<T>(Matrix<T> a, Matrix<T> b, bool transposeA, bool transposeB, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA, Matrix<T>? dB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dA is not null)
         {
-            // d op(a) = dC·op(b)ᵀ; when a is stored transposed, dA = (dC·op(b)ᵀ)ᵀ = op(b)·dCᵀ.
+            // d op(a) = dResult·op(b)ᵀ; when a is stored transposed, dA = (dResult·op(b)ᵀ)ᵀ = op(b)·dResultᵀ.
             if (transposeA)
-                MatMul(b, dC, dA, transposeA: transposeB, transposeB: true, accumulate);
+                MatMul(b, dResult, dA, transposeA: transposeB, transposeB: true);
             else
-                MatMul(dC, b, dA, transposeA: false, transposeB: !transposeB, accumulate);
+                MatMul(dResult, b, dA, transposeA: false, transposeB: !transposeB);
         }
         if (dB is not null)
         {
-            // d op(b) = op(a)ᵀ·dC; when b is stored transposed, dB = (op(a)ᵀ·dC)ᵀ = dCᵀ·op(a).
+            // d op(b) = op(a)ᵀ·dResult; when b is stored transposed, dB = (op(a)ᵀ·dResult)ᵀ = dResultᵀ·op(a).
             if (transposeB)
-                MatMul(dC, a, dB, transposeA: true, transposeB: transposeA, accumulate);
+                MatMul(dResult, a, dB, transposeA: true, transposeB: transposeA);
             else
-                MatMul(a, dC, dB, transposeA: !transposeA, transposeB: false, accumulate);
+                MatMul(a, dResult, dB, transposeA: !transposeA, transposeB: false);
         }
     }
 
@@ -79,10 +88,16 @@ public static partial class MatrixOps
     public static Matrix<T> Transpose<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var destination = new Matrix<T>(a.Columns, a.Rows);
+        var (rows, columns) = TransposeShape(a);
+        var destination = new Matrix<T>(rows, columns);
         Transpose(a, destination);
         return destination;
     }
+
+    /// <summary>The shape of <see cref="Transpose{T}(Matrix{T})"/>: <c>a.Columns</c>×<c>a.Rows</c>.</summary>
+    public static (int Rows, int Columns) TransposeShape<T>(Matrix<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (a.Columns, a.Rows);
 
     /// <summary><c>destination = aᵀ</c>, copying in square blocks so both sides stay in cache.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not <c>a.Columns × a.Rows</c>, or is <paramref name="a"/>.</exception>
@@ -101,8 +116,12 @@ public static partial class MatrixOps
                         target[j * a.Rows + i] = source[i * a.Columns + j];
     }
 
-    /// <summary>Pullback of <c>y = aᵀ</c>: <c>dA = dYᵀ</c>.</summary>
-    public static void TransposePullback<T>(Matrix<T> dY, Matrix<T> dA)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Transpose(dY, dA);
+    /// <summary>Pullback of <see cref="Transpose{T}(Matrix{T})"/>: <c>dA = dResultᵀ</c>.</summary>
+    [DerivativeOf(nameof(Transpose), Shape = nameof(TransposeShape))]
+    public static void TransposePullback<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dA is not null)
+            Transpose(dResult, dA);
+    }
 }

@@ -9,10 +9,10 @@ public static partial class MatrixOps
     /// Cross-entropy of the row-wise softmax of <paramref name="logits"/> (batch × classes) against one-hot (or
     /// any probability-row) <paramref name="targets"/>, averaged over the batch:
     /// <c>L = (1/batch) Σᵢ Σⱼ tᵢⱼ·(logsumexp(zᵢ) − zᵢⱼ)</c>. Fused and computed through log-sum-exp, so it is
-    /// finite for any finite logits. Allocates nothing in steady state.
+    /// finite for any finite logits. Allocates nothing in steady state. Differentiable in the logits only.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static T SoftmaxCrossEntropy<T>(Matrix<T> logits, Matrix<T> targets)
+    public static T SoftmaxCrossEntropy<T>(Matrix<T> logits, [NoDerivative] Matrix<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropy));
@@ -47,14 +47,17 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>L = SoftmaxCrossEntropy(logits, targets)</c>: <c>dLogits = dY·(softmax(logits) − targets) / batch</c>
-    /// (for one-hot targets), the classic <c>(y − t)/batch</c>. <paramref name="dY"/> is the gradient of the
-    /// loss, 1 when the loss is the final output. <paramref name="dLogits"/> may be <paramref name="logits"/> but not
-    /// <paramref name="targets"/>; targets get no gradient.
+    /// Pullback of <see cref="SoftmaxCrossEntropy{T}(Matrix{T}, Matrix{T})"/>:
+    /// <c>dLogits = dResult·(softmax(logits) − targets) / batch</c> (for one-hot targets), the classic
+    /// <c>(y − t)/batch</c>. <paramref name="dResult"/> is 1 when the loss is the final output. The targets get
+    /// no gradient. <paramref name="dLogits"/> may be <paramref name="logits"/> but not <paramref name="targets"/>.
     /// </summary>
-    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, Matrix<T> targets, T dY, Matrix<T> dLogits)
+    [DerivativeOf(nameof(SoftmaxCrossEntropy))]
+    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, Matrix<T> targets, T result, T dResult, Matrix<T>? dLogits)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (dLogits is null)
+            return;
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyPullback));
         RequireDistinct(dLogits, targets, nameof(SoftmaxCrossEntropyPullback), nameof(dLogits), nameof(targets));
         Softmax(logits, dLogits);
@@ -65,21 +68,24 @@ public static partial class MatrixOps
             TensorPrimitives.Multiply(gradient, TensorPrimitives.Sum<T>(targets.Row(i)), gradient);
             TensorPrimitives.Subtract(gradient, targets.Row(i), gradient);
         }
-        TensorPrimitives.Multiply(dLogits.Span, dY / T.CreateChecked(logits.Rows), dLogits.Span);
+        TensorPrimitives.Multiply(dLogits.Span, dResult / T.CreateChecked(logits.Rows), dLogits.Span);
     }
 
     /// <summary>
-    /// Pullback of <c>L = SoftmaxCrossEntropy(logits, labels)</c>: <c>dLogits = dY·(softmax(logits) − onehot(labels)) / batch</c>.
-    /// <paramref name="dLogits"/> may be <paramref name="logits"/>.
+    /// Pullback of <see cref="SoftmaxCrossEntropy{T}(Matrix{T}, ReadOnlySpan{int})"/>:
+    /// <c>dLogits = dResult·(softmax(logits) − onehot(labels)) / batch</c>. <paramref name="dLogits"/> may be <paramref name="logits"/>.
     /// </summary>
-    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, ReadOnlySpan<int> labels, T dY, Matrix<T> dLogits)
+    [DerivativeOf(nameof(SoftmaxCrossEntropy))]
+    public static void SoftmaxCrossEntropyPullback<T>(Matrix<T> logits, ReadOnlySpan<int> labels, T result, T dResult, Matrix<T>? dLogits)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (dLogits is null)
+            return;
         RequireLabels(logits, labels, nameof(SoftmaxCrossEntropyPullback));
         Softmax(logits, dLogits);
         for (int i = 0; i < logits.Rows; i++)
             dLogits[i, labels[i]] -= T.One;
-        TensorPrimitives.Multiply(dLogits.Span, dY / T.CreateChecked(logits.Rows), dLogits.Span);
+        TensorPrimitives.Multiply(dLogits.Span, dResult / T.CreateChecked(logits.Rows), dLogits.Span);
     }
 
     /// <summary>
@@ -96,15 +102,17 @@ public static partial class MatrixOps
     }
 
     /// <summary>
-    /// Pullback of <c>L = MeanSquaredError(predictions, targets)</c>: <c>dPredictions = dY·(predictions − targets) / rows</c>,
-    /// <c>dTargets = −dPredictions</c>. Either destination may be <see langword="null"/>; destinations must be distinct from every input.
+    /// Pullback of <see cref="MeanSquaredError{T}(Matrix{T}, Matrix{T})"/>:
+    /// <c>dPredictions = dResult·(predictions − targets) / rows</c>, <c>dTargets = −dPredictions</c>. The gradients
+    /// must be distinct from every input and from each other.
     /// </summary>
-    public static void MeanSquaredErrorPullback<T>(Matrix<T> predictions, Matrix<T> targets, T dY, Matrix<T>? dPredictions, Matrix<T>? dTargets)
+    [DerivativeOf(nameof(MeanSquaredError))]
+    public static void MeanSquaredErrorPullback<T>(Matrix<T> predictions, Matrix<T> targets, T result, T dResult, Matrix<T>? dPredictions, Matrix<T>? dTargets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameShape(predictions, targets, nameof(MeanSquaredErrorPullback));
         RequireDistinctGradients(dPredictions, dTargets, nameof(MeanSquaredErrorPullback), predictions, targets);
-        T scale = dY / T.CreateChecked(predictions.Rows);
+        T scale = dResult / T.CreateChecked(predictions.Rows);
         Matrix<T>? first = dPredictions ?? dTargets;
         if (first is null)
             return;

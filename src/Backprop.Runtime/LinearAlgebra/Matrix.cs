@@ -7,6 +7,11 @@ namespace Backprop;
 /// A dense, row-major, contiguous matrix of <typeparamref name="T"/> (<see cref="float"/> for training,
 /// <see cref="double"/> for gradient checks). Element (i, j) lives at <c>i * Columns + j</c>.
 /// </summary>
+/// <remarks>
+/// The storage may be larger than the matrix (<see cref="Capacity"/> ≥ <see cref="Length"/>) after
+/// <see cref="Reuse"/> reshaped a matrix to fewer elements; every member sees only the first
+/// <c>Rows * Columns</c> elements.
+/// </remarks>
 public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _data;
@@ -30,19 +35,22 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Number of rows.</summary>
-    public int Rows { get; }
+    public int Rows { get; private set; }
 
     /// <summary>Number of columns.</summary>
-    public int Columns { get; }
+    public int Columns { get; private set; }
 
     /// <summary>Number of elements, <c>Rows * Columns</c>.</summary>
-    public int Length => _data.Length;
+    public int Length => Rows * Columns;
+
+    /// <summary>The number of elements the storage holds, at least <see cref="Length"/>; <see cref="Reuse"/> reshapes within it.</summary>
+    public int Capacity => _data.Length;
 
     /// <summary>The shape as text, e.g. <c>100×784</c>, as used in error messages.</summary>
     public string Shape => $"{Rows}×{Columns}";
 
     /// <summary>All elements in row-major order.</summary>
-    public Span<T> Span => _data;
+    public Span<T> Span => _data.AsSpan(0, Length);
 
     /// <summary>The elements of row <paramref name="row"/>.</summary>
     public Span<T> Row(int row)
@@ -66,6 +74,26 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>A zero-filled matrix.</summary>
     public static Matrix<T> Zeros(int rows, int columns) => new(rows, columns);
+
+    /// <summary>
+    /// A <paramref name="rows"/>×<paramref name="columns"/> matrix with unspecified contents for a workspace
+    /// <paramref name="slot"/>: the slot's matrix itself, reshaped in place without allocating, when its
+    /// <see cref="Capacity"/> suffices; otherwise a new matrix, which is stored in the slot. Reshaping to fewer
+    /// elements keeps the larger storage, so a smaller last batch neither allocates nor evicts the buffer the
+    /// next full batch needs.
+    /// </summary>
+    /// <remarks>Anyone else holding the slot's matrix sees the new shape.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    public static Matrix<T> Reuse(ref Matrix<T>? slot, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (slot is null || slot.Capacity < checked(rows * columns))
+            return slot = new Matrix<T>(rows, columns);
+        slot.Rows = rows;
+        slot.Columns = columns;
+        return slot;
+    }
 
     /// <summary>A matrix over a copy of <paramref name="values"/>, given in row-major order.</summary>
     /// <exception cref="ArgumentException">The length of <paramref name="values"/> is not <c>rows * columns</c>.</exception>
@@ -93,7 +121,7 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = new Matrix<T>(rows, columns);
         var random = new Random(seed);
-        for (int i = 0; i < m._data.Length; i++)
+        for (int i = 0; i < m.Length; i++)
             m._data[i] = T.CreateChecked(mean + standardDeviation * StandardNormal(random));
         return m;
     }
@@ -103,7 +131,7 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = new Matrix<T>(rows, columns);
         var random = new Random(seed);
-        for (int i = 0; i < m._data.Length; i++)
+        for (int i = 0; i < m.Length; i++)
             m._data[i] = T.CreateChecked(low + (high - low) * random.NextDouble());
         return m;
     }
@@ -119,14 +147,14 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>A deep copy.</summary>
-    public Matrix<T> Clone() => new(Rows, Columns, (T[])_data.Clone());
+    public Matrix<T> Clone() => new(Rows, Columns, Span.ToArray());
 
     /// <summary>Copies every element into <paramref name="destination"/>, which must have the same shape.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public void CopyTo(Matrix<T> destination)
     {
         RequireSameShape(this, destination, nameof(CopyTo));
-        _data.AsSpan().CopyTo(destination._data);
+        Span.CopyTo(destination.Span);
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming both shapes when they differ.</summary>
@@ -137,26 +165,37 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// <c>a + b</c>: the elementwise sum (<see cref="MatrixOps.Add{T}(Matrix{T}, Matrix{T})"/>) when the shapes
+    /// <c>a + b</c> (<see cref="MatrixOps.Plus{T}(Matrix{T}, Matrix{T})"/>): the elementwise sum when the shapes
     /// match; when <paramref name="b"/> is a 1×<c>a.Columns</c> row and <paramref name="a"/> has several rows, the
-    /// row is added to every row of <paramref name="a"/> (<see cref="MatrixOps.AddRowVector{T}(Matrix{T}, Matrix{T})"/>),
-    /// so that a layer reads <c>MatMul(x, w) + b</c>.
+    /// row is added to every row of <paramref name="a"/>, so that a layer reads <c>MatMul(x, w) + b</c>.
+    /// Differentiable: <see cref="MatrixOps.AdditionOperatorPullback{T}"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes are neither equal nor a matrix and a matching row.</exception>
-    public static Matrix<T> operator +(Matrix<T> a, Matrix<T> b) =>
-        b.Rows == 1 && a.Rows != 1 && b.Columns == a.Columns ? MatrixOps.AddRowVector(a, b) : MatrixOps.Add(a, b);
+    public static Matrix<T> operator +(Matrix<T> a, Matrix<T> b) => MatrixOps.Plus(a, b);
 
-    /// <summary>The elementwise difference <c>a − b</c> (<see cref="MatrixOps.Subtract{T}(Matrix{T}, Matrix{T})"/>).</summary>
+    /// <summary>
+    /// The elementwise difference <c>a − b</c> (<see cref="MatrixOps.Subtract{T}(Matrix{T}, Matrix{T})"/>).
+    /// Differentiable: <see cref="MatrixOps.SubtractionOperatorPullback{T}"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static Matrix<T> operator -(Matrix<T> a, Matrix<T> b) => MatrixOps.Subtract(a, b);
 
-    /// <summary>The negation <c>−a</c>.</summary>
-    public static Matrix<T> operator -(Matrix<T> a) => MatrixOps.Scale(a, T.NegativeOne);
+    /// <summary>
+    /// The negation <c>−a</c> (<see cref="MatrixOps.Negate{T}(Matrix{T})"/>).
+    /// Differentiable: <see cref="MatrixOps.UnaryNegationOperatorPullback{T}"/>.
+    /// </summary>
+    public static Matrix<T> operator -(Matrix<T> a) => MatrixOps.Negate(a);
 
-    /// <summary>The scalar multiple <c>s·a</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).</summary>
+    /// <summary>
+    /// The scalar multiple <c>s·a</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).
+    /// Differentiable: <see cref="MatrixOps.MultiplyOperatorPullback{T}(T, Matrix{T}, Matrix{T}, Matrix{T}, out T, Matrix{T})"/>.
+    /// </summary>
     public static Matrix<T> operator *(T s, Matrix<T> a) => MatrixOps.Scale(a, s);
 
-    /// <summary>The scalar multiple <c>a·s</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).</summary>
+    /// <summary>
+    /// The scalar multiple <c>a·s</c> (<see cref="MatrixOps.Scale{T}(Matrix{T}, T)"/>).
+    /// Differentiable: <see cref="MatrixOps.MultiplyOperatorPullback{T}(Matrix{T}, T, Matrix{T}, Matrix{T}, Matrix{T}, out T)"/>.
+    /// </summary>
     public static Matrix<T> operator *(Matrix<T> a, T s) => MatrixOps.Scale(a, s);
 
     /// <inheritdoc/>

@@ -11,16 +11,21 @@ namespace Backprop;
 /// and a form that writes into a caller-provided <c>destination</c> and allocates nothing, for hot loops.
 /// The allocating form only creates the result and calls the destination form.</para>
 /// <para><b>Pullbacks.</b> Beside each operation <c>Op</c> sits <c>OpPullback</c>, its reverse-mode
-/// derivative rule. Parameters come in this order: the inputs the rule reads (named as in <c>Op</c>), then
-/// the output <c>y</c> when the rule reuses it (e.g. <c>σ' = y(1 − y)</c>), then the upstream gradient
-/// <c>dY</c> (the gradient of the loss with respect to the output), then one destination per input,
-/// <c>d</c> + the input's name. A pullback <em>overwrites</em> its destinations unless it takes an
-/// <c>accumulate</c> argument set to <see langword="true"/>. A destination may be <see langword="null"/> where
-/// documented, to skip a gradient nobody needs. Gradients with respect to a scalar argument are returned.</para>
-/// <para><b>Aliasing.</b> Elementwise forward operations and single-destination elementwise pullbacks
-/// accept a destination that is the very same matrix as an input (in place). The matrix product, the
-/// transpose and pullbacks with two destinations throw <see cref="ArgumentException"/> when a destination is
-/// also an input, because they read inputs after writing the destination.</para>
+/// derivative rule, marked <see cref="DerivativeOfAttribute"/> and written to its convention so that generated
+/// code chains them: the operation's arguments, then <c>result</c> (what it returned) and <c>dResult</c> (the
+/// gradient of the loss with respect to it), then one gradient per differentiable argument, <c>d</c> + the
+/// argument's name. A pullback <em>overwrites</em> a matrix gradient, or skips it when it is
+/// <see langword="null"/>; a scalar argument's gradient is an <see langword="out"/> parameter. Pullbacks read
+/// their inputs, <c>result</c> and <c>dResult</c> and never modify them. To add a matrix product's gradient into
+/// an existing one, call <see cref="MatMul{T}(Matrix{T}, Matrix{T}, Matrix{T}, bool, bool, bool)"/> with
+/// <c>accumulate: true</c>. The operators on <see cref="Matrix{T}"/> have their pullbacks here too
+/// (<c>AdditionOperatorPullback</c>, …), and named forms that write into a destination
+/// (<see cref="Plus{T}(Matrix{T}, Matrix{T}, Matrix{T})"/>, <see cref="Negate{T}(Matrix{T}, Matrix{T})"/>).
+/// Results have the shape of the first matrix argument unless a <c>OpShape</c> method says otherwise.</para>
+/// <para><b>Aliasing.</b> Elementwise forward operations accept a destination that is the very same matrix as
+/// an input (in place). The matrix product, the transpose, the row and column sums and pullbacks with two
+/// gradients throw <see cref="ArgumentException"/> when a destination is also an input, because they read
+/// inputs after writing the destination. Generated code never passes a gradient that aliases an input.</para>
 /// <para><b>Shapes.</b> A shape mismatch throws <see cref="ArgumentException"/> whose message names the
 /// operation and both shapes, e.g. <c>MatMul: (100×784)·(100×10) — inner dimensions 784 and 100 differ</c>.</para>
 /// </remarks>

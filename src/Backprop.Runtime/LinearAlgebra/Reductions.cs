@@ -9,10 +9,16 @@ public static partial class MatrixOps
     public static Matrix<T> ColumnSums<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var destination = new Matrix<T>(1, a.Columns);
+        var (rows, columns) = ColumnSumsShape(a);
+        var destination = new Matrix<T>(rows, columns);
         ColumnSums(a, destination);
         return destination;
     }
+
+    /// <summary>The shape of <see cref="ColumnSums{T}(Matrix{T})"/>: 1×<c>a.Columns</c>.</summary>
+    public static (int Rows, int Columns) ColumnSumsShape<T>(Matrix<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (1, a.Columns);
 
     /// <summary><c>destination[0, j] = Σᵢ a[i, j]</c>; <paramref name="destination"/> is 1×<c>a.Columns</c> and must not be <paramref name="a"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong shape or is <paramref name="a"/>.</exception>
@@ -28,24 +34,34 @@ public static partial class MatrixOps
             TensorPrimitives.Add<T>(sums, a.Row(i), sums);
     }
 
-    /// <summary>Pullback of <c>y = ColumnSums(a)</c>: every row of <c>dA</c> is the 1×n <paramref name="dY"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="dY"/> is not 1×<c>dA.Columns</c>.</exception>
-    public static void ColumnSumsPullback<T>(Matrix<T> dY, Matrix<T> dA)
+    /// <summary>Pullback of <see cref="ColumnSums{T}(Matrix{T})"/>: every row of <c>dA</c> is the 1×n <paramref name="dResult"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="dResult"/> is not 1×<c>a.Columns</c>, or <paramref name="dA"/> differs in shape from <paramref name="a"/>.</exception>
+    [DerivativeOf(nameof(ColumnSums), Shape = nameof(ColumnSumsShape))]
+    public static void ColumnSumsPullback<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireShape(dY, 1, dA.Columns, nameof(ColumnSumsPullback), nameof(dY));
+        if (dA is null)
+            return;
+        RequireShape(dResult, 1, a.Columns, nameof(ColumnSumsPullback), nameof(dResult));
+        RequireSameShape(a, dA, nameof(ColumnSumsPullback));
         for (int i = 0; i < dA.Rows; i++)
-            dY.Span.CopyTo(dA.Row(i));
+            dResult.Span.CopyTo(dA.Row(i));
     }
 
     /// <summary>The m×1 column of row sums of an m×n matrix.</summary>
     public static Matrix<T> RowSums<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var destination = new Matrix<T>(a.Rows, 1);
+        var (rows, columns) = RowSumsShape(a);
+        var destination = new Matrix<T>(rows, columns);
         RowSums(a, destination);
         return destination;
     }
+
+    /// <summary>The shape of <see cref="RowSums{T}(Matrix{T})"/>: <c>a.Rows</c>×1.</summary>
+    public static (int Rows, int Columns) RowSumsShape<T>(Matrix<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (a.Rows, 1);
 
     /// <summary><c>destination[i, 0] = Σⱼ a[i, j]</c>; <paramref name="destination"/> is <c>a.Rows</c>×1 and must not be <paramref name="a"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong shape or is <paramref name="a"/>.</exception>
@@ -59,14 +75,18 @@ public static partial class MatrixOps
             sums[i] = TensorPrimitives.Sum<T>(a.Row(i));
     }
 
-    /// <summary>Pullback of <c>y = RowSums(a)</c>: row i of <c>dA</c> is filled with <c>dY[i, 0]</c>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="dY"/> is not <c>dA.Rows</c>×1.</exception>
-    public static void RowSumsPullback<T>(Matrix<T> dY, Matrix<T> dA)
+    /// <summary>Pullback of <see cref="RowSums{T}(Matrix{T})"/>: row i of <c>dA</c> is filled with <c>dResult[i, 0]</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="dResult"/> is not <c>a.Rows</c>×1, or <paramref name="dA"/> differs in shape from <paramref name="a"/>.</exception>
+    [DerivativeOf(nameof(RowSums), Shape = nameof(RowSumsShape))]
+    public static void RowSumsPullback<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult, Matrix<T>? dA)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireShape(dY, dA.Rows, 1, nameof(RowSumsPullback), nameof(dY));
+        if (dA is null)
+            return;
+        RequireShape(dResult, a.Rows, 1, nameof(RowSumsPullback), nameof(dResult));
+        RequireSameShape(a, dA, nameof(RowSumsPullback));
         for (int i = 0; i < dA.Rows; i++)
-            dA.Row(i).Fill(dY.Span[i]);
+            dA.Row(i).Fill(dResult.Span[i]);
     }
 
     /// <summary>The sum of all elements.</summary>
@@ -74,18 +94,29 @@ public static partial class MatrixOps
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TensorPrimitives.Sum<T>(a.Span);
 
-    /// <summary>Pullback of <c>y = Sum(a)</c>: every element of <c>dA</c> is <paramref name="dY"/>.</summary>
-    public static void SumPullback<T>(T dY, Matrix<T> dA)
+    /// <summary>Pullback of <see cref="Sum{T}(Matrix{T})"/>: every element of <c>dA</c> is <paramref name="dResult"/>.</summary>
+    [DerivativeOf(nameof(Sum))]
+    public static void SumPullback<T>(Matrix<T> a, T result, T dResult, Matrix<T>? dA)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        dA.Span.Fill(dY);
+        FillGradient(a, dResult, dA, nameof(SumPullback));
 
     /// <summary>The mean of all elements (NaN for an empty matrix).</summary>
     public static T Mean<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Sum(a) / T.CreateChecked(a.Length);
 
-    /// <summary>Pullback of <c>y = Mean(a)</c>: every element of <c>dA</c> is <c>dY / (number of elements)</c>.</summary>
-    public static void MeanPullback<T>(T dY, Matrix<T> dA)
+    /// <summary>Pullback of <see cref="Mean{T}(Matrix{T})"/>: every element of <c>dA</c> is <c>dResult / (number of elements)</c>.</summary>
+    [DerivativeOf(nameof(Mean))]
+    public static void MeanPullback<T>(Matrix<T> a, T result, T dResult, Matrix<T>? dA)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        dA.Span.Fill(dY / T.CreateChecked(dA.Length));
+        FillGradient(a, dResult / T.CreateChecked(a.Length), dA, nameof(MeanPullback));
+
+    private static void FillGradient<T>(Matrix<T> a, T value, Matrix<T>? dA, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dA is null)
+            return;
+        RequireSameShape(a, dA, operation);
+        dA.Span.Fill(value);
+    }
 }

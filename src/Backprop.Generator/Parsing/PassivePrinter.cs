@@ -1,0 +1,104 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Backprop.Generator.Emission;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>
+/// Prints an expression that carries no derivative (a constant, a flag, <c>x.Rows</c>, a call on such values) as
+/// C# that compiles in the generated file: types fully qualified, constants culture-invariant, the names of
+/// parameters and locals supplied by the caller.
+/// </summary>
+internal static class PassivePrinter
+{
+    /// <summary>The code, or <c>null</c> when the expression reads something <paramref name="name"/> does not name, or has a form this printer does not know.</summary>
+    public static string? Print(IOperation operation, Func<ISymbol, string?> name)
+    {
+        if (operation.ConstantValue is { HasValue: true } constant && operation.Type is { } constantType)
+            return Constant(constant.Value, constantType);
+        switch (operation)
+        {
+            case IParenthesizedOperation parenthesized:
+                return Print(parenthesized.Operand, name) is string inner ? "(" + inner + ")" : null;
+            case IParameterReferenceOperation parameter:
+                return name(parameter.Parameter);
+            case ILocalReferenceOperation local:
+                return name(local.Local);
+            case IConversionOperation conversion:
+                if (Print(conversion.Operand, name) is not string operand)
+                    return null;
+                return conversion.IsImplicit ? operand : $"(({TensorLowering.TypeName(conversion.Type!)}){operand})";
+            case IPropertyReferenceOperation { Arguments.Length: 0 } property:
+                return Member(property.Instance, property.Property, name);
+            case IFieldReferenceOperation field:
+                return Member(field.Instance, field.Field, name);
+            case IInvocationOperation invocation:
+            {
+                string? receiver = invocation.Instance is null
+                    ? TensorLowering.TypeName(invocation.TargetMethod.ContainingType)
+                    : Print(invocation.Instance, name);
+                var arguments = invocation.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => Print(a.Value, name)).ToList();
+                if (receiver is null || arguments.Any(a => a is null))
+                    return null;
+                string typeArguments = invocation.TargetMethod.TypeArguments.Length == 0 ? ""
+                    : "<" + string.Join(", ", invocation.TargetMethod.TypeArguments.Select(TensorLowering.TypeName)) + ">";
+                return $"{receiver}.{invocation.TargetMethod.Name}{typeArguments}({string.Join(", ", arguments)})";
+            }
+            case IBinaryOperation binary when Token(binary.OperatorKind) is string token:
+                return Print(binary.LeftOperand, name) is string left && Print(binary.RightOperand, name) is string right ? $"({left} {token} {right})" : null;
+            case IUnaryOperation unary when unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Not or UnaryOperatorKind.Plus:
+                return Print(unary.Operand, name) is string value
+                    ? (unary.OperatorKind == UnaryOperatorKind.Minus ? "-" : unary.OperatorKind == UnaryOperatorKind.Not ? "!" : "+") + value
+                    : null;
+            case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                return Print(conditional.Condition, name) is string condition && Print(conditional.WhenTrue, name) is string whenTrue && Print(whenFalse, name) is string otherwise
+                    ? $"({condition} ? {whenTrue} : {otherwise})"
+                    : null;
+            default:
+                return null;
+        }
+    }
+
+    private static string? Member(IOperation? instance, ISymbol member, Func<ISymbol, string?> name)
+    {
+        string? receiver = instance is null ? TensorLowering.TypeName(member.ContainingType) : Print(instance, name);
+        return receiver is null ? null : receiver + "." + member.Name;
+    }
+
+    private static string? Constant(object? value, ITypeSymbol type) => value switch
+    {
+        null => type.IsReferenceType ? "null" : $"default({TensorLowering.TypeName(type)})",
+        bool b => b ? "true" : "false",
+        string text => SymbolDisplay.FormatLiteral(text, quote: true),
+        char c => SymbolDisplay.FormatLiteral(c, quote: true),
+        _ when type.TypeKind == TypeKind.Enum => $"(({TensorLowering.TypeName(type)}){Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)})",
+        double d => ExprPrinter.Literal(d, ScalarType.Double),
+        float f => ExprPrinter.Literal(f, ScalarType.Float),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+        _ => null,
+    };
+
+    private static string? Token(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.Add => "+",
+        BinaryOperatorKind.Subtract => "-",
+        BinaryOperatorKind.Multiply => "*",
+        BinaryOperatorKind.Divide => "/",
+        BinaryOperatorKind.Remainder => "%",
+        BinaryOperatorKind.Equals => "==",
+        BinaryOperatorKind.NotEquals => "!=",
+        BinaryOperatorKind.LessThan => "<",
+        BinaryOperatorKind.LessThanOrEqual => "<=",
+        BinaryOperatorKind.GreaterThan => ">",
+        BinaryOperatorKind.GreaterThanOrEqual => ">=",
+        BinaryOperatorKind.ConditionalAnd => "&&",
+        BinaryOperatorKind.ConditionalOr => "||",
+        _ => null,
+    };
+}

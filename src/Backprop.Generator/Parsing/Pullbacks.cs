@@ -1,0 +1,243 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>
+/// Finds and checks <c>[DerivativeOf]</c> pullbacks, the derivative rules that matrix operations, operators and
+/// users' functions bring with them (the convention is documented on <c>Backprop.DerivativeOfAttribute</c>).
+/// A pullback lives in the differentiated method's type, or in another type of the same namespace and assembly
+/// that names the method's type with <c>[DerivativeOf(typeof(…), name)]</c>.
+/// </summary>
+internal static class Pullbacks
+{
+    public const string DerivativeOfAttribute = "Backprop.DerivativeOfAttribute";
+    private const string MatrixDefinition = "Backprop.Matrix<T>";
+
+    /// <summary>What a <c>[DerivativeOf]</c> attribute declares.</summary>
+    public sealed record Declaration(IMethodSymbol Pullback, INamedTypeSymbol TargetType, string TargetName, string? Into, string? Shape);
+
+    /// <summary>A pullback matched to the method it differentiates, with the destination form and shape method when there are any.</summary>
+    public sealed record Rule(IMethodSymbol Pullback, IMethodSymbol? Into, ImmutableArray<int> IntoArguments, IMethodSymbol? Shape, ImmutableArray<bool> Gradients);
+
+    public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == MatrixDefinition;
+
+    /// <summary>The rule for <paramref name="target"/>, or <c>null</c> when no pullback declares itself for it.</summary>
+    public static Rule? Find(IMethodSymbol target)
+    {
+        IMethodSymbol definition = target.OriginalDefinition;
+        INamedTypeSymbol owner = definition.ContainingType.OriginalDefinition;
+        foreach (INamedTypeSymbol candidate in CandidateTypes(owner))
+        {
+            foreach (ISymbol member in candidate.GetMembers())
+            {
+                if (member is IMethodSymbol method && Read(method) is { } declaration
+                    && declaration.TargetName == definition.Name
+                    && SymbolEqualityComparer.Default.Equals(declaration.TargetType.OriginalDefinition, owner)
+                    && Match(declaration, definition, out _) is { } rule)
+                    return rule;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Checks a pullback declared in source; the reason it does not fit the convention, or <c>null</c>.</summary>
+    public static string? Validate(IMethodSymbol pullback)
+    {
+        if (Read(pullback) is not { } declaration)
+            return null;
+        var targets = declaration.TargetType.GetMembers(declaration.TargetName).OfType<IMethodSymbol>().Where(m => m.IsStatic).ToList();
+        if (targets.Count == 0)
+            return $"'{declaration.TargetType.ToDisplayString()}' has no static method '{declaration.TargetName}'";
+        string? firstReason = null;
+        foreach (IMethodSymbol target in targets)
+        {
+            if (Match(declaration, target, out string? reason) is not null)
+                return null;
+            firstReason ??= reason;
+        }
+        return firstReason;
+    }
+
+    public static Declaration? Read(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != DerivativeOfAttribute)
+                continue;
+            ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+            INamedTypeSymbol? type = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : method.ContainingType;
+            if (type is null || arguments[arguments.Length - 1].Value is not string name)
+                return null;
+            string? into = null, shape = null;
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                if (named.Key == "Into")
+                    into = named.Value.Value as string;
+                else if (named.Key == "Shape")
+                    shape = named.Value.Value as string;
+            }
+            return new Declaration(method, type, name, into, shape);
+        }
+        return null;
+    }
+
+    private static IEnumerable<INamedTypeSymbol> CandidateTypes(INamedTypeSymbol owner)
+    {
+        yield return owner;
+        foreach (INamedTypeSymbol type in owner.ContainingNamespace.GetTypeMembers())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(type, owner) && SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, owner.ContainingAssembly))
+                yield return type;
+        }
+    }
+
+    /// <summary>A differentiable parameter takes a gradient: a matrix, a float or double, or a type parameter (the element type), unless [NoDerivative].</summary>
+    public static bool IsDifferentiable(IParameterSymbol parameter) =>
+        (IsMatrix(parameter.Type) || parameter.Type.SpecialType is SpecialType.System_Single or SpecialType.System_Double || parameter.Type is ITypeParameterSymbol)
+        && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Symbols.NoDerivativeAttribute);
+
+    private static Rule? Match(Declaration declaration, IMethodSymbol target, out string? reason)
+    {
+        IMethodSymbol pullback = declaration.Pullback;
+        var typeParameters = TypeParametersOf(target);
+        if (pullback.TypeParameters.Length != typeParameters.Count)
+        {
+            reason = $"it must have {typeParameters.Count} type parameter(s), one per type parameter of '{target.Name}' and its type";
+            return null;
+        }
+        var map = new Dictionary<ITypeSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
+        for (int i = 0; i < typeParameters.Count; i++)
+            map[typeParameters[i]] = pullback.TypeParameters[i];
+
+        var expected = new List<(ITypeSymbol Type, RefKind Kind, string Role)>();
+        foreach (IParameterSymbol parameter in target.Parameters)
+            expected.Add((parameter.Type, RefKind.None, $"'{parameter.Name}' as {Display(parameter.Type)}"));
+        expected.Add((target.ReturnType, RefKind.None, $"the result as {Display(target.ReturnType)}"));
+        expected.Add((target.ReturnType, RefKind.None, $"the result's gradient as {Display(target.ReturnType)}"));
+        var gradients = ImmutableArray.CreateBuilder<bool>();
+        foreach (IParameterSymbol parameter in target.Parameters)
+        {
+            bool differentiable = IsDifferentiable(parameter);
+            gradients.Add(differentiable);
+            if (differentiable)
+                expected.Add((parameter.Type, IsMatrix(parameter.Type) ? RefKind.None : RefKind.Out,
+                    IsMatrix(parameter.Type) ? $"the gradient of '{parameter.Name}' as {Display(parameter.Type)}?" : $"the gradient of '{parameter.Name}' as out {Display(parameter.Type)}"));
+        }
+
+        string signature = string.Join(", ", expected.Select(e => e.Role));
+        if (!pullback.IsStatic || !pullback.ReturnsVoid || pullback.Parameters.Length != expected.Count)
+        {
+            reason = $"a pullback of '{target.Name}' is a static void method taking {signature}";
+            return null;
+        }
+        for (int i = 0; i < expected.Count; i++)
+        {
+            IParameterSymbol actual = pullback.Parameters[i];
+            if (actual.RefKind != expected[i].Kind || !SameType(expected[i].Type, actual.Type, map))
+            {
+                reason = $"parameter {i + 1} ('{actual.Name}') must be {expected[i].Role}; a pullback of '{target.Name}' takes {signature}";
+                return null;
+            }
+        }
+
+        INamedTypeSymbol home = pullback.ContainingType;
+        IMethodSymbol? shape = null;
+        if (declaration.Shape is string shapeName)
+        {
+            shape = home.GetMembers(shapeName).OfType<IMethodSymbol>().FirstOrDefault(m => m.IsStatic && m.Parameters.Length == target.Parameters.Length);
+            if (shape is null)
+            {
+                reason = $"Shape names '{shapeName}', but '{home.Name}' has no static method of that name taking the parameters of '{target.Name}'";
+                return null;
+            }
+        }
+        IMethodSymbol? into = null;
+        ImmutableArray<int> intoArguments = ImmutableArray<int>.Empty;
+        if (IsMatrix(target.ReturnType))
+        {
+            INamedTypeSymbol intoHome = declaration.Into is null ? target.ContainingType : home;
+            foreach (IMethodSymbol candidate in intoHome.GetMembers(declaration.Into ?? target.Name).OfType<IMethodSymbol>())
+            {
+                if (IntoArguments(candidate, target) is { } order)
+                {
+                    into = candidate;
+                    intoArguments = order;
+                    break;
+                }
+            }
+            if (into is null && declaration.Into is not null)
+            {
+                reason = $"Into names '{declaration.Into}', but '{home.Name}' has no static void method of that name taking the parameters of '{target.Name}' and a 'destination'";
+                return null;
+            }
+        }
+        reason = null;
+        return new Rule(pullback, into, intoArguments, shape, gradients.ToImmutable());
+    }
+
+    /// <summary>
+    /// For a destination form <paramref name="candidate"/> of <paramref name="target"/>: per parameter, which argument
+    /// of the target to pass (-1 for the destination); trailing optional parameters beyond them are omitted.
+    /// </summary>
+    private static ImmutableArray<int>? IntoArguments(IMethodSymbol candidate, IMethodSymbol target)
+    {
+        List<ITypeSymbol> typeParameters = TypeParametersOf(target);
+        if (!candidate.IsStatic || !candidate.ReturnsVoid || candidate.TypeParameters.Length != typeParameters.Count)
+            return null;
+        var map = new Dictionary<ITypeSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
+        for (int i = 0; i < typeParameters.Count; i++)
+            map[typeParameters[i]] = candidate.TypeParameters[i];
+        var order = ImmutableArray.CreateBuilder<int>();
+        int next = 0;
+        bool destination = false, omitting = false;
+        foreach (IParameterSymbol parameter in candidate.Parameters)
+        {
+            if (omitting && !parameter.IsOptional)
+                return null;
+            if (omitting)
+                continue;
+            if (!destination && parameter.Name == "destination" && SameType(target.ReturnType, parameter.Type, map))
+            {
+                destination = true;
+                order.Add(-1);
+            }
+            else if (next < target.Parameters.Length && SameType(target.Parameters[next].Type, parameter.Type, map))
+            {
+                order.Add(next++);
+            }
+            else if (parameter.IsOptional && destination && next == target.Parameters.Length)
+            {
+                omitting = true;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return destination && next == target.Parameters.Length ? order.ToImmutable() : null;
+    }
+
+    /// <summary>The type parameters a pullback must mirror, in order: the method's, then its type's.</summary>
+    private static List<ITypeSymbol> TypeParametersOf(IMethodSymbol target) =>
+        target.TypeParameters.Cast<ITypeSymbol>().Concat(target.ContainingType.TypeParameters).ToList();
+
+    private static bool SameType(ITypeSymbol expected, ITypeSymbol actual, Dictionary<ITypeSymbol, ITypeSymbol> map)
+    {
+        if (expected is ITypeParameterSymbol parameter)
+            return map.TryGetValue(parameter, out ITypeSymbol? mapped) && SymbolEqualityComparer.Default.Equals(mapped, actual);
+        if (expected is IArrayTypeSymbol expectedArray)
+            return actual is IArrayTypeSymbol actualArray && expectedArray.Rank == actualArray.Rank && SameType(expectedArray.ElementType, actualArray.ElementType, map);
+        if (expected is INamedTypeSymbol { IsGenericType: true } expectedNamed)
+        {
+            return actual is INamedTypeSymbol { IsGenericType: true } actualNamed
+                && SymbolEqualityComparer.Default.Equals(expectedNamed.OriginalDefinition, actualNamed.OriginalDefinition)
+                && expectedNamed.TypeArguments.Zip(actualNamed.TypeArguments, (e, a) => SameType(e, a, map)).All(same => same);
+        }
+        return SymbolEqualityComparer.Default.Equals(expected, actual);
+    }
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+}
