@@ -3,17 +3,27 @@ namespace Backprop.Fuzz.Tests;
 /// <summary>The outcome of fuzzing a set of programs.</summary>
 internal sealed record CampaignResult(int Programs, IReadOnlyList<FuzzFailure> Failures, CheckCounts Counts)
 {
+    /// <summary>How many failures <see cref="Report"/> shrinks; the rest are printed as found.</summary>
+    public const int MaxShrunk = 10;
+
     public int WrongGradients => Failures.Count(f => f.Kind == FailureKind.WrongGradient);
 
     public int GeneratorExceptions => Failures.Count(f => f.Kind == FailureKind.Generator);
 
+    public int Hangs => Failures.Count(f => f.Kind == FailureKind.Hang);
+
     public string Summary =>
         $"fuzz: {Programs} programs, {WrongGradients} wrong gradients, {GeneratorExceptions} generator exceptions " +
-        $"({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable)";
+        $"({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable{(Hangs > 0 ? $", {Hangs} checks that did not finish" : "")})";
 
-    /// <summary>The summary, then each failure shrunk to its fewest statements, with its seed, point and source.</summary>
+    /// <summary>
+    /// The summary, then each failure with its seed, point and source: the first <see cref="MaxShrunk"/> shrunk (each
+    /// within the shrinker's budget), the rest as found. A hang is never shrunk: each candidate could leave another
+    /// thread spinning.
+    /// </summary>
     public string Report() =>
-        string.Join("\n\n", Failures.Select(Shrinker.Shrink).Select(f => f.ToString()).Prepend(Summary));
+        string.Join("\n\n", Failures.Select((f, i) => i < MaxShrunk && f.Kind != FailureKind.Hang ? Shrinker.Shrink(f).ToString() : f + "(not shrunk)\n")
+            .Prepend(Summary));
 }
 
 /// <summary>Generates, compiles and checks programs, <see cref="BatchSize"/> to an assembly to amortise compilation.</summary>
@@ -21,22 +31,33 @@ internal static class FuzzCampaign
 {
     public const int BatchSize = 50;
 
+    /// <summary>
+    /// A check takes milliseconds (5 points, a few evaluations per component, loops of at most 36 iterations): one that
+    /// takes this long is an infinite loop, in the generated code (F's own loops provably end: <see cref="LoopBounds"/>).
+    /// The thread cannot be stopped, but the run goes on and reports it.
+    /// </summary>
+    public static readonly TimeSpan CheckTimeLimit = TimeSpan.FromSeconds(30);
+
     /// <summary>Fuzzes the programs of seeds <paramref name="firstSeed"/> … <paramref name="firstSeed"/> + <paramref name="count"/> − 1.</summary>
-    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null)
+    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null) =>
+        Run(Enumerable.Range(firstSeed, count).ToArray(), progress);
+
+    /// <summary>Fuzzes the programs of the given seeds, reporting each failure and each batch as it goes.</summary>
+    public static CampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null)
     {
         var failures = new List<FuzzFailure>();
         var counts = new CheckCounts();
-        for (int start = 0; start < count; start += BatchSize)
+        for (int start = 0; start < seeds.Count; start += BatchSize)
         {
-            FuzzProgram[] batch = Enumerable.Range(firstSeed + start, Math.Min(BatchSize, count - start)).Select(ProgramGenerator.Generate).ToArray();
+            FuzzProgram[] batch = seeds.Skip(start).Take(BatchSize).Select(ProgramGenerator.Generate).ToArray();
             CampaignResult result = Run(batch);
             failures.AddRange(result.Failures);
             counts += result.Counts;
             foreach (FuzzFailure failure in result.Failures)
-                progress?.Invoke($"seed {failure.Program.Seed}: {failure.Kind}: {failure.Detail}");
-            progress?.Invoke($"seeds {firstSeed} … {firstSeed + start + batch.Length - 1}: {failures.Count} failures");
+                progress?.Invoke(failure.ToString());
+            progress?.Invoke($"seeds {seeds[0]} … {batch[^1].Seed}: {failures.Count} failures");
         }
-        return new CampaignResult(count, failures, counts);
+        return new CampaignResult(seeds.Count, failures, counts);
     }
 
     public static CampaignResult Run(IReadOnlyList<FuzzProgram> programs)
@@ -46,7 +67,13 @@ internal static class FuzzCampaign
         var counts = new CheckCounts();
         foreach (FuzzProgram program in batch.Loaded)
         {
-            var (failure, checkedCounts) = GradientChecker.Check(program, batch.Assembly!);
+            var check = Task.Run(() => GradientChecker.Check(program, batch.Assembly!));
+            if (!check.Wait(CheckTimeLimit))
+            {
+                failures.Add(new FuzzFailure(program, FailureKind.Hang, $"the check did not finish in {CheckTimeLimit.TotalSeconds:F0} s"));
+                continue;
+            }
+            var (failure, checkedCounts) = check.Result;
             counts += checkedCounts;
             if (failure is not null)
                 failures.Add(failure);

@@ -8,10 +8,13 @@ internal enum FuzzType
     Double,
     Float,
     Int,
+    /// <summary>A <c>double[]</c>: a parameter (read only) or a local array (written and read).</summary>
+    DoubleArray,
 }
 
 /// <summary>A parameter of a fuzzed method. <see cref="NoDerivative"/> double parameters and int parameters get no gradient.</summary>
-internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivative)
+/// <param name="Length">For a <c>double[]</c> parameter, the length of the arrays passed at the test points (3–5).</param>
+internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivative, int Length = 0)
 {
     public bool Differentiable => Type != FuzzType.Int && !NoDerivative;
 
@@ -24,8 +27,13 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// kept apart so the shrinker can drop them one at a time; the last is always the return.
 /// </summary>
 /// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
-internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat)
+/// <param name="Helpers">Other methods of the class (differentiable helpers <c>F</c> calls, ordinary int/bool helpers), as source.</param>
+/// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
+internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false)
 {
+    public string Attribute => Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";
 
@@ -37,7 +45,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
         {
             var text = new StringBuilder();
             text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
-            text.Append("    [Differentiable]\n");
+            text.Append("    ").Append(Attribute).Append('\n');
             text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(' ').Append(MethodName).Append('(')
                 .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')');
             if (Statements.Count == 1 && Statements[0].StartsWith("return ", StringComparison.Ordinal))
@@ -49,9 +57,11 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
             {
                 text.Append("\n    {\n");
                 foreach (string statement in Statements)
-                    text.Append("        ").Append(statement).Append('\n');
+                    text.Append("        ").Append(statement.Replace("\n", "\n        ")).Append('\n');
                 text.Append("    }\n");
             }
+            foreach (string helper in Helpers ?? Array.Empty<string>())
+                text.Append('\n').Append("    ").Append(helper.Replace("\n", "\n    ")).Append('\n');
             text.Append("}\n");
             return text.ToString();
         }
@@ -68,6 +78,7 @@ internal static class FuzzText
     {
         FuzzType.Double => "double",
         FuzzType.Float => "float",
+        FuzzType.DoubleArray => "double[]",
         _ => "int",
     };
 }

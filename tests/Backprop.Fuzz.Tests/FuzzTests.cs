@@ -19,15 +19,18 @@ public class FuzzTests(ITestOutputHelper output)
 
     /// <summary>
     /// The long campaign: <c>FUZZ_PROGRAMS=10000 dotnet test tests/Backprop.Fuzz.Tests -c Release --filter Campaign
-    /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range).
-    /// Without FUZZ_PROGRAMS it checks nothing.
+    /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range);
+    /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures. Without either it checks nothing.
     /// </summary>
     [Fact]
     public void Campaign()
     {
         int count = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_PROGRAMS"), out int programs) ? programs : 0;
         int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 1_000_000;
-        CampaignResult result = FuzzCampaign.Run(firstSeed, count, progress: line => Console.Error.WriteLine(line));
+        Action<string> progress = line => Console.Error.WriteLine(line);
+        CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
+            ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress)
+            : FuzzCampaign.Run(firstSeed, count, progress);
         string report = result.Report();
         output.WriteLine(report);
         Console.WriteLine(report);

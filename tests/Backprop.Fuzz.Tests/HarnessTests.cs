@@ -28,8 +28,39 @@ public class HarnessTests
     public void ShrinkingKeepsOnlyTheStatementsThatFail()
     {
         FuzzFailure failure = Assert.Single(FuzzCampaign.Run(new[] { Rejected }).Failures);
-        FuzzFailure shrunk = Shrinker.Shrink(failure);
+        FuzzFailure shrunk = Shrinker.Shrink(failure).Failure;
         Assert.Equal(new[] { "double b = Math.Round(x, 2);", "return x * x;" }, shrunk.Program.Statements);
         Assert.Equal(FailureKind.Generator, shrunk.Kind);
     }
+
+    [Fact]
+    public void ShrinkingStopsAtItsBudget()
+    {
+        FuzzFailure failure = Assert.Single(FuzzCampaign.Run(new[] { Rejected }).Failures);
+        ShrinkResult shrunk = Shrinker.Shrink(failure, candidates: 1);
+        Assert.True(shrunk.Exhausted);
+        Assert.Equal(1, shrunk.Candidates);
+        Assert.Contains("shrinking stopped at its budget", shrunk.ToString());
+    }
+
+    /// <summary>No generated program can spin forever, so neither can a fuzz test (nor a shrinker candidate, checked the same way).</summary>
+    [Fact]
+    public void EveryGeneratedLoopProvablyEnds()
+    {
+        int[] unbounded = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.Generate(seed))).ToArray();
+        Assert.Empty(unbounded);
+    }
+
+    [Theory]
+    [InlineData("for (int i = 0; i < 3; i++)\n{\n    x += 1.0;\n}", true)]
+    [InlineData("int k = 0;\nwhile (k < 3)\n{\n    k++;\n    x += 1.0;\n}", true)]
+    [InlineData("int k = 0;\ndo\n{\n    k++;\n    x += 1.0;\n}\nwhile (k < 3);", true)]
+    // What the shrinker's single-line drops could make of them: the step gone, the do gone, the counter written.
+    [InlineData("int k = 0;\nwhile (k < 3)\n{\n    x += 1.0;\n}", false)]
+    [InlineData("int k = 0;\n{\n    k++;\n    x += 1.0;\n}\nwhile (k < 3);", false)]
+    [InlineData("int k = 0;\nwhile (k < 3)\n{\n    k++;\n    k--;\n}", false)]
+    [InlineData("for (int i = 0; i < 3; i++)\n{\n    i = 0;\n}", false)]
+    [InlineData("for (int i = 0; i < 3; )\n{\n    x += 1.0;\n}", false)]
+    public void LoopsThatMayNotEndAreRefused(string loop, bool bounded) =>
+        Assert.Equal(bounded, LoopBounds.AreBounded(Program(3, loop, "return x;")));
 }

@@ -23,9 +23,19 @@ internal sealed class ProgramGenerator
     private static readonly FuzzType[] Float = { FuzzType.Float };
     private static readonly FuzzType[] Int = { FuzzType.Int };
 
+    /// <summary>A statement construct; it returns null where it does not apply (break outside a loop, nothing to assign).</summary>
     private sealed record StatementForm(string Name, int Weight, Func<ProgramGenerator, string?> Write);
 
-    private sealed record Variable(string Name, FuzzType Type, bool Assignable);
+    /// <summary>A boolean construct for conditions of if, ternaries, break, continue and early return.</summary>
+    private sealed record ConditionForm(string Name, int Weight, Func<ProgramGenerator, int, string> Write);
+
+    /// <summary>
+    /// A variable in scope. Arrays are at least <see cref="MinimumLength"/> long, so a literal index below it is always in
+    /// range; loop counters (<paramref name="Counter"/>) are never negative, so <c>i % a.Length</c> is too.
+    /// </summary>
+    private sealed record Variable(string Name, FuzzType Type, bool Assignable, bool Counter = false);
+
+    private const int MinimumLength = 3;
 
     private static readonly Form[] ExpressionForms =
     {
@@ -75,6 +85,22 @@ internal sealed class ProgramGenerator
         new("float promoted", 2, (g, t, d) => g.E(FuzzType.Float, d), Double, MixesFloat: true),
         new("float cast to double", 1, (g, t, d) => $"(double){g.E(FuzzType.Float, d)}", Double, MixesFloat: true),
         new("double cast to float", 2, (g, t, d) => $"(float){g.E(FuzzType.Double, d)}", Float),
+        new("ternary", 2, (g, t, d) => $"({g.C(d)} ? {g.E(t, d)} : {g.E(t, d)})", Any),
+        new("array element", 4, (g, t, d) => g.ArrayElement(t, d), Double),
+        new("array length", 1, (g, t, d) => g.Array() is Variable a ? a.Name + ".Length" : g.Leaf(t), Int),
+        new("int helper", 1, (g, t, d) => $"Twice({g.E(FuzzType.Int, d)})", Int),
+        new("call scalar helper", 2, (g, t, d) => g._calls ? $"H({g.E(t, d)}, {g.E(t, d)})" : g.Leaf(t), Double),
+        new("call array helper", 2, (g, t, d) => g._calls && g.Array() is Variable a ? $"S({a.Name}, {g.E(t, d)})" : g.Leaf(t), Double),
+    };
+
+    private static readonly ConditionForm[] ConditionForms =
+    {
+        new("compare doubles", 5, (g, d) => $"{g.E(FuzzType.Double, d)} {g.Pick("<", ">", "<=", ">=")} {g.E(FuzzType.Double, d)}"),
+        new("compare ints", 2, (g, d) => $"{g.E(FuzzType.Int, d)} {g.Pick("<", ">", "<=", ">=", "==", "!=")} {g.E(FuzzType.Int, d)}"),
+        new("and", 1, (g, d) => $"({g.C(d)} && {g.C(d)})"),
+        new("or", 1, (g, d) => $"({g.C(d)} || {g.C(d)})"),
+        new("not", 1, (g, d) => $"!({g.C(d)})"),
+        new("bool helper", 1, (g, d) => $"Positive({g.E(FuzzType.Double, d)})"),
     };
 
     private static readonly StatementForm[] StatementForms =
@@ -86,12 +112,33 @@ internal sealed class ProgramGenerator
         new("compound + - *", 3, g => g.Assign(v => $"{v.Name} {g.Pick("+=", "-=", "*=")} {g.E(v.Type, 3)};")),
         new("compound /", 1, g => g.Assign(v => g.Shared(v.Type, 2, b => $"{v.Name} /= {g.Literal(v.Type, 1)} + {b} * {b};"), Floating)),
         new("increment", 1, g => g.Assign(v => $"{v.Name}{g.Pick("++", "--")};")),
+        new("if", 2, g => g.Nested() ? $"if ({g.C(2)})\n{g.Block()}" : null),
+        new("if else", 2, g => g.Nested() ? $"if ({g.C(2)})\n{g.Block()}\nelse\n{g.Block()}" : null),
+        new("else if", 1, g => g.Nested() ? $"if ({g.C(2)})\n{g.Block()}\nelse if ({g.C(2)})\n{g.Block()}\nelse\n{g.Block()}" : null),
+        new("for", 3, g => g.Nested() ? g.For() : null),
+        new("while", 2, g => g.Nested() ? g.While() : null),
+        new("do", 1, g => g.Nested() ? g.Do() : null),
+        new("foreach", 2, g => g.Nested() && g.Array() is Variable a ? g.Foreach(a) : null),
+        new("break", 2, g => g._breakable ? $"if ({g.C(2)})\n    break;" : null),
+        new("continue", 2, g => g._breakable ? $"if ({g.C(2)})\n    continue;" : null),
+        new("early return", 1, g => g._blocks > 0 ? g.EarlyReturn() : null),
+        new("local array", 2, g => g._blocks == 0 && g._localArrays < 2 ? g.LocalArray() : null),
+        new("array write", 3, g => g.LocalArrayVariable() is Variable a ? $"{a.Name}[{g.Index(a)}] {g.Pick("=", "+=")} {g.E(FuzzType.Double, 3)};" : null),
     };
 
     private static readonly string[] ParameterNames = { "x", "y", "z", "w" };
 
     private readonly Random _random;
     private readonly List<Variable> _scope = new();
+
+    /// <summary>Whether expressions may call the differentiable helpers (not inside the helpers: no recursion).</summary>
+    private readonly bool _calls;
+    private FuzzType _returnType = FuzzType.Double;
+    private int _blocks;
+    private int _loops;
+    /// <summary>Whether break and continue may appear here: in a loop.</summary>
+    private bool _breakable;
+    private int _localArrays;
 
     /// <summary>
     /// One program in three mixes in floats (parameters, locals, casts, a float result). The rest stay in double, where
@@ -104,9 +151,71 @@ internal sealed class ProgramGenerator
     {
         _random = new Random(seed);
         _floats = _random.Next(3) == 0;
+        _calls = true;
+    }
+
+    /// <summary>A generator for a helper's body, drawing from the program's random stream, in pure double.</summary>
+    private ProgramGenerator(Random random)
+    {
+        _random = random;
+        _floats = false;
+        _calls = false;
     }
 
     public static FuzzProgram Generate(int seed) => new ProgramGenerator(seed).Program(seed);
+
+    /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
+    private static readonly string[] OrdinaryHelpers =
+    {
+        "private static int Twice(int k) => 2 * k;",
+        "private static bool Positive(double v) => v > 0;",
+    };
+
+    /// <summary>
+    /// The class's differentiable helpers: <c>H(double a, double b)</c> and <c>S(double[] q, double a)</c>, each with a
+    /// random body (loops, branches, array reads) that calls nothing differentiable, and the program's attribute.
+    /// </summary>
+    private IEnumerable<string> DifferentiableHelpers(string attribute)
+    {
+        var h = new ProgramGenerator(_random);
+        h._scope.Add(new Variable("a", FuzzType.Double, true));
+        h._scope.Add(new Variable("b", FuzzType.Double, true));
+        yield return $"{attribute}\nprivate static double H(double a, double b)\n{h.Body(3)}";
+        var s = new ProgramGenerator(_random);
+        s._scope.Add(new Variable("q", FuzzType.DoubleArray, false));
+        s._scope.Add(new Variable("a", FuzzType.Double, true));
+        yield return $"{attribute}\nprivate static double S(double[] q, double a)\n{s.Body(3)}";
+    }
+
+    /// <summary>The differentiable helpers' signatures and their simplest bodies, which still use every parameter.</summary>
+    private static readonly (string Signature, string Body)[] SimplestHelpers =
+    {
+        ("private static double H(double a, double b)", "a * b"),
+        ("private static double S(double[] q, double a)", "q[0] * a"),
+    };
+
+    /// <summary>A differentiable helper with its body replaced by the simplest one (for the shrinker); null for other helpers.</summary>
+    public static string? SimplestHelper(string helper)
+    {
+        string[] lines = helper.Split('\n');
+        return lines.Length < 2 ? null
+            : SimplestHelpers.Where(h => lines[1] == h.Signature).Select(h => $"{lines[0]}\n{h.Signature} => {h.Body};").FirstOrDefault();
+    }
+
+    private string Body(int length)
+    {
+        var statements = new List<string>();
+        int count = _random.Next(0, length + 1);
+        while (statements.Count < count)
+        {
+            if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
+                statements.Add(statement);
+        }
+        statements.Add($"return {E(FuzzType.Double, 3)}{Uses(FuzzType.Double)};");
+        return "{\n" + string.Join("\n", statements.Select(Indent)) + "\n}";
+    }
+
+    private static string Indent(string statement) => "    " + statement.Replace("\n", "\n    ");
 
     private FuzzProgram Program(int seed)
     {
@@ -115,13 +224,19 @@ internal sealed class ProgramGenerator
         for (int i = 0; i < count; i++)
         {
             int kind = _random.Next(100);
-            FuzzParameter parameter = kind < 55 || i == 0 ? new(ParameterNames[i], FuzzType.Double, false)
-                : kind < 70 && _floats ? new(ParameterNames[i], FuzzType.Float, false)
-                : kind < 85 ? new("n" + i, FuzzType.Int, false)
+            FuzzParameter parameter = kind < 45 || i == 0 ? new(ParameterNames[i], FuzzType.Double, false)
+                : kind < 60 && _floats ? new(ParameterNames[i], FuzzType.Float, false)
+                : kind < 72 ? new("n" + i, FuzzType.Int, false)
+                : kind < 88 ? new("q" + i, FuzzType.DoubleArray, false, _random.Next(MinimumLength, 6))
                 : new(ParameterNames[i], FuzzType.Double, true);
             parameters.Add(parameter);
-            _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: true));
+            // Parameter arrays are read only: writing to one is unsupported (a diagnostic).
+            _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: parameter.Type != FuzzType.DoubleArray));
         }
+        _returnType = _floats && _random.Next(3) == 0 ? FuzzType.Float : FuzzType.Double;
+        bool tangent = _random.Next(4) == 0;
+        string attribute = tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+        string[] helpers = DifferentiableHelpers(attribute).Concat(OrdinaryHelpers).ToArray();
 
         var statements = new List<string>();
         int length = _random.Next(0, 7);
@@ -130,10 +245,143 @@ internal sealed class ProgramGenerator
             if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
                 statements.Add(statement);
         }
-        FuzzType returnType = _floats && _random.Next(3) == 0 ? FuzzType.Float : FuzzType.Double;
-        statements.Add($"return {E(returnType, 4)}{Uses(returnType)};");
-        return new FuzzProgram(seed, parameters, statements, returnType, _floats);
+        statements.Add($"return {E(_returnType, 4)}{Uses(_returnType)};");
+        return new FuzzProgram(seed, parameters, statements, _returnType, _floats, helpers, tangent);
     }
+
+    /// <summary>A condition at most <paramref name="depth"/> constructs deep.</summary>
+    private string C(int depth) =>
+        depth <= 0 ? $"{Leaf(FuzzType.Double)} {Pick("<", ">")} {Leaf(FuzzType.Double)}"
+        : Weighted(ConditionForms, f => f.Weight).Write(this, depth - 1);
+
+    /// <summary>Compound statements nest at most two deep, so a loop runs its body at most 36 times.</summary>
+    private bool Nested() => _blocks < 2;
+
+    /// <summary>A block of one to three statements; what it declares goes out of scope after it.</summary>
+    private string Block()
+    {
+        int scope = _scope.Count;
+        _blocks++;
+        var statements = new List<string>();
+        int count = _random.Next(1, 4);
+        while (statements.Count < count)
+        {
+            if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
+                statements.Add(statement);
+        }
+        _blocks--;
+        _scope.RemoveRange(scope, _scope.Count - scope);
+        return "{\n" + string.Join("\n", statements.Select(Indent)) + "\n}";
+    }
+
+    /// <summary>A loop body: the counter is in scope (read only, never negative), break and continue allowed.</summary>
+    private string LoopBody(string counter) => LoopBody(new Variable(counter, FuzzType.Int, false, Counter: true));
+
+    /// <summary>A loop body with the loop's variable (a counter, or a foreach element) in scope, break and continue allowed.</summary>
+    private string LoopBody(Variable variable)
+    {
+        _scope.Add(variable);
+        _loops++;
+        bool breakable = _breakable;
+        _breakable = true;
+        string body = Block();
+        _breakable = breakable;
+        _loops--;
+        _scope.RemoveAt(_scope.Count - 1);
+        return body;
+    }
+
+    /// <summary>
+    /// An iteration bound of at most 5: a literal, an int parameter capped by Math.Min (it may have been reassigned),
+    /// or an array's length.
+    /// </summary>
+    private string Bound()
+    {
+        Variable[] ints = _scope.Where(v => v.Type == FuzzType.Int && !v.Counter && v.Name.StartsWith('n')).ToArray();
+        return _random.Next(3) switch
+        {
+            0 when ints.Length > 0 => $"Math.Min({Pick(ints).Name}, {_random.Next(2, 5)})",
+            1 when Array() is Variable a => a.Name + ".Length",
+            _ => _random.Next(1, 5).ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    private string EarlyReturn() => $"if ({C(2)})\n    return {E(_returnType, 3)};";
+
+    private string For()
+    {
+        string i = "i" + _locals++;
+        string bound = Bound();
+        return $"for (int {i} = 0; {i} < {bound}; {i}++)\n{LoopBody(i)}";
+    }
+
+    /// <summary>The counter steps first, so continue cannot skip it.</summary>
+    private string While()
+    {
+        string k = "k" + _locals++;
+        string bound = Bound();
+        string body = LoopBody(k);
+        return $"int {k} = 0;\nwhile ({k} < {bound})\n{{\n    {k}++;\n{body[2..]}";
+    }
+
+    private string Do()
+    {
+        string k = "k" + _locals++;
+        string bound = Bound();
+        string body = LoopBody(k);
+        return $"int {k} = 0;\ndo\n{{\n    {k}++;\n{body[2..]}\nwhile ({k} < {bound});";
+    }
+
+    private string Foreach(Variable array)
+    {
+        string e = "e" + _locals++;
+        return $"foreach (double {e} in {array.Name})\n{LoopBody(new Variable(e, FuzzType.Double, false))}";
+    }
+
+    /// <summary>A local array, allocated once at the top level of the method and filled by a loop.</summary>
+    private string LocalArray()
+    {
+        string name = "a" + _locals++;
+        string length = Array() is Variable q && _random.Next(2) == 0 ? q.Name + ".Length" : _random.Next(MinimumLength, 6).ToString(CultureInfo.InvariantCulture);
+        var array = new Variable(name, FuzzType.DoubleArray, true);
+        string i = "i" + _locals++;
+        string fill = $"for (int {i} = 0; {i} < {name}.Length; {i}++)\n{{\n    {name}[{i}] {Pick("=", "+=")} {WithCounter(i, () => E(FuzzType.Double, 3))};\n}}";
+        _scope.Add(array);
+        _localArrays++;
+        return $"var {name} = new double[{length}];\n{fill}";
+    }
+
+    private string WithCounter(string counter, Func<string> write)
+    {
+        _scope.Add(new Variable(counter, FuzzType.Int, false, Counter: true));
+        string text = write();
+        _scope.RemoveAt(_scope.Count - 1);
+        return text;
+    }
+
+    private Variable? Array()
+    {
+        Variable[] arrays = _scope.Where(v => v.Type == FuzzType.DoubleArray).ToArray();
+        return arrays.Length == 0 ? null : Pick(arrays);
+    }
+
+    private Variable? LocalArrayVariable()
+    {
+        Variable[] arrays = _scope.Where(v => v.Type == FuzzType.DoubleArray && v.Assignable).ToArray();
+        return arrays.Length == 0 ? null : Pick(arrays);
+    }
+
+    /// <summary>An index always in range: a literal below the minimum length, or a counter modulo the length.</summary>
+    private string Index(Variable array)
+    {
+        Variable[] counters = _scope.Where(v => v.Counter).ToArray();
+        return counters.Length > 0 && _random.Next(3) != 0
+            ? $"{Pick(counters).Name} % {array.Name}.Length"
+            : _random.Next(MinimumLength).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private string ArrayElement(FuzzType type, int depth) =>
+        Array() is Variable a ? $"{a.Name}[{Index(a)}]" : Leaf(type);
 
     /// <summary>An expression of type <paramref name="type"/> at most <paramref name="depth"/> constructs deep.</summary>
     private string E(FuzzType type, int depth)

@@ -240,6 +240,144 @@ public static partial class ControlFlowFunctions
         }
         return x * x;
     }
+
+    /// <summary>
+    /// A loop-body local read from an array the same iteration then writes: the reverse sweep recomputed <c>e</c> from
+    /// the array before undoing the write, so at j = 1 it read the new a[1] (found by the fuzzer, seed 160).
+    /// </summary>
+    [Differentiable]
+    public static double LocalReadBeforeTheArrayChanges(double w)
+    {
+        var a = new double[3];
+        for (int i = 0; i < a.Length; i++)
+            a[i] += w;
+        foreach (double e in a)
+            a[1] += Math.Cos(e);
+        for (int j = 0; j < a.Length; j++)
+        {
+            double e = a[j];
+            a[2] += Math.Sin(e);
+        }
+        return a[1] + a[2];
+    }
+
+    /// <summary>
+    /// A loop summing into x a term that itself reads x: loop fusion took it for a plain sum (the read of x is one shared
+    /// node, counted once), gave x a unit adjoint through the loop and evaluated the term at the updated x (found by the
+    /// fuzzer, seed 551).
+    /// </summary>
+    [Differentiable]
+    public static double SumWhoseTermReadsTheSum(double x, double y)
+    {
+        for (int i = 0; i < 3; i++)
+            x -= Math.Atan2(Math.Exp(x), Math.Atan(x / (1 + y * y)));
+        double s = y;
+        for (int i = 0; i < 4; i++)
+            s += Math.Sin(s) * x;
+        return x + s;
+    }
+
+    /// <summary>
+    /// A passive local array filled in a loop and passed to a call: the reverse sweep restored its elements but not the
+    /// loop counter indexing them, and threw IndexOutOfRangeException (found by the fuzzer, seeds 1000238, 1001751 and others).
+    /// </summary>
+    [Differentiable]
+    public static double PassiveArrayPassedToACall(double x)
+    {
+        var a = new double[4];
+        for (int i = 0; i < a.Length; i++)
+            a[i] += 1.5 * i;
+        return OtherModel.SumOfSquares(a, x) + x * a[2];
+    }
+
+    /// <summary>A local array allocated after an early return (it was BP1002: the rest of the block ran under a flag).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ArrayAfterEarlyReturn(double x, int n)
+    {
+        if (x > 1.5)
+            return x * x;
+        double t = Math.Sin(x);
+        if (x < -1.5)
+            return t;
+        var a = new double[n];
+        for (int i = 0; i < a.Length; i++)
+            a[i] = t * i + x;
+        double s = 0;
+        foreach (double e in a)
+            s += e * e;
+        return s;
+    }
+
+    /// <summary>break and continue directly inside foreach (they were BP1001).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double BreakAndContinueInForeach(double[] q, double x)
+    {
+        double s = 0;
+        foreach (double e in q)
+        {
+            if (e < -0.5)
+                continue;
+            s += e * x;
+            if (s > 2)
+                break;
+            s *= Math.Cos(e);
+        }
+        return s + x;
+    }
+
+    /// <summary>
+    /// Math.Abs of a NaN that never reaches the result: the gradient called Math.Sign(NaN), which throws where Math.Abs
+    /// does not (found by the fuzzer, seed 1007146).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double AbsOfANaNThatIsOverwritten(double x)
+    {
+        double t = Math.Abs(Math.Log(x)) + 1;
+        t = x * x + Math.Abs(x);
+        return t;
+    }
+
+    /// <summary>
+    /// A constant local array passed to a call inside a branch: FTangent rented its zero direction in the branch and
+    /// returned it at the end of the method, out of scope (did not compile; found by the fuzzer, seed 1004515).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ConstantArrayToACallInABranch(double x)
+    {
+        var a = new double[3];
+        double v = x;
+        if (x > 0)
+        {
+            for (int k = 0; k < 2; k++)
+                v += OtherModel.SumOfSquares(a, x) + x * k;
+        }
+        return x * v;
+    }
+
+    /// <summary>
+    /// A fused loop (a plain sum into v) after a statement whose rule reads its own result (tanh' = 1 − v²): the fused
+    /// loop saves nothing, so the reverse sweep read the summed v instead (found by the fuzzer, seed 1029483).
+    /// </summary>
+    [Differentiable]
+    public static double SumAfterAResultReadingRule(double x, double y)
+    {
+        double v = Math.Tanh(y);
+        for (int i = 0; i < 4; i++)
+            v += Math.Sin(x * i);
+        return v * x;
+    }
+
+    /// <summary>
+    /// A float parameter summed along into a double (x += f(y)): the fused loop's scaled gradient of y was a double
+    /// assigned to a float (did not compile; found by the fuzzer, seed 1015367).
+    /// </summary>
+    [Differentiable]
+    public static double FloatSummedIntoDouble(double x, float y)
+    {
+        for (int i = 0; i < 3; i++)
+            x += y * y + MathF.Sin(y);
+        return x * x;
+    }
 }
 
 public static partial class OtherModel

@@ -5,6 +5,18 @@ namespace Backprop.Gradients.Tests;
 
 public class ControlFlowGradientTests
 {
+    private delegate double ArrayAndScalarGradient(double[] q, double x, double[] dq, out double dx);
+
+    /// <summary>Checks a method of (double[] q, double x) over q's <paramref name="length"/> elements and x together; a point holds them in that order.</summary>
+    private static void CheckArrayAndScalar(Func<double[], double, double> function, ArrayAndScalarGradient gradient, int length, double[][] points) =>
+        Check(p => function(p[..length], p[length]), (p, g) =>
+        {
+            double[] dq = new double[length];
+            double value = gradient(p[..length], p[length], dq, out g[length]);
+            dq.CopyTo(g, 0);
+            return value;
+        }, points);
+
     private static double[][] Points(int length, int count, double low, double high, int seed = 7)
     {
         var random = new Random(seed);
@@ -45,13 +57,7 @@ public class ControlFlowGradientTests
         {
             double[] coefficients = point[..5];
             double x = point[5];
-            Check(p => C.Horner(p[..5], p[5]), (p, g) =>
-            {
-                double[] dc = new double[5];
-                double value = C.HornerGradient(p[..5], p[5], dc, out g[5]);
-                dc.CopyTo(g, 0);
-                return value;
-            }, new[] { point });
+            CheckArrayAndScalar(C.Horner, C.HornerGradient, 5, new[] { point });
             // d/dc_k = x^k.
             double[] gradient = new double[5];
             C.HornerGradient(coefficients, x, gradient, out _);
@@ -74,13 +80,7 @@ public class ControlFlowGradientTests
 
     [Fact]
     public void HelperCalledInLoop() =>
-        Check(p => C.HelperInLoop(p[..4], p[4]), (p, g) =>
-        {
-            double[] dx = new double[4];
-            double value = C.HelperInLoopGradient(p[..4], p[4], dx, out g[4]);
-            dx.CopyTo(g, 0);
-            return value;
-        }, Points(5, 4, -1, 1));
+        CheckArrayAndScalar(C.HelperInLoop, C.HelperInLoopGradient, 4, Points(5, 4, -1, 1));
 
     [Fact]
     public void ThreeLevelCallChain() =>
@@ -131,13 +131,7 @@ public class ControlFlowGradientTests
     public void ReturnInsideForeachLeavesTheLoop()
     {
         double[][] points = { new[] { 0.2, 0.9, -0.5, 1.0 }, new[] { -0.3, -0.2, 0.4, 0.7 }, new[] { 0.1, 0.2, 0.3, 2.0 }, new[] { -1.0, 0.5, 0.25, -0.8 } };
-        Check(p => C.ReturnInsideForeach(p[..3], p[3]), (p, g) =>
-        {
-            double[] dq = new double[3];
-            double value = C.ReturnInsideForeachGradient(p[..3], p[3], dq, out g[3]);
-            dq.CopyTo(g, 0);
-            return value;
-        }, points);
+        CheckArrayAndScalar(C.ReturnInsideForeach, C.ReturnInsideForeachGradient, 3, points);
         foreach (double[] p in points)
         {
             var (value, derivative) = C.ReturnInsideForeachTangent(p[..3], p[3], new[] { 1.0, 0, 0 }, 0);
@@ -145,6 +139,88 @@ public class ControlFlowGradientTests
             Assert.Equal(FiniteDifferences.Central(q => C.ReturnInsideForeach(q[..3], q[3]), p, 0), derivative, 5);
         }
     }
+
+    /// <summary>Fuzzer seed 160: a local read from an array was recomputed after a later write to that array, not before it.</summary>
+    [Fact]
+    public void LocalReadBeforeTheArrayChangesIsRecomputedFromTheOldValue() =>
+        Check(p => C.LocalReadBeforeTheArrayChanges(p[0]), (p, g) => C.LocalReadBeforeTheArrayChangesGradient(p[0], out g[0]), Points(1, 4, -2, 2));
+
+    /// <summary>Fuzzer seed 551: a loop fused as a plain sum although its term reads the sum.</summary>
+    [Fact]
+    public void SumWhoseTermReadsTheSumIsNotFused() =>
+        Check(p => C.SumWhoseTermReadsTheSum(p[0], p[1]), (p, g) => C.SumWhoseTermReadsTheSumGradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -2, 2));
+
+    /// <summary>Fuzzer seeds 1000238, 1001751, …: a passive array's elements were restored without their loop counter.</summary>
+    [Fact]
+    public void PassiveArrayPassedToACallIsRestoredInPlace() =>
+        Check(p => C.PassiveArrayPassedToACall(p[0]), (p, g) => C.PassiveArrayPassedToACallGradient(p[0], out g[0]), Points(1, 4, -2, 2));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void ArrayAllocatedAfterAnEarlyReturn(int n)
+    {
+        double[][] points = { new[] { 2.0 }, new[] { -2.0 }, new[] { 0.3 }, new[] { -0.7 }, new[] { 1.2 } };
+        Check(p => C.ArrayAfterEarlyReturn(p[0], n), (p, g) => C.ArrayAfterEarlyReturnGradient(p[0], n, out g[0]), points);
+        foreach (double[] p in points)
+        {
+            Assert.Equal(FiniteDifferences.Central(q => C.ArrayAfterEarlyReturn(q[0], n), p, 0), C.ArrayAfterEarlyReturnTangent(p[0], n, 1).Derivative, 5);
+            Assert.Equal(C.ArrayAfterEarlyReturn(p[0], n), C.ArrayAfterEarlyReturnHessianVector(p[0], n, 1, out double hx));
+            Assert.Equal(FiniteDifferences.Central(q => { C.ArrayAfterEarlyReturnGradient(q[0], n, out double g); return g; }, p, 0), hx, 4);
+        }
+    }
+
+    [Fact]
+    public void BreakAndContinueDirectlyInForeach()
+    {
+        double[][] points = Points(5, 6, -1.5, 1.5);
+        CheckArrayAndScalar(C.BreakAndContinueInForeach, C.BreakAndContinueInForeachGradient, 4, points);
+        foreach (double[] p in points)
+        {
+            var (value, derivative) = C.BreakAndContinueInForeachTangent(p[..4], p[4], new[] { 0.0, 0, 0, 0 }, 1);
+            Assert.Equal(C.BreakAndContinueInForeach(p[..4], p[4]), value);
+            Assert.Equal(FiniteDifferences.Central(q => C.BreakAndContinueInForeach(q[..4], q[4]), p, 4), derivative, 5);
+            double[] hq = new double[4];
+            Assert.Equal(C.BreakAndContinueInForeach(p[..4], p[4]), C.BreakAndContinueInForeachHessianVector(p[..4], p[4], new double[4], 1, hq, out double hx));
+            Assert.Equal(FiniteDifferences.Central(q => { C.BreakAndContinueInForeachGradient(q[..4], q[4], new double[4], out double g); return g; }, p, 4), hx, 4);
+        }
+    }
+
+    /// <summary>Fuzzer seed 1007146: Abs's derivative used Math.Sign, which throws on NaN.</summary>
+    [Fact]
+    public void AbsOfANaNDoesNotThrow()
+    {
+        double[][] points = { new[] { -0.5 }, new[] { -1.5 }, new[] { 0.7 } };
+        Check(p => C.AbsOfANaNThatIsOverwritten(p[0]), (p, g) => C.AbsOfANaNThatIsOverwrittenGradient(p[0], out g[0]), points);
+        Assert.Equal(-2.0, C.AbsOfANaNThatIsOverwrittenTangent(-0.5, 1).Derivative, 12);
+    }
+
+    /// <summary>Fuzzer seed 1004515: FTangent's zero direction for a constant array was rented in a branch, returned outside it.</summary>
+    [Fact]
+    public void ConstantArrayToACallInABranch()
+    {
+        foreach (double x in new[] { -0.5, 0.5, 1.2 })
+        {
+            Assert.Equal(FiniteDifferences.Central(p => C.ConstantArrayToACallInABranch(p[0]), new[] { x }, 0), C.ConstantArrayToACallInABranchTangent(x, 1).Derivative, 6);
+            C.ConstantArrayToACallInABranchGradient(x, out double dx);
+            Assert.Equal(C.ConstantArrayToACallInABranchTangent(x, 1).Derivative, dx, 12);
+        }
+    }
+
+    /// <summary>Fuzzer seed 1029483: a fused loop overwrote the value a rule before it reads (tanh' = 1 − y²).</summary>
+    [Fact]
+    public void FusedSumAfterARuleThatReadsItsResult() =>
+        Check(p => C.SumAfterAResultReadingRule(p[0], p[1]), (p, g) => C.SumAfterAResultReadingRuleGradient(p[0], p[1], out g[0], out g[1]), Points(2, 4, -2, 2));
+
+    /// <summary>Fuzzer seed 1015367: a float parameter's gradient, summed along a double accumulator, was scaled in double.</summary>
+    [Fact]
+    public void FloatParameterSummedIntoADouble() =>
+        Check(p => C.FloatSummedIntoDouble(p[0], (float)p[1]), (p, g) =>
+        {
+            double value = C.FloatSummedIntoDoubleGradient(p[0], (float)p[1], out g[0], out float dy);
+            g[1] = dy;
+            return value;
+        }, new[] { new[] { 0.5, 0.25 }, new[] { -1.5, 0.75 }, new[] { 1.25, -0.5 } }, tolerance: 1e-3, step: 1e-2);
 
     [Fact]
     public void LocalArraysWrittenAndRead() =>
@@ -156,13 +232,7 @@ public class ControlFlowGradientTests
 
     [Fact]
     public void ArraysPassedToCalls() =>
-        Check(p => C.ArrayArguments(p[..5], p[5]), (p, g) =>
-        {
-            double[] dx = new double[5];
-            double value = C.ArrayArgumentsGradient(p[..5], p[5], dx, out g[5]);
-            dx.CopyTo(g, 0);
-            return value;
-        }, Points(6, 4, -1, 1));
+        CheckArrayAndScalar(C.ArrayArguments, C.ArrayArgumentsGradient, 5, Points(6, 4, -1, 1));
 
     [Fact]
     public void FloatArrays()

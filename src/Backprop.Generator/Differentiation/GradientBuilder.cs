@@ -97,6 +97,10 @@ internal sealed class GradientBuilder
         for (int neededBefore = -1; neededBefore != _needed.Count;)
         {
             neededBefore = _needed.Count;
+            // An element written to an array the reverse sweep reads is restored in place, so the variables of its
+            // index are needed too, even when the array is passive and the store has no adjoint of its own.
+            foreach (StoreStatement store in Statements.All(_program.Body).OfType<StoreStatement>().Where(s => _needed.Contains(s.Array)))
+                NeedLeavesOf(store.Nodes, store.Index);
             _recomputed.Clear();
             foreach (LoopStatement loop in loops)
             {
@@ -219,7 +223,12 @@ internal sealed class GradientBuilder
             foreach (Statement inner in Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))))
             {
                 if (_adjoints.TryGetValue(inner, out StatementAdjoint? adjoint))
+                {
                     readBefore.UnionWith(adjoint.Referenced.SelectMany(n => Leaves(inner.Nodes, n)));
+                    // A rule reading the statement's own result (tanh' = 1 − y²) reads it from the target variable.
+                    if (Statements.Write(inner) is var (written, value) && adjoint.Referenced.Contains(value))
+                        readBefore.Add(written);
+                }
                 if (Statements.Write(inner) is var (target, _) && !IsFirstWrite(inner))
                     readBefore.Add(target);
             }
@@ -685,15 +694,19 @@ internal sealed class GradientBuilder
     {
         FusedAdjoints fused = _fusedAdjoints[loop];
         var seed = new NameExpr(_adjointNames[fusion.Accumulator], _variables[fusion.Accumulator].Type);
+        // Each gradient in its own type: a float parameter's summed along a double accumulator (x += f(y)) is float.
         foreach (string scalar in fused.Scalars)
-            lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], seed.Type), seed * new NameExpr(fused.Names[scalar], seed.Type), true));
+        {
+            ScalarType type = _variables[scalar].Type;
+            lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], type), Simplify.Cast(seed * new NameExpr(fused.Names[scalar], type), type), true));
+        }
         foreach (string array in fused.Arrays)
         {
-            lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], seed));
+            lines.Add(new AddScaledLine(_adjointNames[array], fused.Names[array], Simplify.Cast(seed, _variables[array].Type)));
             lines.Add(new ReturnLine(fused.Names[array]));
         }
         foreach (string array in fused.Direct)
-            lines.Add(new ScaleLine(_adjointNames[array], seed));
+            lines.Add(new ScaleLine(_adjointNames[array], Simplify.Cast(seed, _variables[array].Type)));
     }
 
     private bool IsGradientBuffer(string array) => _function.Parameters.Any(p => p.Name == array && p.Role == ParameterRole.Array);

@@ -49,14 +49,34 @@ internal sealed record LoopFusion(string Accumulator, int Steps)
         return new LoopFusion(accumulator, steps);
     }
 
-    /// <summary><c>s = s + e</c>, <c>s = e + s</c> or <c>s = s − e</c>, where <c>e</c> does not read <c>s</c>.</summary>
+    /// <summary>
+    /// <c>s = s + e</c>, <c>s = e + s</c> or <c>s = s − e</c>, where <c>e</c> does not read <c>s</c>. Reads are shared
+    /// nodes (<c>s - f(s)</c> holds one read of <c>s</c>, used twice), so <c>e</c>'s subgraph is searched for it.
+    /// </summary>
     private static bool IsAccumulation(AssignStatement assign)
     {
         Node root = assign.Nodes[assign.Value];
         if (root.Op is not (Op.Add or Op.Subtract) || !root.Type.IsFloatingPoint())
             return false;
         bool IsTarget(int id) => assign.Nodes[id] is { Op: Op.Read } read && read.Name == assign.Target;
-        int reads = assign.Nodes.Count(n => n.Op == Op.Read && n.Name == assign.Target);
-        return reads == 1 && (IsTarget(root.Arguments[0]) || (root.Op == Op.Add && IsTarget(root.Arguments[1])));
+        int? term = IsTarget(root.Arguments[0]) ? root.Arguments[1] : root.Op == Op.Add && IsTarget(root.Arguments[1]) ? root.Arguments[0] : null;
+        return term is int e && !Reaches(assign.Nodes, e, IsTarget);
+    }
+
+    private static bool Reaches(EquatableArray<Node> nodes, int from, System.Func<int, bool> found)
+    {
+        var pending = new Stack<int>(new[] { from });
+        var seen = new HashSet<int>();
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (!seen.Add(id))
+                continue;
+            if (found(id))
+                return true;
+            foreach (int argument in nodes[id].Arguments)
+                pending.Push(argument);
+        }
+        return false;
     }
 }

@@ -33,8 +33,10 @@ internal static class Recomputation
     /// The declarations in a loop body whose values the reverse sweep needs and that it recomputes instead of restoring, each
     /// with the index of the body statement before whose reverse code it is recomputed. A declaration
     /// qualifies when it is its variable's only write, calls nothing, and every statement after it that
-    /// reads the variable comes before the last statement that changes one of its inputs (whose reverse
-    /// code restores that input first).
+    /// reads the variable comes before the first statement after it that changes one of its inputs. The
+    /// reverse sweep recomputes it once every change to its inputs made after it has been undone: just
+    /// after the reverse code of that first change. (A statement that both reads it and changes an input,
+    /// <c>double e = a[j]; a[1] += Cos(e);</c>, restores the input before it reads the value: it disqualifies.)
     /// </summary>
     public static Dictionary<Statement, int> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables,
         Func<string, bool> needed)
@@ -49,14 +51,11 @@ internal static class Recomputation
                 || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall))
                 continue;
             HashSet<string> inputs = Inputs(declaration, variables);
-            int lastChange = -1;
-            for (int j = k + 1; j < statements.Count; j++)
-            {
-                if (writes[j].Overlaps(inputs))
-                    lastChange = j;
-            }
-            int before = (lastChange < 0 ? statements.Count : lastChange) - 1;
-            bool readTooLate = Enumerable.Range(before + 1, statements.Count - before - 1).Any(j => j > k && reads[j].Contains(declaration.Target));
+            int firstChange = k + 1;
+            while (firstChange < statements.Count && !writes[firstChange].Overlaps(inputs))
+                firstChange++;
+            int before = firstChange - 1;
+            bool readTooLate = Enumerable.Range(firstChange, statements.Count - firstChange).Any(j => reads[j].Contains(declaration.Target));
             // An input computed by another recomputed declaration must be ready first.
             bool dependencyLate = chosen.Any(c => inputs.Contains(((AssignStatement)c.Key).Target) && c.Value < before);
             if (!readTooLate && !dependencyLate)

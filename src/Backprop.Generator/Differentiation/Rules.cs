@@ -70,7 +70,13 @@ internal static class Rules
         [Op.Sinh] = new Partial?[] { (g, x, y) => g * Call("Cosh", x[0]) },
         [Op.Cosh] = new Partial?[] { (g, x, y) => g * Call("Sinh", x[0]) },
         [Op.Tanh] = new Partial?[] { (g, x, y) => g * (1 - y * y) },
-        [Op.Abs] = new Partial?[] { (g, x, y) => g * new CallExpr("Sign", new EquatableArray<Expr>(new[] { x[0] }), ScalarType.Int) },
+        // The sign of x written as comparisons, not Math.Sign, which throws on NaN where Math.Abs does not (a NaN that
+        // never reaches the result must not make the gradient throw).
+        [Op.Abs] = new Partial?[]
+        {
+            (g, x, y) => new ConditionalExpr(Compare(BinaryOperator.Greater, x[0], new ConstantExpr(0, x[0].Type)), g,
+                Simplify.When(Compare(BinaryOperator.Less, x[0], new ConstantExpr(0, x[0].Type)), -g)),
+        },
         // Ties send the whole gradient to the first argument, as a subgradient must pick one side.
         [Op.Max] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.GreaterOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Less, x[0], x[1]), g) },
         [Op.Min] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.LessOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Greater, x[0], x[1]), g) },

@@ -206,6 +206,7 @@ internal sealed class TangentBuilder
     private Expr CallTangent(Node call, EquatableArray<Node> nodes, Expr?[] tangents, List<CodeLine> calls)
     {
         var directions = new List<Expr>();
+        var zeroBuffers = new List<string>();
         for (int i = 0; i < call.Arguments.Count; i++)
         {
             if (!call.Call!.Differentiable[i])
@@ -217,16 +218,18 @@ internal sealed class TangentBuilder
                 directions.Add(new NameExpr(name, argument.Type));
             else
             {
-                // A constant array still needs a (zero) direction of its own length.
+                // A constant array still needs a (zero) direction of its own length, rented for this call alone: the
+                // call may sit in a branch or loop, out of the method end's scope.
                 string zeros = _names.Allocate("d" + argument.Name);
                 calls.Add(new RentLine(argument.Type, zeros, new LengthExpr(argument.Name!)));
-                _rented.Add(zeros);
+                zeroBuffers.Add(zeros);
                 directions.Add(new NameExpr(zeros, argument.Type));
             }
         }
         string derivative = _names.Allocate("dcall");
         var arguments = call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)).Concat(directions).ToEquatableArray();
         calls.Add(new CallTangentLine(call.Call!.Method, arguments, derivative));
+        calls.AddRange(zeroBuffers.Select(zeros => new ReturnLine(zeros)));
         return new NameExpr(derivative, call.Type);
     }
 }

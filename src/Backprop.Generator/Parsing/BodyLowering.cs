@@ -36,6 +36,8 @@ internal sealed class BodyLowering
     private readonly string _result;
     private string? _returnedFlag;
     private readonly List<Statement> _topLevel = new();
+    /// <summary>While lowering an allocation after an early return: the flags under which it allocates nothing.</summary>
+    private List<string>? _allocationGuard;
     private List<Statement> _statements;
     private NodeBuilder _nodes = new();
 
@@ -155,15 +157,41 @@ internal sealed class BodyLowering
             List<string> flags = FlagsSetBy(list[i].Syntax);
             if (flags.Count > 0 && i < list.Count - 1)
             {
-                int condition = NoFlagSet(flags);
-                NodeBuilder nodes = TakeNodes();
-                Block rest = LowerBlock(list.Skip(i + 1));
-                Add(new IfStatement($"if (!({string.Join(" || ", flags)})) — the rest of the block, unless a jump above was taken", nodes.ToNodes(), condition, rest,
-                    new Block(EquatableArray<Statement>.Empty)));
+                LowerUnlessJumped(flags, list.Skip(i + 1).ToList());
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// The rest of a block after a statement that may jump runs under an <c>if</c> on the jump flags. A local array's
+    /// allocation stays at the top level (its adjoint buffer lives to the end of the method), so at the top level the
+    /// rest is cut at each allocation, which runs whatever the flags, allocating nothing (length 0) after a return.
+    /// </summary>
+    private void LowerUnlessJumped(List<string> flags, List<IOperation> rest)
+    {
+        int allocation = _statements == _topLevel ? rest.FindIndex(IsArrayDeclaration) : -1;
+        List<IOperation> guarded = allocation < 0 ? rest : rest.Take(allocation).ToList();
+        if (guarded.Count > 0)
+        {
+            int condition = NoFlagSet(flags);
+            NodeBuilder nodes = TakeNodes();
+            Block block = LowerBlock(guarded);
+            Add(new IfStatement($"if (!({string.Join(" || ", flags)})) — the rest of the block, unless a jump above was taken", nodes.ToNodes(), condition, block,
+                new Block(EquatableArray<Statement>.Empty)));
+        }
+        if (allocation < 0)
+            return;
+        _allocationGuard = flags;
+        LowerStatement(rest[allocation]);
+        _allocationGuard = null;
+        if (allocation < rest.Count - 1)
+            LowerUnlessJumped(flags, rest.Skip(allocation + 1).ToList());
+    }
+
+    private static bool IsArrayDeclaration(IOperation statement) =>
+        statement is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group && group.Declarations[0].Declarators.Length == 1
+        && group.Declarations[0].Declarators[0].GetVariableInitializer()?.Value is IArrayCreationOperation;
 
     private List<string> FlagsSetBy(SyntaxNode syntax)
     {
@@ -306,8 +334,11 @@ internal sealed class BodyLowering
             Report(Diagnostics.UnsupportedExpression, creation.Syntax, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
             return;
         }
-        if (LowerValue(creation.DimensionSizes[0]) is int length)
-            Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length));
+        if (LowerValue(creation.DimensionSizes[0]) is not int length)
+            return;
+        if (_allocationGuard is not null)
+            length = _nodes.Add(Op.Conditional, ScalarType.Int, NoFlagSet(_allocationGuard), length, _nodes.Constant(0, ScalarType.Int));
+        Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length));
     }
 
     private void LowerExpressionStatement(IOperation expression, string source)
@@ -377,21 +408,7 @@ internal sealed class BodyLowering
 
     private void LowerLoop(IOperation loop, IOperation? conditionOperation, IOperation body, IEnumerable<IOperation> incrementors, bool testsFirst, string source)
     {
-        var context = new Loop();
-        if (HasJump<BreakStatementSyntax>(body.Syntax, loop.Syntax))
-        {
-            context.BreakFlag = NewVariable("broke", ScalarType.Bool);
-            AssignConstant("(no break yet)", context.BreakFlag, 0);
-        }
-        if (HasJump<ContinueStatementSyntax>(body.Syntax, loop.Syntax))
-            context.ContinueFlag = NewVariable("continued", ScalarType.Bool);
-
-        // Leave when a break or return inside has set its flag, before testing the loop's own condition.
-        var leaveFlags = new List<string>();
-        if (_returnedFlag is not null && body.Syntax.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
-            leaveFlags.Add(_returnedFlag);
-        if (context.BreakFlag is not null)
-            leaveFlags.Add(context.BreakFlag);
+        Loop context = JumpFlags(body.Syntax, loop.Syntax, out List<string> leaveFlags);
         int? own = conditionOperation is null ? _nodes.Constant(1, ScalarType.Bool) : LowerValue(conditionOperation);
         if (own is not int ownCondition)
             return;
@@ -426,6 +443,29 @@ internal sealed class BodyLowering
         Add(new LoopStatement(source, nodes.ToNodes(), condition, loopBody, testsFirst));
     }
 
+    /// <summary>
+    /// The flags a loop's jumps set: <c>broke</c> (cleared here, before the loop) and <c>continued</c> (cleared at the
+    /// top of each iteration by the caller), and in <paramref name="leaveFlags"/> those that end the loop (a break, a
+    /// return inside), tested before the loop's own condition.
+    /// </summary>
+    private Loop JumpFlags(SyntaxNode body, SyntaxNode loop, out List<string> leaveFlags)
+    {
+        var context = new Loop();
+        if (HasJump<BreakStatementSyntax>(body, loop))
+        {
+            context.BreakFlag = NewVariable("broke", ScalarType.Bool);
+            AssignConstant("(no break yet)", context.BreakFlag, 0);
+        }
+        if (HasJump<ContinueStatementSyntax>(body, loop))
+            context.ContinueFlag = NewVariable("continued", ScalarType.Bool);
+        leaveFlags = new List<string>();
+        if (_returnedFlag is not null && body.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
+            leaveFlags.Add(_returnedFlag);
+        if (context.BreakFlag is not null)
+            leaveFlags.Add(context.BreakFlag);
+        return context;
+    }
+
     /// <summary><c>foreach (var v in array)</c> is a counted loop over the array's indices.</summary>
     private void LowerForEach(IForEachLoopOperation loop)
     {
@@ -441,19 +481,20 @@ internal sealed class BodyLowering
         ScalarType type = _variablesByName[name].Type;
         string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
 
+        Loop context = JumpFlags(loop.Body.Syntax, loop.Syntax, out List<string> leaveFlags);
         int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null));
-        // Leave when a return inside has set its flag, before testing the index, as LowerLoop does.
-        if (_returnedFlag is not null && loop.Body.Syntax.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
-            condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(new List<string> { _returnedFlag }), condition);
+        if (leaveFlags.Count > 0)
+            condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), condition);
         NodeBuilder nodes = TakeNodes();
-        var context = new Loop();
         _loops.Push(context);
         List<Statement> outer = _statements;
         _statements = new List<Statement>();
+        if (context.ContinueFlag is not null)
+            AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
         int read = _nodes.Add(Op.Element, type, new[] { _nodes.Read(index, ScalarType.Int) }, 0, array, null);
         Add(new AssignStatement($"{element.Type.ToDisplayString()} {element.Name} = {collection.Syntax}[{index}];", TakeNodes().ToNodes(), name, read, true));
-        if (HasJump<BreakStatementSyntax>(loop.Body.Syntax, loop.Syntax) || HasJump<ContinueStatementSyntax>(loop.Body.Syntax, loop.Syntax))
-            UnsupportedStatement(loop.Syntax, "break or continue inside foreach", "use a for loop");
+        // The index steps even after a break (the loop's condition tests the flag first), so the reverse sweep undoes
+        // one step per iteration, as for any counted loop.
         LowerStatements(loop.Body is IBlockOperation block ? block.Operations : new[] { loop.Body });
         int next = _nodes.Add(Op.Add, ScalarType.Int, _nodes.Read(index, ScalarType.Int), _nodes.Constant(1, ScalarType.Int));
         Add(new AssignStatement($"{index}++;", TakeNodes(next, out int value), index, value, false));
