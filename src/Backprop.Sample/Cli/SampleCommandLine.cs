@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Backprop.Sample.Data;
 using Backprop.Training;
 
@@ -99,7 +100,7 @@ public sealed class SampleCommandLine
         BatchSize = result.GetValue(_batch),
         LearningRate = result.GetValue(_lr),
         Hidden = result.GetValue(_hidden),
-        Optimizer = result.GetValue(_optimizer)!.ToLowerInvariant(),
+        Optimizer = result.GetValue(_optimizer)!,
         Seed = result.GetValue(_seed),
         Threads = result.GetValue(_threads),
         DataDirectory = result.GetValue(_data),
@@ -118,15 +119,16 @@ public sealed class SampleCommandLine
         DataDirectory = result.GetValue(_data),
     };
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
+    private static Option<int> Positive(string name, string description, int defaultValue) => new(name)
     {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < 1)
-                result.AddError($"{name} must be at least 1, not {value}.");
-        });
-        return option;
-    }
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
+                result.AddError($"{name} must be a whole number of at least 1, not '{token}'.");
+            return value;
+        },
+    };
 }

@@ -5,9 +5,11 @@ namespace Backprop.Sample.Training;
 /// buffers that are reused: one per batch size, and a run has at most two (full batches and the last one).
 /// </summary>
 /// <param name="classes">The number of classes, the matrix's width.</param>
-public sealed class OneHotTargets(int classes)
+/// <param name="batchSize">The size of full batches, whose buffer is allocated up front; 0 to allocate on first use.</param>
+public sealed class OneHotTargets(int classes, int batchSize = 0)
 {
-    private Matrix<float>? _full, _last;
+    private Matrix<float>? _full = batchSize > 0 ? new Matrix<float>(batchSize, classes) : null;
+    private Matrix<float>? _last;
 
     /// <summary>The targets of <paramref name="labels"/>, valid until the next call.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A label is not below the number of classes.</exception>

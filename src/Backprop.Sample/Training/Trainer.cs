@@ -39,7 +39,7 @@ public sealed class Trainer
         _gradients = gradients;
         _optimizer = optimizer;
         _batches = batches;
-        _targets = new OneHotTargets(model.Classes);
+        _targets = new OneHotTargets(model.Classes, Math.Min(batches.BatchSize, batches.ExampleCount));
     }
 
     /// <summary>Creates a trainer with the named optimizer, its learning rate following <paramref name="schedule"/>.</summary>
