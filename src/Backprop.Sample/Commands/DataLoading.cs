@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backprop.Sample.Data;
 using Spectre.Console;
 
@@ -14,8 +15,9 @@ public static class DataLoading
         var locator = MnistLocator.FromEnvironment(dataDirectory);
         MnistFiles files = locator.FindOrFetch(dataset, MnistFetcher.Default(line => console.MarkupLine($"[grey]{Markup.Escape(line)}[/]")));
         MnistData data = MnistData.Load(files);
-        console.MarkupLine($"[grey]{dataset} from {Markup.Escape(Path.GetDirectoryName(Path.GetFullPath(files.TrainImages))!)}: " +
-                           $"{data.TrainLabels.Length:#,0} training and {data.TestLabels.Length:#,0} test images of {data.TrainImages.Columns} pixels[/]");
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[grey]{DatasetClasses.DisplayName(dataset)}: {data.TrainLabels.Length:#,0} training and {data.TestLabels.Length:#,0} test images of {data.TrainImages.Columns} pixels, ") +
+            $"from {Markup.Escape(Path.GetDirectoryName(Path.GetFullPath(files.TrainImages))!)}[/]");
         return data;
     }
 }

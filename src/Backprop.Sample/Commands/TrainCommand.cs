@@ -52,8 +52,8 @@ public static class TrainCommand
         var testSet = new Evaluator(model, data.TestImages, data.TestLabels);
 
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU network[/], {options.Optimizer} from lr {options.EffectiveLearningRate:G4} (cosine decay to 0), " +
-            $"batch {options.BatchSize}, {options.Epochs} epochs, {options.Threads} thread(s), seed {options.Seed}"));
+            $"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
+            $"batch {options.BatchSize} · {options.Epochs} epochs · {options.Threads} thread(s) · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
         Evaluated test = null!;

@@ -21,7 +21,8 @@ public static class TrainingCurvesSvg
     {
         if (history.Count == 0)
             throw new ArgumentException("There is no epoch to draw.", nameof(history));
-        double width = 2 * (PanelWidth + Margin) + Gap, height = PanelHeight + 2 * Margin;
+        // Each panel has Margin on its left for the value labels; the right edge keeps half of that.
+        double width = 2 * (Margin + PanelWidth) + Gap + Margin / 2, height = PanelHeight + 2 * Margin;
         var svg = new StringBuilder(Svg.Open(width, height));
 
         double maxLoss = history.Max(r => r.TrainLoss);
