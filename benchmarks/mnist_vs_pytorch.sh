@@ -10,9 +10,10 @@
 #
 # PyTorch is measured twice. First exactly as the reference runs: it clears OPENBLAS_CORETYPE and lets
 # OpenBLAS choose its kernels, and OpenBLAS 0.3.21 takes this virtual CPU for a Prescott (SSE3) and picks
-# those (OPENBLAS_VERBOSE=2 shows "Core: Prescott"). Then with OpenBLAS's AVX-512 (SkylakeX) kernels: the
-# library is preloaded with OPENBLAS_CORETYPE set, so it has chosen before the script clears the variable.
-# The second is PyTorch at its best here, and the fair anchor.
+# those (OPENBLAS_VERBOSE=2 shows "Core: Prescott"). Then with OpenBLAS's AVX-512 kernels, chosen from the
+# CPU flags as benchmarks/numpy_gemm.py does (Cooperlake with avx512_bf16, else SkylakeX): the library is
+# preloaded with OPENBLAS_CORETYPE set, so it has chosen before the script clears the variable. The
+# second is PyTorch at its best here, and the fair anchor.
 #
 # usage: benchmarks/mnist_vs_pytorch.sh [MNIST_DIR] [--epochs N] [--runs N]
 #   MNIST_DIR: the four uncompressed IDX files; default $BACKPROP_DATA, then the sample's cache
@@ -52,9 +53,14 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 fi
 pytorch=(/usr/bin/python3 "$reference" "$data" --threads 1 --epochs "$epochs" --runs "$runs")
 pytorch_reference=$(OPENBLAS_VERBOSE=2 "${pytorch[@]}" 2>&1 | tee /dev/stderr | median)
-echo "== PyTorch, 1 thread, OpenBLAS AVX-512 (SkylakeX) kernels"
 openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0  # libopenblas0-pthread
-pytorch_avx512=$(OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE=SkylakeX LD_PRELOAD="$openblas" "${pytorch[@]}" 2>&1 | tee /dev/stderr | median)
+if grep -qw avx512_bf16 /proc/cpuinfo; then core=Cooperlake; elif grep -qw avx512f /proc/cpuinfo; then core=SkylakeX; else core=""; fi
+if [[ -n "$core" ]]; then
+  echo "== PyTorch, 1 thread, OpenBLAS $core (AVX-512) kernels"
+  pytorch_avx512=$(OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$core" LD_PRELOAD="$openblas" "${pytorch[@]}" 2>&1 | tee /dev/stderr | median)
+else
+  pytorch_avx512=$pytorch_reference  # no AVX-512: OpenBLAS's own choice is all there is
+fi
 
 echo
 awk -v b1="$backprop1" -v b2="$backprop2" -v p="$pytorch_reference" -v q="$pytorch_avx512" 'BEGIN {

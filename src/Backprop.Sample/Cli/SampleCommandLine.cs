@@ -19,7 +19,7 @@ public sealed class SampleCommandLine
     private readonly Option<int> _batch = Positive("--batch", $"Examples per mini-batch [default: {TrainDefaults.BatchSize}]", TrainDefaults.BatchSize);
     private readonly Option<double?> _lr = new("--lr")
     {
-        Description = "Initial learning rate, decayed to 0 by a cosine schedule [default: 0.001 for adam, 0.05 for momentum, 0.1 for sgd]",
+        Description = "Initial learning rate, decayed to 0 by a cosine schedule [default: 0.2 for momentum, 0.002 for adam, 0.1 for sgd]",
     };
     private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units [default: {TrainDefaults.Hidden}]", TrainDefaults.Hidden);
     private readonly Option<string> _optimizer = new("--optimizer")

@@ -9,7 +9,7 @@ namespace Backprop.Sample.Cli;
 public sealed record TrainOptions
 {
     /// <summary>Passes over the training set.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 8;
 
     /// <summary>Examples per mini-batch.</summary>
     public int BatchSize { get; init; } = 100;
@@ -21,7 +21,7 @@ public sealed record TrainOptions
     public int Hidden { get; init; } = 256;
 
     /// <summary>The optimizer's name, one of <see cref="Backprop.Training.Optimizers.Names"/>.</summary>
-    public string Optimizer { get; init; } = "adam";
+    public string Optimizer { get; init; } = "momentum";
 
     /// <summary>Seeds the initial weights and the order of the batches.</summary>
     public int Seed { get; init; } = 1;
@@ -49,13 +49,14 @@ public sealed record TrainOptions
 
     /// <summary>
     /// The initial learning rate each optimizer trains this network well with, under the cosine decay the
-    /// trainer applies: 0.001 for Adam, 0.05 for momentum, 0.1 for plain SGD.
+    /// trainer applies: 0.2 for momentum, 0.002 for Adam, 0.1 for plain SGD (momentum's and Adam's tuned on
+    /// MNIST, 784-256-10, batch 100, 8–10 epochs; see README).
     /// </summary>
     /// <exception cref="ArgumentException">An unknown optimizer.</exception>
     public static double DefaultLearningRate(string optimizer) => optimizer.ToLowerInvariant() switch
     {
-        "adam" => 0.001,
-        "momentum" => 0.05,
+        "momentum" => 0.2,
+        "adam" => 0.002,
         "sgd" => 0.1,
         _ => throw new ArgumentException($"Unknown optimizer '{optimizer}'.", nameof(optimizer)),
     };

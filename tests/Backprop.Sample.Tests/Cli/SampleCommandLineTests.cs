@@ -22,7 +22,7 @@ public sealed class SampleCommandLineTests
         Assert.Equal(0, Run());
 
         Assert.Equal(new TrainOptions(), _train);
-        Assert.Equal(0.001, _train!.EffectiveLearningRate);
+        Assert.Equal(0.2, _train!.EffectiveLearningRate);
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class SampleCommandLineTests
 
     [Theory]
     [InlineData("sgd", 0.1)]
-    [InlineData("momentum", 0.05)]
-    [InlineData("adam", 0.001)]
+    [InlineData("momentum", 0.2)]
+    [InlineData("adam", 0.002)]
     public void Without_lr_each_optimizer_gets_its_own_default(string optimizer, double rate)
     {
         Run("--optimizer", optimizer);
