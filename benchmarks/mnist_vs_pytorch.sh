@@ -38,12 +38,15 @@ reference="${PYTORCH_REFERENCE:-/work/shared/bench/pytorch_mlp.py}"
 dotnet build src/Backprop.Sample -c Release -nologo -v quiet >/dev/null
 sample=(dotnet src/Backprop.Sample/bin/Release/net10.0/Backprop.Sample.dll benchmark --data "$data" --epochs "$epochs" --runs "$runs")
 
-median() { grep -Eo 'epoch seconds median: [0-9.]+' | grep -Eo '[0-9.]+$'; }
+# Shows a command's output as it runs and prints the median epoch seconds from its last line.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+median_of() { "$@" 2>&1 | tee "$log" >&2; grep -Eo 'epoch seconds median: [0-9.]+' "$log" | grep -Eo '[0-9.]+$'; }
 
 echo "== Backprop, 1 thread"
-backprop1=$("${sample[@]}" --threads 1 | tee /dev/stderr | median)
+backprop1=$(median_of "${sample[@]}" --threads 1)
 echo "== Backprop, 2 threads"
-backprop2=$("${sample[@]}" --threads 2 | tee /dev/stderr | median)
+backprop2=$(median_of "${sample[@]}" --threads 2)
 
 echo "== PyTorch, 1 thread"
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
@@ -52,12 +55,12 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   exit 3
 fi
 pytorch=(/usr/bin/python3 "$reference" "$data" --threads 1 --epochs "$epochs" --runs "$runs")
-pytorch_reference=$(OPENBLAS_VERBOSE=2 "${pytorch[@]}" 2>&1 | tee /dev/stderr | median)
+pytorch_reference=$(median_of env OPENBLAS_VERBOSE=2 "${pytorch[@]}")
 openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0  # libopenblas0-pthread
 if grep -qw avx512_bf16 /proc/cpuinfo; then core=Cooperlake; elif grep -qw avx512f /proc/cpuinfo; then core=SkylakeX; else core=""; fi
 if [[ -n "$core" ]]; then
   echo "== PyTorch, 1 thread, OpenBLAS $core (AVX-512) kernels"
-  pytorch_avx512=$(OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$core" LD_PRELOAD="$openblas" "${pytorch[@]}" 2>&1 | tee /dev/stderr | median)
+  pytorch_avx512=$(median_of env OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$core" LD_PRELOAD="$openblas" "${pytorch[@]}")
 else
   pytorch_avx512=$pytorch_reference  # no AVX-512: OpenBLAS's own choice is all there is
 fi

@@ -13,7 +13,7 @@ public sealed record BenchmarkOptions
     public int Runs { get; init; } = 3;
 
     /// <summary>The most threads one matrix product may use.</summary>
-    public int Threads { get; init; } = MatrixOps.MaxDegreeOfParallelism;
+    public int Threads { get; init; } = TrainOptions.DefaultThreads;
 
     /// <summary>The directory with the four MNIST files, or null to search the usual places.</summary>
     public string? DataDirectory { get; init; }

