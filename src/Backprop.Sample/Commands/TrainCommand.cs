@@ -53,7 +53,7 @@ public static class TrainCommand
 
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
-            $"batch {options.BatchSize} · {options.Epochs} epochs · {options.Threads} thread(s) · seed {options.Seed}"));
+            $"batch {options.BatchSize} · {Count(options.Epochs, "epoch")} · {Count(options.Threads, "thread")} · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
         Evaluated test = null!;
@@ -81,6 +81,8 @@ public static class TrainCommand
     /// <summary>The run's last line, e.g. <c>test accuracy: 98.21%</c>.</summary>
     public static string FinalLine(double testAccuracy) =>
         string.Create(CultureInfo.InvariantCulture, $"test accuracy: {testAccuracy * 100:0.00}%");
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static bool CheckGradient(MlpParameters model, MnistData data, IAnsiConsole console)
     {
