@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using Backprop.Sample.Cli;
 using Backprop.Sample.Data;
 using Backprop.Sample.Evaluation;
@@ -51,7 +52,7 @@ public static class BenchmarkCommand
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: epoch seconds {string.Join(' ', times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))} | test accuracy {accuracy:0.0000} | {bytesPerStep} bytes allocated per step"));
         }
-        console.WriteLine($"backprop, {options.Threads} thread(s), float32, {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated switch { true => "AVX-512", false => "no AVX-512" }}");
+        console.WriteLine($"backprop, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"backprop epoch seconds median: {Median(seconds):0.000}"));
         return ExitCodes.Success;

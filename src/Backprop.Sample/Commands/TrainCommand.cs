@@ -56,17 +56,15 @@ public static class TrainCommand
             $"batch {options.BatchSize} · {Count(options.Epochs, "epoch")} · {Count(options.Threads, "thread")} · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
-        Evaluated test = null!;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            EpochTraining training = EpochProgress.Run(console, epoch, options.Epochs, trainer.RunEpoch);
-            double trainAccuracy = trainSet.Evaluate().Accuracy;
-            test = testSet.Evaluate();
-            var record = new EpochRecord(epoch, training.MeanLoss, trainAccuracy, test.Accuracy, training.Seconds, training.SamplesPerSecond);
+            EpochTraining training = EpochProgress.Run(console, epoch, options.Epochs, trainer.BatchesPerEpoch, trainer.RunEpoch);
+            var record = new EpochRecord(epoch, training.MeanLoss, trainSet.Evaluate().Accuracy, testSet.Evaluate().Accuracy, training.Seconds, training.SamplesPerSecond);
             history.Add(record);
             EpochTable.WriteRow(console, record, options.Epochs);
         }
 
+        Evaluated test = testSet.Evaluate();
         console.WriteLine();
         console.Write(ConfusionMatrixTable.Create(new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames));
         var report = new ReportFolder(options.OutputDirectory);

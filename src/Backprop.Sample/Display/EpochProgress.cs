@@ -8,7 +8,7 @@ namespace Backprop.Sample.Display;
 public static class EpochProgress
 {
     /// <summary>Runs <paramref name="runEpoch"/> under a progress bar fed by the <see cref="BatchProgress"/> it is given.</summary>
-    public static EpochTraining Run(IAnsiConsole console, int epoch, int epochs, Func<BatchProgress, EpochTraining> runEpoch)
+    public static EpochTraining Run(IAnsiConsole console, int epoch, int epochs, int batchCount, Func<BatchProgress, EpochTraining> runEpoch)
     {
         EpochTraining result = default;
         console.Progress()
@@ -16,10 +16,9 @@ public static class EpochProgress
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                ProgressTask task = context.AddTask($"epoch {epoch}/{epochs}");
-                result = runEpoch((batchesDone, batchCount, meanLoss, samplesPerSecond) =>
+                ProgressTask task = context.AddTask($"epoch {epoch}/{epochs}", maxValue: batchCount);
+                result = runEpoch((batchesDone, _, meanLoss, samplesPerSecond) =>
                 {
-                    task.MaxValue = batchCount;
                     task.Value = batchesDone;
                     task.Description = string.Create(CultureInfo.InvariantCulture,
                         $"epoch {epoch}/{epochs}  loss {meanLoss:0.0000}  {samplesPerSecond,9:#,0} samples/s");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Backprop.Sample.Report;
@@ -61,8 +62,9 @@ public static class MisclassifiedDigitsSvg
         return svg.Append("</svg>\n").ToString();
     }
 
-    private static string Title(int shown, int wrong, int total) =>
-        wrong == 0 ? $"No misclassified images among {total}." : $"{shown} of {wrong} misclassified test images (of {total}): predicted and true class";
+    private static string Title(int shown, int wrong, int total) => wrong == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"No misclassified images among {total:#,0}.")
+        : string.Create(CultureInfo.InvariantCulture, $"{shown} of {wrong:#,0} misclassified test images (of {total:#,0}): predicted and true class");
 
     /// <summary>One black rectangle per horizontal run of equal, non-zero grey levels (rounded to 1/100), its opacity the level.</summary>
     private static void AppendPixels(StringBuilder svg, ReadOnlySpan<float> pixels, int side)

@@ -24,7 +24,7 @@ public static class MlpGradientCheck
     public static GradientCheckResult Run(MlpParameters model, Matrix<float> x, ReadOnlySpan<int> labels, int samplesPerParameter = 30, int seed = 0)
     {
         model = AwayFromKinks(model, x);
-        Matrix<float> t = new OneHotTargets(model.Classes).For(labels).Clone();
+        Matrix<float> t = new OneHotTargets(model.Classes).For(labels);
         MlpParameters gradients = model.ZerosLike();
         Mlp.LossGradient(model.W1, model.B1, model.W2, model.B2, x, t, gradients.W1, gradients.B1, gradients.W2, gradients.B2);
 

@@ -52,6 +52,9 @@ public sealed class Trainer
     /// <summary>The optimizer, for its step count and current learning rate.</summary>
     public Optimizer<float> Optimizer => _optimizer;
 
+    /// <summary>The number of batches in an epoch.</summary>
+    public int BatchesPerEpoch => _batches.BatchesPerEpoch;
+
     /// <summary>One gradient step on a batch; returns the batch's loss before the update.</summary>
     public float Step(Matrix<float> inputs, ReadOnlySpan<int> labels)
     {
