@@ -31,7 +31,15 @@ public static class EvaluateCommand
         console.MarkupLine($"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU network[/] from {Markup.Escape(modelPath)}");
         Evaluated test = new Evaluator(model, data.TestImages, data.TestLabels).Evaluate();
         console.Write(ConfusionMatrixTable.Create(new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames));
-        console.MarkupLine($"report: [link]{Markup.Escape(report.WriteMisclassified(data.TestImages, test, classNames))}[/]");
+        try
+        {
+            console.MarkupLine($"report: [link]{Markup.Escape(report.WriteMisclassified(data.TestImages, test, classNames))}[/]");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLine($"[red]The report could not be written to {Markup.Escape(report.Directory)}: {Markup.Escape(e.Message)}[/]");
+            return ExitCodes.ReportUnwritable;
+        }
         console.WriteLine(TrainCommand.FinalLine(test.Accuracy));
         return ExitCodes.Success;
     }

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The model file given to <c>--load</c> could not be read or does not fit the data.</summary>
     public const int ModelUnreadable = 5;
+
+    /// <summary>The report folder could not be created or written.</summary>
+    public const int ReportUnwritable = 6;
 }

@@ -45,6 +45,30 @@ public static class TrainCommand
         if (options.Check && !CheckGradient(model, data, console))
             return ExitCodes.GradientCheckFailed;
 
+        List<EpochRecord> history = Train(model, data, options, console);
+        Evaluated test = new Evaluator(model, data.TestImages, data.TestLabels).Evaluate();
+        console.WriteLine();
+        console.Write(ConfusionMatrixTable.Create(new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames));
+        try
+        {
+            var report = new ReportFolder(options.OutputDirectory);
+            string[] written = [report.WriteCurves(history), report.WriteMisclassified(data.TestImages, test, classNames), report.WriteModel(model)];
+            console.MarkupLine($"report: {string.Join(", ", written.Select(path => $"[link]{Markup.Escape(path)}[/]"))}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLine($"[red]The report could not be written to {Markup.Escape(options.OutputDirectory)}: {Markup.Escape(e.Message)}[/]");
+            return ExitCodes.ReportUnwritable;
+        }
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[grey]{Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s in all, {history.Sum(r => r.Seconds):0.0} s of it training[/]"));
+        console.WriteLine(FinalLine(test.Accuracy));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Trains <paramref name="model"/> in place, showing each epoch; returns the history.</summary>
+    private static List<EpochRecord> Train(MlpParameters model, MnistData data, TrainOptions options, IAnsiConsole console)
+    {
         var batches = new MiniBatches(data.TrainImages, data.TrainLabels, options.BatchSize, options.Seed);
         var schedule = new CosineLearningRate(options.EffectiveLearningRate, options.Epochs * batches.BatchesPerEpoch);
         Trainer trainer = Trainer.Create(model, options.Optimizer, schedule, batches);
@@ -63,17 +87,7 @@ public static class TrainCommand
             history.Add(record);
             EpochTable.WriteRow(console, record, options.Epochs);
         }
-
-        Evaluated test = testSet.Evaluate();
-        console.WriteLine();
-        console.Write(ConfusionMatrixTable.Create(new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames));
-        var report = new ReportFolder(options.OutputDirectory);
-        string[] written = [report.WriteCurves(history), report.WriteMisclassified(data.TestImages, test, classNames), report.WriteModel(model)];
-        console.MarkupLine($"report: {string.Join(", ", written.Select(path => $"[link]{Markup.Escape(path)}[/]"))}");
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[grey]{Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s in all, {history.Sum(r => r.Seconds):0.0} s of it training[/]"));
-        console.WriteLine(FinalLine(test.Accuracy));
-        return ExitCodes.Success;
+        return history;
     }
 
     /// <summary>The run's last line, e.g. <c>test accuracy: 98.21%</c>.</summary>

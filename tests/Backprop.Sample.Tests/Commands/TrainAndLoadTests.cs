@@ -67,6 +67,19 @@ public sealed class TrainAndLoadTests : IDisposable
     }
 
     [Fact]
+    public void A_report_folder_that_cannot_be_written_is_reported()
+    {
+        string data = _temp.Combine("data"), notAFolder = _temp.Combine("file");
+        Synthetic.WriteIdx(data, train: 100, test: 20);
+        File.WriteAllText(notAFolder, "");
+
+        var (exitCode, lines) = Run("--data", data, "--out", notAFolder, "--epochs", "1", "--hidden", "4");
+
+        Assert.Equal(ExitCodes.ReportUnwritable, exitCode);
+        Assert.Contains(lines, line => line.Contains("could not be written", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Missing_data_is_reported_with_what_to_do()
     {
         var (exitCode, lines) = Run("--data", _temp.WithFiles("empty"));
