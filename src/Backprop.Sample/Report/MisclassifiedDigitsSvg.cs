@@ -10,6 +10,7 @@ namespace Backprop.Sample.Report;
 public static class MisclassifiedDigitsSvg
 {
     private const int Scale = 3, Columns = 10, CaptionHeight = 34, Padding = 12;
+    private const string PredictedPrefix = "predicted ";
 
     /// <summary>The most images shown.</summary>
     public const int DefaultLimit = 60;
@@ -40,7 +41,9 @@ public static class MisclassifiedDigitsSvg
                 wrong.Add(i);
         }
 
-        int cellWidth = Math.Max(side * Scale, 14 + 7 * classNames.Max(n => n.Length)) + Padding;
+        // A caption character is about 7 px wide at the 12 px font size.
+        int captionWidth = 7 * (PredictedPrefix.Length + classNames.Max(n => n.Length));
+        int cellWidth = Math.Max(side * Scale, captionWidth) + Padding;
         int cellHeight = side * Scale + CaptionHeight + Padding;
         int rows = (wrong.Count + Columns - 1) / Columns;
         double width = Columns * cellWidth + Padding, height = 40 + rows * cellHeight;
@@ -56,7 +59,7 @@ public static class MisclassifiedDigitsSvg
             AppendPixels(svg, images.Row(example), side);
             svg.Append("</g>\n");
             double captionX = x + (cellWidth - Padding) / 2.0, captionY = y + side * Scale + 14;
-            svg.Append($"<text x=\"{Svg.Number(captionX)}\" y=\"{Svg.Number(captionY)}\" text-anchor=\"middle\" fill=\"#c00\">predicted {Svg.Escape(classNames[predictions[example]])}</text>\n");
+            svg.Append($"<text x=\"{Svg.Number(captionX)}\" y=\"{Svg.Number(captionY)}\" text-anchor=\"middle\" fill=\"#c00\">{PredictedPrefix}{Svg.Escape(classNames[predictions[example]])}</text>\n");
             svg.Append($"<text x=\"{Svg.Number(captionX)}\" y=\"{Svg.Number(captionY + 14)}\" text-anchor=\"middle\" fill=\"#555\">true {Svg.Escape(classNames[labels[example]])}</text>\n");
         }
         return svg.Append("</svg>\n").ToString();
