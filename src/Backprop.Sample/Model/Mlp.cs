@@ -16,9 +16,7 @@ public static partial class Mlp
     /// <param name="b2">Output biases, 1 × classes.</param>
     /// <param name="x">The batch's images, one per row.</param>
     /// <param name="t">The batch's one-hot targets, batch × classes.</param>
-    // TEMPORARY: [Differentiable] is commented out while Mlp.TemporaryBackward.cs, written before the matrix generator
-    // landed, stands in for the generated LossGradient; restore the attribute when deleting that file.
-    // [Differentiable]
+    [Differentiable]
     public static float Loss(Matrix<float> W1, Matrix<float> b1, Matrix<float> W2, Matrix<float> b2,
                              [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
     {
