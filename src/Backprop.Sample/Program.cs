@@ -1,17 +1,14 @@
-using Backprop.Sample;
+using System.Globalization;
+using Backprop.Sample.Cli;
+using Backprop.Sample.Commands;
+using Spectre.Console;
 
-Console.WriteLine("Backprop: the seeds' worked examples with their generated gradients\n");
+// Numbers print the same everywhere: the last line reads "test accuracy: 98.21%" whatever the locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-double z = SeedExamples.SquaredSumGradient(1.5, 2.0, out double dx, out double dy);
-Console.WriteLine($"z = (x + y)^2 at x = 1.5, y = 2:        z = {z}, dz/dx = {dx}, dz/dy = {dy}  (2(x + y) = {2 * (1.5 + 2.0)})");
-
-double total = SeedExamples.ApplePriceGradient(100, 2, 1.1, out double dPrice, out double dCount, out double dTax);
-Console.WriteLine($"apples: price 100, count 2, tax 1.1:   total = {total:G6}, d/dprice = {dPrice:G6}, d/dcount = {dCount:G6}, d/dtax = {dTax:G6}");
-
-double y = SeedExamples.SigmoidGradient(0.5, out double dSigmoid);
-Console.WriteLine($"sigmoid at x = 0.5:                     y = {y:G6}, dy/dx = {dSigmoid:G6}  (y(1 - y) = {y * (1 - y):G6})");
-
-double w = 0.3, b = -0.1, x = 2.0, t = 1.0;
-double loss = SeedExamples.LogisticLossGradient(w, b, x, t, out double dw, out double db);
-double prediction = 1 / (1 + Math.Exp(-(w * x + b)));
-Console.WriteLine($"logistic neuron w = 0.3, b = -0.1, x = 2, t = 1: J = {loss:G6}, dJ/dw = {dw:G6}, dJ/db = {db:G6}  ((y - t)x = {(prediction - t) * x:G6}, y - t = {prediction - t:G6})");
+IAnsiConsole console = AnsiConsole.Console;
+var commandLine = new SampleCommandLine(
+    train: options => TrainCommand.Run(options, console),
+    benchmark: options => BenchmarkCommand.Run(options, console),
+    examples: () => ExamplesCommand.Run(Console.Out));
+return commandLine.Parse(args).Invoke();

@@ -22,3 +22,16 @@ public static class DatasetNames
         _ => throw new ArgumentException($"Unknown dataset '{name}'; expected 'mnist' or 'fashion'.", nameof(name)),
     };
 }
+
+/// <summary>What each data set and its classes are called.</summary>
+public static class DatasetClasses
+{
+    /// <summary>The data set's usual name: MNIST or Fashion-MNIST.</summary>
+    public static string DisplayName(Dataset dataset) => dataset == Dataset.Fashion ? "Fashion-MNIST" : "MNIST";
+
+    private static readonly string[] Digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    private static readonly string[] Fashion = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>The name of each class 0–9.</summary>
+    public static IReadOnlyList<string> Names(Dataset dataset) => dataset == Dataset.Fashion ? Fashion : Digits;
+}

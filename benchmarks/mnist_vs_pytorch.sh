@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One MNIST training epoch, Backprop against PyTorch, side by side in one run.
+#
+# Both sides train the same network on the same data with the same settings: 784-100-10 ReLU, softmax
+# cross-entropy, float32, weights 0.01·N(0, 1), zero biases, batch 100, plain SGD at lr 0.1. Each trains one
+# warm-up epoch, then RUNS runs of EPOCHS epochs from fresh weights, and reports the median epoch time.
+# PyTorch runs at 1 thread, its fastest on this 2-core machine (see the reference's header); Backprop is
+# measured at 1 thread and at 2. The ratio is Backprop's median over PyTorch's: below 0.5 means Backprop
+# takes less than half PyTorch's time.
+#
+# PyTorch is measured twice. First exactly as the reference runs: it clears OPENBLAS_CORETYPE and lets
+# OpenBLAS choose its kernels, and OpenBLAS 0.3.21 takes this virtual CPU for a Prescott (SSE3) and picks
+# those (OPENBLAS_VERBOSE=2 shows "Core: Prescott"). Then with OpenBLAS's AVX-512 kernels, chosen from the
+# CPU flags as benchmarks/numpy_gemm.py does (Cooperlake with avx512_bf16, else SkylakeX): the library is
+# preloaded with OPENBLAS_CORETYPE set, so it has chosen before the script clears the variable. The
+# second is PyTorch at its best here, and the fair anchor.
+#
+# usage: benchmarks/mnist_vs_pytorch.sh [MNIST_DIR] [--epochs N] [--runs N]
+#   MNIST_DIR: the four uncompressed IDX files; default $BACKPROP_DATA, then the sample's cache
+#   (${XDG_CACHE_HOME:-~/.cache}/backprop/mnist, filled by the first `dotnet run --project src/Backprop.Sample`).
+#   PYTORCH_REFERENCE: the reference script; default /work/shared/bench/pytorch_mlp.py.
+# Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread for the PyTorch side.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+data="${BACKPROP_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/backprop/mnist}"
+if [[ $# -gt 0 && "$1" != --* ]]; then data="$1"; shift; fi
+epochs=3 runs=3
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --epochs) epochs="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+reference="${PYTORCH_REFERENCE:-/work/shared/bench/pytorch_mlp.py}"
+
+dotnet build src/Backprop.Sample -c Release -nologo -v quiet >/dev/null
+sample=(dotnet src/Backprop.Sample/bin/Release/net10.0/Backprop.Sample.dll benchmark --data "$data" --epochs "$epochs" --runs "$runs")
+
+# Shows a command's output as it runs and prints the median epoch seconds from its last line.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+median_of() { "$@" 2>&1 | tee "$log" >&2; grep -Eo 'epoch seconds median: [0-9.]+' "$log" | grep -Eo '[0-9.]+$'; }
+
+echo "== Backprop, 1 thread"
+backprop1=$(median_of "${sample[@]}" --threads 1)
+echo "== Backprop, 2 threads"
+backprop2=$(median_of "${sample[@]}" --threads 2)
+
+echo "== PyTorch, 1 thread"
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "PyTorch is not installed for /usr/bin/python3 (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread); no ratio." >&2
+  echo "backprop epoch seconds median: ${backprop1} (1 thread), ${backprop2} (2 threads)"
+  exit 3
+fi
+pytorch=(/usr/bin/python3 "$reference" "$data" --threads 1 --epochs "$epochs" --runs "$runs")
+pytorch_reference=$(median_of env OPENBLAS_VERBOSE=2 "${pytorch[@]}")
+openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0  # libopenblas0-pthread
+if grep -qw avx512_bf16 /proc/cpuinfo; then core=Cooperlake; elif grep -qw avx512f /proc/cpuinfo; then core=SkylakeX; else core=""; fi
+if [[ -n "$core" ]]; then
+  echo "== PyTorch, 1 thread, OpenBLAS $core (AVX-512) kernels"
+  pytorch_avx512=$(median_of env OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$core" LD_PRELOAD="$openblas" "${pytorch[@]}")
+else
+  pytorch_avx512=$pytorch_reference  # no AVX-512: OpenBLAS's own choice is all there is
+fi
+
+echo
+awk -v b1="$backprop1" -v b2="$backprop2" -v p="$pytorch_reference" -v q="$pytorch_avx512" 'BEGIN {
+  printf "epoch seconds (median): backprop %.3f at 1 thread, %.3f at 2 threads; pytorch %.3f as the reference runs, %.3f with AVX-512 kernels\n", b1, b2, p, q
+  printf "ratio backprop/pytorch (reference as it runs):    %.2f at 1 thread, %.2f at 2 threads (target: at most 0.50)\n", b1 / p, b2 / p
+  printf "ratio backprop/pytorch (AVX-512 OpenBLAS kernels): %.2f at 1 thread, %.2f at 2 threads\n", b1 / q, b2 / q
+}'

@@ -1,0 +1,20 @@
+namespace Backprop.Sample.Cli;
+
+/// <summary>
+/// The settings of the <c>benchmark</c> command, which times epochs of the PyTorch reference's exact setup
+/// (784-100-10 ReLU, 0.01·N(0, 1) weights, zero biases, float32, batch 100, plain SGD at 0.1).
+/// </summary>
+public sealed record BenchmarkOptions
+{
+    /// <summary>Timed epochs per run.</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Runs, each from a fresh initialisation seeded by its number.</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>The most threads one matrix product may use.</summary>
+    public int Threads { get; init; } = TrainOptions.DefaultThreads;
+
+    /// <summary>The directory with the four MNIST files, or null to search the usual places.</summary>
+    public string? DataDirectory { get; init; }
+}

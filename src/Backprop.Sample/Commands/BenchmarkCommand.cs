@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using Backprop.Sample.Cli;
+using Backprop.Sample.Data;
+using Backprop.Sample.Evaluation;
+using Backprop.Sample.Model;
+using Backprop.Sample.Training;
+using Backprop.Training;
+using Spectre.Console;
+
+namespace Backprop.Sample.Commands;
+
+/// <summary>
+/// <c>benchmark</c>: times training epochs of exactly the setup of the PyTorch reference
+/// (<c>/work/shared/bench/pytorch_mlp.py</c>, run side by side by <c>benchmarks/mnist_vs_pytorch.sh</c>):
+/// 784-100-10 ReLU, weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. Like the
+/// reference it trains one warm-up epoch, then <c>--runs</c> runs of <c>--epochs</c> epochs from fresh
+/// weights, and prints the median epoch time last.
+/// </summary>
+public static class BenchmarkCommand
+{
+    /// <summary>The reference network's hidden units.</summary>
+    public const int Hidden = 100;
+
+    /// <summary>The reference batch size.</summary>
+    public const int BatchSize = 100;
+
+    /// <summary>The reference learning rate.</summary>
+    public const double LearningRate = 0.1;
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Run(BenchmarkOptions options, IAnsiConsole console)
+    {
+        MatrixOps.MaxDegreeOfParallelism = options.Threads;
+        MnistData data;
+        try
+        {
+            data = DataLoading.Load(console, Dataset.Mnist, options.DataDirectory);
+        }
+        catch (Exception e) when (e is DataUnavailableException or InvalidDataException or IOException)
+        {
+            console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return ExitCodes.DataUnavailable;
+        }
+
+        TrainRun(data, epochs: 1, seed: 1); // warm-up: JIT, helper threads, buffers
+        var seconds = new List<double>();
+        for (int run = 0; run < options.Runs; run++)
+        {
+            (double[] times, double accuracy, long bytesPerStep) = TrainRun(data, options.Epochs, seed: run);
+            seconds.AddRange(times);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {run}: epoch seconds {string.Join(' ', times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))} | test accuracy {accuracy:0.0000} | {bytesPerStep} bytes allocated per step"));
+        }
+        console.WriteLine($"backprop, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"backprop epoch seconds median: {Median(seconds):0.000}"));
+        return ExitCodes.Success;
+    }
+
+    private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, int epochs, int seed)
+    {
+        var model = MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
+        var batches = new MiniBatches(data.TrainImages, data.TrainLabels, BatchSize, seed);
+        Trainer trainer = Trainer.Create(model, "sgd", LearningRate, batches);
+        var seconds = new double[epochs];
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int epoch = 0; epoch < epochs; epoch++)
+            seconds[epoch] = trainer.RunEpoch().Seconds;
+        long bytesPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (epochs * (long)batches.BatchesPerEpoch);
+        double accuracy = new Evaluator(model, data.TestImages, data.TestLabels).Evaluate().Accuracy;
+        return (seconds, accuracy, bytesPerStep);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}

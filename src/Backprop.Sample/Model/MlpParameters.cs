@@ -1,0 +1,88 @@
+using Backprop.Data;
+
+namespace Backprop.Sample.Model;
+
+/// <summary>
+/// The four matrices of <see cref="Mlp"/>: W1 (inputs × hidden), b1 (1 × hidden), W2 (hidden × classes),
+/// b2 (1 × classes). The same type holds a model's gradients, which have the parameters' shapes.
+/// </summary>
+public sealed class MlpParameters
+{
+    /// <summary>Zero-filled parameters of the given layer sizes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public MlpParameters(int inputs, int hidden, int classes)
+        : this(new Matrix<float>(inputs, hidden), new Matrix<float>(1, hidden), new Matrix<float>(hidden, classes), new Matrix<float>(1, classes))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+    }
+
+    private MlpParameters(Matrix<float> w1, Matrix<float> b1, Matrix<float> w2, Matrix<float> b2)
+    {
+        W1 = w1;
+        B1 = b1;
+        W2 = w2;
+        B2 = b2;
+    }
+
+    /// <summary>Input-to-hidden weights.</summary>
+    public Matrix<float> W1 { get; }
+
+    /// <summary>Hidden biases.</summary>
+    public Matrix<float> B1 { get; }
+
+    /// <summary>Hidden-to-output weights.</summary>
+    public Matrix<float> W2 { get; }
+
+    /// <summary>Output biases.</summary>
+    public Matrix<float> B2 { get; }
+
+    /// <summary>The number of inputs (pixels).</summary>
+    public int Inputs => W1.Rows;
+
+    /// <summary>The number of hidden units.</summary>
+    public int Hidden => W1.Columns;
+
+    /// <summary>The number of classes.</summary>
+    public int Classes => W2.Columns;
+
+    /// <summary>The matrices with the names they have in <see cref="Mlp.Loss"/> and in model files.</summary>
+    public IReadOnlyList<(string Name, Matrix<float> Values)> Tensors => [("W1", W1), ("b1", B1), ("W2", W2), ("b2", B2)];
+
+    /// <summary>He-initialised weights (N(0, 2/fan-in), suited to ReLU) and zero biases, reproducible for a seed.</summary>
+    public static MlpParameters He(int inputs, int hidden, int classes, int seed) =>
+        new(Matrix<float>.He(inputs, hidden, seed), new Matrix<float>(1, hidden), Matrix<float>.He(hidden, classes, seed + 1), new Matrix<float>(1, classes));
+
+    /// <summary>
+    /// Weights drawn from 0.01·N(0, 1) and zero biases: the initialisation of the PyTorch reference
+    /// (<c>benchmarks/mnist_vs_pytorch.sh</c>), used by the benchmark so both sides train the same network.
+    /// </summary>
+    public static MlpParameters SmallNormal(int inputs, int hidden, int classes, int seed) =>
+        new(Matrix<float>.RandomNormal(inputs, hidden, 0.01, seed), new Matrix<float>(1, hidden),
+            Matrix<float>.RandomNormal(hidden, classes, 0.01, seed + 1), new Matrix<float>(1, classes));
+
+    /// <summary>Zero-filled matrices of this model's shapes, e.g. for its gradients.</summary>
+    public MlpParameters ZerosLike() => new(Inputs, Hidden, Classes);
+
+    /// <summary>Pairs each parameter with its gradient in <paramref name="gradients"/>, for an optimizer.</summary>
+    public IEnumerable<(Matrix<float> Parameter, Matrix<float> Gradient)> PairedWith(MlpParameters gradients) =>
+        [(W1, gradients.W1), (B1, gradients.B1), (W2, gradients.W2), (B2, gradients.B2)];
+
+    /// <summary>Writes the model file (see <see cref="ModelFile"/>).</summary>
+    public void Save(string path) => ModelFile.Save(path, Tensors);
+
+    /// <summary>Reads a model file written by <see cref="Save"/>; the layer sizes come from the file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a model file, or its tensors are not a consistent W1, b1, W2, b2.</exception>
+    public static MlpParameters Load(string path)
+    {
+        var stored = ModelFile.Load(path).ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        Matrix<float> Tensor(string name) => stored.TryGetValue(name, out var values)
+            ? values
+            : throw new InvalidDataException($"{path}: no tensor '{name}'; a model of this sample has W1, b1, W2 and b2, the file has {string.Join(", ", stored.Keys)}.");
+        Matrix<float> w1 = Tensor("W1"), w2 = Tensor("W2");
+        var model = new MlpParameters(w1.Rows, w1.Columns, w2.Columns);
+        ModelFile.LoadInto(path, model.Tensors);
+        return model;
+    }
+}

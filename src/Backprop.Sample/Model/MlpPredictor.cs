@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+using static Backprop.MatrixOps;
+
+namespace Backprop.Sample.Model;
+
+/// <summary>
+/// The network's forward pass alone, for predictions: <c>argmax(relu(x·W1 + b1)·W2 + b2)</c> row by row,
+/// over a data set in chunks of rows, into buffers allocated once.
+/// </summary>
+/// <param name="model">The parameters; read at every call, so the predictor follows a model being trained.</param>
+/// <param name="chunkRows">How many rows one forward pass takes.</param>
+public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000)
+{
+    private Buffers? _full, _last;
+
+    /// <summary>Writes the predicted class of each row of <paramref name="images"/> to <paramref name="predictions"/>.</summary>
+    /// <exception cref="ArgumentException">The number of predictions is not the number of rows, or the rows are not the model's input size.</exception>
+    public void Predict(Matrix<float> images, Span<int> predictions)
+    {
+        if (predictions.Length != images.Rows)
+            throw new ArgumentException($"{predictions.Length} predictions for {images.Rows} images.", nameof(predictions));
+        if (images.Columns != model.Inputs)
+            throw new ArgumentException($"Images of {images.Columns} pixels, but the model takes {model.Inputs}.", nameof(images));
+        for (int start = 0; start < images.Rows; start += chunkRows)
+        {
+            int rows = Math.Min(chunkRows, images.Rows - start);
+            Buffers buffers = BuffersFor(rows);
+            images.Span.Slice(start * images.Columns, rows * images.Columns).CopyTo(buffers.Inputs.Span);
+            MatMul(buffers.Inputs, model.W1, buffers.Hidden);
+            AddRowVector(buffers.Hidden, model.B1, buffers.Hidden);
+            Relu(buffers.Hidden, buffers.Hidden);
+            MatMul(buffers.Hidden, model.W2, buffers.Logits);
+            AddRowVector(buffers.Logits, model.B2, buffers.Logits);
+            for (int row = 0; row < rows; row++)
+                predictions[start + row] = TensorPrimitives.IndexOfMax<float>(buffers.Logits.Row(row));
+        }
+    }
+
+    private Buffers BuffersFor(int rows)
+    {
+        // A data set needs two shapes at most: full chunks and a shorter last one.
+        if (rows == chunkRows)
+            return _full ??= new Buffers(rows, model);
+        if (_last?.Inputs.Rows != rows)
+            _last = new Buffers(rows, model);
+        return _last;
+    }
+
+    private sealed class Buffers(int rows, MlpParameters model)
+    {
+        public Matrix<float> Inputs { get; } = new(rows, model.Inputs);
+        public Matrix<float> Hidden { get; } = new(rows, model.Hidden);
+        public Matrix<float> Logits { get; } = new(rows, model.Classes);
+    }
+}

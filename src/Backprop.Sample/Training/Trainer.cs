@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Backprop.Sample.Model;
+using Backprop.Training;
+
+namespace Backprop.Sample.Training;
+
+/// <summary>Reports progress within an epoch: batches done, of how many, the mean loss so far, and the throughput.</summary>
+public delegate void BatchProgress(int batchesDone, int batchCount, double meanLoss, double samplesPerSecond);
+
+/// <summary>What one epoch of training measured.</summary>
+/// <param name="MeanLoss">The mean of the batches' losses, each taken before its update.</param>
+/// <param name="Samples">The number of examples trained on.</param>
+/// <param name="Seconds">The wall-clock time of the epoch.</param>
+public readonly record struct EpochTraining(double MeanLoss, int Samples, double Seconds)
+{
+    /// <summary>Examples per second.</summary>
+    public double SamplesPerSecond => Samples / Seconds;
+}
+
+/// <summary>
+/// Trains an <see cref="Mlp"/> by mini-batch gradient descent: for each batch, the one-hot targets, the
+/// generated <c>Mlp.LossGradient</c>, and one optimizer step. A step allocates nothing.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>How many batches pass between two progress reports.</summary>
+    public const int ProgressInterval = 25;
+
+    private readonly MlpParameters _model;
+    private readonly MlpParameters _gradients;
+    private readonly Optimizer<float> _optimizer;
+    private readonly MiniBatches _batches;
+    private readonly OneHotTargets _targets;
+
+    /// <summary>A trainer of <paramref name="model"/> whose optimizer was built over <paramref name="model"/>.<see cref="MlpParameters.PairedWith"/>(<paramref name="gradients"/>).</summary>
+    public Trainer(MlpParameters model, MlpParameters gradients, Optimizer<float> optimizer, MiniBatches batches)
+    {
+        _model = model;
+        _gradients = gradients;
+        _optimizer = optimizer;
+        _batches = batches;
+        _targets = new OneHotTargets(model.Classes, Math.Min(batches.BatchSize, batches.ExampleCount));
+    }
+
+    /// <summary>Creates a trainer with the named optimizer, its learning rate following <paramref name="schedule"/>.</summary>
+    public static Trainer Create(MlpParameters model, string optimizer, LearningRateSchedule schedule, MiniBatches batches)
+    {
+        MlpParameters gradients = model.ZerosLike();
+        return new Trainer(model, gradients, Optimizers.Create(optimizer, model.PairedWith(gradients), schedule), batches);
+    }
+
+    /// <summary>The optimizer, for its step count and current learning rate.</summary>
+    public Optimizer<float> Optimizer => _optimizer;
+
+    /// <summary>The number of batches in an epoch.</summary>
+    public int BatchesPerEpoch => _batches.BatchesPerEpoch;
+
+    /// <summary>One gradient step on a batch; returns the batch's loss before the update.</summary>
+    public float Step(Matrix<float> inputs, ReadOnlySpan<int> labels)
+    {
+        Matrix<float> t = _targets.For(labels);
+        float loss = Mlp.LossGradient(_model.W1, _model.B1, _model.W2, _model.B2, inputs, t,
+            _gradients.W1, _gradients.B1, _gradients.W2, _gradients.B2);
+        _optimizer.Step();
+        return loss;
+    }
+
+    /// <summary>One pass over the shuffled training set.</summary>
+    /// <param name="progress">Called every <see cref="ProgressInterval"/> batches and after the last, or null.</param>
+    public EpochTraining RunEpoch(BatchProgress? progress = null)
+    {
+        long start = Stopwatch.GetTimestamp();
+        double lossSum = 0;
+        int samples = 0, batchesDone = 0, batchCount = _batches.BatchesPerEpoch;
+        foreach (MiniBatch batch in _batches.NextEpoch())
+        {
+            lossSum += Step(batch.Inputs, batch.Labels.Span);
+            samples += batch.Count;
+            batchesDone++;
+            if (progress is not null && (batchesDone % ProgressInterval == 0 || batchesDone == batchCount))
+                progress(batchesDone, batchCount, lossSum / batchesDone, samples / Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return new EpochTraining(lossSum / batchesDone, samples, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+}

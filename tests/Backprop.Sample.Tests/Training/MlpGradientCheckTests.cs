@@ -1,0 +1,35 @@
+using Backprop.Sample.Model;
+using Backprop.Sample.Training;
+using Backprop.Training;
+
+namespace Backprop.Sample.Tests.Training;
+
+public sealed class MlpGradientCheckTests
+{
+    [Fact]
+    public void The_gradient_of_the_loss_matches_central_differences()
+    {
+        var (images, labels) = Synthetic.Data(8, seed: 4);
+        var model = MlpParameters.He(Synthetic.Pixels, 12, Synthetic.Classes, seed: 5);
+
+        GradientCheckResult result = MlpGradientCheck.Run(model, images, labels, samplesPerParameter: -1);
+
+        Assert.True(result.IsWithin(MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance), result.ToString());
+        Assert.Equal(["W1", "b1", "W2", "b2"], result.Parameters.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void The_loss_and_the_gradients_loss_agree_and_the_gradient_has_the_parameters_shapes()
+    {
+        var (images, labels) = Synthetic.Data(6, seed: 6);
+        var model = MlpParameters.He(Synthetic.Pixels, 5, Synthetic.Classes, seed: 7);
+        var t = new OneHotTargets(Synthetic.Classes).For(labels);
+        MlpParameters gradients = model.ZerosLike();
+
+        float loss = Mlp.LossGradient(model.W1, model.B1, model.W2, model.B2, images, t, gradients.W1, gradients.B1, gradients.W2, gradients.B2);
+
+        Assert.Equal(Mlp.Loss(model.W1, model.B1, model.W2, model.B2, images, t), loss, 5);
+        // Σⱼ ∂L/∂b2ⱼ = Σⱼ mean over the batch of (softmax − t) = 0.
+        Assert.Equal(0, gradients.B2.Span.ToArray().Sum(), 5);
+    }
+}

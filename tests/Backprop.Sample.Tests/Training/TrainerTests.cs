@@ -1,0 +1,82 @@
+using Backprop.Sample.Evaluation;
+using Backprop.Sample.Model;
+using Backprop.Sample.Training;
+using Backprop.Training;
+
+namespace Backprop.Sample.Tests.Training;
+
+public sealed class TrainerTests
+{
+    private static (Trainer Trainer, MlpParameters Model, Matrix<float> Images, int[] Labels) Setup(string optimizer, int examples = 500, int batch = 50)
+    {
+        var (images, labels) = Synthetic.Data(examples, seed: 1);
+        var model = MlpParameters.He(Synthetic.Pixels, 32, Synthetic.Classes, seed: 1);
+        var batches = new MiniBatches(images, labels, batch, seed: 1);
+        return (Trainer.Create(model, optimizer, optimizer == "adam" ? 0.01 : 0.1, batches), model, images, labels);
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void A_few_epochs_reduce_the_loss_and_learn_the_classes(string optimizer)
+    {
+        var (trainer, model, images, labels) = Setup(optimizer);
+
+        EpochTraining first = trainer.RunEpoch();
+        EpochTraining last = first;
+        for (int epoch = 0; epoch < 9; epoch++)
+            last = trainer.RunEpoch();
+
+        Assert.True(last.MeanLoss < first.MeanLoss / 2, $"loss {first.MeanLoss} → {last.MeanLoss}");
+        Assert.Equal(500, last.Samples);
+        Assert.True(new Evaluator(model, images, labels).Evaluate().Accuracy > 0.95);
+    }
+
+    [Fact]
+    public void Progress_is_reported_with_the_running_loss_and_ends_at_the_last_batch()
+    {
+        var (trainer, _, _, _) = Setup("sgd", examples: 3000, batch: 50);
+        var reports = new List<(int Done, int Count, double Loss)>();
+
+        EpochTraining epoch = trainer.RunEpoch((done, count, loss, _) => reports.Add((done, count, loss)));
+
+        Assert.Equal([25, 50, 60], reports.Select(r => r.Done));
+        Assert.All(reports, r => Assert.Equal(60, r.Count));
+        Assert.Equal(epoch.MeanLoss, reports[^1].Loss, 12);
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void A_training_step_allocates_nothing_in_steady_state(string optimizer)
+    {
+        // 510 examples in batches of 50: ten full batches and a partial one, so both batch shapes recur.
+        var (trainer, _, _, _) = Setup(optimizer, examples: 510, batch: 50);
+        trainer.RunEpoch();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int epoch = 0; epoch < 3; epoch++)
+            trainer.RunEpoch();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_single_step_on_mnist_sized_batches_allocates_nothing()
+    {
+        var model = MlpParameters.He(784, 100, 10, seed: 1);
+        var x = Matrix<float>.RandomUniform(100, 784, 0, 1, seed: 2);
+        int[] labels = Enumerable.Range(0, 100).Select(i => i % 10).ToArray();
+        Trainer trainer = Trainer.Create(model, "sgd", 0.1, new MiniBatches(x, labels, 100, seed: 1));
+        trainer.Step(x, labels);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 10; step++)
+            trainer.Step(x, labels);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
