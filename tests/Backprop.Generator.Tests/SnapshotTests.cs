@@ -399,15 +399,17 @@ public class SnapshotTests
         public static partial class Network
         {
             [Differentiable]
-            public static float Loss(Matrix<float>[] W, Matrix<float>[] b, [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            public static float Loss(Matrix<float>[] W, Matrix<float>[] b, float lambda, [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
             {
                 var h = x;
+                var penalty = 0f;
                 for (int i = 0; i < W.Length; i++)
                 {
                     var z = MatMul(h, W[i]) + b[i];
                     h = i < W.Length - 1 ? Relu(z) : z;
+                    penalty = penalty + Sum(Multiply(W[i], W[i]));
                 }
-                return SoftmaxCrossEntropy(h, t);
+                return SoftmaxCrossEntropy(h, t) + lambda * penalty;
             }
         }
         """);

@@ -87,3 +87,23 @@ public static partial class MatrixFlowFunctions
         return total + Sum(h);
     }
 }
+
+/// <summary>Layers called in a loop and in a branch, and a branch on a differentiable scalar.</summary>
+public static partial class MatrixFlowComposition
+{
+    /// <summary>The same layer in every iteration (a workspace per iteration), then, only when the loss is large, once more.</summary>
+    [Differentiable]
+    public static double LayerLoopLoss(Matrix<double>[] W, Matrix<double>[] b, Matrix<double> V, [NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t, double threshold)
+    {
+        var h = x;
+        for (int i = 0; i < W.Length; i++)
+            h = MatrixComposition.Dense(h, W[i], b[i]);
+        var loss = MeanSquaredError(h, t);
+        if (loss > threshold)
+        {
+            var g = MatrixComposition.Dense(h, V, b[0]);
+            loss = loss + Mean(g) * loss;
+        }
+        return loss;
+    }
+}

@@ -128,6 +128,30 @@ public class MatrixFlowGradientTests
         }
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(100.0)]
+    public void LayersInALoopAndABranchOnTheLossChainThroughTheirWorkspaces(double threshold)
+    {
+        var (W, b) = Layers(210, 3, 3, 3, 3);
+        Matrix<double> V = Random(3, 3, 220, 0.6), x = Random(4, 3, 221), t = Random(4, 3, 222);
+        Matrix<double>[] dW = GarbageLike(W), db = GarbageLike(b);
+        Matrix<double> dV = Garbage(V);
+
+        double loss = MatrixFlowComposition.LayerLoopLossGradient(W, b, V, x, t, threshold, dW, db, dV, out double dThreshold);
+
+        double Loss() => MatrixFlowComposition.LayerLoopLoss(W, b, V, x, t, threshold);
+        Assert.Equal(Loss(), loss, 12);
+        AssertMatches(Loss, W, dW);
+        AssertMatches(Loss, b, db);
+        // The threshold only decides a branch: a comparison has no derivative.
+        Assert.Equal(0, dThreshold);
+        if (threshold > 0)
+            Assert.All(dV.Span.ToArray(), g => Assert.Equal(0, g));
+        else
+            Assert.InRange(MaxRelativeError(Loss, V, dV), 0, 1e-7);
+    }
+
     [Fact]
     public void AnArrayOfGradientBuffersOfTheWrongShapeOrLengthIsRefused()
     {

@@ -28,6 +28,8 @@ internal sealed class TensorLowering
     private List<TensorStep> _block = new();
     private readonly Dictionary<ISymbol, int> _locals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ISymbol, int> _passiveLocals = new(SymbolEqualityComparer.Default);
+    /// <summary>The element reads of this block and the blocks around it, by array and index code.</summary>
+    private Dictionary<(int Array, string Index), int> _elements = new();
     private readonly Dictionary<IParameterSymbol, int> _parameters = new(SymbolEqualityComparer.Default);
     private string _source = "";
 
@@ -210,15 +212,18 @@ internal sealed class TensorLowering
         }
     }
 
+    /// <summary>Lowers a nested block (a branch, a loop body): its values, element reads included, stay inside it.</summary>
     private (EquatableArray<TensorStep> Steps, Dictionary<ISymbol, int> Locals, int? Value) Arm(System.Func<int?> lower)
     {
         List<TensorStep> outer = _block;
+        var elements = new Dictionary<(int, string), int>(_elements);
         _block = new List<TensorStep>();
         string source = _source;
         int? value = lower();
         _source = source;
         var steps = _block.ToEquatableArray();
         _block = outer;
+        _elements = elements;
         return (steps, new Dictionary<ISymbol, int>(_locals, SymbolEqualityComparer.Default), value);
     }
 
@@ -305,11 +310,7 @@ internal sealed class TensorLowering
             _locals[local] = inner;
         }
 
-        List<TensorStep> outerBlock = _block;
-        _block = new List<TensorStep>();
-        LowerArm(loop.Body, cancellationToken);
-        var body = _block.ToEquatableArray();
-        _block = outerBlock;
+        var (body, _, _) = Arm(() => LowerArm(loop.Body, cancellationToken));
         var carriedSpecs = carried.Select(c => new LoopCarried(c.Local.Name, c.Outer, c.Inner, c.Initial, _locals[c.Local])).ToEquatableArray();
         foreach (var c in carried)
             _locals[c.Local] = c.Outer;
@@ -416,8 +417,11 @@ internal sealed class TensorLowering
             case IArrayElementReferenceOperation { ArrayReference: IParameterReferenceOperation array, Indices.Length: 1 } element
                 when KindOf(array.Type!) == TensorKind.MatrixArray && PassiveOperand(element.Indices[0]) is { } index:
                 int arrayValue = _parameters[array.Parameter];
+                // W[i] read twice in a block is one value: its gradient collects both shares before adding into dW[i].
+                if (_elements.TryGetValue((arrayValue, index.Code!), out int read))
+                    return TensorOperand.Of(read);
                 string elementName = name ?? array.Parameter.Name + (element.Indices[0] is ILocalReferenceOperation counter ? counter.Local.Name : "Element");
-                return TensorOperand.Of(Let(elementName, TensorKind.Matrix, element.Type!, TensorOp.Element,
+                return TensorOperand.Of(_elements[(arrayValue, index.Code!)] = Let(elementName, TensorKind.Matrix, element.Type!, TensorOp.Element,
                     new EquatableArray<TensorOperand>(new[] { TensorOperand.Of(arrayValue), index }), null, null, _values[arrayValue].Active));
             case IParenthesizedOperation parenthesized:
                 return Expression(parenthesized.Operand, name);
