@@ -231,6 +231,24 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP1002_ArrayOfMatricesPassedToALayer() => Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static Matrix<float> Stack(Matrix<float>[] W, Matrix<float> x)
+            {
+                var h = x;
+                for (int i = 0; i < W.Length; i++)
+                    h = MatrixOps.MatMul(h, W[i]);
+                return h;
+            }
+
+            [Differentiable]
+            public static float F(Matrix<float>[] W, Matrix<float> x) => MatrixOps.Sum(Stack([|W|], x));
+        }
+        """);
+
+    [Fact]
     public void BP1007_WhileLoopInAMatrixMethod()
     {
         Diagnostic diagnostic = Expect("BP1007", """

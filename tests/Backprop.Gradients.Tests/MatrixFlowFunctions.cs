@@ -107,3 +107,27 @@ public static partial class MatrixFlowComposition
         return loss;
     }
 }
+
+/// <summary>A layer whose result is carried by a loop, and a result chosen by <c>?:</c>.</summary>
+public static partial class MatrixFlowLayers
+{
+    /// <summary>A layer that applies W a given number of times: its result is the loop's carried local.</summary>
+    [Differentiable]
+    public static Matrix<double> Repeat(Matrix<double> W, Matrix<double> x, int times)
+    {
+        var h = x;
+        for (int k = 0; k < times; k++)
+            h = Tanh(MatMul(h, W));
+        return h;
+    }
+
+    /// <summary>The layer with a [NoDerivative] array of inputs, one per iteration, and a result picked by a flag.</summary>
+    [Differentiable]
+    public static double PickLoss(Matrix<double> W, Matrix<double> V, [NoDerivative] Matrix<double>[] xs, bool second)
+    {
+        var total = 0.0;
+        for (int i = 0; i < xs.Length; i++)
+            total = total + Mean(Repeat(W, xs[i], i + 1));
+        return second ? total * Sum(V) : total + Sum(Multiply(V, V));
+    }
+}

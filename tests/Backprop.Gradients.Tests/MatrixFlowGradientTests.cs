@@ -152,6 +152,23 @@ public class MatrixFlowGradientTests
             Assert.InRange(MaxRelativeError(Loss, V, dV), 0, 1e-7);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALayerWhoseResultIsCarriedByALoopChainsInEachIteration(bool second)
+    {
+        Matrix<double> W = Random(3, 3, 230, 0.6), V = Random(2, 2, 231);
+        Matrix<double>[] xs = Enumerable.Range(0, 3).Select(k => Random(2, 3, 232 + k)).ToArray();
+        Matrix<double> dW = Garbage(W), dV = Garbage(V);
+
+        double loss = MatrixFlowLayers.PickLossGradient(W, V, xs, second, dW, dV);
+
+        double Loss() => MatrixFlowLayers.PickLoss(W, V, xs, second);
+        Assert.Equal(Loss(), loss, 12);
+        Assert.InRange(MaxRelativeError(Loss, W, dW), 0, 1e-7);
+        Assert.InRange(MaxRelativeError(Loss, V, dV), 0, 1e-7);
+    }
+
     [Fact]
     public void AnArrayOfGradientBuffersOfTheWrongShapeOrLengthIsRefused()
     {

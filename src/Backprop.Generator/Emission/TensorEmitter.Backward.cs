@@ -214,7 +214,7 @@ internal sealed partial class TensorEmitter
         bool isCall = statement.Op is TensorOp.Call or TensorOp.Layer;
         TensorOperand operand = statement.Arguments[index];
         if (gradient is null)
-            return operand.Value is int v && _function.Values[v].Kind == TensorKind.Matrix ? "null" : "out _";
+            return operand.Value is int v && _function.Values[v].Kind is TensorKind.Matrix or TensorKind.MatrixArray ? "null" : "out _";
 
         TensorValue value = _function.Values[gradient.Value.Value];
         TensorParameter? parameter = ParameterOf(value);

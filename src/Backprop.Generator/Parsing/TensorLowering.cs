@@ -507,6 +507,14 @@ internal sealed class TensorLowering
         string forward = MethodName(method);
         if (isLayer)
         {
+            // A layer's gradient for an array parameter would need an array of shares to add from; loop in this method instead.
+            int arrayArgument = arguments.FindIndex(a => a.Value is int v && _values[v].Kind == TensorKind.MatrixArray && _values[v].Active);
+            if (arrayArgument >= 0)
+            {
+                Report(Diagnostics.UnsupportedExpression, argumentOperations[arrayArgument], $"Passing the array of matrices '{SourceText(argumentOperations[arrayArgument])}' to the layer '{method.Name}'",
+                    "pass the layer one matrix at a time (W[i]) from a loop in this method, or mark the array [NoDerivative]");
+                return null;
+            }
             var gradients = method.Parameters.Select(p => KindOf(p.Type) != TensorKind.Passive && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToEquatableArray();
             string workspace = TypeName(method.ContainingType) + "." + method.Name + "Workspace";
             return Emit(TensorOp.Layer, new CallSpec(forward, null, null, EquatableArray<int>.Empty, null, workspace, gradients));
