@@ -329,7 +329,7 @@ internal sealed class TensorLowering
     {
         IOperation operation = step is IExpressionStatementOperation statement ? statement.Operation : step;
         string? Name(IOperation target) => target is ILocalReferenceOperation local && variables.Any(v => SymbolEqualityComparer.Default.Equals(v.Symbol, local.Local))
-            ? _values[_passiveLocals[local.Local]].Name : null;
+            ? ExprPrinter.Identifier(_values[_passiveLocals[local.Local]].Name) : null;
         switch (operation)
         {
             case IIncrementOrDecrementOperation increment when Name(increment.Target) is string name:
