@@ -61,13 +61,17 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor CalleeLacksDerivative = Error("BP1006", "Called method lacks a derivative mode",
         "'{0}' is called from '{1}', which needs its Derivatives.{2}; add Derivatives.{2} to the [Differentiable] attribute of '{0}'", Body);
 
+    public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
+        "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative, InternalError,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        UnsupportedMatrixControlFlow, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -208,14 +208,109 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void BP1001_LoopInAMatrixMethod() => Expect("BP1001", """
+    public void BP0004_ScalarArrayInAMatrixMethod() => Expect("BP0004", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float> w, float[] [|scales|]) => MatrixOps.Sum(w) * scales[0];
+        }
+        """);
+
+    [Fact]
+    public void BP1001_SwitchInAMatrixMethod() => Expect("BP1001", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float> w, int mode)
+            {
+                var s = MatrixOps.Sum(w);
+                [|switch (mode) { case 1: s = s * s; break; }|]
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1002_ArrayOfMatricesPassedToALayer() => Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static Matrix<float> Stack(Matrix<float>[] W, Matrix<float> x)
+            {
+                var h = x;
+                for (int i = 0; i < W.Length; i++)
+                    h = MatrixOps.MatMul(h, W[i]);
+                return h;
+            }
+
+            [Differentiable]
+            public static float F(Matrix<float>[] W, Matrix<float> x) => MatrixOps.Sum(Stack([|W|], x));
+        }
+        """);
+
+    [Fact]
+    public void BP1007_WhileLoopInAMatrixMethod()
+    {
+        Diagnostic diagnostic = Expect("BP1007", """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static float F(Matrix<float> w, int n)
+                {
+                    var s = MatrixOps.Sum(w);
+                    [|while (s < n) s = s * s;|]
+                    return s;
+                }
+            }
+            """);
+        Assert.Equal("A while loop is not supported in a [Differentiable] method over matrices; write it as a for loop over an int counter (for (int i = 0; i < n; i++))",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BP1007_BreakInAMatrixLoop() => Expect("BP1007", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float>[] W, Matrix<float> x, int stop)
+            {
+                var h = x;
+                for (int i = 0; i < W.Length; i++)
+                {
+                    if (i == stop)
+                        [|break;|]
+                    h = MatrixOps.MatMul(h, W[i]);
+                }
+                return MatrixOps.Sum(h);
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1007_ReturnInsideABranchOfAMatrixMethod() => Expect("BP1007", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float> w, bool early)
+            {
+                var s = MatrixOps.Sum(w);
+                if (early)
+                    [|return s;|]
+                return s * s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1007_LoopCounterThatIsAMatrixScalar() => Expect("BP1007", """
         public static partial class Model
         {
             [Differentiable]
             public static float F(Matrix<float> w)
             {
                 var s = MatrixOps.Sum(w);
-                [|for (int i = 0; i < 3; i++) s = s * s;|]
+                for (float [|k = s|]; k < 3; k++)
+                    s = s * s;
                 return s;
             }
         }

@@ -157,6 +157,30 @@ public class HostileInputTests
             }
         }
         """)]
+    [InlineData("MatrixLoopsWithNamesLikeTheGeneratedOnes", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float F(Matrix<float>[] W, Matrix<float> x, int iSteps, bool @if)
+            {
+                var dh = x;
+                var iStep = MatrixOps.Sum(x);
+                for (int @class = 0; @class < W.Length; @class++)
+                {
+                    var dhCarry = MatrixOps.MatMul(dh, W[@class]);
+                    if (@if)
+                    {
+                        for (int i = 0; i < iSteps; i += 2)
+                            dhCarry = MatrixOps.Tanh(dhCarry);
+                    }
+                    dh = dhCarry;
+                }
+                for (int @class = W.Length - 1; @class >= 0; @class--)
+                    iStep = iStep + MatrixOps.Sum(MatrixOps.Multiply(W[@class], W[@class]));
+                return MatrixOps.Sum(dh) + iStep;
+            }
+        }
+        """)]
     [InlineData("SameClassNameInTwoNamespaces", """
         namespace First { public static partial class Model { [Backprop.Differentiable] public static double F(double x) => x * x; } }
         namespace Second { public static partial class Model { [Backprop.Differentiable] public static double F(double x) => x * x * x; } }
@@ -187,6 +211,7 @@ public class HostileInputTests
     {
         ["Overloads"] = new[] { "Model.F(double).g.cs", "Model.F(double,double).g.cs", "Model.F(float).g.cs" },
         ["PartialMethod"] = new[] { "Model.F.g.cs" },
+        ["MatrixLoopsWithNamesLikeTheGeneratedOnes"] = new[] { "Model.F.g.cs" },
         ["PartialMethodAttributeOnImplementation"] = new[] { "Model.F.g.cs" },
         ["GenericContainingType"] = new[] { "Box`1.F.g.cs" },
         ["LocalsNamedLikeGeneratedOnes"] = new[] { "Model.F.g.cs" },

@@ -366,4 +366,51 @@ public class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void MatrixBranch() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable]
+            public static float Loss(Matrix<float> W, Matrix<float> b, float lambda, [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t, bool squash)
+            {
+                var y = MatMul(x, W) + b;
+                var penalty = lambda * Sum(Multiply(W, W));
+                if (squash)
+                {
+                    y = Sigmoid(y);
+                    penalty = penalty * 0.5f;
+                }
+                else
+                    y = Relu(y);
+                return MeanSquaredError(y, t) + penalty;
+            }
+        }
+        """);
+
+    [Fact]
+    public void MatrixLayerLoop() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable]
+            public static float Loss(Matrix<float>[] W, Matrix<float>[] b, float lambda, [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            {
+                var h = x;
+                var penalty = 0f;
+                for (int i = 0; i < W.Length; i++)
+                {
+                    var z = MatMul(h, W[i]) + b[i];
+                    h = i < W.Length - 1 ? Relu(z) : z;
+                    penalty = penalty + Sum(Multiply(W[i], W[i]));
+                }
+                return SoftmaxCrossEntropy(h, t) + lambda * penalty;
+            }
+        }
+        """);
 }

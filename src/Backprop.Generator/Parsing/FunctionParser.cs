@@ -88,10 +88,15 @@ internal static class FunctionParser
         foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.RefKind != RefKind.None))
             Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault(), parameter.Name, method.Name,
                 $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        // Arrays of scalars carry no gradient here; rather than silently treat one as constant, ask.
+        foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Single or SpecialType.System_Double }
+            && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)))
+            Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault(), parameter.Name, method.Name,
+                "a method over matrices differentiates matrices, Matrix<T>[] arrays and scalars; pass a Matrix<T>, or mark the array [NoDerivative]");
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         if ((derivatives & ~DerivativeKinds.Gradient) != 0)
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
-        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), diagnostics);
+        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p) || TensorLowering.IsMatrixArray(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), diagnostics);
 
         if (element is null || Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
