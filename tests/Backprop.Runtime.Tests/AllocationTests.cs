@@ -49,6 +49,36 @@ public class AllocationTests
         TrainingStep();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    /// <summary>
+    /// A smaller batch can stop a product from being split between threads, so one thread then packs all of B's
+    /// columns where it packed a share before: the packing buffer must already be big enough for that.
+    /// </summary>
+    [Fact]
+    public void MatMul_WiderThanAnyEarlierProduct_AllocatesNothing()
+    {
+        var narrowA = TestData.Normal<float>(37, 64, seed: 5);
+        var narrowB = TestData.Normal<float>(64, 16, seed: 6);
+        var narrow = new Matrix<float>(37, 16);
+        var a = TestData.Normal<float>(37, 64, seed: 7);
+        var b = TestData.Normal<float>(64, 784, seed: 8);
+        var wide = new Matrix<float>(37, 784);
+        long allocated = -1;
+
+        // A new thread, so no earlier test has grown its packing buffer; both products stay on it (below the
+        // parallel threshold).
+        var thread = new Thread(() =>
+        {
+            MatMul(narrowA, narrowB, narrow);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            MatMul(a, b, wide);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(0, allocated);
+    }
 }
 
 /// <summary>Tests that change or depend on the process-wide thread count run one after another.</summary>

@@ -119,7 +119,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         if (rowStart >= rowEnd || columnStart >= columnEnd)
             return;
         int width = TSimd.Count;
-        T* packedB = Rent(ref t_packedB, DepthBlock * (Math.Min(ColumnBlock, columnEnd - columnStart) + width));
+        // Sized for a whole column block whatever this call's share: a smaller batch that stops a product from
+        // being split hands one thread every column, and must not grow the buffer then.
+        T* packedB = Rent(ref t_packedB, DepthBlock * (ColumnBlock + width));
         T* raggedA = Rent(ref t_raggedA, DepthBlock * TileRows);
         T* scratchTile = stackalloc T[TileRows * 2 * width];
         nint ldc = job.N;
