@@ -27,7 +27,7 @@ public class NetworkGradientBenchmarks
         _db1 = new Matrix<float>(1, Hidden);
         _dW2 = new Matrix<float>(Hidden, Classes);
         _db2 = new Matrix<float>(1, Classes);
-        _hand = new HandWrittenNetwork(Batch, Inputs, Hidden, Classes);
+        _hand = new HandWrittenNetwork(Batch, Hidden, Classes);
     }
 
     [Benchmark(Baseline = true)]

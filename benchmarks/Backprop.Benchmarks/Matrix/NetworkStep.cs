@@ -20,7 +20,7 @@ public static partial class NetworkStep
 /// SoftmaxWithLoss, each keeping what its backward needs), with preallocated buffers: the baseline the generated
 /// gradient must match.
 /// </summary>
-public sealed class HandWrittenNetwork(int batch, int inputs, int hidden, int classes)
+public sealed class HandWrittenNetwork(int batch, int hidden, int classes)
 {
     private readonly Matrix<float> _a1 = new(batch, hidden), _h = new(batch, hidden), _y = new(batch, classes);
     private readonly Matrix<float> _dY = new(batch, classes), _dH = new(batch, hidden);
