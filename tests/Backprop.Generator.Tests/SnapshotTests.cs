@@ -393,6 +393,33 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void ArrayResultEdgeShapes() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] Constant([NoDerivative] double c, int n)
+            {
+                var y = new double[n];
+                for (int i = 0; i < n; i++)
+                    y[i] = c * i;
+                return y;
+            }
+
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] Single(double t)
+            {
+                var @double = new double[2];
+                @double[0] = t;
+                @double[1] = t * t;
+                return @double;
+            }
+        }
+        """);
+
+    [Fact]
     public void MatrixNetwork() => GeneratorRunner.VerifySnapshots("""
         using Backprop;
         using static Backprop.MatrixOps;
