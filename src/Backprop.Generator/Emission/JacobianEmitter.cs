@@ -33,53 +33,40 @@ internal static class JacobianEmitter
         writer.Line($"if (jacobian.GetLength(0) != {outputs} || jacobian.GetLength(1) != {inputs})");
         writer.Line($"    throw new global::System.ArgumentException($\"The Jacobian of {function.Name} is {{{outputs}}}×{{{inputs}}}, but the array given is {{jacobian.GetLength(0)}}×{{jacobian.GetLength(1)}}.\", nameof(jacobian));");
 
-        writer.Open($"if ({inputs} <= {outputs})");
-        writer.Line("// Forward mode: the tangent along the unit direction of input j is column j.");
-        string tangent = names.Allocate("tangent");
-        writer.Line($"{elementType}[] {tangent} = {Scratch}.Rent<{elementType}>({outputs});");
-        RentArrays(writer, differentiable);
-        writer.Open($"for (int {column} = 0; {column} < {inputs}; {column}++)");
-        string offset = names.Allocate("offset");
-        if (differentiable.Count > 0)
-            writer.Line($"int {offset} = 0;");
-        foreach (ParameterSpec p in differentiable)
-        {
-            if (p.Role == ParameterRole.Array)
-                writer.Line($"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) {p.GradientName}[{element}] = {offset} + {element} == {column} ? 1 : 0;");
-            else
-                writer.Line($"{p.Type!.Value.Keyword()} {p.GradientName} = {offset} == {column} ? 1 : 0;");
-            if (p != differentiable[differentiable.Count - 1])
-                writer.Line($"{offset} += {Width(p)};");
-        }
-        writer.Line($"{function.Name}{ColumnSuffix}({string.Join(", ", Arguments(function, differentiable.Select(p => p.GradientName).Append(tangent)))});");
-        writer.Line($"for (int {row} = 0; {row} < {outputs}; {row}++) jacobian[{row}, {column}] = {tangent}[{row}];");
-        writer.Close();
-        ReturnArrays(writer, differentiable, tangent);
-        writer.Close();
-
-        writer.Open("else");
-        writer.Line("// Reverse mode: the gradient for the unit cotangent of output i is row i.");
-        string cotangent = names.Allocate("cotangent");
-        writer.Line($"{elementType}[] {cotangent} = {Scratch}.Rent<{elementType}>({outputs});");
-        RentArrays(writer, differentiable);
-        writer.Open($"for (int {row} = 0; {row} < {outputs}; {row}++)");
-        writer.Line($"{cotangent}[{row}] = 1;");
-        var gradients = differentiable.Select(p => p.Role == ParameterRole.Array ? p.GradientName : $"out {p.Type!.Value.Keyword()} {p.GradientName}");
-        writer.Line($"{function.Name}{RowSuffix}({string.Join(", ", Arguments(function, gradients.Prepend(cotangent)))});");
-        writer.Line($"{cotangent}[{row}] = 0;");
-        if (differentiable.Count > 0)
-            writer.Line($"int {column} = 0;");
-        foreach (ParameterSpec p in differentiable)
-        {
-            if (p.Role == ParameterRole.Array)
-                writer.Line($"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) jacobian[{row}, {column}++] = {p.GradientName}[{element}];");
-            else
-                writer.Line($"jacobian[{row}, {column}++] = {p.GradientName};");
-        }
-        writer.Close();
-        ReturnArrays(writer, differentiable, cotangent);
-        writer.Close();
-
+        string tangent = names.Allocate("tangent"), cotangent = names.Allocate("cotangent"), offset = names.Allocate("offset");
+        EmitSweeps(writer, $"if ({inputs} <= {outputs})", "Forward mode: the tangent along the unit direction of input j is column j.",
+            tangent, elementType, outputs, differentiable, $"for (int {column} = 0; {column} < {inputs}; {column}++)", () =>
+            {
+                if (differentiable.Count > 0)
+                    writer.Line($"int {offset} = 0;");
+                foreach (ParameterSpec p in differentiable)
+                {
+                    if (p.Role == ParameterRole.Array)
+                        writer.Line($"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) {p.GradientName}[{element}] = {offset} + {element} == {column} ? 1 : 0;");
+                    else
+                        writer.Line($"{p.Type!.Value.Keyword()} {p.GradientName} = {offset} == {column} ? 1 : 0;");
+                    if (p != differentiable[differentiable.Count - 1])
+                        writer.Line($"{offset} += {Width(p)};");
+                }
+                writer.Line($"{function.Name}{ColumnSuffix}({string.Join(", ", Arguments(function, differentiable.Select(p => p.GradientName).Append(tangent)))});");
+                writer.Line($"for (int {row} = 0; {row} < {outputs}; {row}++) jacobian[{row}, {column}] = {tangent}[{row}];");
+            });
+        EmitSweeps(writer, "else", "Reverse mode: the gradient for the unit cotangent of output i is row i.",
+            cotangent, elementType, outputs, differentiable, $"for (int {row} = 0; {row} < {outputs}; {row}++)", () =>
+            {
+                writer.Line($"{cotangent}[{row}] = 1;");
+                var gradients = differentiable.Select(p => p.Role == ParameterRole.Array ? p.GradientName : $"out {p.Type!.Value.Keyword()} {p.GradientName}");
+                writer.Line($"{function.Name}{RowSuffix}({string.Join(", ", Arguments(function, gradients.Prepend(cotangent)))});");
+                writer.Line($"{cotangent}[{row}] = 0;");
+                if (differentiable.Count > 0)
+                    writer.Line($"int {column} = 0;");
+                foreach (ParameterSpec p in differentiable)
+                {
+                    writer.Line(p.Role == ParameterRole.Array
+                        ? $"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) jacobian[{row}, {column}++] = {p.GradientName}[{element}];"
+                        : $"jacobian[{row}, {column}++] = {p.GradientName};");
+                }
+            });
         writer.Line($"return {value};");
         writer.Close();
     }
@@ -90,6 +77,21 @@ internal static class JacobianEmitter
 
     /// <summary>How many columns a parameter takes: one, or one per element.</summary>
     private static string Width(ParameterSpec p) => p.Role == ParameterRole.Array ? $"{Id(p)}.Length" : "1";
+
+    /// <summary>One branch of the shape test: scratch for the sweeps' vector and array parameters' directions or gradients, the loop, the scratch given back.</summary>
+    private static void EmitSweeps(CodeWriter writer, string header, string comment, string vector, string elementType, string outputs,
+        List<ParameterSpec> differentiable, string loop, System.Action sweep)
+    {
+        writer.Open(header);
+        writer.Line("// " + comment);
+        writer.Line($"{elementType}[] {vector} = {Scratch}.Rent<{elementType}>({outputs});");
+        RentArrays(writer, differentiable);
+        writer.Open(loop);
+        sweep();
+        writer.Close();
+        ReturnArrays(writer, differentiable, vector);
+        writer.Close();
+    }
 
     /// <summary>A scratch direction or gradient buffer per array parameter, named as its gradient.</summary>
     private static void RentArrays(CodeWriter writer, IEnumerable<ParameterSpec> differentiable)
