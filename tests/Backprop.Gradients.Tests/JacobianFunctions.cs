@@ -48,6 +48,23 @@ public static partial class JacobianFunctions
         return y;
     }
 
+    /// <summary>Mean and variance: loops that only sum into a scalar (the gradient code fuses them), then the result.</summary>
+    [Differentiable(All)]
+    public static double[] Moments(double[] x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+            sum += x[i];
+        double mean = sum / x.Length;
+        double squares = 0;
+        for (int i = 0; i < x.Length; i++)
+            squares += (x[i] - mean) * (x[i] - mean);
+        var y = new double[2];
+        y[0] = mean;
+        y[1] = squares / x.Length;
+        return y;
+    }
+
     /// <summary>Elementwise with a loop: softplus(βxᵢ)/β.</summary>
     [Differentiable(All)]
     public static double[] SoftplusEach(double[] x, double beta)
