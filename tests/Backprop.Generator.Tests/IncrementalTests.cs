@@ -19,10 +19,30 @@ public class IncrementalTests
         }
         """;
 
-    [Fact]
-    public void UnrelatedEditKeepsEveryStepCached()
+    /// <summary>An array result, in every mode it has: its model caches too.</summary>
+    private const string ArraySource = """
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static double[] F(double[] x, double a)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    y[i] = Math.Sin(a * x[i]);
+                return y;
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData(Source)]
+    [InlineData(ArraySource)]
+    public void UnrelatedEditKeepsEveryStepCached(string source)
     {
-        CSharpCompilation compilation = GeneratorRunner.Compile(Source);
+        CSharpCompilation compilation = GeneratorRunner.Compile(source);
         GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
         CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int G() => 1; }",
             (CSharpParseOptions)compilation.SyntaxTrees[0].Options));
