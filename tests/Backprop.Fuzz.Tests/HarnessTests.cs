@@ -49,6 +49,7 @@ public class HarnessTests
     {
         int[] unbounded = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.Generate(seed))).ToArray();
         Assert.Empty(unbounded);
+        Assert.Empty(Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.GenerateArrayResult(seed))));
     }
 
     [Theory]
