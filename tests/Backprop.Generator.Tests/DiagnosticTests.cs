@@ -304,6 +304,19 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP1001_ArrayResultWithoutReturn() => Expect("BP1001", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double[] F(double x)
+            [|{
+                while (true)
+                    x = x * 2;
+            }|]
+        }
+        """);
+
+    [Fact]
     public void BP1002_CallingAnArrayReturningMethod() =>
         Assert.Contains("Calling 'G', which returns an array", Expect("BP1002", """
         public static partial class Model

@@ -90,10 +90,12 @@ internal sealed class BodyLowering
             lowering.AssignConstant("bool returned = false; (set by a return inside control flow)", lowering._returnedFlag, 0);
         }
         lowering.LowerStatements(((IBlockOperation)block).Operations);
+        // A body whose end is unreachable (a loop that never ends) may have no return at all.
+        if (lowering._result is null && diagnostics.Count == errorsBefore)
+            lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
         if (diagnostics.Count > errorsBefore)
             return null;
-        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()),
-            lowering._result ?? throw new InvalidOperationException("The method returns no array."));
+        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!);
     }
 
     /// <summary>A flag is needed unless the only return is the body's last statement.</summary>
