@@ -409,11 +409,11 @@ public class SnapshotTests
             }
 
             [Differentiable(Derivatives.Jacobian)]
-            public static double[] Single(double t)
+            public static double[] Single(double t, [NoDerivative] double jacobian)
             {
                 var @double = new double[2];
                 @double[0] = t;
-                @double[1] = t * t;
+                @double[1] = t * jacobian;
                 return @double;
             }
         }
