@@ -20,13 +20,13 @@ internal static class Diagnostics
         "Type '{0}' must be partial so the generator can add '{1}' to it; add the partial modifier", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("BP0003", "Unsupported return type",
-        "'{0}' returns '{1}'; a [Differentiable] method must return double or float", Shape);
+        "'{0}' returns '{1}'; a [Differentiable] method must return double, float, double[] or float[]", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error("BP0004", "Unsupported parameter",
         "Parameter '{0}' of '{1}' is not supported: {2}", Shape);
 
     public static readonly DiagnosticDescriptor GradientNameCollision = Error("BP0005", "Gradient parameter name collides",
-        "The gradient of parameter '{0}' would be named '{1}', which is already a parameter of '{2}'; rename '{1}'", Shape);
+        "The derivative of {0} would be named '{1}', which is already a parameter of '{2}'; rename '{3}'", Shape);
 
     public static readonly DiagnosticDescriptor NoBody = Error("BP0006", "Differentiable method has no body",
         "'{0}' has no body to differentiate; give it a block or expression body", Shape);
@@ -41,7 +41,10 @@ internal static class Diagnostics
         "'{0}' is marked [DerivativeOf] but does not fit: {1}", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForMatrices = Error("BP0010", "Derivative mode not available for matrix methods",
-        "'{0}' works on matrices, for which Backprop generates the gradient only; remove Derivatives.Tangent and Derivatives.Hessian from its attribute", Shape);
+        "'{0}' works on matrices, for which Backprop generates the gradient only; remove Derivatives.Tangent, Derivatives.Hessian and Derivatives.Jacobian from its attribute", Shape);
+
+    public static readonly DiagnosticDescriptor ModeNotForResult = Error("BP0011", "Derivative mode does not fit the return type",
+        "'{0}' returns '{1}', which has no Derivatives.{2}; {3}", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
@@ -70,7 +73,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
         UnsupportedMatrixControlFlow, InternalError,
     };
 

@@ -78,14 +78,14 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
     {
-        bool wantsHessian = (function.Derivatives & DerivativeKinds.Hessian) != 0;
-        MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 || wantsHessian ? GradientBuilder.Build(function) : null;
-        MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
+        // The Hessian prints the reverse sweep over dual numbers; the Jacobian runs both sweeps.
+        bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;
+        MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? GradientBuilder.Build(function) : null;
+        MethodBody? tangent = Wants(DerivativeKinds.Tangent | DerivativeKinds.Jacobian) ? TangentBuilder.Build(function) : null;
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
-        MethodBody? publicGradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? gradient : null;
-        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, publicGradient, tangent,
-            wantsHessian ? gradient : null, wantsHessian ? TangentBuilder.BuildPrimal(function) : null), parsed.Diagnostics);
+        MethodBody? primal = Wants(DerivativeKinds.Hessian) ? TangentBuilder.BuildPrimal(function) : null;
+        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, primal), parsed.Diagnostics);
     }
 
     /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>

@@ -10,7 +10,11 @@ namespace Backprop;
 /// (a direction) per differentiable parameter, named as the gradient's, and returns the value and the
 /// directional derivative.</item>
 /// <item><see cref="Derivatives.Hessian"/>: <c>FHessianVector</c> and <c>FHessian</c>.</item>
+/// <item><see cref="Derivatives.Jacobian"/>: <c>FJacobian</c>, for a method returning <c>double[]</c> or <c>float[]</c>.</item>
 /// </list>
+/// For a method returning an array, <see cref="Derivatives.Gradient"/> emits the vector-Jacobian product
+/// <c>FVectorJacobian</c> (the result's cotangent <c>dresult</c> comes after the original parameters), and
+/// <see cref="Derivatives.Tangent"/>'s derivative is written into a caller-provided buffer <c>dresult</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute
@@ -31,7 +35,10 @@ public sealed class DifferentiableAttribute : Attribute
 [Flags]
 public enum Derivatives
 {
-    /// <summary>Reverse mode: <c>FGradient</c>, every partial derivative of a scalar result in one sweep.</summary>
+    /// <summary>
+    /// Reverse mode: <c>FGradient</c>, every partial derivative of a scalar result in one sweep; for an array
+    /// result, <c>FVectorJacobian</c>, the cotangent given for the result times the Jacobian, in one sweep.
+    /// </summary>
     Gradient = 1,
 
     /// <summary>Forward mode: <c>FTangent</c>, the derivative along one direction in one sweep.</summary>
@@ -42,4 +49,11 @@ public enum Derivatives
     /// gradient sweep on dual numbers) and <c>FHessian</c> (the full, symmetric Hessian, one sweep per input).
     /// </summary>
     Hessian = 4,
+
+    /// <summary>
+    /// The full Jacobian of a method returning <c>double[]</c> or <c>float[]</c>: <c>FJacobian</c> fills a
+    /// <c>double[,]</c>, row i for output i, a column per input (parameters in order, arrays element by element).
+    /// It runs one forward sweep per input when there are no more inputs than outputs, else one reverse sweep per output.
+    /// </summary>
+    Jacobian = 8,
 }

@@ -39,17 +39,20 @@ internal static class FuzzCampaign
     public static readonly TimeSpan CheckTimeLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>Fuzzes the programs of seeds <paramref name="firstSeed"/> … <paramref name="firstSeed"/> + <paramref name="count"/> − 1.</summary>
-    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null) =>
-        Run(Enumerable.Range(firstSeed, count).ToArray(), progress);
+    public static CampaignResult Run(int firstSeed, int count, Action<string>? progress = null, Func<int, FuzzProgram>? generate = null) =>
+        Run(Enumerable.Range(firstSeed, count).ToArray(), progress, generate);
 
-    /// <summary>Fuzzes the programs of the given seeds, reporting each failure and each batch as it goes.</summary>
-    public static CampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null)
+    /// <summary>
+    /// Fuzzes the programs of the given seeds (<paramref name="generate"/>d, by default by <see cref="ProgramGenerator.Generate"/>),
+    /// reporting each failure and each batch as it goes.
+    /// </summary>
+    public static CampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null, Func<int, FuzzProgram>? generate = null)
     {
         var failures = new List<FuzzFailure>();
         var counts = new CheckCounts();
         for (int start = 0; start < seeds.Count; start += BatchSize)
         {
-            FuzzProgram[] batch = seeds.Skip(start).Take(BatchSize).Select(ProgramGenerator.Generate).ToArray();
+            FuzzProgram[] batch = seeds.Skip(start).Take(BatchSize).Select(generate ?? ProgramGenerator.Generate).ToArray();
             CampaignResult result = Run(batch);
             failures.AddRange(result.Failures);
             counts += result.Counts;
@@ -67,7 +70,7 @@ internal static class FuzzCampaign
         var counts = new CheckCounts();
         foreach (FuzzProgram program in batch.Loaded)
         {
-            var check = Task.Run(() => GradientChecker.Check(program, batch.Assembly!));
+            var check = Task.Run(() => program.Outputs > 0 ? ArrayResultChecker.Check(program, batch.Assembly!) : GradientChecker.Check(program, batch.Assembly!));
             if (!check.Wait(CheckTimeLimit))
             {
                 failures.Add(new FuzzFailure(program, FailureKind.Hang, $"the check did not finish in {CheckTimeLimit.TotalSeconds:F0} s"));

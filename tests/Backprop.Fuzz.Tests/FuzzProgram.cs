@@ -29,10 +29,12 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
 /// <param name="Helpers">Other methods of the class (differentiable helpers <c>F</c> calls, ordinary int/bool helpers), as source.</param>
 /// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
+/// <param name="Outputs">For a program returning a <c>double[]</c> (its local array <c>outputs</c>), the array's length; 0 for a scalar result.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
-    IReadOnlyList<string>? Helpers = null, bool Tangent = false)
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false, int Outputs = 0)
 {
-    public string Attribute => Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+    public string Attribute => Outputs > 0 ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]"
+        : Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
 
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";
@@ -46,7 +48,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
             var text = new StringBuilder();
             text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
             text.Append("    ").Append(Attribute).Append('\n');
-            text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(' ').Append(MethodName).Append('(')
+            text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(Outputs > 0 ? "[] " : " ").Append(MethodName).Append('(')
                 .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')');
             if (Statements.Count == 1 && Statements[0].StartsWith("return ", StringComparison.Ordinal))
             {

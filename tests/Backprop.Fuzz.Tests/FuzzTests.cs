@@ -13,6 +13,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>Programs returning arrays, checked through their Jacobian, vector-Jacobian product and tangent.</summary>
+    [Fact]
+    public void ArrayResultSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 300, generate: ProgramGenerator.GenerateArrayResult);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     [Fact]
     public void SameSeedSameProgram() =>
         Assert.Equal(ProgramGenerator.Generate(42).Source, ProgramGenerator.Generate(42).Source);
@@ -21,6 +30,7 @@ public class FuzzTests(ITestOutputHelper output)
     /// The long campaign: <c>FUZZ_PROGRAMS=10000 dotnet test tests/Backprop.Fuzz.Tests -c Release --filter Campaign
     /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range);
     /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures. Without either it checks nothing.
+    /// With <c>FUZZ_ARRAYS=1</c> the programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -28,9 +38,10 @@ public class FuzzTests(ITestOutputHelper output)
         int count = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_PROGRAMS"), out int programs) ? programs : 0;
         int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 1_000_000;
         Action<string> progress = line => Console.Error.WriteLine(line);
+        Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
-            ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress)
-            : FuzzCampaign.Run(firstSeed, count, progress);
+            ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)
+            : FuzzCampaign.Run(firstSeed, count, progress, generate);
         string report = result.Report();
         output.WriteLine(report);
         Console.WriteLine(report);

@@ -87,7 +87,7 @@ internal static class GradientChecker
             foreach (var (i, element, component) in generated)
             {
                 string name = program.Parameters[i].Name + (element < 0 ? "" : $"[{element}]");
-                double? numerical = Estimate(function, point, i, element, precision, value);
+                double? numerical = Estimate(arguments => Invoke(function, arguments), point, i, element, precision, value);
                 // A function flat at every step (estimate exactly 0) with a nonzero gradient is skipped: rounding may have
                 // swallowed the parameter's effect, as in (c + 9e18) - 9e18, which finite differences cannot tell from a bug.
                 if (numerical is not double expected || !double.IsFinite(component) || (expected == 0 && component != 0))
@@ -173,7 +173,7 @@ internal static class GradientChecker
     /// central differences never evaluate (a branch on <c>|(float)x| &gt; x</c> flips at every float rounding). Only
     /// estimates whose own error is well inside the tolerance are compared with the gradient.
     /// </summary>
-    private static double? Estimate(MethodInfo function, object[] point, int index, int element, Precision precision, double value)
+    internal static double? Estimate(Func<object[], double> function, object[] point, int index, int element, Precision precision, double value)
     {
         double x = element < 0 ? System.Convert.ToDouble(point[index], CultureInfo.InvariantCulture) : ((double[])point[index])[element];
         double h = precision.Step * Math.Max(1, Math.Abs(x));
@@ -194,7 +194,7 @@ internal static class GradientChecker
     private readonly record struct Difference(double Slope, double AtPoint);
 
     /// <summary>A central difference along parameter <paramref name="index"/>, or along one element of an array parameter.</summary>
-    private static Difference? Central(MethodInfo function, object[] point, int index, int element, double x, double h)
+    private static Difference? Central(Func<object[], double> function, object[] point, int index, int element, double x, double h)
     {
         object[] shifted = (object[])point.Clone();
         double up, down, fUp, fDown;
@@ -203,19 +203,19 @@ internal static class GradientChecker
             var array = (double[])((double[])point[index]).Clone();
             shifted[index] = array;
             array[element] = up = x + h;
-            fUp = Invoke(function, shifted);
+            fUp = function(shifted);
             array[element] = down = x - h;
-            fDown = Invoke(function, shifted);
+            fDown = function(shifted);
         }
         else
         {
             // Divide by the step actually taken: a float parameter rounds x ± h.
             shifted[index] = Box(x + h, point[index]);
             up = System.Convert.ToDouble(shifted[index], CultureInfo.InvariantCulture);
-            fUp = Invoke(function, shifted);
+            fUp = function(shifted);
             shifted[index] = Box(x - h, point[index]);
             down = System.Convert.ToDouble(shifted[index], CultureInfo.InvariantCulture);
-            fDown = Invoke(function, shifted);
+            fDown = function(shifted);
         }
         if (!IsTame(fUp) || !IsTame(fDown) || up - down <= 0)
             return null;
@@ -223,11 +223,11 @@ internal static class GradientChecker
         return new Difference(slope, fDown + slope * (x - down));
     }
 
-    private static bool IsTame(double value) => double.IsFinite(value) && Math.Abs(value) < HugeValue;
+    internal static bool IsTame(double value) => double.IsFinite(value) && Math.Abs(value) < HugeValue;
 
     private static object Box(double value, object like) => like is float ? (object)(float)value : value;
 
-    private static object RandomValue(FuzzParameter parameter, Random random) => parameter.Type switch
+    internal static object RandomValue(FuzzParameter parameter, Random random) => parameter.Type switch
     {
         FuzzType.DoubleArray => Enumerable.Range(0, parameter.Length).Select(_ => random.NextDouble() * 4 - 2).ToArray(),
         // Each arm boxed on its own: a switch expression would otherwise widen them all to double.
@@ -249,11 +249,11 @@ internal static class GradientChecker
         }
     }
 
-    private static FuzzFailure Failed(FuzzProgram program, object[] point, string detail) =>
+    internal static FuzzFailure Failed(FuzzProgram program, object[] point, string detail) =>
         new(program, FailureKind.WrongGradient,
             $"at ({string.Join(", ", program.Parameters.Select((p, i) => $"{p.Name} = {Literal(point[i])}"))}): {detail}");
 
-    private static string Literal(object value) => value switch
+    internal static string Literal(object value) => value switch
     {
         float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
         double[] a => "new[] { " + string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture))) + " }",

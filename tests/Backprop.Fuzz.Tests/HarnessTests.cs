@@ -49,6 +49,8 @@ public class HarnessTests
     {
         int[] unbounded = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.Generate(seed))).ToArray();
         Assert.Empty(unbounded);
+        int[] unboundedArrayResults = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.GenerateArrayResult(seed))).ToArray();
+        Assert.Empty(unboundedArrayResults);
     }
 
     [Theory]

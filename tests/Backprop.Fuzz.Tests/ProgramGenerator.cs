@@ -147,11 +147,17 @@ internal sealed class ProgramGenerator
     private readonly bool _floats;
     private int _locals;
 
-    private ProgramGenerator(int seed)
+    /// <summary>For a program returning an array, its length (the local array <see cref="Outputs"/>); 0 for a scalar result.</summary>
+    private readonly int _outputs;
+    private const string Outputs = "outputs";
+
+    private ProgramGenerator(int seed, bool arrayResult = false)
     {
         _random = new Random(seed);
         _floats = _random.Next(3) == 0;
         _calls = true;
+        if (arrayResult)
+            _outputs = _random.Next(MinimumLength, 5);
     }
 
     /// <summary>A generator for a helper's body, drawing from the program's random stream, in pure double.</summary>
@@ -163,6 +169,13 @@ internal sealed class ProgramGenerator
     }
 
     public static FuzzProgram Generate(int seed) => new ProgramGenerator(seed).Program(seed);
+
+    /// <summary>
+    /// A program returning a <c>double[]</c> of 3 or 4 elements, asking for its vector-Jacobian product, tangent and
+    /// Jacobian: the array is in scope for every statement (read, written, looped over), and every return fills some
+    /// of it. Its own stream of programs: <see cref="Generate"/>'s are unchanged.
+    /// </summary>
+    public static FuzzProgram GenerateArrayResult(int seed) => new ProgramGenerator(seed, arrayResult: true).Program(seed);
 
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
@@ -233,20 +246,26 @@ internal sealed class ProgramGenerator
             // Parameter arrays are read only: writing to one is unsupported (a diagnostic).
             _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: parameter.Type != FuzzType.DoubleArray));
         }
-        _returnType = _floats && _random.Next(3) == 0 ? FuzzType.Float : FuzzType.Double;
-        bool tangent = _random.Next(4) == 0;
+        _returnType = _floats && _random.Next(3) == 0 && _outputs == 0 ? FuzzType.Float : FuzzType.Double;
+        // A Jacobian runs the helpers' tangents and gradients.
+        bool tangent = _random.Next(4) == 0 || _outputs > 0;
         string attribute = tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
         string[] helpers = DifferentiableHelpers(attribute).Concat(OrdinaryHelpers).ToArray();
 
         var statements = new List<string>();
-        int length = _random.Next(0, 7);
+        if (_outputs > 0)
+        {
+            statements.Add($"var {Outputs} = new double[{_outputs}];");
+            _scope.Add(new Variable(Outputs, FuzzType.DoubleArray, true));
+        }
+        int length = _random.Next(0, 7) + statements.Count;
         while (statements.Count < length)
         {
             if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
                 statements.Add(statement);
         }
-        statements.Add($"return {E(_returnType, 4)}{Uses(_returnType)};");
-        return new FuzzProgram(seed, parameters, statements, _returnType, _floats, helpers, tangent);
+        statements.Add(_outputs > 0 ? FillAndReturn(Enumerable.Range(0, _outputs)) : $"return {E(_returnType, 4)}{Uses(_returnType)};");
+        return new FuzzProgram(seed, parameters, statements, _returnType, _floats, helpers, tangent, _outputs);
     }
 
     /// <summary>A condition at most <paramref name="depth"/> constructs deep.</summary>
@@ -306,7 +325,13 @@ internal sealed class ProgramGenerator
         };
     }
 
-    private string EarlyReturn() => $"if ({C(2)})\n    return {E(_returnType, 3)};";
+    private string EarlyReturn() => _outputs > 0
+        ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
+        : $"if ({C(2)})\n    return {E(_returnType, 3)};";
+
+    /// <summary>An array result's return: sets or adds to the given elements, then returns the array.</summary>
+    private string FillAndReturn(IEnumerable<int> elements) =>
+        string.Concat(elements.Select(k => $"{Outputs}[{k}] {Pick("=", "+=")} {E(FuzzType.Double, 3)}{Uses(FuzzType.Double)};\n")) + $"return {Outputs};";
 
     private string For()
     {

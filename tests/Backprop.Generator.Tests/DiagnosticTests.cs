@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -333,6 +334,121 @@ public class DiagnosticTests
             [Differentiable] public static Matrix<float> F(Matrix<float> w) => [|F(w)|];
         }
         """);
+
+    [Fact]
+    public void BP0011_HessianOfArrayResult() =>
+        Assert.Contains("'F' returns 'double[]', which has no Derivatives.Hessian", Expect("BP0011", """
+        public static partial class Model
+        {
+            [Differentiable([|Derivatives.Gradient | Derivatives.Hessian|])]
+            public static double[] F(double x)
+            {
+                var y = new double[1];
+                y[0] = x * x;
+                return y;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0011_JacobianOfScalarResult() => Expect("BP0011", """
+        public static partial class Model
+        {
+            [Differentiable([|Derivatives.Jacobian|])] public static double F(double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ResultDerivativeNameCollision() => Expect("BP0005", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double[] F(double x, [NoDerivative] double [|dresult|])
+            {
+                var y = new double[1];
+                y[0] = x * dresult;
+                return y;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1002_ReturningAParameterArray() => Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable] public static double[] F(double[] x) { return [|x|]; }
+        }
+        """);
+
+    [Fact]
+    public void BP1002_ReturningTwoDifferentArrays() => Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double[] F(double x)
+            {
+                var a = new double[1];
+                var b = new double[1];
+                a[0] = x;
+                b[0] = 2 * x;
+                if (x > 0)
+                    return a;
+                return [|b|];
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1001_ArrayResultWithoutReturn() => Expect("BP1001", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double[] F(double x)
+            [|{
+                while (true)
+                    x = x * 2;
+            }|]
+        }
+        """);
+
+    [Fact]
+    public void BP1002_CallingAnArrayReturningMethod() =>
+        Assert.Contains("Calling 'G', which returns an array", Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double[] G(double x)
+            {
+                var y = new double[1];
+                y[0] = x;
+                return y;
+            }
+
+            [Differentiable]
+            public static double F(double x)
+            {
+                var y = [|G(x)|];
+                return y[0];
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1006_JacobianNeedsCalleeTangentAndGradient() =>
+        Assert.Contains("needs its Derivatives.Tangent", Expect("BP1006", """
+        public static partial class Model
+        {
+            [Differentiable] public static double Square(double v) => v * v;
+
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] F(double x)
+            {
+                var y = new double[1];
+                y[0] = [|Square(x)|];
+                return y;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
     public void BadMethodDoesNotStopOthers()

@@ -37,9 +37,28 @@ public class IncrementalTests
         }
         """;
 
+    /// <summary>An array result, in every mode it has: its model caches too.</summary>
+    private const string ArraySource = """
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static double[] F(double[] x, double a)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    y[i] = Math.Sin(a * x[i]);
+                return y;
+            }
+        }
+        """;
+
     [Theory]
     [InlineData(Source)]
     [InlineData(MatrixSource)]
+    [InlineData(ArraySource)]
     public void UnrelatedEditKeepsEveryStepCached(string source)
     {
         CSharpCompilation compilation = GeneratorRunner.Compile(source);

@@ -346,6 +346,80 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void ArrayResult() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static double[] Polar(double r, double theta)
+            {
+                var p = new double[2];
+                p[0] = r * Math.Cos(theta);
+                p[1] = r * Math.Sin(theta);
+                return p;
+            }
+        }
+        """);
+
+    [Fact]
+    public void ArrayResultWithLoopsBranchesAndCalls() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static float[] Scan(float[] x, float a, int n)
+            {
+                var y = new float[x.Length];
+                if (x.Length == 0)
+                    return y;
+                y[0] = x[0] * a;
+                for (int i = 1; i < x.Length; i++)
+                {
+                    if (x[i] > 0)
+                        y[i] = y[i - 1] * a + x[i];
+                    else
+                        y[i] = (float)Softplus(x[i] * n) - y[i - 1];
+                }
+                return y;
+            }
+        }
+        """);
+
+    [Fact]
+    public void ArrayResultEdgeShapes() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] Constant([NoDerivative] double c, int n)
+            {
+                var y = new double[n];
+                for (int i = 0; i < n; i++)
+                    y[i] = c * i;
+                return y;
+            }
+
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] Single(double t, [NoDerivative] double jacobian)
+            {
+                var @double = new double[2];
+                @double[0] = t;
+                @double[1] = t * jacobian;
+                return @double;
+            }
+        }
+        """);
+
+    [Fact]
     public void MatrixNetwork() => GeneratorRunner.VerifySnapshots("""
         using Backprop;
         using static Backprop.MatrixOps;

@@ -13,4 +13,55 @@ public class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(double.IsFinite(sink));
     }
+
+    /// <summary>Bytes allocated by 100 calls, after one to warm up pools and the JIT.</summary>
+    private static long Allocated(Action call)
+    {
+        call();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+            call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>
+    /// For an array result, every derivative method allocates exactly what the function itself does (its result and
+    /// local arrays), however many sweeps the Jacobian runs: forward ones (Polar, Curve, Gates) or reverse ones (the rest).
+    /// </summary>
+    [Fact]
+    public void ArrayResultDerivativesAllocateOnlyWhatTheFunctionDoes()
+    {
+        double[] x = Enumerable.Range(0, 40).Select(i => 0.1 + 0.02 * i).ToArray(), w = x.Reverse().ToArray();
+        double[] dx = new double[40], dw = new double[40], y40 = new double[40], y2 = new double[2];
+
+        var polarJacobian = new double[2, 2];
+        long polar = Allocated(() => JacobianFunctions.Polar(1.5, 0.3));
+        Assert.True(polar > 0);
+        Assert.Equal(polar, Allocated(() => JacobianFunctions.PolarJacobian(1.5, 0.3, polarJacobian)));
+        Assert.Equal(polar, Allocated(() => JacobianFunctions.PolarTangent(1.5, 0.3, 1, 0, y2)));
+        Assert.Equal(polar, Allocated(() => JacobianFunctions.PolarVectorJacobian(1.5, 0.3, y2, out _, out _)));
+
+        var curveJacobian = new double[5, 2];
+        Assert.Equal(Allocated(() => JacobianFunctions.Curve(0.5, 0.7)), Allocated(() => JacobianFunctions.CurveJacobian(0.5, 0.7, curveJacobian)));
+
+        var gatesJacobian = new double[3, 1];
+        Assert.Equal(Allocated(() => JacobianFunctions.Gates(0.5, 0.7)), Allocated(() => JacobianFunctions.GatesJacobian(0.5, 0.7, gatesJacobian)));
+
+        var softplusJacobian = new double[40, 41];
+        long softplus = Allocated(() => JacobianFunctions.SoftplusEach(x, 2));
+        Assert.Equal(softplus, Allocated(() => JacobianFunctions.SoftplusEachJacobian(x, 2, softplusJacobian)));
+        Assert.Equal(softplus, Allocated(() => JacobianFunctions.SoftplusEachTangent(x, 2, w, 1, y40)));
+        Assert.Equal(softplus, Allocated(() => JacobianFunctions.SoftplusEachVectorJacobian(x, 2, w, dx, out _)));
+
+        // Loops, branches, the tape and calls to another method's gradient and tangent.
+        var scanJacobian = new double[40, 41];
+        long scan = Allocated(() => JacobianFunctions.Scan(x, 0.9, 3));
+        Assert.Equal(scan, Allocated(() => JacobianFunctions.ScanJacobian(x, 0.9, 3, scanJacobian)));
+        Assert.Equal(scan, Allocated(() => JacobianFunctions.ScanVectorJacobian(x, 0.9, 3, w, dx, out _)));
+
+        var layerJacobian = new double[40, 80];
+        long layer = Allocated(() => JacobianFunctions.Layer(x, w));
+        Assert.Equal(layer, Allocated(() => JacobianFunctions.LayerJacobian(x, w, layerJacobian)));
+        Assert.Equal(layer, Allocated(() => JacobianFunctions.LayerVectorJacobian(x, w, w, dx, dw)));
+    }
 }

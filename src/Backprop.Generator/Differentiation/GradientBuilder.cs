@@ -66,7 +66,7 @@ internal sealed class GradientBuilder
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _activity = Activity.Analyze(function, _variables);
-        _names = new NameAllocator(_variables.Keys.Concat(function.Parameters.Select(p => p.GradientName)));
+        _names = NameAllocator.ForDerivativesOf(function);
 
         MarkNesting(_program.Body, nested: false);
         var resultWrites = Statements.All(_program.Body).OfType<AssignStatement>().Where(a => a.Target == _program.Result).ToList();
@@ -134,7 +134,15 @@ internal sealed class GradientBuilder
         // The reverse sweep restores what writes overwrote, the result among them when it reads it (a / b reads its own
         // value): keep the value to return before it does (found by the fuzzer, seeds 59, 233).
         Expr result = new NameExpr(_program.Result, _variables[_program.Result].Type);
-        if (_needed.Contains(_program.Result))
+        string? kept = null;
+        if (_needed.Contains(_program.Result) && _function.ReturnsArray)
+        {
+            // An array's elements come back one by one, so the whole array is kept in scratch and copied back after.
+            kept = _names.Allocate("value");
+            body.Add(new RentLine(result.Type, kept, new LengthExpr(_program.Result)));
+            body.Add(new CopyLine(_program.Result, kept));
+        }
+        else if (_needed.Contains(_program.Result))
         {
             string value = _names.Allocate("value");
             body.Add(new DeclareLine(result.Type.Keyword(), value, result));
@@ -142,16 +150,34 @@ internal sealed class GradientBuilder
         }
         body.Add(new BlankLine());
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
+        if (_function.ReturnsArray)
+            body.AddRange(SeedArrayResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
         body.AddRange(reverseCode);
-        if (_usesTape || _rented.Count > 0)
+        if (_usesTape || _rented.Count > 0 || kept is not null)
             body.Add(new BlankLine());
         if (_usesTape)
             body.Add(new TapeLine(Rent: false));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
+        if (kept is not null)
+        {
+            body.Add(new CopyLine(kept, _program.Result));
+            body.Add(new ReturnLine(kept));
+        }
         return new MethodBody(body.ToEquatableArray(), result);
+    }
+
+    /// <summary>
+    /// The reverse sweep of an array result starts from the caller's cotangent, copied into the result's own adjoint
+    /// buffer, which the sweep consumes (the caller's is an input, never modified).
+    /// </summary>
+    private IEnumerable<CodeLine> SeedArrayResult()
+    {
+        yield return new CheckResultLengthLine(_program.Result, FunctionSpec.ResultDerivativeName);
+        if (_activity.Active.Contains(_program.Result))
+            yield return new CopyLine(FunctionSpec.ResultDerivativeName, _adjointNames[_program.Result]);
     }
 
     // ---- planning: adjoints, and the values they need ----

@@ -51,6 +51,12 @@ internal sealed record AddScaledLine(string Target, string Source, Expr Scale) :
 /// <summary>Throws <c>ArgumentException</c> unless gradient buffer <see cref="Gradient"/> has the length of array parameter <see cref="Array"/>.</summary>
 internal sealed record CheckLengthLine(string Array, string Gradient) : CodeLine;
 
+/// <summary>Throws <c>ArgumentException</c> unless <see cref="Buffer"/>, the tangent or cotangent of the array result <see cref="Result"/>, has its length.</summary>
+internal sealed record CheckResultLengthLine(string Result, string Buffer) : CodeLine;
+
+/// <summary><c>Source.CopyTo(Destination)</c>, arrays of the same length.</summary>
+internal sealed record CopyLine(string Source, string Destination) : CodeLine;
+
 /// <summary><c>System.Array.Clear(Array);</c></summary>
 internal sealed record ClearLine(string Array) : CodeLine;
 

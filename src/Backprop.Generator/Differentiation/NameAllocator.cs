@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
 
@@ -11,6 +13,11 @@ internal sealed class NameAllocator
     private readonly Dictionary<string, int> _nextSuffix = new();
 
     public NameAllocator(IEnumerable<string> reserved) => _taken = new HashSet<string>(reserved);
+
+    /// <summary>Names for a derivative method's locals: every variable, gradient parameter and array result's derivative is taken.</summary>
+    public static NameAllocator ForDerivativesOf(FunctionSpec function) =>
+        new(function.Body.Variables.Select(v => v.Name).Concat(function.Parameters.Select(p => p.GradientName))
+            .Concat(function.ReturnsArray ? new[] { FunctionSpec.ResultDerivativeName } : Enumerable.Empty<string>()));
 
     public string Allocate(string wanted)
     {

@@ -26,11 +26,14 @@ internal sealed class TangentBuilder
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _activity = Activity.Analyze(function, _variables);
-        _names = new NameAllocator(_variables.Keys.Concat(function.Parameters.Select(p => p.GradientName)));
+        _names = NameAllocator.ForDerivativesOf(function);
         if (primalOnly)
             return;
         foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
             _tangentNames[parameter.Name] = parameter.GradientName;
+        // An array result's tangent is the caller's buffer, also when no direction moves it (then it is cleared).
+        if (function.ReturnsArray)
+            _tangentNames[_program.Result] = FunctionSpec.ResultDerivativeName;
         foreach (VariableSpec variable in _program.Variables)
         {
             if (_activity.Active.Contains(variable.Name) && !_tangentNames.ContainsKey(variable.Name))
@@ -61,7 +64,8 @@ internal sealed class TangentBuilder
             if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
                 body.Add(new DeclareLine(variable.Type.Keyword(), tangent, new ConstantExpr(0, variable.Type)));
         }
-        body.Add(new BlankLine());
+        if (body.Count > 0)
+            body.Add(new BlankLine());
         body.Add(new CommentLine("Each statement, then its tangent: how it moves along the direction given."));
         body.AddRange(Statements(_program.Body));
         if (_rented.Count > 0)
@@ -92,7 +96,12 @@ internal sealed class TangentBuilder
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
                     lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length)));
-                    if (_tangentNames.TryGetValue(allocate.Array, out string? tangent))
+                    if (_function.ReturnsArray && allocate.Array == _program.Result)
+                    {
+                        lines.Add(new CheckResultLengthLine(allocate.Array, FunctionSpec.ResultDerivativeName));
+                        lines.Add(new ClearLine(FunctionSpec.ResultDerivativeName));
+                    }
+                    else if (_tangentNames.TryGetValue(allocate.Array, out string? tangent))
                     {
                         lines.Add(new RentLine(array.Type, tangent, new LengthExpr(allocate.Array)));
                         _rented.Add(tangent);

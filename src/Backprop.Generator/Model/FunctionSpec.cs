@@ -3,6 +3,8 @@ namespace Backprop.Generator.Model;
 /// <summary>A <c>[Differentiable]</c> method, as the later stages need it: no Roslyn symbols, only values.</summary>
 /// <param name="Namespace">The containing namespace, or <c>null</c> for the global namespace.</param>
 /// <param name="ContainingTypes">The partial types around the method, outermost first.</param>
+/// <param name="ReturnType">The returned scalar, or the element type of the returned array when <paramref name="ReturnsArray"/>.</param>
+/// <param name="ReturnsArray">Returns a <c>double[]</c> or <c>float[]</c> (a local array of the body, <see cref="ForwardProgram.Result"/>).</param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
 internal sealed record FunctionSpec(
     string? Namespace,
@@ -10,10 +12,18 @@ internal sealed record FunctionSpec(
     string Name,
     string Accessibility,
     ScalarType ReturnType,
+    bool ReturnsArray,
     EquatableArray<ParameterSpec> Parameters,
     ForwardProgram Body,
     DerivativeKinds Derivatives,
-    string HintName);
+    string HintName)
+{
+    /// <summary>The name of an array result's tangent (forward mode) or cotangent (reverse mode) parameter.</summary>
+    public const string ResultDerivativeName = "dresult";
+
+    /// <summary>The return type as written: <c>double</c>, <c>float[]</c>.</summary>
+    public string ReturnKeyword => ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
+}
 
 /// <summary>Which methods to emit; mirrors <c>Backprop.Derivatives</c>.</summary>
 [System.Flags]
@@ -22,6 +32,7 @@ internal enum DerivativeKinds
     Gradient = 1,
     Tangent = 2,
     Hessian = 4,
+    Jacobian = 8,
 }
 
 /// <summary>One enclosing type declaration, reopened as <c>partial {Keyword} {Name}</c>.</summary>

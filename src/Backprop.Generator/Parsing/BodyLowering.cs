@@ -33,7 +33,9 @@ internal sealed class BodyLowering
     private readonly Dictionary<string, VariableSpec> _variablesByName = new();
     private readonly HashSet<string> _allocated = new();
     private readonly Stack<Loop> _loops = new();
-    private readonly string _result;
+    /// <summary>The variable holding the returned value; for an array result, the local array returned, known at the first <c>return</c>.</summary>
+    private string? _result;
+    private readonly bool _returnsArray;
     private string? _returnedFlag;
     private readonly List<Statement> _topLevel = new();
     /// <summary>While lowering an allocation after an early return: the flags under which it allocates nothing.</summary>
@@ -59,6 +61,9 @@ internal sealed class BodyLowering
             reserved.Add(parameter.Name);
             reserved.Add("d" + parameter.Name);
         }
+        _returnsArray = VariableType(method.ReturnType) is (_, true);
+        if (_returnsArray)
+            reserved.Add(FunctionSpec.ResultDerivativeName);
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
@@ -68,7 +73,8 @@ internal sealed class BodyLowering
                 AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
             }
         }
-        _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
+        if (!_returnsArray)
+            _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
         _statements = _topLevel;
     }
 
@@ -84,9 +90,12 @@ internal sealed class BodyLowering
             lowering.AssignConstant("bool returned = false; (set by a return inside control flow)", lowering._returnedFlag, 0);
         }
         lowering.LowerStatements(((IBlockOperation)block).Operations);
+        // A body whose end is unreachable (a loop that never ends) may have no return at all.
+        if (lowering._result is null && diagnostics.Count == errorsBefore)
+            lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
         if (diagnostics.Count > errorsBefore)
             return null;
-        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result);
+        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!);
     }
 
     /// <summary>A flag is needed unless the only return is the body's last statement.</summary>
@@ -252,7 +261,10 @@ internal sealed class BodyLowering
                 return;
             case IReturnOperation { ReturnedValue: { } returned }:
                 string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
-                AssignValue(source, _result, returned, declares: false);
+                if (_returnsArray)
+                    ReturnArray(returned);
+                else
+                    AssignValue(source, _result!, returned, declares: false);
                 if (_returnedFlag is not null && !IsLastTopLevel(statement))
                     AssignConstant(source, _returnedFlag, 1);
                 return;
@@ -283,6 +295,24 @@ internal sealed class BodyLowering
                 UnsupportedStatement(statement.Syntax, DescribeStatement(statement.Syntax.Kind()), StatementAdvice(statement.Syntax.Kind()));
                 return;
         }
+    }
+
+    /// <summary>
+    /// An array result is one local array, allocated at the top level, that every <c>return</c> returns: the
+    /// derivative methods give it a tangent or cotangent of its length. Nothing is assigned; an early return sets the flag.
+    /// </summary>
+    private void ReturnArray(IOperation returned)
+    {
+        IOperation value = returned is IConversionOperation conversion ? conversion.Operand : returned;
+        string? array = value is ILocalReferenceOperation { Local: var local } && _variableNames.TryGetValue(local, out string? name) && _variablesByName[name].IsArray ? name : null;
+        if (array is null)
+            Report(Diagnostics.UnsupportedExpression, returned.Syntax, $"Returning '{returned.Syntax}'",
+                "return a local array created with new double[length] (or float) at the top level of the method, and fill it");
+        else if (_result is not null && _result != array)
+            Report(Diagnostics.UnsupportedExpression, returned.Syntax, $"Returning '{returned.Syntax}' where another return returns '{_result}'",
+                "return the same local array from every return statement");
+        else
+            _result = array;
     }
 
     private bool IsLastTopLevel(IOperation statement) =>
@@ -585,6 +615,9 @@ internal sealed class BodyLowering
     {
         _cancellationToken.ThrowIfCancellationRequested();
         ScalarType? type = Symbols.ToScalarType(operation.Type);
+        if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
+                "compute its elements in this method (a loop filling a local array), or call it outside and pass the result in");
         if (type is null)
             return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
                 $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");
@@ -690,7 +723,7 @@ internal sealed class BodyLowering
             op = math;
         else if (Symbols.HasAttribute(target, Symbols.DifferentiableAttribute) && target.IsStatic && !target.IsGenericMethod)
         {
-            DerivativeKinds missing = _derivatives & ~Symbols.DerivativesOf(target);
+            DerivativeKinds missing = CalleeDerivatives(_derivatives) & ~Symbols.DerivativesOf(target);
             if (missing != 0)
                 return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
             op = Op.Call;
@@ -728,6 +761,10 @@ internal sealed class BodyLowering
         }
         return ok ? _nodes.Add(op, type, arguments, 0, null, call) : null;
     }
+
+    /// <summary>What a callee must have for the caller's derivatives: a Jacobian runs the callee's tangents and gradients.</summary>
+    private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller) =>
+        (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
 
     private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
         new(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name, differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));

@@ -57,23 +57,27 @@ internal static class FunctionParser
         Location at = declaration.Identifier.GetLocation();
         List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, method.Name + "Gradient", diagnostics, cancellationToken);
 
-        ScalarType? returnType = Symbols.ToScalarType(method.ReturnType);
+        bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
+        ScalarType? returnType = Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
         if (returnType is not (ScalarType.Double or ScalarType.Float))
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
+        CheckModesFitResult(method, returnsArray, derivatives, at, diagnostics);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
         CheckGradientNames(method, parameters, diagnostics);
+        if (returnsArray)
+            CheckResultDerivativeName(method, parameters, diagnostics);
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
-        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
         ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken);
         if (program is null)
             return null;
 
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
-            returnType!.Value, parameters.ToEquatableArray(), program, derivatives, HintName(method));
+            returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method));
     }
 
     private static TensorFunctionSpec? ParseTensorMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
@@ -184,6 +188,33 @@ internal static class FunctionParser
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 
+    /// <summary>Second derivatives need a scalar result; a Jacobian, an array result (a scalar's Jacobian is its gradient).</summary>
+    private static void CheckModesFitResult(IMethodSymbol method, bool returnsArray, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
+    {
+        var (mode, advice) = returnsArray
+            ? (DerivativeKinds.Hessian, "second derivatives need a double or float result: differentiate a scalar function of the array, such as a loss, or use Derivatives.Jacobian")
+            : (DerivativeKinds.Jacobian, "its Jacobian is its gradient: use Derivatives.Gradient, or return a double[] or float[]");
+        if ((derivatives & mode) != 0)
+            Report(diagnostics, Diagnostics.ModeNotForResult, AttributeArgument(method) ?? at, method.Name, method.ReturnType.ToDisplayString(), mode.ToString(), advice);
+    }
+
+    /// <summary>The argument of the method's <c>[Differentiable(…)]</c>, where a mode is asked for.</summary>
+    private static Location? AttributeArgument(IMethodSymbol method) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Symbols.DifferentiableAttribute)?.ApplicationSyntaxReference?.GetSyntax()
+            is AttributeSyntax { ArgumentList.Arguments: { Count: > 0 } arguments } ? arguments[0].GetLocation() : null;
+
+    /// <summary>An array result's derivative is the parameter <c>dresult</c>: no parameter or gradient may take that name.</summary>
+    private static void CheckResultDerivativeName(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)
+    {
+        const string name = FunctionSpec.ResultDerivativeName;
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            bool taken = parameter.Name == name || parameters.Any(p => p.Name == parameter.Name && p.Role != ParameterRole.Passive && p.GradientName == name);
+            if (taken)
+                Report(diagnostics, Diagnostics.GradientNameCollision, parameter.Locations.FirstOrDefault(), "the result", name, method.Name, parameter.Name);
+        }
+    }
+
     private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)
     {
         foreach (ParameterSpec parameter in parameters)
@@ -192,7 +223,7 @@ internal static class FunctionParser
                 continue;
             IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == parameter.GradientName);
             if (clash is not null)
-                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), parameter.Name, parameter.GradientName, method.Name);
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", parameter.GradientName, method.Name, parameter.GradientName);
         }
     }
 
