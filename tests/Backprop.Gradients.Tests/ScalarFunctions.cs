@@ -106,6 +106,19 @@ public static partial class ScalarFunctions
     [Differentiable]
     public static float Atan2OfHugeFloats(float x) => MathF.Atan2(x * MathF.Exp(x), MathF.Exp(x));
 
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1047339): <c>v - v</c> sends v two huge adjoints (±v·n ≈ ±3·10⁹ at
+    /// n = 2·10⁹) that cancel exactly, beside a small one (−1) that must survive them. Through an operator and a call.
+    /// </summary>
+    [Differentiable]
+    public static float CancellingAdjoints(float v, int n) => (v - v) * (v * n) - v;
+
+    [Differentiable]
+    public static float CancellingCallAdjoints(float v, int n) => FloatDifference(v, v) * (v * n) - v;
+
+    [Differentiable]
+    public static float FloatDifference(float a, float b) => a - b;
+
     /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
     [Differentiable]
     public static partial double DeclaredPartial(double x, double y);

@@ -98,6 +98,18 @@ public class ScalarGradientTests
         }
     }
 
+    /// <summary>d/dv of (v − v)·(v·n) − v is −1 for every n, in float too: the exactly cancelling ±v·n must not swallow it.</summary>
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(2_000_000_000)]
+    public void ExactlyCancellingAdjointsKeepTheSmallTerm(int n)
+    {
+        F.CancellingAdjointsGradient(1.5f, n, out float dv);
+        Assert.Equal(-1f, dv);
+        F.CancellingCallAdjointsGradient(1.5f, n, out float dvCall);
+        Assert.Equal(-1f, dvCall);
+    }
+
     [Fact]
     public void PartialMethodWithTheAttributeOnItsDeclaration() =>
         Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
