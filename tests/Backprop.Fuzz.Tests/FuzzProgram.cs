@@ -29,10 +29,22 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
 /// <param name="Helpers">Other methods of the class (differentiable helpers <c>F</c> calls, ordinary int/bool helpers), as source.</param>
 /// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
+/// <param name="Hessian">Whether they also ask for <c>FHessianVector</c> (and <c>FHessian</c>).</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
-    IReadOnlyList<string>? Helpers = null, bool Tangent = false)
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false)
 {
-    public string Attribute => Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+    /// <summary>The attribute of <c>F</c> and of its differentiable helpers (a callee needs every mode its caller asks for).</summary>
+    public string Attribute => (Tangent, Hessian) switch
+    {
+        (false, false) => "[Differentiable]",
+        (true, false) => "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]",
+        (false, true) => "[Differentiable(Derivatives.Gradient | Derivatives.Hessian)]",
+        (true, true) => "[Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]",
+    };
+
+    /// <summary>A helper as written, its <c>[Differentiable]</c> line (if it still has one) asking for this program's modes.</summary>
+    private string WithModes(string helper) =>
+        helper.StartsWith("[Differentiable", StringComparison.Ordinal) && helper.IndexOf('\n') is int end and >= 0 ? Attribute + helper.Substring(end) : helper;
 
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";
@@ -61,7 +73,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
                 text.Append("    }\n");
             }
             foreach (string helper in Helpers ?? Array.Empty<string>())
-                text.Append('\n').Append("    ").Append(helper.Replace("\n", "\n    ")).Append('\n');
+                text.Append('\n').Append("    ").Append(WithModes(helper).Replace("\n", "\n    ")).Append('\n');
             text.Append("}\n");
             return text.ToString();
         }

@@ -13,11 +13,18 @@ internal sealed record Precision(double Step, double Tolerance, double Roundoff)
     public static readonly Precision Float = new(1e-2, 1e-2, 6e-8);
 }
 
-/// <summary>How many gradient components were compared and how many were skipped as numerically unstable.</summary>
-internal readonly record struct CheckCounts(int Checked, int Skipped)
+/// <summary>How many gradient and Hessian-vector components were compared and how many were skipped as numerically unstable.</summary>
+internal readonly record struct CheckCounts(int Checked, int Skipped, int ProductsChecked = 0, int ProductsSkipped = 0)
 {
-    public static CheckCounts operator +(CheckCounts a, CheckCounts b) => new(a.Checked + b.Checked, a.Skipped + b.Skipped);
+    public static CheckCounts operator +(CheckCounts a, CheckCounts b) =>
+        new(a.Checked + b.Checked, a.Skipped + b.Skipped, a.ProductsChecked + b.ProductsChecked, a.ProductsSkipped + b.ProductsSkipped);
 }
+
+/// <summary>A central difference, and the value at the point that the line through its two ends predicts.</summary>
+internal readonly record struct Difference(double Slope, double AtPoint);
+
+/// <summary>One component of a gradient (or of a Hessian-vector product): the parameter's index, the element (−1 for a scalar), the value.</summary>
+internal readonly record struct Component(int Parameter, int Element, double Value);
 
 /// <summary>
 /// Checks a loaded program's generated gradient against central finite differences in double, at random points
@@ -42,6 +49,11 @@ internal static class GradientChecker
         MethodInfo? tangent = type.GetMethod(FuzzProgram.MethodName + "Tangent");
         if (program.Tangent && tangent is null)
             return (new FuzzFailure(program, FailureKind.Generator, "no tangent method was generated, and no diagnostic says why"), default);
+        MethodInfo? product = type.GetMethod(FuzzProgram.MethodName + "HessianVector");
+        if (program.Hessian && product is null)
+            return (new FuzzFailure(program, FailureKind.Generator, "no Hessian-vector method was generated, and no diagnostic says why"), default);
+        // Its own stream, so that checking the product leaves the points (and tangent directions) where they were.
+        var productRandom = new Random(~program.Seed);
 
         Precision precision = program.UsesFloat ? Precision.Float : Precision.Double;
         var random = new Random(program.Seed);
@@ -56,13 +68,11 @@ internal static class GradientChecker
                 counts += new CheckCounts(0, components);
                 continue;
             }
-            // An array's gradient buffer starts full of garbage: the gradient must overwrite it.
-            object?[] arguments = point.Concat(program.Parameters.Where(q => q.Differentiable)
-                .Select(q => q.Type == FuzzType.DoubleArray ? Enumerable.Repeat(12345.0, q.Length).ToArray() : (object?)null)).ToArray();
             double returned;
+            List<Component> generated;
             try
             {
-                returned = Invoke(gradient, arguments);
+                (returned, generated) = InvokeWithOutputs(program, gradient, point);
             }
             catch (TargetInvocationException exception)
             {
@@ -70,19 +80,6 @@ internal static class GradientChecker
             }
             if (!returned.Equals(value))
                 return (Failed(program, point, $"the gradient method returned {returned:R}, the function {value:R}"), counts);
-
-            // Every gradient component: (parameter, element or -1 for a scalar, value).
-            var generated = new List<(int Parameter, int Element, double Value)>();
-            int slot = point.Length;
-            for (int i = 0; i < program.Parameters.Count; i++)
-            {
-                if (!program.Parameters[i].Differentiable)
-                    continue;
-                if (arguments[slot++] is double[] buffer)
-                    generated.AddRange(buffer.Select((g, e) => (i, e, g)));
-                else
-                    generated.Add((i, -1, System.Convert.ToDouble(arguments[slot - 1], CultureInfo.InvariantCulture)));
-            }
 
             foreach (var (i, element, component) in generated)
             {
@@ -102,8 +99,39 @@ internal static class GradientChecker
 
             if (tangent is not null && CheckTangent(program, tangent, point, value, generated, random) is string tangentFailure)
                 return (Failed(program, point, tangentFailure), counts);
+            if (product is not null)
+            {
+                var (productFailure, productCounts) = HessianVectorChecker.Check(program, product, gradient, point, value, generated, precision, productRandom);
+                counts += productCounts;
+                if (productFailure is not null)
+                    return (Failed(program, point, productFailure), counts);
+            }
         }
         return (null, counts);
+    }
+
+    /// <summary>
+    /// Calls a method taking the program's parameters and then one output per differentiable parameter (an <c>out</c>
+    /// scalar or an array buffer, which starts full of garbage: the method must overwrite it), after any
+    /// <paramref name="inputs"/> of its own; returns its result and the outputs, component by component.
+    /// </summary>
+    public static (double Returned, List<Component> Outputs) InvokeWithOutputs(FuzzProgram program, MethodInfo method, object[] point, IEnumerable<object>? inputs = null)
+    {
+        object?[] arguments = point.Concat(inputs ?? Array.Empty<object>()).Concat(program.Parameters.Where(q => q.Differentiable)
+            .Select(q => q.Type == FuzzType.DoubleArray ? Enumerable.Repeat(12345.0, q.Length).ToArray() : (object?)null)).ToArray();
+        double returned = System.Convert.ToDouble(method.Invoke(null, arguments), CultureInfo.InvariantCulture);
+        var outputs = new List<Component>();
+        int slot = arguments.Length - program.Parameters.Count(q => q.Differentiable);
+        for (int i = 0; i < program.Parameters.Count; i++)
+        {
+            if (!program.Parameters[i].Differentiable)
+                continue;
+            if (arguments[slot++] is double[] buffer)
+                outputs.AddRange(buffer.Select((g, e) => new Component(i, e, g)));
+            else
+                outputs.Add(new Component(i, -1, System.Convert.ToDouble(arguments[slot - 1], CultureInfo.InvariantCulture)));
+        }
+        return (returned, outputs);
     }
 
     /// <summary>
@@ -112,7 +140,7 @@ internal static class GradientChecker
     /// Skipped where a gradient component is not finite.
     /// </summary>
     private static string? CheckTangent(FuzzProgram program, MethodInfo tangent, object[] point, double value,
-        List<(int Parameter, int Element, double Value)> gradient, Random random)
+        List<Component> gradient, Random random)
     {
         ParameterInfo[] signature = tangent.GetParameters();
         var directions = new List<object>();
@@ -180,18 +208,23 @@ internal static class GradientChecker
         Difference? wide = Central(function, point, index, element, x, h);
         Difference? narrow = Central(function, point, index, element, x, h / 2);
         Difference? fine = Central(function, point, index, element, x, h / 64);
-        if (wide is not { } d1 || narrow is not { } d2 || fine is not { } d3)
-            return null;
-        double trusted = precision.Tolerance / 4 * Math.Max(1, Math.Abs(d2.Slope));
-        double noise = precision.Roundoff * Math.Max(1, Math.Abs(value)) / (h / 64);
-        if (noise > trusted || Math.Abs(d1.Slope - d2.Slope) > trusted || Math.Abs(d3.Slope - d2.Slope) > trusted
-            || Math.Abs(value - d3.AtPoint) > trusted * (h / 64))
-            return null;
-        return (4 * d2.Slope - d1.Slope) / 3;
+        return wide is { } d1 && narrow is { } d2 && fine is { } d3 ? Trusted(d1, d2, d3, value, h, precision) : null;
     }
 
-    /// <summary>A central difference, and the value at the point that the line through its two ends predicts.</summary>
-    private readonly record struct Difference(double Slope, double AtPoint);
+    /// <summary>
+    /// The Richardson extrapolation of central differences at steps h (<paramref name="wide"/>), h/2 and h/64 of a
+    /// quantity whose value at the point is <paramref name="value"/>, or <c>null</c> where rules 2–4 say it cannot be
+    /// trusted: rounding magnified by the smallest step, estimates that disagree across steps, or a jump at the point.
+    /// </summary>
+    public static double? Trusted(Difference wide, Difference narrow, Difference fine, double value, double h, Precision precision)
+    {
+        double trusted = precision.Tolerance / 4 * Math.Max(1, Math.Abs(narrow.Slope));
+        double noise = precision.Roundoff * Math.Max(1, Math.Abs(value)) / (h / 64);
+        if (noise > trusted || Math.Abs(wide.Slope - narrow.Slope) > trusted || Math.Abs(fine.Slope - narrow.Slope) > trusted
+            || Math.Abs(value - fine.AtPoint) > trusted * (h / 64))
+            return null;
+        return (4 * narrow.Slope - wide.Slope) / 3;
+    }
 
     /// <summary>A central difference along parameter <paramref name="index"/>, or along one element of an array parameter.</summary>
     private static Difference? Central(MethodInfo function, object[] point, int index, int element, double x, double h)
@@ -223,7 +256,7 @@ internal static class GradientChecker
         return new Difference(slope, fDown + slope * (x - down));
     }
 
-    private static bool IsTame(double value) => double.IsFinite(value) && Math.Abs(value) < HugeValue;
+    public static bool IsTame(double value) => double.IsFinite(value) && Math.Abs(value) < HugeValue;
 
     private static object Box(double value, object like) => like is float ? (object)(float)value : value;
 
@@ -253,7 +286,7 @@ internal static class GradientChecker
         new(program, FailureKind.WrongGradient,
             $"at ({string.Join(", ", program.Parameters.Select((p, i) => $"{p.Name} = {Literal(point[i])}"))}): {detail}");
 
-    private static string Literal(object value) => value switch
+    public static string Literal(object value) => value switch
     {
         float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
         double[] a => "new[] { " + string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture))) + " }",
