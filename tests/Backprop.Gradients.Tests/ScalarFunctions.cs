@@ -119,6 +119,10 @@ public static partial class ScalarFunctions
     [Differentiable]
     public static float FloatDifference(float a, float b) => a - b;
 
+    /// <summary>Regression (found by fuzzing, seed 1067548): Math.Clamp returns its value when a bound is NaN, so the value takes the gradient.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ClampWithANaNBound(double x, double y) => 2.0 * Math.Clamp(y, Math.Sqrt(x), 1.0 + x * x);
+
     /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
     [Differentiable]
     public static partial double DeclaredPartial(double x, double y);

@@ -110,6 +110,19 @@ public class ScalarGradientTests
         Assert.Equal(-1f, dvCall);
     }
 
+    /// <summary>Math.Clamp(y, NaN, max) is y below max: the gradient and the tangent go to y, as they do with ordinary bounds.</summary>
+    [Theory]
+    [InlineData(-1, 0.5, 2)]
+    [InlineData(0.25, 0.75, 2)]
+    [InlineData(0.25, 0.25, 0)]
+    public void ClampWithANaNBoundSendsTheGradientToTheValue(double x, double y, double expected)
+    {
+        double value = F.ClampWithANaNBoundGradient(x, y, out _, out double dy);
+        Assert.Equal(F.ClampWithANaNBound(x, y), value);
+        Assert.Equal(expected, dy);
+        Assert.Equal(expected, F.ClampWithANaNBoundTangent(x, y, 0, 1).Derivative);
+    }
+
     [Fact]
     public void PartialMethodWithTheAttributeOnItsDeclaration() =>
         Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
