@@ -81,6 +81,7 @@ internal static class GradientChecker
             if (!returned.Equals(value))
                 return (Failed(program, point, $"the gradient method returned {returned:R}, the function {value:R}"), counts);
 
+            bool everyComponentTrusted = true;
             foreach (var (i, element, component) in generated)
             {
                 string name = program.Parameters[i].Name + (element < 0 ? "" : $"[{element}]");
@@ -90,6 +91,7 @@ internal static class GradientChecker
                 if (numerical is not double expected || !double.IsFinite(component) || (expected == 0 && component != 0))
                 {
                     counts += new CheckCounts(0, 1);
+                    everyComponentTrusted = false;
                     continue;
                 }
                 counts += new CheckCounts(1, 0);
@@ -97,7 +99,7 @@ internal static class GradientChecker
                     return (Failed(program, point, $"∂F/∂{name}: generated {component:R}, finite differences {expected:R}"), counts);
             }
 
-            if (tangent is not null && CheckTangent(program, tangent, point, value, generated, random) is string tangentFailure)
+            if (tangent is not null && CheckTangent(program, tangent, point, value, generated, everyComponentTrusted, random) is string tangentFailure)
                 return (Failed(program, point, tangentFailure), counts);
             if (product is not null)
             {
@@ -137,10 +139,14 @@ internal static class GradientChecker
     /// <summary>
     /// FTangent along a random direction must return F's value exactly and, as its derivative, the gradient · direction:
     /// two exact derivative computations that differ only in rounding, so the tolerance is relative to Σ|gᵢ·vᵢ|.
-    /// Skipped where a gradient component is not finite.
+    /// The derivatives are compared only where every gradient component was (<paramref name="compareDerivatives"/>):
+    /// where F's own rounding defeats finite differences, forward and reverse mode, which sum in other orders, round
+    /// differently too (seed 1063189: in (Log(1 + x²) + x) − x at x ≈ 10¹⁶, the tangent's (dL + dx) − dx loses dL in
+    /// dx's rounding as F loses L in x's, where the gradient's −1 + 1 + dL/dx keeps it). Skipped too where a gradient
+    /// component is not finite.
     /// </summary>
     private static string? CheckTangent(FuzzProgram program, MethodInfo tangent, object[] point, double value,
-        List<Component> gradient, Random random)
+        List<Component> gradient, bool compareDerivatives, Random random)
     {
         ParameterInfo[] signature = tangent.GetParameters();
         var directions = new List<object>();
@@ -183,7 +189,7 @@ internal static class GradientChecker
             return $"the tangent method returned {tangentValue:R}, the function {value:R}";
         // A non-finite tangent is skipped, as a non-finite gradient component is: an overflowed intermediate gives ∞·0
         // (HTangent(Math.E, x, 0, dx) with cosh(e^…) = ∞ times the constant argument's zero tangent).
-        if (!double.IsFinite(derivative))
+        if (!double.IsFinite(derivative) || !compareDerivatives)
             return null;
         double tolerance = (program.UsesFloat ? 1e-3 : 1e-9) * Math.Max(1, scale);
         if (Math.Abs(derivative - dot) > tolerance)
@@ -204,12 +210,18 @@ internal static class GradientChecker
     private static double? Estimate(MethodInfo function, object[] point, int index, int element, Precision precision, double value)
     {
         double x = element < 0 ? System.Convert.ToDouble(point[index], CultureInfo.InvariantCulture) : ((double[])point[index])[element];
-        double h = precision.Step * Math.Max(1, Math.Abs(x));
-        Difference? wide = Central(function, point, index, element, x, h);
-        Difference? narrow = Central(function, point, index, element, x, h / 2);
-        Difference? fine = Central(function, point, index, element, x, h / 64);
-        return wide is { } d1 && narrow is { } d2 && fine is { } d3 ? Trusted(d1, d2, d3, value, h, precision) : null;
+        return Estimate(at => At(function, point, index, element, at), x, precision.Step * Math.Max(1, Math.Abs(x)), value, precision);
     }
+
+    /// <summary>
+    /// The derivative at <paramref name="x"/> of a function of one coordinate, by central differences at steps h, h/2 and
+    /// h/64 (<see cref="Trusted"/>). <paramref name="at"/> evaluates the function where asked and returns the coordinate
+    /// it actually used (a float rounds x ± h), so the differences divide by the step actually taken.
+    /// </summary>
+    public static double? Estimate(Func<double, (double Coordinate, double Value)> at, double x, double h, double value, Precision precision) =>
+        Central(at, x, h) is { } wide && Central(at, x, h / 2) is { } narrow && Central(at, x, h / 64) is { } fine
+            ? Trusted(wide, narrow, fine, value, h, precision)
+            : null;
 
     /// <summary>
     /// The Richardson extrapolation of central differences at steps h (<paramref name="wide"/>), h/2 and h/64 of a
@@ -226,34 +238,30 @@ internal static class GradientChecker
         return (4 * narrow.Slope - wide.Slope) / 3;
     }
 
-    /// <summary>A central difference along parameter <paramref name="index"/>, or along one element of an array parameter.</summary>
-    private static Difference? Central(MethodInfo function, object[] point, int index, int element, double x, double h)
+    /// <summary>A central difference around <paramref name="x"/>, or <c>null</c> where the function is not tame at either end.</summary>
+    private static Difference? Central(Func<double, (double Coordinate, double Value)> at, double x, double h)
     {
-        object[] shifted = (object[])point.Clone();
-        double up, down, fUp, fDown;
-        if (element >= 0)
-        {
-            var array = (double[])((double[])point[index]).Clone();
-            shifted[index] = array;
-            array[element] = up = x + h;
-            fUp = Invoke(function, shifted);
-            array[element] = down = x - h;
-            fDown = Invoke(function, shifted);
-        }
-        else
-        {
-            // Divide by the step actually taken: a float parameter rounds x ± h.
-            shifted[index] = Box(x + h, point[index]);
-            up = System.Convert.ToDouble(shifted[index], CultureInfo.InvariantCulture);
-            fUp = Invoke(function, shifted);
-            shifted[index] = Box(x - h, point[index]);
-            down = System.Convert.ToDouble(shifted[index], CultureInfo.InvariantCulture);
-            fDown = Invoke(function, shifted);
-        }
+        var (up, fUp) = at(x + h);
+        var (down, fDown) = at(x - h);
         if (!IsTame(fUp) || !IsTame(fDown) || up - down <= 0)
             return null;
         double slope = (fUp - fDown) / (up - down);
         return new Difference(slope, fDown + slope * (x - down));
+    }
+
+    /// <summary>F with parameter <paramref name="index"/> (or one element of an array parameter) set to <paramref name="x"/>, and the coordinate as passed.</summary>
+    private static (double Coordinate, double Value) At(MethodInfo function, object[] point, int index, int element, double x)
+    {
+        object[] shifted = (object[])point.Clone();
+        if (element >= 0)
+        {
+            var array = (double[])((double[])point[index]).Clone();
+            array[element] = x;
+            shifted[index] = array;
+            return (x, Invoke(function, shifted));
+        }
+        shifted[index] = Box(x, point[index]);
+        return (System.Convert.ToDouble(shifted[index], CultureInfo.InvariantCulture), Invoke(function, shifted));
     }
 
     public static bool IsTame(double value) => double.IsFinite(value) && Math.Abs(value) < HugeValue;

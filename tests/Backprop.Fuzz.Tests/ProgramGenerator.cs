@@ -476,9 +476,12 @@ internal sealed class ProgramGenerator
 
     private T Pick<T>(params T[] choices) => choices[_random.Next(choices.Length)];
 
-    private T Weighted<T>(T[] choices, Func<T, int> weight)
+    private T Weighted<T>(T[] choices, Func<T, int> weight) => Weighted(_random, choices, weight);
+
+    /// <summary>A choice drawn with probability proportional to its weight.</summary>
+    public static T Weighted<T>(Random random, T[] choices, Func<T, int> weight)
     {
-        int ticket = _random.Next(choices.Sum(weight));
+        int ticket = random.Next(choices.Sum(weight));
         foreach (T choice in choices)
         {
             ticket -= weight(choice);
