@@ -207,6 +207,14 @@ public class HostileInputTests
             }
         }
         """)]
+    [InlineData("RecordsStructsAndNesting", """
+        public partial record Rec { [Differentiable] public static double F(double x) => x * x; }
+        public partial record struct RecStruct { [Differentiable] public static double F(double x) => x * x; }
+        public readonly partial struct ReadOnlyStruct { [Differentiable] public static double F(double x) => x * x; }
+        public ref partial struct RefStruct { [Differentiable] public static double F(double x) => x * x; }
+        public partial interface IShape { [Differentiable] static double F(double x) => x * x; }
+        public static partial class Outer { private partial class Inner { [Differentiable] internal static double F(double x) => x * x; } }
+        """)]
     [InlineData("MutualRecursion", """
         public static partial class Model
         {
@@ -233,6 +241,7 @@ public class HostileInputTests
         ["SameClassNameInTwoNamespaces"] = new[] { "First.Model.F.g.cs", "Model.F.g.cs", "Second.Model.F.g.cs" },
         ["OverloadsOnTypesOfTheSameName"] = new[] { "Model.F(double,A.Options).g.cs", "Model.F(double,B.Options).g.cs" },
         ["KeywordNames"] = new[] { "_namespace._class.class.double.g.cs", "_namespace._class.class.return.g.cs" },
+        ["RecordsStructsAndNesting"] = new[] { "IShape.F.g.cs", "Outer.Inner.F.g.cs", "ReadOnlyStruct.F.g.cs", "Rec.F.g.cs", "RecStruct.F.g.cs", "RefStruct.F.g.cs" },
         ["MutualRecursion"] = new[] { "Model.F.g.cs", "Model.G.g.cs" },
         ["AttributeSpellings"] = new[] { "Model.A.g.cs", "Model.B.g.cs", "Model.C.g.cs", "Model.D1.g.cs", "Model.E.g.cs", "Model.F.g.cs" },
     };
