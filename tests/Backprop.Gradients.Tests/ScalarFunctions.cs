@@ -123,6 +123,22 @@ public static partial class ScalarFunctions
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ClampWithANaNBound(double x, double y) => 2.0 * Math.Clamp(y, Math.Sqrt(x), 1.0 + x * x);
 
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1070181): Clamp in a loop, its bound read from the counter. The rule reads the
+    /// bound inside a negation, which the reverse sweep must count as a read (the counter was not stepped back).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ClampInALoop(double x, double w)
+    {
+        int k = 0;
+        while (k < 4)
+        {
+            k++;
+            x += Math.Clamp(Math.Abs(w) * x, -1.0 - 0.25 * k * k, 1.5);
+        }
+        return x;
+    }
+
     /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
     [Differentiable]
     public static partial double DeclaredPartial(double x, double y);

@@ -124,6 +124,11 @@ public class ScalarGradientTests
     }
 
     [Fact]
+    public void ClampInALoopWithABoundFromTheCounter() =>
+        Check(p => F.ClampInALoop(p[0], p[1]), (p, g) => F.ClampInALoopGradient(p[0], p[1], out g[0], out g[1]),
+            new[] { new[] { -0.5, -1.5 }, new[] { 0.3, 0.8 }, new[] { -0.2, 2.5 } });
+
+    [Fact]
     public void PartialMethodWithTheAttributeOnItsDeclaration() =>
         Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);
 

@@ -144,6 +144,9 @@ internal sealed class StatementAdjoint
             case NegateExpr negate:
                 Mark(negate.Operand);
                 break;
+            case NotExpr not:
+                Mark(not.Operand);
+                break;
             case CastExpr cast:
                 Mark(cast.Operand);
                 break;
