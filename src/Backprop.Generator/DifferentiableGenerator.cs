@@ -19,7 +19,8 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         IncrementalValuesProvider<GeneratedFile> files = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Symbols.DifferentiableAttribute,
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax
+                    or AccessorDeclarationSyntax or DestructorDeclarationSyntax or ParenthesizedLambdaExpressionSyntax,
                 static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
             .WithTrackingName(TrackingNames.Parse)
             .Select(static (parsed, _) => GeneratedFile.From(parsed))

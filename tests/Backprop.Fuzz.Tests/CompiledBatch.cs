@@ -39,66 +39,86 @@ internal sealed class CompiledBatch : IDisposable
     /// <exception cref="InvalidOperationException">A program is not valid C#: a bug in the program generator.</exception>
     public static CompiledBatch Compile(IReadOnlyList<FuzzProgram> programs)
     {
-        var failures = new List<FuzzFailure>();
+        var (assembly, context, loaded, failed) = CompileAll(programs, FuzzProgram.File, p => p.ClassName);
+        return new CompiledBatch(assembly, context, loaded, failed.Select(f => new FuzzFailure(f.Program, FailureKind.Generator, f.Detail)).ToList());
+    }
+
+    /// <summary>
+    /// Compiles programs (each a class named <paramref name="className"/> in the file <paramref name="file"/> writes) in one
+    /// compilation and loads them; a program the generator fails on is set aside with the first error charged to it,
+    /// and the rest compiled again without it.
+    /// </summary>
+    public static (Assembly? Assembly, AssemblyLoadContext? Context, List<T> Loaded, List<(T Program, string Detail)> Failed) CompileAll<T>(
+        IReadOnlyList<T> programs, Func<IReadOnlyList<T>, string> file, Func<T, string> className)
+    {
+        var failed = new List<(T, string)>();
         var remaining = programs.ToList();
         while (remaining.Count > 0)
         {
-            CSharpCompilation compilation = Parse(remaining);
-            Diagnostic[] sourceErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-            if (sourceErrors.Length > 0)
-                throw new InvalidOperationException("The program generator wrote invalid C#:\n" + string.Join("\n", sourceErrors.Take(5)) + "\n" + FuzzProgram.File(remaining));
-
-            GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: TestCompilation.ParseOptions);
-            driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
-            var culprits = new Dictionary<FuzzProgram, string>();
-            foreach (Diagnostic diagnostic in generatorDiagnostics)
-                Blame(diagnostic, compilation.SyntaxTrees[0], remaining, culprits, "generator reported ");
-
-            if (culprits.Count == 0)
+            var (assembly, context, errors) = CompileAndLoad(Parse(file(remaining), "Fuzz" + className(remaining[0])), () => file(remaining));
+            if (assembly is not null)
+                return (assembly, context, remaining, failed);
+            foreach (T program in remaining.ToArray())
             {
-                var image = new MemoryStream();
-                Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(image);
-                if (emitted.Success)
+                if (errors.FirstOrDefault(e => e.ClassName is null || e.ClassName == className(program)) is { Detail: { } detail })
                 {
-                    image.Position = 0;
-                    var context = new AssemblyLoadContext("fuzz", isCollectible: true);
-                    return new CompiledBatch(context.LoadFromStream(image), context, remaining, failures);
+                    failed.Add((program, detail));
+                    remaining.Remove(program);
                 }
-                foreach (Diagnostic diagnostic in emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-                    Blame(diagnostic, compilation.SyntaxTrees[0], remaining, culprits, "generated code does not compile: ");
-            }
-            foreach (var (program, detail) in culprits)
-            {
-                failures.Add(new FuzzFailure(program, FailureKind.Generator, detail));
-                remaining.Remove(program);
             }
         }
-        return new CompiledBatch(null, null, remaining, failures);
+        return (null, null, remaining, failed);
     }
 
-    private static CSharpCompilation Parse(IReadOnlyList<FuzzProgram> programs) =>
-        CSharpCompilation.Create("Fuzz" + programs[0].Seed,
-            new[] { CSharpSyntaxTree.ParseText(FuzzProgram.File(programs), TestCompilation.ParseOptions, path: "Fuzz.cs") },
+    /// <summary>
+    /// Runs the generator on a compilation of valid C#, emits it and loads it in a collectible context; or returns,
+    /// instead, what stopped it, each charged to the class it is about (see <see cref="Blame"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The source is not valid C#: a bug in the program generator, whose source <paramref name="file"/> gives.</exception>
+    private static (Assembly? Assembly, AssemblyLoadContext? Context, List<(string? ClassName, string Detail)> Errors) CompileAndLoad(CSharpCompilation compilation, Func<string> file)
+    {
+        Diagnostic[] sourceErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        if (sourceErrors.Length > 0)
+            throw new InvalidOperationException("The program generator wrote invalid C#:\n" + string.Join("\n", sourceErrors.Take(5)) + "\n" + file());
+
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: TestCompilation.ParseOptions);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        var errors = generatorDiagnostics.Select(d => (Blame(d, compilation.SyntaxTrees[0]), "generator reported " + d)).ToList();
+        if (errors.Count > 0)
+            return (null, null, errors);
+        var image = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(image);
+        if (!emitted.Success)
+        {
+            return (null, null, emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+                .Select(d => (Blame(d, compilation.SyntaxTrees[0]), "generated code does not compile: " + d)).ToList());
+        }
+        image.Position = 0;
+        var context = new AssemblyLoadContext("fuzz", isCollectible: true);
+        return (context.LoadFromStream(image), context, errors);
+    }
+
+    private static CSharpCompilation Parse(IReadOnlyList<FuzzProgram> programs) => Parse(FuzzProgram.File(programs), "Fuzz" + programs[0].ClassName);
+
+    /// <summary>The compilation of one fuzz file, before the generator runs.</summary>
+    private static CSharpCompilation Parse(string file, string assemblyName) =>
+        CSharpCompilation.Create(assemblyName,
+            new[] { CSharpSyntaxTree.ParseText(file, TestCompilation.ParseOptions, path: "Fuzz.cs") },
             TestCompilation.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release));
 
     /// <summary>
-    /// Charges a diagnostic to the program it is about: by the class around its location in the source, or by the
-    /// generated file's name (<c>Fuzz.P{seed}.F.g.cs</c>). One that names no program (the generator itself threw)
-    /// is charged to every program, and <see cref="Shrinker"/> or a rerun alone narrows it down.
+    /// The class a diagnostic is about: the class around its location in the source, or the one the generated file is
+    /// named after (<c>Fuzz.P{seed}.F.g.cs</c>). <c>null</c> when it names none (the generator itself threw): it is then
+    /// charged to every program, and <see cref="Shrinker"/> or a rerun alone narrows it down.
     /// </summary>
-    private static void Blame(Diagnostic diagnostic, SyntaxTree source, List<FuzzProgram> programs, Dictionary<FuzzProgram, string> culprits, string prefix)
+    private static string? Blame(Diagnostic diagnostic, SyntaxTree source)
     {
         // The generator's diagnostics carry a path and span, not a tree: find the class by path.
         string path = diagnostic.Location.GetLineSpan().Path;
-        string? className = path == source.FilePath
+        return path == source.FilePath
             ? source.GetRoot().FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()?.Identifier.ValueText
-            : Path.GetFileName(path).Split('.').FirstOrDefault(part => part.StartsWith('P'));
-        foreach (FuzzProgram program in programs.Where(p => className is null || p.ClassName == className))
-        {
-            if (!culprits.ContainsKey(program))
-                culprits[program] = prefix + diagnostic;
-        }
+            : Path.GetFileName(path).Split('.').ElementAtOrDefault(1);
     }
 
     public void Dispose() => _context?.Unload();

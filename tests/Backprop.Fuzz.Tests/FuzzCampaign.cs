@@ -14,7 +14,8 @@ internal sealed record CampaignResult(int Programs, IReadOnlyList<FuzzFailure> F
 
     public string Summary =>
         $"fuzz: {Programs} programs, {WrongGradients} wrong gradients, {GeneratorExceptions} generator exceptions " +
-        $"({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable{(Hangs > 0 ? $", {Hangs} checks that did not finish" : "")})";
+        $"({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable; " +
+        $"{Counts.ProductsChecked} Hessian-vector components checked, {Counts.ProductsSkipped} skipped{(Hangs > 0 ? $"; {Hangs} checks that did not finish" : "")})";
 
     /// <summary>
     /// The summary, then each failure with its seed, point and source: the first <see cref="MaxShrunk"/> shrunk (each

@@ -29,12 +29,32 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
 /// <param name="Helpers">Other methods of the class (differentiable helpers <c>F</c> calls, ordinary int/bool helpers), as source.</param>
 /// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
+/// <param name="Hessian">Whether they also ask for <c>FHessianVector</c> (and <c>FHessian</c>).</param>
 /// <param name="Outputs">For a program returning a <c>double[]</c> (its local array <c>outputs</c>), the array's length; 0 for a scalar result.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
-    IReadOnlyList<string>? Helpers = null, bool Tangent = false, int Outputs = 0)
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0)
 {
-    public string Attribute => Outputs > 0 ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]"
-        : Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+    /// <summary>The attribute of <c>F</c>: a program returning an array also asks for its Jacobian.</summary>
+    public string Attribute => AttributeWith(Outputs > 0 ? "Derivatives.Jacobian" : null);
+
+    /// <summary>The attribute of its differentiable helpers (a callee needs every mode its caller asks for; they return scalars).</summary>
+    private string HelperAttribute => AttributeWith(null);
+
+    private string AttributeWith(string? resultMode)
+    {
+        var modes = new List<string> { "Derivatives.Gradient" };
+        if (Tangent)
+            modes.Add("Derivatives.Tangent");
+        if (Hessian)
+            modes.Add("Derivatives.Hessian");
+        if (resultMode is not null)
+            modes.Add(resultMode);
+        return modes.Count == 1 ? "[Differentiable]" : $"[Differentiable({string.Join(" | ", modes)})]";
+    }
+
+    /// <summary>A helper as written, its <c>[Differentiable]</c> line (if it still has one) asking for this program's modes.</summary>
+    private string WithModes(string helper) =>
+        helper.StartsWith("[Differentiable", StringComparison.Ordinal) && helper.IndexOf('\n') is int end and >= 0 ? HelperAttribute + helper.Substring(end) : helper;
 
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";
@@ -63,7 +83,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
                 text.Append("    }\n");
             }
             foreach (string helper in Helpers ?? Array.Empty<string>())
-                text.Append('\n').Append("    ").Append(helper.Replace("\n", "\n    ")).Append('\n');
+                text.Append('\n').Append("    ").Append(WithModes(helper).Replace("\n", "\n    ")).Append('\n');
             text.Append("}\n");
             return text.ToString();
         }

@@ -22,6 +22,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The matrix programs every <c>dotnet test</c> run checks; a failure prints each program with its seed and point.</summary>
+    [Fact]
+    public void FixedMatrixSeedRange()
+    {
+        MatrixCampaignResult result = MatrixFuzz.Run(Enumerable.Range(1, 200).ToArray());
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     [Fact]
     public void SameSeedSameProgram() =>
         Assert.Equal(ProgramGenerator.Generate(42).Source, ProgramGenerator.Generate(42).Source);
@@ -29,8 +38,9 @@ public class FuzzTests(ITestOutputHelper output)
     /// <summary>
     /// The long campaign: <c>FUZZ_PROGRAMS=10000 dotnet test tests/Backprop.Fuzz.Tests -c Release --filter Campaign
     /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range);
-    /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures. Without either it checks nothing.
-    /// With <c>FUZZ_ARRAYS=1</c> the programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>).
+    /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures; and <c>FUZZ_MATRIX_PROGRAMS</c> matrix
+    /// programs from <c>FUZZ_MATRIX_SEED</c>. Without any of them it checks nothing.
+    /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -43,8 +53,17 @@ public class FuzzTests(ITestOutputHelper output)
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)
             : FuzzCampaign.Run(firstSeed, count, progress, generate);
         string report = result.Report();
+        int failures = result.Failures.Count;
+        // FUZZ_MATRIX_PROGRAMS matrix programs too, from seed FUZZ_MATRIX_SEED (default 1,000,000).
+        if (int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_PROGRAMS"), out int matrixPrograms))
+        {
+            int matrixSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_SEED"), out int m) ? m : 1_000_000;
+            MatrixCampaignResult matrix = MatrixFuzz.Run(Enumerable.Range(matrixSeed, matrixPrograms).ToArray(), progress);
+            report += "\n\n" + matrix.Report();
+            failures += matrix.Failures.Count;
+        }
         output.WriteLine(report);
         Console.WriteLine(report);
-        Assert.True(result.Failures.Count == 0, report);
+        Assert.True(failures == 0, report);
     }
 }

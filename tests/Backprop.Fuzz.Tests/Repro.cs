@@ -9,7 +9,7 @@ namespace Backprop.Fuzz.Tests;
 /// Checks one hand-written program, for triage: <c>FUZZ_REPRO</c> names a file whose first line is the parameter list
 /// (<c>double x, float y, int n, double[] q</c>; arrays get 4 elements) and the rest the body of a double <c>F</c>, checked
 /// with the float step and tolerance if it mentions float anywhere. The class also has <c>H(a, b) => a * b</c>, or seed <c>FUZZ_REPRO_HELPERS</c>'s helpers; <c>FUZZ_REPRO_DUMP=1</c> prints the
-/// generated code, <c>FUZZ_REPRO_TANGENT=1</c> asks for FTangent too. Without FUZZ_REPRO it checks nothing.
+/// generated code, <c>FUZZ_REPRO_TANGENT=1</c> asks for FTangent too, <c>FUZZ_REPRO_HESSIAN=1</c> for FHessianVector. Without FUZZ_REPRO it checks nothing.
 /// </summary>
 public class Repro(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -31,7 +31,8 @@ public class Repro(Xunit.Abstractions.ITestOutputHelper output)
             : new[] { "[Differentiable]\nprivate static double H(double a, double b) => a * b;" };
         var program = new FuzzProgram(7, parameters, new[] { string.Join("\n", lines.Skip(1)) }, FuzzType.Double,
             UsesFloat: parameters.Any(p => p.Type == FuzzType.Float) || lines.Any(l => l.Contains("float")), helpers,
-            Tangent: Environment.GetEnvironmentVariable("FUZZ_REPRO_TANGENT") is not null);
+            Tangent: Environment.GetEnvironmentVariable("FUZZ_REPRO_TANGENT") is not null,
+            Hessian: Environment.GetEnvironmentVariable("FUZZ_REPRO_HESSIAN") is not null);
         if (Environment.GetEnvironmentVariable("FUZZ_REPRO_DUMP") is not null)
         {
             var compilation = CSharpCompilation.Create("Repro",

@@ -14,7 +14,7 @@ internal sealed record ShrinkResult(FuzzFailure Failure, int Candidates, TimeSpa
 /// Delta debugging, bounded: tries smaller programs while the program stays valid C#, its loops provably end
 /// (<see cref="LoopBounds"/>), and it still fails the same way (<see cref="FuzzFailure.Signature"/>). In rounds,
 /// until a round shrinks nothing or the budget (time and number of candidates, each candidate a compilation) runs out: drop a whole statement (never the
-/// return); replace a differentiable helper by its simplest body and drop the tangent; drop a single line of a
+/// return); replace a differentiable helper by its simplest body and drop the tangent and the Hessian; drop a single line of a
 /// compound statement or a helper (an if's head, one statement of a loop body). A candidate that breaks the braces
 /// is not valid C# and is passed over without compiling.
 /// </summary>
@@ -39,6 +39,8 @@ internal static class Shrinker
             }
             if (search.Program.Tangent)
                 shrunk |= search.Try(p => p with { Tangent = false });
+            if (search.Program.Hessian)
+                shrunk |= search.Try(p => p with { Hessian = false });
             for (int i = search.Program.Statements.Count - 1; i >= 0; i--)
                 shrunk |= DropOneLine(search, search.Program.Statements[i], text => p => p with { Statements = Replace(p.Statements, i, text) });
             for (int i = 0; i < (search.Program.Helpers?.Count ?? 0); i++)

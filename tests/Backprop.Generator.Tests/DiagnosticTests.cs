@@ -80,17 +80,35 @@ public class DiagnosticTests
         """);
 
     [Theory]
-    [InlineData("public static double operator [|+|](Model a, double b) => b;", "operator '+'")]
-    [InlineData("public static explicit operator [|double|](Model a) => 1;", "conversion operator to 'double'")]
-    public void BP0008_Operator(string member, string named)
+    [InlineData("[Differentiable] public static double operator [|+|](Model a, double b) => b;", "operator '+'")]
+    [InlineData("[Differentiable] public static explicit operator [|double|](Model a) => 1;", "conversion operator to 'double'")]
+    [InlineData("public static double P { [Differentiable] [|get|] => 1; }", "the 'get' accessor of 'P'")]
+    [InlineData("[Differentiable] ~[|Model|]() { }", "the finalizer of 'Model'")]
+    [InlineData("public static Func<double, double> L = [Differentiable] (double x) [|=>|] x * x;", "the lambda")]
+    [InlineData("[Differentiable] static double IModel.[|F|](double x) => x;", "the explicit interface implementation 'IModel.F'")]
+    public void BP0008_NotAMethod(string member, string named)
     {
         var diagnostic = Expect("BP0008", $$"""
-            public partial class Model
+            public interface IModel { static abstract double F(double x); }
+            public partial class Model : IModel
             {
-                [Differentiable] {{member}}
+                {{member}}
+                public static double F(double x) => x;
             }
             """);
         Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void BP0008_FileLocalType()
+    {
+        var diagnostic = Expect("BP0008", """
+            file static partial class Model
+            {
+                [Differentiable] public static double [|F|](double x) => x * x;
+            }
+            """);
+        Assert.Contains("file-local type 'Model'", diagnostic.GetMessage());
     }
 
     [Theory]

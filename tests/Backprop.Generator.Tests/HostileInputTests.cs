@@ -75,6 +75,7 @@ public class HostileInputTests
     [Theory]
     [InlineData("[Differentiable] public static double P => 1;")]
     [InlineData("[Differentiable] static Model() { }")]
+    [InlineData("[Differentiable] public Model(double x) { }")]
     public void AttributeOnSomethingOtherThanAnOrdinaryMethodIsLeftToTheCompiler(string member)
     {
         Outcome outcome = Run($$"""
@@ -97,6 +98,15 @@ public class HostileInputTests
     [InlineData("public partial interface IModel { [Differentiable] static abstract double F(double x); }", new[] { "BP0006" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F(double x) => x * F(x); }", new[] { "BP1004" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F(double x, double dx) => x * dx; }", new[] { "BP0005" })]
+    // Method-like targets the compiler allows the attribute on, which cannot get a sibling gradient method.
+    [InlineData("public partial class Model { public static double P { [Differentiable] get => 1; } }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { public double this[int i] { [Differentiable] get => i; } }", new[] { "BP0008" })]
+    [InlineData("public partial class Model { [Differentiable] ~Model() { } }", new[] { "BP0008" })]
+    [InlineData("public static partial class Model { public static double G(double y) { Func<double, double> f = [Differentiable] (double x) => x * x; return f(y); } }", new[] { "BP0008" })]
+    [InlineData("public interface IModel { static abstract double F(double x); }\npublic partial class Model : IModel { [Differentiable] static double IModel.F(double x) => x * x; }", new[] { "BP0008" })]
+    // A part generated in another file would be another type.
+    [InlineData("file static partial class Model { [Differentiable] public static double F(double x) => x * x; }", new[] { "BP0008" })]
+    [InlineData("file static partial class Outer { public static partial class Model { [Differentiable] public static double F(double x) => x * x; } }", new[] { "BP0008" })]
     public void UnsupportedShapesGiveTheirDiagnostic(string source, string[] ids)
     {
         Outcome outcome = Run(source);
@@ -199,6 +209,43 @@ public class HostileInputTests
             [Alias::Differentiable] public static double F(double x) => x * x;
         }
         """)]
+    [InlineData("OverloadsOnTypesOfTheSameName", """
+        namespace A { public sealed class Options { } }
+        namespace B { public sealed class Options { } }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, A.Options o) => x * x;
+            [Differentiable] public static double F(double x, B.Options o) => x * x * x;
+        }
+        """)]
+    [InlineData("KeywordNames", """
+        namespace @namespace.@class
+        {
+            public static partial class @class
+            {
+                [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+                public static double @double(double @in) => @in * Math.Sin(@in);
+
+                [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+                public static double @return(double x) => @double(x) + @class.@double(x * x);
+            }
+        }
+        """)]
+    [InlineData("RecordsStructsAndNesting", """
+        public partial record Rec { [Differentiable] public static double F(double x) => x * x; }
+        public partial record struct RecStruct { [Differentiable] public static double F(double x) => x * x; }
+        public readonly partial struct ReadOnlyStruct { [Differentiable] public static double F(double x) => x * x; }
+        public ref partial struct RefStruct { [Differentiable] public static double F(double x) => x * x; }
+        public partial interface IShape { [Differentiable] static double F(double x) => x * x; }
+        public static partial class Outer { private partial class Inner { [Differentiable] internal static double F(double x) => x * x; } }
+        """)]
+    [InlineData("MutualRecursion", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x) => x * G(x);
+            [Differentiable] public static double G(double x) => x > 1 ? F(x / 2) : x;
+        }
+        """)]
     public void UnusualButValidInputGivesCorrectCode(string name, string source)
     {
         Outcome outcome = Run(source);
@@ -217,8 +264,29 @@ public class HostileInputTests
         ["LocalsNamedLikeGeneratedOnes"] = new[] { "Model.F.g.cs" },
         ["UnicodeAndVerbatimIdentifiers"] = new[] { "Modèle.Énergie.g.cs" },
         ["SameClassNameInTwoNamespaces"] = new[] { "First.Model.F.g.cs", "Model.F.g.cs", "Second.Model.F.g.cs" },
+        ["OverloadsOnTypesOfTheSameName"] = new[] { "Model.F(double,A.Options).g.cs", "Model.F(double,B.Options).g.cs" },
+        ["KeywordNames"] = new[] { "_namespace._class.class.double.g.cs", "_namespace._class.class.return.g.cs" },
+        ["RecordsStructsAndNesting"] = new[] { "IShape.F.g.cs", "Outer.Inner.F.g.cs", "ReadOnlyStruct.F.g.cs", "Rec.F.g.cs", "RecStruct.F.g.cs", "RefStruct.F.g.cs" },
+        ["MutualRecursion"] = new[] { "Model.F.g.cs", "Model.G.g.cs" },
         ["AttributeSpellings"] = new[] { "Model.A.g.cs", "Model.B.g.cs", "Model.C.g.cs", "Model.D1.g.cs", "Model.E.g.cs", "Model.F.g.cs" },
     };
+
+    /// <summary>
+    /// Compiler errors that would make two targets want the same generated file: the compiler's error stands alone, and
+    /// the generator neither throws (it did: a duplicate hint name) nor adds a diagnostic.
+    /// </summary>
+    [Theory]
+    [InlineData("[Differentiable] public static double F(double x) => x * x;\n    [Differentiable] public static double F(double x) => x;", "CS0111", new string[0])]
+    [InlineData("[Differentiable] public static partial double F(double x);\n    [Differentiable] public static partial double F(double x) => x * x;", "CS0579", new[] { "Model.F.g.cs" })]
+    public void CompilerErrorsThatWouldNameTwoFilesAlike(string members, string compilerError, string[] hints)
+    {
+        var (result, generator, output) = GeneratorRunner.Run("using System;\nusing Backprop;\npublic static partial class Model\n{\n    " + members + "\n}\n" + Bystander);
+        Assert.Null(result.Results.Single().Exception);
+        Assert.Empty(generator);
+        Assert.Contains(output, d => d.Id == compilerError);
+        Assert.Equal(hints.Append(BystanderHint).Order(StringComparer.Ordinal), result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+    }
 
     [Fact]
     public void ADifferentAttributeOfTheSameNameIsIgnored()
@@ -270,14 +338,21 @@ public class HostileInputTests
             """);
     }
 
-    /// <summary>Times the generator alone (Roslyn's own binding of such input takes as long again), then requires code that compiles.</summary>
+    /// <summary>
+    /// Times the generator alone (Roslyn's own binding of such input takes as long again) and bounds what it allocates,
+    /// then requires code that compiles.
+    /// </summary>
     private static void AssertFastAndCorrect(string source)
     {
         var compilation = GeneratorRunner.Compile("using System;\nusing Backprop;\n" + source);
         var stopwatch = Stopwatch.StartNew();
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         stopwatch.Stop();
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"the generator took {stopwatch.Elapsed}");
+        // About 0.3 GB here, Roslyn's binding included (it runs on this thread); quadratic growth would be far beyond.
+        Assert.True(allocated < 2_000_000_000, $"the generator allocated {allocated / 1e6:F0} MB");
         Assert.Empty(diagnostics);
         Assert.Equal("Model.F.g.cs", Assert.Single(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath))));
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));

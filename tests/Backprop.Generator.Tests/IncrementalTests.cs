@@ -66,15 +66,84 @@ public class IncrementalTests
         CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int G() => 1; }",
             (CSharpParseOptions)compilation.SyntaxTrees[0].Options));
         GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        AssertCachedOrUnchanged(second, new[] { TrackingNames.Parse, TrackingNames.Generate });
+        AssertEveryOutputCached(second);
+    }
 
-        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Generate })
+    /// <summary>A class with F, the method F calls, and two ordinary methods around them.</summary>
+    private const string Neighbours = """
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
         {
-            var reasons = second.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            public static int Before(int n) => n + 1;
+
+            [Differentiable]
+            public static double F(double x, double y) => Math.Exp(x * y) + G(x);
+
+            [Differentiable]
+            public static double G(double x) => x * x;
+
+            public static int After(int n) => n + 1;
+        }
+        """;
+
+    /// <summary>
+    /// An edit to an ordinary method of the same class, after the differentiable ones or before them (which moves
+    /// them in the file), regenerates nothing: every generated file is Cached. After: every step of ours too. Before:
+    /// the parse result holds the method's location (for a diagnostic), so it may change, but what is generated does not.
+    /// </summary>
+    [Theory]
+    [InlineData("public static int After(int n) => n + 1;", "public static int After(int n) => n * 2 + 1;", true)]
+    [InlineData("public static int Before(int n) => n + 1;", "public static int Before(int n)\n    {\n        return n * 2 + 1;\n    }", false)]
+    public void EditOfAnUnrelatedMethodInTheSameClassKeepsTheOutputsCached(string before, string after, bool parseUnchanged)
+    {
+        GeneratorRunResult second = RunAgainAfterEdit(Neighbours, Neighbours.Replace(before, after));
+        AssertCachedOrUnchanged(second, parseUnchanged ? new[] { TrackingNames.Parse, TrackingNames.Generate } : new[] { TrackingNames.Generate });
+        AssertEveryOutputCached(second);
+    }
+
+    /// <summary>An edit inside a called method regenerates that method's file alone: the caller's code depends only on its signature.</summary>
+    [Fact]
+    public void EditInsideACalledMethodRegeneratesOnlyThatMethod()
+    {
+        GeneratorRunResult second = RunAgainAfterEdit(Neighbours, Neighbours.Replace("=> x * x;", "=> x * x * x;"));
+        var generated = second.TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs)
+            .ToDictionary(o => ((GeneratedFile)o.Value).HintName!, o => o.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, generated["Demo.Model.G.g.cs"]);
+        Assert.True(generated["Demo.Model.F.g.cs"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"F: {generated["Demo.Model.F.g.cs"]}");
+        var outputs = second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Single(outputs, IncrementalStepRunReason.Modified);
+        Assert.Equal(outputs.Count - 1, outputs.Count(r => r == IncrementalStepRunReason.Cached));
+    }
+
+    private static GeneratorRunResult RunAgainAfterEdit(string source, string edited)
+    {
+        Assert.NotEqual(source, edited);
+        CSharpCompilation compilation = GeneratorRunner.Compile(source);
+        GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        SyntaxTree old = compilation.SyntaxTrees[0];
+        CSharpCompilation next = compilation.ReplaceSyntaxTree(old, old.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(edited)));
+        Assert.Empty(next.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        return driver.RunGenerators(next).GetRunResult().Results.Single();
+    }
+
+    private static void AssertEveryOutputCached(GeneratorRunResult result)
+    {
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    private static void AssertCachedOrUnchanged(GeneratorRunResult result, IEnumerable<string> steps)
+    {
+        foreach (string step in steps)
+        {
+            var reasons = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
             Assert.NotEmpty(reasons);
             Assert.All(reasons, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
         }
-        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
     }
 
     [Fact]

@@ -46,4 +46,14 @@ public static partial class HessianFunctions
 
     [Differentiable(All)]
     public static float Single(float x, float y) => MathF.Exp(x * y) + x * x * y;
+
+    /// <summary>Regression (found by fuzzing the Hessian-vector product, seed 17 and others): an ordinary bool/int helper called with floating-point arguments.</summary>
+    [Differentiable(All)]
+    public static double CallsOrdinaryHelpers(double x, double y) => IsPositive(x * y) ? x * x * y * Twice(Sign((float)y)) : Math.Sin(x) * y;
+
+    private static bool IsPositive(double v) => v > 0;
+
+    private static int Sign(float v) => v < 0 ? -1 : 1;
+
+    private static int Twice(int k) => 2 * k;
 }

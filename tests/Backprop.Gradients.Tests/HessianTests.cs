@@ -115,6 +115,21 @@ public class HessianTests
         }
     }
 
+    [Theory]
+    [InlineData(0.7, 0.3)]
+    [InlineData(0.7, -0.3)]
+    public void OrdinaryHelpersCalledWithFloatingPointArguments(double x, double y)
+    {
+        double value = H.CallsOrdinaryHelpersHessianVector(x, y, 0.4, -0.9, out double hx, out double hy);
+        Assert.Equal(H.CallsOrdinaryHelpers(x, y), value);
+        double[] Gradient(double[] p)
+        {
+            H.CallsOrdinaryHelpersGradient(p[0], p[1], out double dx, out double dy);
+            return new[] { dx, dy };
+        }
+        Near(GradientDifference(Gradient, new[] { x, y }, new[] { 0.4, -0.9 }), new[] { hx, hy }, 1e-6);
+    }
+
     [Fact]
     public void SinglePrecision()
     {

@@ -106,6 +106,39 @@ public static partial class ScalarFunctions
     [Differentiable]
     public static float Atan2OfHugeFloats(float x) => MathF.Atan2(x * MathF.Exp(x), MathF.Exp(x));
 
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1047339): <c>v - v</c> sends v two huge adjoints (±v·n ≈ ±3·10⁹ at
+    /// n = 2·10⁹) that cancel exactly, beside a small one (−1) that must survive them. Through an operator and a call.
+    /// </summary>
+    [Differentiable]
+    public static float CancellingAdjoints(float v, int n) => (v - v) * (v * n) - v;
+
+    [Differentiable]
+    public static float CancellingCallAdjoints(float v, int n) => FloatDifference(v, v) * (v * n) - v;
+
+    [Differentiable]
+    public static float FloatDifference(float a, float b) => a - b;
+
+    /// <summary>Regression (found by fuzzing, seed 1067548): Math.Clamp returns its value when a bound is NaN, so the value takes the gradient.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ClampWithANaNBound(double x, double y) => 2.0 * Math.Clamp(y, Math.Sqrt(x), 1.0 + x * x);
+
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1070181): Clamp in a loop, its bound read from the counter. The rule reads the
+    /// bound inside a negation, which the reverse sweep must count as a read (the counter was not stepped back).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ClampInALoop(double x, double w)
+    {
+        int k = 0;
+        while (k < 4)
+        {
+            k++;
+            x += Math.Clamp(Math.Abs(w) * x, -1.0 - 0.25 * k * k, 1.5);
+        }
+        return x;
+    }
+
     /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
     [Differentiable]
     public static partial double DeclaredPartial(double x, double y);

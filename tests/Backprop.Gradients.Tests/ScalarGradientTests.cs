@@ -98,6 +98,36 @@ public class ScalarGradientTests
         }
     }
 
+    /// <summary>d/dv of (v − v)·(v·n) − v is −1 for every n, in float too: the exactly cancelling ±v·n must not swallow it.</summary>
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(2_000_000_000)]
+    public void ExactlyCancellingAdjointsKeepTheSmallTerm(int n)
+    {
+        F.CancellingAdjointsGradient(1.5f, n, out float dv);
+        Assert.Equal(-1f, dv);
+        F.CancellingCallAdjointsGradient(1.5f, n, out float dvCall);
+        Assert.Equal(-1f, dvCall);
+    }
+
+    /// <summary>Math.Clamp(y, NaN, max) is y below max: the gradient and the tangent go to y, as they do with ordinary bounds.</summary>
+    [Theory]
+    [InlineData(-1, 0.5, 2)]
+    [InlineData(0.25, 0.75, 2)]
+    [InlineData(0.25, 0.25, 0)]
+    public void ClampWithANaNBoundSendsTheGradientToTheValue(double x, double y, double expected)
+    {
+        double value = F.ClampWithANaNBoundGradient(x, y, out _, out double dy);
+        Assert.Equal(F.ClampWithANaNBound(x, y), value);
+        Assert.Equal(expected, dy);
+        Assert.Equal(expected, F.ClampWithANaNBoundTangent(x, y, 0, 1).Derivative);
+    }
+
+    [Fact]
+    public void ClampInALoopWithABoundFromTheCounter() =>
+        Check(p => F.ClampInALoop(p[0], p[1]), (p, g) => F.ClampInALoopGradient(p[0], p[1], out g[0], out g[1]),
+            new[] { new[] { -0.5, -1.5 }, new[] { 0.3, 0.8 }, new[] { -0.2, 2.5 } });
+
     [Fact]
     public void PartialMethodWithTheAttributeOnItsDeclaration() =>
         Check(p => F.DeclaredPartial(p[0], p[1]), (p, g) => F.DeclaredPartialGradient(p[0], p[1], out g[0], out g[1]), Anywhere);

@@ -80,11 +80,13 @@ internal static class Rules
         // Ties send the whole gradient to the first argument, as a subgradient must pick one side.
         [Op.Max] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.GreaterOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Less, x[0], x[1]), g) },
         [Op.Min] = new Partial?[] { (g, x, y) => Simplify.When(Compare(BinaryOperator.LessOrEqual, x[0], x[1]), g), (g, x, y) => Simplify.When(Compare(BinaryOperator.Greater, x[0], x[1]), g) },
+        // As Math.Clamp decides: the minimum when value < min, else the maximum when value > max, else the value, which
+        // so takes the gradient also when a bound is NaN (x >= NaN is false, but so is x < NaN).
         [Op.Clamp] = new Partial?[]
         {
-            (g, x, y) => Simplify.When(new BinaryExpr(BinaryOperator.And, Compare(BinaryOperator.GreaterOrEqual, x[0], x[1]), Compare(BinaryOperator.LessOrEqual, x[0], x[2]), ScalarType.Bool), g),
+            (g, x, y) => Simplify.When(new BinaryExpr(BinaryOperator.And, new NotExpr(Compare(BinaryOperator.Less, x[0], x[1])), new NotExpr(Compare(BinaryOperator.Greater, x[0], x[2])), ScalarType.Bool), g),
             (g, x, y) => Simplify.When(Compare(BinaryOperator.Less, x[0], x[1]), g),
-            (g, x, y) => Simplify.When(Compare(BinaryOperator.Greater, x[0], x[2]), g),
+            (g, x, y) => Simplify.When(new BinaryExpr(BinaryOperator.And, new NotExpr(Compare(BinaryOperator.Less, x[0], x[1])), Compare(BinaryOperator.Greater, x[0], x[2]), ScalarType.Bool), g),
         },
         // Piecewise constant: zero derivative almost everywhere.
         [Op.Floor] = new[] { None },

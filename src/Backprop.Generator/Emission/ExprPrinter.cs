@@ -47,6 +47,7 @@ internal sealed class ExprPrinter
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
         CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
+        MethodCallExpr call when _dual && !call.Differentiable => $"{call.Method}({PlainArguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}{(_dual && call.Differentiable ? "Dual" : "")}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
@@ -86,6 +87,10 @@ internal sealed class ExprPrinter
     }
 
     private string Arguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(), Print));
+
+    /// <summary>Arguments of an ordinary method (an int or bool helper) called from dual code: dual values passed as their values.</summary>
+    private string PlainArguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(),
+        a => a.Type.IsFloatingPoint() ? $"({a.Type.Keyword()})" + Operand(a, Primary, parenthesizeEqual: false) : Print(a)));
 
     private static string Pop(ScalarType type) => type switch
     {

@@ -767,7 +767,10 @@ internal sealed class BodyLowering
         (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
 
     private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
-        new(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name, differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));
+        new(method.ToDisplayString(QualifiedName), differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));
+
+    /// <summary><c>global::Ns.Type.Method</c>, keywords escaped (<c>@double</c>), so that suffixes make names too (<c>@doubleGradient</c>).</summary>
+    private static readonly SymbolDisplayFormat QualifiedName = SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType);
 
     private static Op? ToOp(BinaryOperatorKind kind) => kind switch
     {

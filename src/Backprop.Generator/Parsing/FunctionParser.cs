@@ -19,6 +19,10 @@ internal static class FunctionParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
+        // Two targets that would want the same file, beside the compiler's error: a second method of the same signature
+        // (CS0111), or the attribute on both parts of a partial method (CS0579), where the declaring part's target generates.
+        if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
+            return new ParseResult(null, diagnostics.ToEquatableArray());
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
         if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
         {
@@ -27,6 +31,7 @@ internal static class FunctionParser
         }
         FunctionSpec? function = context.TargetNode switch
         {
+            MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
                 ParseMethod(method, declaration, context.SemanticModel, diagnostics, cancellationToken),
             MethodDeclarationSyntax => null,
@@ -38,12 +43,37 @@ internal static class FunctionParser
     /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
     public static (Location Location, string Name) Describe(SyntaxNode target) => target switch
     {
+        MethodDeclarationSyntax { ExplicitInterfaceSpecifier: { } explicitInterface } method =>
+            (method.Identifier.GetLocation(), $"the explicit interface implementation '{explicitInterface.Name}.{method.Identifier.ValueText}'"),
         MethodDeclarationSyntax method => (method.Identifier.GetLocation(), method.Identifier.ValueText),
         LocalFunctionStatementSyntax local => (local.Identifier.GetLocation(), $"local function '{local.Identifier.ValueText}'"),
         OperatorDeclarationSyntax op => (op.OperatorToken.GetLocation(), $"operator '{op.OperatorToken.ValueText}'"),
         ConversionOperatorDeclarationSyntax conversion => (conversion.Type.GetLocation(), $"the conversion operator to '{conversion.Type}'"),
+        AccessorDeclarationSyntax accessor => (accessor.Keyword.GetLocation(), $"the '{accessor.Keyword.ValueText}' accessor of '{accessor.Parent?.Parent switch
+        {
+            PropertyDeclarationSyntax property => property.Identifier.ValueText,
+            EventDeclarationSyntax @event => @event.Identifier.ValueText,
+            _ => "this[]",
+        }}'"),
+        DestructorDeclarationSyntax finalizer => (finalizer.Identifier.GetLocation(), $"the finalizer of '{finalizer.Identifier.ValueText}'"),
+        ParenthesizedLambdaExpressionSyntax lambda => (lambda.ArrowToken.GetLocation(), "the lambda"),
         _ => (target.GetLocation(), target.Kind().ToString()),
     };
+
+    /// <summary>Whether another method of the type has this one's name and parameter types (the other part of a partial method aside).</summary>
+    private static bool HasTwin(IMethodSymbol method) =>
+        method.ContainingType?.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
+            !SymbolEqualityComparer.Default.Equals(other, method)
+            && !SymbolEqualityComparer.Default.Equals(other, method.PartialDefinitionPart)
+            && !SymbolEqualityComparer.Default.Equals(other, method.PartialImplementationPart)
+            && other.Parameters.Length == method.Parameters.Length
+            && other.Parameters.Zip(method.Parameters, (a, b) => a.RefKind == b.RefKind && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same)) == true;
+
+    /// <summary>Whether this is the implementing part of a partial method whose declaring part is marked [Differentiable] too.</summary>
+    private static bool AttributedTwice(IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+        method.PartialDefinitionPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration
+        && declaration.AttributeLists.SelectMany(list => list.Attributes).Any(attribute =>
+            semanticModel.Compilation.GetSemanticModel(attribute.SyntaxTree).GetSymbolInfo(attribute, cancellationToken).Symbol?.ContainingType?.ToDisplayString() == Symbols.DifferentiableAttribute);
 
     private static FunctionSpec? NotAMethod(List<DiagnosticInfo> diagnostics, SyntaxNode target)
     {
@@ -126,6 +156,9 @@ internal static class FunctionParser
         var containingTypes = new List<TypeDeclarationSpec>();
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
         {
+            // A part generated in another file would declare another type.
+            if (type.IsFileLocal)
+                Report(diagnostics, Diagnostics.NotAMethod, at, $"'{method.Name}' out of the file-local type '{type.Name}' (generated code in another file cannot extend it)");
             TypeDeclarationSyntax? partialDeclaration = FindPartialDeclaration(type, cancellationToken);
             if (partialDeclaration is null)
             {
@@ -133,7 +166,7 @@ internal static class FunctionParser
                 Report(diagnostics, Diagnostics.TypeNotPartial, typeLocation, type.Name, gradientName);
                 continue;
             }
-            containingTypes.Insert(0, new TypeDeclarationSpec(TypeKeyword(partialDeclaration), type.Name + partialDeclaration.TypeParameterList));
+            containingTypes.Insert(0, new TypeDeclarationSpec(TypeKeyword(partialDeclaration), partialDeclaration.Identifier.Text + partialDeclaration.TypeParameterList));
         }
         return containingTypes;
     }
@@ -261,7 +294,7 @@ internal static class FunctionParser
         parts.AddRange(types);
         string name = method.Name;
         if (method.ContainingType.GetMembers(method.Name).Length > 1)
-            name += "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")";
+            name += "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat))) + ")";
         parts.Add(name);
         return Regex.Replace(string.Join(".", parts), @"[^\w.,()`-]", "_") + ".g.cs";
     }
