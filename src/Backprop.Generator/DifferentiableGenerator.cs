@@ -80,12 +80,13 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
     {
         bool wantsHessian = (function.Derivatives & DerivativeKinds.Hessian) != 0;
         MethodBody? gradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 || wantsHessian ? GradientBuilder.Build(function) : null;
-        MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 ? TangentBuilder.Build(function) : null;
+        // The product's forward pass takes the values of the [Differentiable] methods it calls from their tangent methods.
+        MethodBody? tangent = (function.Derivatives & DerivativeKinds.Tangent) != 0 || wantsHessian ? TangentBuilder.Build(function) : null;
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
         MethodBody? publicGradient = (function.Derivatives & DerivativeKinds.Gradient) != 0 ? gradient : null;
         return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, publicGradient, tangent,
-            wantsHessian ? gradient : null, wantsHessian ? TangentBuilder.BuildPrimal(function) : null), parsed.Diagnostics);
+            wantsHessian ? HessianVectorBuilder.Build(function, gradient!) : null), parsed.Diagnostics);
     }
 
     /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>
