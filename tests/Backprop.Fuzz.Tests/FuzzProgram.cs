@@ -28,11 +28,11 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// </summary>
 /// <param name="UsesFloat">Whether floats appear anywhere: such programs round to about 7 digits, so they are checked with a wider step.</param>
 /// <param name="Helpers">Other methods of the class (differentiable helpers <c>F</c> calls, ordinary int/bool helpers), as source.</param>
-/// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
+/// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c> and the second derivatives (<c>FGradientHessianVector</c>).</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
     IReadOnlyList<string>? Helpers = null, bool Tangent = false)
 {
-    public string Attribute => Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+    public string Attribute => Tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]" : "[Differentiable]";
 
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";

@@ -235,7 +235,7 @@ internal sealed class ProgramGenerator
         }
         _returnType = _floats && _random.Next(3) == 0 ? FuzzType.Float : FuzzType.Double;
         bool tangent = _random.Next(4) == 0;
-        string attribute = tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]" : "[Differentiable]";
+        string attribute = tangent ? "[Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]" : "[Differentiable]";
         string[] helpers = DifferentiableHelpers(attribute).Concat(OrdinaryHelpers).ToArray();
 
         var statements = new List<string>();

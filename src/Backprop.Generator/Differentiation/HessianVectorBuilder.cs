@@ -68,6 +68,7 @@ internal sealed class HessianVectorBuilder
             lines = Lines(gradient.Body);
         }
         while (_grew);
+        lines.AddRange(_rented.Select(name => new ReturnLine(name)));
         lines = TangentLiveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values), _fixedNames.Values);
 
         var body = new List<CodeLine>();
@@ -80,7 +81,6 @@ internal sealed class HessianVectorBuilder
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name)))
             body.Add(new DeclareLine(parameter.Type!.Value.Keyword(), TangentName(parameter.Name), new ConstantExpr(0, parameter.Type!.Value)));
         body.AddRange(lines);
-        body.AddRange(_rented.Select(name => new ReturnLine(name)));
         return new HessianVectorBody(new MethodBody(body.ToEquatableArray(), gradient.Result),
             Differentiable.Select(p => _fixedNames[p.Name]).ToEquatableArray(),
             Differentiable.Select(p => _fixedNames[p.GradientName]).ToEquatableArray());
@@ -151,7 +151,10 @@ internal sealed class HessianVectorBuilder
         {
             case DeclareLine declare when declare.Value.Type.IsFloatingPoint() && !declare.Type.EndsWith("[]", StringComparison.Ordinal):
             {
-                var (value, tangent) = Differentiate(output, declare.Value, hoist: true);
+                // The tangent follows the declaration, so a rule that reads the result reads the declared local.
+                var (value, tangent) = declare.Value is CallExpr call
+                    ? MathCall(output, call, hoist: true, new NameExpr(declare.Name, call.Type))
+                    : Differentiate(output, declare.Value, hoist: true);
                 output.Add(declare with { Value = value });
                 if (Vary(declare.Name, tangent is not null))
                     output.Add(new DeclareLine(declare.Type, TangentName(declare.Name), tangent ?? Zero(declare.Value.Type)));
@@ -353,7 +356,7 @@ internal sealed class HessianVectorBuilder
         }
     }
 
-    private (Expr Value, Expr? Tangent) MathCall(List<CodeLine> output, CallExpr call, bool hoist)
+    private (Expr Value, Expr? Tangent) MathCall(List<CodeLine> output, CallExpr call, bool hoist, NameExpr? result = null)
     {
         var arguments = new Expr[call.Arguments.Count];
         var tangents = new Expr?[call.Arguments.Count];
@@ -363,6 +366,8 @@ internal sealed class HessianVectorBuilder
         Expr value = call with { Arguments = arguments.ToEquatableArray() };
         // exp' = exp, tanh' = 1 − tanh²: a rule that reads the result reads a local, not a second call.
         var probe = new NameExpr("\0result", call.Type);
+        if (result is not null)
+            return (value, Apply(op, arguments, tangents, result));
         if (hoist && Apply(op, arguments, tangents, probe) is Expr probed && Reads(probed, probe.Name))
         {
             string name = _names.Allocate(ForwardExpressions.NameFor(op));
