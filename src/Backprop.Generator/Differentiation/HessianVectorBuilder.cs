@@ -209,19 +209,13 @@ internal sealed class HessianVectorBuilder
                 break;
             }
             case ClearLine clear:
-                output.Add(clear);
-                if (_varied.Contains(clear.Array))
-                    output.Add(new ClearLine(TangentName(clear.Array)));
+                Mirror(output, clear, clear.Array, tangent => new ClearLine(tangent));
                 break;
             case RentLine rent:
-                output.Add(rent);
-                if (_varied.Contains(rent.Name))
-                    output.Add(rent with { Name = TangentName(rent.Name) });
+                Mirror(output, rent, rent.Name, tangent => rent with { Name = tangent });
                 break;
             case ReturnLine returned:
-                output.Add(returned);
-                if (_varied.Contains(returned.Name))
-                    output.Add(new ReturnLine(TangentName(returned.Name)));
+                Mirror(output, returned, returned.Name, tangent => new ReturnLine(tangent));
                 break;
             case AllocateLine allocate:
                 output.Add(allocate);
@@ -237,6 +231,14 @@ internal sealed class HessianVectorBuilder
             default:
                 throw new InvalidOperationException($"No forward-over-reverse form for {line.GetType().Name}.");
         }
+    }
+
+    /// <summary>A line on an array, then the same line on its tangent when it has one.</summary>
+    private void Mirror(List<CodeLine> output, CodeLine line, string array, Func<string, CodeLine> onTangent)
+    {
+        output.Add(line);
+        if (_varied.Contains(array))
+            output.Add(onTangent(TangentName(array)));
     }
 
     /// <summary>
@@ -266,7 +268,7 @@ internal sealed class HessianVectorBuilder
         }
         Expr tangentTarget = assign.Target is ElementExpr stored ? stored with { Array = TangentName(name) } : new NameExpr(TangentName(name), assign.Target.Type);
         var tangentWrite = new AssignLine(tangentTarget, tangent ?? Zero(assign.Target.Type), assign.Accumulate);
-        bool first = pops || Reads(tangentWrite.Value, name);
+        bool first = pops || StatementCode.Reads(tangentWrite.Value, name);
         output.Add(first ? tangentWrite : write);
         output.Add(first ? write : tangentWrite);
     }
@@ -368,7 +370,7 @@ internal sealed class HessianVectorBuilder
         var probe = new NameExpr("\0result", call.Type);
         if (result is not null)
             return (value, Apply(op, arguments, tangents, result));
-        if (hoist && Apply(op, arguments, tangents, probe) is Expr probed && Reads(probed, probe.Name))
+        if (hoist && Apply(op, arguments, tangents, probe) is Expr probed && StatementCode.Reads(probed, probe.Name))
         {
             string name = _names.Allocate(ForwardExpressions.NameFor(op));
             output.Add(new DeclareLine(call.Type.Keyword(), name, value));
@@ -419,17 +421,6 @@ internal sealed class HessianVectorBuilder
         BinaryOperator.Remainder => Op.Remainder,
         _ => throw new InvalidOperationException($"No floating-point operation {op}."),
     };
-
-    private static bool Reads(Expr expr, string name)
-    {
-        bool reads = false;
-        StatementCode.Rewrite(expr, e =>
-        {
-            reads |= e is NameExpr n && n.Name == name || e is ElementExpr a && a.Array == name;
-            return null;
-        });
-        return reads;
-    }
 
     private static Expr Zero(ScalarType type) => new ConstantExpr(0, type);
 }

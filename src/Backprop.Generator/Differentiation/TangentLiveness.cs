@@ -114,12 +114,5 @@ internal static class TangentLiveness
         return kept;
     }
 
-    private static void Read(Expr expr, HashSet<string> live) => StatementCode.Rewrite(expr, e =>
-    {
-        if (e is NameExpr name)
-            live.Add(name.Name);
-        else if (e is ElementExpr element)
-            live.Add(element.Array);
-        return null;
-    });
+    private static void Read(Expr expr, HashSet<string> live) => StatementCode.Names(expr, live);
 }
