@@ -103,7 +103,8 @@ internal static class GradientChecker
             if (tangent is not null && CheckTangent(program, tangent, point, value, generated, random) is string tangentFailure)
                 return (Failed(program, point, tangentFailure), counts);
             if (type.GetMethod(FuzzProgram.MethodName + "GradientHessianVector") is MethodInfo product
-                && HessianVectorCheck.Check(program, product, gradient, point, value, generated.Select(c => c.Value).ToArray(), precision, random) is string productFailure)
+                && HessianVectorCheck.Check(program, product, type.GetMethod(FuzzProgram.MethodName + "HessianVector")!, gradient, point, value,
+                    generated.Select(c => c.Value).ToArray(), precision, random) is string productFailure)
                 return (Failed(program, point, productFailure), counts);
         }
         return (null, counts);

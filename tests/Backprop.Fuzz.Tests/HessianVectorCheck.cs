@@ -8,12 +8,13 @@ namespace Backprop.Fuzz.Tests;
 /// exactly (it runs the gradient's own code), and as its product H·v the central difference of the (already checked)
 /// gradient along v, at steps h and h/2 combined by Richardson extrapolation. A component is compared only where the two
 /// steps agree within a quarter of the tolerance and the gradient's rounding, magnified by the step, stays below that:
-/// elsewhere a kink or branch lies within the step.
+/// elsewhere a kink or branch lies within the step. <c>FHessianVector</c>, which drops what only the gradient needs,
+/// must give the same products bit for bit.
 /// </summary>
 internal static class HessianVectorCheck
 {
-    public static string? Check(FuzzProgram program, MethodInfo product, MethodInfo gradient, object[] point, double value, double[] expectedGradient,
-        Precision precision, Random random)
+    public static string? Check(FuzzProgram program, MethodInfo product, MethodInfo productOnly, MethodInfo gradient, object[] point, double value,
+        double[] expectedGradient, Precision precision, Random random)
     {
         ParameterInfo[] signature = product.GetParameters();
         var differentiable = program.Parameters.Select((p, i) => (Parameter: p, Index: i)).Where(q => q.Parameter.Differentiable).ToList();
@@ -49,6 +50,24 @@ internal static class HessianVectorCheck
         {
             if (!gradientOut[k].Equals(expectedGradient[k]))
                 return $"the Hessian-vector product's gradient component {k} is {gradientOut[k]:R}, FGradient's {expectedGradient[k]:R}";
+        }
+
+        object?[] alone = point.Concat(directionArguments).Concat(differentiable.Select(q => Buffer(q.Parameter))).ToArray();
+        try
+        {
+            double aloneValue = System.Convert.ToDouble(productOnly.Invoke(null, alone), CultureInfo.InvariantCulture);
+            if (!aloneValue.Equals(value))
+                return $"FHessianVector returned {aloneValue:R}, the function {value:R}";
+        }
+        catch (TargetInvocationException exception)
+        {
+            return $"FHessianVector threw {exception.InnerException!.GetType().Name} where FGradientHessianVector returned {value:R}";
+        }
+        double[] aloneProducts = Flatten(alone.Skip(point.Length + directionArguments.Count));
+        for (int k = 0; k < products.Length; k++)
+        {
+            if (!aloneProducts[k].Equals(products[k]))
+                return $"FHessianVector's product component {k} is {aloneProducts[k]:R}, FGradientHessianVector's {products[k]:R}";
         }
 
         double step = precision.Step * Math.Max(1, point.Select(Magnitude).DefaultIfEmpty(0).Max());

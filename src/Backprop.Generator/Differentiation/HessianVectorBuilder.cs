@@ -8,7 +8,11 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>The gradient method differentiated in forward mode, and the names its signature adds.</summary>
 /// <param name="Directions">Per differentiable parameter, in order: the direction's name.</param>
 /// <param name="Products">Per differentiable parameter, in order: the name of its Hessian-vector product (the tangent of its gradient).</param>
-internal sealed record HessianVectorBody(MethodBody Body, EquatableArray<string> Directions, EquatableArray<string> Products);
+/// <param name="ProductOnly">
+/// <c>FHessianVector</c>'s own body, with the public names (directions <c>dx</c>, products <c>hx</c>): the same code without
+/// what only the gradient needs; <c>null</c> where a product reads the gradient, and <c>FHessianVector</c> calls <see cref="Body"/>.
+/// </param>
+internal sealed record HessianVectorBody(MethodBody Body, EquatableArray<string> Directions, EquatableArray<string> Products, MethodBody? ProductOnly);
 
 /// <summary>
 /// Forward over reverse: the gradient's own code, each line followed (or, where it overwrites what its
@@ -69,21 +73,54 @@ internal sealed class HessianVectorBuilder
         }
         while (_grew);
         lines.AddRange(_rented.Select(name => new ReturnLine(name)));
-        lines = TangentLiveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values), _fixedNames.Values);
+        var products = Differentiable.Select(p => _fixedNames[p.GradientName]).ToList();
+        lines = Liveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values).Contains, products).Lines;
 
+        var prologue = new List<CodeLine>();
+        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name)))
+            prologue.Add(new DeclareLine(parameter.Type!.Value.Keyword(), TangentName(parameter.Name), new ConstantExpr(0, parameter.Type!.Value)));
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
         {
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.GradientName]));
         }
-        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name)))
-            body.Add(new DeclareLine(parameter.Type!.Value.Keyword(), TangentName(parameter.Name), new ConstantExpr(0, parameter.Type!.Value)));
+        body.AddRange(prologue);
         body.AddRange(lines);
         return new HessianVectorBody(new MethodBody(body.ToEquatableArray(), gradient.Result),
-            Differentiable.Select(p => _fixedNames[p.Name]).ToEquatableArray(),
-            Differentiable.Select(p => _fixedNames[p.GradientName]).ToEquatableArray());
+            Differentiable.Select(p => _fixedNames[p.Name]).ToEquatableArray(), products.ToEquatableArray(),
+            ProductOnly(lines, prologue, gradient.Result));
+    }
+
+    /// <summary>
+    /// The product without the gradient: everything no product and not the value depends on goes. Directions
+    /// arrive under the gradient's names (<c>dx</c>), so this exists only where the gradient itself is then dead
+    /// and the products kept their public names (<c>hx</c>).
+    /// </summary>
+    private MethodBody? ProductOnly(List<CodeLine> lines, List<CodeLine> prologue, Expr result)
+    {
+        if (Differentiable.Any(p => _fixedNames[p.GradientName] != "h" + p.Name))
+            return null;
+        var outputs = new HashSet<string>(Differentiable.Select(p => _fixedNames[p.GradientName]));
+        StatementCode.Names(result, outputs);
+        var (kept, live) = Liveness.RemoveDead(lines.Where(line => line is not CheckLengthLine).ToList(), _ => true, outputs);
+        if (Differentiable.Any(p => live.Contains(p.GradientName)))
+            return null;
+        var body = new List<CodeLine>();
+        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array))
+        {
+            body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+            body.Add(new CheckLengthLine(parameter.Name, "h" + parameter.Name));
+        }
+        foreach (ParameterSpec parameter in Differentiable)
+        {
+            ScalarType type = parameter.Type!.Value;
+            body.Add(new DeclareLine(type.Keyword() + (parameter.IsArray ? "[]" : ""), _fixedNames[parameter.Name], new NameExpr(parameter.GradientName, type)));
+        }
+        body.AddRange(prologue);
+        body.AddRange(kept);
+        return new MethodBody(body.ToEquatableArray(), result);
     }
 
     private void CollectNames(EquatableArray<CodeLine> lines)

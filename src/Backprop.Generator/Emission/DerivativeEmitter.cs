@@ -30,7 +30,7 @@ internal static class DerivativeEmitter
         {
             writer.Line();
             HessianEmitter.Emit(writer, function, hessian,
-                derivativeParameters => EmitMethod(writer, function, hessian.Body, function.ReturnType.Keyword(), "GradientHessianVector", derivativeParameters, ExprPrinter.Plain, function.Accessibility));
+                (suffix, derivativeParameters, body) => EmitMethod(writer, function, body, function.ReturnType.Keyword(), suffix, derivativeParameters, ExprPrinter.Plain, function.Accessibility));
         }
 
         foreach (TypeDeclarationSpec _ in function.ContainingTypes)

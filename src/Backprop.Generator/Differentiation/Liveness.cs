@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
@@ -5,27 +6,34 @@ using Backprop.Generator.Model;
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>
-/// The second half of activity analysis for forward over reverse: a tangent that no product reads
-/// (the value's own, <c>sum_dot</c>) is dropped, with every line that only computes it. A fixpoint
-/// from the outputs backwards through the tangent lines, since loops carry tangents backwards.
+/// Dead code in generated lines: a write to a variable that no output depends on is dropped. In a
+/// Hessian-vector product that is the second half of activity analysis (a tangent no product reads,
+/// the value's own <c>sum_dot</c>) and, for <c>FHessianVector</c>, the gradient itself where no product
+/// reads it. A fixpoint from the outputs backwards, since loops carry values backwards. Only plain writes
+/// go (declarations, assignments, array updates); pops, pushes, calls and control flow stay.
 /// </summary>
-internal static class TangentLiveness
+internal static class Liveness
 {
-    /// <summary>The lines without writes to tangents in <paramref name="tangents"/> that nothing in <paramref name="outputs"/> depends on.</summary>
-    public static List<CodeLine> RemoveDead(List<CodeLine> lines, ISet<string> tangents, IEnumerable<string> outputs)
+    /// <summary>
+    /// The lines without the writes to variables <paramref name="removable"/> selects that nothing in
+    /// <paramref name="outputs"/> depends on, and the variables that stay live.
+    /// </summary>
+    public static (List<CodeLine> Lines, HashSet<string> Live) RemoveDead(List<CodeLine> lines, Func<string, bool> removable, IEnumerable<string> outputs)
     {
         var live = new HashSet<string>(outputs);
         for (int before = -1; before != live.Count;)
         {
             before = live.Count;
-            MarkLive(lines, tangents, live);
+            MarkLive(lines, removable, live);
         }
-        return Keep(lines, tangents, live);
+        return (Keep(lines, removable, live), live);
     }
 
-    /// <summary>The tangent a line writes, if any.</summary>
-    private static string? Written(CodeLine line, ISet<string> tangents)
+    /// <summary>The removable variable a line only writes, if any; a write that pops the tape is not removable.</summary>
+    private static string? Written(CodeLine line, Func<string, bool> removable)
     {
+        if (line is DeclareLine { Value: var declared } && Pops(declared) || line is AssignLine { Value: var assigned } && Pops(assigned))
+            return null;
         string? target = line switch
         {
             DeclareLine declare => declare.Name,
@@ -38,10 +46,21 @@ internal static class TangentLiveness
             ReturnLine returned => returned.Name,
             _ => null,
         };
-        return target is not null && tangents.Contains(target) ? target : null;
+        return target is not null && removable(target) ? target : null;
     }
 
-    private static void MarkLive(IEnumerable<CodeLine> lines, ISet<string> tangents, HashSet<string> live)
+    private static bool Pops(Expr expr)
+    {
+        bool pops = false;
+        StatementCode.Rewrite(expr, e =>
+        {
+            pops |= e is PopExpr;
+            return null;
+        });
+        return pops;
+    }
+
+    private static void MarkLive(IEnumerable<CodeLine> lines, Func<string, bool> removable, HashSet<string> live)
     {
         foreach (CodeLine line in lines)
         {
@@ -49,19 +68,19 @@ internal static class TangentLiveness
             {
                 case IfLine branch:
                     Read(branch.Condition, live);
-                    MarkLive(branch.Then, tangents, live);
-                    MarkLive(branch.Else, tangents, live);
+                    MarkLive(branch.Then, removable, live);
+                    MarkLive(branch.Else, removable, live);
                     continue;
                 case WhileLine loop:
                     Read(loop.Condition, live);
-                    MarkLive(loop.Body, tangents, live);
+                    MarkLive(loop.Body, removable, live);
                     continue;
                 case CountdownLine countdown:
                     Read(countdown.Count, live);
-                    MarkLive(countdown.Body, tangents, live);
+                    MarkLive(countdown.Body, removable, live);
                     continue;
             }
-            if (Written(line, tangents) is string target && !live.Contains(target))
+            if (Written(line, removable) is string target && !live.Contains(target))
                 continue;
             switch (line)
             {
@@ -96,18 +115,18 @@ internal static class TangentLiveness
         }
     }
 
-    private static List<CodeLine> Keep(IEnumerable<CodeLine> lines, ISet<string> tangents, HashSet<string> live)
+    private static List<CodeLine> Keep(IEnumerable<CodeLine> lines, Func<string, bool> removable, HashSet<string> live)
     {
         var kept = new List<CodeLine>();
         foreach (CodeLine line in lines)
         {
-            if (Written(line, tangents) is string target && !live.Contains(target))
+            if (Written(line, removable) is string target && !live.Contains(target))
                 continue;
             kept.Add(line switch
             {
-                IfLine branch => new IfLine(branch.Condition, Keep(branch.Then, tangents, live).ToEquatableArray(), Keep(branch.Else, tangents, live).ToEquatableArray()),
-                WhileLine loop => loop with { Body = Keep(loop.Body, tangents, live).ToEquatableArray() },
-                CountdownLine countdown => countdown with { Body = Keep(countdown.Body, tangents, live).ToEquatableArray() },
+                IfLine branch => new IfLine(branch.Condition, Keep(branch.Then, removable, live).ToEquatableArray(), Keep(branch.Else, removable, live).ToEquatableArray()),
+                WhileLine loop => loop with { Body = Keep(loop.Body, removable, live).ToEquatableArray() },
+                CountdownLine countdown => countdown with { Body = Keep(countdown.Body, removable, live).ToEquatableArray() },
                 _ => line,
             });
         }
