@@ -96,6 +96,7 @@ internal static class Simplify
         if (a.IsConstant(0)) return b;
         if (b.IsConstant(0)) return a;
         if (a is ConstantExpr ca && b is ConstantExpr cb) return Fold(ca.Value + cb.Value, a.Type);
+        if (a is NegateExpr both && b is NegateExpr) return Negate(Add(both.Operand, ((NegateExpr)b).Operand)); // rounding is symmetric: exact
         if (b is NegateExpr nb) return Subtract(a, nb.Operand);
         if (a is NegateExpr na) return Subtract(b, na.Operand);
         if (a.Equals(b)) return Multiply(new ConstantExpr(2, a.Type), a);

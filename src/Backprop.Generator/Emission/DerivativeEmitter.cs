@@ -87,6 +87,9 @@ internal static class DerivativeEmitter
             case DeclareLine declare:
                 writer.Line($"{declare.Type} {ExprPrinter.Identifier(declare.Name)} = {printer.Print(declare.Value)};");
                 break;
+            case AssignLine { Accumulate: true, Value: NegateExpr negated } assign:
+                writer.Line($"{printer.Print(assign.Target)} -= {printer.Print(negated.Operand)};");
+                break;
             case AssignLine assign:
                 writer.Line($"{printer.Print(assign.Target)} {(assign.Accumulate ? "+=" : "=")} {printer.Print(assign.Value)};");
                 break;
