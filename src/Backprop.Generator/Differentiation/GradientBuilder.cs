@@ -155,7 +155,7 @@ internal sealed class GradientBuilder
             body.Add(new TapeLine(Rent: false));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
-        return new MethodBody(body.ToEquatableArray(), result);
+        return UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result));
     }
 
     // ---- planning: adjoints, and the values they need ----
