@@ -102,9 +102,10 @@ internal static class GradientChecker
 
             if (tangent is not null && CheckTangent(program, tangent, point, value, generated, random) is string tangentFailure)
                 return (Failed(program, point, tangentFailure), counts);
+            // Its own random directions: the points and directions of the checks above stay those of every earlier campaign.
             if (type.GetMethod(FuzzProgram.MethodName + "GradientHessianVector") is MethodInfo product
                 && HessianVectorCheck.Check(program, product, type.GetMethod(FuzzProgram.MethodName + "HessianVector")!, gradient, point, value,
-                    generated.Select(c => c.Value).ToArray(), precision, random) is string productFailure)
+                    generated.Select(c => c.Value).ToArray(), precision, new Random(unchecked(program.Seed * 7919 + p))) is string productFailure)
                 return (Failed(program, point, productFailure), counts);
         }
         return (null, counts);
