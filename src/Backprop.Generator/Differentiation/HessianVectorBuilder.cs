@@ -73,24 +73,22 @@ internal sealed class HessianVectorBuilder
         }
         while (_grew);
         lines.AddRange(_rented.Select(name => new ReturnLine(name)));
+        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
+        lines.InsertRange(0, _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name))
+            .Select(p => new DeclareLine(p.Type!.Value.Keyword(), TangentName(p.Name), new ConstantExpr(0, p.Type!.Value))));
         var products = Differentiable.Select(p => _fixedNames[p.GradientName]).ToList();
         lines = Liveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values).Contains, products).Lines;
 
-        var prologue = new List<CodeLine>();
-        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name)))
-            prologue.Add(new DeclareLine(parameter.Type!.Value.Keyword(), TangentName(parameter.Name), new ConstantExpr(0, parameter.Type!.Value)));
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
         {
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.GradientName]));
         }
-        body.AddRange(prologue);
         body.AddRange(lines);
         return new HessianVectorBody(new MethodBody(body.ToEquatableArray(), gradient.Result),
             Differentiable.Select(p => _fixedNames[p.Name]).ToEquatableArray(), products.ToEquatableArray(),
-            ProductOnly(lines, prologue, gradient.Result));
+            ProductOnly(lines, gradient.Result));
     }
 
     /// <summary>
@@ -98,7 +96,7 @@ internal sealed class HessianVectorBuilder
     /// arrive under the gradient's names (<c>dx</c>), so this exists only where the gradient itself is then dead
     /// and the products kept their public names (<c>hx</c>).
     /// </summary>
-    private MethodBody? ProductOnly(List<CodeLine> lines, List<CodeLine> prologue, Expr result)
+    private MethodBody? ProductOnly(List<CodeLine> lines, Expr result)
     {
         if (Differentiable.Any(p => _fixedNames[p.GradientName] != "h" + p.Name))
             return null;
@@ -118,7 +116,6 @@ internal sealed class HessianVectorBuilder
             ScalarType type = parameter.Type!.Value;
             body.Add(new DeclareLine(type.Keyword() + (parameter.IsArray ? "[]" : ""), _fixedNames[parameter.Name], new NameExpr(parameter.GradientName, type)));
         }
-        body.AddRange(prologue);
         body.AddRange(kept);
         return new MethodBody(body.ToEquatableArray(), result);
     }
