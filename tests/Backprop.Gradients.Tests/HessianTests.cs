@@ -139,6 +139,17 @@ public class HessianTests
         Near(Enumerable.Range(0, 7).Select(i => Enumerable.Range(0, 7).Sum(j => hessian[i, j] * v[j])).ToArray(), product, 1e-12);
     }
 
+    [Fact]
+    public void ProductWithoutTheGradientIsTheSameProduct()
+    {
+        double[] x = Random(9, 31), v = Random(9, 32), alone = new double[9], full = new double[9];
+        Assert.Equal(H.RosenbrockHessianVector(x, v, alone), H.RosenbrockGradientHessianVector(x, v, new double[9], full));
+        Assert.Equal(full, alone);
+        H.IterateHessianVector(0.7, 1.3, 40, 0.6, -0.8, out double hx, out double hrate);
+        H.IterateGradientHessianVector(0.7, 1.3, 40, 0.6, -0.8, out _, out _, out double fullX, out double fullRate);
+        Assert.Equal((fullX, fullRate), (hx, hrate));
+    }
+
     [Theory]
     [InlineData(0.7, 1.3, 50)]
     [InlineData(1.9, 2.5, 400)]
