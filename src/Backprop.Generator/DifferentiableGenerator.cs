@@ -79,14 +79,15 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
     {
-        // The Hessian prints the reverse sweep over dual numbers; the Jacobian runs both sweeps.
+        // The Jacobian runs both sweeps; the Hessian-vector product is built from the gradient, and its forward pass
+        // takes the values of the [Differentiable] methods it calls from their tangent methods.
         bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;
         MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? GradientBuilder.Build(function) : null;
-        MethodBody? tangent = Wants(DerivativeKinds.Tangent | DerivativeKinds.Jacobian) ? TangentBuilder.Build(function) : null;
+        MethodBody? tangent = Wants(DerivativeKinds.Tangent | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? TangentBuilder.Build(function) : null;
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
-        MethodBody? primal = Wants(DerivativeKinds.Hessian) ? TangentBuilder.BuildPrimal(function) : null;
-        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, primal), parsed.Diagnostics);
+        HessianVectorBody? hessian = Wants(DerivativeKinds.Hessian) ? HessianVectorBuilder.Build(function, gradient!) : null;
+        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, hessian), parsed.Diagnostics);
     }
 
     /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>

@@ -9,7 +9,8 @@ namespace Backprop;
 /// <item><see cref="Derivatives.Tangent"/>: <c>FTangent</c> takes every original parameter, then one tangent
 /// (a direction) per differentiable parameter, named as the gradient's, and returns the value and the
 /// directional derivative.</item>
-/// <item><see cref="Derivatives.Hessian"/>: <c>FHessianVector</c> and <c>FHessian</c>.</item>
+/// <item><see cref="Derivatives.Hessian"/>: <c>FHessianVector</c>, <c>FHessian</c>, <c>FGradientHessianVector</c> (value,
+/// gradient and product at once, what other methods' products call) and <c>FTangent</c>.</item>
 /// <item><see cref="Derivatives.Jacobian"/>: <c>FJacobian</c>, for a method returning <c>double[]</c> or <c>float[]</c>.</item>
 /// </list>
 /// For a method returning an array, <see cref="Derivatives.Gradient"/> emits the vector-Jacobian product
@@ -45,8 +46,10 @@ public enum Derivatives
     Tangent = 2,
 
     /// <summary>
-    /// Second derivatives, forward over reverse: <c>FHessianVector</c> (the Hessian times a direction, one
-    /// gradient sweep on dual numbers) and <c>FHessian</c> (the full, symmetric Hessian, one sweep per input).
+    /// Second derivatives, forward over reverse: <c>FHessianVector</c> (the Hessian times a direction: the
+    /// gradient's code with each line's tangent beside it, one sweep) and <c>FHessian</c> (the full, symmetric
+    /// Hessian, one sweep per input); also <c>FGradientHessianVector</c> and <c>FTangent</c>, which the products of
+    /// methods calling this one use.
     /// </summary>
     Hessian = 4,
 

@@ -420,6 +420,32 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void HessianThroughTapesBranchesAndCalls() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static double G(double x, double rate, int steps)
+            {
+                double s = x;
+                for (int i = 0; i < steps; i++)
+                {
+                    if (s > 1)
+                        s = Softplus(s * rate);
+                    else
+                        s = s * s + rate;
+                }
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
     public void MatrixNetwork() => GeneratorRunner.VerifySnapshots("""
         using Backprop;
         using static Backprop.MatrixOps;

@@ -56,4 +56,31 @@ public static partial class HessianFunctions
     private static int Sign(float v) => v < 0 ? -1 : 1;
 
     private static int Twice(int k) => 2 * k;
+
+    /// <summary>A value carried through every iteration: the product's reverse pass pops each state and its tangent from the tape.</summary>
+    [Differentiable(All)]
+    public static double Iterate(double x, double rate, int steps)
+    {
+        double s = x;
+        for (int i = 0; i < steps; i++)
+        {
+            s = s * 0.999 + Math.Sin(s * rate) * 0.001;
+            if (s > 2)
+                break;
+        }
+        return s * s;
+    }
+
+    /// <summary>A [NoDerivative] parameter reassigned from a moving value, branches on a moving value, and a float array.</summary>
+    [Differentiable(All)]
+    public static float Mixed(float[] w, float t, [NoDerivative] float c)
+    {
+        float total = 0;
+        for (int i = 0; i < w.Length; i++)
+        {
+            c = c * 0.5f + w[i];
+            total += w[i] > 0 ? MathF.Tanh(c * t) : c * c * t;
+        }
+        return total;
+    }
 }

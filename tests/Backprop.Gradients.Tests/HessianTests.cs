@@ -142,6 +142,76 @@ public class HessianTests
     }
 
     [Fact]
+    public void ProductMethodReturnsTheGradientExactlyAndTheClosedFormProduct()
+    {
+        double[] x = Random(7, 21), v = Random(7, 22);
+        double[] gradient = new double[7], product = new double[7], expectedGradient = new double[7];
+        double value = H.RosenbrockGradientHessianVector(x, v, gradient, product);
+        Assert.Equal(H.RosenbrockGradient(x, expectedGradient), value);
+        Assert.Equal(expectedGradient, gradient);
+        var hessian = new double[7, 7];
+        H.RosenbrockHessian(x, hessian);
+        Near(Enumerable.Range(0, 7).Select(i => Enumerable.Range(0, 7).Sum(j => hessian[i, j] * v[j])).ToArray(), product, 1e-12);
+    }
+
+    [Fact]
+    public void ProductWithoutTheGradientIsTheSameProduct()
+    {
+        double[] x = Random(9, 31), v = Random(9, 32), alone = new double[9], full = new double[9];
+        Assert.Equal(H.RosenbrockHessianVector(x, v, alone), H.RosenbrockGradientHessianVector(x, v, new double[9], full));
+        Assert.Equal(full, alone);
+        H.IterateHessianVector(0.7, 1.3, 40, 0.6, -0.8, out double hx, out double hrate);
+        H.IterateGradientHessianVector(0.7, 1.3, 40, 0.6, -0.8, out _, out _, out double fullX, out double fullRate);
+        Assert.Equal((fullX, fullRate), (hx, hrate));
+    }
+
+    [Theory]
+    [InlineData(0.7, 1.3, 50)]
+    [InlineData(1.9, 2.5, 400)]
+    [InlineData(-0.3, 0.4, 0)]
+    public void LoopCarriedStateThroughTheTape(double x, double rate, int steps)
+    {
+        double[] Gradient(double[] p)
+        {
+            H.IterateGradient(p[0], p[1], steps, out double dx, out double drate);
+            return new[] { dx, drate };
+        }
+        foreach (double[] v in new[] { new[] { 1.0, 0 }, new[] { 0, 1.0 }, new[] { 0.6, -0.8 } })
+        {
+            H.IterateHessianVector(x, rate, steps, v[0], v[1], out double hx, out double hrate);
+            Near(GradientDifference(Gradient, new[] { x, rate }, v), new[] { hx, hrate }, 1e-6);
+        }
+    }
+
+    [Fact]
+    public void SinglePrecisionArraysBranchesAndReassignedConstants()
+    {
+        float[] w = { 0.4f, -0.3f, 0.9f, -1.1f };
+        float t = 0.7f, c = 0.2f;
+        int size = 5;
+        var hessian = new double[size, size];
+        H.MixedHessian(w, t, c, hessian);
+        double[] Gradient(double[] p)
+        {
+            var g = new float[4];
+            H.MixedGradient(p[..4].Select(e => (float)e).ToArray(), (float)p[4], c, g, out float dt);
+            return g.Select(e => (double)e).Append(dt).ToArray();
+        }
+        double[] point = w.Select(e => (double)e).Append(t).ToArray();
+        for (int column = 0; column < size; column++)
+        {
+            double[] unit = new double[size];
+            unit[column] = 1;
+            // Float gradients: a wide step, a loose tolerance.
+            const double h = 1e-2;
+            double[] up = Gradient(point.Select((e, i) => e + h * unit[i]).ToArray()), down = Gradient(point.Select((e, i) => e - h * unit[i]).ToArray());
+            Near(up.Zip(down, (a, b) => (a - b) / (2 * h)).ToArray(), Enumerable.Range(0, size).Select(row => hessian[row, column]).ToArray(), 2e-2);
+            for (int row = 0; row < size; row++)
+                Assert.Equal(hessian[column, row], hessian[row, column]);
+        }
+    }
+
+    [Fact]
     public void HessianVectorProductAllocatesNothingAfterWarmUp()
     {
         double[] x = Random(100, 5), v = Random(100, 6), hv = new double[100];
@@ -149,6 +219,17 @@ public class HessianTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 50; i++)
             H.RosenbrockHessianVector(x, v, hv);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tapes, calls and the full Hessian too (CallsAndArrays is left out: its own body allocates an array).
+        var hessian = new double[2, 2];
+        H.IterateHessian(0.7, 1.3, 100, hessian);
+        H.SmoothHessian(0.7, 0.3, 0.75, 3, hessian);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            H.IterateHessian(0.7, 1.3, 100, hessian);
+            H.SmoothHessian(0.7, 0.3, 0.75, 3, hessian);
+        }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

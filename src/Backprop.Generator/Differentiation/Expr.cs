@@ -77,8 +77,8 @@ internal sealed record ElementExpr(string Array, Expr Index, ScalarType Type) : 
 /// <summary><c>Array.Length</c>.</summary>
 internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 
-/// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>; <see cref="Differentiable"/> when it is a <c>[Differentiable]</c> one.</summary>
-internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, bool Differentiable) : Expr(Type);
+/// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>; <see cref="Differentiable"/> says, per argument, which ones a <c>[Differentiable]</c> callee differentiates (empty for other methods).</summary>
+internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable) : Expr(Type);
 
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);
@@ -96,6 +96,7 @@ internal static class Simplify
         if (a.IsConstant(0)) return b;
         if (b.IsConstant(0)) return a;
         if (a is ConstantExpr ca && b is ConstantExpr cb) return Fold(ca.Value + cb.Value, a.Type);
+        if (a is NegateExpr both && b is NegateExpr) return Negate(Add(both.Operand, ((NegateExpr)b).Operand)); // rounding is symmetric: exact
         if (b is NegateExpr nb) return Subtract(a, nb.Operand);
         if (a is NegateExpr na) return Subtract(b, na.Operand);
         if (a.Equals(b)) return Multiply(new ConstantExpr(2, a.Type), a);

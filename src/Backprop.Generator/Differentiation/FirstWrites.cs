@@ -51,14 +51,5 @@ internal static class FirstWrites
         _ => true,
     };
 
-    private static bool Reads(Expr expr, string name)
-    {
-        bool reads = false;
-        StatementCode.Rewrite(expr, e =>
-        {
-            reads |= e is NameExpr n && n.Name == name || e is ElementExpr element && element.Array == name;
-            return null;
-        });
-        return reads;
-    }
+    private static bool Reads(Expr expr, string name) => StatementCode.Reads(expr, name);
 }

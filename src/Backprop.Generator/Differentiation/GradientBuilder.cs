@@ -125,6 +125,10 @@ internal sealed class GradientBuilder
 
         List<CodeLine> forward = Forward(_program.Body);
         List<CodeLine> reverse = Reverse(_program.Body);
+        // Buffers that fused loops fill directly are cleared first: a call made while a forward value is live (sum = 0,
+        // then Array.Clear) makes the JIT keep that value in memory for the whole loop (every register is caller-saved).
+        int checks = _function.Parameters.Count(p => p.Role == ParameterRole.Array);
+        body.InsertRange(checks, _function.Parameters.Where(p => _clearedBeforeLoop.Contains(p.Name)).Select(p => new ClearLine(p.GradientName)));
         if (_usesTape)
             body.Add(new TapeLine(Rent: true));
         if (body.Count > 0)
@@ -166,7 +170,7 @@ internal sealed class GradientBuilder
             body.Add(new CopyLine(kept, _program.Result));
             body.Add(new ReturnLine(kept));
         }
-        return new MethodBody(body.ToEquatableArray(), result);
+        return UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result));
     }
 
     /// <summary>
@@ -678,8 +682,6 @@ internal sealed class GradientBuilder
             lines.Add(new DeclareLine(_variables[scalar].Type.Keyword(), names[scalar], new ConstantExpr(0, _variables[scalar].Type)));
         foreach (string array in arrays)
             lines.Add(new RentLine(_variables[array].Type, names[array], new LengthExpr(array)));
-        foreach (string array in direct)
-            lines.Add(new ClearLine(names[array]));
 
         var body = new List<CodeLine>();
         var forward = Forward(new Block(reversible.ToEquatableArray()));

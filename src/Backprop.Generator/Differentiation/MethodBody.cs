@@ -34,13 +34,14 @@ internal sealed record WhileLine(Expr Condition, EquatableArray<CodeLine> Body, 
 internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<CodeLine> Body) : CodeLine;
 
 /// <summary>
-/// <c>_ = {Method}Gradient(Arguments, out var o1, …);</c>: one output per differentiable parameter (an empty
-/// name for the others); an array parameter's output is a buffer passed in rather than an <c>out</c>.
+/// <c>_ = {Method}{Suffix}(Arguments, out var o1, …);</c>: one output per differentiable parameter (an empty
+/// name for the others); an array parameter's output is a buffer passed in rather than an <c>out</c>. The
+/// suffix is <c>Gradient</c>, or <c>GradientHessianVector</c> in a Hessian-vector product.
 /// </summary>
-internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers) : CodeLine;
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = "Gradient") : CodeLine;
 
-/// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c></summary>
-internal sealed record CallTangentLine(string Method, EquatableArray<Expr> Arguments, string Derivative) : CodeLine;
+/// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c>, or <c>var ({Value}, {Derivative}) = …;</c> when the value is wanted too.</summary>
+internal sealed record CallTangentLine(string Method, EquatableArray<Expr> Arguments, string Derivative, string? Value = null) : CodeLine;
 
 /// <summary><c>Target *= Scale</c>, elementwise.</summary>
 internal sealed record ScaleLine(string Target, Expr Scale) : CodeLine;

@@ -52,9 +52,10 @@ internal sealed class StatementAdjoint
             int[] targets = Enumerable.Range(0, node.Arguments.Count)
                 .Where(i => active[node.Arguments[i]] && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
                 .ToArray();
-            if (targets.Length > 1 && g is not (ConstantExpr or NameExpr))
+            if (targets.Length > 1 && g is not (ConstantExpr or NameExpr or NegateExpr { Operand: ConstantExpr or NameExpr }))
             {
-                // Several partials read it: compute it once.
+                // Several partials read it: compute it once (a negated name is as cheap to read again, and the algebra
+                // can then carry the sign out: dx -= g * y rather than dproduct = -g; dx += dproduct * y).
                 adjoint.Lines.Add(new AdjointLine(id, g));
                 g = new AdjointExpr(id, node.Type);
             }

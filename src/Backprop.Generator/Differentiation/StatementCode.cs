@@ -61,6 +61,24 @@ internal static class StatementCode
         _ => expr,
     };
 
+    /// <summary>Every variable (scalar or array) an expression reads.</summary>
+    public static void Names(Expr expr, ISet<string> into) => Rewrite(expr, e =>
+    {
+        if (e is NameExpr name)
+            into.Add(name.Name);
+        else if (e is ElementExpr element)
+            into.Add(element.Array);
+        return null;
+    });
+
+    /// <summary>Whether an expression reads variable <paramref name="name"/> (or an element of it).</summary>
+    public static bool Reads(Expr expr, string name)
+    {
+        var names = new HashSet<string>();
+        Names(expr, names);
+        return names.Contains(name);
+    }
+
     /// <summary>Every node an expression reads the value of.</summary>
     public static void References(Expr expr, ISet<int> into) => Rewrite(expr, e =>
     {

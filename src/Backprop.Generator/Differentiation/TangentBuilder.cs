@@ -20,15 +20,13 @@ internal sealed class TangentBuilder
     private readonly Dictionary<string, string> _tangentNames = new();
     private readonly List<string> _rented = new();
 
-    private TangentBuilder(FunctionSpec function, bool primalOnly)
+    private TangentBuilder(FunctionSpec function)
     {
         _function = function;
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _activity = Activity.Analyze(function, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
-        if (primalOnly)
-            return;
         foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
             _tangentNames[parameter.Name] = parameter.GradientName;
         // An array result's tangent is the caller's buffer, also when no direction moves it (then it is cleared).
@@ -41,14 +39,7 @@ internal sealed class TangentBuilder
         }
     }
 
-    public static MethodBody Build(FunctionSpec function) => new TangentBuilder(function, primalOnly: false).Build();
-
-    /// <summary>The function itself, with no tangents: printed over dual numbers it is what Hessian code calls for a callee's value.</summary>
-    public static MethodBody BuildPrimal(FunctionSpec function)
-    {
-        MethodBody body = new TangentBuilder(function, primalOnly: true).Build();
-        return body with { Result = ((TupleExpr)body.Result).First };
-    }
+    public static MethodBody Build(FunctionSpec function) => new TangentBuilder(function).Build();
 
     private MethodBody Build()
     {

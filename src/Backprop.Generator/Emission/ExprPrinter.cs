@@ -7,34 +7,16 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Backprop.Generator.Emission;
 
 /// <summary>
-/// Prints an <see cref="Expr"/> as C#, with exactly the parentheses its tree needs. The dual printer
-/// writes every floating-point value as a <c>Backprop.Dual</c>, which turns a gradient method into one
-/// whose gradients carry Hessian-vector products.
+/// Prints an <see cref="Expr"/> as C#, with exactly the parentheses its tree needs.
 /// </summary>
 internal sealed class ExprPrinter
 {
     private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
-    private const string DualType = "global::Backprop.Dual";
+    public static readonly ExprPrinter Plain = new();
 
-    public static readonly ExprPrinter Plain = new(dual: false);
-    public static readonly ExprPrinter Dual = new(dual: true);
-
-    private readonly bool _dual;
-
-    private ExprPrinter(bool dual) => _dual = dual;
-
-    /// <summary>The name of a gradient method as this printer's code calls it.</summary>
-    public string GradientMethod(string method) => method + (_dual ? "GradientDual" : "Gradient");
-
-    public string Keyword(ScalarType type) => _dual && type.IsFloatingPoint() ? DualType : type.Keyword();
-
-    /// <summary>A type written as a keyword (<c>double</c>, <c>float[]</c>) in this printer's types.</summary>
-    public string TypeName(string typeName) => !_dual ? typeName : typeName switch
+    private ExprPrinter()
     {
-        "double" or "float" => DualType,
-        "double[]" or "float[]" => DualType + "[]",
-        _ => typeName,
-    };
+    }
 
     public string Print(Expr expr) => expr switch
     {
@@ -42,17 +24,16 @@ internal sealed class ExprPrinter
         NameExpr name => Identifier(name.Name),
         NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
         NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
-        CastExpr cast => $"({Keyword(cast.Type)})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
+        CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
         CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
-        MethodCallExpr call when _dual && !call.Differentiable => $"{call.Method}({PlainArguments(call.Arguments)})",
-        MethodCallExpr call => $"{call.Method}{(_dual && call.Differentiable ? "Dual" : "")}({Arguments(call.Arguments)})",
+        MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
         LengthExpr length => $"{Identifier(length.Array)}.Length",
-        PopExpr pop => $"tape.Pop{(_dual && pop.Type.IsFloatingPoint() ? "Dual" : Pop(pop.Type))}()",
+        PopExpr pop => $"tape.Pop{Pop(pop.Type)}()",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
             + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
         _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),
@@ -87,10 +68,6 @@ internal sealed class ExprPrinter
     }
 
     private string Arguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(), Print));
-
-    /// <summary>Arguments of an ordinary method (an int or bool helper) called from dual code: dual values passed as their values.</summary>
-    private string PlainArguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(),
-        a => a.Type.IsFloatingPoint() ? $"({a.Type.Keyword()})" + Operand(a, Primary, parenthesizeEqual: false) : Print(a)));
 
     private static string Pop(ScalarType type) => type switch
     {
@@ -143,9 +120,8 @@ internal sealed class ExprPrinter
         _ => "||",
     };
 
-    /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise; <c>Dual</c>'s own in dual code.</summary>
-    private string MathClass(CallExpr call) =>
-        _dual && call.Arguments[0].Type.IsFloatingPoint() ? DualType
-        : call.Arguments[0].Type == ScalarType.Float && call.Function != "Clamp" ? "global::System.MathF"
+    /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
+    private static string MathClass(CallExpr call) =>
+        call.Arguments[0].Type == ScalarType.Float && call.Function != "Clamp" ? "global::System.MathF"
         : "global::System.Math";
 }

@@ -35,28 +35,11 @@ public static class Scratch
         TensorPrimitives.MultiplyAdd(source, scale, destination, destination);
     }
 
-    /// <summary><paramref name="destination"/> += <paramref name="scale"/> · <paramref name="source"/>, for the dual numbers of Hessian code.</summary>
-    /// <exception cref="ArgumentException">The spans' lengths differ.</exception>
-    public static void AddScaled(Span<Dual> destination, ReadOnlySpan<Dual> source, Dual scale)
-    {
-        if (destination.Length != source.Length)
-            throw new ArgumentException($"AddScaled: destination has {destination.Length} elements, source has {source.Length}.");
-        for (int i = 0; i < destination.Length; i++)
-            destination[i] += scale * source[i];
-    }
-
     /// <summary><paramref name="values"/> *= <paramref name="scale"/>, elementwise (skipped when the scale is 1).</summary>
     public static void Scale<T>(Span<T> values, T scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (scale != T.One)
             TensorPrimitives.Multiply(values, scale, values);
-    }
-
-    /// <summary><paramref name="values"/> *= <paramref name="scale"/>, for the dual numbers of Hessian code.</summary>
-    public static void Scale(Span<Dual> values, Dual scale)
-    {
-        for (int i = 0; i < values.Length; i++)
-            values[i] *= scale;
     }
 
     private static class Pool<T> where T : unmanaged

@@ -66,22 +66,6 @@ public sealed class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(bool value) => Push(value ? 1L : 0L);
 
-    /// <summary>Saves a dual number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Push(Dual value)
-    {
-        Push(value.Value);
-        Push(value.Tangent);
-    }
-
-    /// <summary>Restores the last saved dual number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Dual PopDual()
-    {
-        double tangent = PopDouble();
-        return new Dual(PopDouble(), tangent);
-    }
-
     /// <summary>Restores the last saved double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double PopDouble() => _values[--_valueCount];

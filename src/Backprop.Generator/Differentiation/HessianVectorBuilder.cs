@@ -1,0 +1,460 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>The gradient method differentiated in forward mode, and the names its signature adds.</summary>
+/// <param name="Directions">Per differentiable parameter, in order: the direction's name.</param>
+/// <param name="Products">Per differentiable parameter, in order: the name of its Hessian-vector product (the tangent of its gradient).</param>
+/// <param name="ProductOnly">
+/// <c>FHessianVector</c>'s own body, with the public names (directions <c>dx</c>, products <c>hx</c>): the same code without
+/// what only the gradient needs; <c>null</c> where a product reads the gradient, and <c>FHessianVector</c> calls <see cref="Body"/>.
+/// </param>
+internal sealed record HessianVectorBody(MethodBody Body, EquatableArray<string> Directions, EquatableArray<string> Products, MethodBody? ProductOnly);
+
+/// <summary>
+/// Forward over reverse: the gradient's own code, each line followed (or, where it overwrites what its
+/// tangent reads, preceded) by its tangent along the given direction, over plain numbers. The tangent
+/// of the gradient outputs is H·v. Only names whose value depends on the direction get a tangent
+/// (<c>a_dot</c>): a fixpoint over the lines, since loops carry values backwards. Each expression's
+/// tangent comes from the rules in <see cref="Rules"/>, as in <see cref="TangentBuilder"/>; calls to other
+/// <c>[Differentiable]</c> methods call their tangent (forward pass) or their own product (reverse pass).
+/// A pure function of the model.
+/// </summary>
+internal sealed class HessianVectorBuilder
+{
+    private readonly FunctionSpec _function;
+    private readonly HashSet<string> _arrays;
+    private readonly HashSet<string> _reserved;
+    private readonly HashSet<string> _varied = new();
+    private readonly Dictionary<string, string> _fixedNames = new();
+    private Dictionary<string, string> _tangentNames = new();
+    private NameAllocator _names = new(Array.Empty<string>());
+    private List<string> _rented = new();
+    private bool _grew;
+
+    private HessianVectorBuilder(FunctionSpec function, MethodBody gradient)
+    {
+        _function = function;
+        _arrays = new HashSet<string>(function.Body.Variables.Where(v => v.IsArray).Select(v => v.Name)
+            .Concat(function.Parameters.Where(p => p.Role == ParameterRole.Array).Select(p => p.GradientName)));
+        _reserved = new HashSet<string>(function.Body.Variables.Select(v => v.Name)
+            .Concat(function.Parameters.SelectMany(p => new[] { p.Name, p.GradientName }))
+            .Append("tape"));
+        CollectNames(gradient.Body);
+        var signature = new NameAllocator(_reserved);
+        foreach (ParameterSpec parameter in Differentiable)
+        {
+            _fixedNames[parameter.Name] = signature.Allocate(parameter.Name + "_dot");
+            _fixedNames[parameter.GradientName] = signature.Allocate("h" + parameter.Name);
+            _varied.Add(parameter.Name);
+            // The products are outputs: written wherever the gradient is, zero where it does not move.
+            _varied.Add(parameter.GradientName);
+        }
+        _reserved.UnionWith(_fixedNames.Values);
+    }
+
+    private IEnumerable<ParameterSpec> Differentiable => _function.Parameters.Where(p => p.Role != ParameterRole.Passive);
+
+    public static HessianVectorBody Build(FunctionSpec function, MethodBody gradient) => new HessianVectorBuilder(function, gradient).Build(gradient);
+
+    private HessianVectorBody Build(MethodBody gradient)
+    {
+        List<CodeLine> lines;
+        do
+        {
+            _grew = false;
+            _tangentNames = new Dictionary<string, string>(_fixedNames);
+            _names = new NameAllocator(_reserved);
+            _rented = new List<string>();
+            lines = Lines(gradient.Body);
+        }
+        while (_grew);
+        lines.AddRange(_rented.Select(name => new ReturnLine(name)));
+        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
+        lines.InsertRange(0, _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name))
+            .Select(p => new DeclareLine(p.Type!.Value.Keyword(), TangentName(p.Name), new ConstantExpr(0, p.Type!.Value))));
+        var products = Differentiable.Select(p => _fixedNames[p.GradientName]).ToList();
+        lines = Liveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values).Contains, products).Lines;
+
+        var body = new List<CodeLine>();
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+        {
+            body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
+            body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.GradientName]));
+        }
+        body.AddRange(lines);
+        return new HessianVectorBody(new MethodBody(body.ToEquatableArray(), gradient.Result),
+            Differentiable.Select(p => _fixedNames[p.Name]).ToEquatableArray(), products.ToEquatableArray(),
+            ProductOnly(lines, gradient.Result));
+    }
+
+    /// <summary>
+    /// The product without the gradient: everything no product and not the value depends on goes. Directions
+    /// arrive under the gradient's names (<c>dx</c>), so this exists only where the gradient itself is then dead
+    /// and the products kept their public names (<c>hx</c>).
+    /// </summary>
+    private MethodBody? ProductOnly(List<CodeLine> lines, Expr result)
+    {
+        if (Differentiable.Any(p => _fixedNames[p.GradientName] != "h" + p.Name))
+            return null;
+        var outputs = new HashSet<string>(Differentiable.Select(p => _fixedNames[p.GradientName]));
+        StatementCode.Names(result, outputs);
+        var (kept, live) = Liveness.RemoveDead(lines.Where(line => line is not CheckLengthLine).ToList(), _ => true, outputs);
+        if (Differentiable.Any(p => live.Contains(p.GradientName)))
+            return null;
+        var body = new List<CodeLine>();
+        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array))
+        {
+            body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+            body.Add(new CheckLengthLine(parameter.Name, "h" + parameter.Name));
+        }
+        foreach (ParameterSpec parameter in Differentiable)
+        {
+            ScalarType type = parameter.Type!.Value;
+            body.Add(new DeclareLine(type.Keyword() + (parameter.IsArray ? "[]" : ""), _fixedNames[parameter.Name], new NameExpr(parameter.GradientName, type)));
+        }
+        body.AddRange(kept);
+        return new MethodBody(body.ToEquatableArray(), result);
+    }
+
+    private void CollectNames(EquatableArray<CodeLine> lines)
+    {
+        foreach (CodeLine line in lines)
+        {
+            switch (line)
+            {
+                case DeclareLine declare:
+                    _reserved.Add(declare.Name);
+                    break;
+                case RentLine rent:
+                    _reserved.Add(rent.Name);
+                    _arrays.Add(rent.Name);
+                    break;
+                case AllocateLine allocate:
+                    _reserved.Add(allocate.Name);
+                    _arrays.Add(allocate.Name);
+                    break;
+                case CallGradientLine call:
+                    _reserved.UnionWith(call.Outputs);
+                    _arrays.UnionWith(call.Outputs.Where((_, i) => call.Buffers[i]));
+                    break;
+                case CountdownLine countdown:
+                    _reserved.Add(countdown.Counter);
+                    CollectNames(countdown.Body);
+                    break;
+                case IfLine branch:
+                    CollectNames(branch.Then);
+                    CollectNames(branch.Else);
+                    break;
+                case WhileLine loop:
+                    CollectNames(loop.Body);
+                    break;
+            }
+        }
+    }
+
+    private string TangentName(string name)
+    {
+        if (!_tangentNames.TryGetValue(name, out string? tangent))
+            _tangentNames[name] = tangent = _names.Allocate(name + "_dot");
+        return tangent;
+    }
+
+    /// <summary>Records that <paramref name="name"/> is written a value that moves along the direction.</summary>
+    private bool Vary(string name, bool moves)
+    {
+        if (moves && _varied.Add(name))
+            _grew = true;
+        return _varied.Contains(name);
+    }
+
+    private List<CodeLine> Lines(EquatableArray<CodeLine> lines)
+    {
+        var output = new List<CodeLine>();
+        foreach (CodeLine line in lines)
+            Line(output, line);
+        return output;
+    }
+
+    private void Line(List<CodeLine> output, CodeLine line)
+    {
+        switch (line)
+        {
+            case DeclareLine declare when declare.Value.Type.IsFloatingPoint() && !declare.Type.EndsWith("[]", StringComparison.Ordinal):
+            {
+                // The tangent follows the declaration, so a rule that reads the result reads the declared local.
+                var (value, tangent) = declare.Value is CallExpr call
+                    ? MathCall(output, call, hoist: true, new NameExpr(declare.Name, call.Type))
+                    : Differentiate(output, declare.Value, hoist: true);
+                output.Add(declare with { Value = value });
+                if (Vary(declare.Name, tangent is not null))
+                    output.Add(new DeclareLine(declare.Type, TangentName(declare.Name), tangent ?? Zero(declare.Value.Type)));
+                break;
+            }
+            case AssignLine assign when assign.Target.Type.IsFloatingPoint():
+                Assign(output, assign);
+                break;
+            case PushLine push:
+                output.Add(push);
+                if (push.Value.Type.IsFloatingPoint() && Differentiate(output, push.Value, hoist: false).Tangent is Expr pushed)
+                    output.Add(new PushLine(pushed));
+                break;
+            case IfLine branch:
+                output.Add(new IfLine(branch.Condition, Lines(branch.Then).ToEquatableArray(), Lines(branch.Else).ToEquatableArray()));
+                break;
+            case WhileLine loop:
+                output.Add(loop with { Body = Lines(loop.Body).ToEquatableArray() });
+                break;
+            case CountdownLine countdown:
+                output.Add(countdown with { Body = Lines(countdown.Body).ToEquatableArray() });
+                break;
+            case CallGradientLine call:
+                CallGradient(output, call);
+                break;
+            case ScaleLine scale:
+            {
+                // t *= s moves as ṫ = s·ṫ + ṡ·t, from the old t.
+                var (factor, tangent) = Differentiate(output, scale.Scale, hoist: true);
+                if (Vary(scale.Target, tangent is not null))
+                {
+                    output.Add(new ScaleLine(TangentName(scale.Target), factor));
+                    if (tangent is not null)
+                        output.Add(new AddScaledLine(TangentName(scale.Target), scale.Target, tangent));
+                }
+                output.Add(scale with { Scale = factor });
+                break;
+            }
+            case AddScaledLine add:
+            {
+                // t += s·u moves as ṫ += s·u̇ + ṡ·u.
+                var (factor, tangent) = Differentiate(output, add.Scale, hoist: true);
+                bool source = _varied.Contains(add.Source);
+                if (Vary(add.Target, source || tangent is not null))
+                {
+                    if (source)
+                        output.Add(new AddScaledLine(TangentName(add.Target), TangentName(add.Source), factor));
+                    if (tangent is not null)
+                        output.Add(new AddScaledLine(TangentName(add.Target), add.Source, tangent));
+                }
+                output.Add(add with { Scale = factor });
+                break;
+            }
+            case ClearLine clear:
+                Mirror(output, clear, clear.Array, tangent => new ClearLine(tangent));
+                break;
+            case RentLine rent:
+                Mirror(output, rent, rent.Name, tangent => rent with { Name = tangent });
+                break;
+            case ReturnLine returned:
+                Mirror(output, returned, returned.Name, tangent => new ReturnLine(tangent));
+                break;
+            case AllocateLine allocate:
+                output.Add(allocate);
+                if (_varied.Contains(allocate.Name))
+                {
+                    output.Add(new RentLine(allocate.Type, TangentName(allocate.Name), new LengthExpr(allocate.Name)));
+                    _rented.Add(TangentName(allocate.Name));
+                }
+                break;
+            case CommentLine or BlankLine or DeclareLine or AssignLine or IncrementLine or CheckLengthLine or TapeLine:
+                output.Add(line);
+                break;
+            default:
+                throw new InvalidOperationException($"No forward-over-reverse form for {line.GetType().Name}.");
+        }
+    }
+
+    /// <summary>A line on an array, then the same line on its tangent when it has one.</summary>
+    private void Mirror(List<CodeLine> output, CodeLine line, string array, Func<string, CodeLine> onTangent)
+    {
+        output.Add(line);
+        if (_varied.Contains(array))
+            output.Add(onTangent(TangentName(array)));
+    }
+
+    /// <summary>
+    /// A write and its tangent. The tangent goes first when it reads the value the write replaces (it
+    /// must see the old value) or pops (the tangent was pushed after its value).
+    /// </summary>
+    private void Assign(List<CodeLine> output, AssignLine assign)
+    {
+        string name = assign.Target switch
+        {
+            NameExpr target => target.Name,
+            ElementExpr element => element.Array,
+            _ => throw new InvalidOperationException($"Cannot assign to {assign.Target.GetType().Name}."),
+        };
+        bool pops = assign.Value is PopExpr;
+        Expr value = assign.Value;
+        Expr? tangent = null;
+        if (pops)
+            tangent = _varied.Contains(name) ? assign.Value : null;
+        else
+            (value, tangent) = Differentiate(output, assign.Value, hoist: true);
+        var write = assign with { Value = value };
+        if (!Vary(name, tangent is not null) || (tangent is null && assign.Accumulate))
+        {
+            output.Add(write);
+            return;
+        }
+        Expr tangentTarget = assign.Target is ElementExpr stored ? stored with { Array = TangentName(name) } : new NameExpr(TangentName(name), assign.Target.Type);
+        var tangentWrite = new AssignLine(tangentTarget, tangent ?? Zero(assign.Target.Type), assign.Accumulate);
+        bool first = pops || StatementCode.Reads(tangentWrite.Value, name);
+        output.Add(first ? tangentWrite : write);
+        output.Add(first ? write : tangentWrite);
+    }
+
+    /// <summary>A gradient call becomes a call of the callee's product, when a differentiable argument moves.</summary>
+    private void CallGradient(List<CodeLine> output, CallGradientLine call)
+    {
+        var differentiable = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Outputs[i].Length > 0).ToList();
+        bool moves = differentiable.Any(i => call.Buffers[i] ? _varied.Contains(((NameExpr)call.Arguments[i]).Name) : Differentiate(output, call.Arguments[i], hoist: false).Tangent is not null);
+        foreach (int i in differentiable)
+            Vary(call.Outputs[i], moves);
+        if (!moves)
+        {
+            output.Add(call);
+            return;
+        }
+        var zeros = new List<string>();
+        var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], call.Buffers[i])).ToList();
+        var products = call.Outputs.Select(o => o.Length == 0 ? "" : TangentName(o));
+        output.Add(new CallGradientLine(call.Method, call.Arguments.Concat(directions).ToEquatableArray(),
+            call.Outputs.Concat(products).ToEquatableArray(), call.Buffers.Concat(call.Buffers).ToEquatableArray(), "GradientHessianVector"));
+        output.AddRange(zeros.Select(name => new ReturnLine(name)));
+    }
+
+    /// <summary>An argument's direction for a callee's derivative: its tangent, zero, or a zero buffer of an array's length, rented for that call alone (it may sit in a loop).</summary>
+    private Expr Direction(List<CodeLine> output, List<string> zeros, Expr argument, bool isArray)
+    {
+        if (!isArray)
+            return Differentiate(output, argument, hoist: false).Tangent ?? Zero(argument.Type);
+        string array = ((NameExpr)argument).Name;
+        if (_varied.Contains(array))
+            return new NameExpr(TangentName(array), argument.Type);
+        string name = _names.Allocate(array + "_dot");
+        output.Add(new RentLine(argument.Type, name, new LengthExpr(array)));
+        zeros.Add(name);
+        return new NameExpr(name, argument.Type);
+    }
+
+    /// <summary>
+    /// An expression's value (with calls whose derivative reads their result hoisted into locals
+    /// when <paramref name="hoist"/>) and its tangent, or <c>null</c> where it does not move.
+    /// </summary>
+    private (Expr Value, Expr? Tangent) Differentiate(List<CodeLine> output, Expr expr, bool hoist)
+    {
+        if (!expr.Type.IsFloatingPoint())
+            return (expr, null);
+        switch (expr)
+        {
+            case NameExpr name:
+                return (name, _varied.Contains(name.Name) ? name with { Name = TangentName(name.Name) } : null);
+            case ElementExpr element:
+                return (element, _varied.Contains(element.Array) ? element with { Array = TangentName(element.Array) } : null);
+            case NegateExpr negate:
+            {
+                var (value, tangent) = Differentiate(output, negate.Operand, hoist);
+                return (new NegateExpr(value), tangent is null ? null : -tangent);
+            }
+            case CastExpr cast:
+            {
+                var (value, tangent) = Differentiate(output, cast.Operand, hoist);
+                return (cast with { Operand = value }, tangent is null ? null : Simplify.Cast(tangent, cast.Type));
+            }
+            case BinaryExpr binary:
+            {
+                var (left, leftTangent) = Differentiate(output, binary.Left, hoist);
+                var (right, rightTangent) = Differentiate(output, binary.Right, hoist);
+                Expr value = binary with { Left = left, Right = right };
+                return (value, Apply(OperationOf(binary.Operator), new[] { left, right }, new[] { leftTangent, rightTangent }, value));
+            }
+            case CallExpr call:
+                return MathCall(output, call, hoist);
+            case ConditionalExpr conditional:
+            {
+                // Nothing is hoisted out of a branch: the untaken one must stay unevaluated.
+                var (whenTrue, trueTangent) = Differentiate(output, conditional.WhenTrue, hoist: false);
+                var (whenFalse, falseTangent) = Differentiate(output, conditional.WhenFalse, hoist: false);
+                Expr value = new ConditionalExpr(conditional.Condition, whenTrue, whenFalse);
+                return (value, trueTangent is null && falseTangent is null ? null
+                    : new ConditionalExpr(conditional.Condition, trueTangent ?? Zero(expr.Type), falseTangent ?? Zero(expr.Type)));
+            }
+            case MethodCallExpr call:
+                return MethodCall(output, call);
+            case ConstantExpr:
+                return (expr, null);
+            default:
+                throw new InvalidOperationException($"No tangent for {expr.GetType().Name}.");
+        }
+    }
+
+    private (Expr Value, Expr? Tangent) MathCall(List<CodeLine> output, CallExpr call, bool hoist, NameExpr? result = null)
+    {
+        var arguments = new Expr[call.Arguments.Count];
+        var tangents = new Expr?[call.Arguments.Count];
+        for (int i = 0; i < arguments.Length; i++)
+            (arguments[i], tangents[i]) = Differentiate(output, call.Arguments[i], hoist);
+        Op op = call.Function == "Log" && arguments.Length == 2 ? Op.LogBase : (Op)Enum.Parse(typeof(Op), call.Function);
+        Expr value = call with { Arguments = arguments.ToEquatableArray() };
+        // exp' = exp, tanh' = 1 − tanh²: a rule that reads the result reads a local, not a second call.
+        var probe = new NameExpr("\0result", call.Type);
+        if (result is not null)
+            return (value, Apply(op, arguments, tangents, result));
+        if (hoist && Apply(op, arguments, tangents, probe) is Expr probed && StatementCode.Reads(probed, probe.Name))
+        {
+            string name = _names.Allocate(ForwardExpressions.NameFor(op));
+            output.Add(new DeclareLine(call.Type.Keyword(), name, value));
+            value = new NameExpr(name, call.Type);
+        }
+        return (value, Apply(op, arguments, tangents, value));
+    }
+
+    /// <summary><c>var (call, call_dot) = G…Tangent(arguments, directions);</c> for a call of a <c>[Differentiable]</c> method whose arguments move.</summary>
+    private (Expr Value, Expr? Tangent) MethodCall(List<CodeLine> output, MethodCallExpr call)
+    {
+        var differentiable = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Differentiable.Count > 0 && call.Differentiable[i]).ToList();
+        bool IsArray(int i) => call.Arguments[i] is NameExpr name && _arrays.Contains(name.Name);
+        bool moves = differentiable.Any(i => IsArray(i) ? _varied.Contains(((NameExpr)call.Arguments[i]).Name) : Differentiate(output, call.Arguments[i], hoist: false).Tangent is not null);
+        if (!moves)
+            return (call, null);
+        var zeros = new List<string>();
+        var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], IsArray(i))).ToList();
+        string value = _names.Allocate("call");
+        string derivative = _names.Allocate(value + "_dot");
+        output.Add(new CallTangentLine(call.Method, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
+        output.AddRange(zeros.Select(name => new ReturnLine(name)));
+        return (new NameExpr(value, call.Type), new NameExpr(derivative, call.Type));
+    }
+
+    /// <summary>Σᵢ ∂f/∂xᵢ · ẋᵢ from the rule table: each partial is linear in the adjoint it is given, so given ẋᵢ it gives the term.</summary>
+    private static Expr? Apply(Op op, Expr[] arguments, Expr?[] tangents, Expr result)
+    {
+        Partial?[] partials = Rules.For(op);
+        Expr? sum = null;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            if (tangents[i] is Expr tangent && i < partials.Length && partials[i] is Partial partial)
+            {
+                Expr term = partial(tangent, arguments, result);
+                sum = sum is null ? term : sum + term;
+            }
+        }
+        return sum;
+    }
+
+    private static Op OperationOf(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => Op.Add,
+        BinaryOperator.Subtract => Op.Subtract,
+        BinaryOperator.Multiply => Op.Multiply,
+        BinaryOperator.Divide => Op.Divide,
+        BinaryOperator.Remainder => Op.Remainder,
+        _ => throw new InvalidOperationException($"No floating-point operation {op}."),
+    };
+
+    private static Expr Zero(ScalarType type) => new ConstantExpr(0, type);
+}
