@@ -231,6 +231,25 @@ public class HostileInputTests
             }
         }
         """)]
+    [InlineData("GradientNamesThatAreKeywords", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double F(double o, double[] ouble, double efault) => o * ouble[0] * efault;
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static double[] G(double o, double[] ecimal)
+            {
+                var y = new double[ecimal.Length];
+                for (int i = 0; i < y.Length; i++)
+                    y[i] = o * ecimal[i];
+                return y;
+            }
+
+            [Differentiable]
+            public static float H(Matrix<float> o, Matrix<float>[] elegate, float ouble) => ouble * MatrixOps.Sum(o) + MatrixOps.Sum(elegate[0]);
+        }
+        """)]
     [InlineData("RecordsStructsAndNesting", """
         public partial record Rec { [Differentiable] public static double F(double x) => x * x; }
         public partial record struct RecStruct { [Differentiable] public static double F(double x) => x * x; }
@@ -266,6 +285,7 @@ public class HostileInputTests
         ["SameClassNameInTwoNamespaces"] = new[] { "First.Model.F.g.cs", "Model.F.g.cs", "Second.Model.F.g.cs" },
         ["OverloadsOnTypesOfTheSameName"] = new[] { "Model.F(double,A.Options).g.cs", "Model.F(double,B.Options).g.cs" },
         ["KeywordNames"] = new[] { "_namespace._class.class.double.g.cs", "_namespace._class.class.return.g.cs" },
+        ["GradientNamesThatAreKeywords"] = new[] { "Model.F.g.cs", "Model.G.g.cs", "Model.H.g.cs" },
         ["RecordsStructsAndNesting"] = new[] { "IShape.F.g.cs", "Outer.Inner.F.g.cs", "ReadOnlyStruct.F.g.cs", "Rec.F.g.cs", "RecStruct.F.g.cs", "RefStruct.F.g.cs" },
         ["MutualRecursion"] = new[] { "Model.F.g.cs", "Model.G.g.cs" },
         ["AttributeSpellings"] = new[] { "Model.A.g.cs", "Model.B.g.cs", "Model.C.g.cs", "Model.D1.g.cs", "Model.E.g.cs", "Model.F.g.cs" },

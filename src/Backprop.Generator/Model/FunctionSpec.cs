@@ -53,5 +53,6 @@ internal enum ParameterRole
 /// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read.</param>
 internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role)
 {
-    public string GradientName => "d" + Name;
+    /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
+    public string GradientName => Emission.ExprPrinter.Identifier("d" + Name);
 }

@@ -37,7 +37,8 @@ internal enum TensorKind
 /// <param name="Value">The value the parameter stands for in the program.</param>
 internal sealed record TensorParameter(string Name, string TypeName, TensorKind Kind, bool Differentiable, int Value)
 {
-    public string GradientName => "d" + Name;
+    /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
+    public string GradientName => Emission.ExprPrinter.Identifier("d" + Name);
 }
 
 /// <summary>

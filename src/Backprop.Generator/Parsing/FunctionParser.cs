@@ -254,7 +254,8 @@ internal static class FunctionParser
         {
             if (parameter.Role == ParameterRole.Passive)
                 continue;
-            IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == parameter.GradientName);
+            // Symbols carry names unescaped (@do is "do").
+            IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == "d" + parameter.Name);
             if (clash is not null)
                 Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", parameter.GradientName, method.Name, parameter.GradientName);
         }
