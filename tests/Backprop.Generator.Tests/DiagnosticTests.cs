@@ -52,6 +52,14 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0005_HessianVectorProductNameCollision() => Expect("BP0005", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Hessian)] public static double F(double x, [NoDerivative] double [|hx|]) => x * x * hx;
+        }
+        """);
+
+    [Fact]
     public void BP0006_NoBody() => Expect("BP0006", """
         public static partial class Model
         {

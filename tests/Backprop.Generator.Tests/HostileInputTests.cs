@@ -250,6 +250,28 @@ public class HostileInputTests
             public static float H(Matrix<float> o, Matrix<float>[] elegate, float ouble) => ouble * MatrixOps.Sum(o) + MatrixOps.Sum(elegate[0]);
         }
         """)]
+    [InlineData("ParametersNamedLikeGeneratedLocals", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double F(double x, [NoDerivative] double hy, double[] tape, int size, int value, int offset, int i, int row, int column, double hessian, double workspace, double g_x, double v_tape)
+            {
+                double s = hessian * workspace;
+                for (int k = 0; k < tape.Length; k++)
+                    s = s * Math.Sin(tape[k] * x + hy * g_x - v_tape) + size + value + offset + i + row + column;
+                return s;
+            }
+
+            [Differentiable(Derivatives.Jacobian)]
+            public static double[] G(double x, double jacobian, int size, int offset, int row, int column, double[] tape)
+            {
+                var y = new double[tape.Length];
+                for (int k = 0; k < y.Length; k++)
+                    y[k] = y.Length > 1 && k > 0 ? y[k - 1] * tape[k] * x : jacobian * (size + offset + row + column);
+                return y;
+            }
+        }
+        """)]
     [InlineData("RecordsStructsAndNesting", """
         public partial record Rec { [Differentiable] public static double F(double x) => x * x; }
         public partial record struct RecStruct { [Differentiable] public static double F(double x) => x * x; }
@@ -285,6 +307,7 @@ public class HostileInputTests
         ["SameClassNameInTwoNamespaces"] = new[] { "First.Model.F.g.cs", "Model.F.g.cs", "Second.Model.F.g.cs" },
         ["OverloadsOnTypesOfTheSameName"] = new[] { "Model.F(double,A.Options).g.cs", "Model.F(double,B.Options).g.cs" },
         ["KeywordNames"] = new[] { "_namespace._class.class.double.g.cs", "_namespace._class.class.return.g.cs" },
+        ["ParametersNamedLikeGeneratedLocals"] = new[] { "Model.F.g.cs", "Model.G.g.cs" },
         ["GradientNamesThatAreKeywords"] = new[] { "Model.F.g.cs", "Model.G.g.cs", "Model.H.g.cs" },
         ["RecordsStructsAndNesting"] = new[] { "IShape.F.g.cs", "Outer.Inner.F.g.cs", "ReadOnlyStruct.F.g.cs", "Rec.F.g.cs", "RecStruct.F.g.cs", "RefStruct.F.g.cs" },
         ["MutualRecursion"] = new[] { "Model.F.g.cs", "Model.G.g.cs" },

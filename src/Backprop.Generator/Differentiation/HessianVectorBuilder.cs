@@ -42,7 +42,7 @@ internal sealed class HessianVectorBuilder
             .Concat(function.Parameters.Where(p => p.Role == ParameterRole.Array).Select(p => p.GradientName)));
         _reserved = new HashSet<string>(function.Body.Variables.Select(v => v.Name)
             .Concat(function.Parameters.SelectMany(p => new[] { p.Name, p.GradientName }))
-            .Append("tape"));
+            .Append(function.TapeName));
         CollectNames(gradient.Body);
         var signature = new NameAllocator(_reserved);
         foreach (ParameterSpec parameter in Differentiable)

@@ -12,11 +12,15 @@ namespace Backprop.Generator.Emission;
 internal sealed class ExprPrinter
 {
     private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
-    public static readonly ExprPrinter Plain = new();
+    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName);
 
-    private ExprPrinter()
-    {
-    }
+    private ExprPrinter(string tape) => Tape = tape;
+
+    /// <summary>The printer for one method's derivatives, whose tape local is named <see cref="FunctionSpec.TapeName"/>.</summary>
+    public static ExprPrinter For(FunctionSpec function) => function.TapeName == Plain.Tape ? Plain : new ExprPrinter(function.TapeName);
+
+    /// <summary>The name of the generated code's tape local.</summary>
+    public string Tape { get; }
 
     public string Print(Expr expr) => expr switch
     {
@@ -33,7 +37,7 @@ internal sealed class ExprPrinter
         ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
         LengthExpr length => $"{Identifier(length.Array)}.Length",
-        PopExpr pop => $"tape.Pop{Pop(pop.Type)}()",
+        PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
             + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
         _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),

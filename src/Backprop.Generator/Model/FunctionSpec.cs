@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Backprop.Generator.Model;
 
 /// <summary>A <c>[Differentiable]</c> method, as the later stages need it: no Roslyn symbols, only values.</summary>
@@ -23,6 +25,22 @@ internal sealed record FunctionSpec(
 
     /// <summary>The return type as written: <c>double</c>, <c>float[]</c>.</summary>
     public string ReturnKeyword => ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
+
+    public const string DefaultTapeName = "tape";
+
+    /// <summary>The derivative methods' tape local: <c>tape</c>, or <c>tape_1</c>, … when a parameter or local is already named so.</summary>
+    public string TapeName
+    {
+        get
+        {
+            var taken = new System.Collections.Generic.HashSet<string>(Body.Variables.Select(v => v.Name)
+                .Concat(Parameters.SelectMany(p => new[] { p.Name, p.GradientName })));
+            string name = DefaultTapeName;
+            for (int suffix = 1; taken.Contains(name); suffix++)
+                name = DefaultTapeName + "_" + suffix;
+            return name;
+        }
+    }
 }
 
 /// <summary>Which methods to emit; mirrors <c>Backprop.Derivatives</c>.</summary>

@@ -95,7 +95,9 @@ internal static class FunctionParser
         CheckModesFitResult(method, returnsArray, derivatives, at, diagnostics);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
-        CheckGradientNames(method, parameters, diagnostics);
+        CheckGradientNames(method, parameters, "d", diagnostics);
+        if ((derivatives & DerivativeKinds.Hessian) != 0)
+            CheckGradientNames(method, parameters, "h", diagnostics);
         if (returnsArray)
             CheckResultDerivativeName(method, parameters, diagnostics);
 
@@ -130,7 +132,7 @@ internal static class FunctionParser
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         if ((derivatives & ~DerivativeKinds.Gradient) != 0)
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
-        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p) || TensorLowering.IsMatrixArray(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), diagnostics);
+        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p) || TensorLowering.IsMatrixArray(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), "d", diagnostics);
 
         if (element is null || Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
@@ -248,16 +250,18 @@ internal static class FunctionParser
         }
     }
 
-    private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)
+    /// <param name="prefix"><c>d</c> for gradients and tangents, <c>h</c> for Hessian-vector products.</param>
+    private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, string prefix, List<DiagnosticInfo> diagnostics)
     {
         foreach (ParameterSpec parameter in parameters)
         {
             if (parameter.Role == ParameterRole.Passive)
                 continue;
             // Symbols carry names unescaped (@do is "do").
-            IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == "d" + parameter.Name);
+            string name = prefix + parameter.Name;
+            IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == name);
             if (clash is not null)
-                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", parameter.GradientName, method.Name, parameter.GradientName);
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", name, method.Name, name);
         }
     }
 
