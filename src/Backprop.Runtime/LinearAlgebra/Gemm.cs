@@ -43,7 +43,10 @@ public static partial class MatrixOps
 
         int parts = (long)m * n * k >= ParallelThreshold ? MaxDegreeOfParallelism : 1;
         fixed (T* pa = a.Span, pb = b.Span, pc = destination.Span)
-            Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
+        {
+            if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism))
+                Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
+        }
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ internal unsafe interface ISimd<TVector, T>
     static abstract TVector Broadcast(T value);
     static abstract TVector Add(TVector left, TVector right);
 
+    /// <summary>Bit i set when lane i is not zero (NaN counts as nonzero; −0 as zero).</summary>
+    static abstract ulong NonzeroMask(TVector value);
+
     /// <summary><c>a * b + addend</c>, fused where the hardware can.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
 }
@@ -32,6 +35,7 @@ internal readonly unsafe struct Simd512<T> : ISimd<Vector512<T>, T> where T : un
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T* destination, Vector512<T> value) => value.Store(destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Add(Vector512<T> left, Vector512<T> right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong NonzeroMask(Vector512<T> value) => (~Vector512.Equals(value, Vector512<T>.Zero)).ExtractMostSignificantBits();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> addend)
@@ -53,6 +57,7 @@ internal readonly unsafe struct Simd256<T> : ISimd<Vector256<T>, T> where T : un
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T* destination, Vector256<T> value) => value.Store(destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> left, Vector256<T> right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong NonzeroMask(Vector256<T> value) => (~Vector256.Equals(value, Vector256<T>.Zero)).ExtractMostSignificantBits();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> addend)
@@ -74,5 +79,6 @@ internal readonly unsafe struct Scalar<T> : ISimd<T, T> where T : unmanaged, IFl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T* destination, T value) => *destination = value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Broadcast(T value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Add(T left, T right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong NonzeroMask(T value) => value != T.Zero ? 1UL : 0UL;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T a, T b, T addend) => a * b + addend;
 }
