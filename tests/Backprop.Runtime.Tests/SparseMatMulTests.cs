@@ -10,11 +10,13 @@ namespace Backprop.Runtime.Tests;
 [Collection(ThreadCountCollection.Name)]
 public class SparseMatMulTests
 {
-    /// <summary>(m, k, n): 1×1, odd sizes around the vector widths (8/16 floats, 4/8 doubles) and the chunk of 8 vectors, and the MNIST shapes.</summary>
+    /// <summary>(m, k, n): 1×1, odd sizes around the vector widths (8/16 floats, 4/8 doubles), the groups of 8 columns and the chunk of 8 vectors, the MNIST shapes, and deep products.</summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 1, 7, 1 }, { 3, 7, 17 }, { 7, 3, 5 }, { 9, 17, 33 }, { 17, 33, 15 }, { 33, 1, 100 }, { 5, 40, 129 },
         { 2, 9, 260 }, { 100, 784, 100 }, { 784, 100, 100 }, { 13, 300, 47 }, { 100, 100, 10 }, { 19, 23, 8 }, { 21, 5, 16 },
+        // Deeper than one gathered depth block (1,984 for float Aᵀ, 16,384 otherwise), and B too big to copy aligned.
+        { 9, 2100, 20 }, { 2, 16500, 17 }, { 3, 1500, 100 },
     };
 
     public static TheoryData<int, int, int, bool, double> ShapesFlagsAndDensities

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop;
 
@@ -28,11 +29,10 @@ internal static class SparseGemm
 /// <summary>
 /// The matrix product <c>C (+)= op(A)·B</c> that skips the exact zeros of A. Each row i of C is
 /// <c>Σ A'[i, p]·B[p, :]</c> over the nonzero entries of row i of op(A): its (p, value) pairs are gathered into a
-/// per-thread buffer with a vectorised scan, then the row of C is accumulated in vector registers, up to
-/// <see cref="ChunkVectors"/> vectors of columns at a time, reading rows of B contiguously. For <c>Aᵀ·B</c>
-/// (A stored k×m) row i of C is column i of stored A: the scan reads a block of one vector of columns of A
-/// across all of A's rows and gathers the lists of that many rows of C at once, so <c>Aᵀ</c> is never
-/// materialised and C is written exactly once.
+/// per-thread buffer (with AVX-512, by compress instructions: no branch per entry), then the row of C is accumulated
+/// in vector registers, up to <see cref="ChunkVectors"/> vectors of columns at a time, reading rows of B contiguously.
+/// For <c>Aᵀ·B</c> (A stored k×m) row i of C is column i of stored A, read one vector at a time with gather
+/// instructions (stride m) and compressed the same way, so <c>Aᵀ</c> is never materialised.
 /// </summary>
 /// <remarks>
 /// A skipped term contributes exactly 0; the dense kernel would compute 0·b, which is NaN when b is NaN or ±∞.
@@ -49,14 +49,23 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     public const double DensityLimit = 0.35;
 
     /// <summary>
-    /// Capacity of the gather buffers before any product asks for more: 16 lists of depth 1024, so that every product
-    /// up to that depth (the MNIST ones included) allocates nothing on a thread's first call either.
+    /// Entries of each per-thread gather buffer, fixed so that no product ever grows it: a row of op(A) is gathered
+    /// in depth blocks of this many.
     /// </summary>
-    private const int MinimumBufferEntries = 16 * 1024;
+    private const int BufferEntries = 16 * 1024;
+
+    /// <summary>Room past a buffer's end for a compress store, which writes a whole vector.</summary>
+    private const int Slack = 64;
 
     /// <summary>Vectors of a row of C kept in registers at once: 8 × 16 floats covers a 100-wide row in one pass.</summary>
     private const int ChunkVectors = 8;
 
+    /// <summary>Elements of B copied to cache-line-aligned rows at most (1 MiB of double); a larger B is read in place.</summary>
+    private const int PackedEntries = 128 * 1024;
+
+    private static readonly int CacheLineElements = 64 / sizeof(T);
+
+    [ThreadStatic] private static T[]? t_packedB;
     [ThreadStatic] private static int[]? t_indices;
     [ThreadStatic] private static T[]? t_values;
 
@@ -69,6 +78,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         public T* A;
         public bool TransposeA;
         public T* B;
+        public nint BRowStride;
         public T* C;
         public int M, N, K;
         public bool Accumulate;
@@ -102,7 +112,18 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             nonzeros = (long)m * k;
         }
 
-        var job = new Job { A = a, TransposeA = transposeA, B = b, C = c, M = m, N = n, K = k, Accumulate = accumulate };
+        var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate };
+        // Rows of B that do not start on a cache line make every vector load a split load, which halves the loads'
+        // throughput; copy B into rows padded to whole cache lines when it fits the fixed buffer.
+        int paddedColumns = (n + CacheLineElements - 1) / CacheLineElements * CacheLineElements;
+        if ((n % CacheLineElements != 0 || (nint)b % 64 != 0) && (long)k * paddedColumns <= PackedEntries)
+        {
+            T* packed = RentAligned(ref t_packedB, PackedEntries);
+            for (int p = 0; p < k; p++)
+                new ReadOnlySpan<T>(b + (nint)p * n, n).CopyTo(new Span<T>(packed + (nint)p * paddedColumns, n));
+            job.B = packed;
+            job.BRowStride = paddedColumns;
+        }
         job.Parts = nonzeros * n >= MatrixOps.ParallelThreshold ? maxParts : 1;
         delegate*<void*, int, void> runPart = VectorWidth(n) switch
         {
@@ -149,211 +170,274 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         where TVector : struct
     {
         ref readonly Job job = ref Unsafe.AsRef<Job>(state);
-        int width = TSimd.Count;
-        // Stored A k×m is gathered one block of vector-width rows of C at a time; split in whole blocks.
-        int unit = job.TransposeA ? width : 1;
-        int units = (job.M + unit - 1) / unit;
-        var (first, end) = Gemm<T>.Share(units, job.Parts, part);
-        int rowStart = first * unit, rowEnd = Math.Min(end * unit, job.M);
-        if (rowStart >= rowEnd)
-            return;
-        int lists = job.TransposeA ? width : 1;
-        int* indices = Rent(ref t_indices, lists * job.K);
-        T* values = Rent(ref t_values, lists * job.K);
-        int* lengths = stackalloc int[lists];
-        if (job.TransposeA)
-            ComputeTransposed<TSimd, TVector>(job, rowStart, rowEnd, indices, values, lengths);
+        var (rowStart, rowEnd) = Gemm<T>.Share(job.M, job.Parts, part);
+        int* indices = Rent(ref t_indices, BufferEntries + Slack);
+        T* values = Rent(ref t_values, BufferEntries + Slack);
+        if (job.TransposeA && typeof(T) == typeof(float) && Avx512F.VL.IsSupported)
+            ComputeTransposedFloat<TSimd, TVector>(job, rowStart, rowEnd, indices, (float*)values);
+        else if (job.TransposeA)
+            Compute<TSimd, TVector, StridedDepth>(job, rowStart, rowEnd, indices, values);
         else
-            Compute<TSimd, TVector>(job, rowStart, rowEnd, indices, values);
+            Compute<TSimd, TVector, ContiguousDepth>(job, rowStart, rowEnd, indices, values);
     }
 
-    /// <summary>Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of C for A stored m×k: gather row i of A, then compute row i of C.</summary>
+    /// <summary>
+    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of C: gather the nonzeros of row i of op(A) (in
+    /// depth blocks of <see cref="BufferEntries"/>), then accumulate row i of C from them. Row i of op(A) is row i of
+    /// A stored m×k (contiguous), or column i of A stored k×m (read with gathers, stride m).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute<TSimd, TVector>(in Job job, int rowStart, int rowEnd, int* indices, T* values)
+    private static void Compute<TSimd, TVector, TDepth>(in Job job, int rowStart, int rowEnd, int* indices, T* values)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
+        where TDepth : struct, IDepthStride
     {
         int width = TSimd.Count, k = job.K;
+        bool strided = TDepth.Strided;
+        int depthStride = strided ? job.M : 1;
         for (int i = rowStart; i < rowEnd; i++)
         {
-            T* row = job.A + (nint)i * k;
-            int length = 0, p = 0;
-            for (; p + width <= k; p += width)
+            T* row = strided ? job.A + i : job.A + (nint)i * k;
+            for (int depthStart = 0; depthStart < k; depthStart += BufferEntries)
             {
-                ulong mask = TSimd.NonzeroMask(TSimd.Load(row + p));
-                while (mask != 0)
+                int depthEnd = Math.Min(depthStart + BufferEntries, k);
+                int length = 0, p = depthStart;
+                for (; p + width <= depthEnd; p += width)
                 {
-                    int lane = BitOperations.TrailingZeroCount(mask);
-                    indices[length] = p + lane;
-                    values[length] = row[p + lane];
-                    length++;
-                    mask &= mask - 1;
+                    T* source = row + (nint)p * depthStride;
+                    TVector value = strided ? TSimd.LoadStrided(source, depthStride) : TSimd.Load(source);
+                    length += TSimd.CompressNonzero(value, p, indices + length, values + length);
                 }
+                for (; p < depthEnd; p++)
+                    length += Scalar<T>.CompressNonzero(row[(nint)p * depthStride], p, indices + length, values + length);
+                Row<TSimd, TVector>(indices, values, length, job.B, job.BRowStride, job.N, job.C + (nint)i * job.N, job.Accumulate || depthStart > 0);
             }
-            for (; p < k; p++)
-            {
-                if (row[p] != T.Zero)
-                {
-                    indices[length] = p;
-                    values[length] = row[p];
-                    length++;
-                }
-            }
-            Row<TSimd, TVector>(indices, values, length, job.B, job.N, job.C + (nint)i * job.N, job.Accumulate);
         }
     }
 
     /// <summary>
-    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of C for A stored k×m: row i of C takes column i of
-    /// A. One vector of A's columns is read across all k rows, filling one list (capacity k) per column.
+    /// <see cref="Compute{TSimd, TVector, TDepth}"/> for float <c>Aᵀ·B</c> (A stored k×m) without gathers, which are
+    /// slow on current Intel microcode: eight columns of A at a time, an 8×8 tile of A is loaded row by row
+    /// (contiguous), transposed in registers so that each vector holds eight depths of one column, and each
+    /// vector compressed into that column's list. Columns past the last group of eight take the strided route.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeTransposed<TSimd, TVector>(in Job job, int rowStart, int rowEnd, int* indices, T* values, int* lengths)
+    private static void ComputeTransposedFloat<TSimd, TVector>(in Job job, int rowStart, int rowEnd, int* indices, float* values)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
     {
-        int width = TSimd.Count, k = job.K;
+        const int group = 8;
+        const int depthBlock = BufferEntries / group - Slack;
+        const int listStride = BufferEntries / group;
+        int k = job.K;
         nint m = job.M;
-        for (int block = rowStart; block < rowEnd; block += width)
+        int* lengths = stackalloc int[group];
+        int i = rowStart;
+        for (; i + group <= rowEnd; i += group)
         {
-            int columns = Math.Min(width, rowEnd - block);
-            new Span<int>(lengths, width).Clear();
-            T* column = job.A + block;
-            if (columns == width)
+            float* column = (float*)job.A + i;
+            for (int depthStart = 0; depthStart < k; depthStart += depthBlock)
             {
-                for (int p = 0; p < k; p++)
+                int depthEnd = Math.Min(depthStart + depthBlock, k);
+                int l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+                int p = depthStart;
+                for (; p + group <= depthEnd; p += group)
                 {
-                    T* source = column + p * m;
-                    ulong mask = TSimd.NonzeroMask(TSimd.Load(source));
-                    while (mask != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(mask);
-                        int slot = lane * k + lengths[lane]++;
-                        indices[slot] = p;
-                        values[slot] = source[lane];
-                        mask &= mask - 1;
-                    }
+                    float* s = column + p * m;
+                    Vector256<float> r0 = Vector256.Load(s), r1 = Vector256.Load(s + m), r2 = Vector256.Load(s + 2 * m), r3 = Vector256.Load(s + 3 * m);
+                    Vector256<float> r4 = Vector256.Load(s + 4 * m), r5 = Vector256.Load(s + 5 * m), r6 = Vector256.Load(s + 6 * m), r7 = Vector256.Load(s + 7 * m);
+                    Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                    Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+                    Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+                    Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+                    // Vector c now holds A[p..p+8, i + c].
+                    l0 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u0, u4, 0x20), p, indices + l0, values + l0);
+                    l1 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u1, u5, 0x20), p, indices + listStride + l1, values + listStride + l1);
+                    l2 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u2, u6, 0x20), p, indices + 2 * listStride + l2, values + 2 * listStride + l2);
+                    l3 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u3, u7, 0x20), p, indices + 3 * listStride + l3, values + 3 * listStride + l3);
+                    l4 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u0, u4, 0x31), p, indices + 4 * listStride + l4, values + 4 * listStride + l4);
+                    l5 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u1, u5, 0x31), p, indices + 5 * listStride + l5, values + 5 * listStride + l5);
+                    l6 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u2, u6, 0x31), p, indices + 6 * listStride + l6, values + 6 * listStride + l6);
+                    l7 += Simd256<float>.CompressNonzero(Avx.Permute2x128(u3, u7, 0x31), p, indices + 7 * listStride + l7, values + 7 * listStride + l7);
                 }
-            }
-            else
-            {
-                for (int p = 0; p < k; p++)
+                for (; p < depthEnd; p++)
                 {
-                    T* source = column + p * m;
-                    for (int lane = 0; lane < columns; lane++)
-                    {
-                        if (source[lane] != T.Zero)
-                        {
-                            int slot = lane * k + lengths[lane]++;
-                            indices[slot] = p;
-                            values[slot] = source[lane];
-                        }
-                    }
+                    float* s = column + p * m;
+                    l0 += Scalar<float>.CompressNonzero(s[0], p, indices + l0, values + l0);
+                    l1 += Scalar<float>.CompressNonzero(s[1], p, indices + listStride + l1, values + listStride + l1);
+                    l2 += Scalar<float>.CompressNonzero(s[2], p, indices + 2 * listStride + l2, values + 2 * listStride + l2);
+                    l3 += Scalar<float>.CompressNonzero(s[3], p, indices + 3 * listStride + l3, values + 3 * listStride + l3);
+                    l4 += Scalar<float>.CompressNonzero(s[4], p, indices + 4 * listStride + l4, values + 4 * listStride + l4);
+                    l5 += Scalar<float>.CompressNonzero(s[5], p, indices + 5 * listStride + l5, values + 5 * listStride + l5);
+                    l6 += Scalar<float>.CompressNonzero(s[6], p, indices + 6 * listStride + l6, values + 6 * listStride + l6);
+                    l7 += Scalar<float>.CompressNonzero(s[7], p, indices + 7 * listStride + l7, values + 7 * listStride + l7);
                 }
+                bool accumulate = job.Accumulate || depthStart > 0;
+                lengths[0] = l0; lengths[1] = l1; lengths[2] = l2; lengths[3] = l3;
+                lengths[4] = l4; lengths[5] = l5; lengths[6] = l6; lengths[7] = l7;
+                for (int c = 0; c < group; c++)
+                    Row<TSimd, TVector>(indices + c * listStride, (T*)(values + c * listStride), lengths[c], job.B, job.BRowStride, job.N, job.C + (nint)(i + c) * job.N, accumulate);
             }
-            for (int lane = 0; lane < columns; lane++)
-                Row<TSimd, TVector>(indices + lane * k, values + lane * k, lengths[lane], job.B, job.N, job.C + (block + lane) * (nint)job.N, job.Accumulate);
         }
+        if (i < rowEnd)
+            Compute<TSimd, TVector, StridedDepth>(job, i, rowEnd, indices, (T*)values);
     }
 
-    /// <summary><c>c[0..n) (+)= Σ values[t]·B[indices[t], 0..n)</c>, in chunks of up to <see cref="ChunkVectors"/> vectors.</summary>
-    private static void Row<TSimd, TVector>(int* indices, T* values, int length, T* b, int n, T* c, bool accumulate)
+    /// <summary>
+    /// <c>c[0..n) (+)= Σ values[t]·B[indices[t], 0..n)</c>, in chunks of up to <see cref="ChunkVectors"/> vectors; n is
+    /// at least one vector. A ragged end is covered by a last vector read at n − width, overlapping the vector before it:
+    /// the split never leaves that last vector alone in a chunk, so the overlap stays inside one chunk (see <see cref="Chunk"/>).
+    /// </summary>
+    private static void Row<TSimd, TVector>(int* indices, T* values, int length, T* b, nint ldb, int n, T* c, bool accumulate)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
     {
         int width = TSimd.Count;
         for (int column = 0; column < n;)
         {
-            int vectors = Math.Min(ChunkVectors, (n - column + width - 1) / width);
+            int remaining = (n - column + width - 1) / width;
+            int vectors = remaining <= ChunkVectors ? remaining : remaining == ChunkVectors + 1 ? ChunkVectors - 1 : ChunkVectors;
             switch (vectors)
             {
-                case 1: Chunk<TSimd, TVector, Vectors1>(indices, values, length, b, n, c, column, accumulate); break;
-                case 2: Chunk<TSimd, TVector, Vectors2>(indices, values, length, b, n, c, column, accumulate); break;
-                case 3: Chunk<TSimd, TVector, Vectors3>(indices, values, length, b, n, c, column, accumulate); break;
-                case 4: Chunk<TSimd, TVector, Vectors4>(indices, values, length, b, n, c, column, accumulate); break;
-                case 5: Chunk<TSimd, TVector, Vectors5>(indices, values, length, b, n, c, column, accumulate); break;
-                case 6: Chunk<TSimd, TVector, Vectors6>(indices, values, length, b, n, c, column, accumulate); break;
-                case 7: Chunk<TSimd, TVector, Vectors7>(indices, values, length, b, n, c, column, accumulate); break;
-                default: Chunk<TSimd, TVector, Vectors8>(indices, values, length, b, n, c, column, accumulate); break;
+                case 1: Chunk<TSimd, TVector, Vectors1>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 2: Chunk<TSimd, TVector, Vectors2>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 3: Chunk<TSimd, TVector, Vectors3>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 4: Chunk<TSimd, TVector, Vectors4>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 5: Chunk<TSimd, TVector, Vectors5>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 6: Chunk<TSimd, TVector, Vectors6>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 7: Chunk<TSimd, TVector, Vectors7>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                default: Chunk<TSimd, TVector, Vectors8>(indices, values, length, b, ldb, n, c, column, accumulate); break;
             }
             column += vectors * width;
         }
     }
 
     /// <summary>
-    /// Columns [<paramref name="column"/>, column + V·width) of one row of C, V = <typeparamref name="TCount"/>, in V
-    /// accumulators. A vector that would run past column n is read at n − width instead (inside the row of B) and
-    /// only its lanes from its intended start are stored: a ragged tail costs one vector, not scalar work.
+    /// Columns [<paramref name="column"/>, column + V·width) ∩ [0, n) of one row of C, V = <typeparamref name="TCount"/>,
+    /// in V accumulators. Vectors 0..V−2 sit at fixed distances from the chunk's start; the last one is read at
+    /// n − width when it would run past n, overlapping the one before it. Every old value of C is loaded before
+    /// anything is stored, so the overlapping columns get the same value from both vectors. Nothing in here is a
+    /// call: a call would make the JIT spill the accumulators inside the loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Chunk<TSimd, TVector, TCount>(int* indices, T* values, int length, T* b, int n, T* c, int column, bool accumulate)
+    private static void Chunk<TSimd, TVector, TCount>(int* indices, T* values, int length, T* b, nint ldb, int n, T* c, int column, bool accumulate)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
         where TCount : struct, IVectorCount
     {
         int count = TCount.Value;
         int width = TSimd.Count;
-        nint last = n - width;
-        nint o0 = Math.Min(column, last), o1 = Math.Min(column + width, last), o2 = Math.Min(column + 2 * width, last);
-        nint o3 = Math.Min(column + 3 * width, last), o4 = Math.Min(column + 4 * width, last), o5 = Math.Min(column + 5 * width, last);
-        nint o6 = Math.Min(column + 6 * width, last), o7 = Math.Min(column + 7 * width, last);
+        // The last vector's distance from the chunk's start; the others are at i·width.
+        nint lastOffset = Math.Min((count - 1) * width, n - width - column);
+        T* bColumn = b + column;
+        T* cColumn = c + column;
         TVector c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
         TVector c4 = TSimd.Zero, c5 = TSimd.Zero, c6 = TSimd.Zero, c7 = TSimd.Zero;
-        for (int t = 0; t < length; t++)
+        int t = 0;
+        // Two entries per step into two sets of accumulators, so that consecutive fused multiply-adds into one
+        // accumulator do not wait for each other; only where the register file holds both sets.
+        if (count <= 4 || Unsafe.SizeOf<TVector>() == 64)
+        {
+            TVector d0 = TSimd.Zero, d1 = TSimd.Zero, d2 = TSimd.Zero, d3 = TSimd.Zero;
+            TVector d4 = TSimd.Zero, d5 = TSimd.Zero, d6 = TSimd.Zero, d7 = TSimd.Zero;
+            for (; t + 1 < length; t += 2)
+            {
+                TVector x = TSimd.Broadcast(values[t]), y = TSimd.Broadcast(values[t + 1]);
+                T* row = bColumn + (nint)indices[t] * ldb, next = bColumn + (nint)indices[t + 1] * ldb;
+                if (count == 1) c0 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c0);
+                if (count > 1) c0 = TSimd.MultiplyAdd(x, TSimd.Load(row), c0);
+                if (count == 2) c1 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c1);
+                if (count > 2) c1 = TSimd.MultiplyAdd(x, TSimd.Load(row + 1 * width), c1);
+                if (count == 3) c2 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c2);
+                if (count > 3) c2 = TSimd.MultiplyAdd(x, TSimd.Load(row + 2 * width), c2);
+                if (count == 4) c3 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c3);
+                if (count > 4) c3 = TSimd.MultiplyAdd(x, TSimd.Load(row + 3 * width), c3);
+                if (count == 5) c4 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c4);
+                if (count > 5) c4 = TSimd.MultiplyAdd(x, TSimd.Load(row + 4 * width), c4);
+                if (count == 6) c5 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c5);
+                if (count > 6) c5 = TSimd.MultiplyAdd(x, TSimd.Load(row + 5 * width), c5);
+                if (count == 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c6);
+                if (count > 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + 6 * width), c6);
+                if (count == 8) c7 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c7);
+                if (count == 1) d0 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d0);
+                if (count > 1) d0 = TSimd.MultiplyAdd(y, TSimd.Load(next), d0);
+                if (count == 2) d1 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d1);
+                if (count > 2) d1 = TSimd.MultiplyAdd(y, TSimd.Load(next + 1 * width), d1);
+                if (count == 3) d2 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d2);
+                if (count > 3) d2 = TSimd.MultiplyAdd(y, TSimd.Load(next + 2 * width), d2);
+                if (count == 4) d3 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d3);
+                if (count > 4) d3 = TSimd.MultiplyAdd(y, TSimd.Load(next + 3 * width), d3);
+                if (count == 5) d4 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d4);
+                if (count > 5) d4 = TSimd.MultiplyAdd(y, TSimd.Load(next + 4 * width), d4);
+                if (count == 6) d5 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d5);
+                if (count > 6) d5 = TSimd.MultiplyAdd(y, TSimd.Load(next + 5 * width), d5);
+                if (count == 7) d6 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d6);
+                if (count > 7) d6 = TSimd.MultiplyAdd(y, TSimd.Load(next + 6 * width), d6);
+                if (count == 8) d7 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d7);
+            }
+            c0 = TSimd.Add(c0, d0); c1 = TSimd.Add(c1, d1); c2 = TSimd.Add(c2, d2); c3 = TSimd.Add(c3, d3);
+            c4 = TSimd.Add(c4, d4); c5 = TSimd.Add(c5, d5); c6 = TSimd.Add(c6, d6); c7 = TSimd.Add(c7, d7);
+        }
+        for (; t < length; t++)
         {
             TVector x = TSimd.Broadcast(values[t]);
-            T* row = b + (nint)indices[t] * n;
-            c0 = TSimd.MultiplyAdd(x, TSimd.Load(row + o0), c0);
-            if (count > 1) c1 = TSimd.MultiplyAdd(x, TSimd.Load(row + o1), c1);
-            if (count > 2) c2 = TSimd.MultiplyAdd(x, TSimd.Load(row + o2), c2);
-            if (count > 3) c3 = TSimd.MultiplyAdd(x, TSimd.Load(row + o3), c3);
-            if (count > 4) c4 = TSimd.MultiplyAdd(x, TSimd.Load(row + o4), c4);
-            if (count > 5) c5 = TSimd.MultiplyAdd(x, TSimd.Load(row + o5), c5);
-            if (count > 6) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + o6), c6);
-            if (count > 7) c7 = TSimd.MultiplyAdd(x, TSimd.Load(row + o7), c7);
+            T* row = bColumn + (nint)indices[t] * ldb;
+            if (count == 1) c0 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c0);
+            if (count > 1) c0 = TSimd.MultiplyAdd(x, TSimd.Load(row), c0);
+            if (count == 2) c1 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c1);
+            if (count > 2) c1 = TSimd.MultiplyAdd(x, TSimd.Load(row + 1 * width), c1);
+            if (count == 3) c2 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c2);
+            if (count > 3) c2 = TSimd.MultiplyAdd(x, TSimd.Load(row + 2 * width), c2);
+            if (count == 4) c3 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c3);
+            if (count > 4) c3 = TSimd.MultiplyAdd(x, TSimd.Load(row + 3 * width), c3);
+            if (count == 5) c4 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c4);
+            if (count > 5) c4 = TSimd.MultiplyAdd(x, TSimd.Load(row + 4 * width), c4);
+            if (count == 6) c5 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c5);
+            if (count > 6) c5 = TSimd.MultiplyAdd(x, TSimd.Load(row + 5 * width), c5);
+            if (count == 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c6);
+            if (count > 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + 6 * width), c6);
+            if (count == 8) c7 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c7);
         }
-        Store<TSimd, TVector>(c, o0, column, c0, accumulate);
-        if (count > 1) Store<TSimd, TVector>(c, o1, column + width, c1, accumulate);
-        if (count > 2) Store<TSimd, TVector>(c, o2, column + 2 * width, c2, accumulate);
-        if (count > 3) Store<TSimd, TVector>(c, o3, column + 3 * width, c3, accumulate);
-        if (count > 4) Store<TSimd, TVector>(c, o4, column + 4 * width, c4, accumulate);
-        if (count > 5) Store<TSimd, TVector>(c, o5, column + 5 * width, c5, accumulate);
-        if (count > 6) Store<TSimd, TVector>(c, o6, column + 6 * width, c6, accumulate);
-        if (count > 7) Store<TSimd, TVector>(c, o7, column + 7 * width, c7, accumulate);
-    }
 
-    /// <summary>Stores the vector computed for columns from <paramref name="offset"/>, keeping only the columns from <paramref name="start"/> on.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TSimd, TVector>(T* c, nint offset, nint start, TVector sum, bool accumulate)
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
-    {
-        if (offset == start)
+        // Offsets of each accumulator: i·width, except the last at lastOffset.
+        nint o0 = count == 1 ? lastOffset : 0;
+        nint o1 = count == 2 ? lastOffset : width, o2 = count == 3 ? lastOffset : 2 * width, o3 = count == 4 ? lastOffset : 3 * width;
+        nint o4 = count == 5 ? lastOffset : 4 * width, o5 = count == 6 ? lastOffset : 5 * width, o6 = count == 7 ? lastOffset : 6 * width;
+        nint o7 = lastOffset;
+        if (accumulate)
         {
-            if (accumulate)
-                sum = TSimd.Add(TSimd.Load(c + offset), sum);
-            TSimd.Store(c + offset, sum);
-            return;
+            c0 = TSimd.Add(TSimd.Load(cColumn + o0), c0);
+            if (count > 1) c1 = TSimd.Add(TSimd.Load(cColumn + o1), c1);
+            if (count > 2) c2 = TSimd.Add(TSimd.Load(cColumn + o2), c2);
+            if (count > 3) c3 = TSimd.Add(TSimd.Load(cColumn + o3), c3);
+            if (count > 4) c4 = TSimd.Add(TSimd.Load(cColumn + o4), c4);
+            if (count > 5) c5 = TSimd.Add(TSimd.Load(cColumn + o5), c5);
+            if (count > 6) c6 = TSimd.Add(TSimd.Load(cColumn + o6), c6);
+            if (count > 7) c7 = TSimd.Add(TSimd.Load(cColumn + o7), c7);
         }
-        StoreTail<TSimd, TVector>(c, offset, start, sum, accumulate);
+        TSimd.Store(cColumn + o0, c0);
+        if (count > 1) TSimd.Store(cColumn + o1, c1);
+        if (count > 2) TSimd.Store(cColumn + o2, c2);
+        if (count > 3) TSimd.Store(cColumn + o3, c3);
+        if (count > 4) TSimd.Store(cColumn + o4, c4);
+        if (count > 5) TSimd.Store(cColumn + o5, c5);
+        if (count > 6) TSimd.Store(cColumn + o6, c6);
+        if (count > 7) TSimd.Store(cColumn + o7, c7);
     }
 
-    private static void StoreTail<TSimd, TVector>(T* c, nint offset, nint start, TVector sum, bool accumulate)
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
+    /// <summary>A 64-byte-aligned pointer into this thread's pinned buffer of <paramref name="length"/> elements, allocated on first use.</summary>
+    private static T* RentAligned(ref T[]? buffer, int length)
     {
-        int width = TSimd.Count;
-        T* lanes = stackalloc T[width];
-        TSimd.Store(lanes, sum);
-        for (nint lane = start - offset; lane < width; lane++)
-            c[offset + lane] = accumulate ? c[offset + lane] + lanes[lane] : lanes[lane];
+        buffer ??= GC.AllocateUninitializedArray<T>(length + CacheLineElements, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (T*)((start + 63) & ~(nint)63);
     }
 
     /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
     private static TElement* Rent<TElement>(ref TElement[]? buffer, int length) where TElement : unmanaged
     {
         if (buffer is null || buffer.Length < length)
-            buffer = GC.AllocateUninitializedArray<TElement>(Math.Max(length, MinimumBufferEntries), pinned: true);
+            buffer = GC.AllocateUninitializedArray<TElement>(length, pinned: true);
         return (TElement*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
     }
 }
@@ -363,6 +447,15 @@ internal interface IVectorCount
 {
     static abstract int Value { get; }
 }
+
+/// <summary>Selects at JIT time how a row of op(A) is read: contiguous (A) or with stride m (Aᵀ, A stored k×m).</summary>
+internal interface IDepthStride
+{
+    static abstract bool Strided { get; }
+}
+
+internal readonly struct ContiguousDepth : IDepthStride { public static bool Strided => false; }
+internal readonly struct StridedDepth : IDepthStride { public static bool Strided => true; }
 
 internal readonly struct Vectors1 : IVectorCount { public static int Value => 1; }
 internal readonly struct Vectors2 : IVectorCount { public static int Value => 2; }
