@@ -74,7 +74,8 @@ public class SparseMatMulTests
     [Theory]
     [InlineData(false, 0.19, true)]
     [InlineData(true, 0.19, true)]
-    [InlineData(false, 0.30, true)]
+    [InlineData(false, 0.25, true)]
+    [InlineData(true, 0.45, false)]
     [InlineData(false, 0.60, false)]
     [InlineData(true, 1.0, false)]
     public void MatMul_AutomaticRoute_GoesSparseOnlyBelowTheDensityLimit(bool transposeA, double density, bool sparse)
