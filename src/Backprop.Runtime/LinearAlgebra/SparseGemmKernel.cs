@@ -22,8 +22,17 @@ internal enum SparseRoute
 /// <summary>Process-wide route selection, for tests and benchmarks that must exercise one route.</summary>
 internal static class SparseGemm
 {
-    /// <summary>The route products take; <see cref="SparseRoute.Automatic"/> unless a test or benchmark sets it.</summary>
-    public static SparseRoute Route { get; set; } = SparseRoute.Automatic;
+    [ThreadStatic] private static SparseRoute t_route;
+
+    /// <summary>
+    /// The route of products called on this thread; <see cref="SparseRoute.Automatic"/> unless a test or benchmark
+    /// sets it. Per thread, so that a test forcing one route does not change the products of tests running beside it.
+    /// </summary>
+    public static SparseRoute Route
+    {
+        get => t_route;
+        set => t_route = value;
+    }
 }
 
 /// <summary>
@@ -60,8 +69,8 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     /// <summary>Vectors of a row of C kept in registers at once: 8 × 16 floats covers a 100-wide row in one pass.</summary>
     private const int ChunkVectors = 8;
 
-    /// <summary>Elements of B copied to cache-line-aligned rows at most (1 MiB of double); a larger B is read in place.</summary>
-    private const int PackedEntries = 128 * 1024;
+    /// <summary>Elements of B copied to cache-line-aligned rows at most (256 KiB of float); a larger B is read in place.</summary>
+    private const int PackedEntries = 64 * 1024;
 
     /// <summary>Average reads per row of B (nonzeros of A over k) from which B is copied to aligned rows.</summary>
     private const int PackingReuse = 64;
@@ -115,6 +124,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             nonzeros = (long)m * k;
         }
 
+        T* packingBuffer = AlignedPackingBuffer();
         var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate };
         // Rows of B that do not start on a cache line make every vector load a split load. Copying B into rows padded
         // to whole cache lines pays when each row of B is read many times (the copy is one pass over B): measured, it
@@ -123,10 +133,9 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         int paddedColumns = (n + CacheLineElements - 1) / CacheLineElements * CacheLineElements;
         if ((n % CacheLineElements != 0 || (nint)b % 64 != 0) && nonzeros >= PackingReuse * k && (long)k * paddedColumns <= PackedEntries)
         {
-            T* packed = RentAligned(ref t_packedB, PackedEntries);
             for (int p = 0; p < k; p++)
-                new ReadOnlySpan<T>(b + (nint)p * n, n).CopyTo(new Span<T>(packed + (nint)p * paddedColumns, n));
-            job.B = packed;
+                new ReadOnlySpan<T>(b + (nint)p * n, n).CopyTo(new Span<T>(packingBuffer + (nint)p * paddedColumns, n));
+            job.B = packingBuffer;
             job.BRowStride = paddedColumns;
         }
         job.Parts = nonzeros * n >= MatrixOps.ParallelThreshold ? maxParts : 1;
@@ -176,8 +185,8 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     {
         ref readonly Job job = ref Unsafe.AsRef<Job>(state);
         var (rowStart, rowEnd) = Gemm<T>.Share(job.M, job.Parts, part);
-        int* indices = Rent(ref t_indices, BufferEntries + Slack);
-        T* values = Rent(ref t_values, BufferEntries + Slack);
+        int* indices = Pin(t_indices ??= NewBuffer<int>(BufferEntries + Slack));
+        T* values = Pin(t_values ??= NewBuffer<T>(BufferEntries + Slack));
         if (job.TransposeA && typeof(T) == typeof(float) && Avx512F.VL.IsSupported)
             ComputeTransposedFloat<TSimd, TVector>(job, rowStart, rowEnd, indices, (float*)values);
         else if (job.TransposeA)
@@ -431,21 +440,22 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         if (count > 7) TSimd.Store(cColumn + o7, c7);
     }
 
-    /// <summary>A 64-byte-aligned pointer into this thread's pinned buffer of <paramref name="length"/> elements, allocated on first use.</summary>
-    private static T* RentAligned(ref T[]? buffer, int length)
+    /// <summary>
+    /// This thread's buffer for B copied to aligned rows. Like the gather buffers it has a fixed size and is allocated
+    /// on the thread's first sparse product, whether or not that product copies B, so that no later product allocates.
+    /// </summary>
+    private static T* AlignedPackingBuffer()
     {
-        buffer ??= GC.AllocateUninitializedArray<T>(length + CacheLineElements, pinned: true);
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        nint start = (nint)Pin(t_packedB ??= NewBuffer<T>(PackedEntries + CacheLineElements));
         return (T*)((start + 63) & ~(nint)63);
     }
 
-    /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
-    private static TElement* Rent<TElement>(ref TElement[]? buffer, int length) where TElement : unmanaged
-    {
-        if (buffer is null || buffer.Length < length)
-            buffer = GC.AllocateUninitializedArray<TElement>(length, pinned: true);
-        return (TElement*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-    }
+    private static TElement[] NewBuffer<TElement>(int length) where TElement : unmanaged =>
+        GC.AllocateUninitializedArray<TElement>(length, pinned: true);
+
+    /// <summary>The first element of a pinned array.</summary>
+    private static TElement* Pin<TElement>(TElement[] buffer) where TElement : unmanaged =>
+        (TElement*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
 }
 
 /// <summary>Selects the number of accumulators of <see cref="SparseGemm{T}"/>'s row chunk at JIT time.</summary>
