@@ -19,7 +19,7 @@ internal enum SparseRoute
     Sparse,
 }
 
-/// <summary>Process-wide route selection, for tests and benchmarks that must exercise one route.</summary>
+/// <summary>Route selection for tests and benchmarks that must exercise one route.</summary>
 internal static class SparseGemm
 {
     [ThreadStatic] private static SparseRoute t_route;
@@ -40,8 +40,9 @@ internal static class SparseGemm
 /// <c>Σ A'[i, p]·B[p, :]</c> over the nonzero entries of row i of op(A): its (p, value) pairs are gathered into a
 /// per-thread buffer (with AVX-512, by compress instructions: no branch per entry), then the row of C is accumulated
 /// in vector registers, up to <see cref="ChunkVectors"/> vectors of columns at a time, reading rows of B contiguously.
-/// For <c>Aᵀ·B</c> (A stored k×m) row i of C is column i of stored A, read one vector at a time with gather
-/// instructions (stride m) and compressed the same way, so <c>Aᵀ</c> is never materialised.
+/// For <c>Aᵀ·B</c> (A stored k×m) row i of C is column i of stored A: in float, eight columns at a time are read
+/// as 8×8 tiles and transposed in registers; otherwise a column is read with gather instructions (stride m). Either
+/// way each vector is compressed the same way, and <c>Aᵀ</c> is never materialised.
 /// </summary>
 /// <remarks>
 /// A skipped term contributes exactly 0; the dense kernel would compute 0·b, which is NaN when b is NaN or ±∞.
@@ -128,7 +129,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate };
         // Rows of B that do not start on a cache line make every vector load a split load. Copying B into rows padded
         // to whole cache lines pays when each row of B is read many times (the copy is one pass over B): measured, it
-        // saves a third of Xᵀ·dY at MNIST's shapes (B 100×100, each row read ~150 times) and costs X·W (B 784×100,
+        // saves about a quarter of Xᵀ·dY at MNIST's shapes (B 100×100, each row read ~150 times) and costs X·W (B 784×100,
         // each row read ~19 times) about a tenth.
         int paddedColumns = (n + CacheLineElements - 1) / CacheLineElements * CacheLineElements;
         if ((n % CacheLineElements != 0 || (nint)b % 64 != 0) && nonzeros >= PackingReuse * k && (long)k * paddedColumns <= PackedEntries)
@@ -233,8 +234,9 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>
-    /// <see cref="Compute{TSimd, TVector, TDepth}"/> for float <c>Aᵀ·B</c> (A stored k×m) without gathers, which are
-    /// slow on current Intel microcode: eight columns of A at a time, an 8×8 tile of A is loaded row by row
+    /// <see cref="Compute{TSimd, TVector, TDepth}"/> for float <c>Aᵀ·B</c> (A stored k×m) without gathers, which
+    /// measured slow here (45 µs of the gathering alone for Xᵀ·dY at MNIST's shapes, more than this whole route takes
+    /// now): eight columns of A at a time, an 8×8 tile of A is loaded row by row
     /// (contiguous), transposed in registers so that each vector holds eight depths of one column, and each
     /// vector compressed into that column's list. Columns past the last group of eight take the strided route.
     /// </summary>
