@@ -64,6 +64,13 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     /// </summary>
     private const int BufferEntries = 16 * 1024;
 
+    /// <summary>
+    /// Bytes of B per depth block of <see cref="Compute{TSimd, TVector, TDepth}"/>, which runs every row of C over one
+    /// block of B before the next. Measured for X·W at MNIST's shapes (B 784×100 float, 313 KB): 62, 53, 45, 42, 41,
+    /// 43 and 44 µs for blocks of 16, 24, 32, 48, 96, 128 and 192 KiB, against 50 µs unblocked.
+    /// </summary>
+    private const long BlockBytes = 96 * 1024;
+
     /// <summary>Room past a buffer's end for a compress store, which writes a whole vector.</summary>
     private const int Slack = 64;
 
@@ -200,9 +207,10 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>
-    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of C: gather the nonzeros of row i of op(A) (in
-    /// depth blocks of <see cref="BufferEntries"/>), then accumulate row i of C from them. Row i of op(A) is row i of
-    /// A stored m×k (contiguous), or column i of A stored k×m (read with gathers, stride m).
+    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of C, one depth block (<see cref="BlockBytes"/> of
+    /// B) at a time: for each row i, gather the nonzeros of row i of op(A) within the block, then accumulate row i of C
+    /// from them. Row i of op(A) is row i of A stored m×k (contiguous), or column i of A stored k×m (read with
+    /// gathers, stride m).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute<TSimd, TVector, TDepth>(in Job job, int rowStart, int rowEnd, int* indices, T* values)
@@ -213,12 +221,15 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         int width = TSimd.Count, k = job.K;
         bool strided = TDepth.Strided;
         int depthStride = strided ? job.M : 1;
-        for (int i = rowStart; i < rowEnd; i++)
+        // Depth blocks of about BlockBytes of B, each passed over by every row of C in turn, so it stays in cache.
+        int depthBlock = (int)Math.Clamp(BlockBytes / (job.BRowStride * sizeof(T)) / width * width, width, BufferEntries);
+        for (int depthStart = 0; depthStart < k; depthStart += depthBlock)
         {
-            T* row = strided ? job.A + i : job.A + (nint)i * k;
-            for (int depthStart = 0; depthStart < k; depthStart += BufferEntries)
+            int depthEnd = Math.Min(depthStart + depthBlock, k);
+            bool accumulate = job.Accumulate || depthStart > 0;
+            for (int i = rowStart; i < rowEnd; i++)
             {
-                int depthEnd = Math.Min(depthStart + BufferEntries, k);
+                T* row = strided ? job.A + i : job.A + (nint)i * k;
                 int length = 0, p = depthStart;
                 for (; p + width <= depthEnd; p += width)
                 {
@@ -228,7 +239,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
                 }
                 for (; p < depthEnd; p++)
                     length += Scalar<T>.CompressNonzero(row[(nint)p * depthStride], p, indices + length, values + length);
-                Row<TSimd, TVector>(indices, values, length, job.B, job.BRowStride, job.N, job.C + (nint)i * job.N, job.Accumulate || depthStart > 0);
+                Row<TSimd, TVector>(indices, values, length, job.B, job.BRowStride, job.N, job.C + (nint)i * job.N, accumulate);
             }
         }
     }
