@@ -25,6 +25,16 @@ public static partial class MatrixOps
     /// op transposes when its flag is set, without materialising the transpose. Allocates nothing. Large
     /// products run on up to <see cref="MaxDegreeOfParallelism"/> threads.
     /// </summary>
+    /// <remarks>
+    /// When op(b) is not transposed, the result is at least one vector wide (16 floats or 8 doubles with AVX-512)
+    /// and at most 30% of op(a)'s entries are nonzero — an MNIST batch has about 19% — the product skips the exact
+    /// zeros of op(a): each row of the result is accumulated from the rows of op(b) that the row's nonzero entries
+    /// select. A vectorised count of op(a)'s nonzeros (about 1/n of the dense product's work) makes the choice.
+    /// The skipped terms are exactly 0·b, so the result is the same up to rounding, except that a NaN or ±∞ in op(b)
+    /// reaches the result only through nonzero entries of op(a): where op(a) is zero it contributes 0, not
+    /// 0·∞ = NaN, as in sparse BLAS. This is accepted rather than checked for, since a check would read all of
+    /// op(b) on every call; NaN and ∞ in op(a) are nonzero and propagate as usual.
+    /// </remarks>
     /// <exception cref="ArgumentException">The inner dimensions differ, <paramref name="destination"/> has the
     /// wrong shape, or <paramref name="destination"/> is <paramref name="a"/> or <paramref name="b"/>.</exception>
     public static unsafe void MatMul<T>(Matrix<T> a, Matrix<T> b, Matrix<T> destination, bool transposeA = false, bool transposeB = false, bool accumulate = false)
@@ -43,7 +53,10 @@ public static partial class MatrixOps
 
         int parts = (long)m * n * k >= ParallelThreshold ? MaxDegreeOfParallelism : 1;
         fixed (T* pa = a.Span, pb = b.Span, pc = destination.Span)
-            Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
+        {
+            if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism))
+                Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
+        }
     }
 
     /// <summary>

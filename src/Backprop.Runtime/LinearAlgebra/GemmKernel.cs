@@ -107,7 +107,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    private static (int First, int End) Share(int units, int parts, int part) =>
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> near-equal shares of <paramref name="units"/>: [First, End).</summary>
+    internal static (int First, int End) Share(int units, int parts, int part) =>
         ((int)((long)units * part / parts), (int)((long)units * (part + 1) / parts));
 
     /// <summary>Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) × columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C.</summary>
