@@ -270,9 +270,8 @@ internal sealed class ProgramGenerator
         }
         statements.Add(_outputs > 0 ? FillAndReturn(Enumerable.Range(0, _outputs)) : $"return {E(_returnType, 4)}{Uses(_returnType)};");
         // Drawn last, so that asking for it leaves every seed's program text as it was before the Hessian was checked.
-        // Programs with floats are left out: FHessianVector runs them on double-based Backprop.Dual numbers, i.e. computes
-        // another function (seed 148: Floor(Tanh(Sinh(π)) · 4) is 4 in float, 3 in double). Array results have no Hessian.
-        bool hessian = !_floats && _random.Next(HessianShare) == 0 && _outputs == 0;
+        // Array results have no Hessian.
+        bool hessian = _random.Next(HessianShare) == 0 && _outputs == 0;
         return new FuzzProgram(seed, parameters, statements, _returnType, _floats, helpers, tangent, hessian, _outputs);
     }
 
