@@ -64,6 +64,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor CalleeLacksDerivative = Error("BP1006", "Called method lacks a derivative mode",
         "'{0}' is called from '{1}', which needs its Derivatives.{2}; add Derivatives.{2} to the [Differentiable] attribute of '{0}'", Body);
 
+    public static readonly DiagnosticDescriptor PullbackLacksSecondDerivative = Error("BP1008", "Custom derivative gives no second derivative",
+        "'{0}' has only a [DerivativeOf] pullback, which gives no second derivative for the Derivatives.Hessian of '{1}'; mark '{0}' [Differentiable(… | Derivatives.Hessian)] instead, or remove Derivatives.Hessian from '{1}'", Body);
+
     public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
         "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
 
@@ -74,7 +77,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        UnsupportedMatrixControlFlow, InternalError,
+        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

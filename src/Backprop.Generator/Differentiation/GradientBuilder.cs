@@ -600,8 +600,10 @@ internal sealed class GradientBuilder
                     if (buffer)
                         lines.Add(new RentLine(argument.Type, name, new LengthExpr(argument.Name!)));
                 }
-                lines.Add(new CallGradientLine(node.Call!.Method, node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray(),
-                    outputs.ToEquatableArray(), buffers.ToEquatableArray()));
+                var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
+                lines.Add(node.Call!.Pullback is string pullback
+                    ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), outputs.ToEquatableArray())
+                    : new CallGradientLine(node.Call!.Method, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
@@ -36,9 +38,20 @@ internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<
 /// <summary>
 /// <c>_ = {Method}{Suffix}(Arguments, out var o1, …);</c>: one output per differentiable parameter (an empty
 /// name for the others); an array parameter's output is a buffer passed in rather than an <c>out</c>. The
-/// suffix is <c>Gradient</c>, or <c>GradientHessianVector</c> in a Hessian-vector product.
+/// suffix is <c>Gradient</c>, or <c>GradientHessianVector</c> in a Hessian-vector product. A <see cref="Pullback"/>
+/// is a user's void <c>[DerivativeOf]</c> method, called as it is named (<c>{Method}(Arguments, out var o1, …);</c>).
 /// </summary>
-internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = "Gradient") : CodeLine;
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = "Gradient", bool Pullback = false) : CodeLine
+{
+    /// <summary>
+    /// The call to a scalar function's pullback <paramref name="pullback"/> for its partials: the function's
+    /// <paramref name="arguments"/>, its <paramref name="result"/> and a unit result gradient, then one <c>out</c> per
+    /// differentiable parameter (an empty name for the others).
+    /// </summary>
+    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, EquatableArray<string> outputs) =>
+        new(pullback, arguments.Concat(new[] { result, new ConstantExpr(1, result.Type) }).ToEquatableArray(), outputs,
+            outputs.Select(_ => false).ToEquatableArray(), "", true);
+}
 
 /// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c>, or <c>var ({Value}, {Derivative}) = …;</c> when the value is wanted too.</summary>
 internal sealed record CallTangentLine(string Method, EquatableArray<Expr> Arguments, string Derivative, string? Value = null) : CodeLine;

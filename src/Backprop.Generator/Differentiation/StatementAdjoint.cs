@@ -117,6 +117,9 @@ internal sealed class StatementAdjoint
                 case CallGradientPlaceholder call:
                     foreach (int argument in nodes[call.Node].Arguments)
                         Referenced.Add(argument);
+                    // A pullback takes the function's result too.
+                    if (nodes[call.Node].Call!.Pullback is not null)
+                        Referenced.Add(call.Node);
                     break;
             }
         }

@@ -121,6 +121,12 @@ internal sealed class TangentBuilder
         Expr tangent = Tangent(statement, root, calls, values) ?? new ConstantExpr(0, target.Type);
         var referenced = new HashSet<int>();
         StatementCode.References(tangent, referenced);
+        // A pullback reads the function's arguments and result: computed once, in locals.
+        foreach (CallGradientLine pullback in calls.OfType<CallGradientLine>())
+        {
+            foreach (Expr argument in pullback.Arguments)
+                StatementCode.References(argument, referenced);
+        }
         Expr value = StatementCode.StoreValues(lines, _names, statement, root, values, referenced.Contains);
         if (referenced.Contains(root))
         {
@@ -155,9 +161,12 @@ internal sealed class TangentBuilder
         return reads;
     }
 
-    private static CodeLine ResolveLine(CodeLine line, Statement statement, Dictionary<int, string> values) => line is CallTangentLine call
-        ? call with { Arguments = call.Arguments.Select(a => StatementCode.Resolve(a, statement, values)).ToEquatableArray() }
-        : line;
+    private static CodeLine ResolveLine(CodeLine line, Statement statement, Dictionary<int, string> values) => line switch
+    {
+        CallTangentLine call => call with { Arguments = call.Arguments.Select(a => StatementCode.Resolve(a, statement, values)).ToEquatableArray() },
+        CallGradientLine pullback => pullback with { Arguments = pullback.Arguments.Select(a => StatementCode.Resolve(a, statement, values)).ToEquatableArray() },
+        _ => line,
+    };
 
     /// <summary>The tangent of <paramref name="root"/>, or <c>null</c> when it is zero.</summary>
     private Expr? Tangent(Statement statement, int root, List<CodeLine> calls, Dictionary<int, string> values)
@@ -177,6 +186,9 @@ internal sealed class TangentBuilder
                     continue;
                 case Op.Element when _tangentNames.TryGetValue(node.Name!, out string? name):
                     tangents[id] = new ElementExpr(name, new ValueExpr(node.Arguments[0], ScalarType.Int), node.Type);
+                    continue;
+                case Op.Call when node.Call!.Pullback is string pullback:
+                    tangents[id] = PullbackTangent(id, pullback, nodes, tangents, calls);
                     continue;
                 case Op.Call:
                     tangents[id] = CallTangent(node, nodes, tangents, calls);
@@ -200,6 +212,32 @@ internal sealed class TangentBuilder
             tangents[id] = sum;
         }
         return tangents[root];
+    }
+
+    /// <summary>
+    /// A function with only a pullback: its partials come from the pullback given a unit result gradient, and
+    /// the tangent is their sum weighted by the arguments' tangents (those that have one); <c>null</c> when none has.
+    /// </summary>
+    private Expr? PullbackTangent(int id, string pullback, EquatableArray<Node> nodes, Expr?[] tangents, List<CodeLine> calls)
+    {
+        Node call = nodes[id];
+        var outputs = new List<string>();
+        Expr? sum = null;
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (!call.Call!.Differentiable[i] || tangents[call.Arguments[i]] is not Expr direction)
+            {
+                outputs.Add("");
+                continue;
+            }
+            string partial = _names.Allocate("dcall");
+            outputs.Add(partial);
+            Expr term = Simplify.Cast(new NameExpr(partial, direction.Type) * direction, call.Type);
+            sum = sum is null ? term : sum + term;
+        }
+        if (sum is not null)
+            calls.Add(CallGradientLine.ForPullback(pullback, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), outputs.ToEquatableArray()));
+        return sum;
     }
 
     /// <summary>A call's tangent comes from the callee's own tangent method, given the arguments' tangents.</summary>

@@ -168,7 +168,7 @@ internal static class DerivativeEmitter
             case CallGradientLine call:
                 var arguments = call.Arguments.Select(printer.Print)
                     .Concat(call.Outputs.Select((o, i) => o.Length == 0 ? null : call.Buffers[i] ? o : "out var " + o).Where(o => o is not null));
-                writer.Line($"_ = {call.Method}{call.Suffix}({string.Join(", ", arguments)});");
+                writer.Line($"{(call.Pullback ? "" : "_ = ")}{call.Method}{call.Suffix}({string.Join(", ", arguments)});");
                 break;
             case CheckLengthLine check:
                 writer.Line($"if ({check.Gradient}.Length != {ExprPrinter.Identifier(check.Array)}.Length)");

@@ -32,7 +32,11 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// <param name="Method">The method as printed in a call: <c>global::Ns.Type.G</c>.</param>
 /// <param name="Differentiable">Per parameter: whether the callee's derivative methods have a gradient or tangent for it.</param>
 /// <param name="Derivatives">The derivative methods the callee has.</param>
-internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives);
+/// <param name="Pullback">
+/// For a scalar function with no derivative methods of its own, its <c>[DerivativeOf]</c> pullback as printed in a call:
+/// the reverse sweep calls it with the result's adjoint, the forward sweep with 1 for the partials.
+/// </param>
+internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null);
 
 internal sealed record Block(EquatableArray<Statement> Statements);
 

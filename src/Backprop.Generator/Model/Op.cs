@@ -17,7 +17,7 @@ internal enum Op
     Length,
     /// <summary>Array variable <see cref="Node.Name"/> passed whole to a call; <see cref="Node.Type"/> is its element type.</summary>
     ArrayArgument,
-    /// <summary>A call to a <c>[Differentiable]</c> method, <see cref="Node.Call"/>.</summary>
+    /// <summary>A call to a <c>[Differentiable]</c> method, or to a scalar function with a <c>[DerivativeOf]</c> pullback, <see cref="Node.Call"/>.</summary>
     Call,
     /// <summary>A call to an ordinary method whose integer or bool result is never differentiated.</summary>
     PassiveCall,

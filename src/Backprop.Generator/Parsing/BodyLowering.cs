@@ -729,6 +729,14 @@ internal sealed class BodyLowering
             op = Op.Call;
             call = Target(target, target.Parameters.Select(p => VariableType(p.Type) is var (t, _) && t.IsFloatingPoint() && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)));
         }
+        else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
+        {
+            if ((_derivatives & DerivativeKinds.Hessian) != 0)
+                return Report(Diagnostics.PullbackLacksSecondDerivative, invocation.Syntax, target.Name, _method.Name);
+            op = Op.Call;
+            call = new CallTarget(target.ToDisplayString(QualifiedName), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | DerivativeKinds.Tangent,
+                rule.Pullback.ToDisplayString(QualifiedName));
+        }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {
             op = Op.PassiveCall;
@@ -761,6 +769,17 @@ internal sealed class BodyLowering
         }
         return ok ? _nodes.Add(op, type, arguments, 0, null, call) : null;
     }
+
+    /// <summary>
+    /// The <c>[DerivativeOf]</c> rule of a static, non-generic scalar function: double or float result, parameters the
+    /// forward program can pass by value (double, float, int, long, bool); <c>null</c> for anything else.
+    /// </summary>
+    private static Pullbacks.Rule? ScalarPullback(IMethodSymbol target) =>
+        target.IsStatic && !target.IsGenericMethod && target.ContainingType.TypeParameters.Length == 0
+        && Symbols.ToScalarType(target.ReturnType) is ScalarType result && result.IsFloatingPoint()
+        && target.Parameters.All(p => p.RefKind == RefKind.None && Symbols.ToScalarType(p.Type) is not null)
+            ? Pullbacks.Find(target)
+            : null;
 
     /// <summary>What a callee must have for the caller's derivatives: a Jacobian runs the callee's tangents and gradients.</summary>
     private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller) =>
