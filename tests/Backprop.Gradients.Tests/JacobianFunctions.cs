@@ -7,6 +7,17 @@ public static partial class JacobianFunctions
 {
     private const Derivatives All = Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian;
 
+    /// <summary>Calls to users' functions with [DerivativeOf] pullbacks: their partials feed every row and column.</summary>
+    [Differentiable(All)]
+    public static double[] CustomCalls(double x, double y)
+    {
+        var z = new double[3];
+        z[0] = CustomScalarFunctions.Cube(x * y);
+        z[1] = CustomScalarFunctions.Hypot(x, y) + x;
+        z[2] = CustomScalarFunctions.Power(y, 3) * x;
+        return z;
+    }
+
     /// <summary>(r, θ) → (r cos θ, r sin θ): two inputs, two outputs (forward sweeps).</summary>
     [Differentiable(All)]
     public static double[] Polar(double r, double theta)

@@ -68,6 +68,11 @@ public class JacobianTests
             (p, jacobian) => J.LayerJacobian(Slice(p, 0, 4), Slice(p, 4, 4), jacobian),
             (p, v, d) => J.LayerTangent(Slice(p, 0, 4), Slice(p, 4, 4), Slice(v, 0, 4), Slice(v, 4, 4), d),
             (p, u, g) => { var dx = new double[4]; var dw = new double[4]; double[] y = J.LayerVectorJacobian(Slice(p, 0, 4), Slice(p, 4, 4), u, dx, dw); dx.CopyTo(g, 0); dw.CopyTo(g, 4); return y; }),
+        new("CustomCalls", 2, 0.3, 1.3,
+            p => J.CustomCalls(p[0], p[1]),
+            (p, jacobian) => J.CustomCallsJacobian(p[0], p[1], jacobian),
+            (p, v, d) => J.CustomCallsTangent(p[0], p[1], v[0], v[1], d),
+            (p, u, g) => J.CustomCallsVectorJacobian(p[0], p[1], u, out g[0], out g[1])),
     };
 
     public static IEnumerable<object[]> Points() =>

@@ -10,7 +10,7 @@ namespace Backprop.Gradients.Tests;
 public class TangentTests
 {
     public static IEnumerable<object[]> Methods() =>
-        new[] { typeof(ScalarFunctions), typeof(ScalarFunctions.Nested), typeof(ControlFlowFunctions), typeof(OtherModel) }
+        new[] { typeof(ScalarFunctions), typeof(ScalarFunctions.Nested), typeof(ControlFlowFunctions), typeof(CustomScalarFunctions), typeof(OtherModel) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
             .Where(m => m.GetCustomAttribute<DifferentiableAttribute>() is { Derivatives: var d } && d.HasFlag(Derivatives.Tangent))
             .Select(m => new object[] { m.DeclaringType!.Name + "." + m.Name });
@@ -59,7 +59,7 @@ public class TangentTests
     private static MethodInfo Find(string name, string suffix)
     {
         string[] parts = name.Split('.');
-        Type type = new[] { typeof(ScalarFunctions), typeof(ScalarFunctions.Nested), typeof(ControlFlowFunctions), typeof(OtherModel) }.Single(t => t.Name == parts[0]);
+        Type type = new[] { typeof(ScalarFunctions), typeof(ScalarFunctions.Nested), typeof(ControlFlowFunctions), typeof(CustomScalarFunctions), typeof(OtherModel) }.Single(t => t.Name == parts[0]);
         return type.GetMethod(parts[1] + suffix, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
     }
 

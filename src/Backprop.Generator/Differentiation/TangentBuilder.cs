@@ -227,7 +227,8 @@ internal sealed class TangentBuilder
         {
             if (!call.Call!.Differentiable[i] || tangents[call.Arguments[i]] is not Expr direction)
             {
-                outputs.Add("");
+                // The pullback still has an out parameter for a differentiable argument without a tangent: discard it.
+                outputs.Add(call.Call!.Differentiable[i] ? "_" : "");
                 continue;
             }
             string partial = _names.Allocate("dcall");
