@@ -58,6 +58,15 @@ public static partial class CustomScalarFunctions
     }
 
     [Differentiable(FirstOrder)]
+    public static float SoftplusLoop(float x, int n)
+    {
+        float v = x;
+        for (int i = 0; i < n; i++)
+            v = Softplus(v * x) - 0.5f * v;
+        return v;
+    }
+
+    [Differentiable(FirstOrder)]
     public static double HypotBranch(double x, double y)
     {
         double r;

@@ -68,6 +68,17 @@ public class CustomScalarGradientTests
         Assert.Equal(dv, dx, 12);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void FloatLoop(int n) =>
+        Check(p => C.SoftplusLoop((float)p[0], n), (p, g) =>
+        {
+            float value = C.SoftplusLoopGradient((float)p[0], n, out float dx);
+            g[0] = dx;
+            return value;
+        }, new[] { new[] { 0.6 }, new[] { -0.8 } }, tolerance: 2e-3, step: 1e-2);
+
     [Fact]
     public void Branch()
     {

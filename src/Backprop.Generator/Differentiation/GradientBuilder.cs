@@ -334,6 +334,7 @@ internal sealed class GradientBuilder
                     if (Restoration(assign) == Restore.Saved)
                         Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type));
                     EmitAssignment(lines, record, assign);
+                    TapeCalls(lines, record, statement);
                     break;
                 case StoreStatement store:
                     Expr stored = StoreValues(lines, record, statement, store.Value);
@@ -341,6 +342,7 @@ internal sealed class GradientBuilder
                     if (Restoration(statement) == Restore.Saved)
                         Save(lines, record, nested, store.Array, element);
                     lines.Add(new AssignLine(element, stored, false));
+                    TapeCalls(lines, record, statement);
                     break;
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
@@ -445,13 +447,36 @@ internal sealed class GradientBuilder
 
     /// <summary>
     /// The statement's value as an expression. Values used twice get a local; at the top level so do
-    /// the values the reverse sweep reads (inside branches and loops those are recomputed instead).
+    /// the values the reverse sweep reads (inside branches and loops those are recomputed instead, but for
+    /// the results of pullback-only functions, which go on the tape).
     /// </summary>
     private Expr StoreValues(List<CodeLine> lines, ForwardRecord record, Statement statement, int root)
     {
         _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
         bool nested = _nested[statement];
-        return StatementCode.StoreValues(lines, _names, statement, root, record.Values, id => adjoint is not null && adjoint.Referenced.Contains(id) && !nested);
+        var taped = new HashSet<int>(TapedCalls(statement));
+        return StatementCode.StoreValues(lines, _names, statement, root, record.Values, id => adjoint is not null && adjoint.Referenced.Contains(id) && (!nested || taped.Contains(id)));
+    }
+
+    /// <summary>
+    /// Inside branches and loops, the results of pullback-only functions the reverse sweep reads, in push order: a user's
+    /// function may be costly, so it runs once, and its result goes on the tape after the overwritten value.
+    /// The statement's own result is not among them: it is the target's new value.
+    /// </summary>
+    private IEnumerable<int> TapedCalls(Statement statement)
+    {
+        if (!_nested[statement] || !_adjoints.TryGetValue(statement, out StatementAdjoint? adjoint) || Statements.Write(statement) is not var (_, root))
+            return Enumerable.Empty<int>();
+        return statement.Nodes.Where(n => n.Id != root && n.Call?.Pullback is not null && adjoint.Referenced.Contains(n.Id)).Select(n => n.Id);
+    }
+
+    private void TapeCalls(List<CodeLine> lines, ForwardRecord record, Statement statement)
+    {
+        foreach (int node in TapedCalls(statement))
+        {
+            lines.Add(new PushLine(new NameExpr(record.Values[node], statement.Nodes[node].Type)));
+            _usesTape = true;
+        }
     }
 
     private Expr ResolveForward(Statement statement, ForwardRecord record, int node) => StatementCode.Value(statement, record.Values, node);
@@ -541,6 +566,9 @@ internal sealed class GradientBuilder
             index = Recompute(lines, statement, values, store.Index, nested);
         Expr current = index is null ? new NameExpr(target, type) : new ElementExpr(target, index, type);
 
+        // Pushed after the overwritten value, the functions' results come back first.
+        foreach (int node in TapedCalls(statement).Reverse())
+            values[node] = Materialize(lines, new PopExpr(statement.Nodes[node].Type), ForwardExpressions.NameFor(Op.Call));
         // The statement's own result, if a rule reads it, must be taken before the old value comes back.
         if (adjoint is not null && adjoint.Referenced.Contains(root))
         {
