@@ -53,7 +53,7 @@ internal static class Diagnostics
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
     public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
-        "'{0}' has no known derivative; mark it [Differentiable], give it a [DerivativeOf] pullback, or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
+        "'{0}' has no known derivative; mark it [Differentiable], give it a [DerivativeOf] pullback (a static, non-generic method of scalars, or of matrices called from a matrix method), or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
 
     public static readonly DiagnosticDescriptor Recursion = Error("BP1004", "Recursion is not supported",
         "'{0}' calls itself; write the recursion as a loop", Body);

@@ -207,6 +207,48 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP1008_HessianThroughAPullbackOnlyFunction()
+    {
+        var diagnostic = Expect("BP1008", """
+            public static partial class Model
+            {
+                public static double Cube(double s) => s * s * s;
+
+                [DerivativeOf(nameof(Cube))]
+                public static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+
+                [Differentiable(Derivatives.Gradient | Derivatives.Hessian)] public static double F(double x, double y) => [|Cube(x * y)|] + x;
+            }
+            """);
+        Assert.Contains("mark 'Cube' [Differentiable(… | Derivatives.Hessian)]", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void BP1003_ScalarFunctionWithoutPullback() =>
+        Assert.Contains("give it a [DerivativeOf] pullback (a static, non-generic method of scalars", Expect("BP1003", """
+            public static partial class Model
+            {
+                public static double Cube(double s) => s * s * s;
+
+                [Differentiable] public static double F(double x) => [|Cube(x)|] + x;
+            }
+            """).GetMessage());
+
+    [Fact]
+    public void BP1002_PullbackOfAFunctionOverAnArray() =>
+        Assert.Contains("through its [DerivativeOf] pullback", Expect("BP1002", """
+            public static partial class Model
+            {
+                public static double First(double[] v) => v[0];
+
+                [DerivativeOf(nameof(First))]
+                public static void FirstPullback(double[] v, double result, double dResult) { }
+
+                [Differentiable] public static double F(double[] x) => [|First(x)|] * 2;
+            }
+            """).GetMessage());
+
+    [Fact]
     public void BP0009_PullbackWithTheWrongSignature() => Expect("BP0009", """
         public static partial class Model
         {

@@ -302,6 +302,38 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            public static double Cube(double s) => s * s * s;
+
+            [DerivativeOf(nameof(Cube))]
+            public static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+
+            public static double Scaled(double a, int n, double b) => n * a * b;
+
+            [DerivativeOf(nameof(Scaled))]
+            public static void ScaledPullback(double a, int n, double b, double result, double dResult, out double dA, out double dB)
+            {
+                dA = dResult * n * b;
+                dB = dResult * n * a;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double y, int n)
+            {
+                double total = Cube(x * y) + x;
+                for (int i = 0; i < n; i++)
+                    total = Scaled(total, i, y) - Cube(total) * 0.1;
+                return total;
+            }
+        }
+        """);
+
+    [Fact]
     public void TangentMode() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;
