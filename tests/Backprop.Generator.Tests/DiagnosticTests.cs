@@ -207,6 +207,23 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP1002_PrivatePullbackInAnotherType() =>
+        Assert.Contains("is private to 'Functions'", Expect("BP1002", """
+            public static class Functions
+            {
+                public static double Cube(double s) => s * s * s;
+
+                [DerivativeOf(nameof(Cube))]
+                private static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+            }
+
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => [|Functions.Cube(x)|] + x;
+            }
+            """).GetMessage());
+
+    [Fact]
     public void BP1008_HessianThroughAPullbackOnlyFunction()
     {
         var diagnostic = Expect("BP1008", """
