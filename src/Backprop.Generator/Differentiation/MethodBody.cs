@@ -44,12 +44,12 @@ internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<
 internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = "Gradient", bool Pullback = false) : CodeLine
 {
     /// <summary>
-    /// The call to a scalar function's pullback <paramref name="pullback"/> for its partials: the function's
-    /// <paramref name="arguments"/>, its <paramref name="result"/> and a unit result gradient, then one <c>out</c> per
-    /// differentiable parameter (an empty name for the others).
+    /// The call to a scalar function's pullback <paramref name="pullback"/>: the function's <paramref name="arguments"/>,
+    /// its <paramref name="result"/> and the result's gradient <paramref name="seed"/> (1 for the partials), then one
+    /// <c>out</c> per differentiable parameter (an empty name for the others, <c>_</c> to discard one).
     /// </summary>
-    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, EquatableArray<string> outputs) =>
-        new(pullback, arguments.Concat(new[] { result, new ConstantExpr(1, result.Type) }).ToEquatableArray(), outputs,
+    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, Expr seed, EquatableArray<string> outputs) =>
+        new(pullback, arguments.Concat(new[] { result, seed }).ToEquatableArray(), outputs,
             outputs.Select(_ => false).ToEquatableArray(), "", true);
 }
 

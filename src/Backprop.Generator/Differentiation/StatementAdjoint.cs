@@ -61,6 +61,13 @@ internal sealed class StatementAdjoint
             }
             // Constants go in as literals so the algebra can fold them (g * 2.0 * 3.0 → 6.0 * g).
             Expr[] arguments = node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
+            if (node.Call?.Pullback is not null)
+            {
+                // A user's pullback takes the result's adjoint itself and gives the arguments' adjoints.
+                adjoint.Lines.Add(new CallGradientPlaceholder(id, g));
+                Send(pending, node, targets.Select(i => (i, (Expr)new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type))));
+                continue;
+            }
             if (node.Op == Op.Call)
             {
                 adjoint.Lines.Add(new CallGradientPlaceholder(id));
@@ -117,9 +124,12 @@ internal sealed class StatementAdjoint
                 case CallGradientPlaceholder call:
                     foreach (int argument in nodes[call.Node].Arguments)
                         Referenced.Add(argument);
-                    // A pullback takes the function's result too.
-                    if (nodes[call.Node].Call!.Pullback is not null)
+                    // A pullback takes the function's result and its adjoint too.
+                    if (call.Seed is not null)
+                    {
                         Referenced.Add(call.Node);
+                        Mark(call.Seed);
+                    }
                     break;
             }
         }
@@ -170,5 +180,9 @@ internal sealed class StatementAdjoint
 /// <summary>An adjoint several partials read: <c>d{Node} = Value</c>, named by the builder.</summary>
 internal sealed record AdjointLine(int Node, Expr Value) : CodeLine;
 
-/// <summary>The gradient call for call node <see cref="Node"/>, whose outputs <see cref="CallPartialExpr"/> read.</summary>
-internal sealed record CallGradientPlaceholder(int Node) : CodeLine;
+/// <summary>
+/// The gradient call for call node <see cref="Node"/>, whose outputs <see cref="CallPartialExpr"/> read: partials for
+/// a <c>[Differentiable]</c> callee, or, with the node's adjoint <see cref="Seed"/> passed to a user's pullback, the
+/// arguments' adjoints themselves.
+/// </summary>
+internal sealed record CallGradientPlaceholder(int Node, Expr? Seed = null) : CodeLine;

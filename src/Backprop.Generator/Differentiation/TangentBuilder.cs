@@ -237,7 +237,7 @@ internal sealed class TangentBuilder
             sum = sum is null ? term : sum + term;
         }
         if (sum is not null)
-            calls.Add(CallGradientLine.ForPullback(pullback, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), outputs.ToEquatableArray()));
+            calls.Add(CallGradientLine.ForPullback(pullback, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), new ConstantExpr(1, call.Type), outputs.ToEquatableArray()));
         return sum;
     }
 
