@@ -745,7 +745,7 @@ internal sealed class BodyLowering
             op = Op.PassiveCall;
             call = Target(target, target.Parameters.Select(_ => false));
         }
-        else if (Pullbacks.Find(target) is not null)
+        else if (target.IsStatic && Pullbacks.Find(target) is not null)
             return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}' through its [DerivativeOf] pullback",
                 "a method over scalars uses the pullbacks of static, non-generic methods taking double, float, int, long or bool values and returning double or float; mark it [Differentiable] instead");
         else
