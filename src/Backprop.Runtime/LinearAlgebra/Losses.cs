@@ -16,12 +16,22 @@ public static partial class MatrixOps
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropy));
-        Span<T> scratch = ScratchBuffer<T>.Get(logits.Columns);
+        int columns = logits.Columns;
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Length + logits.Rows);
+        Span<T> exponentials = scratch[..logits.Length], maxima = scratch[logits.Length..];
+        ShiftedExponentials(logits, exponentials, maxima);
         T total = T.Zero;
         for (int i = 0; i < logits.Rows; i++)
         {
-            ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i);
-            total += LogSumExp(row, scratch) * TensorPrimitives.Sum(target) - TensorPrimitives.Dot(target, row);
+            ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i), exponential = exponentials.Slice(i * columns, columns);
+            T sum = T.Zero, targetSum = T.Zero, dot = T.Zero;
+            for (int j = 0; j < columns; j++)
+            {
+                sum += exponential[j];
+                targetSum += target[j];
+                dot += target[j] * row[j];
+            }
+            total += (maxima[i] + T.Log(sum)) * targetSum - dot;
         }
         return total / T.CreateChecked(logits.Rows);
     }
@@ -60,15 +70,26 @@ public static partial class MatrixOps
             return;
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyPullback));
         RequireDistinct(dLogits, targets, nameof(SoftmaxCrossEntropyPullback), nameof(dLogits), nameof(targets));
-        Softmax(logits, dLogits);
+        RequireSameShape(logits, dLogits, nameof(SoftmaxCrossEntropyPullback));
+        int columns = logits.Columns;
+        T scale = dResult / T.CreateChecked(logits.Rows);
+        ShiftedExponentials(logits, dLogits.Span, ScratchBuffer<T>.Get(logits.Rows));
         // For targets that are not one-hot, Σⱼ tᵢⱼ scales the softmax term: ∂L/∂zᵢⱼ = (softmaxᵢⱼ·Σₖ tᵢₖ − tᵢⱼ)/batch.
+        // One pass per row after the exponentials: e·(scale·Σt / Σe) − scale·t.
         for (int i = 0; i < logits.Rows; i++)
         {
             Span<T> gradient = dLogits.Row(i);
-            TensorPrimitives.Multiply(gradient, TensorPrimitives.Sum<T>(targets.Row(i)), gradient);
-            TensorPrimitives.Subtract(gradient, targets.Row(i), gradient);
+            ReadOnlySpan<T> target = targets.Row(i);
+            T sum = T.Zero, targetSum = T.Zero;
+            for (int j = 0; j < columns; j++)
+            {
+                sum += gradient[j];
+                targetSum += target[j];
+            }
+            T factor = scale * targetSum / sum;
+            for (int j = 0; j < columns; j++)
+                gradient[j] = gradient[j] * factor - scale * target[j];
         }
-        TensorPrimitives.Multiply(dLogits.Span, dResult / T.CreateChecked(logits.Rows), dLogits.Span);
     }
 
     /// <summary>
@@ -120,6 +141,33 @@ public static partial class MatrixOps
         TensorPrimitives.Multiply(first.Span, scale, first.Span);
         if (dTargets is not null)
             TensorPrimitives.Negate<T>(first.Span, dTargets.Span);
+    }
+
+    /// <summary>
+    /// <c>destination = e^(x − rowmax)</c> row by row, with each row's maximum in <paramref name="maxima"/>, so no
+    /// exponential overflows; <paramref name="destination"/> (of x's length) may be x's own storage. The shift is
+    /// written row by row and the exponentials are taken over the whole matrix in one vectorised call: rows as
+    /// short as 10 classes would otherwise spend most of their time in per-call overhead and vector tails.
+    /// </summary>
+    private static void ShiftedExponentials<T>(Matrix<T> x, Span<T> destination, Span<T> maxima)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = x.Columns;
+        if (columns == 0)
+            return;
+        for (int i = 0; i < x.Rows; i++)
+        {
+            ReadOnlySpan<T> row = x.Row(i);
+            Span<T> shifted = destination.Slice(i * columns, columns);
+            T max = row[0];
+            for (int j = 1; j < columns; j++)
+                if (row[j] > max) // a plain compare, far cheaper than T.Max; a NaN still reaches every result through e^(x − max)
+                    max = row[j];
+            for (int j = 0; j < columns; j++)
+                shifted[j] = row[j] - max;
+            maxima[i] = max;
+        }
+        TensorPrimitives.Exp<T>(destination, destination);
     }
 
     /// <summary><c>log Σ e^x</c> as <c>max + log Σ e^(x − max)</c>; <paramref name="scratch"/> holds the shifted exponentials.</summary>

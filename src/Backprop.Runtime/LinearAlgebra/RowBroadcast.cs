@@ -1,0 +1,70 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
+
+namespace Backprop;
+
+/// <summary>
+/// The two row-broadcast kernels of a bias: adding a 1×n row to every row of an m×n matrix, and its adjoint, the
+/// column sums. Both walk the matrix in memory order with whole vectors of columns and keep no per-row calls, so a
+/// short row (a 10-class output, a 100-unit hidden layer) costs a few vector instructions rather than a library
+/// call with its own vector tail.
+/// </summary>
+internal static class RowBroadcast
+{
+    /// <summary><c>destination[i·n + j] = a[i·n + j] + row[j]</c> for m = <c>a.Length / row.Length</c> rows; <paramref name="destination"/> may be <paramref name="a"/>.</summary>
+    public static void AddRow<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> row, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = row.Length;
+        if (columns == 0)
+            return;
+        int rows = a.Length / columns;
+        ref T source = ref MemoryMarshal.GetReference(a);
+        ref T bias = ref MemoryMarshal.GetReference(row);
+        ref T target = ref MemoryMarshal.GetReference(destination);
+        int vectorColumns = VectorColumns<T>(columns);
+        for (int i = 0; i < rows; i++)
+        {
+            nuint start = (nuint)(i * columns);
+            int j = 0;
+            for (; j < vectorColumns; j += Vector<T>.Count)
+                (Vector.LoadUnsafe(ref source, start + (nuint)j) + Vector.LoadUnsafe(ref bias, (nuint)j)).StoreUnsafe(ref target, start + (nuint)j);
+            for (; j < columns; j++)
+                Unsafe.Add(ref target, start + (nuint)j) = Unsafe.Add(ref source, start + (nuint)j) + Unsafe.Add(ref bias, j);
+        }
+    }
+
+    /// <summary><c>sums[j] = Σᵢ a[i·n + j]</c> with n = <c>sums.Length</c>; each vector of columns is summed down the rows in a register.</summary>
+    public static void ColumnSums<T>(ReadOnlySpan<T> a, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = sums.Length;
+        if (columns == 0)
+            return;
+        int rows = a.Length / columns;
+        ref T source = ref MemoryMarshal.GetReference(a);
+        ref T target = ref MemoryMarshal.GetReference(sums);
+        int vectorColumns = VectorColumns<T>(columns);
+        int j = 0;
+        for (; j < vectorColumns; j += Vector<T>.Count)
+        {
+            Vector<T> sum = Vector<T>.Zero;
+            for (int i = 0; i < rows; i++)
+                sum += Vector.LoadUnsafe(ref source, (nuint)(i * columns + j));
+            sum.StoreUnsafe(ref target, (nuint)j);
+        }
+        for (; j < columns; j++)
+        {
+            T sum = T.Zero;
+            for (int i = 0; i < rows; i++)
+                sum += Unsafe.Add(ref source, i * columns + j);
+            Unsafe.Add(ref target, j) = sum;
+        }
+    }
+
+    /// <summary>How many leading columns whole vectors cover (0 without vector hardware).</summary>
+    private static int VectorColumns<T>(int columns)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector.IsHardwareAccelerated && Vector<T>.IsSupported ? columns - columns % Vector<T>.Count : 0;
+}
