@@ -17,13 +17,10 @@ internal static class RowBroadcast
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int columns = row.Length;
-        if (columns == 0)
-            return;
-        int rows = a.Length / columns;
+        var (rows, vectorColumns) = Layout<T>(a.Length, columns);
         ref T source = ref MemoryMarshal.GetReference(a);
         ref T bias = ref MemoryMarshal.GetReference(row);
         ref T target = ref MemoryMarshal.GetReference(destination);
-        int vectorColumns = VectorColumns<T>(columns);
         for (int i = 0; i < rows; i++)
         {
             nuint start = (nuint)(i * columns);
@@ -40,12 +37,9 @@ internal static class RowBroadcast
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int columns = sums.Length;
-        if (columns == 0)
-            return;
-        int rows = a.Length / columns;
+        var (rows, vectorColumns) = Layout<T>(a.Length, columns);
         ref T source = ref MemoryMarshal.GetReference(a);
         ref T target = ref MemoryMarshal.GetReference(sums);
-        int vectorColumns = VectorColumns<T>(columns);
         int j = 0;
         for (; j < vectorColumns; j += Vector<T>.Count)
         {
@@ -63,8 +57,9 @@ internal static class RowBroadcast
         }
     }
 
-    /// <summary>How many leading columns whole vectors cover (0 without vector hardware).</summary>
-    private static int VectorColumns<T>(int columns)
+    /// <summary>The rows of a matrix of <paramref name="length"/> elements and <paramref name="columns"/> columns (none when it has no columns), and how many leading columns whole vectors cover (0 without vector hardware).</summary>
+    private static (int Rows, int VectorColumns) Layout<T>(int length, int columns)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector.IsHardwareAccelerated && Vector<T>.IsSupported ? columns - columns % Vector<T>.Count : 0;
+        (columns == 0 ? 0 : length / columns,
+         Vector.IsHardwareAccelerated && Vector<T>.IsSupported ? columns - columns % Vector<T>.Count : 0);
 }
