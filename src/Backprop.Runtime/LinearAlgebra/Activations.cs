@@ -170,12 +170,7 @@ public static partial class MatrixOps
         for (int i = 0; i < x.Rows; i++)
         {
             Span<T> row = destination.Row(i);
-            T sum = T.Zero;
-            for (int j = 0; j < row.Length; j++)
-                sum += row[j];
-            T reciprocal = T.One / sum;
-            for (int j = 0; j < row.Length; j++)
-                row[j] *= reciprocal;
+            ShortRows.Scale(row, T.One / ShortRows.Sum<T>(row));
         }
     }
 

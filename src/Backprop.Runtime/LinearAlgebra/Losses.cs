@@ -24,14 +24,7 @@ public static partial class MatrixOps
         for (int i = 0; i < logits.Rows; i++)
         {
             ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i), exponential = exponentials.Slice(i * columns, columns);
-            T sum = T.Zero, targetSum = T.Zero, dot = T.Zero;
-            for (int j = 0; j < columns; j++)
-            {
-                sum += exponential[j];
-                targetSum += target[j];
-                dot += target[j] * row[j];
-            }
-            total += (maxima[i] + T.Log(sum)) * targetSum - dot;
+            total += (maxima[i] + T.Log(ShortRows.Sum(exponential))) * ShortRows.Sum(target) - ShortRows.Dot(target, row);
         }
         return total / T.CreateChecked(logits.Rows);
     }
@@ -71,24 +64,16 @@ public static partial class MatrixOps
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyPullback));
         RequireDistinct(dLogits, targets, nameof(SoftmaxCrossEntropyPullback), nameof(dLogits), nameof(targets));
         RequireSameShape(logits, dLogits, nameof(SoftmaxCrossEntropyPullback));
-        int columns = logits.Columns;
         T scale = dResult / T.CreateChecked(logits.Rows);
         ShiftedExponentials(logits, dLogits.Span, ScratchBuffer<T>.Get(logits.Rows));
         // For targets that are not one-hot, Σⱼ tᵢⱼ scales the softmax term: ∂L/∂zᵢⱼ = (softmaxᵢⱼ·Σₖ tᵢₖ − tᵢⱼ)/batch.
-        // One pass per row after the exponentials: e·(scale·Σt / Σe) − scale·t.
+        // After the exponentials, per row: e·(scale·Σt / Σe) − scale·t.
         for (int i = 0; i < logits.Rows; i++)
         {
             Span<T> gradient = dLogits.Row(i);
             ReadOnlySpan<T> target = targets.Row(i);
-            T sum = T.Zero, targetSum = T.Zero;
-            for (int j = 0; j < columns; j++)
-            {
-                sum += gradient[j];
-                targetSum += target[j];
-            }
-            T factor = scale * targetSum / sum;
-            for (int j = 0; j < columns; j++)
-                gradient[j] = gradient[j] * factor - scale * target[j];
+            ShortRows.Scale(gradient, scale * ShortRows.Sum(target) / ShortRows.Sum<T>(gradient));
+            ScaledAdd.Apply(target, -scale, gradient, gradient);
         }
     }
 
@@ -158,14 +143,8 @@ public static partial class MatrixOps
         for (int i = 0; i < x.Rows; i++)
         {
             ReadOnlySpan<T> row = x.Row(i);
-            Span<T> shifted = destination.Slice(i * columns, columns);
-            T max = row[0];
-            for (int j = 1; j < columns; j++)
-                if (row[j] > max) // a plain compare, far cheaper than T.Max; a NaN still reaches every result through e^(x − max)
-                    max = row[j];
-            for (int j = 0; j < columns; j++)
-                shifted[j] = row[j] - max;
-            maxima[i] = max;
+            maxima[i] = ShortRows.Max(row);
+            ShortRows.Subtract(row, maxima[i], destination.Slice(i * columns, columns));
         }
         TensorPrimitives.Exp<T>(destination, destination);
     }
