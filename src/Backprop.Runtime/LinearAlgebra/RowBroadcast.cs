@@ -32,7 +32,11 @@ internal static class RowBroadcast
         }
     }
 
-    /// <summary><c>sums[j] = Σᵢ a[i·n + j]</c> with n = <c>sums.Length</c>; each vector of columns is summed down the rows in a register.</summary>
+    /// <summary>
+    /// <c>sums[j] = Σᵢ a[i·n + j]</c> with n = <c>sums.Length</c>. Rows are added into the sums in memory order, each
+    /// with its own vector loop: summing a vector of columns down all rows in one register would be a chain of
+    /// dependent additions and would read a tall matrix across its rows (measured 5.7× slower at 4096×4096).
+    /// </summary>
     public static void ColumnSums<T>(ReadOnlySpan<T> a, Span<T> sums)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -40,20 +44,15 @@ internal static class RowBroadcast
         var (rows, vectorColumns) = Layout<T>(a.Length, columns);
         ref T source = ref MemoryMarshal.GetReference(a);
         ref T target = ref MemoryMarshal.GetReference(sums);
-        int j = 0;
-        for (; j < vectorColumns; j += Vector<T>.Count)
+        sums.Clear();
+        for (int i = 0; i < rows; i++)
         {
-            Vector<T> sum = Vector<T>.Zero;
-            for (int i = 0; i < rows; i++)
-                sum += Vector.LoadUnsafe(ref source, (nuint)(i * columns + j));
-            sum.StoreUnsafe(ref target, (nuint)j);
-        }
-        for (; j < columns; j++)
-        {
-            T sum = T.Zero;
-            for (int i = 0; i < rows; i++)
-                sum += Unsafe.Add(ref source, i * columns + j);
-            Unsafe.Add(ref target, j) = sum;
+            nuint start = (nuint)(i * columns);
+            int j = 0;
+            for (; j < vectorColumns; j += Vector<T>.Count)
+                (Vector.LoadUnsafe(ref target, (nuint)j) + Vector.LoadUnsafe(ref source, start + (nuint)j)).StoreUnsafe(ref target, (nuint)j);
+            for (; j < columns; j++)
+                Unsafe.Add(ref target, j) += Unsafe.Add(ref source, start + (nuint)j);
         }
     }
 
