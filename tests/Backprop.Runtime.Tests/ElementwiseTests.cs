@@ -122,6 +122,18 @@ public class ElementwiseTests
     }
 
     [Theory]
+    [InlineData(3, 35)]
+    [InlineData(100, 100)]
+    public void AddRowVector_InPlace_AddsTheRowToEveryRow(int rows, int columns)
+    {
+        var a = TestData.Normal<float>(rows, columns, seed: 1);
+        var bias = TestData.Normal<float>(1, columns, seed: 2);
+        var expected = AddRowVector(a, bias);
+        AddRowVector(a, bias, a);
+        Assert.Equal(expected.Span.ToArray(), a.Span.ToArray());
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(7, 3)]
     [InlineData(100, 10)]

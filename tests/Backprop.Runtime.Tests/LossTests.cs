@@ -52,6 +52,42 @@ public class LossTests
     }
 
     [Fact]
+    public void SoftmaxCrossEntropy_OneHotMatrix_HugeLogits_StaysFinite_AndPullbackIsSoftmaxMinusT()
+    {
+        var logits = Matrix<float>.FromArray(new float[,] { { 1000, -1000, 0 }, { 0, 0, 0 } });
+        var targets = Matrix<float>.FromArray(new float[,] { { 0, 1, 0 }, { 0, 0, 1 } });
+        float loss = SoftmaxCrossEntropy(logits, targets);
+        Assert.Equal((2000f + MathF.Log(3)) / 2, loss, 2);
+        var dLogits = new Matrix<float>(2, 3);
+        SoftmaxCrossEntropyPullback(logits, targets, loss, 1f, dLogits);
+        float[] expected = [0.5f, -0.5f, 0, 1 / 6f, 1 / 6f, -1 / 3f];
+        TestData.AssertClose([.. expected.Select(e => (double)e)], dLogits, 1e-6, "dLogits");
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyPullback_InPlace_MatchesSeparateBuffer()
+    {
+        var logits = TestData.Normal<float>(9, 13, seed: 1);
+        var targets = TestData.Positive<float>(9, 13, seed: 2);
+        var separate = new Matrix<float>(9, 13);
+        SoftmaxCrossEntropyPullback(logits, targets, 0f, 0.75f, separate);
+        SoftmaxCrossEntropyPullback(logits, targets, 0f, 0.75f, logits);
+        Assert.Equal(separate.Span.ToArray(), logits.Span.ToArray());
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_NaNLogit_GivesNaNLossAndGradientRow()
+    {
+        var logits = Matrix<float>.FromArray(new float[,] { { 1, float.NaN, 2 }, { 1, 2, 3 } });
+        var targets = Matrix<float>.FromArray(new float[,] { { 1, 0, 0 }, { 0, 1, 0 } });
+        Assert.True(float.IsNaN(SoftmaxCrossEntropy(logits, targets)));
+        var dLogits = new Matrix<float>(2, 3);
+        SoftmaxCrossEntropyPullback(logits, targets, float.NaN, 1f, dLogits);
+        Assert.All(dLogits.Row(0).ToArray(), value => Assert.True(float.IsNaN(value)));
+        Assert.All(dLogits.Row(1).ToArray(), value => Assert.True(float.IsFinite(value)));
+    }
+
+    [Fact]
     public void SoftmaxCrossEntropy_BadLabels_Throw()
     {
         var logits = new Matrix<float>(2, 10);

@@ -27,6 +27,33 @@ public class ReductionTests
         TestData.AssertClose([columnSums.Sum()], [(double)Sum(a)], 1e-5 * Math.Sqrt(rows * columns), nameof(Sum));
     }
 
+    [Fact]
+    public void ColumnSums_NoRows_AreZero_AndOverwriteTheDestination()
+    {
+        var sums = Matrix<float>.FromArray(new float[,] { { 5, 5, 5 } });
+        ColumnSums(new Matrix<float>(0, 3), sums);
+        Assert.Equal([0f, 0f, 0f], sums.Span.ToArray());
+    }
+
+    [Theory]
+    [InlineData(5, 8)]
+    [InlineData(5, 16)]
+    [InlineData(3, 35)]
+    public void ColumnSums_EveryVectorAndTailColumn_MatchesReference(int rows, int columns)
+    {
+        var a = TestData.Normal<float>(rows, columns, seed: 4);
+        var sums = new Matrix<float>(1, columns);
+        sums.Span.Fill(99);
+        ColumnSums(a, sums);
+        for (int j = 0; j < columns; j++)
+        {
+            float expected = 0;
+            for (int i = 0; i < rows; i++)
+                expected += a[i, j];
+            Assert.Equal(expected, sums[0, j], 5);
+        }
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 7)]

@@ -32,7 +32,7 @@ public static class Scratch
     {
         if (destination.Length != source.Length)
             throw new ArgumentException($"AddScaled: destination has {destination.Length} elements, source has {source.Length}.");
-        TensorPrimitives.MultiplyAdd(source, scale, destination, destination);
+        ScaledAdd.Apply(source, scale, destination, destination);
     }
 
     /// <summary><paramref name="values"/> *= <paramref name="scale"/>, elementwise (skipped when the scale is 1).</summary>

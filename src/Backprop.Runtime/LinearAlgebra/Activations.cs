@@ -166,15 +166,11 @@ public static partial class MatrixOps
         RequireSameShape(x, destination, nameof(Softmax));
         if (x.Columns == 0)
             return;
-        // Shift each row by its maximum so no exponential overflows, then exponentiate the whole matrix in
-        // one call: rows as short as 10 classes would otherwise spend most of their time in the vector tail.
-        for (int i = 0; i < x.Rows; i++)
-            TensorPrimitives.Subtract<T>(x.Row(i), TensorPrimitives.Max<T>(x.Row(i)), destination.Row(i));
-        TensorPrimitives.Exp<T>(destination.Span, destination.Span);
+        ShiftedExponentials(x, destination.Span, ScratchBuffer<T>.Get(x.Rows));
         for (int i = 0; i < x.Rows; i++)
         {
             Span<T> row = destination.Row(i);
-            TensorPrimitives.Divide<T>(row, TensorPrimitives.Sum<T>(row), row);
+            ShortRows.Scale(row, T.One / ShortRows.Sum<T>(row));
         }
     }
 

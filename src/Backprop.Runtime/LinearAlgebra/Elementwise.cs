@@ -222,8 +222,7 @@ public static partial class MatrixOps
         if (row.Rows != 1 || row.Columns != a.Columns)
             throw new ArgumentException($"AddRowVector: ({a.Shape}) + ({row.Shape}) — the row vector must be 1×{a.Columns}");
         RequireSameShape(a, destination, nameof(AddRowVector));
-        for (int i = 0; i < a.Rows; i++)
-            TensorPrimitives.Add<T>(a.Row(i), row.Span, destination.Row(i));
+        RowBroadcast.AddRow<T>(a.Span, row.Span, destination.Span);
     }
 
     /// <summary>

@@ -16,12 +16,15 @@ public static partial class MatrixOps
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropy));
-        Span<T> scratch = ScratchBuffer<T>.Get(logits.Columns);
+        int columns = logits.Columns;
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Length + logits.Rows);
+        Span<T> exponentials = scratch[..logits.Length], maxima = scratch[logits.Length..];
+        ShiftedExponentials(logits, exponentials, maxima);
         T total = T.Zero;
         for (int i = 0; i < logits.Rows; i++)
         {
-            ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i);
-            total += LogSumExp(row, scratch) * TensorPrimitives.Sum(target) - TensorPrimitives.Dot(target, row);
+            ReadOnlySpan<T> row = logits.Row(i), target = targets.Row(i), exponential = exponentials.Slice(i * columns, columns);
+            total += (maxima[i] + T.Log(ShortRows.Sum(exponential))) * ShortRows.Sum(target) - ShortRows.Dot(target, row);
         }
         return total / T.CreateChecked(logits.Rows);
     }
@@ -60,15 +63,18 @@ public static partial class MatrixOps
             return;
         RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyPullback));
         RequireDistinct(dLogits, targets, nameof(SoftmaxCrossEntropyPullback), nameof(dLogits), nameof(targets));
-        Softmax(logits, dLogits);
+        RequireSameShape(logits, dLogits, nameof(SoftmaxCrossEntropyPullback));
+        T scale = dResult / T.CreateChecked(logits.Rows);
+        ShiftedExponentials(logits, dLogits.Span, ScratchBuffer<T>.Get(logits.Rows));
         // For targets that are not one-hot, Σⱼ tᵢⱼ scales the softmax term: ∂L/∂zᵢⱼ = (softmaxᵢⱼ·Σₖ tᵢₖ − tᵢⱼ)/batch.
+        // After the exponentials, per row: e·(scale·Σt / Σe) − scale·t.
         for (int i = 0; i < logits.Rows; i++)
         {
             Span<T> gradient = dLogits.Row(i);
-            TensorPrimitives.Multiply(gradient, TensorPrimitives.Sum<T>(targets.Row(i)), gradient);
-            TensorPrimitives.Subtract(gradient, targets.Row(i), gradient);
+            ReadOnlySpan<T> target = targets.Row(i);
+            ShortRows.Scale(gradient, scale * ShortRows.Sum(target) / ShortRows.Sum<T>(gradient));
+            ScaledAdd.Apply(target, -scale, gradient, gradient);
         }
-        TensorPrimitives.Multiply(dLogits.Span, dResult / T.CreateChecked(logits.Rows), dLogits.Span);
     }
 
     /// <summary>
@@ -120,6 +126,27 @@ public static partial class MatrixOps
         TensorPrimitives.Multiply(first.Span, scale, first.Span);
         if (dTargets is not null)
             TensorPrimitives.Negate<T>(first.Span, dTargets.Span);
+    }
+
+    /// <summary>
+    /// <c>destination = e^(x − rowmax)</c> row by row, with each row's maximum in <paramref name="maxima"/>, so no
+    /// exponential overflows; <paramref name="destination"/> (of x's length) may be x's own storage. The shift is
+    /// written row by row and the exponentials are taken over the whole matrix in one vectorised call: rows as
+    /// short as 10 classes would otherwise spend most of their time in per-call overhead and vector tails.
+    /// </summary>
+    private static void ShiftedExponentials<T>(Matrix<T> x, Span<T> destination, Span<T> maxima)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = x.Columns;
+        if (columns == 0)
+            return;
+        for (int i = 0; i < x.Rows; i++)
+        {
+            ReadOnlySpan<T> row = x.Row(i);
+            maxima[i] = ShortRows.Max(row);
+            ShortRows.Subtract(row, maxima[i], destination.Slice(i * columns, columns));
+        }
+        TensorPrimitives.Exp<T>(destination, destination);
     }
 
     /// <summary><c>log Σ e^x</c> as <c>max + log Σ e^(x − max)</c>; <paramref name="scratch"/> holds the shifted exponentials.</summary>

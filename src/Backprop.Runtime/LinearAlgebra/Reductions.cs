@@ -27,11 +27,7 @@ public static partial class MatrixOps
     {
         RequireShape(destination, 1, a.Columns, nameof(ColumnSums), nameof(destination));
         RequireDistinct(destination, a, nameof(ColumnSums), nameof(destination), nameof(a));
-        // Adding whole rows keeps the loop vectorised and reads a in memory order.
-        Span<T> sums = destination.Span;
-        sums.Clear();
-        for (int i = 0; i < a.Rows; i++)
-            TensorPrimitives.Add<T>(sums, a.Row(i), sums);
+        RowBroadcast.ColumnSums<T>(a.Span, destination.Span);
     }
 
     /// <summary>Pullback of <see cref="ColumnSums{T}(Matrix{T})"/>: every row of <c>dA</c> is the 1×n <paramref name="dResult"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Backprop.Training;
 
@@ -34,7 +33,7 @@ public sealed class Momentum<T> : Optimizer<T> where T : unmanaged, IFloatingPoi
     protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate)
     {
         Span<T> velocity = _velocities[index];
-        TensorPrimitives.MultiplyAdd(velocity, _momentum, gradient, velocity);
-        TensorPrimitives.MultiplyAdd(velocity, -learningRate, parameter, parameter);
+        ScaledAdd.Apply(velocity, _momentum, gradient, velocity);
+        ScaledAdd.Apply(velocity, -learningRate, parameter, parameter);
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Backprop.Training;
 
@@ -14,5 +13,5 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
-        TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameter, parameter);
+        ScaledAdd.Apply(gradient, -learningRate, parameter, parameter);
 }
