@@ -138,7 +138,7 @@ internal sealed class TangentBuilder
         lines.AddRange(calls.Select(line => ResolveLine(line, statement, values)));
         Expr tangentTarget = index is null ? new NameExpr(tangentName, target.Type) : new ElementExpr(tangentName, index, target.Type);
         tangent = StatementCode.Resolve(tangent, statement, values);
-        if (Reads(tangent, variable))
+        if (StatementCode.Reads(tangent, variable))
         {
             // The tangent reads the old value: compute it before the value is overwritten.
             string next = _names.Allocate(tangentName + "_next");
@@ -148,17 +148,6 @@ internal sealed class TangentBuilder
         lines.Add(new AssignLine(target, value, false));
         if (!tangent.Equals(tangentTarget))
             lines.Add(new AssignLine(tangentTarget, tangent, false));
-    }
-
-    private static bool Reads(Expr expr, string variable)
-    {
-        bool reads = false;
-        StatementCode.Rewrite(expr, e =>
-        {
-            reads |= e is NameExpr { Name: var n } && n == variable || e is ElementExpr { Array: var a } && a == variable;
-            return null;
-        });
-        return reads;
     }
 
     private static CodeLine ResolveLine(CodeLine line, Statement statement, Dictionary<int, string> values) => line switch
