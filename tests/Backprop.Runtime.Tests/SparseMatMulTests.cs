@@ -10,11 +10,12 @@ namespace Backprop.Runtime.Tests;
 [Collection(ThreadCountCollection.Name)]
 public class SparseMatMulTests
 {
-    /// <summary>(m, k, n): 1×1, odd sizes around the vector widths (8/16 floats, 4/8 doubles), the groups of 8 columns and the chunk of 8 vectors, the MNIST shapes, and deep products.</summary>
+    /// <summary>(m, k, n): 1×1, odd sizes around the vector widths (8/16 floats, 4/8 doubles), the groups of 8 columns and the chunk of 8 vectors, the MNIST shapes, and deep products. Rows ending 1 to 4 floats (1 to 2 doubles) past whole vectors take the 128-bit tail.</summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 1, 7, 1 }, { 3, 7, 17 }, { 7, 3, 5 }, { 9, 17, 33 }, { 17, 33, 15 }, { 33, 1, 100 }, { 5, 40, 129 },
         { 2, 9, 260 }, { 100, 784, 100 }, { 784, 100, 100 }, { 13, 300, 47 }, { 100, 100, 10 }, { 19, 23, 8 }, { 21, 5, 16 },
+        { 4, 50, 98 }, { 3, 30, 36 }, { 6, 11, 66 }, { 5, 9, 131 },
         // Deeper than one gathered depth block (1,984 for float Aᵀ, 16,384 otherwise), and B too big to copy aligned.
         { 9, 2100, 20 }, { 2, 16500, 17 }, { 3, 1500, 100 },
     };

@@ -318,8 +318,11 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
 
     /// <summary>
     /// <c>c[0..n) (+)= Σ values[t]·B[indices[t], 0..n)</c>, in chunks of up to <see cref="ChunkVectors"/> vectors; n is
-    /// at least one vector. A ragged end is covered by a last vector read at n − width, overlapping the vector before it:
-    /// the split never leaves that last vector alone in a chunk, so the overlap stays inside one chunk (see <see cref="Chunk"/>).
+    /// at least one vector. A ragged end of at most a 128-bit vector's elements (4 floats) past a whole vector is
+    /// covered by a 128-bit tail read at n − 4 (<see cref="NarrowTail"/>): at n = 100 and 16 floats a vector, six
+    /// vectors and the tail, not seven vectors, the seventh a 64-byte load split over two cache lines. A longer ragged
+    /// end is covered by a last whole vector read at n − width, overlapping the vector before it. Either way the split
+    /// never leaves the last vector or the tail alone in a chunk, so the overlap stays inside one chunk (see <see cref="Chunk"/>).
     /// </summary>
     private static void Row<TSimd, TVector>(int* indices, T* values, int length, T* b, nint ldb, int n, T* c, bool accumulate)
         where TSimd : struct, ISimd<TVector, T>
@@ -330,38 +333,75 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         {
             int remaining = (n - column + width - 1) / width;
             int vectors = remaining <= ChunkVectors ? remaining : remaining == ChunkVectors + 1 ? ChunkVectors - 1 : ChunkVectors;
+            int ragged = (n - column) % width;
+            if (vectors == remaining && remaining > 1 && ragged != 0 && ragged <= TailWidth && width > TailWidth)
+            {
+                switch (vectors - 1)
+                {
+                    case 1: Chunk<TSimd, TVector, Vectors1, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    case 2: Chunk<TSimd, TVector, Vectors2, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    case 3: Chunk<TSimd, TVector, Vectors3, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    case 4: Chunk<TSimd, TVector, Vectors4, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    case 5: Chunk<TSimd, TVector, Vectors5, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    case 6: Chunk<TSimd, TVector, Vectors6, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                    default: Chunk<TSimd, TVector, Vectors7, NarrowTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                }
+                return;
+            }
             switch (vectors)
             {
-                case 1: Chunk<TSimd, TVector, Vectors1>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 2: Chunk<TSimd, TVector, Vectors2>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 3: Chunk<TSimd, TVector, Vectors3>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 4: Chunk<TSimd, TVector, Vectors4>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 5: Chunk<TSimd, TVector, Vectors5>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 6: Chunk<TSimd, TVector, Vectors6>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                case 7: Chunk<TSimd, TVector, Vectors7>(indices, values, length, b, ldb, n, c, column, accumulate); break;
-                default: Chunk<TSimd, TVector, Vectors8>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 1: Chunk<TSimd, TVector, Vectors1, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 2: Chunk<TSimd, TVector, Vectors2, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 3: Chunk<TSimd, TVector, Vectors3, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 4: Chunk<TSimd, TVector, Vectors4, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 5: Chunk<TSimd, TVector, Vectors5, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 6: Chunk<TSimd, TVector, Vectors6, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                case 7: Chunk<TSimd, TVector, Vectors7, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
+                default: Chunk<TSimd, TVector, Vectors8, NoTail>(indices, values, length, b, ldb, n, c, column, accumulate); break;
             }
             column += vectors * width;
         }
+    }
+
+    /// <summary>Elements of a 128-bit vector, the width of <see cref="NarrowTail"/>'s tail.</summary>
+    private static readonly int TailWidth = 16 / sizeof(T);
+
+    /// <summary><c>a·b + addend</c> on 128-bit vectors, fused for float and double as the wide vectors' multiply-add is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> MultiplyAdd128(Vector128<T> a, Vector128<T> b, Vector128<T> addend)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), addend.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), addend.AsDouble()).As<double, T>();
+        return a * b + addend;
     }
 
     /// <summary>
     /// Columns [<paramref name="column"/>, column + V·width) ∩ [0, n) of one row of C, V = <typeparamref name="TCount"/>,
     /// in V accumulators. Vectors 0..V−2 sit at fixed distances from the chunk's start; the last one is read at
     /// n − width when it would run past n, overlapping the one before it. Every old value of C is loaded before
-    /// anything is stored, so the overlapping columns get the same value from both vectors. Nothing in here is a
-    /// call: a call would make the JIT spill the accumulators inside the loop.
+    /// anything is stored, so the overlapping columns get the same value from both vectors. With
+    /// <typeparamref name="TTail"/> = <see cref="NarrowTail"/> the V vectors all sit at i·width and a 128-bit tail
+    /// read at n − <see cref="TailWidth"/> covers the columns past them (overlapping the last vector when fewer than
+    /// <see cref="TailWidth"/> remain). Nothing in here is a call (the multiply-adds are inlined): a call would make
+    /// the JIT spill the accumulators inside the loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Chunk<TSimd, TVector, TCount>(int* indices, T* values, int length, T* b, nint ldb, int n, T* c, int column, bool accumulate)
+    private static void Chunk<TSimd, TVector, TCount, TTail>(int* indices, T* values, int length, T* b, nint ldb, int n, T* c, int column, bool accumulate)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
         where TCount : struct, IVectorCount
+        where TTail : struct, ITail
     {
         int count = TCount.Value;
         int width = TSimd.Count;
+        bool tail = TTail.Narrow;
         // The last vector's distance from the chunk's start; the others are at i·width.
-        nint lastOffset = Math.Min((count - 1) * width, n - width - column);
+        nint lastOffset = tail ? (count - 1) * width : Math.Min((count - 1) * width, n - width - column);
+        // The tail's distance from the chunk's start (only with a narrow tail).
+        nint tailOffset = n - TailWidth - column;
+        Vector128<T> e = Vector128<T>.Zero;
         T* bColumn = b + column;
         T* cColumn = c + column;
         TVector c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
@@ -373,6 +413,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         {
             TVector d0 = TSimd.Zero, d1 = TSimd.Zero, d2 = TSimd.Zero, d3 = TSimd.Zero;
             TVector d4 = TSimd.Zero, d5 = TSimd.Zero, d6 = TSimd.Zero, d7 = TSimd.Zero;
+            Vector128<T> f = Vector128<T>.Zero;
             int half = length / 2;
             for (; t < half; t++)
             {
@@ -408,7 +449,10 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
                 if (count == 7) d6 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d6);
                 if (count > 7) d6 = TSimd.MultiplyAdd(y, TSimd.Load(next + 6 * width), d6);
                 if (count == 8) d7 = TSimd.MultiplyAdd(y, TSimd.Load(next + lastOffset), d7);
+                if (tail) e = MultiplyAdd128(Vector128.Create(values[t]), Vector128.Load(row + tailOffset), e);
+                if (tail) f = MultiplyAdd128(Vector128.Create(values[half + t]), Vector128.Load(next + tailOffset), f);
             }
+            e += f;
             c0 = TSimd.Add(c0, d0); c1 = TSimd.Add(c1, d1); c2 = TSimd.Add(c2, d2); c3 = TSimd.Add(c3, d3);
             c4 = TSimd.Add(c4, d4); c5 = TSimd.Add(c5, d5); c6 = TSimd.Add(c6, d6); c7 = TSimd.Add(c7, d7);
         }
@@ -431,6 +475,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             if (count == 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c6);
             if (count > 7) c6 = TSimd.MultiplyAdd(x, TSimd.Load(row + 6 * width), c6);
             if (count == 8) c7 = TSimd.MultiplyAdd(x, TSimd.Load(row + lastOffset), c7);
+            if (tail) e = MultiplyAdd128(Vector128.Create(values[t]), Vector128.Load(row + tailOffset), e);
         }
 
         // Offsets of each accumulator: i·width, except the last at lastOffset.
@@ -448,6 +493,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             if (count > 5) c5 = TSimd.Add(TSimd.Load(cColumn + o5), c5);
             if (count > 6) c6 = TSimd.Add(TSimd.Load(cColumn + o6), c6);
             if (count > 7) c7 = TSimd.Add(TSimd.Load(cColumn + o7), c7);
+            if (tail) e = Vector128.Load(cColumn + tailOffset) + e;
         }
         TSimd.Store(cColumn + o0, c0);
         if (count > 1) TSimd.Store(cColumn + o1, c1);
@@ -457,6 +503,7 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         if (count > 5) TSimd.Store(cColumn + o5, c5);
         if (count > 6) TSimd.Store(cColumn + o6, c6);
         if (count > 7) TSimd.Store(cColumn + o7, c7);
+        if (tail) Vector128.Store(e, cColumn + tailOffset);
     }
 
     /// <summary>
@@ -482,6 +529,15 @@ internal interface IVectorCount
 {
     static abstract int Value { get; }
 }
+
+/// <summary>Selects at JIT time whether <see cref="SparseGemm{T}"/>'s row chunk ends in a 128-bit tail.</summary>
+internal interface ITail
+{
+    static abstract bool Narrow { get; }
+}
+
+internal readonly struct NoTail : ITail { public static bool Narrow => false; }
+internal readonly struct NarrowTail : ITail { public static bool Narrow => true; }
 
 /// <summary>Selects at JIT time how a row of op(A) is read: contiguous (A) or with stride m (Aᵀ, A stored k×m).</summary>
 internal interface IDepthStride

@@ -61,7 +61,7 @@ public static class BenchmarkCommand
     private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, int epochs, int seed)
     {
         var model = MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
-        var batches = new MiniBatches(data.TrainImages, data.TrainLabels, BatchSize, seed);
+        var batches = data.TrainingBatches(BatchSize, seed);
         Trainer trainer = Trainer.Create(model, "sgd", LearningRate, batches);
         var seconds = new double[epochs];
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

@@ -69,7 +69,7 @@ public static class TrainCommand
     /// <summary>Trains <paramref name="model"/> in place, showing each epoch; returns the history.</summary>
     private static List<EpochRecord> Train(MlpParameters model, MnistData data, TrainOptions options, IAnsiConsole console)
     {
-        var batches = new MiniBatches(data.TrainImages, data.TrainLabels, options.BatchSize, options.Seed);
+        var batches = data.TrainingBatches(options.BatchSize, options.Seed);
         var schedule = new CosineLearningRate(options.EffectiveLearningRate, options.Epochs * batches.BatchesPerEpoch);
         Trainer trainer = Trainer.Create(model, options.Optimizer, schedule, batches);
         var trainSet = new Evaluator(model, data.TrainImages, data.TrainLabels);

@@ -1,4 +1,5 @@
 using Backprop.Data;
+using Backprop.Training;
 
 namespace Backprop.Sample.Data;
 
@@ -11,13 +12,31 @@ public sealed record MnistData(Matrix<float> TrainImages, int[] TrainLabels, Mat
     /// <summary>The number of classes; every label is below it.</summary>
     public const int ClassCount = 10;
 
+    /// <summary>The divisor that maps a stored pixel (0…255) to its value in [0, 1], as <see cref="IdxImages.ToMatrix"/> does.</summary>
+    public const float PixelDivisor = 255f;
+
+    /// <summary>
+    /// The training images' pixels as stored, one byte each, row by row (when loaded from files): the same values as
+    /// <see cref="TrainImages"/> times 255, in a quarter of the memory, which is what <see cref="TrainingBatches"/> gathers from.
+    /// </summary>
+    public byte[]? TrainPixels { get; init; }
+
+    /// <summary>
+    /// Shuffled mini-batches of the training set: gathered from <see cref="TrainPixels"/> when there are stored pixels
+    /// (the same floats as <see cref="TrainImages"/>' rows, read from 4× less memory), else from <see cref="TrainImages"/>.
+    /// </summary>
+    public MiniBatches TrainingBatches(int batchSize, int seed) => TrainPixels is { } pixels
+        ? new MiniBatches(pixels, TrainImages.Columns, PixelDivisor, TrainLabels, batchSize, seed)
+        : new MiniBatches(TrainImages, TrainLabels, batchSize, seed);
+
     /// <summary>Reads the four files and checks that they fit together.</summary>
     /// <exception cref="InvalidDataException">A file is malformed, a label count differs from its image count, the training and test images differ in size, or a label is not 0–9.</exception>
     public static MnistData Load(MnistFiles files)
     {
+        IdxImages train = IdxReader.ReadImageBytes(files.TrainImages);
         var data = new MnistData(
-            IdxReader.ReadImages(files.TrainImages), IdxReader.ReadLabels(files.TrainLabels),
-            IdxReader.ReadImages(files.TestImages), IdxReader.ReadLabels(files.TestLabels));
+            train.ToMatrix(), IdxReader.ReadLabels(files.TrainLabels),
+            IdxReader.ReadImages(files.TestImages), IdxReader.ReadLabels(files.TestLabels)) { TrainPixels = train.Pixels };
         RequireOneLabelPerImage(data.TrainImages, files.TrainImages, data.TrainLabels, files.TrainLabels);
         RequireOneLabelPerImage(data.TestImages, files.TestImages, data.TestLabels, files.TestLabels);
         if (data.TrainImages.Columns != data.TestImages.Columns)
