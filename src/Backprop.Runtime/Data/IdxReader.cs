@@ -116,13 +116,16 @@ public static class IdxReader
 /// <param name="Pixels">Count·Rows·Columns intensities, 0 (background) to 255.</param>
 public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels)
 {
-    /// <summary>The images as a Count × (Rows·Columns) matrix, each pixel divided by 255.</summary>
-    public Matrix<float> ToMatrix()
+    /// <summary>What a stored intensity is divided by to give a pixel's value in [0, 1].</summary>
+    public const float PixelDivisor = 255f;
+
+    /// <summary>The images as a Count × (Rows·Columns) matrix, each pixel divided by <see cref="PixelDivisor"/>.</summary>
+    public unsafe Matrix<float> ToMatrix()
     {
         var matrix = new Matrix<float>(Count, Rows * Columns);
-        Span<float> values = matrix.Span;
-        for (int i = 0; i < Pixels.Length; i++)
-            values[i] = Pixels[i] / 255f;
+        fixed (byte* source = Pixels)
+        fixed (float* destination = matrix.Span)
+            BytesToFloats.Widen(source, destination, Pixels.Length, PixelDivisor);
         return matrix;
     }
 }

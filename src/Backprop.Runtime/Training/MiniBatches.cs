@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Training;
@@ -157,7 +156,7 @@ public sealed class MiniBatches
                                 PrefetchRow(data + (long)order[ahead] * columns, columns);
                         if (row + ByteRowsAhead < count)
                             PrefetchRow(data + (long)order[row + ByteRowsAhead] * columns, columns);
-                        Widen(data + (long)order[row] * columns, output + (long)row * columns, columns, _divisor);
+                        Data.BytesToFloats.Widen(data + (long)order[row] * columns, output + (long)row * columns, columns, _divisor);
                     }
                 }
             }
@@ -165,30 +164,6 @@ public sealed class MiniBatches
         for (int row = 0; row < count; row++)
             _batchLabels[row] = _labels[order[row]];
         return new MiniBatch(batchIndex, batch, _batchLabels.AsMemory(0, count));
-    }
-
-    /// <summary>
-    /// Writes <c>(float)source[i] / divisor</c> to <c>destination[i]</c> for i below <paramref name="count"/>: 16 bytes
-    /// at a time zero-extended to 32-bit integers, converted (exactly: every byte is a float) and divided, the same
-    /// correctly rounded division as the scalar expression, so the floats are identical.
-    /// </summary>
-    private static unsafe void Widen(byte* source, float* destination, int count, float divisor)
-    {
-        int i = 0;
-        if (Avx512F.IsSupported)
-        {
-            Vector512<float> divisors = Vector512.Create(divisor);
-            for (; i <= count - 16; i += 16)
-                Vector512.Store(Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector128.Load(source + i))) / divisors, destination + i);
-        }
-        else if (Avx2.IsSupported)
-        {
-            Vector256<float> divisors = Vector256.Create(divisor);
-            for (; i <= count - 8; i += 8)
-                Vector256.Store(Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(source + i)) / divisors, destination + i);
-        }
-        for (; i < count; i++)
-            destination[i] = source[i] / divisor;
     }
 
     /// <summary>Asks for every cache line of a row of <paramref name="bytes"/> bytes, where the hardware takes such hints.</summary>

@@ -12,9 +12,6 @@ public sealed record MnistData(Matrix<float> TrainImages, int[] TrainLabels, Mat
     /// <summary>The number of classes; every label is below it.</summary>
     public const int ClassCount = 10;
 
-    /// <summary>The divisor that maps a stored pixel (0…255) to its value in [0, 1], as <see cref="IdxImages.ToMatrix"/> does.</summary>
-    public const float PixelDivisor = 255f;
-
     /// <summary>
     /// The training images' pixels as stored, one byte each, row by row (when loaded from files): the same values as
     /// <see cref="TrainImages"/> times 255, in a quarter of the memory, which is what <see cref="TrainingBatches"/> gathers from.
@@ -26,7 +23,7 @@ public sealed record MnistData(Matrix<float> TrainImages, int[] TrainLabels, Mat
     /// (the same floats as <see cref="TrainImages"/>' rows, read from 4× less memory), else from <see cref="TrainImages"/>.
     /// </summary>
     public MiniBatches TrainingBatches(int batchSize, int seed) => TrainPixels is { } pixels
-        ? new MiniBatches(pixels, TrainImages.Columns, PixelDivisor, TrainLabels, batchSize, seed)
+        ? new MiniBatches(pixels, TrainImages.Columns, IdxImages.PixelDivisor, TrainLabels, batchSize, seed)
         : new MiniBatches(TrainImages, TrainLabels, batchSize, seed);
 
     /// <summary>Reads the four files and checks that they fit together.</summary>
