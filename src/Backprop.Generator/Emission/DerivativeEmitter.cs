@@ -108,6 +108,13 @@ internal static class DerivativeEmitter
         writer.Close();
     }
 
+    /// <summary>Throws <c>ArgumentException</c> unless buffer <paramref name="buffer"/> has the length of array parameter <paramref name="array"/>.</summary>
+    internal static void EmitCheckLength(CodeWriter writer, string array, string buffer)
+    {
+        writer.Line($"if ({buffer}.Length != {ExprPrinter.Identifier(array)}.Length)");
+        writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{buffer}' for '{array}' has length {{{buffer}.Length}}, but '{array}' has length {{{ExprPrinter.Identifier(array)}.Length}}.\", nameof({buffer}));");
+    }
+
     internal static IEnumerable<ParameterSpec> Differentiable(FunctionSpec function) => function.Parameters.Where(p => p.Role != ParameterRole.Passive);
 
     internal static string RespectTo(FunctionSpec function) =>
@@ -171,8 +178,7 @@ internal static class DerivativeEmitter
                 writer.Line($"{(call.Pullback ? "" : "_ = ")}{call.Method}{call.Suffix}({string.Join(", ", arguments)});");
                 break;
             case CheckLengthLine check:
-                writer.Line($"if ({check.Gradient}.Length != {ExprPrinter.Identifier(check.Array)}.Length)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{check.Gradient}' for '{check.Array}' has length {{{check.Gradient}.Length}}, but '{check.Array}' has length {{{ExprPrinter.Identifier(check.Array)}.Length}}.\", nameof({check.Gradient}));");
+                EmitCheckLength(writer, check.Array, check.Gradient);
                 break;
             case CheckResultLengthLine check:
                 writer.Line($"if ({check.Buffer}.Length != {ExprPrinter.Identifier(check.Result)}.Length)");

@@ -44,8 +44,8 @@ internal static class HessianEmitter
         writer.Open($"{function.Accessibility} static {function.ReturnType.Keyword()} {function.Name}HessianVector({string.Join(", ", parameters)})");
         foreach (ParameterSpec p in differentiable.Where(p => p.Role == ParameterRole.Array))
         {
-            CheckLength(writer, Id(p), p.GradientName);
-            CheckLength(writer, Id(p), Product(p));
+            DerivativeEmitter.EmitCheckLength(writer, p.Name, p.GradientName);
+            DerivativeEmitter.EmitCheckLength(writer, p.Name, Product(p));
             writer.Line($"{Keyword(p)}[] {gradients[p.Name]} = global::Backprop.Scratch.Rent<{Keyword(p)}>({Id(p)}.Length);");
         }
         var arguments = differentiable.Select(p => p.GradientName)
@@ -143,12 +143,6 @@ internal static class HessianEmitter
     private static string Output(ParameterSpec p, string name) => p.Role == ParameterRole.Array ? $"{Keyword(p)}[] {name}" : $"out {Keyword(p)} {name}";
 
     private static string Keyword(ParameterSpec p) => p.Type!.Value.Keyword();
-
-    private static void CheckLength(CodeWriter writer, string array, string buffer)
-    {
-        writer.Line($"if ({buffer}.Length != {array}.Length)");
-        writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{buffer}' for '{array}' has length {{{buffer}.Length}}, but '{array}' has length {{{array}.Length}}.\", nameof({buffer}));");
-    }
 
     private static IEnumerable<string> Originals(FunctionSpec function) => function.Parameters.Select(p => $"{p.TypeName} {Id(p)}");
 
