@@ -35,6 +35,26 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void CarriedDerivativesAndForwardOrderSums() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                double x2 = x * x;
+                double x3 = x2 * x;
+                double e = Math.Exp(-y);
+                double s = x2 * e;
+                s += x3 * Math.Exp(-2 * y);
+                return s + Math.FusedMultiplyAdd(x, y, x3);
+            }
+        }
+        """);
+
+    [Fact]
     public void LocalsAndAssignments() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

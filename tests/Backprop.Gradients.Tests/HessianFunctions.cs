@@ -32,6 +32,16 @@ public static partial class HessianFunctions
     [Differentiable(All)]
     public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
+    /// <summary>x³e⁻ʸ + x²y + x³, through locals whose derivatives the gradient carries forward (x2, x3 of x; e of y).</summary>
+    [Differentiable(All)]
+    public static double CarriedChain(double x, double y)
+    {
+        double x2 = x * x;
+        double x3 = x2 * x;
+        double e = Math.Exp(-y);
+        return x3 * e + Math.FusedMultiplyAdd(x2, y, x3);
+    }
+
     [Differentiable(All)]
     public static double CallsAndArrays(double[] w, double t)
     {

@@ -64,6 +64,27 @@ public class HessianTests
         }
     }
 
+    [Theory]
+    [InlineData(0.7, 0.3)]
+    [InlineData(-1.2, -0.8)]
+    public void CarriedDerivativesHaveTheClosedFormHessian(double x, double y)
+    {
+        var hessian = new double[2, 2];
+        H.CarriedChainHessian(x, y, hessian);
+        double e = Math.Exp(-y);
+        Assert.Equal(6 * x * e + 2 * y + 6 * x, hessian[0, 0], 1e-12);
+        Assert.Equal(-3 * x * x * e + 2 * x, hessian[0, 1], 1e-12);
+        Assert.Equal(hessian[0, 1], hessian[1, 0], 1e-12);
+        Assert.Equal(x * x * x * e, hessian[1, 1], 1e-12);
+        double[] Gradient(double[] p)
+        {
+            H.CarriedChainGradient(p[0], p[1], out double dx, out double dy);
+            return new[] { dx, dy };
+        }
+        H.CarriedChainHessianVector(x, y, 0.4, -0.9, out double hx, out double hy);
+        Near(GradientDifference(Gradient, new[] { x, y }, new[] { 0.4, -0.9 }), new[] { hx, hy }, 1e-6);
+    }
+
     [Fact]
     public void HessianOfWrongSizeIsRefused()
     {

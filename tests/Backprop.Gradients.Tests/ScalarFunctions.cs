@@ -139,6 +139,24 @@ public static partial class ScalarFunctions
         return x;
     }
 
+    /// <summary>
+    /// Locals of one parameter each (x2, x3, x4, wave of x; e of y) whose derivatives the forward sweep carries, a
+    /// parameter reassigned (so never carried), and Math.FusedMultiplyAdd.
+    /// </summary>
+    [Differentiable]
+    public static double PowerChain(double x, double y, double z)
+    {
+        double x2 = x * x;
+        double x3 = x2 * x;
+        double x4 = (x3 + x3 * x2) / (1 + x2);
+        double wave = Math.Sin(x3);
+        double e = Math.Exp(-y) * 3;
+        double s = 2 * x * e + x4 * Math.Exp(-2 * y);
+        s += Math.FusedMultiplyAdd(x3, e, wave);
+        z *= s;
+        return s + Math.Log(x2 + 1) + z;
+    }
+
     /// <summary>Regression (found by the hostile-input tests): the attribute on the declaring part of a partial method.</summary>
     [Differentiable]
     public static partial double DeclaredPartial(double x, double y);

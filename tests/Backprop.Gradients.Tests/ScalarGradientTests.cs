@@ -40,6 +40,28 @@ public class ScalarGradientTests
         Check(p => F.LocalsAndReassignment(p[0], p[1]), (p, g) => F.LocalsAndReassignmentGradient(p[0], p[1], out g[0], out g[1]), Positive);
 
     [Fact]
+    public void CarriedDerivativesAndFusedMultiplyAdd() =>
+        Check(p => F.PowerChain(p[0], p[1], p[2]), (p, g) => F.PowerChainGradient(p[0], p[1], p[2], out g[0], out g[1], out g[2]),
+            new[] { new[] { 0.7, -0.3, 1.2 }, new[] { -1.1, 0.4, -0.5 }, new[] { 1.3, 1.7, 0.25 } }, tolerance: 1e-6);
+
+    [Fact]
+    public void CarriedDerivativesMatchTheClosedForm()
+    {
+        // x2 = x², x3 = x³ and e = 3e⁻ʸ carried; (x³ + x⁵)/(1 + x²) = x³, so x4 is x³ too.
+        foreach (var (x, y) in new[] { (0.7, -0.3), (-1.6, 0.9) })
+        {
+            // With z = 0 the reassigned z *= s adds nothing to dx and dy, and dz is s.
+            double value = F.PowerChainGradient(x, y, 0, out double dx, out double dy, out double dz);
+            double e = 3 * Math.Exp(-y), x3 = x * x * x;
+            double s = 2 * x * e + x3 * Math.Exp(-2 * y) + x3 * e + Math.Sin(x3);
+            Assert.Equal(s + Math.Log(x * x + 1), value, 1e-12);
+            Assert.Equal(s, dz, 1e-12);
+            Assert.Equal(2 * e + 3 * x * x * Math.Exp(-2 * y) + 3 * x * x * e + Math.Cos(x3) * 3 * x * x + 2 * x / (x * x + 1), dx, 1e-12);
+            Assert.Equal(-2 * x * e - 2 * x3 * Math.Exp(-2 * y) - x3 * e, dy, 1e-12);
+        }
+    }
+
+    [Fact]
     public void PassiveParametersGetNoGradient() =>
         Check(p => F.PassiveParameters(p[0], 1.5, 3, 4, true, p[1]), (p, g) => F.PassiveParametersGradient(p[0], 1.5, 3, 4, true, p[1], out g[0], out g[1]), Anywhere);
 

@@ -100,6 +100,9 @@ internal static class Simplify
         if (b is NegateExpr nb) return Subtract(a, nb.Operand);
         if (a is NegateExpr na) return Subtract(b, na.Operand);
         if (a.Equals(b)) return Multiply(new ConstantExpr(2, a.Type), a);
+        // a + (−3 · b) reads as a − 3 · b, and is the same number: negation is exact.
+        if (b is BinaryExpr { Operator: BinaryOperator.Multiply, Left: ConstantExpr { Value: < 0 } c } scaled)
+            return Subtract(a, Multiply(Fold(-c.Value, c.Type), scaled.Right));
         return new BinaryExpr(BinaryOperator.Add, a, b, a.Type);
     }
 

@@ -36,7 +36,7 @@ internal static class FirstWrites
     }
 
     /// <summary>Whether a line (or anything nested in it) reads or writes <paramref name="name"/>.</summary>
-    private static bool Mentions(CodeLine line, string name) => line switch
+    public static bool Mentions(CodeLine line, string name) => line switch
     {
         DeclareLine declare => declare.Name == name || Reads(declare.Value, name),
         AssignLine assign => Reads(assign.Target, name) || Reads(assign.Value, name),

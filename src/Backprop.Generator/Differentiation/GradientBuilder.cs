@@ -34,6 +34,7 @@ internal sealed class GradientBuilder
     private readonly Dictionary<Statement, int> _recomputed = new(ByReference.Instance);
     private readonly Dictionary<Statement, LoopFusion> _fusions = new(ByReference.Instance);
     private readonly HashSet<Statement> _fused = new(ByReference.Instance);
+    private Dictionary<Statement, Preaccumulated> _preaccumulated = new(ByReference.Instance);
     private readonly Dictionary<Statement, FusedAdjoints> _fusedAdjoints = new(ByReference.Instance);
 
     /// <summary>While a fused loop's unit-seed reverse code is written: the adjoint names and sweeps it uses instead.</summary>
@@ -89,6 +90,7 @@ internal sealed class GradientBuilder
             if (Statements.Write(statement) is var (target, _))
                 writeCounts[target]++;
         }
+        _preaccumulated = Preaccumulation.Find(_function, _activity, writeCounts, _names);
         foreach (Statement statement in Statements.All(_program.Body))
             Plan(statement);
         // Loop-body locals the reverse sweep reads are recomputed; their inputs must then be restored, which
@@ -158,7 +160,7 @@ internal sealed class GradientBuilder
             body.AddRange(SeedArrayResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
-        body.AddRange(reverseCode);
+        body.AddRange(ForwardOrderSums.Apply(reverseCode));
         if (_usesTape || _rented.Count > 0 || kept is not null)
             body.Add(new BlankLine());
         if (_usesTape)
@@ -207,8 +209,9 @@ internal sealed class GradientBuilder
             return;
         Expr seed = SeedOf(statement, target);
         _seeds[statement] = seed;
-        bool[] active = _activity.ActiveNodes(statement.Nodes, value);
-        StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, active, _activity.Active);
+        StatementAdjoint adjoint = _preaccumulated.TryGetValue(statement, out Preaccumulated? carried)
+            ? StatementAdjoint.Carried(carried, seed, _variables[carried.Input].Type)
+            : StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
         if (statement is StoreStatement store)
             adjoint.Referenced.Add(store.Index);
         _adjoints[statement] = adjoint;
@@ -334,6 +337,11 @@ internal sealed class GradientBuilder
                     if (Restoration(assign) == Restore.Saved)
                         Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type));
                     EmitAssignment(lines, record, assign);
+                    if (_preaccumulated.TryGetValue(statement, out Preaccumulated? carried))
+                    {
+                        var values = new Dictionary<int, string>(record.Values) { [assign.Value] = assign.Target };
+                        lines.Add(new DeclareLine(carried.Value.Type.Keyword(), carried.Tangent, StatementCode.Resolve(carried.Value, statement, values)));
+                    }
                     TapeCalls(lines, record, statement);
                     break;
                 case StoreStatement store:

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 using static Backprop.Generator.Differentiation.MathCalls;
 
@@ -94,12 +95,17 @@ internal static class Rules
         [Op.Round] = new[] { None },
         [Op.Truncate] = new[] { None },
         [Op.Sign] = new[] { None },
+        [Op.FusedMultiplyAdd] = new Partial?[] { (g, x, y) => g * x[1], (g, x, y) => g * x[0], (g, x, y) => g },
     };
 
     /// <summary>The partials of <paramref name="op"/>, one per argument.</summary>
     /// <exception cref="InvalidOperationException">The operation has no rule: a bug, reported as BP9001.</exception>
     public static Partial?[] For(Op op) =>
         s_rules.TryGetValue(op, out Partial?[]? partials) ? partials : throw new InvalidOperationException($"No derivative rule for operation {op}.");
+
+    /// <summary>A node's arguments as the rules take them: constants as literals, so the algebra can fold them (g * 2.0 * 3.0 → 6.0 * g).</summary>
+    public static Expr[] Arguments(EquatableArray<Node> nodes, Node node) =>
+        node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
 
     /// <summary>Whether <paramref name="node"/>'s value depends differentiably on its argument <paramref name="argument"/>.</summary>
     public static bool Propagates(Node node, int argument, ScalarType argumentType)

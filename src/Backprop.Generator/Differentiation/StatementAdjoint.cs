@@ -25,7 +25,7 @@ internal sealed class StatementAdjoint
     /// <summary>Whole arrays passed to calls: the callee's gradient for parameter <c>Parameter</c> of call node <c>Call</c>, scaled by <c>Scale</c>, is added to the array's adjoint.</summary>
     public List<(string Array, int Call, int Parameter, Expr Scale)> Arrays { get; } = new();
 
-    /// <summary>Nodes whose forward values the reverse code reads.</summary>
+    /// <summary>Nodes whose forward values the derivative code reads: the reverse code, or a carried derivative.</summary>
     public HashSet<int> Referenced { get; } = new();
 
     public static StatementAdjoint Sweep(EquatableArray<Node> nodes, int root, Expr seed, bool[] active, ISet<string> activeVariables)
@@ -59,8 +59,7 @@ internal sealed class StatementAdjoint
                 adjoint.Lines.Add(new AdjointLine(id, g));
                 g = new AdjointExpr(id, node.Type);
             }
-            // Constants go in as literals so the algebra can fold them (g * 2.0 * 3.0 → 6.0 * g).
-            Expr[] arguments = node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
+            Expr[] arguments = Rules.Arguments(nodes, node);
             if (node.Call?.Pullback is not null)
             {
                 // A user's pullback takes the result's adjoint itself and gives the arguments' adjoints.
@@ -82,6 +81,18 @@ internal sealed class StatementAdjoint
             Send(pending, node, targets.Select(i => (i, partials[i]!(g, arguments, output))));
         }
         adjoint.CollectReferences(nodes);
+        return adjoint;
+    }
+
+    /// <summary>
+    /// The reverse of a statement whose derivative the forward sweep carried (<see cref="Preaccumulation"/>): the target's
+    /// adjoint <paramref name="seed"/> times that derivative, added to the parameter's gradient, of type <paramref name="inputType"/>.
+    /// </summary>
+    public static StatementAdjoint Carried(Preaccumulated carried, Expr seed, ScalarType inputType)
+    {
+        var adjoint = new StatementAdjoint();
+        adjoint.Variables.Add(new KeyValuePair<string, Expr>(carried.Input, Simplify.Cast(seed * new NameExpr(carried.Tangent, carried.Value.Type), inputType)));
+        StatementCode.References(carried.Value, adjoint.Referenced);
         return adjoint;
     }
 

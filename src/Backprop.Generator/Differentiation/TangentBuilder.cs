@@ -118,7 +118,7 @@ internal sealed class TangentBuilder
             return;
         }
         var calls = new List<CodeLine>();
-        Expr tangent = Tangent(statement, root, calls, values) ?? new ConstantExpr(0, target.Type);
+        Expr tangent = Tangent(statement, root, calls) ?? new ConstantExpr(0, target.Type);
         var referenced = new HashSet<int>();
         StatementCode.References(tangent, referenced);
         // A pullback reads the function's arguments and result: computed once, in locals.
@@ -158,49 +158,21 @@ internal sealed class TangentBuilder
     };
 
     /// <summary>The tangent of <paramref name="root"/>, or <c>null</c> when it is zero.</summary>
-    private Expr? Tangent(Statement statement, int root, List<CodeLine> calls, Dictionary<int, string> values)
+    private Expr? Tangent(Statement statement, int root, List<CodeLine> calls)
     {
         EquatableArray<Node> nodes = statement.Nodes;
-        bool[] active = _activity.ActiveNodes(nodes, root);
-        var tangents = new Expr?[nodes.Count];
-        for (int id = 0; id <= root; id++)
+        return NodeTangents.Of(nodes, root, _activity.ActiveNodes(nodes, root), (id, tangents) =>
         {
             Node node = nodes[id];
-            if (!active[id])
-                continue;
-            switch (node.Op)
+            return node.Op switch
             {
-                case Op.Read when _tangentNames.TryGetValue(node.Name!, out string? name):
-                    tangents[id] = new NameExpr(name, node.Type);
-                    continue;
-                case Op.Element when _tangentNames.TryGetValue(node.Name!, out string? name):
-                    tangents[id] = new ElementExpr(name, new ValueExpr(node.Arguments[0], ScalarType.Int), node.Type);
-                    continue;
-                case Op.Call when node.Call!.Pullback is string pullback:
-                    tangents[id] = PullbackTangent(id, pullback, nodes, tangents, calls);
-                    continue;
-                case Op.Call:
-                    tangents[id] = CallTangent(node, nodes, tangents, calls);
-                    continue;
-                case Op.Convert:
-                    // The one rule that changes type: forward, the tangent takes the output's.
-                    tangents[id] = tangents[node.Arguments[0]] is Expr t ? Simplify.Cast(t, node.Type) : null;
-                    continue;
-            }
-            Partial?[] partials = Rules.For(node.Op);
-            Expr[] arguments = node.Arguments.Select(a => nodes[a].Op == Op.Constant ? new ConstantExpr(nodes[a].Value, nodes[a].Type) : (Expr)new ValueExpr(a, nodes[a].Type)).ToArray();
-            Expr? sum = null;
-            for (int i = 0; i < node.Arguments.Count; i++)
-            {
-                if (tangents[node.Arguments[i]] is Expr t && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
-                {
-                    Expr term = partials[i]!(t, arguments, new ValueExpr(id, node.Type));
-                    sum = sum is null ? term : sum + term;
-                }
-            }
-            tangents[id] = sum;
-        }
-        return tangents[root];
+                Op.Read when _tangentNames.TryGetValue(node.Name!, out string? name) => new NameExpr(name, node.Type),
+                Op.Element when _tangentNames.TryGetValue(node.Name!, out string? name) => new ElementExpr(name, new ValueExpr(node.Arguments[0], ScalarType.Int), node.Type),
+                Op.Call when node.Call!.Pullback is string pullback => PullbackTangent(id, pullback, nodes, tangents, calls),
+                Op.Call => CallTangent(node, nodes, tangents, calls),
+                _ => null,
+            };
+        });
     }
 
     /// <summary>

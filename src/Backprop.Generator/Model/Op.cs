@@ -67,4 +67,5 @@ internal enum Op
     Round,
     Truncate,
     Sign,
+    FusedMultiplyAdd,
 }

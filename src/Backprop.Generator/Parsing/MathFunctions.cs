@@ -36,6 +36,7 @@ internal static class MathFunctions
         [("Round", 1)] = Op.Round,
         [("Truncate", 1)] = Op.Truncate,
         [("Sign", 1)] = Op.Sign,
+        [("FusedMultiplyAdd", 3)] = Op.FusedMultiplyAdd,
     };
 
     /// <summary>The operation for a call to <paramref name="method"/>, if it is a supported Math or MathF member.</summary>

@@ -1,0 +1,109 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// A peephole on top-level reverse code: an adjoint written <c>dv = a; … dv += b; … dv += c;</c>, as the reverse sweep
+/// meets its contributions (last statement first), becomes one sum in the forward sweep's order, <c>dv = c + b + a;</c>,
+/// where the last of them was. The terms are the same; the order is the one in which the forward sweep made the values
+/// they read. Added from the latest, the sum is a serial chain that starts only once the forward sweep's last value is
+/// known (PolyExp's tenth exp); added from the earliest, all but the last additions overlap with the forward sweep's
+/// remaining work.
+/// <para>
+/// A term moves only when nothing between its line and the sum's writes what it reads; one that cannot, and every
+/// contribution after it, stays as it was. Terms that pop the tape or call user methods never move.
+/// </para>
+/// </summary>
+internal static class ForwardOrderSums
+{
+    public static List<CodeLine> Apply(List<CodeLine> lines)
+    {
+        var result = new List<CodeLine?>(lines);
+        for (int first = 0; first < result.Count; first++)
+        {
+            if (FirstWrite(result[first]) is not (string name, Expr value))
+                continue;
+            List<(int Line, Expr Value)> terms = Contributions(result, first, name, value);
+            while (terms.Count > 1 && !terms.All(t => CanMove(result, t, terms[terms.Count - 1].Line)))
+                terms.RemoveAt(terms.Count - 1);
+            if (terms.Count < 2)
+                continue;
+            Expr sum = Enumerable.Reverse(terms).Select(t => t.Value).Aggregate((a, b) => a + b);
+            int at = terms[terms.Count - 1].Line;
+            result[at] = result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false);
+            foreach (var (line, _) in terms.Take(terms.Count - 1))
+                result[line] = null;
+        }
+        return DropEmptyBlocks(lines, result);
+    }
+
+    /// <summary><c>double dv = a;</c> or <c>dv = a;</c> where <c>a</c> does not read <c>dv</c>.</summary>
+    private static (string, Expr)? FirstWrite(CodeLine? line) => line switch
+    {
+        DeclareLine declare when !StatementCode.Reads(declare.Value, declare.Name) => (declare.Name, declare.Value),
+        AssignLine { Accumulate: false, Target: NameExpr target } assign when !StatementCode.Reads(assign.Value, target.Name) => (target.Name, assign.Value),
+        _ => null,
+    };
+
+    /// <summary>The first write and the <c>dv += …</c> after it, up to the first line that reads or writes <c>dv</c> otherwise.</summary>
+    private static List<(int Line, Expr Value)> Contributions(List<CodeLine?> lines, int first, string name, Expr value)
+    {
+        var terms = new List<(int, Expr)> { (first, value) };
+        for (int i = first + 1; i < lines.Count; i++)
+        {
+            if (lines[i] is AssignLine { Accumulate: true, Target: NameExpr target } add && target.Name == name && !StatementCode.Reads(add.Value, name))
+                terms.Add((i, add.Value));
+            else if (lines[i] is CodeLine line && FirstWrites.Mentions(line, name))
+                break;
+        }
+        return terms;
+    }
+
+    /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> as at its own.</summary>
+    private static bool CanMove(List<CodeLine?> lines, (int Line, Expr Value) term, int to)
+    {
+        bool impure = false;
+        StatementCode.Rewrite(term.Value, e =>
+        {
+            impure |= e is PopExpr or MethodCallExpr;
+            return null;
+        });
+        if (impure)
+            return false;
+        var reads = new HashSet<string>();
+        StatementCode.Names(term.Value, reads);
+        for (int i = term.Line + 1; i < to; i++)
+        {
+            if (lines[i] is CodeLine line && reads.Any(name => Writes(line, name)))
+                return false;
+        }
+        return true;
+    }
+
+    private static bool Writes(CodeLine line, string name) => line switch
+    {
+        DeclareLine declare => declare.Name == name,
+        AssignLine { Target: NameExpr target } => target.Name == name,
+        AssignLine { Target: ElementExpr element } => element.Array == name,
+        CallGradientLine call => call.Outputs.Contains(name),
+        CommentLine or BlankLine => false,
+        _ => FirstWrites.Mentions(line, name),
+    };
+
+    /// <summary>Removes what moved, and the comment of a block that has no code left.</summary>
+    private static List<CodeLine> DropEmptyBlocks(List<CodeLine> before, List<CodeLine?> after)
+    {
+        var kept = new List<CodeLine>();
+        for (int i = 0; i < after.Count; i++)
+        {
+            if (after[i] is not CodeLine line)
+                continue;
+            bool emptied = line is CommentLine && i + 1 < before.Count && before[i + 1] is not CommentLine
+                && after.Skip(i + 1).FirstOrDefault(l => l is not null) is null or CommentLine;
+            if (!emptied)
+                kept.Add(line);
+        }
+        return kept;
+    }
+}
