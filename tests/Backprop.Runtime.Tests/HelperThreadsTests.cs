@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+
+namespace Backprop.Runtime.Tests;
+
+/// <summary>Alone: a product running beside it would hold the helpers, and then every part runs on the caller.</summary>
+[CollectionDefinition(nameof(HelperThreadsTests), DisableParallelization = true)]
+public class HelperThreadsCollection;
+
+/// <summary>The background threads that run parts of split products: every part runs once, helpers wake from sleep and take parts.</summary>
+[Collection(nameof(HelperThreadsTests))]
+public unsafe class HelperThreadsTests
+{
+    private static readonly ConcurrentDictionary<int, int> s_partsByThread = new();
+    private static int[] s_runs = [];
+
+    private static void RecordPart(void* state, int part)
+    {
+        Interlocked.Increment(ref s_runs[part]);
+        s_partsByThread.AddOrUpdate(Environment.CurrentManagedThreadId, 1, (_, n) => n + 1);
+        // Long enough that a helper watching (or woken) claims the second part before the caller gets to it.
+        Thread.Sleep(20);
+    }
+
+    [Fact]
+    public void EveryPartRunsOnce_AndHelpersTakePartsWhetherWatchingOrAsleep()
+    {
+        int caller = Environment.CurrentManagedThreadId;
+        for (int job = 0; job < 6; job++)
+        {
+            s_runs = new int[2];
+            s_partsByThread.Clear();
+            HelperThreads.Run(&RecordPart, null, 2);
+            Assert.Equal(new[] { 1, 1 }, s_runs);
+            // Jobs 1, 3, 5 find the helper watching (it has just finished the job before); 2 and 4 find it asleep.
+            Assert.Contains(s_partsByThread.Keys, thread => thread != caller);
+            if (job % 2 == 1)
+                Thread.Sleep(50);
+        }
+    }
+}
