@@ -65,9 +65,12 @@ internal static unsafe class HelperThreads
                 s_helpers[helper].Wake();
 
             RunUnclaimedParts();
+            // The parts left are running on helpers and end within microseconds: spin and yield, never Sleep(1), which
+            // SpinWait's default does after 20 spins and which oversleeps by a millisecond or more (it made two-thread
+            // MNIST epochs 0.068–0.126 s; without it, 0.059–0.072 s, in runs side by side).
             var wait = new SpinWait();
             while (Volatile.Read(ref s_finishedParts) < parts)
-                wait.SpinOnce();
+                wait.SpinOnce(sleep1Threshold: -1);
             Volatile.Write(ref s_claim, ((long)generation << 32) | Closed);
         }
         finally
