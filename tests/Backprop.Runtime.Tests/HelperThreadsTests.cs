@@ -6,7 +6,7 @@ namespace Backprop.Runtime.Tests;
 [CollectionDefinition(nameof(HelperThreadsTests), DisableParallelization = true)]
 public class HelperThreadsCollection;
 
-/// <summary>The background threads that run parts of split products: every part runs once, helpers wake from sleep and take parts.</summary>
+/// <summary>The background threads that run parts of split products: every part runs once, and helpers, woken from sleep, take parts.</summary>
 [Collection(nameof(HelperThreadsTests))]
 public unsafe class HelperThreadsTests
 {
@@ -22,7 +22,7 @@ public unsafe class HelperThreadsTests
     }
 
     [Fact]
-    public void EveryPartRunsOnce_AndHelpersTakePartsWhetherWatchingOrAsleep()
+    public void EveryPartRunsOnce_AndAHelperTakesAPart()
     {
         int caller = Environment.CurrentManagedThreadId;
         for (int job = 0; job < 6; job++)
@@ -31,7 +31,7 @@ public unsafe class HelperThreadsTests
             s_partsByThread.Clear();
             HelperThreads.Run(&RecordPart, null, 2);
             Assert.Equal(new[] { 1, 1 }, s_runs);
-            // Jobs 1, 3, 5 find the helper watching (it has just finished the job before); 2 and 4 find it asleep.
+            // Some jobs come right after the one before, some after the helper has long been asleep.
             Assert.Contains(s_partsByThread.Keys, thread => thread != caller);
             if (job % 2 == 1)
                 Thread.Sleep(50);

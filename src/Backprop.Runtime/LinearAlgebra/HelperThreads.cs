@@ -11,24 +11,14 @@ namespace Backprop;
 /// a split computation is never much slower than running it on one thread. A claim is a compare-and-swap on
 /// (job generation, next part) in one 64-bit word, so a helper that wakes after its job has ended cannot
 /// claim a part of the next job with the previous job's state.
-/// <para>
-/// A helper that runs out of parts watches for the next job for <see cref="WatchMicroseconds"/> before it goes to
-/// sleep: a training step starts its products tens of microseconds apart, and waking a sleeping thread takes about
-/// as long as half a product, so a helper that slept between them would rarely claim its part in time. Only a
-/// sleeping helper is woken (a flag exchanged on both sides, so that no wake-up is lost or left over).
-/// </para>
 /// </remarks>
 internal static unsafe class HelperThreads
 {
     /// <summary>The "next part" value of a job whose parts are all done: larger than any part count.</summary>
     private const int Closed = int.MaxValue;
 
-    /// <summary>How long a helper without work keeps watching for the next job before it sleeps.</summary>
-    private const int WatchMicroseconds = 200;
-
-    private static readonly long s_watchTicks = System.Diagnostics.Stopwatch.Frequency * WatchMicroseconds / 1_000_000;
     private static readonly Lock s_gate = new();
-    private static Helper[] s_helpers = [];
+    private static SemaphoreSlim[] s_wakeUps = [];
 
     // The current job; written only by the caller holding s_gate, before it publishes s_claim.
     private static delegate*<void*, int, void> s_work;
@@ -53,8 +43,8 @@ internal static unsafe class HelperThreads
         }
         try
         {
-            while (s_helpers.Length < parts - 1)
-                s_helpers = [.. s_helpers, Helper.Start(s_helpers.Length + 1)];
+            while (s_wakeUps.Length < parts - 1)
+                s_wakeUps = [.. s_wakeUps, StartHelper(s_wakeUps.Length)];
             s_work = work;
             s_state = state;
             s_parts = parts;
@@ -62,7 +52,7 @@ internal static unsafe class HelperThreads
             int generation = ++s_generation;
             Volatile.Write(ref s_claim, (long)generation << 32);
             for (int helper = 0; helper < parts - 1; helper++)
-                s_helpers[helper].Wake();
+                s_wakeUps[helper].Release();
 
             RunUnclaimedParts();
             // The parts left are running on helpers and end within microseconds: spin and yield, never Sleep(1), which
@@ -97,58 +87,19 @@ internal static unsafe class HelperThreads
         }
     }
 
-    /// <summary>Whether the current job has a part nobody has claimed yet.</summary>
-    private static bool HasUnclaimedPart() => (int)Volatile.Read(ref s_claim) < Volatile.Read(ref s_parts);
-
-    /// <summary>Watches for a job with an unclaimed part for <see cref="WatchMicroseconds"/>; whether one came.</summary>
-    private static bool WatchForJob()
+    private static SemaphoreSlim StartHelper(int index)
     {
-        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_watchTicks;
-        while (!HasUnclaimedPart())
-        {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
-                return false;
-            Thread.SpinWait(20);
-        }
-        return true;
-    }
-
-    /// <summary>One background thread, and how it is woken.</summary>
-    private sealed class Helper
-    {
-        private readonly SemaphoreSlim _wakeUp = new(0);
-
-        /// <summary>1 while the thread sleeps (or is about to) and nobody has woken it.</summary>
-        private int _sleeping;
-
-        public static Helper Start(int number)
-        {
-            var helper = new Helper();
-            new Thread(helper.Loop) { IsBackground = true, Name = $"Backprop matrix helper {number}" }.Start();
-            return helper;
-        }
-
-        /// <summary>Called after a job is published: wakes the thread if it sleeps; a watching one finds the job itself.</summary>
-        public void Wake()
-        {
-            if (Interlocked.Exchange(ref _sleeping, 0) == 1)
-                _wakeUp.Release();
-        }
-
-        private void Loop()
+        var wakeUp = new SemaphoreSlim(0);
+        var thread = new Thread(() =>
         {
             while (true)
             {
+                wakeUp.Wait();
                 RunUnclaimedParts();
-                if (WatchForJob())
-                    continue;
-                Interlocked.Exchange(ref _sleeping, 1);
-                // A job published before the flag was set woke nobody: take it, unless the caller has cleared the flag
-                // since, in which case its wake-up is on the way and must be consumed.
-                if (HasUnclaimedPart() && Interlocked.Exchange(ref _sleeping, 0) == 1)
-                    continue;
-                _wakeUp.Wait();
             }
-        }
+        })
+        { IsBackground = true, Name = $"Backprop matrix helper {index + 1}" };
+        thread.Start();
+        return wakeUp;
     }
 }
