@@ -29,10 +29,14 @@ public class SparseMatMulBenchmarks
     [Params("sparse", "dense")]
     public string Route { get; set; } = null!;
 
+    /// <summary><see cref="MatrixOps.MaxDegreeOfParallelism"/>: the product split over this many threads.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        MatrixOps.MaxDegreeOfParallelism = 1;
+        MatrixOps.MaxDegreeOfParallelism = Threads;
         SparseGemm.Route = Route == "sparse" ? SparseRoute.Sparse : SparseRoute.Dense;
         _x = Input == "mnist" ? MnistBatch() : Synthetic(double.Parse(Input[1..], System.Globalization.CultureInfo.InvariantCulture));
         bool transposeA = Shape == "Xᵀ·dY";
@@ -41,7 +45,11 @@ public class SparseMatMulBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => SparseGemm.Route = SparseRoute.Automatic;
+    public void Cleanup()
+    {
+        SparseGemm.Route = SparseRoute.Automatic;
+        MatrixOps.MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount);
+    }
 
     [Benchmark]
     public void MatMul() => MatrixOps.MatMul(_x, _b, _c, transposeA: Shape == "Xᵀ·dY");
