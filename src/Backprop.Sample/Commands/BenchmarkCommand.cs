@@ -13,9 +13,9 @@ namespace Backprop.Sample.Commands;
 /// <summary>
 /// <c>benchmark</c>: times training epochs of exactly the setup of the PyTorch reference
 /// (<c>/work/shared/bench/pytorch_mlp.py</c>, run side by side by <c>benchmarks/mnist_vs_pytorch.sh</c>):
-/// 784-100-10 ReLU, weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. Like the
-/// reference it trains one warm-up epoch, then <c>--runs</c> runs of <c>--epochs</c> epochs from fresh
-/// weights, and prints the median epoch time last.
+/// 784-100-10 ReLU, weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. It trains
+/// <see cref="WarmUpEpochs"/> warm-up epochs (the reference one: it has no JIT to wait for), then <c>--runs</c> runs of
+/// <c>--epochs</c> epochs from fresh weights, and prints the median epoch time last.
 /// </summary>
 public static class BenchmarkCommand
 {
