@@ -74,9 +74,6 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     /// <summary>Room past a buffer's end for a compress store, which writes a whole vector.</summary>
     private const int Slack = 64;
 
-    /// <summary>One vector in this many is counted when A is long enough (<see cref="CountNonzeros{TSimd, TVector}"/>).</summary>
-    private const int CountSampleStride = 4;
-
     /// <summary>Vectors of a row of C kept in registers at once: 8 × 16 floats covers a 100-wide row in one pass.</summary>
     private const int ChunkVectors = 8;
 
@@ -169,32 +166,22 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         : s_wide256 && n >= Vector256<T>.Count ? Vector256<T>.Count
         : 1;
 
-    /// <summary>
-    /// The nonzero entries among the first <paramref name="length"/> at <paramref name="a"/>, estimated from one vector in
-    /// <see cref="CountSampleStride"/> (every vector of a short input), or any number above <paramref name="limit"/>
-    /// once the estimate passes it. The estimate steers only speed (the route, B's packing, the split), never the
-    /// value of C beyond the rounding of the route taken, and it is a function of A alone, so a product is as
-    /// deterministic as before. Counting every vector read all of A once more per product: at MNIST's shapes about 5
-    /// µs of a 120 µs training step for its two products with X.
-    /// </summary>
+    /// <summary>The nonzero entries among the first <paramref name="length"/> at <paramref name="a"/>, or any number above <paramref name="limit"/> once it is passed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CountNonzeros<TSimd, TVector>(T* a, long length, long limit)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
     {
         int width = TSimd.Count;
-        int stride = length >= (long)width * CountSampleStride * 256 ? CountSampleStride : 1;
-        long step = (long)width * stride;
         long count = 0, i = 0;
         const int checkEvery = 64;
-        while (i + step * checkEvery <= length)
+        while (i + (long)width * checkEvery <= length)
         {
-            for (int v = 0; v < checkEvery; v++, i += step)
+            for (int v = 0; v < checkEvery; v++, i += width)
                 count += BitOperations.PopCount(TSimd.NonzeroMask(TSimd.Load(a + i)));
-            if (count * stride > limit)
-                return count * stride;
+            if (count > limit)
+                return count;
         }
-        count *= stride;
         for (; i + width <= length; i += width)
             count += BitOperations.PopCount(TSimd.NonzeroMask(TSimd.Load(a + i)));
         for (; i < length; i++)

@@ -48,9 +48,9 @@ public sealed record TrainOptions
     public bool Check { get; init; }
 
     /// <summary>
-    /// One thread: on the shared 2-core machines this sample is measured on, the second core is rarely idle,
-    /// and a product split across two threads waits for the slower one (the default run took 15–17 s with two
-    /// threads against 10–11 s with one; README). On an idle multi-core machine, <c>--threads 2</c> or more pays.
+    /// One thread: on the shared 2-core machines this sample is measured on, the second core is often taken, and a
+    /// product split across two threads then waits for the slower one. With that core free, <c>--threads 2</c> pays
+    /// (the default run: 2.4 s against 2.9–3.0 s; README).
     /// </summary>
     public const int DefaultThreads = 1;
 
