@@ -17,8 +17,11 @@ public unsafe class HelperThreadsTests
     {
         Interlocked.Increment(ref s_runs[part]);
         s_partsByThread.AddOrUpdate(Environment.CurrentManagedThreadId, 1, (_, n) => n + 1);
-        // Long enough that a helper watching (or woken) claims the second part before the caller gets to it.
-        Thread.Sleep(20);
+        // Part 0 holds its thread until part 1 has started, so that part 1 is a woken helper's to take (unless no helper
+        // comes within the time limit, and then the caller takes it, which the test sees).
+        long limit = Environment.TickCount64 + 5_000;
+        while (part == 0 && Volatile.Read(ref s_runs[1]) == 0 && Environment.TickCount64 < limit)
+            Thread.Sleep(1);
     }
 
     [Fact]

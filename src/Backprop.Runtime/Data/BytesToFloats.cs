@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -12,7 +11,6 @@ internal static class BytesToFloats
     /// at a time zero-extended to 32-bit integers, converted (exactly: every byte is a float) and divided, the same
     /// correctly rounded division as the scalar expression, so the floats are identical.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Widen(byte* source, float* destination, int count, float divisor)
     {
         int i = 0;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Training;
@@ -125,7 +124,6 @@ public sealed class MiniBatches
     /// misses in flight: an MNIST-sized epoch of gathers (<c>MiniBatchGatherBenchmarks</c>) took 5.7 ms one row ahead,
     /// 4.7 two, 3.7 four, 3.3 eight and 3.5 sixteen.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs from the first batch as the timed epochs will: fully optimised
     private unsafe MiniBatch Fill(int batchIndex)
     {
         int start = batchIndex * BatchSize;
@@ -169,7 +167,6 @@ public sealed class MiniBatches
     }
 
     /// <summary>Asks for every cache line of a row of <paramref name="bytes"/> bytes, where the hardware takes such hints.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PrefetchRow(byte* row, int bytes)
     {
         if (!Sse.IsSupported)
