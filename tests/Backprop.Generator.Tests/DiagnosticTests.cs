@@ -224,6 +224,60 @@ public class DiagnosticTests
             """).GetMessage());
 
     [Fact]
+    public void BP1002_ProtectedPullback() =>
+        Assert.Contains("'CubePullback' is protected to 'Functions'", Expect("BP1002", """
+            public class Functions
+            {
+                public static double Cube(double s) => s * s * s;
+
+                [DerivativeOf(nameof(Cube))]
+                protected static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+            }
+
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => [|Functions.Cube(x)|] + x;
+            }
+            """).GetMessage());
+
+    [Fact]
+    public void BP1002_PullbackInAFileLocalType() =>
+        Assert.Contains("'CubePullback' is inside 'Rules', which is local to its file", Expect("BP1002", """
+            public static class Functions
+            {
+                public static double Cube(double s) => s * s * s;
+            }
+
+            file static class Rules
+            {
+                [DerivativeOf(typeof(Functions), nameof(Functions.Cube))]
+                public static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+            }
+
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => [|Functions.Cube(x)|] + x;
+            }
+            """).GetMessage());
+
+    [Fact]
+    public void BP1002_PrivateMatrixPullbackInAnotherType() =>
+        Assert.Contains("'SoftplusPullback' is private to 'Functions'", Expect("BP1002", """
+            public static class Functions
+            {
+                public static Matrix<double> Softplus(Matrix<double> x) => x;
+
+                [DerivativeOf(nameof(Softplus))]
+                private static void SoftplusPullback(Matrix<double> x, Matrix<double> result, Matrix<double> dResult, Matrix<double>? dX) { }
+            }
+
+            public static partial class Model
+            {
+                [Differentiable] public static double F(Matrix<double> w) => MatrixOps.Sum([|Functions.Softplus(w)|]);
+            }
+            """).GetMessage());
+
+    [Fact]
     public void BP1008_HessianThroughAPullbackOnlyFunction()
     {
         var diagnostic = Expect("BP1008", """

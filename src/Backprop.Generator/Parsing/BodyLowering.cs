@@ -733,9 +733,9 @@ internal sealed class BodyLowering
         {
             if ((_derivatives & DerivativeKinds.Hessian) != 0)
                 return Report(Diagnostics.PullbackLacksSecondDerivative, invocation.Syntax, target.Name, _method.Name);
-            if (rule.Pullback.DeclaredAccessibility == Accessibility.Private && !SymbolEqualityComparer.Default.Equals(rule.Pullback.ContainingType, _method.ContainingType))
-                return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}', whose pullback '{rule.Pullback.Name}' is private to '{rule.Pullback.ContainingType.Name}',",
-                    "make the pullback internal or public, so that the generated code can call it");
+            if (Symbols.WhyInaccessible(rule.Pullback, _method.ContainingType) is string why)
+                return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}', whose pullback the generated code cannot call ({why}),",
+                    "make the pullback and the types around it internal or public");
             op = Op.Call;
             call = new CallTarget(target.ToDisplayString(QualifiedName), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | DerivativeKinds.Tangent,
                 rule.Pullback.ToDisplayString(QualifiedName));

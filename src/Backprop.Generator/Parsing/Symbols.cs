@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 
@@ -35,6 +37,64 @@ internal static class Symbols
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
             if (attribute.AttributeClass?.ToDisplayString() == metadataName)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Why generated code in <paramref name="within"/> cannot call <paramref name="method"/>: a phrase such as
+    /// <c>'P' is private to 'Functions'</c> naming the first of the method and its containing types that it cannot
+    /// see, or <c>null</c> when it can call it. C#'s rules: private needs <paramref name="within"/> inside the declaring
+    /// type; protected, inside a type derived from it; internal, the same assembly or one that grants access; a
+    /// <c>file</c> type, the same file, which generated code never is.
+    /// </summary>
+    public static string? WhyInaccessible(IMethodSymbol method, INamedTypeSymbol within)
+    {
+        for (ISymbol? symbol = method; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingType)
+        {
+            if (IsAccessible(symbol, within))
+                continue;
+            string scope = symbol is INamedTypeSymbol { IsFileLocal: true } ? "local to its file"
+                : symbol.DeclaredAccessibility == Accessibility.Internal ? $"internal to assembly '{symbol.ContainingAssembly?.Name}'"
+                : $"{AccessibilityKeyword(symbol.DeclaredAccessibility)} to '{symbol.ContainingType?.Name}'";
+            return ReferenceEquals(symbol, method) ? $"'{method.Name}' is {scope}" : $"'{method.Name}' is inside '{symbol.Name}', which is {scope}";
+        }
+        return null;
+    }
+
+    private static bool IsAccessible(ISymbol symbol, INamedTypeSymbol within)
+    {
+        // Generated code is a file of its own.
+        if (symbol is INamedTypeSymbol { IsFileLocal: true })
+            return false;
+        IAssemblySymbol? assembly = symbol.ContainingAssembly;
+        bool sameAssembly = assembly is not null
+            && (SymbolEqualityComparer.Default.Equals(assembly, within.ContainingAssembly) || assembly.GivesAccessTo(within.ContainingAssembly));
+        INamedTypeSymbol? declaring = symbol.ContainingType?.OriginalDefinition;
+        return symbol.DeclaredAccessibility switch
+        {
+            Accessibility.Private => declaring is not null && Enclosing(within).Any(t => SymbolEqualityComparer.Default.Equals(t, declaring)),
+            Accessibility.Protected => declaring is not null && Enclosing(within).Any(t => DerivesFrom(t, declaring)),
+            Accessibility.Internal => sameAssembly,
+            Accessibility.ProtectedOrInternal => sameAssembly || (declaring is not null && Enclosing(within).Any(t => DerivesFrom(t, declaring))),
+            Accessibility.ProtectedAndInternal => sameAssembly && declaring is not null && Enclosing(within).Any(t => DerivesFrom(t, declaring)),
+            _ => true,
+        };
+    }
+
+    /// <summary><paramref name="type"/> and the types it is nested in, innermost first, as declared.</summary>
+    private static IEnumerable<INamedTypeSymbol> Enclosing(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            yield return t.OriginalDefinition;
+    }
+
+    private static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, baseType))
                 return true;
         }
         return false;

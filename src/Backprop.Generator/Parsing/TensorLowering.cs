@@ -527,6 +527,12 @@ internal sealed class TensorLowering
             Report(Diagnostics.NoKnownDerivative, at, method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
             return null;
         }
+        if (rule is not null && new[] { rule.Pullback, rule.Into, rule.Shape }.Select(m => m is null ? null : Symbols.WhyInaccessible(m, _method.ContainingType)).FirstOrDefault(w => w is not null) is string why)
+        {
+            Report(Diagnostics.UnsupportedExpression, at, $"Calling '{method.Name}', whose derivative rule the generated code cannot call ({why}),",
+                "make the [DerivativeOf] methods and the types around them internal or public");
+            return null;
+        }
         string? operatorToken = method.MethodKind == MethodKind.UserDefinedOperator ? OperatorToken(method.Name) : null;
         CallSpec call = rule is null
             ? new CallSpec(forward, operatorToken, null, EquatableArray<int>.Empty, null, null, method.Parameters.Select(_ => false).ToEquatableArray())
