@@ -20,6 +20,7 @@ internal static class ForwardOrderSums
     public static List<CodeLine> Apply(List<CodeLine> lines)
     {
         var result = new List<CodeLine?>(lines);
+        var sums = new HashSet<int>();
         for (int first = 0; first < result.Count; first++)
         {
             if (FirstWrite(result[first]) is not (string name, Expr value))
@@ -34,8 +35,9 @@ internal static class ForwardOrderSums
             result[at] = result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false);
             foreach (var (line, _) in terms.Take(terms.Count - 1))
                 result[line] = null;
+            sums.Add(at);
         }
-        return DropEmptyBlocks(lines, result);
+        return DropEmptyBlocks(lines, result, sums);
     }
 
     /// <summary><c>double dv = a;</c> or <c>dv = a;</c> where <c>a</c> does not read <c>dv</c>.</summary>
@@ -91,8 +93,11 @@ internal static class ForwardOrderSums
         _ => FirstWrites.Mentions(line, name),
     };
 
-    /// <summary>Removes what moved, and the comment of a block that has no code left.</summary>
-    private static List<CodeLine> DropEmptyBlocks(List<CodeLine> before, List<CodeLine?> after)
+    /// <summary>
+    /// Removes what moved and the comment of a block that has no code left, and says above each sum where its terms
+    /// come from, since they are no longer in the blocks of the statements that contribute them.
+    /// </summary>
+    private static List<CodeLine> DropEmptyBlocks(List<CodeLine> before, List<CodeLine?> after, HashSet<int> sums)
     {
         var kept = new List<CodeLine>();
         for (int i = 0; i < after.Count; i++)
@@ -101,9 +106,19 @@ internal static class ForwardOrderSums
                 continue;
             bool emptied = line is CommentLine && i + 1 < before.Count && before[i + 1] is not CommentLine
                 && after.Skip(i + 1).FirstOrDefault(l => l is not null) is null or CommentLine;
-            if (!emptied)
-                kept.Add(line);
+            if (emptied)
+                continue;
+            if (sums.Contains(i))
+                kept.Add(new CommentLine($"{Target(line)}: the sum of what this and later statements add, in forward order"));
+            kept.Add(line);
         }
         return kept;
     }
+
+    private static string Target(CodeLine sum) => sum switch
+    {
+        DeclareLine declare => declare.Name,
+        AssignLine { Target: NameExpr target } => target.Name,
+        _ => "",
+    };
 }
