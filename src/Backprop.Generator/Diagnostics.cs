@@ -67,6 +67,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor PullbackLacksSecondDerivative = Error("BP1008", "Custom derivative gives no second derivative",
         "'{0}' has only a [DerivativeOf] pullback, which gives no second derivative for the Derivatives.Hessian of '{1}'; mark '{0}' [Differentiable(… | Derivatives.Hessian)] instead, or remove Derivatives.Hessian from '{1}'", Body);
 
+    public static readonly DiagnosticDescriptor DerivativeLostThroughParameter = Error("BP1009", "Derivative lost through an undifferentiated parameter",
+        "'{0}' passes a value that depends on its differentiable parameters to parameter '{1}' of '{2}', {3}, so the derivative through '{1}' would be lost; {4}", Body);
+
     public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
         "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
 
@@ -77,7 +80,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, InternalError,
+        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

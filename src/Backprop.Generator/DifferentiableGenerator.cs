@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Emission;
@@ -79,6 +80,9 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
     {
+        EquatableArray<DiagnosticInfo> lost = LostDerivatives.Find(function);
+        if (lost.Count > 0)
+            return new GeneratedFile(null, null, parsed.Diagnostics.Concat(lost).ToEquatableArray());
         // The Jacobian runs both sweeps; the Hessian-vector product is built from the gradient, and its forward pass
         // takes the values of the [Differentiable] methods it calls from their tangent methods.
         bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;

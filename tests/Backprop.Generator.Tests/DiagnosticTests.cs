@@ -590,6 +590,102 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1009_VaryingValueIntoANoDerivativeParameter() =>
+        Assert.Contains("remove [NoDerivative] from 'x' of 'G'", Expect("BP1009", """
+            public static partial class Model
+            {
+                [Differentiable] public static double G(double w, [NoDerivative] double x) => w * x;
+                [Differentiable] public static double F(double w, double s) => G(w, [|s|]);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1009_InTangentMode() => Expect("BP1009", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Tangent)] public static double G(double w, [NoDerivative] double x) => w * x;
+            [Differentiable(Derivatives.Tangent)] public static double F(double w, double s) => G(w, [|2 * s|]);
+        }
+        """);
+
+    [Fact]
+    public void BP1009_ComputedLocalArrayIntoANoDerivativeArray() => Expect("BP1009", """
+        public static partial class Model
+        {
+            [Differentiable] public static double Dot(double[] w, [NoDerivative] double[] x)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                    s += w[i] * x[i];
+                return s;
+            }
+
+            [Differentiable] public static double F(double[] w, double a)
+            {
+                var scaled = new double[w.Length];
+                for (int i = 0; i < w.Length; i++)
+                    scaled[i] = a * i;
+                return Dot(w, [|scaled|]);
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1009_ValueCarriedAroundALoopIntoANoDerivativeParameter() => Expect("BP1009", """
+        public static partial class Model
+        {
+            [Differentiable] public static double G(double w, [NoDerivative] double x) => w * x;
+            [Differentiable] public static double F(double w, double s)
+            {
+                double carried = 1, total = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    total += G(w, [|carried|]);
+                    carried = carried * s;
+                }
+                return total;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1009_PullbackWithoutAGradientForTheParameter() =>
+        Assert.Contains("its [DerivativeOf] pullback gives no gradient", Expect("BP1009", """
+            public static partial class Model
+            {
+                public static double Scale(double v, [NoDerivative] double by) => v * by;
+
+                [DerivativeOf(nameof(Scale))]
+                public static void ScalePullback(double v, double by, double result, double dResult, out double dV) => dV = dResult * by;
+
+                [Differentiable] public static double F(double x, double y) => Scale(x, [|y|]);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1009_MatrixIntoANoDerivativeParameterOfALayer() => Expect("BP1009", """
+        public static partial class Model
+        {
+            [Differentiable] public static Matrix<double> Layer(Matrix<double> w, [NoDerivative] Matrix<double> x) => MatrixOps.MatMul(x, w);
+            [Differentiable] public static double F(Matrix<double> w, Matrix<double> x) => MatrixOps.Sum(Layer(w, [|MatrixOps.Relu(x)|]));
+        }
+        """);
+
+    [Fact]
+    public void NoDerivativeParameterFedAPassiveValueIsFine()
+    {
+        var (_, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                [Differentiable] public static double G(double w, [NoDerivative] double x) => w * x;
+                [Differentiable] public static double F(double w, [NoDerivative] double s, int n) => G(w, s * n + 1);
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

@@ -69,6 +69,29 @@ internal sealed class Activity
         return activity;
     }
 
+    /// <summary>
+    /// The call arguments that vary with the differentiable parameters but go to a parameter the callee does not
+    /// differentiate: the derivative through them would be silently lost.
+    /// </summary>
+    public IEnumerable<UndifferentiatedParameter> LostDerivatives(Block body)
+    {
+        foreach (Statement statement in Statements.All(body))
+        {
+            bool[]? varied = null;
+            foreach (Node node in statement.Nodes)
+            {
+                if (node.Call is null)
+                    continue;
+                foreach (UndifferentiatedParameter parameter in node.Call.Undifferentiated)
+                {
+                    varied ??= Varied(statement.Nodes);
+                    if (varied[node.Arguments[parameter.Ordinal]])
+                        yield return parameter;
+                }
+            }
+        }
+    }
+
     /// <summary>Nodes of a statement that carry an adjoint when its target does: varied, and on a differentiable path to <paramref name="root"/>.</summary>
     public bool[] ActiveNodes(EquatableArray<Node> nodes, int root)
     {

@@ -36,7 +36,19 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// For a scalar function with no derivative methods of its own, its <c>[DerivativeOf]</c> pullback as printed in a call:
 /// the reverse sweep calls it with the result's adjoint, the forward sweep with 1 for the partials.
 /// </param>
-internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null);
+/// <param name="Undifferentiated">
+/// The floating-point parameters the callee's derivatives leave out, with where this call passes them: passing one a
+/// value that varies with the caller's differentiable parameters would lose that derivative (BP1009).
+/// </param>
+internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null,
+    EquatableArray<UndifferentiatedParameter> Undifferentiated = default);
+
+/// <summary>A floating-point parameter a callee does not differentiate, and the argument a call passes it.</summary>
+/// <param name="Ordinal">The parameter's position, which is its argument's in the call node.</param>
+/// <param name="Callee">The callee as its source names it.</param>
+/// <param name="Pullback">The callee's derivative is a <c>[DerivativeOf]</c> pullback (else a generated method).</param>
+/// <param name="Argument">Where the call passes the argument.</param>
+internal sealed record UndifferentiatedParameter(int Ordinal, string Name, string Callee, bool Pullback, SourceSpan? Argument);
 
 internal sealed record Block(EquatableArray<Statement> Statements);
 

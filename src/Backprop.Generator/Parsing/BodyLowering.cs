@@ -727,7 +727,8 @@ internal sealed class BodyLowering
             if (missing != 0)
                 return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
             op = Op.Call;
-            call = Target(target, target.Parameters.Select(p => VariableType(p.Type) is var (t, _) && t.IsFloatingPoint() && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)));
+            bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
+            call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
         }
         else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
         {
@@ -738,7 +739,7 @@ internal sealed class BodyLowering
                     "make the pullback and the types around it internal or public");
             op = Op.Call;
             call = new CallTarget(target.ToDisplayString(QualifiedName), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | DerivativeKinds.Tangent,
-                rule.Pullback.ToDisplayString(QualifiedName));
+                rule.Pullback.ToDisplayString(QualifiedName), Undifferentiated(invocation, rule.Gradients, pullback: true));
         }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {
@@ -786,6 +787,15 @@ internal sealed class BodyLowering
         && target.Parameters.All(p => p.RefKind == RefKind.None && Symbols.ToScalarType(p.Type) is not null)
             ? Pullbacks.Find(target)
             : null;
+
+    private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint();
+
+    /// <summary>The floating-point parameters whose derivative the callee leaves out, each with the argument this call passes it.</summary>
+    private static EquatableArray<UndifferentiatedParameter> Undifferentiated(IInvocationOperation invocation, IReadOnlyList<bool> differentiable, bool pullback) =>
+        invocation.Arguments
+            .Where(a => a.Parameter is { } p && !differentiable[p.Ordinal] && IsFloatingPoint(p.Type))
+            .Select(a => new UndifferentiatedParameter(a.Parameter!.Ordinal, a.Parameter.Name, invocation.TargetMethod.Name, pullback, SourceSpan.From(a.Syntax.GetLocation())))
+            .ToEquatableArray();
 
     /// <summary>What a callee must have for the caller's derivatives: a Jacobian runs the callee's tangents and gradients.</summary>
     private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller) =>

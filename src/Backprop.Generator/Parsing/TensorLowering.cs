@@ -32,6 +32,11 @@ internal sealed class TensorLowering
     private Dictionary<(int Array, string Index), int> _elements = new();
     private readonly Dictionary<IParameterSymbol, int> _parameters = new(SymbolEqualityComparer.Default);
     private string _source = "";
+    /// <summary>
+    /// Arguments passed to parameters a callee does not differentiate, and to callees with no derivative at all (with
+    /// no parameter); whether each varies is known only once loops have settled the activity, so they are checked then.
+    /// </summary>
+    private readonly List<(int Value, UndifferentiatedParameter? Parameter, DiagnosticInfo? NoDerivative)> _undifferentiated = new();
 
     private TensorLowering(IMethodSymbol method, ITypeSymbol element, List<DiagnosticInfo> diagnostics)
     {
@@ -73,7 +78,13 @@ internal sealed class TensorLowering
         if (diagnostics.Count > errorsBefore || result is null)
             return null;
         EquatableArray<TensorStep> steps = lowering._block.ToEquatableArray();
-        return (parameters, TensorActivity.Settle(lowering._values, steps), steps, result.Value);
+        EquatableArray<TensorValue> values = TensorActivity.Settle(lowering._values, steps);
+        foreach (var (value, parameter, noDerivative) in lowering._undifferentiated)
+        {
+            if (values[value].Active)
+                diagnostics.Add(noDerivative ?? LostDerivatives.Diagnose(method.Name, parameter!.Name, parameter.Callee, parameter.Pullback, parameter.Argument));
+        }
+        return diagnostics.Count > errorsBefore ? null : (parameters, values, steps, result.Value);
     }
 
     private TensorParameter AddParameter(IParameterSymbol parameter)
@@ -542,6 +553,14 @@ internal sealed class TensorLowering
 
         TensorOperand Emit(TensorOp op, CallSpec spec)
         {
+            for (int i = 0; i < arguments.Count; i++)
+            {
+                if (spec.Gradients[i] || arguments[i].Value is not int v || KindOf(method.Parameters[i].Type) == TensorKind.Passive)
+                    continue;
+                _undifferentiated.Add(op == TensorOp.Call && spec.Pullback is null
+                    ? (v, null, DiagnosticInfo.Create(Diagnostics.NoKnownDerivative, at.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)))
+                    : (v, new UndifferentiatedParameter(i, method.Parameters[i].Name, method.Name, op == TensorOp.Call, SourceSpan.From(argumentOperations[i].Syntax.GetLocation())), null));
+            }
             bool anyActive = arguments.Select((a, i) => a.Value is int v && _values[v].Active && spec.Gradients[i]).Any(x => x);
             return TensorOperand.Of(Let(name ?? Fresh(method), kind, method.ReturnType, op, arguments.ToEquatableArray(), spec, null, anyActive));
         }
