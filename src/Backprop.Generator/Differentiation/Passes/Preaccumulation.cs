@@ -46,7 +46,7 @@ internal static class Preaccumulation
                 : new ConstantExpr(1, nodes[id].Type));
             if (tangent is null)
                 continue;
-            string tangentName = names.Allocate("d" + assign.Target + "_d" + input);
+            string tangentName = names.Allocate(Naming.Derivative(assign.Target) + "_d" + input);
             found[statement] = new Preaccumulated(input, tangentName, Fused(Simplify.Cast(tangent, nodes[assign.Value].Type)));
             carried[assign.Target] = (input, tangentName);
         }
