@@ -32,7 +32,7 @@ internal sealed class ExprPrinter
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
+        CallExpr call => $"{MathClass(call)}.{MathFunction(call.Op)}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
@@ -124,6 +124,9 @@ internal sealed class ExprPrinter
 
     /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
     private static string MathClass(CallExpr call) =>
-        call.Arguments[0].Type == ScalarType.Float && call.Function != "Clamp" ? "global::System.MathF"
+        call.Arguments[0].Type == ScalarType.Float && call.Op != Op.Clamp ? "global::System.MathF"
         : "global::System.Math";
+
+    /// <summary>The <c>Math</c> member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base.</summary>
+    private static string MathFunction(Op op) => op == Op.LogBase ? "Log" : op.ToString();
 }

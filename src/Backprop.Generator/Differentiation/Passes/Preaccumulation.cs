@@ -61,9 +61,9 @@ internal static class Preaccumulation
     private static Expr Fused(Expr expr) => StatementCode.Rewrite(expr, e => e switch
     {
         BinaryExpr { Operator: BinaryOperator.Add, Left: BinaryExpr { Operator: BinaryOperator.Multiply } product } sum =>
-            MathCalls.Call("FusedMultiplyAdd", Fused(product.Left), Fused(product.Right), Fused(sum.Right)),
+            MathCalls.Call(Op.FusedMultiplyAdd, Fused(product.Left), Fused(product.Right), Fused(sum.Right)),
         BinaryExpr { Operator: BinaryOperator.Add, Right: BinaryExpr { Operator: BinaryOperator.Multiply } product } sum =>
-            MathCalls.Call("FusedMultiplyAdd", Fused(product.Left), Fused(product.Right), Fused(sum.Left)),
+            MathCalls.Call(Op.FusedMultiplyAdd, Fused(product.Left), Fused(product.Right), Fused(sum.Left)),
         _ => null,
     });
 

@@ -398,7 +398,7 @@ internal sealed class HessianVectorBuilder
         var tangents = new Expr?[call.Arguments.Count];
         for (int i = 0; i < arguments.Length; i++)
             (arguments[i], tangents[i]) = Differentiate(output, call.Arguments[i], hoist);
-        Op op = call.Function == "Log" && arguments.Length == 2 ? Op.LogBase : (Op)Enum.Parse(typeof(Op), call.Function);
+        Op op = call.Op;
         Expr value = call with { Arguments = arguments.ToEquatableArray() };
         // exp' = exp, tanh' = 1 − tanh²: a rule that reads the result reads a local, not a second call.
         var probe = new NameExpr("\0result", call.Type);
