@@ -1,0 +1,154 @@
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>Expressions: each becomes a node of the statement's graph (equal subexpressions shared).</summary>
+internal sealed partial class BodyLowering
+{
+    /// <summary>Applies a binary operator after the usual numeric promotion, converting the result back to <paramref name="resultType"/>.</summary>
+    private int Combine(Op op, int left, int right, ScalarType resultType)
+    {
+        ScalarType operandType = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
+        int value = _nodes.Add(op, operandType, _nodes.Convert(left, operandType), _nodes.Convert(right, operandType));
+        return _nodes.Convert(value, resultType);
+    }
+
+    private static ScalarType Promote(ScalarType a, ScalarType b) =>
+        a == ScalarType.Double || b == ScalarType.Double ? ScalarType.Double
+        : a == ScalarType.Float || b == ScalarType.Float ? ScalarType.Float
+        : a == ScalarType.Long || b == ScalarType.Long ? ScalarType.Long
+        : ScalarType.Int;
+
+    /// <summary>Lowers an expression to the node holding its value, or returns <c>null</c> after reporting why it cannot.</summary>
+    private int? LowerValue(IOperation operation)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        ScalarType? type = Symbols.ToScalarType(operation.Type);
+        if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
+                "compute its elements in this method (a loop filling a local array), or call it outside and pass the result in");
+        if (type is null)
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
+                $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");
+
+        if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
+            return _nodes.Constant(value, type.Value);
+
+        switch (operation)
+        {
+            case IConversionOperation conversion when conversion.OperatorMethod is null:
+                return LowerValue(conversion.Operand) is int operand ? _nodes.Convert(operand, type.Value) : null;
+            case ILocalReferenceOperation { Local: var local }:
+                return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
+            case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):
+                return _nodes.Read(parameterName, type.Value);
+            case IArrayElementReferenceOperation element:
+                return ArrayVariable(element.ArrayReference) is (string array, _) && LowerIndex(element) is int index
+                    ? _nodes.Add(Op.Element, type.Value, new[] { index }, 0, array, null)
+                    : null;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } instance }:
+                return ArrayVariable(instance) is (string lengthOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, lengthOf, null) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Plus } plus:
+                return LowerValue(plus.Operand);
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Minus } minus:
+                return LowerValue(minus.Operand) is int negated ? _nodes.Add(Op.Negate, type.Value, negated) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Not } not:
+                return LowerValue(not.Operand) is int inverted ? _nodes.Add(Op.Not, ScalarType.Bool, inverted) : null;
+            case IBinaryOperation { OperatorMethod: null } binary when ToOp(binary.OperatorKind) is Op op:
+                int? left = LowerValue(binary.LeftOperand);
+                int? right = LowerValue(binary.RightOperand);
+                if (left is not int l || right is not int r)
+                    return null;
+                if (op is Op.And or Op.Or)
+                    return _nodes.Add(op, ScalarType.Bool, l, r);
+                if (IsComparison(op))
+                {
+                    ScalarType operands = Promote(_nodes.TypeOf(l), _nodes.TypeOf(r));
+                    return _nodes.Add(op, ScalarType.Bool, _nodes.Convert(l, operands), _nodes.Convert(r, operands));
+                }
+                return _nodes.Add(op, type.Value, l, r);
+            case IConditionalOperation conditional:
+                return LowerConditional(conditional, type.Value);
+            case IInvocationOperation invocation:
+                return LowerCall(invocation, type.Value);
+            default:
+                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), "rewrite it with arithmetic, locals and Math calls");
+        }
+    }
+
+    private int? LowerIndex(IArrayElementReferenceOperation element)
+    {
+        if (element.Indices.Length != 1)
+            return Report(Diagnostics.UnsupportedExpression, element.Syntax, "A multi-dimensional index", "use a one-dimensional array");
+        return LowerValue(element.Indices[0]) is int index ? _nodes.Convert(index, ScalarType.Int) : null;
+    }
+
+    /// <summary>A differentiable <c>c ? a : b</c> becomes an <c>if</c> assigning a new variable, so only the taken branch runs and is differentiated.</summary>
+    private int? LowerConditional(IConditionalOperation conditional, ScalarType type)
+    {
+        if (!type.IsFloatingPoint())
+        {
+            int? c = LowerValue(conditional.Condition);
+            int? a = LowerValue(conditional.WhenTrue!);
+            int? b = LowerValue(conditional.WhenFalse!);
+            return c is int ci && a is int ai && b is int bi ? _nodes.Add(Op.Conditional, type, ci, _nodes.Convert(ai, type), _nodes.Convert(bi, type)) : null;
+        }
+        NodeBuilder outer = _nodes;
+        _nodes = new NodeBuilder();
+        string temporary = NewVariable("choice", type);
+        int? condition = LowerValue(conditional.Condition);
+        NodeBuilder conditionNodes = TakeNodes();
+        string text = Regex.Replace(conditional.Syntax.ToString(), @"\s+", " ");
+        Block then = LowerBranchValue(conditional.WhenTrue!, temporary, text);
+        Block otherwise = LowerBranchValue(conditional.WhenFalse!, temporary, text);
+        _nodes = outer;
+        if (condition is not int c2)
+            return null;
+        Add(new IfStatement($"if ({conditional.Condition.Syntax}) — from {text}", conditionNodes.ToNodes(), c2, then, otherwise));
+        return _nodes.Read(temporary, type);
+    }
+
+    private Block LowerBranchValue(IOperation value, string temporary, string source)
+    {
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        AssignValue($"{temporary} = {Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}", temporary, value, declares: false);
+        var block = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        return block;
+    }
+
+    private static Op? ToOp(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.Add => Op.Add,
+        BinaryOperatorKind.Subtract => Op.Subtract,
+        BinaryOperatorKind.Multiply => Op.Multiply,
+        BinaryOperatorKind.Divide => Op.Divide,
+        BinaryOperatorKind.Remainder => Op.Remainder,
+        BinaryOperatorKind.LessThan => Op.Less,
+        BinaryOperatorKind.LessThanOrEqual => Op.LessOrEqual,
+        BinaryOperatorKind.GreaterThan => Op.Greater,
+        BinaryOperatorKind.GreaterThanOrEqual => Op.GreaterOrEqual,
+        BinaryOperatorKind.Equals => Op.Equal,
+        BinaryOperatorKind.NotEquals => Op.NotEqual,
+        BinaryOperatorKind.ConditionalAnd => Op.And,
+        BinaryOperatorKind.ConditionalOr => Op.Or,
+        _ => null,
+    };
+
+    private static bool IsComparison(Op op) => op is Op.Less or Op.LessOrEqual or Op.Greater or Op.GreaterOrEqual or Op.Equal or Op.NotEqual;
+
+    private static double? ToDouble(object? constant) => constant switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        long l => l,
+        bool b => b ? 1 : 0,
+        _ => null,
+    };
+}
