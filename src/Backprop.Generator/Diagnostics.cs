@@ -87,6 +87,15 @@ internal static class Diagnostics
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
+    /// <summary>
+    /// Where each diagnostic is explained: its own section of the diagnostics page, relative to the repository (and the
+    /// package) root, since the project has no public site to point at.
+    /// </summary>
+    public const string HelpPage = "docs/diagnostics.md";
+
+    /// <summary>The help link of a diagnostic: the anchor of its section, <c>docs/diagnostics.md#bp1009</c>.</summary>
+    public static string HelpLink(string id) => HelpPage + "#" + id.ToLowerInvariant();
+
     private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
-        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

@@ -708,6 +708,8 @@ public class DiagnosticTests
         {
             Assert.Contains($"## {descriptor.Id}", docs);
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            // GitHub and most Markdown viewers anchor "## BP1009" as #bp1009.
+            Assert.Equal($"docs/diagnostics.md#{descriptor.Id.ToLowerInvariant()}", descriptor.HelpLinkUri);
         }
     }
 
@@ -726,6 +728,7 @@ public class DiagnosticTests
         Diagnostic diagnostic = diagnostics.OrderBy(d => d.Location.SourceSpan.Start).First();
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal($"docs/diagnostics.md#{id.ToLowerInvariant()}", diagnostic.Descriptor.HelpLinkUri);
         Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
         Assert.Equal("Source0.cs", diagnostic.Location.SourceTree?.FilePath ?? diagnostic.Location.GetLineSpan().Path);
         if (!allowCompilerErrors)
