@@ -122,7 +122,6 @@ public class DiagnosticTests
     [Theory]
     [InlineData("switch (1) { default: x = -x; break; }", "switch statement")]
     [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "foreach loop over something other")]
-    [InlineData("throw new ArgumentException();", "throw statement")]
     [InlineData("try { x = x * 2; } finally { }", "try statement")]
     [InlineData("goto end;|] [|end: x = x * 2;", "goto statement")]
     [InlineData("unsafe { x = x * 2; }", "unsafe block")]
@@ -684,6 +683,48 @@ public class DiagnosticTests
         Assert.Empty(diagnostics);
         Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
+
+    [Fact]
+    public void BP1001_ArrayPassedToACallKeptForItsEffect() =>
+        Assert.Contains("Passing the array 'x' to 'Log', which could change it", Expect("BP1001", """
+            public static partial class Model
+            {
+                static void Log(double[] values) { }
+
+                [Differentiable] public static double F(double[] x)
+                {
+                    Log([|x|]);
+                    return x[0] * x[0];
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1001_ReferencePassedToACallKeptForItsEffect() => Expect("BP1001", """
+        public static partial class Model
+        {
+            static void Scale(ref double value) => value *= 2;
+
+            [Differentiable] public static double F(double x)
+            {
+                double y = x;
+                Scale([|ref y|]);
+                return y * x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1001_EffectReadingSomethingItCannotPrint() => Expect("BP1001", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x)
+            {
+                [|Console.WriteLine(new { x })|];
+                return x * x;
+            }
+        }
+        """);
 
     [Fact]
     public void BadMethodDoesNotStopOthers()

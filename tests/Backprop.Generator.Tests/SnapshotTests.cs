@@ -322,6 +322,32 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void StatementsKeptForTheirEffect() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using System.Diagnostics;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double y, int n)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(n);
+                if (y <= 0)
+                    throw new ArgumentOutOfRangeException(nameof(y), $"y must be positive, was {y:F2}");
+                Debug.Assert(n < 1000);
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    s += Math.Sqrt(y) * x;
+                    Console.WriteLine($"step {i}: {s}");
+                }
+                return s > 0 ? Math.Log(s) : throw new InvalidOperationException("no positive sum");
+            }
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

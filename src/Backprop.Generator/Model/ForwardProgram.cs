@@ -72,6 +72,15 @@ internal sealed record IfStatement(string Source, EquatableArray<Node> Nodes, in
     : Statement(Source, Nodes);
 
 /// <summary>
+/// Code run for its effect alone, in order, in the forward pass of every derivative method: a <c>throw</c>, a guard
+/// (<c>ArgumentOutOfRangeException.ThrowIfNegative(x)</c>, <c>Debug.Assert</c>), a call to a void method such as a log.
+/// It writes no variable and no derivative flows through it. The generator does not model what it does, so it is kept
+/// as the C# it prints to (<see cref="Code"/>, without the semicolon), with the variables that code reads.
+/// </summary>
+internal sealed record EffectStatement(string Source, string Code, EquatableArray<string> Reads)
+    : Statement(Source, EquatableArray<Node>.Empty);
+
+/// <summary>
 /// <c>while (Nodes[Condition]) Body</c>, or <c>do Body while (Nodes[Condition])</c> when not
 /// <see cref="TestsFirst"/>. A <c>for</c> loop arrives as its initializers, then this with the
 /// incrementors at the end of <see cref="Body"/>.

@@ -104,6 +104,9 @@ internal sealed class TangentBuilder
                 case LoopStatement loop:
                     lines.Add(new WhileLine(StatementCode.Value(statement, values, loop.Condition), Statements(loop.Body).ToEquatableArray(), loop.TestsFirst));
                     break;
+                case EffectStatement effect:
+                    lines.Add(new EffectLine(effect.Code, effect.Reads));
+                    break;
             }
         }
         return lines;

@@ -385,6 +385,9 @@ internal sealed class GradientBuilder
                 case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
                     EmitFusedLoop(lines, loop, fusion, ResolveForward(statement, record, loop.Condition));
                     break;
+                case EffectStatement effect:
+                    lines.Add(new EffectLine(effect.Code, effect.Reads));
+                    break;
                 case LoopStatement loop:
                     Expr test = ResolveForward(statement, record, loop.Condition);
                     List<CodeLine> body = Forward(loop.Body);

@@ -259,7 +259,7 @@ internal sealed class HessianVectorBuilder
                     _rented.Add(TangentName(allocate.Name));
                 }
                 break;
-            case CommentLine or BlankLine or DeclareLine or AssignLine or IncrementLine or CheckLengthLine or TapeLine:
+            case CommentLine or BlankLine or DeclareLine or AssignLine or IncrementLine or CheckLengthLine or TapeLine or EffectLine:
                 output.Add(line);
                 break;
             default:

@@ -116,7 +116,10 @@ internal sealed partial class BodyLowering
     {
         List<Statement> outer = _statements;
         _statements = new List<Statement>();
-        AssignValue($"{temporary} = {Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}", temporary, value, declares: false);
+        if (Unconverted(value) is IThrowOperation thrown)
+            LowerEffect(thrown, $"{Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}");
+        else
+            AssignValue($"{temporary} = {Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}", temporary, value, declares: false);
         var block = new Block(_statements.ToEquatableArray());
         _statements = outer;
         return block;

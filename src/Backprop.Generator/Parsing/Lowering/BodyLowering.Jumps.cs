@@ -32,7 +32,7 @@ internal sealed partial class BodyLowering
         {
             _cancellationToken.ThrowIfCancellationRequested();
             LowerStatement(list[i]);
-            if (list[i] is IReturnOperation or IBranchOperation)
+            if (list[i] is IReturnOperation or IBranchOperation or IThrowOperation)
                 return; // what follows is unreachable; the compiler already warns about it
             List<string> flags = FlagsSetBy(list[i].Syntax);
             if (flags.Count > 0 && i < list.Count - 1)

@@ -57,6 +57,9 @@ internal sealed partial class BodyLowering
             case IConditionalOperation conditional:
                 LowerIf(conditional);
                 return;
+            case IThrowOperation:
+                LowerEffect(statement, SourceText(statement));
+                return;
             case IWhileLoopOperation loop:
                 LowerLoop(loop, loop.Condition, loop.Body, Array.Empty<IOperation>(), loop.ConditionIsTop,
                     loop.ConditionIsTop ? $"while ({loop.Condition!.Syntax})" : $"do … while ({loop.Condition!.Syntax})");
@@ -184,6 +187,9 @@ internal sealed partial class BodyLowering
                 ScalarType type = Symbols.ToScalarType(step.Target.Type)!.Value;
                 int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
+                return;
+            case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
+                LowerEffect(expression, source);
                 return;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",

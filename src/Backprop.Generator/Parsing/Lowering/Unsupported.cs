@@ -13,7 +13,7 @@ internal static class Unsupported
     public static string StatementAdvice(SyntaxKind kind) => kind switch
     {
         SyntaxKind.GotoStatement or SyntaxKind.LabeledStatement => "use loops with break and continue",
-        SyntaxKind.TryStatement or SyntaxKind.ThrowStatement => "check inputs before calling the method; a gradient cannot flow through an exception",
+        SyntaxKind.TryStatement => "check inputs with if and throw (or a ThrowIf guard) instead; a gradient cannot flow through a catch",
         SyntaxKind.LocalFunctionStatement => "make it a separate [Differentiable] method",
         SyntaxKind.SwitchStatement => "use if/else",
         _ => "use assignments, if/else, loops and return",

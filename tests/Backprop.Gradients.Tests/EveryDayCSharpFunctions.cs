@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Backprop;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>Counts the calls that <see cref="EveryDayCSharpFunctions"/> make for their effect alone.</summary>
+public static class EffectLog
+{
+    [ThreadStatic]
+    private static int t_count;
+
+    public static int Count => t_count;
+
+    public static void Reset() => t_count = 0;
+
+    public static void Record(double value, int step)
+    {
+        if (double.IsNaN(value) || step < 0)
+            throw new InvalidOperationException("EffectLog saw a value the forward pass never computes.");
+        t_count++;
+    }
+}
+
+/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs.</summary>
+public static partial class EveryDayCSharpFunctions
+{
+    /// <summary>Argument validation, a log in a loop and a throw expression, around a smooth function of x and y.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Guarded(double x, double y, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (y <= 0)
+            throw new ArgumentOutOfRangeException(nameof(y), $"y must be positive, was {y}");
+        Debug.Assert(n < 1000, "n is a small count");
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += Math.Sqrt(y) * Math.Sin(x * (i + 1));
+            EffectLog.Record(s, i);
+        }
+        double r = s < 50 ? Math.Log(60 - s) : throw new InvalidOperationException($"the sum {s} reached 50");
+        return r * x;
+    }
+}

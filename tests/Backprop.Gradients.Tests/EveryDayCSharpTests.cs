@@ -1,0 +1,69 @@
+using static Backprop.Gradients.Tests.FiniteDifferences;
+using E = Backprop.Gradients.Tests.EveryDayCSharpFunctions;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>The forms of everyday C#: each differentiated in every mode it asks for, against finite differences.</summary>
+public class EveryDayCSharpTests
+{
+    private static readonly double[][] s_points = { new[] { 0.3, 1.7 }, new[] { -0.8, 0.4 }, new[] { 1.1, 2.5 } };
+
+    /// <summary>
+    /// The gradient against central differences, the tangent against the gradient along a direction, and the
+    /// Hessian-vector product against central differences of the gradient, for a function of (x, y).
+    /// </summary>
+    private static void CheckEveryMode(Func<double, double, double> function, GradientOf2 gradient, TangentOf2 tangent, HessianVectorOf2 hessianVector)
+    {
+        Check(p => function(p[0], p[1]), (p, g) => gradient(p[0], p[1], out g[0], out g[1]), s_points);
+        foreach (double[] p in s_points)
+        {
+            double vx = 0.6, vy = -0.35;
+            gradient(p[0], p[1], out double dx, out double dy);
+            var (value, derivative) = tangent(p[0], p[1], vx, vy);
+            Assert.Equal(function(p[0], p[1]), value);
+            Assert.Equal(dx * vx + dy * vy, derivative, 10);
+
+            const double h = 1e-5;
+            gradient(p[0] + h * vx, p[1] + h * vy, out double upX, out double upY);
+            gradient(p[0] - h * vx, p[1] - h * vy, out double downX, out double downY);
+            Assert.Equal(function(p[0], p[1]), hessianVector(p[0], p[1], vx, vy, out double hx, out double hy));
+            Assert.Equal((upX - downX) / (2 * h), hx, 6);
+            Assert.Equal((upY - downY) / (2 * h), hy, 6);
+        }
+    }
+
+    private delegate double GradientOf2(double x, double y, out double dx, out double dy);
+    private delegate (double Value, double Derivative) TangentOf2(double x, double y, double dx, double dy);
+    private delegate double HessianVectorOf2(double x, double y, double dx, double dy, out double hx, out double hy);
+
+    [Fact]
+    public void GuardsThrowsAndLogsStayInTheForwardPass()
+    {
+        CheckEveryMode((x, y) => E.Guarded(x, y, 3),
+            (double x, double y, out double dx, out double dy) => E.GuardedGradient(x, y, 3, out dx, out dy),
+            (x, y, dx, dy) => E.GuardedTangent(x, y, 3, dx, dy),
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.GuardedHessianVector(x, y, 3, dx, dy, out hx, out hy));
+    }
+
+    [Fact]
+    public void AGuardThrowsFromEveryDerivativeMethod()
+    {
+        Assert.Equal("y", Assert.Throws<ArgumentOutOfRangeException>(() => E.GuardedGradient(0.5, -1, 3, out _, out _)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentOutOfRangeException>(() => E.GuardedTangent(0.5, -1, 3, 1, 0)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentOutOfRangeException>(() => E.GuardedHessianVector(0.5, -1, 3, 1, 0, out _, out _)).ParamName);
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => E.GuardedGradient(0.5, 1, -2, out _, out _)).ParamName);
+        // A throw expression in the arm of a ?: that runs.
+        Assert.Contains("reached 50", Assert.Throws<InvalidOperationException>(() => E.GuardedGradient(1, 1e6, 2, out _, out _)).Message);
+    }
+
+    [Fact]
+    public void ALogRunsOncePerForwardStepAndNeverInTheReversePass()
+    {
+        EffectLog.Reset();
+        E.GuardedGradient(0.4, 1.5, 4, out _, out _);
+        Assert.Equal(4, EffectLog.Count);
+        EffectLog.Reset();
+        E.GuardedTangent(0.4, 1.5, 4, 1, 0);
+        Assert.Equal(4, EffectLog.Count);
+    }
+}
