@@ -46,6 +46,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ModeNotForResult = Error("BP0011", "Derivative mode does not fit the return type",
         "'{0}' returns '{1}', which has no Derivatives.{2}; {3}", Shape);
 
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("BP0012", "Member collides with a generated one",
+        "'{0}' has the name and parameters of a member Backprop generates for '{1}'; rename '{0}', or ask [Differentiable] on '{1}' for fewer derivatives", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -79,7 +82,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
         UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, InternalError,
     };
 

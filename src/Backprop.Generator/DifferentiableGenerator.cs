@@ -72,10 +72,19 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
     public static GeneratedFile From(ParseResult parsed)
     {
         if (parsed.Tensor is TensorFunctionSpec tensor)
-            return Guarded(parsed, tensor.Name, () => new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics));
+            return Guarded(parsed, tensor.Name, () => WithoutCollisions(parsed, tensor.Name, new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics)));
         if (parsed.Function is not FunctionSpec function)
             return new GeneratedFile(null, null, parsed.Diagnostics);
-        return Guarded(parsed, function.Name, () => FromScalar(parsed, function));
+        return Guarded(parsed, function.Name, () => WithoutCollisions(parsed, function.Name, FromScalar(parsed, function)));
+    }
+
+    /// <summary>A file whose members would collide with the user's is not added: BP0012 at the user's member says why.</summary>
+    private static GeneratedFile WithoutCollisions(ParseResult parsed, string method, GeneratedFile file)
+    {
+        if (file.Source is null)
+            return file;
+        EquatableArray<DiagnosticInfo> collisions = MemberCollisions.Find(file.Source, method, parsed.Namesakes);
+        return collisions.Count == 0 ? file : new GeneratedFile(null, null, file.Diagnostics.Concat(collisions).ToEquatableArray());
     }
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)

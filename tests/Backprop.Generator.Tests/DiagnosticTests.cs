@@ -727,6 +727,43 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0012_HandWrittenGradientWithTheGeneratedSignature() =>
+        Assert.Contains("'FGradient' has the name and parameters of a member Backprop generates for 'F'", Expect("BP0012", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, double[] y) => x * y[0];
+
+                public static double [|FGradient|](double x, double[] y, out double dx, double[] dy) { dx = y[0]; dy[0] = x; return x * y[0]; }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0012_MemberNamedAsAMatrixMethodsWorkspace() => Expect("BP0012", """
+        public static partial class Model
+        {
+            [Differentiable] public static Matrix<float> Layer(Matrix<float> w, [NoDerivative] Matrix<float> x) => MatrixOps.MatMul(x, w);
+
+            public static int [|LayerWorkspace|] => 0;
+        }
+        """);
+
+    [Fact]
+    public void AnOverloadWithOtherParametersIsNoCollision()
+    {
+        var (_, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double F(double x) => x * x;
+
+                public static double FGradient(double x) => 2 * x;
+                public static double FTangent(float x, float dx) => 2 * x * dx;
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

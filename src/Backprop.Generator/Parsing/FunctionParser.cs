@@ -11,7 +11,9 @@ namespace Backprop.Generator.Parsing;
 
 /// <summary>The result of parsing one <c>[Differentiable]</c> target: a model to emit, or the diagnostics saying why not.</summary>
 /// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
-internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null);
+/// <param name="Namesakes">The user's members of the method's type named as a generated member may be, to check the generated file against.</param>
+internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null,
+    EquatableArray<UserMember> Namesakes = default);
 
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
 internal static class FunctionParser
@@ -27,7 +29,7 @@ internal static class FunctionParser
         if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
         {
             TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
-            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null);
+            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null, UserMembers.Namesakes(tensorMethod));
         }
         FunctionSpec? function = context.TargetNode switch
         {
@@ -37,7 +39,8 @@ internal static class FunctionParser
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
         };
-        return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
+        return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location, null,
+            context.TargetSymbol is IMethodSymbol parsed ? UserMembers.Namesakes(parsed) : default);
     }
 
     /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
