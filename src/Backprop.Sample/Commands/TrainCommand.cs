@@ -46,7 +46,7 @@ public static class TrainCommand
         if (run.Kept is null)
         {
             streams.Fail(Diverged(run, options,
-                $"No epoch ended with finite weights, so no model was saved and {folder.ModelPath} was left as it was."));
+                $"It diverged in its first epoch, so no model was saved and {folder.ModelPath} was left as it was."));
             return ExitCodes.TrainingDiverged;
         }
         Evaluated test = new Evaluator(run.Kept, data.TestImages, data.TestLabels).Evaluate();
@@ -70,7 +70,7 @@ public static class TrainCommand
         string.Create(CultureInfo.InvariantCulture, $"test accuracy: {testAccuracy * 100:0.00}%");
 
     /// <summary>What training produced.</summary>
-    /// <param name="History">The epochs that ended with finite weights.</param>
+    /// <param name="History">The epochs that ended without diverging.</param>
     /// <param name="Kept">The model to save: the trained one, or after a divergence the last good epoch's copy (null if there was none).</param>
     /// <param name="Divergence">Where the loss or weights stopped being finite, or null if training finished.</param>
     private sealed record TrainingRun(List<EpochRecord> History, MlpParameters? Kept, string? Divergence);
@@ -89,7 +89,7 @@ public static class TrainCommand
             $"batch {options.BatchSize} · {Count(options.Epochs, "epoch")} · {Count(options.Threads, "thread")} · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
-        // The weights after the last epoch that ended finite: what a diverged run still has to show for itself.
+        // The weights after the last epoch that ended well: what a diverged run still has to show for itself.
         MlpParameters? lastGood = null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -102,9 +102,8 @@ public static class TrainCommand
             {
                 return new TrainingRun(history, lastGood, $"{e.Message} in epoch {epoch}");
             }
-            // The last step of an epoch can overflow the weights with a finite loss; the next epoch's first loss would be NaN.
-            if (!model.IsFinite)
-                return new TrainingRun(history, lastGood, $"the weights became NaN or infinite in epoch {epoch}");
+            if (DivergenceCheck.Problem(training, model) is { } problem)
+                return new TrainingRun(history, lastGood, $"{problem} in epoch {epoch}");
             var record = new EpochRecord(epoch, training.MeanLoss, trainSet.Evaluate().Accuracy, testSet.Evaluate().Accuracy, training.Seconds, training.SamplesPerSecond);
             history.Add(record);
             EpochTable.WriteRow(console, record, options.Epochs);

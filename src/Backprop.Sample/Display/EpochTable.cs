@@ -27,7 +27,7 @@ public static class EpochTable
     /// <summary>Prints the row of one epoch, or its plain line if the table does not fit.</summary>
     public static void WriteRow(IAnsiConsole console, EpochRecord record, int epochs)
     {
-        string epoch = $"{record.Epoch}/{epochs}", loss = Format(record.TrainLoss, "0.0000"), trainAccuracy = Format(record.TrainAccuracy, "0.00%"),
+        string epoch = $"{record.Epoch}/{epochs}", loss = Format(record.TrainLoss, record.TrainLoss < 1e5 ? "0.0000" : "0.00E+0"), trainAccuracy = Format(record.TrainAccuracy, "0.00%"),
             testAccuracy = Format(record.TestAccuracy, "0.00%"), seconds = Format(record.Seconds, "0.00"), speed = Format(record.SamplesPerSecond, "#,0");
         if (Fits(console))
             console.Write(Row([epoch, loss, trainAccuracy, $"[green]{testAccuracy}[/]", seconds, speed]));

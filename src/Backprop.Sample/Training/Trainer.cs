@@ -67,7 +67,7 @@ public sealed class Trainer
 
     /// <summary>One pass over the shuffled training set.</summary>
     /// <param name="progress">Called every <see cref="ProgressInterval"/> batches and after the last, or null.</param>
-    /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite; the epoch stops there.</exception>
+    /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite; the epoch stops there (<see cref="DivergenceCheck"/> looks at the epoch as a whole).</exception>
     public EpochTraining RunEpoch(BatchProgress? progress = null)
     {
         long start = Stopwatch.GetTimestamp();
