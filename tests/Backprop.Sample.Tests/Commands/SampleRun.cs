@@ -45,7 +45,7 @@ public static class SampleRun
     }
 
     /// <summary>Starts <c>dotnet Backprop.Sample.dll</c> with <paramref name="args"/>, all three standard streams redirected.</summary>
-    public static Process Start(IReadOnlyDictionary<string, string?> environment, string[] args)
+    private static Process Start(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
