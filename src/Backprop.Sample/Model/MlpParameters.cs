@@ -1,4 +1,4 @@
-using Backprop.Data;
+using System.Numerics.Tensors;
 
 namespace Backprop.Sample.Model;
 
@@ -69,20 +69,30 @@ public sealed class MlpParameters
     public IEnumerable<(Matrix<float> Parameter, Matrix<float> Gradient)> PairedWith(MlpParameters gradients) =>
         [(W1, gradients.W1), (B1, gradients.B1), (W2, gradients.W2), (B2, gradients.B2)];
 
-    /// <summary>Writes the model file (see <see cref="ModelFile"/>).</summary>
-    public void Save(string path) => ModelFile.Save(path, Tensors);
-
-    /// <summary>Reads a model file written by <see cref="Save"/>; the layer sizes come from the file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a model file, or its tensors are not a consistent W1, b1, W2, b2.</exception>
-    public static MlpParameters Load(string path)
+    /// <summary>Copies every value into <paramref name="destination"/>, a model of the same shapes (e.g. from <see cref="ZerosLike"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public void CopyTo(MlpParameters destination)
     {
-        var stored = ModelFile.Load(path).ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        foreach (var (source, target) in PairedWith(destination))
+            source.CopyTo(target);
+    }
+
+    /// <summary>Whether every value is finite: a step that diverged leaves NaN or infinite weights.</summary>
+    public bool IsFinite => Tensors.All(t => TensorPrimitives.IsFiniteAll<float>(t.Values.Span));
+
+    /// <summary>The parameters named W1, b1, W2 and b2 among <paramref name="tensors"/>, read from the model file <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing, or the shapes are not a consistent W1, b1, W2, b2.</exception>
+    public static MlpParameters FromTensors(string path, IReadOnlyList<(string Name, Matrix<float> Values)> tensors)
+    {
+        var stored = tensors.ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
         Matrix<float> Tensor(string name) => stored.TryGetValue(name, out var values)
             ? values
             : throw new InvalidDataException($"{path}: no tensor '{name}'; a model of this sample has W1, b1, W2 and b2, the file has {string.Join(", ", stored.Keys)}.");
-        Matrix<float> w1 = Tensor("W1"), w2 = Tensor("W2");
-        var model = new MlpParameters(w1.Rows, w1.Columns, w2.Columns);
-        ModelFile.LoadInto(path, model.Tensors);
-        return model;
+        Matrix<float> w1 = Tensor("W1"), b1 = Tensor("b1"), w2 = Tensor("W2"), b2 = Tensor("b2");
+        if (b1.Rows != 1 || b1.Columns != w1.Columns || w2.Rows != w1.Columns || b2.Rows != 1 || b2.Columns != w2.Columns)
+            throw new InvalidDataException(
+                $"{path}: the tensors do not make a network: W1 {w1.Shape}, b1 {b1.Shape}, W2 {w2.Shape}, b2 {b2.Shape} " +
+                "(expected inputs × hidden, 1 × hidden, hidden × classes, 1 × classes).");
+        return new MlpParameters(w1, b1, w2, b2);
     }
 }
