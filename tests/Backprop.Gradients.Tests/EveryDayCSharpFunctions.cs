@@ -41,4 +41,19 @@ public static partial class EveryDayCSharpFunctions
         double r = s < 50 ? Math.Log(60 - s) : throw new InvalidOperationException($"the sum {s} reached 50");
         return r * x;
     }
+
+    /// <summary>Chained assignment, integer bit operations (a hash picking a sign), and bools combined with &amp; | ^.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double BitsAndChains(double x, double y, int seed)
+    {
+        double a, b;
+        a = b = x * y;
+        int hash = seed * -1640531535;
+        int bits = hash >>> 16 & 0xFF;
+        bits ^= bits << 3;
+        bits = ~bits >>> 1;
+        bool negative = (bits & 1) == 1 ^ seed < 0 | false;
+        var c = a = b + Math.Sin(x);
+        return negative ? -a * c : a * c + (bits % 7) * y;
+    }
 }

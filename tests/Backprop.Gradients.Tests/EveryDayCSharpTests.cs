@@ -66,4 +66,14 @@ public class EveryDayCSharpTests
         E.GuardedTangent(0.4, 1.5, 4, 1, 0);
         Assert.Equal(4, EffectLog.Count);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(-7)]
+    public void ChainedAssignmentsAndIntegerBits(int seed) =>
+        CheckEveryMode((x, y) => E.BitsAndChains(x, y, seed),
+            (double x, double y, out double dx, out double dy) => E.BitsAndChainsGradient(x, y, seed, out dx, out dy),
+            (x, y, dx, dy) => E.BitsAndChainsTangent(x, y, seed, dx, dy),
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.BitsAndChainsHessianVector(x, y, seed, dx, dy, out hx, out hy));
 }

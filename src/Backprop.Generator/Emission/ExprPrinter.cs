@@ -11,7 +11,8 @@ namespace Backprop.Generator.Emission;
 /// </summary>
 internal sealed class ExprPrinter
 {
-    private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
+    private const int Conditional = 1, Or = 2, And = 3, BitwiseOr = 4, ExclusiveOr = 5, BitwiseAnd = 6, Equality = 7, Relational = 8, Shift = 9,
+        Additive = 10, Multiplicative = 11, Unary = 12, Primary = 13;
     private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName);
 
     private ExprPrinter(string tape) => Tape = tape;
@@ -28,6 +29,7 @@ internal sealed class ExprPrinter
         NameExpr name => Naming.Identifier(name.Name),
         NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
         NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
+        ComplementExpr complement => "~" + Operand(complement.Operand, Unary, parenthesizeEqual: false),
         CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
@@ -93,11 +95,15 @@ internal sealed class ExprPrinter
         ConditionalExpr => Conditional,
         BinaryExpr { Operator: BinaryOperator.Or } => Or,
         BinaryExpr { Operator: BinaryOperator.And } => And,
+        BinaryExpr { Operator: BinaryOperator.BitwiseOr } => BitwiseOr,
+        BinaryExpr { Operator: BinaryOperator.ExclusiveOr } => ExclusiveOr,
+        BinaryExpr { Operator: BinaryOperator.BitwiseAnd } => BitwiseAnd,
         BinaryExpr { Operator: BinaryOperator.Equal or BinaryOperator.NotEqual } => Equality,
+        BinaryExpr { Operator: BinaryOperator.LeftShift or BinaryOperator.RightShift or BinaryOperator.UnsignedRightShift } => Shift,
         BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => Additive,
         BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } => Multiplicative,
         BinaryExpr => Relational,
-        NegateExpr or CastExpr or NotExpr => Unary,
+        NegateExpr or CastExpr or NotExpr or ComplementExpr => Unary,
         _ when IsNegativeLiteral(expr) => Unary,
         _ => Primary,
     };
@@ -119,7 +125,13 @@ internal sealed class ExprPrinter
         BinaryOperator.Equal => "==",
         BinaryOperator.NotEqual => "!=",
         BinaryOperator.And => "&&",
-        _ => "||",
+        BinaryOperator.Or => "||",
+        BinaryOperator.BitwiseAnd => "&",
+        BinaryOperator.BitwiseOr => "|",
+        BinaryOperator.ExclusiveOr => "^",
+        BinaryOperator.LeftShift => "<<",
+        BinaryOperator.RightShift => ">>",
+        _ => ">>>",
     };
 
     /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>

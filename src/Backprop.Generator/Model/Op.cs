@@ -32,6 +32,13 @@ internal enum Op
     And,
     Or,
     Not,
+    BitwiseAnd,
+    BitwiseOr,
+    ExclusiveOr,
+    OnesComplement,
+    LeftShift,
+    RightShift,
+    UnsignedRightShift,
     /// <summary>A float ↔ double (or integer → floating-point) conversion to <see cref="Node.Type"/>.</summary>
     Convert,
     Negate,

@@ -57,6 +57,12 @@ internal enum BinaryOperator
     NotEqual,
     And,
     Or,
+    BitwiseAnd,
+    BitwiseOr,
+    ExclusiveOr,
+    LeftShift,
+    RightShift,
+    UnsignedRightShift,
 }
 
 internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right, ScalarType Type) : Expr(Type);
@@ -67,6 +73,9 @@ internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
 
 /// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function that computes <see cref="Op"/>.</summary>
 internal sealed record CallExpr(Op Op, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
+
+/// <summary><c>~Operand</c>, on an integer.</summary>
+internal sealed record ComplementExpr(Expr Operand) : Expr(Operand.Type);
 
 /// <summary><c>!Operand</c>.</summary>
 internal sealed record NotExpr(Expr Operand) : Expr(ScalarType.Bool);

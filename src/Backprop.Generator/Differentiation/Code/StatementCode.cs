@@ -52,6 +52,7 @@ internal static class StatementCode
         BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
         NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
         NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
+        ComplementExpr complement => new ComplementExpr(Rewrite(complement.Operand, replace)),
         CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
         CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
         MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },

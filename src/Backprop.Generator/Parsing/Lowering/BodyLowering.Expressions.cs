@@ -12,13 +12,16 @@ internal sealed partial class BodyLowering
     /// <summary>Applies a binary operator after the usual numeric promotion, converting the result back to <paramref name="resultType"/>.</summary>
     private int Combine(Op op, int left, int right, ScalarType resultType)
     {
+        if (IsShift(op))
+            return _nodes.Add(op, resultType, left, _nodes.Convert(right, ScalarType.Int));
         ScalarType operandType = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
         int value = _nodes.Add(op, operandType, _nodes.Convert(left, operandType), _nodes.Convert(right, operandType));
         return _nodes.Convert(value, resultType);
     }
 
     private static ScalarType Promote(ScalarType a, ScalarType b) =>
-        a == ScalarType.Double || b == ScalarType.Double ? ScalarType.Double
+        a == ScalarType.Bool && b == ScalarType.Bool ? ScalarType.Bool
+        : a == ScalarType.Double || b == ScalarType.Double ? ScalarType.Double
         : a == ScalarType.Float || b == ScalarType.Float ? ScalarType.Float
         : a == ScalarType.Long || b == ScalarType.Long ? ScalarType.Long
         : ScalarType.Int;
@@ -58,11 +61,16 @@ internal sealed partial class BodyLowering
                 return LowerValue(minus.Operand) is int negated ? _nodes.Add(Op.Negate, type.Value, negated) : null;
             case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Not } not:
                 return LowerValue(not.Operand) is int inverted ? _nodes.Add(Op.Not, ScalarType.Bool, inverted) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.BitwiseNegation } complement:
+                return LowerValue(complement.Operand) is int bits ? _nodes.Add(Op.OnesComplement, type.Value, bits) : null;
             case IBinaryOperation { OperatorMethod: null } binary when ToOp(binary.OperatorKind) is Op op:
                 int? left = LowerValue(binary.LeftOperand);
                 int? right = LowerValue(binary.RightOperand);
                 if (left is not int l || right is not int r)
                     return null;
+                // & | ^ on bools are the logical operators: operands without effects make them && || !=.
+                if (type == ScalarType.Bool && op is Op.BitwiseAnd or Op.BitwiseOr or Op.ExclusiveOr)
+                    op = op switch { Op.BitwiseAnd => Op.And, Op.BitwiseOr => Op.Or, _ => Op.NotEqual };
                 if (op is Op.And or Op.Or)
                     return _nodes.Add(op, ScalarType.Bool, l, r);
                 if (IsComparison(op))
@@ -140,8 +148,16 @@ internal sealed partial class BodyLowering
         BinaryOperatorKind.NotEquals => Op.NotEqual,
         BinaryOperatorKind.ConditionalAnd => Op.And,
         BinaryOperatorKind.ConditionalOr => Op.Or,
+        BinaryOperatorKind.And => Op.BitwiseAnd,
+        BinaryOperatorKind.Or => Op.BitwiseOr,
+        BinaryOperatorKind.ExclusiveOr => Op.ExclusiveOr,
+        BinaryOperatorKind.LeftShift => Op.LeftShift,
+        BinaryOperatorKind.RightShift => Op.RightShift,
+        BinaryOperatorKind.UnsignedRightShift => Op.UnsignedRightShift,
         _ => null,
     };
+
+    private static bool IsShift(Op op) => op is Op.LeftShift or Op.RightShift or Op.UnsignedRightShift;
 
     private static bool IsComparison(Op op) => op is Op.Less or Op.LessOrEqual or Op.Greater or Op.GreaterOrEqual or Op.Equal or Op.NotEqual;
 

@@ -135,6 +135,12 @@ internal sealed partial class BodyLowering
                     : $"{declarator.Symbol.Type.ToDisplayString()} {Regex.Replace(declarator.Syntax.ToString(), @"\s+", " ")};";
                 if (initializer.Value is IArrayCreationOperation creation)
                     LowerAllocation(source, name, creation);
+                else if (Unconverted(initializer.Value) is IAssignmentOperation chained)
+                {
+                    // var a = b = c: b = c first; a is then b's new value.
+                    LowerExpressionStatement(chained, source);
+                    AssignValue(source, name, chained.Target, declares: true);
+                }
                 else
                     AssignValue(source, name, initializer.Value, declares: true);
             }
@@ -164,6 +170,16 @@ internal sealed partial class BodyLowering
     {
         switch (expression)
         {
+            case ISimpleAssignmentOperation assignment when Unconverted(assignment.Value) is IAssignmentOperation chained:
+                // a = b = c: b = c first; a is then b's new value.
+                LowerExpressionStatement(chained, source);
+                if (assignment.Target is IArrayElementReferenceOperation chainedElement)
+                    LowerStore(source, chainedElement, chained.Target, null);
+                else if (TargetVariable(assignment.Target) is string chainedTarget)
+                    AssignValue(source, chainedTarget, chained.Target, declares: false);
+                else
+                    UnsupportedStatement(assignment.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter", "assign to a local variable instead");
+                return;
             case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
                 LowerStore(source, element, assignment.Value, null);
                 return;
