@@ -764,6 +764,17 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP1002_EnumPassedToACall() =>
+        Assert.Contains("Passing the enum value 'mode' to 'Scale'", Expect("BP1002", """
+            public enum Mode { Slow, Fast }
+            public static partial class Model
+            {
+                [Differentiable] public static double Scale(double x, Mode mode) => mode == Mode.Fast ? 2 * x : x;
+                [Differentiable] public static double F(double x, Mode mode) => Scale(x, [|mode|]) * x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

@@ -46,6 +46,8 @@ public class RuleCoverageTests
         [Op.LeftShift] = "((int)(x * 10) << 2) * y",
         [Op.RightShift] = "((int)(x * 100) >> 3) * y",
         [Op.UnsignedRightShift] = "((int)(x * 100) >>> 2) * y",
+        [Op.Member] = "x * Helpers.Scale + y",
+        [Op.MemberElement] = "x * Helpers.Table[(int)(y * 2)] * y",
         [Op.Convert] = "(double)(float)(x * y) * x",
         [Op.Negate] = "-x * y",
         [Op.Add] = "x + y",
@@ -175,6 +177,8 @@ public class RuleCoverageTests
             public static class Helpers
             {
                 public static int Three() => 3;
+                public static readonly double Scale = 2.5;
+                public static readonly double[] Table = { 0.5, 1.5, 2.5 };
             }
             {{classes}}
             """;

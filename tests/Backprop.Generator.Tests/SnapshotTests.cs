@@ -348,6 +348,33 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void ConstantTablesAndEnums() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public enum Rule { Trapezoid, Simpson }
+        public static class Weights
+        {
+            public static readonly double[] Simpson = { 1, 4, 1 };
+            public static double Scale => 1.0 / 6;
+        }
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double a, double b, Rule rule)
+            {
+                double[] f = [Math.Exp(a), Math.Exp((a + b) / 2), Math.Exp(b)];
+                if (rule == Rule.Trapezoid)
+                    return (b - a) * (f[0] + f[2]) / 2;
+                double s = 0;
+                for (int i = 0; i < f.Length; i++)
+                    s += Weights.Simpson[i] * f[i];
+                return (b - a) * Weights.Scale * s;
+            }
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -21,7 +21,23 @@ public static class EffectLog
     }
 }
 
-/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs.</summary>
+public enum Smoothing
+{
+    None,
+    Soft,
+    Hard,
+}
+
+/// <summary>Constants from outside the methods that read them.</summary>
+public static class Coefficients
+{
+    public static readonly double[] Simpson = { 1, 4, 1 };
+    public static readonly double Half = 0.5;
+    public static double Gain => 1.25;
+    public static readonly Smoothing Preferred = Smoothing.Soft;
+}
+
+/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs, tables, enums.</summary>
 public static partial class EveryDayCSharpFunctions
 {
     /// <summary>Argument validation, a log in a loop and a throw expression, around a smooth function of x and y.</summary>
@@ -55,5 +71,21 @@ public static partial class EveryDayCSharpFunctions
         bool negative = (bits & 1) == 1 ^ seed < 0 | false;
         var c = a = b + Math.Sin(x);
         return negative ? -a * c : a * c + (bits % 7) * y;
+    }
+
+    /// <summary>Coefficient tables (static readonly, an initializer, a collection expression), a static property and an enum.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Tabled(double x, double y, Smoothing smoothing)
+    {
+        double[] w = { 1, 4, 1 };
+        double[] v = [x, y, x * y];
+        double s = 0;
+        for (int i = 0; i < Coefficients.Simpson.Length; i++)
+            s += Coefficients.Simpson[i] * w[i] * v[i];
+        v[1] = s * Coefficients.Half;
+        Smoothing chosen = smoothing;
+        if (chosen == Smoothing.Hard || Coefficients.Preferred == smoothing)
+            s = Math.Tanh(s) + v[1] * v[2];
+        return s * Coefficients.Gain + (int)chosen;
     }
 }

@@ -76,4 +76,23 @@ public class EveryDayCSharpTests
             (double x, double y, out double dx, out double dy) => E.BitsAndChainsGradient(x, y, seed, out dx, out dy),
             (x, y, dx, dy) => E.BitsAndChainsTangent(x, y, seed, dx, dy),
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.BitsAndChainsHessianVector(x, y, seed, dx, dy, out hx, out hy));
+
+    [Theory]
+    [InlineData(Smoothing.None)]
+    [InlineData(Smoothing.Soft)]
+    [InlineData(Smoothing.Hard)]
+    public void ConstantTablesAndEnums(Smoothing smoothing) =>
+        CheckEveryMode((x, y) => E.Tabled(x, y, smoothing),
+            (double x, double y, out double dx, out double dy) => E.TabledGradient(x, y, smoothing, out dx, out dy),
+            (x, y, dx, dy) => E.TabledTangent(x, y, smoothing, dx, dy),
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.TabledHessianVector(x, y, smoothing, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void ConstantTablesAgainstTheClosedForm()
+    {
+        // Smoothing.None: s = 1·1·x + 4·4·y + 1·1·xy, and the result is 1.25 s.
+        E.TabledGradient(0.3, 0.7, Smoothing.None, out double dx, out double dy);
+        Assert.Equal(1.25 * (1 + 0.7), dx, 12);
+        Assert.Equal(1.25 * (16 + 0.3), dy, 12);
+    }
 }

@@ -37,6 +37,8 @@ internal sealed class ExprPrinter
         CallExpr call => $"{MathClass(call)}.{MathFunction(call.Op)}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
+        MemberExpr { Index: { } index } member => $"{member.Code}[{Print(index)}]",
+        MemberExpr member => member.Code,
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
         LengthExpr length => $"{Naming.Identifier(length.Array)}.Length",
         PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",

@@ -59,8 +59,11 @@ internal abstract record Statement(string Source, EquatableArray<Node> Nodes);
 internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes, string Target, int Value, bool Declares)
     : Statement(Source, Nodes);
 
-/// <summary><c>Array[Nodes[Index]] = Nodes[Value]</c> on a local array.</summary>
-internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value)
+/// <summary>
+/// <c>Array[Nodes[Index]] = Nodes[Value]</c> on a local array; <paramref name="Initializes"/> when it stores an element of
+/// the array's initializer, right after its allocation, so that nothing was there before it.
+/// </summary>
+internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value, bool Initializes = false)
     : Statement(Source, Nodes);
 
 /// <summary><c>Array = new T[Nodes[Length]]</c>.</summary>

@@ -39,6 +39,10 @@ internal enum Op
     LeftShift,
     RightShift,
     UnsignedRightShift,
+    /// <summary>A value read from outside the method, as constant: a static readonly field or static get-only property (<see cref="Node.Name"/> is its C#), or an enum parameter as its number.</summary>
+    Member,
+    /// <summary>An element of a static readonly array (<see cref="Node.Name"/> is the array's C#), read as a constant at the index given.</summary>
+    MemberElement,
     /// <summary>A float ↔ double (or integer → floating-point) conversion to <see cref="Node.Type"/>.</summary>
     Convert,
     Negate,

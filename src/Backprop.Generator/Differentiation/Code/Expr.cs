@@ -74,6 +74,9 @@ internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
 /// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function that computes <see cref="Op"/>.</summary>
 internal sealed record CallExpr(Op Op, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
 
+/// <summary>A constant read from outside the method, printed as <see cref="Code"/>, or <c>Code[Index]</c> for an element of a constant array.</summary>
+internal sealed record MemberExpr(string Code, Expr? Index, ScalarType Type) : Expr(Type);
+
 /// <summary><c>~Operand</c>, on an integer.</summary>
 internal sealed record ComplementExpr(Expr Operand) : Expr(Operand.Type);
 

@@ -57,6 +57,7 @@ internal static class StatementCode
         CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
         MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
         ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
+        MemberExpr { Index: { } index } member => member with { Index = Rewrite(index, replace) },
         ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
         TupleExpr tuple => new TupleExpr(Rewrite(tuple.First, replace), Rewrite(tuple.Second, replace)),
         _ => expr,

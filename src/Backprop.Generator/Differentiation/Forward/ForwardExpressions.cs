@@ -36,6 +36,8 @@ internal static class ForwardExpressions
             Op.RightShift => Expr.Raw.Binary(BinaryOperator.RightShift, arguments[0], arguments[1], node.Type),
             Op.UnsignedRightShift => Expr.Raw.Binary(BinaryOperator.UnsignedRightShift, arguments[0], arguments[1], node.Type),
             Op.OnesComplement => new ComplementExpr(arguments[0]),
+            Op.Member => new MemberExpr(node.Name!, null, node.Type),
+            Op.MemberElement => new MemberExpr(node.Name!, arguments[0], node.Type),
             Op.Convert => new CastExpr(arguments[0], node.Type),
             Op.Negate => Expr.Raw.Negate(arguments[0]),
             Op.Add => Expr.Raw.Binary(BinaryOperator.Add, arguments[0], arguments[1], node.Type),

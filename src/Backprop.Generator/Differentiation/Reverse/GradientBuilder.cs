@@ -512,9 +512,10 @@ internal sealed class GradientBuilder
         _ => _adjoints.ContainsKey(statement) || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
-    /// <summary>A top-level declaration (or the single top-level return): nothing was there before it, so nothing to save or reset.</summary>
+    /// <summary>A top-level declaration, the single top-level return or an initializer's store: nothing was there before it, so nothing to save or reset.</summary>
     private bool IsFirstWrite(Statement statement) =>
-        !_nested[statement] && statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce));
+        !_nested[statement] && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce))
+            || statement is StoreStatement { Initializes: true });
 
     private List<CodeLine> Reverse(Block block)
     {

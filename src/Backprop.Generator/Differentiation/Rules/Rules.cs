@@ -48,6 +48,9 @@ internal static class Rules
         [Op.LeftShift] = new[] { None, None },
         [Op.RightShift] = new[] { None, None },
         [Op.UnsignedRightShift] = new[] { None, None },
+        // Constants from outside the method (static readonly fields, get-only properties, their arrays): no derivative.
+        [Op.Member] = new Partial?[0],
+        [Op.MemberElement] = new[] { None },
         [Op.Convert] = new Partial?[] { (g, x, y) => Simplify.Cast(g, x[0].Type) },
         [Op.Negate] = new Partial?[] { (g, x, y) => -g },
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },

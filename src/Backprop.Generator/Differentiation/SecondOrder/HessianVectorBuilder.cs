@@ -385,7 +385,7 @@ internal sealed class HessianVectorBuilder
             }
             case MethodCallExpr call:
                 return MethodCall(output, call);
-            case ConstantExpr:
+            case ConstantExpr or MemberExpr:
                 return (expr, null);
             default:
                 throw new InvalidOperationException($"No tangent for {expr.GetType().Name}.");

@@ -61,6 +61,13 @@ internal sealed partial class BodyLowering
                 Report(Diagnostics.UnsupportedExpression, argument.Syntax, "Passing a ref, out or in argument", "pass the value");
                 ok = false;
             }
+            else if (argument.Parameter.Type.TypeKind == TypeKind.Enum)
+            {
+                // The body holds enums as their numbers; the call would need the enum back.
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing the enum value '{argument.Syntax}' to '{target.Name}'",
+                    $"give '{target.Name}' an int parameter and pass (int){argument.Syntax}, or branch on the value here and call it from each branch");
+                ok = false;
+            }
             else if (argument.Parameter.Type is IArrayTypeSymbol)
             {
                 IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;

@@ -30,7 +30,7 @@ internal sealed partial class BodyLowering
     private int? LowerValue(IOperation operation)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        ScalarType? type = Symbols.ToScalarType(operation.Type);
+        ScalarType? type = ValueType(operation.Type);
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
             return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
                 "compute its elements in this method (a loop filling a local array), or call it outside and pass the result in");
@@ -49,6 +49,14 @@ internal sealed partial class BodyLowering
                 return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
             case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):
                 return _nodes.Read(parameterName, type.Value);
+            case IParameterReferenceOperation { Parameter: { Type.TypeKind: TypeKind.Enum } parameter }:
+                return _nodes.Add(Op.Member, type.Value, null, 0, $"({type.Value.Keyword()}){Naming.Identifier(parameter.Name)}", null);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when Constant(operation) is string member:
+                return _nodes.Add(Op.Member, type.Value, null, 0, operation.Type!.TypeKind == TypeKind.Enum ? $"({type.Value.Keyword()}){member}" : member, null);
+            case IArrayElementReferenceOperation { ArrayReference: var table, Indices.Length: 1 } element when Constant(table) is string constantArray:
+                return LowerIndex(element) is int at ? _nodes.Add(Op.MemberElement, type.Value, new[] { at }, 0, constantArray, null) : null;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } table } when Constant(table) is string constantLength:
+                return _nodes.Add(Op.Member, ScalarType.Int, null, 0, constantLength + ".Length", null);
             case IArrayElementReferenceOperation element:
                 return ArrayVariable(element.ArrayReference) is (string array, _) && LowerIndex(element) is int index
                     ? _nodes.Add(Op.Element, type.Value, new[] { index }, 0, array, null)
@@ -87,6 +95,22 @@ internal sealed partial class BodyLowering
                 return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), "rewrite it with arithmetic, locals and Math calls");
         }
     }
+
+    /// <summary>
+    /// The C# of a value read as a constant: a static readonly field, or a static property with a getter alone, of a
+    /// number, enum or array type, outside any instance; <c>null</c> for anything else.
+    /// </summary>
+    private static string? Constant(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation { Instance: null, Field: { IsStatic: true, IsReadOnly: true } field } when IsConstantType(field.Type) =>
+            TensorLowering.TypeName(field.ContainingType) + "." + Naming.Identifier(field.Name),
+        IPropertyReferenceOperation { Instance: null, Arguments.Length: 0, Property: { IsStatic: true, SetMethod: null } property } when IsConstantType(property.Type) =>
+            TensorLowering.TypeName(property.ContainingType) + "." + Naming.Identifier(property.Name),
+        _ => null,
+    };
+
+    private static bool IsConstantType(ITypeSymbol type) =>
+        ValueType(type) is not null || type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && ValueType(element) is not null;
 
     private int? LowerIndex(IArrayElementReferenceOperation element)
     {

@@ -23,6 +23,17 @@ internal sealed partial class BodyLowering
         return block;
     }
 
+    /// <summary>The statements <paramref name="lower"/> adds, as a block of their own.</summary>
+    private Block LowerBlock(Action lower)
+    {
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        lower();
+        var block = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        return block;
+    }
+
     private Block LowerBlock(IOperation? operation) =>
         operation is null ? new Block(EquatableArray<Statement>.Empty)
         : LowerBlock(operation is IBlockOperation block ? block.Operations : (IEnumerable<IOperation>)new[] { operation });
@@ -133,7 +144,11 @@ internal sealed partial class BodyLowering
                 string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
                     ? SourceText(group)
                     : $"{declarator.Symbol.Type.ToDisplayString()} {Regex.Replace(declarator.Syntax.ToString(), @"\s+", " ")};";
-                if (initializer.Value is IArrayCreationOperation creation)
+                if (initializer.Value is IArrayCreationOperation { Initializer: { } filled } && _variablesByName[name].IsArray)
+                    LowerFilledAllocation(source, name, filled.Syntax, filled.ElementValues);
+                else if (Unconverted(initializer.Value).Syntax is CollectionExpressionSyntax collection && _variablesByName[name].IsArray)
+                    LowerCollectionExpression(source, name, collection, initializer.Value.SemanticModel!);
+                else if (initializer.Value is IArrayCreationOperation creation)
                     LowerAllocation(source, name, creation);
                 else if (Unconverted(initializer.Value) is IAssignmentOperation chained)
                 {
@@ -149,21 +164,80 @@ internal sealed partial class BodyLowering
 
     private void LowerAllocation(string source, string array, IArrayCreationOperation creation)
     {
-        if (creation.Initializer is not null || creation.DimensionSizes.Length != 1)
+        if (creation.DimensionSizes.Length != 1)
         {
-            Report(Diagnostics.UnsupportedExpression, creation.Syntax, "An array initializer or a multi-dimensional array", "create it with new T[length] and fill it in a loop");
+            Report(Diagnostics.UnsupportedExpression, creation.Syntax, "A multi-dimensional array", "use a one-dimensional array of rows × columns, indexed i * columns + j");
             return;
         }
-        if (_statements != _topLevel || !_allocated.Add(array))
-        {
-            Report(Diagnostics.UnsupportedExpression, creation.Syntax, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
+        if (!MayAllocate(array, creation.Syntax) || LowerValue(creation.DimensionSizes[0]) is not int length)
             return;
-        }
-        if (LowerValue(creation.DimensionSizes[0]) is not int length)
-            return;
+        Allocate(source, array, length);
+    }
+
+    /// <summary>A local array is allocated once, at the top level: its adjoint buffer lives to the end of the method.</summary>
+    private bool MayAllocate(string array, SyntaxNode at)
+    {
+        if (_statements == _topLevel && _allocated.Add(array))
+            return true;
+        Report(Diagnostics.UnsupportedExpression, at, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
+        return false;
+    }
+
+    private void Allocate(string source, string array, int length)
+    {
         if (_allocationGuard is not null)
             length = _nodes.Add(Op.Conditional, ScalarType.Int, NoFlagSet(_allocationGuard), length, _nodes.Constant(0, ScalarType.Int));
         Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length));
+    }
+
+    /// <summary>
+    /// A local array created with its elements (<c>{ 1, 4, 1 }</c>, <c>new[] { … }</c>): allocated at its length, then
+    /// each element stored in order; it may be written afterwards like any local array.
+    /// </summary>
+    private void LowerFilledAllocation(string source, string array, SyntaxNode at, IReadOnlyList<IOperation> elements)
+    {
+        if (!MayAllocate(array, at))
+            return;
+        Allocate(source, array, _nodes.Constant(elements.Count, ScalarType.Int));
+        ScalarType type = _variablesByName[array].Type;
+        // After an early return the array is allocated empty, so its elements are stored only when no jump was taken.
+        Block stores = LowerBlock(() =>
+        {
+            for (int i = 0; i < elements.Count; i++)
+            {
+                if (LowerValue(elements[i]) is int value)
+                {
+                    int stored = _nodes.Convert(value, type), index = _nodes.Constant(i, ScalarType.Int);
+                    Add(new StoreStatement($"{array}[{i}] = {Regex.Replace(elements[i].Syntax.ToString(), @"\s+", " ")}; — from {source}",
+                        _nodes.ToNodes(), array, index, stored, Initializes: true));
+                }
+                _nodes = new NodeBuilder();
+            }
+        });
+        if (_allocationGuard is null)
+            _statements.AddRange(stores.Statements);
+        else
+        {
+            int condition = NoFlagSet(_allocationGuard);
+            Add(new IfStatement($"if (!({string.Join(" || ", _allocationGuard)})) — the elements of {array}, unless a jump above was taken",
+                TakeNodes().ToNodes(), condition, stores, new Block(EquatableArray<Statement>.Empty)));
+        }
+    }
+
+    /// <summary>A collection expression (<c>[1, 4, 1]</c>) making a local array: its elements, as for an array initializer.</summary>
+    private void LowerCollectionExpression(string source, string array, CollectionExpressionSyntax collection, SemanticModel model)
+    {
+        var elements = new List<IOperation>();
+        foreach (CollectionElementSyntax element in collection.Elements)
+        {
+            if (element is not ExpressionElementSyntax { Expression: var expression } || model.GetOperation(expression, _cancellationToken) is not { } value)
+            {
+                UnsupportedStatement(element, $"The collection element '{element}'", "list the elements one by one, or fill the array in a loop");
+                return;
+            }
+            elements.Add(value);
+        }
+        LowerFilledAllocation(source, array, collection, elements);
     }
 
     private void LowerExpressionStatement(IOperation expression, string source)
@@ -195,12 +269,12 @@ internal sealed partial class BodyLowering
                     Report(Diagnostics.UnsupportedExpression, compound.Syntax, $"The compound assignment '{compound.Syntax}'", "write it as a plain assignment");
                     return;
                 }
-                ScalarType targetType = Symbols.ToScalarType(compound.Target.Type)!.Value;
+                ScalarType targetType = ValueType(compound.Target.Type)!.Value;
                 if (LowerValue(compound.Value) is int right)
                     Add(new AssignStatement(source, TakeNodes(Combine(binary, _nodes.Read(target, targetType), right, targetType), out int value), target, value, false));
                 return;
             case IIncrementOrDecrementOperation step when TargetVariable(step.Target) is string target:
-                ScalarType type = Symbols.ToScalarType(step.Target.Type)!.Value;
+                ScalarType type = ValueType(step.Target.Type)!.Value;
                 int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
                 return;

@@ -63,7 +63,8 @@ internal sealed partial class BodyLowering
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (VariableType(parameter.Type) is var (type, isArray))
+            // An enum parameter keeps its type in the signatures; the body reads it as its number (a Member node).
+            if (parameter.Type.TypeKind != TypeKind.Enum && VariableType(parameter.Type) is var (type, isArray))
             {
                 _variableNames[parameter] = parameter.Name;
                 AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
@@ -120,7 +121,13 @@ internal sealed partial class BodyLowering
     private static (ScalarType Type, bool IsArray)? VariableType(ITypeSymbol type) =>
         type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType.IsFloatingPoint()
             ? (elementType, true)
-            : Symbols.ToScalarType(type) is ScalarType scalar ? (scalar, false) : null;
+            : ValueType(type) is ScalarType scalar ? (scalar, false) : null;
+
+    /// <summary>The forward program's type for a value: its scalar type, or for an enum its underlying int or long (an enum is a passive number here).</summary>
+    private static ScalarType? ValueType(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: var underlying }
+            ? Symbols.ToScalarType(underlying) is ScalarType number and (ScalarType.Int or ScalarType.Long) ? number : null
+            : Symbols.ToScalarType(type);
 
 
     private void AssignValue(string source, string target, IOperation value, bool declares)
@@ -155,8 +162,8 @@ internal sealed partial class BodyLowering
 
     private string? TargetVariable(IOperation target) => target switch
     {
-        ILocalReferenceOperation { Local: var local } when !local.IsRef && Symbols.ToScalarType(local.Type) is not null => DeclareLocal(local),
-        IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && Symbols.ToScalarType(parameter.Type) is not null => name,
+        ILocalReferenceOperation { Local: var local } when !local.IsRef && ValueType(local.Type) is not null => DeclareLocal(local),
+        IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,
         _ => null,
     };
 
