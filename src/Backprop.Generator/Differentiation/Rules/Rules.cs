@@ -202,10 +202,10 @@ internal static class Rules
     private static Partial?[] ReturnsAnArgument(int arity) =>
         Enumerable.Range(0, arity).Select(i => (Partial?)((g, x, y) => Simplify.When(Returned(i, x, y), g))).ToArray();
 
-    /// <summary><c>y == x[i]</c>, and not equal to any earlier argument.</summary>
+    /// <summary><c>y != x[0] &amp;&amp; … &amp;&amp; y == x[i]</c>: the result is argument i and no earlier one.</summary>
     private static Expr Returned(int i, Expr[] x, Expr y) =>
-        Enumerable.Range(0, i).Aggregate(Compare(BinaryOperator.Equal, y, x[i]),
-            (condition, j) => new BinaryExpr(BinaryOperator.And, Compare(BinaryOperator.NotEqual, y, x[j]), condition, ScalarType.Bool));
+        Enumerable.Range(0, i).Select(j => Compare(BinaryOperator.NotEqual, y, x[j])).Append(Compare(BinaryOperator.Equal, y, x[i]))
+            .Aggregate((earlier, condition) => new BinaryExpr(BinaryOperator.And, earlier, condition, ScalarType.Bool));
 
     private static Expr Compare(BinaryOperator op, Expr a, Expr b) => new BinaryExpr(op, a, b, ScalarType.Bool);
 }
