@@ -35,6 +35,25 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void AllOfMath() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static double Smooth(double x, double y) =>
+                Math.Asinh(x) + Math.Acosh(y) + double.SinPi(x) + double.AtanPi(y) + double.Exp10(x) + double.ExpM1(y)
+                + double.LogP1(x) + double.Hypot(x, y) + double.RootN(x, 3) + double.Lerp(x, y, 0.25) + Math.ScaleB(x, 4);
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static float Selections(float x, float y) =>
+                MathF.MaxMagnitude(x, y) + float.MinNumber(x, y) + float.Clamp(x, -1, y) + MathF.CopySign(x, y)
+                + MathF.Round(x * y, 2) + MathF.BitIncrement(x);
+        }
+        """);
+
+    [Fact]
     public void CarriedDerivativesAndForwardOrderSums() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

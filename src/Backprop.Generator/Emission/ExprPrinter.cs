@@ -34,7 +34,7 @@ internal sealed class ExprPrinter
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathClass(call)}.{MathFunction(call.Op)}({Arguments(call.Arguments)})",
+        CallExpr call => $"{MathMember(call.Op, call.Arguments[0].Type)}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
         MemberExpr { Index: { } index } member => $"{member.Code}[{Print(index)}]",
@@ -136,11 +136,29 @@ internal sealed class ExprPrinter
         _ => ">>>",
     };
 
-    /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
-    private static string MathClass(CallExpr call) =>
-        call.Arguments[0].Type == ScalarType.Float && call.Op != Op.Clamp ? "global::System.MathF"
-        : "global::System.Math";
+    /// <summary>
+    /// The type whose static member computes an operation: <c>double</c>/<c>float</c> (by the first argument's type) for the
+    /// functions only they have, else <c>MathF</c> for float arguments (it has every other function but Clamp), <c>Math</c> otherwise.
+    /// </summary>
+    private static string MathClass(Op op, ScalarType type) => op switch
+    {
+        Op.SinPi or Op.CosPi or Op.TanPi or Op.AsinPi or Op.AcosPi or Op.AtanPi or Op.Atan2Pi or Op.DegreesToRadians or Op.RadiansToDegrees
+            or Op.Exp2 or Op.Exp10 or Op.ExpM1 or Op.Exp2M1 or Op.Exp10M1 or Op.LogP1 or Op.Log2P1 or Op.Log10P1 or Op.Hypot or Op.RootN
+            or Op.Lerp or Op.MultiplyAddEstimate or Op.MaxNumber or Op.MinNumber or Op.MaxMagnitudeNumber or Op.MinMagnitudeNumber
+            or Op.MaxNative or Op.MinNative or Op.NumberClamp or Op.ClampNative =>
+            type == ScalarType.Float ? "global::System.Single" : "global::System.Double",
+        _ => type == ScalarType.Float && op != Op.Clamp ? "global::System.MathF" : "global::System.Math",
+    };
 
-    /// <summary>The <c>Math</c> member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base.</summary>
-    private static string MathFunction(Op op) => op == Op.LogBase ? "Log" : op.ToString();
+    /// <summary>The member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base and <c>Clamp</c> for double's and float's.</summary>
+    private static string MathFunction(Op op) => op switch
+    {
+        Op.LogBase => "Log",
+        Op.NumberClamp => "Clamp",
+        _ => op.ToString(),
+    };
+
+    /// <summary>The fully qualified member computing <paramref name="op"/> on a first argument of <paramref name="type"/>, such as <c>global::System.MathF.Exp</c>.</summary>
+    public static string MathMember(Op op, ScalarType type) =>
+        MathClass(op, type) + "." + MathFunction(op);
 }

@@ -61,6 +61,7 @@ internal static class ForwardExpressions
         Op.Convert => "converted",
         Op.Pow => "power",
         Op.LogBase => "log",
+        Op.NumberClamp => "clamp",
         Op.Element => "element",
         Op.Call or Op.PassiveCall => "call",
         _ => op.ToString().ToLowerInvariant(),
