@@ -120,7 +120,6 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("switch (1) { default: x = -x; break; }", "switch statement")]
     [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "foreach loop over something other")]
     [InlineData("try { x = x * 2; } finally { }", "try statement")]
     [InlineData("goto end;|] [|end: x = x * 2;", "goto statement")]
@@ -772,6 +771,36 @@ public class DiagnosticTests
             {
                 [Differentiable] public static double Scale(double x, Mode mode) => mode == Mode.Fast ? 2 * x : x;
                 [Differentiable] public static double F(double x, Mode mode) => Scale(x, [|mode|]) * x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1001_BreakOutOfASwitchSectionBeforeItsEnd() =>
+        Assert.Contains("A break out of a switch section before its end", Expect("BP1001", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, int n)
+                {
+                    double s = x;
+                    switch (n)
+                    {
+                        case 1:
+                            if (x > 0)
+                                [|break;|]
+                            s = x * x;
+                            break;
+                    }
+                    return s;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1002_PatternThatIsNotAValueTest() =>
+        Assert.Contains("The pattern '{ }'", Expect("BP1002", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => x is [|{ }|] ? x * x : x;
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 

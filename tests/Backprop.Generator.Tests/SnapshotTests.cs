@@ -394,6 +394,36 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void SwitchesAndPatterns() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public enum Activation { Identity, Softplus, Tanh }
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, Activation activation)
+            {
+                double y;
+                switch (activation)
+                {
+                    case Activation.Softplus:
+                        y = Math.Log(1 + Math.Exp(x));
+                        break;
+                    case Activation.Tanh:
+                        y = Math.Tanh(x);
+                        break;
+                    default:
+                        y = x;
+                        break;
+                }
+                double clipped = y switch { < -1 => -1, > 1 => 1, _ => y };
+                return clipped is >= 0 and < 0.5 ? 2 * clipped : clipped;
+            }
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -88,4 +88,39 @@ public static partial class EveryDayCSharpFunctions
             s = Math.Tanh(s) + v[1] * v[2];
         return s * Coefficients.Gain + (int)chosen;
     }
+
+    /// <summary>A switch statement over an enum (with a guarded or-pattern), a switch expression with relational arms, and is-patterns.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Switched(double x, double y, Smoothing smoothing, int n)
+    {
+        double s;
+        switch (smoothing)
+        {
+            case Smoothing.None:
+                s = x * y;
+                break;
+            case Smoothing.Soft or Smoothing.Hard when n > 0:
+                s = Math.Tanh(x * y);
+                if (smoothing == Smoothing.Hard)
+                    s *= s;
+                break;
+            default:
+                return y * y;
+        }
+        double piece = x switch
+        {
+            < -1 => -x,
+            < 1 => x * x * 0.5 + 0.5,
+            _ => x,
+        };
+        double weight = (n % 3) switch
+        {
+            0 => y,
+            1 => x * y,
+            var r when r > 1 => r * y,
+            _ => throw new InvalidOperationException("n % 3 is never negative here"),
+        };
+        bool near = y is > -0.5 and < 0.5 or 2;
+        return s + piece * weight + (near ? y * x : 0);
+    }
 }

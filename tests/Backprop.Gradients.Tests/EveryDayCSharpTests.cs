@@ -95,4 +95,27 @@ public class EveryDayCSharpTests
         Assert.Equal(1.25 * (1 + 0.7), dx, 12);
         Assert.Equal(1.25 * (16 + 0.3), dy, 12);
     }
+
+    public static TheoryData<Smoothing, int> SwitchCases()
+    {
+        var cases = new TheoryData<Smoothing, int>();
+        foreach (Smoothing smoothing in Enum.GetValues<Smoothing>())
+        {
+            foreach (int n in new[] { 0, 1, 2, 5 })
+                cases.Add(smoothing, n);
+        }
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(SwitchCases))]
+    public void SwitchStatementsSwitchExpressionsAndPatterns(Smoothing smoothing, int n) =>
+        CheckEveryMode((x, y) => E.Switched(x, y, smoothing, n),
+            (double x, double y, out double dx, out double dy) => E.SwitchedGradient(x, y, smoothing, n, out dx, out dy),
+            (x, y, dx, dy) => E.SwitchedTangent(x, y, smoothing, n, dx, dy),
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.SwitchedHessianVector(x, y, smoothing, n, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void ASwitchExpressionArmThatThrowsThrowsFromTheGradient() =>
+        Assert.Throws<InvalidOperationException>(() => E.SwitchedGradient(0.5, 0.5, Smoothing.None, -1, out _, out _));
 }

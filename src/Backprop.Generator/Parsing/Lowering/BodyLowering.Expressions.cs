@@ -89,6 +89,10 @@ internal sealed partial class BodyLowering
                 return _nodes.Add(op, type.Value, l, r);
             case IConditionalOperation conditional:
                 return LowerConditional(conditional, type.Value);
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression, type.Value);
+            case IIsPatternOperation isPattern:
+                return LowerIsPattern(isPattern);
             case IInvocationOperation invocation:
                 return LowerCall(invocation, type.Value);
             default:

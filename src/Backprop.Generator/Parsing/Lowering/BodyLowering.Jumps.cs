@@ -80,7 +80,7 @@ internal sealed partial class BodyLowering
         foreach (SyntaxNode node in syntax.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)))
         {
             returns |= node is ReturnStatementSyntax;
-            if (node is BreakStatementSyntax or ContinueStatementSyntax && OwnLoop(node) == OwnLoop(syntax.Parent ?? syntax, inclusive: true))
+            if (node is BreakStatementSyntax or ContinueStatementSyntax && JumpTarget(node) == OwnLoop(syntax.Parent ?? syntax, inclusive: true))
             {
                 breaks |= node is BreakStatementSyntax;
                 continues |= node is ContinueStatementSyntax;
@@ -109,8 +109,20 @@ internal sealed partial class BodyLowering
         return null;
     }
 
+    /// <summary>What a <c>break</c> or <c>continue</c> leaves: the innermost loop, or for a <c>break</c> the innermost switch if that is closer.</summary>
+    private static SyntaxNode? JumpTarget(SyntaxNode jump)
+    {
+        for (SyntaxNode? current = jump.Parent; current is not null; current = current.Parent)
+        {
+            if (current is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax
+                || current is SwitchStatementSyntax && jump is BreakStatementSyntax)
+                return current;
+        }
+        return null;
+    }
+
     private static bool HasJump<T>(SyntaxNode loopBody, SyntaxNode loop) where T : SyntaxNode =>
-        loopBody.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)).OfType<T>().Any(j => OwnLoop(j) == loop);
+        loopBody.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)).OfType<T>().Any(j => JumpTarget(j) == loop);
 
     /// <summary>
     /// The flags a loop's jumps set: <c>broke</c> (cleared here, before the loop) and <c>continued</c> (cleared at the

@@ -71,6 +71,9 @@ internal sealed partial class BodyLowering
             case IThrowOperation:
                 LowerEffect(statement, SourceText(statement));
                 return;
+            case ISwitchOperation switchOperation:
+                LowerSwitch(switchOperation);
+                return;
             case IWhileLoopOperation loop:
                 LowerLoop(loop, loop.Condition, loop.Body, Array.Empty<IOperation>(), loop.ConditionIsTop,
                     loop.ConditionIsTop ? $"while ({loop.Condition!.Syntax})" : $"do … while ({loop.Condition!.Syntax})");
