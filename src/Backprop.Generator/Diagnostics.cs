@@ -73,6 +73,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor DerivativeLostThroughParameter = Error("BP1009", "Derivative lost through an undifferentiated parameter",
         "'{0}' passes a value that depends on its differentiable parameters to parameter '{1}' of '{2}', {3}, so the derivative through '{1}' would be lost; {4}", Body);
 
+    public static readonly DiagnosticDescriptor HelperNotDifferentiable = Error("BP1010", "Helper cannot be differentiated",
+        "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); rewrite that part of '{0}', give '{0}' a [DerivativeOf] pullback, or compute its result outside and pass it in", Body);
+
     public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
         "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
 
@@ -83,7 +86,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, InternalError,
+        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

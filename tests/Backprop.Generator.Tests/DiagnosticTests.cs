@@ -165,8 +165,7 @@ public class DiagnosticTests
         var diagnostic = Expect("BP1003", """
             public static partial class Model
             {
-                static double Helper(double v) => v * 3;
-                [Differentiable] public static double F(double x) => [|Helper(x)|] + 1;
+                [Differentiable] public static double F(double x) => [|Convert.ToDouble(x)|] + 1;
             }
             """);
         Assert.Contains("[Differentiable]", diagnostic.GetMessage());
@@ -298,9 +297,7 @@ public class DiagnosticTests
         Assert.Contains("give it a [DerivativeOf] pullback (a static, non-generic method of scalars", Expect("BP1003", """
             public static partial class Model
             {
-                public static double Cube(double s) => s * s * s;
-
-                [Differentiable] public static double F(double x) => [|Cube(x)|] + x;
+                [Differentiable] public static double F(double x) => [|BitConverter.Int64BitsToDouble((long)x)|] + x;
             }
             """).GetMessage());
 
@@ -801,6 +798,50 @@ public class DiagnosticTests
             public static partial class Model
             {
                 [Differentiable] public static double F(double x) => x is [|{ }|] ? x * x : x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1010_HelperWithAConstructThatCannotBeDifferentiated()
+    {
+        string message = Expect("BP1010", """
+            public static class Kernels
+            {
+                public static double Outer(double x) => Inner(x) * 2;
+                public static double Inner(double x) { [|try { return x * x; } finally { }|] }
+            }
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => Kernels.Outer(x) + x;
+            }
+            """, allowCompilerErrors: true).GetMessage(CultureInfo.InvariantCulture);
+        Assert.Contains("'Inner', which 'F' calls (F → Outer → Inner), cannot be differentiated", message);
+        Assert.Contains("(BP1001)", message);
+    }
+
+    [Fact]
+    public void BP1010_HelperUsingAPrivateMemberOfATypeThatIsNotPartial() =>
+        Assert.Contains("make 'Kernels' partial", Expect("BP1010", """
+            public static class Kernels
+            {
+                private static readonly double Scale = 2;
+                public static double Scaled(double x) => x * [|Scale|];
+            }
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => Kernels.Scaled(x);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1004_RecursionThroughHelpers() =>
+        Assert.Contains("'Even' calls itself", Expect("BP1004", """
+            public static partial class Model
+            {
+                static double Even(double x, int n) => n == 0 ? x : Odd(x * x, n - 1);
+                static double Odd(double x, int n) => n == 0 ? -x : [|Even(x, n - 1)|];
+
+                [Differentiable] public static double F(double x) => Even(x, 3);
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 

@@ -424,6 +424,25 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void HelpersWithoutAttributes() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static class Kernels
+        {
+            public static double Square(double x) => x * x;
+            public static double Gaussian(double x, double width) => Math.Exp(-Square(x / width) / 2);
+        }
+        public static partial class Model
+        {
+            private static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double y) => Kernels.Gaussian(x, y) * Softplus(x * y);
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -37,7 +37,24 @@ public static class Coefficients
     public static readonly Smoothing Preferred = Smoothing.Soft;
 }
 
-/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs, tables, enums.</summary>
+/// <summary>Plain helper methods, in a type that is not partial: none is marked, and they call each other.</summary>
+public static class Kernels
+{
+    public static double Square(double x) => x * x;
+
+    public static double Gaussian(double x, double width) => Math.Exp(-Square(x / width) / 2);
+
+    /// <summary>A loop and a branch, calling another helper.</summary>
+    public static double SmoothNorm(double[] v, double epsilon)
+    {
+        double sum = epsilon;
+        foreach (double e in v)
+            sum += e < 0 ? Square(-e) : Square(e);
+        return Math.Sqrt(sum);
+    }
+}
+
+/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs, tables, enums, helpers.</summary>
 public static partial class EveryDayCSharpFunctions
 {
     /// <summary>Argument validation, a log in a loop and a throw expression, around a smooth function of x and y.</summary>
@@ -122,5 +139,29 @@ public static partial class EveryDayCSharpFunctions
         };
         bool near = y is > -0.5 and < 0.5 or 2;
         return s + piece * weight + (near ? y * x : 0);
+    }
+
+    private static double Softplus(double x) => x > 20 ? x : Math.Log(1 + Math.Exp(x));
+
+    internal static double Blend(double a, double b, [NoDerivative] double t) => (1 - t) * a + t * Softplus(b);
+
+    /// <summary>Helpers without attributes: private and internal ones here, public ones in a type that is not partial, in a loop.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double WithHelpers(double x, double y, int n)
+    {
+        double total = 0;
+        for (int i = 0; i < n; i++)
+            total += Kernels.Gaussian(x - i, y) * Softplus(x * y);
+        return total + Blend(x, y, 0.25) + Kernels.Square(y);
+    }
+
+    /// <summary>An array through a helper: its gradient comes back in a buffer.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double NormOfScaled(double[] v, double scale)
+    {
+        var scaled = new double[v.Length];
+        for (int i = 0; i < v.Length; i++)
+            scaled[i] = v[i] * scale;
+        return Kernels.SmoothNorm(scaled, 1e-3);
     }
 }

@@ -118,4 +118,44 @@ public class EveryDayCSharpTests
     [Fact]
     public void ASwitchExpressionArmThatThrowsThrowsFromTheGradient() =>
         Assert.Throws<InvalidOperationException>(() => E.SwitchedGradient(0.5, 0.5, Smoothing.None, -1, out _, out _));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void HelpersWithoutAttributes(int n) =>
+        CheckEveryMode((x, y) => E.WithHelpers(x, y, n),
+            (double x, double y, out double dx, out double dy) => E.WithHelpersGradient(x, y, n, out dx, out dy),
+            (x, y, dx, dy) => E.WithHelpersTangent(x, y, n, dx, dy),
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.WithHelpersHessianVector(x, y, n, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void AHelperGivesTheSameGradientAsItsClosedForm()
+    {
+        // n = 0: Blend(x, y, 1/4) + y² = 3x/4 + softplus(y)/4 + y².
+        E.WithHelpersGradient(0.4, 0.9, 0, out double dx, out double dy);
+        Assert.Equal(0.75, dx, 14);
+        Assert.Equal(0.25 / (1 + Math.Exp(-0.9)) + 2 * 0.9, dy, 14);
+    }
+
+    [Fact]
+    public void AnArrayThroughAHelper()
+    {
+        double[][] points = { new[] { 0.3, -1.2, 0.8, 2.0 }, new[] { -0.5, 0.1, 1.5, 0.7 } };
+        Check(p => E.NormOfScaled(p[..3], p[3]), (p, g) =>
+        {
+            var dv = new double[3];
+            double value = E.NormOfScaledGradient(p[..3], p[3], dv, out g[3]);
+            dv.CopyTo(g, 0);
+            return value;
+        }, points);
+        foreach (double[] p in points)
+        {
+            var gradient = new double[3];
+            E.NormOfScaledGradient(p[..3], p[3], gradient, out double dscale);
+            double[] direction = { 0.2, -0.4, 0.1 };
+            var (_, derivative) = E.NormOfScaledTangent(p[..3], p[3], direction, 0.3);
+            Assert.Equal(gradient.Zip(direction, (g, d) => g * d).Sum() + dscale * 0.3, derivative, 12);
+        }
+    }
 }

@@ -40,8 +40,16 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// The floating-point parameters the callee's derivatives leave out, with where this call passes them: passing one a
 /// value that varies with the caller's differentiable parameters would lose that derivative (BP1009).
 /// </param>
+/// <param name="DerivativesAt">
+/// The derivative methods' name without their suffix, when they are not beside the method: an implicit helper of a
+/// type that is not partial has them in a generated class.
+/// </param>
 internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null,
-    EquatableArray<UndifferentiatedParameter> Undifferentiated = default);
+    EquatableArray<UndifferentiatedParameter> Undifferentiated = default, string? DerivativesAt = null)
+{
+    /// <summary>The name to which the derivative methods add their suffix: <c>global::Ns.Type.G</c> for <c>GGradient</c>, <c>GTangent</c>, ….</summary>
+    public string DerivativeMethod => DerivativesAt ?? Method;
+}
 
 /// <summary>A floating-point parameter a callee does not differentiate, and the argument a call passes it.</summary>
 /// <param name="Ordinal">The parameter's position, which is its argument's in the call node.</param>

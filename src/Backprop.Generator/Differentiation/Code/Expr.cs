@@ -90,7 +90,8 @@ internal sealed record ElementExpr(string Array, Expr Index, ScalarType Type) : 
 internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 
 /// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>; <see cref="Differentiable"/> says, per argument, which ones a <c>[Differentiable]</c> callee differentiates (empty for other methods).</summary>
-internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable) : Expr(Type);
+/// <see cref="DerivativeMethod"/> is the name the callee's derivative methods add their suffix to.
+internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod) : Expr(Type);
 
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);

@@ -425,7 +425,7 @@ internal sealed class HessianVectorBuilder
         var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], IsArray(i))).ToList();
         string value = _names.Allocate("call");
         string derivative = _names.Allocate(value + "_dot");
-        output.Add(new CallTangentLine(call.Method, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
+        output.Add(new CallTangentLine(call.DerivativeMethod, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
         output.AddRange(zeros.Select(name => new ReturnLine(name)));
         return (new NameExpr(value, call.Type), new NameExpr(derivative, call.Type));
     }

@@ -14,8 +14,8 @@ internal sealed partial class BodyLowering
         IMethodSymbol target = invocation.TargetMethod;
         if (target.MethodKind == MethodKind.DelegateInvoke)
             return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, "Calling a delegate or lambda", "call a [Differentiable] method instead");
-        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
-            return Report(Diagnostics.Recursion, invocation.Syntax, _method.Name);
+        if (_helpers.IsBeingLowered(target))
+            return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
 
         Op op;
         CallTarget? call = null;
@@ -40,6 +40,20 @@ internal sealed partial class BodyLowering
             op = Op.Call;
             call = new CallTarget(target.ToDisplayString(QualifiedName), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | DerivativeKinds.Tangent,
                 rule.Pullback.ToDisplayString(QualifiedName), Undifferentiated(invocation, rule.Gradients, pullback: true));
+        }
+        else if (type.IsFloatingPoint() && _helpers.IsCandidate(target) && Pullbacks.Find(target) is null)
+        {
+            ImplicitHelpers.Helper helper = _helpers.Resolve(target, CalleeDerivatives(_derivatives));
+            if (helper.Failure is not null)
+            {
+                _diagnostics.Add(helper.Failure);
+                return null;
+            }
+            if (helper.Differentiable is null)
+                return Report(Diagnostics.NoKnownDerivative, invocation.Syntax, target.ToDisplayString());
+            op = Op.Call;
+            call = new CallTarget(target.ToDisplayString(QualifiedName), helper.Differentiable.ToEquatableArray(), helper.Derivatives,
+                Undifferentiated: Undifferentiated(invocation, helper.Differentiable, pullback: false), DerivativesAt: helper.DerivativesAt);
         }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {

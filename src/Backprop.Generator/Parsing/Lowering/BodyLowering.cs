@@ -23,6 +23,7 @@ internal sealed partial class BodyLowering
     private readonly DerivativeKinds _derivatives;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
+    private readonly ImplicitHelpers _helpers;
     private readonly NameAllocator _names;
     private readonly Dictionary<ISymbol, string> _variableNames = new(SymbolEqualityComparer.Default);
     private readonly List<VariableSpec> _variables = new();
@@ -45,9 +46,10 @@ internal sealed partial class BodyLowering
         public string? ContinueFlag;
     }
 
-    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, ImplicitHelpers helpers)
     {
         _method = method;
+        _helpers = helpers;
         _derivatives = derivatives;
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
@@ -76,9 +78,11 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>Lowers <paramref name="body"/>; returns <c>null</c> after adding to <paramref name="diagnostics"/> when it cannot.</summary>
-    public static ForwardProgram? Lower(IMethodSymbol method, DerivativeKinds derivatives, IOperation body, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <param name="helpers">The implicit helpers of the <c>[Differentiable]</c> method being parsed, which this body's calls add to.</param>
+    public static ForwardProgram? Lower(IMethodSymbol method, DerivativeKinds derivatives, IOperation body, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, ImplicitHelpers helpers)
     {
-        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken);
+        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken, helpers);
         int errorsBefore = diagnostics.Count;
         IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
         if (NeedsReturnedFlag(block))
