@@ -846,6 +846,21 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1002_TupleFromAMethod() =>
+        Assert.Contains("The tuple 'Polar(x)'", Expect("BP1002", """
+            public static partial class Model
+            {
+                static (double R, double Theta) Polar(double x) => (Math.Abs(x), 0);
+
+                [Differentiable] public static double F(double x)
+                {
+                    var (r, theta) = [|Polar(x)|];
+                    return r * x + theta;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

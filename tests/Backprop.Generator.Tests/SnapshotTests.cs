@@ -443,6 +443,25 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void TuplesAndDeconstruction() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double v, double k, int steps)
+            {
+                for (int i = 0; i < steps; i++)
+                    (x, v) = (x + v * 0.1, v - k * x * 0.1);
+                var (s, c) = Math.SinCos(x);
+                (double Re, double Im) z = (c * v, s);
+                return z.Re + z.Im * k;
+            }
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

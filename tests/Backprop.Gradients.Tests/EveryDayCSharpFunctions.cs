@@ -164,4 +164,19 @@ public static partial class EveryDayCSharpFunctions
             scaled[i] = v[i] * scale;
         return Kernels.SmoothNorm(scaled, 1e-3);
     }
+
+    /// <summary>A spring integrated with tuple swaps, Math.SinCos deconstructed, named tuple locals read and written.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Spring(double x0, double v0, double k, int steps)
+    {
+        double x = x0, v = v0;
+        const double dt = 0.1;
+        for (int i = 0; i < steps; i++)
+            (x, v) = (x + v * dt, v - k * x * dt);
+        var (s, c) = Math.SinCos(x);
+        (double Re, double Im) z = (c * v, s);
+        z.Re *= k;
+        (x, _) = (z.Im + x, 0);
+        return z.Re + z.Item2 * x;
+    }
 }

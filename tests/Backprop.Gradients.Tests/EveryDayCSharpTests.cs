@@ -158,4 +158,25 @@ public class EveryDayCSharpTests
             Assert.Equal(gradient.Zip(direction, (g, d) => g * d).Sum() + dscale * 0.3, derivative, 12);
         }
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void TuplesSwapsAndSinCos(int steps) =>
+        CheckEveryMode((x, v) => E.Spring(x, v, 1.3, steps),
+            (double x, double v, out double dx, out double dv) => E.SpringGradient(x, v, 1.3, steps, out dx, out dv, out _),
+            (x, v, dx, dv) => E.SpringTangent(x, v, 1.3, steps, dx, dv, 0),
+            (double x, double v, double dx, double dv, out double hx, out double hv) => E.SpringHessianVector(x, v, 1.3, steps, dx, dv, 0, out hx, out hv, out _));
+
+    [Fact]
+    public void ATupleSwapIsSimultaneous()
+    {
+        // Two steps from (1, 0) with k = 2: the second step's v must use x from before that step (1, not 0.98).
+        double expectedX = 1 + 0.1 * (-0.1 * 2.0), expectedV = -0.1 * 2.0 - 2.0 * 1 * 0.1;
+        var (s, c) = Math.SinCos(expectedX);
+        double expected = c * expectedV * 2.0 + s * (s + expectedX);
+        Assert.Equal(expected, E.Spring(1, 0, 2.0, 2), 14);
+        Assert.Equal(expected, E.SpringGradient(1, 0, 2.0, 2, out _, out _, out _), 14);
+    }
 }

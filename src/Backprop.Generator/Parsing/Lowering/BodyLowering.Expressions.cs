@@ -49,6 +49,8 @@ internal sealed partial class BodyLowering
                 return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
             case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):
                 return _nodes.Read(parameterName, type.Value);
+            case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
+                return _nodes.Read(element, type.Value);
             case IParameterReferenceOperation { Parameter: { Type.TypeKind: TypeKind.Enum } parameter }:
                 return _nodes.Add(Op.Member, type.Value, null, 0, $"({type.Value.Keyword()}){Naming.Identifier(parameter.Name)}", null);
             case IFieldReferenceOperation or IPropertyReferenceOperation when Constant(operation) is string member:

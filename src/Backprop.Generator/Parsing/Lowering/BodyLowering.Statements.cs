@@ -134,6 +134,14 @@ internal sealed partial class BodyLowering
                     UnsupportedStatement(group.Syntax, "A ref local", "copy the value into an ordinary local");
                     return;
                 }
+                if (IsTupleOfNumbers(declarator.Symbol.Type))
+                {
+                    List<string> elements = DeclareTupleLocal(declarator.Symbol);
+                    if (declarator.GetVariableInitializer() is { } tupleValue)
+                        AssignTuple(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : OneLine(declarator.Syntax) + ";",
+                            elements, tupleValue.Value, declares: true);
+                    continue;
+                }
                 if (VariableType(declarator.Symbol.Type) is null)
                 {
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
@@ -280,6 +288,12 @@ internal sealed partial class BodyLowering
                 ScalarType type = ValueType(step.Target.Type)!.Value;
                 int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
+                return;
+            case IDeconstructionAssignmentOperation deconstruction:
+                LowerDeconstruction(deconstruction, source);
+                return;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var tuple } } whole when _tupleLocals.TryGetValue(tuple, out List<string>? elements):
+                AssignTuple(source, elements, whole.Value);
                 return;
             case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
                 LowerEffect(expression, source);

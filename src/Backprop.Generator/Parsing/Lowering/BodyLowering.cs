@@ -167,6 +167,7 @@ internal sealed partial class BodyLowering
     private string? TargetVariable(IOperation target) => target switch
     {
         ILocalReferenceOperation { Local: var local } when !local.IsRef && ValueType(local.Type) is not null => DeclareLocal(local),
+        IFieldReferenceOperation when TupleElementVariable(target) is string element => element,
         IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,
         _ => null,
     };
