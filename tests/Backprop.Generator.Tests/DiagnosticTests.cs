@@ -340,6 +340,47 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0013_PullbackOfAMathMemberWithABuiltInRule() =>
+        Assert.Contains("with a rule of its own", Expect("BP0013", """
+            public static partial class Model
+            {
+                [[|DerivativeOf(typeof(Math), nameof(Math.Atanh))|]]
+                public static void AtanhPullback(double x, double result, double dResult, out double dX) => dX = dResult / (1 - x * x);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0013_PullbackOfALibraryMethod() =>
+        Assert.Contains("call 'ReciprocalEstimate' from a static method of your own", Expect("BP0013", """
+            public static partial class Model
+            {
+                [[|DerivativeOf(typeof(Math), nameof(Math.ReciprocalEstimate))|]]
+                public static void ReciprocalEstimatePullback(double d, double result, double dResult, out double dD) => dD = -dResult * result * result;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0013_PullbackInATypeOfAnotherNamespace() =>
+        Assert.Contains("move 'CubePullback' into one of them", Expect("BP0013", """
+            namespace Functions
+            {
+                public static class Model
+                {
+                    public static double Cube(double s) => s * s * s;
+                }
+            }
+
+            namespace Rules
+            {
+                public static class CubeRules
+                {
+                    [[|DerivativeOf(typeof(Functions.Model), nameof(Functions.Model.Cube))|]]
+                    public static void CubePullback(double s, double result, double dResult, out double dS) => dS = 3 * s * s * dResult;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP0010_TangentOfAMatrixMethod() => Expect("BP0010", """
         public static partial class Model
         {
