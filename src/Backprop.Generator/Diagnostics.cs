@@ -49,6 +49,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("BP0012", "Member collides with a generated one",
         "'{0}' has the name and parameters of a member Backprop generates for '{1}'; rename '{0}', or ask [Differentiable] on '{1}' for fewer derivatives", Shape);
 
+    public static readonly DiagnosticDescriptor PullbackNeverUsed = Error("BP0013", "Pullback the generator never uses",
+        "'{0}' is marked [DerivativeOf] for '{1}', but the generator never calls it: {2}", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -56,7 +59,7 @@ internal static class Diagnostics
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
     public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
-        "'{0}' has no known derivative; mark it [Differentiable], give it a [DerivativeOf] pullback (a static, non-generic method of scalars, or of matrices called from a matrix method), or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
+        "'{0}' has no known derivative; if the method is your own, mark it [Differentiable] or give it a [DerivativeOf] pullback (a static, non-generic method of scalars, or of matrices called from a matrix method); if not, call a static method of your own that wraps it and has one of these; or compute the result outside and pass it in as a [NoDerivative] parameter", Body);
 
     public static readonly DiagnosticDescriptor Recursion = Error("BP1004", "Recursion is not supported",
         "'{0}' calls itself; write the recursion as a loop", Body);
@@ -85,7 +88,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
         UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
     };
 

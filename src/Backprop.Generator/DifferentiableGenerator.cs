@@ -40,9 +40,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 Pullbacks.DerivativeOfAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (context, _) => context.TargetSymbol is IMethodSymbol pullback && Pullbacks.Validate(pullback) is string reason
-                    ? DiagnosticInfo.Create(Diagnostics.PullbackMismatch, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), pullback.Name, reason)
-                    : null)
+                static (context, cancellationToken) => Pullbacks.Check(context, cancellationToken))
             .Where(static diagnostic => diagnostic is not null)
             .Select(static (diagnostic, _) => diagnostic!)
             .WithTrackingName(TrackingNames.Pullbacks);
