@@ -628,65 +628,6 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP1009_VaryingValueIntoANoDerivativeParameter() =>
-        Assert.Contains("remove [NoDerivative] from 'x' of 'G'", Expect("BP1009", """
-            public static partial class Model
-            {
-                [Differentiable] public static double G(double w, [NoDerivative] double x) => w * x;
-                [Differentiable] public static double F(double w, double s) => G(w, [|s|]);
-            }
-            """).GetMessage(CultureInfo.InvariantCulture));
-
-    [Fact]
-    public void BP1009_InTangentMode() => Expect("BP1009", """
-        public static partial class Model
-        {
-            [Differentiable(Derivatives.Tangent)] public static double G(double w, [NoDerivative] double x) => w * x;
-            [Differentiable(Derivatives.Tangent)] public static double F(double w, double s) => G(w, [|2 * s|]);
-        }
-        """);
-
-    [Fact]
-    public void BP1009_ComputedLocalArrayIntoANoDerivativeArray() => Expect("BP1009", """
-        public static partial class Model
-        {
-            [Differentiable] public static double Dot(double[] w, [NoDerivative] double[] x)
-            {
-                double s = 0;
-                for (int i = 0; i < w.Length; i++)
-                    s += w[i] * x[i];
-                return s;
-            }
-
-            [Differentiable] public static double F(double[] w, double a)
-            {
-                var scaled = new double[w.Length];
-                for (int i = 0; i < w.Length; i++)
-                    scaled[i] = a * i;
-                return Dot(w, [|scaled|]);
-            }
-        }
-        """);
-
-    [Fact]
-    public void BP1009_ValueCarriedAroundALoopIntoANoDerivativeParameter() => Expect("BP1009", """
-        public static partial class Model
-        {
-            [Differentiable] public static double G(double w, [NoDerivative] double x) => w * x;
-            [Differentiable] public static double F(double w, double s)
-            {
-                double carried = 1, total = 0;
-                for (int i = 0; i < 3; i++)
-                {
-                    total += G(w, [|carried|]);
-                    carried = carried * s;
-                }
-                return total;
-            }
-        }
-        """);
-
-    [Fact]
     public void BP1009_PullbackWithoutAGradientForTheParameter() =>
         Assert.Contains("its [DerivativeOf] pullback gives no gradient", Expect("BP1009", """
             public static partial class Model

@@ -462,6 +462,21 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void NoDerivativeParameterGivenAVaryingValue() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Scale(double w, [NoDerivative] double x) => w * x + Math.Sin(x);
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double w, double s) => Scale(w, s * s);
+        }
+        """);
+
+    [Fact]
     public void CustomScalarDerivatives() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -179,4 +179,39 @@ public static partial class EveryDayCSharpFunctions
         (x, _) = (z.Im + x, 0);
         return z.Re + z.Item2 * x;
     }
+
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Scale(double w, [NoDerivative] double x) => w * x + Math.Sin(x);
+
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Dot(double[] w, [NoDerivative] double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < w.Length; i++)
+            s += w[i] * x[i];
+        return s;
+    }
+
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ScaleBy(double w, double s) => Scale(w, s);
+
+    /// <summary>
+    /// Values that vary with w and s passed to [NoDerivative] parameters: a parameter, a computed local array, a value
+    /// carried around a loop. The gradient must flow through them all the same.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ThroughNoDerivative(double w, double s)
+    {
+        double total = Scale(w, s);
+        double[] weights = { w, 2 * w };
+        double[] inputs = [s * s, s];
+        total += Dot(weights, inputs);
+        double carried = 1;
+        for (int i = 0; i < 3; i++)
+        {
+            total += Scale(w, carried);
+            carried *= s;
+        }
+        return total + Scale(s, 0.5);
+    }
 }

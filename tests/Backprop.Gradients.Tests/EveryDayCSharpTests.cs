@@ -179,4 +179,21 @@ public class EveryDayCSharpTests
         Assert.Equal(expected, E.Spring(1, 0, 2.0, 2), 14);
         Assert.Equal(expected, E.SpringGradient(1, 0, 2.0, 2, out _, out _, out _), 14);
     }
+
+    [Fact]
+    public void VaryingValuesThroughNoDerivativeParameters() =>
+        CheckEveryMode(E.ThroughNoDerivative,
+            (double w, double s, out double dw, out double ds) => E.ThroughNoDerivativeGradient(w, s, out dw, out ds),
+            E.ThroughNoDerivativeTangent,
+            (double w, double s, double dw, double ds, out double hw, out double hs) => E.ThroughNoDerivativeHessianVector(w, s, dw, ds, out hw, out hs));
+
+    [Fact]
+    public void TheIssuesExampleGetsItsGradientThroughTheNoDerivativeParameter()
+    {
+        // ScaleBy(w, s) = Scale(w, s) = w·s + sin s, with Scale's s [NoDerivative]: ∂/∂s = w + cos s, once silently 0.
+        E.ScaleByGradient(2, 3, out double dw, out double ds);
+        Assert.Equal(3, dw, 15);
+        Assert.Equal(2 + Math.Cos(3), ds, 15);
+        Assert.Equal((2 + Math.Cos(3)) * 0.5, E.ScaleByTangent(2, 3, 0, 0.5).Derivative, 14);
+    }
 }

@@ -8,6 +8,11 @@ namespace Backprop.Generator.Model;
 /// <param name="ReturnType">The returned scalar, or the element type of the returned array when <paramref name="ReturnsArray"/>.</param>
 /// <param name="ReturnsArray">Returns a <c>double[]</c> or <c>float[]</c> (a local array of the body, <see cref="ForwardProgram.Result"/>).</param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
+/// <param name="ForCallers">
+/// Derivatives generated for other derivative methods to call (an implicit helper's, or the variant of a method with
+/// <c>[NoDerivative]</c> parameters that differentiates them too): the conveniences a user calls (<c>FHessianVector</c>,
+/// <c>FHessian</c>) are left out.
+/// </param>
 internal sealed record FunctionSpec(
     string? Namespace,
     EquatableArray<TypeDeclarationSpec> ContainingTypes,
@@ -18,7 +23,8 @@ internal sealed record FunctionSpec(
     EquatableArray<ParameterSpec> Parameters,
     ForwardProgram Body,
     DerivativeKinds Derivatives,
-    string HintName)
+    string HintName,
+    bool ForCallers = false)
 {
     /// <summary>The return type as written: <c>double</c>, <c>float[]</c>.</summary>
     public string ReturnKeyword => ReturnType.Keyword() + (ReturnsArray ? "[]" : "");

@@ -64,7 +64,22 @@ internal sealed class ImplicitHelpers
         return helper;
     }
 
-    private Helper Lower(IMethodSymbol method, DerivativeKinds derivatives)
+    /// <summary>
+    /// For a <c>[Differentiable]</c> method with <c>[NoDerivative]</c> parameters: derivatives that differentiate those
+    /// too, as overloads beside its own with one more gradient (or direction) per such parameter, never public.
+    /// </summary>
+    public Helper ResolveWithEveryParameter(IMethodSymbol method, DerivativeKinds derivatives)
+    {
+        if (_everyParameter.TryGetValue(method, out Helper? known) && (known.Differentiable is null || (known.Derivatives & derivatives) == derivatives))
+            return known;
+        Helper helper = Lower(method, derivatives | (known?.Derivatives ?? 0), everyParameter: true);
+        _everyParameter[method] = helper;
+        return helper;
+    }
+
+    private readonly Dictionary<IMethodSymbol, Helper> _everyParameter = new(SymbolEqualityComparer.Default);
+
+    private Helper Lower(IMethodSymbol method, DerivativeKinds derivatives, bool everyParameter = false)
     {
         MethodDeclarationSyntax declaration = Declaration(method)!;
         SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
@@ -73,6 +88,9 @@ internal sealed class ImplicitHelpers
             return new Helper(null, 0, null, null);
 
         var parameters = method.Parameters.Select(p => FunctionParser.ParseParameter(p, method, diagnostics)).ToList();
+        if (everyParameter)
+            parameters = parameters.Select(p => p is { Role: ParameterRole.Passive, Type: ScalarType type } && type.IsFloatingPoint()
+                ? p with { Role = p.IsArray ? ParameterRole.Array : ParameterRole.Scalar } : p).ToList();
         _chain.Add(method);
         ForwardProgram? program = BodyLowering.Lower(method, derivatives, body, diagnostics, _cancellationToken, this);
         _chain.RemoveAt(_chain.Count - 1);
@@ -86,7 +104,8 @@ internal sealed class ImplicitHelpers
                 $"make '{method.ContainingType.Name}' partial (its derivatives then go beside the helper), or make '{hidden.Member.Name}' internal")));
         string accessibility = method.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal ? "internal" : "private";
         var spec = new FunctionSpec(FunctionParser.Namespace(method), containingTypes, method.Name, accessibility,
-            Symbols.ToScalarType(method.ReturnType)!.Value, false, parameters.ToEquatableArray(), program, derivatives, FunctionParser.HintName(method));
+            Symbols.ToScalarType(method.ReturnType)!.Value, false, parameters.ToEquatableArray(), program, derivatives,
+            everyParameter ? FunctionParser.HintName(method).Replace(".g.cs", ".EveryParameter.g.cs") : FunctionParser.HintName(method), ForCallers: true);
         Specs.RemoveAll(s => s.HintName == spec.HintName);
         Specs.Add(spec);
         return new Helper(parameters.Select(p => p.Role != ParameterRole.Passive).ToArray(), derivatives, derivativesAt, null);

@@ -29,6 +29,10 @@ internal sealed partial class BodyLowering
             op = Op.Call;
             bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
             call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
+            // A [NoDerivative] parameter given a value that may vary: the callee's derivatives that differentiate it too.
+            if (invocation.Arguments.Any(a => a.Parameter is { } p && !differentiable[p.Ordinal] && IsFloatingPoint(p.Type) && MayVary(a.Value))
+                && _helpers.ResolveWithEveryParameter(target, CalleeDerivatives(_derivatives)) is { Differentiable: { } every } variant)
+                call = new CallTarget(target.ToDisplayString(QualifiedName), every.ToEquatableArray(), variant.Derivatives);
         }
         else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
         {
@@ -110,6 +114,25 @@ internal sealed partial class BodyLowering
             : null;
 
     private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint();
+
+    /// <summary>
+    /// Whether an argument may vary with this method's differentiable parameters, judged before activity analysis, so
+    /// conservatively: only constants, integers and [NoDerivative] parameters the body never assigns surely do not.
+    /// </summary>
+    private bool MayVary(IOperation argument)
+    {
+        if (argument.ConstantValue.HasValue)
+            return false;
+        foreach (IOperation reference in argument.DescendantsAndSelf())
+        {
+            if (reference is IParameterReferenceOperation { Parameter: var parameter }
+                && IsFloatingPoint(parameter.Type) && (!Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute) || _assignedParameters.Contains(parameter)))
+                return true;
+            if (reference is ILocalReferenceOperation { Local.Type: var type } && !(ValueType(type) is ScalarType scalar && !scalar.IsFloatingPoint()))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>The floating-point parameters whose derivative the callee leaves out, each with the argument this call passes it.</summary>
     private static EquatableArray<UndifferentiatedParameter> Undifferentiated(IInvocationOperation invocation, IReadOnlyList<bool> differentiable, bool pullback) =>

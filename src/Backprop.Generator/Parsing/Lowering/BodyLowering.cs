@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Backprop.Generator.Differentiation;
@@ -24,6 +25,8 @@ internal sealed partial class BodyLowering
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
     private readonly ImplicitHelpers _helpers;
+    /// <summary>The parameters the body assigns to somewhere: a [NoDerivative] one among them may come to vary.</summary>
+    private readonly HashSet<IParameterSymbol> _assignedParameters = new(SymbolEqualityComparer.Default);
     private readonly NameAllocator _names;
     private readonly Dictionary<ISymbol, string> _variableNames = new(SymbolEqualityComparer.Default);
     private readonly List<VariableSpec> _variables = new();
@@ -83,6 +86,8 @@ internal sealed partial class BodyLowering
         CancellationToken cancellationToken, ImplicitHelpers helpers)
     {
         var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken, helpers);
+        foreach (IParameterReferenceOperation parameter in body.Descendants().OfType<IParameterReferenceOperation>().Where(IsAssigned))
+            lowering._assignedParameters.Add(parameter.Parameter);
         int errorsBefore = diagnostics.Count;
         IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
         if (NeedsReturnedFlag(block))
@@ -98,6 +103,14 @@ internal sealed partial class BodyLowering
             return null;
         return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!);
     }
+
+    private static bool IsAssigned(IOperation reference) => reference.Parent switch
+    {
+        IAssignmentOperation assignment => assignment.Target == reference,
+        IIncrementOrDecrementOperation => true,
+        ITupleOperation tuple => tuple.Parent is IDeconstructionAssignmentOperation deconstruction && deconstruction.Target == tuple,
+        _ => false,
+    };
 
     private string NewVariable(string wanted, ScalarType type, bool isArray = false, VariableKind kind = VariableKind.Synthetic)
     {
