@@ -121,7 +121,7 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "foreach loop over something other")]
+    [InlineData("foreach (var c in \"ab\") { x = x * 2; }", "A foreach loop over")]
     [InlineData("try { x = x * 2; } finally { }", "try statement")]
     [InlineData("goto end;|] [|end: x = x * 2;", "goto statement")]
     [InlineData("unsafe { x = x * 2; }", "unsafe block")]
@@ -842,6 +842,31 @@ public class DiagnosticTests
                 }
             }
             """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("double[] a = new double[2], b = new double[2]; [|a = b|];", "BP1001", "Reassigning the local array 'a'")]
+    [InlineData("Span<double> s = stackalloc double[2]; [|foreach (var e in s) x += e;|]", "BP1001", "spans, lists and other collections are not supported")]
+    [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
+    [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
+    public void RefusalsSayWhatToWriteInstead(string statements, string id, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return x;
+                }
+            }
+            """;
+        var (_, diagnostics, _) = GeneratorRunner.Run(source);
+        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
+        marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
+        Diagnostic diagnostic = Assert.Single(diagnostics, d => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == marked);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public void BadMethodDoesNotStopOthers()

@@ -13,7 +13,8 @@ internal sealed partial class BodyLowering
     {
         IMethodSymbol target = invocation.TargetMethod;
         if (target.MethodKind == MethodKind.DelegateInvoke)
-            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, "Calling a delegate or lambda", "call a [Differentiable] method instead");
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, "Calling a delegate or lambda",
+                "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it");
         if (_helpers.IsBeingLowered(target))
             return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
 

@@ -98,7 +98,7 @@ internal sealed partial class BodyLowering
             case IInvocationOperation invocation:
                 return LowerCall(invocation, type.Value);
             default:
-                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), "rewrite it with arithmetic, locals and Math calls");
+                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), Unsupported.ExpressionAdvice(operation));
         }
     }
 

@@ -298,6 +298,10 @@ internal sealed partial class BodyLowering
             case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
                 LowerEffect(expression, source);
                 return;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type: IArrayTypeSymbol } array }:
+                UnsupportedStatement(expression.Syntax, $"Reassigning the local array '{array.Local.Name}'",
+                    "copy the elements in a loop, or give the new array a local of its own");
+                return;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",
                     "assign to a local variable instead");
@@ -378,7 +382,10 @@ internal sealed partial class BodyLowering
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
         if (collection.Type is not IArrayTypeSymbol || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
         {
-            UnsupportedStatement(loop.Syntax, "A foreach loop over something other than a double[] or float[] variable", "index the values with a for loop");
+            UnsupportedStatement(loop.Syntax, $"A foreach loop over '{collection.Syntax}' of type '{collection.Type?.ToDisplayString()}'",
+                collection.Type is IArrayTypeSymbol
+                    ? "loop over a double[] or float[] parameter or local by name (or index it with a for loop)"
+                    : "loop over a double[] or float[] parameter or local; spans, lists and other collections are not supported");
             return;
         }
         string index = NewVariable("index", ScalarType.Int);

@@ -27,7 +27,17 @@ internal static class Unsupported
         IPropertyReferenceOperation property => $"Reading property '{property.Property.Name}'",
         IBinaryOperation binary => $"The operator '{binary.OperatorKind}' in '{binary.Syntax}'",
         IUnaryOperation unary => $"The operator '{unary.OperatorKind}' in '{unary.Syntax}'",
+        IConversionOperation conversion => $"The conversion '{conversion.Syntax}' to '{conversion.Type?.ToDisplayString()}'",
         _ => $"A {KindName(operation.Syntax.Kind())}",
+    };
+
+    /// <summary>What to write instead of an expression the lowering refuses.</summary>
+    public static string ExpressionAdvice(IOperation operation) => operation switch
+    {
+        IAnonymousFunctionOperation or ITranslatedQueryOperation or IDelegateCreationOperation =>
+            "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it, or use a loop",
+        IConversionOperation => "compute in double or float (and int, long for counts); Half, decimal and other number types are not supported",
+        _ => "rewrite it with arithmetic, locals and Math calls",
     };
 
     /// <summary><c>GotoStatement</c> → <c>goto statement</c>.</summary>
