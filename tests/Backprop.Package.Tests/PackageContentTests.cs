@@ -59,4 +59,14 @@ public sealed class PackageContentTests(PackedPackage package)
         Assert.Contains("README.md", package.Entries);
         Assert.Equal("expression", (string?)metadata.Element(ns + "license")?.Attribute("type"));
     }
+
+    [Fact]
+    public void Every_relative_link_of_the_packed_readme_is_an_entry_of_the_package()
+    {
+        string readme = File.ReadAllText(RepositoryPaths.Get("README.md"));
+        var links = Regex.Matches(readme, @"\]\((?!https?:|#)([^)#\s]+)").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.NotEmpty(links);
+        foreach (string link in links)
+            Assert.Contains(link, package.Entries);
+    }
 }
