@@ -869,6 +869,19 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP1002_LocalFunctionWithStatements() =>
+        Assert.Contains("make it a static method of the type (it is then differentiated as an implicit helper)", Expect("BP1002", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x)
+                {
+                    double Power(double v, int n) { double p = 1; for (int i = 0; i < n; i++) p *= v; return p; }
+                    return [|Power(x, 3)|];
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

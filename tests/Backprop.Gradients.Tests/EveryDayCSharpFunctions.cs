@@ -214,4 +214,20 @@ public static partial class EveryDayCSharpFunctions
         }
         return total + Scale(s, 0.5);
     }
+
+    /// <summary>Local functions: a static one, one capturing a local, one calling another, in a loop.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double WithLocalFunctions(double x, double y)
+    {
+        double scale = 2 * y;
+        static double Sq(double v) => v * v;
+        double Scaled(double v) { return scale * Sq(v) + Math.Sin(v); }
+        double s = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            s += Scaled(x + i);
+            scale *= 0.5;
+        }
+        return s + Sq(y);
+    }
 }

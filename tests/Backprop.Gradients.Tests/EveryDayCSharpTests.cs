@@ -196,4 +196,11 @@ public class EveryDayCSharpTests
         Assert.Equal(2 + Math.Cos(3), ds, 15);
         Assert.Equal((2 + Math.Cos(3)) * 0.5, E.ScaleByTangent(2, 3, 0, 0.5).Derivative, 14);
     }
+
+    [Fact]
+    public void LocalFunctions() =>
+        CheckEveryMode(E.WithLocalFunctions,
+            (double x, double y, out double dx, out double dy) => E.WithLocalFunctionsGradient(x, y, out dx, out dy),
+            E.WithLocalFunctionsTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.WithLocalFunctionsHessianVector(x, y, dx, dy, out hx, out hy));
 }

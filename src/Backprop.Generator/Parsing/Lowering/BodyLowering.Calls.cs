@@ -17,6 +17,8 @@ internal sealed partial class BodyLowering
                 "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it");
         if (_helpers.IsBeingLowered(target))
             return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
+        if (target.MethodKind == MethodKind.LocalFunction)
+            return LowerLocalFunctionCall(invocation, type);
 
         Op op;
         CallTarget? call = null;

@@ -48,7 +48,7 @@ internal sealed partial class BodyLowering
             case IBlockOperation block:
                 LowerStatements(block.Operations);
                 return;
-            case IEmptyOperation:
+            case IEmptyOperation or ILocalFunctionOperation:
                 return;
             case IVariableDeclarationGroupOperation group:
                 LowerDeclarations(group);

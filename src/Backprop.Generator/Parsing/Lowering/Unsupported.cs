@@ -14,7 +14,6 @@ internal static class Unsupported
     {
         SyntaxKind.GotoStatement or SyntaxKind.LabeledStatement => "use loops with break and continue",
         SyntaxKind.TryStatement => "check inputs with if and throw (or a ThrowIf guard) instead; a gradient cannot flow through a catch",
-        SyntaxKind.LocalFunctionStatement => "make it a separate [Differentiable] method",
         SyntaxKind.SwitchStatement => "use if/else",
         _ => "use assignments, if/else, loops and return",
     };
