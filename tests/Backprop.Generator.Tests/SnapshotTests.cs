@@ -519,6 +519,31 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>The sample's MNIST CNN: the geometries are static fields, passed through as passive arguments.</summary>
+    [Fact]
+    public void ConvolutionalNetwork() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Cnn
+        {
+            private static readonly Conv2DGeometry Conv1 = new(1, 28, 28, 16, 5);
+            private static readonly Pool2DGeometry Pool1 = new(16, 24, 24, 2);
+            private static readonly Conv2DGeometry Conv2 = new(16, 12, 12, 32, 5);
+            private static readonly Pool2DGeometry Pool2 = new(32, 8, 8, 2);
+
+            [Differentiable]
+            public static float Loss(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
+                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            {
+                var h1 = MaxPool2D(Relu(AddChannelBias(Conv2D(x, K1, Conv1), c1)), Pool1);
+                var h2 = MaxPool2D(Relu(AddChannelBias(Conv2D(h1, K2, Conv2), c2)), Pool2);
+                var y = MatMul(h2, W) + b;
+                return SoftmaxCrossEntropy(y, t);
+            }
+        }
+        """);
+
     [Fact]
     public void MatrixBranch() => GeneratorRunner.VerifySnapshots("""
         using Backprop;
