@@ -25,26 +25,24 @@ internal sealed class ExprPrinter
     public string Print(Expr expr) => expr switch
     {
         ConstantExpr constant => Literal(constant.Value, constant.Type),
-        NameExpr name => Identifier(name.Name),
+        NameExpr name => Naming.Identifier(name.Name),
         NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
         NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
         CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathClass(call)}.{call.Function}({Arguments(call.Arguments)})",
+        CallExpr call => $"{MathClass(call)}.{MathFunction(call.Op)}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
-        ElementExpr element => $"{Identifier(element.Array)}[{Print(element.Index)}]",
+        ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
-        LengthExpr length => $"{Identifier(length.Array)}.Length",
+        LengthExpr length => $"{Naming.Identifier(length.Array)}.Length",
         PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
             + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
         _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),
     };
 
-    /// <summary>A C# identifier for a name, escaping keywords (<c>@class</c>).</summary>
-    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     /// <summary>A literal of the given type, culture-invariant and round-trippable: <c>2.0</c>, <c>0.5f</c>, <c>double.NaN</c>.</summary>
     public static string Literal(double value, ScalarType type)
@@ -126,6 +124,9 @@ internal sealed class ExprPrinter
 
     /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
     private static string MathClass(CallExpr call) =>
-        call.Arguments[0].Type == ScalarType.Float && call.Function != "Clamp" ? "global::System.MathF"
+        call.Arguments[0].Type == ScalarType.Float && call.Op != Op.Clamp ? "global::System.MathF"
         : "global::System.Math";
+
+    /// <summary>The <c>Math</c> member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base.</summary>
+    private static string MathFunction(Op op) => op == Op.LogBase ? "Log" : op.ToString();
 }

@@ -338,5 +338,5 @@ internal sealed partial class TensorEmitter
     }
 
     private string AdjointName(TensorValue value) =>
-        _names.Allocate(value.Name.Length == 1 ? "d" + value.Name : "d" + char.ToUpperInvariant(value.Name[0]) + value.Name.Substring(1));
+        _names.Allocate(Naming.Derivative(value.Name.Length == 1 ? value.Name : char.ToUpperInvariant(value.Name[0]) + value.Name.Substring(1)));
 }

@@ -63,9 +63,9 @@ internal sealed partial class TensorEmitter
 
     private string ReturnType => _function.ReturnsMatrix ? _matrix : _element;
 
-    private string Parameters => string.Join(", ", _function.Parameters.Select(p => $"{p.TypeName} {ExprPrinter.Identifier(p.Name)}"));
+    private string Parameters => string.Join(", ", _function.Parameters.Select(p => $"{p.TypeName} {Naming.Identifier(p.Name)}"));
 
-    private string Arguments => string.Join(", ", _function.Parameters.Select(p => ExprPrinter.Identifier(p.Name)));
+    private string Arguments => string.Join(", ", _function.Parameters.Select(p => Naming.Identifier(p.Name)));
 
     private void EmitGradient()
     {
@@ -74,9 +74,9 @@ internal sealed partial class TensorEmitter
         _writer.Line("/// Each matrix gradient is written into the caller's buffer of the parameter's shape; intermediates live in this thread's");
         _writer.Line($"/// <see cref=\"{_function.Workspace}\"/>, so a call allocates nothing once it has seen the shapes.</summary>");
         var gradients = Differentiable.Select(p => p.Kind == TensorKind.Scalar ? $"out {_element} {p.GradientName}" : $"{p.TypeName} {p.GradientName}");
-        _writer.Open($"{_function.Accessibility} static {_element} {_function.Name}Gradient({string.Join(", ", new[] { Parameters }.Concat(gradients).Where(s => s.Length > 0))})");
+        _writer.Open($"{_function.Accessibility} static {_element} {Naming.GradientMethod(_function.Name)}({string.Join(", ", new[] { Parameters }.Concat(gradients).Where(s => s.Length > 0))})");
         foreach (TensorParameter parameter in Differentiable.Where(p => p.Kind != TensorKind.Scalar))
-            _writer.Line($"global::Backprop.GradientBuffers.Require({ExprPrinter.Identifier(parameter.Name)}, {parameter.GradientName}, \"{_function.Name}Gradient\", \"{parameter.GradientName}\");");
+            _writer.Line($"global::Backprop.GradientBuffers.Require({Naming.Identifier(parameter.Name)}, {parameter.GradientName}, \"{Naming.GradientMethod(_function.Name)}\", \"{parameter.GradientName}\");");
         _writer.Line($"{_function.Workspace} workspace = {_function.Workspace}.Current;");
         _writer.Line($"{_element} result = workspace.Forward({Arguments});");
         var backward = new[] { Arguments, ExprPrinter.Literal(1, _function.Element) }.Concat(Differentiable.Select(p => p.Kind == TensorKind.Scalar ? "out " + p.GradientName : p.GradientName));
@@ -117,7 +117,7 @@ internal sealed partial class TensorEmitter
         _writer.Close();
     }
 
-    private string Name(int value) => ExprPrinter.Identifier(_function.Values[value].Name);
+    private string Name(int value) => Naming.Identifier(_function.Values[value].Name);
 
     private string Operand(TensorOperand operand) => operand.Value is int value ? Name(value) : operand.Code!;
 

@@ -20,9 +20,6 @@ internal sealed record FunctionSpec(
     DerivativeKinds Derivatives,
     string HintName)
 {
-    /// <summary>The name of an array result's tangent (forward mode) or cotangent (reverse mode) parameter.</summary>
-    public const string ResultDerivativeName = "dresult";
-
     /// <summary>The return type as written: <c>double</c>, <c>float[]</c>.</summary>
     public string ReturnKeyword => ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
 
@@ -72,5 +69,5 @@ internal enum ParameterRole
 internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role)
 {
     /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
-    public string GradientName => Emission.ExprPrinter.Identifier("d" + Name);
+    public string GradientName => Naming.Identifier(Naming.Derivative(Name));
 }

@@ -38,7 +38,7 @@ internal enum TensorKind
 internal sealed record TensorParameter(string Name, string TypeName, TensorKind Kind, bool Differentiable, int Value)
 {
     /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
-    public string GradientName => Emission.ExprPrinter.Identifier("d" + Name);
+    public string GradientName => Naming.Identifier(Naming.Derivative(Name));
 }
 
 /// <summary>

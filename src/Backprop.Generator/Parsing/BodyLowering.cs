@@ -59,11 +59,11 @@ internal sealed class BodyLowering
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             reserved.Add(parameter.Name);
-            reserved.Add("d" + parameter.Name);
+            reserved.Add(Naming.Derivative(parameter.Name));
         }
         _returnsArray = VariableType(method.ReturnType) is (_, true);
         if (_returnsArray)
-            reserved.Add(FunctionSpec.ResultDerivativeName);
+            reserved.Add(Naming.ResultDerivative);
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
         {

@@ -85,7 +85,7 @@ internal static class FunctionParser
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location at = declaration.Identifier.GetLocation();
-        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, method.Name + "Gradient", diagnostics, cancellationToken);
+        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
 
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
         ScalarType? returnType = Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
@@ -117,7 +117,7 @@ internal static class FunctionParser
     {
         Location at = declaration.Identifier.GetLocation();
         bool returnsMatrix = Pullbacks.IsMatrix(method.ReturnType);
-        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, returnsMatrix ? method.Name + "Workspace" : method.Name + "Gradient", diagnostics, cancellationToken);
+        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, returnsMatrix ? Naming.Workspace(method.Name) : Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
         ITypeSymbol? element = TensorLowering.ElementType(method, at, diagnostics);
         if (element is not null && !returnsMatrix && !SymbolEqualityComparer.Default.Equals(method.ReturnType, element))
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
@@ -142,7 +142,7 @@ internal static class FunctionParser
         var (parameters, values, statements, result) = program;
         return new TensorFunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             Symbols.ToScalarType(element)!.Value, returnsMatrix, parameters, values, statements, result,
-            TensorLowering.TypeName(method.ContainingType) + "." + method.Name + "Workspace", derivatives, HintName(method));
+            TensorLowering.TypeName(method.ContainingType) + "." + Naming.Workspace(method.Name), derivatives, HintName(method));
     }
 
     /// <summary>Checks what every [Differentiable] method needs (static, not generic, partial containing types); returns those types, outermost first.</summary>
@@ -241,7 +241,7 @@ internal static class FunctionParser
     /// <summary>An array result's derivative is the parameter <c>dresult</c>: no parameter or gradient may take that name.</summary>
     private static void CheckResultDerivativeName(IMethodSymbol method, List<ParameterSpec> parameters, List<DiagnosticInfo> diagnostics)
     {
-        const string name = FunctionSpec.ResultDerivativeName;
+        const string name = Naming.ResultDerivative;
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             bool taken = parameter.Name == name || parameters.Any(p => p.Name == parameter.Name && p.Role != ParameterRole.Passive && p.GradientName == name);

@@ -340,7 +340,7 @@ internal sealed class TensorLowering
     {
         IOperation operation = step is IExpressionStatementOperation statement ? statement.Operation : step;
         string? Name(IOperation target) => target is ILocalReferenceOperation local && variables.Any(v => SymbolEqualityComparer.Default.Equals(v.Symbol, local.Local))
-            ? ExprPrinter.Identifier(_values[_passiveLocals[local.Local]].Name) : null;
+            ? Naming.Identifier(_values[_passiveLocals[local.Local]].Name) : null;
         switch (operation)
         {
             case IIncrementOrDecrementOperation increment when Name(increment.Target) is string name:
@@ -527,7 +527,7 @@ internal sealed class TensorLowering
                 return null;
             }
             var gradients = method.Parameters.Select(p => KindOf(p.Type) != TensorKind.Passive && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToEquatableArray();
-            string workspace = TypeName(method.ContainingType) + "." + method.Name + "Workspace";
+            string workspace = TypeName(method.ContainingType) + "." + Naming.Workspace(method.Name);
             return Emit(TensorOp.Layer, new CallSpec(forward, null, null, EquatableArray<int>.Empty, null, workspace, gradients));
         }
 
@@ -597,7 +597,7 @@ internal sealed class TensorLowering
         if (id is null)
             return null;
         uses.Add(id.Value);
-        return ExprPrinter.Identifier(_values[id.Value].Name);
+        return Naming.Identifier(_values[id.Value].Name);
     });
 
     private TensorKind KindOf(ITypeSymbol type) =>

@@ -43,7 +43,7 @@ internal static class ElementAccumulation
                 }
                 Flush();
                 open = element;
-                accumulator = names.Allocate("d" + element.Array + "_at");
+                accumulator = names.Allocate(Naming.Derivative(element.Array) + "_at");
                 merged.Add(new DeclareLine(element.Type.Keyword(), accumulator, add.Value));
                 continue;
             }

@@ -181,9 +181,9 @@ internal sealed class GradientBuilder
     /// </summary>
     private IEnumerable<CodeLine> SeedArrayResult()
     {
-        yield return new CheckResultLengthLine(_program.Result, FunctionSpec.ResultDerivativeName);
+        yield return new CheckResultLengthLine(_program.Result, Naming.ResultDerivative);
         if (_activity.Active.Contains(_program.Result))
-            yield return new CopyLine(FunctionSpec.ResultDerivativeName, _adjointNames[_program.Result]);
+            yield return new CopyLine(Naming.ResultDerivative, _adjointNames[_program.Result]);
     }
 
     // ---- planning: adjoints, and the values they need ----
@@ -280,7 +280,7 @@ internal sealed class GradientBuilder
             return new ConstantExpr(1, type);
         if (statement is not StoreStatement)
             return new NameExpr(_adjointNames[target], type);
-        string element = _names.Allocate("d" + target + "_element");
+        string element = _names.Allocate(Naming.Derivative(target) + "_element");
         _elementAdjoints[statement] = element;
         return new NameExpr(element, type);
     }
@@ -292,7 +292,7 @@ internal sealed class GradientBuilder
         foreach (VariableSpec variable in _program.Variables)
         {
             if (_activity.Active.Contains(variable.Name) && !_adjointNames.ContainsKey(variable.Name))
-                _adjointNames[variable.Name] = _names.Allocate("d" + variable.Name);
+                _adjointNames[variable.Name] = _names.Allocate(Naming.Derivative(variable.Name));
         }
     }
 
@@ -611,7 +611,7 @@ internal sealed class GradientBuilder
         {
             if (line is AdjointLine temporary)
             {
-                string name = _names.Allocate("d" + ForwardExpressions.NameFor(statement.Nodes[temporary.Node].Op));
+                string name = _names.Allocate(Naming.Derivative(ForwardExpressions.NameFor(statement.Nodes[temporary.Node].Op)));
                 lines.Add(new DeclareLine(statement.Nodes[temporary.Node].Type.Keyword(), name, Finish(temporary.Value)));
                 temporaries[temporary.Node] = name;
             }
@@ -692,17 +692,17 @@ internal sealed class GradientBuilder
             if (!_activity.Active.Contains(target))
                 continue;
             ScalarType type = _variables[target].Type;
-            Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, "d" + target), type);
+            Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, Naming.Derivative(target)), type);
             StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
             sweeps[statement] = (adjoint, seed);
             foreach (string outer in adjoint.Variables.Select(c => c.Key).Where(v => !locals.Contains(v) && !names.ContainsKey(v)))
             {
-                LoopName(names, outer, "d" + outer + "_in_loop");
+                LoopName(names, outer, Naming.Derivative(outer) + "_in_loop");
                 scalars.Add(outer);
             }
             foreach (string array in adjoint.Elements.Select(e => e.Array).Where(a => !names.ContainsKey(a)))
             {
-                LoopName(names, array, "d" + array + "_in_loop");
+                LoopName(names, array, Naming.Derivative(array) + "_in_loop");
                 arrays.Add(array);
             }
         }

@@ -31,11 +31,11 @@ internal sealed class TangentBuilder
             _tangentNames[parameter.Name] = parameter.GradientName;
         // An array result's tangent is the caller's buffer, also when no direction moves it (then it is cleared).
         if (function.ReturnsArray)
-            _tangentNames[_program.Result] = FunctionSpec.ResultDerivativeName;
+            _tangentNames[_program.Result] = Naming.ResultDerivative;
         foreach (VariableSpec variable in _program.Variables)
         {
             if (_activity.Active.Contains(variable.Name) && !_tangentNames.ContainsKey(variable.Name))
-                _tangentNames[variable.Name] = _names.Allocate("d" + variable.Name);
+                _tangentNames[variable.Name] = _names.Allocate(Naming.Derivative(variable.Name));
         }
     }
 
@@ -89,8 +89,8 @@ internal sealed class TangentBuilder
                     lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length)));
                     if (_function.ReturnsArray && allocate.Array == _program.Result)
                     {
-                        lines.Add(new CheckResultLengthLine(allocate.Array, FunctionSpec.ResultDerivativeName));
-                        lines.Add(new ClearLine(FunctionSpec.ResultDerivativeName));
+                        lines.Add(new CheckResultLengthLine(allocate.Array, Naming.ResultDerivative));
+                        lines.Add(new ClearLine(Naming.ResultDerivative));
                     }
                     else if (_tangentNames.TryGetValue(allocate.Array, out string? tangent))
                     {
@@ -220,7 +220,7 @@ internal sealed class TangentBuilder
             {
                 // A constant array still needs a (zero) direction of its own length, rented for this call alone: the
                 // call may sit in a branch or loop, out of the method end's scope.
-                string zeros = _names.Allocate("d" + argument.Name);
+                string zeros = _names.Allocate(Naming.Derivative(argument.Name!));
                 calls.Add(new RentLine(argument.Type, zeros, new LengthExpr(argument.Name!)));
                 zeroBuffers.Add(zeros);
                 directions.Add(new NameExpr(zeros, argument.Type));

@@ -41,7 +41,7 @@ internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<
 /// suffix is <c>Gradient</c>, or <c>GradientHessianVector</c> in a Hessian-vector product. A <see cref="Pullback"/>
 /// is a user's void <c>[DerivativeOf]</c> method, called as it is named (<c>{Method}(Arguments, out var o1, …);</c>).
 /// </summary>
-internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = "Gradient", bool Pullback = false) : CodeLine
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = Naming.GradientSuffix, bool Pullback = false) : CodeLine
 {
     /// <summary>
     /// The call to a scalar function's pullback <paramref name="pullback"/>: the function's <paramref name="arguments"/>,

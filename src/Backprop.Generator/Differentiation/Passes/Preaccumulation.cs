@@ -46,7 +46,7 @@ internal static class Preaccumulation
                 : new ConstantExpr(1, nodes[id].Type));
             if (tangent is null)
                 continue;
-            string tangentName = names.Allocate("d" + assign.Target + "_d" + input);
+            string tangentName = names.Allocate(Naming.Derivative(assign.Target) + "_d" + input);
             found[statement] = new Preaccumulated(input, tangentName, Fused(Simplify.Cast(tangent, nodes[assign.Value].Type)));
             carried[assign.Target] = (input, tangentName);
         }
@@ -61,9 +61,9 @@ internal static class Preaccumulation
     private static Expr Fused(Expr expr) => StatementCode.Rewrite(expr, e => e switch
     {
         BinaryExpr { Operator: BinaryOperator.Add, Left: BinaryExpr { Operator: BinaryOperator.Multiply } product } sum =>
-            MathCalls.Call("FusedMultiplyAdd", Fused(product.Left), Fused(product.Right), Fused(sum.Right)),
+            MathCalls.Call(Op.FusedMultiplyAdd, Fused(product.Left), Fused(product.Right), Fused(sum.Right)),
         BinaryExpr { Operator: BinaryOperator.Add, Right: BinaryExpr { Operator: BinaryOperator.Multiply } product } sum =>
-            MathCalls.Call("FusedMultiplyAdd", Fused(product.Left), Fused(product.Right), Fused(sum.Left)),
+            MathCalls.Call(Op.FusedMultiplyAdd, Fused(product.Left), Fused(product.Right), Fused(sum.Left)),
         _ => null,
     });
 

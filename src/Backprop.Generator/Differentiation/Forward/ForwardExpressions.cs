@@ -36,8 +36,7 @@ internal static class ForwardExpressions
             Op.Multiply => Expr.Raw.Binary(BinaryOperator.Multiply, arguments[0], arguments[1], node.Type),
             Op.Divide => Expr.Raw.Binary(BinaryOperator.Divide, arguments[0], arguments[1], node.Type),
             Op.Remainder => Expr.Raw.Binary(BinaryOperator.Remainder, arguments[0], arguments[1], node.Type),
-            Op.LogBase => new CallExpr("Log", new EquatableArray<Expr>(arguments), node.Type),
-            _ => new CallExpr(node.Op.ToString(), new EquatableArray<Expr>(arguments), node.Type),
+            _ => new CallExpr(node.Op, new EquatableArray<Expr>(arguments), node.Type),
         };
     }
 

@@ -48,7 +48,7 @@ internal sealed class HessianVectorBuilder
         foreach (ParameterSpec parameter in Differentiable)
         {
             _fixedNames[parameter.Name] = signature.Allocate(parameter.Name + "_dot");
-            _fixedNames[parameter.GradientName] = signature.Allocate("h" + parameter.Name);
+            _fixedNames[parameter.GradientName] = signature.Allocate(Naming.Product(parameter.Name));
             _varied.Add(parameter.Name);
             // The products are outputs: written wherever the gradient is, zero where it does not move.
             _varied.Add(parameter.GradientName);
@@ -98,7 +98,7 @@ internal sealed class HessianVectorBuilder
     /// </summary>
     private MethodBody? ProductOnly(List<CodeLine> lines, Expr result)
     {
-        if (Differentiable.Any(p => _fixedNames[p.GradientName] != "h" + p.Name))
+        if (Differentiable.Any(p => _fixedNames[p.GradientName] != Naming.Product(p.Name)))
             return null;
         var outputs = new HashSet<string>(Differentiable.Select(p => _fixedNames[p.GradientName]));
         StatementCode.Names(result, outputs);
@@ -109,7 +109,7 @@ internal sealed class HessianVectorBuilder
         foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array))
         {
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
-            body.Add(new CheckLengthLine(parameter.Name, "h" + parameter.Name));
+            body.Add(new CheckLengthLine(parameter.Name, Naming.Product(parameter.Name)));
         }
         foreach (ParameterSpec parameter in Differentiable)
         {
@@ -323,7 +323,7 @@ internal sealed class HessianVectorBuilder
         var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], call.Buffers[i])).ToList();
         var products = call.Outputs.Select(o => o.Length == 0 ? "" : TangentName(o));
         output.Add(new CallGradientLine(call.Method, call.Arguments.Concat(directions).ToEquatableArray(),
-            call.Outputs.Concat(products).ToEquatableArray(), call.Buffers.Concat(call.Buffers).ToEquatableArray(), "GradientHessianVector"));
+            call.Outputs.Concat(products).ToEquatableArray(), call.Buffers.Concat(call.Buffers).ToEquatableArray(), Naming.GradientHessianVectorSuffix));
         output.AddRange(zeros.Select(name => new ReturnLine(name)));
     }
 
@@ -398,7 +398,7 @@ internal sealed class HessianVectorBuilder
         var tangents = new Expr?[call.Arguments.Count];
         for (int i = 0; i < arguments.Length; i++)
             (arguments[i], tangents[i]) = Differentiate(output, call.Arguments[i], hoist);
-        Op op = call.Function == "Log" && arguments.Length == 2 ? Op.LogBase : (Op)Enum.Parse(typeof(Op), call.Function);
+        Op op = call.Op;
         Expr value = call with { Arguments = arguments.ToEquatableArray() };
         // exp' = exp, tanh' = 1 − tanh²: a rule that reads the result reads a local, not a second call.
         var probe = new NameExpr("\0result", call.Type);

@@ -65,8 +65,8 @@ internal sealed record NegateExpr(Expr Operand) : Expr(Operand.Type);
 
 internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
 
-/// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function <see cref="Function"/>.</summary>
-internal sealed record CallExpr(string Function, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
+/// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function that computes <see cref="Op"/>.</summary>
+internal sealed record CallExpr(Op Op, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
 
 /// <summary><c>!Operand</c>.</summary>
 internal sealed record NotExpr(Expr Operand) : Expr(ScalarType.Bool);

@@ -46,20 +46,20 @@ internal static class Rules
         [Op.Subtract] = new Partial?[] { (g, x, y) => g, (g, x, y) => -g },
         [Op.Multiply] = new Partial?[] { (g, x, y) => g * x[1], (g, x, y) => x[0] * g },
         [Op.Divide] = new Partial?[] { (g, x, y) => g / x[1], (g, x, y) => -(g * y / x[1]) },
-        [Op.Remainder] = new Partial?[] { (g, x, y) => g, (g, x, y) => -(g * Call("Truncate", x[0] / x[1])) },
+        [Op.Remainder] = new Partial?[] { (g, x, y) => g, (g, x, y) => -(g * Call(Op.Truncate, x[0] / x[1])) },
         [Op.Exp] = new Partial?[] { (g, x, y) => g * y },
         [Op.Log] = new Partial?[] { (g, x, y) => g / x[0] },
-        [Op.LogBase] = new Partial?[] { (g, x, y) => g / (x[0] * Call("Log", x[1])), (g, x, y) => -(g * y / (x[1] * Call("Log", x[1]))) },
+        [Op.LogBase] = new Partial?[] { (g, x, y) => g / (x[0] * Call(Op.Log, x[1])), (g, x, y) => -(g * y / (x[1] * Call(Op.Log, x[1]))) },
         [Op.Log10] = new Partial?[] { (g, x, y) => g / (Math.Log(10) * x[0]) },
         [Op.Log2] = new Partial?[] { (g, x, y) => g / (Math.Log(2) * x[0]) },
         [Op.Sqrt] = new Partial?[] { (g, x, y) => g / (2 * y) },
         [Op.Cbrt] = new Partial?[] { (g, x, y) => g / (3 * (y * y)) },
-        [Op.Pow] = new Partial?[] { (g, x, y) => g * PowerRule(x[0], x[1]), (g, x, y) => g * (y * Call("Log", x[0])) },
-        [Op.Sin] = new Partial?[] { (g, x, y) => g * Call("Cos", x[0]) },
-        [Op.Cos] = new Partial?[] { (g, x, y) => -(g * Call("Sin", x[0])) },
+        [Op.Pow] = new Partial?[] { (g, x, y) => g * PowerRule(x[0], x[1]), (g, x, y) => g * (y * Call(Op.Log, x[0])) },
+        [Op.Sin] = new Partial?[] { (g, x, y) => g * Call(Op.Cos, x[0]) },
+        [Op.Cos] = new Partial?[] { (g, x, y) => -(g * Call(Op.Sin, x[0])) },
         [Op.Tan] = new Partial?[] { (g, x, y) => g * (1 + y * y) },
-        [Op.Asin] = new Partial?[] { (g, x, y) => g / Call("Sqrt", 1 - x[0] * x[0]) },
-        [Op.Acos] = new Partial?[] { (g, x, y) => -(g / Call("Sqrt", 1 - x[0] * x[0])) },
+        [Op.Asin] = new Partial?[] { (g, x, y) => g / Call(Op.Sqrt, 1 - x[0] * x[0]) },
+        [Op.Acos] = new Partial?[] { (g, x, y) => -(g / Call(Op.Sqrt, 1 - x[0] * x[0])) },
         [Op.Atan] = new Partial?[] { (g, x, y) => g / (1 + x[0] * x[0]) },
         // b/(a² + b²) and −a/(a² + b²), divided through by b and by a: a² + b² overflows long before atan2 does
         // (float a = b = 1e20), which silently zeroed these partials.
@@ -68,8 +68,8 @@ internal static class Rules
             (g, x, y) => g / (x[1] + x[0] * (x[0] / x[1])),
             (g, x, y) => -(g / (x[0] + x[1] * (x[1] / x[0]))),
         },
-        [Op.Sinh] = new Partial?[] { (g, x, y) => g * Call("Cosh", x[0]) },
-        [Op.Cosh] = new Partial?[] { (g, x, y) => g * Call("Sinh", x[0]) },
+        [Op.Sinh] = new Partial?[] { (g, x, y) => g * Call(Op.Cosh, x[0]) },
+        [Op.Cosh] = new Partial?[] { (g, x, y) => g * Call(Op.Sinh, x[0]) },
         [Op.Tanh] = new Partial?[] { (g, x, y) => g * (1 - y * y) },
         // The sign of x written as comparisons, not Math.Sign, which throws on NaN where Math.Abs does not (a NaN that
         // never reaches the result must not make the gradient throw).
@@ -123,8 +123,8 @@ internal static class Rules
     {
         ConstantExpr { Value: 1 } => new ConstantExpr(1, a.Type),
         ConstantExpr { Value: 2 } => 2 * a,
-        ConstantExpr c => c * Call("Pow", a, new ConstantExpr(c.Value - 1, c.Type)),
-        _ => b * Call("Pow", a, b - 1),
+        ConstantExpr c => c * Call(Op.Pow, a, new ConstantExpr(c.Value - 1, c.Type)),
+        _ => b * Call(Op.Pow, a, b - 1),
     };
 
     private static Expr Compare(BinaryOperator op, Expr a, Expr b) => new BinaryExpr(op, a, b, ScalarType.Bool);
@@ -133,6 +133,6 @@ internal static class Rules
 /// <summary>Builds calls to Math functions in the type of their first argument.</summary>
 internal static class MathCalls
 {
-    public static Expr Call(string function, params Expr[] arguments) =>
+    public static Expr Call(Op function, params Expr[] arguments) =>
         new CallExpr(function, new EquatableArray<Expr>(arguments), arguments[0].Type);
 }

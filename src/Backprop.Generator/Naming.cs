@@ -1,0 +1,40 @@
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Backprop.Generator;
+
+/// <summary>
+/// The one naming policy of generated code, shared by every stage: the derivative methods of <c>F</c>, the
+/// parameters they add (gradients and directions <c>d</c> + name, products <c>h</c> + name), the derivative locals of
+/// the bodies, and C# keyword escaping. Parsing reserves these names; differentiation allocates them; emission prints them.
+/// </summary>
+internal static class Naming
+{
+    public const string GradientSuffix = "Gradient";
+    public const string TangentSuffix = "Tangent";
+    public const string HessianVectorSuffix = "HessianVector";
+    public const string GradientHessianVectorSuffix = "GradientHessianVector";
+    public const string HessianSuffix = "Hessian";
+    public const string JacobianSuffix = "Jacobian";
+    /// <summary>The Jacobian's private sweeps: one column (forward mode) or one row (reverse mode) at a time.</summary>
+    public const string JacobianColumnSuffix = "JacobianColumn";
+    public const string JacobianRowSuffix = "JacobianRow";
+    public const string WorkspaceSuffix = "Workspace";
+
+    /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
+    public const string ResultDerivative = "dresult";
+
+    /// <summary><c>FGradient</c>: the reverse-mode gradient of <c>F</c>; the first derivative method a caller looks for.</summary>
+    public static string GradientMethod(string method) => method + GradientSuffix;
+
+    /// <summary><c>FWorkspace</c>: the buffers of a matrix method's gradient.</summary>
+    public static string Workspace(string method) => method + WorkspaceSuffix;
+
+    /// <summary>The derivative (adjoint or tangent) of a value: <c>d</c> + its name, unescaped (<c>dx</c>, <c>dtotal</c>).</summary>
+    public static string Derivative(string name) => "d" + name;
+
+    /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
+    public static string Product(string name) => "h" + name;
+
+    /// <summary>A name as C# spells it: escaped where it is a keyword (<c>do</c> → <c>@do</c>).</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+}
