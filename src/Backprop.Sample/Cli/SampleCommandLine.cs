@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Backprop.Sample.Data;
+using Backprop.Sample.Model;
 using Backprop.Training;
 
 namespace Backprop.Sample.Cli;
@@ -22,7 +23,12 @@ public sealed class SampleCommandLine
         HelpName = "rate",
         Description = "Initial learning rate, decayed to 0 by a cosine schedule [default: 0.2 for momentum, 0.002 for adam, 0.1 for sgd]",
     };
-    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units", TrainDefaults.Hidden);
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "The network: the 784-hidden-10 MLP, or the CNN of the PyTorch reference (conv 5×5×16, pool, conv 5×5×32, pool, linear)",
+        DefaultValueFactory = _ => TrainDefaults.Model,
+    };
+    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units of the MLP", TrainDefaults.Hidden);
     private readonly Option<string> _optimizer = new("--optimizer")
     {
         Description = "How the weights follow the gradient",
@@ -66,6 +72,7 @@ public sealed class SampleCommandLine
     public SampleCommandLine(Func<TrainOptions, int> train, Func<BenchmarkOptions, int> benchmark, Func<int> examples)
     {
         _optimizer.AcceptOnlyFromAmong([.. Optimizers.Names]);
+        _model.AcceptOnlyFromAmong([.. Networks.Names]);
         _dataset.AcceptOnlyFromAmong("mnist", "fashion");
         _lr.Validators.Add(result =>
         {
@@ -85,7 +92,7 @@ public sealed class SampleCommandLine
 
         Root = new RootCommand("Train a 784-hidden-10 ReLU network on MNIST with Backprop's generated gradients.")
         {
-            _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check,
+            _model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check,
             benchmarkCommand, examplesCommand,
         };
         Root.SetAction(result => train(TrainOptionsFrom(result)));
@@ -100,6 +107,7 @@ public sealed class SampleCommandLine
     /// <summary>The training options of a parse of the root command.</summary>
     public TrainOptions TrainOptionsFrom(ParseResult result) => new()
     {
+        Model = result.GetValue(_model)!,
         Epochs = result.GetValue(_epochs),
         BatchSize = result.GetValue(_batch),
         LearningRate = result.GetValue(_lr),

@@ -13,10 +13,10 @@ public static class EvaluateCommand
     /// <summary>Shows the confusion matrix, draws the misclassified images and ends with the test accuracy; returns the exit code.</summary>
     public static int Run(string modelPath, MnistData data, IReadOnlyList<string> classNames, ReportFolder report, IAnsiConsole console)
     {
-        MlpParameters model;
+        INetwork model;
         try
         {
-            model = MlpParameters.Load(modelPath);
+            model = Networks.Load(modelPath);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -25,10 +25,10 @@ public static class EvaluateCommand
         }
         if (model.Inputs != data.TestImages.Columns || model.Classes != MnistData.ClassCount)
         {
-            console.MarkupLine($"[red]{Markup.Escape(modelPath)}: a {model.Inputs}-{model.Hidden}-{model.Classes} model cannot classify images of {data.TestImages.Columns} pixels into {MnistData.ClassCount} classes.[/]");
+            console.MarkupLine($"[red]{Markup.Escape(modelPath)}: a {Markup.Escape(model.Description)} model cannot classify images of {data.TestImages.Columns} pixels into {MnistData.ClassCount} classes.[/]");
             return ExitCodes.ModelUnreadable;
         }
-        console.MarkupLine($"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU network[/] from {Markup.Escape(modelPath)}");
+        console.MarkupLine($"[bold]{Markup.Escape(model.Description)} network[/] from {Markup.Escape(modelPath)}");
         Evaluated test = new Evaluator(model, data.TestImages, data.TestLabels).Evaluate();
         console.Write(ConfusionMatrixTable.Create(new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames));
         try

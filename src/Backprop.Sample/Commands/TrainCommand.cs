@@ -41,7 +41,9 @@ public static class TrainCommand
         if (options.ModelToLoad is not null)
             return EvaluateCommand.Run(options.ModelToLoad, data, classNames, new ReportFolder(options.OutputDirectory), console);
 
-        var model = MlpParameters.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
+        INetwork model = options.Model == "cnn"
+            ? CnnParameters.He(MnistData.ClassCount, options.Seed)
+            : MlpParameters.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
         if (options.Check && !CheckGradient(model, data, console))
             return ExitCodes.GradientCheckFailed;
 
@@ -67,7 +69,7 @@ public static class TrainCommand
     }
 
     /// <summary>Trains <paramref name="model"/> in place, showing each epoch; returns the history.</summary>
-    private static List<EpochRecord> Train(MlpParameters model, MnistData data, TrainOptions options, IAnsiConsole console)
+    private static List<EpochRecord> Train(INetwork model, MnistData data, TrainOptions options, IAnsiConsole console)
     {
         var batches = data.TrainingBatches(options.BatchSize, options.Seed);
         var schedule = new CosineLearningRate(options.EffectiveLearningRate, options.Epochs * batches.BatchesPerEpoch);
@@ -76,7 +78,7 @@ public static class TrainCommand
         var testSet = new Evaluator(model, data.TestImages, data.TestLabels);
 
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
+            $"[bold]{Markup.Escape(model.Description)}[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
             $"batch {options.BatchSize} · {Count(options.Epochs, "epoch")} · {Count(options.Threads, "thread")} · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
@@ -96,13 +98,13 @@ public static class TrainCommand
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    private static bool CheckGradient(MlpParameters model, MnistData data, IAnsiConsole console)
+    private static bool CheckGradient(INetwork model, MnistData data, IAnsiConsole console)
     {
         int rows = Math.Min(CheckBatchSize, data.TrainLabels.Length);
         var x = Matrix<float>.FromArray(rows, data.TrainImages.Columns, data.TrainImages.Span[..(rows * data.TrainImages.Columns)]);
-        GradientCheckResult result = MlpGradientCheck.Run(model, x, data.TrainLabels.AsSpan(0, rows));
-        console.Write(GradientCheckTable.Create(result, MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance));
-        bool passed = result.IsWithin(MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance);
+        GradientCheckResult result = NetworkGradientCheck.Run(model, x, data.TrainLabels.AsSpan(0, rows));
+        console.Write(GradientCheckTable.Create(result, NetworkGradientCheck.RelativeTolerance, NetworkGradientCheck.AbsoluteTolerance));
+        bool passed = result.IsWithin(NetworkGradientCheck.RelativeTolerance, NetworkGradientCheck.AbsoluteTolerance);
         if (!passed)
             console.MarkupLine("[red]The gradient check failed; not training.[/]");
         return passed;

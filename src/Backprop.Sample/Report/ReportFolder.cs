@@ -28,7 +28,7 @@ public sealed class ReportFolder(string directory)
         Write(MisclassifiedFile, MisclassifiedDigitsSvg.Render(images, test.Labels, test.Predictions, classNames));
 
     /// <summary>Saves the model (loadable with <c>--load</c>); returns the file's path.</summary>
-    public string WriteModel(MlpParameters model)
+    public string WriteModel(INetwork model)
     {
         string path = PathOf(ModelFile);
         model.Save(path);
