@@ -533,14 +533,18 @@ public class SnapshotTests
             private static readonly Pool2DGeometry Pool2 = new(32, 8, 8, 2);
 
             [Differentiable]
-            public static float Loss(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
-                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            public static Matrix<float> Logits(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
+                                               [NoDerivative] Matrix<float> x)
             {
-                var h1 = MaxPool2D(Relu(AddChannelBias(Conv2D(x, K1, Conv1), c1)), Pool1);
-                var h2 = MaxPool2D(Relu(AddChannelBias(Conv2D(h1, K2, Conv2), c2)), Pool2);
-                var y = MatMul(h2, W) + b;
-                return SoftmaxCrossEntropy(y, t);
+                var h1 = Relu(AddChannelBias(MaxPool2D(Conv2D(x, K1, Conv1), Pool1), c1));
+                var h2 = Relu(AddChannelBias(MaxPool2D(Conv2D(h1, K2, Conv2), Pool2), c2));
+                return MatMul(h2, W) + b;
             }
+
+            [Differentiable]
+            public static float Loss(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
+                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t) =>
+                SoftmaxCrossEntropy(Logits(K1, c1, K2, c2, W, b, x), t);
         }
         """);
 

@@ -16,7 +16,7 @@ public sealed class SampleCommandLine
     private static readonly TrainOptions TrainDefaults = new();
     private static readonly BenchmarkOptions BenchmarkDefaults = new();
 
-    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set", TrainDefaults.Epochs);
+    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set (the CNN's default: {TrainOptions.DefaultEpochs("cnn")})", TrainDefaults.Epochs);
     private readonly Option<int> _batch = Positive("--batch", $"Examples per mini-batch", TrainDefaults.BatchSize);
     private readonly Option<double?> _lr = new("--lr")
     {
@@ -108,7 +108,7 @@ public sealed class SampleCommandLine
     public TrainOptions TrainOptionsFrom(ParseResult result) => new()
     {
         Model = result.GetValue(_model)!,
-        Epochs = result.GetValue(_epochs),
+        Epochs = result.GetResult(_epochs) is { Implicit: false } ? result.GetValue(_epochs) : TrainOptions.DefaultEpochs(result.GetValue(_model)!),
         BatchSize = result.GetValue(_batch),
         LearningRate = result.GetValue(_lr),
         Hidden = result.GetValue(_hidden),

@@ -11,6 +11,12 @@ public sealed record TrainOptions
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 8;
 
+    /// <summary>
+    /// The epochs a network trains for when <c>--epochs</c> is not given: 8 for the MLP, 4 for the CNN, which the
+    /// PyTorch reference brings to 99.0% in 4 epochs at a constant rate (this sample's cosine decay does no worse).
+    /// </summary>
+    public static int DefaultEpochs(string model) => model == "cnn" ? 4 : new TrainOptions().Epochs;
+
     /// <summary>Examples per mini-batch.</summary>
     public int BatchSize { get; init; } = 100;
 

@@ -5,7 +5,7 @@ namespace Backprop.Sample.Model;
 /// <summary>
 /// The convolutional network the sample trains with <c>--model cnn</c>, the PyTorch reference's
 /// (<c>../shared/bench/pytorch_cnn.py</c>): conv 5×5×16 → ReLU → max pool 2 → conv 5×5×32 → ReLU → max pool 2 →
-/// linear 512 → 10, with the mean softmax cross-entropy as its loss. Only the forward pass is written here; its
+/// linear 512 → 10 (each convolution's bias and ReLU applied after its pooling, which is the same function), with the mean softmax cross-entropy as its loss. Only the forward pass is written here; its
 /// reverse pass, <c>LossGradient</c>, is generated from it.
 /// </summary>
 public static partial class Cnn
@@ -34,8 +34,10 @@ public static partial class Cnn
     public static Matrix<float> Logits(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
                                        [NoDerivative] Matrix<float> x)
     {
-        var h1 = MaxPool2D(Relu(AddChannelBias(Conv2D(x, K1, FirstConvolution), c1)), FirstPooling);
-        var h2 = MaxPool2D(Relu(AddChannelBias(Conv2D(h1, K2, SecondConvolution), c2)), SecondPooling);
+        // Pooling before the bias and the ReLU computes the same function as after them (a channel's bias and the
+        // ReLU are increasing, so they keep each window's largest input the largest) on a quarter of the values.
+        var h1 = Relu(AddChannelBias(MaxPool2D(Conv2D(x, K1, FirstConvolution), FirstPooling), c1));
+        var h2 = Relu(AddChannelBias(MaxPool2D(Conv2D(h1, K2, SecondConvolution), SecondPooling), c2));
         return MatMul(h2, W) + b;
     }
 

@@ -68,8 +68,8 @@ public static class NetworkGradientCheck
     /// <summary><see cref="Cnn.Loss"/> in double, for the CNN's finite differences.</summary>
     public static double CnnLossInDouble(Matrix<double> K1, Matrix<double> c1, Matrix<double> K2, Matrix<double> c2, Matrix<double> W, Matrix<double> b, Matrix<double> x, Matrix<double> t)
     {
-        var h1 = MaxPool2D(Relu(AddChannelBias(Conv2D(x, K1, Cnn.FirstConvolution), c1)), Cnn.FirstPooling);
-        var h2 = MaxPool2D(Relu(AddChannelBias(Conv2D(h1, K2, Cnn.SecondConvolution), c2)), Cnn.SecondPooling);
+        var h1 = Relu(AddChannelBias(MaxPool2D(Conv2D(x, K1, Cnn.FirstConvolution), Cnn.FirstPooling), c1));
+        var h2 = Relu(AddChannelBias(MaxPool2D(Conv2D(h1, K2, Cnn.SecondConvolution), Cnn.SecondPooling), c2));
         return SoftmaxCrossEntropy(MatMul(h2, W) + b, t);
     }
 
