@@ -5,22 +5,31 @@ using System.Runtime.InteropServices;
 namespace Backprop;
 
 /// <summary>
-/// A convolution as one matrix product per image through the packed <see cref="Gemm{T}"/>: the image is unrolled
-/// into its patches (im2col, <see cref="Conv2DGeometry.PatchSize"/> × <see cref="Conv2DGeometry.OutputPositions"/>),
-/// and <c>output = Wᵀ·patches</c> is then already channels × positions, the row layout of the output. The pullback
-/// unrolls the image again rather than keeping every image's patches from the forward pass: recomputing them costs
-/// a copy, keeping them would take tens of megabytes and leave the cache. One image's patches (100 KiB for a
-/// 5×5×16 kernel over 8×8 positions) stay in L2 between the unrolling and the product.
+/// A convolution as matrix products through the packed <see cref="Gemm{T}"/>, a group of images at a time. The
+/// group's images are unrolled into one row per output position (im2col, <see cref="Conv2DGeometry.PatchSize"/>
+/// values per row), and the product <c>patches · W</c> gives every position's channels at once. Patches are the
+/// left factor, which the product reads in place; only the small weights are packed. A group is sized
+/// (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the product, while its
+/// products are still tall enough (hundreds to thousands of rows) that their fixed costs are spread thin: one
+/// image at a time, with the image's positions as the product's columns, measured 2–4 times slower.
 /// </summary>
 /// <remarks>
-/// A large batch is split by images across <see cref="HelperThreads"/>; each part unrolls into its own thread's
+/// <para>The products give positions × channels; the matrices hold each image channels × positions, so each image's
+/// block is transposed on the way out (forward) and in (backward). The pullback unrolls the images again rather
+/// than keeping every group's patches from the forward pass: recomputing them costs a copy, keeping them would
+/// take tens of megabytes and leave the cache.</para>
+/// <para>A large batch is split by images across <see cref="HelperThreads"/>; each part works in its own thread's
 /// buffers, and the weights' gradient is summed per part, then added up by the caller, so no two threads write
-/// the same memory.
+/// the same memory.</para>
 /// </remarks>
 internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>About how many patch values a group unrolls: 128 Ki values, 512 KiB of floats, within L2.</summary>
+    private const int GroupValues = 1 << 17;
+
     [ThreadStatic] private static T[]? t_patches;
     [ThreadStatic] private static T[]? t_patchGradients;
+    [ThreadStatic] private static T[]? t_positionsByChannels;
 
     /// <summary>The work of one call, shared by every part; lives on the caller's stack.</summary>
     private struct Job
@@ -35,6 +44,9 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         public int Batch;
         public int Parts;
     }
+
+    /// <summary>Images per group for <paramref name="g"/>: at least one.</summary>
+    private static int GroupSize(in Conv2DGeometry g) => Math.Max(1, GroupValues / (g.OutputPositions * g.PatchSize));
 
     /// <summary><c>y = conv(x, weights)</c> for <paramref name="batch"/> images, on <paramref name="parts"/> threads.</summary>
     public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int parts)
@@ -66,83 +78,106 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     private static void ForwardPart(void* state, int part)
     {
         ref readonly Job job = ref Unsafe.AsRef<Job>(state);
-        ref readonly Conv2DGeometry g = ref job.Geometry;
+        Conv2DGeometry g = job.Geometry;
+        int positions = g.OutputPositions, channels = g.OutputChannels, patchSize = g.PatchSize, groupSize = GroupSize(g);
         var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
-        T* patches = Rent(ref t_patches, g.PatchSize * g.OutputPositions);
-        for (int image = first; image < end; image++)
+        T* patches = Rent(ref t_patches, groupSize * positions * patchSize);
+        T* outputs = Rent(ref t_positionsByChannels, groupSize * positions * channels);
+        for (int start = first; start < end; start += groupSize)
         {
-            Unroll(g, job.X + (nint)image * g.InputSize, patches);
-            // Wᵀ (filters × patch) · patches (patch × positions): the image's output, channel by channel.
-            Gemm<T>.Multiply(job.Weights, true, patches, false, job.Y + (nint)image * g.OutputSize,
-                g.OutputChannels, g.OutputPositions, g.PatchSize, accumulate: false, parts: 1);
+            int images = Math.Min(groupSize, end - start);
+            for (int i = 0; i < images; i++)
+                Unroll(g, job.X + (nint)(start + i) * g.InputSize, patches + (nint)i * positions * patchSize);
+            // patches (positions × patch) · W (patch × channels): every position's output channels.
+            Gemm<T>.Multiply(patches, false, job.Weights, false, outputs, images * positions, channels, patchSize, accumulate: false, parts: 1);
+            for (int i = 0; i < images; i++)
+                Transpose(outputs + (nint)i * positions * channels, positions, channels, job.Y + (nint)(start + i) * g.OutputSize);
         }
     }
 
     private static void BackwardPart(void* state, int part)
     {
         ref readonly Job job = ref Unsafe.AsRef<Job>(state);
-        ref readonly Conv2DGeometry g = ref job.Geometry;
+        Conv2DGeometry g = job.Geometry;
+        int positions = g.OutputPositions, channels = g.OutputChannels, patchSize = g.PatchSize, groupSize = GroupSize(g);
         var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
-        int weightCount = g.PatchSize * g.OutputChannels;
+        int weightCount = patchSize * channels;
         T* dWeights = job.DWeights is null ? null : part == 0 ? job.DWeights : job.DWeightsPartials + (nint)(part - 1) * weightCount;
         if (dWeights is not null && first == end)
             new Span<T>(dWeights, weightCount).Clear();
-        T* patches = Rent(ref t_patches, g.PatchSize * g.OutputPositions);
-        T* patchGradients = Rent(ref t_patchGradients, g.PatchSize * g.OutputPositions);
-        for (int image = first; image < end; image++)
+        T* patches = Rent(ref t_patches, groupSize * positions * patchSize);
+        T* patchGradients = Rent(ref t_patchGradients, groupSize * positions * patchSize);
+        T* outputGradients = Rent(ref t_positionsByChannels, groupSize * positions * channels);
+        for (int start = first; start < end; start += groupSize)
         {
-            T* dy = job.Y + (nint)image * g.OutputSize;
+            int images = Math.Min(groupSize, end - start);
+            int rows = images * positions;
+            for (int i = 0; i < images; i++)
+                Transpose(job.Y + (nint)(start + i) * g.OutputSize, channels, positions, outputGradients + (nint)i * positions * channels);
             if (dWeights is not null)
             {
-                // dW (patch × filters) += patches (patch × positions) · dyᵀ (positions × filters).
-                Unroll(g, job.X + (nint)image * g.InputSize, patches);
-                Gemm<T>.Multiply(patches, false, dy, true, dWeights, g.PatchSize, g.OutputChannels, g.OutputPositions, accumulate: image > first, parts: 1);
+                // dW (patch × channels) += patchesᵀ (patch × positions) · dY (positions × channels).
+                for (int i = 0; i < images; i++)
+                    Unroll(g, job.X + (nint)(start + i) * g.InputSize, patches + (nint)i * positions * patchSize);
+                Gemm<T>.Multiply(patches, true, outputGradients, false, dWeights, patchSize, channels, rows, accumulate: start > first, parts: 1);
             }
             if (job.DX is not null)
             {
-                // dPatches (patch × positions) = W (patch × filters) · dy (filters × positions), folded back onto the image.
-                Gemm<T>.Multiply(job.Weights, false, dy, false, patchGradients, g.PatchSize, g.OutputPositions, g.OutputChannels, accumulate: false, parts: 1);
-                Fold(g, patchGradients, job.DX + (nint)image * g.InputSize);
+                // dPatches (positions × patch) = dY (positions × channels) · Wᵀ (channels × patch), folded back onto the images.
+                Gemm<T>.Multiply(outputGradients, false, job.Weights, true, patchGradients, rows, patchSize, channels, accumulate: false, parts: 1);
+                for (int i = 0; i < images; i++)
+                    Fold(g, patchGradients + (nint)i * positions * patchSize, job.DX + (nint)(start + i) * g.InputSize);
             }
         }
     }
 
     /// <summary>
-    /// im2col: <c>patches[(c·K + i)·K + j, oy·OW + ox] = image[c, oy·S + i − P, ox·S + j − P]</c>, zero where that
-    /// falls in the padding. Each patch row is written a run of output columns at a time, the padded ends cleared.
-    /// The runs are short (8 and 24 values in the MNIST network), so they are plain loops: a library copy per run
-    /// cost more in calls than in copying.
+    /// im2col, one row per output position: <c>patches[oy·OW + ox, (c·K + i)·K + j] = image[c, oy·S + i − P, ox·S + j − P]</c>,
+    /// zero where that falls in the padding. A patch row is written in runs of K values, one per channel and kernel row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unroll(in Conv2DGeometry g, T* image, T* patches)
     {
-        int k = g.KernelSize, stride = g.Stride, padding = g.Padding;
+        int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
-        T* row = patches;
-        for (int channel = 0; channel < g.InputChannels; channel++)
+        T* target = patches;
+        for (int oy = 0; oy < outputHeight; oy++)
         {
-            T* plane = image + (nint)channel * height * width;
-            for (int i = 0; i < k; i++)
+            for (int ox = 0; ox < outputWidth; ox++)
             {
-                for (int j = 0; j < k; j++, row += g.OutputPositions)
+                int left = ox * stride - padding, top = oy * stride - padding;
+                if (top >= 0 && top + k <= height && left >= 0 && left + k <= width)
                 {
-                    var (firstColumn, endColumn) = InsideColumns(j, width, outputWidth, stride, padding);
-                    for (int oy = 0; oy < outputHeight; oy++)
+                    // The whole patch inside the image, as every patch is without padding: plain runs of K.
+                    for (int channel = 0; channel < inputChannels; channel++)
                     {
-                        T* target = row + oy * outputWidth;
+                        T* source = image + ((nint)channel * height + top) * width + left;
+                        for (int i = 0; i < k; i++, target += k, source += width)
+                            for (int j = 0; j < k; j++)
+                                target[j] = source[j];
+                    }
+                    continue;
+                }
+                var (firstColumn, endColumn) = InsideKernel(left, width, k);
+                for (int channel = 0; channel < inputChannels; channel++)
+                {
+                    T* plane = image + (nint)channel * height * width;
+                    for (int i = 0; i < k; i++, target += k)
+                    {
                         int iy = oy * stride + i - padding;
                         if ((uint)iy >= (uint)height)
                         {
-                            new Span<T>(target, outputWidth).Clear();
+                            for (int j = 0; j < k; j++)
+                                target[j] = T.Zero;
                             continue;
                         }
-                        T* source = plane + iy * width + j - padding;
-                        for (int ox = 0; ox < firstColumn; ox++)
-                            target[ox] = T.Zero;
-                        for (int ox = firstColumn; ox < endColumn; ox++)
-                            target[ox] = source[ox * stride];
-                        for (int ox = endColumn; ox < outputWidth; ox++)
-                            target[ox] = T.Zero;
+                        T* source = plane + iy * width + left;
+                        for (int j = 0; j < firstColumn; j++)
+                            target[j] = T.Zero;
+                        for (int j = firstColumn; j < endColumn; j++)
+                            target[j] = source[j];
+                        for (int j = endColumn; j < k; j++)
+                            target[j] = T.Zero;
                     }
                 }
             }
@@ -153,40 +188,58 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fold(in Conv2DGeometry g, T* patches, T* image)
     {
-        int k = g.KernelSize, stride = g.Stride, padding = g.Padding;
+        int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
         new Span<T>(image, g.InputSize).Clear();
-        T* row = patches;
-        for (int channel = 0; channel < g.InputChannels; channel++)
+        T* source = patches;
+        for (int oy = 0; oy < outputHeight; oy++)
         {
-            T* plane = image + (nint)channel * height * width;
-            for (int i = 0; i < k; i++)
+            for (int ox = 0; ox < outputWidth; ox++)
             {
-                for (int j = 0; j < k; j++, row += g.OutputPositions)
+                int left = ox * stride - padding, top = oy * stride - padding;
+                if (top >= 0 && top + k <= height && left >= 0 && left + k <= width)
                 {
-                    var (firstColumn, endColumn) = InsideColumns(j, width, outputWidth, stride, padding);
-                    for (int oy = 0; oy < outputHeight; oy++)
+                    for (int channel = 0; channel < inputChannels; channel++)
+                    {
+                        T* target = image + ((nint)channel * height + top) * width + left;
+                        for (int i = 0; i < k; i++, source += k, target += width)
+                            for (int j = 0; j < k; j++)
+                                target[j] += source[j];
+                    }
+                    continue;
+                }
+                var (firstColumn, endColumn) = InsideKernel(left, width, k);
+                for (int channel = 0; channel < inputChannels; channel++)
+                {
+                    T* plane = image + (nint)channel * height * width;
+                    for (int i = 0; i < k; i++, source += k)
                     {
                         int iy = oy * stride + i - padding;
                         if ((uint)iy >= (uint)height)
                             continue;
-                        T* source = row + oy * outputWidth;
-                        T* target = plane + iy * width + j - padding;
-                        for (int ox = firstColumn; ox < endColumn; ox++)
-                            target[ox * stride] += source[ox];
+                        T* target = plane + iy * width + left;
+                        for (int j = firstColumn; j < endColumn; j++)
+                            target[j] += source[j];
                     }
                 }
             }
         }
     }
 
-    /// <summary>The output columns [First, End) whose input column <c>ox·S + j − P</c> lies inside the image.</summary>
-    private static (int First, int End) InsideColumns(int j, int width, int outputWidth, int stride, int padding)
+    /// <summary>The kernel columns [First, End) whose input column <c>left + j</c> lies inside the image.</summary>
+    private static (int First, int End) InsideKernel(int left, int width, int k)
     {
-        // ox·S + j − P ≥ 0  ⇔  ox ≥ ⌈(P − j) / S⌉;   ox·S + j − P < width  ⇔  ox < ⌈(width + P − j) / S⌉.
-        int first = padding > j ? (padding - j + stride - 1) / stride : 0;
-        int end = Math.Min(outputWidth, (width + padding - j + stride - 1) / stride);
-        return (Math.Min(first, end), end);
+        int first = Math.Max(0, -left);
+        int end = Math.Min(k, width - left);
+        return (Math.Min(first, end), Math.Max(end, Math.Min(first, end)));
+    }
+
+    /// <summary><c>target (columns × rows) = sourceᵀ</c> for a row-major <paramref name="rows"/> × <paramref name="columns"/> source.</summary>
+    private static void Transpose(T* source, int rows, int columns, T* target)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                target[(nint)c * rows + r] = source[(nint)r * columns + c];
     }
 
     /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
