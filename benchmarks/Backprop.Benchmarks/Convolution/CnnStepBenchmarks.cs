@@ -43,13 +43,13 @@ public class CnnStepBenchmarks
         for (int i = 0; i < Batch; i++)
             _t[i, random.Next(10)] = 1;
         _y1 = Conv2D(_x, _model.K1, Conv1);
-        _pooled1 = MaxPool2D(Relu(_y1), Pool1);
+        _pooled1 = Relu(MaxPool2D(_y1, Pool1));
         _y2 = Conv2D(_pooled1, _model.K2, Conv2);
         _dY1 = Matrix<float>.RandomNormal(Batch, Conv1.OutputSize, 1, seed: 3);
         _dPooled1 = Matrix<float>.RandomNormal(Batch, Pool1.OutputSize, 1, seed: 4);
         _dY2 = Matrix<float>.RandomNormal(Batch, Conv2.OutputSize, 1, seed: 5);
-        _patches1 = new Matrix<float>(Conv1.PatchSize, Conv1.OutputPositions);
-        _patches2 = new Matrix<float>(Conv2.PatchSize, Conv2.OutputPositions);
+        _patches1 = new Matrix<float>(Conv1.OutputPositions, Conv1.PatchSize + 1);
+        _patches2 = new Matrix<float>(Conv2.OutputPositions, Conv2.PatchSize + 1);
     }
 
     [Benchmark(Baseline = true, Description = "whole step: gradient + update")]
@@ -92,13 +92,13 @@ public class CnnStepBenchmarks
         MaxPool2DPullback(_y1, Pool1, _pooled1, _dPooled1, _dY1);
     }
 
-    [Benchmark(Description = "bias + ReLU 1, forward + backward")]
+    [Benchmark(Description = "bias + ReLU 1 (after pooling), forward + backward")]
     public void BiasAndRelu()
     {
-        AddChannelBias(_y1, _model.C1, _y1);
-        Relu(_y1, _y1);
-        ReluPullback(_y1, _y1, _dY1, _dY1);
-        AddChannelBiasPullback(_y1, _model.C1, _y1, _dY1, null, _gradients.C1);
+        AddChannelBias(_pooled1, _model.C1, _pooled1);
+        Relu(_pooled1, _pooled1);
+        ReluPullback(_pooled1, _pooled1, _dPooled1, _dPooled1);
+        AddChannelBiasPullback(_pooled1, _model.C1, _pooled1, _dPooled1, null, _gradients.C1);
     }
 
     [Benchmark(Description = "momentum update")]

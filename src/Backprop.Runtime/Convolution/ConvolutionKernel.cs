@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop;
 
@@ -81,7 +82,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         Conv2DGeometry g = job.Geometry;
         int positions = g.OutputPositions, channels = g.OutputChannels, patchSize = g.PatchSize, groupSize = GroupSize(g);
         var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
-        T* patches = Rent(ref t_patches, groupSize * positions * patchSize);
+        T* patches = Rent(ref t_patches, groupSize * positions * patchSize + PatchSlack);
         T* outputs = Rent(ref t_positionsByChannels, groupSize * positions * channels);
         for (int start = first; start < end; start += groupSize)
         {
@@ -105,8 +106,8 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         T* dWeights = job.DWeights is null ? null : part == 0 ? job.DWeights : job.DWeightsPartials + (nint)(part - 1) * weightCount;
         if (dWeights is not null && first == end)
             new Span<T>(dWeights, weightCount).Clear();
-        T* patches = Rent(ref t_patches, groupSize * positions * patchSize);
-        T* patchGradients = Rent(ref t_patchGradients, groupSize * positions * patchSize);
+        T* patches = Rent(ref t_patches, groupSize * positions * patchSize + PatchSlack);
+        T* patchGradients = Rent(ref t_patchGradients, groupSize * positions * patchSize + PatchSlack);
         T* outputGradients = Rent(ref t_positionsByChannels, groupSize * positions * channels);
         for (int start = first; start < end; start += groupSize)
         {
@@ -134,12 +135,14 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     /// <summary>
     /// im2col, one row per output position: <c>patches[oy·OW + ox, (c·K + i)·K + j] = image[c, oy·S + i − P, ox·S + j − P]</c>,
     /// zero where that falls in the padding. A patch row is written in runs of K values, one per channel and kernel row.
+    /// Up to <see cref="PatchSlack"/> values past the last patch may be overwritten.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unroll(in Conv2DGeometry g, T* image, T* patches)
     {
         int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
+        T* imageEnd = image + g.InputSize;
         T* target = patches;
         for (int oy = 0; oy < outputHeight; oy++)
         {
@@ -148,13 +151,20 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                 int left = ox * stride - padding, top = oy * stride - padding;
                 if (top >= 0 && top + k <= height && left >= 0 && left + k <= width)
                 {
-                    // The whole patch inside the image, as every patch is without padding: plain runs of K.
+                    // The whole patch inside the image, as every patch is without padding: runs of K. A run no longer
+                    // than a vector is copied as one whole vector: the values past the run land where the next run
+                    // (or the buffer's slack, see PatchSlack) is written next. A vector read must stay in the image.
                     for (int channel = 0; channel < inputChannels; channel++)
                     {
                         T* source = image + ((nint)channel * height + top) * width + left;
                         for (int i = 0; i < k; i++, target += k, source += width)
-                            for (int j = 0; j < k; j++)
-                                target[j] = source[j];
+                        {
+                            if (k <= Vector256<T>.Count && source + Vector256<T>.Count <= imageEnd)
+                                Vector256.Store(Vector256.Load(source), target);
+                            else
+                                for (int j = 0; j < k; j++)
+                                    target[j] = source[j];
+                        }
                     }
                     continue;
                 }
@@ -184,13 +194,21 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         }
     }
 
-    /// <summary>col2im, the adjoint of <see cref="Unroll"/>: overwrites <paramref name="image"/> with the sum of every patch entry that read each pixel.</summary>
+    /// <summary>The values a buffer of patches needs beyond its patches, for the whole-vector runs of <see cref="Unroll"/> and <see cref="Fold"/>.</summary>
+    internal static int PatchSlack => Vector256<T>.Count;
+
+    /// <summary>
+    /// col2im, the adjoint of <see cref="Unroll"/>: overwrites <paramref name="image"/> with the sum of every patch entry
+    /// that read each pixel. Reads up to <see cref="PatchSlack"/> values past the last patch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fold(in Conv2DGeometry g, T* patches, T* image)
     {
         int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
         new Span<T>(image, g.InputSize).Clear();
+        T* imageEnd = image + g.InputSize;
+        Vector256<T> runLanes = Vector256.LessThan(Vector256.CreateSequence(T.Zero, T.One), Vector256.Create(T.CreateTruncating(k)));
         T* source = patches;
         for (int oy = 0; oy < outputHeight; oy++)
         {
@@ -199,12 +217,24 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                 int left = ox * stride - padding, top = oy * stride - padding;
                 if (top >= 0 && top + k <= height && left >= 0 && left + k <= width)
                 {
+                    // As in Unroll, a run no longer than a vector is added as one vector, the lanes past the run masked
+                    // off: they write back the pixels they read. A vector must stay in the image (this thread's alone).
                     for (int channel = 0; channel < inputChannels; channel++)
                     {
                         T* target = image + ((nint)channel * height + top) * width + left;
                         for (int i = 0; i < k; i++, source += k, target += width)
-                            for (int j = 0; j < k; j++)
-                                target[j] += source[j];
+                        {
+                            if (k <= Vector256<T>.Count && target + Vector256<T>.Count <= imageEnd)
+                            {
+                                Vector256<T> pixels = Vector256.Load(target);
+                                Vector256.Store(Vector256.ConditionalSelect(runLanes, pixels + Vector256.Load(source), pixels), target);
+                            }
+                            else
+                            {
+                                for (int j = 0; j < k; j++)
+                                    target[j] += source[j];
+                            }
+                        }
                     }
                     continue;
                 }
