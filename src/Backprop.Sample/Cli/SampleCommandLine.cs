@@ -83,7 +83,7 @@ public sealed class SampleCommandLine
         var benchmarkCommand = new Command("benchmark",
             "Time training epochs of the PyTorch reference's setup (784-100-10, SGD 0.1, batch 100) and print the median")
         {
-            _benchmarkEpochs, _runs, _threads, _data,
+            _benchmarkEpochs, _runs, _threads, _data, _model,
         };
         benchmarkCommand.SetAction(result => benchmark(BenchmarkOptionsFrom(result)));
 
@@ -127,6 +127,7 @@ public sealed class SampleCommandLine
     {
         Epochs = result.GetValue(_benchmarkEpochs),
         Runs = result.GetValue(_runs),
+        Model = result.GetValue(_model)!,
         Threads = result.GetValue(_threads),
         DataDirectory = result.GetValue(_data),
     };
