@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop;
 
@@ -264,12 +265,46 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         return (Math.Min(first, end), Math.Max(end, Math.Min(first, end)));
     }
 
-    /// <summary><c>target (columns × rows) = sourceᵀ</c> for a row-major <paramref name="rows"/> × <paramref name="columns"/> source.</summary>
+    /// <summary>
+    /// <c>target (columns × rows) = sourceᵀ</c> for a row-major <paramref name="rows"/> × <paramref name="columns"/> source.
+    /// Floats go 8×8 blocks at a time through AVX shuffles when both sizes are multiples of 8 (the MNIST network's
+    /// 576 × 16 and 64 × 32 are): element by element, the first layer's transposes in and out took about as long as
+    /// its products.
+    /// </summary>
     private static void Transpose(T* source, int rows, int columns, T* target)
     {
+        if (typeof(T) == typeof(float) && Avx.IsSupported && rows % 8 == 0 && columns % 8 == 0)
+        {
+            for (int r = 0; r < rows; r += 8)
+                for (int c = 0; c < columns; c += 8)
+                    TransposeBlock((float*)source + (nint)r * columns + c, columns, (float*)target + (nint)c * rows + r, rows);
+            return;
+        }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 target[(nint)c * rows + r] = source[(nint)r * columns + c];
+    }
+
+    /// <summary>Transposes the 8×8 block at <paramref name="source"/> (row stride <paramref name="sourceStride"/>) into <paramref name="target"/> (row stride <paramref name="targetStride"/>).</summary>
+    private static void TransposeBlock(float* source, int sourceStride, float* target, int targetStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        // Interleave pairs of rows, then pairs of pairs within each 128-bit half, then swap the halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(target, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(target + targetStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(target + 2 * targetStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(target + 3 * targetStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(target + 4 * targetStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(target + 5 * targetStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(target + 6 * targetStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
