@@ -25,6 +25,65 @@ internal static class PoolingKernel<T> where T : unmanaged, IFloatingPointIeee75
         public int Corner(int oy, int ox) => oy * Stride * Width + ox * Stride;
     }
 
+    /// <summary>The work of one split call, over raw storage, shared by every part; lives on the caller's stack.</summary>
+    private unsafe struct Job
+    {
+        public Pool2DGeometry Geometry;
+        public T* X, Y, DY, DX;
+        public int Images;
+        public int Parts;
+    }
+
+    /// <summary><c>y = MaxPool(x)</c>, split by images across <paramref name="parts"/> threads.</summary>
+    public static unsafe void MaxForward(in Pool2DGeometry g, ReadOnlySpan<T> x, Span<T> y, int parts)
+    {
+        if (parts == 1)
+        {
+            MaxForward(g, x, y);
+            return;
+        }
+        fixed (T* px = x, py = y)
+        {
+            var job = new Job { Geometry = g, X = px, Y = py, Images = x.Length / g.InputSize, Parts = parts };
+            HelperThreads.Run(&MaxForwardPart, &job, parts);
+        }
+    }
+
+    /// <summary>The pullback's <c>dx</c> from <c>x</c> and <c>dy</c>, split by images across <paramref name="parts"/> threads.</summary>
+    public static unsafe void MaxBackward(in Pool2DGeometry g, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, int parts)
+    {
+        if (parts == 1)
+        {
+            MaxBackward(g, x, dy, dx);
+            return;
+        }
+        fixed (T* px = x, pdy = dy, pdx = dx)
+        {
+            var job = new Job { Geometry = g, X = px, DY = pdy, DX = pdx, Images = x.Length / g.InputSize, Parts = parts };
+            HelperThreads.Run(&MaxBackwardPart, &job, parts);
+        }
+    }
+
+    private static unsafe void MaxForwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        var (first, end) = Gemm<T>.Share(job.Images, job.Parts, part);
+        int inputSize = job.Geometry.InputSize, outputSize = job.Geometry.OutputSize, images = end - first;
+        MaxForward(job.Geometry, new ReadOnlySpan<T>(job.X + (nint)first * inputSize, images * inputSize),
+            new Span<T>(job.Y + (nint)first * outputSize, images * outputSize));
+    }
+
+    private static unsafe void MaxBackwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        var (first, end) = Gemm<T>.Share(job.Images, job.Parts, part);
+        int inputSize = job.Geometry.InputSize, outputSize = job.Geometry.OutputSize, images = end - first;
+        MaxBackward(job.Geometry, new ReadOnlySpan<T>(job.X + (nint)first * inputSize, images * inputSize),
+            new ReadOnlySpan<T>(job.DY + (nint)first * outputSize, images * outputSize),
+            new Span<T>(job.DX + (nint)first * inputSize, images * inputSize));
+    }
+
+    /// <summary><c>y = MaxPool(x)</c> on the calling thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxForward(in Pool2DGeometry g, ReadOnlySpan<T> x, Span<T> y)
     {
@@ -150,7 +209,7 @@ internal static class PoolingKernel<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>
-    /// The 2×2, stride-2 case of <see cref="MaxBackward"/>. The windows do not overlap, so each writes its four
+    /// The 2×2, stride-2 case of <see cref="MaxBackward(in Pool2DGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>. The windows do not overlap, so each writes its four
     /// gradients outright (the output's gradient at the largest, 0 at the others) instead of adding into a cleared
     /// buffer; only a last odd row or column, in no window, is cleared.
     /// </summary>

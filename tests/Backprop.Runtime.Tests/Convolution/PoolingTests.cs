@@ -4,6 +4,7 @@ using static Backprop.MatrixOps;
 namespace Backprop.Runtime.Tests.Convolution;
 
 /// <summary>Max and average pooling and their pullbacks against the definition and finite differences, with overlapping, tiling and gapped windows.</summary>
+[Collection(ThreadCountCollection.Name)]
 public class PoolingTests
 {
     /// <summary>(batch, channels, height, width, window, stride).</summary>
@@ -60,6 +61,31 @@ public class PoolingTests
         var dx = Gradient(batch, g);
         AvgPool2DPullback(x, g, AvgPool2D(x, g), dy, dx);
         PullbackCheck.Verify(() => PullbackCheck.Contract(AvgPool2D(x, g), dy), [x], [dx]);
+    }
+
+    /// <summary>A batch large enough to be split across two threads (the MNIST network's first pooling) gives what the definition does.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void MaxPool2D_SplitAcrossThreads_MatchesDefinition(int threads)
+    {
+        var g = new Pool2DGeometry(16, 24, 24, 2);
+        var x = TestData.Normal<double>(100, g.InputSize, seed: 1);
+        var dy = TestData.Normal<double>(100, g.OutputSize, seed: 2);
+        var dx = Gradient(100, g);
+        int saved = MaxDegreeOfParallelism;
+        MaxDegreeOfParallelism = threads;
+        try
+        {
+            Matrix<double> y = MaxPool2D(x, g);
+            MaxPool2DPullback(x, g, y, dy, dx);
+            TestData.AssertClose(ConvolutionReference.MaxPool(x, g), y, 0);
+            TestData.AssertClose(ConvolutionReference.MaxPoolGradient(x, g, dy), dx, 0);
+        }
+        finally
+        {
+            MaxDegreeOfParallelism = saved;
+        }
     }
 
     [Fact]
