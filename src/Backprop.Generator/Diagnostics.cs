@@ -46,6 +46,12 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ModeNotForResult = Error("BP0011", "Derivative mode does not fit the return type",
         "'{0}' returns '{1}', which has no Derivatives.{2}; {3}", Shape);
 
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("BP0012", "Member collides with a generated one",
+        "'{0}' has the name and parameters of a member Backprop generates for '{1}'; rename '{0}', or ask [Differentiable] on '{1}' for fewer derivatives", Shape);
+
+    public static readonly DiagnosticDescriptor PullbackNeverUsed = Error("BP0013", "Pullback the generator never uses",
+        "'{0}' is marked [DerivativeOf] for '{1}', but the generator never calls it: {2}", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -53,7 +59,7 @@ internal static class Diagnostics
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
     public static readonly DiagnosticDescriptor NoKnownDerivative = Error("BP1003", "Call to a method with no known derivative",
-        "'{0}' has no known derivative; mark it [Differentiable], give it a [DerivativeOf] pullback (a static, non-generic method of scalars, or of matrices called from a matrix method), or compute its result outside and pass it in as a [NoDerivative] parameter", Body);
+        "'{0}' has no known derivative; if the method is your own, mark it [Differentiable] or give it a [DerivativeOf] pullback (a static, non-generic method of scalars, or of matrices called from a matrix method); if not, call a static method of your own that wraps it and has one of these; or compute the result outside and pass it in as a [NoDerivative] parameter", Body);
 
     public static readonly DiagnosticDescriptor Recursion = Error("BP1004", "Recursion is not supported",
         "'{0}' calls itself; write the recursion as a loop", Body);
@@ -70,6 +76,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor DerivativeLostThroughParameter = Error("BP1009", "Derivative lost through an undifferentiated parameter",
         "'{0}' passes a value that depends on its differentiable parameters to parameter '{1}' of '{2}', {3}, so the derivative through '{1}' would be lost; {4}", Body);
 
+    public static readonly DiagnosticDescriptor HelperNotDifferentiable = Error("BP1010", "Helper cannot be differentiated",
+        "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); rewrite that part of '{0}', give '{0}' a [DerivativeOf] pullback, or compute its result outside and pass it in", Body);
+
     public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
         "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
 
@@ -79,14 +88,23 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, InternalError,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
+    /// <summary>
+    /// Where each diagnostic is explained: its own section of the diagnostics page, relative to the repository (and the
+    /// package) root, since the project has no public site to point at.
+    /// </summary>
+    public const string HelpPage = "docs/diagnostics.md";
+
+    /// <summary>The help link of a diagnostic: the anchor of its section, <c>docs/diagnostics.md#bp1009</c>.</summary>
+    public static string HelpLink(string id) => HelpPage + "#" + id.ToLowerInvariant();
+
     private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
-        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

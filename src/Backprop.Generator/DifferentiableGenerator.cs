@@ -17,35 +17,45 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<GeneratedFile> files = context.SyntaxProvider
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Symbols.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax
                     or AccessorDeclarationSyntax or DestructorDeclarationSyntax or ParenthesizedLambdaExpressionSyntax,
                 static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
-            .WithTrackingName(TrackingNames.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+        IncrementalValuesProvider<GeneratedFile> files = parsed
             .Select(static (parsed, _) => GeneratedFile.From(parsed))
             .WithTrackingName(TrackingNames.Generate);
+        // Each implicit helper once, however many methods reach it, with every derivative they need.
+        IncrementalValuesProvider<GeneratedFile> helperFiles = parsed
+            .SelectMany(static (parsed, _) => parsed.Helpers)
+            .Collect()
+            .SelectMany(static (helpers, _) => ImplicitHelpers.Merge(helpers))
+            .WithTrackingName(TrackingNames.Helpers)
+            .Select(static (helper, _) => GeneratedFile.FromHelper(helper))
+            .WithTrackingName(TrackingNames.GenerateHelpers);
 
         IncrementalValuesProvider<DiagnosticInfo> pullbackErrors = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Pullbacks.DerivativeOfAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (context, _) => context.TargetSymbol is IMethodSymbol pullback && Pullbacks.Validate(pullback) is string reason
-                    ? DiagnosticInfo.Create(Diagnostics.PullbackMismatch, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), pullback.Name, reason)
-                    : null)
+                static (context, cancellationToken) => Pullbacks.Check(context, cancellationToken))
             .Where(static diagnostic => diagnostic is not null)
             .Select(static (diagnostic, _) => diagnostic!)
             .WithTrackingName(TrackingNames.Pullbacks);
         context.RegisterSourceOutput(pullbackErrors, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-        context.RegisterSourceOutput(files, static (output, file) =>
-        {
-            foreach (DiagnosticInfo diagnostic in file.Diagnostics)
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (file.Source is not null)
-                output.AddSource(file.HintName!, file.Source);
-        });
+        context.RegisterSourceOutput(files, Output);
+        context.RegisterSourceOutput(helperFiles, Output);
+    }
+
+    private static void Output(SourceProductionContext output, GeneratedFile file)
+    {
+        foreach (DiagnosticInfo diagnostic in file.Diagnostics)
+            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        if (file.Source is not null)
+            output.AddSource(file.HintName!, file.Source);
     }
 
     /// <summary>An exception from parsing becomes BP9001 on the method, so one bad method never breaks the build.</summary>
@@ -72,11 +82,24 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
     public static GeneratedFile From(ParseResult parsed)
     {
         if (parsed.Tensor is TensorFunctionSpec tensor)
-            return Guarded(parsed, tensor.Name, () => new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics));
+            return Guarded(parsed, tensor.Name, () => WithoutCollisions(parsed, tensor.Name, new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics)));
         if (parsed.Function is not FunctionSpec function)
             return new GeneratedFile(null, null, parsed.Diagnostics);
-        return Guarded(parsed, function.Name, () => FromScalar(parsed, function));
+        return Guarded(parsed, function.Name, () => WithoutCollisions(parsed, function.Name, FromScalar(parsed, function)));
     }
+
+    /// <summary>A file whose members would collide with the user's is not added: BP0012 at the user's member says why.</summary>
+    private static GeneratedFile WithoutCollisions(ParseResult parsed, string method, GeneratedFile file)
+    {
+        if (file.Source is null)
+            return file;
+        EquatableArray<DiagnosticInfo> collisions = MemberCollisions.Find(file.Source, method, parsed.Namesakes);
+        return collisions.Count == 0 ? file : new GeneratedFile(null, null, file.Diagnostics.Concat(collisions).ToEquatableArray());
+    }
+
+    /// <summary>An implicit helper's derivatives; its callers reported anything wrong with its body already.</summary>
+    public static GeneratedFile FromHelper(FunctionSpec helper) =>
+        Guarded(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), helper.Name, () => FromScalar(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), helper));
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
     {
@@ -117,4 +140,6 @@ internal static class TrackingNames
     public const string Parse = nameof(Parse);
     public const string Generate = nameof(Generate);
     public const string Pullbacks = nameof(Pullbacks);
+    public const string Helpers = nameof(Helpers);
+    public const string GenerateHelpers = nameof(GenerateHelpers);
 }

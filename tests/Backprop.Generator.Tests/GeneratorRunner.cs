@@ -4,6 +4,7 @@ using Backprop.Generator;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace Backprop.Generator.Tests;
 
@@ -12,7 +13,7 @@ internal static class GeneratorRunner
 {
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create("Tests",
-            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, TestCompilation.ParseOptions, path: $"Source{i}.cs")),
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, TestCompilation.ParseOptions, path: SourceName(i))),
             TestCompilation.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
@@ -29,34 +30,41 @@ internal static class GeneratorRunner
     }
 
     /// <summary>
-    /// Requires the output to compile without errors and each generated file to equal
-    /// Snapshots/{test}/{hint name}.txt; with UPDATE_SNAPSHOTS=1 it rewrites them instead.
+    /// Requires each generated file to equal Snapshots/{test}/{hint name}.txt, the set of files to match, and the
+    /// output to compile without errors or warnings (users build with warnings as errors), through the testing
+    /// library's <see cref="GeneratorTest"/>; with UPDATE_SNAPSHOTS=1 it rewrites the snapshots instead.
     /// </summary>
     public static void VerifySnapshots(string source, [CallerMemberName] string test = "")
     {
-        var (result, generator, output) = Run(source);
-        Assert.Empty(generator);
-        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
-        // Generated code must not warn either: users build with warnings as errors.
-        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
         string directory = RepositoryPaths.Get("tests", "Backprop.Generator.Tests", "Snapshots", test);
-        var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString());
-        Assert.NotEmpty(generated);
-
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
         {
-            if (Directory.Exists(directory))
-                Directory.Delete(directory, recursive: true);
-            Directory.CreateDirectory(directory);
-            foreach (var (name, text) in generated)
-                File.WriteAllText(Path.Combine(directory, name), text);
+            UpdateSnapshots(source, directory);
             return;
         }
 
         Assert.True(Directory.Exists(directory), $"No snapshots at {directory}; run with UPDATE_SNAPSHOTS=1 and review them.");
-        var expectedNames = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(expectedNames, generated.Keys.Order().ToArray());
-        foreach (var (name, text) in generated)
-            Assert.Equal(File.ReadAllText(Path.Combine(directory, name)).ReplaceLineEndings("\n"), text);
+        var check = new GeneratorTest { CompilerDiagnostics = CompilerDiagnostics.Warnings };
+        check.TestState.Sources.Add((SourceName(0), source));
+        foreach (string snapshot in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+            check.TestState.GeneratedSources.Add((typeof(DifferentiableGenerator), Path.GetFileNameWithoutExtension(snapshot), File.ReadAllText(snapshot).ReplaceLineEndings("\n")));
+        check.Run();
+    }
+
+    /// <summary>The path of the <paramref name="index"/>th source, the same here and in <see cref="GeneratorTest"/>.</summary>
+    public static string SourceName(int index) => $"Source{index}.cs";
+
+    private static void UpdateSnapshots(string source, string directory)
+    {
+        var (result, generator, output) = Run(source);
+        Assert.Empty(generator);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var generated = result.Results.Single().GeneratedSources;
+        Assert.NotEmpty(generated);
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        foreach (GeneratedSourceResult file in generated)
+            File.WriteAllText(Path.Combine(directory, file.HintName + ".txt"), file.SourceText.ToString());
     }
 }

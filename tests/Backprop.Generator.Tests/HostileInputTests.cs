@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
@@ -352,7 +351,7 @@ public class HostileInputTests
         expression.Append('x');
         for (int i = 0; i < depth; i++)
             expression.Append(i % 3 == 0 ? "))" : ")");
-        AssertFastAndCorrect($$"""
+        AssertBoundedAndCorrect($$"""
             public static partial class Model
             {
                 [Differentiable] public static double F(double x) => {{expression}};
@@ -367,7 +366,7 @@ public class HostileInputTests
         var body = new StringBuilder();
         for (int i = 0; i < statements; i++)
             body.Append(i % 2 == 0 ? "        x = x * 0.999 + Math.Sin(y);\n" : "        y += x * 0.001;\n");
-        AssertFastAndCorrect($$"""
+        AssertBoundedAndCorrect($$"""
             public static partial class Model
             {
                 [Differentiable]
@@ -382,19 +381,16 @@ public class HostileInputTests
     }
 
     /// <summary>
-    /// Times the generator alone (Roslyn's own binding of such input takes as long again) and bounds what it allocates,
-    /// then requires code that compiles.
+    /// Bounds what the generator allocates (Roslyn's own binding of such input included, as it runs on this thread), which
+    /// a quadratic pass would blow far past, then requires code that compiles. Its speed is measured in benchmarks/, not here.
     /// </summary>
-    private static void AssertFastAndCorrect(string source)
+    private static void AssertBoundedAndCorrect(string source)
     {
         var compilation = GeneratorRunner.Compile("using System;\nusing Backprop;\n" + source);
-        var stopwatch = Stopwatch.StartNew();
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        stopwatch.Stop();
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"the generator took {stopwatch.Elapsed}");
-        // About 0.3 GB here, Roslyn's binding included (it runs on this thread); quadratic growth would be far beyond.
+        // About 0.3 GB here; quadratic growth would be far beyond.
         Assert.True(allocated < 2_000_000_000, $"the generator allocated {allocated / 1e6:F0} MB");
         Assert.Empty(diagnostics);
         Assert.Equal("Model.F.g.cs", Assert.Single(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath))));

@@ -35,6 +35,25 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void AllOfMath() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static double Smooth(double x, double y) =>
+                Math.Asinh(x) + Math.Acosh(y) + double.SinPi(x) + double.AtanPi(y) + double.Exp10(x) + double.ExpM1(y)
+                + double.LogP1(x) + double.Hypot(x, y) + double.RootN(x, 3) + double.Lerp(x, y, 0.25) + Math.ScaleB(x, 4);
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static float Selections(float x, float y) =>
+                MathF.MaxMagnitude(x, y) + float.MinNumber(x, y) + float.Clamp(x, -1, y) + MathF.CopySign(x, y)
+                + MathF.Round(x * y, 2) + MathF.BitIncrement(x);
+        }
+        """);
+
+    [Fact]
     public void CarriedDerivativesAndForwardOrderSums() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;
@@ -318,6 +337,127 @@ public class SnapshotTests
         public static class Helpers
         {
             public static int Weight(int i) => i + 1;
+        }
+        """);
+
+    [Fact]
+    public void StatementsKeptForTheirEffect() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using System.Diagnostics;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double y, int n)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(n);
+                if (y <= 0)
+                    throw new ArgumentOutOfRangeException(nameof(y), $"y must be positive, was {y:F2}");
+                Debug.Assert(n < 1000);
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    s += Math.Sqrt(y) * x;
+                    Console.WriteLine($"step {i}: {s}");
+                }
+                return s > 0 ? Math.Log(s) : throw new InvalidOperationException("no positive sum");
+            }
+        }
+        """);
+
+    [Fact]
+    public void ConstantTablesAndEnums() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public enum Rule { Trapezoid, Simpson }
+        public static class Weights
+        {
+            public static readonly double[] Simpson = { 1, 4, 1 };
+            public static double Scale => 1.0 / 6;
+        }
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double a, double b, Rule rule)
+            {
+                double[] f = [Math.Exp(a), Math.Exp((a + b) / 2), Math.Exp(b)];
+                if (rule == Rule.Trapezoid)
+                    return (b - a) * (f[0] + f[2]) / 2;
+                double s = 0;
+                for (int i = 0; i < f.Length; i++)
+                    s += Weights.Simpson[i] * f[i];
+                return (b - a) * Weights.Scale * s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void SwitchesAndPatterns() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public enum Activation { Identity, Softplus, Tanh }
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, Activation activation)
+            {
+                double y;
+                switch (activation)
+                {
+                    case Activation.Softplus:
+                        y = Math.Log(1 + Math.Exp(x));
+                        break;
+                    case Activation.Tanh:
+                        y = Math.Tanh(x);
+                        break;
+                    default:
+                        y = x;
+                        break;
+                }
+                double clipped = y switch { < -1 => -1, > 1 => 1, _ => y };
+                return clipped is >= 0 and < 0.5 ? 2 * clipped : clipped;
+            }
+        }
+        """);
+
+    [Fact]
+    public void HelpersWithoutAttributes() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static class Kernels
+        {
+            public static double Square(double x) => x * x;
+            public static double Gaussian(double x, double width) => Math.Exp(-Square(x / width) / 2);
+        }
+        public static partial class Model
+        {
+            private static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double y) => Kernels.Gaussian(x, y) * Softplus(x * y);
+        }
+        """);
+
+    [Fact]
+    public void TuplesAndDeconstruction() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double v, double k, int steps)
+            {
+                for (int i = 0; i < steps; i++)
+                    (x, v) = (x + v * 0.1, v - k * x * 0.1);
+                var (s, c) = Math.SinCos(x);
+                (double Re, double Im) z = (c * v, s);
+                return z.Re + z.Im * k;
+            }
         }
         """);
 

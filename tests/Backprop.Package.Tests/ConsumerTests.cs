@@ -26,24 +26,59 @@ public sealed class ConsumerTests(PackedPackage package)
         }
         """;
 
+    /// <summary>
+    /// The problem a fixed version had: NuGet extracts a version once, so a re-pack under the same number left
+    /// consumers on the cached, older generator. Here the consumer's cache holds the first pack with its generator
+    /// broken (a stand-in for an outdated one); the next pack, with a version of its own, is what the consumer's build
+    /// then compiles with, so the gradient comes out right.
+    /// </summary>
+    [Fact]
+    public async Task A_new_pack_reaches_a_consumer_whose_cache_holds_an_older_one()
+    {
+        string consumer = Directory.CreateDirectory(Path.Combine(package.Folder, "repacking-consumer")).FullName;
+        await WriteConsumerAsync(consumer, package.Version);
+        await DotnetCommand.RunAsync(consumer, BuildTimeout, "restore", "--disable-build-servers");
+        string cachedGenerator = Path.Combine(consumer, "packages", package.Id.ToLowerInvariant(), package.Version.ToLowerInvariant(),
+            "analyzers", "dotnet", "cs", "Backprop.Generator.dll");
+        Assert.True(File.Exists(cachedGenerator), $"The first restore did not cache the generator at {cachedGenerator}.");
+        await File.WriteAllBytesAsync(cachedGenerator, []);
+
+        string[] before = Directory.GetFiles(package.Feed, "*.nupkg");
+        await package.PackAgainAsync();
+        string repacked = Assert.Single(Directory.GetFiles(package.Feed, "*.nupkg").Except(before));
+        string version = Path.GetFileNameWithoutExtension(repacked)[(package.Id.Length + 1)..];
+        Assert.NotEqual(package.Version, version);
+
+        await WriteConsumerAsync(consumer, version);
+        Assert.Equal(Expected, await BuildAndRunAsync(consumer));
+    }
+
     [Fact]
     public async Task Consumer_of_the_package_alone_gets_the_gradient()
     {
         string consumer = Directory.CreateDirectory(Path.Combine(package.Folder, "consumer")).FullName;
-        string output = Path.Combine(consumer, "out");
-        await WriteConsumerAsync(consumer);
+        await WriteConsumerAsync(consumer, package.Version);
 
-        await DotnetCommand.RunAsync(consumer, BuildTimeout, "build", "-c", "Release", "--disable-build-servers", "-o", output);
+        double[] printed = await BuildAndRunAsync(consumer);
         string restored = Path.Combine(consumer, "packages", package.Id.ToLowerInvariant(), package.Version.ToLowerInvariant());
         Assert.True(Directory.Exists(restored), $"The consumer's restore did not extract the fresh package into {restored}.");
-        string printed = await DotnetCommand.RunAsync(consumer, ToolTimeout, Path.Combine(output, "Consumer.dll"));
+        Assert.Equal(Expected, printed);
+    }
 
-        double[] numbers = printed.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    /// <summary>
+    /// F = x²y, ∂F/∂x = 2xy, ∂F/∂y = x². At (1.5, −2.25) every product is a short binary fraction, exact in double
+    /// whatever order the generated code multiplies in, so equality is exact.
+    /// </summary>
+    private static readonly double[] Expected = [1.5 * 1.5 * -2.25, 2 * 1.5 * -2.25, 1.5 * 1.5];
+
+    /// <summary>Builds the consumer and runs it; the numbers it prints.</summary>
+    private static async Task<double[]> BuildAndRunAsync(string consumer)
+    {
+        string output = Path.Combine(consumer, "out");
+        await DotnetCommand.RunAsync(consumer, BuildTimeout, "build", "-c", "Release", "--disable-build-servers", "-o", output);
+        string printed = await DotnetCommand.RunAsync(consumer, ToolTimeout, Path.Combine(output, "Consumer.dll"));
+        return printed.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(number => double.Parse(number, CultureInfo.InvariantCulture)).ToArray();
-        // F = x²y, ∂F/∂x = 2xy, ∂F/∂y = x². At (1.5, −2.25) every product is a short binary fraction, exact in double
-        // whatever order the generated code multiplies in, so equality is exact.
-        const double x = 1.5, y = -2.25;
-        Assert.Equal([x * x * y, 2 * x * y, x * x], numbers);
     }
 
     /// <summary>
@@ -53,7 +88,7 @@ public sealed class ConsumerTests(PackedPackage package)
     /// the same version cached by an earlier run cannot stand in for it. Empty Directory.Build.* files stop MSBuild
     /// importing whatever lies above the temporary folder.
     /// </summary>
-    private async Task WriteConsumerAsync(string consumer)
+    private async Task WriteConsumerAsync(string consumer, string version)
     {
         string globalPackages = await GlobalPackagesFolderAsync(package.Folder);
         await File.WriteAllTextAsync(Path.Combine(consumer, "nuget.config"), $"""
@@ -87,7 +122,7 @@ public sealed class ConsumerTests(PackedPackage package)
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="{package.Id}" Version="[{package.Version}]" />
+                <PackageReference Include="{package.Id}" Version="[{version}]" />
               </ItemGroup>
             </Project>
             """);

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Backprop.Testing;
 
 namespace Backprop.Package.Tests;
 
@@ -19,6 +21,25 @@ public sealed class PackageContentTests(PackedPackage package)
         Assert.Contains("lib/net10.0/Backprop.Runtime.dll", package.Entries);
         Assert.Contains("analyzers/dotnet/cs/Backprop.Generator.dll", package.Entries);
         Assert.DoesNotContain(package.Entries, entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.Contains("Generator"));
+    }
+
+    [Fact]
+    public void Code_fixes_sit_beside_the_generator_which_does_not_reference_Workspaces()
+    {
+        Assert.Contains("analyzers/dotnet/cs/Backprop.CodeFixes.dll", package.Entries);
+        // The compiler loads the generator without the Workspaces assemblies, which only IDEs have.
+        Assert.Contains("Microsoft.CodeAnalysis.Workspaces", package.AssemblyReferences("analyzers/dotnet/cs/Backprop.CodeFixes.dll"));
+        IReadOnlyList<string> generatorReferences = package.AssemblyReferences("analyzers/dotnet/cs/Backprop.Generator.dll");
+        Assert.Contains("Microsoft.CodeAnalysis", generatorReferences);
+        Assert.DoesNotContain(generatorReferences, name => name.Contains("Workspaces", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Version_is_the_runtime_projects_stamped_with_the_time_of_packing()
+    {
+        string project = File.ReadAllText(RepositoryPaths.Get("src", "Backprop.Runtime", "Backprop.Runtime.csproj"));
+        string version = Regex.Match(project, "<Version>([^<]+)</Version>").Groups[1].Value;
+        Assert.Matches($"^{Regex.Escape(version)}-dev\\.[0-9]{{17}}$", package.Version);
     }
 
     [Fact]

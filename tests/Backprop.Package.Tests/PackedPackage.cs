@@ -33,14 +33,22 @@ public sealed class PackedPackage : IAsyncLifetime
 
     public XNamespace NuspecNamespace => Nuspec.Root!.Name.Namespace;
 
+    /// <summary>The names of the assemblies that the package's assembly at <paramref name="entry"/> references.</summary>
+    public IReadOnlyList<string> AssemblyReferences(string entry)
+    {
+        using ZipArchive archive = ZipFile.OpenRead(NupkgPath);
+        using var image = new MemoryStream();
+        using (Stream stream = archive.GetEntry(entry)!.Open())
+            stream.CopyTo(image);
+        image.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(image);
+        System.Reflection.Metadata.MetadataReader metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return metadata.AssemblyReferences.Select(handle => metadata.GetString(metadata.GetAssemblyReference(handle).Name)).ToList();
+    }
+
     public async Task InitializeAsync()
     {
-        string configuration = typeof(PackedPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(attribute => attribute.Key == "Configuration").Value!;
-        await DotnetCommand.RunAsync(RepositoryPaths.Root, PackTimeout,
-            "pack", RepositoryPaths.Get("src", "Backprop.Runtime", "Backprop.Runtime.csproj"),
-            "-c", configuration, "--no-build", "--disable-build-servers", "-o", Feed);
-
+        await PackAgainAsync();
         string[] packages = Directory.GetFiles(Feed, "*.nupkg");
         Assert.True(packages.Length == 1, $"Expected one .nupkg in {Feed}, found: {string.Join(", ", packages)}");
         NupkgPath = packages[0];
@@ -53,6 +61,16 @@ public sealed class PackedPackage : IAsyncLifetime
         XElement metadata = Nuspec.Root!.Element(NuspecNamespace + "metadata")!;
         Id = metadata.Element(NuspecNamespace + "id")!.Value;
         Version = metadata.Element(NuspecNamespace + "version")!.Value;
+    }
+
+    /// <summary>Packs the same build outputs into <see cref="Feed"/> once more, as a user re-packing would.</summary>
+    public async Task PackAgainAsync()
+    {
+        string configuration = typeof(PackedPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "Configuration").Value!;
+        await DotnetCommand.RunAsync(RepositoryPaths.Root, PackTimeout,
+            "pack", RepositoryPaths.Get("src", "Backprop.Runtime", "Backprop.Runtime.csproj"),
+            "-c", configuration, "--no-build", "--disable-build-servers", "-o", Feed);
     }
 
     public Task DisposeAsync()

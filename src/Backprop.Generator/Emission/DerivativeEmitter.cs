@@ -145,6 +145,9 @@ internal static class DerivativeEmitter
             case IncrementLine increment:
                 writer.Line(increment.Name + "++;");
                 break;
+            case EffectLine effect:
+                writer.Line(effect.Code + ";");
+                break;
             case IfLine branch:
                 writer.Open($"if ({printer.Print(branch.Condition)})");
                 EmitLines(writer, branch.Then, printer);

@@ -11,7 +11,8 @@ namespace Backprop.Generator.Emission;
 /// </summary>
 internal sealed class ExprPrinter
 {
-    private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
+    private const int Conditional = 1, Or = 2, And = 3, BitwiseOr = 4, ExclusiveOr = 5, BitwiseAnd = 6, Equality = 7, Relational = 8, Shift = 9,
+        Additive = 10, Multiplicative = 11, Unary = 12, Primary = 13;
     private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName);
 
     private ExprPrinter(string tape) => Tape = tape;
@@ -28,13 +29,16 @@ internal sealed class ExprPrinter
         NameExpr name => Naming.Identifier(name.Name),
         NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
         NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
+        ComplementExpr complement => "~" + Operand(complement.Operand, Unary, parenthesizeEqual: false),
         CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
         BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
             + " " + Symbol(binary.Operator) + " "
             + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathClass(call)}.{MathFunction(call.Op)}({Arguments(call.Arguments)})",
+        CallExpr call => $"{MathMember(call.Op, call.Arguments[0].Type)}({Arguments(call.Arguments)})",
         MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
         ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
+        MemberExpr { Index: { } index } member => $"{member.Code}[{Print(index)}]",
+        MemberExpr member => member.Code,
         TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
         LengthExpr length => $"{Naming.Identifier(length.Array)}.Length",
         PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",
@@ -93,11 +97,15 @@ internal sealed class ExprPrinter
         ConditionalExpr => Conditional,
         BinaryExpr { Operator: BinaryOperator.Or } => Or,
         BinaryExpr { Operator: BinaryOperator.And } => And,
+        BinaryExpr { Operator: BinaryOperator.BitwiseOr } => BitwiseOr,
+        BinaryExpr { Operator: BinaryOperator.ExclusiveOr } => ExclusiveOr,
+        BinaryExpr { Operator: BinaryOperator.BitwiseAnd } => BitwiseAnd,
         BinaryExpr { Operator: BinaryOperator.Equal or BinaryOperator.NotEqual } => Equality,
+        BinaryExpr { Operator: BinaryOperator.LeftShift or BinaryOperator.RightShift or BinaryOperator.UnsignedRightShift } => Shift,
         BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => Additive,
         BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } => Multiplicative,
         BinaryExpr => Relational,
-        NegateExpr or CastExpr or NotExpr => Unary,
+        NegateExpr or CastExpr or NotExpr or ComplementExpr => Unary,
         _ when IsNegativeLiteral(expr) => Unary,
         _ => Primary,
     };
@@ -119,14 +127,38 @@ internal sealed class ExprPrinter
         BinaryOperator.Equal => "==",
         BinaryOperator.NotEqual => "!=",
         BinaryOperator.And => "&&",
-        _ => "||",
+        BinaryOperator.Or => "||",
+        BinaryOperator.BitwiseAnd => "&",
+        BinaryOperator.BitwiseOr => "|",
+        BinaryOperator.ExclusiveOr => "^",
+        BinaryOperator.LeftShift => "<<",
+        BinaryOperator.RightShift => ">>",
+        _ => ">>>",
     };
 
-    /// <summary><c>MathF</c> for float arguments (it has every function but Clamp), <c>Math</c> otherwise.</summary>
-    private static string MathClass(CallExpr call) =>
-        call.Arguments[0].Type == ScalarType.Float && call.Op != Op.Clamp ? "global::System.MathF"
-        : "global::System.Math";
+    /// <summary>
+    /// The type whose static member computes an operation: <c>double</c>/<c>float</c> (by the first argument's type) for the
+    /// functions only they have, else <c>MathF</c> for float arguments (it has every other function but Clamp), <c>Math</c> otherwise.
+    /// </summary>
+    private static string MathClass(Op op, ScalarType type) => op switch
+    {
+        Op.SinPi or Op.CosPi or Op.TanPi or Op.AsinPi or Op.AcosPi or Op.AtanPi or Op.Atan2Pi or Op.DegreesToRadians or Op.RadiansToDegrees
+            or Op.Exp2 or Op.Exp10 or Op.ExpM1 or Op.Exp2M1 or Op.Exp10M1 or Op.LogP1 or Op.Log2P1 or Op.Log10P1 or Op.Hypot or Op.RootN
+            or Op.Lerp or Op.MultiplyAddEstimate or Op.MaxNumber or Op.MinNumber or Op.MaxMagnitudeNumber or Op.MinMagnitudeNumber
+            or Op.MaxNative or Op.MinNative or Op.NumberClamp or Op.ClampNative =>
+            type == ScalarType.Float ? "global::System.Single" : "global::System.Double",
+        _ => type == ScalarType.Float && op != Op.Clamp ? "global::System.MathF" : "global::System.Math",
+    };
 
-    /// <summary>The <c>Math</c> member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base.</summary>
-    private static string MathFunction(Op op) => op == Op.LogBase ? "Log" : op.ToString();
+    /// <summary>The member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base and <c>Clamp</c> for double's and float's.</summary>
+    private static string MathFunction(Op op) => op switch
+    {
+        Op.LogBase => "Log",
+        Op.NumberClamp => "Clamp",
+        _ => op.ToString(),
+    };
+
+    /// <summary>The fully qualified member computing <paramref name="op"/> on a first argument of <paramref name="type"/>, such as <c>global::System.MathF.Exp</c>.</summary>
+    public static string MathMember(Op op, ScalarType type) =>
+        MathClass(op, type) + "." + MathFunction(op);
 }

@@ -153,18 +153,5 @@ internal sealed partial class TensorEmitter
     private string StoredType(TensorValue value) => TypeOf(value) + (value.Kind == TensorKind.Matrix ? "?" : "");
 
     /// <summary>A condition's code without the parentheses the passive printer puts around a binary operation.</summary>
-    private static string Condition(TensorOperand condition)
-    {
-        string code = condition.Code!;
-        if (code.Length < 2 || code[0] != '(' || code[code.Length - 1] != ')')
-            return code;
-        int depth = 0;
-        for (int i = 0; i < code.Length - 1; i++)
-        {
-            depth += code[i] == '(' ? 1 : code[i] == ')' ? -1 : 0;
-            if (depth == 0)
-                return code;
-        }
-        return code.Substring(1, code.Length - 2);
-    }
+    private static string Condition(TensorOperand condition) => Parsing.PassivePrinter.Unparenthesized(condition.Code!);
 }

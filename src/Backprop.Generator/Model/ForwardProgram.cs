@@ -40,8 +40,16 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// The floating-point parameters the callee's derivatives leave out, with where this call passes them: passing one a
 /// value that varies with the caller's differentiable parameters would lose that derivative (BP1009).
 /// </param>
+/// <param name="DerivativesAt">
+/// The derivative methods' name without their suffix, when they are not beside the method: an implicit helper of a
+/// type that is not partial has them in a generated class.
+/// </param>
 internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null,
-    EquatableArray<UndifferentiatedParameter> Undifferentiated = default);
+    EquatableArray<UndifferentiatedParameter> Undifferentiated = default, string? DerivativesAt = null)
+{
+    /// <summary>The name to which the derivative methods add their suffix: <c>global::Ns.Type.G</c> for <c>GGradient</c>, <c>GTangent</c>, ….</summary>
+    public string DerivativeMethod => DerivativesAt ?? Method;
+}
 
 /// <summary>A floating-point parameter a callee does not differentiate, and the argument a call passes it.</summary>
 /// <param name="Ordinal">The parameter's position, which is its argument's in the call node.</param>
@@ -59,8 +67,11 @@ internal abstract record Statement(string Source, EquatableArray<Node> Nodes);
 internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes, string Target, int Value, bool Declares)
     : Statement(Source, Nodes);
 
-/// <summary><c>Array[Nodes[Index]] = Nodes[Value]</c> on a local array.</summary>
-internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value)
+/// <summary>
+/// <c>Array[Nodes[Index]] = Nodes[Value]</c> on a local array; <paramref name="Initializes"/> when it stores an element of
+/// the array's initializer, right after its allocation, so that nothing was there before it.
+/// </summary>
+internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value, bool Initializes = false)
     : Statement(Source, Nodes);
 
 /// <summary><c>Array = new T[Nodes[Length]]</c>.</summary>
@@ -70,6 +81,15 @@ internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nod
 /// <summary><c>if (Nodes[Condition]) Then else Else</c>.</summary>
 internal sealed record IfStatement(string Source, EquatableArray<Node> Nodes, int Condition, Block Then, Block Else)
     : Statement(Source, Nodes);
+
+/// <summary>
+/// Code run for its effect alone, in order, in the forward pass of every derivative method: a <c>throw</c>, a guard
+/// (<c>ArgumentOutOfRangeException.ThrowIfNegative(x)</c>, <c>Debug.Assert</c>), a call to a void method such as a log.
+/// It writes no variable and no derivative flows through it. The generator does not model what it does, so it is kept
+/// as the C# it prints to (<see cref="Code"/>, without the semicolon), with the variables that code reads.
+/// </summary>
+internal sealed record EffectStatement(string Source, string Code, EquatableArray<string> Reads)
+    : Statement(Source, EquatableArray<Node>.Empty);
 
 /// <summary>
 /// <c>while (Nodes[Condition]) Body</c>, or <c>do Body while (Nodes[Condition])</c> when not

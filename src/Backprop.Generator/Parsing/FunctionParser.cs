@@ -11,7 +11,10 @@ namespace Backprop.Generator.Parsing;
 
 /// <summary>The result of parsing one <c>[Differentiable]</c> target: a model to emit, or the diagnostics saying why not.</summary>
 /// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
-internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null);
+/// <param name="Namesakes">The user's members of the method's type named as a generated member may be, to check the generated file against.</param>
+/// <param name="Helpers">The implicit helpers the method calls, directly or through other helpers, lowered (see <see cref="ImplicitHelpers"/>).</param>
+internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null,
+    EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default);
 
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
 internal static class FunctionParser
@@ -27,17 +30,21 @@ internal static class FunctionParser
         if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
         {
             TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
-            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null);
+            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null, UserMembers.Namesakes(tensorMethod));
         }
+        ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
-                ParseMethod(method, declaration, context.SemanticModel, diagnostics, cancellationToken),
+                ParseMethod(method, declaration, context.SemanticModel, diagnostics, helpers!, cancellationToken),
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
         };
-        return new ParseResult(diagnostics.Count == 0 ? function : null, diagnostics.ToEquatableArray(), location);
+        bool ok = diagnostics.Count == 0;
+        return new ParseResult(ok ? function : null, diagnostics.ToEquatableArray(), location, null,
+            context.TargetSymbol is IMethodSymbol parsed ? UserMembers.Namesakes(parsed) : default,
+            ok && helpers is not null ? helpers.Specs.ToEquatableArray() : default);
     }
 
     /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
@@ -82,7 +89,7 @@ internal static class FunctionParser
     }
 
     private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, ImplicitHelpers helpers, CancellationToken cancellationToken)
     {
         Location at = declaration.Identifier.GetLocation();
         List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
@@ -104,7 +111,7 @@ internal static class FunctionParser
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
         // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
-        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken);
+        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken, helpers);
         if (program is null)
             return null;
 
@@ -196,10 +203,10 @@ internal static class FunctionParser
         return bodyModel.GetOperation(bodySyntax, cancellationToken);
     }
 
-    private static string? Namespace(IMethodSymbol method) =>
+    internal static string? Namespace(IMethodSymbol method) =>
         method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
 
-    private static ParameterSpec ParseParameter(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    internal static ParameterSpec ParseParameter(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
     {
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         string typeName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
@@ -265,7 +272,7 @@ internal static class FunctionParser
         }
     }
 
-    private static TypeDeclarationSyntax? FindPartialDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
+    internal static TypeDeclarationSyntax? FindPartialDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
         {
@@ -275,20 +282,20 @@ internal static class FunctionParser
         return null;
     }
 
-    private static bool HasSyntaxErrors(SyntaxNode node) =>
+    internal static bool HasSyntaxErrors(SyntaxNode node) =>
         node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
     private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
         method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
 
-    private static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
+    internal static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
     {
         RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
         _ => declaration.Keyword.ValueText,
     };
 
     /// <summary><c>{Namespace}.{Type}.{Method}.g.cs</c>; overloads get their parameter types appended so each has its own file.</summary>
-    private static string HintName(IMethodSymbol method)
+    internal static string HintName(IMethodSymbol method)
     {
         var parts = new List<string>();
         if (!method.ContainingNamespace.IsGlobalNamespace)

@@ -1,10 +1,14 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using Backprop.Generator.Emission;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Backprop.Generator.Parsing;
@@ -42,13 +46,21 @@ internal static class PassivePrinter
                 string? receiver = invocation.Instance is null
                     ? TensorLowering.TypeName(invocation.TargetMethod.ContainingType)
                     : Print(invocation.Instance, name);
-                var arguments = invocation.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => Print(a.Value, name)).ToList();
-                if (receiver is null || arguments.Any(a => a is null))
+                string? arguments = Arguments(invocation.Arguments, name);
+                if (receiver is null || arguments is null)
                     return null;
                 string typeArguments = invocation.TargetMethod.TypeArguments.Length == 0 ? ""
                     : "<" + string.Join(", ", invocation.TargetMethod.TypeArguments.Select(TensorLowering.TypeName)) + ">";
-                return $"{receiver}.{invocation.TargetMethod.Name}{typeArguments}({string.Join(", ", arguments)})";
+                return $"{receiver}.{invocation.TargetMethod.Name}{typeArguments}({arguments})";
             }
+            case IObjectCreationOperation { Initializer: null, Constructor: not null } creation:
+                return Arguments(creation.Arguments, name) is string constructorArguments ? $"new {TensorLowering.TypeName(creation.Type!)}({constructorArguments})" : null;
+            case IThrowOperation { Exception: { } exception }:
+                return Print(exception, name) is string thrown ? "throw " + thrown : null;
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element:
+                return Print(element.ArrayReference, name) is string array && Print(element.Indices[0], name) is string index ? $"{array}[{index}]" : null;
+            case IInterpolatedStringOperation or IInterpolatedStringHandlerCreationOperation when operation.Syntax is InterpolatedStringExpressionSyntax interpolated:
+                return Interpolation(interpolated, operation.SemanticModel, name);
             case IBinaryOperation binary when Token(binary.OperatorKind) is string token:
                 return Print(binary.LeftOperand, name) is string left && Print(binary.RightOperand, name) is string right ? $"({left} {token} {right})" : null;
             case IUnaryOperation unary when unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Not or UnaryOperatorKind.Plus:
@@ -62,6 +74,67 @@ internal static class PassivePrinter
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Every argument in parameter order, defaults included (with the values the compiler filled in, such as a
+    /// <c>[CallerArgumentExpression]</c>'s), a <c>params</c> array as its elements.
+    /// </summary>
+    private static string? Arguments(ImmutableArray<IArgumentOperation> arguments, Func<ISymbol, string?> name)
+    {
+        var printed = new List<string>();
+        foreach (IArgumentOperation argument in arguments.OrderBy(a => a.Parameter!.Ordinal))
+        {
+            IEnumerable<IOperation> values = argument.ArgumentKind == ArgumentKind.ParamArray
+                ? argument.Value is IArrayCreationOperation { Initializer: { } elements } ? elements.ElementValues : Enumerable.Empty<IOperation>()
+                : new[] { argument.Value };
+            foreach (IOperation value in values)
+            {
+                if (Print(value, name) is not string code)
+                    return null;
+                printed.Add(Unparenthesized(code));
+            }
+        }
+        return string.Join(", ", printed);
+    }
+
+    /// <summary>The code without the parentheses this printer puts around a whole binary or conditional expression.</summary>
+    public static string Unparenthesized(string code)
+    {
+        if (code.Length < 2 || code[0] != '(' || code[code.Length - 1] != ')')
+            return code;
+        int depth = 0;
+        for (int i = 0; i < code.Length - 1; i++)
+        {
+            depth += code[i] == '(' ? 1 : code[i] == ')' ? -1 : 0;
+            if (depth == 0)
+                return code;
+        }
+        return code.Substring(1, code.Length - 2);
+    }
+
+    /// <summary>An interpolated string as written, each hole printed as an expression (so it reads the names supplied).</summary>
+    private static string? Interpolation(InterpolatedStringExpressionSyntax interpolated, SemanticModel? model, Func<ISymbol, string?> name)
+    {
+        var text = new StringBuilder(interpolated.StringStartToken.Text);
+        foreach (InterpolatedStringContentSyntax content in interpolated.Contents)
+        {
+            if (content is InterpolatedStringTextSyntax literal)
+            {
+                text.Append(literal.TextToken.Text);
+                continue;
+            }
+            var hole = (InterpolationSyntax)content;
+            if (model?.GetOperation(hole.Expression) is not { } value || Print(value, name) is not string code)
+                return null;
+            text.Append('{').Append(code);
+            if (hole.AlignmentClause is { } alignment)
+                text.Append(alignment.ToString());
+            if (hole.FormatClause is { } format)
+                text.Append(format.ToString());
+            text.Append('}');
+        }
+        return text.Append(interpolated.StringEndToken.Text).ToString();
     }
 
     private static string? Member(IOperation? instance, ISymbol member, Func<ISymbol, string?> name)

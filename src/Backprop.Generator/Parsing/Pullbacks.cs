@@ -1,7 +1,10 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
+using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Backprop.Generator.Parsing;
 
@@ -43,6 +46,24 @@ internal static class Pullbacks
         return null;
     }
 
+    /// <summary>
+    /// The error in a <c>[DerivativeOf]</c> declaration, if any: BP0009 at the pullback's name when it does not fit its
+    /// method, BP0013 at the attribute when it fits but the generator would never call it.
+    /// </summary>
+    public static DiagnosticInfo? Check(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol pullback || Read(pullback) is not { } declaration)
+            return null;
+        if (Validate(pullback) is string mismatch)
+            return DiagnosticInfo.Create(Diagnostics.PullbackMismatch, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), pullback.Name, mismatch);
+        if (WhyUnused(declaration) is string unused)
+        {
+            Location? attribute = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+            return DiagnosticInfo.Create(Diagnostics.PullbackNeverUsed, attribute, pullback.Name, $"{Display(declaration.TargetType)}.{declaration.TargetName}", unused);
+        }
+        return null;
+    }
+
     /// <summary>Checks a pullback declared in source; the reason it does not fit the convention, or <c>null</c>.</summary>
     public static string? Validate(IMethodSymbol pullback)
     {
@@ -59,6 +80,28 @@ internal static class Pullbacks
             firstReason ??= reason;
         }
         return firstReason;
+    }
+
+    /// <summary>
+    /// Why the generator would never call a pullback that fits its method, or <c>null</c> when it would: a math member
+    /// the rule table differentiates, or a pullback outside the types <see cref="Find"/> searches (so a pullback of a
+    /// library method, which can only live in another assembly, is never found).
+    /// </summary>
+    private static string? WhyUnused(Declaration declaration)
+    {
+        IMethodSymbol pullback = declaration.Pullback;
+        INamedTypeSymbol owner = declaration.TargetType.OriginalDefinition;
+        var fitted = owner.GetMembers(declaration.TargetName).OfType<IMethodSymbol>().Where(m => m.IsStatic && Match(declaration, m, out _) is not null).ToList();
+        if (fitted.Count > 0 && fitted.All(m => MathFunctions.TryGetOperation(m, out _)))
+            return $"Backprop differentiates '{Display(owner)}.{declaration.TargetName}' with a rule of its own, which takes precedence; remove the attribute";
+        if (!CandidateTypes(owner).Contains(pullback.ContainingType.OriginalDefinition, SymbolEqualityComparer.Default))
+        {
+            return $"Backprop looks for the pullbacks of '{Display(owner)}' only in that type and in the other top-level types of its namespace in its assembly; "
+                + (SymbolEqualityComparer.Default.Equals(owner.ContainingAssembly, pullback.ContainingAssembly)
+                    ? $"move '{pullback.Name}' into one of them"
+                    : $"call '{declaration.TargetName}' from a static method of your own and make '{pullback.Name}' the pullback of that method");
+        }
+        return null;
     }
 
     public static Declaration? Read(IMethodSymbol method)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Backprop.Sample.Data;
 using Backprop.Sample.Model;
@@ -65,6 +66,10 @@ public sealed class SampleCommandLine
     {
         Description = "Check the gradient against finite differences on a small batch before training",
     };
+    private readonly Option<bool> _force = new("--force")
+    {
+        Description = "Replace the model in --out even if this run's is not more accurate on the test set (without it, a worse run's model is saved as model-2.bin, ...)",
+    };
     private readonly Option<int> _benchmarkEpochs = Positive("--epochs", $"Timed epochs per run", BenchmarkDefaults.Epochs);
     private readonly Option<int> _runs = Positive("--runs", $"Runs from fresh weights", BenchmarkDefaults.Runs);
 
@@ -92,11 +97,16 @@ public sealed class SampleCommandLine
 
         Root = new RootCommand("Train a 784-hidden-10 ReLU network on MNIST with Backprop's generated gradients.")
         {
-            _model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check,
+            _model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check, _force,
             benchmarkCommand, examplesCommand,
         };
+        Root.Validators.Add(RefuseTrainingOptionsWithLoad);
         Root.SetAction(result => train(TrainOptionsFrom(result)));
+        Root.Options.OfType<VersionOption>().Single().Action = new PrintPackageVersion();
     }
+
+    /// <summary>The options that only shape training: given with <c>--load</c>, which trains nothing, they are errors, not silently ignored.</summary>
+    private IEnumerable<Option> TrainingOnlyOptions => [_model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _check, _force];
 
     /// <summary>The root command, with <c>benchmark</c> and <c>examples</c> beneath it.</summary>
     public RootCommand Root { get; }
@@ -120,6 +130,7 @@ public sealed class SampleCommandLine
         OutputDirectory = result.GetValue(_out)!,
         ModelToLoad = result.GetValue(_load),
         Check = result.GetValue(_check),
+        Force = result.GetValue(_force),
     };
 
     /// <summary>The options of a parse of the <c>benchmark</c> command.</summary>
@@ -131,6 +142,15 @@ public sealed class SampleCommandLine
         Threads = result.GetValue(_threads),
         DataDirectory = result.GetValue(_data),
     };
+
+    private void RefuseTrainingOptionsWithLoad(CommandResult result)
+    {
+        if (result.GetResult(_load) is not { Implicit: false })
+            return;
+        string[] given = [.. TrainingOnlyOptions.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name)];
+        if (given.Length > 0)
+            result.AddError($"--load evaluates a saved model and trains nothing, so {string.Join(", ", given)} cannot be used with it.");
+    }
 
     private static Option<int> Positive(string name, string description, int defaultValue) => new(name)
     {

@@ -56,6 +56,9 @@ public sealed record TrainOptions
     /// <summary>Check the gradient against finite differences before training.</summary>
     public bool Check { get; init; }
 
+    /// <summary>Replace the report folder's model even if this run's is not better on the test set.</summary>
+    public bool Force { get; init; }
+
     /// <summary>
     /// One thread: on the shared 2-core machines this sample is measured on, the second core is often taken, and a
     /// product split across two threads then waits for the slower one. With that core free, <c>--threads 2</c> pays

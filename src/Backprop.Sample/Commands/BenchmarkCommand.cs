@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.Intrinsics;
 using Backprop.Sample.Cli;
 using Backprop.Sample.Data;
+using Backprop.Sample.Display;
 using Backprop.Sample.Evaluation;
 using Backprop.Sample.Model;
 using Backprop.Sample.Training;
@@ -36,19 +37,12 @@ public static class BenchmarkCommand
     public const double LearningRate = 0.1;
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(BenchmarkOptions options, IAnsiConsole console)
+    public static int Run(BenchmarkOptions options, StandardStreams streams)
     {
         MatrixOps.MaxDegreeOfParallelism = options.Threads;
-        MnistData data;
-        try
-        {
-            data = DataLoading.Load(console, Dataset.Mnist, options.DataDirectory);
-        }
-        catch (Exception e) when (e is DataUnavailableException or InvalidDataException or IOException)
-        {
-            console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+        if (DataLoading.TryLoad(streams, Dataset.Mnist, options.DataDirectory) is not { } data)
             return ExitCodes.DataUnavailable;
-        }
+        IAnsiConsole console = streams.Output;
 
         // Warm-up: buffers, helper threads, and the JIT, whose tiered compilation promotes hot methods to optimised code in
         // the background over the first few hundred milliseconds; after one warm-up epoch the first timed run still took

@@ -21,6 +21,9 @@ public static class DatasetNames
         "fashion" => Dataset.Fashion,
         _ => throw new ArgumentException($"Unknown dataset '{name}'; expected 'mnist' or 'fashion'.", nameof(name)),
     };
+
+    /// <summary>The data set's <c>--dataset</c> name: <c>mnist</c> or <c>fashion</c>.</summary>
+    public static string Name(Dataset dataset) => dataset == Dataset.Fashion ? "fashion" : "mnist";
 }
 
 /// <summary>What each data set and its classes are called.</summary>

@@ -4,12 +4,17 @@ using Spectre.Console;
 
 namespace Backprop.Sample.Display;
 
-/// <summary>A progress bar for one epoch, with the running loss and throughput; it clears itself when the epoch ends.</summary>
+/// <summary>
+/// A progress bar for one epoch, with the running loss and throughput; it clears itself when the epoch ends. Only on an
+/// interactive terminal: in a file or pipe the bar cannot clear itself, and Spectre would print it as stray lines.
+/// </summary>
 public static class EpochProgress
 {
-    /// <summary>Runs <paramref name="runEpoch"/> under a progress bar fed by the <see cref="BatchProgress"/> it is given.</summary>
-    public static EpochTraining Run(IAnsiConsole console, int epoch, int epochs, int batchCount, Func<BatchProgress, EpochTraining> runEpoch)
+    /// <summary>Runs <paramref name="runEpoch"/> under a progress bar fed by the <see cref="BatchProgress"/> it is given (null when there is no bar).</summary>
+    public static EpochTraining Run(IAnsiConsole console, int epoch, int epochs, int batchCount, Func<BatchProgress?, EpochTraining> runEpoch)
     {
+        if (!console.Profile.Capabilities.Interactive)
+            return runEpoch(null);
         EpochTraining result = default;
         console.Progress()
             .AutoClear(true)

@@ -1,5 +1,3 @@
-using Backprop.Data;
-
 namespace Backprop.Sample.Model;
 
 /// <summary>
@@ -10,6 +8,9 @@ public sealed class CnnParameters : INetwork
 {
     /// <summary>The name of the first convolution's filters in model files; only this network has it.</summary>
     public const string FirstKernelName = "K1";
+
+    /// <summary>The names of the parameters in <see cref="Tensors"/> and in model files, in order.</summary>
+    public static readonly IReadOnlyList<string> Names = [FirstKernelName, "c1", "K2", "c2", "W", "b"];
 
     /// <summary>Zero-filled parameters for <paramref name="classes"/> classes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is not positive.</exception>
@@ -52,7 +53,7 @@ public sealed class CnnParameters : INetwork
     public string Description => $"CNN 1×28×28 → conv 5×5×16 → pool 2 → conv 5×5×32 → pool 2 → {W.Rows}-{Classes}, ReLU";
 
     /// <inheritdoc/>
-    public IReadOnlyList<(string Name, Matrix<float> Values)> Tensors => [(FirstKernelName, K1), ("c1", C1), ("K2", K2), ("c2", C2), ("W", W), ("b", B)];
+    public IReadOnlyList<(string Name, Matrix<float> Values)> Tensors => [(Names[0], K1), (Names[1], C1), (Names[2], K2), (Names[3], C2), (Names[4], W), (Names[5], B)];
 
     /// <summary>He-initialised weights (N(0, 2/fan-in), suited to ReLU) and zero biases, reproducible for a seed, as the PyTorch reference initialises.</summary>
     public static CnnParameters He(int classes, int seed)
@@ -80,15 +81,22 @@ public sealed class CnnParameters : INetwork
     /// <inheritdoc/>
     public IPredictor CreatePredictor() => new CnnPredictor(this);
 
-    /// <summary>Reads a model file written by <see cref="Networks.Save"/>; the number of classes comes from the file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a model file, or its tensors are not this network's.</exception>
-    public static CnnParameters Load(string path)
+    /// <summary>The parameters named K1, c1, K2, c2, W and b among <paramref name="tensors"/>, read from the model file <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or has another shape than this network's.</exception>
+    public static CnnParameters FromTensors(string path, IReadOnlyList<(string Name, Matrix<float> Values)> tensors)
     {
-        var stored = ModelFile.Load(path).ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        var stored = tensors.ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
         if (!stored.TryGetValue("W", out Matrix<float>? w))
-            throw new InvalidDataException($"{path}: no tensor 'W'; a CNN of this sample has K1, c1, K2, c2, W and b, the file has {string.Join(", ", stored.Keys)}.");
+            throw new InvalidDataException($"{path}: no tensor 'W'; a CNN of this sample has {string.Join(", ", Names)}, the file has {string.Join(", ", stored.Keys)}.");
         var model = new CnnParameters(w.Columns);
-        ModelFile.LoadInto(path, model.Tensors);
+        foreach (var (name, destination) in model.Tensors)
+        {
+            if (!stored.TryGetValue(name, out Matrix<float>? values))
+                throw new InvalidDataException($"{path}: no tensor '{name}'; a CNN of this sample has {string.Join(", ", Names)}, the file has {string.Join(", ", stored.Keys)}.");
+            if (values.Rows != destination.Rows || values.Columns != destination.Columns)
+                throw new InvalidDataException($"{path}: tensor '{name}' is {values.Shape}, but this CNN's is {destination.Shape}.");
+            values.CopyTo(destination);
+        }
         return model;
     }
 }

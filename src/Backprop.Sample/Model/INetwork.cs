@@ -1,4 +1,4 @@
-using Backprop.Data;
+using System.Numerics.Tensors;
 
 namespace Backprop.Sample.Model;
 
@@ -42,21 +42,27 @@ public interface IPredictor
     void Predict(Matrix<float> images, Span<int> predictions);
 }
 
-/// <summary>The networks the sample can train (<c>--model</c>), and reading either back from a model file.</summary>
+/// <summary>The networks the sample can train (<c>--model</c>), and what is done the same way to either.</summary>
 public static class Networks
 {
     /// <summary>The names <c>--model</c> accepts.</summary>
     public static readonly IReadOnlyList<string> Names = ["mlp", "cnn"];
 
-    /// <summary>Reads a model file written by either network's <c>Save</c>; which one it is comes from its tensors' names.</summary>
-    /// <exception cref="InvalidDataException">The file is not a model file, or its tensors are neither network's.</exception>
-    public static INetwork Load(string path) =>
-        ModelFile.Load(path).Any(t => t.Name == CnnParameters.FirstKernelName) ? CnnParameters.Load(path) : MlpParameters.Load(path);
-
-    /// <summary>Writes <paramref name="network"/>'s tensors to a model file.</summary>
-    public static void Save(this INetwork network, string path) => ModelFile.Save(path, network.Tensors);
-
     /// <summary>Pairs each parameter with its gradient in <paramref name="gradients"/>, for an optimizer.</summary>
     public static IEnumerable<(Matrix<float> Parameter, Matrix<float> Gradient)> PairedWith(this INetwork network, INetwork gradients) =>
         network.Tensors.Zip(gradients.Tensors, (p, g) => (p.Values, g.Values));
+
+    /// <summary>Copies every value into <paramref name="destination"/>, a network of the same shapes (e.g. from <see cref="INetwork.ZerosLike"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void CopyTo(this INetwork network, INetwork destination)
+    {
+        foreach (var (source, target) in network.PairedWith(destination))
+            source.CopyTo(target);
+    }
+
+    extension(INetwork network)
+    {
+        /// <summary>Whether every value is finite: a step that diverged leaves NaN or infinite weights.</summary>
+        public bool IsFinite => network.Tensors.All(t => TensorPrimitives.IsFiniteAll<float>(t.Values.Span));
+    }
 }

@@ -1,5 +1,3 @@
-using Backprop.Data;
-
 namespace Backprop.Sample.Model;
 
 /// <summary>
@@ -83,17 +81,19 @@ public sealed class MlpParameters : INetwork
     /// <inheritdoc/>
     public IPredictor CreatePredictor() => new MlpPredictor(this);
 
-    /// <summary>Reads a model file written by <see cref="Networks.Save"/>; the layer sizes come from the file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a model file, or its tensors are not a consistent W1, b1, W2, b2.</exception>
-    public static MlpParameters Load(string path)
+    /// <summary>The parameters named W1, b1, W2 and b2 among <paramref name="tensors"/>, read from the model file <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing, or the shapes are not a consistent W1, b1, W2, b2.</exception>
+    public static MlpParameters FromTensors(string path, IReadOnlyList<(string Name, Matrix<float> Values)> tensors)
     {
-        var stored = ModelFile.Load(path).ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        var stored = tensors.ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
         Matrix<float> Tensor(string name) => stored.TryGetValue(name, out var values)
             ? values
             : throw new InvalidDataException($"{path}: no tensor '{name}'; a model of this sample has W1, b1, W2 and b2, the file has {string.Join(", ", stored.Keys)}.");
-        Matrix<float> w1 = Tensor("W1"), w2 = Tensor("W2");
-        var model = new MlpParameters(w1.Rows, w1.Columns, w2.Columns);
-        ModelFile.LoadInto(path, model.Tensors);
-        return model;
+        Matrix<float> w1 = Tensor("W1"), b1 = Tensor("b1"), w2 = Tensor("W2"), b2 = Tensor("b2");
+        if (b1.Rows != 1 || b1.Columns != w1.Columns || w2.Rows != w1.Columns || b2.Rows != 1 || b2.Columns != w2.Columns)
+            throw new InvalidDataException(
+                $"{path}: the tensors do not make a network: W1 {w1.Shape}, b1 {b1.Shape}, W2 {w2.Shape}, b2 {b2.Shape} " +
+                "(expected inputs × hidden, 1 × hidden, hidden × classes, 1 × classes).");
+        return new MlpParameters(w1, b1, w2, b2);
     }
 }

@@ -66,6 +66,7 @@ public sealed class Trainer
 
     /// <summary>One pass over the shuffled training set.</summary>
     /// <param name="progress">Called every <see cref="ProgressInterval"/> batches and after the last, or null.</param>
+    /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite; the epoch stops there (<see cref="DivergenceCheck"/> looks at the epoch as a whole).</exception>
     public EpochTraining RunEpoch(BatchProgress? progress = null)
     {
         long start = Stopwatch.GetTimestamp();
@@ -73,9 +74,13 @@ public sealed class Trainer
         int samples = 0, batchesDone = 0, batchCount = _batches.BatchesPerEpoch;
         foreach (MiniBatch batch in _batches.NextEpoch())
         {
-            lossSum += Step(batch.Inputs, batch.Labels.Span);
-            samples += batch.Count;
+            float loss = Step(batch.Inputs, batch.Labels.Span);
             batchesDone++;
+            // Every later step would only spread the NaN or infinity through the weights.
+            if (!float.IsFinite(loss))
+                throw new TrainingDivergedException($"the loss was {loss} at batch {batchesDone} of {batchCount}");
+            lossSum += loss;
+            samples += batch.Count;
             if (progress is not null && (batchesDone % ProgressInterval == 0 || batchesDone == batchCount))
                 progress(batchesDone, batchCount, lossSum / batchesDone, samples / Stopwatch.GetElapsedTime(start).TotalSeconds);
         }

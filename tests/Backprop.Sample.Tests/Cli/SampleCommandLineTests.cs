@@ -42,13 +42,21 @@ public sealed class SampleCommandLineTests
     public void Every_training_option_is_read()
     {
         Assert.Equal(0, Run("--epochs", "3", "--batch", "64", "--lr", "0.05", "--hidden", "32", "--optimizer", "momentum", "--seed", "7",
-            "--threads", "1", "--data", "/d", "--dataset", "fashion", "--out", "/r", "--load", "m.bin", "--check"));
+            "--threads", "1", "--data", "/d", "--dataset", "fashion", "--out", "/r", "--check", "--force"));
 
         Assert.Equal(new TrainOptions
         {
             Epochs = 3, BatchSize = 64, LearningRate = 0.05, Hidden = 32, Optimizer = "momentum", Seed = 7, Threads = 1,
-            DataDirectory = "/d", Dataset = Dataset.Fashion, OutputDirectory = "/r", ModelToLoad = "m.bin", Check = true,
+            DataDirectory = "/d", Dataset = Dataset.Fashion, OutputDirectory = "/r", Check = true, Force = true,
         }, _train);
+    }
+
+    [Fact]
+    public void Load_reads_the_options_that_evaluation_uses()
+    {
+        Assert.Equal(0, Run("--load", "m.bin", "--threads", "2", "--data", "/d", "--dataset", "fashion", "--out", "/r"));
+
+        Assert.Equal(new TrainOptions { ModelToLoad = "m.bin", Threads = 2, DataDirectory = "/d", Dataset = Dataset.Fashion, OutputDirectory = "/r" }, _train);
     }
 
     [Theory]

@@ -1,10 +1,7 @@
-using System.CommandLine;
 using System.Xml.Linq;
-using Backprop.Sample.Cli;
 using Backprop.Sample.Commands;
 using Backprop.Sample.Report;
 using Backprop.Sample.Tests.Data;
-using Spectre.Console;
 
 namespace Backprop.Sample.Tests.Commands;
 
@@ -14,86 +11,54 @@ public sealed class TrainAndLoadTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>Runs the sample's command line as <c>dotnet run</c> would, with its console captured; returns the exit code and the output's lines.</summary>
-    private static (int ExitCode, string[] Lines) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        var commandLine = new SampleCommandLine(o => TrainCommand.Run(o, console), o => BenchmarkCommand.Run(o, console), () => ExamplesCommand.Run(output));
-        int exitCode = commandLine.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
-        return (exitCode, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-    }
-
     [Fact]
     public void Training_writes_the_report_and_a_model_that_load_evaluates_to_the_same_accuracy()
     {
         string data = _temp.Combine("data"), report = _temp.Combine("report");
         Synthetic.WriteIdx(data, train: 600, test: 200);
 
-        var (trained, trainLines) = Run("--data", data, "--out", report, "--epochs", "3", "--hidden", "16", "--batch", "32", "--check");
+        SampleResult trained = SampleRun.InProcess("--data", data, "--out", report, "--epochs", "3", "--hidden", "16", "--batch", "32", "--check");
 
-        Assert.Equal(ExitCodes.Success, trained);
+        Assert.Equal(ExitCodes.Success, trained.ExitCode);
+        Assert.Empty(trained.Error);
+        string[] trainLines = trained.OutputLines;
         Assert.Matches(@"^test accuracy: \d+\.\d\d%$", trainLines[^1]);
         Assert.Contains(trainLines, line => line.StartsWith("3/3", StringComparison.Ordinal));
         Assert.Contains(trainLines, line => line.Contains("gradient check", StringComparison.Ordinal));
         Assert.Contains(trainLines, line => line.Contains("confusion matrix", StringComparison.Ordinal));
+        Assert.Contains($"model: saved as {Path.Combine(report, ReportFolder.ModelFile)}", trainLines);
         XDocument.Load(Path.Combine(report, ReportFolder.CurvesFile));
         XDocument.Load(Path.Combine(report, ReportFolder.MisclassifiedFile));
+        // Atomic writes leave no temporary file behind.
+        Assert.Equal([ReportFolder.MisclassifiedFile, ReportFolder.ModelFile, ReportFolder.CurvesFile],
+            Directory.GetFiles(report).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
-        var (loaded, loadLines) = Run("--data", data, "--out", _temp.Combine("evaluation"), "--load", Path.Combine(report, ReportFolder.ModelFile));
+        SampleResult loaded = SampleRun.InProcess("--data", data, "--out", _temp.Combine("evaluation"), "--load", Path.Combine(report, ReportFolder.ModelFile));
 
-        Assert.Equal(ExitCodes.Success, loaded);
-        Assert.Equal(trainLines[^1], loadLines[^1]);
-        Assert.DoesNotContain(loadLines, line => line.StartsWith("1/", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Success, loaded.ExitCode);
+        Assert.Empty(loaded.Error);
+        Assert.Equal(trainLines[^1], loaded.OutputLines[^1]);
+        Assert.DoesNotContain(loaded.OutputLines, line => line.StartsWith("1/", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_model_file_that_cannot_be_read_is_reported()
+    public void Missing_data_is_reported_on_standard_error_with_what_to_do()
     {
-        string data = _temp.Combine("data"), model = _temp.Combine("broken.bin");
-        Synthetic.WriteIdx(data, train: 50, test: 20);
-        File.WriteAllText(model, "not a model");
+        string empty = _temp.WithFiles("empty");
 
-        var (exitCode, lines) = Run("--data", data, "--load", model);
+        SampleResult run = SampleRun.InProcess("--data", empty, "--out", _temp.Combine("out"));
 
-        Assert.Equal(ExitCodes.ModelUnreadable, exitCode);
-        Assert.Contains(lines, line => line.Contains("broken.bin", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void A_report_folder_that_cannot_be_written_is_reported()
-    {
-        string data = _temp.Combine("data"), notAFolder = _temp.Combine("file");
-        Synthetic.WriteIdx(data, train: 100, test: 20);
-        File.WriteAllText(notAFolder, "");
-
-        var (exitCode, lines) = Run("--data", data, "--out", notAFolder, "--epochs", "1", "--hidden", "4");
-
-        Assert.Equal(ExitCodes.ReportUnwritable, exitCode);
-        Assert.Contains(lines, line => line.Contains("could not be written", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Missing_data_is_reported_with_what_to_do()
-    {
-        var (exitCode, lines) = Run("--data", _temp.WithFiles("empty"));
-
-        Assert.Equal(ExitCodes.DataUnavailable, exitCode);
-        Assert.Contains(lines, line => line.Contains("missing", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.DataUnavailable, run.ExitCode);
+        Assert.Contains(run.ErrorLines, line => line.StartsWith($"--data {empty}: missing", StringComparison.Ordinal));
+        Assert.DoesNotContain("missing", run.Output);
     }
 
     [Fact]
     public void Examples_prints_the_seeds_worked_examples()
     {
-        var (exitCode, lines) = Run("examples");
+        SampleResult run = SampleRun.InProcess("examples");
 
-        Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Contains(lines, line => line.StartsWith("z = (x + y)^2", StringComparison.Ordinal) && line.Contains("dz/dx = 7", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Contains(run.OutputLines, line => line.StartsWith("z = (x + y)^2", StringComparison.Ordinal) && line.Contains("dz/dx = 7", StringComparison.Ordinal));
     }
 }

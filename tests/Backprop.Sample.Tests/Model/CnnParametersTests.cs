@@ -1,3 +1,4 @@
+using Backprop.Sample.Data;
 using Backprop.Sample.Model;
 using Backprop.Sample.Tests.Data;
 using Backprop.Sample.Training;
@@ -12,28 +13,32 @@ public sealed class CnnParametersTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Save_then_load_through_Networks_gives_back_a_cnn_with_every_value()
+    public void Save_then_load_gives_back_a_cnn_with_every_value_and_the_data_set()
     {
         var model = CnnParameters.He(10, seed: 1);
         model.C2[0, 3] = 0.25f;
         string path = _temp.Combine("cnn.bin");
 
-        model.Save(path);
-        INetwork loaded = Networks.Load(path);
+        SavedModel.Save(path, model, Dataset.Mnist);
+        SavedModel loaded = SavedModel.Load(path);
 
-        Assert.IsType<CnnParameters>(loaded);
-        Assert.Equal(["K1", "c1", "K2", "c2", "W", "b"], loaded.Tensors.Select(t => t.Name));
-        foreach (var (original, copy) in model.Tensors.Zip(loaded.Tensors))
+        Assert.IsType<CnnParameters>(loaded.Parameters);
+        Assert.Equal(Dataset.Mnist, loaded.Dataset);
+        Assert.Equal(["K1", "c1", "K2", "c2", "W", "b"], loaded.Parameters.Tensors.Select(t => t.Name));
+        foreach (var (original, copy) in model.Tensors.Zip(loaded.Parameters.Tensors))
             Assert.Equal(original.Values.Span.ToArray(), copy.Values.Span.ToArray());
     }
 
     [Fact]
-    public void An_mlp_file_loads_as_an_mlp()
+    public void A_cnn_file_with_a_tensor_of_another_shape_is_refused_naming_both_shapes()
     {
-        string path = _temp.Combine("mlp.bin");
-        MlpParameters.He(12, 7, 3, seed: 1).Save(path);
+        string path = _temp.Combine("odd.bin");
+        var model = CnnParameters.He(10, seed: 1);
+        Backprop.Data.ModelFile.Save(path, [.. model.Tensors.Select(t => t.Name == "K2" ? ("K2", new Matrix<float>(400, 31)) : t)]);
 
-        Assert.IsType<MlpParameters>(Networks.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => SavedModel.Load(path));
+        Assert.Contains("400×31", error.Message);
+        Assert.Contains("400×32", error.Message);
     }
 
     [Fact]

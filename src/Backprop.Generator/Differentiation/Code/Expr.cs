@@ -57,6 +57,12 @@ internal enum BinaryOperator
     NotEqual,
     And,
     Or,
+    BitwiseAnd,
+    BitwiseOr,
+    ExclusiveOr,
+    LeftShift,
+    RightShift,
+    UnsignedRightShift,
 }
 
 internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right, ScalarType Type) : Expr(Type);
@@ -68,6 +74,12 @@ internal sealed record CastExpr(Expr Operand, ScalarType Type) : Expr(Type);
 /// <summary>A call to the <c>Math</c> (or, for float, <c>MathF</c>) function that computes <see cref="Op"/>.</summary>
 internal sealed record CallExpr(Op Op, EquatableArray<Expr> Arguments, ScalarType Type) : Expr(Type);
 
+/// <summary>A constant read from outside the method, printed as <see cref="Code"/>, or <c>Code[Index]</c> for an element of a constant array.</summary>
+internal sealed record MemberExpr(string Code, Expr? Index, ScalarType Type) : Expr(Type);
+
+/// <summary><c>~Operand</c>, on an integer.</summary>
+internal sealed record ComplementExpr(Expr Operand) : Expr(Operand.Type);
+
 /// <summary><c>!Operand</c>.</summary>
 internal sealed record NotExpr(Expr Operand) : Expr(ScalarType.Bool);
 
@@ -78,7 +90,8 @@ internal sealed record ElementExpr(string Array, Expr Index, ScalarType Type) : 
 internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 
 /// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>; <see cref="Differentiable"/> says, per argument, which ones a <c>[Differentiable]</c> callee differentiates (empty for other methods).</summary>
-internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable) : Expr(Type);
+/// <see cref="DerivativeMethod"/> is the name the callee's derivative methods add their suffix to.
+internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod) : Expr(Type);
 
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);

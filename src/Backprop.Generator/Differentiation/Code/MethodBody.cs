@@ -21,6 +21,9 @@ internal sealed record DeclareLine(string Type, string Name, Expr Value) : CodeL
 /// <summary><c>{Target} = {Value};</c>, or <c>+=</c> when <see cref="Accumulate"/>.</summary>
 internal sealed record AssignLine(Expr Target, Expr Value, bool Accumulate) : CodeLine;
 
+/// <summary><c>{Code};</c>: a statement kept for its effect (see <see cref="EffectStatement"/>), reading <see cref="Reads"/>.</summary>
+internal sealed record EffectLine(string Code, EquatableArray<string> Reads) : CodeLine;
+
 /// <summary><c>tape.Push(Value);</c></summary>
 internal sealed record PushLine(Expr Value) : CodeLine;
 

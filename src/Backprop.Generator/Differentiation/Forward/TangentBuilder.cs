@@ -104,6 +104,9 @@ internal sealed class TangentBuilder
                 case LoopStatement loop:
                     lines.Add(new WhileLine(StatementCode.Value(statement, values, loop.Condition), Statements(loop.Body).ToEquatableArray(), loop.TestsFirst));
                     break;
+                case EffectStatement effect:
+                    lines.Add(new EffectLine(effect.Code, effect.Reads));
+                    break;
             }
         }
         return lines;
@@ -228,7 +231,7 @@ internal sealed class TangentBuilder
         }
         string derivative = _names.Allocate("dcall");
         var arguments = call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)).Concat(directions).ToEquatableArray();
-        calls.Add(new CallTangentLine(call.Call!.Method, arguments, derivative));
+        calls.Add(new CallTangentLine(call.Call!.DerivativeMethod, arguments, derivative));
         calls.AddRange(zeroBuffers.Select(zeros => new ReturnLine(zeros)));
         return new NameExpr(derivative, call.Type);
     }

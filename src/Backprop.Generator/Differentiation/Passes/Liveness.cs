@@ -10,7 +10,7 @@ namespace Backprop.Generator.Differentiation;
 /// Hessian-vector product that is the second half of activity analysis (a tangent no product reads,
 /// the value's own <c>sum_dot</c>) and, for <c>FHessianVector</c>, the gradient itself where no product
 /// reads it. A fixpoint from the outputs backwards, since loops carry values backwards. Only plain writes
-/// go (declarations, assignments, array updates); pops, pushes, calls and control flow stay.
+/// go (declarations, assignments, array updates); pops, pushes, calls, effects and control flow stay.
 /// </summary>
 internal static class Liveness
 {
@@ -110,6 +110,9 @@ internal static class Liveness
                 case CallTangentLine call:
                     foreach (Expr argument in call.Arguments)
                         Read(argument, live);
+                    break;
+                case EffectLine effect:
+                    live.UnionWith(effect.Reads);
                     break;
             }
         }

@@ -385,6 +385,9 @@ internal sealed class GradientBuilder
                 case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
                     EmitFusedLoop(lines, loop, fusion, ResolveForward(statement, record, loop.Condition));
                     break;
+                case EffectStatement effect:
+                    lines.Add(new EffectLine(effect.Code, effect.Reads));
+                    break;
                 case LoopStatement loop:
                     Expr test = ResolveForward(statement, record, loop.Condition);
                     List<CodeLine> body = Forward(loop.Body);
@@ -509,9 +512,10 @@ internal sealed class GradientBuilder
         _ => _adjoints.ContainsKey(statement) || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
-    /// <summary>A top-level declaration (or the single top-level return): nothing was there before it, so nothing to save or reset.</summary>
+    /// <summary>A top-level declaration, the single top-level return or an initializer's store: nothing was there before it, so nothing to save or reset.</summary>
     private bool IsFirstWrite(Statement statement) =>
-        !_nested[statement] && statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce));
+        !_nested[statement] && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce))
+            || statement is StoreStatement { Initializes: true });
 
     private List<CodeLine> Reverse(Block block)
     {
@@ -639,7 +643,7 @@ internal sealed class GradientBuilder
                 var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
                 lines.Add(node.Call!.Pullback is string pullback
                     ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray())
-                    : new CallGradientLine(node.Call!.Method, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
+                    : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
             }
         }
 

@@ -172,6 +172,9 @@ internal sealed class StatementAdjoint
             case NotExpr not:
                 Mark(not.Operand);
                 break;
+            case ComplementExpr complement:
+                Mark(complement.Operand);
+                break;
             case CastExpr cast:
                 Mark(cast.Operand);
                 break;

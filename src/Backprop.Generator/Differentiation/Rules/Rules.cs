@@ -21,6 +21,9 @@ internal static class Rules
 {
     private static readonly Partial? None = null;
 
+    /// <summary>a·b + c, however rounded.</summary>
+    private static readonly Partial?[] MultiplyAdd = { (g, x, y) => g * x[1], (g, x, y) => g * x[0], (g, x, y) => g };
+
     private static readonly Dictionary<Op, Partial?[]> s_rules = new()
     {
         [Op.Constant] = new Partial?[0],
@@ -40,6 +43,17 @@ internal static class Rules
         [Op.And] = new[] { None, None },
         [Op.Or] = new[] { None, None },
         [Op.Not] = new[] { None },
+        // Integer bit operations: integers carry no derivative.
+        [Op.BitwiseAnd] = new[] { None, None },
+        [Op.BitwiseOr] = new[] { None, None },
+        [Op.ExclusiveOr] = new[] { None, None },
+        [Op.OnesComplement] = new[] { None },
+        [Op.LeftShift] = new[] { None, None },
+        [Op.RightShift] = new[] { None, None },
+        [Op.UnsignedRightShift] = new[] { None, None },
+        // Constants from outside the method (static readonly fields, get-only properties, their arrays): no derivative.
+        [Op.Member] = new Partial?[0],
+        [Op.MemberElement] = new[] { None },
         [Op.Convert] = new Partial?[] { (g, x, y) => Simplify.Cast(g, x[0].Type) },
         [Op.Negate] = new Partial?[] { (g, x, y) => -g },
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
@@ -92,10 +106,68 @@ internal static class Rules
         // Piecewise constant: zero derivative almost everywhere.
         [Op.Floor] = new[] { None },
         [Op.Ceiling] = new[] { None },
-        [Op.Round] = new[] { None },
+        [Op.Round] = new[] { None, None }, // and the digits, when given
         [Op.Truncate] = new[] { None },
         [Op.Sign] = new[] { None },
-        [Op.FusedMultiplyAdd] = new Partial?[] { (g, x, y) => g * x[1], (g, x, y) => g * x[0], (g, x, y) => g },
+        [Op.FusedMultiplyAdd] = MultiplyAdd,
+        // Fused or not as the platform prefers: a rounding apart, the same a·b + c.
+        [Op.MultiplyAddEstimate] = MultiplyAdd,
+        // 1/√(x² + 1) is 1/cosh(asinh x): no x² to overflow (at float x = 1e20 it gave 0, not 1e-20).
+        [Op.Asinh] = new Partial?[] { (g, x, y) => g / Call(Op.Cosh, y) },
+        // 1/√(x² − 1) is 1/sinh(acosh x): no cancellation in x² − 1 near 1, no overflow for large x; infinite at 1 as it is.
+        [Op.Acosh] = new Partial?[] { (g, x, y) => g / Call(Op.Sinh, y) },
+        // 1 − x² as (1 − x)(1 + x): no cancellation near ±1, where the derivative is largest.
+        [Op.Atanh] = new Partial?[] { (g, x, y) => g / ((1 - x[0]) * (1 + x[0])) },
+        [Op.SinPi] = new Partial?[] { (g, x, y) => g * (Math.PI * Call(Op.CosPi, x[0])) },
+        [Op.CosPi] = new Partial?[] { (g, x, y) => -(g * (Math.PI * Call(Op.SinPi, x[0]))) },
+        [Op.TanPi] = new Partial?[] { (g, x, y) => g * (Math.PI * (1 + y * y)) },
+        [Op.AsinPi] = InHalfTurns(Op.Asin, arity: 1),
+        [Op.AcosPi] = InHalfTurns(Op.Acos, arity: 1),
+        [Op.AtanPi] = InHalfTurns(Op.Atan, arity: 1),
+        [Op.Atan2Pi] = InHalfTurns(Op.Atan2, arity: 2),
+        [Op.DegreesToRadians] = new Partial?[] { (g, x, y) => Math.PI / 180 * g },
+        [Op.RadiansToDegrees] = new Partial?[] { (g, x, y) => 180 / Math.PI * g },
+        [Op.Exp2] = new Partial?[] { (g, x, y) => g * (Math.Log(2) * y) },
+        [Op.Exp10] = new Partial?[] { (g, x, y) => g * (Math.Log(10) * y) },
+        // The result is eˣ − 1, so eˣ is y + 1, exact enough: where y + 1 rounds, eˣ is near 1 and so is the derivative.
+        [Op.ExpM1] = new Partial?[] { (g, x, y) => g * (y + 1) },
+        [Op.Exp2M1] = new Partial?[] { (g, x, y) => g * (Math.Log(2) * (y + 1)) },
+        [Op.Exp10M1] = new Partial?[] { (g, x, y) => g * (Math.Log(10) * (y + 1)) },
+        [Op.LogP1] = new Partial?[] { (g, x, y) => g / (1 + x[0]) },
+        [Op.Log2P1] = new Partial?[] { (g, x, y) => g / (Math.Log(2) * (1 + x[0])) },
+        [Op.Log10P1] = new Partial?[] { (g, x, y) => g / (Math.Log(10) * (1 + x[0])) },
+        // a/hypot and b/hypot: no a² + b² to overflow. NaN at the origin, the tip of the cone, where hypot has no
+        // derivative (as Math.Sqrt(a * a + b * b) written out gives too).
+        [Op.Hypot] = new Partial?[] { (g, x, y) => g * (x[0] / y), (g, x, y) => g * (x[1] / y) },
+        // The inverse of y ↦ yⁿ, so one over the power rule at the result: infinite at 0 as the derivative is (y/(n·x)
+        // would be 0/0 there), and right for negative x with odd n.
+        [Op.RootN] = new Partial?[] { (g, x, y) => g / PowerRule(y, Simplify.Cast(x[1], y.Type)), None },
+        // As double.Lerp computes it: a·(1 − t) + b·t.
+        [Op.Lerp] = new Partial?[] { (g, x, y) => g * (1 - x[2]), (g, x, y) => g * x[2], (g, x, y) => g * (x[1] - x[0]) },
+        // |x| with the sign of s: the derivative is 1 where the result is x, −1 where it is −x; at x = 0 either sign is
+        // a subgradient. The sign argument is piecewise constant.
+        [Op.CopySign] = new Partial?[] { (g, x, y) => new ConditionalExpr(Compare(BinaryOperator.Equal, y, x[0]), g, -g), None },
+        // One unit in the last place up or down: the identity but for a step far below any difference quotient's, not
+        // piecewise constant (the difference quotient of BitIncrement is 1).
+        [Op.BitIncrement] = new Partial?[] { (g, x, y) => g },
+        [Op.BitDecrement] = new Partial?[] { (g, x, y) => g },
+        // x·2ⁿ: the adjoint scaled alike, exactly, with no 2ⁿ to overflow on its own (ScaleB(1e-300, 1100) is finite).
+        [Op.ScaleB] = new Partial?[] { (g, x, y) => Call(Op.ScaleB, g, x[1]), None },
+        // x − n·y, n the quotient rounded to the nearest integer, ties to even (Math.Round's default), piecewise constant.
+        [Op.IEEERemainder] = new Partial?[] { (g, x, y) => g, (g, x, y) => -(g * Call(Op.Round, x[0] / x[1])) },
+        // These return one of their arguments, chosen by magnitude, by NaN policy, or as the platform's instruction
+        // prefers (the Native ones): whichever they chose, the result equals it, so the result itself says where the
+        // gradient goes, with no second guess of the choice that could silently differ.
+        [Op.MaxMagnitude] = ReturnsAnArgument(arity: 2),
+        [Op.MinMagnitude] = ReturnsAnArgument(arity: 2),
+        [Op.MaxNumber] = ReturnsAnArgument(arity: 2),
+        [Op.MinNumber] = ReturnsAnArgument(arity: 2),
+        [Op.MaxMagnitudeNumber] = ReturnsAnArgument(arity: 2),
+        [Op.MinMagnitudeNumber] = ReturnsAnArgument(arity: 2),
+        [Op.MaxNative] = ReturnsAnArgument(arity: 2),
+        [Op.MinNative] = ReturnsAnArgument(arity: 2),
+        [Op.NumberClamp] = ReturnsAnArgument(arity: 3),
+        [Op.ClampNative] = ReturnsAnArgument(arity: 3),
     };
 
     /// <summary>The partials of <paramref name="op"/>, one per argument.</summary>
@@ -126,6 +198,25 @@ internal static class Rules
         ConstantExpr c => c * Call(Op.Pow, a, new ConstantExpr(c.Value - 1, c.Type)),
         _ => b * Call(Op.Pow, a, b - 1),
     };
+
+    /// <summary>
+    /// The rule of a function measuring angles in half-turns (<c>AsinPi(x) = Asin(x) / π</c>): <paramref name="op"/>'s,
+    /// divided by π, given the result in radians.
+    /// </summary>
+    private static Partial?[] InHalfTurns(Op op, int arity) =>
+        Enumerable.Range(0, arity).Select(i => (Partial?)((g, x, y) => For(op)[i]!(g / Math.PI, x, Math.PI * y))).ToArray();
+
+    /// <summary>
+    /// The rule of a function that returns one of its arguments: the gradient goes to the first argument the result
+    /// equals (ties are equal values, so either side is a subgradient); a NaN result equals none and passes none on.
+    /// </summary>
+    private static Partial?[] ReturnsAnArgument(int arity) =>
+        Enumerable.Range(0, arity).Select(i => (Partial?)((g, x, y) => Simplify.When(Returned(i, x, y), g))).ToArray();
+
+    /// <summary><c>y != x[0] &amp;&amp; … &amp;&amp; y == x[i]</c>: the result is argument i and no earlier one.</summary>
+    private static Expr Returned(int i, Expr[] x, Expr y) =>
+        Enumerable.Range(0, i).Select(j => Compare(BinaryOperator.NotEqual, y, x[j])).Append(Compare(BinaryOperator.Equal, y, x[i]))
+            .Aggregate((earlier, condition) => new BinaryExpr(BinaryOperator.And, earlier, condition, ScalarType.Bool));
 
     private static Expr Compare(BinaryOperator op, Expr a, Expr b) => new BinaryExpr(op, a, b, ScalarType.Bool);
 }

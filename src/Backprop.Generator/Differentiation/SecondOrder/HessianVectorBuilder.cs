@@ -259,7 +259,7 @@ internal sealed class HessianVectorBuilder
                     _rented.Add(TangentName(allocate.Name));
                 }
                 break;
-            case CommentLine or BlankLine or DeclareLine or AssignLine or IncrementLine or CheckLengthLine or TapeLine:
+            case CommentLine or BlankLine or DeclareLine or AssignLine or IncrementLine or CheckLengthLine or TapeLine or EffectLine:
                 output.Add(line);
                 break;
             default:
@@ -385,7 +385,7 @@ internal sealed class HessianVectorBuilder
             }
             case MethodCallExpr call:
                 return MethodCall(output, call);
-            case ConstantExpr:
+            case ConstantExpr or MemberExpr:
                 return (expr, null);
             default:
                 throw new InvalidOperationException($"No tangent for {expr.GetType().Name}.");
@@ -425,7 +425,7 @@ internal sealed class HessianVectorBuilder
         var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], IsArray(i))).ToList();
         string value = _names.Allocate("call");
         string derivative = _names.Allocate(value + "_dot");
-        output.Add(new CallTangentLine(call.Method, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
+        output.Add(new CallTangentLine(call.DerivativeMethod, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
         output.AddRange(zeros.Select(name => new ReturnLine(name)));
         return (new NameExpr(value, call.Type), new NameExpr(derivative, call.Type));
     }

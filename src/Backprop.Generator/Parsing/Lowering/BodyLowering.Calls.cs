@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>Calls: <c>Math</c> functions, other <c>[Differentiable]</c> methods, functions with a <c>[DerivativeOf]</c> pullback, and passive calls.</summary>
+internal sealed partial class BodyLowering
+{
+    private int? LowerCall(IInvocationOperation invocation, ScalarType type)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        if (target.MethodKind == MethodKind.DelegateInvoke)
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, "Calling a delegate or lambda", "call a [Differentiable] method instead");
+        if (_helpers.IsBeingLowered(target))
+            return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
+
+        Op op;
+        CallTarget? call = null;
+        if (MathFunctions.TryGetOperation(target, out Op math))
+            op = math;
+        else if (Symbols.HasAttribute(target, Symbols.DifferentiableAttribute) && target.IsStatic && !target.IsGenericMethod)
+        {
+            DerivativeKinds missing = CalleeDerivatives(_derivatives) & ~Symbols.DerivativesOf(target);
+            if (missing != 0)
+                return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
+            op = Op.Call;
+            bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
+            call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
+        }
+        else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
+        {
+            if ((_derivatives & DerivativeKinds.Hessian) != 0)
+                return Report(Diagnostics.PullbackLacksSecondDerivative, invocation.Syntax, target.Name, _method.Name);
+            if (Symbols.WhyInaccessible(rule.Pullback, _method.ContainingType) is string why)
+                return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}', whose pullback the generated code cannot call ({why}),",
+                    "make the pullback and the types around it internal or public");
+            op = Op.Call;
+            call = new CallTarget(target.ToDisplayString(QualifiedName), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | DerivativeKinds.Tangent,
+                rule.Pullback.ToDisplayString(QualifiedName), Undifferentiated(invocation, rule.Gradients, pullback: true));
+        }
+        else if (type.IsFloatingPoint() && _helpers.IsCandidate(target) && Pullbacks.Find(target) is null)
+        {
+            ImplicitHelpers.Helper helper = _helpers.Resolve(target, CalleeDerivatives(_derivatives));
+            if (helper.Failure is not null)
+            {
+                _diagnostics.Add(helper.Failure);
+                return null;
+            }
+            if (helper.Differentiable is null)
+                return Report(Diagnostics.NoKnownDerivative, invocation.Syntax, target.ToDisplayString());
+            op = Op.Call;
+            call = new CallTarget(target.ToDisplayString(QualifiedName), helper.Differentiable.ToEquatableArray(), helper.Derivatives,
+                Undifferentiated: Undifferentiated(invocation, helper.Differentiable, pullback: false), DerivativesAt: helper.DerivativesAt);
+        }
+        else if (!type.IsFloatingPoint() && target.IsStatic)
+        {
+            op = Op.PassiveCall;
+            call = Target(target, target.Parameters.Select(_ => false));
+        }
+        else if (target.IsStatic && Pullbacks.Find(target) is not null)
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}' through its [DerivativeOf] pullback",
+                "a method over scalars uses the pullbacks of static, non-generic methods taking double, float, int, long or bool values and returning double or float; mark it [Differentiable] instead");
+        else
+            return Report(Diagnostics.NoKnownDerivative, invocation.Syntax, target.ToDisplayString());
+
+        var arguments = new int[invocation.Arguments.Length];
+        bool ok = true;
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter!.RefKind != RefKind.None)
+            {
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, "Passing a ref, out or in argument", "pass the value");
+                ok = false;
+            }
+            else if (argument.Parameter.Type.TypeKind == TypeKind.Enum)
+            {
+                // The body holds enums as their numbers; the call would need the enum back.
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing the enum value '{argument.Syntax}' to '{target.Name}'",
+                    $"give '{target.Name}' an int parameter and pass (int){argument.Syntax}, or branch on the value here and call it from each branch");
+                ok = false;
+            }
+            else if (argument.Parameter.Type is IArrayTypeSymbol)
+            {
+                IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
+                if (ArrayVariable(passed) is (string array, _))
+                    arguments[argument.Parameter.Ordinal] = _nodes.Add(Op.ArrayArgument, _variablesByName[array].Type, null, 0, array, null);
+                else
+                    ok = false;
+            }
+            else if (LowerValue(argument.Value) is int value)
+                arguments[argument.Parameter.Ordinal] = Symbols.ToScalarType(argument.Parameter.Type) is ScalarType p ? _nodes.Convert(value, p) : value;
+            else
+                ok = false;
+        }
+        return ok ? _nodes.Add(op, type, arguments, 0, null, call) : null;
+    }
+
+    /// <summary>
+    /// The <c>[DerivativeOf]</c> rule of a static, non-generic scalar function: double or float result, parameters the
+    /// forward program can pass by value (double, float, int, long, bool); <c>null</c> for anything else.
+    /// </summary>
+    private static Pullbacks.Rule? ScalarPullback(IMethodSymbol target) =>
+        target.IsStatic && !target.IsGenericMethod && target.ContainingType.TypeParameters.Length == 0
+        && Symbols.ToScalarType(target.ReturnType) is ScalarType result && result.IsFloatingPoint()
+        && target.Parameters.All(p => p.RefKind == RefKind.None && Symbols.ToScalarType(p.Type) is not null)
+            ? Pullbacks.Find(target)
+            : null;
+
+    private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint();
+
+    /// <summary>The floating-point parameters whose derivative the callee leaves out, each with the argument this call passes it.</summary>
+    private static EquatableArray<UndifferentiatedParameter> Undifferentiated(IInvocationOperation invocation, IReadOnlyList<bool> differentiable, bool pullback) =>
+        invocation.Arguments
+            .Where(a => a.Parameter is { } p && !differentiable[p.Ordinal] && IsFloatingPoint(p.Type))
+            .Select(a => new UndifferentiatedParameter(a.Parameter!.Ordinal, a.Parameter.Name, invocation.TargetMethod.Name, pullback, SourceSpan.From(a.Syntax.GetLocation())))
+            .ToEquatableArray();
+
+    /// <summary>What a callee must have for the caller's derivatives: a Jacobian runs the callee's tangents and gradients.</summary>
+    private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller) =>
+        (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
+
+    private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
+        new(method.ToDisplayString(QualifiedName), differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));
+
+    /// <summary><c>global::Ns.Type.Method</c>, keywords escaped (<c>@double</c>), so that suffixes make names too (<c>@doubleGradient</c>).</summary>
+    private static readonly SymbolDisplayFormat QualifiedName = SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType);
+}

@@ -1,0 +1,203 @@
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>Expressions: each becomes a node of the statement's graph (equal subexpressions shared).</summary>
+internal sealed partial class BodyLowering
+{
+    /// <summary>Applies a binary operator after the usual numeric promotion, converting the result back to <paramref name="resultType"/>.</summary>
+    private int Combine(Op op, int left, int right, ScalarType resultType)
+    {
+        if (IsShift(op))
+            return _nodes.Add(op, resultType, left, _nodes.Convert(right, ScalarType.Int));
+        ScalarType operandType = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
+        int value = _nodes.Add(op, operandType, _nodes.Convert(left, operandType), _nodes.Convert(right, operandType));
+        return _nodes.Convert(value, resultType);
+    }
+
+    private static ScalarType Promote(ScalarType a, ScalarType b) =>
+        a == ScalarType.Bool && b == ScalarType.Bool ? ScalarType.Bool
+        : a == ScalarType.Double || b == ScalarType.Double ? ScalarType.Double
+        : a == ScalarType.Float || b == ScalarType.Float ? ScalarType.Float
+        : a == ScalarType.Long || b == ScalarType.Long ? ScalarType.Long
+        : ScalarType.Int;
+
+    /// <summary>Lowers an expression to the node holding its value, or returns <c>null</c> after reporting why it cannot.</summary>
+    private int? LowerValue(IOperation operation)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        ScalarType? type = ValueType(operation.Type);
+        if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
+                "compute its elements in this method (a loop filling a local array), or call it outside and pass the result in");
+        if (type is null)
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
+                $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");
+
+        if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
+            return _nodes.Constant(value, type.Value);
+
+        switch (operation)
+        {
+            case IConversionOperation conversion when conversion.OperatorMethod is null:
+                return LowerValue(conversion.Operand) is int operand ? _nodes.Convert(operand, type.Value) : null;
+            case ILocalReferenceOperation { Local: var local }:
+                return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
+            case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):
+                return _nodes.Read(parameterName, type.Value);
+            case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
+                return _nodes.Read(element, type.Value);
+            case IParameterReferenceOperation { Parameter: { Type.TypeKind: TypeKind.Enum } parameter }:
+                return _nodes.Add(Op.Member, type.Value, null, 0, $"({type.Value.Keyword()}){Naming.Identifier(parameter.Name)}", null);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when Constant(operation) is string member:
+                return _nodes.Add(Op.Member, type.Value, null, 0, operation.Type!.TypeKind == TypeKind.Enum ? $"({type.Value.Keyword()}){member}" : member, null);
+            case IArrayElementReferenceOperation { ArrayReference: var table, Indices.Length: 1 } element when Constant(table) is string constantArray:
+                return LowerIndex(element) is int at ? _nodes.Add(Op.MemberElement, type.Value, new[] { at }, 0, constantArray, null) : null;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } table } when Constant(table) is string constantLength:
+                return _nodes.Add(Op.Member, ScalarType.Int, null, 0, constantLength + ".Length", null);
+            case IArrayElementReferenceOperation element:
+                return ArrayVariable(element.ArrayReference) is (string array, _) && LowerIndex(element) is int index
+                    ? _nodes.Add(Op.Element, type.Value, new[] { index }, 0, array, null)
+                    : null;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } instance }:
+                return ArrayVariable(instance) is (string lengthOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, lengthOf, null) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Plus } plus:
+                return LowerValue(plus.Operand);
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Minus } minus:
+                return LowerValue(minus.Operand) is int negated ? _nodes.Add(Op.Negate, type.Value, negated) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Not } not:
+                return LowerValue(not.Operand) is int inverted ? _nodes.Add(Op.Not, ScalarType.Bool, inverted) : null;
+            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.BitwiseNegation } complement:
+                return LowerValue(complement.Operand) is int bits ? _nodes.Add(Op.OnesComplement, type.Value, bits) : null;
+            case IBinaryOperation { OperatorMethod: null } binary when ToOp(binary.OperatorKind) is Op op:
+                int? left = LowerValue(binary.LeftOperand);
+                int? right = LowerValue(binary.RightOperand);
+                if (left is not int l || right is not int r)
+                    return null;
+                // & | ^ on bools are the logical operators: operands without effects make them && || !=.
+                if (type == ScalarType.Bool && op is Op.BitwiseAnd or Op.BitwiseOr or Op.ExclusiveOr)
+                    op = op switch { Op.BitwiseAnd => Op.And, Op.BitwiseOr => Op.Or, _ => Op.NotEqual };
+                if (op is Op.And or Op.Or)
+                    return _nodes.Add(op, ScalarType.Bool, l, r);
+                if (IsComparison(op))
+                {
+                    ScalarType operands = Promote(_nodes.TypeOf(l), _nodes.TypeOf(r));
+                    return _nodes.Add(op, ScalarType.Bool, _nodes.Convert(l, operands), _nodes.Convert(r, operands));
+                }
+                return _nodes.Add(op, type.Value, l, r);
+            case IConditionalOperation conditional:
+                return LowerConditional(conditional, type.Value);
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression, type.Value);
+            case IIsPatternOperation isPattern:
+                return LowerIsPattern(isPattern);
+            case IInvocationOperation invocation:
+                return LowerCall(invocation, type.Value);
+            default:
+                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), "rewrite it with arithmetic, locals and Math calls");
+        }
+    }
+
+    /// <summary>
+    /// The C# of a value read as a constant: a static readonly field, or a static property with a getter alone, of a
+    /// number, enum or array type, outside any instance; <c>null</c> for anything else.
+    /// </summary>
+    private static string? Constant(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation { Instance: null, Field: { IsStatic: true, IsReadOnly: true } field } when IsConstantType(field.Type) =>
+            TensorLowering.TypeName(field.ContainingType) + "." + Naming.Identifier(field.Name),
+        IPropertyReferenceOperation { Instance: null, Arguments.Length: 0, Property: { IsStatic: true, SetMethod: null } property } when IsConstantType(property.Type) =>
+            TensorLowering.TypeName(property.ContainingType) + "." + Naming.Identifier(property.Name),
+        _ => null,
+    };
+
+    private static bool IsConstantType(ITypeSymbol type) =>
+        ValueType(type) is not null || type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && ValueType(element) is not null;
+
+    private int? LowerIndex(IArrayElementReferenceOperation element)
+    {
+        if (element.Indices.Length != 1)
+            return Report(Diagnostics.UnsupportedExpression, element.Syntax, "A multi-dimensional index", "use a one-dimensional array");
+        return LowerValue(element.Indices[0]) is int index ? _nodes.Convert(index, ScalarType.Int) : null;
+    }
+
+    /// <summary>A differentiable <c>c ? a : b</c> becomes an <c>if</c> assigning a new variable, so only the taken branch runs and is differentiated.</summary>
+    private int? LowerConditional(IConditionalOperation conditional, ScalarType type)
+    {
+        if (!type.IsFloatingPoint())
+        {
+            int? c = LowerValue(conditional.Condition);
+            int? a = LowerValue(conditional.WhenTrue!);
+            int? b = LowerValue(conditional.WhenFalse!);
+            return c is int ci && a is int ai && b is int bi ? _nodes.Add(Op.Conditional, type, ci, _nodes.Convert(ai, type), _nodes.Convert(bi, type)) : null;
+        }
+        NodeBuilder outer = _nodes;
+        _nodes = new NodeBuilder();
+        string temporary = NewVariable("choice", type);
+        int? condition = LowerValue(conditional.Condition);
+        NodeBuilder conditionNodes = TakeNodes();
+        string text = Regex.Replace(conditional.Syntax.ToString(), @"\s+", " ");
+        Block then = LowerBranchValue(conditional.WhenTrue!, temporary, text);
+        Block otherwise = LowerBranchValue(conditional.WhenFalse!, temporary, text);
+        _nodes = outer;
+        if (condition is not int c2)
+            return null;
+        Add(new IfStatement($"if ({conditional.Condition.Syntax}) — from {text}", conditionNodes.ToNodes(), c2, then, otherwise));
+        return _nodes.Read(temporary, type);
+    }
+
+    private Block LowerBranchValue(IOperation value, string temporary, string source)
+    {
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        if (Unconverted(value) is IThrowOperation thrown)
+            LowerEffect(thrown, $"{Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}");
+        else
+            AssignValue($"{temporary} = {Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}", temporary, value, declares: false);
+        var block = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        return block;
+    }
+
+    private static Op? ToOp(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.Add => Op.Add,
+        BinaryOperatorKind.Subtract => Op.Subtract,
+        BinaryOperatorKind.Multiply => Op.Multiply,
+        BinaryOperatorKind.Divide => Op.Divide,
+        BinaryOperatorKind.Remainder => Op.Remainder,
+        BinaryOperatorKind.LessThan => Op.Less,
+        BinaryOperatorKind.LessThanOrEqual => Op.LessOrEqual,
+        BinaryOperatorKind.GreaterThan => Op.Greater,
+        BinaryOperatorKind.GreaterThanOrEqual => Op.GreaterOrEqual,
+        BinaryOperatorKind.Equals => Op.Equal,
+        BinaryOperatorKind.NotEquals => Op.NotEqual,
+        BinaryOperatorKind.ConditionalAnd => Op.And,
+        BinaryOperatorKind.ConditionalOr => Op.Or,
+        BinaryOperatorKind.And => Op.BitwiseAnd,
+        BinaryOperatorKind.Or => Op.BitwiseOr,
+        BinaryOperatorKind.ExclusiveOr => Op.ExclusiveOr,
+        BinaryOperatorKind.LeftShift => Op.LeftShift,
+        BinaryOperatorKind.RightShift => Op.RightShift,
+        BinaryOperatorKind.UnsignedRightShift => Op.UnsignedRightShift,
+        _ => null,
+    };
+
+    private static bool IsShift(Op op) => op is Op.LeftShift or Op.RightShift or Op.UnsignedRightShift;
+
+    private static bool IsComparison(Op op) => op is Op.Less or Op.LessOrEqual or Op.Greater or Op.GreaterOrEqual or Op.Equal or Op.NotEqual;
+
+    private static double? ToDouble(object? constant) => constant switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        long l => l,
+        bool b => b ? 1 : 0,
+        _ => null,
+    };
+}

@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>
+/// Jump elimination: <c>return</c>, <c>break</c> and <c>continue</c> set flag variables, and what follows a statement
+/// that may jump runs under an <c>if</c> on those flags, so later stages see only sequence, branch and loop.
+/// </summary>
+internal sealed partial class BodyLowering
+{
+    /// <summary>A flag is needed unless the only return is the body's last statement.</summary>
+    private static bool NeedsReturnedFlag(IOperation block)
+    {
+        var returns = block.Syntax.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax))
+            .Where(n => n is ReturnStatementSyntax || (n is ArrowExpressionClauseSyntax)).ToList();
+        if (returns.Count != 1)
+            return returns.Count > 1;
+        return block is IBlockOperation { Operations: var operations } && operations.Length > 0
+            && operations[operations.Length - 1] is not IReturnOperation;
+    }
+
+    /// <summary>Lowers a statement list; after one that may jump, the rest runs under an <c>if</c> on the jump flags.</summary>
+    private void LowerStatements(IEnumerable<IOperation> operations)
+    {
+        List<IOperation> list = operations.ToList();
+        for (int i = 0; i < list.Count; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            LowerStatement(list[i]);
+            if (list[i] is IReturnOperation or IBranchOperation or IThrowOperation)
+                return; // what follows is unreachable; the compiler already warns about it
+            List<string> flags = FlagsSetBy(list[i].Syntax);
+            if (flags.Count > 0 && i < list.Count - 1)
+            {
+                LowerUnlessJumped(flags, list.Skip(i + 1).ToList());
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rest of a block after a statement that may jump runs under an <c>if</c> on the jump flags. A local array's
+    /// allocation stays at the top level (its adjoint buffer lives to the end of the method), so at the top level the
+    /// rest is cut at each allocation, which runs whatever the flags, allocating nothing (length 0) after a return.
+    /// </summary>
+    private void LowerUnlessJumped(List<string> flags, List<IOperation> rest)
+    {
+        int allocation = _statements == _topLevel ? rest.FindIndex(IsArrayDeclaration) : -1;
+        List<IOperation> guarded = allocation < 0 ? rest : rest.Take(allocation).ToList();
+        if (guarded.Count > 0)
+        {
+            int condition = NoFlagSet(flags);
+            NodeBuilder nodes = TakeNodes();
+            Block block = LowerBlock(guarded);
+            Add(new IfStatement($"if (!({string.Join(" || ", flags)})) — the rest of the block, unless a jump above was taken", nodes.ToNodes(), condition, block,
+                new Block(EquatableArray<Statement>.Empty)));
+        }
+        if (allocation < 0)
+            return;
+        _allocationGuard = flags;
+        LowerStatement(rest[allocation]);
+        _allocationGuard = null;
+        if (allocation < rest.Count - 1)
+            LowerUnlessJumped(flags, rest.Skip(allocation + 1).ToList());
+    }
+
+    private static bool IsArrayDeclaration(IOperation statement) =>
+        statement is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group && group.Declarations[0].Declarators.Length == 1
+        && group.Declarations[0].Declarators[0].GetVariableInitializer()?.Value is IArrayCreationOperation;
+
+    private List<string> FlagsSetBy(SyntaxNode syntax)
+    {
+        var flags = new List<string>();
+        bool returns = false, breaks = false, continues = false;
+        foreach (SyntaxNode node in syntax.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)))
+        {
+            returns |= node is ReturnStatementSyntax;
+            if (node is BreakStatementSyntax or ContinueStatementSyntax && JumpTarget(node) == OwnLoop(syntax.Parent ?? syntax, inclusive: true))
+            {
+                breaks |= node is BreakStatementSyntax;
+                continues |= node is ContinueStatementSyntax;
+            }
+        }
+        if (returns && _returnedFlag is not null)
+            flags.Add(_returnedFlag);
+        if (_loops.Count > 0)
+        {
+            if (breaks && _loops.Peek().BreakFlag is string broke)
+                flags.Add(broke);
+            if (continues && _loops.Peek().ContinueFlag is string continued)
+                flags.Add(continued);
+        }
+        return flags;
+    }
+
+    /// <summary>The innermost loop around <paramref name="node"/> (a jump's target).</summary>
+    private static SyntaxNode? OwnLoop(SyntaxNode node, bool inclusive = false)
+    {
+        for (SyntaxNode? current = inclusive ? node : node.Parent; current is not null; current = current.Parent)
+        {
+            if (current is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax)
+                return current;
+        }
+        return null;
+    }
+
+    /// <summary>What a <c>break</c> or <c>continue</c> leaves: the innermost loop, or for a <c>break</c> the innermost switch if that is closer.</summary>
+    private static SyntaxNode? JumpTarget(SyntaxNode jump)
+    {
+        for (SyntaxNode? current = jump.Parent; current is not null; current = current.Parent)
+        {
+            if (current is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax
+                || current is SwitchStatementSyntax && jump is BreakStatementSyntax)
+                return current;
+        }
+        return null;
+    }
+
+    private static bool HasJump<T>(SyntaxNode loopBody, SyntaxNode loop) where T : SyntaxNode =>
+        loopBody.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)).OfType<T>().Any(j => JumpTarget(j) == loop);
+
+    /// <summary>
+    /// The flags a loop's jumps set: <c>broke</c> (cleared here, before the loop) and <c>continued</c> (cleared at the
+    /// top of each iteration by the caller), and in <paramref name="leaveFlags"/> those that end the loop (a break, a
+    /// return inside), tested before the loop's own condition.
+    /// </summary>
+    private Loop JumpFlags(SyntaxNode body, SyntaxNode loop, out List<string> leaveFlags)
+    {
+        var context = new Loop();
+        if (HasJump<BreakStatementSyntax>(body, loop))
+        {
+            context.BreakFlag = NewVariable("broke", ScalarType.Bool);
+            AssignConstant("(no break yet)", context.BreakFlag, 0);
+        }
+        if (HasJump<ContinueStatementSyntax>(body, loop))
+            context.ContinueFlag = NewVariable("continued", ScalarType.Bool);
+        leaveFlags = new List<string>();
+        if (_returnedFlag is not null && body.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
+            leaveFlags.Add(_returnedFlag);
+        if (context.BreakFlag is not null)
+            leaveFlags.Add(context.BreakFlag);
+        return context;
+    }
+
+    /// <summary>A condition that holds when none of <paramref name="flags"/> is set: <c>!(f1 || f2)</c>.</summary>
+    private int NoFlagSet(List<string> flags)
+    {
+        int any = _nodes.Read(flags[0], ScalarType.Bool);
+        for (int i = 1; i < flags.Count; i++)
+            any = _nodes.Add(Op.Or, ScalarType.Bool, any, _nodes.Read(flags[i], ScalarType.Bool));
+        return _nodes.Add(Op.Not, ScalarType.Bool, any);
+    }
+}

@@ -1,0 +1,412 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>Statements: declarations, assignments, stores, <c>if</c>, loops and <c>return</c>.</summary>
+internal sealed partial class BodyLowering
+{
+    private Block LowerBlock(IEnumerable<IOperation> operations)
+    {
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        LowerStatements(operations);
+        var block = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        return block;
+    }
+
+    /// <summary>The statements <paramref name="lower"/> adds, as a block of their own.</summary>
+    private Block LowerBlock(Action lower)
+    {
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        lower();
+        var block = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        return block;
+    }
+
+    private Block LowerBlock(IOperation? operation) =>
+        operation is null ? new Block(EquatableArray<Statement>.Empty)
+        : LowerBlock(operation is IBlockOperation block ? block.Operations : (IEnumerable<IOperation>)new[] { operation });
+
+    private void LowerStatement(IOperation statement)
+    {
+        switch (statement)
+        {
+            case IBlockOperation when statement.Syntax.Parent is UnsafeStatementSyntax unsafeBlock:
+                UnsupportedStatement(unsafeBlock, "An unsafe block", "write the method without pointers");
+                return;
+            case IBlockOperation block:
+                LowerStatements(block.Operations);
+                return;
+            case IEmptyOperation:
+                return;
+            case IVariableDeclarationGroupOperation group:
+                LowerDeclarations(group);
+                return;
+            case IExpressionStatementOperation { Operation: var expression }:
+                LowerExpressionStatement(expression, SourceText(statement));
+                return;
+            case IReturnOperation { ReturnedValue: { } returned }:
+                string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
+                if (_returnsArray)
+                    ReturnArray(returned);
+                else
+                    AssignValue(source, _result!, returned, declares: false);
+                if (_returnedFlag is not null && !IsLastTopLevel(statement))
+                    AssignConstant(source, _returnedFlag, 1);
+                return;
+            case IConditionalOperation conditional:
+                LowerIf(conditional);
+                return;
+            case IThrowOperation:
+                LowerEffect(statement, SourceText(statement));
+                return;
+            case ISwitchOperation switchOperation:
+                LowerSwitch(switchOperation);
+                return;
+            case IWhileLoopOperation loop:
+                LowerLoop(loop, loop.Condition, loop.Body, Array.Empty<IOperation>(), loop.ConditionIsTop,
+                    loop.ConditionIsTop ? $"while ({loop.Condition!.Syntax})" : $"do … while ({loop.Condition!.Syntax})");
+                return;
+            case IForLoopOperation loop:
+                foreach (IOperation before in loop.Before)
+                    LowerStatement(before);
+                var syntax = (ForStatementSyntax)loop.Syntax;
+                LowerLoop(loop, loop.Condition, loop.Body, loop.AtLoopBottom, testsFirst: true,
+                    $"for ({(object?)syntax.Declaration ?? string.Join(", ", syntax.Initializers)}; {syntax.Condition}; {string.Join(", ", syntax.Incrementors)})");
+                return;
+            case IForEachLoopOperation loop:
+                LowerForEach(loop);
+                return;
+            case IBranchOperation { BranchKind: BranchKind.Break } when _loops.Count > 0 && _loops.Peek().BreakFlag is string broke:
+                AssignConstant(SourceText(statement), broke, 1);
+                return;
+            case IBranchOperation { BranchKind: BranchKind.Continue } when _loops.Count > 0 && _loops.Peek().ContinueFlag is string continued:
+                AssignConstant(SourceText(statement), continued, 1);
+                return;
+            default:
+                UnsupportedStatement(statement.Syntax, Unsupported.DescribeStatement(statement.Syntax.Kind()), Unsupported.StatementAdvice(statement.Syntax.Kind()));
+                return;
+        }
+    }
+
+    /// <summary>
+    /// An array result is one local array, allocated at the top level, that every <c>return</c> returns: the
+    /// derivative methods give it a tangent or cotangent of its length. Nothing is assigned; an early return sets the flag.
+    /// </summary>
+    private void ReturnArray(IOperation returned)
+    {
+        IOperation value = returned is IConversionOperation conversion ? conversion.Operand : returned;
+        string? array = value is ILocalReferenceOperation { Local: var local } && _variableNames.TryGetValue(local, out string? name) && _variablesByName[name].IsArray ? name : null;
+        if (array is null)
+            Report(Diagnostics.UnsupportedExpression, returned.Syntax, $"Returning '{returned.Syntax}'",
+                "return a local array created with new double[length] (or float) at the top level of the method, and fill it");
+        else if (_result is not null && _result != array)
+            Report(Diagnostics.UnsupportedExpression, returned.Syntax, $"Returning '{returned.Syntax}' where another return returns '{_result}'",
+                "return the same local array from every return statement");
+        else
+            _result = array;
+    }
+
+    private bool IsLastTopLevel(IOperation statement) =>
+        statement.Parent is IBlockOperation { Parent: IMethodBodyOperation } block && block.Operations[block.Operations.Length - 1] == statement;
+
+    private void LowerDeclarations(IVariableDeclarationGroupOperation group)
+    {
+        foreach (IVariableDeclarationOperation declaration in group.Declarations)
+        {
+            foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
+            {
+                if (declarator.Symbol.IsConst)
+                    continue; // every use is already a constant
+                if (declarator.Symbol.IsRef)
+                {
+                    UnsupportedStatement(group.Syntax, "A ref local", "copy the value into an ordinary local");
+                    return;
+                }
+                if (IsTupleOfNumbers(declarator.Symbol.Type))
+                {
+                    List<string> elements = DeclareTupleLocal(declarator.Symbol);
+                    if (declarator.GetVariableInitializer() is { } tupleValue)
+                        AssignTuple(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : OneLine(declarator.Syntax) + ";",
+                            elements, tupleValue.Value, declares: true);
+                    continue;
+                }
+                if (VariableType(declarator.Symbol.Type) is null)
+                {
+                    Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
+                        $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'", "use double, float, int, long, bool or a double[]/float[] local");
+                    return;
+                }
+                string name = DeclareLocal(declarator.Symbol);
+                IVariableInitializerOperation? initializer = declarator.GetVariableInitializer();
+                if (initializer is null)
+                    continue;
+                string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
+                    ? SourceText(group)
+                    : $"{declarator.Symbol.Type.ToDisplayString()} {Regex.Replace(declarator.Syntax.ToString(), @"\s+", " ")};";
+                if (initializer.Value is IArrayCreationOperation { Initializer: { } filled } && _variablesByName[name].IsArray)
+                    LowerFilledAllocation(source, name, filled.Syntax, filled.ElementValues);
+                else if (Unconverted(initializer.Value).Syntax is CollectionExpressionSyntax collection && _variablesByName[name].IsArray)
+                    LowerCollectionExpression(source, name, collection, initializer.Value.SemanticModel!);
+                else if (initializer.Value is IArrayCreationOperation creation)
+                    LowerAllocation(source, name, creation);
+                else if (Unconverted(initializer.Value) is IAssignmentOperation chained)
+                {
+                    // var a = b = c: b = c first; a is then b's new value.
+                    LowerExpressionStatement(chained, source);
+                    AssignValue(source, name, chained.Target, declares: true);
+                }
+                else
+                    AssignValue(source, name, initializer.Value, declares: true);
+            }
+        }
+    }
+
+    private void LowerAllocation(string source, string array, IArrayCreationOperation creation)
+    {
+        if (creation.DimensionSizes.Length != 1)
+        {
+            Report(Diagnostics.UnsupportedExpression, creation.Syntax, "A multi-dimensional array", "use a one-dimensional array of rows × columns, indexed i * columns + j");
+            return;
+        }
+        if (!MayAllocate(array, creation.Syntax) || LowerValue(creation.DimensionSizes[0]) is not int length)
+            return;
+        Allocate(source, array, length);
+    }
+
+    /// <summary>A local array is allocated once, at the top level: its adjoint buffer lives to the end of the method.</summary>
+    private bool MayAllocate(string array, SyntaxNode at)
+    {
+        if (_statements == _topLevel && _allocated.Add(array))
+            return true;
+        Report(Diagnostics.UnsupportedExpression, at, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
+        return false;
+    }
+
+    private void Allocate(string source, string array, int length)
+    {
+        if (_allocationGuard is not null)
+            length = _nodes.Add(Op.Conditional, ScalarType.Int, NoFlagSet(_allocationGuard), length, _nodes.Constant(0, ScalarType.Int));
+        Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length));
+    }
+
+    /// <summary>
+    /// A local array created with its elements (<c>{ 1, 4, 1 }</c>, <c>new[] { … }</c>): allocated at its length, then
+    /// each element stored in order; it may be written afterwards like any local array.
+    /// </summary>
+    private void LowerFilledAllocation(string source, string array, SyntaxNode at, IReadOnlyList<IOperation> elements)
+    {
+        if (!MayAllocate(array, at))
+            return;
+        Allocate(source, array, _nodes.Constant(elements.Count, ScalarType.Int));
+        ScalarType type = _variablesByName[array].Type;
+        // After an early return the array is allocated empty, so its elements are stored only when no jump was taken.
+        Block stores = LowerBlock(() =>
+        {
+            for (int i = 0; i < elements.Count; i++)
+            {
+                if (LowerValue(elements[i]) is int value)
+                {
+                    int stored = _nodes.Convert(value, type), index = _nodes.Constant(i, ScalarType.Int);
+                    Add(new StoreStatement($"{array}[{i}] = {Regex.Replace(elements[i].Syntax.ToString(), @"\s+", " ")}; — from {source}",
+                        _nodes.ToNodes(), array, index, stored, Initializes: true));
+                }
+                _nodes = new NodeBuilder();
+            }
+        });
+        if (_allocationGuard is null)
+            _statements.AddRange(stores.Statements);
+        else
+        {
+            int condition = NoFlagSet(_allocationGuard);
+            Add(new IfStatement($"if (!({string.Join(" || ", _allocationGuard)})) — the elements of {array}, unless a jump above was taken",
+                TakeNodes().ToNodes(), condition, stores, new Block(EquatableArray<Statement>.Empty)));
+        }
+    }
+
+    /// <summary>A collection expression (<c>[1, 4, 1]</c>) making a local array: its elements, as for an array initializer.</summary>
+    private void LowerCollectionExpression(string source, string array, CollectionExpressionSyntax collection, SemanticModel model)
+    {
+        var elements = new List<IOperation>();
+        foreach (CollectionElementSyntax element in collection.Elements)
+        {
+            if (element is not ExpressionElementSyntax { Expression: var expression } || model.GetOperation(expression, _cancellationToken) is not { } value)
+            {
+                UnsupportedStatement(element, $"The collection element '{element}'", "list the elements one by one, or fill the array in a loop");
+                return;
+            }
+            elements.Add(value);
+        }
+        LowerFilledAllocation(source, array, collection, elements);
+    }
+
+    private void LowerExpressionStatement(IOperation expression, string source)
+    {
+        switch (expression)
+        {
+            case ISimpleAssignmentOperation assignment when Unconverted(assignment.Value) is IAssignmentOperation chained:
+                // a = b = c: b = c first; a is then b's new value.
+                LowerExpressionStatement(chained, source);
+                if (assignment.Target is IArrayElementReferenceOperation chainedElement)
+                    LowerStore(source, chainedElement, chained.Target, null);
+                else if (TargetVariable(assignment.Target) is string chainedTarget)
+                    AssignValue(source, chainedTarget, chained.Target, declares: false);
+                else
+                    UnsupportedStatement(assignment.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter", "assign to a local variable instead");
+                return;
+            case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
+                LowerStore(source, element, assignment.Value, null);
+                return;
+            case ICompoundAssignmentOperation { Target: IArrayElementReferenceOperation element } compound when ToOp(compound.OperatorKind) is Op op:
+                LowerStore(source, element, compound.Value, op);
+                return;
+            case ISimpleAssignmentOperation assignment when TargetVariable(assignment.Target) is string target:
+                AssignValue(source, target, assignment.Value, declares: false);
+                return;
+            case ICompoundAssignmentOperation compound when TargetVariable(compound.Target) is string target:
+                if (compound.OperatorMethod is not null || ToOp(compound.OperatorKind) is not Op binary)
+                {
+                    Report(Diagnostics.UnsupportedExpression, compound.Syntax, $"The compound assignment '{compound.Syntax}'", "write it as a plain assignment");
+                    return;
+                }
+                ScalarType targetType = ValueType(compound.Target.Type)!.Value;
+                if (LowerValue(compound.Value) is int right)
+                    Add(new AssignStatement(source, TakeNodes(Combine(binary, _nodes.Read(target, targetType), right, targetType), out int value), target, value, false));
+                return;
+            case IIncrementOrDecrementOperation step when TargetVariable(step.Target) is string target:
+                ScalarType type = ValueType(step.Target.Type)!.Value;
+                int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
+                Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
+                return;
+            case IDeconstructionAssignmentOperation deconstruction:
+                LowerDeconstruction(deconstruction, source);
+                return;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var tuple } } whole when _tupleLocals.TryGetValue(tuple, out List<string>? elements):
+                AssignTuple(source, elements, whole.Value);
+                return;
+            case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
+                LowerEffect(expression, source);
+                return;
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+                UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",
+                    "assign to a local variable instead");
+                return;
+            default:
+                UnsupportedStatement(expression.Syntax, $"The expression statement '{expression.Syntax}'", "only assignments, declarations and return statements can stand alone");
+                return;
+        }
+    }
+
+    private void LowerStore(string source, IArrayElementReferenceOperation element, IOperation value, Op? compound)
+    {
+        if (ArrayVariable(element.ArrayReference) is not (string array, var kind))
+            return;
+        if (kind == VariableKind.Parameter)
+        {
+            Report(Diagnostics.ParameterArrayWrite, element.Syntax, array);
+            return;
+        }
+        ScalarType type = Symbols.ToScalarType(element.Type)!.Value;
+        if (LowerIndex(element) is not int index || LowerValue(value) is not int right)
+            return;
+        int stored = compound is Op op ? Combine(op, _nodes.Add(Op.Element, type, new[] { index }, 0, array, null), right, type) : _nodes.Convert(right, type);
+        Add(new StoreStatement(source, _nodes.ToNodes(), array, index, stored));
+        _nodes = new NodeBuilder();
+    }
+
+    private void LowerIf(IConditionalOperation conditional)
+    {
+        int? condition = LowerValue(conditional.Condition);
+        NodeBuilder nodes = TakeNodes();
+        Block then = LowerBlock(conditional.WhenTrue);
+        Block otherwise = LowerBlock(conditional.WhenFalse);
+        if (condition is int c)
+            Add(new IfStatement($"if ({Regex.Replace(conditional.Condition.Syntax.ToString(), @"\s+", " ")})", nodes.ToNodes(), c, then, otherwise));
+    }
+
+    private void LowerLoop(IOperation loop, IOperation? conditionOperation, IOperation body, IEnumerable<IOperation> incrementors, bool testsFirst, string source)
+    {
+        Loop context = JumpFlags(body.Syntax, loop.Syntax, out List<string> leaveFlags);
+        int? own = conditionOperation is null ? _nodes.Constant(1, ScalarType.Bool) : LowerValue(conditionOperation);
+        if (own is not int ownCondition)
+            return;
+        int condition = leaveFlags.Count == 0 ? ownCondition : _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), ownCondition);
+        NodeBuilder nodes = TakeNodes();
+
+        _loops.Push(context);
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        if (context.ContinueFlag is not null)
+            AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
+        LowerStatements(body is IBlockOperation block ? block.Operations : new[] { body });
+        List<IOperation> steps = incrementors.ToList();
+        if (steps.Count > 0)
+        {
+            if (leaveFlags.Count > 0)
+            {
+                int guard = NoFlagSet(leaveFlags);
+                NodeBuilder guardNodes = TakeNodes();
+                Block stepBlock = LowerBlock(steps);
+                Add(new IfStatement($"if (!({string.Join(" || ", leaveFlags)})) — step unless the loop is being left", guardNodes.ToNodes(), guard, stepBlock, new Block(EquatableArray<Statement>.Empty)));
+            }
+            else
+            {
+                foreach (IOperation step in steps)
+                    LowerStatement(step);
+            }
+        }
+        var loopBody = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        _loops.Pop();
+        Add(new LoopStatement(source, nodes.ToNodes(), condition, loopBody, testsFirst));
+    }
+
+    /// <summary><c>foreach (var v in array)</c> is a counted loop over the array's indices.</summary>
+    private void LowerForEach(IForEachLoopOperation loop)
+    {
+        IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
+        if (collection.Type is not IArrayTypeSymbol || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+        {
+            UnsupportedStatement(loop.Syntax, "A foreach loop over something other than a double[] or float[] variable", "index the values with a for loop");
+            return;
+        }
+        string index = NewVariable("index", ScalarType.Int);
+        AssignConstant($"int {index} = 0; (position in {array})", index, 0);
+        string name = DeclareLocal(element);
+        ScalarType type = _variablesByName[name].Type;
+        string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
+
+        Loop context = JumpFlags(loop.Body.Syntax, loop.Syntax, out List<string> leaveFlags);
+        int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null));
+        if (leaveFlags.Count > 0)
+            condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), condition);
+        NodeBuilder nodes = TakeNodes();
+        _loops.Push(context);
+        List<Statement> outer = _statements;
+        _statements = new List<Statement>();
+        if (context.ContinueFlag is not null)
+            AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
+        int read = _nodes.Add(Op.Element, type, new[] { _nodes.Read(index, ScalarType.Int) }, 0, array, null);
+        Add(new AssignStatement($"{element.Type.ToDisplayString()} {element.Name} = {collection.Syntax}[{index}];", TakeNodes().ToNodes(), name, read, true));
+        // The index steps even after a break (the loop's condition tests the flag first), so the reverse sweep undoes
+        // one step per iteration, as for any counted loop.
+        LowerStatements(loop.Body is IBlockOperation block ? block.Operations : new[] { loop.Body });
+        int next = _nodes.Add(Op.Add, ScalarType.Int, _nodes.Read(index, ScalarType.Int), _nodes.Constant(1, ScalarType.Int));
+        Add(new AssignStatement($"{index}++;", TakeNodes(next, out int value), index, value, false));
+        var body = new Block(_statements.ToEquatableArray());
+        _statements = outer;
+        _loops.Pop();
+        Add(new LoopStatement(source, nodes.ToNodes(), condition, body, TestsFirst: true));
+    }
+}

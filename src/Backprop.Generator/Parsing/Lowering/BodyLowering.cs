@@ -1,0 +1,201 @@
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>
+/// Lowers a method body's operation tree to a <see cref="ForwardProgram"/>. This is where the
+/// generator decides what a body may contain; anything else is reported at its location. Jumps are
+/// removed on the way: <c>return</c>, <c>break</c> and <c>continue</c> set flag variables, and the
+/// statements after one run under an <c>if</c> on those flags, so later stages see only sequence,
+/// branch and loop. Differentiable conditional expressions become <c>if</c> statements, so an untaken
+/// branch is never evaluated (nor differentiated).
+/// </summary>
+internal sealed partial class BodyLowering
+{
+    private readonly IMethodSymbol _method;
+    private readonly DerivativeKinds _derivatives;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private readonly ImplicitHelpers _helpers;
+    private readonly NameAllocator _names;
+    private readonly Dictionary<ISymbol, string> _variableNames = new(SymbolEqualityComparer.Default);
+    private readonly List<VariableSpec> _variables = new();
+    private readonly Dictionary<string, VariableSpec> _variablesByName = new();
+    private readonly HashSet<string> _allocated = new();
+    private readonly Stack<Loop> _loops = new();
+    /// <summary>The variable holding the returned value; for an array result, the local array returned, known at the first <c>return</c>.</summary>
+    private string? _result;
+    private readonly bool _returnsArray;
+    private string? _returnedFlag;
+    private readonly List<Statement> _topLevel = new();
+    /// <summary>While lowering an allocation after an early return: the flags under which it allocates nothing.</summary>
+    private List<string>? _allocationGuard;
+    private List<Statement> _statements;
+    private NodeBuilder _nodes = new();
+
+    private sealed class Loop
+    {
+        public string? BreakFlag;
+        public string? ContinueFlag;
+    }
+
+    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, ImplicitHelpers helpers)
+    {
+        _method = method;
+        _helpers = helpers;
+        _derivatives = derivatives;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+        var reserved = new List<string>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            reserved.Add(parameter.Name);
+            reserved.Add(Naming.Derivative(parameter.Name));
+        }
+        _returnsArray = VariableType(method.ReturnType) is (_, true);
+        if (_returnsArray)
+            reserved.Add(Naming.ResultDerivative);
+        _names = new NameAllocator(reserved);
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            // An enum parameter keeps its type in the signatures; the body reads it as its number (a Member node).
+            if (parameter.Type.TypeKind != TypeKind.Enum && VariableType(parameter.Type) is var (type, isArray))
+            {
+                _variableNames[parameter] = parameter.Name;
+                AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
+            }
+        }
+        if (!_returnsArray)
+            _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
+        _statements = _topLevel;
+    }
+
+    /// <summary>Lowers <paramref name="body"/>; returns <c>null</c> after adding to <paramref name="diagnostics"/> when it cannot.</summary>
+    /// <param name="helpers">The implicit helpers of the <c>[Differentiable]</c> method being parsed, which this body's calls add to.</param>
+    public static ForwardProgram? Lower(IMethodSymbol method, DerivativeKinds derivatives, IOperation body, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, ImplicitHelpers helpers)
+    {
+        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken, helpers);
+        int errorsBefore = diagnostics.Count;
+        IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
+        if (NeedsReturnedFlag(block))
+        {
+            lowering._returnedFlag = lowering.NewVariable("returned", ScalarType.Bool);
+            lowering.AssignConstant("bool returned = false; (set by a return inside control flow)", lowering._returnedFlag, 0);
+        }
+        lowering.LowerStatements(((IBlockOperation)block).Operations);
+        // A body whose end is unreachable (a loop that never ends) may have no return at all.
+        if (lowering._result is null && diagnostics.Count == errorsBefore)
+            lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
+        if (diagnostics.Count > errorsBefore)
+            return null;
+        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!);
+    }
+
+    private string NewVariable(string wanted, ScalarType type, bool isArray = false, VariableKind kind = VariableKind.Synthetic)
+    {
+        string name = _names.Allocate(wanted);
+        AddVariable(new VariableSpec(name, type, isArray, kind));
+        return name;
+    }
+
+    private void AddVariable(VariableSpec variable)
+    {
+        _variables.Add(variable);
+        _variablesByName[variable.Name] = variable;
+    }
+
+    private string DeclareLocal(ILocalSymbol local)
+    {
+        if (_variableNames.TryGetValue(local, out string? existing))
+            return existing;
+        var (type, isArray) = VariableType(local.Type)!.Value;
+        string name = NewVariable(local.Name, type, isArray, VariableKind.Local);
+        _variableNames[local] = name;
+        return name;
+    }
+
+    private static (ScalarType Type, bool IsArray)? VariableType(ITypeSymbol type) =>
+        type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType.IsFloatingPoint()
+            ? (elementType, true)
+            : ValueType(type) is ScalarType scalar ? (scalar, false) : null;
+
+    /// <summary>The forward program's type for a value: its scalar type, or for an enum its underlying int or long (an enum is a passive number here).</summary>
+    private static ScalarType? ValueType(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: var underlying }
+            ? Symbols.ToScalarType(underlying) is ScalarType number and (ScalarType.Int or ScalarType.Long) ? number : null
+            : Symbols.ToScalarType(type);
+
+
+    private void AssignValue(string source, string target, IOperation value, bool declares)
+    {
+        ScalarType type = _variablesByName[target].Type;
+        if (LowerValue(value) is int node)
+            Add(new AssignStatement(source, TakeNodes(_nodes.Convert(node, type), out int result), target, result, declares));
+        else
+            _nodes = new NodeBuilder();
+    }
+
+    private void AssignConstant(string source, string target, double value)
+    {
+        ScalarType type = _variablesByName[target].Type;
+        Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, false));
+    }
+
+    private void Add(Statement statement) => _statements.Add(statement);
+
+    private NodeBuilder TakeNodes()
+    {
+        NodeBuilder nodes = _nodes;
+        _nodes = new NodeBuilder();
+        return nodes;
+    }
+
+    private EquatableArray<Node> TakeNodes(int root, out int rootId)
+    {
+        rootId = root;
+        return TakeNodes().ToNodes();
+    }
+
+    private string? TargetVariable(IOperation target) => target switch
+    {
+        ILocalReferenceOperation { Local: var local } when !local.IsRef && ValueType(local.Type) is not null => DeclareLocal(local),
+        IFieldReferenceOperation when TupleElementVariable(target) is string element => element,
+        IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,
+        _ => null,
+    };
+
+    private (string Name, VariableKind Kind)? ArrayVariable(IOperation reference)
+    {
+        ISymbol? symbol = reference switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+        if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { IsArray: true } variable)
+            return (name, variable.Kind);
+        Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
+        return null;
+    }
+
+    private int? Report(DiagnosticDescriptor descriptor, SyntaxNode syntax, params string[] arguments)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, syntax.GetLocation(), arguments));
+        return null;
+    }
+
+    private void UnsupportedStatement(SyntaxNode syntax, string what, string advice) =>
+        Report(Diagnostics.UnsupportedStatement, syntax, what, advice);
+
+    /// <summary>The statement on one line, for the comment above its generated code.</summary>
+    private static string SourceText(IOperation operation) =>
+        Regex.Replace(operation.Syntax.ToString(), @"\s+", " ").Trim() + (operation.Syntax is StatementSyntax ? "" : ";");
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using Backprop;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>Counts the calls that <see cref="EveryDayCSharpFunctions"/> make for their effect alone.</summary>
+public static class EffectLog
+{
+    [ThreadStatic]
+    private static int t_count;
+
+    public static int Count => t_count;
+
+    public static void Reset() => t_count = 0;
+
+    public static void Record(double value, int step)
+    {
+        if (double.IsNaN(value) || step < 0)
+            throw new InvalidOperationException("EffectLog saw a value the forward pass never computes.");
+        t_count++;
+    }
+}
+
+public enum Smoothing
+{
+    None,
+    Soft,
+    Hard,
+}
+
+/// <summary>Constants from outside the methods that read them.</summary>
+public static class Coefficients
+{
+    public static readonly double[] Simpson = { 1, 4, 1 };
+    public static readonly double Half = 0.5;
+    public static double Gain => 1.25;
+    public static readonly Smoothing Preferred = Smoothing.Soft;
+}
+
+/// <summary>Plain helper methods, in a type that is not partial: none is marked, and they call each other.</summary>
+public static class Kernels
+{
+    public static double Square(double x) => x * x;
+
+    public static double Gaussian(double x, double width) => Math.Exp(-Square(x / width) / 2);
+
+    /// <summary>A loop and a branch, calling another helper.</summary>
+    public static double SmoothNorm(double[] v, double epsilon)
+    {
+        double sum = epsilon;
+        foreach (double e in v)
+            sum += e < 0 ? Square(-e) : Square(e);
+        return Math.Sqrt(sum);
+    }
+}
+
+/// <summary>[Differentiable] methods written the way everyday numerical C# is: guards, throws, logs, tables, enums, helpers.</summary>
+public static partial class EveryDayCSharpFunctions
+{
+    /// <summary>Argument validation, a log in a loop and a throw expression, around a smooth function of x and y.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Guarded(double x, double y, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (y <= 0)
+            throw new ArgumentOutOfRangeException(nameof(y), $"y must be positive, was {y}");
+        Debug.Assert(n < 1000, "n is a small count");
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += Math.Sqrt(y) * Math.Sin(x * (i + 1));
+            EffectLog.Record(s, i);
+        }
+        double r = s < 50 ? Math.Log(60 - s) : throw new InvalidOperationException($"the sum {s} reached 50");
+        return r * x;
+    }
+
+    /// <summary>Chained assignment, integer bit operations (a hash picking a sign), and bools combined with &amp; | ^.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double BitsAndChains(double x, double y, int seed)
+    {
+        double a, b;
+        a = b = x * y;
+        int hash = seed * -1640531535;
+        int bits = hash >>> 16 & 0xFF;
+        bits ^= bits << 3;
+        bits = ~bits >>> 1;
+        bool negative = (bits & 1) == 1 ^ seed < 0 | false;
+        var c = a = b + Math.Sin(x);
+        return negative ? -a * c : a * c + (bits % 7) * y;
+    }
+
+    /// <summary>Coefficient tables (static readonly, an initializer, a collection expression), a static property and an enum.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Tabled(double x, double y, Smoothing smoothing)
+    {
+        double[] w = { 1, 4, 1 };
+        double[] v = [x, y, x * y];
+        double s = 0;
+        for (int i = 0; i < Coefficients.Simpson.Length; i++)
+            s += Coefficients.Simpson[i] * w[i] * v[i];
+        v[1] = s * Coefficients.Half;
+        Smoothing chosen = smoothing;
+        if (chosen == Smoothing.Hard || Coefficients.Preferred == smoothing)
+            s = Math.Tanh(s) + v[1] * v[2];
+        return s * Coefficients.Gain + (int)chosen;
+    }
+
+    /// <summary>A switch statement over an enum (with a guarded or-pattern), a switch expression with relational arms, and is-patterns.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Switched(double x, double y, Smoothing smoothing, int n)
+    {
+        double s;
+        switch (smoothing)
+        {
+            case Smoothing.None:
+                s = x * y;
+                break;
+            case Smoothing.Soft or Smoothing.Hard when n > 0:
+                s = Math.Tanh(x * y);
+                if (smoothing == Smoothing.Hard)
+                    s *= s;
+                break;
+            default:
+                return y * y;
+        }
+        double piece = x switch
+        {
+            < -1 => -x,
+            < 1 => x * x * 0.5 + 0.5,
+            _ => x,
+        };
+        double weight = (n % 3) switch
+        {
+            0 => y,
+            1 => x * y,
+            var r when r > 1 => r * y,
+            _ => throw new InvalidOperationException("n % 3 is never negative here"),
+        };
+        bool near = y is > -0.5 and < 0.5 or 2;
+        return s + piece * weight + (near ? y * x : 0);
+    }
+
+    private static double Softplus(double x) => x > 20 ? x : Math.Log(1 + Math.Exp(x));
+
+    internal static double Blend(double a, double b, [NoDerivative] double t) => (1 - t) * a + t * Softplus(b);
+
+    /// <summary>Helpers without attributes: private and internal ones here, public ones in a type that is not partial, in a loop.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double WithHelpers(double x, double y, int n)
+    {
+        double total = 0;
+        for (int i = 0; i < n; i++)
+            total += Kernels.Gaussian(x - i, y) * Softplus(x * y);
+        return total + Blend(x, y, 0.25) + Kernels.Square(y);
+    }
+
+    /// <summary>An array through a helper: its gradient comes back in a buffer.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double NormOfScaled(double[] v, double scale)
+    {
+        var scaled = new double[v.Length];
+        for (int i = 0; i < v.Length; i++)
+            scaled[i] = v[i] * scale;
+        return Kernels.SmoothNorm(scaled, 1e-3);
+    }
+
+    /// <summary>A spring integrated with tuple swaps, Math.SinCos deconstructed, named tuple locals read and written.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Spring(double x0, double v0, double k, int steps)
+    {
+        double x = x0, v = v0;
+        const double dt = 0.1;
+        for (int i = 0; i < steps; i++)
+            (x, v) = (x + v * dt, v - k * x * dt);
+        var (s, c) = Math.SinCos(x);
+        (double Re, double Im) z = (c * v, s);
+        z.Re *= k;
+        (x, _) = (z.Im + x, 0);
+        return z.Re + z.Item2 * x;
+    }
+}
