@@ -25,7 +25,8 @@
 # usage: benchmarks/mnist_vs_pytorch.sh [MNIST_DIR] [--model mlp|cnn] [--epochs N] [--runs N]
 #   MNIST_DIR: the four uncompressed IDX files; default $BACKPROP_DATA, then the sample's cache
 #   (${XDG_CACHE_HOME:-~/.cache}/backprop/mnist, filled by the first `dotnet run --project src/Backprop.Sample`).
-#   PYTORCH_REFERENCE: the reference script; default /work/shared/bench/pytorch_mlp.py, or pytorch_cnn.py beside it for the CNN.
+#   PYTORCH_REFERENCE: the reference script; default ../shared/bench/pytorch_mlp.py beside the repository, or
+#   pytorch_cnn.py there for the CNN.
 # Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread for the PyTorch side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ case "$model" in
   mlp|cnn) ;;
   *) echo "unknown model: $model (mlp or cnn)" >&2; exit 2 ;;
 esac
-reference="${PYTORCH_REFERENCE:-/work/shared/bench/pytorch_$model.py}"
+reference="${PYTORCH_REFERENCE:-../shared/bench/pytorch_$model.py}"  # from the repository's root, where the script runs
 
 dotnet build src/Backprop.Sample -c Release -nologo -v quiet >/dev/null
 sample=(dotnet src/Backprop.Sample/bin/Release/net10.0/Backprop.Sample.dll benchmark --model "$model" --data "$data" --epochs "$epochs" --runs "$runs")
