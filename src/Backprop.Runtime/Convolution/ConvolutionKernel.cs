@@ -12,8 +12,10 @@ namespace Backprop;
 /// values per row), and the product <c>patches · W</c> gives every position's channels at once. Patches are the
 /// left factor, which the product reads in place; only the small weights are packed. A group is sized
 /// (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the product, while its
-/// products are still tall enough (hundreds to thousands of rows) that their fixed costs are spread thin: one
-/// image at a time, with the image's positions as the product's columns, measured 2–4 times slower.
+/// products are still tall enough (hundreds to thousands of rows) that their fixed costs are spread thin. One
+/// product per image, with the image's positions as the product's columns and no transposes, took 11 ms for the
+/// MNIST network's second-layer pullback where the groups took 7 (both before the vector runs of im2col and col2im);
+/// its forward passes were about as fast as the groups'. The group size itself (64 Ki to 512 Ki values) measured flat.
 /// </summary>
 /// <remarks>
 /// <para>The products give positions × channels; the matrices hold each image channels × positions, so each image's
