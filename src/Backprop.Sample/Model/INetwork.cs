@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Backprop.Sample.Model;
 
 /// <summary>
@@ -32,37 +30,4 @@ public interface INetwork
 
     /// <summary>A predictor that follows this network's parameters as they are trained.</summary>
     IPredictor CreatePredictor();
-}
-
-/// <summary>Classifies images, one per row, reusing its buffers from call to call.</summary>
-public interface IPredictor
-{
-    /// <summary>Writes the predicted class of each row of <paramref name="images"/> to <paramref name="predictions"/>.</summary>
-    /// <exception cref="ArgumentException">The number of predictions is not the number of rows, or the rows are not the network's input size.</exception>
-    void Predict(Matrix<float> images, Span<int> predictions);
-}
-
-/// <summary>The networks the sample can train (<c>--model</c>), and what is done the same way to either.</summary>
-public static class Networks
-{
-    /// <summary>The names <c>--model</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> Names = ["mlp", "cnn"];
-
-    /// <summary>Pairs each parameter with its gradient in <paramref name="gradients"/>, for an optimizer.</summary>
-    public static IEnumerable<(Matrix<float> Parameter, Matrix<float> Gradient)> PairedWith(this INetwork network, INetwork gradients) =>
-        network.Tensors.Zip(gradients.Tensors, (p, g) => (p.Values, g.Values));
-
-    /// <summary>Copies every value into <paramref name="destination"/>, a network of the same shapes (e.g. from <see cref="INetwork.ZerosLike"/>).</summary>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void CopyTo(this INetwork network, INetwork destination)
-    {
-        foreach (var (source, target) in network.PairedWith(destination))
-            source.CopyTo(target);
-    }
-
-    extension(INetwork network)
-    {
-        /// <summary>Whether every value is finite: a step that diverged leaves NaN or infinite weights.</summary>
-        public bool IsFinite => network.Tensors.All(t => TensorPrimitives.IsFiniteAll<float>(t.Values.Span));
-    }
 }
