@@ -16,28 +16,40 @@
 # preloaded with OPENBLAS_CORETYPE set, so it has chosen before the script clears the variable. The
 # second is PyTorch at its best here, and the fair anchor.
 #
-# usage: benchmarks/mnist_vs_pytorch.sh [MNIST_DIR] [--epochs N] [--runs N]
+# With --model cnn the network is instead the sample's CNN against ../shared/bench/pytorch_cnn.py (conv 5×5×16,
+# pool 2, conv 5×5×32, pool 2, linear 512-10; He weights, zero biases, batch 100, SGD with momentum 0.9 at 0.05).
+# Backprop warms up one epoch there; PyTorch's convolutions are oneDNN's, not OpenBLAS's, so it is measured once,
+# as the reference runs. The last line then also sets Backprop's epoch against the compute floor: about 233 GFLOP
+# per epoch (forward and backward) at 226 GFLOP/s per core, 1.03 s on one core.
+#
+# usage: benchmarks/mnist_vs_pytorch.sh [MNIST_DIR] [--model mlp|cnn] [--epochs N] [--runs N]
 #   MNIST_DIR: the four uncompressed IDX files; default $BACKPROP_DATA, then the sample's cache
 #   (${XDG_CACHE_HOME:-~/.cache}/backprop/mnist, filled by the first `dotnet run --project src/Backprop.Sample`).
-#   PYTORCH_REFERENCE: the reference script; default /work/shared/bench/pytorch_mlp.py.
+#   PYTORCH_REFERENCE: the reference script; default ../shared/bench/pytorch_mlp.py beside the repository, or
+#   pytorch_cnn.py there for the CNN.
 # Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread for the PyTorch side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data="${BACKPROP_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/backprop/mnist}"
 if [[ $# -gt 0 && "$1" != --* ]]; then data="$1"; shift; fi
-epochs=3 runs=3
+epochs=3 runs=3 model=mlp
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --model) model="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-reference="${PYTORCH_REFERENCE:-/work/shared/bench/pytorch_mlp.py}"
+case "$model" in
+  mlp|cnn) ;;
+  *) echo "unknown model: $model (mlp or cnn)" >&2; exit 2 ;;
+esac
+reference="${PYTORCH_REFERENCE:-../shared/bench/pytorch_$model.py}"  # from the repository's root, where the script runs
 
 dotnet build src/Backprop.Sample -c Release -nologo -v quiet >/dev/null
-sample=(dotnet src/Backprop.Sample/bin/Release/net10.0/Backprop.Sample.dll benchmark --data "$data" --epochs "$epochs" --runs "$runs")
+sample=(dotnet src/Backprop.Sample/bin/Release/net10.0/Backprop.Sample.dll benchmark --model "$model" --data "$data" --epochs "$epochs" --runs "$runs")
 
 # Shows a command's output as it runs and prints the median epoch seconds from its last line.
 log=$(mktemp)
@@ -49,6 +61,13 @@ backprop1=$(median_of "${sample[@]}" --threads 1)
 echo "== Backprop, 2 threads"
 backprop2=$(median_of "${sample[@]}" --threads 2)
 
+if [[ "$model" == cnn ]]; then  # printed first: it needs no PyTorch
+  awk -v b1="$backprop1" -v b2="$backprop2" 'BEGIN {
+    floor = 233 / 226; b = b1 < b2 ? b1 : b2
+    printf "ratio backprop/compute floor (%.2f s per epoch on one core): %.2f (target: at most 3)\n", floor, b / floor
+  }'
+fi
+
 echo "== PyTorch, 1 thread"
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "PyTorch is not installed for /usr/bin/python3 (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread); no ratio." >&2
@@ -58,7 +77,8 @@ fi
 pytorch=(/usr/bin/python3 "$reference" "$data" --threads 1 --epochs "$epochs" --runs "$runs")
 pytorch_reference=$(median_of env OPENBLAS_VERBOSE=2 "${pytorch[@]}")
 openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0  # libopenblas0-pthread
-if grep -qw avx512_bf16 /proc/cpuinfo; then core=Cooperlake; elif grep -qw avx512f /proc/cpuinfo; then core=SkylakeX; else core=""; fi
+if [[ "$model" == cnn ]]; then core=""  # oneDNN convolutions: OpenBLAS's kernels do not enter
+elif grep -qw avx512_bf16 /proc/cpuinfo; then core=Cooperlake; elif grep -qw avx512f /proc/cpuinfo; then core=SkylakeX; else core=""; fi
 if [[ -n "$core" ]]; then
   echo "== PyTorch, 1 thread, OpenBLAS $core (AVX-512) kernels"
   pytorch_avx512=$(median_of env OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$core" LD_PRELOAD="$openblas" "${pytorch[@]}")

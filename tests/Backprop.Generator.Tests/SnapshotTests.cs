@@ -674,6 +674,35 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>The sample's MNIST CNN: the geometries are static fields, passed through as passive arguments.</summary>
+    [Fact]
+    public void ConvolutionalNetwork() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Cnn
+        {
+            private static readonly Conv2DGeometry Conv1 = new(1, 28, 28, 16, 5);
+            private static readonly Pool2DGeometry Pool1 = new(16, 24, 24, 2);
+            private static readonly Conv2DGeometry Conv2 = new(16, 12, 12, 32, 5);
+            private static readonly Pool2DGeometry Pool2 = new(32, 8, 8, 2);
+
+            [Differentiable]
+            public static Matrix<float> Logits(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
+                                               [NoDerivative] Matrix<float> x)
+            {
+                var h1 = Relu(AddChannelBias(MaxPool2D(Conv2D(x, K1, Conv1), Pool1), c1));
+                var h2 = Relu(AddChannelBias(MaxPool2D(Conv2D(h1, K2, Conv2), Pool2), c2));
+                return MatMul(h2, W) + b;
+            }
+
+            [Differentiable]
+            public static float Loss(Matrix<float> K1, Matrix<float> c1, Matrix<float> K2, Matrix<float> c2, Matrix<float> W, Matrix<float> b,
+                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t) =>
+                SoftmaxCrossEntropy(Logits(K1, c1, K2, c2, W, b, x), t);
+        }
+        """);
+
     [Fact]
     public void MatrixBranch() => GeneratorRunner.VerifySnapshots("""
         using Backprop;

@@ -50,6 +50,44 @@ public class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void ConvolutionDestinationForms_AllocateNothing()
+    {
+        var conv = new Conv2DGeometry(1, 28, 28, 16, 5);
+        var pool = new Pool2DGeometry(16, 24, 24, 2);
+        var x = TestData.Normal<float>(100, conv.InputSize, seed: 1);
+        var w = TestData.Normal<float>(conv.PatchSize, conv.OutputChannels, seed: 2);
+        var bias = TestData.Normal<float>(1, conv.OutputChannels, seed: 3);
+        var y = new Matrix<float>(100, conv.OutputSize);
+        var pooled = new Matrix<float>(100, pool.OutputSize);
+        var dPooled = TestData.Normal<float>(100, pool.OutputSize, seed: 4);
+        var dY = new Matrix<float>(100, conv.OutputSize);
+        var dX = new Matrix<float>(100, conv.InputSize);
+        var dW = new Matrix<float>(conv.PatchSize, conv.OutputChannels);
+        var dBias = new Matrix<float>(1, conv.OutputChannels);
+
+        void TrainingStep()
+        {
+            Conv2D(x, w, conv, y);
+            AddChannelBias(y, bias, y);
+            Relu(y, y);
+            MaxPool2D(y, pool, pooled);
+            AvgPool2D(y, pool, pooled);
+            Dropout(pooled, new DropoutMask(0.5, seed: 1), pooled);
+            DropoutPullback(pooled, new DropoutMask(0.5, seed: 1), pooled, dPooled, dPooled);
+            MaxPool2DPullback(y, pool, pooled, dPooled, dY);
+            AvgPool2DPullback(y, pool, pooled, dPooled, dY);
+            ReluPullback(y, y, dY, dY);
+            AddChannelBiasPullback(y, bias, y, dY, null, dBias);
+            Conv2DPullback(x, w, conv, y, dY, dX, dW);
+        }
+
+        TrainingStep();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TrainingStep();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>
     /// A smaller batch can stop a product from being split between threads, so one thread then packs all of B's
     /// columns where it packed a share before: the packing buffer must already be big enough for that.

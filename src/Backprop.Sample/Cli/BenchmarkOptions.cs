@@ -1,11 +1,15 @@
 namespace Backprop.Sample.Cli;
 
 /// <summary>
-/// The settings of the <c>benchmark</c> command, which times epochs of the PyTorch reference's exact setup
-/// (784-100-10 ReLU, 0.01·N(0, 1) weights, zero biases, float32, batch 100, plain SGD at 0.1).
+/// The settings of the <c>benchmark</c> command, which times epochs of a PyTorch reference's exact setup: for the
+/// MLP, 784-100-10 ReLU, 0.01·N(0, 1) weights, zero biases, float32, batch 100, plain SGD at 0.1; for the CNN, the
+/// sample's CNN, He weights, zero biases, batch 100, SGD with momentum 0.9 at 0.05.
 /// </summary>
 public sealed record BenchmarkOptions
 {
+    /// <summary>The network, one of <see cref="Model.Networks.Names"/>.</summary>
+    public string Model { get; init; } = "mlp";
+
     /// <summary>Timed epochs per run.</summary>
     public int Epochs { get; init; } = 3;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Backprop.Sample.Data;
+using Backprop.Sample.Model;
 using Backprop.Training;
 
 namespace Backprop.Sample.Cli;
@@ -16,14 +17,19 @@ public sealed class SampleCommandLine
     private static readonly TrainOptions TrainDefaults = new();
     private static readonly BenchmarkOptions BenchmarkDefaults = new();
 
-    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set", TrainDefaults.Epochs);
+    private readonly Option<int> _epochs = Positive("--epochs", $"Passes over the training set (the CNN's default: {TrainOptions.DefaultEpochs("cnn")})", TrainDefaults.Epochs);
     private readonly Option<int> _batch = Positive("--batch", $"Examples per mini-batch", TrainDefaults.BatchSize);
     private readonly Option<double?> _lr = new("--lr")
     {
         HelpName = "rate",
         Description = "Initial learning rate, decayed to 0 by a cosine schedule [default: 0.2 for momentum, 0.002 for adam, 0.1 for sgd]",
     };
-    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units", TrainDefaults.Hidden);
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "The network: the 784-hidden-10 MLP, or the CNN of the PyTorch reference (conv 5×5×16, pool, conv 5×5×32, pool, linear)",
+        DefaultValueFactory = _ => TrainDefaults.Model,
+    };
+    private readonly Option<int> _hidden = Positive("--hidden", $"Hidden units of the MLP", TrainDefaults.Hidden);
     private readonly Option<string> _optimizer = new("--optimizer")
     {
         Description = "How the weights follow the gradient",
@@ -71,6 +77,7 @@ public sealed class SampleCommandLine
     public SampleCommandLine(Func<TrainOptions, int> train, Func<BenchmarkOptions, int> benchmark, Func<int> examples)
     {
         _optimizer.AcceptOnlyFromAmong([.. Optimizers.Names]);
+        _model.AcceptOnlyFromAmong([.. Networks.Names]);
         _dataset.AcceptOnlyFromAmong("mnist", "fashion");
         _lr.Validators.Add(result =>
         {
@@ -81,7 +88,7 @@ public sealed class SampleCommandLine
         var benchmarkCommand = new Command("benchmark",
             "Time training epochs of the PyTorch reference's setup (784-100-10, SGD 0.1, batch 100) and print the median")
         {
-            _benchmarkEpochs, _runs, _threads, _data,
+            _benchmarkEpochs, _runs, _threads, _data, _model,
         };
         benchmarkCommand.SetAction(result => benchmark(BenchmarkOptionsFrom(result)));
 
@@ -90,7 +97,7 @@ public sealed class SampleCommandLine
 
         Root = new RootCommand("Train a 784-hidden-10 ReLU network on MNIST with Backprop's generated gradients.")
         {
-            _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check, _force,
+            _model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _threads, _data, _dataset, _out, _load, _check, _force,
             benchmarkCommand, examplesCommand,
         };
         Root.Validators.Add(RefuseTrainingOptionsWithLoad);
@@ -99,7 +106,7 @@ public sealed class SampleCommandLine
     }
 
     /// <summary>The options that only shape training: given with <c>--load</c>, which trains nothing, they are errors, not silently ignored.</summary>
-    private IEnumerable<Option> TrainingOnlyOptions => [_epochs, _batch, _lr, _hidden, _optimizer, _seed, _check, _force];
+    private IEnumerable<Option> TrainingOnlyOptions => [_model, _epochs, _batch, _lr, _hidden, _optimizer, _seed, _check, _force];
 
     /// <summary>The root command, with <c>benchmark</c> and <c>examples</c> beneath it.</summary>
     public RootCommand Root { get; }
@@ -110,7 +117,8 @@ public sealed class SampleCommandLine
     /// <summary>The training options of a parse of the root command.</summary>
     public TrainOptions TrainOptionsFrom(ParseResult result) => new()
     {
-        Epochs = result.GetValue(_epochs),
+        Model = result.GetValue(_model)!,
+        Epochs = result.GetResult(_epochs) is { Implicit: false } ? result.GetValue(_epochs) : TrainOptions.DefaultEpochs(result.GetValue(_model)!),
         BatchSize = result.GetValue(_batch),
         LearningRate = result.GetValue(_lr),
         Hidden = result.GetValue(_hidden),
@@ -130,6 +138,7 @@ public sealed class SampleCommandLine
     {
         Epochs = result.GetValue(_benchmarkEpochs),
         Runs = result.GetValue(_runs),
+        Model = result.GetValue(_model)!,
         Threads = result.GetValue(_threads),
         DataDirectory = result.GetValue(_data),
     };

@@ -12,11 +12,12 @@ using Spectre.Console;
 namespace Backprop.Sample.Commands;
 
 /// <summary>
-/// <c>benchmark</c>: times training epochs of exactly the setup of the PyTorch reference
-/// (<c>/work/shared/bench/pytorch_mlp.py</c>, run side by side by <c>benchmarks/mnist_vs_pytorch.sh</c>):
-/// 784-100-10 ReLU, weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. It trains
-/// <see cref="WarmUpEpochs"/> warm-up epochs (the reference one: it has no JIT to wait for), then <c>--runs</c> runs of
-/// <c>--epochs</c> epochs from fresh weights, and prints the median epoch time last.
+/// <c>benchmark</c>: times training epochs of exactly the setup of a PyTorch reference (run side by side by
+/// <c>benchmarks/mnist_vs_pytorch.sh</c>). For the MLP (<c>../shared/bench/pytorch_mlp.py</c>): 784-100-10 ReLU,
+/// weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. For the CNN (<c>--model cnn</c>,
+/// <c>../shared/bench/pytorch_cnn.py</c>): the sample's <see cref="Cnn"/>, He weights, zero biases, batch 100, SGD
+/// with momentum 0.9 at 0.05. It trains warm-up epochs (<see cref="WarmUpEpochs"/>; the reference one: it has no JIT
+/// to wait for), then <c>--runs</c> runs of <c>--epochs</c> epochs from fresh weights, and prints the median epoch time last.
 /// </summary>
 public static class BenchmarkCommand
 {
@@ -26,8 +27,11 @@ public static class BenchmarkCommand
     /// <summary>The reference batch size.</summary>
     public const int BatchSize = 100;
 
-    /// <summary>Epochs trained, untimed, before the timed runs.</summary>
-    public const int WarmUpEpochs = 3;
+    /// <summary>Epochs trained, untimed, before the timed runs: the MLP's epochs are short, and the JIT needs three of them to finish optimising; one of the CNN's 600 long steps suffices.</summary>
+    public static int WarmUpEpochs(string model) => model == "cnn" ? 1 : 3;
+
+    /// <summary>The CNN reference's learning rate, with momentum 0.9.</summary>
+    public const double CnnLearningRate = 0.05;
 
     /// <summary>The reference learning rate.</summary>
     public const double LearningRate = 0.1;
@@ -43,26 +47,30 @@ public static class BenchmarkCommand
         // Warm-up: buffers, helper threads, and the JIT, whose tiered compilation promotes hot methods to optimised code in
         // the background over the first few hundred milliseconds; after one warm-up epoch the first timed run still took
         // 0.14 and 0.10 s for epochs that take 0.06 s once it is done.
-        TrainRun(data, WarmUpEpochs, seed: 1);
+        TrainRun(data, options.Model, WarmUpEpochs(options.Model), seed: 1);
         var seconds = new List<double>();
         for (int run = 0; run < options.Runs; run++)
         {
-            (double[] times, double accuracy, long bytesPerStep) = TrainRun(data, options.Epochs, seed: run);
+            (double[] times, double accuracy, long bytesPerStep) = TrainRun(data, options.Model, options.Epochs, seed: run);
             seconds.AddRange(times);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: epoch seconds {string.Join(' ', times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))} | test accuracy {accuracy:0.0000} | {bytesPerStep} bytes allocated per step"));
         }
-        console.WriteLine($"backprop, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
+        console.WriteLine($"backprop {options.Model}, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"backprop epoch seconds median: {Median(seconds):0.000}"));
         return ExitCodes.Success;
     }
 
-    private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, int epochs, int seed)
+    private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, string network, int epochs, int seed)
     {
-        var model = MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
+        INetwork model = network == "cnn"
+            ? CnnParameters.He(MnistData.ClassCount, seed)
+            : MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
         var batches = data.TrainingBatches(BatchSize, seed);
-        Trainer trainer = Trainer.Create(model, "sgd", LearningRate, batches);
+        Trainer trainer = network == "cnn"
+            ? Trainer.Create(model, "momentum", CnnLearningRate, batches)
+            : Trainer.Create(model, "sgd", LearningRate, batches);
         var seconds = new double[epochs];
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         for (int epoch = 0; epoch < epochs; epoch++)

@@ -43,13 +43,13 @@ public static class EvaluateCommand
         if (DataLoading.TryLoad(streams, options.Dataset, options.DataDirectory) is not { } data)
             return ExitCodes.DataUnavailable;
 
-        MlpParameters model = saved.Parameters;
+        INetwork model = saved.Parameters;
         if (model.Inputs != data.TestImages.Columns || model.Classes != MnistData.ClassCount)
         {
             streams.Fail($"{modelPath}: {saved.Description}, which cannot classify images of {data.TestImages.Columns} pixels into {MnistData.ClassCount} classes.");
             return ExitCodes.ModelUnreadable;
         }
-        streams.Output.MarkupLine($"[bold]{saved.Shape} ReLU network[/] from {Markup.Escape(modelPath)}");
+        streams.Output.MarkupLine($"[bold]{Markup.Escape(model.Description)} network[/] from {Markup.Escape(modelPath)}");
         Evaluated test = new Evaluator(model, data.TestImages, data.TestLabels).Evaluate();
         IReadOnlyList<string> classNames = DatasetClasses.Names(options.Dataset);
         ConfusionMatrixTable.Write(streams.Output, new ConfusionMatrix(test.Labels, test.Predictions, MnistData.ClassCount), classNames);

@@ -38,7 +38,9 @@ public static class TrainCommand
         if (DataLoading.TryLoad(streams, options.Dataset, options.DataDirectory) is not { } data)
             return ExitCodes.DataUnavailable;
 
-        var model = MlpParameters.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
+        INetwork model = options.Model == "cnn"
+            ? CnnParameters.He(MnistData.ClassCount, options.Seed)
+            : MlpParameters.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
         if (options.Check && !CheckGradient(model, data, streams))
             return ExitCodes.GradientCheckFailed;
 
@@ -73,10 +75,10 @@ public static class TrainCommand
     /// <param name="History">The epochs that ended without diverging.</param>
     /// <param name="Kept">The model to save: the trained one, or after a divergence the last good epoch's copy (null if there was none).</param>
     /// <param name="Divergence">Where the loss or weights stopped being finite, or null if training finished.</param>
-    private sealed record TrainingRun(List<EpochRecord> History, MlpParameters? Kept, string? Divergence);
+    private sealed record TrainingRun(List<EpochRecord> History, INetwork? Kept, string? Divergence);
 
     /// <summary>Trains <paramref name="model"/> in place, showing each epoch, until the last epoch or a divergence.</summary>
-    private static TrainingRun Train(MlpParameters model, MnistData data, TrainOptions options, IAnsiConsole console)
+    private static TrainingRun Train(INetwork model, MnistData data, TrainOptions options, IAnsiConsole console)
     {
         var batches = data.TrainingBatches(options.BatchSize, options.Seed);
         var schedule = new CosineLearningRate(options.EffectiveLearningRate, options.Epochs * batches.BatchesPerEpoch);
@@ -85,12 +87,12 @@ public static class TrainCommand
         var testSet = new Evaluator(model, data.TestImages, data.TestLabels);
 
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]{model.Inputs}-{model.Hidden}-{model.Classes} ReLU[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
+            $"[bold]{Markup.Escape(model.Description)}[/] · {options.Optimizer} lr {options.EffectiveLearningRate:G4} → 0 (cosine) · " +
             $"batch {options.BatchSize} · {Count(options.Epochs, "epoch")} · {Count(options.Threads, "thread")} · seed {options.Seed}"));
         EpochTable.WriteHeader(console);
         var history = new List<EpochRecord>();
         // The weights after the last epoch that ended well: what a diverged run still has to show for itself.
-        MlpParameters? lastGood = null;
+        INetwork? lastGood = null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             EpochTraining training;
@@ -118,7 +120,7 @@ public static class TrainCommand
     /// <c>model.bin</c>, otherwise under the next free number; says which. Returns false (after saying so) if a file
     /// could not be written, having tried to save the model in the temporary folder rather than lose it.
     /// </summary>
-    private static bool WriteReport(ReportFolder folder, MlpParameters model, Evaluated test, List<EpochRecord> history, MnistData data, TrainOptions options, StandardStreams streams)
+    private static bool WriteReport(ReportFolder folder, INetwork model, Evaluated test, List<EpochRecord> history, MnistData data, TrainOptions options, StandardStreams streams)
     {
         try
         {
@@ -153,13 +155,13 @@ public static class TrainCommand
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    private static bool CheckGradient(MlpParameters model, MnistData data, StandardStreams streams)
+    private static bool CheckGradient(INetwork model, MnistData data, StandardStreams streams)
     {
         int rows = Math.Min(CheckBatchSize, data.TrainLabels.Length);
         var x = Matrix<float>.FromArray(rows, data.TrainImages.Columns, data.TrainImages.Span[..(rows * data.TrainImages.Columns)]);
-        GradientCheckResult result = MlpGradientCheck.Run(model, x, data.TrainLabels.AsSpan(0, rows));
-        GradientCheckTable.Write(streams.Output, result, MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance);
-        bool passed = result.IsWithin(MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance);
+        GradientCheckResult result = NetworkGradientCheck.Run(model, x, data.TrainLabels.AsSpan(0, rows));
+        GradientCheckTable.Write(streams.Output, result, NetworkGradientCheck.RelativeTolerance, NetworkGradientCheck.AbsoluteTolerance);
+        bool passed = result.IsWithin(NetworkGradientCheck.RelativeTolerance, NetworkGradientCheck.AbsoluteTolerance);
         if (!passed)
             streams.Fail("The gradient check failed; not training.");
         return passed;

@@ -34,9 +34,9 @@ public static class Accuracies
 /// <param name="model">The model; read at every call, so the evaluator follows a model being trained.</param>
 /// <param name="images">The images, one per row.</param>
 /// <param name="labels">Their classes.</param>
-public sealed class Evaluator(MlpParameters model, Matrix<float> images, int[] labels)
+public sealed class Evaluator(INetwork model, Matrix<float> images, int[] labels)
 {
-    private readonly MlpPredictor _predictor = new(model);
+    private readonly IPredictor _predictor = model.CreatePredictor();
     private readonly int[] _predictions = new int[labels.Length];
 
     /// <summary>Predicts every image; the returned predictions are overwritten by the next call.</summary>

@@ -1,12 +1,10 @@
-using System.Numerics.Tensors;
-
 namespace Backprop.Sample.Model;
 
 /// <summary>
 /// The four matrices of <see cref="Mlp"/>: W1 (inputs × hidden), b1 (1 × hidden), W2 (hidden × classes),
 /// b2 (1 × classes). The same type holds a model's gradients, which have the parameters' shapes.
 /// </summary>
-public sealed class MlpParameters
+public sealed class MlpParameters : INetwork
 {
     /// <summary>Zero-filled parameters of the given layer sizes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
@@ -47,6 +45,9 @@ public sealed class MlpParameters
     /// <summary>The number of classes.</summary>
     public int Classes => W2.Columns;
 
+    /// <inheritdoc/>
+    public string Description => $"{Inputs}-{Hidden}-{Classes} ReLU";
+
     /// <summary>The matrices with the names they have in <see cref="Mlp.Loss"/> and in model files.</summary>
     public IReadOnlyList<(string Name, Matrix<float> Values)> Tensors => [("W1", W1), ("b1", B1), ("W2", W2), ("b2", B2)];
 
@@ -65,20 +66,20 @@ public sealed class MlpParameters
     /// <summary>Zero-filled matrices of this model's shapes, e.g. for its gradients.</summary>
     public MlpParameters ZerosLike() => new(Inputs, Hidden, Classes);
 
-    /// <summary>Pairs each parameter with its gradient in <paramref name="gradients"/>, for an optimizer.</summary>
-    public IEnumerable<(Matrix<float> Parameter, Matrix<float> Gradient)> PairedWith(MlpParameters gradients) =>
-        [(W1, gradients.W1), (B1, gradients.B1), (W2, gradients.W2), (B2, gradients.B2)];
+    INetwork INetwork.ZerosLike() => ZerosLike();
 
-    /// <summary>Copies every value into <paramref name="destination"/>, a model of the same shapes (e.g. from <see cref="ZerosLike"/>).</summary>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public void CopyTo(MlpParameters destination)
+    /// <inheritdoc/>
+    public float Loss(Matrix<float> x, Matrix<float> t) => Mlp.Loss(W1, B1, W2, B2, x, t);
+
+    /// <inheritdoc/>
+    public float LossGradient(Matrix<float> x, Matrix<float> t, INetwork gradients)
     {
-        foreach (var (source, target) in PairedWith(destination))
-            source.CopyTo(target);
+        var g = (MlpParameters)gradients;
+        return Mlp.LossGradient(W1, B1, W2, B2, x, t, g.W1, g.B1, g.W2, g.B2);
     }
 
-    /// <summary>Whether every value is finite: a step that diverged leaves NaN or infinite weights.</summary>
-    public bool IsFinite => Tensors.All(t => TensorPrimitives.IsFiniteAll<float>(t.Values.Span));
+    /// <inheritdoc/>
+    public IPredictor CreatePredictor() => new MlpPredictor(this);
 
     /// <summary>The parameters named W1, b1, W2 and b2 among <paramref name="tensors"/>, read from the model file <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">A tensor is missing, or the shapes are not a consistent W1, b1, W2, b2.</exception>

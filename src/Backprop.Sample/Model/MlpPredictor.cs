@@ -9,12 +9,11 @@ namespace Backprop.Sample.Model;
 /// </summary>
 /// <param name="model">The parameters; read at every call, so the predictor follows a model being trained.</param>
 /// <param name="chunkRows">How many rows one forward pass takes.</param>
-public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000)
+public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000) : IPredictor
 {
     private Buffers? _full, _last;
 
-    /// <summary>Writes the predicted class of each row of <paramref name="images"/> to <paramref name="predictions"/>.</summary>
-    /// <exception cref="ArgumentException">The number of predictions is not the number of rows, or the rows are not the model's input size.</exception>
+    /// <inheritdoc/>
     public void Predict(Matrix<float> images, Span<int> predictions)
     {
         if (predictions.Length != images.Rows)

@@ -38,7 +38,7 @@ public sealed record ModelVerdict(ModelFate Fate, string Reason)
     public bool TakesTheName => Fate is ModelFate.Saved or ModelFate.ReplacedWorse or ModelFate.ReplacedForced;
 
     /// <summary>Judges <paramref name="model"/> (test accuracy <paramref name="accuracy"/>, trained on <paramref name="dataset"/>) against the model at <paramref name="existingPath"/>.</summary>
-    public static ModelVerdict Judge(string existingPath, MlpParameters model, double accuracy, MnistData data, Dataset dataset, bool force)
+    public static ModelVerdict Judge(string existingPath, INetwork model, double accuracy, MnistData data, Dataset dataset, bool force)
     {
         if (!File.Exists(existingPath))
             return new(ModelFate.Saved, $"saved as {existingPath}");
@@ -53,7 +53,8 @@ public sealed record ModelVerdict(ModelFate Fate, string Reason)
         {
             return new(ModelFate.KeptOld, $"{existingPath} kept: it cannot be read ({e.Message}), so it cannot be compared; --force replaces it");
         }
-        if ((existing.Dataset is { } trainedOn && trainedOn != dataset) || existing.Parameters.Inputs != model.Inputs || existing.Parameters.Classes != model.Classes)
+        if ((existing.Dataset is { } trainedOn && trainedOn != dataset) || existing.Parameters.GetType() != model.GetType()
+            || existing.Parameters.Inputs != model.Inputs || existing.Parameters.Classes != model.Classes)
             return new(ModelFate.KeptOld, $"{existingPath} kept: it is {existing.Description}, not comparable with this run's; --force replaces it");
         if (SameWeights(existing.Parameters, model))
             return new(ModelFate.AlreadyThere, $"{existingPath} already holds this very model (the same weights)");
@@ -65,6 +66,6 @@ public sealed record ModelVerdict(ModelFate Fate, string Reason)
             : new(ModelFate.KeptOld, $"{existingPath} kept: {scores}; --force replaces it");
     }
 
-    private static bool SameWeights(MlpParameters a, MlpParameters b) =>
-        a.Hidden == b.Hidden && a.Tensors.Zip(b.Tensors).All(pair => pair.First.Values.Span.SequenceEqual(pair.Second.Values.Span));
+    private static bool SameWeights(INetwork a, INetwork b) =>
+        a.Tensors.Zip(b.Tensors).All(pair => pair.First.Values.Shape == pair.Second.Values.Shape && pair.First.Values.Span.SequenceEqual(pair.Second.Values.Span));
 }

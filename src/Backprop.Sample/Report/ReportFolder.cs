@@ -63,7 +63,7 @@ public sealed class ReportFolder(string directory, int? number = null)
         Write(MisclassifiedFile, MisclassifiedDigitsSvg.Render(images, test.Labels, test.Predictions, classNames));
 
     /// <summary>Saves the model (loadable with <c>--load</c>) as <see cref="ModelPath"/>; returns that path.</summary>
-    public string WriteModel(MlpParameters model, Dataset dataset)
+    public string WriteModel(INetwork model, Dataset dataset)
     {
         SavedModel.Save(ModelPath, model, dataset);
         return ModelPath;

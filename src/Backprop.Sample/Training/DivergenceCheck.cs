@@ -18,7 +18,7 @@ public static class DivergenceCheck
     public const double ExplodedLossFactor = 100;
 
     /// <summary>What went wrong in the epoch just trained, or null if nothing did.</summary>
-    public static string? Problem(EpochTraining epoch, MlpParameters model)
+    public static string? Problem(EpochTraining epoch, INetwork model)
     {
         if (!model.IsFinite)
             return "the weights became NaN or infinite";

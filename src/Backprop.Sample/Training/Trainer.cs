@@ -18,22 +18,22 @@ public readonly record struct EpochTraining(double MeanLoss, int Samples, double
 }
 
 /// <summary>
-/// Trains an <see cref="Mlp"/> by mini-batch gradient descent: for each batch, the one-hot targets, the
-/// generated <c>Mlp.LossGradient</c>, and one optimizer step. A step allocates nothing.
+/// Trains a network (<see cref="INetwork"/>) by mini-batch gradient descent: for each batch, the one-hot targets,
+/// the network's generated <c>LossGradient</c>, and one optimizer step. A step allocates nothing.
 /// </summary>
 public sealed class Trainer
 {
     /// <summary>How many batches pass between two progress reports.</summary>
     public const int ProgressInterval = 25;
 
-    private readonly MlpParameters _model;
-    private readonly MlpParameters _gradients;
+    private readonly INetwork _model;
+    private readonly INetwork _gradients;
     private readonly Optimizer<float> _optimizer;
     private readonly MiniBatches _batches;
     private readonly OneHotTargets _targets;
 
-    /// <summary>A trainer of <paramref name="model"/> whose optimizer was built over <paramref name="model"/>.<see cref="MlpParameters.PairedWith"/>(<paramref name="gradients"/>).</summary>
-    public Trainer(MlpParameters model, MlpParameters gradients, Optimizer<float> optimizer, MiniBatches batches)
+    /// <summary>A trainer of <paramref name="model"/> whose optimizer was built over <paramref name="model"/>.<see cref="Networks.PairedWith"/>(<paramref name="gradients"/>).</summary>
+    public Trainer(INetwork model, INetwork gradients, Optimizer<float> optimizer, MiniBatches batches)
     {
         _model = model;
         _gradients = gradients;
@@ -43,9 +43,9 @@ public sealed class Trainer
     }
 
     /// <summary>Creates a trainer with the named optimizer, its learning rate following <paramref name="schedule"/>.</summary>
-    public static Trainer Create(MlpParameters model, string optimizer, LearningRateSchedule schedule, MiniBatches batches)
+    public static Trainer Create(INetwork model, string optimizer, LearningRateSchedule schedule, MiniBatches batches)
     {
-        MlpParameters gradients = model.ZerosLike();
+        INetwork gradients = model.ZerosLike();
         return new Trainer(model, gradients, Optimizers.Create(optimizer, model.PairedWith(gradients), schedule), batches);
     }
 
@@ -59,8 +59,7 @@ public sealed class Trainer
     public float Step(Matrix<float> inputs, ReadOnlySpan<int> labels)
     {
         Matrix<float> t = _targets.For(labels);
-        float loss = Mlp.LossGradient(_model.W1, _model.B1, _model.W2, _model.B2, inputs, t,
-            _gradients.W1, _gradients.B1, _gradients.W2, _gradients.B2);
+        float loss = _model.LossGradient(inputs, t, _gradients);
         _optimizer.Step();
         return loss;
     }

@@ -54,6 +54,23 @@ internal static class PullbackCases
         ["MatrixOps.Softmax(x)"] = [() => [N(3, 4)]],
         ["MatrixOps.SoftmaxCrossEntropy(logits, targets)"] = [() => [N(3, 4), P(3, 4, 2)]],
         ["MatrixOps.MeanSquaredError(predictions, targets)"] = [() => [N(3, 4), N(3, 4, 2)]],
+        ["MatrixOps.Conv2D(x, weights, geometry)"] =
+        [
+            () => [N(2, 1 * 5 * 6), N(1 * 3 * 3, 2, 2), new Conv2DGeometry(1, 5, 6, 2, 3)],
+            () => [N(3, 3 * 5 * 4), N(3 * 2 * 2, 4, 2), new Conv2DGeometry(3, 5, 4, 4, 2, stride: 2, padding: 1)],
+        ],
+        ["MatrixOps.AddChannelBias(x, bias)"] = [() => [N(3, 12), N(1, 4, 2)]],
+        ["MatrixOps.MaxPool2D(x, geometry)"] =
+        [
+            () => [N(2, 2 * 4 * 6), new Pool2DGeometry(2, 4, 6, 2)],
+            () => [N(2, 3 * 5 * 5), new Pool2DGeometry(3, 5, 5, 3, stride: 2)],
+        ],
+        ["MatrixOps.AvgPool2D(x, geometry)"] =
+        [
+            () => [N(2, 2 * 4 * 6), new Pool2DGeometry(2, 4, 6, 2)],
+            () => [N(2, 3 * 5 * 5), new Pool2DGeometry(3, 5, 5, 3, stride: 2)],
+        ],
+        ["MatrixOps.Dropout(x, mask)"] = [() => [N(3, 4), DropoutMask.Evaluation], () => [N(3, 4), new DropoutMask(0.5, seed: 3)]],
     };
 
     /// <summary><c>+</c> adds elementwise, or a 1×n row to every row of a taller matrix; a single row plus a row is elementwise.</summary>

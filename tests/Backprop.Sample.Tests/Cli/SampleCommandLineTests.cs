@@ -26,6 +26,19 @@ public sealed class SampleCommandLineTests
     }
 
     [Fact]
+    public void The_cnn_trains_four_epochs_at_a_quarter_of_the_rate_unless_told_otherwise()
+    {
+        Assert.Equal(0, Run("--model", "cnn"));
+        Assert.Equal(("cnn", 4, 0.05), (_train!.Model, _train.Epochs, _train.EffectiveLearningRate));
+
+        Assert.Equal(0, Run("--model", "cnn", "--epochs", "8"));
+        Assert.Equal(8, _train!.Epochs);
+    }
+
+    [Fact]
+    public void An_unknown_model_is_refused() => Assert.NotEqual(0, Run("--model", "resnet"));
+
+    [Fact]
     public void Every_training_option_is_read()
     {
         Assert.Equal(0, Run("--epochs", "3", "--batch", "64", "--lr", "0.05", "--hidden", "32", "--optimizer", "momentum", "--seed", "7",

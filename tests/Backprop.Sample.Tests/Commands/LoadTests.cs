@@ -52,7 +52,7 @@ public sealed class LoadTests : IDisposable
         SampleResult run = SampleRun.InProcess("--data", _temp.Combine("no-data"), "--out", _temp.Combine("out"), "--load", model);
 
         Assert.Equal(ExitCodes.ModelUnreadable, run.ExitCode);
-        Assert.Equal([$"{model}: a 16-4-10 network trained on Fashion-MNIST; it cannot be evaluated on MNIST. " +
+        Assert.Equal([$"{model}: a 16-4-10 ReLU network trained on Fashion-MNIST; it cannot be evaluated on MNIST. " +
             "Pass --dataset fashion to evaluate it on the data it was trained for."], run.ErrorLines);
         Assert.Empty(run.Output);
         before.AssertUnchanged();
@@ -67,7 +67,7 @@ public sealed class LoadTests : IDisposable
         SampleResult run = SampleRun.InProcess("--data", _data, "--out", _temp.Combine("out"), "--load", model);
 
         Assert.Equal(ExitCodes.ModelUnreadable, run.ExitCode);
-        Assert.Contains($"{model}: a 784-4-10 network trained on MNIST, which cannot classify images of 16 pixels into 10 classes.", run.ErrorLines);
+        Assert.Contains($"{model}: a 784-4-10 ReLU network trained on MNIST, which cannot classify images of 16 pixels into 10 classes.", run.ErrorLines);
         before.AssertUnchanged();
     }
 

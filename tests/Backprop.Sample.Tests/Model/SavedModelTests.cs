@@ -22,7 +22,7 @@ public sealed class SavedModelTests : IDisposable
         SavedModel loaded = SavedModel.Load(path);
 
         Assert.Equal(Dataset.Fashion, loaded.Dataset);
-        Assert.Equal("a 12-7-3 network trained on Fashion-MNIST", loaded.Description);
+        Assert.Equal("a 12-7-3 ReLU network trained on Fashion-MNIST", loaded.Description);
         foreach (var (original, copy) in model.Tensors.Zip(loaded.Parameters.Tensors))
             Assert.Equal(original.Values.Span.ToArray(), copy.Values.Span.ToArray());
     }
@@ -37,7 +37,7 @@ public sealed class SavedModelTests : IDisposable
         SavedModel loaded = SavedModel.Load(path);
 
         Assert.Null(loaded.Dataset);
-        Assert.Equal("12-7-3", loaded.Shape);
+        Assert.Equal("12-7-3 ReLU", loaded.Parameters.Description);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Backprop.Training;
 
 namespace Backprop.Sample.Tests.Training;
 
-public sealed class MlpGradientCheckTests
+public sealed class NetworkGradientCheckTests
 {
     [Fact]
     public void The_gradient_of_the_loss_matches_central_differences()
@@ -12,9 +12,9 @@ public sealed class MlpGradientCheckTests
         var (images, labels) = Synthetic.Data(8, seed: 4);
         var model = MlpParameters.He(Synthetic.Pixels, 12, Synthetic.Classes, seed: 5);
 
-        GradientCheckResult result = MlpGradientCheck.Run(model, images, labels, samplesPerParameter: -1);
+        GradientCheckResult result = NetworkGradientCheck.Run(model, images, labels, samplesPerParameter: -1);
 
-        Assert.True(result.IsWithin(MlpGradientCheck.RelativeTolerance, MlpGradientCheck.AbsoluteTolerance), result.ToString());
+        Assert.True(result.IsWithin(NetworkGradientCheck.RelativeTolerance, NetworkGradientCheck.AbsoluteTolerance), result.ToString());
         Assert.Equal(["W1", "b1", "W2", "b2"], result.Parameters.Select(p => p.Name));
     }
 
