@@ -833,7 +833,11 @@ public class DiagnosticTests
         Assert.Contains("The tuple 'Polar(x)'", Expect("BP1002", """
             public static partial class Model
             {
-                static (double R, double Theta) Polar(double x) => (Math.Abs(x), 0);
+                static (double R, double Theta) Polar(double x)
+                {
+                    double r = Math.Abs(x);
+                    return (r, 0);
+                }
 
                 [Differentiable] public static double F(double x)
                 {

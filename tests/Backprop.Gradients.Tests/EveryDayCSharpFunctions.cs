@@ -45,6 +45,8 @@ public static class Kernels
     public static double Gaussian(double x, double width) => Math.Exp(-Square(x / width) / 2);
 
     /// <summary>A loop and a branch, calling another helper.</summary>
+    public static (double R, double Theta) Polar(double x, double y) => (Math.Sqrt(x * x + y * y), Math.Atan2(y, x));
+
     public static double SmoothNorm(double[] v, double epsilon)
     {
         double sum = epsilon;
@@ -229,5 +231,14 @@ public static partial class EveryDayCSharpFunctions
             scale *= 0.5;
         }
         return s + Sq(y);
+    }
+
+    /// <summary>A helper returning a tuple of numbers, deconstructed twice.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ThroughPolar(double x, double y)
+    {
+        var (r, theta) = Kernels.Polar(x, y);
+        (double a, double b) = Kernels.Polar(r, x);
+        return r * Math.Cos(theta) + a * b;
     }
 }

@@ -203,4 +203,11 @@ public class EveryDayCSharpTests
             (double x, double y, out double dx, out double dy) => E.WithLocalFunctionsGradient(x, y, out dx, out dy),
             E.WithLocalFunctionsTangent,
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.WithLocalFunctionsHessianVector(x, y, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void AHelperReturningATuple() =>
+        CheckEveryMode(E.ThroughPolar,
+            (double x, double y, out double dx, out double dy) => E.ThroughPolarGradient(x, y, out dx, out dy),
+            E.ThroughPolarTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.ThroughPolarHessianVector(x, y, dx, dy, out hx, out hy));
 }

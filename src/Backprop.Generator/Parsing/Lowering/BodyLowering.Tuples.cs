@@ -3,12 +3,14 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Backprop.Generator.Parsing;
 
 /// <summary>
-/// Tuples of numbers: a tuple local is one variable per element (<c>p_X</c>, <c>p_Y</c>); deconstruction
+/// Tuples of numbers: a tuple local is one variable per element (<c>p_X</c>, <c>p_Y</c>); a static method returning a
+/// tuple literal is lowered element by element where it is called; deconstruction
 /// (<c>var (s, c) = Math.SinCos(t)</c>, <c>(x, v) = (x + v * dt, v - k * x * dt)</c>) and tuple assignment have
 /// simultaneous semantics: every element is computed before any target changes, through a temporary only where a
 /// later element reads an earlier target.
@@ -59,7 +61,8 @@ internal sealed partial class BodyLowering
                 return;
             }
         }
-        AssignTuple(source, names, deconstruction.Value, declares: deconstruction.Target is IDeclarationExpressionOperation);
+        AssignTuple(source, names, deconstruction.Value,
+            declares: deconstruction.Target is IDeclarationExpressionOperation || tuple.Elements.All(e => e is IDeclarationExpressionOperation));
     }
 
     /// <summary>
@@ -128,12 +131,30 @@ internal sealed partial class BodyLowering
                     new(() => LowerValue(angle) is int t ? _nodes.Add(Op.Sin, type, t) : null, ReadsOf(angle)),
                     new(() => LowerValue(angle) is int t ? _nodes.Add(Op.Cos, type, t) : null, ReadsOf(angle)),
                 };
+            case IInvocationOperation { TargetMethod: { IsStatic: true } method } call when TupleLiteralOf(call) is { } returned && returned.Elements.Length == count:
+                if (_inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, method.OriginalDefinition)))
+                {
+                    Report(Diagnostics.Recursion, call.Syntax, method.Name);
+                    return null;
+                }
+                return returned.Elements.Select(e => new TupleElement(() => LowerInlined(method, call.Arguments, e, ValueType(e.Type)!.Value),
+                    new HashSet<string>(call.Arguments.SelectMany(a => ReadsOf(a.Value))))).ToList();
             case ILocalReferenceOperation { Local: var local } when _tupleLocals.TryGetValue(local, out List<string>? elements) && elements.Count == count:
                 return elements.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList();
             default:
                 Report(Diagnostics.UnsupportedExpression, value.Syntax, $"The tuple '{value.Syntax}'", TupleAdvice);
                 return null;
         }
+    }
+
+    /// <summary>The tuple literal a static method of this compilation returns as its one expression, if it is one.</summary>
+    private ITupleOperation? TupleLiteralOf(IInvocationOperation call)
+    {
+        if (call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration
+            || ResultExpression(declaration) is not { } result || call.SemanticModel is not { } model)
+            return null;
+        SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        return Unconverted(home.GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
     }
 
     /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element.</summary>
