@@ -257,7 +257,7 @@ internal sealed class GradientBuilder
             {
                 if (_adjoints.TryGetValue(inner, out StatementAdjoint? adjoint))
                 {
-                    readBefore.UnionWith(adjoint.Referenced.SelectMany(n => Leaves(inner.Nodes, n)));
+                    AddLeaves(inner.Nodes, adjoint.Referenced, readBefore);
                     // A rule reading the statement's own result (tanh' = 1 − y²) reads it from the target variable.
                     if (Statements.Write(inner) is var (written, value) && adjoint.Referenced.Contains(value))
                         readBefore.Add(written);
@@ -268,8 +268,29 @@ internal sealed class GradientBuilder
         }
     }
 
-    private static IEnumerable<string> Leaves(EquatableArray<Node> nodes, int node) =>
-        nodes[node].Name is string name ? new[] { name } : nodes[node].Arguments.SelectMany(a => Leaves(nodes, a));
+    /// <summary>
+    /// Adds the variables the graph below <paramref name="roots"/> reads, each node visited once: a graph shares its
+    /// subexpressions, so walking it as a tree would take time exponential in its depth.
+    /// </summary>
+    private static void AddLeaves(EquatableArray<Node> nodes, IEnumerable<int> roots, HashSet<string> leaves)
+    {
+        var visited = new bool[nodes.Count];
+        var pending = new Stack<int>(roots);
+        while (pending.Count > 0)
+        {
+            int id = pending.Pop();
+            if (visited[id])
+                continue;
+            visited[id] = true;
+            if (nodes[id].Name is string name)
+            {
+                leaves.Add(name);
+                continue;
+            }
+            foreach (int argument in nodes[id].Arguments)
+                pending.Push(argument);
+        }
+    }
 
     private bool IsLocalArray(Node node, Op op) => node.Op == op && _variables[node.Name!].Kind != VariableKind.Parameter;
 
