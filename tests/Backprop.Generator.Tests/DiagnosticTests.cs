@@ -886,6 +886,18 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP0013_PullbackOfADifferentiableMethod() =>
+        Assert.Contains("is [Differentiable], and its generated derivatives take precedence", Expect("BP0013", """
+            public static partial class Model
+            {
+                [Differentiable] public static double Cube(double s) => s * s * s;
+
+                [[|DerivativeOf(nameof(Cube))|]]
+                public static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

@@ -94,6 +94,8 @@ internal static class Pullbacks
         var fitted = owner.GetMembers(declaration.TargetName).OfType<IMethodSymbol>().Where(m => m.IsStatic && Match(declaration, m, out _) is not null).ToList();
         if (fitted.Count > 0 && fitted.All(m => MathFunctions.TryGetOperation(m, out _)))
             return $"Backprop differentiates '{Display(owner)}.{declaration.TargetName}' with a rule of its own, which takes precedence; remove the attribute";
+        if (fitted.Count > 0 && fitted.All(m => Symbols.HasAttribute(m, Symbols.DifferentiableAttribute)))
+            return $"'{Display(owner)}.{declaration.TargetName}' is [Differentiable], and its generated derivatives take precedence; remove this attribute, or remove [Differentiable] from '{declaration.TargetName}' to use the pullback";
         if (!CandidateTypes(owner).Contains(pullback.ContainingType.OriginalDefinition, SymbolEqualityComparer.Default))
         {
             return $"Backprop looks for the pullbacks of '{Display(owner)}' only in that type and in the other top-level types of its namespace in its assembly; "
