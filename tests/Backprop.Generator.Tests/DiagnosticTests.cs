@@ -898,6 +898,22 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1010_OnceForAHelperCalledTwice()
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(Preamble + """
+            public static class Kernels
+            {
+                public static double Inner(double x) { try { return x * x; } finally { } }
+            }
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => Kernels.Inner(x) + Kernels.Inner(2 * x);
+            }
+            """);
+        Assert.Equal("BP1010", Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

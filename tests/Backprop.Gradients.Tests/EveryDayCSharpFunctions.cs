@@ -241,4 +241,30 @@ public static partial class EveryDayCSharpFunctions
         (double a, double b) = Kernels.Polar(r, x);
         return r * Math.Cos(theta) + a * b;
     }
+
+    /// <summary>What the fuzzer found: a switch over a const, a parenthesized collection element, an array after a nested
+    /// early return, a guard reading a tuple element, and a guard on an int local.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double FuzzerFindings(double x, double y)
+    {
+        const double c0 = 1.5;
+        double s = c0 switch { < -1.0 => x, < 1.0 => 2 * x, _ => 3 * x };
+        switch (c0)
+        {
+            case < 1.0:
+                s += y;
+                break;
+            default:
+                s += 2 * y;
+                break;
+        }
+        int v0 = 1;
+        ArgumentOutOfRangeException.ThrowIfNegative(v0);
+        (double Re, double Im) t = (x, y);
+        if (t.Re > 1e300)
+            throw new ArgumentOutOfRangeException(nameof(x), $"x is {t.Re}");
+        if (y < -10) { s *= 2; } else { { if (x > 10) return s; } }
+        double[] a = [(x * y), x, 3.0];
+        return s + a[0] * a[1] + a[2];
+    }
 }

@@ -210,4 +210,17 @@ public class EveryDayCSharpTests
             (double x, double y, out double dx, out double dy) => E.ThroughPolarGradient(x, y, out dx, out dy),
             E.ThroughPolarTangent,
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.ThroughPolarHessianVector(x, y, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void WhatTheFuzzerFound()
+    {
+        CheckEveryMode(E.FuzzerFindings,
+            (double x, double y, out double dx, out double dy) => E.FuzzerFindingsGradient(x, y, out dx, out dy),
+            E.FuzzerFindingsTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.FuzzerFindingsHessianVector(x, y, dx, dy, out hx, out hy));
+        // The switches over the const 1.5 take their last arms: s = 3x + 2y, and the result adds x·y·x + 3.
+        E.FuzzerFindingsGradient(0.5, 2, out double dx, out double dy);
+        Assert.Equal(3 + 2 * 0.5 * 2, dx, 14);
+        Assert.Equal(2 + 0.5 * 0.5, dy, 14);
+    }
 }

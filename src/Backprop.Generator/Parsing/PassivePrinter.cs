@@ -20,33 +20,39 @@ namespace Backprop.Generator.Parsing;
 /// </summary>
 internal static class PassivePrinter
 {
-    /// <summary>The code, or <c>null</c> when the expression reads something <paramref name="name"/> does not name, or has a form this printer does not know.</summary>
-    public static string? Print(IOperation operation, Func<ISymbol, string?> name)
+    /// <summary>
+    /// The code, or <c>null</c> when the expression reads something <paramref name="name"/> does not name, or has a form
+    /// this printer does not know. <paramref name="special"/> may print an operation itself first (a tuple element
+    /// that the caller holds in a variable of its own).
+    /// </summary>
+    public static string? Print(IOperation operation, Func<ISymbol, string?> name, Func<IOperation, string?>? special = null)
     {
+        if (special?.Invoke(operation) is string own)
+            return own;
         if (operation.ConstantValue is { HasValue: true } constant && operation.Type is { } constantType)
             return Constant(constant.Value, constantType);
         switch (operation)
         {
             case IParenthesizedOperation parenthesized:
-                return Print(parenthesized.Operand, name) is string inner ? "(" + inner + ")" : null;
+                return Print(parenthesized.Operand, name, special) is string inner ? "(" + inner + ")" : null;
             case IParameterReferenceOperation parameter:
                 return name(parameter.Parameter);
             case ILocalReferenceOperation local:
                 return name(local.Local);
             case IConversionOperation conversion:
-                if (Print(conversion.Operand, name) is not string operand)
+                if (Print(conversion.Operand, name, special) is not string operand)
                     return null;
                 return conversion.IsImplicit ? operand : $"(({TensorLowering.TypeName(conversion.Type!)}){operand})";
             case IPropertyReferenceOperation { Arguments.Length: 0 } property:
-                return Member(property.Instance, property.Property, name);
+                return Member(property.Instance, property.Property, name, special);
             case IFieldReferenceOperation field:
-                return Member(field.Instance, field.Field, name);
+                return Member(field.Instance, field.Field, name, special);
             case IInvocationOperation invocation:
             {
                 string? receiver = invocation.Instance is null
                     ? TensorLowering.TypeName(invocation.TargetMethod.ContainingType)
-                    : Print(invocation.Instance, name);
-                string? arguments = Arguments(invocation.Arguments, name);
+                    : Print(invocation.Instance, name, special);
+                string? arguments = Arguments(invocation.Arguments, name, special);
                 if (receiver is null || arguments is null)
                     return null;
                 string typeArguments = invocation.TargetMethod.TypeArguments.Length == 0 ? ""
@@ -54,21 +60,21 @@ internal static class PassivePrinter
                 return $"{receiver}.{invocation.TargetMethod.Name}{typeArguments}({arguments})";
             }
             case IObjectCreationOperation { Initializer: null, Constructor: not null } creation:
-                return Arguments(creation.Arguments, name) is string constructorArguments ? $"new {TensorLowering.TypeName(creation.Type!)}({constructorArguments})" : null;
+                return Arguments(creation.Arguments, name, special) is string constructorArguments ? $"new {TensorLowering.TypeName(creation.Type!)}({constructorArguments})" : null;
             case IThrowOperation { Exception: { } exception }:
-                return Print(exception, name) is string thrown ? "throw " + thrown : null;
+                return Print(exception, name, special) is string thrown ? "throw " + thrown : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
-                return Print(element.ArrayReference, name) is string array && Print(element.Indices[0], name) is string index ? $"{array}[{index}]" : null;
+                return Print(element.ArrayReference, name, special) is string array && Print(element.Indices[0], name, special) is string index ? $"{array}[{index}]" : null;
             case IInterpolatedStringOperation or IInterpolatedStringHandlerCreationOperation when operation.Syntax is InterpolatedStringExpressionSyntax interpolated:
-                return Interpolation(interpolated, operation.SemanticModel, name);
+                return Interpolation(interpolated, operation.SemanticModel, name, special);
             case IBinaryOperation binary when Token(binary.OperatorKind) is string token:
-                return Print(binary.LeftOperand, name) is string left && Print(binary.RightOperand, name) is string right ? $"({left} {token} {right})" : null;
+                return Print(binary.LeftOperand, name, special) is string left && Print(binary.RightOperand, name, special) is string right ? $"({left} {token} {right})" : null;
             case IUnaryOperation unary when unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Not or UnaryOperatorKind.Plus:
-                return Print(unary.Operand, name) is string value
+                return Print(unary.Operand, name, special) is string value
                     ? (unary.OperatorKind == UnaryOperatorKind.Minus ? "-" : unary.OperatorKind == UnaryOperatorKind.Not ? "!" : "+") + value
                     : null;
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
-                return Print(conditional.Condition, name) is string condition && Print(conditional.WhenTrue, name) is string whenTrue && Print(whenFalse, name) is string otherwise
+                return Print(conditional.Condition, name, special) is string condition && Print(conditional.WhenTrue, name, special) is string whenTrue && Print(whenFalse, name, special) is string otherwise
                     ? $"({condition} ? {whenTrue} : {otherwise})"
                     : null;
             default:
@@ -80,7 +86,7 @@ internal static class PassivePrinter
     /// Every argument in parameter order, defaults included (with the values the compiler filled in, such as a
     /// <c>[CallerArgumentExpression]</c>'s), a <c>params</c> array as its elements.
     /// </summary>
-    private static string? Arguments(ImmutableArray<IArgumentOperation> arguments, Func<ISymbol, string?> name)
+    private static string? Arguments(ImmutableArray<IArgumentOperation> arguments, Func<ISymbol, string?> name, Func<IOperation, string?>? special)
     {
         var printed = new List<string>();
         foreach (IArgumentOperation argument in arguments.OrderBy(a => a.Parameter!.Ordinal))
@@ -90,7 +96,7 @@ internal static class PassivePrinter
                 : new[] { argument.Value };
             foreach (IOperation value in values)
             {
-                if (Print(value, name) is not string code)
+                if (Print(value, name, special) is not string code)
                     return null;
                 printed.Add(Unparenthesized(code));
             }
@@ -114,7 +120,7 @@ internal static class PassivePrinter
     }
 
     /// <summary>An interpolated string as written, each hole printed as an expression (so it reads the names supplied).</summary>
-    private static string? Interpolation(InterpolatedStringExpressionSyntax interpolated, SemanticModel? model, Func<ISymbol, string?> name)
+    private static string? Interpolation(InterpolatedStringExpressionSyntax interpolated, SemanticModel? model, Func<ISymbol, string?> name, Func<IOperation, string?>? special)
     {
         var text = new StringBuilder(interpolated.StringStartToken.Text);
         foreach (InterpolatedStringContentSyntax content in interpolated.Contents)
@@ -125,7 +131,7 @@ internal static class PassivePrinter
                 continue;
             }
             var hole = (InterpolationSyntax)content;
-            if (model?.GetOperation(hole.Expression) is not { } value || Print(value, name) is not string code)
+            if (model?.GetOperation(hole.Expression) is not { } value || Print(value, name, special) is not string code)
                 return null;
             text.Append('{').Append(code);
             if (hole.AlignmentClause is { } alignment)
@@ -137,9 +143,9 @@ internal static class PassivePrinter
         return text.Append(interpolated.StringEndToken.Text).ToString();
     }
 
-    private static string? Member(IOperation? instance, ISymbol member, Func<ISymbol, string?> name)
+    private static string? Member(IOperation? instance, ISymbol member, Func<ISymbol, string?> name, Func<IOperation, string?>? special)
     {
-        string? receiver = instance is null ? TensorLowering.TypeName(member.ContainingType) : Print(instance, name);
+        string? receiver = instance is null ? TensorLowering.TypeName(member.ContainingType) : Print(instance, name, special);
         return receiver is null ? null : receiver + "." + member.Name;
     }
 

@@ -39,6 +39,10 @@ internal static class UnitSeeds
                 case IncrementLine increment:
                     written.Add(increment.Name);
                     break;
+                case EffectLine effect:
+                    // An effect's code names its variables as text, which the substitution cannot reach: keep them.
+                    written.UnionWith(effect.Reads);
+                    break;
                 case CallGradientLine call:
                     written.UnionWith(call.Outputs);
                     break;

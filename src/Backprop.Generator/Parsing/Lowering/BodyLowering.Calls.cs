@@ -53,7 +53,9 @@ internal sealed partial class BodyLowering
             ImplicitHelpers.Helper helper = _helpers.Resolve(target, CalleeDerivatives(_derivatives));
             if (helper.Failure is not null)
             {
-                _diagnostics.Add(helper.Failure);
+                // Every call of a helper reaches the same construct: say so once.
+                if (!_diagnostics.Contains(helper.Failure))
+                    _diagnostics.Add(helper.Failure);
                 return null;
             }
             if (helper.Differentiable is null)

@@ -43,6 +43,12 @@ internal sealed partial class BodyLowering
             }
             // Other parameters (a message, a logger) keep their names in every derivative method's signature.
             return symbol is IParameterSymbol parameter ? Naming.Identifier(parameter.Name) : null;
+        }, operation =>
+        {
+            if (TupleElementVariable(operation) is not string element)
+                return null;
+            reads.Add(element);
+            return Naming.Identifier(element);
         });
         if (code is null)
         {

@@ -71,7 +71,8 @@ internal sealed partial class BodyLowering
 
     private static bool IsArrayDeclaration(IOperation statement) =>
         statement is IVariableDeclarationGroupOperation { Declarations.Length: 1 } group && group.Declarations[0].Declarators.Length == 1
-        && group.Declarations[0].Declarators[0].GetVariableInitializer()?.Value is IArrayCreationOperation;
+        && group.Declarations[0].Declarators[0] is var declarator && declarator.Symbol.Type is IArrayTypeSymbol
+        && declarator.GetVariableInitializer()?.Value is IArrayCreationOperation or { Syntax: CollectionExpressionSyntax } or IConversionOperation { Operand.Syntax: CollectionExpressionSyntax };
 
     private List<string> FlagsSetBy(SyntaxNode syntax)
     {

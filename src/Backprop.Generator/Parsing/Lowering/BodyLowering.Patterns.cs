@@ -141,7 +141,8 @@ internal sealed partial class BodyLowering
     /// </summary>
     private string? SwitchedVariable(IOperation value)
     {
-        if (Unconverted(value) is ILocalReferenceOperation or IParameterReferenceOperation && ValueType(Unconverted(value).Type) == ValueType(value.Type)
+        // A const local has no variable (its reads are constants): it is switched on through one, as any expression is.
+        if (Unconverted(value) is ILocalReferenceOperation { Local.IsConst: false } or IParameterReferenceOperation && ValueType(Unconverted(value).Type) == ValueType(value.Type)
             && TargetVariable(Unconverted(value)) is string variable)
             return variable;
         if (ValueType(value.Type) is not ScalarType type)

@@ -241,7 +241,11 @@ internal sealed partial class BodyLowering
         var elements = new List<IOperation>();
         foreach (CollectionElementSyntax element in collection.Elements)
         {
-            if (element is not ExpressionElementSyntax { Expression: var expression } || model.GetOperation(expression, _cancellationToken) is not { } value)
+            // C# gives a parenthesized expression no operation of its own: ask for the expression inside.
+            ExpressionSyntax? expression = (element as ExpressionElementSyntax)?.Expression;
+            while (expression is ParenthesizedExpressionSyntax parenthesized)
+                expression = parenthesized.Expression;
+            if (expression is null || model.GetOperation(expression, _cancellationToken) is not { } value)
             {
                 UnsupportedStatement(element, $"The collection element '{element}'", "list the elements one by one, or fill the array in a loop");
                 return;
