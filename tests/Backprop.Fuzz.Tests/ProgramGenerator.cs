@@ -154,7 +154,7 @@ internal sealed class ProgramGenerator
         {
             0 => g._owner + g.Pick("Gain", "Offset"),
             1 => $"{g._owner}Table[{g.Index(g._owner + "Table")}]",
-            _ => $"{g._owner}Table[{g.Index(g._owner + "Table")}] * {g.E(t, d)}",
+            _ => $"({g._owner}Table[{g.Index(g._owner + "Table")}] * {g.E(t, d)})",
         }, Double),
         new("switch expression over a double", 2, (g, t, d) =>
             $"((double)({g.WithoutConstants(() => g.E(FuzzType.Double, d))}) switch {{ < {g.Literal(FuzzType.Double, -1)} => {g.E(t, d)}, < {g.Literal(FuzzType.Double, 1)} => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
@@ -179,9 +179,9 @@ internal sealed class ProgramGenerator
         new("or", 1, (g, d) => $"({g.C(d)} || {g.C(d)})"),
         new("not", 1, (g, d) => $"!({g.C(d)})"),
         new("bool helper", 1, (g, d) => $"{g._owner}Positive({g.E(FuzzType.Double, d)})"),
-        new("is pattern on a double", 1, (g, d) => $"(double)({g.E(FuzzType.Double, d)}) is " +
-            g.Pick("> -0.5 and < 0.5", "< -1.0 or > 1.0", "not < 0.0", "not (> 0.25 and < 1.0)")),
-        new("is pattern on an int", 1, (g, d) => $"{g.E(FuzzType.Int, d)} is " + g.Pick("0 or 2", "not 1", "> 0 and < 3")),
+        new("is pattern on a double", 1, (g, d) => $"((double)({g.E(FuzzType.Double, d)}) is " +
+            g.Pick("> -0.5 and < 0.5", "< -1.0 or > 1.0", "not < 0.0", "not (> 0.25 and < 1.0)") + ")"),
+        new("is pattern on an int", 1, (g, d) => $"({g.E(FuzzType.Int, d)} is " + g.Pick("0 or 2", "not 1", "> 0 and < 3") + ")"),
     };
 
     private static readonly StatementForm[] StatementForms =
@@ -296,7 +296,7 @@ internal sealed class ProgramGenerator
     /// <c>t</c> is <c>[NoDerivative]</c>. Passing <c>k</c> or <c>t</c> a value that varies with the caller's
     /// differentiable parameters is BP1009.
     /// </summary>
-    private static readonly string[] FixedMembers =
+    public static readonly IReadOnlyList<string> FixedMembers = new[]
     {
         "internal static readonly double Gain = 1.5;",
         "internal static double Offset => 0.25;",
