@@ -32,7 +32,9 @@ internal static class ArrayResultChecker
         for (int p = 0; p < GradientChecker.PointsPerProgram; p++)
         {
             object[] point = program.Parameters.Select(parameter => GradientChecker.RandomValue(parameter, random)).ToArray();
-            double[]? value = Outputs(function, point);
+            double[]? value = Outputs(function, point, out Type? thrown);
+            if (thrown is not null && GradientChecker.ThrowsAlike(jacobian, point.Append(new double[program.Outputs, columns.Length]).ToArray(), thrown, "Jacobian") is string mismatch)
+                return (GradientChecker.Failed(program, point, mismatch), counts);
             if (value is null || !value.All(GradientChecker.IsTame))
             {
                 counts += new CheckCounts(0, program.Outputs * columns.Length);
@@ -156,15 +158,19 @@ internal static class ArrayResultChecker
         return Math.Abs(actual - expected) <= tolerance ? null : $"is {actual:R}, from the Jacobian {expected:R}";
     }
 
-    /// <summary>The function's outputs, or null when it throws (Math.Sign of NaN).</summary>
-    private static double[]? Outputs(MethodInfo function, object[] arguments)
+    /// <summary>The function's outputs, or null when it throws (Math.Sign of NaN, a guard).</summary>
+    private static double[]? Outputs(MethodInfo function, object[] arguments) => Outputs(function, arguments, out _);
+
+    private static double[]? Outputs(MethodInfo function, object[] arguments, out Type? thrown)
     {
+        thrown = null;
         try
         {
             return (double[])function.Invoke(null, arguments)!;
         }
-        catch (TargetInvocationException)
+        catch (TargetInvocationException exception)
         {
+            thrown = exception.InnerException!.GetType();
             return null;
         }
     }

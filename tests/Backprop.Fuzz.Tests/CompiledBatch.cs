@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Loader;
+using System.Text.RegularExpressions;
 using Backprop.Generator;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;
@@ -45,7 +46,7 @@ internal sealed class CompiledBatch : IDisposable
 
     /// <summary>
     /// Compiles programs (each a class named <paramref name="className"/> in the file <paramref name="file"/> writes) in one
-    /// compilation and loads them; a program the generator fails on is set aside with the first error charged to it,
+    /// compilation and loads them; a program the generator fails on is set aside with the errors charged to it,
     /// and the rest compiled again without it.
     /// </summary>
     public static (Assembly? Assembly, AssemblyLoadContext? Context, List<T> Loaded, List<(T Program, string Detail)> Failed) CompileAll<T>(
@@ -60,9 +61,10 @@ internal sealed class CompiledBatch : IDisposable
                 return (assembly, context, remaining, failed);
             foreach (T program in remaining.ToArray())
             {
-                if (errors.FirstOrDefault(e => e.ClassName is null || e.ClassName == className(program)) is { Detail: { } detail })
+                string[] details = errors.Where(e => e.ClassName is null || e.ClassName == className(program)).Select(e => e.Detail).ToArray();
+                if (details.Length > 0)
                 {
-                    failed.Add((program, detail));
+                    failed.Add((program, string.Join("\n", details)));
                     remaining.Remove(program);
                 }
             }
@@ -108,17 +110,20 @@ internal sealed class CompiledBatch : IDisposable
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release));
 
     /// <summary>
-    /// The class a diagnostic is about: the class around its location in the source, or the one the generated file is
-    /// named after (<c>Fuzz.P{seed}.F.g.cs</c>). <c>null</c> when it names none (the generator itself threw): it is then
-    /// charged to every program, and <see cref="Shrinker"/> or a rerun alone narrows it down.
+    /// The program a diagnostic is about, by its class name: the class around its location in the source, or the one
+    /// the generated file is named after (<c>Fuzz.P{seed}.F.g.cs</c>); a program's second class
+    /// (<c>P{seed}Kernels</c>, and its generated <c>P{seed}KernelsDerivatives</c>) counts as its own. <c>null</c> when it
+    /// names none (the generator itself threw): it is then charged to every program, and <see cref="Shrinker"/> or a
+    /// rerun alone narrows it down.
     /// </summary>
     private static string? Blame(Diagnostic diagnostic, SyntaxTree source)
     {
         // The generator's diagnostics carry a path and span, not a tree: find the class by path.
         string path = diagnostic.Location.GetLineSpan().Path;
-        return path == source.FilePath
+        string? name = path == source.FilePath
             ? source.GetRoot().FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()?.Identifier.ValueText
             : Path.GetFileName(path).Split('.').ElementAtOrDefault(1);
+        return name is null ? null : Regex.Match(name, @"^[A-Z]\d+").Value is { Length: > 0 } program ? program : name;
     }
 
     public void Dispose() => _context?.Unload();

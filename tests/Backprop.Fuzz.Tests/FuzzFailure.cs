@@ -18,7 +18,7 @@ internal sealed record FuzzFailure(FuzzProgram Program, FailureKind Kind, string
     /// ID or compiler error of a generator failure (not some other error the cut made), or for a wrong gradient whether
     /// an exception (which), a gradient component, the tangent, the Hessian-vector product or the returned value disagrees.
     /// </summary>
-    public string Signature => Kind + " " + System.Text.RegularExpressions.Regex.Match(Detail, @"\b(BP|CS)\d{4}\b|Hessian-vector|H·v|threw \w+|tangent|∂F/∂|returned").Value;
+    public string Signature => Kind + " " + System.Text.RegularExpressions.Regex.Match(Detail, @"\b(BP|CS)\d{4}\b|Hessian-vector|H·v|threw \w+|tangent|∂F/∂|returned|accepted a varying").Value;
 
     public override string ToString() => $"seed {Program.Seed}: {Kind}: {Detail}\n{Program.Source}";
 }

@@ -31,9 +31,23 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="Tangent">Whether <c>F</c> (and its differentiable helpers) also ask for <c>FTangent</c>.</param>
 /// <param name="Hessian">Whether they also ask for <c>FHessianVector</c> (and <c>FHessian</c>).</param>
 /// <param name="Outputs">For a program returning a <c>double[]</c> (its local array <c>outputs</c>), the array's length; 0 for a scalar result.</param>
+/// <param name="Kernels">Methods of a second class, <see cref="KernelsClassName"/>, which is not partial: helpers without attribute.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
-    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0)
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0, IReadOnlyList<string>? Kernels = null)
 {
+    /// <summary>How the statement that passes a varying value to a <c>[NoDerivative]</c> parameter begins.</summary>
+    public const string LostDerivativeDeclaration = "double lost = ";
+
+    /// <summary>
+    /// Whether the generator must refuse F with BP1009 (and nothing else): a top-level statement passes a varying value
+    /// to a <c>[NoDerivative]</c> parameter. Read from the statements, so a shrunk program that lost that statement no
+    /// longer expects it.
+    /// </summary>
+    public bool ExpectsLostDerivative => Statements.Any(s => s.StartsWith(LostDerivativeDeclaration, StringComparison.Ordinal));
+
+    public static string ClassNameOf(int seed) => "P" + seed;
+
+    public static string KernelsClassName(int seed) => ClassNameOf(seed) + "Kernels";
     /// <summary>The attribute of <c>F</c>: a program returning an array also asks for its Jacobian.</summary>
     public string Attribute => AttributeWith(Outputs > 0 ? "Derivatives.Jacobian" : null);
 
@@ -59,7 +73,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     public const string Namespace = "Fuzz";
     public const string MethodName = "F";
 
-    public string ClassName => "P" + Seed;
+    public string ClassName => ClassNameOf(Seed);
 
     public string Source
     {
@@ -85,6 +99,11 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
             foreach (string helper in Helpers ?? Array.Empty<string>())
                 text.Append('\n').Append("    ").Append(WithModes(helper).Replace("\n", "\n    ")).Append('\n');
             text.Append("}\n");
+            if (Kernels is { Count: > 0 })
+            {
+                text.Append("\ninternal static class ").Append(KernelsClassName(Seed)).Append("\n{\n");
+                text.Append(string.Join("\n", Kernels.Select(k => "    " + k.Replace("\n", "\n    ")))).Append("\n}\n");
+            }
             return text.ToString();
         }
     }

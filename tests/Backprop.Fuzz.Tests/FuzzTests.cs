@@ -4,11 +4,15 @@ namespace Backprop.Fuzz.Tests;
 
 public class FuzzTests(ITestOutputHelper output)
 {
-    /// <summary>The seeds every <c>dotnet test</c> run checks; a failure prints each shrunk program with its seed and point.</summary>
+    /// <summary>
+    /// The seeds every <c>dotnet test</c> run checks; a failure prints each shrunk program with its seed and point. Programs
+    /// with helpers, switches and tuples cost about 1.4 times the earlier ones, so this range (and the next) are cut to
+    /// keep the suite's time.
+    /// </summary>
     [Fact]
     public void FixedSeedRange()
     {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 1000);
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 700);
         output.WriteLine(result.Summary);
         Assert.True(result.Failures.Count == 0, result.Report());
     }
@@ -17,7 +21,7 @@ public class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void ArrayResultSeedRange()
     {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 300, generate: ProgramGenerator.GenerateArrayResult);
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateArrayResult);
         output.WriteLine(result.Summary);
         Assert.True(result.Failures.Count == 0, result.Report());
     }

@@ -61,8 +61,10 @@ internal static class GradientChecker
         for (int p = 0; p < PointsPerProgram; p++)
         {
             object[] point = program.Parameters.Select(parameter => RandomValue(parameter, random)).ToArray();
-            double value = Invoke(function, point);
+            var (value, thrown) = Evaluate(function, point);
             int components = program.Parameters.Where(q => q.Differentiable).Sum(q => q.Type == FuzzType.DoubleArray ? q.Length : 1);
+            if (thrown is not null && ThrowsAlike(gradient, point.Concat(Buffers(program)).ToArray(), thrown, "gradient") is string mismatch)
+                return (Failed(program, point, mismatch), counts);
             if (!IsTame(value))
             {
                 counts += new CheckCounts(0, components);
@@ -119,8 +121,7 @@ internal static class GradientChecker
     /// </summary>
     public static (double Returned, List<Component> Outputs) InvokeWithOutputs(FuzzProgram program, MethodInfo method, object[] point, IEnumerable<object>? inputs = null)
     {
-        object?[] arguments = point.Concat(inputs ?? Array.Empty<object>()).Concat(program.Parameters.Where(q => q.Differentiable)
-            .Select(q => q.Type == FuzzType.DoubleArray ? Enumerable.Repeat(12345.0, q.Length).ToArray() : (object?)null)).ToArray();
+        object?[] arguments = point.Concat(inputs ?? Array.Empty<object>()).Concat(Buffers(program)).ToArray();
         double returned = System.Convert.ToDouble(method.Invoke(null, arguments), CultureInfo.InvariantCulture);
         var outputs = new List<Component>();
         int slot = arguments.Length - program.Parameters.Count(q => q.Differentiable);
@@ -134,6 +135,28 @@ internal static class GradientChecker
                 outputs.Add(new Component(i, -1, System.Convert.ToDouble(arguments[slot - 1], CultureInfo.InvariantCulture)));
         }
         return (returned, outputs);
+    }
+
+    /// <summary>One output per differentiable parameter: <c>null</c> for an <c>out</c> scalar, a buffer full of garbage for an array.</summary>
+    private static IEnumerable<object?> Buffers(FuzzProgram program) => program.Parameters.Where(q => q.Differentiable)
+        .Select(q => q.Type == FuzzType.DoubleArray ? Enumerable.Repeat(12345.0, q.Length).ToArray() : (object?)null);
+
+    /// <summary>
+    /// Where F throws (a guard, a throw arm, Math.Sign of NaN), a derivative method must throw the same exception: the
+    /// generated methods run every statement kept for its effect in F's order. Returns the mismatch, if any.
+    /// </summary>
+    internal static string? ThrowsAlike(MethodInfo method, object?[] arguments, Type thrown, string what)
+    {
+        try
+        {
+            method.Invoke(null, arguments);
+        }
+        catch (TargetInvocationException exception)
+        {
+            Type type = exception.InnerException!.GetType();
+            return type == thrown ? null : $"the {what} method threw {type.Name} where the function threw {thrown.Name}";
+        }
+        return $"the {what} method did not throw where the function threw {thrown.Name}";
     }
 
     /// <summary>
@@ -277,16 +300,19 @@ internal static class GradientChecker
         _ => (object)random.Next(-2, 4),
     };
 
-    /// <summary>Calls the method; a throw from the function itself (Math.Sign of NaN) counts as a non-finite value.</summary>
-    private static double Invoke(MethodInfo method, object?[] arguments)
+    /// <summary>Calls the method; a throw from the function itself (Math.Sign of NaN, a guard) counts as a non-finite value.</summary>
+    private static double Invoke(MethodInfo method, object?[] arguments) => Evaluate(method, arguments).Value;
+
+    /// <summary>The function's value, or NaN and the type of the exception it threw.</summary>
+    private static (double Value, Type? Thrown) Evaluate(MethodInfo function, object?[] arguments)
     {
         try
         {
-            return System.Convert.ToDouble(method.Invoke(null, arguments), CultureInfo.InvariantCulture);
+            return (System.Convert.ToDouble(function.Invoke(null, arguments), CultureInfo.InvariantCulture), null);
         }
-        catch (TargetInvocationException) when (method.Name == FuzzProgram.MethodName)
+        catch (TargetInvocationException exception)
         {
-            return double.NaN;
+            return (double.NaN, exception.InnerException!.GetType());
         }
     }
 

@@ -24,6 +24,21 @@ public class HarnessTests
         Assert.Equal(GradientChecker.PointsPerProgram, result.Counts.Checked + result.Counts.Skipped);
     }
 
+    private static FuzzProgram WithFixedMembers(int seed, params string[] statements) =>
+        Program(seed, statements) with { Helpers = ProgramGenerator.FixedMembers };
+
+    [Fact]
+    public void LostDerivativeIsExpectedExactlyWhereAVaryingValueReachesANoDerivativeParameter()
+    {
+        FuzzProgram varying = WithFixedMembers(4, FuzzProgram.LostDerivativeDeclaration + "Blend(0.5, x);", "return x * x;");
+        FuzzProgram passive = WithFixedMembers(5, FuzzProgram.LostDerivativeDeclaration + "Blend(x, 0.5);", "return x * x;");
+        FuzzProgram unannounced = WithFixedMembers(6, "double v = Scaled(0.5, x);", "return x * v;");
+        CampaignResult result = FuzzCampaign.Run(new[] { varying, passive, unannounced });
+        Assert.Equal(1, result.Refused);
+        Assert.Equal(new[] { (5, "Generator accepted a varying"), (6, "Generator BP1009") },
+            result.Failures.Select(f => (f.Program.Seed, f.Signature)).OrderBy(f => f.Seed));
+    }
+
     [Fact]
     public void ShrinkingKeepsOnlyTheStatementsThatFail()
     {

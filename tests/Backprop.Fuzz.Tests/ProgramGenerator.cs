@@ -32,10 +32,64 @@ internal sealed class ProgramGenerator
     /// <summary>
     /// A variable in scope. Arrays are at least <see cref="MinimumLength"/> long, so a literal index below it is always in
     /// range; loop counters (<paramref name="Counter"/>) are never negative, so <c>i % a.Length</c> is too.
+    /// <paramref name="Constant"/> marks a <c>const</c> local, which never varies with the parameters.
     /// </summary>
-    private sealed record Variable(string Name, FuzzType Type, bool Assignable, bool Counter = false);
+    private sealed record Variable(string Name, FuzzType Type, bool Assignable, bool Counter = false, bool Constant = false);
+
+    /// <summary>Which methods a body may call: each helper calls only those after it in this order, so nothing recurses.</summary>
+    [Flags]
+    private enum Callees
+    {
+        None = 0,
+        /// <summary>The <c>[Differentiable]</c> helpers <c>H</c> and <c>S</c>.</summary>
+        Differentiable = 1,
+        /// <summary><c>G</c>, a helper of the class with no attribute.</summary>
+        Implicit = 2,
+        /// <summary><c>K</c>, a helper with no attribute in the separate, non-partial class <c>P{seed}Kernels</c>.</summary>
+        Kernel = 4,
+        /// <summary>The fixed members: pullback-only functions and the helper with a <c>[NoDerivative]</c> parameter.</summary>
+        Fixed = 8,
+        All = Differentiable | Implicit | Kernel | Fixed,
+    }
 
     private const int MinimumLength = 3;
+
+    /// <summary>
+    /// More of Math/MathF and of the static math members of double and float (docs/math.md), on safe domains as above:
+    /// <c>Acosh(2 + a*a)</c>, <c>Atanh(Tanh(a) / 2)</c>, <c>RootN(1 + a*a, n)</c>; the staircases on bounded arguments.
+    /// Drawn as one expression form, so that the many members do not crowd out the other constructs.
+    /// </summary>
+    private static readonly Form[] MathMembers =
+    {
+        new("exp2", 1, (g, t, d) => $"{g.N(t)}.Exp2({g.E(t, d)})"),
+        new("exp10m1", 1, (g, t, d) => $"{g.N(t)}.Exp10M1({g.E(t, d)})"),
+        new("expm1", 1, (g, t, d) => $"{g.N(t)}.ExpM1({g.E(t, d)})"),
+        new("logp1", 1, (g, t, d) => g.Shared(t, d, a => $"{g.N(t)}.LogP1({a} * {a})")),
+        new("log2p1", 1, (g, t, d) => g.Shared(t, d, a => $"{g.N(t)}.Log2P1({a} * {a})")),
+        new("sqrt of the type", 1, (g, t, d) => g.Shared(t, d, a => $"{g.N(t)}.Sqrt({g.Literal(t, 1)} + {a} * {a})")),
+        new("hypot", 1, (g, t, d) => $"{g.N(t)}.Hypot({g.E(t, d)}, {g.E(t, d)})"),
+        new("rootn", 1, (g, t, d) => g.Shared(t, d, a => $"{g.N(t)}.RootN({g.Literal(t, 1)} + {a} * {a}, {g._random.Next(2, 5)})")),
+        new("scaleb", 1, (g, t, d) => $"{g.M(t)}.ScaleB({g.E(t, d)}, {g._random.Next(-2, 4)})"),
+        new("asinh", 1, (g, t, d) => $"{g.M(t)}.Asinh({g.E(t, d)})"),
+        new("acosh", 1, (g, t, d) => g.Shared(t, d, a => $"{g.M(t)}.Acosh({g.Literal(t, 2)} + {a} * {a})")),
+        new("atanh", 1, (g, t, d) => $"{g.M(t)}.Atanh({g.M(t)}.Tanh({g.E(t, d)}) / {g.Literal(t, 2)})"),
+        new("sinpi", 1, (g, t, d) => $"{g.N(t)}.SinPi({g.E(t, d)})"),
+        new("cospi", 1, (g, t, d) => $"{g.N(t)}.CosPi({g.E(t, d)})"),
+        new("tanpi", 1, (g, t, d) => $"{g.N(t)}.TanPi({g.M(t)}.Tanh({g.E(t, d)}) / {g.Literal(t, 4)})"),
+        new("asinpi", 1, (g, t, d) => $"{g.N(t)}.AsinPi({g.M(t)}.Tanh({g.E(t, d)}) / {g.Literal(t, 2)})"),
+        new("atanpi", 1, (g, t, d) => $"{g.N(t)}.AtanPi({g.E(t, d)})"),
+        new("atan2pi", 1, (g, t, d) => $"{g.N(t)}.Atan2Pi({g.E(t, d)}, {g.E(t, d)})"),
+        new("degrees to radians", 1, (g, t, d) => $"{g.N(t)}.DegreesToRadians({g.E(t, d)})"),
+        new("fused multiply-add", 1, (g, t, d) => $"{g.M(t)}.FusedMultiplyAdd({g.E(t, d)}, {g.E(t, d)}, {g.E(t, d)})"),
+        new("lerp", 1, (g, t, d) => $"{g.N(t)}.Lerp({g.E(t, d)}, {g.E(t, d)}, {g.E(t, d)})"),
+        new("copysign", 1, (g, t, d) => $"{g.M(t)}.CopySign({g.E(t, d)}, {g.E(t, d)})"),
+        new("max magnitude", 1, (g, t, d) => $"{g.M(t)}.{g.Pick("MaxMagnitude", "MinMagnitude")}({g.E(t, d)}, {g.E(t, d)})"),
+        new("max number", 1, (g, t, d) => $"{g.N(t)}.{g.Pick("MaxNumber", "MinNumber")}({g.E(t, d)}, {g.E(t, d)})"),
+        new("clamp of the type", 1, (g, t, d) => $"{g.N(t)}.Clamp({g.E(t, d)}, {g.Literal(t, -1)}, {g.Literal(t, 2)})"),
+        new("bit increment", 1, (g, t, d) => $"{g.M(t)}.{g.Pick("BitIncrement", "BitDecrement")}({g.E(t, d)})"),
+        new("ieee remainder", 1, (g, t, d) => g.Shared(t, d, b => $"{g.M(t)}.IEEERemainder({g.Bounded(t, d)}, {g.Literal(t, 1)} + {b} * {b})")),
+        new("round to digits", 1, (g, t, d) => $"{g.M(t)}.Round({g.Bounded(t, d)}, {g._random.Next(1, 3)})"),
+    };
 
     private static readonly Form[] ExpressionForms =
     {
@@ -88,9 +142,33 @@ internal sealed class ProgramGenerator
         new("ternary", 2, (g, t, d) => $"({g.C(d)} ? {g.E(t, d)} : {g.E(t, d)})", Any),
         new("array element", 4, (g, t, d) => g.ArrayElement(t, d), Double),
         new("array length", 1, (g, t, d) => g.Array() is Variable a ? a.Name + ".Length" : g.Leaf(t), Int),
-        new("int helper", 1, (g, t, d) => $"Twice({g.E(FuzzType.Int, d)})", Int),
-        new("call scalar helper", 2, (g, t, d) => g._calls ? $"H({g.E(t, d)}, {g.E(t, d)})" : g.Leaf(t), Double),
-        new("call array helper", 2, (g, t, d) => g._calls && g.Array() is Variable a ? $"S({a.Name}, {g.E(t, d)})" : g.Leaf(t), Double),
+        new("int helper", 1, (g, t, d) => $"{g._owner}Twice({g.E(FuzzType.Int, d)})", Int),
+        new("call scalar helper", 2, (g, t, d) => g.May(Callees.Differentiable) ? $"H({g.E(t, d)}, {g.E(t, d)})" : g.Leaf(t), Double),
+        new("call array helper", 2, (g, t, d) => g.May(Callees.Differentiable) && g.Array() is Variable a ? $"S({a.Name}, {g.E(t, d)})" : g.Leaf(t), Double),
+        new("call helper without attribute", 2, (g, t, d) => g.May(Callees.Implicit) ? $"G({g.E(t, d)}, {g.E(t, d)})" : g.Leaf(t), Double),
+        new("call helper of a non-partial class", 1, (g, t, d) => g.May(Callees.Kernel) ? $"{g._class}Kernels.K({g.E(t, d)})" : g.Leaf(t), Double),
+        new("call pullback-only function", 2, (g, t, d) => !g.May(Callees.Fixed) ? g.Leaf(t)
+            : g._random.Next(2) == 0 ? $"{g._owner}Cube({g.E(t, d)})" : $"{g._owner}Scaled({g.E(t, d)}, {g.Passive()})", Double),
+        new("call with a [NoDerivative] parameter", 1, (g, t, d) => g.May(Callees.Fixed) ? $"{g._owner}Blend({g.E(t, d)}, {g.Passive()})" : g.Leaf(t), Double),
+        new("constant of the class", 2, (g, t, d) => g._random.Next(3) switch
+        {
+            0 => g._owner + g.Pick("Gain", "Offset"),
+            1 => $"{g._owner}Table[{g.Index(g._owner + "Table")}]",
+            _ => $"({g._owner}Table[{g.Index(g._owner + "Table")}] * {g.E(t, d)})",
+        }, Double),
+        new("switch expression over a double", 2, (g, t, d) =>
+            $"((double)({g.WithoutConstants(() => g.E(FuzzType.Double, d))}) switch {{ < {g.Literal(FuzzType.Double, -1)} => {g.E(t, d)}, < {g.Literal(FuzzType.Double, 1)} => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
+        new("switch expression over an int", 1, (g, t, d) =>
+            $"({g.WithoutConstants(() => g.E(FuzzType.Int, d))} switch {{ 0 => {g.E(t, d)}, 1 or 2 => {g.E(t, d)}, > 3 and < 6 => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
+        new("throw arm of a ternary", 1, (g, t, d) =>
+            $"(!{g.N(t)}.IsNaN({g.E(t, d)}) ? {g.E(t, d)} : throw new InvalidOperationException(\"NaN\"))"),
+        new("bit operation", 1, (g, t, d) => g._random.Next(3) switch
+        {
+            0 => $"({g.E(t, d)} {g.Pick("&", "|", "^")} {g.E(t, d)})",
+            1 => $"({g.E(t, d)} {g.Pick("<<", ">>", ">>>")} {g._random.Next(1, 4)})",
+            _ => $"(~{g.E(t, d)})",
+        }, Int),
+        new("math member", 6, (g, t, d) => Weighted(g._random, MathMembers, f => f.Weight).Write(g, t, d)),
     };
 
     private static readonly ConditionForm[] ConditionForms =
@@ -100,7 +178,10 @@ internal sealed class ProgramGenerator
         new("and", 1, (g, d) => $"({g.C(d)} && {g.C(d)})"),
         new("or", 1, (g, d) => $"({g.C(d)} || {g.C(d)})"),
         new("not", 1, (g, d) => $"!({g.C(d)})"),
-        new("bool helper", 1, (g, d) => $"Positive({g.E(FuzzType.Double, d)})"),
+        new("bool helper", 1, (g, d) => $"{g._owner}Positive({g.E(FuzzType.Double, d)})"),
+        new("is pattern on a double", 1, (g, d) => $"((double)({g.E(FuzzType.Double, d)}) is " +
+            g.Pick("> -0.5 and < 0.5", "< -1.0 or > 1.0", "not < 0.0", "not (> 0.25 and < 1.0)") + ")"),
+        new("is pattern on an int", 1, (g, d) => $"({g.E(FuzzType.Int, d)} is " + g.Pick("0 or 2", "not 1", "> 0 and < 3") + ")"),
     };
 
     private static readonly StatementForm[] StatementForms =
@@ -123,7 +204,13 @@ internal sealed class ProgramGenerator
         new("continue", 2, g => g._breakable ? $"if ({g.C(2)})\n    continue;" : null),
         new("early return", 1, g => g._blocks > 0 ? g.EarlyReturn() : null),
         new("local array", 2, g => g._blocks == 0 && g._localArrays < 2 ? g.LocalArray() : null),
-        new("array write", 3, g => g.LocalArrayVariable() is Variable a ? $"{a.Name}[{g.Index(a)}] {g.Pick("=", "+=")} {g.E(FuzzType.Double, 3)};" : null),
+        new("array write", 3, g => g.LocalArrayVariable() is Variable a ? $"{a.Name}[{g.Index(a.Name)}] {g.Pick("=", "+=")} {g.E(FuzzType.Double, 3)};" : null),
+        new("chained assignment", 1, g => g.TwoAssignable(sameType: true) is var (a, b) ? $"{a.Name} = {b.Name} = {g.E(a.Type, 3)};" : null),
+        new("deconstruction assignment", 2, g => g.TwoAssignable(sameType: false) is var (a, b) ? $"({a.Name}, {b.Name}) = ({g.E(a.Type, 3)}, {g.E(b.Type, 3)});" : null),
+        new("deconstruction declaration", 1, g => g.DeconstructionDeclaration()),
+        new("tuple local", 1, g => g.TupleLocal()),
+        new("switch statement", 2, g => g.Nested() ? g.Switch() : null),
+        new("guard", 2, g => g.Guard()),
     };
 
     private static readonly string[] ParameterNames = { "x", "y", "z", "w" };
@@ -131,14 +218,26 @@ internal sealed class ProgramGenerator
     private readonly Random _random;
     private readonly List<Variable> _scope = new();
 
-    /// <summary>Whether expressions may call the differentiable helpers (not inside the helpers: no recursion).</summary>
-    private readonly bool _calls;
+    /// <summary>What this body may call: the helpers' bodies call only helpers further down the chain, so nothing recurses.</summary>
+    private readonly Callees _callees;
+
+    /// <summary>The program's class, <c>P{seed}</c>; <c>K</c> is in <c>P{seed}Kernels</c>, which is not partial.</summary>
+    private readonly string _class;
+
+    /// <summary>How this body names the members of the program's class: "" inside it, <c>P{seed}.</c> from <c>K</c>'s class.</summary>
+    private readonly string _owner = "";
     private FuzzType _returnType = FuzzType.Double;
     private int _blocks;
     private int _loops;
     /// <summary>Whether break and continue may appear here: in a loop.</summary>
     private bool _breakable;
     private int _localArrays;
+
+    /// <summary>Whether an early return has been written: collection expressions are not written after one (a generator defect).</summary>
+    private bool _returnedEarly;
+
+    /// <summary>Whether expressions written now must not read <c>const</c> locals (see <see cref="WithoutConstants"/>).</summary>
+    private bool _constantsHidden;
 
     /// <summary>
     /// One program in three mixes in floats (parameters, locals, casts, a float result). The rest stay in double, where
@@ -155,18 +254,23 @@ internal sealed class ProgramGenerator
     {
         _random = new Random(seed);
         _floats = _random.Next(3) == 0;
-        _calls = true;
+        _callees = Callees.All;
+        _class = FuzzProgram.ClassNameOf(seed);
         if (arrayResult)
             _outputs = _random.Next(MinimumLength, 5);
     }
 
     /// <summary>A generator for a helper's body, drawing from the program's random stream, in pure double.</summary>
-    private ProgramGenerator(Random random)
+    private ProgramGenerator(Random random, Callees callees, string programClass, string owner)
     {
         _random = random;
         _floats = false;
-        _calls = false;
+        _callees = callees;
+        _class = programClass;
+        _owner = owner;
     }
+
+    private bool May(Callees callee) => (_callees & callee) != 0;
 
     public static FuzzProgram Generate(int seed) => new ProgramGenerator(seed).Program(seed);
 
@@ -180,44 +284,85 @@ internal sealed class ProgramGenerator
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
     {
-        "private static int Twice(int k) => 2 * k;",
-        "private static bool Positive(double v) => v > 0;",
+        "internal static int Twice(int k) => 2 * k;",
+        "internal static bool Positive(double v) => v > 0;",
     };
+
+    /// <summary>
+    /// Members every class has for the generator to read or call as it finds them: constants (a static readonly field,
+    /// a static get-only property, a static readonly table of at least <see cref="MinimumLength"/> elements), two
+    /// pullback-only functions (a <c>[DerivativeOf]</c> pullback and no attribute on the function; <c>Scaled</c>'s
+    /// <c>k</c> is <c>[NoDerivative]</c> and its pullback gives no gradient for it), and a helper without attribute whose
+    /// <c>t</c> is <c>[NoDerivative]</c>. Passing <c>k</c> or <c>t</c> a value that varies with the caller's
+    /// differentiable parameters is BP1009.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FixedMembers = new[]
+    {
+        "internal static readonly double Gain = 1.5;",
+        "internal static double Offset => 0.25;",
+        "internal static readonly double[] Table = { 0.5, -1.25, 2.0, 0.75 };",
+        "internal static double Cube(double s) => s * s * s;",
+        "[DerivativeOf(nameof(Cube))]\ninternal static void CubePullback(double s, double result, double dResult, out double dS) => dS = dResult * 3 * s * s;",
+        "internal static double Scaled(double s, [NoDerivative] double k) => k * Math.Sin(s);",
+        "[DerivativeOf(nameof(Scaled))]\ninternal static void ScaledPullback(double s, double k, double result, double dResult, out double dS) => dS = dResult * k * Math.Cos(s);",
+        "internal static double Blend(double a, [NoDerivative] double t) => (1 - t) * a + t * Math.Tanh(a);",
+    };
+
+    /// <summary>The functions whose only derivative is a pullback: a Hessian through them is refused (BP1008).</summary>
+    private static readonly string[] PullbackOnly = { "Cube(", "Scaled(" };
+
+    /// <summary>One program in this many feeds a varying value to a <c>[NoDerivative]</c> parameter and must get BP1009.</summary>
+    private const int LostDerivativeShare = 12;
 
     /// <summary>One double program in this many also asks for the Hessian-vector product.</summary>
     private const int HessianShare = 4;
 
     /// <summary>
-    /// The class's differentiable helpers: <c>H(double a, double b)</c> and <c>S(double[] q, double a)</c>, each with a
-    /// random body (loops, branches, array reads) that calls nothing differentiable; their <c>[Differentiable]</c> line
-    /// takes the program's modes when the program is written out (<see cref="FuzzProgram"/>).
+    /// The class's helpers with random bodies: <c>[Differentiable]</c> <c>H(double a, double b)</c> and
+    /// <c>S(double[] q, double a)</c>, and <c>G(double a, double b)</c> without attribute, which the generator
+    /// differentiates as if marked; and, in the separate non-partial class, <c>K(double a)</c> without attribute. Each
+    /// calls only those further down (H and S call G and K, G calls K, all call the fixed members). The
+    /// <c>[Differentiable]</c> line takes the program's modes when the program is written out (<see cref="FuzzProgram"/>).
     /// </summary>
-    private IEnumerable<string> DifferentiableHelpers()
+    private (string[] Helpers, string Kernel) RandomHelpers()
     {
         const string attribute = "[Differentiable]";
-        var h = new ProgramGenerator(_random);
-        h._scope.Add(new Variable("a", FuzzType.Double, true));
-        h._scope.Add(new Variable("b", FuzzType.Double, true));
-        yield return $"{attribute}\nprivate static double H(double a, double b)\n{h.Body(3)}";
-        var s = new ProgramGenerator(_random);
-        s._scope.Add(new Variable("q", FuzzType.DoubleArray, false));
-        s._scope.Add(new Variable("a", FuzzType.Double, true));
-        yield return $"{attribute}\nprivate static double S(double[] q, double a)\n{s.Body(3)}";
+        var k = Helper(Callees.Fixed, _class + ".", ("a", FuzzType.Double));
+        string kernel = $"public static double K(double a)\n{k.Body(2)}";
+        var g = Helper(Callees.Kernel | Callees.Fixed, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
+        string implicitHelper = $"private static double G(double a, double b)\n{g.Body(2)}";
+        var h = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
+        string scalar = $"{attribute}\nprivate static double H(double a, double b)\n{h.Body(3)}";
+        var s = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed, "", ("q", FuzzType.DoubleArray), ("a", FuzzType.Double));
+        string array = $"{attribute}\nprivate static double S(double[] q, double a)\n{s.Body(3)}";
+        return (new[] { scalar, array, implicitHelper }, kernel);
     }
 
-    /// <summary>The differentiable helpers' signatures and their simplest bodies, which still use every parameter.</summary>
+    private ProgramGenerator Helper(Callees callees, string owner, params (string Name, FuzzType Type)[] parameters)
+    {
+        var helper = new ProgramGenerator(_random, callees, _class, owner);
+        foreach (var (name, type) in parameters)
+            helper._scope.Add(new Variable(name, type, type != FuzzType.DoubleArray));
+        return helper;
+    }
+
+    /// <summary>The random helpers' signatures and their simplest bodies, which still use every parameter.</summary>
     private static readonly (string Signature, string Body)[] SimplestHelpers =
     {
         ("private static double H(double a, double b)", "a * b"),
         ("private static double S(double[] q, double a)", "q[0] * a"),
+        ("private static double G(double a, double b)", "a * b"),
+        ("public static double K(double a)", "a * a"),
     };
 
-    /// <summary>A differentiable helper with its body replaced by the simplest one (for the shrinker); null for other helpers.</summary>
+    /// <summary>A random helper with its body replaced by the simplest one (for the shrinker); null for other members.</summary>
     public static string? SimplestHelper(string helper)
     {
         string[] lines = helper.Split('\n');
-        return lines.Length < 2 ? null
-            : SimplestHelpers.Where(h => lines[1] == h.Signature).Select(h => $"{lines[0]}\n{h.Signature} => {h.Body};").FirstOrDefault();
+        int signature = lines[0].StartsWith('[') ? 1 : 0;
+        return lines.Length < signature + 2 ? null
+            : SimplestHelpers.Where(h => lines[signature] == h.Signature)
+                .Select(h => string.Concat(lines.Take(signature).Select(a => a + "\n")) + $"{h.Signature} => {h.Body};").FirstOrDefault();
     }
 
     private string Body(int length)
@@ -254,7 +399,9 @@ internal sealed class ProgramGenerator
         _returnType = _floats && _random.Next(3) == 0 && _outputs == 0 ? FuzzType.Float : FuzzType.Double;
         // A Jacobian runs the helpers' tangents and gradients.
         bool tangent = _random.Next(4) == 0 || _outputs > 0;
-        string[] helpers = DifferentiableHelpers().Concat(OrdinaryHelpers).ToArray();
+        var (randomHelpers, kernel) = RandomHelpers();
+        // Written while only the parameters are in scope, so it may go anywhere among the top-level statements.
+        string? lostDerivative = _random.Next(LostDerivativeShare) == 0 ? LostDerivative() : null;
 
         var statements = new List<string>();
         if (_outputs > 0)
@@ -268,11 +415,46 @@ internal sealed class ProgramGenerator
             if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
                 statements.Add(statement);
         }
+        if (lostDerivative is not null)
+            statements.Insert(_random.Next(statements.Count + 1), lostDerivative);
         statements.Add(_outputs > 0 ? FillAndReturn(Enumerable.Range(0, _outputs)) : $"return {E(_returnType, 4)}{Uses(_returnType)};");
-        // Drawn last, so that asking for it leaves every seed's program text as it was before the Hessian was checked.
-        // Array results have no Hessian.
-        bool hessian = _random.Next(HessianShare) == 0 && _outputs == 0;
-        return new FuzzProgram(seed, parameters, statements, _returnType, _floats, helpers, tangent, hessian, _outputs);
+        // Array results have no Hessian, and a pullback gives no second derivative (BP1008).
+        bool hessian = _random.Next(HessianShare) == 0 && _outputs == 0
+            && !statements.Concat(randomHelpers).Append(kernel).Any(text => PullbackOnly.Any(text.Contains));
+        return new FuzzProgram(seed, parameters, statements, _returnType, _floats, randomHelpers.Concat(OrdinaryHelpers).Concat(FixedMembers).ToArray(),
+            tangent, hessian, _outputs, new[] { kernel });
+    }
+
+    /// <summary>
+    /// A call passing <c>x</c> (the first parameter, always a differentiable double), or a floating-point expression of
+    /// it, to a <c>[NoDerivative]</c> parameter: BP1009 must refuse the program. The generator's analysis of what varies is
+    /// flow-insensitive (a variable varies if any write to it does), so x varies wherever the statement lands.
+    /// </summary>
+    private string LostDerivative()
+    {
+        string varying = _random.Next(3) switch
+        {
+            0 => ParameterNames[0],
+            1 => $"({E(FuzzType.Double, 2)} + {ParameterNames[0]})",
+            _ => $"Math.Sin({ParameterNames[0]})",
+        };
+        return FuzzProgram.LostDerivativeDeclaration + (_random.Next(2) == 0 ? $"Blend({E(FuzzType.Double, 2)}, {varying});" : $"Scaled({E(FuzzType.Double, 2)}, {varying});");
+    }
+
+    /// <summary>
+    /// A value that never varies with the differentiable parameters, for a <c>[NoDerivative]</c> parameter: a literal, a
+    /// constant of the class or a <c>const</c> local, or an int expression (ints carry no derivative).
+    /// </summary>
+    private string Passive()
+    {
+        Variable[] constants = _scope.Where(v => v.Constant).ToArray();
+        return _random.Next(4) switch
+        {
+            0 => Literal(FuzzType.Double, Pick(0.25, 0.5, 1.5)),
+            1 => _owner + Pick("Gain", "Offset", "Table[2]"),
+            2 => E(FuzzType.Int, 2),
+            _ => constants.Length > 0 ? Pick(constants).Name : Literal(FuzzType.Double, 0.75),
+        };
     }
 
     /// <summary>A condition at most <paramref name="depth"/> constructs deep.</summary>
@@ -332,9 +514,28 @@ internal sealed class ProgramGenerator
         };
     }
 
-    private string EarlyReturn() => _outputs > 0
-        ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
-        : $"if ({C(2)})\n    return {E(_returnType, 3)};";
+    /// <summary>An expression without the parentheses around all of it, if it has them: <c>(a + b)</c> → <c>a + b</c>.</summary>
+    private static string WithoutOuterParentheses(string expression)
+    {
+        if (!expression.StartsWith('(') || !expression.EndsWith(')'))
+            return expression;
+        int depth = 0;
+        for (int i = 0; i < expression.Length - 1; i++)
+        {
+            depth += expression[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (depth == 0)
+                return expression;
+        }
+        return expression[1..^1];
+    }
+
+    private string EarlyReturn()
+    {
+        _returnedEarly = true;
+        return _outputs > 0
+            ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
+            : $"if ({C(2)})\n    return {E(_returnType, 3)};";
+    }
 
     /// <summary>An array result's return: sets or adds to the given elements, then returns the array.</summary>
     private string FillAndReturn(IEnumerable<int> elements) =>
@@ -370,10 +571,22 @@ internal sealed class ProgramGenerator
         return $"foreach (double {e} in {array.Name})\n{LoopBody(new Variable(e, FuzzType.Double, false))}";
     }
 
-    /// <summary>A local array, allocated once at the top level of the method and filled by a loop.</summary>
+    /// <summary>A local array, allocated once at the top level of the method: created with its elements, or filled by a loop.</summary>
     private string LocalArray()
     {
         string name = "a" + _locals++;
+        if (_random.Next(2) == 0)
+        {
+            // Created with its elements: an initializer or a collection expression, 3 or 4 of them.
+            string[] elements = Enumerable.Range(0, _random.Next(MinimumLength, 5)).Select(_ => E(FuzzType.Double, 2)).ToArray();
+            _scope.Add(new Variable(name, FuzzType.DoubleArray, true));
+            _localArrays++;
+            // Collection expressions avoid two generator defects (docs/reliability.md): a parenthesized element, and
+            // following an early return, are refused.
+            return _returnedEarly || _random.Next(2) == 0
+                ? $"double[] {name} = {{ {string.Join(", ", elements)} }};"
+                : $"double[] {name} = [{string.Join(", ", elements.Select(WithoutOuterParentheses))}];";
+        }
         string length = Array() is Variable q && _random.Next(2) == 0 ? q.Name + ".Length" : _random.Next(MinimumLength, 6).ToString(CultureInfo.InvariantCulture);
         var array = new Variable(name, FuzzType.DoubleArray, true);
         string i = "i" + _locals++;
@@ -381,6 +594,19 @@ internal sealed class ProgramGenerator
         _scope.Add(array);
         _localArrays++;
         return $"var {name} = new double[{length}];\n{fill}";
+    }
+
+    /// <summary>
+    /// Writes an expression that reads no <c>const</c> local: a switch over one takes the wrong arm in the generated
+    /// methods, which lose the constant's value (a generator defect, docs/reliability.md), so governing expressions avoid them.
+    /// </summary>
+    private string WithoutConstants(Func<string> write)
+    {
+        bool hidden = _constantsHidden;
+        _constantsHidden = true;
+        string text = write();
+        _constantsHidden = hidden;
+        return text;
     }
 
     private string WithCounter(string counter, Func<string> write)
@@ -404,16 +630,16 @@ internal sealed class ProgramGenerator
     }
 
     /// <summary>An index always in range: a literal below the minimum length, or a counter modulo the length.</summary>
-    private string Index(Variable array)
+    private string Index(string array)
     {
         Variable[] counters = _scope.Where(v => v.Counter).ToArray();
         return counters.Length > 0 && _random.Next(3) != 0
-            ? $"{Pick(counters).Name} % {array.Name}.Length"
+            ? $"{Pick(counters).Name} % {array}.Length"
             : _random.Next(MinimumLength).ToString(CultureInfo.InvariantCulture);
     }
 
     private string ArrayElement(FuzzType type, int depth) =>
-        Array() is Variable a ? $"{a.Name}[{Index(a)}]" : Leaf(type);
+        Array() is Variable a ? $"{a.Name}[{Index(a.Name)}]" : Leaf(type);
 
     /// <summary>An expression of type <paramref name="type"/> at most <paramref name="depth"/> constructs deep.</summary>
     private string E(FuzzType type, int depth)
@@ -449,8 +675,8 @@ internal sealed class ProgramGenerator
     {
         // A double expression may read floats (implicit widening). Ints enter through their own forms ("times int"):
         // a bare int would make Math.Floor(n) ambiguous between its double and decimal overloads.
-        Variable[] readable = _scope.Where(v => v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)).ToArray();
-        Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double).ToArray();
+        Variable[] readable = _scope.Where(v => (v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)) && !(v.Constant && _constantsHidden)).ToArray();
+        Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double && !(v.Constant && _constantsHidden)).ToArray();
         int choice = _random.Next(10);
         if (choice < 8 && readable.Length > 0)
             return readable[_random.Next(readable.Length)].Name;
@@ -471,9 +697,94 @@ internal sealed class ProgramGenerator
 
     private string M(FuzzType type) => type == FuzzType.Float ? "MathF" : "Math";
 
+    /// <summary><c>float</c> or <c>double</c>: the type whose static math members (<c>double.Exp2</c>) take <paramref name="type"/>.</summary>
+    private string N(FuzzType type) => type == FuzzType.Float ? "float" : "double";
+
+    /// <summary>The type of a new local: float in half the float programs' declarations, else int one time in six, else double.</summary>
+    private FuzzType LocalType() => _floats && _random.Next(2) == 0 ? FuzzType.Float : _random.Next(6) == 0 ? FuzzType.Int : FuzzType.Double;
+
+    /// <summary>Two distinct assignable variables (of one type if <paramref name="sameType"/>), or null.</summary>
+    private (Variable, Variable)? TwoAssignable(bool sameType)
+    {
+        Variable[] assignable = _scope.Where(v => v.Assignable && v.Type != FuzzType.DoubleArray).ToArray();
+        if (assignable.Length < 2)
+            return null;
+        Variable first = Pick(assignable);
+        Variable[] others = assignable.Where(v => v != first && (!sameType || v.Type == first.Type)).ToArray();
+        return others.Length == 0 ? null : (first, Pick(others));
+    }
+
+    /// <summary><c>(double v1, double v2) = (…, …);</c> or <c>var (v1, v2) = Math.SinCos(…);</c></summary>
+    private string DeconstructionDeclaration()
+    {
+        FuzzType type = LocalType();
+        string first = "v" + _locals++, second = "v" + _locals++;
+        string text = type != FuzzType.Int && _random.Next(2) == 0
+            ? $"var ({first}, {second}) = {M(type)}.SinCos({E(type, 3)});"
+            : $"({FuzzText.Keyword(type)} {first}, {FuzzText.Keyword(type)} {second}) = ({E(type, 3)}, {E(type, 3)});";
+        _scope.Add(new Variable(first, type, true));
+        _scope.Add(new Variable(second, type, true));
+        return text;
+    }
+
+    /// <summary>A tuple local, named or not; its elements are variables read and written as <c>t1.Re</c>, <c>t1.Item2</c>.</summary>
+    private string TupleLocal()
+    {
+        FuzzType type = LocalType();
+        string name = "t" + _locals++;
+        string keyword = FuzzText.Keyword(type);
+        bool named = _random.Next(2) == 0;
+        string text = named
+            ? $"({keyword} Re, {keyword} Im) {name} = ({E(type, 3)}, {E(type, 3)});"
+            : $"({keyword}, {keyword}) {name} = ({E(type, 3)}, {E(type, 3)});";
+        _scope.Add(new Variable(name + (named ? ".Re" : ".Item1"), type, true));
+        _scope.Add(new Variable(name + (named ? ".Im" : ".Item2"), type, true));
+        return text;
+    }
+
+    /// <summary>
+    /// A switch statement over an int (constant, or- and relational patterns) or a double (relational patterns), each
+    /// section a block ending in its break, and a default. Break and continue are not written inside a section: there
+    /// a break would leave the switch, not the loop around it.
+    /// </summary>
+    private string Switch()
+    {
+        bool overInt = _random.Next(2) == 0;
+        string[] labels = overInt
+            ? new[] { "case 0:", Pick("case 1 or 2:", "case > 2 and < 5:"), "default:" }
+            : new[] { "case < -0.5:", Pick("case < 0.5:", "case >= 0.5 and < 1.5:"), "default:" };
+        string governing = WithoutConstants(() => overInt ? E(FuzzType.Int, 2) : $"(double)({E(FuzzType.Double, 2)})");
+        bool breakable = _breakable;
+        _breakable = false;
+        string sections = string.Concat(labels.Skip(_random.Next(2)).Select(label => $"    {label}\n{Indent(Indent(Block()))}\n        break;\n"));
+        _breakable = breakable;
+        return $"switch ({governing})\n{{\n{sections}}}";
+    }
+
+    /// <summary>
+    /// A statement kept for its effect: a guard that may throw (ThrowIfNegative of an int, an <c>if</c> throwing on NaN
+    /// or on a runaway value) or a <c>Debug.Assert</c> that always holds (it is compiled out without DEBUG, but the
+    /// generator reads it). Where a guard throws in F, the derivative methods must throw the same exception.
+    /// </summary>
+    private string? Guard()
+    {
+        // What a statement kept for its effect reads must be a parameter, a local or a constant, not a tuple's element.
+        Variable[] ints = _scope.Where(v => v.Type == FuzzType.Int && !v.Name.Contains('.')).ToArray();
+        Variable[] floating = _scope.Where(v => v.Type is FuzzType.Double or FuzzType.Float && !v.Name.Contains('.')).ToArray();
+        return _random.Next(4) switch
+        {
+            0 when ints.Length > 0 => $"ArgumentOutOfRangeException.ThrowIfNegative({Pick(ints).Name});",
+            1 => $"if (double.IsNaN({E(FuzzType.Double, 2)}))\n    throw new ArgumentException(\"NaN\");",
+            2 when floating.Length > 0 && Pick(floating) is var v =>
+                $"if ({v.Name} > 1e300)\n    throw new ArgumentOutOfRangeException(nameof({v.Name}), $\"{v.Name} ran away: {{{v.Name}}}\");",
+            3 when floating.Length > 0 => $"System.Diagnostics.Debug.Assert(!({Pick(floating).Name} < double.NegativeInfinity), \"nothing is below -infinity\");",
+            _ => null,
+        };
+    }
+
     private string Declare(int count)
     {
-        FuzzType type = _floats && _random.Next(2) == 0 ? FuzzType.Float : _random.Next(6) == 0 ? FuzzType.Int : FuzzType.Double;
+        FuzzType type = LocalType();
         var declarators = new List<string>();
         for (int i = 0; i < count; i++)
         {
@@ -488,7 +799,7 @@ internal sealed class ProgramGenerator
     private string Const()
     {
         string name = "c" + _locals++;
-        _scope.Add(new Variable(name, FuzzType.Double, false));
+        _scope.Add(new Variable(name, FuzzType.Double, false, Constant: true));
         return $"const double {name} = {Literal(FuzzType.Double, Pick(0.5, 1.5, 2.5))};";
     }
 

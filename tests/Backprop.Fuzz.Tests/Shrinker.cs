@@ -14,7 +14,7 @@ internal sealed record ShrinkResult(FuzzFailure Failure, int Candidates, TimeSpa
 /// Delta debugging, bounded: tries smaller programs while the program stays valid C#, its loops provably end
 /// (<see cref="LoopBounds"/>), and it still fails the same way (<see cref="FuzzFailure.Signature"/>). In rounds,
 /// until a round shrinks nothing or the budget (time and number of candidates, each candidate a compilation) runs out: drop a whole statement (never the
-/// return); replace a differentiable helper by its simplest body and drop the tangent and the Hessian; drop a single line of a
+/// return); replace a random helper by its simplest body and drop the tangent and the Hessian; drop a single line of a
 /// compound statement or a helper (an if's head, one statement of a loop body). A candidate that breaks the braces
 /// is not valid C# and is passed over without compiling.
 /// </summary>
@@ -37,6 +37,11 @@ internal static class Shrinker
                 if (ProgramGenerator.SimplestHelper(search.Program.Helpers![i]) is string simplest && simplest != search.Program.Helpers[i])
                     shrunk |= search.Try(p => p with { Helpers = Replace(p.Helpers!, i, simplest) });
             }
+            for (int i = 0; i < (search.Program.Kernels?.Count ?? 0); i++)
+            {
+                if (ProgramGenerator.SimplestHelper(search.Program.Kernels![i]) is string simplest && simplest != search.Program.Kernels[i])
+                    shrunk |= search.Try(p => p with { Kernels = Replace(p.Kernels!, i, simplest) });
+            }
             if (search.Program.Tangent)
                 shrunk |= search.Try(p => p with { Tangent = false });
             if (search.Program.Hessian)
@@ -45,6 +50,8 @@ internal static class Shrinker
                 shrunk |= DropOneLine(search, search.Program.Statements[i], text => p => p with { Statements = Replace(p.Statements, i, text) });
             for (int i = 0; i < (search.Program.Helpers?.Count ?? 0); i++)
                 shrunk |= DropOneLine(search, search.Program.Helpers![i], text => p => p with { Helpers = Replace(p.Helpers!, i, text) });
+            for (int i = 0; i < (search.Program.Kernels?.Count ?? 0); i++)
+                shrunk |= DropOneLine(search, search.Program.Kernels![i], text => p => p with { Kernels = Replace(p.Kernels!, i, text) });
         }
         return new ShrinkResult(search.Failure, search.Candidates, search.Clock.Elapsed, search.Exhausted);
     }
