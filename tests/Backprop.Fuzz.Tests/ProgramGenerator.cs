@@ -157,9 +157,9 @@ internal sealed class ProgramGenerator
             _ => $"({g._owner}Table[{g.Index(g._owner + "Table")}] * {g.E(t, d)})",
         }, Double),
         new("switch expression over a double", 2, (g, t, d) =>
-            $"((double)({g.WithoutConstants(() => g.E(FuzzType.Double, d))}) switch {{ < {g.Literal(FuzzType.Double, -1)} => {g.E(t, d)}, < {g.Literal(FuzzType.Double, 1)} => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
+            $"((double)({g.E(FuzzType.Double, d)}) switch {{ < {g.Literal(FuzzType.Double, -1)} => {g.E(t, d)}, < {g.Literal(FuzzType.Double, 1)} => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
         new("switch expression over an int", 1, (g, t, d) =>
-            $"({g.WithoutConstants(() => g.E(FuzzType.Int, d))} switch {{ 0 => {g.E(t, d)}, 1 or 2 => {g.E(t, d)}, > 3 and < 6 => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
+            $"({g.E(FuzzType.Int, d)} switch {{ 0 => {g.E(t, d)}, 1 or 2 => {g.E(t, d)}, > 3 and < 6 => {g.E(t, d)}, _ => {g.E(t, d)} }})", Any),
         new("throw arm of a ternary", 1, (g, t, d) =>
             $"(!{g.N(t)}.IsNaN({g.E(t, d)}) ? {g.E(t, d)} : throw new InvalidOperationException(\"NaN\"))"),
         new("bit operation", 1, (g, t, d) => g._random.Next(3) switch
@@ -232,12 +232,6 @@ internal sealed class ProgramGenerator
     /// <summary>Whether break and continue may appear here: in a loop.</summary>
     private bool _breakable;
     private int _localArrays;
-
-    /// <summary>Whether an early return has been written: collection expressions are not written after one (a generator defect).</summary>
-    private bool _returnedEarly;
-
-    /// <summary>Whether expressions written now must not read <c>const</c> locals (see <see cref="WithoutConstants"/>).</summary>
-    private bool _constantsHidden;
 
     /// <summary>
     /// One program in three mixes in floats (parameters, locals, casts, a float result). The rest stay in double, where
@@ -514,24 +508,8 @@ internal sealed class ProgramGenerator
         };
     }
 
-    /// <summary>An expression without the parentheses around all of it, if it has them: <c>(a + b)</c> → <c>a + b</c>.</summary>
-    private static string WithoutOuterParentheses(string expression)
-    {
-        if (!expression.StartsWith('(') || !expression.EndsWith(')'))
-            return expression;
-        int depth = 0;
-        for (int i = 0; i < expression.Length - 1; i++)
-        {
-            depth += expression[i] switch { '(' => 1, ')' => -1, _ => 0 };
-            if (depth == 0)
-                return expression;
-        }
-        return expression[1..^1];
-    }
-
     private string EarlyReturn()
     {
-        _returnedEarly = true;
         return _outputs > 0
             ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
             : $"if ({C(2)})\n    return {E(_returnType, 3)};";
@@ -581,11 +559,9 @@ internal sealed class ProgramGenerator
             string[] elements = Enumerable.Range(0, _random.Next(MinimumLength, 5)).Select(_ => E(FuzzType.Double, 2)).ToArray();
             _scope.Add(new Variable(name, FuzzType.DoubleArray, true));
             _localArrays++;
-            // Collection expressions avoid two generator defects (docs/reliability.md): a parenthesized element, and
-            // following an early return, are refused.
-            return _returnedEarly || _random.Next(2) == 0
+            return _random.Next(2) == 0
                 ? $"double[] {name} = {{ {string.Join(", ", elements)} }};"
-                : $"double[] {name} = [{string.Join(", ", elements.Select(WithoutOuterParentheses))}];";
+                : $"double[] {name} = [{string.Join(", ", elements)}];";
         }
         string length = Array() is Variable q && _random.Next(2) == 0 ? q.Name + ".Length" : _random.Next(MinimumLength, 6).ToString(CultureInfo.InvariantCulture);
         var array = new Variable(name, FuzzType.DoubleArray, true);
@@ -594,19 +570,6 @@ internal sealed class ProgramGenerator
         _scope.Add(array);
         _localArrays++;
         return $"var {name} = new double[{length}];\n{fill}";
-    }
-
-    /// <summary>
-    /// Writes an expression that reads no <c>const</c> local: a switch over one takes the wrong arm in the generated
-    /// methods, which lose the constant's value (a generator defect, docs/reliability.md), so governing expressions avoid them.
-    /// </summary>
-    private string WithoutConstants(Func<string> write)
-    {
-        bool hidden = _constantsHidden;
-        _constantsHidden = true;
-        string text = write();
-        _constantsHidden = hidden;
-        return text;
     }
 
     private string WithCounter(string counter, Func<string> write)
@@ -675,8 +638,8 @@ internal sealed class ProgramGenerator
     {
         // A double expression may read floats (implicit widening). Ints enter through their own forms ("times int"):
         // a bare int would make Math.Floor(n) ambiguous between its double and decimal overloads.
-        Variable[] readable = _scope.Where(v => (v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float)) && !(v.Constant && _constantsHidden)).ToArray();
-        Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double && !(v.Constant && _constantsHidden)).ToArray();
+        Variable[] readable = _scope.Where(v => (v.Type == type || (type == FuzzType.Double && v.Type == FuzzType.Float))).ToArray();
+        Variable[] doubles = _scope.Where(v => v.Type == FuzzType.Double).ToArray();
         int choice = _random.Next(10);
         if (choice < 8 && readable.Length > 0)
             return readable[_random.Next(readable.Length)].Name;
@@ -753,7 +716,7 @@ internal sealed class ProgramGenerator
         string[] labels = overInt
             ? new[] { "case 0:", Pick("case 1 or 2:", "case > 2 and < 5:"), "default:" }
             : new[] { "case < -0.5:", Pick("case < 0.5:", "case >= 0.5 and < 1.5:"), "default:" };
-        string governing = WithoutConstants(() => overInt ? E(FuzzType.Int, 2) : $"(double)({E(FuzzType.Double, 2)})");
+        string governing = overInt ? E(FuzzType.Int, 2) : $"(double)({E(FuzzType.Double, 2)})";
         bool breakable = _breakable;
         _breakable = false;
         string sections = string.Concat(labels.Skip(_random.Next(2)).Select(label => $"    {label}\n{Indent(Indent(Block()))}\n        break;\n"));
@@ -768,9 +731,8 @@ internal sealed class ProgramGenerator
     /// </summary>
     private string? Guard()
     {
-        // What a statement kept for its effect reads must be a parameter, a local or a constant, not a tuple's element.
-        Variable[] ints = _scope.Where(v => v.Type == FuzzType.Int && !v.Name.Contains('.')).ToArray();
-        Variable[] floating = _scope.Where(v => v.Type is FuzzType.Double or FuzzType.Float && !v.Name.Contains('.')).ToArray();
+        Variable[] ints = _scope.Where(v => v.Type == FuzzType.Int).ToArray();
+        Variable[] floating = _scope.Where(v => v.Type is FuzzType.Double or FuzzType.Float).ToArray();
         return _random.Next(4) switch
         {
             0 when ints.Length > 0 => $"ArgumentOutOfRangeException.ThrowIfNegative({Pick(ints).Name});",
