@@ -30,8 +30,8 @@ public class HarnessTests
     [Fact]
     public void LostDerivativeIsExpectedExactlyWhereAVaryingValueReachesANoDerivativeParameter()
     {
-        FuzzProgram varying = WithFixedMembers(4, FuzzProgram.LostDerivativeDeclaration + "Blend(0.5, x);", "return x * x;");
-        FuzzProgram passive = WithFixedMembers(5, FuzzProgram.LostDerivativeDeclaration + "Blend(x, 0.5);", "return x * x;");
+        FuzzProgram varying = WithFixedMembers(4, FuzzProgram.LostDerivativeDeclaration + "Scaled(0.5, x);", "return x * x;");
+        FuzzProgram passive = WithFixedMembers(5, FuzzProgram.LostDerivativeDeclaration + "Scaled(x, 0.5);", "return x * x;");
         FuzzProgram unannounced = WithFixedMembers(6, "double v = Scaled(0.5, x);", "return x * v;");
         CampaignResult result = FuzzCampaign.Run(new[] { varying, passive, unannounced });
         Assert.Equal(1, result.Refused);

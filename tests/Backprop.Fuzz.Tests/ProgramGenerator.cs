@@ -149,7 +149,8 @@ internal sealed class ProgramGenerator
         new("call helper of a non-partial class", 1, (g, t, d) => g.May(Callees.Kernel) ? $"{g._class}Kernels.K({g.E(t, d)})" : g.Leaf(t), Double),
         new("call pullback-only function", 2, (g, t, d) => !g.May(Callees.Fixed) ? g.Leaf(t)
             : g._random.Next(2) == 0 ? $"{g._owner}Cube({g.E(t, d)})" : $"{g._owner}Scaled({g.E(t, d)}, {g.Passive()})", Double),
-        new("call with a [NoDerivative] parameter", 1, (g, t, d) => g.May(Callees.Fixed) ? $"{g._owner}Blend({g.E(t, d)}, {g.Passive()})" : g.Leaf(t), Double),
+        // Blend's t is [NoDerivative], but a value that varies is differentiated through it all the same.
+        new("call with a [NoDerivative] parameter", 1, (g, t, d) => g.May(Callees.Fixed) ? $"{g._owner}Blend({g.E(t, d)}, {(g._random.Next(2) == 0 ? g.Passive() : g.E(FuzzType.Double, d))})" : g.Leaf(t), Double),
         new("constant of the class", 2, (g, t, d) => g._random.Next(3) switch
         {
             0 => g._owner + g.Pick("Gain", "Offset"),
@@ -287,8 +288,8 @@ internal sealed class ProgramGenerator
     /// a static get-only property, a static readonly table of at least <see cref="MinimumLength"/> elements), two
     /// pullback-only functions (a <c>[DerivativeOf]</c> pullback and no attribute on the function; <c>Scaled</c>'s
     /// <c>k</c> is <c>[NoDerivative]</c> and its pullback gives no gradient for it), and a helper without attribute whose
-    /// <c>t</c> is <c>[NoDerivative]</c>. Passing <c>k</c> or <c>t</c> a value that varies with the caller's
-    /// differentiable parameters is BP1009.
+    /// <c>t</c> is <c>[NoDerivative]</c>. Passing <c>k</c> a value that varies with the caller's differentiable
+    /// parameters is BP1009; <c>t</c> is then differentiated all the same.
     /// </summary>
     public static readonly IReadOnlyList<string> FixedMembers = new[]
     {
@@ -432,7 +433,7 @@ internal sealed class ProgramGenerator
             1 => $"({E(FuzzType.Double, 2)} + {ParameterNames[0]})",
             _ => $"Math.Sin({ParameterNames[0]})",
         };
-        return FuzzProgram.LostDerivativeDeclaration + (_random.Next(2) == 0 ? $"Blend({E(FuzzType.Double, 2)}, {varying});" : $"Scaled({E(FuzzType.Double, 2)}, {varying});");
+        return FuzzProgram.LostDerivativeDeclaration + $"Scaled({E(FuzzType.Double, 2)}, {varying});";
     }
 
     /// <summary>

@@ -214,8 +214,11 @@ public static partial class EveryDayCSharpFunctions
             total += Scale(w, carried);
             carried *= s;
         }
-        return total + Scale(s, 0.5);
+        return total + Scale(s, 0.5) + Mix(w, s * s);
     }
+
+    /// <summary>An implicit helper with a [NoDerivative] parameter, given a value that varies above.</summary>
+    private static double Mix(double a, [NoDerivative] double t) => (1 - t) * a + t * Math.Tanh(a);
 
     /// <summary>Local functions: a static one, one capturing a local, one calling another, in a loop.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]

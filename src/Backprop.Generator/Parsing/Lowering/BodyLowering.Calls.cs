@@ -63,6 +63,10 @@ internal sealed partial class BodyLowering
             op = Op.Call;
             call = new CallTarget(target.ToDisplayString(QualifiedName), helper.Differentiable.ToEquatableArray(), helper.Derivatives,
                 Undifferentiated: Undifferentiated(invocation, helper.Differentiable, pullback: false), DerivativesAt: helper.DerivativesAt);
+            // As for a [Differentiable] callee: a [NoDerivative] parameter given a value that may vary is differentiated too.
+            if (invocation.Arguments.Any(a => a.Parameter is { } p && !helper.Differentiable[p.Ordinal] && IsFloatingPoint(p.Type) && MayVary(a.Value))
+                && _helpers.ResolveWithEveryParameter(target, CalleeDerivatives(_derivatives)) is { Differentiable: { } every } variant)
+                call = call with { Differentiable = every.ToEquatableArray(), Derivatives = variant.Derivatives, Undifferentiated = default, DerivativesAt = variant.DerivativesAt };
         }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {
