@@ -166,7 +166,8 @@ internal sealed class ProgramGenerator
         new("bit operation", 1, (g, t, d) => g._random.Next(3) switch
         {
             0 => $"({g.E(t, d)} {g.Pick("&", "|", "^")} {g.E(t, d)})",
-            1 => $"({g.E(t, d)} {g.Pick("<<", ">>", ">>>")} {g._random.Next(1, 4)})",
+            // Masked: >>> of a negative int is near int.MaxValue, and a constant product of that overflows (CS0220).
+            1 => $"(({g.E(t, d)} {g.Pick("<<", ">>", ">>>")} {g._random.Next(1, 4)}) & 1023)",
             _ => $"(~{g.E(t, d)})",
         }, Int),
         new("math member", 6, (g, t, d) => Weighted(g._random, MathMembers, f => f.Weight).Write(g, t, d)),
