@@ -72,6 +72,9 @@ internal sealed class ImplicitHelpers
     {
         if (_everyParameter.TryGetValue(method, out Helper? known) && (known.Differentiable is null || (known.Derivatives & derivatives) == derivatives))
             return known;
+        // A method of another assembly, or without a body here, keeps its own derivatives (and BP1009 for what they leave out).
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly) || Declaration(method) is null)
+            return new Helper(null, 0, null, null);
         Helper helper = Lower(method, derivatives | (known?.Derivatives ?? 0), everyParameter: true);
         _everyParameter[method] = helper;
         return helper;
