@@ -21,7 +21,8 @@ internal sealed class ImplicitHelpers
     private readonly IMethodSymbol _caller;
     private readonly Compilation _compilation;
     private readonly CancellationToken _cancellationToken;
-    private readonly Dictionary<IMethodSymbol, Helper> _helpers = new(SymbolEqualityComparer.Default);
+    /// <summary>The helpers lowered so far: each method, as it is and with every parameter differentiated.</summary>
+    private readonly Dictionary<(IMethodSymbol Method, bool EveryParameter), Helper> _helpers = new(new HelperKeyComparer());
     private readonly List<IMethodSymbol> _chain = new();
 
     /// <summary>
@@ -55,34 +56,30 @@ internal sealed class ImplicitHelpers
     public bool IsBeingLowered(IMethodSymbol method) => _chain.Any(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, method.OriginalDefinition));
 
     /// <summary>The helper <paramref name="method"/>, lowered once per parse, with at least the derivatives <paramref name="derivatives"/>.</summary>
-    public Helper Resolve(IMethodSymbol method, DerivativeKinds derivatives)
-    {
-        if (_helpers.TryGetValue(method, out Helper? known) && (known.Differentiable is null || (known.Derivatives & derivatives) == derivatives))
-            return known;
-        Helper helper = Lower(method, derivatives | (known?.Derivatives ?? 0));
-        _helpers[method] = helper;
-        return helper;
-    }
+    public Helper Resolve(IMethodSymbol method, DerivativeKinds derivatives) => Resolve(method, derivatives, everyParameter: false);
 
     /// <summary>
-    /// For a <c>[Differentiable]</c> method with <c>[NoDerivative]</c> parameters: derivatives that differentiate those
-    /// too, as overloads beside its own with one more gradient (or direction) per such parameter, never public.
+    /// For a <c>[Differentiable]</c> method or a helper with <c>[NoDerivative]</c> parameters: derivatives that
+    /// differentiate those too, as overloads beside its own with one more gradient (or direction) per such parameter,
+    /// never public. A method of another assembly, or without a body here, keeps its own derivatives (and BP1009 for
+    /// what they leave out).
     /// </summary>
-    public Helper ResolveWithEveryParameter(IMethodSymbol method, DerivativeKinds derivatives)
+    public Helper ResolveWithEveryParameter(IMethodSymbol method, DerivativeKinds derivatives) =>
+        SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly) && Declaration(method) is not null
+            ? Resolve(method, derivatives, everyParameter: true)
+            : new Helper(null, 0, null, null);
+
+    private Helper Resolve(IMethodSymbol method, DerivativeKinds derivatives, bool everyParameter)
     {
-        if (_everyParameter.TryGetValue(method, out Helper? known) && (known.Differentiable is null || (known.Derivatives & derivatives) == derivatives))
+        var key = (method, everyParameter);
+        if (_helpers.TryGetValue(key, out Helper? known) && (known.Differentiable is null || (known.Derivatives & derivatives) == derivatives))
             return known;
-        // A method of another assembly, or without a body here, keeps its own derivatives (and BP1009 for what they leave out).
-        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly) || Declaration(method) is null)
-            return new Helper(null, 0, null, null);
-        Helper helper = Lower(method, derivatives | (known?.Derivatives ?? 0), everyParameter: true);
-        _everyParameter[method] = helper;
+        Helper helper = Lower(method, derivatives | (known?.Derivatives ?? 0), everyParameter);
+        _helpers[key] = helper;
         return helper;
     }
 
-    private readonly Dictionary<IMethodSymbol, Helper> _everyParameter = new(SymbolEqualityComparer.Default);
-
-    private Helper Lower(IMethodSymbol method, DerivativeKinds derivatives, bool everyParameter = false)
+    private Helper Lower(IMethodSymbol method, DerivativeKinds derivatives, bool everyParameter)
     {
         MethodDeclarationSyntax declaration = Declaration(method)!;
         SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
@@ -179,4 +176,13 @@ internal sealed class ImplicitHelpers
             .Select(group => group.First() with { Derivatives = group.Aggregate((DerivativeKinds)0, (kinds, s) => kinds | s.Derivatives) })
             .OrderBy(s => s.HintName, System.StringComparer.Ordinal)
             .ToImmutableArray();
+
+    private sealed class HelperKeyComparer : IEqualityComparer<(IMethodSymbol Method, bool EveryParameter)>
+    {
+        public bool Equals((IMethodSymbol Method, bool EveryParameter) x, (IMethodSymbol Method, bool EveryParameter) y) =>
+            x.EveryParameter == y.EveryParameter && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+        public int GetHashCode((IMethodSymbol Method, bool EveryParameter) key) =>
+            SymbolEqualityComparer.Default.GetHashCode(key.Method) * 2 + (key.EveryParameter ? 1 : 0);
+    }
 }

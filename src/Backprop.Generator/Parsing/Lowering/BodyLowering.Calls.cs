@@ -31,11 +31,7 @@ internal sealed partial class BodyLowering
                 return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
             op = Op.Call;
             bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
-            call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
-            // A [NoDerivative] parameter given a value that may vary: the callee's derivatives that differentiate it too.
-            if (invocation.Arguments.Any(a => a.Parameter is { } p && !differentiable[p.Ordinal] && IsFloatingPoint(p.Type) && MayVary(a.Value))
-                && _helpers.ResolveWithEveryParameter(target, CalleeDerivatives(_derivatives)) is { Differentiable: { } every } variant)
-                call = new CallTarget(target.ToDisplayString(QualifiedName), every.ToEquatableArray(), variant.Derivatives);
+            call = WithEveryParameter(invocation, Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) });
         }
         else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
         {
@@ -61,12 +57,8 @@ internal sealed partial class BodyLowering
             if (helper.Differentiable is null)
                 return Report(Diagnostics.NoKnownDerivative, invocation.Syntax, target.ToDisplayString());
             op = Op.Call;
-            call = new CallTarget(target.ToDisplayString(QualifiedName), helper.Differentiable.ToEquatableArray(), helper.Derivatives,
-                Undifferentiated: Undifferentiated(invocation, helper.Differentiable, pullback: false), DerivativesAt: helper.DerivativesAt);
-            // As for a [Differentiable] callee: a [NoDerivative] parameter given a value that may vary is differentiated too.
-            if (invocation.Arguments.Any(a => a.Parameter is { } p && !helper.Differentiable[p.Ordinal] && IsFloatingPoint(p.Type) && MayVary(a.Value))
-                && _helpers.ResolveWithEveryParameter(target, CalleeDerivatives(_derivatives)) is { Differentiable: { } every } variant)
-                call = call with { Differentiable = every.ToEquatableArray(), Derivatives = variant.Derivatives, Undifferentiated = default, DerivativesAt = variant.DerivativesAt };
+            call = WithEveryParameter(invocation, new CallTarget(target.ToDisplayString(QualifiedName), helper.Differentiable.ToEquatableArray(), helper.Derivatives,
+                Undifferentiated: Undifferentiated(invocation, helper.Differentiable, pullback: false), DerivativesAt: helper.DerivativesAt));
         }
         else if (!type.IsFloatingPoint() && target.IsStatic)
         {
@@ -123,6 +115,19 @@ internal sealed partial class BodyLowering
             : null;
 
     private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint();
+
+    /// <summary>
+    /// The call as it is, or, when it gives a value that may vary to a [NoDerivative] parameter of a callee whose body is
+    /// in this compilation (a [Differentiable] method or an implicit helper), the callee's derivatives that differentiate
+    /// that parameter too.
+    /// </summary>
+    private CallTarget WithEveryParameter(IInvocationOperation invocation, CallTarget call)
+    {
+        if (!invocation.Arguments.Any(a => a.Parameter is { } p && !call.Differentiable[p.Ordinal] && IsFloatingPoint(p.Type) && MayVary(a.Value))
+            || _helpers.ResolveWithEveryParameter(invocation.TargetMethod, CalleeDerivatives(_derivatives)) is not { Differentiable: { } every } variant)
+            return call;
+        return call with { Differentiable = every.ToEquatableArray(), Derivatives = variant.Derivatives, Undifferentiated = default, DerivativesAt = variant.DerivativesAt };
+    }
 
     /// <summary>
     /// Whether an argument may vary with this method's differentiable parameters, judged before activity analysis, so

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text.RegularExpressions;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -17,6 +16,13 @@ internal sealed partial class BodyLowering
         ScalarType operandType = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
         int value = _nodes.Add(op, operandType, _nodes.Convert(left, operandType), _nodes.Convert(right, operandType));
         return _nodes.Convert(value, resultType);
+    }
+
+    /// <summary>A comparison after the usual numeric promotion of its operands.</summary>
+    private int Compare(Op op, int left, int right)
+    {
+        ScalarType operands = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
+        return _nodes.Add(op, ScalarType.Bool, _nodes.Convert(left, operands), _nodes.Convert(right, operands));
     }
 
     private static ScalarType Promote(ScalarType a, ScalarType b) =>
@@ -86,10 +92,7 @@ internal sealed partial class BodyLowering
                 if (op is Op.And or Op.Or)
                     return _nodes.Add(op, ScalarType.Bool, l, r);
                 if (IsComparison(op))
-                {
-                    ScalarType operands = Promote(_nodes.TypeOf(l), _nodes.TypeOf(r));
-                    return _nodes.Add(op, ScalarType.Bool, _nodes.Convert(l, operands), _nodes.Convert(r, operands));
-                }
+                    return Compare(op, l, r);
                 return _nodes.Add(op, type.Value, l, r);
             case IConditionalOperation conditional:
                 return LowerConditional(conditional, type.Value);
@@ -142,7 +145,7 @@ internal sealed partial class BodyLowering
         string temporary = NewVariable("choice", type);
         int? condition = LowerValue(conditional.Condition);
         NodeBuilder conditionNodes = TakeNodes();
-        string text = Regex.Replace(conditional.Syntax.ToString(), @"\s+", " ");
+        string text = OneLine(conditional.Syntax);
         Block then = LowerBranchValue(conditional.WhenTrue!, temporary, text);
         Block otherwise = LowerBranchValue(conditional.WhenFalse!, temporary, text);
         _nodes = outer;
@@ -157,9 +160,9 @@ internal sealed partial class BodyLowering
         List<Statement> outer = _statements;
         _statements = new List<Statement>();
         if (Unconverted(value) is IThrowOperation thrown)
-            LowerEffect(thrown, $"{Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}");
+            LowerEffect(thrown, $"{OneLine(value.Syntax)}; — from {source}");
         else
-            AssignValue($"{temporary} = {Regex.Replace(value.Syntax.ToString(), @"\s+", " ")}; — from {source}", temporary, value, declares: false);
+            AssignValue($"{temporary} = {OneLine(value.Syntax)}; — from {source}", temporary, value, declares: false);
         var block = new Block(_statements.ToEquatableArray());
         _statements = outer;
         return block;

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -217,11 +216,4 @@ internal sealed partial class BodyLowering
         return LowerValue(constant) is int right ? Compare(Op.Equal, value, right) : null;
     }
 
-    private int Compare(Op op, int left, int right)
-    {
-        ScalarType operands = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
-        return _nodes.Add(op, ScalarType.Bool, _nodes.Convert(left, operands), _nodes.Convert(right, operands));
-    }
-
-    private static string OneLine(SyntaxNode syntax) => Regex.Replace(syntax.ToString(), @"\s+", " ").Trim();
 }

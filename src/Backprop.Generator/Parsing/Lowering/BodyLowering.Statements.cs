@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -154,7 +153,7 @@ internal sealed partial class BodyLowering
                     continue;
                 string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
                     ? SourceText(group)
-                    : $"{declarator.Symbol.Type.ToDisplayString()} {Regex.Replace(declarator.Syntax.ToString(), @"\s+", " ")};";
+                    : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
                 if (initializer.Value is IArrayCreationOperation { Initializer: { } filled } && _variablesByName[name].IsArray)
                     LowerFilledAllocation(source, name, filled.Syntax, filled.ElementValues);
                 else if (Unconverted(initializer.Value).Syntax is CollectionExpressionSyntax collection && _variablesByName[name].IsArray)
@@ -219,7 +218,7 @@ internal sealed partial class BodyLowering
                 if (LowerValue(elements[i]) is int value)
                 {
                     int stored = _nodes.Convert(value, type), index = _nodes.Constant(i, ScalarType.Int);
-                    Add(new StoreStatement($"{array}[{i}] = {Regex.Replace(elements[i].Syntax.ToString(), @"\s+", " ")}; — from {source}",
+                    Add(new StoreStatement($"{array}[{i}] = {OneLine(elements[i].Syntax)}; — from {source}",
                         _nodes.ToNodes(), array, index, stored, Initializes: true));
                 }
                 _nodes = new NodeBuilder();
@@ -340,7 +339,7 @@ internal sealed partial class BodyLowering
         Block then = LowerBlock(conditional.WhenTrue);
         Block otherwise = LowerBlock(conditional.WhenFalse);
         if (condition is int c)
-            Add(new IfStatement($"if ({Regex.Replace(conditional.Condition.Syntax.ToString(), @"\s+", " ")})", nodes.ToNodes(), c, then, otherwise));
+            Add(new IfStatement($"if ({OneLine(conditional.Condition.Syntax)})", nodes.ToNodes(), c, then, otherwise));
     }
 
     private void LowerLoop(IOperation loop, IOperation? conditionOperation, IOperation body, IEnumerable<IOperation> incrementors, bool testsFirst, string source)

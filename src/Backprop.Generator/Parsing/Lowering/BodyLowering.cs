@@ -210,5 +210,8 @@ internal sealed partial class BodyLowering
 
     /// <summary>The statement on one line, for the comment above its generated code.</summary>
     private static string SourceText(IOperation operation) =>
-        Regex.Replace(operation.Syntax.ToString(), @"\s+", " ").Trim() + (operation.Syntax is StatementSyntax ? "" : ";");
+        OneLine(operation.Syntax) + (operation.Syntax is StatementSyntax ? "" : ";");
+
+    /// <summary>Source on one line (each run of whitespace one space), as the comments quote it.</summary>
+    private static string OneLine(SyntaxNode syntax) => Regex.Replace(syntax.ToString(), @"\s+", " ").Trim();
 }
