@@ -829,20 +829,14 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP1002_TupleFromAMethod() =>
-        Assert.Contains("The tuple 'Polar(x)'", Expect("BP1002", """
+    public void BP1002_TupleFromAMethodWithoutSource() =>
+        Assert.Contains("The tuple 'Math.DivRem(n, 3)'", Expect("BP1002", """
             public static partial class Model
             {
-                static (double R, double Theta) Polar(double x)
+                [Differentiable] public static double F(double x, int n)
                 {
-                    double r = Math.Abs(x);
-                    return (r, 0);
-                }
-
-                [Differentiable] public static double F(double x)
-                {
-                    var (r, theta) = [|Polar(x)|];
-                    return r * x + theta;
+                    var (q, r) = [|Math.DivRem(n, 3)|];
+                    return q * x + r;
                 }
             }
             """).GetMessage(CultureInfo.InvariantCulture));
@@ -873,14 +867,15 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void BP1002_LocalFunctionWithStatements() =>
-        Assert.Contains("make it a static method of the type (it is then differentiated as an implicit helper)", Expect("BP1002", """
+    public void BP1002_LocalFunctionWritingACapturedVariableInsideAnExpression() =>
+        Assert.Contains("return the new value from the local function and assign it where it is called", Expect("BP1002", """
             public static partial class Model
             {
                 [Differentiable] public static double F(double x)
                 {
-                    double Power(double v, int n) { double p = 1; for (int i = 0; i < n; i++) p *= v; return p; }
-                    return [|Power(x, 3)|];
+                    double total = 1;
+                    double Bump(double v) { [|total|] += v; return total; }
+                    return total * Bump(x);
                 }
             }
             """).GetMessage(CultureInfo.InvariantCulture));

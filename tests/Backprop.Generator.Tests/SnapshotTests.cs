@@ -462,6 +462,39 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void BodiesInlinedWithTheirStatements() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            static (double X, double V) Step(double x, double v, double dt)
+            {
+                double a = -x;
+                if (Math.Abs(a) > 1e6)
+                    return (x, 0);
+                v += a * dt;
+                return (x + v * dt, v);
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double F(double x, double v)
+            {
+                double energy = 0;
+                void Add(double e) { energy += e * e; }
+                for (int i = 0; i < 4; i++)
+                {
+                    (x, v) = Step(x, v, 0.1);
+                    Add(v);
+                }
+                while ((x > 0 ? x : -x) > 1)
+                    x *= 0.5;
+                return energy + x;
+            }
+        }
+        """);
+
+    [Fact]
     public void NoDerivativeParameterGivenAVaryingValue() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -47,6 +47,29 @@ public static class Kernels
     /// <summary>A loop and a branch, calling another helper.</summary>
     public static (double R, double Theta) Polar(double x, double y) => (Math.Sqrt(x * x + y * y), Math.Atan2(y, x));
 
+    /// <summary>A damped spring's semi-implicit Euler step, with statements, an early return and a tuple result.</summary>
+    public static (double X, double V) SpringStep(double x, double v, double k, double dt)
+    {
+        double force = -k * x - 0.1 * v;
+        if (Math.Abs(force) > 1e6)
+            return (x, 0);
+        v += force * dt;
+        x += v * dt;
+        return (x, v);
+    }
+
+    /// <summary>A tuple computed in a loop, read from an array.</summary>
+    public static (double Sum, double Max) SumAndMax(double[] values)
+    {
+        double sum = 0, max = double.NegativeInfinity;
+        foreach (double e in values)
+        {
+            sum += e;
+            max = Math.Max(max, e);
+        }
+        return (sum, max);
+    }
+
     public static double SmoothNorm(double[] v, double epsilon)
     {
         double sum = epsilon;
@@ -234,6 +257,88 @@ public static partial class EveryDayCSharpFunctions
             scale *= 0.5;
         }
         return s + Sq(y);
+    }
+
+    /// <summary>
+    /// Local functions with statements: one with a loop and an early return, a void one accumulating into a local it
+    /// captures (with an early return), one returning a tuple, and one-expression ones needing statements (a conditional)
+    /// in a loop's condition and on the right of &amp;&amp;.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double LocalFunctionsWithStatements(double x, double y)
+    {
+        double total = 0;
+        double Power(double v, int n)
+        {
+            double p = 1;
+            for (int i = 0; i < n; i++)
+            {
+                if (Math.Abs(p) > 1e9)
+                    return p;
+                p *= v;
+            }
+            return p;
+        }
+        void Accumulate(double v)
+        {
+            if (v < -100)
+                return;
+            total += v * Math.Exp(-v * v);
+        }
+        (double Lo, double Hi) Bounds(double v)
+        {
+            double spread = 0.5 + v * v;
+            return (v - spread, v + spread);
+        }
+        double Magnitude(double v) => v < 0 ? -v : v;
+
+        Accumulate(x);
+        Accumulate(x * y);
+        var (lo, hi) = Bounds(y);
+        total += Power(x, 3) * lo + hi;
+        int steps = 0;
+        double z = y;
+        while (Magnitude(z) < 5 && steps < 10)
+        {
+            z = z * 1.5 + 0.1 * x;
+            steps++;
+        }
+        if (steps > 0 && Magnitude(x) > 0.01)
+            total += z;
+        return total;
+    }
+
+    /// <summary>Helpers with statements returning tuples: a spring integrated over a loop, and a sum and maximum of an array.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ThroughSpringSteps(double x, double k)
+    {
+        double v = 0;
+        for (int i = 0; i < 20; i++)
+            (x, v) = Kernels.SpringStep(x, v, k, 0.05);
+        double[] samples = [x, v, x * k];
+        var (sum, max) = Kernels.SumAndMax(samples);
+        return sum + max + x * v;
+    }
+
+    /// <summary>Loop conditions and the right of || computed with statements (conditional expressions over numbers), evaluated each time C# evaluates them.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ConditionsWithStatements(double x, double y)
+    {
+        double s = y;
+        int n = 0;
+        while ((s > 0 ? s : -s) < 4 && n < 20)
+        {
+            s = s * 1.3 + x;
+            n++;
+        }
+        do
+        {
+            s *= 0.5;
+            n++;
+        } while ((s > 0 ? s : -s) > 1 && n < 40);
+        if (n > 100 || (x > 0 ? x : -x) > 0.5)
+            s += x * x;
+        return s * y;
     }
 
     /// <summary>A helper returning a tuple of numbers, deconstructed twice.</summary>

@@ -205,6 +205,33 @@ public class EveryDayCSharpTests
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.WithLocalFunctionsHessianVector(x, y, dx, dy, out hx, out hy));
 
     [Fact]
+    public void LocalFunctionsWithStatements() =>
+        CheckEveryMode(E.LocalFunctionsWithStatements,
+            (double x, double y, out double dx, out double dy) => E.LocalFunctionsWithStatementsGradient(x, y, out dx, out dy),
+            E.LocalFunctionsWithStatementsTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.LocalFunctionsWithStatementsHessianVector(x, y, dx, dy, out hx, out hy));
+
+    [Fact]
+    public void HelpersWithStatementsReturningTuples() =>
+        CheckEveryMode(E.ThroughSpringSteps,
+            (double x, double k, out double dx, out double dk) => E.ThroughSpringStepsGradient(x, k, out dx, out dk),
+            E.ThroughSpringStepsTangent,
+            (double x, double k, double dx, double dk, out double hx, out double hk) => E.ThroughSpringStepsHessianVector(x, k, dx, dk, out hx, out hk));
+
+    [Fact]
+    public void ConditionsComputedWithStatements()
+    {
+        CheckEveryMode(E.ConditionsWithStatements,
+            (double x, double y, out double dx, out double dy) => E.ConditionsWithStatementsGradient(x, y, out dx, out dy),
+            E.ConditionsWithStatementsTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.ConditionsWithStatementsHessianVector(x, y, dx, dy, out hx, out hy));
+        // A condition computed once, before its loop, would run the first loop forever or stop the second early:
+        // the generated value is the method's own at every point.
+        foreach (double[] p in s_points)
+            Assert.Equal(E.ConditionsWithStatements(p[0], p[1]), E.ConditionsWithStatementsGradient(p[0], p[1], out _, out _));
+    }
+
+    [Fact]
     public void AHelperReturningATuple() =>
         CheckEveryMode(E.ThroughPolar,
             (double x, double y, out double dx, out double dy) => E.ThroughPolarGradient(x, y, out dx, out dy),

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -81,6 +82,9 @@ internal sealed partial class BodyLowering
                 return LowerValue(not.Operand) is int inverted ? _nodes.Add(Op.Not, ScalarType.Bool, inverted) : null;
             case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.BitwiseNegation } complement:
                 return LowerValue(complement.Operand) is int bits ? _nodes.Add(Op.OnesComplement, type.Value, bits) : null;
+            case IBinaryOperation { OperatorMethod: null, OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical
+                when NeedsStatements(logical.RightOperand):
+                return LowerShortCircuit(logical);
             case IBinaryOperation { OperatorMethod: null } binary when ToOp(binary.OperatorKind) is Op op:
                 int? left = LowerValue(binary.LeftOperand);
                 int? right = LowerValue(binary.RightOperand);
@@ -153,6 +157,42 @@ internal sealed partial class BodyLowering
             return null;
         Add(new IfStatement($"if ({conditional.Condition.Syntax}) — from {text}", conditionNodes.ToNodes(), c2, then, otherwise));
         return _nodes.Read(temporary, type);
+    }
+
+    /// <summary>
+    /// Whether lowering <paramref name="operation"/> adds statements before the one being built: a conditional or
+    /// switch expression over numbers, or a call inlined with its statements.
+    /// </summary>
+    private bool NeedsStatements(IOperation operation, HashSet<IMethodSymbol>? inlined = null) =>
+        operation.DescendantsAndSelf().Any(o => o switch
+        {
+            IConditionalOperation { Type: var type } => ValueType(type)?.IsFloatingPoint() == true,
+            ISwitchExpressionOperation => true,
+            IInvocationOperation call when InlinedExpressionOf(call) is { } expression =>
+                (inlined ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(call.TargetMethod) && NeedsStatements(expression, inlined),
+            IInvocationOperation call => InlinedBodyOf(call) is not null,
+            _ => false,
+        });
+
+    /// <summary>
+    /// <c>a &amp;&amp; b</c> or <c>a || b</c> whose <c>b</c> needs statements of its own: a new variable holds <c>a</c>,
+    /// and <c>b</c> is computed under an <c>if</c>, only when C# would evaluate it.
+    /// </summary>
+    private int? LowerShortCircuit(IBinaryOperation logical)
+    {
+        NodeBuilder outer = _nodes;
+        _nodes = new NodeBuilder();
+        string text = OneLine(logical.Syntax);
+        bool and = logical.OperatorKind == BinaryOperatorKind.ConditionalAnd;
+        string temporary = NewVariable(and ? "both" : "either", ScalarType.Bool);
+        AssignValue($"{temporary} = {OneLine(logical.LeftOperand.Syntax)}; — from {text}", temporary, logical.LeftOperand, declares: false);
+        int known = _nodes.Read(temporary, ScalarType.Bool);
+        int condition = and ? known : _nodes.Add(Op.Not, ScalarType.Bool, known);
+        NodeBuilder conditionNodes = TakeNodes();
+        Block right = LowerBranchValue(logical.RightOperand, temporary, text);
+        Add(new IfStatement($"if ({(and ? "" : "!")}{temporary}) — from {text}", conditionNodes.ToNodes(), condition, right, new Block(EquatableArray<Statement>.Empty)));
+        _nodes = outer;
+        return _nodes.Read(temporary, ScalarType.Bool);
     }
 
     private Block LowerBranchValue(IOperation value, string temporary, string source)

@@ -16,12 +16,15 @@ internal sealed partial class BodyLowering
     /// <summary>A flag is needed unless the only return is the body's last statement.</summary>
     private static bool NeedsReturnedFlag(IOperation block)
     {
+        if (block.Syntax is ArrowExpressionClauseSyntax)
+            return false;
         var returns = block.Syntax.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax))
             .Where(n => n is ReturnStatementSyntax || (n is ArrowExpressionClauseSyntax)).ToList();
         if (returns.Count != 1)
             return returns.Count > 1;
-        return block is IBlockOperation { Operations: var operations } && operations.Length > 0
-            && operations[operations.Length - 1] is not IReturnOperation;
+        // A void body ends with an implicit return, which is not the return written.
+        return block is IBlockOperation { Operations: var operations }
+            && operations.LastOrDefault(o => o is not IReturnOperation { IsImplicit: true }) is not null and not IReturnOperation;
     }
 
     /// <summary>Lowers a statement list; after one that may jump, the rest runs under an <c>if</c> on the jump flags.</summary>

@@ -57,12 +57,19 @@ internal sealed partial class BodyLowering
                 return;
             case IReturnOperation { ReturnedValue: { } returned }:
                 string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
-                if (_returnsArray)
+                if (_resultElements is not null)
+                    AssignTuple(source, _resultElements, returned);
+                else if (_returnsArray)
                     ReturnArray(returned);
                 else
                     AssignValue(source, _result!, returned, declares: false);
                 if (_returnedFlag is not null && !IsLastTopLevel(statement))
                     AssignConstant(source, _returnedFlag, 1);
+                return;
+            case IReturnOperation { ReturnedValue: null }:
+                // A return from a void local function being inlined.
+                if (_returnedFlag is not null && !IsLastTopLevel(statement))
+                    AssignConstant(SourceText(statement), _returnedFlag, 1);
                 return;
             case IConditionalOperation conditional:
                 LowerIf(conditional);
@@ -118,7 +125,7 @@ internal sealed partial class BodyLowering
     }
 
     private bool IsLastTopLevel(IOperation statement) =>
-        statement.Parent is IBlockOperation { Parent: IMethodBodyOperation } block && block.Operations[block.Operations.Length - 1] == statement;
+        statement.Parent == _body && _body!.Operations[_body.Operations.Length - 1] == statement;
 
     private void LowerDeclarations(IVariableDeclarationGroupOperation group)
     {
@@ -298,6 +305,9 @@ internal sealed partial class BodyLowering
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var tuple } } whole when _tupleLocals.TryGetValue(tuple, out List<string>? elements):
                 AssignTuple(source, elements, whole.Value);
                 return;
+            case IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } local:
+                LowerLocalFunctionStatement(local);
+                return;
             case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
                 LowerEffect(expression, source);
                 return;
@@ -339,17 +349,27 @@ internal sealed partial class BodyLowering
         Block then = LowerBlock(conditional.WhenTrue);
         Block otherwise = LowerBlock(conditional.WhenFalse);
         if (condition is int c)
-            Add(new IfStatement($"if ({OneLine(conditional.Condition.Syntax)})", nodes.ToNodes(), c, then, otherwise));
+            Add(new IfStatement($"if ({OneLine(conditional.Condition.Syntax)}){InlinedFrom}", nodes.ToNodes(), c, then, otherwise));
     }
 
+    /// <summary>
+    /// A loop. Its condition is evaluated where C# evaluates it: when computing it needs statements of its own (a
+    /// conditional expression over numbers, an inlined call), it is kept in a <c>condition</c> variable that those
+    /// statements and an assignment set at the end of each iteration, and before the loop unless it is a <c>do</c> loop.
+    /// </summary>
     private void LowerLoop(IOperation loop, IOperation? conditionOperation, IOperation body, IEnumerable<IOperation> incrementors, bool testsFirst, string source)
     {
         Loop context = JumpFlags(body.Syntax, loop.Syntax, out List<string> leaveFlags);
-        int? own = conditionOperation is null ? _nodes.Constant(1, ScalarType.Bool) : LowerValue(conditionOperation);
-        if (own is not int ownCondition)
-            return;
-        int condition = leaveFlags.Count == 0 ? ownCondition : _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), ownCondition);
-        NodeBuilder nodes = TakeNodes();
+        string? conditionVariable = null;
+        NodeBuilder conditionNodes = new();
+        int? ownCondition = null;
+        if (testsFirst)
+        {
+            ownCondition = LowerCondition(conditionOperation, ref conditionVariable, "before it");
+            conditionNodes = TakeNodes();
+            if (ownCondition is null)
+                return;
+        }
 
         _loops.Push(context);
         List<Statement> outer = _statements;
@@ -357,26 +377,53 @@ internal sealed partial class BodyLowering
         if (context.ContinueFlag is not null)
             AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
         LowerStatements(body is IBlockOperation block ? block.Operations : new[] { body });
-        List<IOperation> steps = incrementors.ToList();
-        if (steps.Count > 0)
+        // The end of an iteration, after a continue too: the steps, and the condition when it has statements of its own.
+        Block end = LowerBlock(() =>
         {
-            if (leaveFlags.Count > 0)
+            foreach (IOperation step in incrementors)
+                LowerStatement(step);
+            if (conditionVariable is not null)
+                AssignValue($"{conditionVariable} = {OneLine(conditionOperation!.Syntax)}; (the loop's condition)", conditionVariable, conditionOperation, declares: false);
+            else if (!testsFirst)
             {
-                int guard = NoFlagSet(leaveFlags);
-                NodeBuilder guardNodes = TakeNodes();
-                Block stepBlock = LowerBlock(steps);
-                Add(new IfStatement($"if (!({string.Join(" || ", leaveFlags)})) — step unless the loop is being left", guardNodes.ToNodes(), guard, stepBlock, new Block(EquatableArray<Statement>.Empty)));
+                ownCondition = LowerCondition(conditionOperation, ref conditionVariable, "at the end of the iteration");
+                conditionNodes = TakeNodes();
             }
-            else
-            {
-                foreach (IOperation step in steps)
-                    LowerStatement(step);
-            }
+        });
+        if (leaveFlags.Count > 0 && end.Statements.Count > 0)
+        {
+            int guard = NoFlagSet(leaveFlags);
+            string what = conditionVariable is null ? "step" : "end of the iteration";
+            Add(new IfStatement($"if (!({string.Join(" || ", leaveFlags)})) — {what} unless the loop is being left", TakeNodes().ToNodes(), guard, end, new Block(EquatableArray<Statement>.Empty)));
         }
+        else
+            _statements.AddRange(end.Statements);
         var loopBody = new Block(_statements.ToEquatableArray());
         _statements = outer;
         _loops.Pop();
-        Add(new LoopStatement(source, nodes.ToNodes(), condition, loopBody, testsFirst));
+        if (ownCondition is not int own)
+            return;
+        _nodes = conditionNodes;
+        int condition = leaveFlags.Count == 0 ? own : _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), own);
+        Add(new LoopStatement(source + InlinedFrom, TakeNodes().ToNodes(), condition, loopBody, testsFirst));
+    }
+
+    /// <summary>
+    /// A loop's condition in <see cref="_nodes"/>: its node, or when computing it added statements, an assignment of it
+    /// to a new <paramref name="variable"/> after them and a read of that.
+    /// </summary>
+    private int? LowerCondition(IOperation? condition, ref string? variable, string when)
+    {
+        if (condition is null)
+            return _nodes.Constant(1, ScalarType.Bool);
+        int before = _statements.Count;
+        if (LowerValue(condition) is not int own)
+            return null;
+        if (_statements.Count == before)
+            return own;
+        variable = NewVariable("condition", ScalarType.Bool);
+        Add(new AssignStatement($"{variable} = {OneLine(condition.Syntax)}; (the loop's condition, {when})", TakeNodes(own, out int value), variable, value, false));
+        return _nodes.Read(variable, ScalarType.Bool);
     }
 
     /// <summary><c>foreach (var v in array)</c> is a counted loop over the array's indices.</summary>
@@ -417,6 +464,6 @@ internal sealed partial class BodyLowering
         var body = new Block(_statements.ToEquatableArray());
         _statements = outer;
         _loops.Pop();
-        Add(new LoopStatement(source, nodes.ToNodes(), condition, body, TestsFirst: true));
+        Add(new LoopStatement(source + InlinedFrom, nodes.ToNodes(), condition, body, TestsFirst: true));
     }
 }

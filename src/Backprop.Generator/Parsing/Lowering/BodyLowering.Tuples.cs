@@ -131,14 +131,17 @@ internal sealed partial class BodyLowering
                     new(() => LowerValue(angle) is int t ? _nodes.Add(Op.Sin, type, t) : null, ReadsOf(angle)),
                     new(() => LowerValue(angle) is int t ? _nodes.Add(Op.Cos, type, t) : null, ReadsOf(angle)),
                 };
-            case IInvocationOperation { TargetMethod: { IsStatic: true } method } call when TupleLiteralOf(call) is { } returned && returned.Elements.Length == count:
-                if (_inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, method.OriginalDefinition)))
+            case IInvocationOperation { TargetMethod: { IsStatic: true } method } call
+                when TupleLiteralOf(call) is { } returned && returned.Elements.Length == count && !returned.Elements.Any(e => NeedsStatements(e)):
+                if (IsBeingInlined(method))
                 {
                     Report(Diagnostics.Recursion, call.Syntax, method.Name);
                     return null;
                 }
                 return returned.Elements.Select(e => new TupleElement(() => LowerInlined(method, call.Arguments, e, ValueType(e.Type)!.Value),
                     new HashSet<string>(call.Arguments.SelectMany(a => ReadsOf(a.Value))))).ToList();
+            case IInvocationOperation call when InlinedBodyOf(call) is { } body:
+                return InlineBody(call, body)?.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList();
             case ILocalReferenceOperation { Local: var local } when _tupleLocals.TryGetValue(local, out List<string>? elements) && elements.Count == count:
                 return elements.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList();
             default:

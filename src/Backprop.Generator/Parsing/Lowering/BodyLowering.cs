@@ -35,7 +35,7 @@ internal sealed partial class BodyLowering
     private readonly Stack<Loop> _loops = new();
     /// <summary>The variable holding the returned value; for an array result, the local array returned, known at the first <c>return</c>.</summary>
     private string? _result;
-    private readonly bool _returnsArray;
+    private bool _returnsArray;
     private string? _returnedFlag;
     private readonly List<Statement> _topLevel = new();
     /// <summary>While lowering an allocation after an early return: the flags under which it allocates nothing.</summary>
@@ -95,7 +95,8 @@ internal sealed partial class BodyLowering
             lowering._returnedFlag = lowering.NewVariable("returned", ScalarType.Bool);
             lowering.AssignConstant("bool returned = false; (set by a return inside control flow)", lowering._returnedFlag, 0);
         }
-        lowering.LowerStatements(((IBlockOperation)block).Operations);
+        lowering._body = (IBlockOperation)block;
+        lowering.LowerStatements(lowering._body.Operations);
         // A body whose end is unreachable (a loop that never ends) may have no return at all.
         if (lowering._result is null && diagnostics.Count == errorsBefore)
             lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
@@ -209,8 +210,11 @@ internal sealed partial class BodyLowering
         Report(Diagnostics.UnsupportedStatement, syntax, what, advice);
 
     /// <summary>The statement on one line, for the comment above its generated code.</summary>
-    private static string SourceText(IOperation operation) =>
-        OneLine(operation.Syntax) + (operation.Syntax is StatementSyntax ? "" : ";");
+    private string SourceText(IOperation operation) =>
+        OneLine(operation.Syntax) + (operation.Syntax is StatementSyntax ? "" : ";") + InlinedFrom;
+
+    /// <summary>Where a statement being quoted is from, when it is not the method's own: <c> — in Step</c>.</summary>
+    private string InlinedFrom => _inlinedBodies.Count > 0 ? " — in " + _inlinedBodies.Peek() : "";
 
     /// <summary>Source on one line (each run of whitespace one space), as the comments quote it.</summary>
     private static string OneLine(SyntaxNode syntax) => Regex.Replace(syntax.ToString(), @"\s+", " ").Trim();

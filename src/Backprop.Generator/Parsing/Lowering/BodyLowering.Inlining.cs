@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Parsing;
+
+/// <summary>
+/// Calls lowered where they are made, so the callee is differentiated as part of the caller:
+/// <list type="bullet">
+/// <item>a local function whose body is one expression (<c>double Sq(double v) =&gt; v * v;</c>, or a block holding one
+/// <c>return</c>): each call is lowered as that expression, its parameters standing for the call's arguments, reading
+/// the variables it captures as they are at the call; a static method returning a tuple literal likewise, element by element;</item>
+/// <item>a local function with statements, and a static method of this compilation returning a tuple with statements:
+/// each parameter becomes a variable assigned its argument (an array parameter names the caller's array), the
+/// body's statements follow, its returns assigning result variables, and the call reads those.</item>
+/// </list>
+/// Recursion is BP1004.
+/// </summary>
+internal sealed partial class BodyLowering
+{
+    /// <summary>While a local function's expression is lowered: its parameters, as the nodes of the arguments passed.</summary>
+    private readonly Dictionary<IParameterSymbol, int> _inlinedArguments = new(SymbolEqualityComparer.Default);
+    private readonly List<IMethodSymbol> _inlining = new();
+    /// <summary>While a body returning a tuple is lowered: the variables its returns assign, one per element.</summary>
+    private IReadOnlyList<string>? _resultElements;
+    /// <summary>The methods whose bodies are being inlined, innermost on top: the comments quoting their statements say where they are from.</summary>
+    private readonly Stack<string> _inlinedBodies = new();
+    /// <summary>The block being lowered as a body: the method's, or an inlined callee's.</summary>
+    private IBlockOperation? _body;
+
+    private int? LowerLocalFunctionCall(IInvocationOperation invocation, ScalarType type)
+    {
+        IMethodSymbol local = invocation.TargetMethod;
+        if (IsBeingInlined(local))
+            return Report(Diagnostics.Recursion, invocation.Syntax, local.Name);
+        // An expression needing statements of its own (a conditional over numbers) is inlined as the body it is.
+        if (InlinedExpressionOf(invocation) is { } expression && !NeedsStatements(expression))
+            return LowerInlined(local, invocation.Arguments, expression, type);
+        if (InlinedBodyOf(invocation) is not { } body)
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling the local function '{local.Name}'", "make it a static method of the type (it is then differentiated as an implicit helper)");
+        return InlineBody(invocation, body) is { Count: 1 } results && !IsTupleOfNumbers(local.ReturnType)
+            ? _nodes.Convert(_nodes.Read(results[0], _variablesByName[results[0]].Type), type) : null;
+    }
+
+    /// <summary>A call of a local function as a statement of its own, made for what it assigns or does: its body, inlined.</summary>
+    private void LowerLocalFunctionStatement(IInvocationOperation invocation)
+    {
+        if (InlinedBodyOf(invocation) is { } body)
+            InlineBody(invocation, body);
+        else
+            UnsupportedStatement(invocation.Syntax, $"Calling the local function '{invocation.TargetMethod.Name}'", "make it a static method of the type (it is then differentiated as an implicit helper)");
+    }
+
+    private bool IsBeingInlined(IMethodSymbol method) => _inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, method.OriginalDefinition));
+
+    /// <summary>
+    /// <paramref name="body"/>, an expression of <paramref name="method"/>, lowered where the call is, each parameter
+    /// standing for the node of its argument.
+    /// </summary>
+    private int? LowerInlined(IMethodSymbol method, IReadOnlyList<IArgumentOperation> invocationArguments, IOperation body, ScalarType type)
+    {
+        var arguments = new List<(IParameterSymbol Parameter, int Node)>();
+        foreach (IArgumentOperation argument in invocationArguments)
+        {
+            if (argument.Parameter is not { RefKind: RefKind.None } parameter || ValueType(parameter.Type) is not ScalarType parameterType)
+                return Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{method.Name}'",
+                    "pass numbers, or make it a static method of the type (an implicit helper)");
+            if (LowerValue(argument.Value) is not int value)
+                return null;
+            arguments.Add((parameter, _nodes.Convert(value, parameterType)));
+        }
+        foreach (var (parameter, node) in arguments)
+            _inlinedArguments[parameter] = node;
+        _inlining.Add(method.OriginalDefinition);
+        int? lowered = LowerValue(body);
+        _inlining.RemoveAt(_inlining.Count - 1);
+        foreach (var (parameter, _) in arguments)
+            _inlinedArguments.Remove(parameter);
+        return lowered is int r ? _nodes.Convert(r, type) : null;
+    }
+
+    /// <summary>
+    /// A call of a method whose body has statements, lowered in place before the statement being built: the
+    /// variables holding its result (one, or one per tuple element), or <c>null</c> after a diagnostic.
+    /// </summary>
+    private IReadOnlyList<string>? InlineBody(IInvocationOperation invocation, IBlockOperation body)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (IsBeingInlined(method))
+        {
+            Report(Diagnostics.Recursion, invocation.Syntax, method.Name);
+            return null;
+        }
+        if (!StandsAlone(invocation) && CapturedWrite(method, body) is { } write)
+        {
+            Report(Diagnostics.UnsupportedExpression, write.Syntax, $"Assigning '{write.Syntax}', which the local function '{method.Name}' captures,",
+                "return the new value from the local function and assign it where it is called");
+            return null;
+        }
+
+        NodeBuilder outer = _nodes;
+        _nodes = new NodeBuilder();
+        var bound = new List<ISymbol>();
+        List<string>? results = BindArguments(invocation, bound) ? ResultVariables(method) : null;
+        if (results is not null)
+        {
+            var (result, elements, returned, block, returnsArray, loops) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray());
+            _loops.Clear();
+            _returnsArray = false;
+            _body = body;
+            _result = results.Count == 1 && !IsTupleOfNumbers(method.ReturnType) ? results[0] : null;
+            _resultElements = _result is null ? results : null;
+            _returnedFlag = null;
+            if (NeedsReturnedFlag(body))
+            {
+                _returnedFlag = NewVariable(method.Name + "_returned", ScalarType.Bool);
+                AssignConstant($"bool {_returnedFlag} = false; (set by a return inside {method.Name})", _returnedFlag, 0);
+            }
+            _inlining.Add(method.OriginalDefinition);
+            _inlinedBodies.Push(method.Name);
+            LowerStatements(body.Operations);
+            _inlinedBodies.Pop();
+            _inlining.RemoveAt(_inlining.Count - 1);
+            (_result, _resultElements, _returnedFlag, _body, _returnsArray) = (result, elements, returned, block, returnsArray);
+            foreach (Loop loop in loops.Reverse())
+                _loops.Push(loop);
+        }
+        // A second call of the method declares its own locals.
+        foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
+        {
+            _variableNames.Remove(symbol);
+            _tupleLocals.Remove(symbol);
+        }
+        _nodes = outer;
+        return results;
+    }
+
+    private static bool IsDeclaredIn(ISymbol local, IMethodSymbol method) =>
+        SymbolEqualityComparer.Default.Equals(local.ContainingSymbol?.OriginalDefinition, method.OriginalDefinition);
+
+    /// <summary>Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array.</summary>
+    private bool BindArguments(IInvocationOperation invocation, List<ISymbol> bound)
+    {
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            IParameterSymbol? parameter = argument.Parameter;
+            if (parameter is { RefKind: RefKind.None } && VariableType(parameter.Type) is (_, true)
+                && Unconverted(argument.Value) is var array && array is ILocalReferenceOperation or IParameterReferenceOperation
+                && ArrayVariable(array) is (string arrayName, _))
+            {
+                _variableNames[parameter] = arrayName;
+                bound.Add(parameter);
+                continue;
+            }
+            if (parameter is not { RefKind: RefKind.None } || VariableType(parameter.Type) is not (_, false))
+            {
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{invocation.TargetMethod.Name}'",
+                    "pass numbers, or a double[] or float[] parameter or local by name");
+                return false;
+            }
+            string name = NewVariable(parameter.Name, ValueType(parameter.Type)!.Value, kind: VariableKind.Local);
+            AssignValue($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(invocation.Syntax)}", name, argument.Value, declares: true);
+            _variableNames[parameter] = name;
+            bound.Add(parameter);
+        }
+        return true;
+    }
+
+    /// <summary>The variables an inlined method's returns assign: one for a number, one per element for a tuple of numbers, none for void.</summary>
+    private List<string>? ResultVariables(IMethodSymbol method)
+    {
+        if (method.ReturnsVoid)
+            return new List<string>();
+        if (IsTupleOfNumbers(method.ReturnType))
+            return ((INamedTypeSymbol)method.ReturnType).TupleElements
+                .Select(e => NewVariable($"{method.Name}_{e.Name}", ValueType(e.Type)!.Value)).ToList();
+        if (ValueType(method.ReturnType) is ScalarType type)
+            return new List<string> { NewVariable(method.Name + "_result", type) };
+        Report(Diagnostics.UnsupportedExpression, method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken), $"Returning '{method.ReturnType.ToDisplayString()}' from '{method.Name}'",
+            "return a number or a tuple of numbers");
+        return null;
+    }
+
+    /// <summary>
+    /// A call whose value is all its statement computes (<c>F(x);</c>, <c>y = F(x);</c>, <c>var y = F(x);</c>,
+    /// <c>return F(x);</c>): nothing else in that statement reads a variable before the call could change it.
+    /// </summary>
+    private static bool StandsAlone(IOperation call)
+    {
+        IOperation? parent = call.Parent;
+        while (parent is IConversionOperation)
+            parent = parent.Parent;
+        return parent is IExpressionStatementOperation or IVariableInitializerOperation or IReturnOperation
+            || parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation or IParameterReferenceOperation, Parent: IExpressionStatementOperation };
+    }
+
+    /// <summary>An assignment in a local function's body to a variable it captures, which the inlined call could not order with the caller's other reads.</summary>
+    private static IOperation? CapturedWrite(IMethodSymbol method, IBlockOperation body) =>
+        body.Descendants().Where(IsAssigned).FirstOrDefault(target => target switch
+        {
+            ILocalReferenceOperation { Local: var local } => !IsDeclaredIn(local, method),
+            IParameterReferenceOperation { Parameter: var parameter } => !IsDeclaredIn(parameter, method),
+            _ => false,
+        });
+
+    /// <summary>The one expression of a local function that returns a value, which a call of it is lowered as.</summary>
+    private IOperation? InlinedExpressionOf(IInvocationOperation call) =>
+        call.TargetMethod is { MethodKind: MethodKind.LocalFunction, ReturnsVoid: false }
+        && call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is LocalFunctionStatementSyntax declaration
+        && ResultExpression(declaration) is ExpressionSyntax result
+            ? call.SemanticModel?.GetOperation(result, _cancellationToken)
+            : null;
+
+    /// <summary>
+    /// The body a call inlines with its statements, if it calls a local function, or a static method of this compilation
+    /// returning a tuple of numbers (one whose tuple literal needs no statements is inlined element by element instead).
+    /// </summary>
+    private IBlockOperation? InlinedBodyOf(IInvocationOperation call)
+    {
+        if (call.SemanticModel is not { } model)
+            return null;
+        SyntaxNode? declaration = call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
+        if (declaration is LocalFunctionStatementSyntax)
+            return (model.GetOperation(declaration, _cancellationToken) as ILocalFunctionOperation)?.Body;
+        if (declaration is not MethodDeclarationSyntax || !call.TargetMethod.IsStatic || !IsTupleOfNumbers(call.TargetMethod.ReturnType))
+            return null;
+        SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        return home.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.BlockBody ?? body.ExpressionBody : null;
+    }
+
+    /// <summary>The one expression a local function returns: its expression body, or the value of the one <c>return</c> of its block.</summary>
+    private static ExpressionSyntax? ResultExpression(SyntaxNode declaration) => declaration switch
+    {
+        LocalFunctionStatementSyntax local => ResultExpression(local.ExpressionBody, local.Body),
+        MethodDeclarationSyntax method => ResultExpression(method.ExpressionBody, method.Body),
+        _ => null,
+    };
+
+    private static ExpressionSyntax? ResultExpression(ArrowExpressionClauseSyntax? arrow, BlockSyntax? block) =>
+        arrow?.Expression ?? (block is { Statements.Count: 1 } && block.Statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
+}
