@@ -20,7 +20,7 @@ internal static class Diagnostics
         "Type '{0}' must be partial so the generator can add '{1}' to it; add the partial modifier", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("BP0003", "Unsupported return type",
-        "'{0}' returns '{1}'; a [Differentiable] method must return double, float, double[] or float[]", Shape);
+        "'{0}' returns '{1}'; a [Differentiable] method must return double, float, double[], float[], or a tuple of doubles or of floats", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error("BP0004", "Unsupported parameter",
         "Parameter '{0}' of '{1}' is not supported: {2}", Shape);

@@ -109,7 +109,7 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         // The Jacobian runs both sweeps; the Hessian-vector product is built from the gradient, and its forward pass
         // takes the values of the [Differentiable] methods it calls from their tangent methods.
         bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;
-        MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? GradientBuilder.Build(function) : null;
+        MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? GradientBuilder.Build(TupleCotangent.Seeded(function)) : null;
         MethodBody? tangent = Wants(DerivativeKinds.Tangent | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? TangentBuilder.Build(function) : null;
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);

@@ -37,6 +37,15 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0003_TupleOfMixedTypes() =>
+        Assert.Contains("or a tuple of doubles or of floats", Expect("BP0003", """
+        public static partial class Model
+        {
+            [Differentiable] public static [|(double, int)|] F(double x) => (x, 1);
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP0004_RefParameter() => Expect("BP0004", """
         public static partial class Model
         {
@@ -524,6 +533,16 @@ public class DiagnosticTests
                 y[0] = x * x;
                 return y;
             }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0011_HessianOfTupleResult() =>
+        Assert.Contains("'F' returns '(double, double)', which has no Derivatives.Hessian", Expect("BP0011", """
+        public static partial class Model
+        {
+            [Differentiable([|Derivatives.Hessian|])]
+            public static (double, double) F(double x) => (x * x, x);
         }
         """).GetMessage(CultureInfo.InvariantCulture));
 

@@ -462,6 +462,23 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void TupleResult() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static (double X, double V) Step(double x, double v, double k, [NoDerivative] double dt)
+            {
+                double a = -k * x;
+                v += a * dt;
+                return (x + v * dt, v);
+            }
+        }
+        """);
+
+    [Fact]
     public void BodiesInlinedWithTheirStatements() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

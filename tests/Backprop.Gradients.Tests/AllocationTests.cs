@@ -64,4 +64,16 @@ public class AllocationTests
         Assert.Equal(layer, Allocated(() => JacobianFunctions.LayerJacobian(x, w, layerJacobian)));
         Assert.Equal(layer, Allocated(() => JacobianFunctions.LayerVectorJacobian(x, w, w, dx, dw)));
     }
+
+    /// <summary>A tuple result is a value: its derivative methods allocate nothing, the Jacobian's sweeps included.</summary>
+    [Fact]
+    public void TupleResultDerivativesAllocateNothing()
+    {
+        var jacobian = new double[2, 3];
+        var spread = new double[3, 1];
+        Assert.Equal(0, Allocated(() => JacobianFunctions.OscillatorVectorJacobian(0.5, 0.2, 1.3, (1, -1), out _, out _, out _)));
+        Assert.Equal(0, Allocated(() => JacobianFunctions.OscillatorTangent(0.5, 0.2, 1.3, 1, 0, 0)));
+        Assert.Equal(0, Allocated(() => JacobianFunctions.OscillatorJacobian(0.5, 0.2, 1.3, jacobian)));
+        Assert.Equal(0, Allocated(() => JacobianFunctions.SpreadJacobian(0.4, spread)));
+    }
 }

@@ -159,6 +159,43 @@ public static partial class JacobianFunctions
         return p;
     }
 
+    /// <summary>A tuple result: (r, θ) → (r cos θ, r sin θ), written with statements (forward sweeps).</summary>
+    [Differentiable(All)]
+    public static (double X, double Y) ToCartesian(double r, double theta)
+    {
+        var (sin, cos) = Math.SinCos(theta);
+        double x = r * cos;
+        return (x, r * sin);
+    }
+
+    /// <summary>
+    /// A tuple result computed by a loop of calls to a helper returning a tuple, with an early return: three inputs, two
+    /// outputs (reverse sweeps).
+    /// </summary>
+    [Differentiable(All)]
+    public static (double X, double V) Oscillator(double x, double v, double k)
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            if (Math.Abs(x) > 1e6)
+                return (x, v);
+            (x, v) = Kernels.SpringStep(x, v, k, 0.1);
+        }
+        return (x, v);
+    }
+
+    /// <summary>One input, three outputs, and a caller of a [Differentiable] method returning a tuple.</summary>
+    [Differentiable(All)]
+    public static (double A, double B, double C) Spread(double t)
+    {
+        var (x, y) = ToCartesian(1 + t * t, t);
+        return (x * y, Math.Exp(-t), x + y);
+    }
+
+    /// <summary>A tuple of floats.</summary>
+    [Differentiable(All)]
+    public static (float X, float Y) ToCartesianSingle(float r, float theta) => (r * MathF.Cos(theta), r * MathF.Sin(theta));
+
     /// <summary>The default attribute on an array result: the vector-Jacobian product only.</summary>
     [Differentiable]
     public static double[] Squares(double[] x)

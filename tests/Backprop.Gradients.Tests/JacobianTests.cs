@@ -21,6 +21,17 @@ public class JacobianTests
 
     private static double[] Slice(double[] p, int start, int length) => p.AsSpan(start, length).ToArray();
 
+    private static double[] Array2((double, double) tuple) => new[] { tuple.Item1, tuple.Item2 };
+
+    private static double[] Array3((double, double, double) tuple) => new[] { tuple.Item1, tuple.Item2, tuple.Item3 };
+
+    /// <summary>A tuple tangent as the framework's arrays: the derivative written into the buffer given.</summary>
+    private static (double[] Value, double[] Derivative) Fill(((double, double) Value, (double, double) Derivative) tangent, double[] buffer)
+    {
+        (buffer[0], buffer[1]) = tangent.Derivative;
+        return (Array2(tangent.Value), buffer);
+    }
+
     private static readonly Case[] s_cases =
     {
         new("Polar", 2, 0.2, 2.0,
@@ -68,6 +79,21 @@ public class JacobianTests
             (p, jacobian) => J.LayerJacobian(Slice(p, 0, 4), Slice(p, 4, 4), jacobian),
             (p, v, d) => J.LayerTangent(Slice(p, 0, 4), Slice(p, 4, 4), Slice(v, 0, 4), Slice(v, 4, 4), d),
             (p, u, g) => { var dx = new double[4]; var dw = new double[4]; double[] y = J.LayerVectorJacobian(Slice(p, 0, 4), Slice(p, 4, 4), u, dx, dw); dx.CopyTo(g, 0); dw.CopyTo(g, 4); return y; }),
+        new("ToCartesian", 2, 0.2, 2.0,
+            p => Array2(J.ToCartesian(p[0], p[1])),
+            (p, jacobian) => Array2(J.ToCartesianJacobian(p[0], p[1], jacobian)),
+            (p, v, d) => Fill(J.ToCartesianTangent(p[0], p[1], v[0], v[1]), d),
+            (p, u, g) => Array2(J.ToCartesianVectorJacobian(p[0], p[1], (u[0], u[1]), out g[0], out g[1]))),
+        new("Oscillator", 3, 0.3, 1.3,
+            p => Array2(J.Oscillator(p[0], p[1], p[2])),
+            (p, jacobian) => Array2(J.OscillatorJacobian(p[0], p[1], p[2], jacobian)),
+            (p, v, d) => Fill(J.OscillatorTangent(p[0], p[1], p[2], v[0], v[1], v[2]), d),
+            (p, u, g) => Array2(J.OscillatorVectorJacobian(p[0], p[1], p[2], (u[0], u[1]), out g[0], out g[1], out g[2]))),
+        new("Spread", 1, -1.0, 1.0,
+            p => Array3(J.Spread(p[0])),
+            (p, jacobian) => Array3(J.SpreadJacobian(p[0], jacobian)),
+            (p, v, d) => { var (value, derivative) = J.SpreadTangent(p[0], v[0]); (d[0], d[1], d[2]) = derivative; return (Array3(value), d); },
+            (p, u, g) => Array3(J.SpreadVectorJacobian(p[0], (u[0], u[1], u[2]), out g[0]))),
         new("CustomCalls", 2, 0.3, 1.3,
             p => J.CustomCalls(p[0], p[1]),
             (p, jacobian) => J.CustomCallsJacobian(p[0], p[1], jacobian),
@@ -208,6 +234,34 @@ public class JacobianTests
         Assert.Equal(-r * Math.Sin(theta), jacobian[0, 1], 14);
         Assert.Equal(Math.Sin(theta), jacobian[1, 0], 14);
         Assert.Equal(r * Math.Cos(theta), jacobian[1, 1], 14);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.0)]
+    [InlineData(2.0, 0.7)]
+    [InlineData(0.5, -2.5)]
+    public void TupleJacobiansAreTheClosedForm(double r, double theta)
+    {
+        var jacobian = new double[2, 2];
+        var (x, y) = J.ToCartesianJacobian(r, theta, jacobian);
+        Assert.Equal((r * Math.Cos(theta), r * Math.Sin(theta)), (x, y));
+        Assert.Equal(Math.Cos(theta), jacobian[0, 0], 14);
+        Assert.Equal(-r * Math.Sin(theta), jacobian[0, 1], 14);
+        Assert.Equal(Math.Sin(theta), jacobian[1, 0], 14);
+        Assert.Equal(r * Math.Cos(theta), jacobian[1, 1], 14);
+
+        var single = new double[2, 2];
+        var (xs, ys) = J.ToCartesianSingleJacobian((float)r, (float)theta, single);
+        Assert.Equal(J.ToCartesianSingle((float)r, (float)theta), (xs, ys));
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                Near(jacobian[i, j], single[i, j], 1e-6, $"float J[{i}, {j}]");
+        var (_, derivative) = J.ToCartesianSingleTangent((float)r, (float)theta, 1f, 2f);
+        Near(jacobian[0, 0] + 2 * jacobian[0, 1], derivative.X, 1e-6, "float (J·v)[0]");
+        Near(jacobian[1, 0] + 2 * jacobian[1, 1], derivative.Y, 1e-6, "float (J·v)[1]");
+        J.ToCartesianSingleVectorJacobian((float)r, (float)theta, (1f, -1f), out float dr, out float dtheta);
+        Near(jacobian[0, 0] - jacobian[1, 0], dr, 1e-6, "float (uᵀJ)[r]");
+        Near(jacobian[0, 1] - jacobian[1, 1], dtheta, 1e-6, "float (uᵀJ)[θ]");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal sealed class ExprPrinter
         ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
         MemberExpr { Index: { } index } member => $"{member.Code}[{Print(index)}]",
         MemberExpr member => member.Code,
-        TupleExpr tuple => $"({Print(tuple.First)}, {Print(tuple.Second)})",
+        TupleExpr tuple => $"({Arguments(tuple.Elements)})",
         LengthExpr length => $"{Naming.Identifier(length.Array)}.Length",
         PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",
         ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace Backprop.Generator.Model;
 
 /// <summary>
@@ -7,8 +9,13 @@ namespace Backprop.Generator.Model;
 /// flag variables and guarding <see cref="IfStatement"/>s, so control flow is only sequence, branch and loop.
 /// </summary>
 /// <param name="Variables">Every variable the body uses, with a unique name: parameters, locals, flags and the result.</param>
-/// <param name="Result">The variable holding the returned value.</param>
-internal sealed record ForwardProgram(EquatableArray<VariableSpec> Variables, Block Body, string Result);
+/// <param name="Result">The variable holding the returned value; for a tuple result, its first element.</param>
+/// <param name="ResultElements">For a tuple result, the variable holding each element, in order; otherwise empty.</param>
+internal sealed record ForwardProgram(EquatableArray<VariableSpec> Variables, Block Body, string Result, EquatableArray<string> ResultElements = default)
+{
+    /// <summary>The variables whose values the method returns: the result, or each element of a tuple result.</summary>
+    public IEnumerable<string> Outputs => ResultElements.Count > 0 ? ResultElements : new[] { Result };
+}
 
 /// <summary>A variable of the forward program, under the unique name it has in the generated code.</summary>
 /// <param name="IsArray">A <c>T[]</c> of <see cref="Type"/>.</param>

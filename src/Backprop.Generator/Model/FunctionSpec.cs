@@ -7,6 +7,10 @@ namespace Backprop.Generator.Model;
 /// <param name="ContainingTypes">The partial types around the method, outermost first.</param>
 /// <param name="ReturnType">The returned scalar, or the element type of the returned array when <paramref name="ReturnsArray"/>.</param>
 /// <param name="ReturnsArray">Returns a <c>double[]</c> or <c>float[]</c> (a local array of the body, <see cref="ForwardProgram.Result"/>).</param>
+/// <param name="TupleType">
+/// For a method returning a tuple of doubles or of floats, the tuple as written (<c>(double X, double V)</c>);
+/// <paramref name="ReturnType"/> is then its elements' type, and <see cref="ForwardProgram.ResultElements"/> holds them.
+/// </param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
 /// <param name="ForCallers">
 /// Derivatives generated for other derivative methods to call (an implicit helper's, or the variant of a method with
@@ -24,10 +28,16 @@ internal sealed record FunctionSpec(
     ForwardProgram Body,
     DerivativeKinds Derivatives,
     string HintName,
-    bool ForCallers = false)
+    bool ForCallers = false,
+    string? TupleType = null)
 {
-    /// <summary>The return type as written: <c>double</c>, <c>float[]</c>.</summary>
-    public string ReturnKeyword => ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
+    /// <summary>The return type as written: <c>double</c>, <c>float[]</c>, <c>(double X, double V)</c>.</summary>
+    public string ReturnKeyword => TupleType ?? ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
+
+    public bool ReturnsTuple => TupleType is not null;
+
+    /// <summary>An array or tuple result, whose derivatives take a cotangent <c>dresult</c> in place of a gradient method.</summary>
+    public bool ReturnsSeveralValues => ReturnsArray || ReturnsTuple;
 
     public const string DefaultTapeName = "tape";
 

@@ -95,17 +95,18 @@ internal static class FunctionParser
         List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
 
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
-        ScalarType? returnType = Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
+        ScalarType? tupleElements = TupleElementType(method.ReturnType);
+        ScalarType? returnType = tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
         if (returnType is not (ScalarType.Double or ScalarType.Float))
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        CheckModesFitResult(method, returnsArray, derivatives, at, diagnostics);
+        CheckModesFitResult(method, returnsArray || tupleElements is not null, derivatives, at, diagnostics);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
             CheckGradientNames(method, parameters, "h", diagnostics);
-        if (returnsArray)
+        if (returnsArray || tupleElements is not null)
             CheckResultDerivativeName(method, parameters, diagnostics);
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
@@ -116,7 +117,17 @@ internal static class FunctionParser
             return null;
 
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
-            returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method));
+            returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
+            TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+    }
+
+    /// <summary>For a tuple whose elements are all doubles or all floats, their type.</summary>
+    private static ScalarType? TupleElementType(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol { IsTupleType: true, TupleElements: var elements })
+            return null;
+        var types = elements.Select(e => Symbols.ToScalarType(e.Type)).Distinct().ToList();
+        return types.Count == 1 && types[0] is ScalarType.Double or ScalarType.Float ? types[0] : null;
     }
 
     private static TensorFunctionSpec? ParseTensorMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
@@ -230,11 +241,11 @@ internal static class FunctionParser
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 
-    /// <summary>Second derivatives need a scalar result; a Jacobian, an array result (a scalar's Jacobian is its gradient).</summary>
-    private static void CheckModesFitResult(IMethodSymbol method, bool returnsArray, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
+    /// <summary>Second derivatives need a scalar result; a Jacobian, an array or tuple result (a scalar's Jacobian is its gradient).</summary>
+    private static void CheckModesFitResult(IMethodSymbol method, bool returnsSeveralValues, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
     {
-        var (mode, advice) = returnsArray
-            ? (DerivativeKinds.Hessian, "second derivatives need a double or float result: differentiate a scalar function of the array, such as a loss, or use Derivatives.Jacobian")
+        var (mode, advice) = returnsSeveralValues
+            ? (DerivativeKinds.Hessian, "second derivatives need a double or float result: differentiate a scalar function of the result, such as a loss, or use Derivatives.Jacobian")
             : (DerivativeKinds.Jacobian, "its Jacobian is its gradient: use Derivatives.Gradient, or return a double[] or float[]");
         if ((derivatives & mode) != 0)
             Report(diagnostics, Diagnostics.ModeNotForResult, AttributeArgument(method) ?? at, method.Name, method.ReturnType.ToDisplayString(), mode.ToString(), advice);

@@ -44,7 +44,7 @@ internal sealed class Activity
             }
         }
 
-        var useful = new HashSet<string> { function.Body.Result };
+        var useful = new HashSet<string>(function.Body.Outputs) { function.Body.Result };
         for (bool changed = true; changed;)
         {
             changed = false;

@@ -96,8 +96,11 @@ internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Argume
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type) : Expr(Type);
 
-/// <summary><c>(First, Second)</c>: a tangent method's value and derivative.</summary>
-internal sealed record TupleExpr(Expr First, Expr Second) : Expr(First.Type);
+/// <summary><c>(a, b, …)</c>: a tangent method's value and derivative, a tuple result.</summary>
+internal sealed record TupleExpr(EquatableArray<Expr> Elements) : Expr(Elements[0].Type)
+{
+    public TupleExpr(params Expr[] elements) : this(new EquatableArray<Expr>(elements)) { }
+}
 
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr(WhenTrue.Type);
 

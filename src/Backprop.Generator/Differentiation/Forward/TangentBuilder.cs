@@ -63,9 +63,16 @@ internal sealed class TangentBuilder
             body.Add(new BlankLine());
         body.AddRange(_rented.Select(name => new ReturnLine(name)));
 
-        VariableSpec result = _variables[_program.Result];
-        Expr derivative = _tangentNames.TryGetValue(result.Name, out string? d) ? new NameExpr(d, result.Type) : new ConstantExpr(0, result.Type);
-        return new MethodBody(body.ToEquatableArray(), new TupleExpr(new NameExpr(result.Name, result.Type), derivative));
+        var values = new List<Expr>();
+        var derivatives = new List<Expr>();
+        foreach (VariableSpec output in _program.Outputs.Select(name => _variables[name]))
+        {
+            values.Add(new NameExpr(output.Name, output.Type));
+            derivatives.Add(_tangentNames.TryGetValue(output.Name, out string? d) ? new NameExpr(d, output.Type) : new ConstantExpr(0, output.Type));
+        }
+        return new MethodBody(body.ToEquatableArray(), values.Count == 1
+            ? new TupleExpr(values[0], derivatives[0])
+            : new TupleExpr(new TupleExpr(values.ToArray()), new TupleExpr(derivatives.ToArray())));
     }
 
     private List<CodeLine> Statements(Block block)

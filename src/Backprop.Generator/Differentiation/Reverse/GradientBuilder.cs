@@ -139,21 +139,27 @@ internal sealed class GradientBuilder
         body.AddRange(forward);
         // The reverse sweep restores what writes overwrote, the result among them when it reads it (a / b reads its own
         // value): keep the value to return before it does (found by the fuzzer, seeds 59, 233).
-        Expr result = new NameExpr(_program.Result, _variables[_program.Result].Type);
         string? kept = null;
-        if (_needed.Contains(_program.Result) && _function.ReturnsArray)
+        var values = new List<Expr>();
+        foreach (string output in _program.Outputs)
         {
-            // An array's elements come back one by one, so the whole array is kept in scratch and copied back after.
-            kept = _names.Allocate("value");
-            body.Add(new RentLine(result.Type, kept, new LengthExpr(_program.Result)));
-            body.Add(new CopyLine(_program.Result, kept));
+            Expr value = new NameExpr(output, _variables[output].Type);
+            if (_needed.Contains(output) && _function.ReturnsArray)
+            {
+                // An array's elements come back one by one, so the whole array is kept in scratch and copied back after.
+                kept = _names.Allocate("value");
+                body.Add(new RentLine(value.Type, kept, new LengthExpr(output)));
+                body.Add(new CopyLine(output, kept));
+            }
+            else if (_needed.Contains(output))
+            {
+                string copy = _names.Allocate("value");
+                body.Add(new DeclareLine(value.Type.Keyword(), copy, value));
+                value = new NameExpr(copy, value.Type);
+            }
+            values.Add(value);
         }
-        else if (_needed.Contains(_program.Result))
-        {
-            string value = _names.Allocate("value");
-            body.Add(new DeclareLine(result.Type.Keyword(), value, result));
-            result = new NameExpr(value, result.Type);
-        }
+        Expr result = values.Count == 1 ? values[0] : new TupleExpr(values.ToArray());
         body.Add(new BlankLine());
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
         if (_function.ReturnsArray)

@@ -63,7 +63,7 @@ internal sealed partial class BodyLowering
             reserved.Add(Naming.Derivative(parameter.Name));
         }
         _returnsArray = VariableType(method.ReturnType) is (_, true);
-        if (_returnsArray)
+        if (_returnsArray || IsTupleOfNumbers(method.ReturnType))
             reserved.Add(Naming.ResultDerivative);
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
@@ -75,7 +75,13 @@ internal sealed partial class BodyLowering
                 AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
             }
         }
-        if (!_returnsArray)
+        if (IsTupleOfNumbers(method.ReturnType))
+        {
+            // A tuple result is one variable per element; Result names the first.
+            _resultElements = ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(e => NewVariable("result_" + e.Name, ValueType(e.Type)!.Value)).ToList();
+            _result = _resultElements[0];
+        }
+        else if (!_returnsArray)
             _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
         _statements = _topLevel;
     }
@@ -102,7 +108,8 @@ internal sealed partial class BodyLowering
             lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
         if (diagnostics.Count > errorsBefore)
             return null;
-        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!);
+        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()), lowering._result!,
+            (lowering._resultElements ?? new List<string>()).ToEquatableArray());
     }
 
     private static bool IsAssigned(IOperation reference) => reference.Parent switch
