@@ -49,7 +49,9 @@ internal sealed class ProgramGenerator
         Kernel = 4,
         /// <summary>The fixed members: pullback-only functions and the helper with a <c>[NoDerivative]</c> parameter.</summary>
         Fixed = 8,
-        All = Differentiable | Implicit | Kernel | Fixed,
+        /// <summary><c>T</c>, a helper of the class with no attribute returning a tuple from statements (inlined where called).</summary>
+        Tuple = 16,
+        All = Differentiable | Implicit | Kernel | Fixed | Tuple,
     }
 
     private const int MinimumLength = 3;
@@ -213,6 +215,8 @@ internal sealed class ProgramGenerator
         new("tuple local", 1, g => g.TupleLocal()),
         new("switch statement", 2, g => g.Nested() ? g.Switch() : null),
         new("guard", 2, g => g.Guard()),
+        new("call a tuple helper", 1, g => g.May(Callees.Tuple) ? g.CallTupleHelper() : null),
+        new("local function", 1, g => g._inLocalFunction ? null : g.LocalFunction()),
     };
 
     private static readonly string[] ParameterNames = { "x", "y", "z", "w" };
@@ -241,6 +245,12 @@ internal sealed class ProgramGenerator
     /// </summary>
     private readonly bool _floats;
     private int _locals;
+
+    /// <summary>Returns <c>(double, double)</c>: the tuple helper <c>T</c>'s body.</summary>
+    private bool _tupleResult;
+
+    /// <summary>Inside a local function's body, which declares no other.</summary>
+    private bool _inLocalFunction;
 
     /// <summary>For a program returning an array, its length (the local array <see cref="Outputs"/>); 0 for a scalar result.</summary>
     private readonly int _outputs;
@@ -327,11 +337,16 @@ internal sealed class ProgramGenerator
         string kernel = $"public static double K(double a)\n{k.Body(2)}";
         var g = Helper(Callees.Kernel | Callees.Fixed, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
         string implicitHelper = $"private static double G(double a, double b)\n{g.Body(2)}";
-        var h = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
+        var h = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed | Callees.Tuple, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
         string scalar = $"{attribute}\nprivate static double H(double a, double b)\n{h.Body(3)}";
-        var s = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed, "", ("q", FuzzType.DoubleArray), ("a", FuzzType.Double));
+        var s = Helper(Callees.Implicit | Callees.Kernel | Callees.Fixed | Callees.Tuple, "", ("q", FuzzType.DoubleArray), ("a", FuzzType.Double));
         string array = $"{attribute}\nprivate static double S(double[] q, double a)\n{s.Body(3)}";
-        return (new[] { scalar, array, implicitHelper }, kernel);
+        var t = Helper(Callees.Kernel | Callees.Fixed, "", ("a", FuzzType.Double), ("b", FuzzType.Double));
+        t._tupleResult = true;
+        // T is inlined where it is called, which may be in a loop or branch: no local array there.
+        t._localArrays = 2;
+        string tuple = $"private static (double, double) T(double a, double b)\n{t.Body(3)}";
+        return (new[] { scalar, array, implicitHelper, tuple }, kernel);
     }
 
     private ProgramGenerator Helper(Callees callees, string owner, params (string Name, FuzzType Type)[] parameters)
@@ -349,6 +364,7 @@ internal sealed class ProgramGenerator
         ("private static double S(double[] q, double a)", "q[0] * a"),
         ("private static double G(double a, double b)", "a * b"),
         ("public static double K(double a)", "a * a"),
+        ("private static (double, double) T(double a, double b)", "(a * b, a)"),
     };
 
     /// <summary>A random helper with its body replaced by the simplest one (for the shrinker); null for other members.</summary>
@@ -370,7 +386,9 @@ internal sealed class ProgramGenerator
             if (Weighted(StatementForms, f => f.Weight).Write(this) is string statement)
                 statements.Add(statement);
         }
-        statements.Add($"return {E(FuzzType.Double, 3)}{Uses(FuzzType.Double)};");
+        statements.Add(_tupleResult
+            ? $"return ({E(FuzzType.Double, 3)}{Uses(FuzzType.Double)}, {E(FuzzType.Double, 3)});"
+            : $"return {E(FuzzType.Double, 3)}{Uses(FuzzType.Double)};");
         return "{\n" + string.Join("\n", statements.Select(Indent)) + "\n}";
     }
 
@@ -512,8 +530,8 @@ internal sealed class ProgramGenerator
 
     private string EarlyReturn()
     {
-        return _outputs > 0
-            ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
+        return _outputs > 0 ? $"if ({C(2)})\n{{\n{Indent(FillAndReturn(new[] { _random.Next(_outputs) }))}\n}}"
+            : _tupleResult ? $"if ({C(2)})\n    return ({E(FuzzType.Double, 3)}, {E(FuzzType.Double, 3)});"
             : $"if ({C(2)})\n    return {E(_returnType, 3)};";
     }
 
@@ -690,6 +708,47 @@ internal sealed class ProgramGenerator
         _scope.Add(new Variable(first, type, true));
         _scope.Add(new Variable(second, type, true));
         return text;
+    }
+
+    /// <summary><c>var (v1, v2) = T(…, …);</c>, or the tuple assigned to two double variables.</summary>
+    private string CallTupleHelper()
+    {
+        string call = $"T({E(FuzzType.Double, 2)}, {E(FuzzType.Double, 2)})";
+        Variable[] doubles = _scope.Where(v => v.Assignable && v.Type == FuzzType.Double).ToArray();
+        if (doubles.Length >= 2 && _random.Next(2) == 0)
+        {
+            Variable first = Pick(doubles);
+            Variable second = Pick(doubles.Where(v => v != first).ToArray());
+            return $"({first.Name}, {second.Name}) = {call};";
+        }
+        string a = "v" + _locals++, b = "v" + _locals++;
+        _scope.Add(new Variable(a, FuzzType.Double, true));
+        _scope.Add(new Variable(b, FuzzType.Double, true));
+        return $"var ({a}, {b}) = {call};";
+    }
+
+    /// <summary>
+    /// A local function with statements (loops, branches, early returns), reading what is in scope where it is declared
+    /// and writing only its parameter and its own locals, then a local that calls it twice: each call is inlined.
+    /// </summary>
+    private string LocalFunction()
+    {
+        string name = "L" + _locals++, parameter = "u" + _locals++;
+        var local = new ProgramGenerator(_random, _callees, _class, _owner)
+        {
+            _inLocalFunction = true,
+            _locals = _locals,
+            // A local array would be allocated at the call, which may be inside a loop or branch.
+            _localArrays = 2,
+        };
+        local._scope.AddRange(_scope.Select(v => v with { Assignable = false }));
+        local._scope.Add(new Variable(parameter, FuzzType.Double, true));
+        string body = local.Body(3);
+        _locals = local._locals;
+        string result = "v" + _locals++;
+        string declaration = $"double {name}(double {parameter})\n{body}\ndouble {result} = {name}({E(FuzzType.Double, 2)}) {Pick("+", "-", "*")} {name}({E(FuzzType.Double, 2)});";
+        _scope.Add(new Variable(result, FuzzType.Double, true));
+        return declaration;
     }
 
     /// <summary>A tuple local, named or not; its elements are variables read and written as <c>t1.Re</c>, <c>t1.Item2</c>.</summary>

@@ -138,8 +138,16 @@ internal sealed partial class BodyLowering
         return results;
     }
 
-    private static bool IsDeclaredIn(ISymbol local, IMethodSymbol method) =>
-        SymbolEqualityComparer.Default.Equals(local.ContainingSymbol?.OriginalDefinition, method.OriginalDefinition);
+    /// <summary>Whether a local or parameter belongs to <paramref name="method"/> or a local function inside it.</summary>
+    private static bool IsDeclaredIn(ISymbol local, IMethodSymbol method)
+    {
+        for (ISymbol? owner = local.ContainingSymbol; owner is IMethodSymbol; owner = owner.ContainingSymbol)
+        {
+            if (SymbolEqualityComparer.Default.Equals(owner.OriginalDefinition, method.OriginalDefinition))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array.</summary>
     private bool BindArguments(IInvocationOperation invocation, List<ISymbol> bound)

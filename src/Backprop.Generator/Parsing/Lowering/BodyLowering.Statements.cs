@@ -196,7 +196,11 @@ internal sealed partial class BodyLowering
     {
         if (_statements == _topLevel && _allocated.Add(array))
             return true;
-        Report(Diagnostics.UnsupportedExpression, at, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
+        if (_inlinedBodies.Count > 0)
+            Report(Diagnostics.UnsupportedExpression, at, $"Allocating a local array in '{_inlinedBodies.Peek()}', which is inlined where it is called, inside a branch or loop of the caller,",
+                $"call '{_inlinedBodies.Peek()}' at the top level of the method, or allocate the array in the caller and pass it in");
+        else
+            Report(Diagnostics.UnsupportedExpression, at, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
         return false;
     }
 
