@@ -59,7 +59,8 @@ internal static class Rules
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
         [Op.Subtract] = new Partial?[] { (g, x, y) => g, (g, x, y) => -g },
         [Op.Multiply] = new Partial?[] { (g, x, y) => g * x[1], (g, x, y) => x[0] * g },
-        [Op.Divide] = new Partial?[] { (g, x, y) => g / x[1], (g, x, y) => -(g * y / x[1]) },
+        // 1 / b: the partial −1/b² is −y², a product, where −y/b would divide again (σ's derivative, 1 / (1 + e⁻ᶻ)).
+        [Op.Divide] = new Partial?[] { (g, x, y) => g / x[1], (g, x, y) => x[0].IsConstant(1) ? -(g * (y * y)) : -(g * y / x[1]) },
         [Op.Remainder] = new Partial?[] { (g, x, y) => g, (g, x, y) => -(g * Call(Op.Truncate, x[0] / x[1])) },
         [Op.Exp] = new Partial?[] { (g, x, y) => g * y },
         [Op.Log] = new Partial?[] { (g, x, y) => g / x[0] },
