@@ -46,6 +46,15 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP0004_ArrayOfAnotherType() =>
+        Assert.Contains("arrays of int, long and bool read as data", Expect("BP0004", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, string[] [|names|]) => x;
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP0004_RefParameter() => Expect("BP0004", """
         public static partial class Model
         {

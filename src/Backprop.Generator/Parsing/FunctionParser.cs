@@ -228,13 +228,14 @@ internal static class FunctionParser
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
         if (parameter.Type is IArrayTypeSymbol array)
         {
-            if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not (ScalarType.Double or ScalarType.Float))
+            if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType element)
             {
-                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, "only double[] and float[] arrays are supported");
+                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
+                    "arrays of double and float are differentiated, and arrays of int, long and bool read as data; pass a one-dimensional array of those");
                 return new ParameterSpec(parameter.Name, typeName, null, true, ParameterRole.Passive);
             }
-            ScalarType element = Symbols.ToScalarType(array.ElementType)!.Value;
-            return new ParameterSpec(parameter.Name, typeName, element, true, noDerivative ? ParameterRole.Passive : ParameterRole.Array);
+            // An array of integers or bools is data (labels, indices): read, never differentiated.
+            return new ParameterSpec(parameter.Name, typeName, element, true, noDerivative || !element.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array);
         }
         ScalarType? type = Symbols.ToScalarType(parameter.Type);
         bool differentiable = type is ScalarType.Double or ScalarType.Float && !noDerivative;

@@ -144,7 +144,7 @@ internal sealed partial class BodyLowering
     }
 
     private static (ScalarType Type, bool IsArray)? VariableType(ITypeSymbol type) =>
-        type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType.IsFloatingPoint()
+        type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType
             ? (elementType, true)
             : ValueType(type) is ScalarType scalar ? (scalar, false) : null;
 
