@@ -37,6 +37,14 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP1005_WritingASpanParameter() => Expect("BP1005", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Span<double> x) { [|x[0] = 1|]; return x[0]; }
+        }
+        """);
+
+    [Fact]
     public void BP0003_TupleOfMixedTypes() =>
         Assert.Contains("or a tuple of doubles or of floats", Expect("BP0003", """
         public static partial class Model
@@ -871,7 +879,8 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[] a = new double[2], b = new double[2]; [|a = b|];", "BP1001", "Reassigning the local array 'a'")]
-    [InlineData("Span<double> s = stackalloc double[2]; [|foreach (var e in s) x += e;|]", "BP1001", "spans, lists and other collections are not supported")]
+    [InlineData("Span<double> [|s = stackalloc double[2]|]; foreach (var e in s) x += e;", "BP1002", "use a local array (new double[n]), or take the span as a parameter")]
+    [InlineData("var list = new System.Collections.Generic.List<double> { x }; [|foreach (var e in list) x += e;|]", "BP1001", "lists and other collections are not supported")]
     [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
     [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
     public void RefusalsSayWhatToWriteInstead(string statements, string id, string advice)

@@ -462,6 +462,26 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void SpanParameters() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double LogSumExp(ReadOnlySpan<double> x, ReadOnlySpan<int> take, Span<double> scale)
+            {
+                double sum = 0;
+                foreach (double v in x)
+                    sum += Math.Exp(v);
+                for (int i = 0; i < take.Length; i++)
+                    sum += scale[take[i]];
+                return Math.Log(sum);
+            }
+        }
+        """);
+
+    [Fact]
     public void TupleResult() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

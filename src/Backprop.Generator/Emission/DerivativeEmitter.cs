@@ -80,12 +80,12 @@ internal static class DerivativeEmitter
     /// <summary>A gradient method's parameters after the originals: an array or tuple result's cotangent, then a gradient per differentiable parameter.</summary>
     private static IEnumerable<string> GradientParameters(FunctionSpec function) =>
         ResultDerivative(function, function.ReturnsSeveralValues).Concat(Differentiable(function).Select(p => p.Role == ParameterRole.Array
-            ? $"{p.Type!.Value.Keyword()}[] {p.GradientName}"
+            ? $"{p.BufferType(written: true)} {p.GradientName}"
             : $"out {p.Type!.Value.Keyword()} {p.GradientName}"));
 
     /// <summary>A tangent method's parameters after the originals: a direction per differentiable parameter, then an array result's tangent.</summary>
     private static IEnumerable<string> TangentParameters(FunctionSpec function) =>
-        Differentiable(function).Select(p => $"{p.Type!.Value.Keyword()}{(p.Role == ParameterRole.Array ? "[]" : "")} {p.GradientName}").Concat(ResultDerivative(function, function.ReturnsArray));
+        Differentiable(function).Select(p => $"{(p.Role == ParameterRole.Array ? p.BufferType(written: false) : p.Type!.Value.Keyword())} {p.GradientName}").Concat(ResultDerivative(function, function.ReturnsArray));
 
     private static IEnumerable<string> ResultDerivative(FunctionSpec function, bool takesOne) =>
         takesOne ? new[] { $"{function.ReturnKeyword} {Naming.ResultDerivative}" } : Array.Empty<string>();
@@ -194,7 +194,7 @@ internal static class DerivativeEmitter
                 writer.Line($"{Naming.Identifier(copy.Source)}.CopyTo({Naming.Identifier(copy.Destination)}, 0);");
                 break;
             case ClearLine clear:
-                writer.Line($"global::System.Array.Clear({clear.Array});");
+                writer.Line(printer.Spans.Contains(clear.Array) ? $"{clear.Array}.Clear();" : $"global::System.Array.Clear({clear.Array});");
                 break;
             case AllocateLine allocate:
                 writer.Line($"{allocate.Type.Keyword()}[] {Naming.Identifier(allocate.Name)} = new {allocate.Type.Keyword()}[{printer.Print(allocate.Length)}];");

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Model;
@@ -13,15 +15,22 @@ internal sealed class ExprPrinter
 {
     private const int Conditional = 1, Or = 2, And = 3, BitwiseOr = 4, ExclusiveOr = 5, BitwiseAnd = 6, Equality = 7, Relational = 8, Shift = 9,
         Additive = 10, Multiplicative = 11, Unary = 12, Primary = 13;
-    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName);
+    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName, new HashSet<string>());
 
-    private ExprPrinter(string tape) => Tape = tape;
+    private ExprPrinter(string tape, HashSet<string> spans) => (Tape, Spans) = (tape, spans);
 
     /// <summary>The printer for one method's derivatives, whose tape local is named <see cref="FunctionSpec.TapeName"/>.</summary>
-    public static ExprPrinter For(FunctionSpec function) => function.TapeName == Plain.Tape ? Plain : new ExprPrinter(function.TapeName);
+    public static ExprPrinter For(FunctionSpec function)
+    {
+        var spans = new HashSet<string>(function.Parameters.Where(p => p.IsSpan).SelectMany(p => new[] { p.GradientName, Naming.Product(p.Name) }));
+        return function.TapeName == Plain.Tape && spans.Count == 0 ? Plain : new ExprPrinter(function.TapeName, spans);
+    }
 
     /// <summary>The name of the generated code's tape local.</summary>
     public string Tape { get; }
+
+    /// <summary>The derivative buffers that are spans (of a span parameter), which a clear prints as <c>.Clear()</c>, not <c>Array.Clear</c>.</summary>
+    public IReadOnlyCollection<string> Spans { get; }
 
     public string Print(Expr expr) => expr switch
     {

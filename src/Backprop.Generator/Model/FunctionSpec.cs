@@ -82,8 +82,16 @@ internal enum ParameterRole
 
 /// <param name="TypeName">The type as written in the generated signature (fully qualified).</param>
 /// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read.</param>
-internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role)
+/// <param name="IsSpan">A <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, read as an array (<see cref="IsArray"/>); its gradient and product buffers are spans too.</param>
+internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false)
 {
+    /// <summary>
+    /// The type of a derivative buffer for this array or span parameter: <c>double[]</c> for an array; for a span,
+    /// <c>Span&lt;double&gt;</c> when the method writes it (a gradient, a product) or <c>ReadOnlySpan&lt;double&gt;</c> when it reads it (a direction).
+    /// </summary>
+    public string BufferType(bool written) =>
+        IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Type!.Value.Keyword()}>" : Type!.Value.Keyword() + "[]";
+
     /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
     public string GradientName => Naming.Identifier(Naming.Derivative(Name));
 }

@@ -237,6 +237,8 @@ internal static class FunctionParser
             // An array of integers or bools is data (labels, indices): read, never differentiated.
             return new ParameterSpec(parameter.Name, typeName, element, true, noDerivative || !element.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array);
         }
+        if (Symbols.SpanElement(parameter.Type) is ScalarType spanElement)
+            return new ParameterSpec(parameter.Name, typeName, spanElement, true, noDerivative || !spanElement.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array, IsSpan: true);
         ScalarType? type = Symbols.ToScalarType(parameter.Type);
         bool differentiable = type is ScalarType.Double or ScalarType.Float && !noDerivative;
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);

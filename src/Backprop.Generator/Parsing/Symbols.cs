@@ -21,6 +21,12 @@ internal static class Symbols
         _ => null,
     };
 
+    /// <summary>The element type of a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c> of numbers.</summary>
+    public static ScalarType? SpanElement(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", TypeArguments.Length: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } span
+            ? ToScalarType(span.TypeArguments[0])
+            : null;
+
     /// <summary>The derivatives a <c>[Differentiable]</c> method asks for: the attribute's argument, or the gradient alone.</summary>
     public static DerivativeKinds DerivativesOf(ISymbol method)
     {

@@ -114,7 +114,7 @@ internal sealed class HessianVectorBuilder
         foreach (ParameterSpec parameter in Differentiable)
         {
             ScalarType type = parameter.Type!.Value;
-            body.Add(new DeclareLine(type.Keyword() + (parameter.IsArray ? "[]" : ""), _fixedNames[parameter.Name], new NameExpr(parameter.GradientName, type)));
+            body.Add(new DeclareLine(parameter.IsArray ? parameter.BufferType(written: false) : type.Keyword(), _fixedNames[parameter.Name], new NameExpr(parameter.GradientName, type)));
         }
         body.AddRange(kept);
         return new MethodBody(body.ToEquatableArray(), result);

@@ -74,6 +74,13 @@ internal sealed partial class BodyLowering
                     : null;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } instance }:
                 return ArrayVariable(instance) is (string lengthOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, lengthOf, null) : null;
+            // A span parameter is read as an array: by index and Length.
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } span } spanElement when Symbols.SpanElement(span.Type) is not null:
+                return ArrayVariable(span) is (string spanName, _) && LowerValue(spanElement.Arguments[0].Value) is int position
+                    ? _nodes.Add(Op.Element, type.Value, new[] { _nodes.Convert(position, ScalarType.Int) }, 0, spanName, null)
+                    : null;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } spanLength } when Symbols.SpanElement(spanLength.Type) is not null:
+                return ArrayVariable(spanLength) is (string spanOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, spanOf, null) : null;
             case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Plus } plus:
                 return LowerValue(plus.Operand);
             case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Minus } minus:

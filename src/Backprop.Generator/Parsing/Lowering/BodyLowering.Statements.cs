@@ -140,6 +140,12 @@ internal sealed partial class BodyLowering
                     UnsupportedStatement(group.Syntax, "A ref local", "copy the value into an ordinary local");
                     return;
                 }
+                if (Symbols.SpanElement(declarator.Symbol.Type) is not null)
+                {
+                    Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The span local '{declarator.Symbol.Name}'",
+                        "use a local array (new double[n]), or take the span as a parameter");
+                    return;
+                }
                 if (IsTupleOfNumbers(declarator.Symbol.Type))
                 {
                     List<string> elements = DeclareTupleLocal(declarator.Symbol);
@@ -278,6 +284,12 @@ internal sealed partial class BodyLowering
                     AssignValue(source, chainedTarget, chained.Target, declares: false);
                 else
                     UnsupportedStatement(assignment.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter", "assign to a local variable instead");
+                return;
+            case IAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span } } when Symbols.SpanElement(span.Type) is not null:
+                Report(Diagnostics.ParameterArrayWrite, expression.Syntax, span.Syntax.ToString());
+                return;
+            case IIncrementOrDecrementOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } steppedSpan } } when Symbols.SpanElement(steppedSpan.Type) is not null:
+                Report(Diagnostics.ParameterArrayWrite, expression.Syntax, steppedSpan.Syntax.ToString());
                 return;
             case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
                 LowerStore(source, element, assignment.Value, null);
@@ -434,12 +446,12 @@ internal sealed partial class BodyLowering
     private void LowerForEach(IForEachLoopOperation loop)
     {
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
-        if (collection.Type is not IArrayTypeSymbol || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+        if (collection.Type is not IArrayTypeSymbol && Symbols.SpanElement(collection.Type) is null || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
         {
             UnsupportedStatement(loop.Syntax, $"A foreach loop over '{collection.Syntax}' of type '{collection.Type?.ToDisplayString()}'",
-                collection.Type is IArrayTypeSymbol
-                    ? "loop over a double[] or float[] parameter or local by name (or index it with a for loop)"
-                    : "loop over a double[] or float[] parameter or local; spans, lists and other collections are not supported");
+                collection.Type is IArrayTypeSymbol || Symbols.SpanElement(collection.Type) is not null
+                    ? "loop over an array or span parameter or local array by name (or index it with a for loop)"
+                    : "loop over an array or span parameter or a local array; lists and other collections are not supported");
             return;
         }
         string index = NewVariable("index", ScalarType.Int);

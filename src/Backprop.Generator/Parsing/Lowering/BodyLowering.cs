@@ -146,6 +146,7 @@ internal sealed partial class BodyLowering
     private static (ScalarType Type, bool IsArray)? VariableType(ITypeSymbol type) =>
         type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType
             ? (elementType, true)
+            : Symbols.SpanElement(type) is ScalarType spanElement ? (spanElement, true)
             : ValueType(type) is ScalarType scalar ? (scalar, false) : null;
 
     /// <summary>The forward program's type for a value: its scalar type, or for an enum its underlying int or long (an enum is a passive number here).</summary>
