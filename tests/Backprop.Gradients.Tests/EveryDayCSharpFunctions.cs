@@ -262,7 +262,7 @@ public static partial class EveryDayCSharpFunctions
     /// <summary>
     /// Local functions with statements: one with a loop and an early return, a void one accumulating into a local it
     /// captures (with an early return), one returning a tuple, and one-expression ones needing statements (a conditional)
-    /// in a loop's condition and on the right of &amp;&amp;.
+    /// in a loop's condition and on the right of &amp;&amp;, and a call of one passed another call of it.
     /// </summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double LocalFunctionsWithStatements(double x, double y)
@@ -291,7 +291,13 @@ public static partial class EveryDayCSharpFunctions
             return (v - spread, v + spread);
         }
         double Magnitude(double v) => v < 0 ? -v : v;
+        double Blend(double u, double w)
+        {
+            double t = u * w;
+            return t + Math.Sin(u);
+        }
 
+        total += Blend(x, Blend(y, x));
         Accumulate(x);
         Accumulate(x * y);
         var (lo, hi) = Bounds(y);

@@ -149,9 +149,13 @@ internal sealed partial class BodyLowering
         return false;
     }
 
-    /// <summary>Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array.</summary>
+    /// <summary>
+    /// Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array. The
+    /// parameters are bound once every argument is lowered, since an argument may inline another call of the same method.
+    /// </summary>
     private bool BindArguments(IInvocationOperation invocation, List<ISymbol> bound)
     {
+        var bindings = new List<(IParameterSymbol Parameter, string Name)>();
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
             IParameterSymbol? parameter = argument.Parameter;
@@ -159,18 +163,21 @@ internal sealed partial class BodyLowering
                 && Unconverted(argument.Value) is var array && array is ILocalReferenceOperation or IParameterReferenceOperation
                 && ArrayVariable(array) is (string arrayName, _))
             {
-                _variableNames[parameter] = arrayName;
-                bound.Add(parameter);
+                bindings.Add((parameter, arrayName));
                 continue;
             }
             if (parameter is not { RefKind: RefKind.None } || VariableType(parameter.Type) is not (_, false))
             {
                 Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{invocation.TargetMethod.Name}'",
-                    "pass numbers, or a double[] or float[] parameter or local by name");
+                    "pass numbers, or an array or span parameter or local by name");
                 return false;
             }
             string name = NewVariable(parameter.Name, ValueType(parameter.Type)!.Value, kind: VariableKind.Local);
             AssignValue($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(invocation.Syntax)}", name, argument.Value, declares: true);
+            bindings.Add((parameter, name));
+        }
+        foreach (var (parameter, name) in bindings)
+        {
             _variableNames[parameter] = name;
             bound.Add(parameter);
         }
