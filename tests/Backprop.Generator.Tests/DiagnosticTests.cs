@@ -37,6 +37,28 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP1002_TupleHelperOfAnotherTypeUsingAPrivateMember() =>
+        Assert.Contains("in 'Step', whose body is inlined into 'F', is not supported in a [Differentiable] method; make 'Damping' internal", Expect("BP1002", """
+            public static class Kernels
+            {
+                private static readonly double Damping = 0.1;
+                public static (double X, double V) Step(double x, double v)
+                {
+                    v -= (x + [|Damping|] * v) * 0.1;
+                    return (x + v * 0.1, v);
+                }
+            }
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, double v)
+                {
+                    (x, v) = Kernels.Step(x, v);
+                    return x * v;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP1005_WritingASpanParameter() => Expect("BP1005", """
         public static partial class Model
         {

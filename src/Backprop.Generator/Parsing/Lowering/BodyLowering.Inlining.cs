@@ -94,6 +94,8 @@ internal sealed partial class BodyLowering
             Report(Diagnostics.Recursion, invocation.Syntax, method.Name);
             return null;
         }
+        if (Hidden(invocation, body))
+            return null;
         if (!StandsAlone(invocation) && CapturedWrite(method, body) is { } write)
         {
             Report(Diagnostics.UnsupportedExpression, write.Syntax, $"Assigning '{write.Syntax}', which the local function '{method.Name}' captures,",
@@ -197,6 +199,34 @@ internal sealed partial class BodyLowering
         Report(Diagnostics.UnsupportedExpression, method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken), $"Returning '{method.ReturnType.ToDisplayString()}' from '{method.Name}'",
             "return a number or a tuple of numbers");
         return null;
+    }
+
+    /// <summary>
+    /// Whether the body of a method of another type, inlined into this method's generated code, uses a member that code
+    /// cannot reach (a private field or method of that type); reported if so.
+    /// </summary>
+    private bool Hidden(IInvocationOperation invocation, IOperation body)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType) || invocation.SemanticModel is not { } model)
+            return false;
+        foreach (IOperation operation in body.DescendantsAndSelf())
+        {
+            ISymbol? member = operation switch
+            {
+                IMemberReferenceOperation reference => reference.Member,
+                IInvocationOperation call => call.TargetMethod,
+                _ => null,
+            };
+            if (member is not null && member.Kind != SymbolKind.Local && !model.Compilation.IsSymbolAccessibleWithin(member, _method.ContainingType))
+            {
+                Report(Diagnostics.UnsupportedExpression, operation.Syntax,
+                    $"Using '{member.Name}', which is {member.DeclaredAccessibility.ToString().ToLowerInvariant()} to '{member.ContainingType?.Name}', in '{method.Name}', whose body is inlined into '{_method.Name}',",
+                    $"make '{member.Name}' internal");
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

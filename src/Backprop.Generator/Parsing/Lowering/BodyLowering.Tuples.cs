@@ -138,6 +138,8 @@ internal sealed partial class BodyLowering
                     Report(Diagnostics.Recursion, call.Syntax, method.Name);
                     return null;
                 }
+                if (Hidden(call, returned))
+                    return null;
                 return returned.Elements.Select(e => new TupleElement(() => LowerInlined(method, call.Arguments, e, ValueType(e.Type)!.Value),
                     new HashSet<string>(call.Arguments.SelectMany(a => ReadsOf(a.Value))))).ToList();
             case IInvocationOperation call when InlinedBodyOf(call) is { } body:
