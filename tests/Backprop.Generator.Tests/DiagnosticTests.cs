@@ -125,6 +125,45 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0007_GenericMathMethodIsOneDiagnostic() => Expect("BP0007", """
+        public static partial class Model
+        {
+            [Differentiable] public static T F[|<T>|](T x) where T : System.Numerics.IFloatingPointIeee754<T> => T.Exp(x);
+        }
+        """);
+
+    [Theory]
+    [InlineData("double[,] w", "w[0, 0]", "'double[,]' has 2 dimensions; pass a one-dimensional double[] of rows × columns")]
+    [InlineData("double[][] w", "w[0][0]", "'double[][]' is an array of arrays; pass one double[] of rows × columns")]
+    public void BP0004_ArraysOfOtherShapesNameTheShapeToUse(string parameter, string read, string message)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, {{parameter.Split(' ')[0]}} [|w|]) => x * {{read}};
+            }
+            """;
+        Assert.Contains(message, Expect("BP0004", source).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("System.Collections.Generic.List<double> xs", "[|xs[0]|]", "Indexing 'xs' of type 'List<double>'", "take a double[] or ReadOnlySpan<double>")]
+    [InlineData("System.Numerics.Vector3 p", "[|p.X|]", "Reading field 'X' of 'p' of type 'Vector3'", "pass the numbers it holds as double or float parameters")]
+    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "structs and objects are not differentiated")]
+    public void BP1002_TypesNotDifferentiatedNameTheTypeAndWhatToPass(string parameter, string read, string what, string advice)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, {{parameter}}) => x * {{read}};
+            }
+            """;
+        string message = Expect("BP1002", source).GetMessage(CultureInfo.InvariantCulture);
+        Assert.Contains(what, message);
+        Assert.Contains(advice, message);
+    }
+
+    [Fact]
     public void BP0008_LocalFunction() => Expect("BP0008", """
         public static partial class Model
         {

@@ -97,7 +97,8 @@ internal static class FunctionParser
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
         ScalarType? tupleElements = TupleElementType(method.ReturnType);
         ScalarType? returnType = tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
-        if (returnType is not (ScalarType.Double or ScalarType.Float))
+        // A generic method's return type is its type parameter: BP0007 says all there is to say.
+        if (returnType is not (ScalarType.Double or ScalarType.Float) && !method.IsGenericMethod)
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         CheckModesFitResult(method, returnsArray || tupleElements is not null, derivatives, at, diagnostics);
@@ -230,8 +231,11 @@ internal static class FunctionParser
         {
             if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType element)
             {
-                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
-                    "arrays of double and float are differentiated, and arrays of int, long and bool read as data; pass a one-dimensional array of those");
+                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, array.Rank != 1
+                        ? $"'{array.ElementType.ToDisplayString()}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a one-dimensional {array.ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
+                        : array.ElementType is IArrayTypeSymbol
+                            ? $"'{array.ToDisplayString()}' is an array of arrays; pass one {((IArrayTypeSymbol)array.ElementType).ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
+                            : "arrays of double and float are differentiated, and arrays of int, long and bool read as data; pass a one-dimensional array of those");
                 return new ParameterSpec(parameter.Name, typeName, null, true, ParameterRole.Passive);
             }
             // An array of integers or bools is data (labels, indices): read, never differentiated.

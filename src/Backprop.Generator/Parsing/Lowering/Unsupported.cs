@@ -22,6 +22,10 @@ internal static class Unsupported
     {
         IAnonymousFunctionOperation => "A lambda expression",
         ITranslatedQueryOperation => "A LINQ query",
+        IPropertyReferenceOperation { Property.IsIndexer: true, Instance.Type: { } collection } indexer =>
+            $"Indexing '{indexer.Instance!.Syntax}' of type '{collection.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'",
+        IMemberReferenceOperation { Instance.Type: { TypeKind: TypeKind.Struct or TypeKind.Class } owner } member when owner.SpecialType == SpecialType.None =>
+            $"Reading {(member is IFieldReferenceOperation ? "field" : "property")} '{member.Member.Name}' of '{member.Instance!.Syntax}' of type '{owner.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'",
         IFieldReferenceOperation field => $"Reading field '{field.Field.Name}'",
         IPropertyReferenceOperation property => $"Reading property '{property.Property.Name}'",
         IBinaryOperation binary => $"The operator '{binary.OperatorKind}' in '{binary.Syntax}'",
@@ -36,6 +40,10 @@ internal static class Unsupported
         IAnonymousFunctionOperation or ITranslatedQueryOperation or IDelegateCreationOperation =>
             "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it, or use a loop",
         IConversionOperation => "compute in double or float (and int, long for counts); Half, decimal and other number types are not supported",
+        IPropertyReferenceOperation { Property.IsIndexer: true } =>
+            "take a double[] or ReadOnlySpan<double> (float likewise; int, long and bool arrays as data) instead; lists and other collections are not read",
+        IMemberReferenceOperation { Instance.Type.SpecialType: SpecialType.None } =>
+            "pass the numbers it holds as double or float parameters (or an array); structs and objects are not differentiated",
         _ => "rewrite it with arithmetic, locals and Math calls",
     };
 
