@@ -10,13 +10,15 @@ internal enum FuzzType
     Int,
     /// <summary>A <c>double[]</c>: a parameter (read only) or a local array (written and read).</summary>
     DoubleArray,
+    /// <summary>An <c>int[]</c> parameter of data (labels, indices), values 0–5: read by index, used to index arrays.</summary>
+    IntArray,
 }
 
 /// <summary>A parameter of a fuzzed method. <see cref="NoDerivative"/> double parameters and int parameters get no gradient.</summary>
 /// <param name="Length">For a <c>double[]</c> parameter, the length of the arrays passed at the test points (3–5).</param>
 internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivative, int Length = 0)
 {
-    public bool Differentiable => Type != FuzzType.Int && !NoDerivative;
+    public bool Differentiable => Type is not (FuzzType.Int or FuzzType.IntArray) && !NoDerivative;
 
     public string Declaration => (NoDerivative ? "[NoDerivative] " : "") + FuzzText.Keyword(Type) + " " + Name;
 }
@@ -120,6 +122,7 @@ internal static class FuzzText
         FuzzType.Double => "double",
         FuzzType.Float => "float",
         FuzzType.DoubleArray => "double[]",
+        FuzzType.IntArray => "int[]",
         _ => "int",
     };
 }

@@ -294,6 +294,7 @@ internal static class GradientChecker
     internal static object RandomValue(FuzzParameter parameter, Random random) => parameter.Type switch
     {
         FuzzType.DoubleArray => Enumerable.Range(0, parameter.Length).Select(_ => random.NextDouble() * 4 - 2).ToArray(),
+        FuzzType.IntArray => Enumerable.Range(0, parameter.Length).Select(_ => random.Next(0, 6)).ToArray(),
         // Each arm boxed on its own: a switch expression would otherwise widen them all to double.
         FuzzType.Double => (object)(random.NextDouble() * 4 - 2),
         FuzzType.Float => (object)(float)(random.NextDouble() * 4 - 2),

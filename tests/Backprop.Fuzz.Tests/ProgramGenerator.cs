@@ -143,6 +143,8 @@ internal sealed class ProgramGenerator
         new("double cast to float", 2, (g, t, d) => $"(float){g.E(FuzzType.Double, d)}", Float),
         new("ternary", 2, (g, t, d) => $"({g.C(d)} ? {g.E(t, d)} : {g.E(t, d)})", Any),
         new("array element", 4, (g, t, d) => g.ArrayElement(t, d), Double),
+        new("element of int data", 1, (g, t, d) => g.Data() is Variable m ? $"{m.Name}[{g.Index(m.Name)}]" : g.Leaf(t), Int),
+        new("gather through int data", 2, (g, t, d) => g.Data() is Variable m && g.Array() is Variable a ? $"{a.Name}[{m.Name}[{g.Index(m.Name)}] % {a.Name}.Length]" : g.Leaf(t), Double),
         new("array length", 1, (g, t, d) => g.Array() is Variable a ? a.Name + ".Length" : g.Leaf(t), Int),
         new("int helper", 1, (g, t, d) => $"{g._owner}Twice({g.E(FuzzType.Int, d)})", Int),
         new("call scalar helper", 2, (g, t, d) => g.May(Callees.Differentiable) ? $"H({g.E(t, d)}, {g.E(t, d)})" : g.Leaf(t), Double),
@@ -404,11 +406,12 @@ internal sealed class ProgramGenerator
             FuzzParameter parameter = kind < 45 || i == 0 ? new(ParameterNames[i], FuzzType.Double, false)
                 : kind < 60 && _floats ? new(ParameterNames[i], FuzzType.Float, false)
                 : kind < 72 ? new("n" + i, FuzzType.Int, false)
-                : kind < 88 ? new("q" + i, FuzzType.DoubleArray, false, _random.Next(MinimumLength, 6))
+                : kind < 78 ? new("m" + i, FuzzType.IntArray, false, _random.Next(MinimumLength, 6))
+                : kind < 90 ? new("q" + i, FuzzType.DoubleArray, false, _random.Next(MinimumLength, 6))
                 : new(ParameterNames[i], FuzzType.Double, true);
             parameters.Add(parameter);
             // Parameter arrays are read only: writing to one is unsupported (a diagnostic).
-            _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: parameter.Type != FuzzType.DoubleArray));
+            _scope.Add(new Variable(parameter.Name, parameter.Type, Assignable: parameter.Type is not (FuzzType.DoubleArray or FuzzType.IntArray)));
         }
         _returnType = _floats && _random.Next(3) == 0 && _outputs == 0 ? FuzzType.Float : FuzzType.Double;
         // A Jacobian runs the helpers' tangents and gradients.
@@ -604,6 +607,13 @@ internal sealed class ProgramGenerator
     {
         Variable[] arrays = _scope.Where(v => v.Type == FuzzType.DoubleArray).ToArray();
         return arrays.Length == 0 ? null : Pick(arrays);
+    }
+
+    /// <summary>An <c>int[]</c> parameter of data, if the method has one.</summary>
+    private Variable? Data()
+    {
+        Variable[] data = _scope.Where(v => v.Type == FuzzType.IntArray).ToArray();
+        return data.Length == 0 ? null : Pick(data);
     }
 
     private Variable? LocalArrayVariable()
