@@ -77,7 +77,7 @@ internal static class Diagnostics
         "'{0}' passes a value that depends on its differentiable parameters to parameter '{1}' of '{2}', {3}, so the derivative through '{1}' would be lost; {4}", Body);
 
     public static readonly DiagnosticDescriptor HelperNotDifferentiable = Error("BP1010", "Helper cannot be differentiated",
-        "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); rewrite that part of '{0}', give '{0}' a [DerivativeOf] pullback, or compute its result outside and pass it in", Body);
+        "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); {5}", Body);
 
     public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
         "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);

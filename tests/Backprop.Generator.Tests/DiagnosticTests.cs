@@ -59,6 +59,32 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1010_OnceForATupleHelperCalledTwice()
+    {
+        string message = Expect("BP1010", """
+            public static class Kernels
+            {
+                public static (double X, double V) Step(double x, double v)
+                {
+                    Func<double, double> [|f = u => u * u|];
+                    return (f(x), v);
+                }
+            }
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, double v)
+                {
+                    (x, v) = Kernels.Step(x, v);
+                    (x, v) = Kernels.Step(x, v);
+                    return x * v;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture);
+        Assert.Contains("'Step', which 'F' calls (F → Step), cannot be differentiated", message);
+        Assert.EndsWith("rewrite that part of 'Step', or compute its result outside and pass it in", message);
+    }
+
+    [Fact]
     public void BP1005_WritingASpanParameter() => Expect("BP1005", """
         public static partial class Model
         {

@@ -132,7 +132,11 @@ internal sealed class ImplicitHelpers
     }
 
     /// <summary>BP1010 at the construct that stops the helper, naming the helper and the chain of calls that reached it.</summary>
-    private DiagnosticInfo? Failure(IMethodSymbol method, DiagnosticInfo? cause)
+    /// <summary>
+    /// BP1010 for a helper whose body cannot be differentiated, naming it, the chain of calls that reached it and
+    /// <paramref name="cause"/>; the cause itself when it already says so (a BP1010 further down, a recursion).
+    /// </summary>
+    public DiagnosticInfo? Failure(IMethodSymbol method, DiagnosticInfo? cause)
     {
         if (cause is null)
             return null;
@@ -141,8 +145,12 @@ internal sealed class ImplicitHelpers
             return cause;
         string chain = string.Join(" → ", _chain.Select(m => m.Name).Append(method.Name));
         string message = cause.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        // A pullback differentiates a helper returning a number; one returning a tuple is inlined, and has none.
+        string advice = Symbols.ToScalarType(method.ReturnType) is not null
+            ? $"rewrite that part of '{method.Name}', give '{method.Name}' a [DerivativeOf] pullback, or compute its result outside and pass it in"
+            : $"rewrite that part of '{method.Name}', or compute its result outside and pass it in";
         return new DiagnosticInfo(Diagnostics.HelperNotDifferentiable.Id, cause.Location,
-            new EquatableArray<string>(new[] { method.Name, _caller.Name, chain, cause.Id, message }));
+            new EquatableArray<string>(new[] { method.Name, _caller.Name, chain, cause.Id, message, advice }));
     }
 
     /// <summary>The first member the body uses that code outside its type cannot, as a generated <c>{Type}Derivatives</c> class is.</summary>

@@ -123,7 +123,10 @@ internal sealed partial class BodyLowering
             }
             _inlining.Add(method.OriginalDefinition);
             _inlinedBodies.Push(method.Name);
+            int errorsBefore = _diagnostics.Count;
             LowerStatements(body.Operations);
+            if (method.MethodKind != MethodKind.LocalFunction)
+                SayOnceForTheHelper(method, errorsBefore);
             _inlinedBodies.Pop();
             _inlining.RemoveAt(_inlining.Count - 1);
             (_result, _resultElements, _returnedFlag, _body, _returnsArray) = (result, elements, returned, block, returnsArray);
@@ -138,6 +141,20 @@ internal sealed partial class BodyLowering
         }
         _nodes = outer;
         return results;
+    }
+
+    /// <summary>
+    /// What a tuple helper's inlined body could not hold is said once, as BP1010 naming the helper and the chain of
+    /// calls, as for any helper: it is not the caller's own code, and each of its calls would otherwise repeat it.
+    /// </summary>
+    private void SayOnceForTheHelper(IMethodSymbol helper, int errorsBefore)
+    {
+        if (_diagnostics.Count == errorsBefore)
+            return;
+        DiagnosticInfo cause = _diagnostics[errorsBefore];
+        _diagnostics.RemoveRange(errorsBefore, _diagnostics.Count - errorsBefore);
+        if (_helpers.Failure(helper, cause) is { } failure && !_diagnostics.Contains(failure))
+            _diagnostics.Add(failure);
     }
 
     /// <summary>Whether a local or parameter belongs to <paramref name="method"/> or a local function inside it.</summary>
