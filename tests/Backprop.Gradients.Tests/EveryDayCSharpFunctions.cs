@@ -58,6 +58,14 @@ public static class Kernels
         return (x, v);
     }
 
+    /// <summary>A tuple of floats from statements.</summary>
+    public static (float Product, float Sum) ProductAndSum(float a, float b)
+    {
+        float product = a * b;
+        float sum = a + b;
+        return (product, sum);
+    }
+
     /// <summary>A tuple computed in a loop, read from an array.</summary>
     public static (double Sum, double Max) SumAndMax(double[] values)
     {
@@ -312,6 +320,25 @@ public static partial class EveryDayCSharpFunctions
         if (steps > 0 && Magnitude(x) > 0.01)
             total += z;
         return total;
+    }
+
+    /// <summary>In float: x³·y through a local function with a loop and an early return, plus a tuple helper's (x·y, x + y).</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static float LocalFunctionsInFloat(float x, float y)
+    {
+        float Power(float v, int n)
+        {
+            float p = 1;
+            for (int i = 0; i < n; i++)
+            {
+                if (MathF.Abs(p) > 1e30f)
+                    return p;
+                p *= v;
+            }
+            return p;
+        }
+        var (product, sum) = Kernels.ProductAndSum(x, y);
+        return Power(x, 3) * y + product * sum;
     }
 
     /// <summary>Helpers with statements returning tuples: a spring integrated over a loop, and a sum and maximum of an array.</summary>

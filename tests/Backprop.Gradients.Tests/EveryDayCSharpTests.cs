@@ -211,6 +211,25 @@ public class EveryDayCSharpTests
             E.LocalFunctionsWithStatementsTangent,
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.LocalFunctionsWithStatementsHessianVector(x, y, dx, dy, out hx, out hy));
 
+    [Theory]
+    [InlineData(0.3f, 1.7f)]
+    [InlineData(-0.8f, 0.4f)]
+    public void LocalFunctionsAndTupleHelpersInFloat(float x, float y)
+    {
+        // f = x³y + x·y·(x + y) = x³y + x²y + xy²
+        double fx = 3.0 * x * x * y + 2.0 * x * y + (double)y * y, fy = (double)x * x * x + (double)x * x + 2.0 * x * y;
+        float value = E.LocalFunctionsInFloatGradient(x, y, out float dx, out float dy);
+        Assert.Equal(E.LocalFunctionsInFloat(x, y), value);
+        Assert.Equal(fx, dx, 4);
+        Assert.Equal(fy, dy, 4);
+        var (_, derivative) = E.LocalFunctionsInFloatTangent(x, y, 1f, -2f);
+        Assert.Equal(fx - 2 * fy, derivative, 4);
+        // H·(1, 0) = (fxx, fxy) = (6xy + 2y, 3x² + 2x + 2y)
+        E.LocalFunctionsInFloatHessianVector(x, y, 1f, 0f, out float hx, out float hy);
+        Assert.Equal(6.0 * x * y + 2.0 * y, hx, 4);
+        Assert.Equal(3.0 * x * x + 2.0 * x + 2.0 * y, hy, 4);
+    }
+
     [Fact]
     public void HelpersWithStatementsReturningTuples() =>
         CheckEveryMode(E.ThroughSpringSteps,
