@@ -374,6 +374,28 @@ public static partial class EveryDayCSharpFunctions
         return s * y;
     }
 
+    /// <summary>
+    /// Inlined calls where only one branch runs (the arms of ?: and of a switch expression), with default and named
+    /// arguments, and a [Differentiable] method returning a tuple from a loop with an early return, called in a loop.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double InlinedCallsInBranches(double x, double y)
+    {
+        double Scale(double v, double k = 2)
+        {
+            double r = v * k;
+            return r + Math.Sin(r);
+        }
+        double s = x > 0 ? Scale(x) : Scale(k: 3, v: y);
+        s += y switch { < 0.5 => Scale(y), _ => Scale(x, y) };
+        for (int i = 0; i < 3; i++)
+        {
+            var (a, b) = JacobianFunctions.Recurrence(s, 0.5, i);
+            s = a * 0.1 + b * 0.01;
+        }
+        return s;
+    }
+
     /// <summary>A helper returning a tuple of numbers, deconstructed twice.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double ThroughPolar(double x, double y)

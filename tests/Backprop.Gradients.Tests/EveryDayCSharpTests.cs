@@ -231,6 +231,13 @@ public class EveryDayCSharpTests
     }
 
     [Fact]
+    public void InlinedCallsInBranches() =>
+        CheckEveryMode(E.InlinedCallsInBranches,
+            (double x, double y, out double dx, out double dy) => E.InlinedCallsInBranchesGradient(x, y, out dx, out dy),
+            E.InlinedCallsInBranchesTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.InlinedCallsInBranchesHessianVector(x, y, dx, dy, out hx, out hy));
+
+    [Fact]
     public void HelpersWithStatementsReturningTuples() =>
         CheckEveryMode(E.ThroughSpringSteps,
             (double x, double k, out double dx, out double dk) => E.ThroughSpringStepsGradient(x, k, out dx, out dk),

@@ -184,6 +184,21 @@ public static partial class JacobianFunctions
         return (x, v);
     }
 
+    /// <summary>A tuple from a loop with an early return, with a [NoDerivative] and an int parameter.</summary>
+    [Differentiable(All)]
+    public static (double A, double B) Recurrence(double x, [NoDerivative] double s, int n)
+    {
+        double a = x, b = 1;
+        for (int i = 0; i < n; i++)
+        {
+            if (a > 100)
+                return (a, b);
+            a = a * s + b;
+            b += x;
+        }
+        return (a, b);
+    }
+
     /// <summary>One input, three outputs, and a caller of a [Differentiable] method returning a tuple.</summary>
     [Differentiable(All)]
     public static (double A, double B, double C) Spread(double t)
