@@ -376,7 +376,8 @@ public static partial class EveryDayCSharpFunctions
 
     /// <summary>
     /// Inlined calls where only one branch runs (the arms of ?: and of a switch expression), with default and named
-    /// arguments, and a [Differentiable] method returning a tuple from a loop with an early return, called in a loop.
+    /// arguments, elements of tuples computed on the spot (<c>Polar(x, y).R</c>), and a [Differentiable] method returning
+    /// a tuple from a loop with an early return, called in a loop.
     /// </summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double InlinedCallsInBranches(double x, double y)
@@ -388,6 +389,7 @@ public static partial class EveryDayCSharpFunctions
         }
         double s = x > 0 ? Scale(x) : Scale(k: 3, v: y);
         s += y switch { < 0.5 => Scale(y), _ => Scale(x, y) };
+        s += Kernels.SpringStep(x, y, 1.5, 0.1).V + Math.SinCos(y).Cos * Kernels.Polar(x, y).R;
         for (int i = 0; i < 3; i++)
         {
             var (a, b) = JacobianFunctions.Recurrence(s, 0.5, i);

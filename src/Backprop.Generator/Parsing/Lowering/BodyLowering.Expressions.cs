@@ -60,6 +60,10 @@ internal sealed partial class BodyLowering
                 return _nodes.Read(parameterName, type.Value);
             case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
                 return _nodes.Read(element, type.Value);
+            // An element of a tuple computed on the spot: Polar(x, y).R, Math.SinCos(t).Cos.
+            case IFieldReferenceOperation { Instance: { Type: INamedTypeSymbol tuple } instance, Field: var field }
+                when IsTupleOfNumbers(tuple) && instance is not ILocalReferenceOperation && ElementIndex(tuple, field) is int elementIndex and >= 0:
+                return TupleElements(instance, tuple.TupleElements.Length) is { } computed ? computed[elementIndex].Lower() : null;
             case IParameterReferenceOperation { Parameter: { Type.TypeKind: TypeKind.Enum } parameter }:
                 return _nodes.Add(Op.Member, type.Value, null, 0, $"({type.Value.Keyword()}){Naming.Identifier(parameter.Name)}", null);
             case IFieldReferenceOperation or IPropertyReferenceOperation when Constant(operation) is string member:

@@ -185,18 +185,21 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>The variable of a tuple element read or written (<c>p.Item1</c>, <c>p.X</c>), if it is one.</summary>
-    private string? TupleElementVariable(IOperation operation)
+    private string? TupleElementVariable(IOperation operation) =>
+        operation is IFieldReferenceOperation { Instance: ILocalReferenceOperation { Local: var local }, Field: var field }
+        && _tupleLocals.TryGetValue(local, out List<string>? elements) && ElementIndex((INamedTypeSymbol)local.Type, field) is int i and >= 0
+            ? elements[i]
+            : null;
+
+    /// <summary>Which element of <paramref name="tuple"/> a field names; a named element (<c>p.X</c>) and its <c>ItemN</c> are one.</summary>
+    private static int ElementIndex(INamedTypeSymbol tuple, IFieldSymbol field)
     {
-        if (operation is not IFieldReferenceOperation { Instance: ILocalReferenceOperation { Local: var local }, Field: var field }
-            || !_tupleLocals.TryGetValue(local, out List<string>? elements))
-            return null;
-        var fields = ((INamedTypeSymbol)local.Type).TupleElements;
+        var fields = tuple.TupleElements;
         for (int i = 0; i < fields.Length; i++)
         {
-            // A named element (p.X) and its ItemN are two fields of one element.
             if (SymbolEqualityComparer.Default.Equals(fields[i].CorrespondingTupleField ?? fields[i], field.CorrespondingTupleField ?? field))
-                return elements[i];
+                return i;
         }
-        return null;
+        return -1;
     }
 }
