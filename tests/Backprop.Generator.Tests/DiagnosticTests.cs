@@ -260,7 +260,7 @@ public class DiagnosticTests
     [InlineData("[|Math.ReciprocalEstimate(x)|]", "")]
     [InlineData("[|new[] { x }.Sum()|]", "")]
     [InlineData("[|Field|] * x", "field")]
-    [InlineData("[|(x, 1.0).Item2|]", "field")]
+    [InlineData("[|new System.Numerics.Vector2(1, 2).X|] * x", "field")]
     public void BP1002_UnsupportedExpression(string expression, string named)
     {
         var diagnostic = Expect(expression.Contains("Sum()") || expression.Contains("Math.") ? "BP1003" : "BP1002", $$"""
