@@ -21,6 +21,20 @@ public static partial class SpanFunctions
         return max + Math.Log(sum);
     }
 
+    /// <summary>A tuple of floats from an array and a span: the weighted mean and spread.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static (float Mean, float Spread) Moments(float[] x, ReadOnlySpan<float> w)
+    {
+        float sum = 0, squares = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += w[i] * x[i];
+            squares += w[i] * x[i] * x[i];
+        }
+        float mean = sum / x.Length;
+        return (mean, squares / x.Length - mean * mean);
+    }
+
     /// <summary>A float span, and an array result whose Jacobian sweeps pass scratch arrays as spans.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
     public static float[] Scaled(ReadOnlySpan<float> x, float a)

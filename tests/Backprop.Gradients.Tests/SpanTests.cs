@@ -90,6 +90,33 @@ public class SpanTests
     }
 
     [Fact]
+    public void TupleOfFloatsFromAnArrayAndASpanIsTheClosedForm()
+    {
+        float[] x = { 0.5f, -1.25f, 2f }, w = { 1f, 0.5f, 2f };
+        int n = x.Length;
+        var jacobian = new double[2, 6];
+        var (mean, spread) = S.MomentsJacobian(x, w, jacobian);
+        Assert.Equal(S.Moments(x, w), (mean, spread));
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(w[i] / (double)n, jacobian[0, i], 5);
+            Assert.Equal(x[i] / (double)n, jacobian[0, n + i], 5);
+            Assert.Equal((2.0 * w[i] * x[i] - 2.0 * mean * w[i]) / n, jacobian[1, i], 5);
+            Assert.Equal(((double)x[i] * x[i] - 2.0 * mean * x[i]) / n, jacobian[1, n + i], 5);
+        }
+        float[] dx = new float[n], dw = new float[n];
+        S.MomentsVectorJacobian(x, w, (1f, -1f), dx, dw);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(jacobian[0, i] - jacobian[1, i], dx[i], 5);
+            Assert.Equal(jacobian[0, n + i] - jacobian[1, n + i], dw[i], 5);
+        }
+        var (_, derivative) = S.MomentsTangent(x, w, new float[] { 1, 0, 0 }, new float[n]);
+        Assert.Equal(jacobian[0, 0], derivative.Mean, 5);
+        Assert.Equal(jacobian[1, 0], derivative.Spread, 5);
+    }
+
+    [Fact]
     public void WrongBufferLengthsNameTheBuffer()
     {
         var error = Assert.Throws<ArgumentException>(() => S.LogSumExpGradient(new double[4], new double[2], s_take, new double[3], new double[2]));
