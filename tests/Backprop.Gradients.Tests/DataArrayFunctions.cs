@@ -24,6 +24,18 @@ public static partial class DataArrayFunctions
         return total;
     }
 
+    /// <summary>exp of a gather through a helper with no attribute taking the int[] indices and a span of weights per term.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double ExpOfGather(double[] w, int[] index, int[] take) => Math.Exp(Gather(w, index, take));
+
+    private static double Gather(ReadOnlySpan<double> w, int[] index, ReadOnlySpan<int> take)
+    {
+        double sum = 0;
+        for (int i = 0; i < index.Length; i++)
+            sum += w[index[i]] * take[i];
+        return sum;
+    }
+
     /// <summary>A spring energy over a graph whose edges are pairs of long indices: Σ (pₐ − p_b − rest)².</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double EdgeEnergy(double[] positions, long[] edges, double rest)

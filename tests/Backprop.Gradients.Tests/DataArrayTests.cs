@@ -59,6 +59,23 @@ public class DataArrayTests
     }
 
     [Fact]
+    public void HelpersTakeIntArraysAndSpans()
+    {
+        double[] w = { 0.1, -0.2, 0.3 };
+        int[] index = { 2, 0, 2, 1 }, take = { 1, 2, 3, 1 };
+        double sum = 0.3 * 1 + 0.1 * 2 + 0.3 * 3 - 0.2 * 1, value = Math.Exp(sum);
+        double[] dw = new double[3];
+        Assert.Equal(D.ExpOfGather(w, index, take), D.ExpOfGatherGradient(w, index, take, dw));
+        // ∂/∂w_k = e^sum · Σ over i with index[i] = k of take[i]
+        Assert.Equal(new[] { value * 2, value * 1, value * 4 }.Select(v => Math.Round(v, 12)), dw.Select(v => Math.Round(v, 12)));
+        double[] hw = new double[3];
+        D.ExpOfGatherHessianVector(w, index, take, new[] { 1.0, 0, 0 }, hw);
+        Assert.Equal(value * 2 * 2, hw[0], 12);
+        Assert.Equal(value * 2 * 1, hw[1], 12);
+        Assert.Equal(value * 2 * 4, hw[2], 12);
+    }
+
+    [Fact]
     public void EdgeEnergyGradientIsTheClosedForm()
     {
         double[] positions = { 0.0, 1.5, 2.5, 4.5 };

@@ -49,7 +49,8 @@ internal sealed class ImplicitHelpers
         && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly)
         && method.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
         && method.Parameters.All(p => p.RefKind == RefKind.None && p.Type.TypeKind != TypeKind.Enum
-            && (Symbols.ToScalarType(p.Type) is not null || p.Type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double or SpecialType.System_Single }))
+            && (Symbols.ToScalarType(p.Type) is not null || p.Type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is not null
+                || Symbols.SpanElement(p.Type) is not null))
         && Declaration(method) is not null;
 
     /// <summary>Whether <paramref name="method"/> is on the chain of calls being lowered (so calling it again would recurse).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class BodyLowering
                     $"give '{target.Name}' an int parameter and pass (int){argument.Syntax}, or branch on the value here and call it from each branch");
                 ok = false;
             }
-            else if (argument.Parameter.Type is IArrayTypeSymbol)
+            else if (argument.Parameter.Type is IArrayTypeSymbol || Symbols.SpanElement(argument.Parameter.Type) is not null)
             {
                 IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
                 if (ArrayVariable(passed) is (string array, _))
