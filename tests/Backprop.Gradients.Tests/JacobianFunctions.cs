@@ -184,6 +184,28 @@ public static partial class JacobianFunctions
         return (x, v);
     }
 
+    /// <summary>An array result, called by <see cref="TwoLayers"/>.</summary>
+    [Differentiable(All)]
+    public static double[] TanhLayer(double[] x, double[] w, double b)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+            y[i] = Math.Tanh(w[i] * x[i] + b);
+        return y;
+    }
+
+    /// <summary>A scalar of two calls of a method returning an array, each result given a local at the top level.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double TwoLayers(double[] x, double[] w, double b)
+    {
+        double[] h = TanhLayer(x, w, b);
+        double[] g = TanhLayer(h, w, -b);
+        double s = 0;
+        foreach (double e in g)
+            s += e * e;
+        return s + h[0];
+    }
+
     /// <summary>A tuple from a loop with an early return, with a [NoDerivative] and an int parameter.</summary>
     [Differentiable(All)]
     public static (double A, double B) Recurrence(double x, [NoDerivative] double s, int n)

@@ -270,6 +270,43 @@ public class JacobianTests
     }
 
     [Fact]
+    public void ArrayResultsCalledFromAnotherMethod()
+    {
+        double[][] points = { new[] { 0.3, -0.7, 1.1, 0.5, -1.2, 0.8, 0.05 }, new[] { -0.4, 0.9, -0.2, 1.3, 0.6, -0.5, 0.7 } };
+        FiniteDifferences.Check(p => J.TwoLayers(p[..3], p[3..6], p[6]), (p, g) =>
+        {
+            double[] dx = new double[3], dw = new double[3];
+            double value = J.TwoLayersGradient(p[..3], p[3..6], p[6], dx, dw, out g[6]);
+            dx.CopyTo(g, 0);
+            dw.CopyTo(g, 3);
+            return value;
+        }, points);
+        foreach (double[] p in points)
+        {
+            double[] v = { 0.6, -0.35, 0.2, 1.0, -0.5, 0.25, -0.8 };
+            double[] dx = new double[3], dw = new double[3];
+            J.TwoLayersGradient(p[..3], p[3..6], p[6], dx, dw, out double db);
+            double[] gradient = dx.Concat(dw).Append(db).ToArray();
+            var (_, derivative) = J.TwoLayersTangent(p[..3], p[3..6], p[6], v[..3], v[3..6], v[6]);
+            Near(gradient.Zip(v, (g, d) => g * d).Sum(), derivative, 1e-12, "tangent");
+
+            const double h = 1e-5;
+            double[] GradientAt(double[] q)
+            {
+                double[] gx = new double[3], gw = new double[3];
+                J.TwoLayersGradient(q[..3], q[3..6], q[6], gx, gw, out double gb);
+                return gx.Concat(gw).Append(gb).ToArray();
+            }
+            double[] up = GradientAt(p.Zip(v, (a, d) => a + h * d).ToArray()), down = GradientAt(p.Zip(v, (a, d) => a - h * d).ToArray());
+            double[] hx = new double[3], hw = new double[3];
+            J.TwoLayersHessianVector(p[..3], p[3..6], p[6], v[..3], v[3..6], v[6], hx, hw, out double hb);
+            double[] product = hx.Concat(hw).Append(hb).ToArray();
+            for (int i = 0; i < product.Length; i++)
+                Near((up[i] - down[i]) / (2 * h), product[i], 1e-6, $"(H·v)[{i}]");
+        }
+    }
+
+    [Fact]
     public void SummariesJacobianIsTheClosedForm()
     {
         double[] x = { 0.3, -0.8, 1.1, 0.05 };

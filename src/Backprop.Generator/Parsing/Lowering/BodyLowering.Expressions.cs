@@ -38,9 +38,8 @@ internal sealed partial class BodyLowering
     {
         _cancellationToken.ThrowIfCancellationRequested();
         ScalarType? type = ValueType(operation.Type);
-        if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
-            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
-                "compute its elements in this method (a loop filling a local array), or call it outside and pass the result in");
+        if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
+            return ArrayCallHere(operation, callee);
         if (type is null)
             return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
                 $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");

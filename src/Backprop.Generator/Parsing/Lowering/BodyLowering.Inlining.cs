@@ -106,15 +106,17 @@ internal sealed partial class BodyLowering
         NodeBuilder outer = _nodes;
         _nodes = new NodeBuilder();
         var bound = new List<ISymbol>();
-        List<string>? results = BindArguments(invocation, bound) ? ResultVariables(method) : null;
+        // An array result is the local array the body returns, known at its first return.
+        bool arrayResult = VariableType(method.ReturnType) is (_, true);
+        List<string>? results = !BindArguments(invocation, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
         if (results is not null)
         {
             var (result, elements, returned, block, returnsArray, loops) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray());
             _loops.Clear();
-            _returnsArray = false;
+            _returnsArray = arrayResult;
             _body = body;
             _result = results.Count == 1 && !IsTupleOfNumbers(method.ReturnType) ? results[0] : null;
-            _resultElements = _result is null ? results : null;
+            _resultElements = _result is null && !arrayResult ? results : null;
             _returnedFlag = null;
             if (NeedsReturnedFlag(body))
             {
@@ -125,6 +127,8 @@ internal sealed partial class BodyLowering
             _inlinedBodies.Push(method.Name);
             int errorsBefore = _diagnostics.Count;
             LowerStatements(body.Operations);
+            if (arrayResult && _result is not null)
+                results.Add(_result);
             if (method.MethodKind != MethodKind.LocalFunction)
                 SayOnceForTheHelper(method, errorsBefore);
             _inlinedBodies.Pop();
@@ -287,7 +291,8 @@ internal sealed partial class BodyLowering
         SyntaxNode? declaration = call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
         if (declaration is LocalFunctionStatementSyntax)
             return (model.GetOperation(declaration, _cancellationToken) as ILocalFunctionOperation)?.Body;
-        if (declaration is not MethodDeclarationSyntax || !call.TargetMethod.IsStatic || !IsTupleOfNumbers(call.TargetMethod.ReturnType))
+        if (declaration is not MethodDeclarationSyntax || !call.TargetMethod.IsStatic
+            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true))
             return null;
         SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
         return home.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.BlockBody ?? body.ExpressionBody : null;

@@ -160,6 +160,14 @@ internal sealed partial class BodyLowering
                         $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'", "use double, float, int, long, bool or a double[]/float[] local");
                     return;
                 }
+                if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
+                    && VariableType(declarator.Symbol.Type) is (_, true) && InlinedBodyOf(call) is { } callee)
+                {
+                    // double[] y = Layer(x, w): the callee's body, inlined here, fills its local array, which y then names.
+                    if (InlineBody(call, callee) is { Count: 1 } returned)
+                        _variableNames[declarator.Symbol] = returned[0];
+                    continue;
+                }
                 string name = DeclareLocal(declarator.Symbol);
                 IVariableInitializerOperation? initializer = declarator.GetVariableInitializer();
                 if (initializer is null)

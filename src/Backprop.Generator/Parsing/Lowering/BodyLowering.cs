@@ -204,9 +204,19 @@ internal sealed partial class BodyLowering
         };
         if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { IsArray: true } variable)
             return (name, variable.Kind);
+        if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
+        {
+            ArrayCallHere(reference, callee);
+            return null;
+        }
         Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
         return null;
     }
+
+    /// <summary>A call returning an array where its result cannot go: only a local array declared with it can hold it.</summary>
+    private int? ArrayCallHere(IOperation call, IMethodSymbol callee) =>
+        Report(Diagnostics.UnsupportedExpression, call.Syntax, $"Calling '{callee.Name}', which returns an array, here",
+            $"declare a local array with its result at the top level of this method ({callee.ReturnType.ToDisplayString()} y = {callee.Name}(…);) and read that");
 
     private int? Report(DiagnosticDescriptor descriptor, SyntaxNode syntax, params string[] arguments)
     {
