@@ -16,7 +16,7 @@ public class CnnStepBenchmarks
 {
     private const int Batch = 100;
     private static readonly Conv2DGeometry Conv1 = Cnn.FirstConvolution, Conv2 = Cnn.SecondConvolution;
-    private static readonly Pool2DGeometry Pool1 = Cnn.FirstPooling;
+    private static readonly Pool2DGeometry Pool1 = Cnn.FirstPooling, Pool2 = Cnn.SecondPooling;
 
     private CnnParameters _model = null!, _gradients = null!;
     private Optimizer<float> _optimizer = null!;
@@ -45,9 +45,12 @@ public class CnnStepBenchmarks
         _y1 = Conv2D(_x, _model.K1, Conv1);
         _pooled1 = Relu(MaxPool2D(_y1, Pool1));
         _y2 = Conv2D(_pooled1, _model.K2, Conv2);
-        _dY1 = Matrix<float>.RandomNormal(Batch, Conv1.OutputSize, 1, seed: 3);
+        // The convolutions' output gradients as the step has them: through max pooling, one in four nonzero.
+        _dY1 = new Matrix<float>(Batch, Conv1.OutputSize);
+        MaxPool2DPullback(_y1, Pool1, _pooled1, Matrix<float>.RandomNormal(Batch, Pool1.OutputSize, 1, seed: 3), _dY1);
         _dPooled1 = Matrix<float>.RandomNormal(Batch, Pool1.OutputSize, 1, seed: 4);
-        _dY2 = Matrix<float>.RandomNormal(Batch, Conv2.OutputSize, 1, seed: 5);
+        _dY2 = new Matrix<float>(Batch, Conv2.OutputSize);
+        MaxPool2DPullback(_y2, Pool2, MaxPool2D(_y2, Pool2), Matrix<float>.RandomNormal(Batch, Pool2.OutputSize, 1, seed: 5), _dY2);
         // One image's patches, one row per output position, and the slack im2col's whole-vector runs may write.
         _patches1 = new Matrix<float>(1, Conv1.OutputPositions * Conv1.PatchSize + ConvolutionKernel<float>.PatchSlack);
         _patches2 = new Matrix<float>(1, Conv2.OutputPositions * Conv2.PatchSize + ConvolutionKernel<float>.PatchSlack);

@@ -34,6 +34,8 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     [ThreadStatic] private static T[]? t_patches;
     [ThreadStatic] private static T[]? t_patchGradients;
     [ThreadStatic] private static T[]? t_positionsByChannels;
+    [ThreadStatic] private static T[]? t_weightsTransposed;
+    [ThreadStatic] private static T[]? t_weightGradientsTransposed;
 
     /// <summary>The work of one call, shared by every part; lives on the caller's stack.</summary>
     private struct Job
@@ -45,6 +47,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         public T* DX;
         public T* DWeights;
         public T* DWeightsPartials;
+        public T* WeightsTransposed;
         public int Batch;
         public int Parts;
     }
@@ -63,14 +66,30 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     /// The gradients of the input (<paramref name="dx"/>, skipped when null) and of the weights (<paramref name="dWeights"/>,
     /// skipped when null) from the output's gradient <paramref name="dy"/>, both overwritten.
     /// </summary>
+    /// <remarks>
+    /// When the output's gradient is sparse (<see cref="SparseGemm{T}.Suits"/>), as it is behind a max pooling, which
+    /// passes one gradient in four for 2×2 windows, the products skip its zeros (<see cref="SparseBackwardPart"/>);
+    /// otherwise they are dense (<see cref="BackwardPart"/>).
+    /// </remarks>
     public static void Backward(in Conv2DGeometry geometry, T* x, T* weights, T* dy, T* dx, T* dWeights, int batch, int parts)
     {
         int weightCount = geometry.PatchSize * geometry.OutputChannels;
         Span<T> partials = dWeights is null || parts == 1 ? default : ScratchBuffer<T>.Get((parts - 1) * weightCount);
+        bool sparse = SparseGemm<T>.Suits(dy, (long)batch * geometry.OutputSize, geometry.PatchSize);
+        T* weightsTransposed = null;
+        if (sparse && dx is not null)
+        {
+            weightsTransposed = Rent(ref t_weightsTransposed, weightCount);
+            Transpose(weights, geometry.PatchSize, geometry.OutputChannels, weightsTransposed);
+        }
         fixed (T* partialSums = partials)
         {
-            var job = new Job { Geometry = geometry, X = x, Weights = weights, Y = dy, DX = dx, DWeights = dWeights, DWeightsPartials = partialSums, Batch = batch, Parts = parts };
-            HelperThreads.Run(&BackwardPart, &job, parts);
+            var job = new Job
+            {
+                Geometry = geometry, X = x, Weights = weights, WeightsTransposed = weightsTransposed, Y = dy, DX = dx, DWeights = dWeights,
+                DWeightsPartials = partialSums, Batch = batch, Parts = parts,
+            };
+            HelperThreads.Run(sparse ? &SparseBackwardPart : &BackwardPart, &job, parts);
         }
         for (int part = 1; part < parts && dWeights is not null; part++)
         {
@@ -133,6 +152,44 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                     Fold(g, patchGradients + (nint)i * positions * patchSize, job.DX + (nint)(start + i) * g.InputSize);
             }
         }
+    }
+
+    /// <summary>
+    /// The pullback one image at a time, skipping the zeros of the output's gradient dY (channels × positions, as
+    /// stored, so it needs no transpose): <c>dWᵀ (channels × patch) += dY · patches</c>, and
+    /// <c>dPatches (positions × patch) = dYᵀ · Wᵀ</c> folded back onto the image. Both products take dY as the
+    /// sparse left factor of <see cref="SparseGemm{T}"/>; the weights' gradient is summed transposed in this part's
+    /// buffer and transposed once at the end.
+    /// </summary>
+    private static void SparseBackwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        Conv2DGeometry g = job.Geometry;
+        int positions = g.OutputPositions, channels = g.OutputChannels, patchSize = g.PatchSize;
+        var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
+        int weightCount = patchSize * channels;
+        T* dWeights = job.DWeights is null ? null : part == 0 ? job.DWeights : job.DWeightsPartials + (nint)(part - 1) * weightCount;
+        T* patches = Rent(ref t_patches, positions * patchSize + PatchSlack);
+        T* patchGradients = Rent(ref t_patchGradients, positions * patchSize + PatchSlack);
+        T* dWeightsTransposed = dWeights is null ? null : Rent(ref t_weightGradientsTransposed, weightCount);
+        if (dWeights is not null)
+            new Span<T>(dWeightsTransposed, weightCount).Clear();
+        for (int image = first; image < end; image++)
+        {
+            T* dy = job.Y + (nint)image * g.OutputSize;
+            if (dWeights is not null)
+            {
+                Unroll(g, job.X + (nint)image * g.InputSize, patches);
+                SparseGemm<T>.MultiplyOnThisThread(dy, false, patches, dWeightsTransposed, channels, patchSize, positions, accumulate: true);
+            }
+            if (job.DX is not null)
+            {
+                SparseGemm<T>.MultiplyOnThisThread(dy, true, job.WeightsTransposed, patchGradients, positions, patchSize, channels, accumulate: false);
+                Fold(g, patchGradients, job.DX + (nint)image * g.InputSize);
+            }
+        }
+        if (dWeights is not null)
+            Transpose(dWeightsTransposed, channels, patchSize, dWeights);
     }
 
     /// <summary>
@@ -309,11 +366,16 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
+    /// <summary>
+    /// A 64-byte-aligned pointer into this thread's pinned buffer, grown when too small; never freed while the thread
+    /// lives. Aligned so that rows of patches 16 floats wide start on cache lines: the sparse products read them whole.
+    /// </summary>
     private static T* Rent(ref T[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length < length)
-            buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        int alignmentPadding = 64 / sizeof(T);
+        if (buffer is null || buffer.Length < length + alignmentPadding)
+            buffer = GC.AllocateUninitializedArray<T>(length + alignmentPadding, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (T*)((start + 63) & ~(nint)63);
     }
 }
