@@ -115,6 +115,11 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         SparseRoute route = SparseGemm.Route;
         if (route == SparseRoute.Dense || transposeB || m == 0 || n == 0 || k == 0)
             return false;
+        // This thread's buffers are made on its first call, whichever route the call takes: made on its first sparse
+        // product instead, a calling thread whose products turn sparse only later in training (or whose sparse parts
+        // the helpers happened to claim until then) allocated them in the middle of a timed run.
+        T* packingBuffer = AlignedPackingBuffer();
+        EnsureListBuffers();
         long nonzeros;
         if (route == SparseRoute.Automatic)
         {
@@ -130,7 +135,6 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             nonzeros = (long)m * k;
         }
 
-        T* packingBuffer = AlignedPackingBuffer();
         var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate };
         // Rows of B that do not start on a cache line make every vector load a split load. Copying B into rows padded
         // to whole cache lines pays when each row of B is read many times (the copy is one pass over B): measured, it
