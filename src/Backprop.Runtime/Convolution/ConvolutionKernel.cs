@@ -255,7 +255,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     }
 
     /// <summary>The values a buffer of patches needs beyond its patches, for the whole-vector runs of <see cref="Unroll"/> and <see cref="Fold"/>.</summary>
-    internal static int PatchSlack => Vector256<T>.Count;
+    internal static int PatchSlack => Vector512<T>.Count;
 
     /// <summary>
     /// col2im, the adjoint of <see cref="Unroll"/>: overwrites <paramref name="image"/> with the sum of every patch entry
@@ -264,6 +264,11 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fold(in Conv2DGeometry g, T* patches, T* image)
     {
+        if (typeof(T) == typeof(float) && Avx512F.IsSupported && g.Stride == 1 && g.Padding == 0 && g.InputWidth <= Vector512<float>.Count)
+        {
+            FoldNarrowRows(g, (float*)patches, (float*)image);
+            return;
+        }
         int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
         new Span<T>(image, g.InputSize).Clear();
@@ -312,6 +317,51 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                             target[j] += source[j];
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/> for stride 1, no padding and image rows no wider than a 512-bit vector (the MNIST network's
+    /// second layer: 12): each image row is summed in one register from every patch entry that reads it, and stored
+    /// once, instead of adding each patch's run of K into the image in memory. The run of output column ox lands in
+    /// the row's lanes [ox, ox + K) by loading from ox values before it and masking off the other lanes. Adding the
+    /// runs in memory, where each overlaps the previous position's, took 0.8–1.0 ms of the second layer's pullback.
+    /// Reads up to <see cref="PatchSlack"/> values past the last patch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldNarrowRows(in Conv2DGeometry g, float* patches, float* image)
+    {
+        int k = g.KernelSize, patchSize = g.PatchSize, inputChannels = g.InputChannels;
+        int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
+        Vector512<int> lanes = Vector512.CreateSequence(0, 1);
+        Vector512<float>* runLanes = stackalloc Vector512<float>[outputWidth];
+        for (int ox = 0; ox < outputWidth; ox++)
+            runLanes[ox] = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(ox)) & Vector512.LessThan(lanes, Vector512.Create(ox + k))).AsSingle();
+        Vector512<float> rowLanes = Vector512.LessThan(lanes, Vector512.Create(width)).AsSingle();
+        nint step = patchSize - 1;
+        for (int channel = 0; channel < inputChannels; channel++)
+        {
+            for (int row = 0; row < height; row++)
+            {
+                // Four sums, so that each addition need not wait for the one before (one sum took twice as long).
+                Vector512<float> sum0 = Vector512<float>.Zero, sum1 = Vector512<float>.Zero, sum2 = Vector512<float>.Zero, sum3 = Vector512<float>.Zero;
+                // Kernel row i of output row oy = row − i reads this row.
+                for (int i = Math.Max(0, row - outputHeight + 1); i <= Math.Min(k - 1, row); i++)
+                {
+                    float* run = patches + (nint)(row - i) * outputWidth * patchSize + (channel * k + i) * k;
+                    int ox = 0;
+                    for (; ox + 4 <= outputWidth; ox += 4, run += 4 * step)
+                    {
+                        sum0 += Vector512.Load(run) & runLanes[ox];
+                        sum1 += Vector512.Load(run + step) & runLanes[ox + 1];
+                        sum2 += Vector512.Load(run + 2 * step) & runLanes[ox + 2];
+                        sum3 += Vector512.Load(run + 3 * step) & runLanes[ox + 3];
+                    }
+                    for (; ox < outputWidth; ox++, run += step)
+                        sum0 += Vector512.Load(run) & runLanes[ox];
+                }
+                Avx512F.MaskStore(image + ((nint)channel * height + row) * width, rowLanes, (sum0 + sum1) + (sum2 + sum3));
             }
         }
     }
