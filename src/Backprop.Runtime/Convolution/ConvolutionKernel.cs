@@ -59,7 +59,18 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int parts)
     {
         var job = new Job { Geometry = geometry, X = x, Weights = weights, Y = y, Batch = batch, Parts = parts };
-        HelperThreads.Run(&ForwardPart, &job, parts);
+        HelperThreads.Run(DirectForward.Applies<T>(geometry) ? &DirectForwardPart : &ForwardPart, &job, parts);
+    }
+
+    private static void DirectForwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        Conv2DGeometry g = job.Geometry;
+        var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
+        int* tapOffsets = stackalloc int[g.PatchSize];
+        DirectForward.TapOffsets(g, tapOffsets);
+        for (int image = first; image < end; image++)
+            DirectForward.Image(g, tapOffsets, (float*)job.X + (nint)image * g.InputSize, (float*)job.Weights, (float*)job.Y + (nint)image * g.OutputSize);
     }
 
     /// <summary>
