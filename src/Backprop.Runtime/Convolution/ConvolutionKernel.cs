@@ -182,13 +182,26 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         T* dWeights = job.DWeights is null ? null : part == 0 ? job.DWeights : job.DWeightsPartials + (nint)(part - 1) * weightCount;
         T* patches = Rent(ref t_patches, positions * patchSize + PatchSlack);
         T* patchGradients = Rent(ref t_patchGradients, positions * patchSize + PatchSlack);
-        T* dWeightsTransposed = dWeights is null ? null : Rent(ref t_weightGradientsTransposed, weightCount);
+        // The weights' gradient is summed transposed, or in DirectWeightGradient's sums where it applies.
+        bool direct = DirectWeightGradient.Applies<T>(g);
+        int sumsLength = direct ? DirectWeightGradient.SumsLength(g) : weightCount;
+        T* dWeightsTransposed = dWeights is null ? null : Rent(ref t_weightGradientsTransposed, sumsLength);
         if (dWeights is not null)
-            new Span<T>(dWeightsTransposed, weightCount).Clear();
+            new Span<T>(dWeightsTransposed, sumsLength).Clear();
+        int* positionOffsets = stackalloc int[direct ? positions : 0];
+        int* nonzeroPositions = stackalloc int[direct ? positions + Vector256<T>.Count : 0];
+        T* nonzeroValues = stackalloc T[direct ? positions + Vector256<T>.Count : 0];
+        if (direct)
+            DirectWeightGradient.PositionOffsets(g, positionOffsets);
         for (int image = first; image < end; image++)
         {
             T* dy = job.Y + (nint)image * g.OutputSize;
-            if (dWeights is not null)
+            if (dWeights is not null && direct)
+            {
+                DirectWeightGradient.Image(g, positionOffsets, (float*)job.X + (nint)image * g.InputSize, (float*)dy, (float*)dWeightsTransposed,
+                    lastInMatrix: image == job.Batch - 1, nonzeroPositions, (float*)nonzeroValues);
+            }
+            else if (dWeights is not null)
             {
                 Unroll(g, job.X + (nint)image * g.InputSize, patches);
                 SparseGemm<T>.MultiplyOnThisThread(dy, false, patches, dWeightsTransposed, channels, patchSize, positions, accumulate: true);
@@ -199,7 +212,9 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                 Fold(g, patchGradients, job.DX + (nint)image * g.InputSize);
             }
         }
-        if (dWeights is not null)
+        if (dWeights is not null && direct)
+            DirectWeightGradient.Store(g, (float*)dWeightsTransposed, (float*)dWeights);
+        else if (dWeights is not null)
             Transpose(dWeightsTransposed, channels, patchSize, dWeights);
     }
 
