@@ -7,21 +7,28 @@ using System.Runtime.Intrinsics.X86;
 namespace Backprop;
 
 /// <summary>
-/// A convolution as matrix products through the packed <see cref="Gemm{T}"/>, a group of images at a time. The
-/// group's images are unrolled into one row per output position (im2col, <see cref="Conv2DGeometry.PatchSize"/>
-/// values per row), and the product <c>patches · W</c> gives every position's channels at once. Patches are the
-/// left factor, which the product reads in place; only the small weights are packed. A group is sized
-/// (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the product, while its
-/// products are still tall enough (hundreds to thousands of rows) that their fixed costs are spread thin. One
-/// product per image, with the image's positions as the product's columns and no transposes, took 11 ms for the
-/// MNIST network's second-layer pullback where the groups took 7 (both before the vector runs of im2col and col2im);
-/// its forward passes were about as fast as the groups'. The group size itself (64 Ki to 512 Ki values) measured flat.
+/// A convolution over a batch of images, by the fastest route that applies:
+/// <list type="bullet">
+/// <item>Forward, float with stride 1 and no padding: <see cref="DirectForward"/>, straight from the image into the
+/// channels × positions layout (no unrolling, no transposes).</item>
+/// <item>Pullback with a sparse output gradient (<see cref="SparseGemm{T}.Suits"/>; behind a 2×2 max pooling three
+/// in four are zero): <see cref="SparseBackwardPart"/>, one image at a time, products that skip dY's zeros; the
+/// weights' gradient from the image itself where <see cref="DirectWeightGradient"/> applies (few patch rows), else
+/// from the unrolled image; the input's gradient folded back in registers where <see cref="FoldNarrowRows"/> applies.</item>
+/// <item>Otherwise, matrix products through the packed <see cref="Gemm{T}"/>, a group of images at a time.</item>
+/// </list>
+/// In the last route the group's images are unrolled into one row per output position (im2col,
+/// <see cref="Conv2DGeometry.PatchSize"/> values per row), and the product <c>patches · W</c> gives every position's
+/// channels at once. Patches are the left factor, which the product reads in place; only the small weights are
+/// packed. A group is sized (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the
+/// product, while its products are still tall enough (hundreds to thousands of rows) that their fixed costs are
+/// spread thin.
 /// </summary>
 /// <remarks>
-/// <para>The products give positions × channels; the matrices hold each image channels × positions, so each image's
-/// block is transposed on the way out (forward) and in (backward). The pullback unrolls the images again rather
-/// than keeping every group's patches from the forward pass: recomputing them costs a copy, keeping them would
-/// take tens of megabytes and leave the cache.</para>
+/// <para>In the product route the products give positions × channels; the matrices hold each image channels ×
+/// positions, so each image's block is transposed on the way out (forward) and in (backward). The pullback unrolls
+/// the images again rather than keeping every group's patches from the forward pass: recomputing them costs a copy,
+/// keeping them would take tens of megabytes and leave the cache.</para>
 /// <para>A large batch is split by images across <see cref="HelperThreads"/>; each part works in its own thread's
 /// buffers, and the weights' gradient is summed per part, then added up by the caller, so no two threads write
 /// the same memory.</para>
