@@ -65,11 +65,22 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     /// <summary>Images per group for <paramref name="g"/>: at least one.</summary>
     private static int GroupSize(in Conv2DGeometry g) => Math.Max(1, GroupValues / (g.OutputPositions * g.PatchSize));
 
-    /// <summary><c>y = conv(x, weights)</c> for <paramref name="batch"/> images, on <paramref name="parts"/> threads.</summary>
-    public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int parts)
+    /// <summary>
+    /// Parts of a batch per thread when it is split: a split call waits for its slowest part, and on a machine shared
+    /// with other work a helper may be descheduled in the middle of one; with several parts a thread the caller
+    /// claims the parts a late helper has not, and waits for one small part at most.
+    /// </summary>
+    private const int PartsPerThread = 4;
+
+    /// <summary>The parts <paramref name="batch"/> images are split into for <paramref name="threads"/> threads.</summary>
+    private static int Parts(int batch, int threads) => threads == 1 ? 1 : Math.Min(batch, PartsPerThread * threads);
+
+    /// <summary><c>y = conv(x, weights)</c> for <paramref name="batch"/> images, on up to <paramref name="threads"/> threads.</summary>
+    public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int threads)
     {
+        int parts = Parts(batch, threads);
         var job = new Job { Geometry = geometry, X = x, Weights = weights, Y = y, Batch = batch, Parts = parts };
-        HelperThreads.Run(DirectForward.Applies<T>(geometry) ? &DirectForwardPart : &ForwardPart, &job, parts);
+        HelperThreads.Run(DirectForward.Applies<T>(geometry) ? &DirectForwardPart : &ForwardPart, &job, parts, threads);
     }
 
     private static void DirectForwardPart(void* state, int part)
@@ -92,8 +103,9 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     /// passes one gradient in four for 2×2 windows, the products skip its zeros (<see cref="SparseBackwardPart"/>);
     /// otherwise they are dense (<see cref="BackwardPart"/>).
     /// </remarks>
-    public static void Backward(in Conv2DGeometry geometry, T* x, T* weights, T* dy, T* dx, T* dWeights, int batch, int parts)
+    public static void Backward(in Conv2DGeometry geometry, T* x, T* weights, T* dy, T* dx, T* dWeights, int batch, int threads)
     {
+        int parts = Parts(batch, threads);
         int weightCount = geometry.PatchSize * geometry.OutputChannels;
         Span<T> partials = dWeights is null || parts == 1 ? default : ScratchBuffer<T>.Get((parts - 1) * weightCount);
         // The density of a sample of whole images decides: the first layer's dY is 0.9 million values, and counting
@@ -113,7 +125,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                 Geometry = geometry, X = x, Weights = weights, WeightsTransposed = weightsTransposed, Y = dy, DX = dx, DWeights = dWeights,
                 DWeightsPartials = partialSums, Batch = batch, Parts = parts,
             };
-            HelperThreads.Run(sparse ? &SparseBackwardPart : &BackwardPart, &job, parts);
+            HelperThreads.Run(sparse ? &SparseBackwardPart : &BackwardPart, &job, parts, threads);
         }
         for (int part = 1; part < parts && dWeights is not null; part++)
         {
