@@ -109,7 +109,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         int weightCount = geometry.PatchSize * geometry.OutputChannels;
         Span<T> partials = dWeights is null || parts == 1 ? default : ScratchBuffer<T>.Get((parts - 1) * weightCount);
         // The density of a sample of whole images decides: the first layer's dY is 0.9 million values, and counting
-        // them all took a sixth of its pullback. The route changes only the speed.
+        // them all took a tenth of its pullback. The route changes only the speed.
         long sample = Math.Min(batch, Math.Max(1, DensitySampleValues / geometry.OutputSize)) * (long)geometry.OutputSize;
         bool sparse = SparseGemm<T>.Suits(dy, sample, geometry.PatchSize);
         T* weightsTransposed = null;
