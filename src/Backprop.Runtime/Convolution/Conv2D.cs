@@ -43,7 +43,7 @@ public static partial class MatrixOps
         RequireDistinct(destination, x, nameof(Conv2D), nameof(destination), nameof(x));
         RequireDistinct(destination, weights, nameof(Conv2D), nameof(destination), nameof(weights));
         fixed (T* px = x.Span, pw = weights.Span, py = destination.Span)
-            ConvolutionKernel<T>.Forward(geometry, px, pw, py, x.Rows, ConvolutionParts(geometry, x.Rows));
+            ConvolutionKernel<T>.Forward(geometry, px, pw, py, x.Rows, ConvolutionThreads(geometry, x.Rows));
     }
 
     /// <summary>
@@ -66,10 +66,10 @@ public static partial class MatrixOps
         if (dX is null && dWeights is null)
             return;
         fixed (T* px = x.Span, pw = weights.Span, pdy = dResult.Span, pdx = dX is null ? default : dX.Span, pdw = dWeights is null ? default : dWeights.Span)
-            ConvolutionKernel<T>.Backward(geometry, px, pw, pdy, pdx, pdw, x.Rows, ConvolutionParts(geometry, x.Rows));
+            ConvolutionKernel<T>.Backward(geometry, px, pw, pdy, pdx, pdw, x.Rows, ConvolutionThreads(geometry, x.Rows));
     }
 
-    private static int ConvolutionParts(in Conv2DGeometry geometry, int batch) =>
+    private static int ConvolutionThreads(in Conv2DGeometry geometry, int batch) =>
         (long)batch * geometry.OutputSize * geometry.PatchSize >= ParallelThreshold ? Math.Min(MaxDegreeOfParallelism, batch) : 1;
 
     private static void RequireConvolutionShapes<T>(Matrix<T> x, Matrix<T> weights, in Conv2DGeometry geometry, string operation)

@@ -7,33 +7,45 @@ using System.Runtime.Intrinsics.X86;
 namespace Backprop;
 
 /// <summary>
-/// A convolution as matrix products through the packed <see cref="Gemm{T}"/>, a group of images at a time. The
-/// group's images are unrolled into one row per output position (im2col, <see cref="Conv2DGeometry.PatchSize"/>
-/// values per row), and the product <c>patches · W</c> gives every position's channels at once. Patches are the
-/// left factor, which the product reads in place; only the small weights are packed. A group is sized
-/// (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the product, while its
-/// products are still tall enough (hundreds to thousands of rows) that their fixed costs are spread thin. One
-/// product per image, with the image's positions as the product's columns and no transposes, took 11 ms for the
-/// MNIST network's second-layer pullback where the groups took 7 (both before the vector runs of im2col and col2im);
-/// its forward passes were about as fast as the groups'. The group size itself (64 Ki to 512 Ki values) measured flat.
+/// A convolution over a batch of images, by the fastest route that applies:
+/// <list type="bullet">
+/// <item>Forward, float with stride 1 and no padding: <see cref="DirectForward"/>, straight from the image into the
+/// channels × positions layout (no unrolling, no transposes).</item>
+/// <item>Pullback with a sparse output gradient (<see cref="SparseGemm{T}.Suits"/>; behind a 2×2 max pooling three
+/// in four are zero): <see cref="SparseBackwardPart"/>, one image at a time, products that skip dY's zeros; the
+/// weights' gradient from the image itself where <see cref="DirectWeightGradient"/> applies (few patch rows), else
+/// from the unrolled image; the input's gradient folded back in registers where <see cref="FoldNarrowRows"/> applies.</item>
+/// <item>Otherwise, matrix products through the packed <see cref="Gemm{T}"/>, a group of images at a time.</item>
+/// </list>
+/// In the last route the group's images are unrolled into one row per output position (im2col,
+/// <see cref="Conv2DGeometry.PatchSize"/> values per row), and the product <c>patches · W</c> gives every position's
+/// channels at once. Patches are the left factor, which the product reads in place; only the small weights are
+/// packed. A group is sized (<see cref="GroupValues"/>) so that its patches stay in L2 between the unrolling and the
+/// product, while its products are still tall enough (hundreds to thousands of rows) that their fixed costs are
+/// spread thin.
 /// </summary>
 /// <remarks>
-/// <para>The products give positions × channels; the matrices hold each image channels × positions, so each image's
-/// block is transposed on the way out (forward) and in (backward). The pullback unrolls the images again rather
-/// than keeping every group's patches from the forward pass: recomputing them costs a copy, keeping them would
-/// take tens of megabytes and leave the cache.</para>
+/// <para>In the product route the products give positions × channels; the matrices hold each image channels ×
+/// positions, so each image's block is transposed on the way out (forward) and in (backward). The pullback unrolls
+/// the images again rather than keeping every group's patches from the forward pass: recomputing them costs a copy,
+/// keeping them would take tens of megabytes and leave the cache.</para>
 /// <para>A large batch is split by images across <see cref="HelperThreads"/>; each part works in its own thread's
 /// buffers, and the weights' gradient is summed per part, then added up by the caller, so no two threads write
 /// the same memory.</para>
 /// </remarks>
 internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>About how many values of the output's gradient are counted to choose the pullback's route.</summary>
+    private const int DensitySampleValues = 1 << 16;
+
     /// <summary>About how many patch values a group unrolls: 128 Ki values, 512 KiB of floats, within L2.</summary>
     private const int GroupValues = 1 << 17;
 
     [ThreadStatic] private static T[]? t_patches;
     [ThreadStatic] private static T[]? t_patchGradients;
     [ThreadStatic] private static T[]? t_positionsByChannels;
+    [ThreadStatic] private static T[]? t_weightsTransposed;
+    [ThreadStatic] private static T[]? t_weightGradientsTransposed;
 
     /// <summary>The work of one call, shared by every part; lives on the caller's stack.</summary>
     private struct Job
@@ -45,6 +57,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         public T* DX;
         public T* DWeights;
         public T* DWeightsPartials;
+        public T* WeightsTransposed;
         public int Batch;
         public int Parts;
     }
@@ -52,25 +65,67 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     /// <summary>Images per group for <paramref name="g"/>: at least one.</summary>
     private static int GroupSize(in Conv2DGeometry g) => Math.Max(1, GroupValues / (g.OutputPositions * g.PatchSize));
 
-    /// <summary><c>y = conv(x, weights)</c> for <paramref name="batch"/> images, on <paramref name="parts"/> threads.</summary>
-    public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int parts)
+    /// <summary>
+    /// Parts of a batch per thread when it is split: a split call waits for its slowest part, and on a machine shared
+    /// with other work a helper may be descheduled in the middle of one; with several parts a thread the caller
+    /// claims the parts a late helper has not, and waits for one small part at most.
+    /// </summary>
+    private const int PartsPerThread = 4;
+
+    /// <summary>The parts <paramref name="batch"/> images are split into for <paramref name="threads"/> threads.</summary>
+    private static int Parts(int batch, int threads) => threads == 1 ? 1 : Math.Min(batch, PartsPerThread * threads);
+
+    /// <summary><c>y = conv(x, weights)</c> for <paramref name="batch"/> images, on up to <paramref name="threads"/> threads.</summary>
+    public static void Forward(in Conv2DGeometry geometry, T* x, T* weights, T* y, int batch, int threads)
     {
+        int parts = Parts(batch, threads);
         var job = new Job { Geometry = geometry, X = x, Weights = weights, Y = y, Batch = batch, Parts = parts };
-        HelperThreads.Run(&ForwardPart, &job, parts);
+        HelperThreads.Run(DirectForward.Applies<T>(geometry) ? &DirectForwardPart : &ForwardPart, &job, parts, threads);
+    }
+
+    private static void DirectForwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        Conv2DGeometry g = job.Geometry;
+        var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
+        int* tapOffsets = stackalloc int[g.PatchSize];
+        DirectForward.TapOffsets(g, tapOffsets);
+        for (int image = first; image < end; image++)
+            DirectForward.Image(g, tapOffsets, (float*)job.X + (nint)image * g.InputSize, (float*)job.Weights, (float*)job.Y + (nint)image * g.OutputSize);
     }
 
     /// <summary>
     /// The gradients of the input (<paramref name="dx"/>, skipped when null) and of the weights (<paramref name="dWeights"/>,
     /// skipped when null) from the output's gradient <paramref name="dy"/>, both overwritten.
     /// </summary>
-    public static void Backward(in Conv2DGeometry geometry, T* x, T* weights, T* dy, T* dx, T* dWeights, int batch, int parts)
+    /// <remarks>
+    /// When the output's gradient is sparse (<see cref="SparseGemm{T}.Suits"/>), as it is behind a max pooling, which
+    /// passes one gradient in four for 2×2 windows, the products skip its zeros (<see cref="SparseBackwardPart"/>);
+    /// otherwise they are dense (<see cref="BackwardPart"/>).
+    /// </remarks>
+    public static void Backward(in Conv2DGeometry geometry, T* x, T* weights, T* dy, T* dx, T* dWeights, int batch, int threads)
     {
+        int parts = Parts(batch, threads);
         int weightCount = geometry.PatchSize * geometry.OutputChannels;
         Span<T> partials = dWeights is null || parts == 1 ? default : ScratchBuffer<T>.Get((parts - 1) * weightCount);
+        // The density of a sample of whole images decides: the first layer's dY is 0.9 million values, and counting
+        // them all took a tenth of its pullback. The route changes only the speed.
+        long sample = Math.Min(batch, Math.Max(1, DensitySampleValues / geometry.OutputSize)) * (long)geometry.OutputSize;
+        bool sparse = SparseGemm<T>.Suits(dy, sample, geometry.PatchSize);
+        T* weightsTransposed = null;
+        if (sparse && dx is not null)
+        {
+            weightsTransposed = Rent(ref t_weightsTransposed, weightCount);
+            Transpose(weights, geometry.PatchSize, geometry.OutputChannels, weightsTransposed);
+        }
         fixed (T* partialSums = partials)
         {
-            var job = new Job { Geometry = geometry, X = x, Weights = weights, Y = dy, DX = dx, DWeights = dWeights, DWeightsPartials = partialSums, Batch = batch, Parts = parts };
-            HelperThreads.Run(&BackwardPart, &job, parts);
+            var job = new Job
+            {
+                Geometry = geometry, X = x, Weights = weights, WeightsTransposed = weightsTransposed, Y = dy, DX = dx, DWeights = dWeights,
+                DWeightsPartials = partialSums, Batch = batch, Parts = parts,
+            };
+            HelperThreads.Run(sparse ? &SparseBackwardPart : &BackwardPart, &job, parts, threads);
         }
         for (int part = 1; part < parts && dWeights is not null; part++)
         {
@@ -136,6 +191,59 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     }
 
     /// <summary>
+    /// The pullback one image at a time, skipping the zeros of the output's gradient dY (channels × positions, as
+    /// stored, so it needs no transpose): <c>dWᵀ (channels × patch) += dY · patches</c>, and
+    /// <c>dPatches (positions × patch) = dYᵀ · Wᵀ</c> folded back onto the image. Both products take dY as the
+    /// sparse left factor of <see cref="SparseGemm{T}"/>; the weights' gradient is summed transposed in this part's
+    /// buffer and transposed once at the end.
+    /// </summary>
+    private static void SparseBackwardPart(void* state, int part)
+    {
+        ref readonly Job job = ref Unsafe.AsRef<Job>(state);
+        Conv2DGeometry g = job.Geometry;
+        int positions = g.OutputPositions, channels = g.OutputChannels, patchSize = g.PatchSize;
+        var (first, end) = Gemm<T>.Share(job.Batch, job.Parts, part);
+        int weightCount = patchSize * channels;
+        T* dWeights = job.DWeights is null ? null : part == 0 ? job.DWeights : job.DWeightsPartials + (nint)(part - 1) * weightCount;
+        T* patches = Rent(ref t_patches, positions * patchSize + PatchSlack);
+        T* patchGradients = Rent(ref t_patchGradients, positions * patchSize + PatchSlack);
+        // The weights' gradient is summed transposed, or in DirectWeightGradient's sums where it applies.
+        bool direct = DirectWeightGradient.Applies<T>(g);
+        int sumsLength = direct ? DirectWeightGradient.SumsLength(g) : weightCount;
+        T* dWeightsTransposed = dWeights is null ? null : Rent(ref t_weightGradientsTransposed, sumsLength);
+        if (dWeights is not null)
+            new Span<T>(dWeightsTransposed, sumsLength).Clear();
+        int* positionOffsets = stackalloc int[direct ? positions : 0];
+        int* nonzeroPositions = stackalloc int[direct ? positions + Vector256<T>.Count : 0];
+        T* nonzeroValues = stackalloc T[direct ? positions + Vector256<T>.Count : 0];
+        if (direct)
+            DirectWeightGradient.PositionOffsets(g, positionOffsets);
+        for (int image = first; image < end; image++)
+        {
+            T* dy = job.Y + (nint)image * g.OutputSize;
+            if (dWeights is not null && direct)
+            {
+                DirectWeightGradient.Image(g, positionOffsets, (float*)job.X + (nint)image * g.InputSize, (float*)dy, (float*)dWeightsTransposed,
+                    lastInMatrix: image == job.Batch - 1, nonzeroPositions, (float*)nonzeroValues);
+            }
+            else if (dWeights is not null)
+            {
+                Unroll(g, job.X + (nint)image * g.InputSize, patches);
+                SparseGemm<T>.MultiplyOnThisThread(dy, false, patches, dWeightsTransposed, channels, patchSize, positions, accumulate: true);
+            }
+            if (job.DX is not null)
+            {
+                SparseGemm<T>.MultiplyOnThisThread(dy, true, job.WeightsTransposed, patchGradients, positions, patchSize, channels, accumulate: false);
+                Fold(g, patchGradients, job.DX + (nint)image * g.InputSize);
+            }
+        }
+        if (dWeights is not null && direct)
+            DirectWeightGradient.Store(g, (float*)dWeightsTransposed, (float*)dWeights);
+        else if (dWeights is not null)
+            Transpose(dWeightsTransposed, channels, patchSize, dWeights);
+    }
+
+    /// <summary>
     /// im2col, one row per output position: <c>patches[oy·OW + ox, (c·K + i)·K + j] = image[c, oy·S + i − P, ox·S + j − P]</c>,
     /// zero where that falls in the padding. A patch row is written in runs of K values, one per channel and kernel row.
     /// Up to <see cref="PatchSlack"/> values past the last patch may be overwritten.
@@ -198,7 +306,7 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     }
 
     /// <summary>The values a buffer of patches needs beyond its patches, for the whole-vector runs of <see cref="Unroll"/> and <see cref="Fold"/>.</summary>
-    internal static int PatchSlack => Vector256<T>.Count;
+    internal static int PatchSlack => Vector512<T>.Count;
 
     /// <summary>
     /// col2im, the adjoint of <see cref="Unroll"/>: overwrites <paramref name="image"/> with the sum of every patch entry
@@ -207,6 +315,11 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fold(in Conv2DGeometry g, T* patches, T* image)
     {
+        if (typeof(T) == typeof(float) && Avx512F.IsSupported && g.Stride == 1 && g.Padding == 0 && g.InputWidth <= Vector512<float>.Count)
+        {
+            FoldNarrowRows(g, (float*)patches, (float*)image);
+            return;
+        }
         int k = g.KernelSize, stride = g.Stride, padding = g.Padding, inputChannels = g.InputChannels;
         int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
         new Span<T>(image, g.InputSize).Clear();
@@ -255,6 +368,51 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
                             target[j] += source[j];
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/> for stride 1, no padding and image rows no wider than a 512-bit vector (the MNIST network's
+    /// second layer: 12): each image row is summed in one register from every patch entry that reads it, and stored
+    /// once, instead of adding each patch's run of K into the image in memory. The run of output column ox lands in
+    /// the row's lanes [ox, ox + K) by loading from ox values before it and masking off the other lanes. Adding the
+    /// runs in memory, where each overlaps the previous position's, took 0.8–1.0 ms of the second layer's pullback.
+    /// Reads up to <see cref="PatchSlack"/> values past the last patch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldNarrowRows(in Conv2DGeometry g, float* patches, float* image)
+    {
+        int k = g.KernelSize, patchSize = g.PatchSize, inputChannels = g.InputChannels;
+        int height = g.InputHeight, width = g.InputWidth, outputHeight = g.OutputHeight, outputWidth = g.OutputWidth;
+        Vector512<int> lanes = Vector512.CreateSequence(0, 1);
+        Vector512<float>* runLanes = stackalloc Vector512<float>[outputWidth];
+        for (int ox = 0; ox < outputWidth; ox++)
+            runLanes[ox] = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(ox)) & Vector512.LessThan(lanes, Vector512.Create(ox + k))).AsSingle();
+        Vector512<float> rowLanes = Vector512.LessThan(lanes, Vector512.Create(width)).AsSingle();
+        nint step = patchSize - 1;
+        for (int channel = 0; channel < inputChannels; channel++)
+        {
+            for (int row = 0; row < height; row++)
+            {
+                // Four sums, so that each addition need not wait for the one before (one sum took twice as long).
+                Vector512<float> sum0 = Vector512<float>.Zero, sum1 = Vector512<float>.Zero, sum2 = Vector512<float>.Zero, sum3 = Vector512<float>.Zero;
+                // Kernel row i of output row oy = row − i reads this row.
+                for (int i = Math.Max(0, row - outputHeight + 1); i <= Math.Min(k - 1, row); i++)
+                {
+                    float* run = patches + (nint)(row - i) * outputWidth * patchSize + (channel * k + i) * k;
+                    int ox = 0;
+                    for (; ox + 4 <= outputWidth; ox += 4, run += 4 * step)
+                    {
+                        sum0 += Vector512.Load(run) & runLanes[ox];
+                        sum1 += Vector512.Load(run + step) & runLanes[ox + 1];
+                        sum2 += Vector512.Load(run + 2 * step) & runLanes[ox + 2];
+                        sum3 += Vector512.Load(run + 3 * step) & runLanes[ox + 3];
+                    }
+                    for (; ox < outputWidth; ox++, run += step)
+                        sum0 += Vector512.Load(run) & runLanes[ox];
+                }
+                Avx512F.MaskStore(image + ((nint)channel * height + row) * width, rowLanes, (sum0 + sum1) + (sum2 + sum3));
             }
         }
     }
@@ -309,11 +467,16 @@ internal static unsafe class ConvolutionKernel<T> where T : unmanaged, IFloating
         Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>A pointer into this thread's pinned buffer, grown when too small; never freed while the thread lives.</summary>
+    /// <summary>
+    /// A 64-byte-aligned pointer into this thread's pinned buffer, grown when too small; never freed while the thread
+    /// lives. Aligned so that rows of patches 16 floats wide start on cache lines: the sparse products read them whole.
+    /// </summary>
     private static T* Rent(ref T[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length < length)
-            buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        int alignmentPadding = 64 / sizeof(T);
+        if (buffer is null || buffer.Length < length + alignmentPadding)
+            buffer = GC.AllocateUninitializedArray<T>(length + alignmentPadding, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (T*)((start + 63) & ~(nint)63);
     }
 }

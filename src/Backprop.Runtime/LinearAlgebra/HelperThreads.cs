@@ -33,9 +33,17 @@ internal static unsafe class HelperThreads
     /// <c>parts − 1</c> helpers, and returns when all are done. When another caller is using the helpers,
     /// every part runs on the calling thread.
     /// </summary>
-    public static void Run(delegate*<void*, int, void> work, void* state, int parts)
+    public static void Run(delegate*<void*, int, void> work, void* state, int parts) => Run(work, state, parts, parts);
+
+    /// <summary>
+    /// Runs the parts as the overload without a thread count does, on at most <paramref name="threads"/> threads
+    /// (the caller and <c>threads − 1</c> helpers), which claim the parts until none is left: with more parts than
+    /// threads, a helper that the machine runs late holds up the call by one small part, not by a whole share.
+    /// </summary>
+    public static void Run(delegate*<void*, int, void> work, void* state, int parts, int threads)
     {
-        if (parts == 1 || !s_gate.TryEnter())
+        int helpers = Math.Min(parts, threads) - 1;
+        if (helpers <= 0 || !s_gate.TryEnter())
         {
             for (int part = 0; part < parts; part++)
                 work(state, part);
@@ -43,7 +51,7 @@ internal static unsafe class HelperThreads
         }
         try
         {
-            while (s_wakeUps.Length < parts - 1)
+            while (s_wakeUps.Length < helpers)
                 s_wakeUps = [.. s_wakeUps, StartHelper(s_wakeUps.Length)];
             s_work = work;
             s_state = state;
@@ -51,7 +59,7 @@ internal static unsafe class HelperThreads
             s_finishedParts = 0;
             int generation = ++s_generation;
             Volatile.Write(ref s_claim, (long)generation << 32);
-            for (int helper = 0; helper < parts - 1; helper++)
+            for (int helper = 0; helper < helpers; helper++)
                 s_wakeUps[helper].Release();
 
             RunUnclaimedParts();

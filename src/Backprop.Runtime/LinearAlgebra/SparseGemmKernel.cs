@@ -115,15 +115,18 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         SparseRoute route = SparseGemm.Route;
         if (route == SparseRoute.Dense || transposeB || m == 0 || n == 0 || k == 0)
             return false;
+        // This thread's buffers are made on its first call, whichever route the call takes: made on its first sparse
+        // product instead, a calling thread whose products turn sparse only later in training (or whose sparse parts
+        // the helpers happened to claim until then) allocated them in the middle of a timed run.
+        T* packingBuffer = AlignedPackingBuffer();
+        EnsureListBuffers();
         long nonzeros;
         if (route == SparseRoute.Automatic)
         {
             if (VectorWidth(n) == 1)
                 return false;
             long limit = (long)(DensityLimit * m * k);
-            nonzeros = s_wide512
-                ? CountNonzeros<Simd512<T>, Vector512<T>>(a, (long)m * k, limit)
-                : CountNonzeros<Simd256<T>, Vector256<T>>(a, (long)m * k, limit);
+            nonzeros = CountNonzeros(a, (long)m * k, limit);
             if (nonzeros > limit)
                 return false;
         }
@@ -132,7 +135,6 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
             nonzeros = (long)m * k;
         }
 
-        T* packingBuffer = AlignedPackingBuffer();
         var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate };
         // Rows of B that do not start on a cache line make every vector load a split load. Copying B into rows padded
         // to whole cache lines pays when each row of B is read many times (the copy is one pass over B): measured, it
@@ -150,15 +152,48 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
         // in the dense kernel), so the split starts at a quarter of the dense threshold. Measured at MNIST's shapes
         // (about 1.5·10⁶ sparse multiply-adds): two threads take half the time of one when the second core is free.
         job.Parts = nonzeros * n * 4 >= MatrixOps.ParallelThreshold ? maxParts : 1;
-        delegate*<void*, int, void> runPart = VectorWidth(n) switch
-        {
-            1 => &RunPart<Scalar<T>, T>,
-            _ when s_wide512 && n >= Vector512<T>.Count => &RunPart<Simd512<T>, Vector512<T>>,
-            _ => &RunPart<Simd256<T>, Vector256<T>>,
-        };
-        HelperThreads.Run(runPart, &job, job.Parts);
+        HelperThreads.Run(RunPartFor(n), &job, job.Parts);
         return true;
     }
+
+    /// <summary>
+    /// Whether the sparse route suits a product whose op(A) is the <paramref name="length"/> values at
+    /// <paramref name="a"/> and whose rows of C are <paramref name="n"/> wide, by the rule of
+    /// <see cref="TryMultiply"/> (and its <see cref="SparseGemm.Route"/>, read on the calling thread). For a caller
+    /// that splits the work itself and runs products with <see cref="MultiplyOnThisThread"/>.
+    /// </summary>
+    public static bool Suits(T* a, long length, int n)
+    {
+        SparseRoute route = SparseGemm.Route;
+        if (route != SparseRoute.Automatic || length == 0)
+            return route == SparseRoute.Sparse;
+        long limit = (long)(DensityLimit * length);
+        return VectorWidth(n) > 1 && CountNonzeros(a, length, limit) <= limit;
+    }
+
+    /// <summary>
+    /// <c>C (+)= op(A)·B</c> by the sparse route on the calling thread, whatever the density; shapes as
+    /// <see cref="TryMultiply"/>, k ≥ 1. B is read in place.
+    /// </summary>
+    public static void MultiplyOnThisThread(T* a, bool transposeA, T* b, T* c, int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+            return;
+        var job = new Job { A = a, TransposeA = transposeA, B = b, BRowStride = n, C = c, M = m, N = n, K = k, Accumulate = accumulate, Parts = 1 };
+        RunPartFor(n)(&job, 0);
+    }
+
+    private static delegate*<void*, int, void> RunPartFor(int n) => VectorWidth(n) switch
+    {
+        1 => &RunPart<Scalar<T>, T>,
+        _ when s_wide512 && n >= Vector512<T>.Count => &RunPart<Simd512<T>, Vector512<T>>,
+        _ => &RunPart<Simd256<T>, Vector256<T>>,
+    };
+
+    private static long CountNonzeros(T* a, long length, long limit) =>
+        s_wide512
+            ? CountNonzeros<Simd512<T>, Vector512<T>>(a, length, limit)
+            : CountNonzeros<Simd256<T>, Vector256<T>>(a, length, limit);
 
     /// <summary>The widest vector no wider than a row of C: 1 (scalar) when no vector fits.</summary>
     private static int VectorWidth(int n) =>
@@ -196,8 +231,9 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     {
         ref readonly Job job = ref Unsafe.AsRef<Job>(state);
         var (rowStart, rowEnd) = Gemm<T>.Share(job.M, job.Parts, part);
-        int* indices = Pin(t_indices ??= NewBuffer<int>(BufferEntries + Slack));
-        T* values = Pin(t_values ??= NewBuffer<T>(BufferEntries + Slack));
+        EnsureListBuffers();
+        int* indices = Pin(t_indices!);
+        T* values = Pin(t_values!);
         if (job.TransposeA && typeof(T) == typeof(float) && Avx512F.VL.IsSupported)
             ComputeTransposedFloat<TSimd, TVector>(job, rowStart, rowEnd, indices, (float*)values);
         else if (job.TransposeA)
@@ -514,6 +550,13 @@ internal static unsafe class SparseGemm<T> where T : unmanaged, IFloatingPointIe
     {
         nint start = (nint)Pin(t_packedB ??= NewBuffer<T>(PackedEntries + CacheLineElements));
         return (T*)((start + 63) & ~(nint)63);
+    }
+
+    /// <summary>Makes this thread's lists of a row's nonzeros (positions and values), of a fixed size, if it has none yet.</summary>
+    private static void EnsureListBuffers()
+    {
+        t_indices ??= NewBuffer<int>(BufferEntries + Slack);
+        t_values ??= NewBuffer<T>(BufferEntries + Slack);
     }
 
     private static TElement[] NewBuffer<TElement>(int length) where TElement : unmanaged =>

@@ -88,6 +88,40 @@ public class PoolingTests
         }
     }
 
+    /// <summary>
+    /// Float max pooling (vectorised four windows at a time for 2×2 windows, the rest of a row scalar) against the
+    /// double loop, exactly, on small integers, so that most windows tie, with NaNs among them: widths that are a
+    /// multiple of four windows, that leave a tail, that are odd, and fewer than four windows.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 2, 24, 24)]
+    [InlineData(2, 3, 8, 8)]
+    [InlineData(2, 2, 6, 10)]
+    [InlineData(2, 2, 7, 21)]
+    [InlineData(1, 1, 4, 6)]
+    public void MaxPool2D_Float_TiesAndNaN_MatchDoubleExactly(int batch, int channels, int height, int width)
+    {
+        var g = new Pool2DGeometry(channels, height, width, 2);
+        var random = new Random(5);
+        var x = new Matrix<double>(batch, g.InputSize);
+        for (int i = 0; i < x.Length; i++)
+            x.Span[i] = random.Next(50) == 0 ? double.NaN : random.Next(-2, 3);
+        var dy = TestData.Normal<double>(batch, g.OutputSize, seed: 6);
+        var dx = Gradient(batch, g);
+        Matrix<double> y = MaxPool2D(x, g);
+        MaxPool2DPullback(x, g, y, dy, dx);
+
+        var xf = ConvolutionTests.Convert<float>(x);
+        var dxf = new Matrix<float>(batch, g.InputSize);
+        dxf.Span.Fill(float.NaN);
+        Matrix<float> yf = MaxPool2D(xf, g);
+        MaxPool2DPullback(xf, g, yf, ConvolutionTests.Convert<float>(dy), dxf);
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal((float)y.Span[i], yf.Span[i]);
+        for (int i = 0; i < dx.Length; i++)
+            Assert.Equal((float)dx.Span[i], dxf.Span[i]);
+    }
+
     [Fact]
     public void MaxPool2DPullback_Tie_GoesToTheFirstInput()
     {
