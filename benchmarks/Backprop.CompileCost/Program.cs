@@ -185,7 +185,17 @@ internal static class Harness
         }
         Console.WriteLine();
         Console.WriteLine($"Generated: {outputChars:N0} characters, {outputLines:N0} lines ({(double)outputChars / inputChars:F2}× the input's {inputChars:N0} characters, {(double)outputLines / Math.Max(1, methods):F0} lines per method; input {inputLines:N0} lines).");
+        var shapes = generated.GroupBy(t => Shape(Path.GetFileName(t.FilePath)))
+            .Select(g => $"{g.Key} {g.Count()} files, {g.Sum(t => t.GetText().Lines.Count) / g.Count()} lines each").OrderBy(s => s, StringComparer.Ordinal);
+        Console.WriteLine($"Generated files by shape: {string.Join("; ", shapes)}.");
         Console.WriteLine($"Compile of input + generated against input alone: {Median(compileBoth.Select((c, i) => c.Wall / compileInput[i].Wall)):F2}× wall, {Median(compileBoth.Select((c, i) => c.Cpu / compileInput[i].Cpu)):F2}× CPU (medians {Median(compileBoth.Select(c => c.Wall)):F2} s against {Median(compileInput.Select(c => c.Wall)):F2} s).");
+    }
+
+    /// <summary>The shape a generated file comes from: its method's name without the numbers (Smooth, Hinge, Chain, Net, Unit, Soft).</summary>
+    private static string Shape(string hintName)
+    {
+        string method = hintName.Replace(".g.cs", "").Split('.').Last();
+        return new string(method.TakeWhile(char.IsLetter).ToArray());
     }
 
     private static void Row(string name, List<Cost> costs, List<Cost> baseline, string? ratio)
