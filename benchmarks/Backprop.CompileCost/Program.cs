@@ -64,7 +64,7 @@ internal readonly record struct Cost(double Wall, double Cpu)
 }
 
 /// <summary>What one edit made the driver do: its time, the files it regenerated, and the files whose text changed.</summary>
-/// <param name="Parsed">Marked methods whose transform (parse and lowering) ran again.</param>
+/// <param name="Parsed">Marked methods whose attribute transform ran again (a lookup in the generator's cache of parse results, or a parse).</param>
 /// <param name="Differentiated">Files whose differentiation and emission ran again (the Generate steps not Cached).</param>
 /// <param name="Readded">Outputs given a new or modified value (the compiler takes their text again).</param>
 /// <param name="Changed">Generated files whose text changed, or that came or went.</param>
@@ -176,7 +176,7 @@ internal static class Harness
         for (int e = 0; e < edits.Length; e++)
             Row($"generator after {edits[e].Name}", perEdit[e].Select(r => r.Cost).ToList(), compile, null);
         Console.WriteLine();
-        Console.WriteLine("| edit | methods parsed again | files differentiated again | outputs re-added | files whose text changed | share of a full run (wall) |");
+        Console.WriteLine("| edit | attribute transforms run again | files differentiated again | outputs re-added | files whose text changed | share of a full run (wall) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         for (int e = 0; e < edits.Length; e++)
         {

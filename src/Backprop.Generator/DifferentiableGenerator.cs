@@ -19,12 +19,14 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Parse results kept from run to run: one cache per generator instance, that is per host.
+        var cache = new LoweringCache();
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Symbols.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax
                     or AccessorDeclarationSyntax or DestructorDeclarationSyntax or ParenthesizedLambdaExpressionSyntax,
-                static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
+                (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken, cache)))
             .WithTrackingName(TrackingNames.Parse);
         // Diagnostics at current positions, from every parse; what is generated depends on the model alone.
         context.RegisterSourceOutput(parsed.Select(static (parsed, _) => parsed.Diagnostics).WithTrackingName(TrackingNames.Diagnostics), Report);

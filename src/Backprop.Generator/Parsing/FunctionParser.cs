@@ -33,20 +33,30 @@ internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<Diagno
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
 internal static class FunctionParser
 {
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <param name="cache">Results of earlier runs, reused when nothing they were made from changed (see <see cref="LoweringCache"/>).</param>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, LoweringCache? cache = null)
     {
-        var diagnostics = new List<DiagnosticInfo>();
         // Two targets that would want the same file, beside the compiler's error: a second method of the same signature
         // (CS0111), or the attribute on both parts of a partial method (CS0579), where the declaring part's target generates.
         if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
-            return new ParseResult(null, diagnostics.ToEquatableArray());
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        if (cache?.Find(context, cancellationToken) is ParseResult kept)
+            return kept with { Location = location };
+        ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
+        ParseResult result = Lower(context, location, helpers, cancellationToken);
+        cache?.Store(context, result, helpers?.BodiesRead ?? Enumerable.Empty<MethodDeclarationSyntax>(), cancellationToken);
+        return result;
+    }
+
+    private static ParseResult Lower(GeneratorAttributeSyntaxContext context, SourceSpan? location, ImplicitHelpers? helpers, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
         if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
         {
             TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
             return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null, UserMembers.Namesakes(tensorMethod));
         }
-        ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
@@ -303,7 +313,7 @@ internal static class FunctionParser
     internal static bool HasSyntaxErrors(SyntaxNode node) =>
         node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
-    private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
+    internal static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
         method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
 
     internal static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
