@@ -10,20 +10,20 @@ using Microsoft.CodeAnalysis.Text;
 // The generator's compile-time cost, driven in-process (Roslyn 4.8.0, the version the generator builds against):
 // each figure is a median over paired runs, and each ratio compares measurements of the same run.
 //   dotnet run -c Release --project benchmarks/Backprop.CompileCost -- [--methods 100,1000] [--runs 5] [--stress-runs 3]
-//       [--depths 125,250,500] [--statements 500,1000,2000] [--no-project] [--no-stress]
+//       [--depths 125,250,500] [--statements 500,1000,2000] [--no-project] [--no-stress] [--dump DIRECTORY]
 var options = Options.Parse(args);
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs");
 if (options.Project)
     foreach (int methods in options.Methods)
-        Harness.Project(methods, options.Runs);
+        Harness.Project(methods, options.Runs, options.Dump);
 if (options.Stress)
 {
     Harness.Stress("expression nesting depth", options.Depths, SyntheticProject.Nested, options.StressRuns);
     Harness.Stress("statements in one method", options.Statements, SyntheticProject.Long, options.StressRuns);
 }
 
-internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] Depths, int[] Statements, bool Project, bool Stress)
+internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] Depths, int[] Statements, bool Project, bool Stress, string? Dump = null)
 {
     public static Options Parse(string[] args)
     {
@@ -40,6 +40,7 @@ internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] De
                 "--statements" => options with { Statements = List() },
                 "--no-project" => options with { Project = false },
                 "--no-stress" => options with { Stress = false },
+                "--dump" => options with { Dump = args[++i] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -101,7 +102,8 @@ internal static class Harness
         return (cost, driver, compilation);
     }
 
-    public static void Project(int methods, int runs)
+    /// <param name="dump">A directory to write the synthetic project and what the generator makes of it into, for reading.</param>
+    public static void Project(int methods, int runs, string? dump)
     {
         var project = new SyntheticProject(methods);
         List<SyntaxTree> trees = Parse(project.Files);
@@ -127,6 +129,12 @@ internal static class Harness
         Compile(trees.Concat(generated).ToList());
         foreach (var edit in edits)
             EditOnce(check, checkInput, edit.Apply);
+        if (dump is not null)
+        {
+            Directory.CreateDirectory(dump);
+            foreach (SyntaxTree tree in trees.Concat(generated))
+                File.WriteAllText(Path.Combine(dump, Path.GetFileName(tree.FilePath)), tree.GetText().ToString());
+        }
 
         var compile = new List<Cost>();
         var generate = new List<Cost>();
