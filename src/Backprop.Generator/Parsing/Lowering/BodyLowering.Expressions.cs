@@ -36,6 +36,9 @@ internal sealed partial class BodyLowering
     private int? LowerValue(IOperation operation)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        // An expression nested thousands deep would overflow the stack and take the compiler down with it: near the
+        // limit this throws InsufficientExecutionStackException instead, which the pipeline reports as BP9001.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         ScalarType? type = ValueType(operation.Type);
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true) && Symbols.HasAttribute(callee, Symbols.DifferentiableAttribute))
             return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Calling '{callee.Name}', which returns an array,",
