@@ -254,8 +254,9 @@ internal static class Harness
         Console.WriteLine();
         Console.WriteLine($"## Stress: {what}");
         Console.WriteLine();
-        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generated lines |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | generated lines |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        double? previousCpu = null;
         double? previousTime = null;
         int previousSize = 0;
         foreach (int size in sizes)
@@ -277,9 +278,12 @@ internal static class Harness
                 lines = result.GeneratedTrees.Sum(t => t.GetText().Lines.Count);
             }
             double time = Median(generate.Select(c => c.Wall));
+            double cpu = Median(generate.Select(c => c.Cpu));
             string exponent = previousTime is double p ? (Math.Log(time / p) / Math.Log((double)size / previousSize)).ToString("F2") : "";
-            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {lines:N0} |");
+            string cpuExponent = previousCpu is double c ? (Math.Log(cpu / c) / Math.Log((double)size / previousSize)).ToString("F2") : "";
+            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {lines:N0} |");
             previousTime = time;
+            previousCpu = cpu;
             previousSize = size;
         }
     }
