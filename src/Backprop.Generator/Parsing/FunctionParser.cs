@@ -41,11 +41,13 @@ internal static class FunctionParser
         if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
-        if (cache?.Find(context, cancellationToken) is ParseResult kept)
+        LoweringCache.Slot? slot = cache is null ? null : LoweringCache.SlotOf(context, cancellationToken);
+        if (slot is not null && cache!.Find(slot, cancellationToken) is ParseResult kept)
             return kept with { Location = location };
         ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
         ParseResult result = Lower(context, location, helpers, cancellationToken);
-        cache?.Store(context, result, helpers?.BodiesRead ?? Enumerable.Empty<MethodDeclarationSyntax>(), cancellationToken);
+        if (slot is not null)
+            cache!.Store(slot, result, helpers?.BodiesRead ?? Enumerable.Empty<MethodDeclarationSyntax>());
         return result;
     }
 

@@ -42,20 +42,35 @@ internal sealed class LoweringCache
 
     private static readonly ConditionalWeakTable<Compilation, string> s_shapes = new();
     private static readonly ConditionalWeakTable<SyntaxTree, string> s_treeShapes = new();
+    private static readonly ConditionalWeakTable<Compilation, Dictionary<string, SyntaxTree?>> s_treesByPath = new();
     private static readonly ConditionalWeakTable<object, object> s_identities = new();
     private static long s_nextIdentity;
 
-    /// <summary>The result kept for this target, when it and everything it depends on are as they were.</summary>
-    public ParseResult? Find(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>A target's place in the cache, found once per parse: looked up first, stored into after a parse.</summary>
+    public sealed record Slot((string Shape, string Method) Key, string OwnText, Dictionary<string, SyntaxTree?> Trees);
+
+    /// <summary>The target's slot, or <c>null</c> for a target the cache does not keep (not a method, or its file's path is not unique).</summary>
+    public static Slot? SlotOf(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (Key(context, cancellationToken) is not { } key || !_entries.TryGetValue(key, out Entry? entry)
-            || entry.OwnText != OwnText((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, cancellationToken))
+        if (context.TargetNode is not MethodDeclarationSyntax declaration || context.TargetSymbol is not IMethodSymbol method
+            || method.GetDocumentationCommentId() is not { } id)
             return null;
         Compilation compilation = context.SemanticModel.Compilation;
+        Dictionary<string, SyntaxTree?> trees = TreesByPath(compilation);
+        // Two trees of one path would make the key ambiguous: such a target is not cached.
+        if (!trees.TryGetValue(declaration.SyntaxTree.FilePath, out SyntaxTree? tree) || tree is null)
+            return null;
+        return new Slot((Shape(compilation, cancellationToken), declaration.SyntaxTree.FilePath + "|" + id), OwnText(method, declaration, cancellationToken), trees);
+    }
+
+    /// <summary>The result kept for this slot, when the target and everything it depends on are as they were.</summary>
+    public ParseResult? Find(Slot slot, CancellationToken cancellationToken)
+    {
+        if (!_entries.TryGetValue(slot.Key, out Entry? entry) || entry.OwnText != slot.OwnText)
+            return null;
         foreach (BodyRead read in entry.Dependencies)
         {
-            SyntaxTree? tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == read.Path);
-            SourceText? text = tree?.GetText(cancellationToken);
+            SourceText? text = slot.Trees.TryGetValue(read.Path, out SyntaxTree? tree) ? tree?.GetText(cancellationToken) : null;
             if (text is null || read.Span.End > text.Length || text.ToString(read.Span) != read.Text)
                 return null;
         }
@@ -63,41 +78,38 @@ internal sealed class LoweringCache
     }
 
     /// <summary>Keeps <paramref name="result"/>, made from the target and from the <paramref name="bodiesRead"/>, for later runs.</summary>
-    public void Store(GeneratorAttributeSyntaxContext context, ParseResult result, IEnumerable<MethodDeclarationSyntax> bodiesRead, CancellationToken cancellationToken)
+    public void Store(Slot slot, ParseResult result, IEnumerable<MethodDeclarationSyntax> bodiesRead)
     {
         bool keepable = (result.Function is not null || result.Tensor is not null) && result.Diagnostics.Count == 0
             && result.HelperDiagnostics.Count == 0 && result.Namesakes.Count == 0;
-        if (!keepable || Key(context, cancellationToken) is not { } key)
+        if (!keepable)
             return;
-        if (key.Shape != _latestShape || _entries.Count > Capacity)
+        BodyRead[] dependencies = bodiesRead.Distinct()
+            .Select(body => new BodyRead(body.SyntaxTree.FilePath, body.Span, body.ToString())).ToArray();
+        // A read body that cannot be found again by its path (two trees of one path) makes the result unkeepable.
+        if (dependencies.Any(read => !slot.Trees.TryGetValue(read.Path, out SyntaxTree? tree) || tree is null))
+            return;
+        if (slot.Key.Shape != _latestShape || _entries.Count > Capacity)
         {
             // Entries of another shape can no longer be found by this compilation's successors.
-            _latestShape = key.Shape;
-            foreach (var stale in _entries.Keys.Where(k => k.Shape != key.Shape).ToList())
+            _latestShape = slot.Key.Shape;
+            foreach (var stale in _entries.Keys.Where(k => k.Shape != slot.Key.Shape).ToList())
                 _entries.TryRemove(stale, out _);
             if (_entries.Count > Capacity)
                 _entries.Clear();
         }
-        BodyRead[] dependencies = bodiesRead.Distinct()
-            .Select(body => new BodyRead(body.SyntaxTree.FilePath, body.Span, body.ToString())).ToArray();
-        // A read body that cannot be found again by its path (two trees of one path) makes the result unkeepable.
-        Compilation compilation = context.SemanticModel.Compilation;
-        if (dependencies.Any(read => compilation.SyntaxTrees.Count(t => t.FilePath == read.Path) != 1))
-            return;
-        _entries[key] = new Entry(OwnText((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, cancellationToken), dependencies, result);
+        _entries[slot.Key] = new Entry(slot.OwnText, dependencies, result);
     }
 
-    private static (string Shape, string Method)? Key(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetNode is not MethodDeclarationSyntax declaration || context.TargetSymbol is not IMethodSymbol method
-            || method.GetDocumentationCommentId() is not { } id)
-            return null;
-        Compilation compilation = context.SemanticModel.Compilation;
-        // Two trees of one path would make the key ambiguous: such a compilation is not cached.
-        if (compilation.SyntaxTrees.Count(t => t.FilePath == declaration.SyntaxTree.FilePath) != 1)
-            return null;
-        return (Shape(compilation, cancellationToken), declaration.SyntaxTree.FilePath + "|" + id);
-    }
+    /// <summary>The compilation's trees by path; <c>null</c> for a path two trees share.</summary>
+    private static Dictionary<string, SyntaxTree?> TreesByPath(Compilation compilation) =>
+        s_treesByPath.GetValue(compilation, c =>
+        {
+            var trees = new Dictionary<string, SyntaxTree?>(System.StringComparer.Ordinal);
+            foreach (SyntaxTree tree in c.SyntaxTrees)
+                trees[tree.FilePath] = trees.ContainsKey(tree.FilePath) ? null : tree;
+            return trees;
+        });
 
     private static string OwnText(IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken) =>
         declaration.ToFullString() + "\n" + FunctionParser.ImplementationOf(method, cancellationToken)?.ToFullString();
