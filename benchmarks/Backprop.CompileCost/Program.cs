@@ -254,9 +254,10 @@ internal static class Harness
         Console.WriteLine();
         Console.WriteLine($"## Stress: {what}");
         Console.WriteLine();
-        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | generated lines |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | allocated MB | growth exponent (allocated) | compile allocated MB | generated lines |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double? previousCpu = null;
+        double? previousAllocated = null;
         double? previousTime = null;
         int previousSize = 0;
         foreach (int size in sizes)
@@ -267,6 +268,13 @@ internal static class Harness
             int lines = 0;
             Compile(trees);
             Generate(trees);
+            // What the generator allocates, unlike its time, does not depend on what else the machine is doing.
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            Generate(trees);
+            double allocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1e6;
+            before = GC.GetTotalAllocatedBytes(precise: true);
+            Compile(trees);
+            double compileAllocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1e6;
             for (int run = 0; run < runs; run++)
             {
                 compile.Add(Compile(trees));
@@ -281,9 +289,11 @@ internal static class Harness
             double cpu = Median(generate.Select(c => c.Cpu));
             string exponent = previousTime is double p ? (Math.Log(time / p) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string cpuExponent = previousCpu is double c ? (Math.Log(cpu / c) / Math.Log((double)size / previousSize)).ToString("F2") : "";
-            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {lines:N0} |");
+            string allocatedExponent = previousAllocated is double a ? (Math.Log(allocated / a) / Math.Log((double)size / previousSize)).ToString("F2") : "";
+            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} |");
             previousTime = time;
             previousCpu = cpu;
+            previousAllocated = allocated;
             previousSize = size;
         }
     }
