@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Backprop.Generator.Differentiation;
@@ -17,24 +19,45 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Parse results kept from run to run: one cache per generator instance, that is per host.
+        var cache = new LoweringCache();
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Symbols.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax
                     or AccessorDeclarationSyntax or DestructorDeclarationSyntax or ParenthesizedLambdaExpressionSyntax,
-                static (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken)))
+                (context, cancellationToken) => Guarded(context.TargetNode, () => FunctionParser.Parse(context, cancellationToken, cache)))
             .WithTrackingName(TrackingNames.Parse);
-        IncrementalValuesProvider<GeneratedFile> files = parsed
-            .Select(static (parsed, _) => GeneratedFile.From(parsed))
+        // Diagnostics at current positions, from every parse; what is generated depends on the model alone.
+        context.RegisterSourceOutput(parsed.Select(static (parsed, _) => parsed.Diagnostics).WithTrackingName(TrackingNames.Diagnostics), Report);
+        IncrementalValuesProvider<ParseResult> models = parsed
+            .Select(static (parsed, _) => parsed.ForGeneration())
+            .WithTrackingName(TrackingNames.Model);
+        IncrementalValuesProvider<GeneratedFile> files = models
+            .Select(static (model, _) => GeneratedFile.From(model))
             .WithTrackingName(TrackingNames.Generate);
+        // An internal error while generating is reported at the method, wherever it is now.
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> generationErrors = files
+            .Where(static file => file.Diagnostics.Count > 0)
+            .Collect()
+            .Combine(parsed.Select(static (parsed, _) => new MethodLocation(parsed.HintName, parsed.Location)).Collect())
+            .Select(static (pair, _) => GeneratedFile.Place(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.GenerationErrors);
+        context.RegisterSourceOutput(generationErrors, Report);
         // Each implicit helper once, however many methods reach it, with every derivative they need.
-        IncrementalValuesProvider<GeneratedFile> helperFiles = parsed
+        IncrementalValuesProvider<GeneratedFile> helperFiles = models
             .SelectMany(static (parsed, _) => parsed.Helpers)
             .Collect()
             .SelectMany(static (helpers, _) => ImplicitHelpers.Merge(helpers))
             .WithTrackingName(TrackingNames.Helpers)
             .Select(static (helper, _) => GeneratedFile.FromHelper(helper))
             .WithTrackingName(TrackingNames.GenerateHelpers);
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> helperDiagnostics = parsed
+            .SelectMany(static (parsed, _) => parsed.HelperDiagnostics)
+            .Collect()
+            .Select(static (diagnostics, _) => diagnostics.Distinct().ToEquatableArray())
+            .WithTrackingName(TrackingNames.HelperDiagnostics);
+        context.RegisterSourceOutput(helperDiagnostics, Report);
 
         IncrementalValuesProvider<DiagnosticInfo> pullbackErrors = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -46,16 +69,22 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Pullbacks);
         context.RegisterSourceOutput(pullbackErrors, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-        context.RegisterSourceOutput(files, Output);
-        context.RegisterSourceOutput(helperFiles, Output);
+        context.RegisterSourceOutput(files, static (output, file) => Output(output, file, reportDiagnostics: false));
+        context.RegisterSourceOutput(helperFiles, static (output, file) => Output(output, file, reportDiagnostics: true));
     }
 
-    private static void Output(SourceProductionContext output, GeneratedFile file)
+    private static void Output(SourceProductionContext output, GeneratedFile file, bool reportDiagnostics)
     {
-        foreach (DiagnosticInfo diagnostic in file.Diagnostics)
-            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        if (reportDiagnostics)
+            Report(output, file.Diagnostics);
         if (file.Source is not null)
             output.AddSource(file.HintName!, file.Source);
+    }
+
+    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (DiagnosticInfo diagnostic in diagnostics)
+            output.ReportDiagnostic(diagnostic.ToDiagnostic());
     }
 
     /// <summary>An exception from parsing becomes BP9001 on the method, so one bad method never breaks the build.</summary>
@@ -76,10 +105,32 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     }
 }
 
+/// <summary>Where a method's file's diagnostics without a position of their own go: the method's name, now.</summary>
+internal sealed record MethodLocation(string? HintName, SourceSpan? Location);
+
 /// <summary>What the pipeline outputs for one method: a source file, or diagnostics, or both absent.</summary>
-internal sealed record GeneratedFile(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+/// <param name="Method">The hint name of the method generated from (also when no file is), to place <paramref name="Diagnostics"/> without a location at it.</param>
+internal sealed record GeneratedFile(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics, string? Method = null)
 {
-    public static GeneratedFile From(ParseResult parsed)
+    /// <summary>The files' diagnostics, those without a location put at their method's current location.</summary>
+    public static EquatableArray<DiagnosticInfo> Place(ImmutableArray<GeneratedFile> files, ImmutableArray<MethodLocation> methods)
+    {
+        if (files.IsEmpty)
+            return EquatableArray<DiagnosticInfo>.Empty;
+        var locations = new Dictionary<string, SourceSpan?>(System.StringComparer.Ordinal);
+        foreach (MethodLocation method in methods)
+        {
+            if (method.HintName is not null)
+                locations[method.HintName] = method.Location;
+        }
+        return files.SelectMany(file => file.Diagnostics.Select(diagnostic =>
+                diagnostic.Location is null && file.Method is not null && locations.TryGetValue(file.Method, out SourceSpan? at) ? diagnostic with { Location = at } : diagnostic))
+            .ToEquatableArray();
+    }
+
+    public static GeneratedFile From(ParseResult parsed) => Generate(parsed) with { Method = parsed.HintName };
+
+    private static GeneratedFile Generate(ParseResult parsed)
     {
         if (parsed.Tensor is TensorFunctionSpec tensor)
             return Guarded(parsed, tensor.Name, () => WithoutCollisions(parsed, tensor.Name, new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics)));
@@ -103,9 +154,9 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 
     private static GeneratedFile FromScalar(ParseResult parsed, FunctionSpec function)
     {
-        EquatableArray<DiagnosticInfo> lost = LostDerivatives.Find(function);
-        if (lost.Count > 0)
-            return new GeneratedFile(null, null, parsed.Diagnostics.Concat(lost).ToEquatableArray());
+        // BP1009, reported from the parse step (FunctionParser.Parse), where the arguments' positions are current.
+        if (LostDerivatives.Find(function).Count > 0)
+            return new GeneratedFile(null, null, parsed.Diagnostics);
         // The Jacobian runs both sweeps; the Hessian-vector product is built from the gradient, and its forward pass
         // takes the values of the [Differentiable] methods it calls from their tangent methods.
         bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;
@@ -142,4 +193,8 @@ internal static class TrackingNames
     public const string Pullbacks = nameof(Pullbacks);
     public const string Helpers = nameof(Helpers);
     public const string GenerateHelpers = nameof(GenerateHelpers);
+    public const string Model = nameof(Model);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string GenerationErrors = nameof(GenerationErrors);
+    public const string HelperDiagnostics = nameof(HelperDiagnostics);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
@@ -357,6 +358,31 @@ public class HostileInputTests
                 [Differentiable] public static double F(double x) => {{expression}};
             }
             """);
+    }
+
+    /// <summary>
+    /// Nested deeper than the lowering's recursion fits in the stack (the compiler binds this depth itself): a stack
+    /// overflow would end the compiler's process, so the lowering stops near the limit and says so (BP9001) instead.
+    /// </summary>
+    [Fact]
+    public void ExpressionTooDeepForTheStackIsReportedNotACrash()
+    {
+        const int depth = 2_000;
+        var expression = new StringBuilder();
+        for (int i = 0; i < depth; i++)
+            expression.Append(i % 3 == 0 ? "Math.Sin(x * (" : i % 3 == 1 ? "1.0 + x * (" : "x - (");
+        expression.Append('x');
+        for (int i = 0; i < depth; i++)
+            expression.Append(i % 3 == 0 ? "))" : ")");
+        var compilation = GeneratorRunner.Compile("using System;\nusing Backprop;\n" + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => {{expression}};
+            }
+            """);
+        GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out ImmutableArray<Diagnostic> diagnostics);
+        // A generated file where the stack sufficed, BP9001 where it did not; never an exception (CS8785) or a crash.
+        Assert.All(diagnostics, d => Assert.Equal("BP9001", d.Id));
     }
 
     [Fact]

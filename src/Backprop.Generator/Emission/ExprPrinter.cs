@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Globalization;
+using System.Linq;
+using System.Text;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis.CSharp;
@@ -32,30 +33,112 @@ internal sealed class ExprPrinter
     /// <summary>The derivative buffers that are spans (of a span parameter), which a clear prints as <c>.Clear()</c>, not <c>Array.Clear</c>.</summary>
     public IReadOnlyCollection<string> Spans { get; }
 
-    public string Print(Expr expr) => expr switch
+    public string Print(Expr expr)
     {
-        ConstantExpr constant => Literal(constant.Value, constant.Type),
-        NameExpr name => Naming.Identifier(name.Name),
-        NegateExpr negate => "-" + Operand(negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand)),
-        NotExpr not => "!" + Operand(not.Operand, Unary, parenthesizeEqual: false),
-        ComplementExpr complement => "~" + Operand(complement.Operand, Unary, parenthesizeEqual: false),
-        CastExpr cast => $"({cast.Type.Keyword()})" + Operand(cast.Operand, Primary, parenthesizeEqual: false),
-        BinaryExpr binary => Operand(binary.Left, Precedence(binary), parenthesizeEqual: false)
-            + " " + Symbol(binary.Operator) + " "
-            + Operand(binary.Right, Precedence(binary), parenthesizeEqual: true),
-        CallExpr call => $"{MathMember(call.Op, call.Arguments[0].Type)}({Arguments(call.Arguments)})",
-        MethodCallExpr call => $"{call.Method}({Arguments(call.Arguments)})",
-        ElementExpr element => $"{Naming.Identifier(element.Array)}[{Print(element.Index)}]",
-        MemberExpr { Index: { } index } member => $"{member.Code}[{Print(index)}]",
-        MemberExpr member => member.Code,
-        TupleExpr tuple => $"({Arguments(tuple.Elements)})",
-        LengthExpr length => $"{Naming.Identifier(length.Array)}.Length",
-        PopExpr pop => $"{Tape}.Pop{Pop(pop.Type)}()",
-        ConditionalExpr conditional => Operand(conditional.Condition, Conditional, parenthesizeEqual: true)
-            + " ? " + Print(conditional.WhenTrue) + " : " + Print(conditional.WhenFalse),
-        _ => throw new InvalidOperationException($"Cannot print {expr.GetType().Name}."),
-    };
+        var text = new StringBuilder();
+        Write(text, expr);
+        return text.ToString();
+    }
 
+    /// <summary>
+    /// Appends <paramref name="expr"/>: appended, not concatenated, since a sum of thousands of terms (an adjoint that
+    /// thousands of statements add to) would otherwise be copied once per term.
+    /// </summary>
+    private void Write(StringBuilder text, Expr expr)
+    {
+        // Deep expressions: near the end of the stack this throws, and the pipeline reports BP9001 (never a stack overflow).
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        switch (expr)
+        {
+            case ConstantExpr constant:
+                text.Append(Literal(constant.Value, constant.Type));
+                break;
+            case NameExpr name:
+                text.Append(Naming.Identifier(name.Name));
+                break;
+            case NegateExpr negate:
+                text.Append('-');
+                WriteOperand(text, negate.Operand, Unary, parenthesizeEqual: negate.Operand is NegateExpr || IsNegativeLiteral(negate.Operand));
+                break;
+            case NotExpr not:
+                text.Append('!');
+                WriteOperand(text, not.Operand, Unary, parenthesizeEqual: false);
+                break;
+            case ComplementExpr complement:
+                text.Append('~');
+                WriteOperand(text, complement.Operand, Unary, parenthesizeEqual: false);
+                break;
+            case CastExpr cast:
+                text.Append('(').Append(cast.Type.Keyword()).Append(')');
+                WriteOperand(text, cast.Operand, Primary, parenthesizeEqual: false);
+                break;
+            case BinaryExpr binary:
+                WriteBinary(text, binary);
+                break;
+            case CallExpr call:
+                text.Append(MathMember(call.Op, call.Arguments[0].Type)).Append('(');
+                WriteArguments(text, call.Arguments);
+                text.Append(')');
+                break;
+            case MethodCallExpr call:
+                text.Append(call.Method).Append('(');
+                WriteArguments(text, call.Arguments);
+                text.Append(')');
+                break;
+            case ElementExpr element:
+                text.Append(Naming.Identifier(element.Array)).Append('[');
+                Write(text, element.Index);
+                text.Append(']');
+                break;
+            case MemberExpr { Index: { } index } member:
+                text.Append(member.Code).Append('[');
+                Write(text, index);
+                text.Append(']');
+                break;
+            case MemberExpr member:
+                text.Append(member.Code);
+                break;
+            case TupleExpr tuple:
+                text.Append('(');
+                WriteArguments(text, tuple.Elements);
+                text.Append(')');
+                break;
+            case LengthExpr length:
+                text.Append(Naming.Identifier(length.Array)).Append(".Length");
+                break;
+            case PopExpr pop:
+                text.Append(Tape).Append(".Pop").Append(Pop(pop.Type)).Append("()");
+                break;
+            case ConditionalExpr conditional:
+                WriteOperand(text, conditional.Condition, Conditional, parenthesizeEqual: true);
+                text.Append(" ? ");
+                Write(text, conditional.WhenTrue);
+                text.Append(" : ");
+                Write(text, conditional.WhenFalse);
+                break;
+            default:
+                throw new InvalidOperationException($"Cannot print {expr.GetType().Name}.");
+        }
+    }
+
+    /// <summary>
+    /// <c>left op right</c>. A left operand that needs no parentheses is itself written the same way, so the chain of
+    /// left operands (<c>a + b + c + …</c>, left-associative) is walked in a loop, not recursed into: a sum of thousands
+    /// of terms neither deepens the stack nor is copied per term.
+    /// </summary>
+    private void WriteBinary(StringBuilder text, BinaryExpr binary)
+    {
+        var chain = new List<BinaryExpr> { binary };
+        while (chain[chain.Count - 1].Left is BinaryExpr left && Precedence(left) >= Precedence(chain[chain.Count - 1]))
+            chain.Add(left);
+        BinaryExpr innermost = chain[chain.Count - 1];
+        WriteOperand(text, innermost.Left, Precedence(innermost), parenthesizeEqual: false);
+        for (int i = chain.Count - 1; i >= 0; i--)
+        {
+            text.Append(' ').Append(Symbol(chain[i].Operator)).Append(' ');
+            WriteOperand(text, chain[i].Right, Precedence(chain[i]), parenthesizeEqual: true);
+        }
+    }
 
     /// <summary>A literal of the given type, culture-invariant and round-trippable: <c>2.0</c>, <c>0.5f</c>, <c>double.NaN</c>.</summary>
     public static string Literal(double value, ScalarType type)
@@ -82,7 +165,15 @@ internal sealed class ExprPrinter
         return type == ScalarType.Float ? text + "f" : text;
     }
 
-    private string Arguments(EquatableArray<Expr> arguments) => string.Join(", ", Array.ConvertAll(arguments.AsSpan().ToArray(), Print));
+    private void WriteArguments(StringBuilder text, EquatableArray<Expr> arguments)
+    {
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (i > 0)
+                text.Append(", ");
+            Write(text, arguments[i]);
+        }
+    }
 
     private static string Pop(ScalarType type) => type switch
     {
@@ -93,12 +184,15 @@ internal sealed class ExprPrinter
         _ => "Bool",
     };
 
-    private string Operand(Expr operand, int precedence, bool parenthesizeEqual)
+    private void WriteOperand(StringBuilder text, Expr operand, int precedence, bool parenthesizeEqual)
     {
         int own = Precedence(operand);
         bool parenthesize = own < precedence || (parenthesizeEqual && own == precedence);
-        string text = Print(operand);
-        return parenthesize ? "(" + text + ")" : text;
+        if (parenthesize)
+            text.Append('(');
+        Write(text, operand);
+        if (parenthesize)
+            text.Append(')');
     }
 
     private static int Precedence(Expr expr) => expr switch

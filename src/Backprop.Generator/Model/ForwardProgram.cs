@@ -62,8 +62,17 @@ internal sealed record CallTarget(string Method, EquatableArray<bool> Differenti
 /// <param name="Ordinal">The parameter's position, which is its argument's in the call node.</param>
 /// <param name="Callee">The callee as its source names it.</param>
 /// <param name="Pullback">The callee's derivative is a <c>[DerivativeOf]</c> pullback (else a generated method).</param>
-/// <param name="Argument">Where the call passes the argument.</param>
-internal sealed record UndifferentiatedParameter(int Ordinal, string Name, string Callee, bool Pullback, SourceSpan? Argument);
+/// <param name="Argument">
+/// Where the call passes the argument. Left out of equality: BP1009 is reported from the parse step, which has the
+/// current position, so a method that only moved in its file compares equal and regenerates nothing.
+/// </param>
+internal sealed record UndifferentiatedParameter(int Ordinal, string Name, string Callee, bool Pullback, SourceSpan? Argument)
+{
+    public bool Equals(UndifferentiatedParameter? other) =>
+        other is not null && Ordinal == other.Ordinal && Name == other.Name && Callee == other.Callee && Pullback == other.Pullback;
+
+    public override int GetHashCode() => ((Ordinal * 31 + Name.GetHashCode()) * 31 + Callee.GetHashCode()) * 2 + (Pullback ? 1 : 0);
+}
 
 internal sealed record Block(EquatableArray<Statement> Statements);
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
+using Backprop.Generator.Differentiation;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,29 +11,54 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Backprop.Generator.Parsing;
 
 /// <summary>The result of parsing one <c>[Differentiable]</c> target: a model to emit, or the diagnostics saying why not.</summary>
+/// <param name="Diagnostics">What to report about the method, at current positions (BP1009 among them, with the model still generated from).</param>
 /// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
 /// <param name="Namesakes">The user's members of the method's type named as a generated member may be, to check the generated file against.</param>
 /// <param name="Helpers">The implicit helpers the method calls, directly or through other helpers, lowered (see <see cref="ImplicitHelpers"/>).</param>
+/// <param name="HelperDiagnostics">BP1009 in those helpers, reported once however many methods reach them.</param>
 internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null,
-    EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default);
+    EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default, EquatableArray<DiagnosticInfo> HelperDiagnostics = default)
+{
+    /// <summary>The name of the file generated from the method, which keys its <see cref="Location"/>.</summary>
+    public string? HintName => Function?.HintName ?? Tensor?.HintName;
+
+    /// <summary>
+    /// What generating depends on, without positions in the file: diagnostics and the method's location are reported
+    /// from the parse result, so a method that moves (an edit above it) compares equal and nothing is regenerated.
+    /// </summary>
+    public ParseResult ForGeneration() =>
+        this with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty, Location = null, HelperDiagnostics = EquatableArray<DiagnosticInfo>.Empty };
+}
 
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
 internal static class FunctionParser
 {
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <param name="cache">Results of earlier runs, reused when nothing they were made from changed (see <see cref="LoweringCache"/>).</param>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, LoweringCache? cache = null)
     {
-        var diagnostics = new List<DiagnosticInfo>();
         // Two targets that would want the same file, beside the compiler's error: a second method of the same signature
         // (CS0111), or the attribute on both parts of a partial method (CS0579), where the declaring part's target generates.
         if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
-            return new ParseResult(null, diagnostics.ToEquatableArray());
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        LoweringCache.Slot? slot = cache is null ? null : LoweringCache.SlotOf(context, cancellationToken);
+        if (slot is not null && cache!.Find(slot, cancellationToken) is ParseResult kept)
+            return kept with { Location = location };
+        ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
+        ParseResult result = Lower(context, location, helpers, cancellationToken);
+        if (slot is not null)
+            cache!.Store(slot, result, helpers?.BodiesRead ?? Enumerable.Empty<MethodDeclarationSyntax>());
+        return result;
+    }
+
+    private static ParseResult Lower(GeneratorAttributeSyntaxContext context, SourceSpan? location, ImplicitHelpers? helpers, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
         if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
         {
             TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
             return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null, UserMembers.Namesakes(tensorMethod));
         }
-        ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
@@ -42,9 +68,13 @@ internal static class FunctionParser
             _ => NotAMethod(diagnostics, context.TargetNode),
         };
         bool ok = diagnostics.Count == 0;
+        EquatableArray<FunctionSpec> helperSpecs = ok && helpers is not null ? helpers.Specs.ToEquatableArray() : default;
+        // BP1009 is found here, where the arguments' positions are current; generating finds it again and makes no file.
+        if (ok && function is not null)
+            diagnostics.AddRange(LostDerivatives.Find(function));
         return new ParseResult(ok ? function : null, diagnostics.ToEquatableArray(), location, null,
             context.TargetSymbol is IMethodSymbol parsed ? UserMembers.Namesakes(parsed) : default,
-            ok && helpers is not null ? helpers.Specs.ToEquatableArray() : default);
+            helperSpecs, helperSpecs.SelectMany(helper => LostDerivatives.Find(helper)).ToEquatableArray());
     }
 
     /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
@@ -303,7 +333,7 @@ internal static class FunctionParser
     internal static bool HasSyntaxErrors(SyntaxNode node) =>
         node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
-    private static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
+    internal static MethodDeclarationSyntax? ImplementationOf(IMethodSymbol method, CancellationToken cancellationToken) =>
         method.PartialImplementationPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
 
     internal static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch

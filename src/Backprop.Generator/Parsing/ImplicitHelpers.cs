@@ -42,6 +42,12 @@ internal sealed class ImplicitHelpers
     /// <summary>Every helper reached so far, lowered, with the derivatives its callers need.</summary>
     public List<FunctionSpec> Specs { get; } = new();
 
+    /// <summary>
+    /// The other methods whose bodies lowering has read (helpers, tuple-returning callees): the parse result depends on
+    /// their text (<see cref="LoweringCache"/>). Whatever reads another method's body must add it here.
+    /// </summary>
+    public List<MethodDeclarationSyntax> BodiesRead { get; } = new();
+
     /// <summary>A static method of this compilation, with a body, returning a float or double from values and arrays the forward program passes.</summary>
     public bool IsCandidate(IMethodSymbol method) =>
         method is { IsStatic: true, MethodKind: MethodKind.Ordinary, IsGenericMethod: false, IsExtern: false, IsAbstract: false }
@@ -83,6 +89,7 @@ internal sealed class ImplicitHelpers
     private Helper Lower(IMethodSymbol method, DerivativeKinds derivatives, bool everyParameter)
     {
         MethodDeclarationSyntax declaration = Declaration(method)!;
+        BodiesRead.Add(declaration);
         SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
         var diagnostics = new List<DiagnosticInfo>();
         if (FunctionParser.HasSyntaxErrors(declaration) || model.GetOperation(declaration, _cancellationToken) is not { } body)

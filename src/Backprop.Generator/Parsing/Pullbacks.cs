@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -28,22 +29,45 @@ internal static class Pullbacks
     public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == MatrixDefinition;
 
     /// <summary>The rule for <paramref name="target"/>, or <c>null</c> when no pullback declares itself for it.</summary>
-    public static Rule? Find(IMethodSymbol target)
+    public static Rule? Find(IMethodSymbol target) =>
+        s_rules.GetValue(target.OriginalDefinition, definition => new StrongBox<Rule?>(FindFor(definition))).Value;
+
+    private static Rule? FindFor(IMethodSymbol definition)
     {
-        IMethodSymbol definition = target.OriginalDefinition;
         INamedTypeSymbol owner = definition.ContainingType.OriginalDefinition;
-        foreach (INamedTypeSymbol candidate in CandidateTypes(owner))
+        foreach (INamedTypeSymbol candidate in DeclaringCandidateTypes(owner))
         {
-            foreach (ISymbol member in candidate.GetMembers())
+            foreach (Declaration declaration in DeclarationsIn(candidate))
             {
-                if (member is IMethodSymbol method && Read(method) is { } declaration
-                    && declaration.TargetName == definition.Name
+                if (declaration.TargetName == definition.Name
                     && SymbolEqualityComparer.Default.Equals(declaration.TargetType.OriginalDefinition, owner)
                     && Match(declaration, definition, out _) is { } rule)
                     return rule;
             }
         }
         return null;
+    }
+
+    // Find runs for every call a body makes, and a namespace may hold hundreds of types: each method's rule, what each
+    // type declares, and which types of a namespace declare anything, are found once per symbol (a symbol, and what
+    // it contains, never changes; a new compilation with other sources has other symbols).
+    private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<Rule?>> s_rules = new();
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, Declaration[]> s_declarations = new();
+    private static readonly ConditionalWeakTable<INamespaceSymbol, INamedTypeSymbol[]> s_declaringTypes = new();
+
+    /// <summary>The <c>[DerivativeOf]</c> declarations of a type's methods, in member order.</summary>
+    private static Declaration[] DeclarationsIn(INamedTypeSymbol type) =>
+        s_declarations.GetValue(type, t => t.GetMembers().OfType<IMethodSymbol>().Select(Read).Where(d => d is not null).ToArray()!);
+
+    /// <summary>The candidate types (<see cref="CandidateTypes"/>) that declare any pullback, in the same order.</summary>
+    private static IEnumerable<INamedTypeSymbol> DeclaringCandidateTypes(INamedTypeSymbol owner)
+    {
+        yield return owner;
+        foreach (INamedTypeSymbol type in s_declaringTypes.GetValue(owner.ContainingNamespace, n => n.GetTypeMembers().Where(t => DeclarationsIn(t).Length > 0).ToArray()))
+        {
+            if (!SymbolEqualityComparer.Default.Equals(type, owner) && SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, owner.ContainingAssembly))
+                yield return type;
+        }
     }
 
     /// <summary>

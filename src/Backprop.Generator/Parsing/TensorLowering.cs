@@ -417,6 +417,8 @@ internal sealed class TensorLowering
     /// </summary>
     private TensorOperand? Expression(IOperation operation, string? name)
     {
+        // Deep expressions: near the end of the stack this throws, and the pipeline reports BP9001 (never a stack overflow).
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if ((KindOf(operation.Type!) == TensorKind.Passive || operation.ConstantValue.HasValue) && PassiveOperand(operation) is { } passive)
             return passive;
         switch (operation)

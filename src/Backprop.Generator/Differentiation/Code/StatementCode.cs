@@ -47,21 +47,26 @@ internal static class StatementCode
         });
 
     /// <summary>Rebuilds <paramref name="expr"/> bottom-up, replacing each subexpression for which <paramref name="replace"/> answers.</summary>
-    public static Expr Rewrite(Expr expr, Func<Expr, Expr?> replace) => replace(expr) ?? expr switch
+    public static Expr Rewrite(Expr expr, Func<Expr, Expr?> replace)
     {
-        BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
-        NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
-        NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
-        ComplementExpr complement => new ComplementExpr(Rewrite(complement.Operand, replace)),
-        CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
-        CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
-        MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
-        ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
-        MemberExpr { Index: { } index } member => member with { Index = Rewrite(index, replace) },
-        ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
-        TupleExpr tuple => new TupleExpr(tuple.Elements.Select(e => Rewrite(e, replace)).ToEquatableArray()),
-        _ => expr,
-    };
+        // Deep expressions: near the end of the stack this throws, and the pipeline reports BP9001 (never a stack overflow).
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return replace(expr) ?? expr switch
+        {
+            BinaryExpr binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
+            NegateExpr negate => new NegateExpr(Rewrite(negate.Operand, replace)),
+            NotExpr not => new NotExpr(Rewrite(not.Operand, replace)),
+            ComplementExpr complement => new ComplementExpr(Rewrite(complement.Operand, replace)),
+            CastExpr cast => cast with { Operand = Rewrite(cast.Operand, replace) },
+            CallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+            MethodCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+            ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
+            MemberExpr { Index: { } index } member => member with { Index = Rewrite(index, replace) },
+            ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
+            TupleExpr tuple => new TupleExpr(tuple.Elements.Select(e => Rewrite(e, replace)).ToEquatableArray()),
+            _ => expr,
+        };
+    }
 
     /// <summary>Every variable (scalar or array) an expression reads.</summary>
     public static void Names(Expr expr, ISet<string> into) => Rewrite(expr, e =>

@@ -20,21 +20,22 @@ internal static class ForwardOrderSums
     public static List<CodeLine> Apply(List<CodeLine> lines)
     {
         var result = new List<CodeLine?>(lines);
+        var mentions = new MentionIndex(result);
         var sums = new HashSet<int>();
         for (int first = 0; first < result.Count; first++)
         {
             if (FirstWrite(result[first]) is not (string name, Expr value))
                 continue;
-            List<(int Line, Expr Value)> terms = Contributions(result, first, name, value);
-            while (terms.Count > 1 && !terms.All(t => CanMove(result, t, terms[terms.Count - 1].Line)))
+            List<(int Line, Expr Value)> terms = Contributions(result, mentions, first, name, value);
+            while (terms.Count > 1 && !terms.All(t => CanMove(result, mentions, t, terms[terms.Count - 1].Line)))
                 terms.RemoveAt(terms.Count - 1);
             if (terms.Count < 2)
                 continue;
             Expr sum = Enumerable.Reverse(terms).Select(t => t.Value).Aggregate((a, b) => a + b);
             int at = terms[terms.Count - 1].Line;
-            result[at] = result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false);
+            mentions.Replace(at, result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false));
             foreach (var (line, _) in terms.Take(terms.Count - 1))
-                result[line] = null;
+                mentions.Replace(line, null);
             sums.Add(at);
         }
         return DropEmptyBlocks(lines, result, sums);
@@ -49,21 +50,22 @@ internal static class ForwardOrderSums
     };
 
     /// <summary>The first write and the <c>dv += …</c> after it, up to the first line that reads or writes <c>dv</c> otherwise.</summary>
-    private static List<(int Line, Expr Value)> Contributions(List<CodeLine?> lines, int first, string name, Expr value)
+    private static List<(int Line, Expr Value)> Contributions(List<CodeLine?> lines, MentionIndex mentions, int first, string name, Expr value)
     {
         var terms = new List<(int, Expr)> { (first, value) };
-        for (int i = first + 1; i < lines.Count; i++)
+        // Lines that do not mention the name neither add to it nor end the run: only those that may are visited.
+        foreach (int i in mentions.Between(name, first + 1, lines.Count))
         {
             if (lines[i] is AssignLine { Accumulate: true, Target: NameExpr target } add && target.Name == name && !StatementCode.Reads(add.Value, name))
                 terms.Add((i, add.Value));
-            else if (lines[i] is CodeLine line && FirstWrites.Mentions(line, name))
+            else
                 break;
         }
         return terms;
     }
 
     /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> as at its own.</summary>
-    private static bool CanMove(List<CodeLine?> lines, (int Line, Expr Value) term, int to)
+    private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to)
     {
         bool impure = false;
         StatementCode.Rewrite(term.Value, e =>
@@ -75,10 +77,14 @@ internal static class ForwardOrderSums
             return false;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);
-        for (int i = term.Line + 1; i < to; i++)
+        // A line that writes a name mentions it: only those lines are visited.
+        foreach (string name in reads)
         {
-            if (lines[i] is CodeLine line && reads.Any(name => Writes(line, name)))
-                return false;
+            foreach (int i in mentions.Between(name, term.Line + 1, to))
+            {
+                if (lines[i] is CodeLine line && Writes(line, name))
+                    return false;
+            }
         }
         return true;
     }
@@ -105,7 +111,7 @@ internal static class ForwardOrderSums
             if (after[i] is not CodeLine line)
                 continue;
             bool emptied = line is CommentLine && i + 1 < before.Count && before[i + 1] is not CommentLine
-                && after.Skip(i + 1).FirstOrDefault(l => l is not null) is null or CommentLine;
+                && NextKept(after, i + 1) is null or CommentLine;
             if (emptied)
                 continue;
             if (sums.Contains(i))
@@ -113,6 +119,16 @@ internal static class ForwardOrderSums
             kept.Add(line);
         }
         return kept;
+    }
+
+    private static CodeLine? NextKept(List<CodeLine?> lines, int from)
+    {
+        for (int i = from; i < lines.Count; i++)
+        {
+            if (lines[i] is CodeLine line)
+                return line;
+        }
+        return null;
     }
 
     private static string Target(CodeLine sum) => sum switch

@@ -24,6 +24,9 @@ internal sealed class GradientBuilder
     private readonly FunctionSpec _function;
     private readonly ForwardProgram _program;
     private readonly Dictionary<string, VariableSpec> _variables;
+
+    /// <summary>Each variable's place in the program's declarations: a statement's contributions are written in that order.</summary>
+    private readonly Dictionary<string, int> _declarationOrder;
     private readonly Activity _activity;
     private readonly NameAllocator _names;
     private readonly Dictionary<Statement, StatementAdjoint> _adjoints = new(ByReference.Instance);
@@ -66,6 +69,7 @@ internal sealed class GradientBuilder
         _function = function;
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
+        _declarationOrder = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
         _activity = Activity.Analyze(function, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
 
@@ -675,8 +679,7 @@ internal sealed class GradientBuilder
         }
 
         Expr? toTarget = null;
-        var order = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
-        foreach (var contribution in adjoint.Variables.OrderBy(c => order[c.Key]))
+        foreach (var contribution in adjoint.Variables.OrderBy(c => _declarationOrder[c.Key]))
         {
             if (contribution.Key == target && store is null)
                 toTarget = Finish(contribution.Value);

@@ -37,6 +37,9 @@ internal sealed partial class BodyLowering
     private int? LowerValue(IOperation operation)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        // An expression nested thousands deep would overflow the stack and take the compiler down with it: near the
+        // limit this throws InsufficientExecutionStackException instead, which the pipeline reports as BP9001.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         ScalarType? type = ValueType(operation.Type);
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
             return ArrayCallHere(operation, callee);

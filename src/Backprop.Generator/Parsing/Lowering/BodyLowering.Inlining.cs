@@ -291,9 +291,11 @@ internal sealed partial class BodyLowering
         SyntaxNode? declaration = call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
         if (declaration is LocalFunctionStatementSyntax)
             return (model.GetOperation(declaration, _cancellationToken) as ILocalFunctionOperation)?.Body;
-        if (declaration is not MethodDeclarationSyntax || !call.TargetMethod.IsStatic
+        if (declaration is not MethodDeclarationSyntax method || !call.TargetMethod.IsStatic
             || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true))
             return null;
+        // This method's lowering now depends on that body's text (LoweringCache).
+        _helpers.BodiesRead.Add(method);
         SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
         return home.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.BlockBody ?? body.ExpressionBody : null;
     }

@@ -155,8 +155,10 @@ internal sealed partial class BodyLowering
     /// <summary>The tuple literal a static method of this compilation returns as its one expression, if it is one.</summary>
     private ITupleOperation? TupleLiteralOf(IInvocationOperation call)
     {
-        if (call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration
-            || ResultExpression(declaration) is not { } result || call.SemanticModel is not { } model)
+        if (call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration)
+            return null;
+        _helpers.BodiesRead.Add(declaration);
+        if (ResultExpression(declaration) is not { } result || call.SemanticModel is not { } model)
             return null;
         SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
         return Unconverted(home.GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
