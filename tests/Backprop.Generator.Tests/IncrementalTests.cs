@@ -241,6 +241,28 @@ public class IncrementalTests
             public static double Soft(double v) => Math.Log(1.0 + Math.Exp(v));
 
             public static (double, double) Pair(double x, double y) => (x * y, x + y);
+
+            public static (double, double) Step(double x, double v)
+            {
+                double a = -x;
+                return (x + v, v + a);
+            }
+
+            public static double[] Twice(double[] q)
+            {
+                var r = new double[q.Length];
+                for (int i = 0; i < q.Length; i++)
+                    r[i] = 2 * q[i];
+                return r;
+            }
+
+            [Differentiable]
+            public static double G(double[] q, double x)
+            {
+                double[] t = Twice(q);
+                var (s, w) = Step(x, t[0]);
+                return s * w;
+            }
         }
         """;
 
@@ -248,12 +270,15 @@ public class IncrementalTests
     /// Parse results are kept from run to run (<see cref="LoweringCache"/>) and reused when nothing they depend on
     /// changed: after each edit, the driver that ran before must give exactly what a fresh driver gives, file for file
     /// and diagnostic for diagnostic. The edits reach what a kept result must not go stale on: a helper's body, a
-    /// tuple-returning callee's body, a callee's attributes, a new file whose type shadows Math, a constant, the
+    /// tuple-returning callee's body (one tuple literal, or statements), the body of a method returning an array into a
+    /// local, a callee's attributes, a new file whose type shadows Math, a constant, the
     /// method's own body, and an ordinary method (a hit).
     /// </summary>
     [Theory]
     [InlineData("Math.Log(1.0 + Math.Exp(v))", "Math.Log(1.0 + Math.Exp(2.0 * v))", true)]
     [InlineData("(x * y, x + y)", "(x * y, x - y)", true)]
+    [InlineData("double a = -x;", "double a = -2 * x;", true)]
+    [InlineData("r[i] = 2 * q[i];", "r[i] = 3 * q[i];", true)]
     [InlineData("[NoDerivative] double by", "double by", true)]
     [InlineData("private static readonly double Table = 1.5;", "private static double Table => 2.5;", false)]
     [InlineData("+ Math.Sin(x) * Table;", "+ Math.Cos(x) * Table;", true)]
