@@ -13,11 +13,12 @@ namespace Backprop.Generator.Parsing;
 /// <item>a local function whose body is one expression (<c>double Sq(double v) =&gt; v * v;</c>, or a block holding one
 /// <c>return</c>): each call is lowered as that expression, its parameters standing for the call's arguments, reading
 /// the variables it captures as they are at the call; a static method returning a tuple literal likewise, element by element;</item>
-/// <item>a local function with statements, and a static method of this compilation returning a tuple with statements:
-/// each parameter becomes a variable assigned its argument (an array parameter names the caller's array), the
-/// body's statements follow, its returns assigning result variables, and the call reads those.</item>
+/// <item>a local function with statements, and a static method of this compilation returning a tuple with statements,
+/// or returning an array into a local the caller declares: each parameter becomes a variable assigned its argument (an
+/// array or span parameter names the caller's array), the body's statements follow, its returns assigning result
+/// variables (for an array, naming the local array returned), and the call reads those.</item>
 /// </list>
-/// Recursion is BP1004.
+/// Recursion is BP1004. Another method's body read here is recorded as read, for <see cref="LoweringCache"/>.
 /// </summary>
 internal sealed partial class BodyLowering
 {
@@ -84,7 +85,8 @@ internal sealed partial class BodyLowering
 
     /// <summary>
     /// A call of a method whose body has statements, lowered in place before the statement being built: the
-    /// variables holding its result (one, or one per tuple element), or <c>null</c> after a diagnostic.
+    /// variables holding its result (one, the array returned, one per tuple element, or none for void), or
+    /// <c>null</c> after a diagnostic.
     /// </summary>
     private IReadOnlyList<string>? InlineBody(IInvocationOperation invocation, IBlockOperation body)
     {
