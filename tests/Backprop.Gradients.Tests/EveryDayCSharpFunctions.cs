@@ -398,6 +398,17 @@ public static partial class EveryDayCSharpFunctions
         return s;
     }
 
+    /// <summary>
+    /// An int local of 1 in integer divisions: 1 / 2 is 0 and 7 / 1 / 2 is 3. The generated code, which reads such a
+    /// local as the literal, folded them as 0.5 and 3.5: a silently wrong value and gradient (fuzz seed 1034224).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double IntegerDivisionOfALocal(double x, double y)
+    {
+        int one = 1;
+        return x * y + x * (one / 2) + y * (7 / one / 2);
+    }
+
     /// <summary>A helper returning a tuple of numbers, deconstructed twice.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double ThroughPolar(double x, double y)

@@ -265,6 +265,19 @@ public class EveryDayCSharpTests
             (double x, double y, double dx, double dy, out double hx, out double hy) => E.ThroughPolarHessianVector(x, y, dx, dy, out hx, out hy));
 
     [Fact]
+    public void IntegerDivisionOfAConstantLocal()
+    {
+        CheckEveryMode(E.IntegerDivisionOfALocal,
+            (double x, double y, out double dx, out double dy) => E.IntegerDivisionOfALocalGradient(x, y, out dx, out dy),
+            E.IntegerDivisionOfALocalTangent,
+            (double x, double y, double dx, double dy, out double hx, out double hy) => E.IntegerDivisionOfALocalHessianVector(x, y, dx, dy, out hx, out hy));
+        // f = x·y + 0·x + 3·y
+        E.IntegerDivisionOfALocalGradient(0.5, 2, out double gx, out double gy);
+        Assert.Equal(2, gx);
+        Assert.Equal(0.5 + 3, gy);
+    }
+
+    [Fact]
     public void WhatTheFuzzerFound()
     {
         CheckEveryMode(E.FuzzerFindings,
