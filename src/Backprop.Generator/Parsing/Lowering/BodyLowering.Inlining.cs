@@ -150,8 +150,9 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
-    /// What a tuple helper's inlined body could not hold is said once, as BP1010 naming the helper and the chain of
-    /// calls, as for any helper: it is not the caller's own code, and each of its calls would otherwise repeat it.
+    /// What an inlined helper's body (one returning a tuple or an array) could not hold is said once, as BP1010 naming
+    /// the helper and the chain of calls, as for any helper: it is not the caller's own code, and each of its calls
+    /// would otherwise repeat it. A local function's body is the caller's own code, and keeps its diagnostics.
     /// </summary>
     private void SayOnceForTheHelper(IMethodSymbol helper, int errorsBefore)
     {
