@@ -106,7 +106,7 @@ internal sealed class ImplicitHelpers
             return new Helper(null, 0, null, Failure(method, diagnostics.FirstOrDefault()));
 
         var (containingTypes, derivativesAt) = Home(method);
-        if (derivativesAt is not null && Unreachable(body) is { } hidden)
+        if (derivativesAt is not null && Symbols.FirstUnreachableMember(body, _compilation, _compilation.Assembly) is { } hidden)
             return new Helper(null, 0, null, Failure(method, DiagnosticInfo.Create(Diagnostics.UnsupportedExpression, hidden.Reference.Syntax.GetLocation(),
                 $"Using '{hidden.Member.Name}', which is {hidden.Member.DeclaredAccessibility.ToString().ToLowerInvariant()} to '{method.ContainingType.Name}', in a helper of a type that is not partial,",
                 $"make '{method.ContainingType.Name}' partial (its derivatives then go beside the helper), or make '{hidden.Member.Name}' internal")));
@@ -159,24 +159,6 @@ internal sealed class ImplicitHelpers
             : $"rewrite that part of '{method.Name}', or compute its result outside and pass it in";
         return new DiagnosticInfo(Diagnostics.HelperNotDifferentiable.Id, cause.Location,
             new EquatableArray<string>(new[] { method.Name, _caller.Name, chain, cause.Id, message, advice }));
-    }
-
-    /// <summary>The first member the body uses that code outside its type cannot, as a generated <c>{Type}Derivatives</c> class is.</summary>
-    private (IOperation Reference, ISymbol Member)? Unreachable(IOperation body)
-    {
-        foreach (IOperation operation in body.Descendants())
-        {
-            ISymbol? member = operation switch
-            {
-                IMemberReferenceOperation reference => reference.Member,
-                IInvocationOperation invocation => invocation.TargetMethod,
-                IObjectCreationOperation creation => creation.Constructor,
-                _ => null,
-            };
-            if (member is not null && !_compilation.IsSymbolAccessibleWithin(member, _compilation.Assembly))
-                return (operation, member);
-        }
-        return null;
     }
 
     private static MethodDeclarationSyntax? Declaration(IMethodSymbol method) =>

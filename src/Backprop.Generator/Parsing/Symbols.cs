@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Backprop.Generator.Parsing;
 
@@ -20,6 +21,27 @@ internal static class Symbols
         SpecialType.System_Boolean => ScalarType.Bool,
         _ => null,
     };
+
+    /// <summary>
+    /// The first member <paramref name="body"/> uses (a field, property, method or constructor) that code in
+    /// <paramref name="within"/> cannot reach: generated code placed there could not compile with that body's code in it.
+    /// </summary>
+    public static (IOperation Reference, ISymbol Member)? FirstUnreachableMember(IOperation body, Compilation compilation, ISymbol within)
+    {
+        foreach (IOperation operation in body.Descendants())
+        {
+            ISymbol? member = operation switch
+            {
+                IMemberReferenceOperation reference => reference.Member,
+                IInvocationOperation invocation => invocation.TargetMethod,
+                IObjectCreationOperation creation => creation.Constructor,
+                _ => null,
+            };
+            if (member is not null && !compilation.IsSymbolAccessibleWithin(member, within))
+                return (operation, member);
+        }
+        return null;
+    }
 
     /// <summary>The element type of a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c> of numbers.</summary>
     public static ScalarType? SpanElement(ITypeSymbol? type) =>

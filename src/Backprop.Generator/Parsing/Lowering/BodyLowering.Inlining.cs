@@ -234,23 +234,12 @@ internal sealed partial class BodyLowering
         IMethodSymbol method = invocation.TargetMethod;
         if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType) || invocation.SemanticModel is not { } model)
             return false;
-        foreach (IOperation operation in body.DescendantsAndSelf())
-        {
-            ISymbol? member = operation switch
-            {
-                IMemberReferenceOperation reference => reference.Member,
-                IInvocationOperation call => call.TargetMethod,
-                _ => null,
-            };
-            if (member is not null && member.Kind != SymbolKind.Local && !model.Compilation.IsSymbolAccessibleWithin(member, _method.ContainingType))
-            {
-                Report(Diagnostics.UnsupportedExpression, operation.Syntax,
-                    $"Using '{member.Name}', which is {member.DeclaredAccessibility.ToString().ToLowerInvariant()} to '{member.ContainingType?.Name}', in '{method.Name}', whose body is inlined into '{_method.Name}',",
-                    $"make '{member.Name}' internal");
-                return true;
-            }
-        }
-        return false;
+        if (Symbols.FirstUnreachableMember(body, model.Compilation, _method.ContainingType) is not var (operation, member))
+            return false;
+        Report(Diagnostics.UnsupportedExpression, operation.Syntax,
+            $"Using '{member.Name}', which is {member.DeclaredAccessibility.ToString().ToLowerInvariant()} to '{member.ContainingType?.Name}', in '{method.Name}', whose body is inlined into '{_method.Name}',",
+            $"make '{member.Name}' internal");
+        return true;
     }
 
     /// <summary>
@@ -299,9 +288,12 @@ internal sealed partial class BodyLowering
             return null;
         // This method's lowering now depends on that body's text (LoweringCache).
         _helpers.BodiesRead.Add(method);
-        SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-        return home.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.BlockBody ?? body.ExpressionBody : null;
+        return ModelOf(declaration, model).GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.BlockBody ?? body.ExpressionBody : null;
     }
+
+    /// <summary>The semantic model of the tree <paramref name="declaration"/> is in: the caller's <paramref name="model"/>, or its compilation's for another file.</summary>
+    private static SemanticModel ModelOf(SyntaxNode declaration, SemanticModel model) =>
+        declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
 
     /// <summary>The one expression a local function returns: its expression body, or the value of the one <c>return</c> of its block.</summary>
     private static ExpressionSyntax? ResultExpression(SyntaxNode declaration) => declaration switch

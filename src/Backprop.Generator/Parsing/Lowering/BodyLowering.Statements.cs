@@ -293,11 +293,8 @@ internal sealed partial class BodyLowering
                 else
                     UnsupportedStatement(assignment.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter", "assign to a local variable instead");
                 return;
-            case IAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span } } when Symbols.SpanElement(span.Type) is not null:
+            case IAssignmentOperation or IIncrementOrDecrementOperation when SpanWritten(expression) is { } span:
                 Report(Diagnostics.ParameterArrayWrite, expression.Syntax, span.Syntax.ToString());
-                return;
-            case IIncrementOrDecrementOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } steppedSpan } } when Symbols.SpanElement(steppedSpan.Type) is not null:
-                Report(Diagnostics.ParameterArrayWrite, expression.Syntax, steppedSpan.Syntax.ToString());
                 return;
             case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
                 LowerStore(source, element, assignment.Value, null);
@@ -348,6 +345,11 @@ internal sealed partial class BodyLowering
                 return;
         }
     }
+
+    /// <summary>The span whose element an assignment or increment writes (<c>x[i] = v</c>, <c>x[i]++</c>), if it writes one.</summary>
+    private static IOperation? SpanWritten(IOperation write) =>
+        ((write as IAssignmentOperation)?.Target ?? (write as IIncrementOrDecrementOperation)?.Target)
+            is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span } && Symbols.SpanElement(span.Type) is not null ? span : null;
 
     private void LowerStore(string source, IArrayElementReferenceOperation element, IOperation value, Op? compound)
     {

@@ -160,8 +160,7 @@ internal sealed partial class BodyLowering
         _helpers.BodiesRead.Add(declaration);
         if (ResultExpression(declaration) is not { } result || call.SemanticModel is not { } model)
             return null;
-        SemanticModel home = declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-        return Unconverted(home.GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
+        return Unconverted(ModelOf(declaration, model).GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
     }
 
     /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element.</summary>
