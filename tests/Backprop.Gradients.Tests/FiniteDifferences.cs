@@ -29,6 +29,17 @@ internal static class FiniteDifferences
         }
     }
 
+    /// <summary>
+    /// The Hessian times <paramref name="direction"/> by central differences of a gradient over one flat vector of
+    /// inputs: (∇f(p + h·v) − ∇f(p − h·v)) / 2h, the reference for Hessian-vector products.
+    /// </summary>
+    public static double[] GradientAlong(Func<double[], double[]> gradient, double[] point, double[] direction, double step = 1e-5)
+    {
+        double[] up = gradient(point.Zip(direction, (p, v) => p + step * v).ToArray());
+        double[] down = gradient(point.Zip(direction, (p, v) => p - step * v).ToArray());
+        return up.Zip(down, (u, d) => (u - d) / (2 * step)).ToArray();
+    }
+
     public static double Central(Func<double[], double> function, double[] point, int i, double step = 1e-6)
     {
         double h = step * Math.Max(1, Math.Abs(point[i]));
