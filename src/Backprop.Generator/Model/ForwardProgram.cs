@@ -74,10 +74,43 @@ internal sealed record UndifferentiatedParameter(int Ordinal, string Name, strin
     public override int GetHashCode() => ((Ordinal * 31 + Name.GetHashCode()) * 31 + Callee.GetHashCode()) * 2 + (Pullback ? 1 : 0);
 }
 
-internal sealed record Block(EquatableArray<Statement> Statements);
+internal sealed record Block(EquatableArray<Statement> Statements)
+{
+    /// <summary>This block with every statement, nested ones included, numbered 0, 1, … in source order (a statement before the blocks it holds).</summary>
+    public Block Numbered()
+    {
+        int next = 0;
+        return Number(this, ref next);
+    }
+
+    private static Block Number(Block block, ref int next)
+    {
+        var numbered = new Statement[block.Statements.Count];
+        for (int i = 0; i < numbered.Length; i++)
+        {
+            Statement statement = block.Statements[i] with { Id = next++ };
+            if (statement is IfStatement branch)
+            {
+                Block then = Number(branch.Then, ref next);
+                statement = branch with { Then = then, Else = Number(branch.Else, ref next) };
+            }
+            else if (statement is LoopStatement loop)
+                statement = loop with { Body = Number(loop.Body, ref next) };
+            numbered[i] = statement;
+        }
+        return new Block(new EquatableArray<Statement>(numbered));
+    }
+}
 
 /// <summary>A statement, with its source text for the comments above its code.</summary>
-internal abstract record Statement(string Source, EquatableArray<Node> Nodes);
+internal abstract record Statement(string Source, EquatableArray<Node> Nodes)
+{
+    /// <summary>
+    /// The statement's number in its method, unique, in source order (<see cref="Block.Numbered"/>): later stages keep
+    /// what they decide about a statement under it, since equal statements in different places are different statements.
+    /// </summary>
+    public int Id { get; init; }
+}
 
 /// <summary><c>Target = Nodes[Value]</c>; a declaration with an initializer when <see cref="Declares"/>.</summary>
 internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes, string Target, int Value, bool Declares)

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
@@ -38,14 +37,4 @@ internal static class Statements
         StoreStatement store => (store.Array, store.Value),
         _ => null,
     };
-}
-
-/// <summary>Statements by identity: equal records in different places are different statements.</summary>
-internal sealed class ByReference : IEqualityComparer<Statement>
-{
-    public static readonly ByReference Instance = new();
-
-    public bool Equals(Statement? x, Statement? y) => ReferenceEquals(x, y);
-
-    public int GetHashCode(Statement obj) => RuntimeHelpers.GetHashCode(obj);
 }

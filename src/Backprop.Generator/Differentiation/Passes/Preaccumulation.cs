@@ -24,9 +24,10 @@ internal sealed record Preaccumulated(string Input, string Tangent, Expr Value);
 /// </summary>
 internal static class Preaccumulation
 {
-    public static Dictionary<Statement, Preaccumulated> Find(FunctionSpec function, Activity activity, IReadOnlyDictionary<string, int> writeCounts, NameAllocator names)
+    /// <summary>The carried locals, by their statement's <see cref="Statement.Id"/>.</summary>
+    public static Dictionary<int, Preaccumulated> Find(FunctionSpec function, Activity activity, IReadOnlyDictionary<string, int> writeCounts, NameAllocator names)
     {
-        var found = new Dictionary<Statement, Preaccumulated>(ByReference.Instance);
+        var found = new Dictionary<int, Preaccumulated>();
         // Per carried variable: its parameter, and the name of its derivative (null for the parameter itself, whose is 1).
         var carried = function.Parameters
             .Where(p => p.Role == ParameterRole.Scalar && writeCounts[p.Name] == 0)
@@ -47,7 +48,7 @@ internal static class Preaccumulation
             if (tangent is null)
                 continue;
             string tangentName = names.Allocate(Naming.Derivative(assign.Target) + "_d" + input);
-            found[statement] = new Preaccumulated(input, tangentName, Fused(Simplify.Cast(tangent, nodes[assign.Value].Type)));
+            found[statement.Id] = new Preaccumulated(input, tangentName, Fused(Simplify.Cast(tangent, nodes[assign.Value].Type)));
             carried[assign.Target] = (input, tangentName);
         }
         return found;

@@ -37,7 +37,7 @@ internal static class TupleCotangent
             nodes.ToEquatableArray(), product, sum!.Value, Declares: true);
         var seeded = new ForwardProgram(
             program.Variables.Append(new VariableSpec(product, type, false, VariableKind.Synthetic)).ToEquatableArray(),
-            new Block(program.Body.Statements.Append(seed).ToEquatableArray()),
+            new Block(program.Body.Statements.Append(seed).ToEquatableArray()).Numbered(),
             product,
             program.ResultElements);
         return function with { Body = seeded };

@@ -29,20 +29,11 @@ internal sealed class GradientBuilder
     private readonly Dictionary<string, int> _declarationOrder;
     private readonly Activity _activity;
     private readonly NameAllocator _names;
-    private readonly Dictionary<Statement, StatementAdjoint> _adjoints = new(ByReference.Instance);
-    private readonly Dictionary<Statement, bool> _nested = new(ByReference.Instance);
-    private readonly Dictionary<Statement, ForwardRecord> _records = new(ByReference.Instance);
-    private readonly Dictionary<Statement, string> _elementAdjoints = new(ByReference.Instance);
-    private readonly Dictionary<Statement, Expr> _seeds = new(ByReference.Instance);
-    private readonly Dictionary<Statement, int> _recomputed = new(ByReference.Instance);
-    private readonly Dictionary<Statement, LoopFusion> _fusions = new(ByReference.Instance);
-    private readonly HashSet<Statement> _fused = new(ByReference.Instance);
-    private Dictionary<Statement, Preaccumulated> _preaccumulated = new(ByReference.Instance);
-    private readonly Dictionary<Statement, FusedAdjoints> _fusedAdjoints = new(ByReference.Instance);
+    /// <summary>What the builder decided about each statement, by <see cref="Statement.Id"/>.</summary>
+    private readonly StatementPlan[] _plans;
 
-    /// <summary>While a fused loop's unit-seed reverse code is written: the adjoint names and sweeps it uses instead.</summary>
+    /// <summary>While a fused loop's unit-seed reverse code is written: the adjoint names it uses instead.</summary>
     private Dictionary<string, string>? _nameOverride;
-    private Dictionary<Statement, (StatementAdjoint Adjoint, Expr Seed)>? _adjointOverride;
 
     /// <summary>A fused loop's accumulators: per outer variable, the loop-only local or buffer its gradient collects in.</summary>
     /// <param name="Direct">Gradient buffers the loop writes directly: nothing after the loop adds to them, so the reverse pass only scales them.</param>
@@ -64,6 +55,35 @@ internal sealed class GradientBuilder
         public Dictionary<int, string> Values = new();
     }
 
+    /// <summary>Everything the builder decides about one statement, from planning to both sweeps.</summary>
+    private sealed class StatementPlan
+    {
+        /// <summary>Inside a branch or a loop: it may run any number of times, so what it overwrites goes on the tape.</summary>
+        public bool Nested;
+        /// <summary>Its adjoint code, when it writes an active variable.</summary>
+        public StatementAdjoint? Adjoint;
+        /// <summary>The adjoint its sweep starts from: the target's, the stored element's, or 1 for the single top-level result.</summary>
+        public Expr? Seed;
+        /// <summary>For a store: the local holding the stored element's adjoint.</summary>
+        public string? ElementAdjoint;
+        /// <summary>What its forward code left for its reverse code.</summary>
+        public ForwardRecord? Record;
+        /// <summary>A loop-body local recomputed in the reverse iteration, before the reverse code of the body statement with this index.</summary>
+        public int? RecomputedBefore;
+        /// <summary>A loop summing into an accumulator, differentiated along in the forward pass.</summary>
+        public LoopFusion? Fusion;
+        /// <summary>The accumulators of a fused loop.</summary>
+        public FusedAdjoints? FusedAdjoints;
+        /// <summary>A statement of a fused loop's body, and the unit-seed sweep it gets there.</summary>
+        public (StatementAdjoint Adjoint, Expr Seed)? FusedSweep;
+        public bool Fused;
+        /// <summary>A top-level local of one input whose derivative is carried forward.</summary>
+        public Preaccumulated? Preaccumulated;
+        public bool? HasReverse;
+    }
+
+    private StatementPlan PlanOf(Statement statement) => _plans[statement.Id];
+
     private GradientBuilder(FunctionSpec function)
     {
         _function = function;
@@ -72,10 +92,11 @@ internal sealed class GradientBuilder
         _declarationOrder = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
         _activity = Activity.Analyze(function, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
+        _plans = Statements.All(_program.Body).Select(_ => new StatementPlan()).ToArray();
 
         MarkNesting(_program.Body, nested: false);
         var resultWrites = Statements.All(_program.Body).OfType<AssignStatement>().Where(a => a.Target == _program.Result).ToList();
-        _resultSeededOnce = resultWrites.Count == 1 && !_nested[resultWrites[0]];
+        _resultSeededOnce = resultWrites.Count == 1 && !PlanOf(resultWrites[0]).Nested;
         foreach (Statement statement in _program.Body.Statements)
         {
             if (statement is AssignStatement { Declares: true } or AllocateStatement || statement is AssignStatement { Target: var t } && t == _program.Result && _resultSeededOnce)
@@ -94,7 +115,8 @@ internal sealed class GradientBuilder
             if (Statements.Write(statement) is var (target, _))
                 writeCounts[target]++;
         }
-        _preaccumulated = Preaccumulation.Find(_function, _activity, writeCounts, _names);
+        foreach (KeyValuePair<int, Preaccumulated> carried in Preaccumulation.Find(_function, _activity, writeCounts, _names))
+            _plans[carried.Key].Preaccumulated = carried.Value;
         foreach (Statement statement in Statements.All(_program.Body))
             Plan(statement);
         // Loop-body locals the reverse sweep reads are recomputed; their inputs must then be restored, which
@@ -107,13 +129,14 @@ internal sealed class GradientBuilder
             // index are needed too, even when the array is passive and the store has no adjoint of its own.
             foreach (StoreStatement store in Statements.All(_program.Body).OfType<StoreStatement>().Where(s => _needed.Contains(s.Array)))
                 NeedLeavesOf(store.Nodes, store.Index);
-            _recomputed.Clear();
+            foreach (StatementPlan plan in _plans)
+                plan.RecomputedBefore = null;
             foreach (LoopStatement loop in loops)
             {
-                foreach (var local in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains))
+                foreach (var (local, before) in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains))
                 {
-                    _recomputed[local.Key] = local.Value;
-                    _needed.UnionWith(Recomputation.Inputs(local.Key, _variables).Where(v => !(_variables[v].Kind == VariableKind.Parameter && _variables[v].IsArray)));
+                    PlanOf(local).RecomputedBefore = before;
+                    _needed.UnionWith(Recomputation.Inputs(local, _variables).Where(v => !(_variables[v].Kind == VariableKind.Parameter && _variables[v].IsArray)));
                 }
             }
         }
@@ -202,7 +225,7 @@ internal sealed class GradientBuilder
     {
         foreach (Statement statement in block.Statements)
         {
-            _nested[statement] = nested;
+            PlanOf(statement).Nested = nested;
             if (statement is IfStatement branch)
             {
                 MarkNesting(branch.Then, true);
@@ -217,20 +240,21 @@ internal sealed class GradientBuilder
     {
         if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target))
             return;
+        StatementPlan plan = PlanOf(statement);
         Expr seed = SeedOf(statement, target);
-        _seeds[statement] = seed;
-        StatementAdjoint adjoint = _preaccumulated.TryGetValue(statement, out Preaccumulated? carried)
+        plan.Seed = seed;
+        StatementAdjoint adjoint = plan.Preaccumulated is Preaccumulated carried
             ? StatementAdjoint.Carried(carried, seed, _variables[carried.Input].Type)
             : StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
         if (statement is StoreStatement store)
             adjoint.Referenced.Add(store.Index);
-        _adjoints[statement] = adjoint;
+        plan.Adjoint = adjoint;
 
         foreach (int node in adjoint.Referenced)
         {
             if (node == value)
                 _needed.Add(target);
-            else if (_nested[statement])
+            else if (plan.Nested)
                 NeedLeavesOf(statement.Nodes, node);
             else if (statement.Nodes[node].Op == Op.Read || IsLocalArray(statement.Nodes[node], Op.ArrayArgument))
                 _needed.Add(statement.Nodes[node].Name!);
@@ -255,17 +279,17 @@ internal sealed class GradientBuilder
         {
             if (statement is LoopStatement loop && LoopFusion.Find(loop, writeCounts, _activity.Active, readBefore) is LoopFusion fusion)
             {
-                _fusions[loop] = fusion;
+                PlanOf(loop).Fusion = fusion;
                 foreach (Statement inner in loop.Body.Statements)
                 {
-                    _fused.Add(inner);
-                    _recomputed.Remove(inner);
+                    PlanOf(inner).Fused = true;
+                    PlanOf(inner).RecomputedBefore = null;
                 }
             }
             // What the statements before a loop read in reverse, or restore, must not be changed by a fused loop.
             foreach (Statement inner in Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))))
             {
-                if (_adjoints.TryGetValue(inner, out StatementAdjoint? adjoint))
+                if (PlanOf(inner).Adjoint is StatementAdjoint adjoint)
                 {
                     AddLeaves(inner.Nodes, adjoint.Referenced, readBefore);
                     // A rule reading the statement's own result (tanh' = 1 − y²) reads it from the target variable.
@@ -312,7 +336,7 @@ internal sealed class GradientBuilder
         if (statement is not StoreStatement)
             return new NameExpr(_adjointNames[target], type);
         string element = _names.Allocate(Naming.Derivative(target) + "_element");
-        _elementAdjoints[statement] = element;
+        PlanOf(statement).ElementAdjoint = element;
         return new NameExpr(element, type);
     }
 
@@ -330,7 +354,7 @@ internal sealed class GradientBuilder
     private IEnumerable<CodeLine> InitialAdjoints()
     {
         // A fused loop's locals get their adjoints inside the loop.
-        var fusedLocals = new HashSet<string>(_fused.OfType<AssignStatement>().Where(a => a.Declares).Select(a => a.Target));
+        var fusedLocals = new HashSet<string>(Statements.All(_program.Body).Where(s => PlanOf(s).Fused).OfType<AssignStatement>().Where(a => a.Declares).Select(a => a.Target));
         foreach (ParameterSpec parameter in _function.Parameters)
         {
             if (parameter.Role == ParameterRole.Scalar)
@@ -359,16 +383,17 @@ internal sealed class GradientBuilder
         foreach (Statement statement in block.Statements)
         {
             var record = new ForwardRecord();
-            _records[statement] = record;
+            StatementPlan plan = PlanOf(statement);
+            plan.Record = record;
             lines.Add(new CommentLine(statement.Source));
-            bool nested = _nested[statement];
+            bool nested = plan.Nested;
             switch (statement)
             {
                 case AssignStatement assign:
                     if (Restoration(assign) == Restore.Saved)
                         Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type));
                     EmitAssignment(lines, record, assign);
-                    if (_preaccumulated.TryGetValue(statement, out Preaccumulated? carried))
+                    if (plan.Preaccumulated is Preaccumulated carried)
                     {
                         var values = new Dictionary<int, string>(record.Values) { [assign.Value] = assign.Target };
                         lines.Add(new DeclareLine(carried.Value.Type.Keyword(), carried.Tangent, StatementCode.Resolve(carried.Value, statement, values)));
@@ -413,7 +438,7 @@ internal sealed class GradientBuilder
                     }
                     lines.Add(new IfLine(condition, then.ToEquatableArray(), otherwise.ToEquatableArray()));
                     break;
-                case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
+                case LoopStatement loop when plan.Fusion is LoopFusion fusion:
                     EmitFusedLoop(lines, loop, fusion, ResolveForward(statement, record, loop.Condition));
                     break;
                 case EffectStatement effect:
@@ -463,9 +488,9 @@ internal sealed class GradientBuilder
     /// <summary>How the value a write overwrites comes back for the reverse sweep.</summary>
     private Restore Restoration(Statement statement)
     {
-        if (_fused.Contains(statement))
+        if (PlanOf(statement).Fused)
             return Restore.None;
-        if (_recomputed.ContainsKey(statement))
+        if (PlanOf(statement).RecomputedBefore is not null)
             return Restore.Recomputed;
         if (Statements.Write(statement) is not var (target, _) || !_needed.Contains(target) || IsFirstWrite(statement))
             return Restore.None;
@@ -494,8 +519,8 @@ internal sealed class GradientBuilder
     /// </summary>
     private Expr StoreValues(List<CodeLine> lines, ForwardRecord record, Statement statement, int root)
     {
-        _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
-        bool nested = _nested[statement];
+        StatementAdjoint? adjoint = PlanOf(statement).Adjoint;
+        bool nested = PlanOf(statement).Nested;
         var taped = new HashSet<int>(TapedCalls(statement));
         return StatementCode.StoreValues(lines, _names, statement, root, record.Values, id => adjoint is not null && adjoint.Referenced.Contains(id) && (!nested || taped.Contains(id)));
     }
@@ -507,7 +532,7 @@ internal sealed class GradientBuilder
     /// </summary>
     private IEnumerable<int> TapedCalls(Statement statement)
     {
-        if (!_nested[statement] || !_adjoints.TryGetValue(statement, out StatementAdjoint? adjoint) || Statements.Write(statement) is not var (_, root))
+        if (!PlanOf(statement).Nested || PlanOf(statement).Adjoint is not StatementAdjoint adjoint || Statements.Write(statement) is not var (_, root))
             return Enumerable.Empty<int>();
         return statement.Nodes.Where(n => n.Id != root && n.Call?.Pullback is not null && adjoint.Referenced.Contains(n.Id)).Select(n => n.Id);
     }
@@ -525,33 +550,26 @@ internal sealed class GradientBuilder
 
     // ---- reverse sweep ----
 
-    private readonly Dictionary<Statement, bool> _hasReverse = new(ByReference.Instance);
-
     /// <summary>Whether the statement needs reverse code (memoised: branches and loops ask about their bodies).</summary>
-    private bool HasReverse(Statement statement)
-    {
-        if (!_hasReverse.TryGetValue(statement, out bool has))
-            _hasReverse[statement] = has = ComputeHasReverse(statement);
-        return has;
-    }
+    private bool HasReverse(Statement statement) => PlanOf(statement).HasReverse ??= ComputeHasReverse(statement);
 
     private bool ComputeHasReverse(Statement statement) => statement switch
     {
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
-        LoopStatement loop when _fusions.ContainsKey(loop) => true,
+        LoopStatement loop when PlanOf(loop).Fusion is not null => true,
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
-        _ => _adjoints.ContainsKey(statement) || Restoration(statement) is Restore.Saved or Restore.Inverted,
+        _ => PlanOf(statement).Adjoint is not null || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
     /// <summary>A top-level declaration, the single top-level return or an initializer's store: nothing was there before it, so nothing to save or reset.</summary>
     private bool IsFirstWrite(Statement statement) =>
-        !_nested[statement] && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce))
+        !PlanOf(statement).Nested && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce))
             || statement is StoreStatement { Initializes: true });
 
     private List<CodeLine> Reverse(Block block)
     {
         var lines = new List<CodeLine>();
-        ILookup<int, Statement> recomputedBefore = block.Statements.Where(_recomputed.ContainsKey).ToLookup(s => _recomputed[s]);
+        ILookup<int, Statement> recomputedBefore = block.Statements.Where(s => PlanOf(s).RecomputedBefore is not null).ToLookup(s => PlanOf(s).RecomputedBefore!.Value);
         for (int i = block.Statements.Count - 1; i >= 0; i--)
         {
             foreach (Statement local in recomputedBefore[i])
@@ -562,8 +580,8 @@ internal sealed class GradientBuilder
             Statement statement = block.Statements[i];
             if (!HasReverse(statement))
                 continue;
-            ForwardRecord record = _records[statement];
-            bool nested = _nested[statement];
+            ForwardRecord record = PlanOf(statement).Record!;
+            bool nested = PlanOf(statement).Nested;
             var code = new List<CodeLine>();
             switch (statement)
             {
@@ -571,7 +589,7 @@ internal sealed class GradientBuilder
                     Expr taken = nested ? new PopExpr(ScalarType.Bool) : new NameExpr(record.Branch!, ScalarType.Bool);
                     code.Add(new IfLine(taken, Reverse(branch.Then).ToEquatableArray(), Reverse(branch.Else).ToEquatableArray()));
                     break;
-                case LoopStatement loop when _fusions.TryGetValue(loop, out LoopFusion? fusion):
+                case LoopStatement loop when PlanOf(loop).Fusion is LoopFusion fusion:
                     ScaleFusedGradients(code, loop, fusion);
                     break;
                 case LoopStatement loop:
@@ -595,10 +613,12 @@ internal sealed class GradientBuilder
     {
         var (target, root) = Statements.Write(statement)!.Value;
         ScalarType type = _variables[target].Type;
-        _adjoints.TryGetValue(statement, out StatementAdjoint? adjoint);
-        Expr seed = adjoint is null ? new ConstantExpr(0, type) : _seeds[statement];
-        if (_adjointOverride is not null && _adjointOverride.TryGetValue(statement, out var overridden))
-            (adjoint, seed) = overridden;
+        StatementPlan plan = PlanOf(statement);
+        StatementAdjoint? adjoint = plan.Adjoint;
+        Expr seed = adjoint is null ? new ConstantExpr(0, type) : plan.Seed!;
+        // A fused loop's statements are reversed only inside the loop, for a unit seed.
+        if (plan.FusedSweep is var (fusedAdjoint, fusedSeed))
+            (adjoint, seed) = (fusedAdjoint, fusedSeed);
         var values = new Dictionary<int, string>(nested ? new Dictionary<int, string>() : record.Values);
         Restore restoration = Restoration(statement);
         bool restores = restoration is Restore.Saved or Restore.Inverted;
@@ -629,7 +649,7 @@ internal sealed class GradientBuilder
         if (store is not null)
         {
             var adjointElement = new ElementExpr(_adjointNames[target], index!, type);
-            lines.Add(new DeclareLine(type.Keyword(), _elementAdjoints[statement], adjointElement));
+            lines.Add(new DeclareLine(type.Keyword(), plan.ElementAdjoint!, adjointElement));
             lines.Add(new AssignLine(adjointElement, new ConstantExpr(0, type), false));
         }
 
@@ -715,7 +735,6 @@ internal sealed class GradientBuilder
     private void EmitFusedLoop(List<CodeLine> lines, LoopStatement loop, LoopFusion fusion, Expr condition)
     {
         var names = new Dictionary<string, string>();
-        var sweeps = new Dictionary<Statement, (StatementAdjoint, Expr)>(ByReference.Instance);
         var scalars = new List<string>();
         var arrays = new List<string>();
         var locals = new HashSet<string>(loop.Body.Statements.Select(s => Statements.Write(s)!.Value.Target));
@@ -728,7 +747,7 @@ internal sealed class GradientBuilder
             ScalarType type = _variables[target].Type;
             Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, Naming.Derivative(target)), type);
             StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
-            sweeps[statement] = (adjoint, seed);
+            PlanOf(statement).FusedSweep = (adjoint, seed);
             foreach (string outer in adjoint.Variables.Select(c => c.Key).Where(v => !locals.Contains(v) && !names.ContainsKey(v)))
             {
                 LoopName(names, outer, Naming.Derivative(outer) + "_in_loop");
@@ -747,7 +766,7 @@ internal sealed class GradientBuilder
             names[array] = _adjointNames[array];
             arrays.Remove(array);
         }
-        _fusedAdjoints[loop] = new FusedAdjoints(names, scalars, arrays, direct);
+        PlanOf(loop).FusedAdjoints = new FusedAdjoints(names, scalars, arrays, direct);
 
         lines.Add(new CommentLine($"The loop sums into {fusion.Accumulator}: its gradient is summed along, for a unit adjoint of {fusion.Accumulator}, and scaled in the reverse pass."));
         foreach (string scalar in scalars)
@@ -761,12 +780,11 @@ internal sealed class GradientBuilder
         var adjointLocals = locals.Where(l => names.ContainsKey(l) && !scalars.Contains(l))
             .Select(l => (CodeLine)new DeclareLine(_variables[l].Type.Keyword(), names[l], new ConstantExpr(0, _variables[l].Type))).ToList();
         _nameOverride = names;
-        _adjointOverride = sweeps;
         var gradient = new List<CodeLine>();
         for (int i = reversible.Count - 1; i >= 0; i--)
         {
             var code = new List<CodeLine>();
-            ReverseWrite(code, reversible[i], _records[reversible[i]], nested: true);
+            ReverseWrite(code, reversible[i], PlanOf(reversible[i]).Record!, nested: true);
             if (code.Count > 0)
             {
                 gradient.Add(new CommentLine("gradient of: " + reversible[i].Source));
@@ -774,7 +792,6 @@ internal sealed class GradientBuilder
             }
         }
         _nameOverride = null;
-        _adjointOverride = null;
         var (declarations, accumulation) = FirstWrites.Apply(adjointLocals, gradient);
         body.AddRange(declarations);
         body.AddRange(accumulation);
@@ -792,7 +809,7 @@ internal sealed class GradientBuilder
     /// <summary>The reverse of a fused loop: its gradients, summed in the forward pass for a unit seed, times the accumulator's adjoint.</summary>
     private void ScaleFusedGradients(List<CodeLine> lines, LoopStatement loop, LoopFusion fusion)
     {
-        FusedAdjoints fused = _fusedAdjoints[loop];
+        FusedAdjoints fused = PlanOf(loop).FusedAdjoints!;
         var seed = new NameExpr(_adjointNames[fusion.Accumulator], _variables[fusion.Accumulator].Type);
         // Each gradient in its own type: a float parameter's summed along a double accumulator (x += f(y)) is float.
         foreach (string scalar in fused.Scalars)
@@ -817,7 +834,7 @@ internal sealed class GradientBuilder
         EquatableArray<Statement> top = _program.Body.Statements;
         int at = Enumerable.Range(0, top.Count).First(i => ReferenceEquals(top[i], loop));
         return top.Skip(at + 1).SelectMany(s => Statements.All(new Block(new EquatableArray<Statement>(new[] { s }))))
-            .Any(s => _adjoints.TryGetValue(s, out StatementAdjoint? a) && (a.Elements.Any(e => e.Array == array) || a.Arrays.Any(e => e.Array == array)));
+            .Any(s => PlanOf(s).Adjoint is StatementAdjoint a && (a.Elements.Any(e => e.Array == array) || a.Arrays.Any(e => e.Array == array)));
     }
 
     /// <summary>In a branch or loop, a value the reverse code reads is computed again from the restored variables.</summary>

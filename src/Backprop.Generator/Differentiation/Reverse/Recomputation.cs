@@ -38,10 +38,10 @@ internal static class Recomputation
     /// after the reverse code of that first change. (A statement that both reads it and changes an input,
     /// <c>double e = a[j]; a[1] += Cos(e);</c>, restores the input before it reads the value: it disqualifies.)
     /// </summary>
-    public static Dictionary<Statement, int> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables,
+    public static List<(AssignStatement Local, int Before)> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables,
         Func<string, bool> needed)
     {
-        var chosen = new Dictionary<Statement, int>(ByReference.Instance);
+        var chosen = new List<(AssignStatement Local, int Before)>();
         var statements = body.Statements;
         HashSet<string>[] reads = statements.Select(Reads).ToArray();
         HashSet<string>[] writes = statements.Select(Writes).ToArray();
@@ -57,9 +57,9 @@ internal static class Recomputation
             int before = firstChange - 1;
             bool readTooLate = Enumerable.Range(firstChange, statements.Count - firstChange).Any(j => reads[j].Contains(declaration.Target));
             // An input computed by another recomputed declaration must be ready first.
-            bool dependencyLate = chosen.Any(c => inputs.Contains(((AssignStatement)c.Key).Target) && c.Value < before);
+            bool dependencyLate = chosen.Any(c => inputs.Contains(c.Local.Target) && c.Before < before);
             if (!readTooLate && !dependencyLate)
-                chosen[declaration] = before;
+                chosen.Add((declaration, before));
         }
         return chosen;
     }
