@@ -132,8 +132,6 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
 
     private static GeneratedFile Generate(ParseResult parsed)
     {
-        if (parsed.Tensor is TensorFunctionSpec tensor)
-            return Guarded(parsed, tensor.Name, () => WithoutCollisions(parsed, tensor.Name, new GeneratedFile(tensor.HintName, TensorEmitter.Emit(tensor), parsed.Diagnostics)));
         if (parsed.Function is not FunctionSpec function)
             return new GeneratedFile(null, null, parsed.Diagnostics);
         return Guarded(parsed, function.Name, () => WithoutCollisions(parsed, function.Name, FromScalar(parsed, function)));

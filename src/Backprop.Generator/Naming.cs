@@ -18,16 +18,12 @@ internal static class Naming
     /// <summary>The Jacobian's private sweeps: one column (forward mode) or one row (reverse mode) at a time.</summary>
     public const string JacobianColumnSuffix = "JacobianColumn";
     public const string JacobianRowSuffix = "JacobianRow";
-    public const string WorkspaceSuffix = "Workspace";
 
     /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
     public const string ResultDerivative = "dresult";
 
     /// <summary><c>FGradient</c>: the reverse-mode gradient of <c>F</c>; the first derivative method a caller looks for.</summary>
     public static string GradientMethod(string method) => method + GradientSuffix;
-
-    /// <summary><c>FWorkspace</c>: the buffers of a matrix method's gradient.</summary>
-    public static string Workspace(string method) => method + WorkspaceSuffix;
 
     /// <summary>The derivative (adjoint or tangent) of a value: <c>d</c> + its name, unescaped (<c>dx</c>, <c>dtotal</c>).</summary>
     public static string Derivative(string name) => "d" + name;

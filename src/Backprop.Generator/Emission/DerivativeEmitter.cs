@@ -79,9 +79,13 @@ internal static class DerivativeEmitter
 
     /// <summary>A gradient method's parameters after the originals: an array or tuple result's cotangent, then a gradient per differentiable parameter.</summary>
     private static IEnumerable<string> GradientParameters(FunctionSpec function) =>
-        ResultDerivative(function, function.ReturnsSeveralValues).Concat(Differentiable(function).Select(p => p.Role == ParameterRole.Array
-            ? $"{p.BufferType(written: true)} {p.GradientName}"
-            : $"out {p.Type!.Value.Keyword()} {p.GradientName}"));
+        ResultDerivative(function, function.ReturnsSeveralValues).Concat(Differentiable(function).Select(p => p.Role switch
+        {
+            ParameterRole.Array => $"{p.BufferType(written: true)} {p.GradientName}",
+            ParameterRole.Matrix => $"{ValueShapes.MatrixType(p.Type!.Value)} {p.GradientName}",
+            ParameterRole.MatrixArray => $"{ValueShapes.MatrixType(p.Type!.Value)}[] {p.GradientName}",
+            _ => $"out {p.Type!.Value.Keyword()} {p.GradientName}",
+        }));
 
     /// <summary>A tangent method's parameters after the originals: a direction per differentiable parameter, then an array result's tangent.</summary>
     private static IEnumerable<string> TangentParameters(FunctionSpec function) =>
@@ -216,6 +220,36 @@ internal static class DerivativeEmitter
                 break;
             case AddScaledLine add:
                 writer.Line($"global::Backprop.Scratch.AddScaled({add.Target}, {add.Source}, {printer.Print(add.Scale)});");
+                break;
+            case InvokeLine invoke:
+                writer.Line($"{invoke.Method}({string.Join(", ", invoke.Arguments.Select(printer.Print))});");
+                break;
+            case CollectLine collect:
+                writer.Line($"global::Backprop.MatrixAdjoints.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");
+                break;
+            case PassLine { Written: { } written } pass:
+                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(written)}, {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                break;
+            case PassLine pass:
+                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                break;
+            case FinishLine finish:
+                writer.Line($"global::Backprop.MatrixAdjoints.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
+                break;
+            case RequireShapeLine require:
+                writer.Line($"global::Backprop.GradientBuffers.Require({Naming.Identifier(require.Parameter)}, {Naming.Identifier(require.Gradient)}, \"{require.Method}\", \"{require.Gradient}\");");
+                break;
+            case ClearMatricesLine clear:
+                writer.Line($"global::Backprop.GradientBuffers.Clear({Naming.Identifier(clear.Gradients)});");
+                break;
+            case CopyMatrixLine copy:
+                writer.Line($"{Naming.Identifier(copy.Source)}.CopyTo({Naming.Identifier(copy.Destination)});");
+                break;
+            case ArenaLine { Rent: true } arena:
+                writer.Line($"global::Backprop.MatrixArena<{arena.Element.Keyword()}> {printer.Arena} = global::Backprop.MatrixArena<{arena.Element.Keyword()}>.Rent();");
+                break;
+            case ArenaLine arena:
+                writer.Line($"global::Backprop.MatrixArena<{arena.Element.Keyword()}>.Return({printer.Arena});");
                 break;
             case TapeLine { Rent: true }:
                 writer.Line($"global::Backprop.Tape {printer.Tape} = global::Backprop.Tape.Rent();");

@@ -16,19 +16,23 @@ internal sealed class ExprPrinter
 {
     private const int Conditional = 1, Or = 2, And = 3, BitwiseOr = 4, ExclusiveOr = 5, BitwiseAnd = 6, Equality = 7, Relational = 8, Shift = 9,
         Additive = 10, Multiplicative = 11, Unary = 12, Primary = 13;
-    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName, new HashSet<string>());
+    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName, FunctionSpec.DefaultArenaName, new HashSet<string>());
 
-    private ExprPrinter(string tape, HashSet<string> spans) => (Tape, Spans) = (tape, spans);
+    private ExprPrinter(string tape, string arena, HashSet<string> spans) => (Tape, Arena, Spans) = (tape, arena, spans);
 
     /// <summary>The printer for one method's derivatives, whose tape local is named <see cref="FunctionSpec.TapeName"/>.</summary>
     public static ExprPrinter For(FunctionSpec function)
     {
         var spans = new HashSet<string>(function.Parameters.Where(p => p.IsSpan).SelectMany(p => new[] { p.GradientName, Naming.Product(p.Name) }));
-        return function.TapeName == Plain.Tape && spans.Count == 0 ? Plain : new ExprPrinter(function.TapeName, spans);
+        string arena = function.UsesMatrices ? function.ArenaName : FunctionSpec.DefaultArenaName;
+        return function.TapeName == Plain.Tape && arena == Plain.Arena && spans.Count == 0 ? Plain : new ExprPrinter(function.TapeName, arena, spans);
     }
 
     /// <summary>The name of the generated code's tape local.</summary>
     public string Tape { get; }
+
+    /// <summary>The name of the generated code's matrix arena local.</summary>
+    public string Arena { get; }
 
     /// <summary>The derivative buffers that are spans (of a span parameter), which a clear prints as <c>.Clear()</c>, not <c>Array.Clear</c>.</summary>
     public IReadOnlyCollection<string> Spans { get; }
@@ -106,8 +110,35 @@ internal sealed class ExprPrinter
             case LengthExpr length:
                 text.Append(Naming.Identifier(length.Array)).Append(".Length");
                 break;
+            case PopExpr { Shape: ValueShape.Matrix } pop:
+                text.Append(Tape).Append(".PopMatrix<").Append(pop.Type.Keyword()).Append(">()");
+                break;
             case PopExpr pop:
                 text.Append(Tape).Append(".Pop").Append(Pop(pop.Type)).Append("()");
+                break;
+            case NullExpr:
+                text.Append("null");
+                break;
+            case NotNullExpr notNull:
+                text.Append(Naming.Identifier(notNull.Name)).Append(" is not null");
+                break;
+            case SlotExpr { Shape: { } shape }:
+                text.Append(Arena).Append(".Next(");
+                Write(text, shape);
+                text.Append(')');
+                break;
+            case SlotExpr slot:
+                text.Append(Arena).Append(".Like(");
+                Write(text, slot.Like!);
+                text.Append(')');
+                break;
+            case ShareExpr { Written: { } written } share:
+                text.Append("global::Backprop.MatrixAdjoints.Share(").Append(Arena).Append(", ref ").Append(Naming.Identifier(written)).Append(", ").Append(Naming.Identifier(share.Gradient)).Append(')');
+                break;
+            case ShareExpr share:
+                text.Append("global::Backprop.MatrixAdjoints.Share(").Append(Arena).Append(", ref ").Append(Naming.Identifier(share.Gradient)).Append(", ");
+                Write(text, share.Value);
+                text.Append(')');
                 break;
             case ConditionalExpr conditional:
                 WriteOperand(text, conditional.Condition, Conditional, parenthesizeEqual: true);

@@ -18,8 +18,17 @@ internal sealed record ForwardProgram(EquatableArray<VariableSpec> Variables, Bl
 }
 
 /// <summary>A variable of the forward program, under the unique name it has in the generated code.</summary>
-/// <param name="IsArray">A <c>T[]</c> of <see cref="Type"/>.</param>
-internal sealed record VariableSpec(string Name, ScalarType Type, bool IsArray, VariableKind Kind);
+/// <param name="Type">Its number type, or the element type of an array or matrix.</param>
+internal sealed record VariableSpec(string Name, ScalarType Type, ValueShape Shape, VariableKind Kind)
+{
+    /// <summary>A <c>T[]</c> of <see cref="Type"/>.</summary>
+    public bool IsArray => Shape == ValueShape.Array;
+
+    public bool IsMatrix => Shape == ValueShape.Matrix;
+
+    /// <summary>The type as generated code declares it.</summary>
+    public string TypeName => Shape.TypeName(Type);
+}
 
 internal enum VariableKind
 {
@@ -30,10 +39,17 @@ internal enum VariableKind
 }
 
 /// <summary>One value of a statement's expression graph; <see cref="Id"/> indexes the statement's node list.</summary>
+/// <param name="Type">Its number type, or a matrix's element type.</param>
 /// <param name="Value">The constant, for <see cref="Op.Constant"/>.</param>
 /// <param name="Name">The variable, for <see cref="Op.Read"/>, <see cref="Op.Element"/> and <see cref="Op.Length"/>.</param>
 /// <param name="Call">The method, for <see cref="Op.Call"/> and <see cref="Op.PassiveCall"/>.</param>
-internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value = 0, string? Name = null, CallTarget? Call = null);
+/// <param name="Shape">
+/// A matrix (a matrix variable read, an element of an array of matrices, or a call returning one), an opaque value
+/// passed through (<see cref="Op.Member"/>), or a number. A statement computes at most one matrix, at its root: a
+/// matrix computed inside an expression is the value of a statement of its own.
+/// </param>
+internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value = 0, string? Name = null, CallTarget? Call = null,
+    ValueShape Shape = ValueShape.Scalar);
 
 /// <summary>A method called from a differentiable body.</summary>
 /// <param name="Method">The method as printed in a call: <c>global::Ns.Type.G</c>.</param>
@@ -51,8 +67,14 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// The derivative methods' name without their suffix, when they are not beside the method: an implicit helper of a
 /// type that is not partial has them in a generated class.
 /// </param>
+/// <param name="Into">
+/// For an operation returning a matrix, its destination form (<c>F(…, destination)</c>), with <paramref name="IntoArguments"/>
+/// giving per parameter of it the argument to pass, or -1 for the destination; <c>null</c> when the operation only allocates.
+/// </param>
+/// <param name="Shape">The method giving a matrix result's shape from the arguments; <c>null</c> for the first matrix argument's.</param>
 internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null,
-    EquatableArray<UndifferentiatedParameter> Undifferentiated = default, string? DerivativesAt = null)
+    EquatableArray<UndifferentiatedParameter> Undifferentiated = default, string? DerivativesAt = null,
+    string? Into = null, EquatableArray<int> IntoArguments = default, string? Shape = null)
 {
     /// <summary>The name to which the derivative methods add their suffix: <c>global::Ns.Type.G</c> for <c>GGradient</c>, <c>GTangent</c>, ….</summary>
     public string DerivativeMethod => DerivativesAt ?? Method;

@@ -29,30 +29,38 @@ internal sealed record FunctionSpec(
     DerivativeKinds Derivatives,
     string HintName,
     bool ForCallers = false,
-    string? TupleType = null)
+    string? TupleType = null,
+    bool ReturnsMatrix = false)
 {
-    /// <summary>The return type as written: <c>double</c>, <c>float[]</c>, <c>(double X, double V)</c>.</summary>
-    public string ReturnKeyword => TupleType ?? ReturnType.Keyword() + (ReturnsArray ? "[]" : "");
+    /// <summary>The return type as written: <c>double</c>, <c>float[]</c>, <c>(double X, double V)</c>, <c>global::Backprop.Matrix&lt;float&gt;</c>.</summary>
+    public string ReturnKeyword => TupleType ?? (ReturnsMatrix ? ValueShapes.MatrixType(ReturnType) : ReturnType.Keyword() + (ReturnsArray ? "[]" : ""));
 
     public bool ReturnsTuple => TupleType is not null;
 
-    /// <summary>An array or tuple result, whose derivatives take a cotangent <c>dresult</c> in place of a gradient method.</summary>
-    public bool ReturnsSeveralValues => ReturnsArray || ReturnsTuple;
+    /// <summary>An array, matrix or tuple result, whose derivatives take a cotangent <c>dresult</c> in place of a gradient method.</summary>
+    public bool ReturnsSeveralValues => ReturnsArray || ReturnsTuple || ReturnsMatrix;
+
+    /// <summary>Whether any value of the body is a matrix: its derivatives take their matrices from a per-thread arena.</summary>
+    public bool UsesMatrices => ReturnsMatrix || Body.Variables.Any(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray);
 
     public const string DefaultTapeName = "tape";
 
     /// <summary>The derivative methods' tape local: <c>tape</c>, or <c>tape_1</c>, … when a parameter or local is already named so.</summary>
-    public string TapeName
+    public string TapeName => FreeName(DefaultTapeName);
+
+    public const string DefaultArenaName = "arena";
+
+    /// <summary>The derivative methods' matrix arena local (see <see cref="UsesMatrices"/>), named as <see cref="TapeName"/> is.</summary>
+    public string ArenaName => FreeName(DefaultArenaName);
+
+    private string FreeName(string wanted)
     {
-        get
-        {
-            var taken = new System.Collections.Generic.HashSet<string>(Body.Variables.Select(v => v.Name)
-                .Concat(Parameters.SelectMany(p => new[] { p.Name, p.GradientName })));
-            string name = DefaultTapeName;
-            for (int suffix = 1; taken.Contains(name); suffix++)
-                name = DefaultTapeName + "_" + suffix;
-            return name;
-        }
+        var taken = new System.Collections.Generic.HashSet<string>(Body.Variables.Select(v => v.Name)
+            .Concat(Parameters.SelectMany(p => new[] { p.Name, p.GradientName })));
+        string name = wanted;
+        for (int suffix = 1; taken.Contains(name); suffix++)
+            name = wanted + "_" + suffix;
+        return name;
     }
 }
 
@@ -78,10 +86,14 @@ internal enum ParameterRole
     Scalar,
     /// <summary>A <c>double[]</c> or <c>float[]</c>: gets a caller-provided gradient buffer of the same length.</summary>
     Array,
+    /// <summary>A <c>Matrix&lt;T&gt;</c>: gets a caller-provided gradient buffer of the same shape.</summary>
+    Matrix,
+    /// <summary>A <c>Matrix&lt;T&gt;[]</c>: gets a caller-provided array of gradient buffers, one per matrix, each of its shape.</summary>
+    MatrixArray,
 }
 
 /// <param name="TypeName">The type as written in the generated signature (fully qualified).</param>
-/// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read.</param>
+/// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read; a matrix's element type.</param>
 /// <param name="IsSpan">A <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, read as an array (<see cref="IsArray"/>); its gradient and product buffers are spans too.</param>
 internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false)
 {
@@ -94,4 +106,7 @@ internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? T
 
     /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
     public string GradientName => Naming.Identifier(Naming.Derivative(Name));
+
+    /// <summary>Whether its gradient is a matrix, or an array of them, given by the caller.</summary>
+    public bool TakesMatrices => Role is ParameterRole.Matrix or ParameterRole.MatrixArray;
 }

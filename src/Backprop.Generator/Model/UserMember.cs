@@ -2,7 +2,7 @@ namespace Backprop.Generator.Model;
 
 /// <summary>
 /// A member the user wrote in the type of a <c>[Differentiable]</c> method, under a name a generated member may take
-/// (<c>FGradient</c>, <c>FWorkspace</c>, …): generating a member of the same signature would not compile.
+/// (<c>FGradient</c>, <c>FTangent</c>, …): generating a member of the same signature would not compile.
 /// </summary>
 /// <param name="ParameterTypes">For a method, its parameters' types as <see cref="UserMember.Key"/> compares them; <c>null</c> for any other member, which collides by name alone.</param>
 internal sealed record UserMember(string Name, EquatableArray<string>? ParameterTypes, SourceSpan? Location)

@@ -16,11 +16,11 @@ namespace Backprop.Generator.Parsing;
 /// <param name="Namesakes">The user's members of the method's type named as a generated member may be, to check the generated file against.</param>
 /// <param name="Helpers">The implicit helpers the method calls, directly or through other helpers, lowered (see <see cref="ImplicitHelpers"/>).</param>
 /// <param name="HelperDiagnostics">BP1009 in those helpers, reported once however many methods reach them.</param>
-internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null, TensorFunctionSpec? Tensor = null,
+internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null,
     EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default, EquatableArray<DiagnosticInfo> HelperDiagnostics = default)
 {
     /// <summary>The name of the file generated from the method, which keys its <see cref="Location"/>.</summary>
-    public string? HintName => Function?.HintName ?? Tensor?.HintName;
+    public string? HintName => Function?.HintName;
 
     /// <summary>
     /// What generating depends on, without positions in the file: diagnostics and the method's location are reported
@@ -54,11 +54,6 @@ internal static class FunctionParser
     private static ParseResult Lower(GeneratorAttributeSyntaxContext context, SourceSpan? location, ImplicitHelpers? helpers, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        if (context.TargetNode is MethodDeclarationSyntax tensorDeclaration && context.TargetSymbol is IMethodSymbol tensorMethod && TensorLowering.IsTensorFunction(tensorMethod))
-        {
-            TensorFunctionSpec? tensor = ParseTensorMethod(tensorMethod, tensorDeclaration, context.SemanticModel, diagnostics, cancellationToken);
-            return new ParseResult(null, diagnostics.ToEquatableArray(), location, diagnostics.Count == 0 ? tensor : null, UserMembers.Namesakes(tensorMethod));
-        }
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
@@ -72,7 +67,7 @@ internal static class FunctionParser
         // BP1009 is found here, where the arguments' positions are current; generating finds it again and makes no file.
         if (ok && function is not null)
             diagnostics.AddRange(LostDerivatives.Find(function));
-        return new ParseResult(ok ? function : null, diagnostics.ToEquatableArray(), location, null,
+        return new ParseResult(ok ? function : null, diagnostics.ToEquatableArray(), location,
             context.TargetSymbol is IMethodSymbol parsed ? UserMembers.Namesakes(parsed) : default,
             helperSpecs, helperSpecs.SelectMany(helper => LostDerivatives.Find(helper)).ToEquatableArray());
     }
@@ -125,13 +120,15 @@ internal static class FunctionParser
         List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
 
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
+        ScalarType? returnedMatrix = Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix) ? element : null;
         ScalarType? tupleElements = TupleElementType(method.ReturnType);
-        ScalarType? returnType = tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
+        ScalarType? returnType = returnedMatrix ?? tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
         // A generic method's return type is its type parameter: BP0007 says all there is to say.
         if (returnType is not (ScalarType.Double or ScalarType.Float) && !method.IsGenericMethod)
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        CheckModesFitResult(method, returnsArray || tupleElements is not null, derivatives, at, diagnostics);
+        CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
+        CheckMatrices(method, derivatives, at, diagnostics);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
@@ -149,7 +146,24 @@ internal static class FunctionParser
 
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
-            TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+            TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            ReturnsMatrix: returnedMatrix is not null);
+    }
+
+    /// <summary>
+    /// A method over matrices: its matrices share one element type (their gradients come from one arena), and so far it
+    /// has reverse-mode derivatives only.
+    /// </summary>
+    private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
+    {
+        var elements = method.Parameters.Select(p => p.Type).Append(method.ReturnType).Select(Symbols.MatrixType).Where(m => m is not null).Select(m => m!.Value.Element).Distinct().ToList();
+        if (elements.Count == 0 && !method.Parameters.Any(p => p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named)))
+            return;
+        if (elements.Count != 1)
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
+                "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
+        if ((derivatives & ~DerivativeKinds.Gradient) != 0)
+            Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 
     /// <summary>For a tuple whose elements are all doubles or all floats, their type.</summary>
@@ -159,39 +173,6 @@ internal static class FunctionParser
             return null;
         var types = elements.Select(e => Symbols.ToScalarType(e.Type)).Distinct().ToList();
         return types.Count == 1 && types[0] is ScalarType.Double or ScalarType.Float ? types[0] : null;
-    }
-
-    private static TensorFunctionSpec? ParseTensorMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
-    {
-        Location at = declaration.Identifier.GetLocation();
-        bool returnsMatrix = Pullbacks.IsMatrix(method.ReturnType);
-        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, returnsMatrix ? Naming.Workspace(method.Name) : Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
-        ITypeSymbol? element = TensorLowering.ElementType(method, at, diagnostics);
-        if (element is not null && !returnsMatrix && !SymbolEqualityComparer.Default.Equals(method.ReturnType, element))
-            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
-        foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.RefKind != RefKind.None))
-            Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault(), parameter.Name, method.Name,
-                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
-        // Arrays of scalars carry no gradient here; rather than silently treat one as constant, ask.
-        foreach (IParameterSymbol parameter in method.Parameters.Where(p => p.Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Single or SpecialType.System_Double }
-            && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)))
-            Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault(), parameter.Name, method.Name,
-                "a method over matrices differentiates matrices, Matrix<T>[] arrays and scalars; pass a Matrix<T>, or mark the array [NoDerivative]");
-        DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        if ((derivatives & ~DerivativeKinds.Gradient) != 0)
-            Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
-        CheckGradientNames(method, method.Parameters.Where(p => Pullbacks.IsDifferentiable(p) || TensorLowering.IsMatrixArray(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).Select(p => new ParameterSpec(p.Name, "", null, false, ParameterRole.Scalar)).ToList(), "d", diagnostics);
-
-        if (element is null || Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
-            return null;
-        // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
-        if (TensorLowering.Lower(method.PartialImplementationPart ?? method, element, body, diagnostics, cancellationToken) is not { } program)
-            return null;
-        var (parameters, values, statements, result) = program;
-        return new TensorFunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
-            Symbols.ToScalarType(element)!.Value, returnsMatrix, parameters, values, statements, result,
-            TensorLowering.TypeName(method.ContainingType) + "." + Naming.Workspace(method.Name), derivatives, HintName(method));
     }
 
     /// <summary>Checks what every [Differentiable] method needs (static, not generic, partial containing types); returns those types, outermost first.</summary>
@@ -257,9 +238,12 @@ internal static class FunctionParser
                 $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
 
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        if (Symbols.MatrixType(parameter.Type) is var (element, shape))
+            return new ParameterSpec(parameter.Name, typeName, element, false,
+                noDerivative ? ParameterRole.Passive : shape == ValueShape.Matrix ? ParameterRole.Matrix : ParameterRole.MatrixArray);
         if (parameter.Type is IArrayTypeSymbol array)
         {
-            if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType element)
+            if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType elementType)
             {
                 Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, array.Rank != 1
                         ? $"'{array.ElementType.ToDisplayString()}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a one-dimensional {array.ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
@@ -269,7 +253,7 @@ internal static class FunctionParser
                 return new ParameterSpec(parameter.Name, typeName, null, true, ParameterRole.Passive);
             }
             // An array of integers or bools is data (labels, indices): read, never differentiated.
-            return new ParameterSpec(parameter.Name, typeName, element, true, noDerivative || !element.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array);
+            return new ParameterSpec(parameter.Name, typeName, elementType, true, noDerivative || !elementType.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array);
         }
         if (Symbols.SpanElement(parameter.Type) is ScalarType spanElement)
             return new ParameterSpec(parameter.Name, typeName, spanElement, true, noDerivative || !spanElement.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array, IsSpan: true);

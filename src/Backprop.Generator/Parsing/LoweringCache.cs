@@ -80,7 +80,7 @@ internal sealed class LoweringCache
     /// <summary>Keeps <paramref name="result"/>, made from the target and from the <paramref name="bodiesRead"/>, for later runs.</summary>
     public void Store(Slot slot, ParseResult result, IEnumerable<MethodDeclarationSyntax> bodiesRead)
     {
-        bool keepable = (result.Function is not null || result.Tensor is not null) && result.Diagnostics.Count == 0
+        bool keepable = result.Function is not null && result.Diagnostics.Count == 0
             && result.HelperDiagnostics.Count == 0 && result.Namesakes.Count == 0;
         if (!keepable)
             return;

@@ -42,7 +42,7 @@ internal static class PassivePrinter
             case IConversionOperation conversion:
                 if (Print(conversion.Operand, name, special) is not string operand)
                     return null;
-                return conversion.IsImplicit ? operand : $"(({TensorLowering.TypeName(conversion.Type!)}){operand})";
+                return conversion.IsImplicit ? operand : $"(({Symbols.TypeName(conversion.Type!)}){operand})";
             case IPropertyReferenceOperation { Arguments.Length: 0 } property:
                 return Member(property.Instance, property.Property, name, special);
             case IFieldReferenceOperation field:
@@ -50,17 +50,17 @@ internal static class PassivePrinter
             case IInvocationOperation invocation:
             {
                 string? receiver = invocation.Instance is null
-                    ? TensorLowering.TypeName(invocation.TargetMethod.ContainingType)
+                    ? Symbols.TypeName(invocation.TargetMethod.ContainingType)
                     : Print(invocation.Instance, name, special);
                 string? arguments = Arguments(invocation.Arguments, name, special);
                 if (receiver is null || arguments is null)
                     return null;
                 string typeArguments = invocation.TargetMethod.TypeArguments.Length == 0 ? ""
-                    : "<" + string.Join(", ", invocation.TargetMethod.TypeArguments.Select(TensorLowering.TypeName)) + ">";
+                    : "<" + string.Join(", ", invocation.TargetMethod.TypeArguments.Select(Symbols.TypeName)) + ">";
                 return $"{receiver}.{invocation.TargetMethod.Name}{typeArguments}({arguments})";
             }
             case IObjectCreationOperation { Initializer: null, Constructor: not null } creation:
-                return Arguments(creation.Arguments, name, special) is string constructorArguments ? $"new {TensorLowering.TypeName(creation.Type!)}({constructorArguments})" : null;
+                return Arguments(creation.Arguments, name, special) is string constructorArguments ? $"new {Symbols.TypeName(creation.Type!)}({constructorArguments})" : null;
             case IThrowOperation { Exception: { } exception }:
                 return Print(exception, name, special) is string thrown ? "throw " + thrown : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
@@ -145,17 +145,17 @@ internal static class PassivePrinter
 
     private static string? Member(IOperation? instance, ISymbol member, Func<ISymbol, string?> name, Func<IOperation, string?>? special)
     {
-        string? receiver = instance is null ? TensorLowering.TypeName(member.ContainingType) : Print(instance, name, special);
+        string? receiver = instance is null ? Symbols.TypeName(member.ContainingType) : Print(instance, name, special);
         return receiver is null ? null : receiver + "." + member.Name;
     }
 
     private static string? Constant(object? value, ITypeSymbol type) => value switch
     {
-        null => type.IsReferenceType ? "null" : $"default({TensorLowering.TypeName(type)})",
+        null => type.IsReferenceType ? "null" : $"default({Symbols.TypeName(type)})",
         bool b => b ? "true" : "false",
         string text => SymbolDisplay.FormatLiteral(text, quote: true),
         char c => SymbolDisplay.FormatLiteral(c, quote: true),
-        _ when type.TypeKind == TypeKind.Enum => $"(({TensorLowering.TypeName(type)}){Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)})",
+        _ when type.TypeKind == TypeKind.Enum => $"(({Symbols.TypeName(type)}){Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)})",
         double d => ExprPrinter.Literal(d, ScalarType.Double),
         float f => ExprPrinter.Literal(f, ScalarType.Float),
         int i => i.ToString(CultureInfo.InvariantCulture),

@@ -43,6 +43,36 @@ internal static class Symbols
         return null;
     }
 
+    /// <summary>For a <c>Backprop.Matrix&lt;T&gt;</c> of double or float, and a one-dimensional array of them: the element type and the shape.</summary>
+    public static (ScalarType Element, ValueShape Shape)? MatrixType(ITypeSymbol? type) => type switch
+    {
+        INamedTypeSymbol named when Pullbacks.IsMatrix(named) && ToScalarType(named.TypeArguments[0]) is ScalarType element && element.IsFloatingPoint() =>
+            (element, ValueShape.Matrix),
+        IArrayTypeSymbol { Rank: 1, ElementType: var inner } when MatrixType(inner) is (var element, ValueShape.Matrix) => (element, ValueShape.MatrixArray),
+        _ => null,
+    };
+
+    /// <summary>Whether a method takes or returns matrices (or arrays of them).</summary>
+    public static bool TakesOrReturnsMatrices(IMethodSymbol method) =>
+        MatrixType(method.ReturnType) is not null || method.Parameters.Any(p => MatrixType(p.Type) is not null);
+
+    /// <summary>A type as generated code names it: fully qualified.</summary>
+    public static string TypeName(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+    /// <summary>A method as a call names it: <c>global::Ns.Type.Method&lt;T&gt;</c>.</summary>
+    public static string MethodName(IMethodSymbol method) => TypeName(method.ContainingType) + "." + method.Name + TypeArguments(method.TypeArguments);
+
+    /// <summary><paramref name="generic"/> (a pullback, destination form or shape method) with the type arguments of the call it serves.</summary>
+    public static string Instantiate(IMethodSymbol generic, IMethodSymbol call) =>
+        TypeName(generic.ContainingType) + "." + generic.Name
+        + (generic.TypeParameters.Length == 0 ? "" : TypeArguments(call.TypeArguments.Concat(call.ContainingType.TypeArguments).Take(generic.TypeParameters.Length)));
+
+    private static string TypeArguments(IEnumerable<ITypeSymbol> arguments)
+    {
+        var list = arguments.ToList();
+        return list.Count == 0 ? "" : "<" + string.Join(", ", list.Select(TypeName)) + ">";
+    }
+
     /// <summary>The element type of a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c> of numbers.</summary>
     public static ScalarType? SpanElement(ITypeSymbol? type) =>
         type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", TypeArguments.Length: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } span

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Backprop;
@@ -16,8 +17,10 @@ public sealed class Tape
 
     private double[] _values = new double[64];
     private long[] _integers = new long[64];
+    private object?[] _references = new object?[16];
     private int _valueCount;
     private int _integerCount;
+    private int _referenceCount;
     private Tape? _next;
 
     private Tape()
@@ -40,6 +43,9 @@ public sealed class Tape
     {
         tape._valueCount = 0;
         tape._integerCount = 0;
+        // Dropped, so that a pooled tape keeps no matrix alive.
+        Array.Clear(tape._references, 0, tape._referenceCount);
+        tape._referenceCount = 0;
         tape._next = t_free;
         t_free = tape;
     }
@@ -65,6 +71,21 @@ public sealed class Tape
     /// <summary>Saves a branch decision or a bool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(bool value) => Push(value ? 1L : 0L);
+
+    /// <summary>Saves a matrix a loop is about to rebind (the matrix itself, not a copy: generated code never writes into it again).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push<T>(Matrix<T> value)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (_referenceCount == _references.Length)
+            Array.Resize(ref _references, _references.Length * 2);
+        _references[_referenceCount++] = value;
+    }
+
+    /// <summary>Restores the last saved matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Matrix<T> PopMatrix<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Unsafe.As<Matrix<T>>(_references[--_referenceCount])!;
 
     /// <summary>Restores the last saved double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

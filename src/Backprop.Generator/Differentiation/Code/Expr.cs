@@ -93,8 +93,26 @@ internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 /// <see cref="DerivativeMethod"/> is the name the callee's derivative methods add their suffix to.
 internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod) : Expr(Type);
 
-/// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> the forward pass saved.</summary>
-internal sealed record PopExpr(ScalarType Type) : Expr(Type);
+/// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> (or matrix of it) the forward pass saved.</summary>
+internal sealed record PopExpr(ScalarType Type, ValueShape Shape = ValueShape.Scalar) : Expr(Type);
+
+/// <summary><c>null</c>: a matrix gradient no share has reached.</summary>
+internal sealed record NullExpr(ScalarType Type) : Expr(Type);
+
+/// <summary><c>Name is not null</c>: whether a matrix gradient has had a share.</summary>
+internal sealed record NotNullExpr(string Name) : Expr(ScalarType.Bool);
+
+/// <summary>
+/// The next matrix of the arena: shaped like <see cref="Like"/>, or as the shape method call <see cref="Shape"/> says.
+/// </summary>
+internal sealed record SlotExpr(Expr? Like, Expr? Shape, ScalarType Type) : Expr(Type);
+
+/// <summary>
+/// Where a pullback writes a share of a matrix's gradient (see <c>Backprop.MatrixAdjoints.Share</c>): for a local, its
+/// gradient <see cref="Gradient"/> shaped like <see cref="Value"/>; for a parameter, whose gradient is the caller's buffer
+/// <see cref="Gradient"/>, with the flag <see cref="Written"/> saying whether a share was written to it yet.
+/// </summary>
+internal sealed record ShareExpr(string Gradient, string? Written, Expr Value, ScalarType Type) : Expr(Type);
 
 /// <summary><c>(a, b, …)</c>: a tangent method's value and derivative, a tuple result.</summary>
 internal sealed record TupleExpr(EquatableArray<Expr> Elements) : Expr(Elements[0].Type)

@@ -49,11 +49,11 @@ internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Argu
     /// <summary>
     /// The call to a scalar function's pullback <paramref name="pullback"/>: the function's <paramref name="arguments"/>,
     /// its <paramref name="result"/> and the result's gradient <paramref name="seed"/> (1 for the partials), then one
-    /// <c>out</c> per differentiable parameter (an empty name for the others, <c>_</c> to discard one).
+    /// <c>out</c> per differentiable parameter (an empty name for the others, <c>_</c> to discard one), or for a matrix
+    /// (<paramref name="buffers"/>) the buffer its gradient is written into (<c>null</c> when not wanted).
     /// </summary>
-    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, Expr seed, EquatableArray<string> outputs) =>
-        new(pullback, arguments.Concat(new[] { result, seed }).ToEquatableArray(), outputs,
-            outputs.Select(_ => false).ToEquatableArray(), "", true);
+    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, Expr seed, EquatableArray<string> outputs, EquatableArray<bool> buffers) =>
+        new(pullback, arguments.Concat(new[] { result, seed }).ToEquatableArray(), outputs, buffers, "", true);
 }
 
 /// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c>, or <c>var ({Value}, {Derivative}) = …;</c> when the value is wanted too.</summary>
@@ -88,3 +88,30 @@ internal sealed record ReturnLine(string Name) : CodeLine;
 
 /// <summary><c>var tape = Tape.Rent();</c> or, when not <see cref="Rent"/>, <c>Tape.Return(tape);</c></summary>
 internal sealed record TapeLine(bool Rent) : CodeLine;
+
+/// <summary><c>Method(Arguments);</c>: an operation writing a matrix into the destination among its arguments.</summary>
+internal sealed record InvokeLine(string Method, EquatableArray<Expr> Arguments) : CodeLine;
+
+/// <summary>Adds a share a pullback wrote into the matrix gradient <see cref="Gradient"/>, unless it was the gradient itself.</summary>
+internal sealed record CollectLine(Expr Gradient, string Share) : CodeLine;
+
+/// <summary>
+/// <c>to = from</c> passes the gradient of <c>to</c>, <see cref="Share"/>, on to matrix <c>from</c>, whose gradient is
+/// <see cref="Gradient"/>: a local's, or the caller's buffer for a parameter, with its <see cref="Written"/> flag.
+/// </summary>
+internal sealed record PassLine(string Gradient, string? Written, Expr Share) : CodeLine;
+
+/// <summary>A matrix parameter's gradient buffer, zeroed when no share reached it.</summary>
+internal sealed record FinishLine(string Written, string Gradient) : CodeLine;
+
+/// <summary>Throws <c>ArgumentException</c> unless the gradient buffer (or array of them) <see cref="Gradient"/> has the shape of matrix parameter <see cref="Parameter"/>.</summary>
+internal sealed record RequireShapeLine(string Parameter, string Gradient, string Method) : CodeLine;
+
+/// <summary>Zeroes every matrix of an array of gradient buffers, which reads of the array's matrices then add into.</summary>
+internal sealed record ClearMatricesLine(string Gradients) : CodeLine;
+
+/// <summary><c>Source.CopyTo(Destination)</c>, matrices of the same shape.</summary>
+internal sealed record CopyMatrixLine(string Source, string Destination) : CodeLine;
+
+/// <summary>Takes the matrix arena from this thread's pool or, when not <see cref="Rent"/>, gives it back.</summary>
+internal sealed record ArenaLine(bool Rent, ScalarType Element) : CodeLine;

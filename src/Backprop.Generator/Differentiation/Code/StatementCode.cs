@@ -111,6 +111,4 @@ internal static class StatementCode
         }
         return uses;
     }
-
-    public static string TypeName(VariableSpec variable) => variable.IsArray ? variable.Type.Keyword() + "[]" : variable.Type.Keyword();
 }

@@ -49,7 +49,7 @@ internal sealed class TangentBuilder
         foreach (VariableSpec variable in _program.Variables.Where(v => !v.IsArray))
         {
             if (variable.Kind != VariableKind.Parameter)
-                body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.TypeName, variable.Name, new ConstantExpr(0, variable.Type)));
             // A [NoDerivative] parameter that is reassigned from differentiable values needs a tangent local of its own.
             bool isDirection = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
             if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
@@ -208,7 +208,7 @@ internal sealed class TangentBuilder
             sum = sum is null ? term : sum + term;
         }
         if (sum is not null)
-            calls.Add(CallGradientLine.ForPullback(pullback, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), new ConstantExpr(1, call.Type), outputs.ToEquatableArray()));
+            calls.Add(CallGradientLine.ForPullback(pullback, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), new ConstantExpr(1, call.Type), outputs.ToEquatableArray(), outputs.Select(_ => false).ToEquatableArray()));
         return sum;
     }
 

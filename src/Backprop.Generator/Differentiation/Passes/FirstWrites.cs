@@ -114,6 +114,28 @@ internal static class FirstWrites
                 into.Add(add.Source);
                 StatementCode.Names(add.Scale, into);
                 return true;
+            case InvokeLine invoke:
+                foreach (Expr argument in invoke.Arguments)
+                    StatementCode.Names(argument, into);
+                return true;
+            case CollectLine collect:
+                StatementCode.Names(collect.Gradient, into);
+                into.Add(collect.Share);
+                return true;
+            case PassLine pass:
+                into.Add(pass.Gradient);
+                if (pass.Written is not null)
+                    into.Add(pass.Written);
+                StatementCode.Names(pass.Share, into);
+                return true;
+            case FinishLine finish:
+                into.Add(finish.Written);
+                into.Add(finish.Gradient);
+                return true;
+            case CopyMatrixLine copy:
+                into.Add(copy.Source);
+                into.Add(copy.Destination);
+                return true;
             case CommentLine or BlankLine:
                 return true;
             default:

@@ -34,7 +34,7 @@ internal static class Preaccumulation
             .ToDictionary(p => p.Name, p => (Input: p.Name, Tangent: (string?)null));
         foreach (Statement statement in function.Body.Body.Statements)
         {
-            if (statement is not AssignStatement { Declares: true } assign || assign.Target == function.Body.Result
+            if (statement is not AssignStatement { Declares: true } assign || assign.Target == function.Body.Result || assign.Nodes.Any(n => n.Shape != ValueShape.Scalar)
                 || writeCounts[assign.Target] != 1 || !activity.Active.Contains(assign.Target))
                 continue;
             EquatableArray<Node> nodes = statement.Nodes;

@@ -36,7 +36,7 @@ internal static class TupleCotangent
         var seed = new AssignStatement($"(the cotangent given times the result: Σₖ {Naming.ResultDerivative}.Itemₖ · resultₖ)",
             nodes.ToEquatableArray(), product, sum!.Value, Declares: true);
         var seeded = new ForwardProgram(
-            program.Variables.Append(new VariableSpec(product, type, false, VariableKind.Synthetic)).ToEquatableArray(),
+            program.Variables.Append(new VariableSpec(product, type, ValueShape.Scalar, VariableKind.Synthetic)).ToEquatableArray(),
             new Block(program.Body.Statements.Append(seed).ToEquatableArray()).Numbered(),
             product,
             program.ResultElements);

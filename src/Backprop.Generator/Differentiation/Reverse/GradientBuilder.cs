@@ -41,7 +41,10 @@ internal sealed class GradientBuilder
     private readonly HashSet<string> _clearedBeforeLoop = new();
     private readonly HashSet<string> _needed = new();
     private readonly HashSet<string> _declaredInline = new();
+    private readonly HashSet<string> _writtenOnce = new();
     private readonly Dictionary<string, string> _adjointNames = new();
+    /// <summary>Per matrix parameter, the flag saying whether a share of its gradient was written into the caller's buffer yet.</summary>
+    private readonly Dictionary<string, string> _written = new();
     private readonly List<string> _rented = new();
     private readonly bool _resultSeededOnce;
     private bool _usesTape;
@@ -96,10 +99,16 @@ internal sealed class GradientBuilder
 
         MarkNesting(_program.Body, nested: false);
         var resultWrites = Statements.All(_program.Body).OfType<AssignStatement>().Where(a => a.Target == _program.Result).ToList();
-        _resultSeededOnce = resultWrites.Count == 1 && !PlanOf(resultWrites[0]).Nested;
+        _resultSeededOnce = resultWrites.Count == 1 && !PlanOf(resultWrites[0]).Nested && !function.ReturnsMatrix;
+        // A matrix written once, at the top level (the result, an inlined method's): nothing was there before.
+        foreach (var single in Statements.All(_program.Body).OfType<AssignStatement>().Where(a => _variables[a.Target].IsMatrix).GroupBy(a => a.Target))
+        {
+            if (single.Count() == 1 && !PlanOf(single.First()).Nested && Statements.All(_program.Body).Count(s => Statements.Write(s)?.Target == single.Key) == 1)
+                _writtenOnce.Add(single.Key);
+        }
         foreach (Statement statement in _program.Body.Statements)
         {
-            if (statement is AssignStatement { Declares: true } or AllocateStatement || statement is AssignStatement { Target: var t } && t == _program.Result && _resultSeededOnce)
+            if (statement is AssignStatement { Declares: true } or AllocateStatement || statement is AssignStatement { Target: var t } && (t == _program.Result && _resultSeededOnce || _writtenOnce.Contains(t)))
                 _declaredInline.Add(((Statement)statement) switch { AssignStatement a => a.Target, AllocateStatement a => a.Array, _ => "" });
         }
     }
@@ -146,20 +155,24 @@ internal sealed class GradientBuilder
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.TakesMatrices))
+            body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, MethodName));
+        int checks = body.Count;
         foreach (VariableSpec variable in _program.Variables)
         {
             if (variable.Kind != VariableKind.Parameter && !_declaredInline.Contains(variable.Name))
-                body.Add(new DeclareLine(StatementCode.TypeName(variable), variable.Name, new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.TypeName, variable.Name, variable.IsMatrix ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type)));
         }
 
         List<CodeLine> forward = Forward(_program.Body);
         List<CodeLine> reverse = Reverse(_program.Body);
         // Buffers that fused loops fill directly are cleared first: a call made while a forward value is live (sum = 0,
         // then Array.Clear) makes the JIT keep that value in memory for the whole loop (every register is caller-saved).
-        int checks = _function.Parameters.Count(p => p.Role == ParameterRole.Array);
         body.InsertRange(checks, _function.Parameters.Where(p => _clearedBeforeLoop.Contains(p.Name)).Select(p => new ClearLine(p.GradientName)));
         if (_usesTape)
             body.Add(new TapeLine(Rent: true));
+        if (_function.UsesMatrices)
+            body.Add(new ArenaLine(Rent: true, _function.ReturnType));
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
@@ -180,8 +193,9 @@ internal sealed class GradientBuilder
             }
             else if (_needed.Contains(output))
             {
+                // A matrix is kept by reference: the reverse sweep rebinds the variable, never writes into its matrix.
                 string copy = _names.Allocate("value");
-                body.Add(new DeclareLine(value.Type.Keyword(), copy, value));
+                body.Add(new DeclareLine(_variables[output].TypeName, copy, value));
                 value = new NameExpr(copy, value.Type);
             }
             values.Add(value);
@@ -191,13 +205,19 @@ internal sealed class GradientBuilder
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
         if (_function.ReturnsArray)
             body.AddRange(SeedArrayResult());
+        if (_function.ReturnsMatrix)
+            body.AddRange(SeedMatrixResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
         body.AddRange(ForwardOrderSums.Apply(reverseCode));
-        if (_usesTape || _rented.Count > 0 || kept is not null)
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Matrix))
+            body.Add(new FinishLine(_written[parameter.Name], parameter.GradientName));
+        if (_usesTape || _rented.Count > 0 || kept is not null || _function.UsesMatrices)
             body.Add(new BlankLine());
         if (_usesTape)
             body.Add(new TapeLine(Rent: false));
+        if (_function.UsesMatrices)
+            body.Add(new ArenaLine(Rent: false, _function.ReturnType));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
         if (kept is not null)
@@ -217,6 +237,24 @@ internal sealed class GradientBuilder
         yield return new CheckResultLengthLine(_program.Result, Naming.ResultDerivative);
         if (_activity.Active.Contains(_program.Result))
             yield return new CopyLine(Naming.ResultDerivative, _adjointNames[_program.Result]);
+    }
+
+    /// <summary>The derivative method these lines are the body of, as its shape checks name it.</summary>
+    private string MethodName => _function.Name + (_function.ReturnsSeveralValues ? "VectorJacobian" : Naming.GradientSuffix);
+
+    /// <summary>
+    /// The reverse sweep of a matrix result starts from the caller's cotangent, copied into the result's own gradient,
+    /// which the sweep may add to (the caller's is an input, never modified).
+    /// </summary>
+    private IEnumerable<CodeLine> SeedMatrixResult()
+    {
+        VariableSpec result = _variables[_program.Result];
+        yield return new RequireShapeLine(result.Name, Naming.ResultDerivative, MethodName);
+        if (!_activity.Active.Contains(result.Name))
+            yield break;
+        string gradient = _adjointNames[result.Name];
+        yield return new DeclareLine(result.TypeName + "?", gradient, new SlotExpr(new NameExpr(result.Name, result.Type), null, result.Type));
+        yield return new CopyMatrixLine(Naming.ResultDerivative, gradient);
     }
 
     // ---- planning: adjoints, and the values they need ----
@@ -344,6 +382,8 @@ internal sealed class GradientBuilder
     {
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role != ParameterRole.Passive))
             _adjointNames[parameter.Name] = parameter.GradientName;
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Matrix))
+            _written[parameter.Name] = _names.Allocate(Naming.Derivative(parameter.Name) + "Written");
         foreach (VariableSpec variable in _program.Variables)
         {
             if (_activity.Active.Contains(variable.Name) && !_adjointNames.ContainsKey(variable.Name))
@@ -361,6 +401,10 @@ internal sealed class GradientBuilder
                 yield return new AssignLine(new NameExpr(parameter.GradientName, parameter.Type!.Value), new ConstantExpr(0, parameter.Type!.Value), false);
             else if (parameter.Role == ParameterRole.Array && !_clearedBeforeLoop.Contains(parameter.Name))
                 yield return new ClearLine(parameter.GradientName);
+            else if (parameter.Role == ParameterRole.Matrix)
+                yield return new DeclareLine("bool", _written[parameter.Name], new ConstantExpr(0, ScalarType.Bool));
+            else if (parameter.Role == ParameterRole.MatrixArray)
+                yield return new ClearMatricesLine(parameter.GradientName);
         }
         foreach (VariableSpec variable in _program.Variables)
         {
@@ -368,8 +412,13 @@ internal sealed class GradientBuilder
             bool hasGradientParameter = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
             if (hasGradientParameter || variable.IsArray || !_activity.Active.Contains(variable.Name) || fusedLocals.Contains(variable.Name))
                 continue;
-            if (variable.Name == _program.Result && _resultSeededOnce)
+            if (variable.Name == _program.Result && (_resultSeededOnce || _function.ReturnsMatrix))
                 continue;
+            if (variable.IsMatrix)
+            {
+                yield return new DeclareLine(variable.TypeName + "?", _adjointNames[variable.Name], new NullExpr(variable.Type));
+                continue;
+            }
             double initial = variable.Name == _program.Result ? 1 : 0;
             yield return new DeclareLine(variable.Type.Keyword(), _adjointNames[variable.Name], new ConstantExpr(initial, variable.Type));
         }
@@ -385,13 +434,14 @@ internal sealed class GradientBuilder
             var record = new ForwardRecord();
             StatementPlan plan = PlanOf(statement);
             plan.Record = record;
-            lines.Add(new CommentLine(statement.Source));
+            if (!ContinuesMatrixStatement(block, statement))
+                lines.Add(new CommentLine(statement.Source));
             bool nested = plan.Nested;
             switch (statement)
             {
                 case AssignStatement assign:
                     if (Restoration(assign) == Restore.Saved)
-                        Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type));
+                        Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type), _variables[assign.Target].TypeName);
                     EmitAssignment(lines, record, assign);
                     if (plan.Preaccumulated is Preaccumulated carried)
                     {
@@ -404,7 +454,7 @@ internal sealed class GradientBuilder
                     Expr stored = StoreValues(lines, record, statement, store.Value);
                     var element = new ElementExpr(store.Array, ResolveForward(statement, record, store.Index), stored.Type);
                     if (Restoration(statement) == Restore.Saved)
-                        Save(lines, record, nested, store.Array, element);
+                        Save(lines, record, nested, store.Array, element, element.Type.Keyword());
                     lines.Add(new AssignLine(element, stored, false));
                     TapeCalls(lines, record, statement);
                     break;
@@ -467,9 +517,14 @@ internal sealed class GradientBuilder
 
     private void EmitAssignment(List<CodeLine> lines, ForwardRecord record, AssignStatement assign)
     {
+        if (_variables[assign.Target].IsMatrix)
+        {
+            lines.AddRange(MatrixForward.Assignment(assign, _variables[assign.Target], IsFirstWrite(assign), _names));
+            return;
+        }
         Expr value = StoreValues(lines, record, assign, assign.Value);
         lines.Add(IsFirstWrite(assign)
-            ? new DeclareLine(StatementCode.TypeName(_variables[assign.Target]), assign.Target, value)
+            ? new DeclareLine(_variables[assign.Target].TypeName, assign.Target, value)
             : new AssignLine(new NameExpr(assign.Target, value.Type), value, false));
     }
 
@@ -498,7 +553,7 @@ internal sealed class GradientBuilder
     }
 
     /// <summary>Keeps the value a statement is about to overwrite, when the reverse sweep will read it.</summary>
-    private void Save(List<CodeLine> lines, ForwardRecord record, bool nested, string variable, Expr current)
+    private void Save(List<CodeLine> lines, ForwardRecord record, bool nested, string variable, Expr current, string type)
     {
         if (nested)
         {
@@ -508,7 +563,7 @@ internal sealed class GradientBuilder
         else
         {
             record.Saved = _names.Allocate(variable + "_before");
-            lines.Add(new DeclareLine(current.Type.Keyword(), record.Saved, current));
+            lines.Add(new DeclareLine(type, record.Saved, current));
         }
     }
 
@@ -563,13 +618,14 @@ internal sealed class GradientBuilder
 
     /// <summary>A top-level declaration, the single top-level return or an initializer's store: nothing was there before it, so nothing to save or reset.</summary>
     private bool IsFirstWrite(Statement statement) =>
-        !PlanOf(statement).Nested && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce))
+        !PlanOf(statement).Nested && (statement is AssignStatement assign && (assign.Declares || (assign.Target == _program.Result && _resultSeededOnce) || _writtenOnce.Contains(assign.Target))
             || statement is StoreStatement { Initializes: true });
 
     private List<CodeLine> Reverse(Block block)
     {
         var lines = new List<CodeLine>();
         ILookup<int, Statement> recomputedBefore = block.Statements.Where(s => PlanOf(s).RecomputedBefore is not null).ToLookup(s => PlanOf(s).RecomputedBefore!.Value);
+        string? lastCommented = null;
         for (int i = block.Statements.Count - 1; i >= 0; i--)
         {
             foreach (Statement local in recomputedBefore[i])
@@ -602,11 +658,23 @@ internal sealed class GradientBuilder
             }
             if (code.Count > 0)
             {
-                lines.Add(new CommentLine(statement.Source));
+                // A matrix computed inside a statement is differentiated right after the rest of it, under its comment.
+                if (!(IsMatrixWrite(statement) && lastCommented == statement.Source))
+                    lines.Add(new CommentLine(statement.Source));
                 lines.AddRange(code);
+                lastCommented = statement.Source;
             }
         }
         return ElementAccumulation.Merge(lines, _names);
+    }
+
+    private bool IsMatrixWrite(Statement statement) => statement is AssignStatement assign && _variables[assign.Target].IsMatrix;
+
+    /// <summary>Whether a statement computes a matrix for the statement after it, from the same source: one comment quotes both.</summary>
+    private bool ContinuesMatrixStatement(Block block, Statement statement)
+    {
+        int at = Enumerable.Range(0, block.Statements.Count).First(i => block.Statements[i].Id == statement.Id);
+        return at > 0 && block.Statements[at - 1].Source == statement.Source && IsMatrixWrite(block.Statements[at - 1]);
     }
 
     private void ReverseWrite(List<CodeLine> lines, Statement statement, ForwardRecord record, bool nested)
@@ -632,19 +700,39 @@ internal sealed class GradientBuilder
         // Pushed after the overwritten value, the functions' results come back first.
         foreach (int node in TapedCalls(statement).Reverse())
             values[node] = Materialize(lines, new PopExpr(statement.Nodes[node].Type), ForwardExpressions.NameFor(Op.Call));
+        bool matrix = store is null && _variables[target].IsMatrix;
         // The statement's own result, if a rule reads it, must be taken before the old value comes back.
         if (adjoint is not null && adjoint.Referenced.Contains(root))
         {
             if (restores || store is not null)
-                values[root] = Materialize(lines, current, target + "_after");
+                values[root] = Materialize(lines, current, target + "_after", store is null ? _variables[target].TypeName : type.Keyword());
             else
                 values[root] = target;
         }
         if (restores)
             lines.Add(new AssignLine(current, restoration == Restore.Inverted ? Recomputation.Inverse((AssignStatement)statement)!
-                : nested ? new PopExpr(type) : new NameExpr(record.Saved!, type), false));
+                : nested ? new PopExpr(type, matrix ? ValueShape.Matrix : ValueShape.Scalar) : new NameExpr(record.Saved!, type), false));
         if (adjoint is null)
             return;
+
+        // A matrix's gradient is null until a share reaches it: no share, nothing to differentiate. When the statement reads
+        // the matrix it assigns (h = Relu(h)), that gradient is taken aside first, and the earlier value collects its own.
+        List<CodeLine> outer = lines;
+        var renamed = new Dictionary<string, string>();
+        bool detached = false;
+        if (matrix)
+        {
+            lines = new List<CodeLine>();
+            if (statement.Nodes.Any(n => n.Op == Op.Read && n.Name == target))
+            {
+                string gradient = ((NameExpr)seed).Name;
+                string result = _names.Allocate(gradient + "_result");
+                lines.Add(new DeclareLine(_variables[target].TypeName, result, seed));
+                lines.Add(new AssignLine(seed, new NullExpr(type), false));
+                renamed[gradient] = result;
+                detached = true;
+            }
+        }
 
         if (store is not null)
         {
@@ -661,7 +749,8 @@ internal sealed class GradientBuilder
 
         var temporaries = new Dictionary<int, string>();
         var callOutputs = new Dictionary<(int, int), string>();
-        Expr Finish(Expr expr) => Resolve(expr, statement, values, (temporaries, callOutputs));
+        Expr Finish(Expr expr) => Resolve(renamed.Count == 0 ? expr : StatementCode.Rewrite(expr, e => e is NameExpr name && renamed.TryGetValue(name.Name, out string? to) ? name with { Name = to } : null),
+            statement, values, (temporaries, callOutputs));
         foreach (CodeLine line in adjoint.Lines)
         {
             if (line is AdjointLine temporary)
@@ -675,9 +764,19 @@ internal sealed class GradientBuilder
                 Node node = statement.Nodes[call.Node];
                 var buffers = new List<bool>();
                 var outputs = new List<string>();
+                var collects = new List<CodeLine>();
                 for (int i = 0; i < node.Arguments.Count; i++)
                 {
                     Node argument = statement.Nodes[node.Arguments[i]];
+                    if (argument.Shape == ValueShape.Matrix)
+                    {
+                        // A matrix's share is written into a buffer (null: not wanted), then collected into its gradient.
+                        buffers.Add(true);
+                        outputs.Add(!node.Call!.Differentiable[i] ? ""
+                            : !adjoint.Matrices.Contains((node.Arguments[i], call.Node, i)) ? "null"
+                            : Share(lines, collects, statement, values, argument));
+                        continue;
+                    }
                     bool buffer = argument.Op == Op.ArrayArgument;
                     buffers.Add(buffer);
                     if (!node.Call!.Differentiable[i])
@@ -693,8 +792,9 @@ internal sealed class GradientBuilder
                 }
                 var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
                 lines.Add(node.Call!.Pullback is string pullback
-                    ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray())
+                    ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray(), buffers.ToEquatableArray())
                     : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
+                lines.AddRange(collects);
             }
         }
 
@@ -703,13 +803,16 @@ internal sealed class GradientBuilder
         {
             if (contribution.Key == target && store is null)
                 toTarget = Finish(contribution.Value);
+            else if (_variables[contribution.Key].IsMatrix)
+                lines.Add(new PassLine(AdjointName(contribution.Key), _written.TryGetValue(contribution.Key, out string? written) ? written : null, Finish(contribution.Value)));
             else
                 lines.Add(new AssignLine(new NameExpr(AdjointName(contribution.Key), _variables[contribution.Key].Type), Finish(contribution.Value), true));
         }
         foreach (var (array, elementIndex, value) in adjoint.Elements)
         {
             Expr at = Resolve(new ValueExpr(elementIndex, ScalarType.Int), statement, values, null);
-            lines.Add(new AssignLine(new ElementExpr(AdjointName(array), at, _variables[array].Type), Finish(value), true));
+            var element = new ElementExpr(AdjointName(array), at, _variables[array].Type);
+            lines.Add(_variables[array].Shape == ValueShape.MatrixArray ? new CollectLine(element, ((NameExpr)Finish(value)).Name) : new AssignLine(element, Finish(value), true));
         }
         foreach (var (array, call, parameter, scale) in adjoint.Arrays)
         {
@@ -718,11 +821,38 @@ internal sealed class GradientBuilder
             lines.Add(new ReturnLine(buffer));
         }
         // A constant seed (the single top-level result, a fused loop's unit seed) has no variable to reset.
-        if (store is null && seed is not ConstantExpr)
+        if (store is null && seed is not ConstantExpr && !detached)
         {
             if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
-                lines.Add(new AssignLine(seed, toTarget ?? new ConstantExpr(0, type), false));
+                lines.Add(new AssignLine(seed, toTarget ?? (matrix ? new NullExpr(type) : new ConstantExpr(0, type)), false));
         }
+        if (matrix)
+            outer.Add(new IfLine(new NotNullExpr(((NameExpr)seed).Name), lines.ToEquatableArray(), EquatableArray<CodeLine>.Empty));
+    }
+
+    /// <summary>
+    /// The buffer a pullback writes a share of a matrix argument's gradient into, declared in <paramref name="lines"/>, and
+    /// the line adding it into that gradient once the pullback has run, in <paramref name="collects"/>: for a matrix of an
+    /// array of matrices, a slot of the arena added into the caller's buffer at its index; else the matrix's gradient itself
+    /// when no share has reached it yet.
+    /// </summary>
+    private string Share(List<CodeLine> lines, List<CodeLine> collects, Statement statement, Dictionary<int, string> values, Node argument)
+    {
+        ScalarType element = argument.Type;
+        string type = ValueShapes.MatrixType(element);
+        string share = _names.Allocate(Naming.Derivative(argument.Name!) + "Share");
+        if (argument.Op == Op.Element)
+        {
+            Expr matrix = Resolve(new ValueExpr(argument.Id, element), statement, values, null);
+            Expr at = Resolve(new ValueExpr(argument.Arguments[0], ScalarType.Int), statement, values, null);
+            lines.Add(new DeclareLine(type, share, new SlotExpr(matrix, null, element)));
+            collects.Add(new CollectLine(new ElementExpr(AdjointName(argument.Name!), at, element), share));
+            return share;
+        }
+        string gradient = AdjointName(argument.Name!);
+        lines.Add(new DeclareLine(type, share, new ShareExpr(gradient, _written.TryGetValue(argument.Name!, out string? written) ? written : null, new NameExpr(argument.Name!, element), element)));
+        collects.Add(new CollectLine(new NameExpr(gradient, element), share));
+        return share;
     }
 
     private string AdjointName(string variable) =>
@@ -844,18 +974,18 @@ internal sealed class GradientBuilder
         if (values.TryGetValue(node, out string? name) && name is not null)
             return new NameExpr(name, n.Type);
         Expr expr = Resolve(ForwardExpressions.Of(n, statement.Nodes), statement, values, null);
-        if (!nested || n.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument)
+        if (!nested || n.Op is Op.Constant or Op.Read or Op.Length or Op.ArrayArgument || n.Shape == ValueShape.Opaque)
             return expr;
         name = _names.Allocate(ForwardExpressions.NameFor(n.Op));
-        lines.Add(new DeclareLine(n.Type.Keyword(), name, expr));
+        lines.Add(new DeclareLine(n.Shape.TypeName(n.Type), name, expr));
         values[node] = name;
         return new NameExpr(name, n.Type);
     }
 
-    private string Materialize(List<CodeLine> lines, Expr value, string wanted)
+    private string Materialize(List<CodeLine> lines, Expr value, string wanted, string? type = null)
     {
         string name = _names.Allocate(wanted);
-        lines.Add(new DeclareLine(value.Type.Keyword(), name, value));
+        lines.Add(new DeclareLine(type ?? value.Type.Keyword(), name, value));
         return name;
     }
 

@@ -20,7 +20,7 @@ internal sealed record LoopFusion(string Accumulator, int Steps)
     public static LoopFusion? Find(LoopStatement loop, IReadOnlyDictionary<string, int> writeCounts, ISet<string> active, ISet<string> readBefore)
     {
         EquatableArray<Statement> body = loop.Body.Statements;
-        if (body.Any(s => s is not AssignStatement || s.Nodes.Any(n => n.Op is Op.Call or Op.ArrayArgument)))
+        if (body.Any(s => s is not AssignStatement || s.Nodes.Any(n => n.Op is Op.Call or Op.ArrayArgument || n.Shape != ValueShape.Scalar)))
             return null;
         var assigns = body.Cast<AssignStatement>().ToList();
         int steps = 0;

@@ -22,6 +22,9 @@ internal sealed class StatementAdjoint
     /// <summary>What it adds to array elements' adjoints: array, index node, value.</summary>
     public List<(string Array, int Index, Expr Value)> Elements { get; } = new();
 
+    /// <summary>Matrices passed to pullbacks: the share of the gradient of argument node <c>Argument</c> (a matrix read) that call node <c>Call</c>'s pullback gives for its parameter <c>Parameter</c>.</summary>
+    public HashSet<(int Argument, int Call, int Parameter)> Matrices { get; } = new();
+
     /// <summary>Whole arrays passed to calls: the callee's gradient for parameter <c>Parameter</c> of call node <c>Call</c>, scaled by <c>Scale</c>, is added to the array's adjoint.</summary>
     public List<(string Array, int Call, int Parameter, Expr Scale)> Arrays { get; } = new();
 
@@ -64,7 +67,10 @@ internal sealed class StatementAdjoint
             {
                 // A user's pullback takes the result's adjoint itself and gives the arguments' adjoints.
                 adjoint.Lines.Add(new CallGradientPlaceholder(id, g));
-                Send(pending, node, targets.Select(i => (i, (Expr)new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type))));
+                foreach (int i in targets.Where(i => nodes[node.Arguments[i]].Shape == ValueShape.Matrix))
+                    adjoint.Matrices.Add((node.Arguments[i], id, i));
+                Send(pending, node, targets.Where(i => nodes[node.Arguments[i]].Shape != ValueShape.Matrix)
+                    .Select(i => (i, (Expr)new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type))));
                 continue;
             }
             if (node.Op == Op.Call)

@@ -19,6 +19,15 @@ internal sealed partial class BodyLowering
             return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
         if (target.MethodKind == MethodKind.LocalFunction)
             return LowerLocalFunctionCall(invocation, type);
+        if (Symbols.TakesOrReturnsMatrices(target))
+        {
+            // A number computed from matrices: an operation with a pullback, or a method of this compilation, inlined.
+            if (Pullbacks.Find(target) is not null)
+                return LowerOperation(target, ArgumentsInOrder(invocation), invocation) is int reduced ? _nodes.Convert(reduced, type) : null;
+            if (InlinedBodyOf(invocation) is { } body)
+                return InlineBody(invocation, body) is { Count: 1 } results ? _nodes.Convert(_nodes.Read(results[0], _variablesByName[results[0]].Type), type) : null;
+            return NoRuleFor(invocation, target);
+        }
 
         Op op;
         CallTarget? call = null;
@@ -114,7 +123,7 @@ internal sealed partial class BodyLowering
             ? Pullbacks.Find(target)
             : null;
 
-    private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint();
+    private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint() || Symbols.MatrixType(type) is not null;
 
     /// <summary>
     /// The call as it is, or, when it gives a value that may vary to a [NoDerivative] parameter of a callee whose body is

@@ -40,6 +40,14 @@ internal sealed partial class BodyLowering
         // An expression nested thousands deep would overflow the stack and take the compiler down with it: near the
         // limit this throws InsufficientExecutionStackException instead, which the pipeline reports as BP9001.
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        switch (Symbols.MatrixType(operation.Type))
+        {
+            case (_, ValueShape.Matrix):
+                return LowerMatrix(operation);
+            case (_, ValueShape.MatrixArray):
+                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"The array of matrices '{OneLine(operation.Syntax)}' as a value",
+                    "read its matrices by index (W[i]), or loop over it with foreach");
+        }
         ScalarType? type = ValueType(operation.Type);
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
             return ArrayCallHere(operation, callee);
@@ -78,6 +86,16 @@ internal sealed partial class BodyLowering
                 return ArrayVariable(element.ArrayReference) is (string array, _) && LowerIndex(element) is int index
                     ? _nodes.Add(Op.Element, type.Value, new[] { index }, 0, array, null)
                     : null;
+            // A matrix parameter's shape: the parameter is never assigned, so its shape is the same throughout the method.
+            case IPropertyReferenceOperation { Property.Name: "Rows" or "Columns" or "Length", Instance: IParameterReferenceOperation { Parameter: var shaped } } shape
+                when Symbols.MatrixType(shaped.Type) is (_, ValueShape.Matrix):
+                return _inlinedBodies.Count == 0
+                    ? _nodes.Add(Op.Member, ScalarType.Int, null, 0, $"{Naming.Identifier(shaped.Name)}.{shape.Property.Name}", null)
+                    : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading the shape of '{shaped.Name}' in '{_inlinedBodies.Peek()}', which is inlined where it is called,",
+                        "pass the size as an int parameter");
+            case IPropertyReferenceOperation { Property.Name: "Rows" or "Columns" or "Length", Instance: { } matrix } when Symbols.MatrixType(matrix.Type) is (_, ValueShape.Matrix):
+                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading the shape of '{OneLine(matrix.Syntax)}'",
+                    "read the shape of a matrix parameter (x.Rows), or pass the size as an int parameter");
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } instance }:
                 return ArrayVariable(instance) is (string lengthOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, lengthOf, null) : null;
             // A span parameter is read as an array: by index and Length.
@@ -131,9 +149,9 @@ internal sealed partial class BodyLowering
     private static string? Constant(IOperation operation) => operation switch
     {
         IFieldReferenceOperation { Instance: null, Field: { IsStatic: true, IsReadOnly: true } field } when IsConstantType(field.Type) =>
-            TensorLowering.TypeName(field.ContainingType) + "." + Naming.Identifier(field.Name),
+            Symbols.TypeName(field.ContainingType) + "." + Naming.Identifier(field.Name),
         IPropertyReferenceOperation { Instance: null, Arguments.Length: 0, Property: { IsStatic: true, SetMethod: null } property } when IsConstantType(property.Type) =>
-            TensorLowering.TypeName(property.ContainingType) + "." + Naming.Identifier(property.Name),
+            Symbols.TypeName(property.ContainingType) + "." + Naming.Identifier(property.Name),
         _ => null,
     };
 
@@ -147,8 +165,8 @@ internal sealed partial class BodyLowering
         return LowerValue(element.Indices[0]) is int index ? _nodes.Convert(index, ScalarType.Int) : null;
     }
 
-    /// <summary>A differentiable <c>c ? a : b</c> becomes an <c>if</c> assigning a new variable, so only the taken branch runs and is differentiated.</summary>
-    private int? LowerConditional(IConditionalOperation conditional, ScalarType type)
+    /// <summary>A differentiable <c>c ? a : b</c> (of numbers or matrices) becomes an <c>if</c> assigning a new variable, so only the taken branch runs and is differentiated.</summary>
+    private int? LowerConditional(IConditionalOperation conditional, ScalarType type, ValueShape shape = ValueShape.Scalar)
     {
         if (!type.IsFloatingPoint())
         {
@@ -159,7 +177,7 @@ internal sealed partial class BodyLowering
         }
         NodeBuilder outer = _nodes;
         _nodes = new NodeBuilder();
-        string temporary = NewVariable("choice", type);
+        string temporary = NewVariable("choice", type, shape, VariableKind.Synthetic);
         int? condition = LowerValue(conditional.Condition);
         NodeBuilder conditionNodes = TakeNodes();
         string text = OneLine(conditional.Syntax);
@@ -169,7 +187,7 @@ internal sealed partial class BodyLowering
         if (condition is not int c2)
             return null;
         Add(new IfStatement($"if ({conditional.Condition.Syntax}) — from {text}", conditionNodes.ToNodes(), c2, then, otherwise));
-        return _nodes.Read(temporary, type);
+        return _nodes.Read(temporary, type, shape);
     }
 
     /// <summary>
@@ -179,8 +197,10 @@ internal sealed partial class BodyLowering
     private bool NeedsStatements(IOperation operation, HashSet<IMethodSymbol>? inlined = null) =>
         operation.DescendantsAndSelf().Any(o => o switch
         {
-            IConditionalOperation { Type: var type } => ValueType(type)?.IsFloatingPoint() == true,
+            IConditionalOperation { Type: var type } => ValueType(type)?.IsFloatingPoint() == true || Symbols.MatrixType(type) is not null,
             ISwitchExpressionOperation => true,
+            // A matrix computed inside an expression is computed by a statement of its own.
+            IInvocationOperation or IBinaryOperation or IUnaryOperation when Symbols.MatrixType(o.Type) is (_, ValueShape.Matrix) => true,
             IInvocationOperation call when InlinedExpressionOf(call) is { } expression =>
                 (inlined ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(call.TargetMethod) && NeedsStatements(expression, inlined),
             IInvocationOperation call => InlinedBodyOf(call) is not null,

@@ -110,7 +110,7 @@ internal sealed partial class BodyLowering
         var bound = new List<ISymbol>();
         // An array result is the local array the body returns, known at its first return.
         bool arrayResult = VariableType(method.ReturnType) is (_, true);
-        List<string>? results = !BindArguments(invocation, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
+        List<string>? results = !BindArguments(invocation, body, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
         if (results is not null)
         {
             var (result, elements, returned, block, returnsArray, loops) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray());
@@ -139,6 +139,8 @@ internal sealed partial class BodyLowering
             foreach (Loop loop in loops.Reverse())
                 _loops.Push(loop);
         }
+        foreach (IParameterSymbol parameter in method.Parameters)
+            _opaqueArguments.Remove(parameter);
         // A second call of the method declares its own locals.
         foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
         {
@@ -179,12 +181,15 @@ internal sealed partial class BodyLowering
     /// Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array. The
     /// parameters are bound once every argument is lowered, since an argument may inline another call of the same method.
     /// </summary>
-    private bool BindArguments(IInvocationOperation invocation, List<ISymbol> bound)
+    private bool BindArguments(IInvocationOperation invocation, IBlockOperation body, List<ISymbol> bound)
     {
         var bindings = new List<(IParameterSymbol Parameter, string Name)>();
+        bool ok = true;
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
             IParameterSymbol? parameter = argument.Parameter;
+            if (parameter is { RefKind: RefKind.None } && BindMatrixArgument(invocation, argument, body, bindings, ref ok))
+                continue;
             if (parameter is { RefKind: RefKind.None } && VariableType(parameter.Type) is (_, true)
                 && Unconverted(argument.Value) is var array && array is ILocalReferenceOperation or IParameterReferenceOperation
                 && ArrayVariable(array) is (string arrayName, _))
@@ -207,7 +212,7 @@ internal sealed partial class BodyLowering
             _variableNames[parameter] = name;
             bound.Add(parameter);
         }
-        return true;
+        return ok;
     }
 
     /// <summary>The variables an inlined method's returns assign: one for a number, one per element for a tuple of numbers, none for void.</summary>
@@ -220,6 +225,8 @@ internal sealed partial class BodyLowering
                 .Select(e => NewVariable($"{method.Name}_{e.Name}", ValueType(e.Type)!.Value)).ToList();
         if (ValueType(method.ReturnType) is ScalarType type)
             return new List<string> { NewVariable(method.Name + "_result", type) };
+        if (Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix))
+            return new List<string> { NewVariable(method.Name + "_result", element, ValueShape.Matrix, VariableKind.Synthetic) };
         Report(Diagnostics.UnsupportedExpression, method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken), $"Returning '{method.ReturnType.ToDisplayString()}' from '{method.Name}'",
             "return a number or a tuple of numbers");
         return null;
@@ -284,7 +291,7 @@ internal sealed partial class BodyLowering
         if (declaration is LocalFunctionStatementSyntax)
             return (model.GetOperation(declaration, _cancellationToken) as ILocalFunctionOperation)?.Body;
         if (declaration is not MethodDeclarationSyntax method || !call.TargetMethod.IsStatic
-            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true))
+            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod))
             return null;
         // This method's lowering now depends on that body's text (LoweringCache).
         _helpers.BodiesRead.Add(method);

@@ -154,7 +154,13 @@ internal sealed partial class BodyLowering
                             elements, tupleValue.Value, declares: true);
                     continue;
                 }
-                if (VariableType(declarator.Symbol.Type) is null)
+                if (Symbols.MatrixType(declarator.Symbol.Type) is (_, ValueShape.MatrixArray))
+                {
+                    Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of matrices '{declarator.Symbol.Name}'",
+                        "take the array as a parameter, and read its matrices by index");
+                    return;
+                }
+                if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
                 {
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
                         $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'", "use double, float, int, long, bool or a double[]/float[] local");
@@ -332,6 +338,10 @@ internal sealed partial class BodyLowering
             case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
                 LowerEffect(expression, source);
                 return;
+            case ISimpleAssignmentOperation { Target: IParameterReferenceOperation { Parameter: var matrix } } when Symbols.MatrixType(matrix.Type) is not null:
+                UnsupportedStatement(expression.Syntax, $"Assigning to the matrix parameter '{matrix.Name}'",
+                    $"give the new value a local of its own (var h = {matrix.Name}; then assign h)");
+                return;
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type: IArrayTypeSymbol } array }:
                 UnsupportedStatement(expression.Syntax, $"Reassigning the local array '{array.Local.Name}'",
                     "copy the elements in a loop, or give the new array a local of its own");
@@ -468,6 +478,7 @@ internal sealed partial class BodyLowering
         AssignConstant($"int {index} = 0; (position in {array})", index, 0);
         string name = DeclareLocal(element);
         ScalarType type = _variablesByName[name].Type;
+        ValueShape shape = _variablesByName[name].IsMatrix ? ValueShape.Matrix : ValueShape.Scalar;
         string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
 
         Loop context = JumpFlags(loop.Body.Syntax, loop.Syntax, out List<string> leaveFlags);
@@ -480,7 +491,7 @@ internal sealed partial class BodyLowering
         _statements = new List<Statement>();
         if (context.ContinueFlag is not null)
             AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
-        int read = _nodes.Add(Op.Element, type, new[] { _nodes.Read(index, ScalarType.Int) }, 0, array, null);
+        int read = _nodes.Add(Op.Element, type, new[] { _nodes.Read(index, ScalarType.Int) }, 0, array, null, shape);
         Add(new AssignStatement($"{element.Type.ToDisplayString()} {element.Name} = {collection.Syntax}[{index}];", TakeNodes().ToNodes(), name, read, true));
         // The index steps even after a break (the loop's condition tests the flag first), so the reverse sweep undoes
         // one step per iteration, as for any counted loop.

@@ -72,7 +72,12 @@ internal sealed partial class BodyLowering
             if (parameter.Type.TypeKind != TypeKind.Enum && VariableType(parameter.Type) is var (type, isArray))
             {
                 _variableNames[parameter] = parameter.Name;
-                AddVariable(new VariableSpec(parameter.Name, type, isArray, VariableKind.Parameter));
+                AddVariable(new VariableSpec(parameter.Name, type, isArray ? ValueShape.Array : ValueShape.Scalar, VariableKind.Parameter));
+            }
+            else if (Symbols.MatrixType(parameter.Type) is var (element, shape))
+            {
+                _variableNames[parameter] = parameter.Name;
+                AddVariable(new VariableSpec(parameter.Name, element, shape, VariableKind.Parameter));
             }
         }
         if (IsTupleOfNumbers(method.ReturnType))
@@ -81,6 +86,8 @@ internal sealed partial class BodyLowering
             _resultElements = ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(e => NewVariable("result_" + e.Name, ValueType(e.Type)!.Value)).ToList();
             _result = _resultElements[0];
         }
+        else if (Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix))
+            _result = NewVariable("result", element, ValueShape.Matrix, VariableKind.Synthetic);
         else if (!_returnsArray)
             _result = NewVariable("result", Symbols.ToScalarType(method.ReturnType) ?? ScalarType.Double);
         _statements = _topLevel;
@@ -120,10 +127,13 @@ internal sealed partial class BodyLowering
         _ => false,
     };
 
-    private string NewVariable(string wanted, ScalarType type, bool isArray = false, VariableKind kind = VariableKind.Synthetic)
+    private string NewVariable(string wanted, ScalarType type, bool isArray = false, VariableKind kind = VariableKind.Synthetic) =>
+        NewVariable(wanted, type, isArray ? ValueShape.Array : ValueShape.Scalar, kind);
+
+    private string NewVariable(string wanted, ScalarType type, ValueShape shape, VariableKind kind)
     {
         string name = _names.Allocate(wanted);
-        AddVariable(new VariableSpec(name, type, isArray, kind));
+        AddVariable(new VariableSpec(name, type, shape, kind));
         return name;
     }
 
@@ -137,8 +147,9 @@ internal sealed partial class BodyLowering
     {
         if (_variableNames.TryGetValue(local, out string? existing))
             return existing;
-        var (type, isArray) = VariableType(local.Type)!.Value;
-        string name = NewVariable(local.Name, type, isArray, VariableKind.Local);
+        string name = Symbols.MatrixType(local.Type) is (var element, ValueShape.Matrix)
+            ? NewVariable(local.Name, element, ValueShape.Matrix, VariableKind.Local)
+            : VariableType(local.Type) is var (type, isArray) ? NewVariable(local.Name, type, isArray, VariableKind.Local) : throw new System.InvalidOperationException($"No variable for {local.Type}.");
         _variableNames[local] = name;
         return name;
     }
@@ -158,8 +169,17 @@ internal sealed partial class BodyLowering
 
     private void AssignValue(string source, string target, IOperation value, bool declares)
     {
+        if (_variablesByName[target].IsMatrix)
+        {
+            AssignMatrix(source, target, value, declares);
+            return;
+        }
         ScalarType type = _variablesByName[target].Type;
-        if (LowerValue(value) is int node)
+        string? outerSource = _source;
+        _source = source;
+        int? lowered = LowerValue(value);
+        _source = outerSource;
+        if (lowered is int node)
             Add(new AssignStatement(source, TakeNodes(_nodes.Convert(node, type), out int result), target, result, declares));
         else
             _nodes = new NodeBuilder();
@@ -188,7 +208,7 @@ internal sealed partial class BodyLowering
 
     private string? TargetVariable(IOperation target) => target switch
     {
-        ILocalReferenceOperation { Local: var local } when !local.IsRef && ValueType(local.Type) is not null => DeclareLocal(local),
+        ILocalReferenceOperation { Local: var local } when !local.IsRef && (ValueType(local.Type) is not null || Symbols.MatrixType(local.Type) is (_, ValueShape.Matrix)) => DeclareLocal(local),
         IFieldReferenceOperation when TupleElementVariable(target) is string element => element,
         IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,
         _ => null,
@@ -202,7 +222,7 @@ internal sealed partial class BodyLowering
             IParameterReferenceOperation parameter => parameter.Parameter,
             _ => null,
         };
-        if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { IsArray: true } variable)
+        if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { Shape: ValueShape.Array or ValueShape.MatrixArray } variable)
             return (name, variable.Kind);
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
         {

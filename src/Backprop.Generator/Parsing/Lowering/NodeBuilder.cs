@@ -12,24 +12,26 @@ internal sealed class NodeBuilder
 
     public ScalarType TypeOf(int node) => _nodes[node].Type;
 
+    public ValueShape ShapeOf(int node) => _nodes[node].Shape;
+
     public EquatableArray<Node> ToNodes() => _nodes.ToEquatableArray();
 
     public int Add(Op op, ScalarType type, params int[] arguments) => Add(op, type, arguments, 0, null, null);
 
-    public int Add(Op op, ScalarType type, int[]? arguments, double value, string? name, CallTarget? call)
+    public int Add(Op op, ScalarType type, int[]? arguments, double value, string? name, CallTarget? call, ValueShape shape = ValueShape.Scalar)
     {
-        var key = new NodeKey(op, type, new EquatableArray<int>(arguments ?? Array.Empty<int>()), value, name, call);
+        var key = new NodeKey(op, type, new EquatableArray<int>(arguments ?? Array.Empty<int>()), value, name, call, shape);
         if (_existing.TryGetValue(key, out int id))
             return id;
         id = _nodes.Count;
-        _nodes.Add(new Node(id, op, type, key.Arguments, value, name, call));
+        _nodes.Add(new Node(id, op, type, key.Arguments, value, name, call, shape));
         _existing[key] = id;
         return id;
     }
 
     public int Constant(double value, ScalarType type) => Add(Op.Constant, type, null, ConvertConstant(value, type), null, null);
 
-    public int Read(string variable, ScalarType type) => Add(Op.Read, type, null, 0, variable, null);
+    public int Read(string variable, ScalarType type, ValueShape shape = ValueShape.Scalar) => Add(Op.Read, type, null, 0, variable, null, shape);
 
     /// <summary>Converts to <paramref name="type"/>, folding constants.</summary>
     public int Convert(int node, ScalarType type)
@@ -48,5 +50,5 @@ internal sealed class NodeBuilder
         _ => value,
     };
 
-    private readonly record struct NodeKey(Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value, string? Name, CallTarget? Call);
+    private readonly record struct NodeKey(Op Op, ScalarType Type, EquatableArray<int> Arguments, double Value, string? Name, CallTarget? Call, ValueShape Shape);
 }
