@@ -79,9 +79,6 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor HelperNotDifferentiable = Error("BP1010", "Helper cannot be differentiated",
         "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); {5}", Body);
 
-    public static readonly DiagnosticDescriptor UnsupportedMatrixControlFlow = Error("BP1007", "Unsupported control flow in a matrix method",
-        "{0} is not supported in a [Differentiable] method over matrices; {1}", Body);
-
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
@@ -89,7 +86,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        UnsupportedMatrixControlFlow, PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
+        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

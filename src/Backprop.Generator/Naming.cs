@@ -15,6 +15,8 @@ internal static class Naming
     public const string GradientHessianVectorSuffix = "GradientHessianVector";
     public const string HessianSuffix = "Hessian";
     public const string JacobianSuffix = "Jacobian";
+    /// <summary>The reverse mode of a method returning several values (an array, a tuple, a matrix): the cotangent given times its Jacobian.</summary>
+    public const string VectorJacobianSuffix = "VectorJacobian";
     /// <summary>The Jacobian's private sweeps: one column (forward mode) or one row (reverse mode) at a time.</summary>
     public const string JacobianColumnSuffix = "JacobianColumn";
     public const string JacobianRowSuffix = "JacobianRow";

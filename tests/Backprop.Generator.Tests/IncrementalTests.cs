@@ -367,8 +367,9 @@ public class IncrementalTests
     {
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel) };
         var seen = new HashSet<Type>();
-        // The tensor program's steps are seen through their abstract base: name the kinds too.
-        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(GeneratedFile), typeof(TensorStatement), typeof(TensorBranch), typeof(TensorLoop) });
+        // The forward program's statements are seen through their abstract base: name the kinds too.
+        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(GeneratedFile), typeof(AssignStatement), typeof(StoreStatement), typeof(AllocateStatement),
+            typeof(IfStatement), typeof(EffectStatement), typeof(LoopStatement) });
         while (pending.Count > 0)
         {
             Type type = pending.Pop();

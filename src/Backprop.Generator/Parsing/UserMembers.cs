@@ -11,7 +11,7 @@ internal static class UserMembers
     private static readonly string[] s_suffixes =
     {
         Naming.GradientSuffix, Naming.TangentSuffix, Naming.HessianVectorSuffix, Naming.GradientHessianVectorSuffix,
-        Naming.HessianSuffix, Naming.JacobianSuffix, Naming.JacobianColumnSuffix, Naming.JacobianRowSuffix,
+        Naming.HessianSuffix, Naming.JacobianSuffix, Naming.VectorJacobianSuffix, Naming.JacobianColumnSuffix, Naming.JacobianRowSuffix,
     };
 
     /// <summary>The members of <paramref name="method"/>'s type named <c>{Method}{suffix}</c> for a generated suffix; usually none.</summary>

@@ -24,7 +24,7 @@ internal static class StatementCode
             if (uses[id] > 1 || kept)
             {
                 string name = names.Allocate(ForwardExpressions.NameFor(node.Op));
-                lines.Add(new DeclareLine(node.Type.Keyword(), name, Value(statement, values, id)));
+                lines.Add(new DeclareLine(node.Shape.TypeName(node.Type), name, Value(statement, values, id)));
                 values[id] = name;
             }
         }

@@ -240,7 +240,7 @@ internal sealed class GradientBuilder
     }
 
     /// <summary>The derivative method these lines are the body of, as its shape checks name it.</summary>
-    private string MethodName => _function.Name + (_function.ReturnsSeveralValues ? "VectorJacobian" : Naming.GradientSuffix);
+    private string MethodName => _function.Name + (_function.ReturnsSeveralValues ? Naming.VectorJacobianSuffix : Naming.GradientSuffix);
 
     /// <summary>
     /// The reverse sweep of a matrix result starts from the caller's cotangent, copied into the result's own gradient,
@@ -826,7 +826,7 @@ internal sealed class GradientBuilder
             if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
                 lines.Add(new AssignLine(seed, toTarget ?? (matrix ? new NullExpr(type) : new ConstantExpr(0, type)), false));
         }
-        if (matrix)
+        if (matrix && lines.Count > 0)
             outer.Add(new IfLine(new NotNullExpr(((NameExpr)seed).Name), lines.ToEquatableArray(), EquatableArray<CodeLine>.Empty));
     }
 

@@ -108,9 +108,7 @@ internal sealed partial class BodyLowering
         }
     }
 
-    private int? NoRuleFor(IOperation at, IMethodSymbol target) =>
-        Report(Diagnostics.UnsupportedExpression, at.Syntax, $"Calling '{target.Name}', which has neither a [DerivativeOf] pullback nor a body in this compilation,",
-            $"give '{target.Name}' a pullback marked [DerivativeOf(nameof({target.Name}))], or write it as a method of this project");
+    private int? NoRuleFor(IOperation at, IMethodSymbol target) => Report(Diagnostics.NoKnownDerivative, at.Syntax, target.ToDisplayString());
 
     private static IReadOnlyList<IOperation> ArgumentsInOrder(IInvocationOperation invocation) =>
         invocation.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => a.Value).ToList();
