@@ -143,6 +143,9 @@ internal static class FunctionParser
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
+        // T mixed with double without a conversion (x * 2.0): the compiler's error says what to write; ours would be noise.
+        if (method.IsGenericMethod && GenericMath.HasTypeErrors(body))
+            return null;
         // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
         ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken, helpers);
         if (program is null)

@@ -89,6 +89,10 @@ internal static class GenericMath
                 $"has no parameter of type '{parameter.Name}', '{parameter.Name}[]' or a span of '{parameter.Name}', from which a call could infer '{parameter.Name}': give it one"));
     }
 
+    /// <summary>Whether the compiler rejects part of <paramref name="body"/> (an operator or call it cannot bind, such as <c>T * double</c>).</summary>
+    public static bool HasTypeErrors(IOperation body) =>
+        body.Descendants().Any(o => o is IInvalidOperation || o.Type is { TypeKind: TypeKind.Error });
+
     /// <summary>The constraints of the method's type parameter as the derivative methods repeat them: <c>where T : global::System.Numerics.IFloatingPointIeee754&lt;T&gt;</c>.</summary>
     public static string Constraints(ITypeParameterSymbol parameter)
     {
