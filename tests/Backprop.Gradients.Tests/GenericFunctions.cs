@@ -67,6 +67,17 @@ public static partial class GenericFunctions
         return p;
     }
 
+    /// <summary>A tuple of T: one step of a damped spring, with a guard reading T.Epsilon.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static (T X, T V) Step<T>(T x, T v, T k) where T : IFloatingPointIeee754<T>
+    {
+        T dt = T.CreateChecked(0.1);
+        if (k < T.Epsilon)
+            k = T.Epsilon;
+        v -= k * x * dt;
+        return (x + v * dt, v);
+    }
+
     /// <summary>Pow, Atan2, Hypot, Tanh, Clamp and FusedMultiplyAdd of T, with π and e.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static T Mixed<T>(T x, T y) where T : IFloatingPointIeee754<T> =>

@@ -253,6 +253,31 @@ public class GenericTests
     }
 
     [Fact]
+    public void GenericTupleJacobianIsTheClosedFormInDoubleAndFloat()
+    {
+        // v' = v − 0.1·k·x, x' = x + 0.1·v'.
+        const double x = 0.8, v = -0.3, k = 2.5;
+        double[,] expected = { { 1 - 0.01 * k, 0.1, -0.01 * x }, { -0.1 * k, 1, -0.1 * x } };
+        var jacobian = new double[2, 3];
+        Assert.Equal(G.Step(x, v, k), G.StepJacobian(x, v, k, jacobian));
+        var jacobianf = new float[2, 3];
+        G.StepJacobian((float)x, (float)v, (float)k, jacobianf);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal(expected[i, j], jacobian[i, j], 14);
+                Assert.Equal((float)expected[i, j], jacobianf[i, j], 6);
+            }
+        var (value, derivative) = G.StepTangent(x, v, k, 1, 0, 0);
+        Assert.Equal(G.Step(x, v, k), value);
+        Assert.Equal(expected[0, 0], derivative.X, 14);
+        Assert.Equal(expected[1, 0], derivative.V, 14);
+        // Below the guard k is T.Epsilon, a constant: no derivative in k.
+        G.StepVectorJacobian(x, v, -1.0, (1.0, 0.0), out _, out _, out double dk);
+        Assert.Equal(0, dk);
+    }
+
+    [Fact]
     public void TsOwnMathMatchesFiniteDifferencesAndTheDoubleVersion()
     {
         double[][] points = { new[] { 0.8, 1.7 }, new[] { 1.9, 0.4 }, new[] { 0.3, -0.6 } };
