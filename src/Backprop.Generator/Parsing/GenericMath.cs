@@ -136,40 +136,8 @@ internal static class GenericMath
         var value = new NameExpr("x", ScalarType.Generic);
         Partial?[] partials = Rules.For(op);
         Expr[] arguments = partials.Select((_, i) => (Expr)new NameExpr("x" + i, ScalarType.Generic)).ToArray();
-        return partials.Where(p => p is not null).SelectMany(p => Calls(p!(value, arguments, value))).Distinct();
-    }
-
-    private static IEnumerable<Op> Calls(Expr expr)
-    {
-        var found = new List<Op>();
-        void Walk(object? node)
-        {
-            switch (node)
-            {
-                case CallExpr call:
-                    found.Add(call.Op);
-                    foreach (Expr argument in call.Arguments)
-                        Walk(argument);
-                    break;
-                case BinaryExpr binary:
-                    Walk(binary.Left);
-                    Walk(binary.Right);
-                    break;
-                case NegateExpr negate:
-                    Walk(negate.Operand);
-                    break;
-                case CastExpr cast:
-                    Walk(cast.Operand);
-                    break;
-                case ConditionalExpr conditional:
-                    Walk(conditional.Condition);
-                    Walk(conditional.WhenTrue);
-                    Walk(conditional.WhenFalse);
-                    break;
-            }
-        }
-        Walk(expr);
-        return found;
+        return partials.Where(p => p is not null)
+            .SelectMany(p => p!(value, arguments, value).DescendantsAndSelf().OfType<CallExpr>().Select(call => call.Op)).Distinct();
     }
 
     /// <summary>Where <c>T</c> could get <paramref name="member"/>: the interface of <c>IFloatingPointIeee754&lt;T&gt;</c>'s family that declares it.</summary>
