@@ -31,8 +31,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NoBody = Error("BP0006", "Differentiable method has no body",
         "'{0}' has no body to differentiate; give it a block or expression body", Shape);
 
-    public static readonly DiagnosticDescriptor GenericMethod = Error("BP0007", "Generic methods are not supported",
-        "'{0}' is generic; write it for double or float without type parameters", Shape);
+    public static readonly DiagnosticDescriptor GenericMethod = Error("BP0007", "Generic method outside generic math",
+        "'{0}' {1}", Shape);
 
     public static readonly DiagnosticDescriptor NotAMethod = Error("BP0008", "[Differentiable] on something other than a method",
         "[Differentiable] applies to static methods of partial types; move {0} to such a method", Shape);
@@ -51,6 +51,9 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor PullbackNeverUsed = Error("BP0013", "Pullback the generator never uses",
         "'{0}' is marked [DerivativeOf] for '{1}', but the generator never calls it: {2}", Shape);
+
+    public static readonly DiagnosticDescriptor ConstraintTooNarrow = Error("BP0014", "Type parameter constrained too narrowly for derivatives",
+        "'{0}' constrains '{1}' to '{2}', too narrow for its derivatives: {3}; constrain '{4}' to 'System.Numerics.IFloatingPointIeee754<{4}>' instead", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
@@ -85,7 +88,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
         PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
     };
 

@@ -143,20 +143,51 @@ public class DiagnosticTests
         """, allowCompilerErrors: true);
 
     [Fact]
-    public void BP0007_GenericMethod() => Expect("BP0007", """
-        public static partial class Model
-        {
-            [Differentiable] public static double F[|<T>|](double x) => x * x;
-        }
-        """);
+    public void BP0007_UnconstrainedTypeParameter() =>
+        Assert.EndsWith("is generic over 'T', which is not constrained to floating-point numbers: write 'where T : System.Numerics.IFloatingPointIeee754<T>' for derivatives in double and float, or write the method for double or float",
+            Expect("BP0007", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F[|<T>|](double x) => x * x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0007_GenericMathMethodIsOneDiagnostic() => Expect("BP0007", """
-        public static partial class Model
-        {
-            [Differentiable] public static T F[|<T>|](T x) where T : System.Numerics.IFloatingPointIeee754<T> => T.Exp(x);
-        }
-        """);
+    public void BP0007_SeveralTypeParameters() =>
+        Assert.Contains("has 2 type parameters, and a generic [Differentiable] method has one", Expect("BP0007", """
+            public static partial class Model
+            {
+                [Differentiable] public static T F[|<T, U>|](T x, U y) where T : System.Numerics.IFloatingPointIeee754<T> => T.Exp(x);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0007_NoParameterOfTheTypeParameter() =>
+        Assert.Contains("has no parameter of type 'T', 'T[]' or a span of 'T', from which a call could infer 'T'", Expect("BP0007", """
+            public static partial class Model
+            {
+                [Differentiable] public static T F[|<T>|](int n) where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateChecked(n);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0014_ConstraintTooNarrowNamesTheMemberARuleNeedsAndItsInterface() =>
+        Assert.Equal("'F' constrains 'T' to 'System.Numerics.IPowerFunctions<T>', too narrow for its derivatives: the derivative of 'T.Pow' calls 'T.Log', which is in 'ILogarithmicFunctions<T>'; constrain 'T' to 'System.Numerics.IFloatingPointIeee754<T>' instead",
+            Expect("BP0014", """
+            public static partial class Model
+            {
+                [Differentiable] public static T F<T>(T x, T y) where T : [|System.Numerics.IPowerFunctions<T>|] => T.Pow(x, y);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0014_NumberConstraintWithNoMathStillNamesTheInterface() =>
+        Assert.Contains("derivatives use T's floating-point math, constants and conversions", Expect("BP0014", """
+            public static partial class Model
+            {
+                [Differentiable] public static T F<T>(T x) where T : [|System.Numerics.INumber<T>|] => x * x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
     [InlineData("double[,] w", "w[0, 0]", "'double[,]' has 2 dimensions; pass a one-dimensional double[] of rows × columns")]

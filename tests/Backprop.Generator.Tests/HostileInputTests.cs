@@ -92,6 +92,9 @@ public class HostileInputTests
     [InlineData("public abstract partial class Model { [Differentiable] public abstract double F(double x); }", new[] { "BP0001", "BP0006" })]
     [InlineData("public static partial class Model { [Differentiable] public static extern double F(double x); }", new[] { "BP0006" })]
     [InlineData("public static partial class Model { [Differentiable] public static double F<T>(double x) => x; }", new[] { "BP0007" })]
+    // Generic math mixing T with double: the compiler's error alone (CS0019), and no crash.
+    [InlineData("public static partial class Model { [Differentiable] public static T F<T>(T x) where T : System.Numerics.IFloatingPointIeee754<T> => x * 2.0; }", new string[0])]
+    [InlineData("public static partial class Model { [Differentiable] public static T F<T>(T x) where T : System.Numerics.IFloatingPointIeee754<T> => x + Math.Exp(x); }", new string[0])]
     [InlineData("public static partial class Model { public static double G(double x) { [Differentiable] static double L(double v) => v; return L(x); } }", new[] { "BP0008" })]
     [InlineData("public partial class Model { [Differentiable] public static double operator +(Model a, double b) => b; }", new[] { "BP0008" })]
     [InlineData("public partial class Model { [Differentiable] public static explicit operator double(Model a) => 1; }", new[] { "BP0008" })]

@@ -54,6 +54,34 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void GenericMath() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using System.Numerics;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static T Softplus<T>(T x) where T : IFloatingPointIeee754<T> => T.Log(T.One + T.Exp(x));
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static TNumber Loss<TNumber>(TNumber[] w, ReadOnlySpan<TNumber> x, int n) where TNumber : IBinaryFloatingPointIeee754<TNumber>
+            {
+                TNumber total = TNumber.Zero;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    TNumber z = w[i] * x[i] - TNumber.CreateChecked(0.5);
+                    total += z > TNumber.Zero ? Softplus(z) : TNumber.Pi * z * z;
+                }
+                return total / TNumber.CreateChecked(n);
+            }
+
+            [Differentiable]
+            public static double Caller(double x) => Softplus(x) * 2;
+        }
+        """);
+
+    [Fact]
     public void CarriedDerivativesAndForwardOrderSums() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

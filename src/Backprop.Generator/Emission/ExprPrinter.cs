@@ -16,17 +16,56 @@ internal sealed class ExprPrinter
 {
     private const int Conditional = 1, Or = 2, And = 3, BitwiseOr = 4, ExclusiveOr = 5, BitwiseAnd = 6, Equality = 7, Relational = 8, Shift = 9,
         Additive = 10, Multiplicative = 11, Unary = 12, Primary = 13;
-    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName, FunctionSpec.DefaultArenaName, new HashSet<string>());
+    private static readonly ExprPrinter Plain = new(FunctionSpec.DefaultTapeName, FunctionSpec.DefaultArenaName, new HashSet<string>(), ScalarTypeExtensions.GenericKeyword);
 
-    private ExprPrinter(string tape, string arena, HashSet<string> spans) => (Tape, Arena, Spans) = (tape, arena, spans);
+    private ExprPrinter(string tape, string arena, HashSet<string> spans, string typeParameter) => (Tape, Arena, Spans, _typeParameter) = (tape, arena, spans, typeParameter);
 
-    /// <summary>The printer for one method's derivatives, whose tape local is named <see cref="FunctionSpec.TapeName"/>.</summary>
+    /// <summary>How <see cref="ScalarType.Generic"/> is spelled: the method's own name for its type parameter.</summary>
+    private readonly string _typeParameter;
+
+    /// <summary>
+    /// The printer for one method's derivatives, whose tape local is named <see cref="FunctionSpec.TapeName"/> and whose
+    /// type parameter, if generic, <see cref="FunctionSpec.TypeParameter"/>.
+    /// </summary>
     public static ExprPrinter For(FunctionSpec function)
     {
         var spans = new HashSet<string>(function.Parameters.Where(p => p.IsSpan).SelectMany(p => new[] { p.GradientName, Naming.Product(p.Name) }));
         string arena = function.UsesMatrices ? function.ArenaName : FunctionSpec.DefaultArenaName;
-        return function.TapeName == Plain.Tape && arena == Plain.Arena && spans.Count == 0 ? Plain : new ExprPrinter(function.TapeName, arena, spans);
+        string typeParameter = function.TypeParameter ?? ScalarTypeExtensions.GenericKeyword;
+        return function.TapeName == Plain.Tape && arena == Plain.Arena && spans.Count == 0 && typeParameter == Plain._typeParameter
+            ? Plain : new ExprPrinter(function.TapeName, arena, spans, typeParameter);
     }
+
+    /// <summary>
+    /// A type as code lines spell it (<c>double</c>, <c>T[]</c>, <c>global::System.Span&lt;T&gt;</c>), with
+    /// <see cref="ScalarType.Generic"/>'s keyword written as the method's type parameter.
+    /// </summary>
+    public string Type(string type) =>
+        _typeParameter == ScalarTypeExtensions.GenericKeyword ? type
+        : System.Text.RegularExpressions.Regex.Replace(type, $@"(?<![\w.@]){ScalarTypeExtensions.GenericKeyword}(?!\w)", _typeParameter);
+
+    /// <summary>The keyword of <paramref name="type"/>, <see cref="ScalarType.Generic"/> under the method's name for it.</summary>
+    public string Keyword(ScalarType type) => type == ScalarType.Generic ? _typeParameter : type.Keyword();
+
+    /// <summary>The return type of <paramref name="function"/> as written: <c>double</c>, <c>T[]</c>, <c>(double X, double V)</c>.</summary>
+    public string ReturnType(FunctionSpec function) =>
+        function.TupleType ?? (function.ReturnsMatrix ? ValueShapes.MatrixType(function.ReturnType) : Keyword(function.ReturnType) + (function.ReturnsArray ? "[]" : ""));
+
+    /// <summary>The type of a scalar parameter's gradient, direction or product.</summary>
+    public string Scalar(ParameterSpec parameter) => Keyword(parameter.Type!.Value);
+
+    /// <summary>The type of an array or span parameter's derivative buffer (see <see cref="ParameterSpec.BufferType"/>).</summary>
+    public string Buffer(ParameterSpec parameter, bool written) => Type(parameter.BufferType(written));
+
+    /// <summary>The element type of <c>FHessian</c>'s and <c>FJacobian</c>'s matrices: double, or a generic method's <c>T</c>.</summary>
+    public string MatrixElement(FunctionSpec function) => function.TypeParameter is null ? "double" : Keyword(ScalarType.Generic);
+
+    /// <summary>
+    /// A small whole number or one half of <paramref name="type"/> as a wrapper method writes it: <c>1</c>, <c>0.5</c>
+    /// (C# converts them to double and float), or <c>T.One</c>, <c>T.CreateChecked(0.5)</c>.
+    /// </summary>
+    public string Number(double value, ScalarType type) =>
+        type == ScalarType.Generic ? GenericLiteral(value) : value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The name of the generated code's tape local.</summary>
     public string Tape { get; }
@@ -54,6 +93,9 @@ internal sealed class ExprPrinter
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expr)
         {
+            case ConstantExpr { Type: ScalarType.Generic } constant:
+                text.Append(GenericLiteral(constant.Value));
+                break;
             case ConstantExpr constant:
                 text.Append(Literal(constant.Value, constant.Type));
                 break;
@@ -72,6 +114,12 @@ internal sealed class ExprPrinter
                 text.Append('~');
                 WriteOperand(text, complement.Operand, Unary, parenthesizeEqual: false);
                 break;
+            // T has no casts: T.CreateChecked(n) converts to it, double.CreateChecked(t) from it.
+            case CastExpr cast when cast.Type == ScalarType.Generic || cast.Operand.Type == ScalarType.Generic:
+                text.Append(Keyword(cast.Type)).Append(".CreateChecked(");
+                Write(text, cast.Operand);
+                text.Append(')');
+                break;
             case CastExpr cast:
                 text.Append('(').Append(cast.Type.Keyword()).Append(')');
                 WriteOperand(text, cast.Operand, Primary, parenthesizeEqual: false);
@@ -80,7 +128,7 @@ internal sealed class ExprPrinter
                 WriteBinary(text, binary);
                 break;
             case CallExpr call:
-                text.Append(MathMember(call.Op, call.Arguments[0].Type)).Append('(');
+                text.Append(call.Arguments[0].Type == ScalarType.Generic ? _typeParameter + "." + OpMembers.GenericName(call.Op) : MathMember(call.Op, call.Arguments[0].Type)).Append('(');
                 WriteArguments(text, call.Arguments);
                 text.Append(')');
                 break;
@@ -114,7 +162,7 @@ internal sealed class ExprPrinter
                 text.Append(Tape).Append(".PopMatrix<").Append(pop.Type.Keyword()).Append(">()");
                 break;
             case PopExpr pop:
-                text.Append(Tape).Append(".Pop").Append(Pop(pop.Type)).Append("()");
+                text.Append(Tape).Append(".Pop").Append(pop.Type == ScalarType.Generic ? $"<{_typeParameter}>" : Pop(pop.Type)).Append("()");
                 break;
             case NullExpr:
                 text.Append("null");
@@ -194,6 +242,32 @@ internal sealed class ExprPrinter
         if (text.IndexOfAny(new[] { '.', 'E' }) < 0)
             text += ".0";
         return type == ScalarType.Float ? text + "f" : text;
+    }
+
+    /// <summary>
+    /// A constant of the generic type: <c>T.Zero</c>, <c>T.One</c>, <c>T.Pi</c>, <c>T.E</c>, <c>T.Tau</c>, <c>T.NaN</c>, the
+    /// infinities, or <c>T.CreateChecked(c)</c> (which the JIT folds when it specializes the method for double or float),
+    /// negated with a leading minus as a negative literal is.
+    /// </summary>
+    private string GenericLiteral(double value)
+    {
+        string t = _typeParameter;
+        if (double.IsNaN(value))
+            return t + ".NaN";
+        if (double.IsInfinity(value))
+            return value > 0 ? t + ".PositiveInfinity" : t + ".NegativeInfinity";
+        double magnitude = Math.Abs(value);
+        string text = magnitude switch
+        {
+            0 => t + ".Zero",
+            1 => t + ".One",
+            Math.PI => t + ".Pi",
+            Math.E => t + ".E",
+            2 * Math.PI => t + ".Tau",
+            <= int.MaxValue when magnitude == Math.Floor(magnitude) => $"{t}.CreateChecked({((int)magnitude).ToString(CultureInfo.InvariantCulture)})",
+            _ => $"{t}.CreateChecked({Literal(magnitude, ScalarType.Double)})",
+        };
+        return value < 0 || (value == 0 && 1 / value < 0) ? "-" + text : text;
     }
 
     private void WriteArguments(StringBuilder text, EquatableArray<Expr> arguments)
@@ -284,15 +358,7 @@ internal sealed class ExprPrinter
         _ => type == ScalarType.Float && op != Op.Clamp ? "global::System.MathF" : "global::System.Math",
     };
 
-    /// <summary>The member that computes an operation: its own name, but <c>Log(a, b)</c> for the logarithm to a base and <c>Clamp</c> for double's and float's.</summary>
-    private static string MathFunction(Op op) => op switch
-    {
-        Op.LogBase => "Log",
-        Op.NumberClamp => "Clamp",
-        _ => op.ToString(),
-    };
-
     /// <summary>The fully qualified member computing <paramref name="op"/> on a first argument of <paramref name="type"/>, such as <c>global::System.MathF.Exp</c>.</summary>
     public static string MathMember(Op op, ScalarType type) =>
-        MathClass(op, type) + "." + MathFunction(op);
+        MathClass(op, type) + "." + OpMembers.Name(op);
 }

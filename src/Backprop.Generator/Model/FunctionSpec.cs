@@ -12,6 +12,10 @@ namespace Backprop.Generator.Model;
 /// <paramref name="ReturnType"/> is then its elements' type, and <see cref="ForwardProgram.ResultElements"/> holds them.
 /// </param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
+/// <param name="TypeParameter">
+/// For a method generic over <c>T : IFloatingPointIeee754&lt;T&gt;</c>, the name of <c>T</c> as written, under which the printer
+/// writes <see cref="ScalarType.Generic"/>; <paramref name="Constraints"/> is its <c>where</c> clause, fully qualified.
+/// </param>
 /// <param name="ForCallers">
 /// Derivatives generated for other derivative methods to call (an implicit helper's, or the variant of a method with
 /// <c>[NoDerivative]</c> parameters that differentiates them too): the conveniences a user calls (<c>FHessianVector</c>,
@@ -30,8 +34,16 @@ internal sealed record FunctionSpec(
     string HintName,
     bool ForCallers = false,
     string? TupleType = null,
+    string? TypeParameter = null,
+    string? Constraints = null,
     bool ReturnsMatrix = false)
 {
+    /// <summary>For a generic method, its type parameter list (<c>&lt;T&gt;</c>), which every derivative method repeats; else empty.</summary>
+    public string TypeParameters => TypeParameter is null ? "" : $"<{TypeParameter}>";
+
+    /// <summary>For a generic method, its constraint clause after a space (<c> where T : global::System.Numerics.IFloatingPointIeee754&lt;T&gt;</c>); else empty.</summary>
+    public string ConstraintClause => Constraints is null ? "" : " " + Constraints;
+
     /// <summary>The return type as written: <c>double</c>, <c>float[]</c>, <c>(double X, double V)</c>, <c>global::Backprop.Matrix&lt;float&gt;</c>.</summary>
     public string ReturnKeyword => TupleType ?? (ReturnsMatrix ? ValueShapes.MatrixType(ReturnType) : ReturnType.Keyword() + (ReturnsArray ? "[]" : ""));
 

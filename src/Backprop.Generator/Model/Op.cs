@@ -120,3 +120,18 @@ internal enum Op
     NumberClamp,
     ClampNative,
 }
+
+/// <summary>The static member that computes an operation, by the name its types give it.</summary>
+internal static class OpMembers
+{
+    /// <summary>Its name on <c>Math</c>, <c>MathF</c>, <c>double</c> and <c>float</c>: its own, but <c>Log(a, b)</c> for the logarithm to a base and <c>Clamp</c> for double's and float's.</summary>
+    public static string Name(Op op) => op switch
+    {
+        Op.LogBase => "Log",
+        Op.NumberClamp => "Clamp",
+        _ => op.ToString(),
+    };
+
+    /// <summary>Its name on a generic-math type <c>T</c> (<c>T.Ieee754Remainder</c>), which has double's members.</summary>
+    public static string GenericName(Op op) => op == Op.IEEERemainder ? "Ieee754Remainder" : Name(op);
+}

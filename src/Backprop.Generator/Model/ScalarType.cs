@@ -1,6 +1,6 @@
 namespace Backprop.Generator.Model;
 
-/// <summary>The type of a value in the forward program. Only <see cref="Double"/> and <see cref="Float"/> carry derivatives.</summary>
+/// <summary>The type of a value in the forward program. Only <see cref="Double"/>, <see cref="Float"/> and <see cref="Generic"/> carry derivatives.</summary>
 internal enum ScalarType
 {
     Double,
@@ -8,11 +8,19 @@ internal enum ScalarType
     Int,
     Long,
     Bool,
+    /// <summary>
+    /// The type parameter of a generic method, constrained to <c>IFloatingPointIeee754&lt;T&gt;</c>: its keyword is
+    /// <c>T</c>, which the printer writes under the method's own name for it (<see cref="FunctionSpec.TypeParameter"/>).
+    /// </summary>
+    Generic,
 }
 
 internal static class ScalarTypeExtensions
 {
-    public static bool IsFloatingPoint(this ScalarType type) => type is ScalarType.Double or ScalarType.Float;
+    public static bool IsFloatingPoint(this ScalarType type) => type is ScalarType.Double or ScalarType.Float or ScalarType.Generic;
+
+    /// <summary>How model and code lines spell <see cref="ScalarType.Generic"/>; the printer renames it to the method's type parameter.</summary>
+    public const string GenericKeyword = "T";
 
     public static string Keyword(this ScalarType type) => type switch
     {
@@ -20,6 +28,7 @@ internal static class ScalarTypeExtensions
         ScalarType.Float => "float",
         ScalarType.Int => "int",
         ScalarType.Long => "long",
+        ScalarType.Generic => GenericKeyword,
         _ => "bool",
     };
 }

@@ -117,14 +117,16 @@ internal static class FunctionParser
         List<DiagnosticInfo> diagnostics, ImplicitHelpers helpers, CancellationToken cancellationToken)
     {
         Location at = declaration.Identifier.GetLocation();
-        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken);
+        // A method over matrices is not generic: its derivatives take their matrices from an arena of one element type.
+        List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken,
+            Symbols.TakesOrReturnsMatrices(method) ? null : () => BodyOperation(method, declaration, semanticModel, cancellationToken));
 
-        bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType) is ScalarType.Double or ScalarType.Float;
+        bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType)?.IsFloatingPoint() == true;
         ScalarType? returnedMatrix = Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix) ? element : null;
         ScalarType? tupleElements = TupleElementType(method.ReturnType);
         ScalarType? returnType = returnedMatrix ?? tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
-        // A generic method's return type is its type parameter: BP0007 says all there is to say.
-        if (returnType is not (ScalarType.Double or ScalarType.Float) && !method.IsGenericMethod)
+        // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say.
+        if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")))
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
@@ -139,6 +141,9 @@ internal static class FunctionParser
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
+        // T mixed with double without a conversion (x * 2.0): the compiler's error says what to write; ours would be noise.
+        if (method.IsGenericMethod && GenericMath.HasTypeErrors(body))
+            return null;
         // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
         ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken, helpers);
         if (program is null)
@@ -147,6 +152,8 @@ internal static class FunctionParser
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
             TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            TypeParameter: method.IsGenericMethod ? Naming.Identifier(method.TypeParameters[0].Name) : null,
+            Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
             ReturnsMatrix: returnedMatrix is not null);
     }
 
@@ -172,18 +179,25 @@ internal static class FunctionParser
         if (type is not INamedTypeSymbol { IsTupleType: true, TupleElements: var elements })
             return null;
         var types = elements.Select(e => Symbols.ToScalarType(e.Type)).Distinct().ToList();
-        return types.Count == 1 && types[0] is ScalarType.Double or ScalarType.Float ? types[0] : null;
+        return types.Count == 1 && types[0]?.IsFloatingPoint() == true ? types[0] : null;
     }
 
-    /// <summary>Checks what every [Differentiable] method needs (static, not generic, partial containing types); returns those types, outermost first.</summary>
+    /// <summary>
+    /// Checks what every [Differentiable] method needs (static, partial containing types; generic over one floating-point
+    /// <c>T</c> when generic at all, for which <paramref name="body"/> gives the body, or <c>null</c> for a matrix method,
+    /// which cannot be generic); returns those types, outermost first.
+    /// </summary>
     private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string gradientName,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, System.Func<IOperation?>? body = null)
     {
         Location at = declaration.Identifier.GetLocation();
         if (!method.IsStatic)
             Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name);
-        if (method.IsGenericMethod)
-            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name);
+        if (method.IsGenericMethod && body is null)
+            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+                "is generic, and a method over matrices is not: write it for Matrix<double> or Matrix<float>");
+        else if (method.IsGenericMethod)
+            GenericMath.Check(method, declaration, body?.Invoke(), diagnostics);
 
         var containingTypes = new List<TypeDeclarationSpec>();
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
@@ -219,7 +233,13 @@ internal static class FunctionParser
         }
         if (diagnostics.Count > 0)
             return null;
+        return BodyOperation(method, declaration, semanticModel, cancellationToken);
+    }
 
+    /// <summary>The operation tree of the method's declaration, of its implementing part for a partial method.</summary>
+    private static IOperation? BodyOperation(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
         SemanticModel bodyModel = bodySyntax.SyntaxTree == semanticModel.SyntaxTree
             ? semanticModel
             : semanticModel.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
@@ -258,7 +278,7 @@ internal static class FunctionParser
         if (Symbols.SpanElement(parameter.Type) is ScalarType spanElement)
             return new ParameterSpec(parameter.Name, typeName, spanElement, true, noDerivative || !spanElement.IsFloatingPoint() ? ParameterRole.Passive : ParameterRole.Array, IsSpan: true);
         ScalarType? type = Symbols.ToScalarType(parameter.Type);
-        bool differentiable = type is ScalarType.Double or ScalarType.Float && !noDerivative;
+        bool differentiable = type?.IsFloatingPoint() == true && !noDerivative;
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 

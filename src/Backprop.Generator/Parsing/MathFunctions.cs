@@ -9,6 +9,7 @@ namespace Backprop.Generator.Parsing;
 /// The library calls the forward program understands: members of <c>System.Math</c> and <c>System.MathF</c>, and the
 /// static math members of <c>double</c> and <c>float</c>, by name and arity. A name shared by several of these types is
 /// one operation (<c>double.Sqrt</c> is <c>Math.Sqrt</c>, bit for bit) unless <see cref="s_numberTypeOperations"/> says otherwise.
+/// A generic method's <c>T.Exp</c> is the same operation again (see <see cref="GenericMath"/>).
 /// </summary>
 internal static class MathFunctions
 {
@@ -99,6 +100,9 @@ internal static class MathFunctions
     {
         op = default;
         INamedTypeSymbol type = method.ContainingType;
+        if (GenericMath.IsMemberOfT(method))
+            return method.Parameters.All(p => p.RefKind == RefKind.None && Symbols.ToScalarType(p.Type) is ScalarType t && t != ScalarType.Bool)
+                && TryGetGenericOperation(method.Name, method.Parameters.Length, out op);
         if (type.ContainingNamespace is not { Name: "System", ContainingNamespace.IsGlobalNamespace: true }
             || !method.Parameters.All(p => p.RefKind == RefKind.None && Symbols.ToScalarType(p.Type) is ScalarType t && t != ScalarType.Bool))
             return false;
@@ -110,4 +114,11 @@ internal static class MathFunctions
             _ => false,
         };
     }
+
+    /// <summary>
+    /// The operation a generic-math member of <c>T</c> computes (<c>T.Exp</c>, declared by <c>IExponentialFunctions&lt;T&gt;</c>):
+    /// as for <c>double</c>, whose members <c>T</c>'s are when <c>T</c> is double.
+    /// </summary>
+    public static bool TryGetGenericOperation(string name, int arity, out Op op) =>
+        s_numberTypeOperations.TryGetValue((name, arity), out op) || s_operations.TryGetValue((name, arity), out op);
 }

@@ -14,6 +14,7 @@ internal static class Symbols
     /// <summary>The forward program's type for <paramref name="type"/>, or <c>null</c> when it has none.</summary>
     public static ScalarType? ToScalarType(ITypeSymbol? type) => type?.SpecialType switch
     {
+        SpecialType.None when GenericMath.IsFloatingPointParameter(type) => ScalarType.Generic,
         SpecialType.System_Double => ScalarType.Double,
         SpecialType.System_Single => ScalarType.Float,
         SpecialType.System_Int32 => ScalarType.Int,

@@ -12,8 +12,8 @@ namespace Backprop;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Scratch
 {
-    /// <summary>A zeroed array of exactly <paramref name="length"/> elements.</summary>
-    public static T[] Rent<T>(int length) where T : unmanaged
+    /// <summary>A zeroed array of exactly <paramref name="length"/> elements (of any type: a generic method's <c>T</c> is not known to be unmanaged).</summary>
+    public static T[] Rent<T>(int length)
     {
         Stack<T[]> free = Pool<T>.For(length);
         if (free.Count == 0)
@@ -24,11 +24,11 @@ public static class Scratch
     }
 
     /// <summary>Gives back an array from <see cref="Rent{T}"/>.</summary>
-    public static void Return<T>(T[] array) where T : unmanaged => Pool<T>.For(array.Length).Push(array);
+    public static void Return<T>(T[] array) => Pool<T>.For(array.Length).Push(array);
 
     /// <summary><paramref name="destination"/> += <paramref name="scale"/> · <paramref name="source"/>, elementwise.</summary>
     /// <exception cref="ArgumentException">The spans' lengths differ.</exception>
-    public static void AddScaled<T>(Span<T> destination, ReadOnlySpan<T> source, T scale) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void AddScaled<T>(Span<T> destination, ReadOnlySpan<T> source, T scale) where T : IFloatingPointIeee754<T>
     {
         if (destination.Length != source.Length)
             throw new ArgumentException($"AddScaled: destination has {destination.Length} elements, source has {source.Length}.");
@@ -36,13 +36,13 @@ public static class Scratch
     }
 
     /// <summary><paramref name="values"/> *= <paramref name="scale"/>, elementwise (skipped when the scale is 1).</summary>
-    public static void Scale<T>(Span<T> values, T scale) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Scale<T>(Span<T> values, T scale) where T : IFloatingPointIeee754<T>
     {
         if (scale != T.One)
             TensorPrimitives.Multiply(values, scale, values);
     }
 
-    private static class Pool<T> where T : unmanaged
+    private static class Pool<T>
     {
         [ThreadStatic]
         private static Dictionary<int, Stack<T[]>>? t_byLength;

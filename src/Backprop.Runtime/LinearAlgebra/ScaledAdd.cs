@@ -16,7 +16,7 @@ internal static class ScaledAdd
     /// <summary><c>destination[i] = x[i]·scale + addend[i]</c>; <paramref name="destination"/> may be <paramref name="x"/> or <paramref name="addend"/>, exactly, but must not partly overlap them.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     public static void Apply<T>(ReadOnlySpan<T> x, T scale, ReadOnlySpan<T> addend, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : IFloatingPointIeee754<T>
     {
         int length = destination.Length;
         if (x.Length != length || addend.Length != length)

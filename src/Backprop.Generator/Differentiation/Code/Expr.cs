@@ -25,6 +25,37 @@ internal abstract record Expr(ScalarType Type)
 
     public bool IsConstant(double value) => this is ConstantExpr c && c.Value.Equals(value);
 
+    /// <summary>The expressions this one is made of, in order.</summary>
+    public System.Collections.Generic.IEnumerable<Expr> Operands => this switch
+    {
+        BinaryExpr binary => new[] { binary.Left, binary.Right },
+        NegateExpr negate => new[] { negate.Operand },
+        CastExpr cast => new[] { cast.Operand },
+        ComplementExpr complement => new[] { complement.Operand },
+        NotExpr not => new[] { not.Operand },
+        CallExpr call => call.Arguments,
+        MethodCallExpr call => call.Arguments,
+        TupleExpr tuple => tuple.Elements,
+        ElementExpr element => new[] { element.Index },
+        MemberExpr { Index: { } index } => new[] { index },
+        ConditionalExpr conditional => new[] { conditional.Condition, conditional.WhenTrue, conditional.WhenFalse },
+        _ => Array.Empty<Expr>(),
+    };
+
+    /// <summary>This expression and every expression inside it, outermost first.</summary>
+    public System.Collections.Generic.IEnumerable<Expr> DescendantsAndSelf()
+    {
+        var pending = new System.Collections.Generic.Stack<Expr>();
+        pending.Push(this);
+        while (pending.Count > 0)
+        {
+            Expr expr = pending.Pop();
+            yield return expr;
+            foreach (Expr operand in System.Linq.Enumerable.Reverse(expr.Operands))
+                pending.Push(operand);
+        }
+    }
+
     /// <summary>Unsimplified constructors, for code that must compute exactly what the source computes.</summary>
     public static class Raw
     {

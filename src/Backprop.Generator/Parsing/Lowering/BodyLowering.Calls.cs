@@ -33,14 +33,18 @@ internal sealed partial class BodyLowering
         CallTarget? call = null;
         if (MathFunctions.TryGetOperation(target, out Op math))
             op = math;
-        else if (Symbols.HasAttribute(target, Symbols.DifferentiableAttribute) && target.IsStatic && !target.IsGenericMethod)
+        // A generic callee is called as written, its type argument inferred: T, or double or float from a caller of those.
+        else if (Symbols.HasAttribute(target.OriginalDefinition, Symbols.DifferentiableAttribute) && target.IsStatic && (!target.IsGenericMethod || IsGenericMath(target)))
         {
-            DerivativeKinds missing = CalleeDerivatives(_derivatives) & ~Symbols.DerivativesOf(target);
+            DerivativeKinds missing = CalleeDerivatives(_derivatives) & ~Symbols.DerivativesOf(target.OriginalDefinition);
             if (missing != 0)
                 return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
             op = Op.Call;
             bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
-            call = WithEveryParameter(invocation, Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) });
+            call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
+            // A generic callee's [NoDerivative] parameters stay undifferentiated: passing one a varying value is BP1009.
+            if (!target.IsGenericMethod)
+                call = WithEveryParameter(invocation, call);
         }
         else if (type.IsFloatingPoint() && ScalarPullback(target) is { } rule)
         {
@@ -123,6 +127,10 @@ internal sealed partial class BodyLowering
             ? Pullbacks.Find(target)
             : null;
 
+    /// <summary>A method generic over one floating-point <c>T</c>, whose derivatives are generic alike.</summary>
+    private static bool IsGenericMath(IMethodSymbol method) =>
+        method.OriginalDefinition.TypeParameters is { Length: 1 } parameters && GenericMath.IsFloatingPointParameter(parameters[0]);
+
     private static bool IsFloatingPoint(ITypeSymbol type) => VariableType(type) is var (t, _) && t.IsFloatingPoint() || Symbols.MatrixType(type) is not null;
 
     /// <summary>
@@ -169,7 +177,16 @@ internal sealed partial class BodyLowering
         (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
 
     private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
-        new(method.ToDisplayString(QualifiedName), differentiable.ToEquatableArray(), Symbols.DerivativesOf(method));
+        new(CalleeName(method), differentiable.ToEquatableArray(), Symbols.DerivativesOf(method.OriginalDefinition));
+
+    /// <summary>
+    /// A callee as a call names it: <c>global::Ns.Type.G</c>, with no type arguments, which the arguments let C# infer
+    /// (so derivative suffixes make names too); <c>T.IsNaN</c> for a member of the generic-math type <c>T</c>.
+    /// </summary>
+    private static string CalleeName(IMethodSymbol method) =>
+        GenericMath.IsMemberOfT(method) ? $"{Naming.Identifier(method.ContainingType.TypeArguments[0].Name)}.{method.Name}"
+        : method.IsGenericMethod ? $"{method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{Naming.Identifier(method.Name)}"
+        : method.ToDisplayString(QualifiedName);
 
     /// <summary><c>global::Ns.Type.Method</c>, keywords escaped (<c>@double</c>), so that suffixes make names too (<c>@doubleGradient</c>).</summary>
     private static readonly SymbolDisplayFormat QualifiedName = SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType);

@@ -28,6 +28,8 @@ internal sealed partial class BodyLowering
 
     private static ScalarType Promote(ScalarType a, ScalarType b) =>
         a == ScalarType.Bool && b == ScalarType.Bool ? ScalarType.Bool
+        // T meets only T and integer constants (the compiler asks for an explicit conversion from anything else).
+        : a == ScalarType.Generic || b == ScalarType.Generic ? ScalarType.Generic
         : a == ScalarType.Double || b == ScalarType.Double ? ScalarType.Double
         : a == ScalarType.Float || b == ScalarType.Float ? ScalarType.Float
         : a == ScalarType.Long || b == ScalarType.Long ? ScalarType.Long
@@ -60,7 +62,7 @@ internal sealed partial class BodyLowering
 
         switch (operation)
         {
-            case IConversionOperation conversion when conversion.OperatorMethod is null:
+            case IConversionOperation conversion when GenericMath.IsBuiltInOperator(conversion.OperatorMethod):
                 return LowerValue(conversion.Operand) is int operand ? _nodes.Convert(operand, type.Value) : null;
             case ILocalReferenceOperation { Local: var local }:
                 return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
@@ -76,6 +78,11 @@ internal sealed partial class BodyLowering
                 return TupleElements(instance, tuple.TupleElements.Length) is { } computed ? computed[elementIndex].Lower() : null;
             case IParameterReferenceOperation { Parameter: { Type.TypeKind: TypeKind.Enum } parameter }:
                 return _nodes.Add(Op.Member, type.Value, null, 0, $"({type.Value.Keyword()}){Naming.Identifier(parameter.Name)}", null);
+            // T.One, T.Pi: the same number in every IEEE type; T.Epsilon and the like are T's own, read as constants.
+            case IPropertyReferenceOperation { Property: var property } when GenericMath.IsMemberOfT(property):
+                return GenericMath.ConstantValue(property) is double known
+                    ? _nodes.Constant(known, type.Value)
+                    : _nodes.Add(Op.Member, type.Value, null, 0, $"{Naming.Identifier(property.ContainingType.TypeArguments[0].Name)}.{property.Name}", null);
             case IFieldReferenceOperation or IPropertyReferenceOperation when Constant(operation) is string member:
                 return _nodes.Add(Op.Member, type.Value, null, 0, operation.Type!.TypeKind == TypeKind.Enum ? $"({type.Value.Keyword()}){member}" : member, null);
             case IArrayElementReferenceOperation { ArrayReference: var table, Indices.Length: 1 } element when Constant(table) is string constantArray:
@@ -105,9 +112,9 @@ internal sealed partial class BodyLowering
                     : null;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } spanLength } when Symbols.SpanElement(spanLength.Type) is not null:
                 return ArrayVariable(spanLength) is (string spanOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, spanOf, null) : null;
-            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Plus } plus:
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Plus } plus when GenericMath.IsBuiltInOperator(plus.OperatorMethod):
                 return LowerValue(plus.Operand);
-            case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Minus } minus:
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } minus when GenericMath.IsBuiltInOperator(minus.OperatorMethod):
                 return LowerValue(minus.Operand) is int negated ? _nodes.Add(Op.Negate, type.Value, negated) : null;
             case IUnaryOperation { OperatorMethod: null, OperatorKind: UnaryOperatorKind.Not } not:
                 return LowerValue(not.Operand) is int inverted ? _nodes.Add(Op.Not, ScalarType.Bool, inverted) : null;
@@ -116,7 +123,7 @@ internal sealed partial class BodyLowering
             case IBinaryOperation { OperatorMethod: null, OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical
                 when NeedsStatements(logical.RightOperand):
                 return LowerShortCircuit(logical);
-            case IBinaryOperation { OperatorMethod: null } binary when ToOp(binary.OperatorKind) is Op op:
+            case IBinaryOperation binary when GenericMath.IsBuiltInOperator(binary.OperatorMethod) && ToOp(binary.OperatorKind) is Op op:
                 int? left = LowerValue(binary.LeftOperand);
                 int? right = LowerValue(binary.RightOperand);
                 if (left is not int l || right is not int r)
@@ -135,6 +142,9 @@ internal sealed partial class BodyLowering
                 return LowerSwitchExpression(switchExpression, type.Value);
             case IIsPatternOperation isPattern:
                 return LowerIsPattern(isPattern);
+            // T.CreateChecked(2), T.CreateChecked(n), double.CreateChecked(t): conversions, folded for constants.
+            case IInvocationOperation { TargetMethod: var create, Arguments: { Length: 1 } converted } when GenericMath.IsConversion(create) && ValueType(converted[0].Value.Type) is not null:
+                return LowerValue(converted[0].Value) is int from ? _nodes.Convert(from, type.Value) : null;
             case IInvocationOperation invocation:
                 return LowerCall(invocation, type.Value);
             default:

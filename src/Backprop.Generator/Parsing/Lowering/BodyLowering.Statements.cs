@@ -312,7 +312,7 @@ internal sealed partial class BodyLowering
                 AssignValue(source, target, assignment.Value, declares: false);
                 return;
             case ICompoundAssignmentOperation compound when TargetVariable(compound.Target) is string target:
-                if (compound.OperatorMethod is not null || ToOp(compound.OperatorKind) is not Op binary)
+                if (!GenericMath.IsBuiltInOperator(compound.OperatorMethod) || ToOp(compound.OperatorKind) is not Op binary)
                 {
                     Report(Diagnostics.UnsupportedExpression, compound.Syntax, $"The compound assignment '{compound.Syntax}'", "write it as a plain assignment");
                     return;
