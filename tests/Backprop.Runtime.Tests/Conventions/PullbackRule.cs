@@ -18,12 +18,8 @@ internal sealed record PullbackRule(
     MethodInfo? Shape,
     IReadOnlyList<string> Problems)
 {
-    public static IEnumerable<MethodInfo> PullbacksIn(Assembly assembly) =>
-        assembly.GetTypes()
-            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            .Where(method => method.IsDefined(typeof(DerivativeOfAttribute)))
-            .OrderBy(method => method.DeclaringType!.FullName, StringComparer.Ordinal)
-            .ThenBy(Describe, StringComparer.Ordinal);
+    /// <summary>Every pullback of the runtime, resolved.</summary>
+    public static PullbackRule[] All { get; } = [.. InRuntime<DerivativeOfAttribute>().Select(Resolve)];
 
     /// <summary>The function's result type: a matrix or a floating-point scalar.</summary>
     public bool ReturnsMatrix => Function is not null && IsMatrix(Function.ReturnType);

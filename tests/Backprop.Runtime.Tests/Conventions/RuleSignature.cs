@@ -9,6 +9,18 @@ namespace Backprop.Runtime.Tests.Conventions;
 /// </summary>
 internal static class RuleSignature
 {
+    /// <summary>The methods of the runtime marked <typeparamref name="TAttribute"/>, in a stable order.</summary>
+    public static IEnumerable<MethodInfo> InRuntime<TAttribute>() where TAttribute : Attribute =>
+        typeof(MatrixOps).Assembly.GetTypes()
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(method => method.IsDefined(typeof(TAttribute)))
+            .OrderBy(method => method.DeclaringType!.FullName, StringComparer.Ordinal)
+            .ThenBy(Describe, StringComparer.Ordinal);
+
+    /// <summary>Every problem of every rule, one per line, each after the rule's description; empty when there are none.</summary>
+    public static string Problems(IEnumerable<(MethodInfo Rule, IReadOnlyList<string> Problems)> rules) =>
+        string.Join(Environment.NewLine, rules.SelectMany(rule => rule.Problems.Select(problem => $"{Describe(rule.Rule)}: {problem}")));
+
     /// <summary>Adds a problem unless the rule is public, static and void, in a public type.</summary>
     public static void CheckShape(MethodInfo ruleDefinition, string kind, List<string> problems)
     {

@@ -16,12 +16,8 @@ internal sealed record TangentRule(
     PullbackRule? OfPullback,
     IReadOnlyList<string> Problems)
 {
-    public static IEnumerable<MethodInfo> TangentsIn(Assembly assembly) =>
-        assembly.GetTypes()
-            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            .Where(method => method.IsDefined(typeof(TangentOfAttribute)))
-            .OrderBy(method => method.DeclaringType!.FullName, StringComparer.Ordinal)
-            .ThenBy(Describe, StringComparer.Ordinal);
+    /// <summary>Every tangent rule of the runtime, resolved.</summary>
+    public static TangentRule[] All { get; } = [.. InRuntime<TangentOfAttribute>().Select(Resolve)];
 
     /// <summary>The rule instantiated with <see cref="double"/>, to invoke.</summary>
     public MethodInfo Method => WithDoubles(Rule);
