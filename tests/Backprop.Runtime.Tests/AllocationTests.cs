@@ -44,10 +44,7 @@ public class AllocationTests
             ScalePullback(h, 0.5f, h, dH, dHCopy, out _);
         }
 
-        TrainingStep();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        TrainingStep();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AssertAllocatesNothingAfterWarmUp(TrainingStep);
     }
 
     [Fact]
@@ -82,9 +79,67 @@ public class AllocationTests
             Conv2DPullback(x, w, conv, y, dY, dX, dW);
         }
 
-        TrainingStep();
+        AssertAllocatesNothingAfterWarmUp(TrainingStep);
+    }
+
+    [Fact]
+    public void TangentRules_AllocateNothing()
+    {
+        var conv = new Conv2DGeometry(1, 12, 12, 4, 3);
+        var pool = new Pool2DGeometry(4, 10, 10, 2);
+        var x = TestData.Normal<float>(20, conv.InputSize, seed: 1);
+        var w = TestData.Normal<float>(conv.PatchSize, conv.OutputChannels, seed: 2);
+        var dx = TestData.Normal<float>(20, conv.InputSize, seed: 3);
+        var dw = TestData.Normal<float>(conv.PatchSize, conv.OutputChannels, seed: 4);
+        var y = Conv2D(x, w, conv);
+        var dy = TestData.Normal<float>(20, conv.OutputSize, seed: 5);
+        var dyTangent = TestData.Normal<float>(20, conv.OutputSize, seed: 6);
+        var yTangent = new Matrix<float>(20, conv.OutputSize);
+        var dxTangent = new Matrix<float>(20, conv.InputSize);
+        var dwTangent = new Matrix<float>(conv.PatchSize, conv.OutputChannels);
+        var pooled = MaxPool2D(y, pool);
+        var pooledTangent = new Matrix<float>(20, pool.OutputSize);
+        var a = TestData.Normal<float>(20, 30, seed: 7);
+        var b = TestData.Positive<float>(30, 10, seed: 8);
+        var da = TestData.Normal<float>(20, 30, seed: 9);
+        var db = TestData.Normal<float>(30, 10, seed: 10);
+        var c = MatMul(a, b);
+        var dc = TestData.Normal<float>(20, 10, seed: 11);
+        var dcTangent = TestData.Normal<float>(20, 10, seed: 12);
+        var cTangent = new Matrix<float>(20, 10);
+        var output = new Matrix<float>(20, 10);
+        var daTangent = new Matrix<float>(20, 30);
+        var dbTangent = new Matrix<float>(30, 10);
+        var quotient = Divide(b, b);
+        var s = Sigmoid(c);
+        int[] labels = [.. Enumerable.Range(0, 20).Select(i => i % 10)];
+
+        void Step()
+        {
+            MatMulTangent(a, b, false, false, c, da, db, cTangent);
+            MatMulPullbackTangent(a, b, false, false, c, dc, da, db, cTangent, dcTangent, daTangent, dbTangent);
+            AddTangent(c, c, c, null, dc, cTangent);
+            SigmoidTangent(c, s, dc, cTangent);
+            SigmoidPullbackTangent(c, s, dc, dc, cTangent, dcTangent, output);
+            SoftmaxPullbackTangent(c, s, dc, dc, cTangent, dcTangent, output);
+            DividePullbackTangent(b, b, quotient, db, db, db, db, db, null, dbTangent);
+            SoftmaxCrossEntropyTangent(c, labels, 1f, dc, out float lossTangent);
+            SoftmaxCrossEntropyPullbackTangent(c, labels, 1f, 1f, dc, lossTangent, 0.5f, cTangent);
+            MeanSquaredErrorTangent(c, dc, 1f, dcTangent, dc, out _);
+            Conv2DTangent(x, w, conv, y, dx, dw, yTangent);
+            Conv2DPullbackTangent(x, w, conv, y, dy, dx, dw, yTangent, dyTangent, dxTangent, dwTangent);
+            MaxPool2DTangent(y, pool, pooled, yTangent, pooledTangent);
+        }
+
+        AssertAllocatesNothingAfterWarmUp(Step);
+    }
+
+    /// <summary>Runs <paramref name="step"/> once to warm up, then requires a second run to allocate nothing on this thread.</summary>
+    private static void AssertAllocatesNothingAfterWarmUp(Action step)
+    {
+        step();
         long before = GC.GetAllocatedBytesForCurrentThread();
-        TrainingStep();
+        step();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 

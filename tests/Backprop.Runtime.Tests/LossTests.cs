@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Runtime.Tests.Conventions;
 using static Backprop.MatrixOps;
 
 namespace Backprop.Runtime.Tests;
@@ -137,6 +138,43 @@ public class LossTests
         expected /= batch;
         TestData.AssertClose([expected], [double.CreateChecked(SoftmaxCrossEntropy(logits, OneHot<T>(labels, classes)))], tolerance, "one-hot");
         TestData.AssertClose([expected], [double.CreateChecked(SoftmaxCrossEntropy(logits, labels))], tolerance, "labels");
+    }
+
+    /// <summary>
+    /// The integer-label overloads take a span, so the convention tests cannot call their tangent rules through
+    /// reflection: checked here the same way, against central finite differences of the loss along a direction of
+    /// the logits, and of its pullback along that direction and a tangent of dResult.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LossShapes))]
+    public void SoftmaxCrossEntropyTangents_IntegerLabels_MatchFiniteDifferences(int batch, int classes)
+    {
+        var logits = TestData.Normal<double>(batch, classes, seed: 1);
+        var direction = TestData.Normal<double>(batch, classes, seed: 2);
+        int[] labels = Labels(batch, classes);
+        Matrix<double> Along(double h) => (Matrix<double>)RuleArguments.Moved(logits, direction, h);
+        double loss = SoftmaxCrossEntropy(logits, labels);
+
+        SoftmaxCrossEntropyTangent(logits, labels, loss, direction, out double tangent);
+        PullbackCheck.VerifyDirectional(h => [SoftmaxCrossEntropy(Along(h), labels)], [tangent], nameof(SoftmaxCrossEntropyTangent));
+        SoftmaxCrossEntropyTangent(logits, labels, loss, null, out double alongNothing);
+        Assert.Equal(0.0, alongNothing);
+
+        const double dLoss = 0.75, dLossTangent = -0.4;
+        var dLogitsTangent = RuleArguments.NaNs(batch, classes);
+        SoftmaxCrossEntropyPullbackTangent(logits, labels, loss, dLoss, direction, tangent, dLossTangent, dLogitsTangent);
+        PullbackCheck.VerifyDirectional(h =>
+        {
+            var dLogits = new Matrix<double>(batch, classes);
+            SoftmaxCrossEntropyPullback(Along(h), labels, loss + h * tangent, dLoss + h * dLossTangent, dLogits);
+            return dLogits.Span.ToArray();
+        }, dLogitsTangent.Span.ToArray(), nameof(SoftmaxCrossEntropyPullbackTangent));
+
+        // Along the logits alone, the labels' rule agrees with the one-hot targets' rule (checked by the convention tests).
+        var fromOneHot = RuleArguments.NaNs(batch, classes);
+        SoftmaxCrossEntropyPullbackTangent(logits, labels, loss, dLoss, direction, tangent, 0.0, dLogitsTangent);
+        SoftmaxCrossEntropyPullbackTangent(logits, OneHot<double>(labels, classes), loss, dLoss, direction, tangent, 0.0, fromOneHot);
+        TestData.AssertClose(TestData.ToDoubles(fromOneHot), dLogitsTangent, 1e-14, "one-hot against labels");
     }
 
     private static int[] Labels(int batch, int classes)

@@ -55,6 +55,22 @@ public static partial class MatrixOps
         CopyToGradient(dResult, dX);
     }
 
+    /// <summary>Tangent of <see cref="AddChannelBias{T}(Matrix{T}, Matrix{T})"/>: <c>dResult = AddChannelBias(dX, dBias)</c>.</summary>
+    [TangentOf(nameof(AddChannelBias))]
+    public static void AddChannelBiasTangent<T>(Matrix<T> x, Matrix<T> bias, Matrix<T> result, Matrix<T>? dX, Matrix<T>? dBias, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LinearTangent(dX, dBias, result, dResult, AddChannelBias, nameof(AddChannelBiasTangent));
+
+    /// <summary>Tangent of <see cref="AddChannelBiasPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(AddChannelBiasPullback))]
+    public static void AddChannelBiasPullbackTangent<T>(Matrix<T> x, Matrix<T> bias, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? xTangent, Matrix<T>? biasTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dXTangent, Matrix<T>? dBiasTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dXTangent, dBiasTangent))
+            AddChannelBiasPullback(x, bias, result, dResultTangent, dXTangent, dBiasTangent);
+    }
+
     /// <summary>The values per channel in a row of <paramref name="x"/>, after checking that <paramref name="bias"/> is a row of channels that divides it.</summary>
     private static int ChannelPositions<T>(Matrix<T> x, Matrix<T> bias, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -69,6 +69,64 @@ public static partial class MatrixOps
             ConvolutionKernel<T>.Backward(geometry, px, pw, pdy, pdx, pdw, x.Rows, ConvolutionThreads(geometry, x.Rows));
     }
 
+    /// <summary>
+    /// Tangent of <see cref="Conv2D{T}(Matrix{T}, Matrix{T}, Conv2DGeometry)"/>, bilinear in the images and the weights:
+    /// <c>dResult = Conv2D(dX, weights) + Conv2D(x, dWeights)</c>, the second computed into a per-thread scratch matrix
+    /// and added.
+    /// </summary>
+    [TangentOf(nameof(Conv2D))]
+    public static void Conv2DTangent<T>(Matrix<T> x, Matrix<T> weights, Conv2DGeometry geometry, Matrix<T> result, Matrix<T>? dX, Matrix<T>? dWeights, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dX is null && IsZeroDirection(dWeights, result, dResult, nameof(Conv2DTangent)))
+            return;
+        if (dX is not null)
+            Conv2D(dX, weights, geometry, dResult);
+        if (dWeights is null)
+            return;
+        if (dX is null)
+        {
+            Conv2D(x, dWeights, geometry, dResult);
+            return;
+        }
+        var second = TangentScratch<T>.First(dResult.Rows, dResult.Columns);
+        Conv2D(x, dWeights, geometry, second);
+        AddInto(second, dResult);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="Conv2DPullback{T}"/>, bilinear in the inputs and <c>dResult</c>:
+    /// <c>d(dX) = fold(weights·ḋResult) + fold(ẇeights·dResult)</c> and <c>d(dWeights) = Σ patches(x)·ḋResultᵀ + Σ patches(ẋ)·dResultᵀ</c>.
+    /// The terms in <c>ḋResult</c> are the pullback of <c>ḋResult</c>; the others are one more pullback, of
+    /// <c>dResult</c> at <c>(ẋ, ẇeights)</c>, into per-thread scratch matrices, then added.
+    /// </summary>
+    [TangentOf(nameof(Conv2DPullback))]
+    public static void Conv2DPullbackTangent<T>(Matrix<T> x, Matrix<T> weights, Conv2DGeometry geometry, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? xTangent, Matrix<T>? weightsTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dXTangent, Matrix<T>? dWeightsTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dXTangent is null && dWeightsTangent is null)
+            return;
+        if (dResultTangent is not null)
+            Conv2DPullback(x, weights, geometry, result, dResultTangent, dXTangent, dWeightsTangent);
+        else
+        {
+            if (dXTangent is not null)
+                ClearGradient(x, dXTangent, nameof(Conv2DPullbackTangent));
+            if (dWeightsTangent is not null)
+                ClearGradient(weights, dWeightsTangent, nameof(Conv2DPullbackTangent));
+        }
+        var fromWeights = dXTangent is null || weightsTangent is null ? null : TangentScratch<T>.First(x.Rows, x.Columns);
+        var fromImages = dWeightsTangent is null || xTangent is null ? null : TangentScratch<T>.Second(weights.Rows, weights.Columns);
+        if (fromWeights is null && fromImages is null)
+            return;
+        Conv2DPullback(xTangent ?? x, weightsTangent ?? weights, geometry, result, dResult, fromWeights, fromImages);
+        if (fromWeights is not null)
+            AddInto(fromWeights, dXTangent!);
+        if (fromImages is not null)
+            AddInto(fromImages, dWeightsTangent!);
+    }
+
     private static int ConvolutionThreads(in Conv2DGeometry geometry, int batch) =>
         (long)batch * geometry.OutputSize * geometry.PatchSize >= ParallelThreshold ? Math.Min(MaxDegreeOfParallelism, batch) : 1;
 

@@ -37,6 +37,28 @@ public static partial class MatrixOps
         ApplyDropout(dResult.Span, mask, dX.Span);
     }
 
+    /// <summary>Tangent of <see cref="Dropout{T}(Matrix{T}, DropoutMask)"/>, which is linear for a fixed mask: <c>dResult = Dropout(dX, mask)</c>.</summary>
+    [TangentOf(nameof(Dropout))]
+    public static void DropoutTangent<T>(Matrix<T> x, DropoutMask mask, Matrix<T> result, Matrix<T>? dX, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroDirection(dX, result, dResult, nameof(DropoutTangent)))
+            Dropout(dX, mask, dResult);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="DropoutPullback{T}"/>: the pullback of <paramref name="dResultTangent"/>. The mask is fixed,
+    /// so the pullback does not depend on <c>x</c> and the term in <c>ẋ</c> is 0.
+    /// </summary>
+    [TangentOf(nameof(DropoutPullback))]
+    public static void DropoutPullbackTangent<T>(Matrix<T> x, DropoutMask mask, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? xTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dXTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dXTangent))
+            DropoutPullback(x, mask, result, dResultTangent, dXTangent);
+    }
+
     /// <summary>The mask and the scale of inverted dropout, applied to values and to gradients alike (the operation is linear).</summary>
     private static void ApplyDropout<T>(ReadOnlySpan<T> source, DropoutMask mask, Span<T> target)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -49,6 +49,35 @@ public static partial class MatrixOps
         PoolingKernel<T>.MaxBackward(geometry, x.Span, dResult.Span, dX.Span, PoolingParts(x));
     }
 
+    /// <summary>
+    /// Tangent of <see cref="MaxPool2D{T}(Matrix{T}, Pool2DGeometry)"/>: each output's tangent is the direction at the
+    /// input that was the largest in its window (the first on ties, as the pullback chooses).
+    /// </summary>
+    [TangentOf(nameof(MaxPool2D))]
+    public static void MaxPool2DTangent<T>(Matrix<T> x, Pool2DGeometry geometry, Matrix<T> result, Matrix<T>? dX, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (IsZeroDirection(dX, result, dResult, nameof(MaxPool2DTangent)))
+            return;
+        RequirePoolShapes(x, geometry, dResult, nameof(MaxPool2DTangent), nameof(dResult));
+        RequireSameShape(x, dX, nameof(MaxPool2DTangent));
+        PoolingKernel<T>.MaxTangent(geometry, x.Span, dX.Span, dResult.Span);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="MaxPool2DPullback{T}"/>: the pullback of <paramref name="dResultTangent"/>. Max pooling is
+    /// piecewise linear: where no window ties, a small change of <c>x</c> moves no maximum, so the term in <c>ẋ</c> is
+    /// 0 almost everywhere.
+    /// </summary>
+    [TangentOf(nameof(MaxPool2DPullback))]
+    public static void MaxPool2DPullbackTangent<T>(Matrix<T> x, Pool2DGeometry geometry, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? xTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dXTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dXTangent))
+            MaxPool2DPullback(x, geometry, result, dResultTangent, dXTangent);
+    }
+
     /// <summary>Average pooling: each output is the mean of the inputs in its window, channel by channel (see <see cref="Pool2DGeometry"/>).</summary>
     /// <exception cref="ArgumentException">The columns of <paramref name="x"/> are not the geometry's input size.</exception>
     public static Matrix<T> AvgPool2D<T>(Matrix<T> x, Pool2DGeometry geometry)
@@ -85,6 +114,25 @@ public static partial class MatrixOps
         RequireSameShape(x, dX, nameof(AvgPool2DPullback));
         RequireDistinct(dX, dResult, nameof(AvgPool2DPullback), nameof(dX), nameof(dResult));
         PoolingKernel<T>.AverageBackward(geometry, dResult.Span, dX.Span);
+    }
+
+    /// <summary>Tangent of <see cref="AvgPool2D{T}(Matrix{T}, Pool2DGeometry)"/>, which is linear: <c>dResult = AvgPool2D(dX)</c>.</summary>
+    [TangentOf(nameof(AvgPool2D))]
+    public static void AvgPool2DTangent<T>(Matrix<T> x, Pool2DGeometry geometry, Matrix<T> result, Matrix<T>? dX, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroDirection(dX, result, dResult, nameof(AvgPool2DTangent)))
+            AvgPool2D(dX, geometry, dResult);
+    }
+
+    /// <summary>Tangent of <see cref="AvgPool2DPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(AvgPool2DPullback))]
+    public static void AvgPool2DPullbackTangent<T>(Matrix<T> x, Pool2DGeometry geometry, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? xTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dXTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dXTangent))
+            AvgPool2DPullback(x, geometry, result, dResultTangent, dXTangent);
     }
 
     /// <summary>Max pooling is split by images across threads from a million inputs (the MNIST network's first pooling has 0.9 million per batch of 100), where it takes a millisecond or more.</summary>

@@ -94,15 +94,31 @@ internal static class PoolingKernel<T> where T : unmanaged, IFloatingPointIeee75
             MaxForwardTwoByTwo(plan, x, y);
             return;
         }
+        MaxGather(plan, x, x, y);
+    }
+
+    /// <summary>
+    /// The tangent of max pooling: <c>dy[o] = dx[the largest input of window o]</c>, the same input (the first on
+    /// ties) that <see cref="MaxBackward(in Pool2DGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> gives the gradient to.
+    /// </summary>
+    public static void MaxTangent(in Pool2DGeometry g, ReadOnlySpan<T> x, ReadOnlySpan<T> dx, Span<T> dy) =>
+        MaxGather(new Plan(g, x.Length), x, dx, dy);
+
+    /// <summary><c>y[o] = values[i]</c> where <c>x[i]</c> is the largest input of window o.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxGather(in Plan plan, ReadOnlySpan<T> x, ReadOnlySpan<T> values, Span<T> y)
+    {
         ref T input = ref MemoryMarshal.GetReference(x);
+        ref T gathered = ref MemoryMarshal.GetReference(values);
         ref T output = ref MemoryMarshal.GetReference(y);
         for (int plane = 0; plane < plan.Planes; plane++)
         {
             ref T source = ref Unsafe.Add(ref input, plane * plan.PlaneSize);
+            ref T value = ref Unsafe.Add(ref gathered, plane * plan.PlaneSize);
             ref T target = ref Unsafe.Add(ref output, plane * plan.OutputPlaneSize);
             for (int oy = 0, o = 0; oy < plan.OutputHeight; oy++)
                 for (int ox = 0; ox < plan.OutputWidth; ox++, o++)
-                    Unsafe.Add(ref target, o) = Unsafe.Add(ref source, ArgMax(plan, ref source, plan.Corner(oy, ox)));
+                    Unsafe.Add(ref target, o) = Unsafe.Add(ref value, ArgMax(plan, ref source, plan.Corner(oy, ox)));
         }
     }
 

@@ -34,6 +34,22 @@ public static partial class MatrixOps
         CopyToGradient(dResult, dB);
     }
 
+    /// <summary>Tangent of <see cref="Add{T}(Matrix{T}, Matrix{T})"/>: <c>dResult = dA + dB</c>.</summary>
+    [TangentOf(nameof(Add))]
+    public static void AddTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dB, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LinearTangent(dA, dB, result, dResult, Add, nameof(AddTangent));
+
+    /// <summary>Tangent of <see cref="AddPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(AddPullback))]
+    public static void AddPullbackTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? bTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dBTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent, dBTangent))
+            AddPullback(a, b, result, dResultTangent, dATangent, dBTangent);
+    }
+
     /// <summary>Elementwise difference <c>a − b</c>.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static Matrix<T> Subtract<T>(Matrix<T> a, Matrix<T> b)
@@ -62,6 +78,22 @@ public static partial class MatrixOps
         CopyToGradient(dResult, dA);
         if (dB is not null)
             Negate(dResult, dB);
+    }
+
+    /// <summary>Tangent of <see cref="Subtract{T}(Matrix{T}, Matrix{T})"/>: <c>dResult = dA − dB</c>.</summary>
+    [TangentOf(nameof(Subtract))]
+    public static void SubtractTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dB, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LinearTangent(dA, dB, result, dResult, Subtract, nameof(SubtractTangent));
+
+    /// <summary>Tangent of <see cref="SubtractPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(SubtractPullback))]
+    public static void SubtractPullbackTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? bTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dBTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent, dBTangent))
+            SubtractPullback(a, b, result, dResultTangent, dATangent, dBTangent);
     }
 
     /// <summary>Elementwise (Hadamard) product <c>a ⊙ b</c>.</summary>
@@ -96,6 +128,30 @@ public static partial class MatrixOps
             Multiply(dResult, b, dA);
         if (dB is not null)
             Multiply(dResult, a, dB);
+    }
+
+    /// <summary>Tangent of <see cref="Multiply{T}(Matrix{T}, Matrix{T})"/>, the product rule: <c>dResult = dA ⊙ b + a ⊙ dB</c>.</summary>
+    [TangentOf(nameof(Multiply))]
+    public static void MultiplyTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dB, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(result, dResult, nameof(MultiplyTangent));
+        SumOfProducts(dA, b, dB, a, dResult, nameof(MultiplyTangent));
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="MultiplyPullback{T}"/>, bilinear in the inputs and <c>dResult</c>:
+    /// <c>d(dA) = ḋResult ⊙ b + dResult ⊙ ḃ</c>, <c>d(dB) = ḋResult ⊙ a + dResult ⊙ ȧ</c>.
+    /// </summary>
+    [TangentOf(nameof(MultiplyPullback))]
+    public static void MultiplyPullbackTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? bTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dBTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dATangent is not null)
+            SumOfProducts(dResultTangent, b, bTangent, dResult, dATangent, nameof(MultiplyPullbackTangent));
+        if (dBTangent is not null)
+            SumOfProducts(dResultTangent, a, aTangent, dResult, dBTangent, nameof(MultiplyPullbackTangent));
     }
 
     /// <summary>Elementwise quotient <c>a ÷ b</c>.</summary>
@@ -144,6 +200,70 @@ public static partial class MatrixOps
         }
     }
 
+    /// <summary>Tangent of <see cref="Divide{T}(Matrix{T}, Matrix{T})"/>, from the quotient: <c>dResult = (dA − result ⊙ dB) ÷ b</c>.</summary>
+    [TangentOf(nameof(Divide))]
+    public static void DivideTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dB, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dB is null)
+        {
+            if (!IsZeroDirection(dA, result, dResult, nameof(DivideTangent)))
+                Divide(dA, b, dResult);
+            return;
+        }
+        Multiply(result, dB, dResult);
+        if (dA is null)
+            Negate(dResult, dResult);
+        else
+            Subtract(dA, dResult, dResult);
+        Divide(dResult, b, dResult);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="DividePullback{T}"/>, which reads <c>b</c>, <c>result</c> and <c>dResult</c>:
+    /// <c>d(dA) = (ḋResult − dResult ⊙ ḃ ÷ b) ÷ b</c> and, from <c>dB = −dA ⊙ result</c>,
+    /// <c>d(dB) = −(d(dA) ⊙ result + dA ⊙ ṙesult) = −(d(dA) ⊙ result ⊙ b + dResult ⊙ ṙesult) ÷ b</c>. When only
+    /// <paramref name="dBTangent"/> is wanted, <c>d(dA)</c> goes through a per-thread scratch matrix.
+    /// </summary>
+    [TangentOf(nameof(DividePullback))]
+    public static void DividePullbackTangent<T>(Matrix<T> a, Matrix<T> b, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? bTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dBTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dATangent is null && dBTangent is null)
+            return;
+        RequireSameShape(b, dResult, nameof(DividePullbackTangent));
+        Matrix<T> aTerm = dATangent ?? TangentScratch<T>.First(b.Rows, b.Columns);
+        if (bTangent is null)
+        {
+            if (IsZeroTangent(dResultTangent, aTerm))
+                RequireSameShape(b, aTerm, nameof(DividePullbackTangent));
+            else
+                Divide(dResultTangent, b, aTerm);
+        }
+        else
+        {
+            Divide(dResult, b, aTerm);
+            Multiply(aTerm, bTangent, aTerm);
+            if (dResultTangent is null)
+                Negate(aTerm, aTerm);
+            else
+                Subtract(dResultTangent, aTerm, aTerm);
+            Divide(aTerm, b, aTerm);
+        }
+        if (dBTangent is null)
+            return;
+        Multiply(aTerm, result, dBTangent);
+        if (resultTangent is not null)
+        {
+            Multiply(dBTangent, b, dBTangent);
+            RequireSameShapes(dResult, resultTangent, dBTangent, nameof(DividePullbackTangent));
+            TensorPrimitives.MultiplyAdd<T>(dResult.Span, resultTangent.Span, dBTangent.Span, dBTangent.Span);
+            Divide(dBTangent, b, dBTangent);
+        }
+        Negate(dBTangent, dBTangent);
+    }
+
     /// <summary>Scalar multiple <c>scalar · a</c>.</summary>
     public static Matrix<T> Scale<T>(Matrix<T> a, T scalar)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -176,6 +296,30 @@ public static partial class MatrixOps
             Scale(dResult, scalar, dA);
     }
 
+    /// <summary>Tangent of <see cref="Scale{T}(Matrix{T}, T)"/>: <c>dResult = scalar · dA + dScalar · a</c>.</summary>
+    [TangentOf(nameof(Scale))]
+    public static void ScaleTangent<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T>? dA, T dScalar, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(result, dResult, nameof(ScaleTangent));
+        SumOfScaled(dA, scalar, a, dScalar, dResult, nameof(ScaleTangent));
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="ScalePullback{T}"/>, bilinear: <c>d(dA) = scalar · ḋResult + ṡcalar · dResult</c>,
+    /// <c>d(dScalar) = Σ ḋResult ⊙ a + Σ dResult ⊙ ȧ</c>.
+    /// </summary>
+    [TangentOf(nameof(ScalePullback))]
+    public static void ScalePullbackTangent<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, T scalarTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, out T dScalarTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(a, dResult, nameof(ScalePullbackTangent));
+        dScalarTangent = DotOrZero(dResultTangent, a, nameof(ScalePullbackTangent)) + DotOrZero(aTangent, dResult, nameof(ScalePullbackTangent));
+        if (dATangent is not null)
+            SumOfScaled(dResultTangent, scalar, dResult, scalarTangent, dATangent, nameof(ScalePullbackTangent));
+    }
+
     /// <summary><c>a + scalar</c>, elementwise.</summary>
     public static Matrix<T> AddScalar<T>(Matrix<T> a, T scalar)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -202,6 +346,28 @@ public static partial class MatrixOps
         RequireSameShape(a, dResult, nameof(AddScalarPullback));
         dScalar = TensorPrimitives.Sum<T>(dResult.Span);
         CopyToGradient(dResult, dA);
+    }
+
+    /// <summary>Tangent of <see cref="AddScalar{T}(Matrix{T}, T)"/>: <c>dResult = dA + dScalar</c>.</summary>
+    [TangentOf(nameof(AddScalar))]
+    public static void AddScalarTangent<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T>? dA, T dScalar, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (IsZeroDirection(dA, result, dResult, nameof(AddScalarTangent)))
+            dResult.Span.Fill(dScalar);
+        else
+            AddScalar(dA, dScalar, dResult);
+    }
+
+    /// <summary>Tangent of <see cref="AddScalarPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(AddScalarPullback))]
+    public static void AddScalarPullbackTangent<T>(Matrix<T> a, T scalar, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, T scalarTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, out T dScalarTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dScalarTangent = T.Zero;
+        if (!IsZeroTangent(dResultTangent, dATangent))
+            AddScalarPullback(a, scalar, result, dResultTangent, dATangent, out dScalarTangent);
     }
 
     /// <summary>Adds the 1×n row vector <paramref name="row"/> to every row of the m×n matrix <paramref name="a"/> (a bias).</summary>
@@ -240,6 +406,22 @@ public static partial class MatrixOps
             ColumnSums(dResult, dRow);
         }
         CopyToGradient(dResult, dA);
+    }
+
+    /// <summary>Tangent of <see cref="AddRowVector{T}(Matrix{T}, Matrix{T})"/>: <c>dResult = AddRowVector(dA, dRow)</c>.</summary>
+    [TangentOf(nameof(AddRowVector))]
+    public static void AddRowVectorTangent<T>(Matrix<T> a, Matrix<T> row, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dRow, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LinearTangent(dA, dRow, result, dResult, AddRowVector, nameof(AddRowVectorTangent));
+
+    /// <summary>Tangent of <see cref="AddRowVectorPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(AddRowVectorPullback))]
+    public static void AddRowVectorPullbackTangent<T>(Matrix<T> a, Matrix<T> row, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? rowTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dRowTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent, dRowTangent))
+            AddRowVectorPullback(a, row, result, dResultTangent, dATangent, dRowTangent);
     }
 
     private static void RequireSameShapes<T>(Matrix<T> a, Matrix<T> b, Matrix<T> destination, string operation)

@@ -80,21 +80,77 @@ public static partial class MatrixOps
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dA is not null)
-        {
-            // d op(a) = dResult·op(b)ᵀ; when a is stored transposed, dA = (dResult·op(b)ᵀ)ᵀ = op(b)·dResultᵀ.
-            if (transposeA)
-                MatMul(b, dResult, dA, transposeA: transposeB, transposeB: true);
-            else
-                MatMul(dResult, b, dA, transposeA: false, transposeB: !transposeB);
-        }
+            MatMulGradientOfA(b, dResult, transposeA, transposeB, dA, accumulate: false);
         if (dB is not null)
+            MatMulGradientOfB(a, dResult, transposeA, transposeB, dB, accumulate: false);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="MatMul{T}(Matrix{T}, Matrix{T}, bool, bool)"/>, the product rule:
+    /// <c>dResult = op(dA)·op(b) + op(a)·op(dB)</c>, the second product added by the kernel (<c>accumulate: true</c>).
+    /// </summary>
+    [TangentOf(nameof(MatMul))]
+    public static void MatMulTangent<T>(Matrix<T> a, Matrix<T> b, bool transposeA, bool transposeB, Matrix<T> result, Matrix<T>? dA, Matrix<T>? dB, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dA is null && IsZeroDirection(dB, result, dResult, nameof(MatMulTangent)))
+            return;
+        if (dA is not null)
+            MatMul(dA, b, dResult, transposeA, transposeB);
+        if (dB is not null)
+            MatMul(a, dB, dResult, transposeA, transposeB, accumulate: dA is not null);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="MatMulPullback{T}"/>, bilinear in the factors and <c>dResult</c>: the pullback's products
+    /// once with <c>ḋResult</c> and once with the other factor's tangent, the second added by the kernel:
+    /// <c>d(d op(a)) = ḋResult·op(b)ᵀ + dResult·op(ḃ)ᵀ</c>, <c>d(d op(b)) = op(a)ᵀ·ḋResult + op(ȧ)ᵀ·dResult</c>.
+    /// </summary>
+    [TangentOf(nameof(MatMulPullback))]
+    public static void MatMulPullbackTangent<T>(Matrix<T> a, Matrix<T> b, bool transposeA, bool transposeB, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? bTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent, Matrix<T>? dBTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dATangent is not null)
         {
-            // d op(b) = op(a)ᵀ·dResult; when b is stored transposed, dB = (op(a)ᵀ·dResult)ᵀ = dResultᵀ·op(a).
-            if (transposeB)
-                MatMul(dResult, a, dB, transposeA: true, transposeB: transposeA);
-            else
-                MatMul(a, dResult, dB, transposeA: !transposeA, transposeB: false);
+            if (dResultTangent is not null)
+                MatMulGradientOfA(b, dResultTangent, transposeA, transposeB, dATangent, accumulate: false);
+            if (bTangent is not null)
+                MatMulGradientOfA(bTangent, dResult, transposeA, transposeB, dATangent, accumulate: dResultTangent is not null);
+            else if (dResultTangent is null)
+                ClearGradient(a, dATangent, nameof(MatMulPullbackTangent));
         }
+        if (dBTangent is not null)
+        {
+            if (dResultTangent is not null)
+                MatMulGradientOfB(a, dResultTangent, transposeA, transposeB, dBTangent, accumulate: false);
+            if (aTangent is not null)
+                MatMulGradientOfB(aTangent, dResult, transposeA, transposeB, dBTangent, accumulate: dResultTangent is not null);
+            else if (dResultTangent is null)
+                ClearGradient(b, dBTangent, nameof(MatMulPullbackTangent));
+        }
+    }
+
+    /// <summary><c>dA = d op(a) = dResult·op(b)ᵀ</c> in the shape of a (added to <paramref name="dA"/> when <paramref name="accumulate"/>).</summary>
+    private static void MatMulGradientOfA<T>(Matrix<T> b, Matrix<T> dResult, bool transposeA, bool transposeB, Matrix<T> dA, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // When a is stored transposed, dA = (dResult·op(b)ᵀ)ᵀ = op(b)·dResultᵀ.
+        if (transposeA)
+            MatMul(b, dResult, dA, transposeA: transposeB, transposeB: true, accumulate);
+        else
+            MatMul(dResult, b, dA, transposeA: false, transposeB: !transposeB, accumulate);
+    }
+
+    /// <summary><c>dB = d op(b) = op(a)ᵀ·dResult</c> in the shape of b (added to <paramref name="dB"/> when <paramref name="accumulate"/>).</summary>
+    private static void MatMulGradientOfB<T>(Matrix<T> a, Matrix<T> dResult, bool transposeA, bool transposeB, Matrix<T> dB, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // When b is stored transposed, dB = (op(a)ᵀ·dResult)ᵀ = dResultᵀ·op(a).
+        if (transposeB)
+            MatMul(dResult, a, dB, transposeA: true, transposeB: transposeA, accumulate);
+        else
+            MatMul(a, dResult, dB, transposeA: !transposeA, transposeB: false, accumulate);
     }
 
     /// <summary>The transpose <c>aᵀ</c>.</summary>
@@ -136,5 +192,24 @@ public static partial class MatrixOps
     {
         if (dA is not null)
             Transpose(dResult, dA);
+    }
+
+    /// <summary>Tangent of <see cref="Transpose{T}(Matrix{T})"/>: <c>dResult = dAᵀ</c>.</summary>
+    [TangentOf(nameof(Transpose))]
+    public static void TransposeTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T>? dA, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroDirection(dA, result, dResult, nameof(TransposeTangent)))
+            Transpose(dA, dResult);
+    }
+
+    /// <summary>Tangent of <see cref="TransposePullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(TransposePullback))]
+    public static void TransposePullbackTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent))
+            TransposePullback(a, result, dResultTangent, dATangent);
     }
 }

@@ -35,4 +35,36 @@ internal static class GradientRule
         for (; i < length; i++)
             destination[i] = TRule.Apply(values[i], gradients[i]);
     }
+
+    /// <summary><c>destination[i] += TRule.Apply(values[i], gradients[i], tangents[i])</c>.</summary>
+    public static void Add<T, TRule>(ReadOnlySpan<T> values, ReadOnlySpan<T> gradients, ReadOnlySpan<T> tangents, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, ICurvatureRule<T>
+    {
+        int length = values.Length;
+        ref T value = ref MemoryMarshal.GetReference(values);
+        ref T gradient = ref MemoryMarshal.GetReference(gradients);
+        ref T tangent = ref MemoryMarshal.GetReference(tangents);
+        ref T target = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                (Vector.LoadUnsafe(ref target, (nuint)i) + TRule.Apply(Vector.LoadUnsafe(ref value, (nuint)i), Vector.LoadUnsafe(ref gradient, (nuint)i), Vector.LoadUnsafe(ref tangent, (nuint)i)))
+                    .StoreUnsafe(ref target, (nuint)i);
+        }
+        for (; i < length; i++)
+            destination[i] += TRule.Apply(values[i], gradients[i], tangents[i]);
+    }
+}
+
+/// <summary>
+/// The term of a pullback's tangent that comes from the curvature of an elementwise operation:
+/// <c>gradient·tangent·f''</c>, with <c>f''</c> written from one forward value per element (the input or the output),
+/// e.g. <c>dy·ẏ·(1 − 2y)</c> for the sigmoid. Runs through <see cref="GradientRule.Add"/>.
+/// </summary>
+internal interface ICurvatureRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    static abstract T Apply(T value, T gradient, T tangent);
+    static abstract Vector<T> Apply(Vector<T> value, Vector<T> gradient, Vector<T> tangent);
 }

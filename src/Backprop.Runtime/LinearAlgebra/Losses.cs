@@ -78,6 +78,36 @@ public static partial class MatrixOps
     }
 
     /// <summary>
+    /// Tangent of <see cref="SoftmaxCrossEntropy{T}(Matrix{T}, Matrix{T})"/>:
+    /// <c>dResult = (1/batch) Σᵢ (Σⱼ tᵢⱼ · softmax(zᵢ)·żᵢ − tᵢ·żᵢ)</c>, with <c>ż</c> = <paramref name="dLogits"/>; the targets
+    /// get no tangent.
+    /// </summary>
+    [TangentOf(nameof(SoftmaxCrossEntropy))]
+    public static void SoftmaxCrossEntropyTangent<T>(Matrix<T> logits, Matrix<T> targets, T result, Matrix<T>? dLogits, out T dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(logits, targets, nameof(SoftmaxCrossEntropyTangent));
+        dResult = CrossEntropyTangent(logits, targets, [], dLogits, nameof(SoftmaxCrossEntropyTangent));
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="SoftmaxCrossEntropyPullback{T}(Matrix{T}, Matrix{T}, T, T, Matrix{T})"/>, with
+    /// <c>p = softmax(z)</c> per row: <c>d(dLogits) = ḋResult·(p·Σt − t)/batch + dResult·Σt·ṗ/batch</c>, where
+    /// <c>ṗ = p ⊙ (ż − ż·p)</c>; the first term is the pullback of <c>ḋResult</c>.
+    /// </summary>
+    [TangentOf(nameof(SoftmaxCrossEntropyPullback))]
+    public static void SoftmaxCrossEntropyPullbackTangent<T>(Matrix<T> logits, Matrix<T> targets, T result, T dResult,
+        Matrix<T>? logitsTangent, T resultTangent, T dResultTangent, Matrix<T>? dLogitsTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dLogitsTangent is null)
+            return;
+        SoftmaxCrossEntropyPullback(logits, targets, result, dResultTangent, dLogitsTangent);
+        if (logitsTangent is not null)
+            AddSoftmaxTangent(logits, logitsTangent, targets, dResult / T.CreateChecked(logits.Rows), dLogitsTangent, nameof(SoftmaxCrossEntropyPullbackTangent));
+    }
+
+    /// <summary>
     /// Pullback of <see cref="SoftmaxCrossEntropy{T}(Matrix{T}, ReadOnlySpan{int})"/>:
     /// <c>dLogits = dResult·(softmax(logits) − onehot(labels)) / batch</c>. <paramref name="dLogits"/> may be <paramref name="logits"/>.
     /// </summary>
@@ -92,6 +122,35 @@ public static partial class MatrixOps
         for (int i = 0; i < logits.Rows; i++)
             dLogits[i, labels[i]] -= T.One;
         TensorPrimitives.Multiply(dLogits.Span, dResult / T.CreateChecked(logits.Rows), dLogits.Span);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="SoftmaxCrossEntropy{T}(Matrix{T}, ReadOnlySpan{int})"/>:
+    /// <c>dResult = (1/batch) Σᵢ (softmax(zᵢ)·żᵢ − żᵢ,labelᵢ)</c>, with <c>ż</c> = <paramref name="dLogits"/>.
+    /// </summary>
+    [TangentOf(nameof(SoftmaxCrossEntropy))]
+    public static void SoftmaxCrossEntropyTangent<T>(Matrix<T> logits, ReadOnlySpan<int> labels, T result, Matrix<T>? dLogits, out T dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireLabels(logits, labels, nameof(SoftmaxCrossEntropyTangent));
+        dResult = CrossEntropyTangent(logits, null, labels, dLogits, nameof(SoftmaxCrossEntropyTangent));
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="SoftmaxCrossEntropyPullback{T}(Matrix{T}, ReadOnlySpan{int}, T, T, Matrix{T})"/>, with
+    /// <c>p = softmax(z)</c> per row: <c>d(dLogits) = ḋResult·(p − onehot)/batch + dResult·ṗ/batch</c>, where
+    /// <c>ṗ = p ⊙ (ż − ż·p)</c>.
+    /// </summary>
+    [TangentOf(nameof(SoftmaxCrossEntropyPullback))]
+    public static void SoftmaxCrossEntropyPullbackTangent<T>(Matrix<T> logits, ReadOnlySpan<int> labels, T result, T dResult,
+        Matrix<T>? logitsTangent, T resultTangent, T dResultTangent, Matrix<T>? dLogitsTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dLogitsTangent is null)
+            return;
+        SoftmaxCrossEntropyPullback(logits, labels, result, dResultTangent, dLogitsTangent);
+        if (logitsTangent is not null)
+            AddSoftmaxTangent(logits, logitsTangent, null, dResult / T.CreateChecked(logits.Rows), dLogitsTangent, nameof(SoftmaxCrossEntropyPullbackTangent));
     }
 
     /// <summary>
@@ -129,6 +188,65 @@ public static partial class MatrixOps
     }
 
     /// <summary>
+    /// Tangent of <see cref="MeanSquaredError{T}(Matrix{T}, Matrix{T})"/>:
+    /// <c>dResult = Σ (predictions − targets) ⊙ (dPredictions − dTargets) / rows</c>.
+    /// </summary>
+    [TangentOf(nameof(MeanSquaredError))]
+    public static void MeanSquaredErrorTangent<T>(Matrix<T> predictions, Matrix<T> targets, T result, Matrix<T>? dPredictions, Matrix<T>? dTargets, out T dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(predictions, targets, nameof(MeanSquaredErrorTangent));
+        dResult = T.Zero;
+        if (dPredictions is null && dTargets is null)
+            return;
+        Span<T> difference = ScratchBuffer<T>.Get(predictions.Length);
+        TensorPrimitives.Subtract<T>(predictions.Span, targets.Span, difference);
+        if (dPredictions is not null)
+        {
+            RequireSameShape(predictions, dPredictions, nameof(MeanSquaredErrorTangent));
+            dResult += TensorPrimitives.Dot<T>(difference, dPredictions.Span);
+        }
+        if (dTargets is not null)
+        {
+            RequireSameShape(targets, dTargets, nameof(MeanSquaredErrorTangent));
+            dResult -= TensorPrimitives.Dot<T>(difference, dTargets.Span);
+        }
+        dResult /= T.CreateChecked(predictions.Rows);
+    }
+
+    /// <summary>
+    /// Tangent of <see cref="MeanSquaredErrorPullback{T}"/>, bilinear in the inputs and <c>dResult</c>:
+    /// <c>d(dPredictions) = (ḋResult·(predictions − targets) + dResult·(ṗredictions − ṫargets)) / rows</c>,
+    /// <c>d(dTargets) = −d(dPredictions)</c>.
+    /// </summary>
+    [TangentOf(nameof(MeanSquaredErrorPullback))]
+    public static void MeanSquaredErrorPullbackTangent<T>(Matrix<T> predictions, Matrix<T> targets, T result, T dResult,
+        Matrix<T>? predictionsTangent, Matrix<T>? targetsTangent, T resultTangent, T dResultTangent, Matrix<T>? dPredictionsTangent, Matrix<T>? dTargetsTangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Matrix<T>? first = dPredictionsTangent ?? dTargetsTangent;
+        if (first is null)
+            return;
+        MeanSquaredErrorPullback(predictions, targets, result, dResultTangent, first, null);
+        T scale = dResult / T.CreateChecked(predictions.Rows);
+        if (predictionsTangent is not null)
+        {
+            RequireSameShape(predictions, predictionsTangent, nameof(MeanSquaredErrorPullbackTangent));
+            ScaledAdd.Apply<T>(predictionsTangent.Span, scale, first.Span, first.Span);
+        }
+        if (targetsTangent is not null)
+        {
+            RequireSameShape(targets, targetsTangent, nameof(MeanSquaredErrorPullbackTangent));
+            ScaledAdd.Apply<T>(targetsTangent.Span, -scale, first.Span, first.Span);
+        }
+        if (dTargetsTangent is not null)
+        {
+            RequireSameShape(targets, dTargetsTangent, nameof(MeanSquaredErrorPullbackTangent));
+            TensorPrimitives.Negate<T>(first.Span, dTargetsTangent.Span);
+        }
+    }
+
+    /// <summary>
     /// <c>destination = e^(x − rowmax)</c> row by row, with each row's maximum in <paramref name="maxima"/>, so no
     /// exponential overflows; <paramref name="destination"/> (of x's length) may be x's own storage. The shift is
     /// written row by row and the exponentials are taken over the whole matrix in one vectorised call: rows as
@@ -157,6 +275,59 @@ public static partial class MatrixOps
         TensorPrimitives.Subtract(values, max, scratch);
         TensorPrimitives.Exp<T>(scratch, scratch);
         return max + T.Log(TensorPrimitives.Sum<T>(scratch));
+    }
+
+    /// <summary>
+    /// <c>(1/batch) Σᵢ (wᵢ · softmax(zᵢ)·żᵢ − (the targets' or the label's share of żᵢ))</c>, where <c>wᵢ = Σ tᵢ</c>
+    /// with <paramref name="targets"/> and 1 with <paramref name="labels"/>; 0 for a zero (null) direction.
+    /// </summary>
+    private static T CrossEntropyTangent<T>(Matrix<T> logits, Matrix<T>? targets, ReadOnlySpan<int> labels, Matrix<T>? dLogits, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dLogits is null || logits.Columns == 0)
+            return T.Zero;
+        RequireSameShape(logits, dLogits, operation);
+        int columns = logits.Columns;
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Length + logits.Rows);
+        Span<T> exponentials = scratch[..logits.Length];
+        ShiftedExponentials(logits, exponentials, scratch[logits.Length..]);
+        T total = T.Zero;
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            ReadOnlySpan<T> exponential = exponentials.Slice(i * columns, columns), direction = dLogits.Row(i);
+            T expected = ShortRows.Dot(exponential, direction) / ShortRows.Sum(exponential);
+            total += targets is null
+                ? expected - direction[labels[i]]
+                : ShortRows.Sum<T>(targets.Row(i)) * expected - ShortRows.Dot<T>(targets.Row(i), direction);
+        }
+        return total / T.CreateChecked(logits.Rows);
+    }
+
+    /// <summary>
+    /// <c>destination += scale · wᵢ · ṗᵢ</c> row by row, where <c>p = softmax(logits)</c>, <c>ṗᵢ = pᵢ ⊙ (żᵢ − żᵢ·pᵢ)</c>
+    /// is its tangent along <c>ż</c> = <paramref name="logitsTangent"/>, and <c>wᵢ = Σ tᵢ</c> (1 without <paramref name="targets"/>):
+    /// the curvature term of the cross-entropy's pullback.
+    /// </summary>
+    private static void AddSoftmaxTangent<T>(Matrix<T> logits, Matrix<T> logitsTangent, Matrix<T>? targets, T scale, Matrix<T> destination, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSameShape(logits, logitsTangent, operation);
+        RequireSameShape(logits, destination, operation);
+        if (logits.Columns == 0)
+            return;
+        int columns = logits.Columns;
+        Span<T> scratch = ScratchBuffer<T>.Get(logits.Length + logits.Rows);
+        Span<T> probabilities = scratch[..logits.Length];
+        ShiftedExponentials(logits, probabilities, scratch[logits.Length..]);
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            Span<T> p = probabilities.Slice(i * columns, columns);
+            ReadOnlySpan<T> direction = logitsTangent.Row(i);
+            ShortRows.Scale(p, T.One / ShortRows.Sum<T>(p));
+            TensorPrimitives.AddMultiply<T>(direction, -ShortRows.Dot<T>(direction, p), p, p);
+            T weight = targets is null ? T.One : ShortRows.Sum<T>(targets.Row(i));
+            ScaledAdd.Apply<T>(p, scale * weight, destination.Row(i), destination.Row(i));
+        }
     }
 
     private static void RequireLabels<T>(Matrix<T> logits, ReadOnlySpan<int> labels, string operation)

@@ -22,6 +22,10 @@ namespace Backprop;
 /// (<c>AdditionOperatorPullback</c>, …), and named forms that write into a destination
 /// (<see cref="Plus{T}(Matrix{T}, Matrix{T}, Matrix{T})"/>, <see cref="Negate{T}(Matrix{T}, Matrix{T})"/>).
 /// Results have the shape of the first matrix argument unless a <c>OpShape</c> method says otherwise.</para>
+/// <para><b>Tangents.</b> Beside each pullback sit <c>OpTangent</c>, the operation's tangent (Jacobian-vector
+/// product), and <c>OpPullbackTangent</c>, the tangent of the pullback, for Hessian-vector products by forward over
+/// reverse, both marked <see cref="TangentOfAttribute"/>, whose documentation gives their convention. A
+/// <see langword="null"/> tangent is a zero one.</para>
 /// <para><b>Aliasing.</b> Elementwise forward operations accept a destination that is the very same matrix as
 /// an input (in place), and so do the activations' pullbacks a gradient that is <c>dResult</c>, for hand-written
 /// loops. The matrix product, the transpose, the row and column sums and pullbacks with two

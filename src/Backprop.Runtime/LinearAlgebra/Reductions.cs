@@ -44,6 +44,25 @@ public static partial class MatrixOps
             dResult.Span.CopyTo(dA.Row(i));
     }
 
+    /// <summary>Tangent of <see cref="ColumnSums{T}(Matrix{T})"/>: <c>dResult = ColumnSums(dA)</c>.</summary>
+    [TangentOf(nameof(ColumnSums))]
+    public static void ColumnSumsTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T>? dA, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroDirection(dA, result, dResult, nameof(ColumnSumsTangent)))
+            ColumnSums(dA, dResult);
+    }
+
+    /// <summary>Tangent of <see cref="ColumnSumsPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(ColumnSumsPullback))]
+    public static void ColumnSumsPullbackTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent))
+            ColumnSumsPullback(a, result, dResultTangent, dATangent);
+    }
+
     /// <summary>The m×1 column of row sums of an m×n matrix.</summary>
     public static Matrix<T> RowSums<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -85,6 +104,25 @@ public static partial class MatrixOps
             dA.Row(i).Fill(dResult.Span[i]);
     }
 
+    /// <summary>Tangent of <see cref="RowSums{T}(Matrix{T})"/>: <c>dResult = RowSums(dA)</c>.</summary>
+    [TangentOf(nameof(RowSums))]
+    public static void RowSumsTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T>? dA, Matrix<T> dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroDirection(dA, result, dResult, nameof(RowSumsTangent)))
+            RowSums(dA, dResult);
+    }
+
+    /// <summary>Tangent of <see cref="RowSumsPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(RowSumsPullback))]
+    public static void RowSumsPullbackTangent<T>(Matrix<T> a, Matrix<T> result, Matrix<T> dResult,
+        Matrix<T>? aTangent, Matrix<T>? resultTangent, Matrix<T>? dResultTangent, Matrix<T>? dATangent)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsZeroTangent(dResultTangent, dATangent))
+            RowSumsPullback(a, result, dResultTangent, dATangent);
+    }
+
     /// <summary>The sum of all elements.</summary>
     public static T Sum<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -96,6 +134,24 @@ public static partial class MatrixOps
         where T : unmanaged, IFloatingPointIeee754<T> =>
         FillGradient(a, dResult, dA, nameof(SumPullback));
 
+    /// <summary>Tangent of <see cref="Sum{T}(Matrix{T})"/>: <c>dResult = Σ dA</c>.</summary>
+    [TangentOf(nameof(Sum))]
+    public static void SumTangent<T>(Matrix<T> a, T result, Matrix<T>? dA, out T dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dResult = T.Zero;
+        if (dA is null)
+            return;
+        RequireSameShape(a, dA, nameof(SumTangent));
+        dResult = Sum(dA);
+    }
+
+    /// <summary>Tangent of <see cref="SumPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(SumPullback))]
+    public static void SumPullbackTangent<T>(Matrix<T> a, T result, T dResult, Matrix<T>? aTangent, T resultTangent, T dResultTangent, Matrix<T>? dATangent)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SumPullback(a, result, dResultTangent, dATangent);
+
     /// <summary>The mean of all elements (NaN for an empty matrix).</summary>
     public static T Mean<T>(Matrix<T> a)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -106,6 +162,21 @@ public static partial class MatrixOps
     public static void MeanPullback<T>(Matrix<T> a, T result, T dResult, Matrix<T>? dA)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         FillGradient(a, dResult / T.CreateChecked(a.Length), dA, nameof(MeanPullback));
+
+    /// <summary>Tangent of <see cref="Mean{T}(Matrix{T})"/>: <c>dResult</c> is the mean of <c>dA</c>.</summary>
+    [TangentOf(nameof(Mean))]
+    public static void MeanTangent<T>(Matrix<T> a, T result, Matrix<T>? dA, out T dResult)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SumTangent(a, result, dA, out T sum);
+        dResult = sum / T.CreateChecked(a.Length);
+    }
+
+    /// <summary>Tangent of <see cref="MeanPullback{T}"/>, linear in <c>dResult</c> alone: the pullback of <paramref name="dResultTangent"/>.</summary>
+    [TangentOf(nameof(MeanPullback))]
+    public static void MeanPullbackTangent<T>(Matrix<T> a, T result, T dResult, Matrix<T>? aTangent, T resultTangent, T dResultTangent, Matrix<T>? dATangent)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MeanPullback(a, result, dResultTangent, dATangent);
 
     private static void FillGradient<T>(Matrix<T> a, T value, Matrix<T>? dA, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>

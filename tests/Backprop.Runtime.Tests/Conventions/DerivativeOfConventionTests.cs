@@ -1,4 +1,6 @@
 using System.Reflection;
+using static Backprop.Runtime.Tests.Conventions.RuleArguments;
+using static Backprop.Runtime.Tests.Conventions.RuleSignature;
 
 namespace Backprop.Runtime.Tests.Conventions;
 
@@ -8,16 +10,13 @@ namespace Backprop.Runtime.Tests.Conventions;
 /// </summary>
 public class DerivativeOfConventionTests
 {
-    private static readonly Assembly Runtime = typeof(MatrixOps).Assembly;
-
-    private static readonly PullbackRule[] Rules = [.. PullbackRule.PullbacksIn(Runtime).Select(PullbackRule.Resolve)];
+    private static readonly PullbackRule[] Rules = PullbackRule.All;
 
     [Fact]
     public void EveryPullback_MatchesTheConvention()
     {
         Assert.NotEmpty(Rules);
-        string[] problems = [.. Rules.SelectMany(rule => rule.Problems.Select(problem => $"{PullbackRule.Describe(rule.Pullback)}: {problem}"))];
-        Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems));
+        Assert.Equal("", Problems(Rules.Select(rule => (rule.Pullback, rule.Problems))));
     }
 
     /// <summary>
@@ -30,7 +29,7 @@ public class DerivativeOfConventionTests
     {
         var operations = typeof(MatrixOps).GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Concat(typeof(Matrix<>).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.IsSpecialName && m.Name.StartsWith("op_", StringComparison.Ordinal)))
-            .Where(m => (PullbackRule.IsMatrix(m.ReturnType) || m.ReturnType.IsGenericParameter) && m.GetParameters().Any(p => PullbackRule.IsMatrix(p.ParameterType)))
+            .Where(m => (IsMatrix(m.ReturnType) || m.ReturnType.IsGenericParameter) && m.GetParameters().Any(p => IsMatrix(p.ParameterType)))
             .Select(Identity)
             .ToArray();
         Assert.Contains(operations, o => o.Name == "MatMul");
@@ -44,7 +43,7 @@ public class DerivativeOfConventionTests
     [Fact]
     public void EveryReflectionCallablePullback_HasAFiniteDifferenceCase()
     {
-        string[] callable = [.. Rules.Where(IsReflectionCallable).Select(rule => PullbackCases.Key(rule.Function!)).Order(StringComparer.Ordinal)];
+        string[] callable = [.. Rules.Where(rule => IsReflectionCallable(rule.Function)).Select(rule => PullbackCases.Key(rule.Function!)).Order(StringComparer.Ordinal)];
         Assert.Equal(callable, PullbackCases.All.Keys.Order(StringComparer.Ordinal));
     }
 
@@ -74,7 +73,6 @@ public class DerivativeOfConventionTests
         object?[] arguments = PullbackCases.All[function][@case]();
         object result = f.Invoke(null, arguments)!;
 
-        object dResult;
         if (rule.ReturnsMatrix)
         {
             var matrix = (Matrix<double>)result;
@@ -83,13 +81,10 @@ public class DerivativeOfConventionTests
                 : ((int, int))rule.Shape.Invoke(null, arguments)!;
             Assert.Equal(shape, (matrix.Rows, matrix.Columns));
             Assert.Equal(matrix.Span.ToArray(), IntoDestination(rule, arguments, shape).Span.ToArray());
-            dResult = TestData.Normal<double>(matrix.Rows, matrix.Columns, seed: 99);
         }
-        else
-            dResult = 0.75;
+        object dResult = UpstreamGradient(result);
 
-        ParameterInfo[] parameters = f.GetParameters();
-        int[] differentiable = [.. parameters.Where(PullbackRule.IsDifferentiable).Select(p => p.Position)];
+        int[] differentiable = Differentiable(f);
         object?[] gradients = [.. differentiable.Select(i => arguments[i] is Matrix<double> m ? NaNs(m.Rows, m.Columns) : null)];
         var pullback = rule.Pullback.IsGenericMethodDefinition ? rule.Pullback.MakeGenericMethod(typeof(double)) : rule.Pullback;
         object?[] pullbackArguments = [.. arguments, result, dResult, .. gradients];
@@ -150,21 +145,4 @@ public class DerivativeOfConventionTests
         rule.Into.Invoke(null, intoArguments);
         return destination;
     }
-
-    private static Matrix<double> NaNs(int rows, int columns)
-    {
-        var m = new Matrix<double>(rows, columns);
-        m.Span.Fill(double.NaN);
-        return m;
-    }
-
-    private static double[][] Snapshot(object?[] values) =>
-        [.. values.Select(v => v switch { Matrix<double> m => m.Span.ToArray(), double d => [d], _ => [] })];
-
-    /// <summary>Methods with a span parameter cannot be invoked through reflection; their own tests cover them.</summary>
-    private static bool IsReflectionCallable(PullbackRule rule) =>
-        rule.Function is not null && !rule.Function.GetParameters().Any(p => p.ParameterType.IsByRefLike);
-
-    private static (Type Type, string Name, int Token) Identity(MethodInfo method) =>
-        (method.DeclaringType!.IsGenericType ? method.DeclaringType.GetGenericTypeDefinition() : method.DeclaringType, method.Name, method.MetadataToken);
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using static Backprop.Runtime.Tests.Conventions.RuleSignature;
 
 namespace Backprop.Runtime.Tests.Conventions;
 
@@ -17,12 +18,8 @@ internal sealed record PullbackRule(
     MethodInfo? Shape,
     IReadOnlyList<string> Problems)
 {
-    public static IEnumerable<MethodInfo> PullbacksIn(Assembly assembly) =>
-        assembly.GetTypes()
-            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            .Where(method => method.IsDefined(typeof(DerivativeOfAttribute)))
-            .OrderBy(method => method.DeclaringType!.FullName, StringComparer.Ordinal)
-            .ThenBy(Describe, StringComparer.Ordinal);
+    /// <summary>Every pullback of the runtime, resolved.</summary>
+    public static PullbackRule[] All { get; } = [.. InRuntime<DerivativeOfAttribute>().Select(Resolve)];
 
     /// <summary>The function's result type: a matrix or a floating-point scalar.</summary>
     public bool ReturnsMatrix => Function is not null && IsMatrix(Function.ReturnType);
@@ -35,45 +32,21 @@ internal sealed record PullbackRule(
     {
         var attribute = pullbackDefinition.GetCustomAttribute<DerivativeOfAttribute>()!;
         var problems = new List<string>();
-        if (!pullbackDefinition.IsStatic || !pullbackDefinition.IsPublic || !pullbackDefinition.DeclaringType!.IsVisible)
-            problems.Add("the pullback must be public and static, in a public type");
-        if (pullbackDefinition.ReturnType != typeof(void))
-            problems.Add("the pullback must return void");
-
+        CheckShape(pullbackDefinition, "pullback", problems);
         var pullback = WithDoubles(pullbackDefinition);
         Type pullbackType = pullbackDefinition.DeclaringType!;
-        Type targetType = attribute.Type ?? pullbackType;
-        if (targetType.IsGenericTypeDefinition)
-        {
-            if (targetType.GetGenericArguments().Length != pullbackDefinition.GetGenericArguments().Length)
-                problems.Add($"{targetType.Name} has {targetType.GetGenericArguments().Length} type parameters, the pullback {pullbackDefinition.GetGenericArguments().Length}");
-            else
-                targetType = targetType.MakeGenericType([.. targetType.GetGenericArguments().Select(_ => typeof(double))]);
-        }
-
-        var candidates = targetType.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => m.Name == attribute.Method && (!m.IsGenericMethodDefinition || m.GetGenericArguments().Length == pullbackDefinition.GetGenericArguments().Length))
-            .Select(WithDoubles)
-            .ToArray();
-        if (candidates.Length == 0)
-            problems.Add($"{targetType.Name} has no public static method '{attribute.Method}'");
-        var matches = candidates.Where(f => ExpectedPullbackParameters(f) is { } expected && SignatureMatches(pullback, expected)).ToArray();
-        if (candidates.Length > 0 && matches.Length != 1)
-        {
-            problems.Add($"{matches.Length} overloads of {attribute.Method} match the pullback's parameters; expected one of: " +
-                string.Join(" | ", candidates.Select(f => ExpectedPullbackParameters(f) is { } expected ? Format(expected) : $"{Describe(f)} is not differentiable")));
-            return new(pullbackDefinition, attribute, null, null, null, problems);
-        }
-        var function = matches.SingleOrDefault();
+        var candidates = Candidates(pullbackDefinition, attribute.Type, attribute.Method, "pullback", problems);
+        var function = SingleMatch(pullback, candidates, ExpectedPullbackParameters, attribute.Method, problems);
         if (function is null)
             return new(pullbackDefinition, attribute, null, null, null, problems);
 
-        CheckGradientNullability(pullbackDefinition, function, problems);
+        // The gradients, after the function's parameters, result and dResult, are nullable unless out.
+        CheckNullability(pullbackDefinition, function.GetParameters().Length + 2, _ => true, problems);
         MethodInfo? into = null, shape = null;
         if (IsMatrix(function.ReturnType))
         {
             into = attribute.Into is null
-                ? FindInto(targetType, attribute.Method, function.IsGenericMethod ? function.GetGenericArguments().Length : 0, function, problems)
+                ? FindInto(function.DeclaringType!, attribute.Method, function.IsGenericMethod ? function.GetGenericArguments().Length : 0, function, problems)
                 : FindInto(pullbackType, attribute.Into, pullbackDefinition.GetGenericArguments().Length, function, problems);
             if (attribute.Shape is not null)
                 shape = FindShape(pullbackType, attribute.Shape, function, problems);
@@ -84,19 +57,6 @@ internal sealed record PullbackRule(
             problems.Add("a scalar-returning function has neither a destination form nor a shape");
         return new(pullbackDefinition, attribute, function, into, shape, problems);
     }
-
-    public static bool IsMatrix(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Matrix<>);
-
-    public static bool IsScalar(Type type) => type == typeof(double) || type == typeof(float);
-
-    public static bool IsDifferentiable(ParameterInfo parameter) =>
-        !parameter.IsDefined(typeof(NoDerivativeAttribute)) && (IsMatrix(parameter.ParameterType) || IsScalar(parameter.ParameterType));
-
-    public static string Describe(MethodInfo method) =>
-        $"{method.DeclaringType!.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => $"{TypeName(p)} {p.Name}"))})";
-
-    private static MethodInfo WithDoubles(MethodInfo method) =>
-        method.IsGenericMethodDefinition ? method.MakeGenericMethod([.. method.GetGenericArguments().Select(_ => typeof(double))]) : method;
 
     /// <summary>(type, name, is out) for each parameter the convention requires, or null when the function is not differentiable.</summary>
     private static (Type Type, string Name, bool IsOut)[]? ExpectedPullbackParameters(MethodInfo function)
@@ -111,28 +71,9 @@ internal sealed record PullbackRule(
             (result, "result", false),
             (result, "dResult", false),
             .. parameters.Where(IsDifferentiable).Select(p => IsMatrix(p.ParameterType)
-                ? (p.ParameterType, Gradient(p.Name!), false)
-                : (p.ParameterType.MakeByRefType(), Gradient(p.Name!), true)),
+                ? (p.ParameterType, Differential(p.Name!), false)
+                : (p.ParameterType.MakeByRefType(), Differential(p.Name!), true)),
         ];
-    }
-
-    private static string Gradient(string name) => "d" + char.ToUpperInvariant(name[0]) + name[1..];
-
-    private static bool SignatureMatches(MethodInfo pullback, (Type Type, string Name, bool IsOut)[] expected)
-    {
-        var actual = pullback.GetParameters();
-        return actual.Length == expected.Length &&
-            actual.Zip(expected).All(pair => pair.First.ParameterType == pair.Second.Type && pair.First.Name == pair.Second.Name && pair.First.IsOut == pair.Second.IsOut);
-    }
-
-    private static void CheckGradientNullability(MethodInfo pullbackDefinition, MethodInfo function, List<string> problems)
-    {
-        var context = new NullabilityInfoContext();
-        var parameters = pullbackDefinition.GetParameters();
-        int first = function.GetParameters().Length + 2;
-        for (int i = first; i < parameters.Length; i++)
-            if (!parameters[i].IsOut && context.Create(parameters[i]).WriteState != NullabilityState.Nullable)
-                problems.Add($"the gradient '{parameters[i].Name}' must be a nullable Matrix<T>? (null skips it)");
     }
 
     /// <summary>
@@ -183,14 +124,4 @@ internal sealed record PullbackRule(
             problems.Add($"the shape method '{name}' must return (int Rows, int Columns)");
         return shape;
     }
-
-    private static string TypeName(ParameterInfo parameter) =>
-        (parameter.IsOut ? "out " : "") + TypeName(parameter.ParameterType.IsByRef ? parameter.ParameterType.GetElementType()! : parameter.ParameterType);
-
-    private static string TypeName(Type type) => type.IsGenericType
-        ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
-        : type.Name;
-
-    private static string Format((Type Type, string Name, bool IsOut)[] parameters) =>
-        "(" + string.Join(", ", parameters.Select(p => $"{(p.IsOut ? "out " : "")}{TypeName(p.IsOut ? p.Type.GetElementType()! : p.Type)} {p.Name}")) + ")";
 }
