@@ -847,4 +847,29 @@ public class SnapshotTests
             }
         }
         """);
+
+    /// <summary>A layer iterated while a counter is below a count, and an early return from a loop, in a method over matrices.</summary>
+    [Fact]
+    public void MatrixControlFlow() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable]
+            public static float Loss(Matrix<float>[] W, Matrix<float> b, [NoDerivative] Matrix<float> x, float limit, int steps)
+            {
+                var h = x;
+                int step = 0;
+                while (step < steps)
+                {
+                    h = Tanh(MatMul(h, W[step % W.Length]) + b);
+                    if (Mean(h) > limit)
+                        return Sum(h);
+                    step++;
+                }
+                return Mean(Square(h));
+            }
+        }
+        """);
 }
