@@ -164,6 +164,26 @@ internal sealed class ExprPrinter
             case PopExpr pop:
                 text.Append(Tape).Append(".Pop").Append(pop.Type == ScalarType.Generic ? $"<{_typeParameter}>" : Pop(pop.Type)).Append("()");
                 break;
+            case NullExpr or NotNullExpr or SlotExpr or ShareExpr:
+                WriteMatrixPlumbing(text, expr);
+                break;
+            case ConditionalExpr conditional:
+                WriteOperand(text, conditional.Condition, Conditional, parenthesizeEqual: true);
+                text.Append(" ? ");
+                Write(text, conditional.WhenTrue);
+                text.Append(" : ");
+                Write(text, conditional.WhenFalse);
+                break;
+            default:
+                throw new InvalidOperationException($"Cannot print {expr.GetType().Name}.");
+        }
+    }
+
+    /// <summary>The expressions of matrix gradients and arena slots (kept out of <see cref="Write"/>, whose frame every nesting level pays for).</summary>
+    private void WriteMatrixPlumbing(StringBuilder text, Expr expr)
+    {
+        switch (expr)
+        {
             case NullExpr:
                 text.Append("null");
                 break;
@@ -188,15 +208,6 @@ internal sealed class ExprPrinter
                 Write(text, share.Value);
                 text.Append(')');
                 break;
-            case ConditionalExpr conditional:
-                WriteOperand(text, conditional.Condition, Conditional, parenthesizeEqual: true);
-                text.Append(" ? ");
-                Write(text, conditional.WhenTrue);
-                text.Append(" : ");
-                Write(text, conditional.WhenFalse);
-                break;
-            default:
-                throw new InvalidOperationException($"Cannot print {expr.GetType().Name}.");
         }
     }
 

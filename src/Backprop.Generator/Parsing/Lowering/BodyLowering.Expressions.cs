@@ -42,14 +42,8 @@ internal sealed partial class BodyLowering
         // An expression nested thousands deep would overflow the stack and take the compiler down with it: near the
         // limit this throws InsufficientExecutionStackException instead, which the pipeline reports as BP9001.
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
-        switch (Symbols.MatrixType(operation.Type))
-        {
-            case (_, ValueShape.Matrix):
-                return LowerMatrix(operation);
-            case (_, ValueShape.MatrixArray):
-                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"The array of matrices '{OneLine(operation.Syntax)}' as a value",
-                    "read its matrices by index (W[i]), or loop over it with foreach");
-        }
+        if (Symbols.MatrixType(operation.Type) is not null)
+            return LowerMatrixValue(operation);
         ScalarType? type = ValueType(operation.Type);
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
             return ArrayCallHere(operation, callee);
@@ -93,16 +87,8 @@ internal sealed partial class BodyLowering
                 return ArrayVariable(element.ArrayReference) is (string array, _) && LowerIndex(element) is int index
                     ? _nodes.Add(Op.Element, type.Value, new[] { index }, 0, array, null)
                     : null;
-            // A matrix parameter's shape: the parameter is never assigned, so its shape is the same throughout the method.
-            case IPropertyReferenceOperation { Property.Name: "Rows" or "Columns" or "Length", Instance: IParameterReferenceOperation { Parameter: var shaped } } shape
-                when Symbols.MatrixType(shaped.Type) is (_, ValueShape.Matrix):
-                return _inlinedBodies.Count == 0
-                    ? _nodes.Add(Op.Member, ScalarType.Int, null, 0, $"{Naming.Identifier(shaped.Name)}.{shape.Property.Name}", null)
-                    : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading the shape of '{shaped.Name}' in '{_inlinedBodies.Peek()}', which is inlined where it is called,",
-                        "pass the size as an int parameter");
-            case IPropertyReferenceOperation { Property.Name: "Rows" or "Columns" or "Length", Instance: { } matrix } when Symbols.MatrixType(matrix.Type) is (_, ValueShape.Matrix):
-                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading the shape of '{OneLine(matrix.Syntax)}'",
-                    "read the shape of a matrix parameter (x.Rows), or pass the size as an int parameter");
+            case IPropertyReferenceOperation { Property.Name: "Rows" or "Columns" or "Length", Instance: { } shaped } shape when Symbols.MatrixType(shaped.Type) is (_, ValueShape.Matrix):
+                return LowerMatrixShape(shape);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } instance }:
                 return ArrayVariable(instance) is (string lengthOf, _) ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, lengthOf, null) : null;
             // A span parameter is read as an array: by index and Length.

@@ -22,6 +22,25 @@ internal sealed partial class BodyLowering
     /// <summary>While an inlined body is lowered: its parameters that take opaque values (a geometry, a mask), as the code of the argument passed.</summary>
     private readonly Dictionary<IParameterSymbol, string> _opaqueArguments = new(SymbolEqualityComparer.Default);
 
+    /// <summary>An expression of a matrix type where a value is wanted (kept out of <see cref="LowerValue"/>, whose frame every nesting level pays for).</summary>
+    private int? LowerMatrixValue(IOperation operation) =>
+        Symbols.MatrixType(operation.Type) is (_, ValueShape.Matrix)
+            ? LowerMatrix(operation)
+            : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"The array of matrices '{OneLine(operation.Syntax)}' as a value",
+                "read its matrices by index (W[i]), or loop over it with foreach");
+
+    /// <summary>
+    /// A matrix parameter's <c>Rows</c>, <c>Columns</c> or <c>Length</c>: the parameter is never assigned, so its shape is
+    /// the same throughout the method, and is read as a value from outside it.
+    /// </summary>
+    private int? LowerMatrixShape(IPropertyReferenceOperation shape)
+    {
+        if (shape.Instance is IParameterReferenceOperation { Parameter: var shaped } && _inlinedBodies.Count == 0)
+            return _nodes.Add(Op.Member, ScalarType.Int, null, 0, $"{Naming.Identifier(shaped.Name)}.{shape.Property.Name}", null);
+        return Report(Diagnostics.UnsupportedExpression, shape.Syntax, $"Reading the shape of '{OneLine(shape.Instance!.Syntax)}'{(_inlinedBodies.Count > 0 ? $" in '{_inlinedBodies.Peek()}', which is inlined where it is called," : "")}",
+            "read the shape of a matrix parameter of the [Differentiable] method (x.Rows), or pass the size as an int parameter");
+    }
+
     /// <summary>A matrix-valued expression as a node of the statement being built: a read of a matrix variable, or of an element of an array of matrices.</summary>
     private int? LowerMatrix(IOperation operation)
     {
