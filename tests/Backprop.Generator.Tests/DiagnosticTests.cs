@@ -525,7 +525,7 @@ public class DiagnosticTests
     public void BP0010_TangentOfAMatrixMethod() => Expect("BP0010", """
         public static partial class Model
         {
-            [Differentiable(Derivatives.Tangent)] public static float [|F|](Matrix<float> w) => MatrixOps.Sum(w);
+            [Differentiable(Derivatives.Hessian)] public static float [|F|](Matrix<float> w) => MatrixOps.Sum(w);
         }
         """);
 

@@ -26,6 +26,49 @@ internal static class Pullbacks
     /// <summary>A pullback matched to the method it differentiates, with the destination form and shape method when there are any.</summary>
     public sealed record Rule(IMethodSymbol Pullback, IMethodSymbol? Into, ImmutableArray<int> IntoArguments, IMethodSymbol? Shape, ImmutableArray<bool> Gradients);
 
+    public const string TangentOfAttribute = "Backprop.TangentOfAttribute";
+
+    /// <summary>
+    /// The <c>[TangentOf]</c> rule of <paramref name="target"/> (its forward-mode derivative, beside its pullback), or
+    /// <c>null</c>: a method of the types <see cref="Find"/> searches naming the target, taking the target's parameters
+    /// first, then its result, one direction per differentiable parameter and the result's tangent.
+    /// </summary>
+    public static IMethodSymbol? FindTangent(IMethodSymbol target) =>
+        s_tangents.GetValue(target.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition))).Value;
+
+    private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<IMethodSymbol?>> s_tangents = new();
+
+    private static IMethodSymbol? FindTangentFor(IMethodSymbol definition)
+    {
+        INamedTypeSymbol owner = definition.ContainingType.OriginalDefinition;
+        int differentiable = definition.Parameters.Count(IsDifferentiable);
+        foreach (INamedTypeSymbol candidate in DeclaringCandidateTypes(owner))
+        {
+            foreach (IMethodSymbol rule in candidate.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (TangentTarget(rule) is var (type, name) && name == definition.Name && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, owner)
+                    && rule.IsStatic && rule.ReturnsVoid && rule.Parameters.Length == definition.Parameters.Length + differentiable + 2
+                    && definition.Parameters.All(p => rule.Parameters[p.Ordinal].Type.ToDisplayString() == p.Type.ToDisplayString()))
+                    return rule;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The type and name of the method a <c>[TangentOf]</c> attribute names, or <c>null</c> without one.</summary>
+    private static (INamedTypeSymbol Type, string Name)? TangentTarget(IMethodSymbol rule)
+    {
+        foreach (AttributeData attribute in rule.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != TangentOfAttribute)
+                continue;
+            ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+            INamedTypeSymbol? type = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : rule.ContainingType;
+            return type is not null && arguments[arguments.Length - 1].Value is string name ? (type, name) : null;
+        }
+        return null;
+    }
+
     public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == MatrixDefinition;
 
     /// <summary>The rule for <paramref name="target"/>, or <c>null</c> when no pullback declares itself for it.</summary>

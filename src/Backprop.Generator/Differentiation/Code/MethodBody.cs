@@ -115,3 +115,6 @@ internal sealed record CopyMatrixLine(string Source, string Destination) : CodeL
 
 /// <summary>Takes the matrix arena from this thread's pool or, when not <see cref="Rent"/>, gives it back.</summary>
 internal sealed record ArenaLine(bool Rent, ScalarType Element) : CodeLine;
+
+/// <summary>Writes a matrix derivative that may be null (zero) into the caller's buffer <see cref="Destination"/>.</summary>
+internal sealed record WriteIntoLine(string Derivative, string Destination) : CodeLine;
