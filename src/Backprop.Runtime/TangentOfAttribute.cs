@@ -33,7 +33,7 @@ namespace Backprop;
 /// A generic target needs a rule with the same type parameters. A rule must not modify its inputs,
 /// <c>result</c>, <c>dResult</c> (in a pullback's tangent) or the tangents it reads, and allocates nothing in steady
 /// state. The generator chains operations' tangents in the forward mode of methods over matrices
-/// (<c>Derivatives.Tangent</c>); pullbacks' tangents are for their Hessian-vector products, which it does not make yet.
+/// (<c>Derivatives.Tangent</c>), and pullbacks' tangents beside them in their second derivatives (<c>Derivatives.Hessian</c>).
 /// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]

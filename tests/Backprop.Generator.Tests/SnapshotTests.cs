@@ -895,4 +895,21 @@ public class SnapshotTests
             }
         }
         """);
+
+    /// <summary>Second derivatives of a method over matrices: each pullback beside its own tangent rule, forward over reverse.</summary>
+    [Fact]
+    public void MatrixHessian() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable(Derivatives.Hessian)]
+            public static double Loss(Matrix<double> W1, Matrix<double> b1, Matrix<double> W2, double lambda, [NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t)
+            {
+                var h = Tanh(MatMul(x, W1) + b1);
+                return SoftmaxCrossEntropy(MatMul(h, W2), t) + lambda * Sum(Multiply(W1, W1));
+            }
+        }
+        """);
 }

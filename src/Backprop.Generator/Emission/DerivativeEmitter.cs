@@ -226,8 +226,8 @@ internal static class DerivativeEmitter
             case AddScaledLine add:
                 writer.Line($"global::Backprop.Scratch.AddScaled({add.Target}, {add.Source}, {printer.Print(add.Scale)});");
                 break;
-            case InvokeLine invoke:
-                writer.Line($"{invoke.Method}({string.Join(", ", invoke.Arguments.Select(printer.Print))});");
+            case OperationLine operation:
+                writer.Line($"{operation.Call.Into}({string.Join(", ", operation.Call.IntoArguments.Select(i => i < 0 ? Naming.Identifier(operation.Destination) : printer.Print(operation.Arguments[i])))});");
                 break;
             case CollectLine collect:
                 writer.Line($"global::Backprop.MatrixAdjoints.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");

@@ -34,21 +34,29 @@ internal static class Pullbacks
     /// first, then its result, one direction per differentiable parameter and the result's tangent.
     /// </summary>
     public static IMethodSymbol? FindTangent(IMethodSymbol target) =>
-        s_tangents.GetValue(target.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition))).Value;
+        s_tangents.GetValue(target.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition, definition.Parameters.Length))).Value;
+
+    /// <summary>
+    /// The <c>[TangentOf]</c> rule of the pullback of an operation of <paramref name="operationParameters"/> parameters: it
+    /// takes the pullback's inputs first (the operation's arguments, its result and the result's gradient).
+    /// </summary>
+    public static IMethodSymbol? FindPullbackTangent(IMethodSymbol pullback, int operationParameters) =>
+        s_pullbackTangents.GetValue(pullback.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition, operationParameters + 2))).Value;
 
     private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<IMethodSymbol?>> s_tangents = new();
+    private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<IMethodSymbol?>> s_pullbackTangents = new();
 
-    private static IMethodSymbol? FindTangentFor(IMethodSymbol definition)
+    /// <summary>A <c>[TangentOf]</c> rule naming <paramref name="definition"/> whose first <paramref name="inputs"/> parameters are the definition's.</summary>
+    private static IMethodSymbol? FindTangentFor(IMethodSymbol definition, int inputs)
     {
         INamedTypeSymbol owner = definition.ContainingType.OriginalDefinition;
-        int differentiable = definition.Parameters.Count(IsDifferentiable);
         foreach (INamedTypeSymbol candidate in DeclaringCandidateTypes(owner))
         {
             foreach (IMethodSymbol rule in candidate.GetMembers().OfType<IMethodSymbol>())
             {
                 if (TangentTarget(rule) is var (type, name) && name == definition.Name && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, owner)
-                    && rule.IsStatic && rule.ReturnsVoid && rule.Parameters.Length == definition.Parameters.Length + differentiable + 2
-                    && definition.Parameters.All(p => rule.Parameters[p.Ordinal].Type.ToDisplayString() == p.Type.ToDisplayString()))
+                    && rule.IsStatic && rule.ReturnsVoid && rule.Parameters.Length > inputs && definition.Parameters.Length >= inputs
+                    && Enumerable.Range(0, inputs).All(i => rule.Parameters[i].Type.ToDisplayString() == definition.Parameters[i].Type.ToDisplayString()))
                     return rule;
             }
         }
