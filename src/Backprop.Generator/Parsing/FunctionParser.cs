@@ -105,7 +105,7 @@ internal static class FunctionParser
     private static bool AttributedTwice(IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken) =>
         method.PartialDefinitionPart?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration
         && declaration.AttributeLists.SelectMany(list => list.Attributes).Any(attribute =>
-            semanticModel.Compilation.GetSemanticModel(attribute.SyntaxTree).GetSymbolInfo(attribute, cancellationToken).Symbol?.ContainingType?.ToDisplayString() == Symbols.DifferentiableAttribute);
+            Symbols.IsNamed(semanticModel.Compilation.GetSemanticModel(attribute.SyntaxTree).GetSymbolInfo(attribute, cancellationToken).Symbol?.ContainingType, Symbols.DifferentiableAttribute));
 
     private static FunctionSpec? NotAMethod(List<DiagnosticInfo> diagnostics, SyntaxNode target)
     {
@@ -294,7 +294,7 @@ internal static class FunctionParser
 
     /// <summary>The argument of the method's <c>[Differentiable(…)]</c>, where a mode is asked for.</summary>
     private static Location? AttributeArgument(IMethodSymbol method) =>
-        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Symbols.DifferentiableAttribute)?.ApplicationSyntaxReference?.GetSyntax()
+        method.GetAttributes().FirstOrDefault(a => Symbols.IsNamed(a.AttributeClass, Symbols.DifferentiableAttribute))?.ApplicationSyntaxReference?.GetSyntax()
             is AttributeSyntax { ArgumentList.Arguments: { Count: > 0 } arguments } ? arguments[0].GetLocation() : null;
 
     /// <summary>An array result's derivative is the parameter <c>dresult</c>: no parameter or gradient may take that name.</summary>

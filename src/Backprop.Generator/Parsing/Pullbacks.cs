@@ -18,7 +18,7 @@ namespace Backprop.Generator.Parsing;
 internal static class Pullbacks
 {
     public const string DerivativeOfAttribute = "Backprop.DerivativeOfAttribute";
-    private const string MatrixDefinition = "Backprop.Matrix<T>";
+    private const string MatrixDefinition = "Backprop.Matrix";
 
     /// <summary>What a <c>[DerivativeOf]</c> attribute declares.</summary>
     public sealed record Declaration(IMethodSymbol Pullback, INamedTypeSymbol TargetType, string TargetName, string? Into, string? Shape);
@@ -68,7 +68,7 @@ internal static class Pullbacks
     {
         foreach (AttributeData attribute in rule.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() != TangentOfAttribute)
+            if (!Symbols.IsNamed(attribute.AttributeClass, TangentOfAttribute))
                 continue;
             ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
             INamedTypeSymbol? type = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : rule.ContainingType;
@@ -77,7 +77,7 @@ internal static class Pullbacks
         return null;
     }
 
-    public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == MatrixDefinition;
+    public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol { Arity: 1 } named && Symbols.IsNamed(named, MatrixDefinition);
 
     /// <summary>The rule for <paramref name="target"/>, or <c>null</c> when no pullback declares itself for it.</summary>
     public static Rule? Find(IMethodSymbol target) =>
@@ -185,7 +185,7 @@ internal static class Pullbacks
     {
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() != DerivativeOfAttribute)
+            if (!Symbols.IsNamed(attribute.AttributeClass, DerivativeOfAttribute))
                 continue;
             ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
             INamedTypeSymbol? type = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : method.ContainingType;
@@ -217,7 +217,7 @@ internal static class Pullbacks
     /// <summary>A differentiable parameter takes a gradient: a matrix, a float or double, or a type parameter (the element type), unless [NoDerivative].</summary>
     public static bool IsDifferentiable(IParameterSymbol parameter) =>
         (IsMatrix(parameter.Type) || parameter.Type.SpecialType is SpecialType.System_Single or SpecialType.System_Double || parameter.Type is ITypeParameterSymbol)
-        && !parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Symbols.NoDerivativeAttribute);
+        && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
 
     private static Rule? Match(Declaration declaration, IMethodSymbol target, out string? reason)
     {

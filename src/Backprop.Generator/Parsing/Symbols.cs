@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -57,21 +58,29 @@ internal static class Symbols
     public static bool TakesOrReturnsMatrices(IMethodSymbol method) =>
         MatrixType(method.ReturnType) is not null || method.Parameters.Any(p => MatrixType(p.Type) is not null);
 
-    /// <summary>A type as generated code names it: fully qualified.</summary>
-    public static string TypeName(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    /// <summary>A type as generated code names it: fully qualified (remembered per symbol: every operation on matrices names its types several times).</summary>
+    public static string TypeName(ITypeSymbol type) => s_typeNames.GetValue(type, t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITypeSymbol, string> s_typeNames = new();
 
     /// <summary>A method as a call names it: <c>global::Ns.Type.Method&lt;T&gt;</c>.</summary>
-    public static string MethodName(IMethodSymbol method) => TypeName(method.ContainingType) + "." + method.Name + TypeArguments(method.TypeArguments);
+    public static string MethodName(IMethodSymbol method) =>
+        TypeName(method.ContainingType) + "." + method.Name + TypeArguments(method.TypeArguments, method.TypeArguments.Length);
 
     /// <summary><paramref name="generic"/> (a pullback, destination form or shape method) with the type arguments of the call it serves.</summary>
     public static string Instantiate(IMethodSymbol generic, IMethodSymbol call) =>
         TypeName(generic.ContainingType) + "." + generic.Name
-        + (generic.TypeParameters.Length == 0 ? "" : TypeArguments(call.TypeArguments.Concat(call.ContainingType.TypeArguments).Take(generic.TypeParameters.Length)));
+        + TypeArguments(call.TypeArguments.AddRange(call.ContainingType.TypeArguments), generic.TypeParameters.Length);
 
-    private static string TypeArguments(IEnumerable<ITypeSymbol> arguments)
+    /// <summary>The first <paramref name="count"/> of <paramref name="arguments"/> as a type argument list, or nothing.</summary>
+    private static string TypeArguments(ImmutableArray<ITypeSymbol> arguments, int count)
     {
-        var list = arguments.ToList();
-        return list.Count == 0 ? "" : "<" + string.Join(", ", list.Select(TypeName)) + ">";
+        if (count == 0)
+            return "";
+        var text = new System.Text.StringBuilder("<");
+        for (int i = 0; i < count; i++)
+            text.Append(i == 0 ? "" : ", ").Append(TypeName(arguments[i]));
+        return text.Append('>').ToString();
     }
 
     /// <summary>The element type of a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c> of numbers.</summary>
@@ -80,12 +89,34 @@ internal static class Symbols
             ? ToScalarType(span.TypeArguments[0])
             : null;
 
+    /// <summary>
+    /// Whether <paramref name="type"/> is the top-level type <paramref name="fullName"/> (<c>Backprop.NoDerivativeAttribute</c>,
+    /// or <c>Backprop.Matrix</c> for its generic definition), compared name by name: this runs for every type and attribute
+    /// the lowering meets, where a display string would allocate each time.
+    /// </summary>
+    public static bool IsNamed(ITypeSymbol? type, string fullName)
+    {
+        if (type is not INamedTypeSymbol { ContainingType: null })
+            return false;
+        int end = fullName.Length;
+        for (ISymbol symbol = type; ; symbol = symbol.ContainingNamespace)
+        {
+            int dot = fullName.LastIndexOf('.', end - 1);
+            int length = end - dot - 1;
+            if (symbol.Name.Length != length || string.CompareOrdinal(symbol.Name, 0, fullName, dot + 1, length) != 0)
+                return false;
+            if (dot < 0)
+                return symbol.ContainingNamespace?.IsGlobalNamespace == true;
+            end = dot;
+        }
+    }
+
     /// <summary>The derivatives a <c>[Differentiable]</c> method asks for: the attribute's argument, or the gradient alone.</summary>
     public static DerivativeKinds DerivativesOf(ISymbol method)
     {
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+            if (IsNamed(attribute.AttributeClass, DifferentiableAttribute))
                 return attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int flags ? (DerivativeKinds)flags : DerivativeKinds.Gradient;
         }
         return 0;
@@ -95,7 +126,7 @@ internal static class Symbols
     {
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() == metadataName)
+            if (IsNamed(attribute.AttributeClass, metadataName))
                 return true;
         }
         return false;

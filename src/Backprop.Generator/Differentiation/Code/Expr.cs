@@ -25,21 +25,33 @@ internal abstract record Expr(ScalarType Type)
 
     public bool IsConstant(double value) => this is ConstantExpr c && c.Value.Equals(value);
 
-    /// <summary>The expressions this one is made of, in order.</summary>
-    public System.Collections.Generic.IEnumerable<Expr> Operands => this switch
+    /// <summary>How many expressions this one is made of (<see cref="OperandAt"/> reads them without allocating: walks over every expression of a method run often).</summary>
+    public int OperandCount => this switch
     {
-        BinaryExpr binary => new[] { binary.Left, binary.Right },
-        NegateExpr negate => new[] { negate.Operand },
-        CastExpr cast => new[] { cast.Operand },
-        ComplementExpr complement => new[] { complement.Operand },
-        NotExpr not => new[] { not.Operand },
-        CallExpr call => call.Arguments,
-        MethodCallExpr call => call.Arguments,
-        TupleExpr tuple => tuple.Elements,
-        ElementExpr element => new[] { element.Index },
-        MemberExpr { Index: { } index } => new[] { index },
-        ConditionalExpr conditional => new[] { conditional.Condition, conditional.WhenTrue, conditional.WhenFalse },
-        _ => Array.Empty<Expr>(),
+        BinaryExpr => 2,
+        NegateExpr or CastExpr or ComplementExpr or NotExpr or ElementExpr or MemberExpr { Index: not null } => 1,
+        CallExpr call => call.Arguments.Count,
+        MethodCallExpr call => call.Arguments.Count,
+        TupleExpr tuple => tuple.Elements.Count,
+        ConditionalExpr => 3,
+        _ => 0,
+    };
+
+    /// <summary>The <paramref name="index"/>th expression this one is made of, in source order.</summary>
+    public Expr OperandAt(int index) => this switch
+    {
+        BinaryExpr binary => index == 0 ? binary.Left : binary.Right,
+        NegateExpr negate => negate.Operand,
+        CastExpr cast => cast.Operand,
+        ComplementExpr complement => complement.Operand,
+        NotExpr not => not.Operand,
+        ElementExpr element => element.Index,
+        MemberExpr { Index: { } memberIndex } => memberIndex,
+        CallExpr call => call.Arguments[index],
+        MethodCallExpr call => call.Arguments[index],
+        TupleExpr tuple => tuple.Elements[index],
+        ConditionalExpr conditional => index == 0 ? conditional.Condition : index == 1 ? conditional.WhenTrue : conditional.WhenFalse,
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
     /// <summary>This expression and every expression inside it, outermost first.</summary>
@@ -51,8 +63,8 @@ internal abstract record Expr(ScalarType Type)
         {
             Expr expr = pending.Pop();
             yield return expr;
-            foreach (Expr operand in System.Linq.Enumerable.Reverse(expr.Operands))
-                pending.Push(operand);
+            for (int i = expr.OperandCount - 1; i >= 0; i--)
+                pending.Push(expr.OperandAt(i));
         }
     }
 

@@ -68,15 +68,31 @@ internal static class StatementCode
         };
     }
 
-    /// <summary>Every variable (scalar or array) an expression reads.</summary>
-    public static void Names(Expr expr, ISet<string> into) => Rewrite(expr, e =>
+    /// <summary>Whether <paramref name="expr"/> or any expression inside it passes <paramref name="test"/> (a walk that rebuilds nothing).</summary>
+    public static bool Any(Expr expr, Func<Expr, bool> test)
     {
-        if (e is NameExpr name)
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (test(expr))
+            return true;
+        for (int i = 0; i < expr.OperandCount; i++)
+        {
+            if (Any(expr.OperandAt(i), test))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Every variable (scalar or array) an expression reads.</summary>
+    public static void Names(Expr expr, ISet<string> into)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (expr is NameExpr name)
             into.Add(name.Name);
-        else if (e is ElementExpr element)
+        else if (expr is ElementExpr element)
             into.Add(element.Array);
-        return null;
-    });
+        for (int i = 0; i < expr.OperandCount; i++)
+            Names(expr.OperandAt(i), into);
+    }
 
     /// <summary>Whether an expression reads variable <paramref name="name"/> (or an element of it).</summary>
     public static bool Reads(Expr expr, string name)
@@ -87,12 +103,14 @@ internal static class StatementCode
     }
 
     /// <summary>Every node an expression reads the value of.</summary>
-    public static void References(Expr expr, ISet<int> into) => Rewrite(expr, e =>
+    public static void References(Expr expr, ISet<int> into)
     {
-        if (e is ValueExpr value)
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (expr is ValueExpr value)
             into.Add(value.Node);
-        return null;
-    });
+        for (int i = 0; i < expr.OperandCount; i++)
+            References(expr.OperandAt(i), into);
+    }
 
     public static int[] Uses(EquatableArray<Node> nodes, int root)
     {

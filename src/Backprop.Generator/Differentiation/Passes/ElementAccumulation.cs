@@ -73,21 +73,14 @@ internal static class ElementAccumulation
         }
     }
 
-    private static bool Touches(Expr expr, string array)
-    {
-        bool touches = false;
-        StatementCode.Rewrite(expr, e =>
-        {
-            touches |= e is ElementExpr { Array: var a } && a == array;
-            return null;
-        });
-        return touches;
-    }
+    private static bool Touches(Expr expr, string array) => StatementCode.Any(expr, e => e is ElementExpr { Array: var a } && a == array);
 
-    private static void Names(Expr expr, HashSet<string> into) => StatementCode.Rewrite(expr, e =>
+    private static void Names(Expr expr, HashSet<string> into)
     {
-        if (e is NameExpr name)
-            into.Add(name.Name);
-        return null;
-    });
+        foreach (Expr e in expr.DescendantsAndSelf())
+        {
+            if (e is NameExpr name)
+                into.Add(name.Name);
+        }
+    }
 }

@@ -67,13 +67,7 @@ internal static class ForwardOrderSums
     /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> as at its own.</summary>
     private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to)
     {
-        bool impure = false;
-        StatementCode.Rewrite(term.Value, e =>
-        {
-            impure |= e is PopExpr or MethodCallExpr;
-            return null;
-        });
-        if (impure)
+        if (StatementCode.Any(term.Value, e => e is PopExpr or MethodCallExpr))
             return false;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);

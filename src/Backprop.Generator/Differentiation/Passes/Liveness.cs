@@ -49,16 +49,7 @@ internal static class Liveness
         return target is not null && removable(target) ? target : null;
     }
 
-    private static bool Pops(Expr expr)
-    {
-        bool pops = false;
-        StatementCode.Rewrite(expr, e =>
-        {
-            pops |= e is PopExpr;
-            return null;
-        });
-        return pops;
-    }
+    private static bool Pops(Expr expr) => StatementCode.Any(expr, e => e is PopExpr);
 
     private static void MarkLive(IEnumerable<CodeLine> lines, Func<string, bool> removable, HashSet<string> live)
     {
