@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Emission;
 using Backprop.Generator.Model;

@@ -33,6 +33,9 @@ internal static class Naming
     /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
     public static string Product(string name) => "h" + name;
 
+    /// <summary>In forward over reverse, the tangent of a local of the gradient's code along the direction: <c>x_dot</c>.</summary>
+    public static string Tangent(string name) => name + "_dot";
+
     /// <summary>A name as C# spells it: escaped where it is a keyword (<c>do</c> → <c>@do</c>).</summary>
     public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 }

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Backprop.Generator.Differentiation;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Emission;
 using Backprop.Generator.Model;
 using Backprop.Generator.Parsing;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Loader;
-using Backprop.Generator.Differentiation;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;

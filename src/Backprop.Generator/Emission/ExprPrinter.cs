@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis.CSharp;
@@ -97,7 +98,7 @@ internal sealed class ExprPrinter
                 text.Append(GenericLiteral(constant.Value));
                 break;
             case ConstantExpr constant:
-                text.Append(Literal(constant.Value, constant.Type));
+                text.Append(Literals.Of(constant.Value, constant.Type));
                 break;
             case NameExpr name:
                 text.Append(Naming.Identifier(name.Name));
@@ -230,31 +231,6 @@ internal sealed class ExprPrinter
         }
     }
 
-    /// <summary>A literal of the given type, culture-invariant and round-trippable: <c>2.0</c>, <c>0.5f</c>, <c>double.NaN</c>.</summary>
-    public static string Literal(double value, ScalarType type)
-    {
-        switch (type)
-        {
-            case ScalarType.Int:
-                return ((int)value).ToString(CultureInfo.InvariantCulture);
-            case ScalarType.Long:
-                return ((long)value).ToString(CultureInfo.InvariantCulture) + "L";
-            case ScalarType.Bool:
-                return value != 0 ? "true" : "false";
-        }
-        string keyword = type.Keyword();
-        if (double.IsNaN(value))
-            return keyword + ".NaN";
-        if (double.IsInfinity(value))
-            return value > 0 ? keyword + ".PositiveInfinity" : keyword + ".NegativeInfinity";
-        string text = type == ScalarType.Float
-            ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
-            : value.ToString("R", CultureInfo.InvariantCulture);
-        if (text.IndexOfAny(new[] { '.', 'E' }) < 0)
-            text += ".0";
-        return type == ScalarType.Float ? text + "f" : text;
-    }
-
     /// <summary>
     /// A constant of the generic type: <c>T.Zero</c>, <c>T.One</c>, <c>T.Pi</c>, <c>T.E</c>, <c>T.Tau</c>, <c>T.NaN</c>, the
     /// infinities, or <c>T.CreateChecked(c)</c> (which the JIT folds when it specializes the method for double or float),
@@ -276,7 +252,7 @@ internal sealed class ExprPrinter
             Math.E => t + ".E",
             2 * Math.PI => t + ".Tau",
             <= int.MaxValue when magnitude == Math.Floor(magnitude) => $"{t}.CreateChecked({((int)magnitude).ToString(CultureInfo.InvariantCulture)})",
-            _ => $"{t}.CreateChecked({Literal(magnitude, ScalarType.Double)})",
+            _ => $"{t}.CreateChecked({Literals.Of(magnitude, ScalarType.Double)})",
         };
         return value < 0 || (value == 0 && 1 / value < 0) ? "-" + text : text;
     }

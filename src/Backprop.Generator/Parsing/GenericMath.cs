@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Backprop.Generator.Differentiation;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

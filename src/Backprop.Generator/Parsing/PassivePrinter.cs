@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using Backprop.Generator.Emission;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -156,8 +155,8 @@ internal static class PassivePrinter
         string text => SymbolDisplay.FormatLiteral(text, quote: true),
         char c => SymbolDisplay.FormatLiteral(c, quote: true),
         _ when type.TypeKind == TypeKind.Enum => $"(({Symbols.TypeName(type)}){Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)})",
-        double d => ExprPrinter.Literal(d, ScalarType.Double),
-        float f => ExprPrinter.Literal(f, ScalarType.Float),
+        double d => Literals.Of(d, ScalarType.Double),
+        float f => Literals.Of(f, ScalarType.Float),
         int i => i.ToString(CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture) + "L",
         _ => null,

@@ -93,10 +93,17 @@ public class OptimizerTests
             var optimizer = Optimizers.Create(name, [(weights, gradient)], new CosineLearningRate(0.1, totalSteps: 10));
             optimizer.Step(); // JIT and first-call costs happen here.
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-                optimizer.Step();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // The runtime may promote a method to optimized code while it runs, which can allocate once on this thread;
+            // a step that allocates allocates in every attempt.
+            long allocated = long.MaxValue;
+            for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++)
+                    optimizer.Step();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.Equal(0, allocated);
         }
     }
 

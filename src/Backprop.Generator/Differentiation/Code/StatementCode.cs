@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;

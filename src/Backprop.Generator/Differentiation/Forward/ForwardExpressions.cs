@@ -1,3 +1,4 @@
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
@@ -790,7 +791,7 @@ internal sealed class GradientBuilder
                         outputs.Add("");
                         continue;
                     }
-                    string name = _names.Allocate("d" + (buffer ? argument.Name : ForwardExpressions.NameFor(Op.Call)));
+                    string name = _names.Allocate(Naming.Derivative(buffer ? argument.Name! : ForwardExpressions.NameFor(Op.Call)));
                     callOutputs[(call.Node, i)] = name;
                     outputs.Add(name);
                     if (buffer)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
@@ -55,7 +56,7 @@ internal sealed class HessianVectorBuilder
         var signature = new NameAllocator(_reserved);
         foreach (ParameterSpec parameter in Differentiable)
         {
-            _fixedNames[parameter.Name] = signature.Allocate(parameter.Name + "_dot");
+            _fixedNames[parameter.Name] = signature.Allocate(Naming.Tangent(parameter.Name));
             _fixedNames[parameter.GradientName] = signature.Allocate(Naming.Product(parameter.Name));
             _varied.Add(parameter.Name);
             // The products are outputs: written wherever the gradient is, zero where it does not move.
@@ -176,7 +177,7 @@ internal sealed class HessianVectorBuilder
     private string TangentName(string name)
     {
         if (!_tangentNames.TryGetValue(name, out string? tangent))
-            _tangentNames[name] = tangent = _names.Allocate(name + "_dot");
+            _tangentNames[name] = tangent = _names.Allocate(Naming.Tangent(name));
         return tangent;
     }
 
@@ -360,7 +361,7 @@ internal sealed class HessianVectorBuilder
         string array = ((NameExpr)argument).Name;
         if (_varied.Contains(array))
             return new NameExpr(TangentName(array), argument.Type);
-        string name = _names.Allocate(array + "_dot");
+        string name = _names.Allocate(Naming.Tangent(array));
         output.Add(new RentLine(argument.Type, name, new LengthExpr(array)));
         zeros.Add(name);
         return new NameExpr(name, argument.Type);
@@ -451,7 +452,7 @@ internal sealed class HessianVectorBuilder
         var zeros = new List<string>();
         var directions = differentiable.Select(i => Direction(output, zeros, call.Arguments[i], IsArray(i))).ToList();
         string value = _names.Allocate("call");
-        string derivative = _names.Allocate(value + "_dot");
+        string derivative = _names.Allocate(Naming.Tangent(value));
         output.Add(new CallTangentLine(call.DerivativeMethod, call.Arguments.Concat(directions).ToEquatableArray(), derivative, value));
         output.AddRange(zeros.Select(name => new ReturnLine(name)));
         return (new NameExpr(value, call.Type), new NameExpr(derivative, call.Type));
@@ -520,7 +521,7 @@ internal sealed class HessianVectorBuilder
             return (call, null);
         string value = _names.Allocate("call");
         output.Add(new DeclareLine(call.Type.Keyword(), value, call));
-        string derivative = _names.Allocate(value + "_dot");
+        string derivative = _names.Allocate(Naming.Tangent(value));
         output.Add(RuleCall(rule, call.Arguments.Append(new NameExpr(value, call.Type)).Concat(directions), new[] { derivative }, new[] { false }));
         return (new NameExpr(value, call.Type), new NameExpr(derivative, call.Type));
     }

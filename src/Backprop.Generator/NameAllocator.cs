@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator;
 
 /// <summary>Hands out unique local names: the wanted name if free, else <c>name_1</c>, <c>name_2</c>, …</summary>
 internal sealed class NameAllocator

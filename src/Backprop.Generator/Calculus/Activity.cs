@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 /// <summary>
 /// Which variables need adjoints: those that depend on a differentiable parameter (varied) and that

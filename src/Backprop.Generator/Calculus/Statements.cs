@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 internal static class Statements
 {

@@ -1,7 +1,7 @@
 using System;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 /// <summary>
 /// A C# expression in the generated code, as a value. The operators build simplified trees for the

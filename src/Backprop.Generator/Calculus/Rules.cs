@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Model;
-using static Backprop.Generator.Differentiation.MathCalls;
+using static Backprop.Generator.Calculus.MathCalls;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 /// <summary>
 /// The local derivative of one argument of an operation: given the output's adjoint <c>g</c>, the

@@ -1,7 +1,7 @@
 using System.Linq;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 /// <summary>
 /// BP1009 for each call that passes a varying value to a parameter its callee does not differentiate

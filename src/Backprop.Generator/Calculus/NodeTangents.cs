@@ -1,7 +1,7 @@
 using System;
 using Backprop.Generator.Model;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Calculus;
 
 /// <summary>
 /// Forward mode through one statement's graph: each active node's tangent from its arguments', by the
