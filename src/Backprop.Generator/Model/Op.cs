@@ -3,7 +3,7 @@ namespace Backprop.Generator.Model;
 /// <summary>
 /// The primitive operations of the forward program. Adding one means: a member here, a lowering entry
 /// in <c>Parsing/MathFunctions</c> (for a library call), a forward form in <c>Differentiation/Forward</c>
-/// and a rule in <c>Differentiation/Rules</c>.
+/// and a rule in <c>Calculus/Rules.cs</c>.
 /// </summary>
 internal enum Op
 {
