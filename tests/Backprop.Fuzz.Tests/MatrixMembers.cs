@@ -1,0 +1,35 @@
+namespace Backprop.Fuzz.Tests;
+
+/// <summary>
+/// The methods a matrix program's <c>F</c> may call, one body of each drawn per program: a <c>[Differentiable]</c>
+/// layer <c>L(w, x)</c> of shape x.Rows × w.Columns (its derivative is inlined where it is called, and it gets an
+/// <c>LVectorJacobian</c> of its own), and a helper <c>G(a, b)</c> without the attribute, elementwise over two matrices
+/// of one shape (inlined as if marked). Each keeps its values within tanh's and sigmoid's ranges, so that calling it
+/// in a loop stays tame.
+/// </summary>
+internal static class MatrixMembers
+{
+    public const string Layer = "L";
+    public const string Helper = "G";
+
+    private const string LayerHead = "[Differentiable]\npublic static Matrix<double> L(Matrix<double> w, Matrix<double> x)";
+    private const string HelperHead = "private static Matrix<double> G(Matrix<double> a, Matrix<double> b)";
+
+    public static readonly string[] Layers =
+    {
+        LayerHead + " => Tanh(MatMul(x, w));",
+        // A loop of its own.
+        LayerHead + "\n{\n    var g = MatMul(x, w);\n    for (int j = 0; j < 2; j++)\n    {\n        g = Tanh(g) + Scale(g, 0.5);\n    }\n    return g;\n}",
+        // An early return.
+        LayerHead + "\n{\n    var g = Sigmoid(MatMul(x, w));\n    if (Mean(g) > 0.55)\n    {\n        return Tanh(g);\n    }\n    return Multiply(g, g);\n}",
+        // A while loop left by break.
+        LayerHead + "\n{\n    var g = MatMul(x, w);\n    int k = 0;\n    while (k < 3)\n    {\n        k++;\n        g = Tanh(g);\n        if (Sum(g) > 0.3)\n        {\n            break;\n        }\n    }\n    return g;\n}",
+    };
+
+    public static readonly string[] Helpers =
+    {
+        HelperHead + " => Tanh(a + Multiply(a, b));",
+        HelperHead + "\n{\n    var c = a - b;\n    if (Mean(c) > 0.1)\n    {\n        return Tanh(c);\n    }\n    return Sigmoid(c);\n}",
+        HelperHead + "\n{\n    var c = Tanh(a);\n    for (int j = 0; j < 2; j++)\n    {\n        c = Multiply(c, Sigmoid(b));\n    }\n    return c;\n}",
+    };
+}
