@@ -17,6 +17,7 @@ internal sealed partial class MatrixProgramGenerator
     private static readonly Form[] Forms =
     {
         new("declare", 8, (g, depth) => g.Declare()),
+        new("alias a parameter", 1, (g, depth) => g.Alias()),
         new("reassign", 3, (g, depth) => g.Reassign()),
         new("for", 2, (g, depth) => depth < MaxDepth ? g.For(depth) : null),
         new("while", 1, (g, depth) => depth < MaxDepth ? g.While(depth, atEnd: false) : null),
@@ -24,13 +25,23 @@ internal sealed partial class MatrixProgramGenerator
         new("foreach over weights", 2, (g, depth) => depth < MaxDepth ? g.ForeachWeight(depth) : null),
         new("foreach over inputs", 1, (g, depth) => depth < MaxDepth ? g.ForeachInput(depth) : null),
         new("if", 3, (g, depth) => depth < MaxDepth ? g.If(depth) : null),
+        new("switch", 1, (g, depth) => depth < MaxDepth ? g.Switch(depth) : null),
         new("assigned in both branches", 1, (g, depth) => g.AssignedInBothBranches()),
         new("conditional", 2, (g, depth) => g.Conditional()),
         new("scalar", 2, (g, depth) => g.ScalarLocal()),
         new("accumulate", 2, (g, depth) => g.Accumulate()),
-        new("break or continue", 2, (g, depth) => g._loops > 0 ? $"if ({g.Condition()})\n{{\n    {g.Pick("break", "continue")};\n}}" : null),
+        // A break inside a switch section would leave the section, not the loop (and leaving a section before its end is BP1001).
+        new("break", 1, (g, depth) => g._jumps.Count > 0 && g._jumps[^1] ? $"if ({g.Condition()})\n{{\n    break;\n}}" : null),
+        new("continue", 1, (g, depth) => g._jumps.Contains(true) ? $"if ({g.Condition()})\n{{\n    continue;\n}}" : null),
         new("return", 1, (g, depth) => $"if ({g.Condition()})\n{{\n    return {g.ReturnValue()};\n}}"),
     };
+
+    /// <summary>
+    /// Whether <c>?:</c>'s sibling, a switch expression whose arms are matrices (<c>h = n switch { 0 => …, _ => … }</c>),
+    /// is written. Off: the generator refuses every one with BP1002 ("The matrix expression '…' is not supported"), where
+    /// the same choice written with <c>?:</c> or a switch statement is differentiated (docs/reliability.md, matrix campaign).
+    /// </summary>
+    private const bool MatrixSwitchExpressions = false;
 
     private static readonly string[] Thresholds = { "-0.3", "-0.1", "0.05", "0.2", "0.4", "0.7", "1.3" };
 
@@ -43,8 +54,11 @@ internal sealed partial class MatrixProgramGenerator
     /// <summary>The int counters of the loops around the statement being written, innermost last.</summary>
     private readonly List<string> _counters = new();
 
-    /// <summary>How many loops are around the statement being written.</summary>
-    private int _loops;
+    /// <summary>What a break or continue would leave, innermost last: a loop (<c>true</c>) or a switch section (<c>false</c>).</summary>
+    private readonly List<bool> _jumps = new();
+
+    /// <summary>How many blocks (of a loop, a branch, a switch section) are around the statement being written: a reassignment at 0 always runs.</summary>
+    private int _nested;
 
     private string Statement(int depth)
     {
@@ -63,8 +77,10 @@ internal sealed partial class MatrixProgramGenerator
     {
         int values = _values.Count, scalars = _scalars.Count;
         var statements = first.ToList();
+        _nested++;
         for (int i = 0; i < more; i++)
             statements.Add(Statement(depth));
+        _nested--;
         _values.RemoveRange(values, _values.Count - values);
         _scalars.RemoveRange(scalars, _scalars.Count - scalars);
         return "{\n" + string.Join("\n", statements.Select(s => "    " + s.Replace("\n", "\n    "))) + "\n}";
@@ -73,21 +89,29 @@ internal sealed partial class MatrixProgramGenerator
     /// <summary>A loop body: the carried variable's update (and a while loop's step before it), then 0–2 random statements.</summary>
     private string LoopBody(int depth, string? counter, params string[] first)
     {
-        _loops++;
+        _jumps.Add(true);
         if (counter is not null)
             _counters.Add(counter);
         string body = Block(depth + 1, _random.Next(3), first);
         if (counter is not null)
             _counters.RemoveAt(_counters.Count - 1);
-        _loops--;
+        _jumps.RemoveAt(_jumps.Count - 1);
         return body;
     }
 
-    /// <summary>An active local (a value the program may reassign), the last one half the time.</summary>
+    /// <summary>A local (a value the program may reassign), the last one half the time.</summary>
     private Value State()
     {
-        Value[] states = _values.Where(v => v.Local && v.Active).ToArray();
+        Value[] states = _values.Where(v => v.Local).ToArray();
         return _random.Next(2) == 0 ? states[^1] : states[_random.Next(states.Length)];
+    }
+
+    /// <summary><c>state = value;</c>, where the value is active: at the top level the state is active from then on.</summary>
+    private string Assign(Value state, string value)
+    {
+        if (_nested == 0)
+            _values[_values.IndexOf(state)] = state with { Active = true };
+        return $"{state.Name} = {value};";
     }
 
     private Value ActiveValue()
@@ -96,10 +120,22 @@ internal sealed partial class MatrixProgramGenerator
         return active[_random.Next(active.Length)];
     }
 
+    /// <summary>A local given a new value from itself, or, one time in three, from another value of its shape.</summary>
     private string Reassign()
     {
         Value state = State();
-        return $"{state.Name} = {Update(state)};";
+        Value[] same = _values.Where(v => v.Rows == state.Rows && v.Columns == state.Columns).ToArray();
+        return Assign(state, Update(_random.Next(3) == 0 ? same[_random.Next(same.Length)] : state));
+    }
+
+    /// <summary><c>var h… = p;</c> for a parameter (the input, a weight) or a foreach variable, which the program may then reassign.</summary>
+    private string Alias()
+    {
+        Value[] sources = _values.Where(v => !v.Local).Concat(_weights.Select(w => new Value(w.Name, w.Rows, w.Columns, Active: true))).ToArray();
+        Value source = sources[_random.Next(sources.Length)];
+        string name = NewName("h");
+        _values.Add(source with { Name = name, Local = true });
+        return $"var {name} = {source.Name};";
     }
 
     /// <summary>A for loop carrying a matrix: up to a bound, or over an array of weights by index (<c>V[i]</c>).</summary>
@@ -114,7 +150,10 @@ internal sealed partial class MatrixProgramGenerator
                 + LoopBody(depth, i, $"{state.Name} = Tanh(MatMul({state.Name}, {array}[{i}]));");
         }
         string bound = Bound();
-        return $"for (int {i} = 0; {i} < {bound}; {i}++)\n" + LoopBody(depth, i, $"{state.Name} = {Update(state)};");
+        _counters.Add(i);
+        string first = $"{state.Name} = {Update(state)};";
+        _counters.RemoveAt(_counters.Count - 1);
+        return $"for (int {i} = 0; {i} < {bound}; {i}++)\n" + LoopBody(depth, i, first);
     }
 
     /// <summary>A while or do loop carrying a matrix, its counter stepped first; a third of them also test a condition computed from matrices.</summary>
@@ -123,7 +162,10 @@ internal sealed partial class MatrixProgramGenerator
         Value state = State();
         string k = NewName("k");
         string bound = Bound();
-        string body = LoopBody(depth, k, $"{k}++;", $"{state.Name} = {Update(state)};");
+        _counters.Add(k);
+        string first = $"{state.Name} = {Update(state)};";
+        _counters.RemoveAt(_counters.Count - 1);
+        string body = LoopBody(depth, k, $"{k}++;", first);
         string condition = $"{k} < {bound}" + (_random.Next(3) == 0 ? " && " + MatrixCondition() : "");
         return atEnd ? $"int {k} = 0;\ndo\n{body}\nwhile ({condition});" : $"int {k} = 0;\nwhile ({condition})\n{body}";
     }
@@ -139,7 +181,7 @@ internal sealed partial class MatrixProgramGenerator
         {
             case 0:
                 array = WeightArray(state.Columns, state.Columns);
-                first = $"{state.Name} = Tanh(MatMul({state.Name}, {v}));";
+                first = _random.Next(3) == 0 ? $"{state.Name} = {Layer()}({v}, {state.Name});" : $"{state.Name} = Tanh(MatMul({state.Name}, {v}));";
                 break;
             case 1:
                 array = WeightArray(state.Rows, state.Columns);
@@ -185,6 +227,25 @@ internal sealed partial class MatrixProgramGenerator
         return text;
     }
 
+    /// <summary>A switch over an int, each section a block and its break; a break or continue inside may only leave for the enclosing loop.</summary>
+    private string Switch(int depth)
+    {
+        string subject = Subject();
+        _jumps.Add(false);
+        string sections = string.Concat(new[] { "case 0:", "case 1:", "default:" }.Skip(_random.Next(2))
+            .Select(label => $"    {label}\n        {Block(depth + 1, _random.Next(1, 3)).Replace("\n", "\n        ")}\n        break;\n"));
+        _jumps.RemoveAt(_jumps.Count - 1);
+        return $"switch ({subject})\n{{\n{sections}}}";
+    }
+
+    /// <summary>What a switch switches on: the count, a shape, or the innermost counter modulo 3.</summary>
+    private string Subject() => _random.Next(3) switch
+    {
+        0 => Count(),
+        1 when _counters.Count > 0 => $"{_counters[^1]} % 3",
+        _ => Size(),
+    };
+
     private string If(int depth)
     {
         string text = $"if ({Condition()})\n{Block(depth + 1, _random.Next(1, 3))}";
@@ -204,12 +265,18 @@ internal sealed partial class MatrixProgramGenerator
     /// <summary><c>?:</c> on matrices: a new local or a reassignment from two updates, or a choice between two values of a shape.</summary>
     private string Conditional()
     {
-        switch (_random.Next(3))
+        switch (_random.Next(MatrixSwitchExpressions ? 4 : 3))
         {
             case 0:
             {
                 Value state = State();
-                return $"{state.Name} = {Condition()} ? {Update(state)} : {Update(state)};";
+                return Assign(state, $"{Condition()} ? {Update(state)} : {Update(state)}");
+            }
+            case 3:
+            {
+                Value state = State();
+                string subject = $"({Subject()})";
+                return Assign(state, $"{subject} switch\n{{\n    0 => {Update(state)},\n    1 => {Update(state)},\n    _ => {Update(state)},\n}}");
             }
             case 1:
             {

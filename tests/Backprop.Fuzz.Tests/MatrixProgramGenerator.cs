@@ -74,6 +74,8 @@ internal sealed partial class MatrixProgramGenerator
         new("scale by a shape", 1, (g, v) => g.Shaped(v, $"Scale({v.Name}, 1.0 / {g.Size()})")),
         new("layer", 2, (g, v) => g.Shaped(v, $"{g.Layer()}({g.Weight(v.Columns, v.Columns)}, {v.Name})")),
         new("helper", 2, (g, v) => g.Shaped(v, $"{g.Helper()}({v.Name}, {g.SameShape(v)})")),
+        new("local function", 2, (g, v) => g.Shaped(v, g.Cell(v))),
+        new("scale by the counter", 1, (g, v) => g.Shaped(v, g._counters.Count > 0 ? $"Scale({v.Name}, 1.0 / ({g._counters[^1]} + 1))" : $"Tanh({v.Name})")),
     };
 
     /// <summary>A scalar loss of the last value.</summary>
@@ -96,6 +98,9 @@ internal sealed partial class MatrixProgramGenerator
     private string? _layer;
     private string? _helper;
 
+    /// <summary>The local function <c>Cell</c> of <c>F</c> (capturing a square weight) and the number of columns it takes, once made.</summary>
+    private (string Source, int Columns)? _cell;
+
     /// <summary>Whether the expression being written uses a weight, the scalar or an active value.</summary>
     private bool _active;
 
@@ -115,6 +120,8 @@ internal sealed partial class MatrixProgramGenerator
             statements.Add(i == 0 ? g.Declare(Steps[0]) : g.Statement(depth: 0));
         }
         statements.Add($"return {g.Loss()};");
+        if (g._cell is { } cell)
+            statements.Insert(0, cell.Source);
         var parameters = g._weights.Concat(g._weightArrays)
             .Concat(g._scalar ? new[] { new MatrixParameter("s", MatrixRole.Scalar) } : Array.Empty<MatrixParameter>())
             .Concat(g._count ? new[] { new MatrixParameter("n", MatrixRole.Count) } : Array.Empty<MatrixParameter>())
@@ -246,6 +253,24 @@ internal sealed partial class MatrixProgramGenerator
     {
         _helper ??= Pick(MatrixMembers.Helpers);
         return MatrixMembers.Helper;
+    }
+
+    /// <summary>
+    /// <c>Cell(v)</c>, a call of <c>F</c>'s local function, which multiplies by a square weight it captures (so it takes
+    /// the columns of the first value it was made for); for a value of other columns, <c>Tanh(v)</c>.
+    /// </summary>
+    private string Cell(Value v)
+    {
+        if (_cell is null)
+        {
+            string weight = Weight(v.Columns, v.Columns);
+            string source = _random.Next(2) == 0
+                ? $"Matrix<double> Cell(Matrix<double> cellInput) => Tanh(MatMul(cellInput, {weight}));"
+                : $"Matrix<double> Cell(Matrix<double> cellInput)\n{{\n    var cellSum = MatMul(cellInput, {weight});\n    if (Mean(cellSum) > 0.2)\n    {{\n        return Tanh(cellSum);\n    }}\n    return Sigmoid(cellSum) - Scale(cellInput, 0.5);\n}}";
+            _cell = (source, v.Columns);
+        }
+        _active = true;
+        return _cell.Value.Columns == v.Columns ? $"Cell({v.Name})" : $"Tanh({v.Name})";
     }
 
     private string Data(string name, MatrixRole role, Value like)
