@@ -4,7 +4,7 @@ namespace Backprop.Fuzz.Tests;
 /// The methods a matrix program's <c>F</c> may call, one body of each drawn per program: a <c>[Differentiable]</c>
 /// layer <c>L(w, x)</c> of shape x.Rows × w.Columns (its derivative is inlined where it is called, and it gets an
 /// <c>LVectorJacobian</c> of its own), and a helper <c>G(a, b)</c> without the attribute, elementwise over two matrices
-/// of one shape (inlined as if marked). Each keeps its values within tanh's and sigmoid's ranges, so that calling it
+/// of one shape (inlined as if marked), which one of the layers calls. Each keeps its values within tanh's and sigmoid's ranges, so that calling it
 /// in a loop stays tame.
 /// </summary>
 internal static class MatrixMembers
@@ -22,6 +22,10 @@ internal static class MatrixMembers
         LayerHead + "\n{\n    var g = MatMul(x, w);\n    for (int j = 0; j < 2; j++)\n    {\n        g = Tanh(g) + Scale(g, 0.5);\n    }\n    return g;\n}",
         // An early return.
         LayerHead + "\n{\n    var g = Sigmoid(MatMul(x, w));\n    if (Mean(g) > 0.55)\n    {\n        return Tanh(g);\n    }\n    return Multiply(g, g);\n}",
+        // A return from inside a loop.
+        LayerHead + "\n{\n    var g = MatMul(x, w);\n    for (int j = 0; j < 3; j++)\n    {\n        g = Tanh(g);\n        if (Mean(g) > 0.1)\n        {\n            return Sigmoid(g);\n        }\n    }\n    return g;\n}",
+        // The helper, inlined into the layer inlined into F.
+        LayerHead + "\n{\n    var g = Tanh(MatMul(x, w));\n    return " + Helper + "(g, g);\n}",
         // A while loop left by break.
         LayerHead + "\n{\n    var g = MatMul(x, w);\n    int k = 0;\n    while (k < 3)\n    {\n        k++;\n        g = Tanh(g);\n        if (Sum(g) > 0.3)\n        {\n            break;\n        }\n    }\n    return g;\n}",
     };

@@ -33,7 +33,7 @@ internal sealed partial class MatrixProgramGenerator
         // A break inside a switch section would leave the section, not the loop (and leaving a section before its end is BP1001).
         new("break", 1, (g, depth) => g._jumps.Count > 0 && g._jumps[^1] ? $"if ({g.Condition()})\n{{\n    break;\n}}" : null),
         new("continue", 1, (g, depth) => g._jumps.Contains(true) ? $"if ({g.Condition()})\n{{\n    continue;\n}}" : null),
-        new("return", 1, (g, depth) => $"if ({g.Condition()})\n{{\n    return {g.ReturnValue()};\n}}"),
+        new("return", 1, (g, depth) => g.EarlyReturn()),
     };
 
     /// <summary>
@@ -57,8 +57,14 @@ internal sealed partial class MatrixProgramGenerator
     /// <summary>What a break or continue would leave, innermost last: a loop (<c>true</c>) or a switch section (<c>false</c>).</summary>
     private readonly List<bool> _jumps = new();
 
-    /// <summary>How many blocks (of a loop, a branch, a switch section) are around the statement being written: a reassignment at 0 always runs.</summary>
+    /// <summary>
+    /// How many blocks (of a loop, a branch, a switch section, an arm of <c>?:</c>) are around the statement or
+    /// expression being written: a reassignment at 0 always runs.
+    /// </summary>
     private int _nested;
+
+    /// <summary>Whether an early return has been written: the statements after it run only when it did not return.</summary>
+    private bool _returned;
 
     private string Statement(int depth)
     {
@@ -97,6 +103,15 @@ internal sealed partial class MatrixProgramGenerator
             _counters.RemoveAt(_counters.Count - 1);
         _jumps.RemoveAt(_jumps.Count - 1);
         return body;
+    }
+
+    /// <summary>Writes what runs under a branch or in a loop (a loop body's first statements, an arm of <c>?:</c>), which <see cref="_nested"/> then counts.</summary>
+    private string Nested(Func<string> write)
+    {
+        _nested++;
+        string text = write();
+        _nested--;
+        return text;
     }
 
     /// <summary>A local (a value the program may reassign), the last one half the time.</summary>
@@ -151,7 +166,7 @@ internal sealed partial class MatrixProgramGenerator
         }
         string bound = Bound();
         _counters.Add(i);
-        string first = $"{state.Name} = {Update(state)};";
+        string first = Nested(() => $"{state.Name} = {Update(state)};");
         _counters.RemoveAt(_counters.Count - 1);
         return $"for (int {i} = 0; {i} < {bound}; {i}++)\n" + LoopBody(depth, i, first);
     }
@@ -163,7 +178,7 @@ internal sealed partial class MatrixProgramGenerator
         string k = NewName("k");
         string bound = Bound();
         _counters.Add(k);
-        string first = $"{state.Name} = {Update(state)};";
+        string first = Nested(() => $"{state.Name} = {Update(state)};");
         _counters.RemoveAt(_counters.Count - 1);
         string body = LoopBody(depth, k, $"{k}++;", first);
         string condition = $"{k} < {bound}" + (_random.Next(3) == 0 ? " && " + MatrixCondition() : "");
@@ -257,7 +272,7 @@ internal sealed partial class MatrixProgramGenerator
     {
         Value from = ActiveValue();
         string name = NewName("h");
-        string text = $"Matrix<double> {name};\nif ({Condition()})\n{{\n    {name} = {Update(from)};\n}}\nelse\n{{\n    {name} = {Update(from)};\n}}";
+        string text = $"Matrix<double> {name};\nif ({Condition()})\n{{\n    {name} = {Nested(() => Update(from))};\n}}\nelse\n{{\n    {name} = {Nested(() => Update(from))};\n}}";
         _values.Add(new Value(name, from.Rows, from.Columns, Active: true, Local: true));
         return text;
     }
@@ -270,19 +285,19 @@ internal sealed partial class MatrixProgramGenerator
             case 0:
             {
                 Value state = State();
-                return Assign(state, $"{Condition()} ? {Update(state)} : {Update(state)}");
+                return Assign(state, $"{Condition()} ? {Nested(() => Update(state))} : {Nested(() => Update(state))}");
             }
             case 3:
             {
                 Value state = State();
                 string subject = $"({Subject()})";
-                return Assign(state, $"{subject} switch\n{{\n    0 => {Update(state)},\n    1 => {Update(state)},\n    _ => {Update(state)},\n}}");
+                return Assign(state, $"{subject} switch\n{{\n    0 => {Nested(() => Update(state))},\n    1 => {Nested(() => Update(state))},\n    _ => {Nested(() => Update(state))},\n}}");
             }
             case 1:
             {
                 Value from = ActiveValue();
                 string name = NewName("h");
-                string text = $"var {name} = {Condition()} ? {Update(from)} : {Update(from)};";
+                string text = $"var {name} = {Condition()} ? {Nested(() => Update(from))} : {Nested(() => Update(from))};";
                 _values.Add(new Value(name, from.Rows, from.Columns, Active: true, Local: true));
                 return text;
             }
@@ -366,25 +381,43 @@ internal sealed partial class MatrixProgramGenerator
     private string MatrixCondition()
     {
         Value m = _values[_random.Next(_values.Count)];
+        string value = _random.Next(4) == 0 ? Called(m) : m.Name;
         return _random.Next(3) switch
         {
-            0 => $"Mean({m.Name}) > {Threshold()}",
-            1 => $"Sum({m.Name}) < {Threshold()}",
-            _ => $"Mean(Square({m.Name})) > {Threshold()}",
+            0 => $"Mean({value}) > {Threshold()}",
+            1 => $"Sum({value}) < {Threshold()}",
+            _ => $"Mean(Square({value})) > {Threshold()}",
         };
     }
 
+    /// <summary>A call with <paramref name="m"/> (of the layer, the helper or the local function), whose body the condition or return that reads it must inline.</summary>
+    private string Called(Value m) => _random.Next(3) switch
+    {
+        0 => $"{Layer()}({Weight(m.Columns, _random.Next(1, 5))}, {m.Name})",
+        1 => $"{Helper()}({m.Name}, {m.Name})",
+        _ => Cell(m),
+    };
+
     private string Threshold() => Thresholds[_random.Next(Thresholds.Length)];
+
+    /// <summary>An early return; the statements after it run under a guard, as if in a branch.</summary>
+    private string EarlyReturn()
+    {
+        string text = $"if ({Condition()})\n{{\n    return {ReturnValue()};\n}}";
+        _returned = true;
+        return text;
+    }
 
     /// <summary>What an early return returns: a loss of an active value, perhaps plus a scalar local or times the innermost counter.</summary>
     private string ReturnValue()
     {
         Value m = ActiveValue();
-        string value = _random.Next(4) switch
+        string value = _random.Next(5) switch
         {
             0 => $"Mean(Square({m.Name}))",
             1 => $"Sum({m.Name})",
             2 => $"0.5 * Sum(Square({m.Name}))",
+            3 => $"Mean({Called(m)})",
             _ => $"Mean({m.Name}) * {Scalar()}",
         };
         if (_scalars.Count > 0 && _random.Next(3) == 0)
