@@ -32,8 +32,8 @@ namespace Backprop;
 /// <para>
 /// A generic target needs a rule with the same type parameters. A rule must not modify its inputs,
 /// <c>result</c>, <c>dResult</c> (in a pullback's tangent) or the tangents it reads, and allocates nothing in steady
-/// state. The generator does not call these rules yet; they are the rules its matrix forward mode
-/// (<c>Derivatives.Tangent</c>) and Hessian-vector products will chain.
+/// state. The generator chains operations' tangents in the forward mode of methods over matrices
+/// (<c>Derivatives.Tangent</c>), and pullbacks' tangents beside them in their second derivatives (<c>Derivatives.Hessian</c>).
 /// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]

@@ -522,10 +522,18 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0010_TangentOfAMatrixMethod() => Expect("BP0010", """
+    public void BP0010_HessianOfAStackOfMatrices() => Expect("BP0010", """
         public static partial class Model
         {
-            [Differentiable(Derivatives.Tangent)] public static float [|F|](Matrix<float> w) => MatrixOps.Sum(w);
+            [Differentiable(Derivatives.Hessian)] public static float [|F|](Matrix<float>[] w) => MatrixOps.Sum(w[0]);
+        }
+        """);
+
+    [Fact]
+    public void BP0010_JacobianOfALayer() => Expect("BP0010", """
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Jacobian)] public static Matrix<float> [|F|](Matrix<float> w) => MatrixOps.Relu(w);
         }
         """);
 

@@ -872,4 +872,44 @@ public class SnapshotTests
             }
         }
         """);
+
+    /// <summary>Forward mode of a method over matrices: each operation's [TangentOf] rule, in a loop and through a layer.</summary>
+    [Fact]
+    public void MatrixTangent() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable(Derivatives.Tangent)]
+            public static Matrix<float> Dense(Matrix<float> x, Matrix<float> W, Matrix<float> b) => Tanh(MatMul(x, W) + b);
+
+            [Differentiable(Derivatives.Tangent)]
+            public static float Loss(Matrix<float> W1, Matrix<float> b1, Matrix<float> W2, Matrix<float> b2, float lambda, int steps,
+                                     [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            {
+                var h = Dense(x, W1, b1);
+                for (int i = 0; i < steps; i++)
+                    h = Tanh(h * lambda);
+                return SoftmaxCrossEntropy(MatMul(h, W2) + b2, t);
+            }
+        }
+        """);
+
+    /// <summary>Second derivatives of a method over matrices: each pullback beside its own tangent rule, forward over reverse.</summary>
+    [Fact]
+    public void MatrixHessian() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public static partial class Network
+        {
+            [Differentiable(Derivatives.Hessian)]
+            public static double Loss(Matrix<double> W1, Matrix<double> b1, Matrix<double> W2, double lambda, [NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t)
+            {
+                var h = Tanh(MatMul(x, W1) + b1);
+                return SoftmaxCrossEntropy(MatMul(h, W2), t) + lambda * Sum(Multiply(W1, W1));
+            }
+        }
+        """);
 }

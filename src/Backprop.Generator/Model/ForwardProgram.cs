@@ -72,9 +72,14 @@ internal sealed record Node(int Id, Op Op, ScalarType Type, EquatableArray<int> 
 /// giving per parameter of it the argument to pass, or -1 for the destination; <c>null</c> when the operation only allocates.
 /// </param>
 /// <param name="Shape">The method giving a matrix result's shape from the arguments; <c>null</c> for the first matrix argument's.</param>
+/// <param name="Tangent">
+/// For an operation on matrices, its <c>[TangentOf]</c> rule: the forward sweep calls it with the arguments, the result
+/// and the arguments' tangents, and it gives the result's tangent.
+/// </param>
+/// <param name="PullbackTangent">The <c>[TangentOf]</c> rule of its pullback, for second derivatives (forward over reverse).</param>
 internal sealed record CallTarget(string Method, EquatableArray<bool> Differentiable, DerivativeKinds Derivatives, string? Pullback = null,
     EquatableArray<UndifferentiatedParameter> Undifferentiated = default, string? DerivativesAt = null,
-    string? Into = null, EquatableArray<int> IntoArguments = default, string? Shape = null)
+    string? Into = null, EquatableArray<int> IntoArguments = default, string? Shape = null, string? Tangent = null, string? PullbackTangent = null)
 {
     /// <summary>The name to which the derivative methods add their suffix: <c>global::Ns.Type.G</c> for <c>GGradient</c>, <c>GTangent</c>, ….</summary>
     public string DerivativeMethod => DerivativesAt ?? Method;

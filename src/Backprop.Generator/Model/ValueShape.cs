@@ -24,6 +24,9 @@ internal static class ValueShapes
     /// <summary>The C# of a matrix of <paramref name="element"/>, as generated code writes it.</summary>
     public static string MatrixType(ScalarType element) => $"global::Backprop.Matrix<{element.Keyword()}>";
 
+    /// <summary>Whether a declared type is a matrix (or a nullable one), as generated code writes it.</summary>
+    public static bool IsMatrixType(string type) => type.StartsWith("global::Backprop.Matrix<", System.StringComparison.Ordinal) && !type.EndsWith("[]", System.StringComparison.Ordinal);
+
     /// <summary>The C# type of a value of this shape and element type, as generated code declares it.</summary>
     public static string TypeName(this ValueShape shape, ScalarType type) => shape switch
     {

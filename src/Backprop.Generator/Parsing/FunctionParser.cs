@@ -159,7 +159,7 @@ internal static class FunctionParser
 
     /// <summary>
     /// A method over matrices: its matrices share one element type (their gradients come from one arena), and so far it
-    /// has reverse-mode derivatives only.
+    /// has the gradient and the tangent (forward mode), not second derivatives or Jacobians.
     /// </summary>
     private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
     {
@@ -169,7 +169,7 @@ internal static class FunctionParser
         if (elements.Count != 1)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
                 "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
-        if ((derivatives & ~DerivativeKinds.Gradient) != 0)
+        if ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray)))
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 

@@ -26,6 +26,57 @@ internal static class Pullbacks
     /// <summary>A pullback matched to the method it differentiates, with the destination form and shape method when there are any.</summary>
     public sealed record Rule(IMethodSymbol Pullback, IMethodSymbol? Into, ImmutableArray<int> IntoArguments, IMethodSymbol? Shape, ImmutableArray<bool> Gradients);
 
+    public const string TangentOfAttribute = "Backprop.TangentOfAttribute";
+
+    /// <summary>
+    /// The <c>[TangentOf]</c> rule of <paramref name="target"/> (its forward-mode derivative, beside its pullback), or
+    /// <c>null</c>: a method of the types <see cref="Find"/> searches naming the target, taking the target's parameters
+    /// first, then its result, one direction per differentiable parameter and the result's tangent.
+    /// </summary>
+    public static IMethodSymbol? FindTangent(IMethodSymbol target) =>
+        s_tangents.GetValue(target.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition, definition.Parameters.Length))).Value;
+
+    /// <summary>
+    /// The <c>[TangentOf]</c> rule of the pullback of an operation of <paramref name="operationParameters"/> parameters: it
+    /// takes the pullback's inputs first (the operation's arguments, its result and the result's gradient).
+    /// </summary>
+    public static IMethodSymbol? FindPullbackTangent(IMethodSymbol pullback, int operationParameters) =>
+        s_pullbackTangents.GetValue(pullback.OriginalDefinition, definition => new StrongBox<IMethodSymbol?>(FindTangentFor(definition, operationParameters + 2))).Value;
+
+    private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<IMethodSymbol?>> s_tangents = new();
+    private static readonly ConditionalWeakTable<IMethodSymbol, StrongBox<IMethodSymbol?>> s_pullbackTangents = new();
+
+    /// <summary>A <c>[TangentOf]</c> rule naming <paramref name="definition"/> whose first <paramref name="inputs"/> parameters are the definition's.</summary>
+    private static IMethodSymbol? FindTangentFor(IMethodSymbol definition, int inputs)
+    {
+        INamedTypeSymbol owner = definition.ContainingType.OriginalDefinition;
+        foreach (INamedTypeSymbol candidate in DeclaringCandidateTypes(owner))
+        {
+            foreach (IMethodSymbol rule in candidate.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (TangentTarget(rule) is var (type, name) && name == definition.Name && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, owner)
+                    && rule.IsStatic && rule.ReturnsVoid && rule.Parameters.Length > inputs && definition.Parameters.Length >= inputs
+                    && Enumerable.Range(0, inputs).All(i => rule.Parameters[i].Type.ToDisplayString() == definition.Parameters[i].Type.ToDisplayString()))
+                    return rule;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The type and name of the method a <c>[TangentOf]</c> attribute names, or <c>null</c> without one.</summary>
+    private static (INamedTypeSymbol Type, string Name)? TangentTarget(IMethodSymbol rule)
+    {
+        foreach (AttributeData attribute in rule.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != TangentOfAttribute)
+                continue;
+            ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+            INamedTypeSymbol? type = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : rule.ContainingType;
+            return type is not null && arguments[arguments.Length - 1].Value is string name ? (type, name) : null;
+        }
+        return null;
+    }
+
     public static bool IsMatrix(ITypeSymbol type) => type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == MatrixDefinition;
 
     /// <summary>The rule for <paramref name="target"/>, or <c>null</c> when no pullback declares itself for it.</summary>

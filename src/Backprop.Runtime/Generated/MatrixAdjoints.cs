@@ -70,6 +70,16 @@ public static class MatrixAdjoints
         written = true;
     }
 
+    /// <summary>Writes a derivative that may be <see langword="null"/> (zero: nothing moved it) into the caller's <paramref name="destination"/>.</summary>
+    public static void WriteInto<T>(Matrix<T>? derivative, Matrix<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (derivative is null)
+            destination.Span.Clear();
+        else if (!ReferenceEquals(derivative, destination))
+            derivative.CopyTo(destination);
+    }
+
     /// <summary>Ends a reverse sweep: a parameter's gradient that no share reached is zero.</summary>
     public static void Finish<T>(bool written, Matrix<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -122,7 +122,8 @@ internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 
 /// <summary>A call to a user method, <c>global::Ns.Type.Method(arguments)</c>; <see cref="Differentiable"/> says, per argument, which ones a <c>[Differentiable]</c> callee differentiates (empty for other methods).</summary>
 /// <see cref="DerivativeMethod"/> is the name the callee's derivative methods add their suffix to.
-internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod) : Expr(Type);
+/// <see cref="Tangent"/> is an operation on matrices' <c>[TangentOf]</c> rule, which forward over reverse calls for its tangent.
+internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod, string? Tangent = null) : Expr(Type);
 
 /// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> (or matrix of it) the forward pass saved.</summary>
 internal sealed record PopExpr(ScalarType Type, ValueShape Shape = ValueShape.Scalar) : Expr(Type);

@@ -44,7 +44,9 @@ internal sealed record CountdownLine(string Counter, Expr Count, EquatableArray<
 /// suffix is <c>Gradient</c>, or <c>GradientHessianVector</c> in a Hessian-vector product. A <see cref="Pullback"/>
 /// is a user's void <c>[DerivativeOf]</c> method, called as it is named (<c>{Method}(Arguments, out var o1, …);</c>).
 /// </summary>
-internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = Naming.GradientSuffix, bool Pullback = false) : CodeLine
+/// <param name="PullbackTangent">For the pullback of an operation on matrices, the pullback's own <c>[TangentOf]</c> rule, which second derivatives call beside it.</param>
+internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Arguments, EquatableArray<string> Outputs, EquatableArray<bool> Buffers, string Suffix = Naming.GradientSuffix, bool Pullback = false,
+    string? PullbackTangent = null) : CodeLine
 {
     /// <summary>
     /// The call to a scalar function's pullback <paramref name="pullback"/>: the function's <paramref name="arguments"/>,
@@ -52,8 +54,9 @@ internal sealed record CallGradientLine(string Method, EquatableArray<Expr> Argu
     /// <c>out</c> per differentiable parameter (an empty name for the others, <c>_</c> to discard one), or for a matrix
     /// (<paramref name="buffers"/>) the buffer its gradient is written into (<c>null</c> when not wanted).
     /// </summary>
-    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, Expr seed, EquatableArray<string> outputs, EquatableArray<bool> buffers) =>
-        new(pullback, arguments.Concat(new[] { result, seed }).ToEquatableArray(), outputs, buffers, "", true);
+    public static CallGradientLine ForPullback(string pullback, IEnumerable<Expr> arguments, Expr result, Expr seed, EquatableArray<string> outputs, EquatableArray<bool> buffers,
+        string? pullbackTangent = null) =>
+        new(pullback, arguments.Concat(new[] { result, seed }).ToEquatableArray(), outputs, buffers, "", true, pullbackTangent);
 }
 
 /// <summary><c>var {Derivative} = {Method}Tangent(Arguments).Derivative;</c>, or <c>var ({Value}, {Derivative}) = …;</c> when the value is wanted too.</summary>
@@ -89,8 +92,11 @@ internal sealed record ReturnLine(string Name) : CodeLine;
 /// <summary><c>var tape = Tape.Rent();</c> or, when not <see cref="Rent"/>, <c>Tape.Return(tape);</c></summary>
 internal sealed record TapeLine(bool Rent) : CodeLine;
 
-/// <summary><c>Method(Arguments);</c>: an operation writing a matrix into the destination among its arguments.</summary>
-internal sealed record InvokeLine(string Method, EquatableArray<Expr> Arguments) : CodeLine;
+/// <summary>
+/// An operation writing its matrix result into <see cref="Destination"/> through its destination form,
+/// <c>Call.Into(…)</c>: <see cref="Arguments"/> are the operation's own, in its order.
+/// </summary>
+internal sealed record OperationLine(string Destination, EquatableArray<Expr> Arguments, CallTarget Call) : CodeLine;
 
 /// <summary>Adds a share a pullback wrote into the matrix gradient <see cref="Gradient"/>, unless it was the gradient itself.</summary>
 internal sealed record CollectLine(Expr Gradient, string Share) : CodeLine;
@@ -115,3 +121,6 @@ internal sealed record CopyMatrixLine(string Source, string Destination) : CodeL
 
 /// <summary>Takes the matrix arena from this thread's pool or, when not <see cref="Rent"/>, gives it back.</summary>
 internal sealed record ArenaLine(bool Rent, ScalarType Element) : CodeLine;
+
+/// <summary>Writes a matrix derivative that may be null (zero) into the caller's buffer <see cref="Destination"/>.</summary>
+internal sealed record WriteIntoLine(string Derivative, string Destination) : CodeLine;

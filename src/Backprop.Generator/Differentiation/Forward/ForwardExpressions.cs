@@ -18,7 +18,7 @@ internal static class ForwardExpressions
             Op.Element => new ElementExpr(node.Name!, arguments[0], node.Type),
             Op.Length => new LengthExpr(node.Name!),
             Op.Call or Op.PassiveCall => new MethodCallExpr(node.Call!.Method, new EquatableArray<Expr>(arguments), node.Type,
-                node.Op == Op.Call ? node.Call.Differentiable : EquatableArray<bool>.Empty, node.Call.DerivativeMethod),
+                node.Op == Op.Call ? node.Call.Differentiable : EquatableArray<bool>.Empty, node.Call.DerivativeMethod, node.Call.Tangent),
             Op.Conditional => new ConditionalExpr(arguments[0], arguments[1], arguments[2]),
             Op.Not => new NotExpr(arguments[0]),
             Op.Less => Expr.Raw.Binary(BinaryOperator.Less, arguments[0], arguments[1], ScalarType.Bool),

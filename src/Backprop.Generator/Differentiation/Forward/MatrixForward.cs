@@ -27,7 +27,7 @@ internal static class MatrixForward
         var arguments = root.Arguments.Select(Argument).ToEquatableArray();
         if (call.Into is null)
         {
-            yield return Write(target, declares, new MethodCallExpr(call.Method, arguments, target.Type, EquatableArray<bool>.Empty, call.Method));
+            yield return Write(target, declares, new MethodCallExpr(call.Method, arguments, target.Type, call.Differentiable, call.Method, call.Tangent));
             yield break;
         }
         // The operation's arguments are read before it writes: one that reads the target's current value (h = Relu(h)) writes into a matrix of its own first.
@@ -37,7 +37,7 @@ internal static class MatrixForward
             ? new SlotExpr(arguments[root.Arguments.Select((a, i) => (a, i)).First(p => assign.Nodes[p.a].Shape == ValueShape.Matrix).i], null, target.Type)
             : new SlotExpr(null, new MethodCallExpr(call.Shape, arguments, target.Type, EquatableArray<bool>.Empty, call.Shape), target.Type);
         yield return destination == target.Name ? Write(target, declares, slot) : new DeclareLine(target.TypeName, destination, slot);
-        yield return new InvokeLine(call.Into, call.IntoArguments.Select(i => i < 0 ? new NameExpr(destination, target.Type) : arguments[i]).ToEquatableArray());
+        yield return new OperationLine(destination, arguments, call);
         if (destination != target.Name)
             yield return new AssignLine(targetName, new NameExpr(destination, target.Type), false);
     }

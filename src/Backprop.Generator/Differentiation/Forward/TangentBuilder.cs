@@ -46,22 +46,38 @@ internal sealed class TangentBuilder
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && _tangentNames.ContainsKey(p.Name)))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.TakesMatrices))
+            body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, _function.Name + Naming.TangentSuffix));
         foreach (VariableSpec variable in _program.Variables.Where(v => !v.IsArray))
         {
+            // A matrix, or its tangent, is null until a statement computes it; a null tangent is zero.
+            Expr zero = variable.IsMatrix ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type);
             if (variable.Kind != VariableKind.Parameter)
-                body.Add(new DeclareLine(variable.TypeName, variable.Name, new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.TypeName, variable.Name, zero));
             // A [NoDerivative] parameter that is reassigned from differentiable values needs a tangent local of its own.
             bool isDirection = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
             if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
-                body.Add(new DeclareLine(variable.Type.Keyword(), tangent, new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.IsMatrix ? variable.TypeName + "?" : variable.Type.Keyword(), tangent, zero));
         }
+        if (_function.UsesMatrices)
+            body.Add(new ArenaLine(Rent: true, _function.ReturnType));
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Each statement, then its tangent: how it moves along the direction given."));
         body.AddRange(Statements(_program.Body));
-        if (_rented.Count > 0)
+        if (_function.ReturnsMatrix)
+        {
+            body.Add(new BlankLine());
+            body.Add(new RequireShapeLine(_program.Result, Naming.ResultDerivative, _function.Name + Naming.TangentSuffix));
+            body.Add(new WriteIntoLine(_tangentNames.TryGetValue(_program.Result, out string? resultTangent) ? resultTangent : "null", Naming.ResultDerivative));
+        }
+        if (_rented.Count > 0 || _function.UsesMatrices)
             body.Add(new BlankLine());
         body.AddRange(_rented.Select(name => new ReturnLine(name)));
+        if (_function.UsesMatrices)
+            body.Add(new ArenaLine(Rent: false, _function.ReturnType));
+        if (_function.ReturnsMatrix)
+            return new MethodBody(body.ToEquatableArray(), new TupleExpr(new NameExpr(_program.Result, _function.ReturnType), new NameExpr(Naming.ResultDerivative, _function.ReturnType)));
 
         var values = new List<Expr>();
         var derivatives = new List<Expr>();
@@ -78,12 +94,19 @@ internal sealed class TangentBuilder
     private List<CodeLine> Statements(Block block)
     {
         var lines = new List<CodeLine>();
+        Statement? previous = null;
         foreach (Statement statement in block.Statements)
         {
-            lines.Add(new CommentLine(statement.Source));
+            // A matrix computed for the statement after it, from the same source: one comment quotes both.
+            if (!(previous is AssignStatement { Target: var computed } && _variables[computed].IsMatrix && previous.Source == statement.Source))
+                lines.Add(new CommentLine(statement.Source));
+            previous = statement;
             var values = new Dictionary<int, string>();
             switch (statement)
             {
+                case AssignStatement assign when _variables[assign.Target].IsMatrix:
+                    WriteMatrix(lines, assign);
+                    break;
                 case AssignStatement assign:
                     Write(lines, statement, values, assign.Value, new NameExpr(assign.Target, _variables[assign.Target].Type), assign.Target, null);
                     break;
@@ -178,11 +201,108 @@ internal sealed class TangentBuilder
             {
                 Op.Read when _tangentNames.TryGetValue(node.Name!, out string? name) => new NameExpr(name, node.Type),
                 Op.Element when _tangentNames.TryGetValue(node.Name!, out string? name) => new ElementExpr(name, new ValueExpr(node.Arguments[0], ScalarType.Int), node.Type),
+                Op.Call when node.Call!.Tangent is string rule => RuleTangent(id, rule, nodes, tangents, calls),
                 Op.Call when node.Call!.Pullback is string pullback => PullbackTangent(id, pullback, nodes, tangents, calls),
                 Op.Call => CallTangent(node, nodes, tangents, calls),
                 _ => null,
             };
         });
+    }
+
+    /// <summary>
+    /// An operation on matrices with a number for its result (<c>Sum</c>, a loss): its <c>[TangentOf]</c> rule, given the
+    /// arguments, the result and the arguments' tangents, gives the result's; <c>null</c> when no argument moves.
+    /// </summary>
+    private Expr? RuleTangent(int id, string rule, EquatableArray<Node> nodes, Expr?[] tangents, List<CodeLine> calls)
+    {
+        Node call = nodes[id];
+        if (Directions(call, nodes, i => tangents[call.Arguments[i]]) is not { } directions)
+            return null;
+        string derivative = _names.Allocate("dcall");
+        calls.Add(RuleCall(rule, call.Arguments.Select(a => (Expr)new ValueExpr(a, nodes[a].Type)), new ValueExpr(id, call.Type), directions, derivative, buffer: false));
+        return new NameExpr(derivative, call.Type);
+    }
+
+    /// <summary>
+    /// The directions a <c>[TangentOf]</c> rule takes, one per differentiable argument: its tangent, or zero (<c>null</c>
+    /// for a matrix); <c>null</c> when every one is zero.
+    /// </summary>
+    private static List<Expr>? Directions(Node call, EquatableArray<Node> nodes, System.Func<int, Expr?> tangentOf)
+    {
+        var directions = new List<Expr>();
+        bool moves = false;
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (!call.Call!.Differentiable[i])
+                continue;
+            Node argument = nodes[call.Arguments[i]];
+            Expr? tangent = tangentOf(i);
+            moves |= tangent is not null;
+            directions.Add(tangent ?? (argument.Shape == ValueShape.Matrix ? new NullExpr(argument.Type) : new ConstantExpr(0, argument.Type)));
+        }
+        return moves ? directions : null;
+    }
+
+    /// <summary><c>rule(arguments, result, directions, output)</c>: the output an <c>out</c> number, or a matrix buffer the rule writes.</summary>
+    private static CallGradientLine RuleCall(string rule, IEnumerable<Expr> arguments, Expr result, IEnumerable<Expr> directions, string output, bool buffer) =>
+        new(rule, arguments.Append(result).Concat(directions).ToEquatableArray(), new EquatableArray<string>(new[] { output }), new EquatableArray<bool>(new[] { buffer }), "", true);
+
+    /// <summary>
+    /// A statement assigning a matrix, then its tangent: a copy's is the tangent copied (a reference: tangents are never
+    /// written once computed), an operation's comes from its <c>[TangentOf]</c> rule into a new matrix of the arena.
+    /// The rule reads the arguments as they were before the statement, the target's old value among them.
+    /// </summary>
+    private void WriteMatrix(List<CodeLine> lines, AssignStatement assign)
+    {
+        VariableSpec target = _variables[assign.Target];
+        Node root = assign.Nodes[assign.Value];
+        if (!_tangentNames.TryGetValue(assign.Target, out string? tangentName))
+        {
+            lines.AddRange(MatrixForward.Assignment(assign, target, declares: false, _names));
+            return;
+        }
+        var values = new Dictionary<int, string>();
+        if (root.Op == Op.Call && assign.Nodes.Any(n => n.Op == Op.Read && n.Name == assign.Target))
+        {
+            string before = _names.Allocate(assign.Target + "_before");
+            lines.Add(new DeclareLine(target.TypeName, before, new NameExpr(assign.Target, target.Type)));
+            foreach (Node read in assign.Nodes.Where(n => n.Op == Op.Read && n.Name == assign.Target))
+                values[read.Id] = before;
+        }
+        var calls = new List<CodeLine>();
+        Expr? ArgumentTangent(int node)
+        {
+            Node argument = assign.Nodes[node];
+            if (argument.Shape != ValueShape.Matrix)
+                return Tangent(assign, node, calls) is Expr scalar ? StatementCode.Resolve(scalar, assign, values) : null;
+            if (!_tangentNames.TryGetValue(argument.Name!, out string? name))
+                return null;
+            return argument.Op == Op.Element ? new ElementExpr(name, StatementCode.Value(assign, values, argument.Arguments[0]), argument.Type) : new NameExpr(name, argument.Type);
+        }
+        var tangentTarget = new NameExpr(tangentName, target.Type);
+        if (root.Op != Op.Call)
+        {
+            Expr? copied = ArgumentTangent(assign.Value);
+            lines.AddRange(MatrixForward.Assignment(assign, target, declares: false, _names));
+            lines.Add(new AssignLine(tangentTarget, copied ?? new NullExpr(target.Type), false));
+            return;
+        }
+        List<Expr>? directions = Directions(root, assign.Nodes, i => ArgumentTangent(root.Arguments[i]));
+        var arguments = root.Arguments.Select(a => StatementCode.Value(assign, values, a)).ToList();
+        lines.AddRange(calls.Select(line => ResolveLine(line, assign, values)));
+        lines.AddRange(MatrixForward.Assignment(assign, target, declares: false, _names));
+        if (directions is null)
+        {
+            lines.Add(new AssignLine(tangentTarget, new NullExpr(target.Type), false));
+            return;
+        }
+        // A direction that is the target's own tangent is read before the new one replaces it.
+        string destination = directions.Any(d => StatementCode.Reads(d, tangentName)) ? _names.Allocate(tangentName + "_next") : tangentName;
+        Expr slot = new SlotExpr(new NameExpr(target.Name, target.Type), null, target.Type);
+        lines.Add(destination == tangentName ? new AssignLine(tangentTarget, slot, false) : new DeclareLine(target.TypeName, destination, slot));
+        lines.Add(RuleCall(root.Call!.Tangent!, arguments, new NameExpr(target.Name, target.Type), directions, destination, buffer: true));
+        if (destination != tangentName)
+            lines.Add(new AssignLine(tangentTarget, new NameExpr(destination, target.Type), false));
     }
 
     /// <summary>

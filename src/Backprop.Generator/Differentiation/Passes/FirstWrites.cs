@@ -114,8 +114,9 @@ internal static class FirstWrites
                 into.Add(add.Source);
                 StatementCode.Names(add.Scale, into);
                 return true;
-            case InvokeLine invoke:
-                foreach (Expr argument in invoke.Arguments)
+            case OperationLine operation:
+                into.Add(operation.Destination);
+                foreach (Expr argument in operation.Arguments)
                     StatementCode.Names(argument, into);
                 return true;
             case CollectLine collect:

@@ -792,7 +792,7 @@ internal sealed class GradientBuilder
                 }
                 var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
                 lines.Add(node.Call!.Pullback is string pullback
-                    ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray(), buffers.ToEquatableArray())
+                    ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray(), buffers.ToEquatableArray(), node.Call.PullbackTangent)
                     : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
                 lines.AddRange(collects);
             }

@@ -141,9 +141,17 @@ internal sealed partial class BodyLowering
     private int? LowerOperation(IMethodSymbol method, IReadOnlyList<IOperation> arguments, IOperation at)
     {
         Pullbacks.Rule rule = Pullbacks.Find(method)!;
-        if (new[] { rule.Pullback, rule.Into, rule.Shape }.Select(m => m is null ? null : Symbols.WhyInaccessible(m, _method.ContainingType)).FirstOrDefault(w => w is not null) is string why)
+        IMethodSymbol? tangent = Pullbacks.FindTangent(method);
+        IMethodSymbol? pullbackTangent = Pullbacks.FindPullbackTangent(rule.Pullback, method.Parameters.Length);
+        if (new[] { rule.Pullback, rule.Into, rule.Shape, tangent, pullbackTangent }.Select(m => m is null ? null : Symbols.WhyInaccessible(m, _method.ContainingType)).FirstOrDefault(w => w is not null) is string why)
             return Report(Diagnostics.UnsupportedExpression, at.Syntax, $"Calling '{method.Name}', whose derivative rule the generated code cannot call ({why}),",
-                "make the [DerivativeOf] methods and the types around them internal or public");
+                "make the [DerivativeOf] and [TangentOf] methods and the types around them internal or public");
+        if (tangent is null && (_derivatives & (DerivativeKinds.Tangent | DerivativeKinds.Hessian)) != 0)
+            return Report(Diagnostics.UnsupportedExpression, at.Syntax, $"Calling '{method.Name}', which has a [DerivativeOf] pullback but no [TangentOf] rule, from a method asking for Derivatives.Tangent,",
+                $"give '{method.Name}' a tangent rule marked [TangentOf(nameof({method.Name}))] beside its pullback, or ask for Derivatives.Gradient alone");
+        if (pullbackTangent is null && (_derivatives & DerivativeKinds.Hessian) != 0)
+            return Report(Diagnostics.UnsupportedExpression, at.Syntax, $"Calling '{method.Name}', whose pullback has no [TangentOf] rule, from a method asking for Derivatives.Hessian,",
+                $"give '{rule.Pullback.Name}' a tangent rule marked [TangentOf(nameof({rule.Pullback.Name}))], or ask for first derivatives alone");
         var result = Symbols.MatrixType(method.ReturnType);
         if (result is not null && rule.Into is null && method.MethodKind == MethodKind.UserDefinedOperator)
             return Report(Diagnostics.UnsupportedExpression, at.Syntax, $"The operator '{method.Name}', which has no destination form,",
@@ -161,9 +169,10 @@ internal sealed partial class BodyLowering
                 return null;
             lowered[i] = found;
         }
-        var call = new CallTarget(Symbols.MethodName(method), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient, Symbols.Instantiate(rule.Pullback, method),
-            Undifferentiated(method, arguments, rule.Gradients, pullback: true), null,
-            rule.Into is null ? null : Symbols.Instantiate(rule.Into, method), rule.IntoArguments.ToEquatableArray(), rule.Shape is null ? null : Symbols.Instantiate(rule.Shape, method));
+        var call = new CallTarget(Symbols.MethodName(method), rule.Gradients.ToEquatableArray(), DerivativeKinds.Gradient | (tangent is null ? 0 : DerivativeKinds.Tangent),
+            Symbols.Instantiate(rule.Pullback, method), Undifferentiated(method, arguments, rule.Gradients, pullback: true), null,
+            rule.Into is null ? null : Symbols.Instantiate(rule.Into, method), rule.IntoArguments.ToEquatableArray(), rule.Shape is null ? null : Symbols.Instantiate(rule.Shape, method),
+            tangent is null ? null : Symbols.Instantiate(tangent, method), pullbackTangent is null ? null : Symbols.Instantiate(pullbackTangent, method));
         ScalarType valueType = result is var (element, _) ? element : ValueType(method.ReturnType) ?? ScalarType.Double;
         return _nodes.Add(Op.Call, valueType, lowered, 0, null, call, result is null ? ValueShape.Scalar : ValueShape.Matrix);
     }
