@@ -90,4 +90,37 @@ public static partial class MatrixControlFlowFunctions
             total = total + Mean(Smooth(W, MatMul(xs[i], V), i));
         return total;
     }
+
+    /// <summary>
+    /// A number computed from matrices by a call, passed to an operation inside a branch in a loop: its value goes on the
+    /// tape for the reverse sweep.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double RescaleLoss(Matrix<double> W, [NoDerivative] Matrix<double> x, int steps)
+    {
+        var h = MatMul(x, W);
+        for (int i = 0; i < steps; i++)
+        {
+            if (i % 2 == 0)
+                h = Scale(Tanh(h), Mean(Square(W)) + 0.5);
+            else
+                h = AddScalar(h, Sum(h) * 0.1);
+        }
+        return Sum(Square(h));
+    }
+
+    /// <summary>A switch expression choosing among matrices: only the chosen arm is computed and differentiated.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ChooseLoss(Matrix<double> W, [NoDerivative] Matrix<double> x, int kind)
+    {
+        var h = MatMul(x, W);
+        var a = kind switch
+        {
+            0 => h,
+            1 => Tanh(h),
+            > 1 and < 4 => Sigmoid(h) * kind,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        return Sum(Multiply(a, h));
+    }
 }

@@ -127,4 +127,76 @@ public class MatrixControlFlowTests
         Assert.InRange(MaxRelativeError(Contracted, W, dW), 0, 1e-7);
         Assert.InRange(MaxRelativeError(Contracted, x, dx), 0, 1e-7);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void ANumberFromMatricesPassedToAnOperationInABranchMatchesFiniteDifferences(int steps)
+    {
+        Matrix<double> W = Random(3, 3, 360, 0.5), x = Random(4, 3, 361), v = Random(3, 3, 362);
+        Matrix<double> dW = Garbage(W), hW = Garbage(W);
+
+        double loss = MatrixControlFlowFunctions.RescaleLossGradient(W, x, steps, dW);
+        var (value, derivative) = MatrixControlFlowFunctions.RescaleLossTangent(W, x, steps, v);
+        double product = MatrixControlFlowFunctions.RescaleLossHessianVector(W, x, steps, v, hW);
+
+        double Loss() => MatrixControlFlowFunctions.RescaleLoss(W, x, steps);
+        Assert.Equal(Loss(), loss, 12);
+        Assert.Equal(Loss(), value, 12);
+        Assert.Equal(Loss(), product, 12);
+        Assert.InRange(MaxRelativeError(Loss, W, dW), 0, 1e-7);
+        // The tangent along v is the gradient's inner product with v.
+        Assert.Equal(Dot(dW, v), derivative, 1e-9 * (1 + Math.Abs(derivative)));
+        // The Hessian-vector product is the derivative of the gradient along v, by central differences.
+        Matrix<double> Gradient(double t)
+        {
+            Matrix<double> moved = W.Clone(), g = new(3, 3);
+            for (int k = 0; k < moved.Length; k++)
+                moved.Span[k] += t * v.Span[k];
+            MatrixControlFlowFunctions.RescaleLossGradient(moved, x, steps, g);
+            return g;
+        }
+        const double h = 1e-5;
+        Matrix<double> plus = Gradient(h), minus = Gradient(-h);
+        for (int k = 0; k < hW.Length; k++)
+        {
+            double expected = (plus.Span[k] - minus.Span[k]) / (2 * h);
+            Assert.Equal(expected, hW.Span[k], 1e-6 * (1 + Math.Abs(expected)));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ASwitchExpressionOverMatricesMatchesFiniteDifferences(int kind)
+    {
+        Matrix<double> W = Random(3, 3, 370, 0.5), x = Random(4, 3, 371), v = Random(3, 3, 372);
+        Matrix<double> dW = Garbage(W);
+
+        double loss = MatrixControlFlowFunctions.ChooseLossGradient(W, x, kind, dW);
+        var (value, derivative) = MatrixControlFlowFunctions.ChooseLossTangent(W, x, kind, v);
+
+        double Loss() => MatrixControlFlowFunctions.ChooseLoss(W, x, kind);
+        Assert.Equal(Loss(), loss, 12);
+        Assert.Equal(Loss(), value, 12);
+        Assert.InRange(MaxRelativeError(Loss, W, dW), 0, 1e-7);
+        Assert.Equal(Dot(dW, v), derivative, 1e-9 * (1 + Math.Abs(derivative)));
+    }
+
+    [Fact]
+    public void ASwitchExpressionOverMatricesThrowsWhenNoArmMatches()
+    {
+        Matrix<double> W = Random(3, 3, 373), x = Random(4, 3, 374);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MatrixControlFlowFunctions.ChooseLossGradient(W, x, 7, new Matrix<double>(3, 3)));
+    }
+
+    private static double Dot(Matrix<double> a, Matrix<double> b)
+    {
+        double sum = 0;
+        for (int k = 0; k < a.Length; k++)
+            sum += a.Span[k] * b.Span[k];
+        return sum;
+    }
 }

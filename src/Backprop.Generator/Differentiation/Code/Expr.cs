@@ -125,8 +125,11 @@ internal sealed record LengthExpr(string Array) : Expr(ScalarType.Int);
 /// <see cref="Tangent"/> is an operation on matrices' <c>[TangentOf]</c> rule, which forward over reverse calls for its tangent.
 internal sealed record MethodCallExpr(string Method, EquatableArray<Expr> Arguments, ScalarType Type, EquatableArray<bool> Differentiable, string DerivativeMethod, string? Tangent = null) : Expr(Type);
 
-/// <summary><c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> (or matrix of it) the forward pass saved.</summary>
-internal sealed record PopExpr(ScalarType Type, ValueShape Shape = ValueShape.Scalar) : Expr(Type);
+/// <summary>
+/// <c>tape.Pop…()</c>: the last value of type <see cref="Expr.Type"/> (or matrix of it) the forward pass saved.
+/// <see cref="Of"/> names the forward local pushed, where the value comes back under another name (a function's result).
+/// </summary>
+internal sealed record PopExpr(ScalarType Type, ValueShape Shape = ValueShape.Scalar, string? Of = null) : Expr(Type);
 
 /// <summary><c>null</c>: a matrix gradient no share has reached.</summary>
 internal sealed record NullExpr(ScalarType Type) : Expr(Type);

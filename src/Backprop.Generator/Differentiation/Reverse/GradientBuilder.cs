@@ -626,6 +626,7 @@ internal sealed class GradientBuilder
         var lines = new List<CodeLine>();
         ILookup<int, Statement> recomputedBefore = block.Statements.Where(s => PlanOf(s).RecomputedBefore is not null).ToLookup(s => PlanOf(s).RecomputedBefore!.Value);
         string? lastCommented = null;
+        bool lastCommentedMatrix = false;
         for (int i = block.Statements.Count - 1; i >= 0; i--)
         {
             foreach (Statement local in recomputedBefore[i])
@@ -658,11 +659,13 @@ internal sealed class GradientBuilder
             }
             if (code.Count > 0)
             {
-                // A matrix computed inside a statement is differentiated right after the rest of it, under its comment.
-                if (!(IsMatrixWrite(statement) && lastCommented == statement.Source))
+                // A matrix computed inside a statement, or a number computed for a matrix operation, is differentiated
+                // right after the rest of it, under its comment.
+                if (!(lastCommented == statement.Source && (IsMatrixWrite(statement) || lastCommentedMatrix)))
                     lines.Add(new CommentLine(statement.Source));
                 lines.AddRange(code);
                 lastCommented = statement.Source;
+                lastCommentedMatrix = IsMatrixWrite(statement);
             }
         }
         return ElementAccumulation.Merge(lines, _names);
@@ -670,11 +673,14 @@ internal sealed class GradientBuilder
 
     private bool IsMatrixWrite(Statement statement) => statement is AssignStatement assign && _variables[assign.Target].IsMatrix;
 
-    /// <summary>Whether a statement computes a matrix for the statement after it, from the same source: one comment quotes both.</summary>
+    /// <summary>
+    /// Whether the statement before this one computes a value for it from the same source (a matrix for any statement,
+    /// a number for a matrix operation): one comment quotes both.
+    /// </summary>
     private bool ContinuesMatrixStatement(Block block, Statement statement)
     {
         int at = Enumerable.Range(0, block.Statements.Count).First(i => block.Statements[i].Id == statement.Id);
-        return at > 0 && block.Statements[at - 1].Source == statement.Source && IsMatrixWrite(block.Statements[at - 1]);
+        return at > 0 && block.Statements[at - 1].Source == statement.Source && (IsMatrixWrite(block.Statements[at - 1]) || IsMatrixWrite(statement));
     }
 
     private void ReverseWrite(List<CodeLine> lines, Statement statement, ForwardRecord record, bool nested)
@@ -699,7 +705,7 @@ internal sealed class GradientBuilder
 
         // Pushed after the overwritten value, the functions' results come back first.
         foreach (int node in TapedCalls(statement).Reverse())
-            values[node] = Materialize(lines, new PopExpr(statement.Nodes[node].Type), ForwardExpressions.NameFor(Op.Call));
+            values[node] = Materialize(lines, new PopExpr(statement.Nodes[node].Type, Of: record.Values[node]), ForwardExpressions.NameFor(Op.Call));
         bool matrix = store is null && _variables[target].IsMatrix;
         // The statement's own result, if a rule reads it, must be taken before the old value comes back.
         if (adjoint is not null && adjoint.Referenced.Contains(root))

@@ -202,6 +202,12 @@ internal sealed class HessianVectorBuilder
             return;
         switch (line)
         {
+            case DeclareLine { Value: PopExpr { Of: string forward } pop } taken:
+                // A function's result back from the tape: its tangent, pushed after it when it moved, comes back first.
+                if (Vary(taken.Name, _varied.Contains(forward)))
+                    output.Add(new DeclareLine(taken.Type, TangentName(taken.Name), pop with { Of = null }));
+                output.Add(taken);
+                break;
             case DeclareLine declare when declare.Value.Type.IsFloatingPoint() && !declare.Type.EndsWith("[]", StringComparison.Ordinal):
             {
                 // The tangent follows the declaration, so a rule that reads the result reads the declared local.

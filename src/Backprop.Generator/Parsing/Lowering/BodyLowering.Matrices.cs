@@ -57,6 +57,8 @@ internal sealed partial class BodyLowering
                 return LowerIndex(read) is int index ? _nodes.Add(Op.Element, element, new[] { index }, 0, matrices, null, ValueShape.Matrix) : null;
             case IConditionalOperation conditional:
                 return LowerConditional(conditional, element, ValueShape.Matrix);
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression, element, ValueShape.Matrix);
             case IInvocationOperation or IBinaryOperation { OperatorMethod: not null } or IUnaryOperation { OperatorMethod: not null }:
                 return Hoist(operation, element);
             default:
@@ -79,13 +81,13 @@ internal sealed partial class BodyLowering
         // An inlined method's result is a variable already.
         if (computed.Op == Op.Read)
             return _nodes.Read(computed.Name!, element, ValueShape.Matrix);
-        string temporary = NewVariable(ValueName(operation), element, ValueShape.Matrix, VariableKind.Synthetic);
+        string temporary = NewVariable(ValueName(operation, "matrix"), element, ValueShape.Matrix, VariableKind.Synthetic);
         Add(new AssignStatement(_source ?? OneLine(operation.Syntax) + ";" + InlinedFrom, nodes.ToNodes(), temporary, value, Declares: true));
         return _nodes.Read(temporary, element, ValueShape.Matrix);
     }
 
-    /// <summary>Names a matrix after what computes it: <c>matMul</c>, <c>relu</c>, <c>sum</c>.</summary>
-    private static string ValueName(IOperation operation)
+    /// <summary>Names a value after what computes it: <c>matMul</c>, <c>relu</c>, <c>sum</c>, else <paramref name="otherwise"/>.</summary>
+    private static string ValueName(IOperation operation, string otherwise)
     {
         IMethodSymbol? method = operation switch
         {
@@ -96,7 +98,7 @@ internal sealed partial class BodyLowering
         };
         return method?.MethodKind == MethodKind.UserDefinedOperator
             ? method.Name switch { "op_Addition" => "sum", "op_Subtraction" => "difference", "op_Multiply" => "product", "op_Division" => "quotient", _ => "negation" }
-            : method is null ? "matrix" : char.ToLowerInvariant(method.Name[0]) + method.Name.Substring(1);
+            : method is null ? otherwise : char.ToLowerInvariant(method.Name[0]) + method.Name.Substring(1);
     }
 
     /// <summary>
@@ -162,7 +164,7 @@ internal sealed partial class BodyLowering
             ITypeSymbol type = method.Parameters[i].Type;
             IOperation argument = arguments[i];
             int? node = Symbols.MatrixType(type) is (_, ValueShape.Matrix) ? LowerMatrix(argument)
-                : ValueType(type) is ScalarType number ? (LowerValue(argument) is int value ? _nodes.Convert(value, number) : null)
+                : ValueType(type) is ScalarType number ? LowerNumberArgument(argument, number)
                 : type is IArrayTypeSymbol && VariableType(type) is (var elements, true) ? (ArrayVariable(Unconverted(argument)) is (string array, _) ? _nodes.Add(Op.ArrayArgument, elements, null, 0, array, null) : null)
                 : LowerOpaque(argument);
             if (node is not int found)
@@ -175,6 +177,25 @@ internal sealed partial class BodyLowering
             tangent is null ? null : Symbols.Instantiate(tangent, method), pullbackTangent is null ? null : Symbols.Instantiate(pullbackTangent, method));
         ScalarType valueType = result is var (element, _) ? element : ValueType(method.ReturnType) ?? ScalarType.Double;
         return _nodes.Add(Op.Call, valueType, lowered, 0, null, call, result is null ? ValueShape.Scalar : ValueShape.Matrix);
+    }
+
+    /// <summary>
+    /// A number passed to a matrix operation. One computed by a call (<c>Scale(h, Mean(w))</c>) is assigned to a local of
+    /// its own first, as a matrix computed inside an expression is: the call's result is what the reverse sweep reads back
+    /// (from the tape, inside branches and loops), and the operation's statement passes values alone.
+    /// </summary>
+    private int? LowerNumberArgument(IOperation argument, ScalarType type)
+    {
+        if (!argument.DescendantsAndSelf().Any(o => o is IInvocationOperation))
+            return LowerValue(argument) is int value ? _nodes.Convert(value, type) : null;
+        NodeBuilder outer = _nodes;
+        _nodes = new NodeBuilder();
+        string temporary = NewVariable(ValueName(Unconverted(argument), "number"), type);
+        int count = _statements.Count;
+        AssignValue(_source ?? OneLine(argument.Syntax) + ";" + InlinedFrom, temporary, argument, declares: true);
+        _nodes = outer;
+        bool assigned = _statements.Count > count && _statements[_statements.Count - 1] is AssignStatement { Target: var target } && target == temporary;
+        return assigned ? _nodes.Read(temporary, type) : null;
     }
 
     /// <summary>

@@ -76,17 +76,17 @@ internal sealed partial class BodyLowering
     /// <c>value switch { pattern =&gt; result, … }</c>: an <c>if</c> chain assigning a new variable, so only the arm that
     /// matched is evaluated (and differentiated); when no arm matches, it throws as C# does.
     /// </summary>
-    private int? LowerSwitchExpression(ISwitchExpressionOperation switchExpression, ScalarType type)
+    private int? LowerSwitchExpression(ISwitchExpressionOperation switchExpression, ScalarType type, ValueShape shape = ValueShape.Scalar)
     {
         NodeBuilder outer = _nodes;
         _nodes = new NodeBuilder();
         string text = OneLine(switchExpression.Syntax);
-        string result = NewVariable("choice", type);
+        string result = NewVariable("choice", type, shape, VariableKind.Synthetic);
         string? switched = SwitchedVariable(switchExpression.Value);
         if (switched is not null)
             LowerArms(0);
         _nodes = outer;
-        return switched is null ? null : _nodes.Read(result, type);
+        return switched is null ? null : _nodes.Read(result, type, shape);
 
         void LowerArms(int i)
         {
