@@ -36,13 +36,6 @@ internal sealed partial class MatrixProgramGenerator
         new("return", 1, (g, depth) => g.EarlyReturn()),
     };
 
-    /// <summary>
-    /// Whether <c>?:</c>'s sibling, a switch expression whose arms are matrices (<c>h = n switch { 0 => …, _ => … }</c>),
-    /// is written. Off: the generator refuses every one with BP1002 ("The matrix expression '…' is not supported"), where
-    /// the same choice written with <c>?:</c> or a switch statement is differentiated (docs/reliability.md, matrix campaign).
-    /// </summary>
-    private const bool MatrixSwitchExpressions = false;
-
     private static readonly string[] Thresholds = { "-0.3", "-0.1", "0.05", "0.2", "0.4", "0.7", "1.3" };
 
     /// <summary>The matrices in scope, innermost last: parameters, locals, foreach variables.</summary>
@@ -62,9 +55,6 @@ internal sealed partial class MatrixProgramGenerator
     /// expression being written: a reassignment at 0 always runs.
     /// </summary>
     private int _nested;
-
-    /// <summary>Whether an early return has been written: the statements after it run only when it did not return.</summary>
-    private bool _returned;
 
     private string Statement(int depth)
     {
@@ -277,10 +267,13 @@ internal sealed partial class MatrixProgramGenerator
         return text;
     }
 
-    /// <summary><c>?:</c> on matrices: a new local or a reassignment from two updates, or a choice between two values of a shape.</summary>
+    /// <summary>
+    /// <c>?:</c> on matrices: a new local or a reassignment from two updates, or a choice between two values of a shape;
+    /// or its sibling, a reassignment from a switch expression over an int whose three arms are updates.
+    /// </summary>
     private string Conditional()
     {
-        switch (_random.Next(MatrixSwitchExpressions ? 4 : 3))
+        switch (_random.Next(4))
         {
             case 0:
             {
@@ -401,12 +394,7 @@ internal sealed partial class MatrixProgramGenerator
     private string Threshold() => Thresholds[_random.Next(Thresholds.Length)];
 
     /// <summary>An early return; the statements after it run under a guard, as if in a branch.</summary>
-    private string EarlyReturn()
-    {
-        string text = $"if ({Condition()})\n{{\n    return {ReturnValue()};\n}}";
-        _returned = true;
-        return text;
-    }
+    private string EarlyReturn() => $"if ({Condition()})\n{{\n    return {ReturnValue()};\n}}";
 
     /// <summary>What an early return returns: a loss of an active value, perhaps plus a scalar local or times the innermost counter.</summary>
     private string ReturnValue()

@@ -85,7 +85,7 @@ internal sealed partial class MatrixProgramGenerator
         new("layer", 2, (g, v) => g.Shaped(v, $"{g.Layer()}({g.Weight(v.Columns, v.Columns)}, {v.Name})")),
         new("helper", 2, (g, v) => g.Shaped(v, $"{g.Helper()}({v.Name}, {g.SameShape(v)})")),
         new("local function", 2, (g, v) => g.Shaped(v, g.Cell(v))),
-        new("scale by a mean", 1, (g, v) => g.Shaped(v, g.MatrixScalars ? $"Scale({v.Name}, Mean(Sigmoid({g.SameShape(v)})))" : $"Scale({v.Name}, 0.5)")),
+        new("scale by a mean", 1, (g, v) => g.Shaped(v, $"Scale({v.Name}, Mean(Sigmoid({g.SameShape(v)})))")),
         new("tanh of a scalar local times", 1, (g, v) => g.Shaped(v, $"Tanh({g.ScalarValue(v)} * {v.Name})")),
         new("scale by the counter", 1, (g, v) => g.Shaped(v, g._counters.Count > 0 ? $"Scale({v.Name}, 1.0 / ({g._counters[^1]} + 1))" : $"Tanh({v.Name})")),
     };
@@ -238,23 +238,11 @@ internal sealed partial class MatrixProgramGenerator
         return "s";
     }
 
-    /// <summary>
-    /// Whether a scalar computed from a matrix is written into the arguments of a matrix operation (<c>Scale(h, Mean(v))</c>,
-    /// <c>AddScalar(h, Mean(v))</c>, <c>Mean(v) * h</c>) under a branch, in a loop or after an early return, as it is at
-    /// the top level before any return. Off: the generator fails on every one with BP9001 ("The given key '1' was not
-    /// present in the dictionary"), where the same with the scalar in a local of its own first is differentiated
-    /// (docs/reliability.md, matrix campaign).
-    /// </summary>
-    private const bool MatrixScalarsInBranches = false;
-
-    /// <summary>Whether a scalar computed from a matrix may go into a matrix operation's arguments here (see <see cref="MatrixScalarsInBranches"/>).</summary>
-    private bool MatrixScalars => MatrixScalarsInBranches || (_nested == 0 && !_returned);
-
     /// <summary>A scalar that may carry a derivative: a scalar local, the scalar <c>s</c>, or the mean of a value of <paramref name="v"/>'s shape.</summary>
     private string ScalarValue(Value v) => _random.Next(3) switch
     {
         0 when _scalars.Count > 0 => _scalars[_random.Next(_scalars.Count)],
-        2 when MatrixScalars => $"Mean({SameShape(v)})",
+        2 => $"Mean({SameShape(v)})",
         _ => Scalar(),
     };
 
