@@ -3,16 +3,20 @@ namespace Backprop.Fuzz.Tests;
 /// <summary>
 /// The methods a matrix program's <c>F</c> may call, one body of each drawn per program: a <c>[Differentiable]</c>
 /// layer <c>L(w, x)</c> of shape x.Rows × w.Columns (its derivative is inlined where it is called, and it gets an
-/// <c>LVectorJacobian</c> of its own), and a helper <c>G(a, b)</c> without the attribute, elementwise over two matrices
-/// of one shape (inlined as if marked), which one of the layers calls. Each keeps its values within tanh's and sigmoid's ranges, so that calling it
-/// in a loop stays tame.
+/// <c>LVectorJacobian</c> and an <c>LTangent</c> of its own), and a helper <c>G(a, b)</c> without the attribute,
+/// elementwise over two matrices of one shape (inlined as if marked), which one of the layers calls. Each keeps its
+/// values within tanh's and sigmoid's ranges, so that calling it in a loop stays tame.
 /// </summary>
 internal static class MatrixMembers
 {
     public const string Layer = "L";
     public const string Helper = "G";
 
-    private const string LayerHead = "[Differentiable]\npublic static Matrix<double> L(Matrix<double> w, Matrix<double> x)";
+    /// <summary>
+    /// The layer asks for the tangent because <c>F</c> asks for it (BP1006 otherwise), and not for the Hessian, which a
+    /// matrix result has not (BP0011): <c>F</c>'s second derivatives inline the layer's body.
+    /// </summary>
+    private const string LayerHead = "[Differentiable(Derivatives.Gradient | Derivatives.Tangent)]\npublic static Matrix<double> L(Matrix<double> w, Matrix<double> x)";
     private const string HelperHead = "private static Matrix<double> G(Matrix<double> a, Matrix<double> b)";
 
     public static readonly string[] Layers =

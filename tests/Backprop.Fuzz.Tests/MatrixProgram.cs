@@ -46,13 +46,19 @@ internal sealed record MatrixParameter(string Name, MatrixRole Role, int Rows = 
 }
 
 /// <summary>
-/// A random <c>[Differentiable]</c> matrix method <c>F</c> in double, alone in its class <c>M{Seed}</c> with the
+/// A random <c>[Differentiable(…)]</c> matrix method <c>F</c> in double, alone in its class <c>M{Seed}</c> with the
 /// methods it calls (<paramref name="Members"/>: a <c>[Differentiable]</c> layer, a helper without the attribute):
 /// statements over local matrices, loops, branches and jumps, the last one a <c>return</c> of a scalar loss.
 /// </summary>
 internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Parameters, IReadOnlyList<string> Statements, IReadOnlyList<string> Members)
 {
     public string ClassName => "M" + Seed;
+
+    /// <summary>Whether <c>F</c> asks for second derivatives: not when it takes a <c>Matrix&lt;double&gt;[]</c>, whose Hessian is BP0010.</summary>
+    public bool Hessian => !Parameters.Any(p => p.Role is MatrixRole.WeightArray or MatrixRole.InputArray);
+
+    /// <summary>What <c>F</c>'s attribute asks for: the gradient, the tangent, and <see cref="Hessian"/> where it may.</summary>
+    public string Derivatives => "Derivatives.Gradient | Derivatives.Tangent" + (Hessian ? " | Derivatives.Hessian" : "");
 
     public string Source
     {
@@ -62,7 +68,7 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
             text.Append("public static partial class ").Append(ClassName).Append("\n{\n");
             foreach (string member in Members)
                 text.Append("    ").Append(member.Replace("\n", "\n    ")).Append("\n\n");
-            text.Append("    [Differentiable]\n    public static double ")
+            text.Append("    [Differentiable(").Append(Derivatives).Append(")]\n    public static double ")
                 .Append(FuzzProgram.MethodName).Append('(').Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(")\n    {\n");
             foreach (string statement in Statements)
                 text.Append("        ").Append(statement.Replace("\n", "\n        ")).Append('\n');

@@ -3,15 +3,18 @@ using System.Globalization;
 namespace Backprop.Fuzz.Tests;
 
 /// <summary>
-/// A matrix program's arguments at a test point and its gradient buffers, read and shifted one element at a time.
+/// A matrix program's arguments at a test point, its directions and its gradient and product buffers, read and shifted.
 /// A parameter's elements are numbered in order: a scalar's one, a matrix's row-major, an array's matrix by matrix.
 /// </summary>
 internal static class MatrixValues
 {
-    /// <summary>What gradient buffers hold before the call: the gradient method must overwrite every element.</summary>
+    /// <summary>What gradient and product buffers hold before the call: the method must overwrite every element.</summary>
     public const double Garbage = 12345;
 
-    /// <summary>Weights, inputs and the scalar uniform in [−1, 1], targets in [0, 1], labels one-hot per row, the count 0–3.</summary>
+    /// <summary>
+    /// Weights, inputs and the scalar uniform in [−1, 1], targets in [0, 1], labels one-hot per row, the count 0–3; a
+    /// differentiable parameter's value is also a direction of its shape.
+    /// </summary>
     public static object RandomValue(MatrixParameter parameter, Random random) => parameter.Role switch
     {
         // Each arm boxed on its own: a switch expression of a double and an int would otherwise widen the int.
@@ -41,7 +44,7 @@ internal static class MatrixValues
         return matrix;
     }
 
-    /// <summary>The buffer a differentiable parameter's gradient goes into, full of <see cref="Garbage"/>: a matrix, an array of them, or <c>null</c> for a scalar's out parameter.</summary>
+    /// <summary>The buffer a differentiable parameter's gradient (or product) goes into, full of <see cref="Garbage"/>: a matrix, an array of them, or <c>null</c> for a scalar's out parameter.</summary>
     public static object? Buffer(MatrixParameter parameter) => parameter.Role switch
     {
         MatrixRole.Weight => Filled(parameter),
@@ -63,6 +66,21 @@ internal static class MatrixValues
         Matrix<double>[] array => array[element / array[0].Length].Span[element % array[0].Length],
         _ => (double)value,
     };
+
+    /// <summary>Every element of a parameter's value (or of its gradient, direction or product), in order.</summary>
+    public static double[] Elements(MatrixParameter parameter, object value) =>
+        Enumerable.Range(0, parameter.Elements).Select(e => Element(value, e)).ToArray();
+
+    /// <summary><c>x + s·v</c> for a matrix or a scalar (a new matrix).</summary>
+    public static object Shifted(object x, object v, double s)
+    {
+        if (x is not Matrix<double> matrix)
+            return (double)x + s * (double)v;
+        var shifted = new Matrix<double>(matrix.Rows, matrix.Columns);
+        for (int i = 0; i < matrix.Length; i++)
+            shifted.Span[i] = matrix.Span[i] + s * ((Matrix<double>)v).Span[i];
+        return shifted;
+    }
 
     /// <summary>A copy of <paramref name="value"/> with one element set to <paramref name="x"/> (the other matrices of an array shared, not copied).</summary>
     public static object With(object value, int element, double x)
@@ -96,6 +114,10 @@ internal static class MatrixValues
         MatrixRole.WeightArray => $"{parameter.Name}[{element / (parameter.Rows * parameter.Columns)}][{element % (parameter.Rows * parameter.Columns)}]",
         _ => $"{parameter.Name}[{element}]",
     };
+
+    /// <summary>Values as a report lists them: <c>W0 = 1×2 { 0.5, -0.25 }, s = 0.125</c>.</summary>
+    public static string Listed(IEnumerable<MatrixParameter> parameters, IEnumerable<object> values) =>
+        string.Join(", ", parameters.Zip(values, (q, v) => $"{q.Name} = {Literal(v)}"));
 
     public static string Literal(object value) => value switch
     {

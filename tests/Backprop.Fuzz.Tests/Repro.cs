@@ -43,8 +43,9 @@ public class Repro(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>
     /// Checks a hand-written matrix program, for triage: <c>FUZZ_MATRIX_REPRO</c> names a file holding the members of the
     /// class (a layer, a helper, any C#), a line <c>---</c>, then the body of <c>F</c>; <c>F</c> takes the parameters of
-    /// matrix seed <c>FUZZ_MATRIX_REPRO_SEED</c> and is checked at that seed's points. <c>FUZZ_REPRO_DUMP=1</c> prints the
-    /// generated code. Without FUZZ_MATRIX_REPRO it checks nothing.
+    /// matrix seed <c>FUZZ_MATRIX_REPRO_SEED</c>, asks for the derivatives they allow (<see cref="MatrixProgram.Derivatives"/>:
+    /// a user's matrix function needs its <c>[TangentOf]</c> rules) and is checked at that seed's points.
+    /// <c>FUZZ_REPRO_DUMP=1</c> prints the generated code. Without FUZZ_MATRIX_REPRO it checks nothing.
     /// </summary>
     [Fact]
     public void HandWrittenMatrix()
