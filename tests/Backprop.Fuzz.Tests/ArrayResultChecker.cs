@@ -154,7 +154,7 @@ internal static class ArrayResultChecker
         double expected = parts.Sum(), scale = parts.Sum(Math.Abs);
         if (!double.IsFinite(scale) || !double.IsFinite(actual))
             return null;
-        double tolerance = (program.UsesFloat ? 1e-3 : 1e-9) * Math.Max(1, scale);
+        double tolerance = (program.UsesFloat ? Precision.Float : Precision.Double).Consistency * Math.Max(1, scale);
         return Math.Abs(actual - expected) <= tolerance ? null : $"is {actual:R}, from the Jacobian {expected:R}";
     }
 

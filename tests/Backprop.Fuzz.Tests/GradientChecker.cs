@@ -4,13 +4,15 @@ using System.Reflection;
 namespace Backprop.Fuzz.Tests;
 
 /// <summary>
-/// The finite-difference step (relative to max(1, |x|)), the relative tolerance, and the unit roundoff of the arithmetic.
-/// Float programs round to about 7 digits, so they take a wider step and a looser tolerance.
+/// The finite-difference step (relative to max(1, |x|)), the relative tolerance, the unit roundoff of the arithmetic,
+/// and the tolerance between two exact derivative computations that differ only in rounding (a tangent against
+/// gradient · direction, relative to the sum of the terms' magnitudes). Float programs round to about 7 digits, so
+/// they take a wider step and looser tolerances.
 /// </summary>
-internal sealed record Precision(double Step, double Tolerance, double Roundoff)
+internal sealed record Precision(double Step, double Tolerance, double Roundoff, double Consistency)
 {
-    public static readonly Precision Double = new(1e-5, 1e-5, 1.1e-16);
-    public static readonly Precision Float = new(1e-2, 1e-2, 6e-8);
+    public static readonly Precision Double = new(1e-5, 1e-5, 1.1e-16, 1e-9);
+    public static readonly Precision Float = new(1e-2, 1e-2, 6e-8, 1e-3);
 }
 
 /// <summary>How many gradient and Hessian-vector components were compared and how many were skipped as numerically unstable.</summary>
@@ -159,15 +161,7 @@ internal static class GradientChecker
         return $"the {what} method did not throw where the function threw {thrown.Name}";
     }
 
-    /// <summary>
-    /// FTangent along a random direction must return F's value exactly and, as its derivative, the gradient · direction:
-    /// two exact derivative computations that differ only in rounding, so the tolerance is relative to Σ|gᵢ·vᵢ|.
-    /// The derivatives are compared only where every gradient component was (<paramref name="compareDerivatives"/>):
-    /// where F's own rounding defeats finite differences, forward and reverse mode, which sum in other orders, round
-    /// differently too (seed 1063189: in (Log(1 + x²) + x) − x at x ≈ 10¹⁶, the tangent's (dL + dx) − dx loses dL in
-    /// dx's rounding as F loses L in x's, where the gradient's −1 + 1 + dL/dx keeps it). Skipped too where a gradient
-    /// component is not finite.
-    /// </summary>
+    /// <summary>FTangent along a random direction, judged by <see cref="TangentComparison.Compare"/>.</summary>
     private static string? CheckTangent(FuzzProgram program, MethodInfo tangent, object[] point, double value,
         List<Component> gradient, bool compareDerivatives, Random random)
     {
@@ -205,19 +199,8 @@ internal static class GradientChecker
         {
             return $"the tangent method threw {exception.InnerException!.GetType().Name} where the function returned {value:R}";
         }
-        Type tuple = result!.GetType();
-        double tangentValue = System.Convert.ToDouble(tuple.GetField("Item1")!.GetValue(result), CultureInfo.InvariantCulture);
-        double derivative = System.Convert.ToDouble(tuple.GetField("Item2")!.GetValue(result), CultureInfo.InvariantCulture);
-        if (!tangentValue.Equals(value))
-            return $"the tangent method returned {tangentValue:R}, the function {value:R}";
-        // A non-finite tangent is skipped, as a non-finite gradient component is: an overflowed intermediate gives ∞·0
-        // (HTangent(Math.E, x, 0, dx) with cosh(e^…) = ∞ times the constant argument's zero tangent).
-        if (!double.IsFinite(derivative) || !compareDerivatives)
-            return null;
-        double tolerance = (program.UsesFloat ? 1e-3 : 1e-9) * Math.Max(1, scale);
-        if (Math.Abs(derivative - dot) > tolerance)
-            return $"the tangent's derivative along ({string.Join(", ", directions.Select(Literal))}) is {derivative:R}, gradient · direction {dot:R}";
-        return null;
+        return TangentComparison.Compare(result!, value, dot, scale, compareDerivatives, program.UsesFloat ? Precision.Float : Precision.Double,
+            $"along ({string.Join(", ", directions.Select(Literal))})");
     }
 
     /// <summary>

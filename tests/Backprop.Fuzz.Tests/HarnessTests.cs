@@ -66,18 +66,24 @@ public class HarnessTests
         Assert.Empty(unbounded);
         int[] unboundedArrayResults = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(ProgramGenerator.GenerateArrayResult(seed))).ToArray();
         Assert.Empty(unboundedArrayResults);
+        int[] unboundedMatrixPrograms = Enumerable.Range(1, 2000).Where(seed => !LoopBounds.AreBounded(MatrixProgramGenerator.Generate(seed))).ToArray();
+        Assert.Empty(unboundedMatrixPrograms);
     }
 
     [Theory]
     [InlineData("for (int i = 0; i < 3; i++)\n{\n    x += 1.0;\n}", true)]
     [InlineData("int k = 0;\nwhile (k < 3)\n{\n    k++;\n    x += 1.0;\n}", true)]
     [InlineData("int k = 0;\ndo\n{\n    k++;\n    x += 1.0;\n}\nwhile (k < 3);", true)]
+    [InlineData("int k = 0;\nwhile (k < 3 && x > 0.5)\n{\n    k++;\n    x += 1.0;\n}", true)]
     // What the shrinker's single-line drops could make of them: the step gone, the do gone, the counter written.
     [InlineData("int k = 0;\nwhile (k < 3)\n{\n    x += 1.0;\n}", false)]
     [InlineData("int k = 0;\n{\n    k++;\n    x += 1.0;\n}\nwhile (k < 3);", false)]
     [InlineData("int k = 0;\nwhile (k < 3)\n{\n    k++;\n    k--;\n}", false)]
     [InlineData("for (int i = 0; i < 3; i++)\n{\n    i = 0;\n}", false)]
     [InlineData("for (int i = 0; i < 3; )\n{\n    x += 1.0;\n}", false)]
+    // The counter tested second, or written by the rest of the condition.
+    [InlineData("int k = 0;\nwhile (x > 0.5 && k < 3)\n{\n    k++;\n    x += 1.0;\n}", false)]
+    [InlineData("int k = 0;\nwhile (k < 3 && (k = 0) == 0)\n{\n    k++;\n    x += 1.0;\n}", false)]
     public void LoopsThatMayNotEndAreRefused(string loop, bool bounded) =>
         Assert.Equal(bounded, LoopBounds.AreBounded(Program(3, loop, "return x;")));
 }

@@ -40,24 +40,44 @@ internal static class HessianVectorChecker
             return ($"the Hessian-vector method {along} returned {returned:R}, the function {value:R}", default);
 
         double h = precision.Step * Math.Max(1, point.Select(Magnitude).Max());
-        List<Component>?[] gradients = new[] { h, -h, h / 2, -h / 2, h / 64, -h / 64 }
-            .Select(s => GradientAt(program, gradient, Shift(program, point, direction, s))).ToArray();
-        if (gradients.Any(g => g is null))
-            return (null, new CheckCounts(0, 0, 0, generated.Count));
+        double[]?[] gradients = Steps(h).Select(s => GradientAt(program, gradient, Shift(program, point, direction, s))).ToArray();
+        var (wrong, counts) = Compare(generated.Select(c => c.Value).ToArray(), gradients, gradientAtPoint.Select(c => c.Value).ToArray(), h, precision);
+        if (wrong is not (int c, double expected))
+            return (null, counts);
+        var (parameter, element, component) = generated[c];
+        string name = program.Parameters[parameter].Name + (element < 0 ? "" : $"[{element}]");
+        return ($"(H·v)[{name}] {along}: generated {component:R}, finite differences of the gradient {expected:R}", counts);
+    }
 
+    /// <summary>The steps s of the points x + s·v at which <see cref="Compare"/> takes the gradient: ±h, ±h/2, ±h/64, in that order.</summary>
+    public static double[] Steps(double h) => new[] { h, -h, h / 2, -h / 2, h / 64, -h / 64 };
+
+    /// <summary>
+    /// Compares each component of a Hessian-vector <paramref name="product"/> (over every differentiable element, in
+    /// order) with the central differences of the gradient along v, from <paramref name="gradients"/> at x + s·v for
+    /// each of <see cref="Steps"/> (<c>null</c> where the function is not tame or the gradient throws: every component
+    /// is then skipped), under the gradient check's rules (<see cref="GradientChecker.Trusted"/>) applied to that
+    /// component of the gradient at x. Returns the first component that disagrees, with the estimate, if any, and how
+    /// many were compared or skipped.
+    /// </summary>
+    public static ((int Component, double Expected)? Wrong, CheckCounts Counts) Compare(IReadOnlyList<double> product,
+        IReadOnlyList<double>?[] gradients, IReadOnlyList<double> gradientAtPoint, double h, Precision precision)
+    {
+        if (gradients.Any(g => g is null))
+            return (null, new CheckCounts(0, 0, 0, product.Count));
+        double[] steps = Steps(h);
         var counts = new CheckCounts();
-        for (int c = 0; c < generated.Count; c++)
+        for (int c = 0; c < product.Count; c++)
         {
             Difference? Slope(int step)
             {
-                double up = gradients[2 * step]![c].Value, down = gradients[2 * step + 1]![c].Value;
-                double s = new[] { h, h / 2, h / 64 }[step];
-                return GradientChecker.IsTame(up) && GradientChecker.IsTame(down) ? new Difference((up - down) / (2 * s), (up + down) / 2) : null;
+                double up = gradients[2 * step]![c], down = gradients[2 * step + 1]![c];
+                return GradientChecker.IsTame(up) && GradientChecker.IsTame(down) ? new Difference((up - down) / (2 * steps[2 * step]), (up + down) / 2) : null;
             }
             double? estimate = Slope(0) is { } d1 && Slope(1) is { } d2 && Slope(2) is { } d3
-                ? GradientChecker.Trusted(d1, d2, d3, gradientAtPoint[c].Value, h, precision)
+                ? GradientChecker.Trusted(d1, d2, d3, gradientAtPoint[c], h, precision)
                 : null;
-            double component = generated[c].Value;
+            double component = product[c];
             // Skipped as for the gradient: an untrusted estimate, a non-finite product, or a gradient flat at every step.
             if (estimate is not double expected || !double.IsFinite(component) || (expected == 0 && component != 0))
             {
@@ -66,22 +86,18 @@ internal static class HessianVectorChecker
             }
             counts += new CheckCounts(0, 0, 1, 0);
             if (Math.Abs(component - expected) > precision.Tolerance * Math.Max(1, Math.Abs(expected)))
-            {
-                FuzzParameter parameter = program.Parameters[generated[c].Parameter];
-                string name = parameter.Name + (generated[c].Element < 0 ? "" : $"[{generated[c].Element}]");
-                return ($"(H·v)[{name}] {along}: generated {component:R}, finite differences of the gradient {expected:R}", counts);
-            }
+                return ((c, expected), counts);
         }
         return (null, counts);
     }
 
     /// <summary>The generated gradient at a point, or <c>null</c> where the function there is not tame or the gradient throws (the gradient check's business).</summary>
-    private static List<Component>? GradientAt(FuzzProgram program, MethodInfo gradient, object[] point)
+    private static double[]? GradientAt(FuzzProgram program, MethodInfo gradient, object[] point)
     {
         try
         {
             var (value, components) = GradientChecker.InvokeWithOutputs(program, gradient, point);
-            return GradientChecker.IsTame(value) ? components : null;
+            return GradientChecker.IsTame(value) ? components.Select(c => c.Value).ToArray() : null;
         }
         catch (TargetInvocationException)
         {

@@ -7,18 +7,22 @@ namespace Backprop.Fuzz.Tests;
 
 /// <summary>
 /// Proves from the syntax that a program's loops end, so neither a generated program nor a shrinker candidate can
-/// spin forever: a foreach walks an array; a for, while or do tests <c>counter &lt; bound</c>, and the counter is
-/// stepped (<c>counter++</c>) by the for's incrementor or by the first statement of the while/do body (so no
-/// <c>continue</c> can skip it), and is written nowhere else. Bounds are never above 5 by construction (literals,
-/// <c>Math.Min(n, 4)</c>, array lengths), so a bounded loop runs at most a few times; this check needs only that the
-/// counter rises to it. A loop this check cannot prove (the shrinker dropped <c>k++;</c> or the <c>do</c> line) is
-/// refused.
+/// spin forever: a foreach walks an array; a for, while or do tests <c>counter &lt; bound</c> (alone, or as the left
+/// operand of <c>&amp;&amp;</c>, which then stops the loop as surely), and the counter is stepped (<c>counter++</c>) by
+/// the for's incrementor or by the first statement of the while/do body (so no <c>continue</c> can skip it), and is
+/// written nowhere else. Bounds are never above 5 by construction (literals, <c>Math.Min(n, 4)</c>, array lengths,
+/// matrix shapes), so a bounded loop runs at most a few times; this check needs only that the counter rises to it. A
+/// loop this check cannot prove (the shrinker dropped <c>k++;</c> or the <c>do</c> line) is refused.
 /// </summary>
 internal static class LoopBounds
 {
-    public static bool AreBounded(FuzzProgram program)
+    public static bool AreBounded(FuzzProgram program) => AreBounded(FuzzProgram.File(new[] { program }));
+
+    public static bool AreBounded(MatrixProgram program) => AreBounded(MatrixProgram.File(new[] { program }));
+
+    private static bool AreBounded(string file)
     {
-        SyntaxNode root = CSharpSyntaxTree.ParseText(FuzzProgram.File(new[] { program }), TestCompilation.ParseOptions).GetRoot();
+        SyntaxNode root = CSharpSyntaxTree.ParseText(file, TestCompilation.ParseOptions).GetRoot();
         return root.DescendantNodes().All(node => node switch
         {
             ForStatementSyntax f => f.Condition is { } c && Counter(c) is string i && f.Incrementors.Count == 1
@@ -30,11 +34,19 @@ internal static class LoopBounds
         });
     }
 
-    /// <summary>The counter of a condition <c>k &lt; bound</c>, where the bound does not mention it.</summary>
-    private static string? Counter(ExpressionSyntax condition) =>
-        condition is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression, Left: IdentifierNameSyntax counter } less
-        && !less.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == counter.Identifier.ValueText)
-            ? counter.Identifier.ValueText : null;
+    /// <summary>
+    /// The counter of a condition <c>k &lt; bound</c>, or <c>k &lt; bound &amp;&amp; more</c>, where the bound does not
+    /// mention it and nothing in the condition writes it.
+    /// </summary>
+    private static string? Counter(ExpressionSyntax condition) => condition switch
+    {
+        BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalAndExpression, Left: var left }
+            when Counter(left) is string counter && !Writes(condition, counter, null) => counter,
+        BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression, Left: IdentifierNameSyntax counter } less
+            when !less.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == counter.Identifier.ValueText)
+            => counter.Identifier.ValueText,
+        _ => null,
+    };
 
     private static bool IsStep(ExpressionSyntax expression, string counter) =>
         expression is PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression, Operand: IdentifierNameSyntax name }
@@ -44,8 +56,11 @@ internal static class LoopBounds
         body is BlockSyntax { Statements: [ExpressionStatementSyntax first, ..] } && IsStep(first.Expression, counter) ? first : null;
 
     /// <summary>Whether nothing in the body but <paramref name="step"/> assigns, increments or decrements the counter.</summary>
-    private static bool WrittenOnlyBy(StatementSyntax body, string counter, ExpressionStatementSyntax? step) =>
-        !body.DescendantNodes().Any(node => node != step?.Expression && node switch
+    private static bool WrittenOnlyBy(StatementSyntax body, string counter, ExpressionStatementSyntax? step) => !Writes(body, counter, step);
+
+    /// <summary>Whether anything in <paramref name="scope"/> but <paramref name="step"/> assigns, increments or decrements the counter.</summary>
+    private static bool Writes(SyntaxNode scope, string counter, ExpressionStatementSyntax? step) =>
+        scope.DescendantNodes().Any(node => node != step?.Expression && node switch
         {
             AssignmentExpressionSyntax { Left: IdentifierNameSyntax n } => n.Identifier.ValueText == counter,
             PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax n } => n.Identifier.ValueText == counter,

@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Reflection;
 
 namespace Backprop.Fuzz.Tests;
 
-/// <summary>What went wrong with one matrix program: the generator failed on it, or its gradient is wrong.</summary>
+/// <summary>What went wrong with one matrix program: the generator failed on it, a derivative is wrong, or its check did not end.</summary>
 internal sealed record MatrixFailure(MatrixProgram Program, FailureKind Kind, string Detail)
 {
     public override string ToString() => $"seed {Program.Seed} (matrix): {Kind}: {Detail}\n{Program.Source}";
@@ -14,68 +13,92 @@ internal sealed record MatrixCampaignResult(int Programs, IReadOnlyList<MatrixFa
 {
     public string Summary =>
         $"fuzz (matrix): {Programs} programs, {Failures.Count(f => f.Kind == FailureKind.WrongGradient)} wrong gradients, " +
-        $"{Failures.Count(f => f.Kind == FailureKind.Generator)} generator exceptions ({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable)";
+        $"{Failures.Count(f => f.Kind == FailureKind.Generator)} generator exceptions ({Counts.Checked} gradient components checked, {Counts.Skipped} skipped as unstable; " +
+        $"{Counts.ProductsChecked} Hessian-vector components checked, {Counts.ProductsSkipped} skipped" +
+        $"{(Failures.Any(f => f.Kind == FailureKind.Hang) ? $"; {Failures.Count(f => f.Kind == FailureKind.Hang)} checks that did not finish" : "")})";
 
-    /// <summary>The summary, then every failure with its seed, point and program (not shrunk: the programs are a few lines).</summary>
+    /// <summary>The summary, then every failure with its seed, point and program (not shrunk: see docs/reliability.md for shrinking by hand).</summary>
     public string Report() => string.Join("\n\n", Failures.Select(f => f.ToString()).Prepend(Summary));
 }
 
 /// <summary>
-/// Fuzzes <see cref="MatrixProgram"/>s: compiled 50 to an assembly, each checked at <see cref="Points"/> random points,
-/// every element of every weight (and the scalar) against central differences under the scalar fuzzer's rules
-/// (<see cref="GradientChecker.Estimate"/>, double precision). Weights and inputs are drawn uniformly from [−1, 1],
-/// targets from [0, 1], labels one-hot per row. The gradient must return F's value and overwrite its buffers.
+/// Fuzzes <see cref="MatrixProgram"/>s: compiled 50 to an assembly, each checked at <see cref="Points"/> random points
+/// (<see cref="MatrixValues.RandomValue"/>), every element of every weight, of every matrix of every array of
+/// weights, and the scalar, against central differences under the scalar fuzzer's rules
+/// (<see cref="GradientChecker.Estimate"/>, double precision). The gradient method must return F's value and
+/// overwrite every element of its garbage-filled buffers. At each point the tangent along a random direction is
+/// checked against the gradient (<see cref="MatrixTangentChecker"/>), and where F asks for it the Hessian-vector
+/// product against central differences of the gradient (<see cref="MatrixHessianVectorChecker"/>).
 /// </summary>
 internal static class MatrixFuzz
 {
     public const int Points = 3;
 
-    public static MatrixCampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null)
+    public static MatrixCampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null) =>
+        Run(seeds.Select(MatrixProgramGenerator.Generate).ToArray(), progress);
+
+    /// <summary>Fuzzes the programs, reporting each failure and each batch as it goes.</summary>
+    public static MatrixCampaignResult Run(IReadOnlyList<MatrixProgram> programs, Action<string>? progress = null)
     {
         var failures = new List<MatrixFailure>();
         var counts = new CheckCounts();
-        foreach (MatrixProgram[] batch in seeds.Select(MatrixProgramGenerator.Generate).Chunk(FuzzCampaign.BatchSize))
+        foreach (MatrixProgram[] batch in programs.Chunk(FuzzCampaign.BatchSize))
         {
             var (assembly, context, loaded, failed) = CompiledBatch.CompileAll(batch, MatrixProgram.File, p => p.ClassName);
-            failures.AddRange(failed.Select(f => new MatrixFailure(f.Program, FailureKind.Generator, f.Detail)));
+            var found = failed.Select(f => new MatrixFailure(f.Program, FailureKind.Generator, f.Detail)).ToList();
             foreach (MatrixProgram program in loaded)
             {
-                var (failure, checkedCounts) = Check(program, assembly!);
+                // F's loops provably end (LoopBounds); one in the generated code might not.
+                var check = Task.Run(() => Check(program, assembly!));
+                if (!check.Wait(FuzzCampaign.CheckTimeLimit))
+                {
+                    found.Add(new MatrixFailure(program, FailureKind.Hang, $"the check did not finish in {FuzzCampaign.CheckTimeLimit.TotalSeconds:F0} s"));
+                    continue;
+                }
+                var (failure, checkedCounts) = check.Result;
                 counts += checkedCounts;
                 if (failure is not null)
-                    failures.Add(new MatrixFailure(program, FailureKind.WrongGradient, failure));
+                    found.Add(new MatrixFailure(program, FailureKind.WrongGradient, failure));
             }
             context?.Unload();
-            progress?.Invoke($"matrix seeds {seeds[0]} … {batch[^1].Seed}: {failures.Count} failures");
+            failures.AddRange(found);
+            foreach (MatrixFailure failure in found)
+                progress?.Invoke(failure.ToString());
+            progress?.Invoke($"matrix seeds {batch[0].Seed} … {batch[^1].Seed}: {failures.Count} failures");
         }
-        return new MatrixCampaignResult(seeds.Count, failures, counts);
+        return new MatrixCampaignResult(programs.Count, failures, counts);
     }
 
     private static (string? Failure, CheckCounts Counts) Check(MatrixProgram program, Assembly assembly)
     {
         Type type = assembly.GetType(FuzzProgram.Namespace + "." + program.ClassName)!;
         MethodInfo function = type.GetMethod(FuzzProgram.MethodName)!;
-        if (type.GetMethod(FuzzProgram.MethodName + "Gradient") is not MethodInfo gradient)
-            return ("no gradient method was generated, and no diagnostic says why", default);
+        MethodInfo? gradient = type.GetMethod(FuzzProgram.MethodName + "Gradient");
+        MethodInfo? tangent = type.GetMethod(FuzzProgram.MethodName + "Tangent");
+        MethodInfo? product = type.GetMethod(FuzzProgram.MethodName + "HessianVector");
+        if (gradient is null || tangent is null || (program.Hessian && product is null))
+            return ($"no {(gradient is null ? "gradient" : tangent is null ? "tangent" : "Hessian-vector")} method was generated, and no diagnostic says why", default);
         var random = new Random(program.Seed);
+        // The directions' own stream, so that the points are where the gradient check alone puts them.
+        var directions = new Random(~program.Seed);
         var counts = new CheckCounts();
-        MatrixParameter[] differentiable = program.Parameters.Where(p => p.Differentiable).ToArray();
+        MatrixParameter[] parameters = program.Parameters.ToArray();
+        (int Parameter, int Element)[] components = Components(program);
         for (int p = 0; p < Points; p++)
         {
-            object[] point = program.Parameters.Select(q => RandomValue(q, random)).ToArray();
-            string at = $"at ({string.Join(", ", program.Parameters.Zip(point, (q, v) => $"{q.Name} = {Literal(v)}"))})";
+            object[] point = parameters.Select(q => MatrixValues.RandomValue(q, random)).ToArray();
+            string at = $"at ({MatrixValues.Listed(parameters, point)})";
             double value = (double)function.Invoke(null, point)!;
             if (!GradientChecker.IsTame(value))
             {
-                counts += new CheckCounts(0, differentiable.Sum(q => q.Rows * q.Columns));
+                counts += new CheckCounts(0, components.Length);
                 continue;
             }
-            // Matrix gradients go into buffers full of garbage, which the method must overwrite; scalars are out parameters.
-            object?[] arguments = point.Concat(differentiable.Select(q => q.Role == MatrixRole.Weight ? Filled(q, 12345) : null)).ToArray();
             double returned;
+            double[] generated;
             try
             {
-                returned = (double)gradient.Invoke(null, arguments)!;
+                (returned, generated) = InvokeWithBuffers(program, gradient, point);
             }
             catch (TargetInvocationException exception)
             {
@@ -83,81 +106,69 @@ internal static class MatrixFuzz
             }
             if (!returned.Equals(value))
                 return ($"{at}: the gradient method returned {returned:R}, the function {value:R}", counts);
+            if (GarbageLeft(generated, "gradient", c => "∂F/∂" + MatrixValues.Label(parameters[components[c].Parameter], components[c].Element)) is string garbage)
+                return ($"{at}: {garbage}", counts);
 
-            for (int d = 0; d < differentiable.Length; d++)
+            bool everyComponentTrusted = true;
+            for (int c = 0; c < components.Length; c++)
             {
-                int index = Array.IndexOf(program.Parameters.ToArray(), differentiable[d]);
-                object output = arguments[point.Length + d]!;
-                for (int e = 0; e < differentiable[d].Rows * differentiable[d].Columns; e++)
+                var (index, e) = components[c];
+                double x = MatrixValues.Element(point[index], e);
+                double? estimate = GradientChecker.Estimate(shifted => (shifted, At(function, point, index, e, shifted)),
+                    x, Precision.Double.Step * Math.Max(1, Math.Abs(x)), value, Precision.Double);
+                if (estimate is not double expected || !double.IsFinite(generated[c]) || (expected == 0 && generated[c] != 0))
                 {
-                    double generated = output is Matrix<double> buffer ? buffer.Span[e] : (double)output;
-                    double x = Element(point[index], e);
-                    double? estimate = GradientChecker.Estimate(shifted => (shifted, (double)function.Invoke(null, With(point, index, e, shifted))!),
-                        x, Precision.Double.Step * Math.Max(1, Math.Abs(x)), value, Precision.Double);
-                    if (estimate is not double expected || !double.IsFinite(generated) || (expected == 0 && generated != 0))
-                    {
-                        counts += new CheckCounts(0, 1);
-                        continue;
-                    }
-                    counts += new CheckCounts(1, 0);
-                    if (Math.Abs(generated - expected) > Precision.Double.Tolerance * Math.Max(1, Math.Abs(expected)))
-                        return ($"{at}: ∂F/∂{differentiable[d].Name}[{e}]: generated {generated:R}, finite differences {expected:R}", counts);
+                    counts += new CheckCounts(0, 1);
+                    everyComponentTrusted = false;
+                    continue;
                 }
+                counts += new CheckCounts(1, 0);
+                if (Math.Abs(generated[c] - expected) > Precision.Double.Tolerance * Math.Max(1, Math.Abs(expected)))
+                    return ($"{at}: ∂F/∂{MatrixValues.Label(parameters[index], e)}: generated {generated[c]:R}, finite differences {expected:R}", counts);
+            }
+
+            if (MatrixTangentChecker.Check(program, tangent, point, value, generated, everyComponentTrusted, directions) is string tangentFailure)
+                return ($"{at}: {tangentFailure}", counts);
+            if (product is not null)
+            {
+                var (productFailure, productCounts) = MatrixHessianVectorChecker.Check(program, product, gradient, point, value, generated, directions);
+                counts += productCounts;
+                if (productFailure is not null)
+                    return ($"{at}: {productFailure}", counts);
             }
         }
         return (null, counts);
     }
 
-    private static object RandomValue(MatrixParameter parameter, Random random)
+    /// <summary>Every element that has a derivative: its parameter's index and its number within the parameter (<see cref="MatrixValues.Element"/>).</summary>
+    public static (int Parameter, int Element)[] Components(MatrixProgram program) =>
+        program.Parameters.SelectMany((q, i) => q.Differentiable ? Enumerable.Range(0, q.Elements).Select(e => (i, e)) : Enumerable.Empty<(int, int)>()).ToArray();
+
+    /// <summary>
+    /// Calls a method taking F's parameters, then any <paramref name="inputs"/> of its own (directions), then one output
+    /// per differentiable parameter (a buffer full of garbage, or an <c>out</c> scalar); returns its result and the
+    /// outputs, element by element in the order of <see cref="Components"/>.
+    /// </summary>
+    public static (double Returned, double[] Outputs) InvokeWithBuffers(MatrixProgram program, MethodInfo method, object[] point, object[]? inputs = null)
     {
-        if (parameter.Role == MatrixRole.Scalar)
-            return random.NextDouble() * 2 - 1;
-        var matrix = new Matrix<double>(parameter.Rows, parameter.Columns);
-        for (int i = 0; i < matrix.Length; i++)
-        {
-            matrix.Span[i] = parameter.Role switch
-            {
-                MatrixRole.Target => random.NextDouble(),
-                MatrixRole.Labels => 0,
-                _ => random.NextDouble() * 2 - 1,
-            };
-        }
-        if (parameter.Role == MatrixRole.Labels)
-        {
-            for (int row = 0; row < parameter.Rows; row++)
-                matrix.Span[row * parameter.Columns + random.Next(parameter.Columns)] = 1;
-        }
-        return matrix;
+        MatrixParameter[] differentiable = program.Parameters.Where(q => q.Differentiable).ToArray();
+        object?[] arguments = point.Concat(inputs ?? Array.Empty<object>()).Concat(differentiable.Select(MatrixValues.Buffer)).ToArray();
+        double returned = (double)method.Invoke(null, arguments)!;
+        int first = arguments.Length - differentiable.Length;
+        return (returned, differentiable.SelectMany((q, d) => MatrixValues.Elements(q, arguments[first + d]!)).ToArray());
     }
 
-    private static Matrix<double> Filled(MatrixParameter parameter, double value)
-    {
-        var matrix = new Matrix<double>(parameter.Rows, parameter.Columns);
-        matrix.Span.Fill(value);
-        return matrix;
-    }
+    /// <summary>The first output a method left as the garbage its buffer was filled with, named by <paramref name="name"/>: it must overwrite every one.</summary>
+    public static string? GarbageLeft(double[] outputs, string method, Func<int, string> name) =>
+        Array.IndexOf(outputs, MatrixValues.Garbage) is int c and >= 0
+            ? $"the {method} method left {name(c)} as the garbage it was filled with ({MatrixValues.Garbage})"
+            : null;
 
-    private static double Element(object value, int element) => value is Matrix<double> matrix ? matrix.Span[element] : (double)value;
-
-    /// <summary>The point with one element of parameter <paramref name="index"/> (a copy of its matrix) set to <paramref name="x"/>.</summary>
-    private static object[] With(object[] point, int index, int element, double x)
+    /// <summary>F at the point with one element of parameter <paramref name="index"/> set to <paramref name="x"/>.</summary>
+    private static double At(MethodInfo function, object[] point, int index, int element, double x)
     {
         object[] shifted = (object[])point.Clone();
-        if (point[index] is Matrix<double> matrix)
-        {
-            var copy = new Matrix<double>(matrix.Rows, matrix.Columns);
-            matrix.Span.CopyTo(copy.Span);
-            copy.Span[element] = x;
-            shifted[index] = copy;
-        }
-        else
-        {
-            shifted[index] = x;
-        }
-        return shifted;
+        shifted[index] = MatrixValues.With(point[index], element, x);
+        return (double)function.Invoke(null, shifted)!;
     }
-
-    private static string Literal(object value) => value is Matrix<double> matrix
-        ? $"{matrix.Rows}×{matrix.Columns} {{ {string.Join(", ", matrix.Span.ToArray().Select(e => e.ToString("R", CultureInfo.InvariantCulture)))} }}"
-        : ((double)value).ToString("R", CultureInfo.InvariantCulture);
 }

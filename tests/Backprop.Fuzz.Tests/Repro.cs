@@ -34,17 +34,48 @@ public class Repro(Xunit.Abstractions.ITestOutputHelper output)
             Tangent: Environment.GetEnvironmentVariable("FUZZ_REPRO_TANGENT") is not null,
             Hessian: Environment.GetEnvironmentVariable("FUZZ_REPRO_HESSIAN") is not null);
         if (Environment.GetEnvironmentVariable("FUZZ_REPRO_DUMP") is not null)
-        {
-            var compilation = CSharpCompilation.Create("Repro",
-                new[] { CSharpSyntaxTree.ParseText(FuzzProgram.File(new[] { program }), TestCompilation.ParseOptions) },
-                TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: TestCompilation.ParseOptions);
-            driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out _);
-            foreach (SyntaxTree tree in generated.SyntaxTrees.Skip(1))
-                Console.WriteLine(tree);
-        }
+            Dump(FuzzProgram.File(new[] { program }));
         string report = FuzzCampaign.Run(new[] { program }).Report();
         output.WriteLine(report);
         Console.WriteLine(report);
+    }
+
+    /// <summary>
+    /// Checks a hand-written matrix program, for triage: <c>FUZZ_MATRIX_REPRO</c> names a file holding the members of the
+    /// class (a layer, a helper, any C#), a line <c>---</c>, then the body of <c>F</c>; <c>F</c> takes the parameters of
+    /// matrix seed <c>FUZZ_MATRIX_REPRO_SEED</c>, asks for the derivatives they allow (<see cref="MatrixProgram.Derivatives"/>:
+    /// a user's matrix function needs its <c>[TangentOf]</c> rules) and is checked at that seed's points.
+    /// <c>FUZZ_REPRO_DUMP=1</c> prints the generated code. Without FUZZ_MATRIX_REPRO it checks nothing.
+    /// </summary>
+    [Fact]
+    public void HandWrittenMatrix()
+    {
+        if (Environment.GetEnvironmentVariable("FUZZ_MATRIX_REPRO") is not string path)
+            return;
+        string[] lines = File.ReadAllLines(path);
+        int separator = Array.IndexOf(lines, "---");
+        MatrixProgram seed = MatrixProgramGenerator.Generate(int.Parse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_REPRO_SEED") ?? "1"));
+        var program = seed with
+        {
+            Members = separator > 0 ? new[] { string.Join("\n", lines.Take(separator)) } : Array.Empty<string>(),
+            Statements = new[] { string.Join("\n", lines.Skip(separator + 1)) },
+        };
+        if (Environment.GetEnvironmentVariable("FUZZ_REPRO_DUMP") is not null)
+            Dump(MatrixProgram.File(new[] { program }));
+        string report = MatrixFuzz.Run(new[] { program }).Report();
+        output.WriteLine(report);
+        Console.WriteLine(report);
+    }
+
+    /// <summary>Prints the code the generator writes for a file.</summary>
+    private static void Dump(string file)
+    {
+        var compilation = CSharpCompilation.Create("Repro",
+            new[] { CSharpSyntaxTree.ParseText(file, TestCompilation.ParseOptions) },
+            TestCompilation.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: TestCompilation.ParseOptions);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out _);
+        foreach (SyntaxTree tree in generated.SyntaxTrees.Skip(1))
+            Console.WriteLine(tree);
     }
 }
