@@ -119,6 +119,39 @@ public static partial class ScalarFunctions
     [Differentiable]
     public static float FloatDifference(float a, float b) => a - b;
 
+    /// <summary>
+    /// Regression (found by fuzzing, seeds 1302691 and 1052787): a local function with a loop returns a captured value
+    /// whatever its argument, so <c>L(z) - L(z)</c> is exactly 0, yet each call site sends that value an adjoint of
+    /// ±10²⁰ from a statement of its own. Added to v0's own 1 one at a time, they swallowed it: ∂F/∂z was 0, not cos z.
+    /// </summary>
+    [Differentiable]
+    public static double CancellingAcrossStatements(double z)
+    {
+        double v0 = Math.Sin(z);
+        double L(double u)
+        {
+            for (int i = 0; i < 2; i++)
+                u = u * z;
+            return v0;
+        }
+        double v7 = L(z) - L(z);
+        return 1e20 * v7 + v0;
+    }
+
+    /// <summary>The float form of the same (seed 1052787): a block-bodied local function called twice, its results' difference scaled by e^(9e).</summary>
+    [Differentiable]
+    public static double CancellingAcrossStatementsInFloat(double x)
+    {
+        float v1 = (float)Math.Tan(Math.Tanh(x));
+        double L(double u)
+        {
+            { }
+            return x * v1;
+        }
+        double v8 = L(x) - L(x);
+        return Math.Exp(9.0 * Math.E) * v8 + v1;
+    }
+
     /// <summary>Regression (found by fuzzing, seed 1067548): Math.Clamp returns its value when a bound is NaN, so the value takes the gradient.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static double ClampWithANaNBound(double x, double y) => 2.0 * Math.Clamp(y, Math.Sqrt(x), 1.0 + x * x);

@@ -12,8 +12,9 @@ namespace Backprop.Generator.Differentiation;
 /// known (PolyExp's tenth exp); added from the earliest, all but the last additions overlap with the forward sweep's
 /// remaining work.
 /// <para>
-/// A term moves only when nothing between its line and the sum's writes what it reads; one that cannot, and every
-/// contribution after it, stays as it was. Terms that pop the tape or call user methods never move.
+/// A term moves, forward or back, only when nothing between its line and the sum's writes what it reads; the sum goes
+/// to the latest term's line that every term can reach, and where none is, the last contributions stay as they were.
+/// Terms that pop the tape or call user methods never move.
 /// </para>
 /// </summary>
 internal static class ForwardOrderSums
@@ -28,14 +29,17 @@ internal static class ForwardOrderSums
             if (FirstWrite(result[first]) is not (string name, Expr value))
                 continue;
             List<(int Line, Expr Value)> terms = Contributions(result, mentions, first, name, value);
-            while (terms.Count > 1 && !terms.All(t => CanMove(result, mentions, t, terms[terms.Count - 1].Line)))
+            int at = Target(result, mentions, terms);
+            while (terms.Count > 1 && at < 0)
+            {
                 terms.RemoveAt(terms.Count - 1);
+                at = Target(result, mentions, terms);
+            }
             if (terms.Count < 2)
                 continue;
             Expr sum = Enumerable.Reverse(terms).Select(t => t.Value).Aggregate((a, b) => a + b);
-            int at = terms[terms.Count - 1].Line;
             mentions.Replace(at, result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false));
-            foreach (var (line, _) in terms.Take(terms.Count - 1))
+            foreach (var (line, _) in terms.Where(t => t.Line != at))
                 mentions.Replace(line, null);
             sums.Add(at);
         }
@@ -65,17 +69,37 @@ internal static class ForwardOrderSums
         return terms;
     }
 
-    /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> as at its own.</summary>
+    /// <summary>
+    /// The latest of the terms' lines that every term can move to, or -1. A term may move back as well as forward: the
+    /// run of contributions ends at the last, but a term whose adjoint is cleared after it (<c>dcall = 0.0;</c>) can
+    /// only stay or go back, and all of them must meet in one sum. That sum is what keeps huge contributions that cancel
+    /// (the same value sent back through two calls, <c>L(v) - L(v)</c>) together, before a small one is added to them.
+    /// </summary>
+    private static int Target(List<CodeLine?> lines, MentionIndex mentions, List<(int Line, Expr Value)> terms)
+    {
+        for (int candidate = terms.Count - 1; candidate >= 0; candidate--)
+        {
+            int at = terms[candidate].Line;
+            if (terms.All(t => CanMove(lines, mentions, t, at)))
+                return at;
+        }
+        return -1;
+    }
+
+    /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> (before or after its own) as at its own.</summary>
     private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to)
     {
+        if (term.Line == to)
+            return true;
         if (StatementCode.Any(term.Value, e => e is PopExpr or MethodCallExpr))
             return false;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);
+        int from = System.Math.Min(term.Line, to), until = System.Math.Max(term.Line, to);
         // A line that writes a name mentions it: only those lines are visited.
         foreach (string name in reads)
         {
-            foreach (int i in mentions.Between(name, term.Line + 1, to))
+            foreach (int i in mentions.Between(name, from + 1, until))
             {
                 if (lines[i] is CodeLine line && Writes(line, name))
                     return false;
