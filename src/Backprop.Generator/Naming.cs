@@ -21,6 +21,15 @@ internal static class Naming
     public const string JacobianColumnSuffix = "JacobianColumn";
     public const string JacobianRowSuffix = "JacobianRow";
 
+    /// <summary>The type the generator writes into a model (a type with <c>[Differentiable]</c> instance methods): its fields' gradients.</summary>
+    public const string GradientsType = "Gradients";
+
+    /// <summary>The method that allocates a model's <see cref="GradientsType"/> in the shapes of its fields.</summary>
+    public const string GradientsFactory = "For";
+
+    /// <summary>A model method's parameter of its model's <see cref="GradientsType"/>, which the gradient method overwrites.</summary>
+    public const string ModelGradients = "gradients";
+
     /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
     public const string ResultDerivative = "dresult";
 

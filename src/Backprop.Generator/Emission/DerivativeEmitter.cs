@@ -81,7 +81,9 @@ internal static class DerivativeEmitter
 
     /// <summary>A gradient method's parameters after the originals: an array or tuple result's cotangent, then a gradient per differentiable parameter.</summary>
     private static IEnumerable<string> GradientParameters(FunctionSpec function, ExprPrinter printer) =>
-        ResultDerivative(function, function.ReturnsSeveralValues, printer).Concat(Differentiable(function).Select(p =>
+        ResultDerivative(function, function.ReturnsSeveralValues, printer)
+            .Concat(function.IsModelMethod ? new[] { $"{function.Model} {Naming.ModelGradients}" } : Array.Empty<string>())
+            .Concat(Differentiable(function).Select(p =>
             (p.Role == ParameterRole.Scalar ? $"out {printer.Scalar(p)}" : DerivativeBuffer(p, printer, written: true)) + " " + p.GradientName));
 
     /// <summary>A tangent method's parameters after the originals: a direction per differentiable parameter, then an array's or matrix's result tangent.</summary>
@@ -108,7 +110,8 @@ internal static class DerivativeEmitter
         if (summary is not null)
             writer.Line($"/// <summary>{string.Format(System.Globalization.CultureInfo.InvariantCulture, summary, function.Name)}</summary>");
         var parameters = function.Parameters.Select(p => $"{p.TypeName} {Naming.Identifier(p.Name)}").Concat(derivativeParameters);
-        writer.Open($"{accessibility} static {returnType} {function.Name}{suffix}{function.TypeParameters}({string.Join(", ", parameters)}){function.ConstraintClause}");
+        // A model's derivatives are instance methods: they read its fields.
+        writer.Open($"{accessibility}{(function.IsModelMethod ? "" : " static")} {returnType} {function.Name}{suffix}{function.TypeParameters}({string.Join(", ", parameters)}){function.ConstraintClause}");
         foreach (CodeLine line in body.Body)
             EmitLine(writer, line, printer);
         if (returnType == "void")
@@ -130,8 +133,15 @@ internal static class DerivativeEmitter
 
     internal static IEnumerable<ParameterSpec> Differentiable(FunctionSpec function) => function.Parameters.Where(p => p.Role != ParameterRole.Passive);
 
-    internal static string RespectTo(FunctionSpec function) =>
-        Differentiable(function).Any() ? string.Join(", ", Differentiable(function).Select(p => p.Name)) : "no parameter";
+    internal static string RespectTo(FunctionSpec function)
+    {
+        string parameters = string.Join(", ", Differentiable(function).Select(p => p.Name));
+        if (!function.IsModelMethod)
+            return parameters.Length > 0 ? parameters : "no parameter";
+        string fields = "its model's fields " + string.Join(", ", function.Fields.Where(f => f.Role != ParameterRole.Passive).Select(f => Unescaped(f.Field!)))
+            + $" (into <paramref name=\"{Naming.ModelGradients}\"/>)";
+        return parameters.Length > 0 ? fields + " and " + parameters : fields;
+    }
 
     private static void EmitLine(CodeWriter writer, CodeLine line, ExprPrinter printer)
     {
@@ -245,6 +255,9 @@ internal static class DerivativeEmitter
             case FinishLine finish:
                 writer.Line($"global::Backprop.MatrixAdjoints.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
                 break;
+            case RequireShapeLine { Field: { } field } require:
+                writer.Line($"global::Backprop.GradientBuffers.RequireField({Naming.Identifier(require.Parameter)}, {require.Gradient}, \"{require.Method}\", \"{Unescaped(require.Gradient)}\", \"{Unescaped(field)}\");");
+                break;
             case RequireShapeLine require:
                 writer.Line($"global::Backprop.GradientBuffers.Require({Naming.Identifier(require.Parameter)}, {Naming.Identifier(require.Gradient)}, \"{require.Method}\", \"{require.Gradient.TrimStart('@')}\");");
                 break;
@@ -270,6 +283,9 @@ internal static class DerivativeEmitter
                 throw new System.InvalidOperationException($"Unexpected line {line.GetType().Name}.");
         }
     }
+
+    /// <summary>A member path as messages name it: <c>gradients.Layer.class</c> for <c>gradients.Layer.@class</c>.</summary>
+    private static string Unescaped(string path) => string.Join(".", path.Split('.').Select(name => name.TrimStart('@')));
 
     private static void EmitLines(CodeWriter writer, EquatableArray<CodeLine> lines, ExprPrinter printer)
     {
