@@ -1084,15 +1084,15 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void BP0002_LayerTypeNotPartial() =>
-        Assert.Contains("so the generator can add 'Gradients' to it", Expect("BP0002", """
-            public class [|Dense|]
+    public void BP0016_LayerTypeNotPartial() =>
+        Assert.Contains("its field 'Layer' holds a 'Dense', a model by its fields (W), and 'Dense' is not partial, so the generator cannot add 'Dense.Gradients': make it partial, or mark 'Layer' [NoDerivative] if it holds hyperparameters", Expect("BP0016", """
+            public class Dense
             {
                 public Matrix<float> W = null!;
             }
             public partial class Model
             {
-                public Dense Layer = new();
+                public Dense [|Layer|] = new();
                 [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, Layer.W));
             }
             """).GetMessage(CultureInfo.InvariantCulture));
@@ -1183,6 +1183,20 @@ public class DiagnosticTests
             public Matrix<float> W = null!;
             public Matrix<double> [|V|] = null!;
             [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+        }
+        """);
+
+    /// <summary>A model's parameters are the fields it declares: one inherited from a base class is read as nothing else is.</summary>
+    [Fact]
+    public void BP1002_FieldInheritedByAModel() => Expect("BP1002", """
+        public class Base
+        {
+            public Matrix<float> B = null!;
+        }
+        public partial class Model : Base
+        {
+            public Matrix<float> W = null!;
+            [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W)) + MatrixOps.Sum([|B|]);
         }
         """);
 

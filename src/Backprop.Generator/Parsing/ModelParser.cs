@@ -36,8 +36,7 @@ internal sealed record ModelField(string Path, string Code, ITypeSymbol Type, Pa
 /// Finds a model's parameters from its type: its instance fields and auto-properties (a record's positional ones among
 /// them) of types <c>Matrix&lt;T&gt;</c>, <c>Matrix&lt;T&gt;[]</c>, <c>double</c>, <c>float</c>, their arrays, and
 /// fields holding another model (a layer), whose parameters are the model's too. Members marked <c>[NoDerivative]</c>,
-/// and members of other types, are hyperparameters: read, never differentiated. What cannot be a model is reported
-/// (BP0002 for a nested model that is not partial, BP0016 otherwise).
+/// and members of other types, are hyperparameters: read, never differentiated. What cannot be a model is BP0016.
 /// </summary>
 internal sealed class ModelParser
 {
@@ -185,6 +184,8 @@ internal sealed class ModelParser
             if (accessibility is null)
                 Report(type, at, $"its field '{member.Name}' holds the model '{nested.Name}', which is neither public nor internal, so '{type.Name}.{Naming.GradientsType}' cannot hold its gradients; make '{nested.Name}' (and the types around it) internal or public");
             CheckType(nested, at);
+            if (Enclosing(nested).FirstOrDefault(t => FunctionParser.FindPartialDeclaration(t, _cancellationToken) is null) is { } whole)
+                Report(type, at, $"its field '{member.Name}' holds a '{nested.Name}', a model by its fields ({string.Join(", ", ParameterNames(nested))}), and '{whole.Name}' is not partial, so the generator cannot add '{nested.Name}.{Naming.GradientsType}': make it partial, or mark '{member.Name}' [NoDerivative] if it holds hyperparameters");
             members.Add(new ModelMember(name, ModelMemberKind.Model, Symbols.TypeName(nested) + "." + Naming.GradientsType, accessibility ?? "public"));
             Walk(nested, memberPath, memberCode, holding);
         }
@@ -201,12 +202,9 @@ internal sealed class ModelParser
             Location? at = outer.Locations.FirstOrDefault(l => l.IsInSource) ?? reachedAt;
             if (outer.IsGenericType)
                 Report(type, at, $"{(SymbolEqualityComparer.Default.Equals(outer, type) ? "it is" : $"it is inside '{outer.Name}', which is")} generic; write the model for Matrix<float> or Matrix<double>");
-            // The method's own types are checked with the method (BP0008 for a file-local one, BP0002 naming its gradient method).
-            bool root = SymbolEqualityComparer.Default.Equals(type, _root);
-            if (outer.IsFileLocal && !root)
+            // The method's own types are checked with the method (BP0008 for a file-local one, BP0002 for one not partial).
+            if (outer.IsFileLocal && !SymbolEqualityComparer.Default.Equals(type, _root))
                 Report(type, at, $"{(SymbolEqualityComparer.Default.Equals(outer, type) ? "it is" : $"it is inside '{outer.Name}', which is")} local to its file, and its generated '{Naming.GradientsType}' would be in another file");
-            if (!root && FunctionParser.FindPartialDeclaration(outer, _cancellationToken) is null)
-                _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TypeNotPartial, at, outer.Name, Naming.GradientsType));
         }
         if (type.GetMembers(Naming.GradientsType).FirstOrDefault() is { } clash)
             Report(type, clash.Locations.FirstOrDefault(l => l.IsInSource) ?? reachedAt,
@@ -229,6 +227,17 @@ internal sealed class ModelParser
         int nestedLevel = Level(nested);
         return nestedLevel == 0 ? null : nestedLevel >= Level(_root) ? "public" : "internal";
     }
+
+    /// <summary>A type and the types around it, innermost first.</summary>
+    private static IEnumerable<INamedTypeSymbol> Enclosing(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            yield return t;
+    }
+
+    /// <summary>The names of a type's own members that make it a model.</summary>
+    private IEnumerable<string> ParameterNames(INamedTypeSymbol type) =>
+        StorageMembers(type).Where(m => Classify(m.Type, m.NoDerivative, HoldsParameters) is not null).Select(m => m.Member.Name);
 
     private ModelSpec Describe(INamedTypeSymbol type, List<ModelMember> members)
     {

@@ -49,8 +49,9 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
-    /// The model's member an operation reads, a field or an auto-property of a type of this compilation reached from
-    /// <c>this</c> through such members: its path, its code and its type; <c>null</c> for anything else.
+    /// The model's member an operation reads, a field or an auto-property of a type of this compilation, declared by the
+    /// type it is read from (an inherited one is not the model's), reached from <c>this</c> through such members: its
+    /// path, its code and its type; <c>null</c> for anything else.
     /// </summary>
     private (string Path, string Code, ITypeSymbol Type)? ModelMember(IOperation operation)
     {
@@ -59,15 +60,18 @@ internal sealed partial class BodyLowering
         switch (operation)
         {
             case IFieldReferenceOperation { Field: { IsStatic: false, IsConst: false } field, Instance: { } instance }
-                when field.ContainingType.DeclaringSyntaxReferences.Length > 0 && Receiver(instance) is var (path, code):
+                when DeclaredBy(field, instance) && Receiver(instance) is var (path, code):
                 return (Join(path, field.Name), Join(code, Naming.Identifier(field.Name)), field.Type);
             case IPropertyReferenceOperation { Property: { IsStatic: false, IsIndexer: false } property, Instance: { } instance }
-                when property.ContainingType.DeclaringSyntaxReferences.Length > 0 && ModelParser.IsAutoProperty(property) && Receiver(instance) is var (path, code):
+                when DeclaredBy(property, instance) && ModelParser.IsAutoProperty(property) && Receiver(instance) is var (path, code):
                 return (Join(path, property.Name), Join(code, Naming.Identifier(property.Name)), property.Type);
             default:
                 return null;
         }
     }
+
+    private static bool DeclaredBy(ISymbol member, IOperation instance) =>
+        member.ContainingType.DeclaringSyntaxReferences.Length > 0 && SymbolEqualityComparer.Default.Equals(member.ContainingType, instance.Type);
 
     /// <summary>The path and code of what an instance expression is: <c>this</c> (the model, or an inlined model's), or a model it holds.</summary>
     private (string Path, string Code)? Receiver(IOperation instance) =>
