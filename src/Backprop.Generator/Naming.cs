@@ -39,6 +39,13 @@ internal static class Naming
     /// <summary>The derivative (adjoint or tangent) of a value: <c>d</c> + its name, unescaped (<c>dx</c>, <c>dtotal</c>).</summary>
     public static string Derivative(string name) => "d" + name;
 
+    /// <summary>
+    /// A name to make a local's name from: the name itself, or for a model's gradient member (<c>gradients.Hidden.W</c>),
+    /// its field's path as one identifier (<c>Hidden_W</c>).
+    /// </summary>
+    public static string Local(string name) =>
+        name.StartsWith(ModelGradients + ".", System.StringComparison.Ordinal) ? name.Substring(ModelGradients.Length + 1).Replace("@", "").Replace('.', '_') : name;
+
     /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
     public static string Product(string name) => "h" + name;
 

@@ -116,3 +116,25 @@ public partial struct QuadraticModel
     [Differentiable]
     public readonly double Value(double x) => A * x * x + Math.Sin(B * x);
 }
+
+/// <summary>
+/// A polynomial's coefficients in an array field, summed in loops the gradient fuses (differentiated along the forward
+/// pass, several shares of one coefficient collected in one accumulator), and a scale in a scalar field.
+/// </summary>
+public partial class PolynomialModel
+{
+    public double[] C = { 0.5, -1.5, 2.0, 0.25 };
+    public double K = 0.3;
+
+    [Differentiable]
+    public double Value(double x)
+    {
+        double s = 0;
+        for (int i = 0; i < C.Length; i++)
+        {
+            s += C[i] * Math.Pow(x, i);
+            s += C[i] * C[i] * K;
+        }
+        return s;
+    }
+}

@@ -144,6 +144,20 @@ public class ModelGradientTests
     }
 
     [Fact]
+    public void AnArrayFieldSummedInAFusedLoopPassesTheGradientCheck()
+    {
+        var model = new PolynomialModel();
+        var gradients = PolynomialModel.Gradients.For(model);
+        Array.Fill(gradients.C, double.NaN);
+        double value = model.ValueGradient(0.8, gradients, out double dx);
+        Assert.Equal(model.Value(0.8), value);
+        for (int i = 0; i < model.C.Length; i++)
+            Assert.Equal(Math.Pow(0.8, i) + 2 * model.C[i] * model.K, gradients.C[i], 12);
+        Assert.Equal(model.C.Sum(c => c * c), gradients.K, 12);
+        Assert.Equal(Enumerable.Range(1, 3).Sum(i => i * model.C[i] * Math.Pow(0.8, i - 1)), dx, 10);
+    }
+
+    [Fact]
     public void CallingTwiceWithTheSameGradientsOverwritesThem()
     {
         var model = new StackModel(5, 6, 3, 2, 70);
@@ -199,6 +213,8 @@ public class ModelGradientTests
         Assert.Contains("'gradients.W' holds 1 matrices but field 'W' holds 2", Assert.Throws<ArgumentException>(() => stack.LossGradient(0, Random(4, 5, 87), OneHot(4, 3, 88), stacked, out _)).Message);
 
         Assert.Throws<ArgumentNullException>(() => model.LossGradient(x, t, null!));
+        nested.Hidden = null!;
+        Assert.Equal("gradients.Hidden", Assert.Throws<ArgumentNullException>(() => layered.LossGradient(Random(3, 4, 84), Random(3, 2, 85), nested)).ParamName);
     }
 
     [Fact]

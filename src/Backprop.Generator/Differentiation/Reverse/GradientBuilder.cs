@@ -233,11 +233,16 @@ internal sealed class GradientBuilder
 
     /// <summary>
     /// A model's method starts by binding each field its code reads to a local of the field's name (a model's method never
-    /// changes its model, so the local holds the field's value throughout), after checking it was given gradients.
+    /// changes its model, so the local holds the field's value throughout), after checking it was given gradients, its
+    /// layers' included.
     /// </summary>
     private IEnumerable<CodeLine> BindFields()
     {
-        yield return new EffectLine($"global::System.ArgumentNullException.ThrowIfNull({Naming.ModelGradients})", EquatableArray<string>.Empty);
+        var layers = _function.Fields.Where(f => f.Role != ParameterRole.Passive)
+            .SelectMany(f => f.Field!.Split('.').Select((_, i) => string.Join(".", f.Field.Split('.').Take(i))).Skip(1))
+            .Distinct();
+        foreach (string gradients in new[] { Naming.ModelGradients }.Concat(layers.Select(layer => Naming.ModelGradients + "." + layer)))
+            yield return new EffectLine($"global::System.ArgumentNullException.ThrowIfNull({gradients})", EquatableArray<string>.Empty);
         foreach (ParameterSpec field in _function.Fields)
             yield return new DeclareLine(_variables[field.Name].TypeName, field.Name, new MemberExpr("this." + field.Field, null, field.Type!.Value));
     }
