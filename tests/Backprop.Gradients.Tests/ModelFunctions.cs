@@ -138,3 +138,12 @@ public partial class PolynomialModel
         return s;
     }
 }
+
+/// <summary>Float matrices with a result in double: the derivatives' arena holds the matrices' element type.</summary>
+public partial class FloatModel
+{
+    public Matrix<float> W = Matrix<float>.RandomNormal(3, 2, 1, 7);
+
+    [Differentiable]
+    public double Energy([NoDerivative] Matrix<float> x) => 0.5 * Sum(Square(MatMul(x, W)));
+}

@@ -158,6 +158,18 @@ public class ModelGradientTests
     }
 
     [Fact]
+    public void AResultInDoubleOverFloatMatricesGetsTheClosedForm()
+    {
+        var model = new FloatModel();
+        Matrix<float> x = Matrix<float>.RandomNormal(4, 3, 1, 8);
+        var gradients = FloatModel.Gradients.For(model);
+        Assert.Equal(model.Energy(x), model.EnergyGradient(x, gradients));
+        Matrix<float> expected = MatrixOps.MatMul(x, MatrixOps.MatMul(x, model.W), transposeA: true);   // ∂(½‖xW‖²)/∂W = xᵀxW
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected.Span[i], gradients.W.Span[i], 1e-4f);
+    }
+
+    [Fact]
     public void CallingTwiceWithTheSameGradientsOverwritesThem()
     {
         var model = new StackModel(5, 6, 3, 2, 70);

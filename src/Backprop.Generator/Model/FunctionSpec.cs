@@ -72,6 +72,9 @@ internal sealed record FunctionSpec(
     /// <summary>Whether any value of the body is a matrix: its derivatives take their matrices from a per-thread arena.</summary>
     public bool UsesMatrices => ReturnsMatrix || Body.Variables.Any(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray);
 
+    /// <summary>The element type of the body's matrices, which its arena holds: a loss in double over float matrices is a float arena's.</summary>
+    public ScalarType MatrixElement => Body.Variables.FirstOrDefault(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray)?.Type ?? ReturnType;
+
     public const string DefaultTapeName = "tape";
 
     /// <summary>The derivative methods' tape local: <c>tape</c>, or <c>tape_1</c>, … when a parameter or local is already named so.</summary>

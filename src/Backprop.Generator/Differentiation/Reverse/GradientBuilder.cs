@@ -175,7 +175,7 @@ internal sealed class GradientBuilder
         if (_usesTape)
             body.Add(new TapeLine(Rent: true));
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: true, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: true, _function.MatrixElement));
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
@@ -220,7 +220,7 @@ internal sealed class GradientBuilder
         if (_usesTape)
             body.Add(new TapeLine(Rent: false));
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: false, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: false, _function.MatrixElement));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
         if (kept is not null)
