@@ -114,7 +114,13 @@ public partial struct QuadraticModel
     public double A, B;
 
     [Differentiable]
-    public readonly double Value(double x) => A * x * x + Math.Sin(B * x);
+    public readonly double Value(double x)
+    {
+        // A statement kept for its effect reads the model's fields as they are.
+        if (double.IsNaN(A + B))
+            throw new InvalidOperationException($"The model holds NaN: A = {A}, B = {B}");
+        return A * x * x + Math.Sin(B * x);
+    }
 }
 
 /// <summary>

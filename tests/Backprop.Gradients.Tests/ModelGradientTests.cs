@@ -141,6 +141,8 @@ public class ModelGradientTests
         Assert.Equal(0.8 * 0.8, g.A, 12);
         Assert.Equal(0.8 * Math.Cos(-1.25 * 0.8), g.B, 12);
         Assert.Equal(2 * 0.5 * 0.8 - 1.25 * Math.Cos(-1.25 * 0.8), dx, 12);
+        var broken = new QuadraticModel { A = double.NaN, B = 1 };
+        Assert.Equal("The model holds NaN: A = NaN, B = 1", Assert.Throws<InvalidOperationException>(() => broken.ValueGradient(0.8, g, out _)).Message);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ internal sealed partial class BodyLowering
     /// <summary>C# naming what the receiver <c>this</c> is here, for code printed as is: <c>this</c>, or <c>this.Layer1</c> in an inlined layer.</summary>
     private string? InstanceCode(IOperation operation) =>
         _model is not null && operation is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
-            ? Join("this", _instance.Code) : null;
+            ? (_instance.Code.Length == 0 ? "this" : "this." + _instance.Code) : null;
 
     /// <summary>
     /// The variable bound to the model's field an operation reads: a parameter field's, or a hyperparameter's of a kind
