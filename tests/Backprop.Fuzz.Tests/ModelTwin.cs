@@ -9,8 +9,8 @@ namespace Backprop.Fuzz.Tests;
 /// A fuzzed program as a model: the parameters its body never assigns become fields of its class (no longer static),
 /// and <c>F</c> an instance method, <see cref="MethodName"/>, differentiated with respect to them. Static
 /// <c>F</c> and <c>FGradient</c> of the original's signature stand in front of it (they fill a model from their
-/// arguments, and copy its <c>Gradients</c> into their outputs), so the same checker compares the model's gradients
-/// with finite differences.
+/// arguments, start its <c>Gradients</c> as garbage, and copy them into their outputs), so the same checker compares
+/// the model's gradients with finite differences, and finds one the method did not overwrite.
 /// </summary>
 internal static class ModelTwin
 {
@@ -96,6 +96,13 @@ internal static class ModelTwin
             .Append(string.Join(", ", new[] { signature }.Concat(outputs))).Append(")\n    {\n");
         text.Append("        var model = ").Append(model).Append(";\n");
         text.Append("        var gradients = Gradients.For(model);\n");
+        // The gradients start as the garbage the checker's buffers hold: the model's gradient method must overwrite them.
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+        {
+            text.Append(field.Type == FuzzType.DoubleArray
+                ? $"        d{field.Name}.CopyTo(gradients.{field.Name}, 0);\n"
+                : $"        gradients.{field.Name} = 12345;\n");
+        }
         text.Append("        var value = model.").Append(MethodName).Append("Gradient(").Append(string.Join(", ", kept.Select(p => p.Name).Append("gradients").Concat(ownOutputs))).Append(");\n");
         foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
         {
