@@ -49,6 +49,39 @@ public class ModelTests
         Assert.DoesNotContain("Demo.Mlp.Penalty.g.cs", result.Results.Single().GeneratedSources.Select(s => s.HintName));
     }
 
+    /// <summary>
+    /// A layer's Gradients depends on the layer alone: an internal layer held by a public one is an internal member, also
+    /// when an internal model reaching both is parsed first.
+    /// </summary>
+    [Fact]
+    public void ALayersGradientsIsTheSameWhicheverModelReachesIt()
+    {
+        var (result, diagnostics, output) = GeneratorRunner.Run("""
+            using Backprop;
+            using static Backprop.MatrixOps;
+            namespace Demo;
+            internal partial class Mlp
+            {
+                public Dense Layer = new();
+                [Differentiable] public double Loss([NoDerivative] Matrix<double> x) => Sum(MatMul(x, Layer.W));
+            }
+            public partial class Dense
+            {
+                internal Sub Inner = new();
+                public Matrix<double> W = null!;
+                [Differentiable] public double Own([NoDerivative] Matrix<double> x) => Sum(MatMul(MatMul(x, W), Inner.V));
+            }
+            internal partial class Sub
+            {
+                public Matrix<double> V = null!;
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains("internal global::Demo.Sub.Gradients Inner;",
+            result.Results.Single().GeneratedSources.Single(s => s.HintName == "Demo.Dense.Gradients.g.cs").SourceText.ToString());
+    }
+
     [Fact]
     public void UnrelatedEditKeepsAModelsStepsCached()
     {

@@ -180,7 +180,7 @@ internal sealed class ModelParser
                 Report(type, at, $"its field '{member.Name}' holds a '{nested.Name}' again, and a model's layers form a tree; mark '{member.Name}' [NoDerivative] if it holds no parameters");
                 continue;
             }
-            string? accessibility = MemberAccessibility(nested);
+            string? accessibility = MemberAccessibility(nested, type);
             if (accessibility is null)
                 Report(type, at, $"its field '{member.Name}' holds the model '{nested.Name}', which is neither public nor internal, so '{type.Name}.{Naming.GradientsType}' cannot hold its gradients; make '{nested.Name}' (and the types around it) internal or public");
             CheckType(nested, at);
@@ -212,10 +212,11 @@ internal sealed class ModelParser
     }
 
     /// <summary>
-    /// The accessibility of a nested model's member of <c>Gradients</c>: public when the nested model is as accessible as
-    /// the model, internal when it is internal; <c>null</c> when it is neither public nor internal.
+    /// The accessibility of a nested model's member of its holder's <c>Gradients</c>: public when the nested model is as
+    /// accessible as the model holding it, internal when it is internal; <c>null</c> when it is neither public nor internal.
+    /// It depends on the two types alone, so every method reaching the holder describes its <c>Gradients</c> alike.
     /// </summary>
-    private string? MemberAccessibility(INamedTypeSymbol nested)
+    private static string? MemberAccessibility(INamedTypeSymbol nested, INamedTypeSymbol holder)
     {
         int Level(INamedTypeSymbol type)
         {
@@ -225,7 +226,7 @@ internal sealed class ModelParser
             return level;
         }
         int nestedLevel = Level(nested);
-        return nestedLevel == 0 ? null : nestedLevel >= Level(_root) ? "public" : "internal";
+        return nestedLevel == 0 ? null : nestedLevel >= Level(holder) ? "public" : "internal";
     }
 
     /// <summary>A type and the types around it, innermost first.</summary>
