@@ -45,7 +45,8 @@ public class FuzzTests(ITestOutputHelper output)
     /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures; and <c>FUZZ_MATRIX_PROGRAMS</c> matrix
     /// programs from <c>FUZZ_MATRIX_SEED</c>. Without any of them it checks nothing.
     /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
-    /// <c>FUZZ_MODELS=1</c> they are held as models (<see cref="ProgramGenerator.GenerateModel"/>).
+    /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
+    /// <see cref="MatrixProgram.AsModel"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -65,7 +66,8 @@ public class FuzzTests(ITestOutputHelper output)
         if (int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_PROGRAMS"), out int matrixPrograms))
         {
             int matrixSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_SEED"), out int m) ? m : 1_000_000;
-            MatrixCampaignResult matrix = MatrixFuzz.Run(Enumerable.Range(matrixSeed, matrixPrograms).ToArray(), progress);
+            MatrixCampaignResult matrix = MatrixFuzz.Run(Enumerable.Range(matrixSeed, matrixPrograms).ToArray(), progress,
+                models: Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1");
             report += "\n\n" + matrix.Report();
             failures += matrix.Failures.Count;
         }

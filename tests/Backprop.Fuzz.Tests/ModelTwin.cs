@@ -25,17 +25,17 @@ internal static class ModelTwin
     {
         if (program.Outputs > 0)
             return program;
-        HashSet<string> assigned = Assigned(program);
+        HashSet<string> assigned = Assigned(FuzzProgram.File(new[] { program }));
         var fields = program.Parameters.Where(p => !assigned.Contains(p.Name)).Select(p => p.Name).ToList();
         if (!program.Parameters.Any(p => p.Differentiable && fields.Contains(p.Name)))
             return program;
         return program with { Fields = fields, Tangent = false, Hessian = false };
     }
 
-    /// <summary>The names the body assigns anywhere (its local functions included): such a parameter stays a parameter.</summary>
-    private static HashSet<string> Assigned(FuzzProgram program)
+    /// <summary>The names a program's source assigns anywhere (its local functions included): such a parameter stays a parameter.</summary>
+    public static HashSet<string> Assigned(string source)
     {
-        SyntaxNode root = CSharpSyntaxTree.ParseText(FuzzProgram.File(new[] { program })).GetRoot();
+        SyntaxNode root = CSharpSyntaxTree.ParseText(source).GetRoot();
         var names = new HashSet<string>();
         foreach (SyntaxNode node in root.DescendantNodes())
         {
