@@ -1177,14 +1177,26 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0016_MatricesOfTwoElementTypes() => Expect("BP0016", """
-        public partial class Model
-        {
-            public Matrix<float> W = null!;
-            public Matrix<double> [|V|] = null!;
-            [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
-        }
-        """);
+    public void BP0016_MatricesOfTwoElementTypes() =>
+        Assert.Contains("its field 'V' is Backprop.Matrix<double> but 'W' is Backprop.Matrix<float>", Expect("BP0016", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                public Matrix<double> [|V|] = null!;
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+                [Differentiable] public float G([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W)) * 2;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_MethodOverMatricesOfAnotherElementTypeThanItsModels() =>
+        Assert.Contains("its field 'W' is Backprop.Matrix<float> but 'F' uses matrices of double", Expect("BP0016", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                [Differentiable] public double [|F|]([NoDerivative] Matrix<double> x) => MatrixOps.Sum(x);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
 
     /// <summary>A model's parameters are the fields it declares: one inherited from a base class is read as nothing else is.</summary>
     [Fact]

@@ -151,7 +151,7 @@ internal static class FunctionParser
             CheckModelMethod(method, derivatives, model.Fields, at, diagnostics);
         else
             CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
-        CheckMatrices(method, derivatives, at, diagnostics, model.Fields);
+        CheckMatrices(method, derivatives, at, diagnostics, modelMethod ? model : null);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
@@ -200,30 +200,38 @@ internal static class FunctionParser
     /// A method over matrices: its matrices share one element type (their gradients come from one arena), and so far it
     /// has the gradient and the tangent (forward mode), not second derivatives or Jacobians.
     /// </summary>
-    private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics, ModelFields? model)
+    /// <param name="model">For a model's method, its model, whose own inconsistencies are reported with it (once for all its methods); <c>null</c> for a static method.</param>
+    private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics, ModelOfMethod? model = null)
     {
         var elements = method.Parameters.Select(p => p.Type).Append(method.ReturnType).Select(Symbols.MatrixType).Where(m => m is not null).Select(m => m!.Value.Element).Distinct().ToList();
-        if (model is not null)
+        if (model?.Fields is { } fields)
         {
-            // A model's matrices and its method's share the arena's element type.
-            foreach (ModelField field in model.Parameters)
+            // A model's matrices, and its method's, share the arena's element type.
+            ModelField? first = null;
+            foreach (ModelField field in fields.Parameters)
             {
-                if (Symbols.MatrixType(field.Type) is var (element, _) && !elements.Contains(element))
+                if (Symbols.MatrixType(field.Type) is not var (element, _))
+                    continue;
+                if (first is null)
+                    first = field;
+                else if (element != Symbols.MatrixType(first.Type)!.Value.Element)
                 {
-                    if (elements.Count > 0)
-                        Report(diagnostics, Diagnostics.ModelNotSupported, field.Member.Locations.FirstOrDefault(l => l.IsInSource) ?? at, model.Type.Name,
-                            $"its field '{field.Path}' is {field.Type.ToDisplayString()} but '{method.Name}' uses matrices of {elements[0].Keyword()}; every matrix of a model and of its [Differentiable] methods must be Matrix<float>, or every one Matrix<double>");
-                    elements.Add(element);
+                    Report(model.Diagnostics, Diagnostics.ModelNotSupported, field.Member.Locations.FirstOrDefault(l => l.IsInSource) ?? at, fields.Type.Name,
+                        $"its field '{field.Path}' is {field.Type.ToDisplayString()} but '{first.Path}' is {first.Type.ToDisplayString()}; every matrix of a model must be Matrix<float>, or every one Matrix<double>");
+                    break;
                 }
             }
-            return;
+            if (first is not null && elements.Count > 0 && !elements.Contains(Symbols.MatrixType(first.Type)!.Value.Element))
+                Report(diagnostics, Diagnostics.ModelNotSupported, at, fields.Type.Name,
+                    $"its field '{first.Path}' is {first.Type.ToDisplayString()} but '{method.Name}' uses matrices of {elements[0].Keyword()}; every matrix of a model and of its [Differentiable] methods must be Matrix<float>, or every one Matrix<double>");
         }
         if (elements.Count == 0 && !method.Parameters.Any(p => p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named)))
             return;
         if (elements.Count != 1)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
                 "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
-        if ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray)))
+        // A model's method has the gradient alone (BP0015, reported with the model's other checks).
+        if (model is null && ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray))))
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 
