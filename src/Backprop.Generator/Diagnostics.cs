@@ -13,8 +13,8 @@ internal static class Diagnostics
     private const string Shape = "Backprop.Shape";
     private const string Body = "Backprop.Body";
 
-    public static readonly DiagnosticDescriptor MethodNotStatic = Error("BP0001", "Differentiable method must be static",
-        "'{0}' must be static to be [Differentiable]; add the static modifier", Shape);
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error("BP0001", "Differentiable method must be static or a model's",
+        "'{0}' must be static to be [Differentiable], or an instance method of a model, whose fields hold the parameters it differentiates; '{1}' has no field of type Matrix<T>, Matrix<T>[], double, float, double[], float[] or of a model: add the static modifier, or hold the parameters in fields of '{1}'", Shape);
 
     public static readonly DiagnosticDescriptor TypeNotPartial = Error("BP0002", "Containing type must be partial",
         "Type '{0}' must be partial so the generator can add '{1}' to it; add the partial modifier", Shape);
@@ -55,6 +55,12 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ConstraintTooNarrow = Error("BP0014", "Type parameter constrained too narrowly for derivatives",
         "'{0}' constrains '{1}' to '{2}', too narrow for its derivatives: {3}; constrain '{4}' to 'System.Numerics.IFloatingPointIeee754<{4}>' instead", Shape);
 
+    public static readonly DiagnosticDescriptor ModeNotForModels = Error("BP0015", "Derivative mode not available for model methods",
+        "'{0}' is a method of the model '{1}', for which Backprop generates the gradient only so far; remove Derivatives.{2} from its attribute, or make '{0}' static and pass the parameters in", Shape);
+
+    public static readonly DiagnosticDescriptor ModelNotSupported = Error("BP0016", "Model not supported as declared",
+        "Model '{0}' is not supported as declared: {1}", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -82,14 +88,17 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor HelperNotDifferentiable = Error("BP1010", "Helper cannot be differentiated",
         "'{0}', which '{1}' calls ({2}), cannot be differentiated: {4} ({3}); {5}", Body);
 
+    public static readonly DiagnosticDescriptor ModelFieldWritten = Error("BP1011", "Model changed by its method",
+        "'{0}' {1}, but a [Differentiable] method reads its model and never changes it; {2}", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, InternalError,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

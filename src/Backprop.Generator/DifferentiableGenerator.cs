@@ -53,12 +53,21 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Helpers)
             .Select(static (helper, _) => GeneratedFile.FromHelper(helper))
             .WithTrackingName(TrackingNames.GenerateHelpers);
-        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> helperDiagnostics = parsed
-            .SelectMany(static (parsed, _) => parsed.HelperDiagnostics)
+        // What several methods share (helpers, model types) is reported once, however many reach it.
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> sharedDiagnostics = parsed
+            .SelectMany(static (parsed, _) => parsed.SharedDiagnostics)
             .Collect()
             .Select(static (diagnostics, _) => diagnostics.Distinct().ToEquatableArray())
-            .WithTrackingName(TrackingNames.HelperDiagnostics);
-        context.RegisterSourceOutput(helperDiagnostics, Report);
+            .WithTrackingName(TrackingNames.SharedDiagnostics);
+        context.RegisterSourceOutput(sharedDiagnostics, Report);
+        // Each model's Gradients type once, however many of its methods (or of the models holding it) are marked.
+        IncrementalValuesProvider<GeneratedFile> modelFiles = models
+            .SelectMany(static (parsed, _) => parsed.Models)
+            .Collect()
+            .SelectMany(static (models, _) => ModelEmitter.Distinct(models))
+            .WithTrackingName(TrackingNames.Models)
+            .Select(static (model, _) => GeneratedFile.FromModel(model))
+            .WithTrackingName(TrackingNames.GenerateModels);
 
         IncrementalValuesProvider<DiagnosticInfo> pullbackErrors = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -72,6 +81,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(files, static (output, file) => Output(output, file, reportDiagnostics: false));
         context.RegisterSourceOutput(helperFiles, static (output, file) => Output(output, file, reportDiagnostics: true));
+        context.RegisterSourceOutput(modelFiles, static (output, file) => Output(output, file, reportDiagnostics: true));
     }
 
     private static void Output(SourceProductionContext output, GeneratedFile file, bool reportDiagnostics)
@@ -147,6 +157,22 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         return collisions.Count == 0 ? file : new GeneratedFile(null, null, file.Diagnostics.Concat(collisions).ToEquatableArray());
     }
 
+    /// <summary>A model's <c>Gradients</c> type; its methods reported anything wrong with it already.</summary>
+    public static GeneratedFile FromModel(ModelSpec model)
+    {
+        try
+        {
+            return new GeneratedFile(model.HintName, ModelEmitter.Emit(model), EquatableArray<DiagnosticInfo>.Empty);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new GeneratedFile(null, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(Generator.Diagnostics.InternalError, null, model.TypeName + "." + Naming.GradientsType, exception.Message),
+            }));
+        }
+    }
+
     /// <summary>An implicit helper's derivatives; its callers reported anything wrong with its body already.</summary>
     public static GeneratedFile FromHelper(FunctionSpec helper) =>
         Guarded(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), helper.Name, () => FromScalar(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), helper));
@@ -195,5 +221,7 @@ internal static class TrackingNames
     public const string Model = nameof(Model);
     public const string Diagnostics = nameof(Diagnostics);
     public const string GenerationErrors = nameof(GenerationErrors);
-    public const string HelperDiagnostics = nameof(HelperDiagnostics);
+    public const string SharedDiagnostics = nameof(SharedDiagnostics);
+    public const string Models = nameof(Models);
+    public const string GenerateModels = nameof(GenerateModels);
 }

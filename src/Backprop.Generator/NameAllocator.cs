@@ -16,8 +16,9 @@ internal sealed class NameAllocator
 
     /// <summary>Names for a derivative method's locals: every variable, gradient parameter and array result's derivative is taken.</summary>
     public static NameAllocator ForDerivativesOf(FunctionSpec function) =>
-        new(function.Body.Variables.Select(v => v.Name).Concat(function.Parameters.Select(p => p.GradientName))
-            .Concat(function.ReturnsSeveralValues ? new[] { Naming.ResultDerivative } : Enumerable.Empty<string>()));
+        new(function.Body.Variables.Select(v => v.Name).Concat(function.Inputs.Select(p => p.GradientName))
+            .Concat(function.ReturnsSeveralValues ? new[] { Naming.ResultDerivative } : Enumerable.Empty<string>())
+            .Concat(function.IsModelMethod ? new[] { Naming.ModelGradients } : Enumerable.Empty<string>()));
 
     public string Allocate(string wanted)
     {

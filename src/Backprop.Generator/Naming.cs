@@ -21,6 +21,15 @@ internal static class Naming
     public const string JacobianColumnSuffix = "JacobianColumn";
     public const string JacobianRowSuffix = "JacobianRow";
 
+    /// <summary>The type the generator writes into a model (a type with <c>[Differentiable]</c> instance methods): its fields' gradients.</summary>
+    public const string GradientsType = "Gradients";
+
+    /// <summary>The method that allocates a model's <see cref="GradientsType"/> in the shapes of its fields.</summary>
+    public const string GradientsFactory = "For";
+
+    /// <summary>A model method's parameter of its model's <see cref="GradientsType"/>, which the gradient method overwrites.</summary>
+    public const string ModelGradients = "gradients";
+
     /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
     public const string ResultDerivative = "dresult";
 
@@ -29,6 +38,13 @@ internal static class Naming
 
     /// <summary>The derivative (adjoint or tangent) of a value: <c>d</c> + its name, unescaped (<c>dx</c>, <c>dtotal</c>).</summary>
     public static string Derivative(string name) => "d" + name;
+
+    /// <summary>
+    /// A name to make a local's name from: the name itself, or for a model's gradient member (<c>gradients.Hidden.W</c>),
+    /// its field's path as one identifier (<c>Hidden_W</c>).
+    /// </summary>
+    public static string Local(string name) =>
+        name.StartsWith(ModelGradients + ".", System.StringComparison.Ordinal) ? name.Substring(ModelGradients.Length + 1).Replace("@", "").Replace('.', '_') : name;
 
     /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
     public static string Product(string name) => "h" + name;

@@ -2,7 +2,9 @@ namespace Backprop;
 
 /// <summary>
 /// Marks a static method of a partial type whose derivatives the Backprop source generator emits at
-/// compile time, beside it in the same type. For a method <c>F</c>:
+/// compile time, beside it in the same type; or an instance method of a model (a partial class, record or struct
+/// whose fields hold its parameters), whose gradient method is an instance method differentiating the fields too,
+/// into the model's generated <c>Gradients</c> (<c>docs/models.md</c>). For a method <c>F</c>:
 /// <list type="bullet">
 /// <item><see cref="Derivatives.Gradient"/> (the default): <c>FGradient</c> takes every original parameter,
 /// then one gradient parameter <c>d{name}</c> per differentiable parameter, and returns the value of <c>F</c>.</item>

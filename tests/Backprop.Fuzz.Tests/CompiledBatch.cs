@@ -40,23 +40,24 @@ internal sealed class CompiledBatch : IDisposable
     /// <exception cref="InvalidOperationException">A program is not valid C#: a bug in the program generator.</exception>
     public static CompiledBatch Compile(IReadOnlyList<FuzzProgram> programs)
     {
-        var (assembly, context, loaded, failed) = CompileAll(programs, FuzzProgram.File, p => p.ClassName);
+        var (assembly, context, loaded, failed) = CompileAll(programs, FuzzProgram.File, p => p.ClassName, ModelTwin.StandIns);
         return new CompiledBatch(assembly, context, loaded, failed.Select(f => new FuzzFailure(f.Program, FailureKind.Generator, f.Detail)).ToList());
     }
 
     /// <summary>
     /// Compiles programs (each a class named <paramref name="className"/> in the file <paramref name="file"/> writes) in one
     /// compilation and loads them; a program the generator fails on is set aside with the errors charged to it,
-    /// and the rest compiled again without it.
+    /// and the rest compiled again without it. The file <paramref name="afterGeneration"/> writes, if any, joins the
+    /// compilation after the generator ran: code calling what it generates (<see cref="ModelTwin.StandIns"/>).
     /// </summary>
     public static (Assembly? Assembly, AssemblyLoadContext? Context, List<T> Loaded, List<(T Program, string Detail)> Failed) CompileAll<T>(
-        IReadOnlyList<T> programs, Func<IReadOnlyList<T>, string> file, Func<T, string> className)
+        IReadOnlyList<T> programs, Func<IReadOnlyList<T>, string> file, Func<T, string> className, Func<IReadOnlyList<T>, string>? afterGeneration = null)
     {
         var failed = new List<(T, string)>();
         var remaining = programs.ToList();
         while (remaining.Count > 0)
         {
-            var (assembly, context, errors) = CompileAndLoad(Parse(file(remaining), "Fuzz" + className(remaining[0])), () => file(remaining));
+            var (assembly, context, errors) = CompileAndLoad(Parse(file(remaining), "Fuzz" + className(remaining[0])), () => file(remaining), afterGeneration?.Invoke(remaining));
             if (assembly is not null)
                 return (assembly, context, remaining, failed);
             foreach (T program in remaining.ToArray())
@@ -77,7 +78,7 @@ internal sealed class CompiledBatch : IDisposable
     /// instead, what stopped it, each charged to the class it is about (see <see cref="Blame"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The source is not valid C#: a bug in the program generator, whose source <paramref name="file"/> gives.</exception>
-    private static (Assembly? Assembly, AssemblyLoadContext? Context, List<(string? ClassName, string Detail)> Errors) CompileAndLoad(CSharpCompilation compilation, Func<string> file)
+    private static (Assembly? Assembly, AssemblyLoadContext? Context, List<(string? ClassName, string Detail)> Errors) CompileAndLoad(CSharpCompilation compilation, Func<string> file, string? afterGeneration)
     {
         Diagnostic[] sourceErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
         if (sourceErrors.Length > 0)
@@ -88,17 +89,22 @@ internal sealed class CompiledBatch : IDisposable
         var errors = generatorDiagnostics.Select(d => (Blame(d, compilation.SyntaxTrees[0]), "generator reported " + d)).ToList();
         if (errors.Count > 0)
             return (null, null, errors);
+        if (afterGeneration is { Length: > 0 })
+            output = output.AddSyntaxTrees(CSharpSyntaxTree.ParseText(afterGeneration, TestCompilation.ParseOptions, path: StandInsPath));
         var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(image);
         if (!emitted.Success)
         {
             return (null, null, emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
-                .Select(d => (Blame(d, compilation.SyntaxTrees[0]), "generated code does not compile: " + d)).ToList());
+                .Select(d => (Blame(d, d.Location.SourceTree?.FilePath == StandInsPath ? d.Location.SourceTree : compilation.SyntaxTrees[0]), "generated code does not compile: " + d)).ToList());
         }
         image.Position = 0;
         var context = new AssemblyLoadContext("fuzz", isCollectible: true);
         return (context.LoadFromStream(image), context, errors);
     }
+
+    /// <summary>The path of the file that joins a compilation after the generator ran.</summary>
+    private const string StandInsPath = "StandIns.cs";
 
     private static CSharpCompilation Parse(IReadOnlyList<FuzzProgram> programs) => Parse(FuzzProgram.File(programs), "Fuzz" + programs[0].ClassName);
 

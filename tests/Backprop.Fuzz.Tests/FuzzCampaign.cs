@@ -100,5 +100,6 @@ internal static class FuzzCampaign
     /// else: any other diagnostic, or BP1009 on a program that passes no such value, stays a failure.
     /// </summary>
     private static bool IsExpectedRefusal(FuzzFailure failure) =>
-        failure.Program.ExpectsLostDerivative && failure.Detail.Split('\n').All(line => line.Contains($"BP1009: '{FuzzProgram.MethodName}' passes", StringComparison.Ordinal));
+        failure.Program.ExpectsLostDerivative && failure.Detail.Split('\n').All(line =>
+            line.Contains($"BP1009: '{(failure.Program.Fields is null ? FuzzProgram.MethodName : ModelTwin.MethodName)}' passes", StringComparison.Ordinal));
 }

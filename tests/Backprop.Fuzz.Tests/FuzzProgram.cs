@@ -34,8 +34,10 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="Hessian">Whether they also ask for <c>FHessianVector</c> (and <c>FHessian</c>).</param>
 /// <param name="Outputs">For a program returning a <c>double[]</c> (its local array <c>outputs</c>), the array's length; 0 for a scalar result.</param>
 /// <param name="Kernels">Methods of a second class, <see cref="KernelsClassName"/>, which is not partial: helpers without attribute.</param>
+/// <param name="Fields">For a program held as a model (<see cref="ModelTwin"/>), the parameters that are its fields.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
-    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0, IReadOnlyList<string>? Kernels = null)
+    IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0, IReadOnlyList<string>? Kernels = null,
+    IReadOnlyList<string>? Fields = null)
 {
     /// <summary>How the statement that passes a varying value to a <c>[NoDerivative]</c> parameter begins.</summary>
     public const string LostDerivativeDeclaration = "double lost = ";
@@ -81,22 +83,28 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     {
         get
         {
-            var text = new StringBuilder();
-            text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
-            text.Append("    ").Append(Attribute).Append('\n');
-            text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(Outputs > 0 ? "[] " : " ").Append(MethodName).Append('(')
-                .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')');
+            var body = new StringBuilder();
             if (Statements.Count == 1 && Statements[0].StartsWith("return ", StringComparison.Ordinal))
             {
                 // A lone return becomes an expression body, the other form the generator accepts.
-                text.Append(" =>\n        ").Append(Statements[0].Substring("return ".Length)).Append('\n');
+                body.Append(" =>\n        ").Append(Statements[0].Substring("return ".Length)).Append('\n');
             }
             else
             {
-                text.Append("\n    {\n");
+                body.Append("\n    {\n");
                 foreach (string statement in Statements)
-                    text.Append("        ").Append(statement.Replace("\n", "\n        ")).Append('\n');
-                text.Append("    }\n");
+                    body.Append("        ").Append(statement.Replace("\n", "\n        ")).Append('\n');
+                body.Append("    }\n");
+            }
+            var text = new StringBuilder();
+            if (Fields is not null)
+                ModelTwin.Write(text, this, body.ToString());
+            else
+            {
+                text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
+                text.Append("    ").Append(Attribute).Append('\n');
+                text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(Outputs > 0 ? "[] " : " ").Append(MethodName).Append('(')
+                    .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')').Append(body);
             }
             foreach (string helper in Helpers ?? Array.Empty<string>())
                 text.Append('\n').Append("    ").Append(WithModes(helper).Replace("\n", "\n    ")).Append('\n');

@@ -26,6 +26,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The same programs held as models: their fields differentiated through the instance method's gradient.</summary>
+    [Fact]
+    public void ModelSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateModel);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     [Fact]
     public void SameSeedSameProgram() =>
         Assert.Equal(ProgramGenerator.Generate(42).Source, ProgramGenerator.Generate(42).Source);
@@ -35,7 +44,9 @@ public class FuzzTests(ITestOutputHelper output)
     /// --logger "console;verbosity=detailed"</c>, from seed <c>FUZZ_SEED</c> (default 1,000,000, past the fixed range);
     /// or the seeds listed in <c>FUZZ_SEEDS</c> (<c>160,551</c>), to rerun failures; and <c>FUZZ_MATRIX_PROGRAMS</c> matrix
     /// programs from <c>FUZZ_MATRIX_SEED</c>. Without any of them it checks nothing.
-    /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>).
+    /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
+    /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
+    /// <see cref="MatrixProgram.AsModel"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -43,7 +54,9 @@ public class FuzzTests(ITestOutputHelper output)
         int count = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_PROGRAMS"), out int programs) ? programs : 0;
         int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 1_000_000;
         Action<string> progress = line => Console.Error.WriteLine(line);
-        Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult : ProgramGenerator.Generate;
+        Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult
+            : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
+            : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)
             : FuzzCampaign.Run(firstSeed, count, progress, generate);
@@ -53,7 +66,8 @@ public class FuzzTests(ITestOutputHelper output)
         if (int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_PROGRAMS"), out int matrixPrograms))
         {
             int matrixSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_MATRIX_SEED"), out int m) ? m : 1_000_000;
-            MatrixCampaignResult matrix = MatrixFuzz.Run(Enumerable.Range(matrixSeed, matrixPrograms).ToArray(), progress);
+            MatrixCampaignResult matrix = MatrixFuzz.Run(Enumerable.Range(matrixSeed, matrixPrograms).ToArray(), progress,
+                models: Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1");
             report += "\n\n" + matrix.Report();
             failures += matrix.Failures.Count;
         }

@@ -34,8 +34,9 @@ internal static class MatrixFuzz
 {
     public const int Points = 3;
 
-    public static MatrixCampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null) =>
-        Run(seeds.Select(MatrixProgramGenerator.Generate).ToArray(), progress);
+    /// <param name="models">Whether to hold each program as a model (<see cref="MatrixProgram.AsModel"/>).</param>
+    public static MatrixCampaignResult Run(IReadOnlyList<int> seeds, Action<string>? progress = null, bool models = false) =>
+        Run(seeds.Select(MatrixProgramGenerator.Generate).Select(p => models ? p.AsModel() : p).ToArray(), progress);
 
     /// <summary>Fuzzes the programs, reporting each failure and each batch as it goes.</summary>
     public static MatrixCampaignResult Run(IReadOnlyList<MatrixProgram> programs, Action<string>? progress = null)
@@ -44,7 +45,7 @@ internal static class MatrixFuzz
         var counts = new CheckCounts();
         foreach (MatrixProgram[] batch in programs.Chunk(FuzzCampaign.BatchSize))
         {
-            var (assembly, context, loaded, failed) = CompiledBatch.CompileAll(batch, MatrixProgram.File, p => p.ClassName);
+            var (assembly, context, loaded, failed) = CompiledBatch.CompileAll(batch, MatrixProgram.File, p => p.ClassName, MatrixProgram.StandIns);
             var found = failed.Select(f => new MatrixFailure(f.Program, FailureKind.Generator, f.Detail)).ToList();
             foreach (MatrixProgram program in loaded)
             {
@@ -76,7 +77,7 @@ internal static class MatrixFuzz
         MethodInfo? gradient = type.GetMethod(FuzzProgram.MethodName + "Gradient");
         MethodInfo? tangent = type.GetMethod(FuzzProgram.MethodName + "Tangent");
         MethodInfo? product = type.GetMethod(FuzzProgram.MethodName + "HessianVector");
-        if (gradient is null || tangent is null || (program.Hessian && product is null))
+        if (gradient is null || (program.Tangent && tangent is null) || (program.Hessian && product is null))
             return ($"no {(gradient is null ? "gradient" : tangent is null ? "tangent" : "Hessian-vector")} method was generated, and no diagnostic says why", default);
         var random = new Random(program.Seed);
         // The directions' own stream, so that the points are where the gradient check alone puts them.
@@ -127,7 +128,7 @@ internal static class MatrixFuzz
                     return ($"{at}: ∂F/∂{MatrixValues.Label(parameters[index], e)}: generated {generated[c]:R}, finite differences {expected:R}", counts);
             }
 
-            if (MatrixTangentChecker.Check(program, tangent, point, value, generated, everyComponentTrusted, directions) is string tangentFailure)
+            if (tangent is not null && MatrixTangentChecker.Check(program, tangent, point, value, generated, everyComponentTrusted, directions) is string tangentFailure)
                 return ($"{at}: {tangentFailure}", counts);
             if (product is not null)
             {

@@ -16,4 +16,13 @@ public class MatrixFuzzTests(ITestOutputHelper output)
         output.WriteLine(result.Summary);
         Assert.True(result.Failures.Count == 0, result.Report());
     }
+
+    /// <summary>The same programs held as models: their weights (and the scalar) fields, differentiated through the model's gradient.</summary>
+    [Fact]
+    public void MatrixModelSeedRange()
+    {
+        MatrixCampaignResult result = MatrixFuzz.Run(Enumerable.Range(1, 200).ToArray(), models: true);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
 }

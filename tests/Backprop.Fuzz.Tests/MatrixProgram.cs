@@ -50,26 +50,47 @@ internal sealed record MatrixParameter(string Name, MatrixRole Role, int Rows = 
 /// methods it calls (<paramref name="Members"/>: a <c>[Differentiable]</c> layer, a helper without the attribute):
 /// statements over local matrices, loops, branches and jumps, the last one a <c>return</c> of a scalar loss.
 /// </summary>
-internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Parameters, IReadOnlyList<string> Statements, IReadOnlyList<string> Members)
+/// <param name="Fields">
+/// For a program held as a model, the parameters that are its fields (its weights, stacks of weights and the scalar
+/// when the body never assigns it): <c>F</c> is then an instance method <see cref="ModelTwin.MethodName"/> of the
+/// rest, with the gradient alone, behind static stand-ins (<see cref="StandIns"/>).
+/// </param>
+internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Parameters, IReadOnlyList<string> Statements, IReadOnlyList<string> Members,
+    IReadOnlyList<string>? Fields = null)
 {
     public string ClassName => "M" + Seed;
 
-    /// <summary>Whether <c>F</c> asks for second derivatives: not when it takes a <c>Matrix&lt;double&gt;[]</c>, whose Hessian is BP0010.</summary>
-    public bool Hessian => !Parameters.Any(p => p.Role is MatrixRole.WeightArray or MatrixRole.InputArray);
+    /// <summary>Whether <c>F</c> asks for second derivatives: not when it takes a <c>Matrix&lt;double&gt;[]</c>, whose Hessian is BP0010, nor a model's.</summary>
+    public bool Hessian => Fields is null && !Parameters.Any(p => p.Role is MatrixRole.WeightArray or MatrixRole.InputArray);
+
+    /// <summary>Whether <c>F</c> asks for the tangent: not a model's, which has the gradient alone.</summary>
+    public bool Tangent => Fields is null;
 
     /// <summary>What <c>F</c>'s attribute asks for: the gradient, the tangent, and <see cref="Hessian"/> where it may.</summary>
-    public string Derivatives => "Derivatives.Gradient | Derivatives.Tangent" + (Hessian ? " | Derivatives.Hessian" : "");
+    public string Derivatives => "Derivatives.Gradient" + (Tangent ? " | Derivatives.Tangent" : "") + (Hessian ? " | Derivatives.Hessian" : "");
+
+    /// <summary>The program held as a model: its weights (and the scalar, unless the body assigns it) become fields.</summary>
+    public MatrixProgram AsModel()
+    {
+        HashSet<string> assigned = ModelTwin.Assigned(File(new[] { this }));
+        return this with { Fields = Parameters.Where(p => p.Differentiable && !assigned.Contains(p.Name)).Select(p => p.Name).ToList() };
+    }
+
+    private bool IsField(MatrixParameter parameter) => Fields?.Contains(parameter.Name) == true;
 
     public string Source
     {
         get
         {
             var text = new StringBuilder();
-            text.Append("public static partial class ").Append(ClassName).Append("\n{\n");
+            text.Append(Fields is null ? "public static partial class " : "public partial class ").Append(ClassName).Append("\n{\n");
+            foreach (MatrixParameter weight in Parameters.Where(IsField))
+                text.Append("    public ").Append(weight.Declaration).Append(weight.Role == MatrixRole.Scalar ? ";\n" : " = null!;\n");
             foreach (string member in Members)
                 text.Append("    ").Append(member.Replace("\n", "\n    ")).Append("\n\n");
-            text.Append("    [Differentiable(").Append(Derivatives).Append(")]\n    public static double ")
-                .Append(FuzzProgram.MethodName).Append('(').Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(")\n    {\n");
+            text.Append("    [Differentiable(").Append(Derivatives).Append(")]\n    public ").Append(Fields is null ? "static " : "").Append("double ")
+                .Append(Fields is null ? FuzzProgram.MethodName : ModelTwin.MethodName).Append('(')
+                .Append(string.Join(", ", Parameters.Where(p => !IsField(p)).Select(p => p.Declaration))).Append(")\n    {\n");
             foreach (string statement in Statements)
                 text.Append("        ").Append(statement.Replace("\n", "\n        ")).Append('\n');
             return text.Append("    }\n}\n").ToString();
@@ -80,5 +101,57 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
         "using System;\nusing Backprop;\nusing static Backprop.MatrixOps;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n"
         + string.Join("\n", programs.Select(p => p.Source));
 
-    public override string ToString() => $"seed {Seed}:\n{Source}";
+    /// <summary>
+    /// Static <c>F</c> and <c>FGradient</c> of each model's original signature, compiled after the generator ran: they
+    /// fill the model from their arguments, start its gradients as the garbage in the buffers they are given, call the
+    /// model's gradient, and copy its gradients back.
+    /// </summary>
+    public static string StandIns(IReadOnlyList<MatrixProgram> programs)
+    {
+        var text = new StringBuilder();
+        foreach (MatrixProgram program in programs.Where(p => p.Fields is not null))
+            program.WriteStandIns(text);
+        return text.Length == 0 ? "" : "using System;\nusing Backprop;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text;
+    }
+
+    private void WriteStandIns(StringBuilder text)
+    {
+        var fields = Parameters.Where(IsField).ToList();
+        var kept = Parameters.Where(p => !IsField(p)).ToList();
+        string Type(MatrixParameter p) => p.Declaration.Replace("[NoDerivative] ", "");
+        string signature = string.Join(", ", Parameters.Select(Type));
+        string model = $"new {ClassName} {{ {string.Join(", ", fields.Select(f => $"{f.Name} = {f.Name}"))} }}";
+        string Output(MatrixParameter p) => p.Role == MatrixRole.Scalar ? $"out double d{p.Name}" : Type(p).Replace(" " + p.Name, " d" + p.Name);
+        text.Append("public partial class ").Append(ClassName).Append("\n{\n");
+        text.Append("    public static double ").Append(FuzzProgram.MethodName).Append('(').Append(signature).Append(") =>\n        ")
+            .Append(model).Append('.').Append(ModelTwin.MethodName).Append('(').Append(string.Join(", ", kept.Select(p => p.Name))).Append(");\n\n");
+        text.Append("    public static double ").Append(FuzzProgram.MethodName).Append("Gradient(")
+            .Append(string.Join(", ", new[] { signature }.Concat(Parameters.Where(p => p.Differentiable).Select(Output)))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        var gradients = Gradients.For(model);\n");
+        foreach (MatrixParameter field in fields)
+        {
+            text.Append(field.Role switch
+            {
+                MatrixRole.Scalar => $"        gradients.{field.Name} = {MatrixValues.Garbage};\n",
+                MatrixRole.WeightArray => $"        for (int i = 0; i < d{field.Name}.Length; i++) d{field.Name}[i].CopyTo(gradients.{field.Name}[i]);\n",
+                _ => $"        d{field.Name}.CopyTo(gradients.{field.Name});\n",
+            });
+        }
+        var own = kept.Where(p => p.Differentiable).Select(p => p.Role == MatrixRole.Scalar ? "out d" + p.Name : "d" + p.Name);
+        text.Append("        double value = model.").Append(ModelTwin.MethodName).Append("Gradient(")
+            .Append(string.Join(", ", kept.Select(p => p.Name).Append("gradients").Concat(own))).Append(");\n");
+        foreach (MatrixParameter field in fields)
+        {
+            text.Append(field.Role switch
+            {
+                MatrixRole.Scalar => $"        d{field.Name} = gradients.{field.Name};\n",
+                MatrixRole.WeightArray => $"        for (int i = 0; i < d{field.Name}.Length; i++) gradients.{field.Name}[i].CopyTo(d{field.Name}[i]);\n",
+                _ => $"        gradients.{field.Name}.CopyTo(d{field.Name});\n",
+            });
+        }
+        text.Append("        return value;\n    }\n}\n\n");
+    }
+
+    public override string ToString() => $"seed {Seed}{(Fields is null ? "" : " (a model)")}:\n{Source}";
 }

@@ -289,6 +289,12 @@ internal sealed class ProgramGenerator
     /// </summary>
     public static FuzzProgram GenerateArrayResult(int seed) => new ProgramGenerator(seed, arrayResult: true).Program(seed);
 
+    /// <summary>
+    /// <see cref="Generate"/>'s program held as a model (<see cref="ModelTwin"/>): the parameters it never assigns are fields,
+    /// differentiated through an instance method; the program as it is when no differentiable parameter can be one.
+    /// </summary>
+    public static FuzzProgram GenerateModel(int seed) => ModelTwin.Of(Generate(seed));
+
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
     {

@@ -32,7 +32,7 @@ public class CodeFixTests
         const string source = """
             public partial class Model
             {
-                private double _scale = 2;
+                private readonly int _scale = 2;
 
                 [Differentiable] public double {|BP0001:F|}(double x) => _scale * x;
             }

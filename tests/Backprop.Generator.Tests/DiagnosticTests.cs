@@ -1045,6 +1045,252 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void BP0001_InstanceMethodOfATypeWithoutParameterFields() =>
+        Assert.Contains("'Model' has no field of type Matrix<T>, Matrix<T>[], double, float, double[], float[] or of a model", Expect("BP0001", """
+            public partial class Model
+            {
+                [NoDerivative] public double Scale = 2;
+                public int Count;
+                [Differentiable] public double [|F|](double x) => Scale * x * Count;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0015_TangentOfAModelMethod() =>
+        Assert.Contains("remove Derivatives.Tangent | Derivatives.Hessian from its attribute", Expect("BP0015", """
+            public partial class Model
+            {
+                public double A;
+                [Differentiable([|Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian|])] public double F(double x) => A * x * x;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0015_JacobianOfAModelMethod() => Expect("BP0015", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable([|Derivatives.Jacobian|])] public double[] F(double x) => new[] { A * x };
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelMethodParameterNamedGradients() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable] public double F(double x, [NoDerivative] double [|gradients|]) => A * x * gradients;
+        }
+        """);
+
+    [Fact]
+    public void BP0016_LayerTypeNotPartial() =>
+        Assert.Contains("its field 'Layer' holds a 'Dense', a model by its fields (W), and 'Dense' is not partial, so the generator cannot add 'Dense.Gradients': make it partial, or mark 'Layer' [NoDerivative] if it holds hyperparameters", Expect("BP0016", """
+            public class Dense
+            {
+                public Matrix<float> W = null!;
+            }
+            public partial class Model
+            {
+                public Dense [|Layer|] = new();
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, Layer.W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_ArrayOfLayers() =>
+        Assert.Contains("its field 'Layers' holds the model 'Dense' in a 'Dense[]', which is not supported yet", Expect("BP0016", """
+            public partial class Dense
+            {
+                public Matrix<float> W = null!;
+            }
+            public partial class Model
+            {
+                public Dense[] [|Layers|] = null!;
+                public Matrix<float> W = null!;
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_ListOfMatrices() => Expect("BP0016", """
+        public partial class Model
+        {
+            public System.Collections.Generic.List<Matrix<float>> [|Weights|] = new();
+            public Matrix<float> W = null!;
+            [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+        }
+        """);
+
+    [Fact]
+    public void BP0016_LayerHoldingItsOwnType() =>
+        Assert.Contains("its field 'Next' holds a 'Node' again", Expect("BP0016", """
+            public partial class Node
+            {
+                public Matrix<float> W = null!;
+                public Node? [|Next|];
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_MemberNamedGradients() => Expect("BP0016", """
+        public partial class Model
+        {
+            public double A;
+            public int [|Gradients|];
+            [Differentiable] public double F(double x) => A * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0016_ParameterFieldNamedFor() => Expect("BP0016", """
+        public partial class Model
+        {
+            public double [|For|];
+            [Differentiable] public double F(double x) => For * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0016_GenericModel() => Expect("BP0016", """
+        public partial class [|Model|]<T>
+        {
+            public double A;
+            [Differentiable] public double F(double x) => A * x;
+        }
+        """);
+
+    [Fact]
+    public void BP0016_PrivateParameterOfALayer() =>
+        Assert.Contains("its parameter 'W' is private, and the model 'Model' reads it through 'Layer': make it internal or public", Expect("BP0016", """
+            public partial class Dense
+            {
+                private Matrix<float> [|W|] = null!;
+                public Matrix<float> Forward(Matrix<float> x) => MatrixOps.MatMul(x, W);
+            }
+            public partial class Model
+            {
+                public Dense Layer = new();
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(Layer.Forward(x));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_MatricesOfTwoElementTypes() =>
+        Assert.Contains("its field 'V' is Backprop.Matrix<double> but 'W' is Backprop.Matrix<float>", Expect("BP0016", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                public Matrix<double> [|V|] = null!;
+                [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+                [Differentiable] public float G([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W)) * 2;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0016_MethodOverMatricesOfAnotherElementTypeThanItsModels() =>
+        Assert.Contains("its field 'W' is Backprop.Matrix<float> but 'F' uses matrices of double", Expect("BP0016", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                [Differentiable] public double [|F|]([NoDerivative] Matrix<double> x) => MatrixOps.Sum(x);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    /// <summary>A model's parameters are the fields it declares: one inherited from a base class is read as nothing else is.</summary>
+    [Fact]
+    public void BP1002_FieldInheritedByAModel() => Expect("BP1002", """
+        public class Base
+        {
+            public Matrix<float> B = null!;
+        }
+        public partial class Model : Base
+        {
+            public Matrix<float> W = null!;
+            [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W)) + MatrixOps.Sum([|B|]);
+        }
+        """);
+
+    [Fact]
+    public void BP1011_AssigningAField() =>
+        Assert.Contains("'F' assigns 'Calls', which is part of its model, but a [Differentiable] method reads its model and never changes it", Expect("BP1011", """
+            public partial class Model
+            {
+                public double A;
+                public int Calls;
+                [Differentiable] public double F(double x)
+                {
+                    [|Calls = Calls + 1|];
+                    return A * x;
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1011_WritingAnElementOfAFieldArray() => Expect("BP1011", """
+        public partial class Model
+        {
+            public double[] Scales = { 1, 2 };
+            [Differentiable] public double F(double x)
+            {
+                [|Scales[0] = x|];
+                return Scales[1] * x;
+            }
+        }
+        """);
+
+    /// <summary>A layer's method is inlined where the model calls it: what its body cannot hold is BP1010, naming the construct's own diagnostic.</summary>
+    [Fact]
+    public void BP1010_LayerIncrementingItsOwnField() =>
+        Assert.Contains("'Forward' assigns 'Calls', which is part of its model, but a [Differentiable] method reads its model and never changes it; compute the new value in a local (BP1011)", Expect("BP1010", """
+        public partial class Dense
+        {
+            public Matrix<float> W = null!;
+            public int Calls;
+            public Matrix<float> Forward(Matrix<float> x)
+            {
+                [|Calls++|];
+                return MatrixOps.MatMul(x, W);
+            }
+        }
+        public partial class Model
+        {
+            public Dense Layer = new();
+            [Differentiable] public float F([NoDerivative] Matrix<float> x) => MatrixOps.Sum(Layer.Forward(x));
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1011_CallingAMethodOnAField() =>
+        Assert.Contains("calls 'CopyTo' on 'W', which is part of its model, for its effect", Expect("BP1011", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                [Differentiable] public float F([NoDerivative] Matrix<float> x)
+                {
+                    [|W.CopyTo(x)|];
+                    return MatrixOps.Sum(MatrixOps.MatMul(x, W));
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void AModelsProblemIsReportedOnceForAllItsMethods()
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(Preamble + """
+            public partial class Model
+            {
+                public double A;
+                public int Gradients;
+                [Differentiable] public double F(double x) => A * x;
+                [Differentiable] public double G(double x) => A * x * x;
+            }
+            """);
+        Assert.Equal("BP0016", Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
     public void BadMethodDoesNotStopOthers()
     {
         var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """

@@ -772,6 +772,37 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// A model: its weights are fields, the layer it holds is a model too (its method inlined, its fields read through
+    /// the model's), a temperature is trained and a decay is a hyperparameter; a Gradients type for each model.
+    /// </summary>
+    [Fact]
+    public void ModelWithFields() => GeneratorRunner.VerifySnapshots("""
+        using Backprop;
+        using static Backprop.MatrixOps;
+        namespace Demo;
+        public partial class Dense
+        {
+            public Matrix<float> W = null!, b = null!;
+            public Matrix<float> Forward(Matrix<float> x) => Relu(MatMul(x, W) + b);
+        }
+        public partial class Mlp
+        {
+            public Dense Hidden = null!;
+            public Matrix<float> W2 = null!, b2 = null!;
+            public float Temperature = 1;
+            [NoDerivative] public float Decay = 1e-4f;
+
+            [Differentiable]
+            public float Loss([NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+            {
+                var h = Hidden.Forward(x);
+                var y = MatMul(h, W2) + b2;
+                return SoftmaxCrossEntropy(y * (1 / Temperature), t) + Decay * Sum(Multiply(W2, W2));
+            }
+        }
+        """);
+
     /// <summary>The sample's MNIST CNN: the geometries are static fields, passed through as passive arguments.</summary>
     [Fact]
     public void ConvolutionalNetwork() => GeneratorRunner.VerifySnapshots("""

@@ -15,7 +15,7 @@ internal sealed class Activity
 
     private Activity(FunctionSpec function)
     {
-        foreach (ParameterSpec parameter in function.Parameters)
+        foreach (ParameterSpec parameter in function.Inputs)
         {
             if (parameter.Role != ParameterRole.Passive)
                 _varied.Add(parameter.Name);

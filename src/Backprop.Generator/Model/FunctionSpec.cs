@@ -16,6 +16,15 @@ namespace Backprop.Generator.Model;
 /// For a method generic over <c>T : IFloatingPointIeee754&lt;T&gt;</c>, the name of <c>T</c> as written, under which the printer
 /// writes <see cref="ScalarType.Generic"/>; <paramref name="Constraints"/> is its <c>where</c> clause, fully qualified.
 /// </param>
+/// <param name="Model">
+/// For an instance method (a model's), the model's gradient type as generated code names it
+/// (<c>global::Ns.Mlp.Gradients</c>): its derivatives are instance methods taking one, and differentiate with respect
+/// to <paramref name="Fields"/> as well as the parameters.
+/// </param>
+/// <param name="Fields">
+/// A model method's fields, nested models' included: the parameter fields, then the hyperparameters its body reads.
+/// Each is a variable of the body bound to the field, differentiated as a parameter of its kind would be.
+/// </param>
 /// <param name="ForCallers">
 /// Derivatives generated for other derivative methods to call (an implicit helper's, or the variant of a method with
 /// <c>[NoDerivative]</c> parameters that differentiates them too): the conveniences a user calls (<c>FHessianVector</c>,
@@ -36,8 +45,16 @@ internal sealed record FunctionSpec(
     string? TupleType = null,
     string? TypeParameter = null,
     string? Constraints = null,
-    bool ReturnsMatrix = false)
+    bool ReturnsMatrix = false,
+    string? Model = null,
+    EquatableArray<ParameterSpec> Fields = default)
 {
+    /// <summary>An instance method of a model, differentiated with respect to its fields too.</summary>
+    public bool IsModelMethod => Model is not null;
+
+    /// <summary>What the derivatives differentiate with respect to, and read: the parameters, then a model's fields.</summary>
+    public System.Collections.Generic.IEnumerable<ParameterSpec> Inputs => Parameters.Concat(Fields);
+
     /// <summary>For a generic method, its type parameter list (<c>&lt;T&gt;</c>), which every derivative method repeats; else empty.</summary>
     public string TypeParameters => TypeParameter is null ? "" : $"<{TypeParameter}>";
 
@@ -55,6 +72,9 @@ internal sealed record FunctionSpec(
     /// <summary>Whether any value of the body is a matrix: its derivatives take their matrices from a per-thread arena.</summary>
     public bool UsesMatrices => ReturnsMatrix || Body.Variables.Any(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray);
 
+    /// <summary>The element type of the body's matrices, which its arena holds: a loss in double over float matrices is a float arena's.</summary>
+    public ScalarType MatrixElement => Body.Variables.FirstOrDefault(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray)?.Type ?? ReturnType;
+
     public const string DefaultTapeName = "tape";
 
     /// <summary>The derivative methods' tape local: <c>tape</c>, or <c>tape_1</c>, … when a parameter or local is already named so.</summary>
@@ -68,7 +88,7 @@ internal sealed record FunctionSpec(
     private string FreeName(string wanted)
     {
         var taken = new System.Collections.Generic.HashSet<string>(Body.Variables.Select(v => v.Name)
-            .Concat(Parameters.SelectMany(p => new[] { p.Name, p.GradientName })));
+            .Concat(Parameters.SelectMany(p => new[] { p.Name, p.GradientName })).Concat(IsModelMethod ? new[] { Naming.ModelGradients } : new string[0]));
         string name = wanted;
         for (int suffix = 1; taken.Contains(name); suffix++)
             name = wanted + "_" + suffix;
@@ -107,7 +127,11 @@ internal enum ParameterRole
 /// <param name="TypeName">The type as written in the generated signature (fully qualified).</param>
 /// <param name="Type">The scalar (or element) type, when the parameter is one the forward program can read; a matrix's element type.</param>
 /// <param name="IsSpan">A <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, read as an array (<see cref="IsArray"/>); its gradient and product buffers are spans too.</param>
-internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false)
+/// <param name="Field">
+/// For a model's field, the field as C# reads it from the model (<c>W1</c>, <c>Layer1.W</c>, keywords escaped): the body's
+/// variable <see cref="Name"/> is bound to <c>this.{Field}</c>, and its gradient is <c>gradients.{Field}</c>.
+/// </param>
+internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false, string? Field = null)
 {
     /// <summary>
     /// The type of a derivative buffer for this array or span parameter: <c>double[]</c> for an array; for a span,
@@ -116,8 +140,11 @@ internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? T
     public string BufferType(bool written) =>
         IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Type!.Value.Keyword()}>" : Type!.Value.Keyword() + "[]";
 
-    /// <summary><c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>).</summary>
-    public string GradientName => Naming.Identifier(Naming.Derivative(Name));
+    /// <summary>
+    /// <c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>); for a model's field,
+    /// its member of the gradients (<c>gradients.W1</c>).
+    /// </summary>
+    public string GradientName => Field is null ? Naming.Identifier(Naming.Derivative(Name)) : Naming.ModelGradients + "." + Field;
 
     /// <summary>Whether its gradient is a matrix, or an array of them, given by the caller.</summary>
     public bool TakesMatrices => Role is ParameterRole.Matrix or ParameterRole.MatrixArray;

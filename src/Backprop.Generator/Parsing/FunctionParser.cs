@@ -15,9 +15,14 @@ namespace Backprop.Generator.Parsing;
 /// <param name="Location">Where to report an internal error found while generating from <paramref name="Function"/>.</param>
 /// <param name="Namesakes">The user's members of the method's type named as a generated member may be, to check the generated file against.</param>
 /// <param name="Helpers">The implicit helpers the method calls, directly or through other helpers, lowered (see <see cref="ImplicitHelpers"/>).</param>
-/// <param name="HelperDiagnostics">BP1009 in those helpers, reported once however many methods reach them.</param>
+/// <param name="SharedDiagnostics">
+/// What is wrong with what the method shares with other methods, reported once however many methods reach it: BP1009 in
+/// the helpers it calls, and the problems of the model types it reads (BP0002, BP0016).
+/// </param>
+/// <param name="Models">For a model's method, the model and the models it holds, whose <c>Gradients</c> types are generated (also when the method itself cannot be differentiated).</param>
 internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null,
-    EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default, EquatableArray<DiagnosticInfo> HelperDiagnostics = default)
+    EquatableArray<UserMember> Namesakes = default, EquatableArray<FunctionSpec> Helpers = default, EquatableArray<DiagnosticInfo> SharedDiagnostics = default,
+    EquatableArray<ModelSpec> Models = default)
 {
     /// <summary>The name of the file generated from the method, which keys its <see cref="Location"/>.</summary>
     public string? HintName => Function?.HintName;
@@ -27,7 +32,7 @@ internal sealed record ParseResult(FunctionSpec? Function, EquatableArray<Diagno
     /// from the parse result, so a method that moves (an edit above it) compares equal and nothing is regenerated.
     /// </summary>
     public ParseResult ForGeneration() =>
-        this with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty, Location = null, HelperDiagnostics = EquatableArray<DiagnosticInfo>.Empty };
+        this with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty, Location = null, SharedDiagnostics = EquatableArray<DiagnosticInfo>.Empty };
 }
 
 /// <summary>Turns a method marked <c>[Differentiable]</c> into a <see cref="FunctionSpec"/>: checks its shape, then lowers its body.</summary>
@@ -54,22 +59,31 @@ internal static class FunctionParser
     private static ParseResult Lower(GeneratorAttributeSyntaxContext context, SourceSpan? location, ImplicitHelpers? helpers, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
+        var model = new ModelOfMethod();
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
             MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
-                ParseMethod(method, declaration, context.SemanticModel, diagnostics, helpers!, cancellationToken),
+                ParseMethod(method, declaration, context.SemanticModel, diagnostics, model, helpers!, cancellationToken),
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
         };
-        bool ok = diagnostics.Count == 0;
+        bool ok = diagnostics.Count == 0 && model.Diagnostics.Count == 0;
         EquatableArray<FunctionSpec> helperSpecs = ok && helpers is not null ? helpers.Specs.ToEquatableArray() : default;
         // BP1009 is found here, where the arguments' positions are current; generating finds it again and makes no file.
         if (ok && function is not null)
             diagnostics.AddRange(LostDerivatives.Find(function));
         return new ParseResult(ok ? function : null, diagnostics.ToEquatableArray(), location,
             context.TargetSymbol is IMethodSymbol parsed ? UserMembers.Namesakes(parsed) : default,
-            helperSpecs, helperSpecs.SelectMany(helper => LostDerivatives.Find(helper)).ToEquatableArray());
+            helperSpecs, helperSpecs.SelectMany(helper => LostDerivatives.Find(helper)).Concat(model.Diagnostics).ToEquatableArray(),
+            (model.Fields?.Models ?? Enumerable.Empty<ModelSpec>()).ToEquatableArray());
+    }
+
+    /// <summary>For a model's method, its model as parsed, and what is wrong with it (reported once for all the model's methods).</summary>
+    private sealed class ModelOfMethod
+    {
+        public ModelFields? Fields;
+        public List<DiagnosticInfo> Diagnostics { get; } = new();
     }
 
     /// <summary>Where to report about a target, and what to call it: local functions and operators cannot get a sibling gradient method.</summary>
@@ -114,12 +128,16 @@ internal static class FunctionParser
     }
 
     private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
-        List<DiagnosticInfo> diagnostics, ImplicitHelpers helpers, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, ModelOfMethod model, ImplicitHelpers helpers, CancellationToken cancellationToken)
     {
         Location at = declaration.Identifier.GetLocation();
-        // A method over matrices is not generic: its derivatives take their matrices from an arena of one element type.
+        // An instance method of a type whose fields hold parameters is a model's: it differentiates them too.
+        bool modelMethod = !method.IsStatic && method.ContainingType is { } owner && ModelParser.IsModel(owner);
+        // A method over matrices, or a model's, is not generic: its derivatives take their matrices from an arena of one element type.
         List<TypeDeclarationSpec> containingTypes = CheckDeclaration(method, declaration, Naming.GradientMethod(method.Name), diagnostics, cancellationToken,
-            Symbols.TakesOrReturnsMatrices(method) ? null : () => BodyOperation(method, declaration, semanticModel, cancellationToken));
+            Symbols.TakesOrReturnsMatrices(method) || modelMethod ? null : () => BodyOperation(method, declaration, semanticModel, cancellationToken), modelMethod);
+        if (modelMethod)
+            model.Fields = ModelParser.Parse(method.ContainingType!, semanticModel.Compilation, model.Diagnostics, cancellationToken);
 
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType)?.IsFloatingPoint() == true;
         ScalarType? returnedMatrix = Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix) ? element : null;
@@ -129,8 +147,11 @@ internal static class FunctionParser
         if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")))
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
-        CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
-        CheckMatrices(method, derivatives, at, diagnostics);
+        if (modelMethod)
+            CheckModelMethod(method, derivatives, model.Fields, at, diagnostics);
+        else
+            CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
+        CheckMatrices(method, derivatives, at, diagnostics, modelMethod ? model : null);
 
         var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
@@ -144,8 +165,11 @@ internal static class FunctionParser
         // T mixed with double without a conversion (x * 2.0): the compiler's error says what to write; ours would be noise.
         if (method.IsGenericMethod && GenericMath.HasTypeErrors(body))
             return null;
+        if (modelMethod && model.Fields is null)
+            return null;
         // The body reads the implementing part's parameters, which are other symbols than the declaring part's.
-        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken, helpers);
+        var fields = new List<ParameterSpec>();
+        ForwardProgram? program = BodyLowering.Lower(method.PartialImplementationPart ?? method, derivatives, body, diagnostics, cancellationToken, helpers, model.Fields, fields);
         if (program is null)
             return null;
 
@@ -154,22 +178,60 @@ internal static class FunctionParser
             TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             TypeParameter: method.IsGenericMethod ? Naming.Identifier(method.TypeParameters[0].Name) : null,
             Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
-            ReturnsMatrix: returnedMatrix is not null);
+            ReturnsMatrix: returnedMatrix is not null,
+            Model: modelMethod ? Symbols.TypeName(method.ContainingType!) + "." + Naming.GradientsType : null,
+            Fields: fields.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A model's method has the gradient (reverse mode) alone so far, and its gradients parameter is named
+    /// <c>gradients</c>, which no parameter of its own may be.
+    /// </summary>
+    private static void CheckModelMethod(IMethodSymbol method, DerivativeKinds derivatives, ModelFields? model, Location at, List<DiagnosticInfo> diagnostics)
+    {
+        DerivativeKinds others = derivatives & ~DerivativeKinds.Gradient;
+        if (others != 0)
+            Report(diagnostics, Diagnostics.ModeNotForModels, AttributeArgument(method) ?? at, method.Name, method.ContainingType.Name, others.ToString().Replace(", ", " | Derivatives."));
+        if (method.Parameters.FirstOrDefault(p => p.Name == Naming.ModelGradients) is { } clash)
+            Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), "the model's fields", Naming.ModelGradients, method.Name, Naming.ModelGradients);
     }
 
     /// <summary>
     /// A method over matrices: its matrices share one element type (their gradients come from one arena), and so far it
     /// has the gradient and the tangent (forward mode), not second derivatives or Jacobians.
     /// </summary>
-    private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
+    /// <param name="model">For a model's method, its model, whose own inconsistencies are reported with it (once for all its methods); <c>null</c> for a static method.</param>
+    private static void CheckMatrices(IMethodSymbol method, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics, ModelOfMethod? model = null)
     {
         var elements = method.Parameters.Select(p => p.Type).Append(method.ReturnType).Select(Symbols.MatrixType).Where(m => m is not null).Select(m => m!.Value.Element).Distinct().ToList();
+        if (model?.Fields is { } fields)
+        {
+            // A model's matrices, and its method's, share the arena's element type.
+            ModelField? first = null;
+            foreach (ModelField field in fields.Parameters)
+            {
+                if (Symbols.MatrixType(field.Type) is not var (element, _))
+                    continue;
+                if (first is null)
+                    first = field;
+                else if (element != Symbols.MatrixType(first.Type)!.Value.Element)
+                {
+                    Report(model.Diagnostics, Diagnostics.ModelNotSupported, field.Member.Locations.FirstOrDefault(l => l.IsInSource) ?? at, fields.Type.Name,
+                        $"its field '{field.Path}' is {field.Type.ToDisplayString()} but '{first.Path}' is {first.Type.ToDisplayString()}; every matrix of a model must be Matrix<float>, or every one Matrix<double>");
+                    break;
+                }
+            }
+            if (first is not null && elements.Count > 0 && !elements.Contains(Symbols.MatrixType(first.Type)!.Value.Element))
+                Report(diagnostics, Diagnostics.ModelNotSupported, at, fields.Type.Name,
+                    $"its field '{first.Path}' is {first.Type.ToDisplayString()} but '{method.Name}' uses matrices of {elements[0].Keyword()}; every matrix of a model and of its [Differentiable] methods must be Matrix<float>, or every one Matrix<double>");
+        }
         if (elements.Count == 0 && !method.Parameters.Any(p => p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named)))
             return;
         if (elements.Count != 1)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
                 "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
-        if ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray)))
+        // A model's method has the gradient alone (BP0015, reported with the model's other checks).
+        if (model is null && ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray))))
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 
@@ -188,12 +250,15 @@ internal static class FunctionParser
     /// which cannot be generic); returns those types, outermost first.
     /// </summary>
     private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string gradientName,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, System.Func<IOperation?>? body = null)
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, System.Func<IOperation?>? body = null, bool modelMethod = false)
     {
         Location at = declaration.Identifier.GetLocation();
-        if (!method.IsStatic)
-            Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name);
-        if (method.IsGenericMethod && body is null)
+        if (!method.IsStatic && !modelMethod)
+            Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name, method.ContainingType?.Name ?? "");
+        if (method.IsGenericMethod && modelMethod)
+            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+                "is generic, and a model's method is not: write it for the number type of the model's parameters");
+        else if (method.IsGenericMethod && body is null)
             Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
                 "is generic, and a method over matrices is not: write it for Matrix<double> or Matrix<float>");
         else if (method.IsGenericMethod)

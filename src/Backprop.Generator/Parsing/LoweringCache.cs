@@ -81,7 +81,7 @@ internal sealed class LoweringCache
     public void Store(Slot slot, ParseResult result, IEnumerable<MethodDeclarationSyntax> bodiesRead)
     {
         bool keepable = result.Function is not null && result.Diagnostics.Count == 0
-            && result.HelperDiagnostics.Count == 0 && result.Namesakes.Count == 0;
+            && result.SharedDiagnostics.Count == 0 && result.Namesakes.Count == 0;
         if (!keepable)
             return;
         BodyRead[] dependencies = bodiesRead.Distinct()

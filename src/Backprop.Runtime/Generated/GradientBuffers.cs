@@ -2,7 +2,10 @@ using System.Numerics;
 
 namespace Backprop;
 
-/// <summary>For generated gradient methods: checks that a caller's gradient buffers fit their parameters, and zeroes arrays of them.</summary>
+/// <summary>
+/// For generated gradient methods: checks that a caller's gradient buffers fit their parameters (or a model's fields),
+/// zeroes arrays of them, and allocates a model's gradients in the shapes of its fields.
+/// </summary>
 public static class GradientBuffers
 {
     /// <summary>Throws unless <paramref name="gradient"/> has the shape of <paramref name="value"/>; <paramref name="name"/> is the buffer's name, <c>d</c> + the parameter's.</summary>
@@ -56,5 +59,85 @@ public static class GradientBuffers
             return;
         foreach (Matrix<T> gradient in gradients)
             gradient.Span.Clear();
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="gradient"/> has the shape of the model's field <paramref name="field"/>, whose value is
+    /// <paramref name="value"/>; <paramref name="name"/> is the gradient's member as generated code reads it (<c>gradients.W1</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The field is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException">The gradient member is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes differ; the message names the gradient member, the field and both shapes.</exception>
+    public static void RequireField<T>(Matrix<T> value, Matrix<T> gradient, string method, string name, string field)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (value is null)
+            throw new InvalidOperationException($"{method}: the model's field '{field}' is null; give it a matrix first.");
+        if (gradient is null)
+            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; allocate the gradients with Gradients.For(model).");
+        if (gradient.Rows != value.Rows || gradient.Columns != value.Columns)
+            throw new ArgumentException(
+                $"{method}: the gradient '{name}' is {gradient.Shape} but field '{field}' is {value.Shape}; allocate the gradients with Gradients.For(model).", Gradients(name));
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="gradients"/> holds one matrix of the shape of each matrix of the model's field
+    /// <paramref name="field"/>, whose value is <paramref name="values"/>; <paramref name="name"/> is the gradient's member
+    /// as generated code reads it (<c>gradients.W</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The field or one of its matrices is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException">The gradient member or one of its matrices is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The lengths or the shapes at an index differ; the message names the gradient member, the index and both shapes or lengths.</exception>
+    public static void RequireField<T>(Matrix<T>[] values, Matrix<T>[] gradients, string method, string name, string field)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (values is null)
+            throw new InvalidOperationException($"{method}: the model's field '{field}' is null; give it its matrices first.");
+        if (gradients is null)
+            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; allocate the gradients with Gradients.For(model).");
+        if (gradients.Length != values.Length)
+            throw new ArgumentException(
+                $"{method}: the gradient '{name}' holds {gradients.Length} matrices but field '{field}' holds {values.Length}; allocate the gradients with Gradients.For(model).", Gradients(name));
+        for (int i = 0; i < values.Length; i++)
+        {
+            Matrix<T> value = values[i], gradient = gradients[i];
+            if (value is null)
+                throw new InvalidOperationException($"{method}: the model's field '{field}[{i}]' is null.");
+            if (gradient is null)
+                throw new ArgumentNullException(Gradients(name), $"{method}: '{name}[{i}]' is null.");
+            if (gradient.Rows != value.Rows || gradient.Columns != value.Columns)
+                throw new ArgumentException(
+                    $"{method}: the gradient '{name}[{i}]' is {gradient.Shape} but field '{field}[{i}]' is {value.Shape}; allocate the gradients with Gradients.For(model).", Gradients(name));
+        }
+    }
+
+    /// <summary>The parameter a model's gradient member belongs to: <c>gradients</c>, of <c>gradients.W1</c>.</summary>
+    private static string Gradients(string name) => name.IndexOf('.') is int dot and > 0 ? name.Substring(0, dot) : name;
+
+    /// <summary>A zero matrix of <paramref name="value"/>'s shape: the gradient of a model's matrix field (<c>{Model}.Gradients.For</c>).</summary>
+    public static Matrix<T> ZerosLike<T>(Matrix<T> value)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new Matrix<T>(value.Rows, value.Columns);
+    }
+
+    /// <summary>One zero matrix of the shape of each matrix of <paramref name="values"/>: the gradient of a model's field that is an array of matrices.</summary>
+    public static Matrix<T>[] ZerosLike<T>(Matrix<T>[] values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var gradients = new Matrix<T>[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            gradients[i] = ZerosLike(values[i]);
+        return gradients;
+    }
+
+    /// <summary>A zero array of <paramref name="values"/>'s length: the gradient of a model's <c>double[]</c> or <c>float[]</c> field.</summary>
+    public static T[] ZerosLike<T>(T[] values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new T[values.Length];
     }
 }

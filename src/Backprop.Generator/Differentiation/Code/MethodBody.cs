@@ -111,8 +111,11 @@ internal sealed record PassLine(string Gradient, string? Written, Expr Share) : 
 /// <summary>A matrix parameter's gradient buffer, zeroed when no share reached it.</summary>
 internal sealed record FinishLine(string Written, string Gradient) : CodeLine;
 
-/// <summary>Throws <c>ArgumentException</c> unless the gradient buffer (or array of them) <see cref="Gradient"/> has the shape of matrix parameter <see cref="Parameter"/>.</summary>
-internal sealed record RequireShapeLine(string Parameter, string Gradient, string Method) : CodeLine;
+/// <summary>
+/// Throws <c>ArgumentException</c> unless the gradient buffer (or array of them) <see cref="Gradient"/> has the shape of
+/// matrix parameter <see cref="Parameter"/>; for a model's field, <see cref="Field"/> is the field as C# reads it from the model.
+/// </summary>
+internal sealed record RequireShapeLine(string Parameter, string Gradient, string Method, string? Field = null) : CodeLine;
 
 /// <summary>Zeroes every matrix of an array of gradient buffers, which reads of the array's matrices then add into.</summary>
 internal sealed record ClearMatricesLine(string Gradients) : CodeLine;

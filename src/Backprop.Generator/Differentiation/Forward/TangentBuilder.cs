@@ -61,7 +61,7 @@ internal sealed class TangentBuilder
                 body.Add(new DeclareLine(variable.IsMatrix ? variable.TypeName + "?" : variable.Type.Keyword(), tangent, zero));
         }
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: true, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: true, _function.MatrixElement));
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Each statement, then its tangent: how it moves along the direction given."));
@@ -76,7 +76,7 @@ internal sealed class TangentBuilder
             body.Add(new BlankLine());
         body.AddRange(_rented.Select(name => new ReturnLine(name)));
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: false, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: false, _function.MatrixElement));
         if (_function.ReturnsMatrix)
             return new MethodBody(body.ToEquatableArray(), new TupleExpr(new NameExpr(_program.Result, _function.ReturnType), new NameExpr(Naming.ResultDerivative, _function.ReturnType)));
 

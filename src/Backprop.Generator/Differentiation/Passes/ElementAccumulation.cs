@@ -44,7 +44,7 @@ internal static class ElementAccumulation
                 }
                 Flush();
                 open = element;
-                accumulator = names.Allocate(Naming.Derivative(element.Array) + "_at");
+                accumulator = names.Allocate(Naming.Derivative(Naming.Local(element.Array)) + "_at");
                 merged.Add(new DeclareLine(element.Type.Keyword(), accumulator, add.Value));
                 continue;
             }

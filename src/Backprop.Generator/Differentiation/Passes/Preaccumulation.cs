@@ -30,7 +30,7 @@ internal static class Preaccumulation
     {
         var found = new Dictionary<int, Preaccumulated>();
         // Per carried variable: its parameter, and the name of its derivative (null for the parameter itself, whose is 1).
-        var carried = function.Parameters
+        var carried = function.Inputs
             .Where(p => p.Role == ParameterRole.Scalar && writeCounts[p.Name] == 0)
             .ToDictionary(p => p.Name, p => (Input: p.Name, Tangent: (string?)null));
         foreach (Statement statement in function.Body.Body.Statements)

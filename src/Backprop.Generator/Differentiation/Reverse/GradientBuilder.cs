@@ -154,10 +154,12 @@ internal sealed class GradientBuilder
         FindFusions(writeCounts);
 
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+        if (_function.IsModelMethod)
+            body.AddRange(BindFields());
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Array))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.TakesMatrices))
-            body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, MethodName));
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.TakesMatrices))
+            body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, MethodName, parameter.Field));
         int checks = body.Count;
         foreach (VariableSpec variable in _program.Variables)
         {
@@ -169,11 +171,11 @@ internal sealed class GradientBuilder
         List<CodeLine> reverse = Reverse(_program.Body);
         // Buffers that fused loops fill directly are cleared first: a call made while a forward value is live (sum = 0,
         // then Array.Clear) makes the JIT keep that value in memory for the whole loop (every register is caller-saved).
-        body.InsertRange(checks, _function.Parameters.Where(p => _clearedBeforeLoop.Contains(p.Name)).Select(p => new ClearLine(p.GradientName)));
+        body.InsertRange(checks, _function.Inputs.Where(p => _clearedBeforeLoop.Contains(p.Name)).Select(p => new ClearLine(p.GradientName)));
         if (_usesTape)
             body.Add(new TapeLine(Rent: true));
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: true, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: true, _function.MatrixElement));
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
@@ -211,14 +213,14 @@ internal sealed class GradientBuilder
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
         body.AddRange(ForwardOrderSums.Apply(reverseCode));
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Matrix))
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Matrix))
             body.Add(new FinishLine(_written[parameter.Name], parameter.GradientName));
         if (_usesTape || _rented.Count > 0 || kept is not null || _function.UsesMatrices)
             body.Add(new BlankLine());
         if (_usesTape)
             body.Add(new TapeLine(Rent: false));
         if (_function.UsesMatrices)
-            body.Add(new ArenaLine(Rent: false, _function.ReturnType));
+            body.Add(new ArenaLine(Rent: false, _function.MatrixElement));
         foreach (string name in _rented)
             body.Add(new ReturnLine(name));
         if (kept is not null)
@@ -227,6 +229,22 @@ internal sealed class GradientBuilder
             body.Add(new ReturnLine(kept));
         }
         return UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result));
+    }
+
+    /// <summary>
+    /// A model's method starts by binding each field its code reads to a local of the field's name (a model's method never
+    /// changes its model, so the local holds the field's value throughout), after checking it was given gradients, its
+    /// layers' included.
+    /// </summary>
+    private IEnumerable<CodeLine> BindFields()
+    {
+        var layers = _function.Fields.Where(f => f.Role != ParameterRole.Passive)
+            .SelectMany(f => f.Field!.Split('.').Select((_, i) => string.Join(".", f.Field.Split('.').Take(i))).Skip(1))
+            .Distinct();
+        foreach (string gradients in new[] { Naming.ModelGradients }.Concat(layers.Select(layer => Naming.ModelGradients + "." + layer)))
+            yield return new EffectLine($"global::System.ArgumentNullException.ThrowIfNull({gradients})", EquatableArray<string>.Empty);
+        foreach (ParameterSpec field in _function.Fields)
+            yield return new DeclareLine(_variables[field.Name].TypeName, field.Name, new MemberExpr("this." + field.Field, null, field.Type!.Value));
     }
 
     /// <summary>
@@ -381,9 +399,9 @@ internal sealed class GradientBuilder
 
     private void NameAdjoints()
     {
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role != ParameterRole.Passive))
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role != ParameterRole.Passive))
             _adjointNames[parameter.Name] = parameter.GradientName;
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Matrix))
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Matrix))
             _written[parameter.Name] = _names.Allocate(Naming.Derivative(parameter.Name) + "Written");
         foreach (VariableSpec variable in _program.Variables)
         {
@@ -396,7 +414,7 @@ internal sealed class GradientBuilder
     {
         // A fused loop's locals get their adjoints inside the loop.
         var fusedLocals = new HashSet<string>(Statements.All(_program.Body).Where(s => PlanOf(s).Fused).OfType<AssignStatement>().Where(a => a.Declares).Select(a => a.Target));
-        foreach (ParameterSpec parameter in _function.Parameters)
+        foreach (ParameterSpec parameter in _function.Inputs)
         {
             if (parameter.Role == ParameterRole.Scalar)
                 yield return new AssignLine(new NameExpr(parameter.GradientName, parameter.Type!.Value), new ConstantExpr(0, parameter.Type!.Value), false);
@@ -410,7 +428,7 @@ internal sealed class GradientBuilder
         foreach (VariableSpec variable in _program.Variables)
         {
             // A [NoDerivative] parameter that is reassigned from differentiable values needs an adjoint local of its own.
-            bool hasGradientParameter = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
+            bool hasGradientParameter = _function.Inputs.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
             if (hasGradientParameter || variable.IsArray || !_activity.Active.Contains(variable.Name) || fusedLocals.Contains(variable.Name))
                 continue;
             if (variable.Name == _program.Result && (_resultSeededOnce || _function.ReturnsMatrix))
@@ -963,7 +981,7 @@ internal sealed class GradientBuilder
             lines.Add(new ScaleLine(_adjointNames[array], Simplify.Cast(seed, _variables[array].Type)));
     }
 
-    private bool IsGradientBuffer(string array) => _function.Parameters.Any(p => p.Name == array && p.Role == ParameterRole.Array);
+    private bool IsGradientBuffer(string array) => _function.Inputs.Any(p => p.Name == array && p.Role == ParameterRole.Array);
 
     /// <summary>Whether reverse code of a top-level statement after <paramref name="loop"/> adds to <paramref name="array"/>'s adjoint.</summary>
     private bool ContributedAfter(LoopStatement loop, string array)

@@ -19,6 +19,15 @@ internal sealed partial class BodyLowering
             return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
         if (target.MethodKind == MethodKind.LocalFunction)
             return LowerLocalFunctionCall(invocation, type);
+        // A method of the model, or of a model it holds, is inlined as a layer is.
+        if (ModelCallReceiver(invocation) is not null)
+        {
+            if (IsBeingInlined(target))
+                return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
+            return InlinedBodyOf(invocation) is { } inlined && InlineBody(invocation, inlined) is { Count: 1 } values && !IsTupleOfNumbers(target.ReturnType)
+                ? _nodes.Convert(_nodes.Read(values[0], _variablesByName[values[0]].Type), type)
+                : InlinedBodyOf(invocation) is null ? NoRuleFor(invocation, target) : null;
+        }
         if (Symbols.TakesOrReturnsMatrices(target))
         {
             // A number computed from matrices: an operation with a pullback, or a method of this compilation, inlined.
@@ -162,7 +171,7 @@ internal sealed partial class BodyLowering
             if (reference is ILocalReferenceOperation { Local.Type: var type } && !(ValueType(type) is ScalarType scalar && !scalar.IsFloatingPoint()))
                 return true;
         }
-        return false;
+        return ReadsParameterField(argument);
     }
 
     /// <summary>The floating-point parameters whose derivative the callee leaves out, each with the argument this call passes it.</summary>

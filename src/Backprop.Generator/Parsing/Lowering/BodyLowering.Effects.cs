@@ -45,6 +45,8 @@ internal sealed partial class BodyLowering
             return symbol is IParameterSymbol parameter ? Naming.Identifier(parameter.Name) : null;
         }, operation =>
         {
+            if (InstanceCode(operation) is string instance)
+                return instance;
             if (TupleElementVariable(operation) is not string element)
                 return null;
             reads.Add(element);

@@ -66,6 +66,8 @@ internal sealed partial class BodyLowering
                 return _nodes.Read(parameterName, type.Value);
             case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
                 return _nodes.Read(element, type.Value);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when LowerModelRead(operation, type.Value) is int field:
+                return field;
             // An element of a tuple computed on the spot: Polar(x, y).R, Math.SinCos(t).Cos.
             case IFieldReferenceOperation { Instance: { Type: INamedTypeSymbol tuple } instance, Field: var field }
                 when IsTupleOfNumbers(tuple) && instance is not ILocalReferenceOperation && ElementIndex(tuple, field) is int elementIndex and >= 0:

@@ -108,6 +108,9 @@ internal sealed partial class BodyLowering
         NodeBuilder outer = _nodes;
         _nodes = new NodeBuilder();
         var bound = new List<ISymbol>();
+        // In a method of a model the model holds, this is that model (once the arguments, read where the call is, are bound).
+        var instance = _instance;
+        var receiver = ModelCallReceiver(invocation);
         // An array result is the local array the body returns, known at its first return.
         bool arrayResult = VariableType(method.ReturnType) is (_, true);
         List<string>? results = !BindArguments(invocation, body, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
@@ -127,6 +130,7 @@ internal sealed partial class BodyLowering
             }
             _inlining.Add(method.OriginalDefinition);
             _inlinedBodies.Push(method.Name);
+            _instance = receiver ?? _instance;
             int errorsBefore = _diagnostics.Count;
             LowerStatements(body.Operations);
             if (arrayResult && _result is not null)
@@ -139,6 +143,7 @@ internal sealed partial class BodyLowering
             foreach (Loop loop in loops.Reverse())
                 _loops.Push(loop);
         }
+        _instance = instance;
         foreach (IParameterSymbol parameter in method.Parameters)
             _opaqueArguments.Remove(parameter);
         // A second call of the method declares its own locals.
@@ -191,7 +196,7 @@ internal sealed partial class BodyLowering
             if (parameter is { RefKind: RefKind.None } && BindMatrixArgument(invocation, argument, body, bindings, ref ok))
                 continue;
             if (parameter is { RefKind: RefKind.None } && VariableType(parameter.Type) is (_, true)
-                && Unconverted(argument.Value) is var array && array is ILocalReferenceOperation or IParameterReferenceOperation
+                && Unconverted(argument.Value) is var array && (array is ILocalReferenceOperation or IParameterReferenceOperation || FieldVariable(array) is not null)
                 && ArrayVariable(array) is (string arrayName, _))
             {
                 bindings.Add((parameter, arrayName));
@@ -290,8 +295,12 @@ internal sealed partial class BodyLowering
         SyntaxNode? declaration = call.TargetMethod.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
         if (declaration is LocalFunctionStatementSyntax)
             return (model.GetOperation(declaration, _cancellationToken) as ILocalFunctionOperation)?.Body;
-        if (declaration is not MethodDeclarationSyntax method || !call.TargetMethod.IsStatic
-            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod))
+        if (declaration is not MethodDeclarationSyntax method)
+            return null;
+        // A model's method (or a method of a model it holds) is inlined whatever it returns; a static method when it returns what only inlining can give back.
+        bool modelMethod = ModelCallReceiver(call) is not null;
+        if (!modelMethod && (!call.TargetMethod.IsStatic
+            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod)))
             return null;
         // This method's lowering now depends on that body's text (LoweringCache).
         _helpers.BodiesRead.Add(method);

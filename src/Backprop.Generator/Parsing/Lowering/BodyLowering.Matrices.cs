@@ -37,6 +37,9 @@ internal sealed partial class BodyLowering
     {
         if (shape.Instance is IParameterReferenceOperation { Parameter: var shaped } && _inlinedBodies.Count == 0)
             return _nodes.Add(Op.Member, ScalarType.Int, null, 0, $"{Naming.Identifier(shaped.Name)}.{shape.Property.Name}", null);
+        // A model's field is never assigned either.
+        if (ModelMember(shape.Instance!) is var (_, field, _))
+            return _nodes.Add(Op.Member, ScalarType.Int, null, 0, $"{Join("this", field)}.{shape.Property.Name}", null);
         return Report(Diagnostics.UnsupportedExpression, shape.Syntax, $"Reading the shape of '{OneLine(shape.Instance!.Syntax)}'{(_inlinedBodies.Count > 0 ? $" in '{_inlinedBodies.Peek()}', which is inlined where it is called," : "")}",
             "read the shape of a matrix parameter of the [Differentiable] method (x.Rows), or pass the size as an int parameter");
     }
@@ -53,6 +56,8 @@ internal sealed partial class BodyLowering
                 return _nodes.Read(localName, element, ValueShape.Matrix);
             case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):
                 return _nodes.Read(parameterName, element, ValueShape.Matrix);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when FieldVariable(operation) is string field:
+                return _nodes.Read(field, element, ValueShape.Matrix);
             case IArrayElementReferenceOperation { Indices.Length: 1 } read when ArrayVariable(read.ArrayReference) is (string matrices, _):
                 return LowerIndex(read) is int index ? _nodes.Add(Op.Element, element, new[] { index }, 0, matrices, null, ValueShape.Matrix) : null;
             case IConditionalOperation conditional:
@@ -210,7 +215,7 @@ internal sealed partial class BodyLowering
             IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _method) && !_assignedParameters.Contains(parameter) =>
                 Naming.Identifier(parameter.Name),
             _ => null,
-        });
+        }, InstanceCode);
         if (code is null)
             return Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"The argument '{OneLine(operation.Syntax)}' of type '{operation.Type?.ToDisplayString()}'",
                 "pass a parameter of the method, a static readonly field, or a constant");
@@ -245,6 +250,7 @@ internal sealed partial class BodyLowering
         {
             ILocalReferenceOperation { Local: var local } when _variableNames.TryGetValue(local, out string? name) => name,
             IParameterReferenceOperation { Parameter: var caller } when _variableNames.TryGetValue(caller, out string? name) => name,
+            IFieldReferenceOperation or IPropertyReferenceOperation => FieldVariable(value),
             _ => null,
         };
         switch (Symbols.MatrixType(parameter.Type))

@@ -287,6 +287,8 @@ internal sealed partial class BodyLowering
 
     private void LowerExpressionStatement(IOperation expression, string source)
     {
+        if (ChangesModel(expression))
+            return;
         switch (expression)
         {
             case ISimpleAssignmentOperation assignment when Unconverted(assignment.Value) is IAssignmentOperation chained:
@@ -334,6 +336,9 @@ internal sealed partial class BodyLowering
                 return;
             case IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } local:
                 LowerLocalFunctionStatement(local);
+                return;
+            case IInvocationOperation model when ModelCallReceiver(model) is not null && InlinedBodyOf(model) is { } body:
+                InlineBody(model, body);
                 return;
             case IInvocationOperation { TargetMethod.ReturnsVoid: true } or IThrowOperation:
                 LowerEffect(expression, source);

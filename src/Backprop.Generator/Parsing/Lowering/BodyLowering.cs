@@ -48,9 +48,12 @@ internal sealed partial class BodyLowering
         public string? ContinueFlag;
     }
 
-    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, ImplicitHelpers helpers)
+    private BodyLowering(IMethodSymbol method, DerivativeKinds derivatives, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, ImplicitHelpers helpers,
+        ModelFields? model, List<ParameterSpec>? fields)
     {
         _method = method;
+        _model = model;
+        _fields = fields;
         _helpers = helpers;
         _derivatives = derivatives;
         _diagnostics = diagnostics;
@@ -64,6 +67,8 @@ internal sealed partial class BodyLowering
         _returnsArray = VariableType(method.ReturnType) is (_, true);
         if (_returnsArray || IsTupleOfNumbers(method.ReturnType))
             reserved.Add(Naming.ResultDerivative);
+        if (model is not null)
+            reserved.Add(Naming.ModelGradients);
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
@@ -79,6 +84,8 @@ internal sealed partial class BodyLowering
                 AddVariable(new VariableSpec(parameter.Name, element, shape, VariableKind.Parameter));
             }
         }
+        if (model is not null)
+            BindParameterFields();
         if (IsTupleOfNumbers(method.ReturnType))
         {
             // A tuple result is one variable per element; Result names the first.
@@ -94,10 +101,12 @@ internal sealed partial class BodyLowering
 
     /// <summary>Lowers <paramref name="body"/>; returns <c>null</c> after adding to <paramref name="diagnostics"/> when it cannot.</summary>
     /// <param name="helpers">The implicit helpers of the <c>[Differentiable]</c> method being parsed, which this body's calls add to.</param>
+    /// <param name="model">For a model's method, the model, whose fields the body reads as variables.</param>
+    /// <param name="fields">For a model's method, receives the fields the derivatives bind (<see cref="FunctionSpec.Fields"/>).</param>
     public static ForwardProgram? Lower(IMethodSymbol method, DerivativeKinds derivatives, IOperation body, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken, ImplicitHelpers helpers)
+        CancellationToken cancellationToken, ImplicitHelpers helpers, ModelFields? model = null, List<ParameterSpec>? fields = null)
     {
-        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken, helpers);
+        var lowering = new BodyLowering(method, derivatives, diagnostics, cancellationToken, helpers, model, model is null ? null : fields ?? new List<ParameterSpec>());
         foreach (IParameterReferenceOperation parameter in body.Descendants().OfType<IParameterReferenceOperation>().Where(IsAssigned))
             lowering._assignedParameters.Add(parameter.Parameter);
         int errorsBefore = diagnostics.Count;
@@ -223,6 +232,8 @@ internal sealed partial class BodyLowering
         };
         if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { Shape: ValueShape.Array or ValueShape.MatrixArray } variable)
             return (name, variable.Kind);
+        if (FieldVariable(reference) is string field && _variablesByName[field] is { Shape: ValueShape.Array or ValueShape.MatrixArray } array)
+            return (field, array.Kind);
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
         {
             ArrayCallHere(reference, callee);

@@ -1,0 +1,115 @@
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Fuzz.Tests;
+
+/// <summary>
+/// A fuzzed program as a model: the parameters its body never assigns become fields of its class (no longer static),
+/// and <c>F</c> an instance method, <see cref="MethodName"/>, differentiated with respect to them. Static
+/// <c>F</c> and <c>FGradient</c> of the original's signature stand in front of it (they fill a model from their
+/// arguments, start its <c>Gradients</c> as garbage, and copy them into their outputs), so the same checker compares
+/// the model's gradients with finite differences, and finds one the method did not overwrite.
+/// </summary>
+internal static class ModelTwin
+{
+    /// <summary>The model's method; BP1009 names it where a static program's names <c>F</c>.</summary>
+    public const string MethodName = "Model";
+
+    /// <summary>
+    /// The program as a model, when at least one parameter it never assigns is differentiable (else a model would have no
+    /// parameter field: the program as it is). Scalar results only; a model's method has the gradient alone.
+    /// </summary>
+    public static FuzzProgram Of(FuzzProgram program)
+    {
+        if (program.Outputs > 0)
+            return program;
+        HashSet<string> assigned = Assigned(FuzzProgram.File(new[] { program }));
+        var fields = program.Parameters.Where(p => !assigned.Contains(p.Name)).Select(p => p.Name).ToList();
+        if (!program.Parameters.Any(p => p.Differentiable && fields.Contains(p.Name)))
+            return program;
+        return program with { Fields = fields, Tangent = false, Hessian = false };
+    }
+
+    /// <summary>The names a program's source assigns anywhere (its local functions included): such a parameter stays a parameter.</summary>
+    public static HashSet<string> Assigned(string source)
+    {
+        SyntaxNode root = CSharpSyntaxTree.ParseText(source).GetRoot();
+        var names = new HashSet<string>();
+        foreach (SyntaxNode node in root.DescendantNodes())
+        {
+            ExpressionSyntax? target = node switch
+            {
+                AssignmentExpressionSyntax assignment => assignment.Left,
+                PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } step => step.Operand,
+                PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } step => step.Operand,
+                ArgumentSyntax { RefKindKeyword.RawKind: not (int)SyntaxKind.None } argument => argument.Expression,
+                _ => null,
+            };
+            if (target is not null)
+                names.UnionWith(target.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Select(n => n.Identifier.ValueText));
+        }
+        return names;
+    }
+
+    /// <summary>The class of a program held as a model: its fields and its method (its helpers follow).</summary>
+    public static void Write(StringBuilder text, FuzzProgram program, string body)
+    {
+        text.Append("public partial class ").Append(program.ClassName).Append("\n{\n");
+        foreach (FuzzParameter field in program.Parameters.Where(p => program.Fields!.Contains(p.Name)))
+            text.Append("    ").Append(field.NoDerivative ? "[NoDerivative] " : "").Append("public ").Append(FuzzText.Keyword(field.Type)).Append(' ').Append(field.Name)
+                .Append(field.Type is FuzzType.DoubleArray or FuzzType.IntArray ? " = null!;\n" : ";\n");
+        text.Append('\n');
+        text.Append("    ").Append(program.Attribute).Append('\n');
+        text.Append("    public ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(MethodName).Append('(')
+            .Append(string.Join(", ", program.Parameters.Where(p => !program.Fields!.Contains(p.Name)).Select(p => p.Declaration))).Append(')').Append(body);
+    }
+
+    /// <summary>
+    /// Static <c>F</c> and <c>FGradient</c> of each model's original signature, which call the model's method and its
+    /// generated gradient: compiled after the generator ran, since they call what it generates.
+    /// </summary>
+    public static string StandIns(IReadOnlyList<FuzzProgram> programs)
+    {
+        var text = new StringBuilder();
+        foreach (FuzzProgram program in programs.Where(p => p.Fields is not null))
+            WriteStandIns(text, program);
+        return text.Length == 0 ? "" : "using System;\nusing Backprop;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text;
+    }
+
+    private static void WriteStandIns(StringBuilder text, FuzzProgram program)
+    {
+        var fields = program.Parameters.Where(p => program.Fields!.Contains(p.Name)).ToList();
+        var kept = program.Parameters.Where(p => !program.Fields!.Contains(p.Name)).ToList();
+        string returns = FuzzText.Keyword(program.ReturnType);
+        string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
+        string model = $"new {program.ClassName} {{ {string.Join(", ", fields.Select(f => $"{f.Name} = {f.Name}"))} }}";
+        text.Append("public partial class ").Append(program.ClassName).Append("\n{\n");
+        text.Append("    public static ").Append(returns).Append(' ').Append(FuzzProgram.MethodName).Append('(').Append(signature).Append(") =>\n        ")
+            .Append(model).Append('.').Append(MethodName).Append('(').Append(string.Join(", ", kept.Select(p => p.Name))).Append(");\n");
+
+        var outputs = program.Parameters.Where(p => p.Differentiable)
+            .Select(p => p.Type == FuzzType.DoubleArray ? $"double[] d{p.Name}" : $"out {FuzzText.Keyword(p.Type)} d{p.Name}");
+        var ownOutputs = kept.Where(p => p.Differentiable).Select(p => p.Type == FuzzType.DoubleArray ? $"d{p.Name}" : $"out d{p.Name}");
+        text.Append("\n    public static ").Append(returns).Append(' ').Append(FuzzProgram.MethodName).Append("Gradient(")
+            .Append(string.Join(", ", new[] { signature }.Concat(outputs))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        var gradients = Gradients.For(model);\n");
+        // The gradients start as the garbage the checker's buffers hold: the model's gradient method must overwrite them.
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+        {
+            text.Append(field.Type == FuzzType.DoubleArray
+                ? $"        d{field.Name}.CopyTo(gradients.{field.Name}, 0);\n"
+                : $"        gradients.{field.Name} = 12345;\n");
+        }
+        text.Append("        var value = model.").Append(MethodName).Append("Gradient(").Append(string.Join(", ", kept.Select(p => p.Name).Append("gradients").Concat(ownOutputs))).Append(");\n");
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+        {
+            text.Append(field.Type == FuzzType.DoubleArray
+                ? $"        gradients.{field.Name}.CopyTo(d{field.Name}, 0);\n"
+                : $"        d{field.Name} = gradients.{field.Name};\n");
+        }
+        text.Append("        return value;\n    }\n}\n\n");
+    }
+}
