@@ -978,7 +978,6 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[] a = new double[2], b = new double[2]; [|a = b|];", "BP1001", "Reassigning the local array 'a'")]
-    [InlineData("Span<double> [|s = stackalloc double[2]|]; foreach (var e in s) x += e;", "BP1002", "use a local array (new double[n]), or take the span as a parameter")]
     [InlineData("var list = new System.Collections.Generic.List<double> { x }; [|foreach (var e in list) x += e;|]", "BP1001", "lists and other collections are not supported")]
     [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
     [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
@@ -1001,6 +1000,53 @@ public class DiagnosticTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>
+    [Theory]
+    [InlineData("for (int i = 0; i < 2; i++) { Span<double> s = [|stackalloc double[2]|]; s[0] = y; s[1] += s[0]; y = s[1]; }",
+        "Allocating a span with stackalloc inside a branch or loop", "(Span<double> s = stackalloc double[n];), and reuse it in each iteration")]
+    [InlineData("Span<double> [|s = x.AsSpan(1)|]; s[0] = y; foreach (var e in s) y += e; y += Sum(s) + s.Length;",
+        "The span local 's' made from 'x.AsSpan(1)'", "or read the array or span it would view directly")]
+    [InlineData("ReadOnlySpan<double> [|s = x|]; y += s[0] + Sum(s);",
+        "The span local 's' made from 'x'", "(ReadOnlySpan<double> s = stackalloc double[n];)")]
+    public void RefusedSpanLocalsGiveOneDiagnostic(string statements, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum(ReadOnlySpan<double> v) => v[0] + v[1];
+
+                [Differentiable] public static double F(double[] x, double y)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return y;
+                }
+            }
+            """;
+        var (_, diagnostics, _) = GeneratorRunner.Run(source);
+        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
+        marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal("BP1002", diagnostic.Id);
+        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BP1001_ClearingASpanLocal() =>
+        Assert.Contains("Calling 'Clear' on 's', which could change it", Expect("BP1001", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x)
+                {
+                    Span<double> s = stackalloc double[2];
+                    s[0] = x;
+                    [|s.Clear()|];
+                    return s[0];
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
     public void BP1002_LocalFunctionWritingACapturedVariableInsideAnExpression() =>

@@ -510,6 +510,33 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double SumOfSquares(ReadOnlySpan<double> v)
+            {
+                double sum = 0;
+                foreach (double e in v)
+                    sum += e * e;
+                return sum;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Roughness(double[] x, double k)
+            {
+                Span<double> step = stackalloc double[x.Length - 1];
+                for (int i = 0; i < step.Length; i++)
+                    step[i] = x[i + 1] - x[i];
+                return k * SumOfSquares(step);
+            }
+        }
+        """);
+
+    [Fact]
     public void TupleResult() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -206,6 +206,9 @@ internal static class DerivativeEmitter
             case ClearLine clear:
                 writer.Line(printer.Spans.Contains(clear.Array) ? $"{clear.Array}.Clear();" : $"global::System.Array.Clear({clear.Array});");
                 break;
+            case AllocateLine { OnStack: true } allocate:
+                writer.Line($"global::System.Span<{printer.Keyword(allocate.Type)}> {Naming.Identifier(allocate.Name)} = stackalloc {printer.Keyword(allocate.Type)}[{printer.Print(allocate.Length)}];");
+                break;
             case AllocateLine allocate:
                 writer.Line($"{printer.Keyword(allocate.Type)}[] {Naming.Identifier(allocate.Name)} = new {printer.Keyword(allocate.Type)}[{printer.Print(allocate.Length)}];");
                 break;

@@ -150,8 +150,11 @@ internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes
 internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value, bool Initializes = false)
     : Statement(Source, Nodes);
 
-/// <summary><c>Array = new T[Nodes[Length]]</c>.</summary>
-internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length)
+/// <summary>
+/// <c>Array = new T[Nodes[Length]]</c>, or, <paramref name="OnStack"/>, <c>Span&lt;T&gt; Array = stackalloc T[Nodes[Length]]</c>: a
+/// span local the source allocates on the stack, which every derivative method allocates there too.
+/// </summary>
+internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length, bool OnStack = false)
     : Statement(Source, Nodes);
 
 /// <summary><c>if (Nodes[Condition]) Then else Else</c>.</summary>

@@ -117,7 +117,7 @@ internal sealed class TangentBuilder
                     break;
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
-                    lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length)));
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length), allocate.OnStack));
                     if (_function.ReturnsArray && allocate.Array == _program.Result)
                     {
                         lines.Add(new CheckResultLengthLine(allocate.Array, Naming.ResultDerivative));

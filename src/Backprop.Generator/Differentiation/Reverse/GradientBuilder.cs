@@ -461,7 +461,7 @@ internal sealed class GradientBuilder
                     break;
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
-                    lines.Add(new AllocateLine(array.Type, allocate.Array, ResolveForward(statement, record, allocate.Length)));
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, ResolveForward(statement, record, allocate.Length), allocate.OnStack));
                     if (_activity.Active.Contains(allocate.Array))
                     {
                         lines.Add(new RentLine(array.Type, _adjointNames[allocate.Array], new LengthExpr(allocate.Array)));

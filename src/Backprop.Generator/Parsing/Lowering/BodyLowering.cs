@@ -223,6 +223,8 @@ internal sealed partial class BodyLowering
         };
         if (symbol is not null && _variableNames.TryGetValue(symbol, out string? name) && _variablesByName[name] is { Shape: ValueShape.Array or ValueShape.MatrixArray } variable)
             return (name, variable.Kind);
+        if (IsRefused(reference))
+            return null;
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
         {
             ArrayCallHere(reference, callee);
