@@ -977,7 +977,7 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("double[] a = new double[2], b = new double[2]; [|a = b|];", "BP1001", "Reassigning the local array 'a'")]
+    [InlineData("double[] a = new double[2]; [|a = new double[3]|];", "BP1001", "allocate each array once, at the top level of the method, and reassign or swap those")]
     [InlineData("var list = new System.Collections.Generic.List<double> { x }; [|foreach (var e in list) x += e;|]", "BP1001", "lists and other collections are not supported")]
     [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
     [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
@@ -1029,6 +1029,43 @@ public class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
         Assert.Equal("BP1002", diagnostic.Id);
+        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>What reassigning local arrays may not do: each refused once, where it happens, saying what to write.</summary>
+    [Theory]
+    [InlineData("var a = new double[2]; var b = new double[2]; a[0] = x[0]; [|(a, b) = (b, a)|]; return a;", "BP1001",
+        "Reassigning the local array 'a', which the method returns,", "return an array that is never reassigned")]
+    [InlineData("var s = x; var t = new double[2]; if (x[0] > 0) s = t; [|s[0]|] = 1; return t;", "BP1005",
+        "'s', which may refer to 'x' is a parameter array", "copy it into a local array first")]
+    [InlineData("Span<double> a = stackalloc double[2], b = stackalloc double[2]; [|a = b|]; var r = new double[1]; r[0] = a[0] + x[0]; return r;", "BP1001",
+        "Reassigning the span local 'a'", "reassign or swap local arrays")]
+    [InlineData("var a = new double[2]; var b = new double[2]; var r = new double[1]; foreach (var e in a) { r[0] += e * x[0]; [|a = b|]; } return r;", "BP1001",
+        "Reassigning 'a' inside a foreach loop over it", "loop over its indices")]
+    [InlineData("var a = new double[2]; var b = new double[2]; [|(a, b) = (b, b)|]; var r = new double[1]; r[0] = a[0] * x[0]; return r;", "BP1001",
+        "The deconstruction '(a, b) = (b, b)' of arrays", "swap two local arrays")]
+    [InlineData("var a = new double[2]; [|x = a|]; var r = new double[1]; r[0] = a[0]; return r;", "BP1001",
+        "Reassigning the parameter array 'x'", "give it a local of its own")]
+    [InlineData("var a = new double[2]; a = (x.Length > 1 ? a : [|null|])!; var r = new double[1]; r[0] = a[0]; return r;", "BP1002",
+        "Assigning 'null' to the local array 'a'", "assign another local or parameter array")]
+    public void ReassigningLocalArraysRefusesWhatItCannotDifferentiate(string statements, string id, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double[] F(double[] x)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                }
+            }
+            """;
+        var (_, diagnostics, _) = GeneratorRunner.Run(source);
+        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
+        marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(id, diagnostic.Id);
         Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }

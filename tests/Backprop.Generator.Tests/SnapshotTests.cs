@@ -537,6 +537,48 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void ArraySwaps() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Heat(double[] u0, double k, int steps)
+            {
+                var current = new double[u0.Length];
+                var next = new double[u0.Length];
+                for (int i = 0; i < u0.Length; i++)
+                    current[i] = u0[i];
+                for (int step = 0; step < steps; step++)
+                {
+                    for (int i = 1; i < current.Length - 1; i++)
+                        next[i] = current[i] + k * (current[i - 1] - 2 * current[i] + current[i + 1]);
+                    (current, next) = (next, current);
+                }
+                return current[1];
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static float Rotated(float[] x, float k)
+            {
+                var a = new float[x.Length];
+                var b = new float[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    a[i] = x[i];
+                for (int step = 0; step < 2; step++)
+                {
+                    b[0] = k * a[0];
+                    var t = a;
+                    a = b;
+                    b = t;
+                }
+                return a[0];
+            }
+        }
+        """);
+
+    [Fact]
     public void TupleResult() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

@@ -152,6 +152,9 @@ internal static class DerivativeEmitter
             case AssignLine assign:
                 writer.Line($"{printer.Print(assign.Target)} {(assign.Accumulate ? "+=" : "=")} {printer.Print(assign.Value)};");
                 break;
+            case SwapLine swap:
+                writer.Line($"({Naming.Identifier(swap.A)}, {Naming.Identifier(swap.B)}) = ({Naming.Identifier(swap.B)}, {Naming.Identifier(swap.A)});");
+                break;
             case PushLine push:
                 writer.Line($"{printer.Tape}.Push({printer.Print(push.Value)});");
                 break;

@@ -157,6 +157,14 @@ internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes,
 internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length, bool OnStack = false)
     : Statement(Source, Nodes);
 
+/// <summary>
+/// <c>(A, B) = (B, A)</c> on two local arrays: the names trade the arrays they refer to (references, not elements). It
+/// undoes itself, so the reverse sweep swaps back, and the arrays' derivative buffers are swapped with them. (A local
+/// array reassigned, <c>a = b</c> or <c>s = Step(s, p)</c>, is an <see cref="AssignStatement"/> whose target is an array.)
+/// </summary>
+internal sealed record SwapStatement(string Source, string A, string B)
+    : Statement(Source, EquatableArray<Node>.Empty);
+
 /// <summary><c>if (Nodes[Condition]) Then else Else</c>.</summary>
 internal sealed record IfStatement(string Source, EquatableArray<Node> Nodes, int Condition, Block Then, Block Else)
     : Statement(Source, Nodes);

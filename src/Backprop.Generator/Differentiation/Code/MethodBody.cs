@@ -25,6 +25,9 @@ internal sealed record AssignLine(Expr Target, Expr Value, bool Accumulate) : Co
 /// <summary><c>{Code};</c>: a statement kept for its effect (see <see cref="EffectStatement"/>), reading <see cref="Reads"/>.</summary>
 internal sealed record EffectLine(string Code, EquatableArray<string> Reads) : CodeLine;
 
+/// <summary><c>(A, B) = (B, A);</c>: two arrays (references) trade names.</summary>
+internal sealed record SwapLine(string A, string B) : CodeLine;
+
 /// <summary><c>tape.Push(Value);</c></summary>
 internal sealed record PushLine(Expr Value) : CodeLine;
 

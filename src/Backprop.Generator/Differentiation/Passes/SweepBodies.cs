@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
 namespace Backprop.Generator.Differentiation;
@@ -9,13 +11,68 @@ internal static class SweepBodies
     /// <summary>
     /// The same body with every local array (the result among them) taken from scratch and given back at the end,
     /// so a sweep allocates nothing; what it returns is dropped. Local arrays are allocated only at the top level.
-    /// A span allocated on the stack stays there.
+    /// A span allocated on the stack stays there. An array whose name is given another array later is rented under a name of
+    /// its own, which gives it back.
     /// </summary>
     public static MethodBody Rented(MethodBody body)
     {
-        var allocations = body.Body.OfType<AllocateLine>().Where(allocate => !allocate.OnStack).ToList();
-        var lines = body.Body.Select(line => line is AllocateLine { OnStack: false } allocate ? new RentLine(allocate.Type, allocate.Name, allocate.Length) : line)
-            .Concat(allocations.Select(allocate => (CodeLine)new ReturnLine(allocate.Name)));
+        var reassigned = new HashSet<string>();
+        Reassigned(body.Body, reassigned);
+        var names = new NameAllocator(Names(body.Body));
+        var owners = new List<string>();
+        var lines = new List<CodeLine>();
+        foreach (CodeLine line in body.Body)
+        {
+            if (line is not AllocateLine { OnStack: false } allocate)
+            {
+                lines.Add(line);
+                continue;
+            }
+            if (!reassigned.Contains(allocate.Name))
+            {
+                lines.Add(new RentLine(allocate.Type, allocate.Name, allocate.Length));
+                owners.Add(allocate.Name);
+                continue;
+            }
+            string owner = names.Allocate(allocate.Name + "_rented");
+            lines.Add(new RentLine(allocate.Type, owner, allocate.Length));
+            lines.Add(new DeclareLine(allocate.Type.Keyword() + "[]", allocate.Name, new NameExpr(owner, allocate.Type)));
+            owners.Add(owner);
+        }
+        lines.AddRange(owners.Select(owner => (CodeLine)new ReturnLine(owner)));
         return body with { Body = lines.ToEquatableArray() };
+    }
+
+    /// <summary>The names the lines give another array to (<c>a = b;</c>, a pop), at any depth.</summary>
+    private static void Reassigned(IEnumerable<CodeLine> lines, HashSet<string> into)
+    {
+        foreach (CodeLine line in lines)
+        {
+            switch (line)
+            {
+                case AssignLine { Target: NameExpr target, Accumulate: false }:
+                    into.Add(target.Name);
+                    break;
+                case IfLine branch:
+                    Reassigned(branch.Then, into);
+                    Reassigned(branch.Else, into);
+                    break;
+                case WhileLine loop:
+                    Reassigned(loop.Body, into);
+                    break;
+                case CountdownLine countdown:
+                    Reassigned(countdown.Body, into);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Every name the lines declare, at any depth: an owner's name must not be one of them.</summary>
+    private static IEnumerable<string> Names(IEnumerable<CodeLine> lines)
+    {
+        var names = new HashSet<string>();
+        foreach (CodeLine line in lines)
+            FirstWrites.Mentioned(line, names);
+        return names;
     }
 }

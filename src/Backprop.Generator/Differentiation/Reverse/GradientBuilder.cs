@@ -29,6 +29,8 @@ internal sealed class GradientBuilder
     /// <summary>Each variable's place in the program's declarations: a statement's contributions are written in that order.</summary>
     private readonly Dictionary<string, int> _declarationOrder;
     private readonly Activity _activity;
+    /// <summary>The local arrays that are reassigned or swapped, by the arrays they may share.</summary>
+    private readonly ArrayAliases _aliases;
     private readonly NameAllocator _names;
     /// <summary>What the builder decided about each statement, by <see cref="Statement.Id"/>.</summary>
     private readonly StatementPlan[] _plans;
@@ -54,6 +56,8 @@ internal sealed class GradientBuilder
     private sealed class ForwardRecord
     {
         public string? Saved;
+        /// <summary>At the top level, the local keeping the derivative buffer of an array a statement rebinds.</summary>
+        public string? SavedAdjoint;
         public string? Branch;
         public string? Counter;
         public Dictionary<int, string> Values = new();
@@ -95,6 +99,7 @@ internal sealed class GradientBuilder
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _declarationOrder = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
         _activity = Activity.Analyze(function, _variables);
+        _aliases = ArrayAliases.Of(_program, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
         _plans = Statements.All(_program.Body).Select(_ => new StatementPlan()).ToArray();
 
@@ -141,9 +146,11 @@ internal sealed class GradientBuilder
                 NeedLeavesOf(store.Nodes, store.Index);
             foreach (StatementPlan plan in _plans)
                 plan.RecomputedBefore = null;
+            // A name that may share its array with another needs what that one needs.
+            _aliases.Close(_needed);
             foreach (LoopStatement loop in loops)
             {
-                foreach (var (local, before) in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains))
+                foreach (var (local, before) in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains, _aliases))
                 {
                     PlanOf(local).RecomputedBefore = before;
                     _needed.UnionWith(Recomputation.Inputs(local, _variables).Where(v => !(_variables[v].Kind == VariableKind.Parameter && _variables[v].IsArray)));
@@ -162,8 +169,11 @@ internal sealed class GradientBuilder
         foreach (VariableSpec variable in _program.Variables)
         {
             if (variable.Kind != VariableKind.Parameter && !_declaredInline.Contains(variable.Name))
-                body.Add(new DeclareLine(variable.TypeName, variable.Name, variable.IsMatrix ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.TypeName, variable.Name, variable.IsMatrix || variable.IsArray ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type)));
         }
+        // An array a loop gives another array (or a call's) has its derivative buffer follow it from there.
+        foreach (VariableSpec variable in _program.Variables.Where(v => v.IsArray && v.Kind != VariableKind.Parameter && !_declaredInline.Contains(v.Name) && _activity.Active.Contains(v.Name)))
+            body.Add(new DeclareLine(variable.TypeName, _adjointNames[variable.Name], new NullExpr(variable.Type)));
 
         List<CodeLine> forward = Forward(_program.Body);
         List<CodeLine> reverse = Reverse(_program.Body);
@@ -174,6 +184,12 @@ internal sealed class GradientBuilder
             body.Add(new TapeLine(Rent: true));
         if (_function.UsesMatrices)
             body.Add(new ArenaLine(Rent: true, _function.ReturnType));
+        // A [NoDerivative] array that may share a name with differentiated ones takes its share of their gradient into scratch.
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.IsArray && p.Role == ParameterRole.Passive && _activity.Active.Contains(p.Name)))
+        {
+            body.Add(new RentLine(parameter.Type!.Value, _adjointNames[parameter.Name], new LengthExpr(parameter.Name)));
+            _rented.Add(_adjointNames[parameter.Name]);
+        }
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
@@ -210,7 +226,7 @@ internal sealed class GradientBuilder
             body.AddRange(SeedMatrixResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
-        body.AddRange(ForwardOrderSums.Apply(reverseCode));
+        body.AddRange(ForwardOrderSums.Apply(reverseCode, ReboundNames));
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Matrix))
             body.Add(new FinishLine(_written[parameter.Name], parameter.GradientName));
         if (_usesTape || _rented.Count > 0 || kept is not null || _function.UsesMatrices)
@@ -277,7 +293,8 @@ internal sealed class GradientBuilder
 
     private void Plan(Statement statement)
     {
-        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target))
+        // A reassigned array's derivative buffer goes with the array itself: nothing to send back.
+        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target) || Statements.IsRebind(statement, _variables))
             return;
         StatementPlan plan = PlanOf(statement);
         Expr seed = SeedOf(statement, target);
@@ -440,6 +457,14 @@ internal sealed class GradientBuilder
             bool nested = plan.Nested;
             switch (statement)
             {
+                case AssignStatement assign when _variables[assign.Target].IsArray:
+                    ForwardRebind(lines, record, assign, nested);
+                    break;
+                case SwapStatement swap:
+                    lines.Add(new SwapLine(swap.A, swap.B));
+                    if (_activity.Active.Contains(swap.A))
+                        lines.Add(new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]));
+                    break;
                 case AssignStatement assign:
                     if (Restoration(assign) == Restore.Saved)
                         Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type), _variables[assign.Target].TypeName);
@@ -546,6 +571,9 @@ internal sealed class GradientBuilder
     {
         if (PlanOf(statement).Fused)
             return Restore.None;
+        // The array a name referred to comes back for every use the reverse sweep makes of it, and for its derivative buffer.
+        if (Statements.IsRebind(statement, _variables) && statement is AssignStatement rebind)
+            return !IsFirstWrite(rebind) && (_activity.Active.Contains(rebind.Target) || _needed.Contains(rebind.Target)) ? Restore.Saved : Restore.None;
         if (PlanOf(statement).RecomputedBefore is not null)
             return Restore.Recomputed;
         if (Statements.Write(statement) is not var (target, _) || !_needed.Contains(target) || IsFirstWrite(statement))
@@ -614,6 +642,7 @@ internal sealed class GradientBuilder
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
         LoopStatement loop when PlanOf(loop).Fusion is not null => true,
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
+        SwapStatement swap => _activity.Active.Contains(swap.A) || _needed.Contains(swap.A),
         _ => PlanOf(statement).Adjoint is not null || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
@@ -654,6 +683,15 @@ internal sealed class GradientBuilder
                     Expr count = nested ? new PopExpr(ScalarType.Int) : new NameExpr(record.Counter!, ScalarType.Int);
                     code.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
                     break;
+                case SwapStatement swap:
+                    // A swap undoes itself.
+                    code.Add(new SwapLine(swap.A, swap.B));
+                    if (_activity.Active.Contains(swap.A))
+                        code.Add(new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]));
+                    break;
+                case AssignStatement assign when _variables[assign.Target].IsArray:
+                    ReverseRebind(code, assign, record, nested);
+                    break;
                 default:
                     ReverseWrite(code, statement, record, nested);
                     break;
@@ -669,7 +707,60 @@ internal sealed class GradientBuilder
                 lastCommentedMatrix = IsMatrixWrite(statement);
             }
         }
-        return ElementAccumulation.Merge(lines, _names);
+        return ElementAccumulation.Merge(lines, _names, ReboundNames);
+    }
+
+    /// <summary>The generated names that may refer to a reassigned or swapped array: the arrays and their derivative buffers.</summary>
+    private ISet<string> ReboundNames => _reboundNames ??= new HashSet<string>(_aliases.Rebound.SelectMany(a => _adjointNames.TryGetValue(a, out string? d) ? new[] { a, d } : new[] { a }));
+
+    private ISet<string>? _reboundNames;
+
+    /// <summary>
+    /// <c>a = b</c>: the array, and its derivative buffer, that <c>a</c> referred to before are kept (in locals at the top
+    /// level, on the tape in branches and loops) when the reverse sweep reads them or the array carries a derivative.
+    /// </summary>
+    private void ForwardRebind(List<CodeLine> lines, ForwardRecord record, AssignStatement assign, bool nested)
+    {
+        VariableSpec target = _variables[assign.Target];
+        bool active = _activity.Active.Contains(target.Name);
+        if (Restoration(assign) == Restore.Saved)
+        {
+            Save(lines, record, nested, target.Name, new NameExpr(target.Name, target.Type), target.TypeName);
+            if (active)
+            {
+                string? saved = record.Saved;
+                Save(lines, record, nested, _adjointNames[target.Name], new NameExpr(_adjointNames[target.Name], target.Type), target.TypeName);
+                (record.Saved, record.SavedAdjoint) = (saved, record.Saved);
+            }
+        }
+        Expr value = StoreValues(lines, record, assign, assign.Value);
+        bool declares = IsFirstWrite(assign);
+        lines.Add(declares ? new DeclareLine(target.TypeName, target.Name, value) : new AssignLine(new NameExpr(target.Name, target.Type), value, false));
+        if (active && assign.Nodes[assign.Value] is { Op: Op.Read } source)
+        {
+            var gradient = new NameExpr(_adjointNames[source.Name!], target.Type);
+            lines.Add(declares ? new DeclareLine(target.TypeName, _adjointNames[target.Name], gradient) : new AssignLine(new NameExpr(_adjointNames[target.Name], target.Type), gradient, false));
+        }
+    }
+
+    /// <summary>The reverse of <c>a = b</c>: <c>a</c> and its derivative buffer refer again to what they did before (popped in the opposite order).</summary>
+    private void ReverseRebind(List<CodeLine> lines, AssignStatement assign, ForwardRecord record, bool nested)
+    {
+        if (Restoration(assign) != Restore.Saved)
+            return;
+        VariableSpec target = _variables[assign.Target];
+        var value = new NameExpr(target.Name, target.Type);
+        NameExpr? gradient = _activity.Active.Contains(target.Name) ? new NameExpr(_adjointNames[target.Name], target.Type) : null;
+        if (nested)
+        {
+            if (gradient is not null)
+                lines.Add(new AssignLine(gradient, new PopExpr(target.Type, ValueShape.Array), false));
+            lines.Add(new AssignLine(value, new PopExpr(target.Type, ValueShape.Array), false));
+            return;
+        }
+        lines.Add(new AssignLine(value, new NameExpr(record.Saved!, target.Type), false));
+        if (gradient is not null)
+            lines.Add(new AssignLine(gradient, new NameExpr(record.SavedAdjoint!, target.Type), false));
     }
 
     private bool IsMatrixWrite(Statement statement) => statement is AssignStatement assign && _variables[assign.Target].IsMatrix;
@@ -897,7 +988,7 @@ internal sealed class GradientBuilder
             }
         }
         // A parameter's gradient buffer that nothing after the loop adds to can take the loop's sums directly.
-        var direct = arrays.Where(a => IsGradientBuffer(a) && !ContributedAfter(loop, a) && _clearedBeforeLoop.Add(a)).ToList();
+        var direct = arrays.Where(a => IsGradientBuffer(a) && !_aliases.IsRebound(a) && !ContributedAfter(loop, a) && _clearedBeforeLoop.Add(a)).ToList();
         foreach (string array in direct)
         {
             names[array] = _adjointNames[array];
@@ -933,7 +1024,7 @@ internal sealed class GradientBuilder
         body.AddRange(declarations);
         body.AddRange(accumulation);
         body.AddRange(Forward(new Block(loop.Body.Statements.Skip(reversible.Count).ToEquatableArray())));
-        lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names).ToEquatableArray(), loop.TestsFirst));
+        lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names, ReboundNames).ToEquatableArray(), loop.TestsFirst));
     }
 
     private string LoopName(Dictionary<string, string> names, string variable, string wanted)

@@ -182,6 +182,11 @@ internal sealed partial class BodyLowering
                 string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
                     ? SourceText(group)
                     : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+                if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not (IArrayCreationOperation or IInvocationOperation) && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
+                {
+                    LowerRebind(source, declarator.Symbol, initializer.Value, declarator.Syntax, declares: true);
+                    continue;
+                }
                 if (initializer.Value is IArrayCreationOperation { Initializer: { } filled } && _variablesByName[name].IsArray)
                     LowerFilledAllocation(source, name, filled.Syntax, filled.ElementValues);
                 else if (Unconverted(initializer.Value).Syntax is CollectionExpressionSyntax collection && _variablesByName[name].IsArray)
@@ -337,6 +342,9 @@ internal sealed partial class BodyLowering
                 int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
                 return;
+            case IDeconstructionAssignmentOperation deconstruction when DeconstructsArrays(deconstruction):
+                LowerArrayDeconstruction(deconstruction, source);
+                return;
             case IDeconstructionAssignmentOperation deconstruction:
                 LowerDeconstruction(deconstruction, source);
                 return;
@@ -353,9 +361,12 @@ internal sealed partial class BodyLowering
                 UnsupportedStatement(expression.Syntax, $"Assigning to the matrix parameter '{matrix.Name}'",
                     $"give the new value a local of its own (var h = {matrix.Name}; then assign h)");
                 return;
-            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type: IArrayTypeSymbol } array }:
-                UnsupportedStatement(expression.Syntax, $"Reassigning the local array '{array.Local.Name}'",
-                    "copy the elements in a loop, or give the new array a local of its own");
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var array } } rebind when VariableType(array.Type) is (_, true):
+                LowerRebind(source, array, rebind.Value, expression.Syntax, declares: false);
+                return;
+            case ISimpleAssignmentOperation { Target: IParameterReferenceOperation { Parameter: var parameter } } when VariableType(parameter.Type) is (_, true):
+                UnsupportedStatement(expression.Syntax, $"Reassigning the parameter array '{parameter.Name}'",
+                    $"give it a local of its own (var a = {parameter.Name};) and reassign that");
                 return;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",
@@ -388,6 +399,7 @@ internal sealed partial class BodyLowering
             return;
         int stored = compound is Op op ? Combine(op, _nodes.Add(Op.Element, type, new[] { index }, 0, array, null), right, type) : _nodes.Convert(right, type);
         Add(new StoreStatement(source, _nodes.ToNodes(), array, index, stored));
+        _stores.Add((array, element.Syntax));
         _nodes = new NodeBuilder();
     }
 
@@ -502,6 +514,7 @@ internal sealed partial class BodyLowering
             condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), condition);
         NodeBuilder nodes = TakeNodes();
         _loops.Push(context);
+        _foreachArrays.Add(array);
         List<Statement> outer = _statements;
         _statements = new List<Statement>();
         if (context.ContinueFlag is not null)
@@ -516,6 +529,7 @@ internal sealed partial class BodyLowering
         var body = new Block(_statements.ToEquatableArray());
         _statements = outer;
         _loops.Pop();
+        _foreachArrays.RemoveAt(_foreachArrays.Count - 1);
         Add(new LoopStatement(source + InlinedFrom, nodes.ToNodes(), condition, body, TestsFirst: true));
     }
 }

@@ -114,8 +114,10 @@ internal sealed partial class BodyLowering
             lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
         if (diagnostics.Count > errorsBefore)
             return null;
-        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()).Numbered(), lowering._result!,
+        var program = new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()).Numbered(), lowering._result!,
             (lowering._resultElements ?? new List<string>()).ToEquatableArray());
+        lowering.CheckRebinds(program);
+        return diagnostics.Count > errorsBefore ? null : program;
     }
 
     private static bool IsAssigned(IOperation reference) => reference.Parent switch
