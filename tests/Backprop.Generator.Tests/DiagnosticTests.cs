@@ -732,7 +732,7 @@ public class DiagnosticTests
 
     [Fact]
     public void BP1002_CallingAnArrayReturningMethod() =>
-        Assert.Contains("Calling 'G', which returns an array, here is not supported in a [Differentiable] method; declare a local array with its result at the top level of this method (double[] y = G(…);)", Expect("BP1002", """
+        Assert.Contains("Calling 'G', which returns an array, here is not supported in a [Differentiable] method; assign its result to a local array (double[] y = G(…);) and read that", Expect("BP1002", """
         public static partial class Model
         {
             [Differentiable]
@@ -1065,6 +1065,45 @@ public class DiagnosticTests
         marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A method returning an array called where its result reassigns a local array (a roll-out), and what stays out.</summary>
+    [Theory]
+    [InlineData("Derivatives.Gradient | Derivatives.Hessian", "[Differentiable]", "BP1002",
+        "Calling 'Step', which returns an array, from 'F', which asks for Derivatives.Hessian,", "remove Derivatives.Hessian from 'F' (an array result has no second derivatives)")]
+    [InlineData("Derivatives.Gradient | Derivatives.Tangent", "[Differentiable]", "BP1006",
+        "'Step' is called from 'F', which needs its Derivatives.Tangent", "add Derivatives.Tangent to the [Differentiable] attribute of 'Step'")]
+    [InlineData("Derivatives.Gradient", "", "BP1002",
+        "Calling 'Step', which returns an array and is not [Differentiable], here", "mark 'Step' [Differentiable] (its vector-Jacobian product is then chained through the calls)")]
+    public void RollOutsRefuseWhatTheirStepCannotGive(string modes, string stepAttribute, string id, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                {{stepAttribute}}
+                public static double[] Step(double[] s, double p)
+                {
+                    var next = new double[s.Length];
+                    for (int i = 0; i < s.Length; i++)
+                        next[i] = p * s[i];
+                    return next;
+                }
+
+                [Differentiable({{modes}})] public static double F(double[] s0, double p)
+                {
+                    var s = s0;
+                    for (int k = 0; k < 3; k++)
+                        s = Step(s, p);
+                    return s[0];
+                }
+            }
+            """;
+        var (_, diagnostics, _) = GeneratorRunner.Run(source);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("Step(s, p)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));

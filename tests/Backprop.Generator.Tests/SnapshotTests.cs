@@ -579,6 +579,33 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void RollOut() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double[] Step(double[] s, double p)
+            {
+                var next = new double[s.Length];
+                for (int i = 0; i < s.Length; i++)
+                    next[i] = p * s[i] + Math.Sin(s[(i + 1) % s.Length]);
+                return next;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Simulate(double[] s0, double p, int steps)
+            {
+                var s = s0;
+                for (int k = 0; k < steps; k++)
+                    s = Step(s, p);
+                return s[0] * s[1];
+            }
+        }
+        """);
+
+    [Fact]
     public void TupleResult() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

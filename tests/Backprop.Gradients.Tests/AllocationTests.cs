@@ -40,6 +40,21 @@ public class AllocationTests
         Assert.Equal(relax, Allocated(() => ReboundArrayFunctions.RelaxVectorJacobian(x, 0.3, v, g, out _)));
     }
 
+    /// <summary>
+    /// A roll-out allocates what its steps do: the function once per step; its gradient once more, in each step's
+    /// vector-Jacobian product (which computes the step's result again); its tangent twice more, the step's tangent array
+    /// and the value the step's tangent method computes again. The tape and gradient buffers are pooled.
+    /// </summary>
+    [Fact]
+    public void RollOutsAllocateWhatTheirStepsDo()
+    {
+        double[] s0 = { 0.3, -0.7, 1.1, 0.5 }, ds0 = new double[4], v = { 1, 0, -1, 0.5 };
+        long function = Allocated(() => RollOutFunctions.RollOut(s0, 0.9, 0.1, 50));
+        Assert.True(function > 0);
+        Assert.Equal(2 * function, Allocated(() => RollOutFunctions.RollOutGradient(s0, 0.9, 0.1, 50, ds0, out _, out _)));
+        Assert.Equal(3 * function, Allocated(() => RollOutFunctions.RollOutTangent(s0, 0.9, 0.1, 50, v, 1, 0)));
+    }
+
     /// <summary>Bytes allocated by 100 calls, after one to warm up pools and the JIT.</summary>
     private static long Allocated(Action call)
     {

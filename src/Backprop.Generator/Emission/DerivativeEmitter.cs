@@ -216,7 +216,7 @@ internal static class DerivativeEmitter
                 writer.Line($"{printer.Keyword(allocate.Type)}[] {Naming.Identifier(allocate.Name)} = new {printer.Keyword(allocate.Type)}[{printer.Print(allocate.Length)}];");
                 break;
             case RentLine rent:
-                writer.Line($"{printer.Keyword(rent.Type)}[] {Naming.Identifier(rent.Name)} = global::Backprop.Scratch.Rent<{printer.Keyword(rent.Type)}>({printer.Print(rent.Length)});");
+                writer.Line($"{(rent.Declares ? printer.Keyword(rent.Type) + "[] " : "")}{Naming.Identifier(rent.Name)} = global::Backprop.Scratch.Rent<{printer.Keyword(rent.Type)}>({printer.Print(rent.Length)});");
                 break;
             case ReturnLine returned:
                 writer.Line($"global::Backprop.Scratch.Return({Naming.Identifier(returned.Name)});");

@@ -87,8 +87,8 @@ internal sealed record ClearLine(string Array) : CodeLine;
 /// <summary><c>{Type}[] {Name} = new {Type}[Length];</c>, or <c>Span&lt;{Type}&gt; {Name} = stackalloc {Type}[Length];</c> when <see cref="OnStack"/>.</summary>
 internal sealed record AllocateLine(ScalarType Type, string Name, Expr Length, bool OnStack = false) : CodeLine;
 
-/// <summary>A zeroed scratch array of exactly <see cref="Length"/> elements, from a per-thread pool.</summary>
-internal sealed record RentLine(ScalarType Type, string Name, Expr Length) : CodeLine;
+/// <summary>A zeroed scratch array of exactly <see cref="Length"/> elements, from a per-thread pool, declared (or, not <see cref="Declares"/>, assigned).</summary>
+internal sealed record RentLine(ScalarType Type, string Name, Expr Length, bool Declares = true) : CodeLine;
 
 /// <summary>Gives a scratch array back to its pool.</summary>
 internal sealed record ReturnLine(string Name) : CodeLine;

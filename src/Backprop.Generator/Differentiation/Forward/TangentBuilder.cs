@@ -175,11 +175,43 @@ internal sealed class TangentBuilder
         return lines;
     }
 
-    /// <summary><c>a = b</c> on local arrays: the name refers to the other array, and its tangent to that one's tangent.</summary>
+    /// <summary>
+    /// <c>a = b</c> on local arrays: the name refers to the other array, and its tangent to that one's tangent. For
+    /// <c>s = Step(s, p)</c>, the call's value comes first (its length sizes the tangent, a new array, as the call's
+    /// result is), then the callee's tangent method writes J·v into it; both read the arguments before the names move.
+    /// </summary>
     private void Rebind(List<CodeLine> lines, AssignStatement assign)
     {
         VariableSpec target = _variables[assign.Target];
         var values = new Dictionary<int, string>();
+        if (assign.Nodes[assign.Value].Op == Op.Call)
+        {
+            if (!_tangentNames.TryGetValue(target.Name, out string? moved))
+            {
+                lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), StatementCode.StoreValues(lines, _names, assign, assign.Value, values, _ => false), false));
+                return;
+            }
+            var calls = new List<CodeLine>();
+            Expr? derivative = Tangent(assign, assign.Value, calls);
+            var referenced = new HashSet<int>();
+            foreach (CallTangentLine call in calls.OfType<CallTangentLine>())
+            {
+                foreach (Expr argument in call.Arguments)
+                    StatementCode.References(argument, referenced);
+            }
+            string value = _names.Allocate(target.Name + "_next");
+            lines.Add(new DeclareLine(target.TypeName, value, StatementCode.StoreValues(lines, _names, assign, assign.Value, values, referenced.Contains)));
+            string buffer = _names.Allocate(moved + "_next");
+            lines.Add(new AllocateLine(target.Type, buffer, new LengthExpr(value)));
+            // The callee's tangent method, given the new buffer for its derivative (with no direction moving it, it stays zero).
+            if (derivative is not null)
+                lines.AddRange(calls.Select(line => line is CallTangentLine call
+                    ? call with { Arguments = call.Arguments.Select(a => StatementCode.Resolve(a, assign, values)).Append(new NameExpr(buffer, target.Type)).ToEquatableArray() }
+                    : ResolveLine(line, assign, values)));
+            lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), new NameExpr(value, target.Type), false));
+            lines.Add(new AssignLine(new NameExpr(moved, target.Type), new NameExpr(buffer, target.Type), false));
+            return;
+        }
         lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), StatementCode.Value(assign, values, assign.Value), false));
         if (_tangentNames.TryGetValue(target.Name, out string? tangent) && assign.Nodes[assign.Value] is { Op: Op.Read } source)
             lines.Add(new AssignLine(new NameExpr(tangent, target.Type), new NameExpr(_tangentNames[source.Name!], target.Type), false));

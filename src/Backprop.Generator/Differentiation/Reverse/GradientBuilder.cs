@@ -293,11 +293,12 @@ internal sealed class GradientBuilder
 
     private void Plan(Statement statement)
     {
-        // A reassigned array's derivative buffer goes with the array itself: nothing to send back.
-        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target) || Statements.IsRebind(statement, _variables))
+        // A reassigned array's derivative buffer goes with the array itself: nothing to send back, but through a call's
+        // vector-Jacobian product, given the new array's gradient (the sweep's seed of 1 scales nothing).
+        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target) || Statements.IsRebind(statement, _variables) && !IsCallRebind(statement))
             return;
         StatementPlan plan = PlanOf(statement);
-        Expr seed = SeedOf(statement, target);
+        Expr seed = IsCallRebind(statement) ? new ConstantExpr(1, _variables[target].Type) : SeedOf(statement, target);
         plan.Seed = seed;
         StatementAdjoint adjoint = plan.Preaccumulated is Preaccumulated carried
             ? StatementAdjoint.Carried(carried, seed, _variables[carried.Input].Type)
@@ -316,6 +317,10 @@ internal sealed class GradientBuilder
                 _needed.Add(statement.Nodes[node].Name!);
         }
     }
+
+    /// <summary><c>s = Step(s, p)</c>: a local array given the new array a call returns.</summary>
+    private bool IsCallRebind(Statement statement) =>
+        Statements.IsRebind(statement, _variables) && statement is AssignStatement assign && assign.Nodes[assign.Value].Op == Op.Call;
 
     /// <summary>A value recomputed in the reverse sweep needs the variables it reads restored first.</summary>
     private void NeedLeavesOf(EquatableArray<Node> nodes, int node)
@@ -689,7 +694,7 @@ internal sealed class GradientBuilder
                     if (_activity.Active.Contains(swap.A))
                         code.Add(new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]));
                     break;
-                case AssignStatement assign when _variables[assign.Target].IsArray:
+                case AssignStatement assign when _variables[assign.Target].IsArray && !IsCallRebind(assign):
                     ReverseRebind(code, assign, record, nested);
                     break;
                 default:
@@ -741,6 +746,11 @@ internal sealed class GradientBuilder
             var gradient = new NameExpr(_adjointNames[source.Name!], target.Type);
             lines.Add(declares ? new DeclareLine(target.TypeName, _adjointNames[target.Name], gradient) : new AssignLine(new NameExpr(_adjointNames[target.Name], target.Type), gradient, false));
         }
+        else if (active)
+        {
+            // A new array, a new gradient buffer: given back when the reverse sweep has passed its gradient to the call's arguments.
+            lines.Add(new RentLine(target.Type, _adjointNames[target.Name], new LengthExpr(target.Name), Declares: declares));
+        }
     }
 
     /// <summary>The reverse of <c>a = b</c>: <c>a</c> and its derivative buffer refer again to what they did before (popped in the opposite order).</summary>
@@ -748,6 +758,11 @@ internal sealed class GradientBuilder
     {
         if (Restoration(assign) != Restore.Saved)
             return;
+        RestoreReference(lines, assign, record, nested);
+    }
+
+    private void RestoreReference(List<CodeLine> lines, AssignStatement assign, ForwardRecord record, bool nested)
+    {
         VariableSpec target = _variables[assign.Target];
         var value = new NameExpr(target.Name, target.Type);
         NameExpr? gradient = _activity.Active.Contains(target.Name) ? new NameExpr(_adjointNames[target.Name], target.Type) : null;
@@ -794,6 +809,18 @@ internal sealed class GradientBuilder
         if (store is not null)
             index = Recompute(lines, statement, values, store.Index, nested);
         Expr current = index is null ? new NameExpr(target, type) : new ElementExpr(target, index, type);
+
+        // s = Step(s, p): the new array's gradient buffer is the cotangent of the call's vector-Jacobian product, taken
+        // aside before the name and its buffer refer again to the array the call was given.
+        string? cotangent = null;
+        if (IsCallRebind(statement))
+        {
+            if (adjoint is not null)
+                cotangent = Materialize(lines, new NameExpr(_adjointNames[target], type), _adjointNames[target] + "_after", _variables[target].TypeName);
+            if (restores)
+                RestoreReference(lines, (AssignStatement)statement, record, nested);
+            restores = false;
+        }
 
         // Pushed after the overwritten value, the functions' results come back first.
         foreach (int node in TapedCalls(statement).Reverse())
@@ -891,7 +918,10 @@ internal sealed class GradientBuilder
                 var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
                 lines.Add(node.Call!.Pullback is string pullback
                     ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray(), buffers.ToEquatableArray(), node.Call.PullbackTangent)
-                    : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
+                    : node.Shape == ValueShape.Array
+                        // A call returning an array: its vector-Jacobian product, given its result's gradient.
+                        ? new CallGradientLine(node.Call!.DerivativeMethod, passed.Append(new NameExpr(cotangent!, node.Type)).ToEquatableArray(), outputs.ToEquatableArray(), buffers.ToEquatableArray(), Naming.VectorJacobianSuffix)
+                        : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
                 lines.AddRange(collects);
             }
         }
@@ -918,6 +948,8 @@ internal sealed class GradientBuilder
             lines.Add(new AddScaledLine(_adjointNames[array], buffer, Finish(scale)));
             lines.Add(new ReturnLine(buffer));
         }
+        if (cotangent is not null)
+            lines.Add(new ReturnLine(cotangent));
         // A constant seed (the single top-level result, a fused loop's unit seed) has no variable to reset.
         if (store is null && seed is not ConstantExpr && !detached)
         {

@@ -62,9 +62,10 @@ internal sealed partial class BodyLowering
     private readonly List<string> _foreachArrays = new();
 
     /// <summary>
-    /// <c>a = b</c>, <c>var t = a</c>: a local array is given another array (a local or a parameter), a reference. The
-    /// derivative methods rebind it (and its derivative buffer with it) as the source does, and the reverse sweep restores
-    /// what it referred to before.
+    /// <c>a = b</c>, <c>var t = a</c>: a local array is given another array (a local or a parameter), a reference; or
+    /// <c>s = Step(s, p)</c>, the new array a <c>[Differentiable]</c> method returns (a roll-out). The derivative methods
+    /// rebind it (and its derivative buffer with it) as the source does, and the reverse sweep restores what it referred
+    /// to before.
     /// </summary>
     private void LowerRebind(string source, ILocalSymbol local, IOperation value, SyntaxNode at, bool declares)
     {
@@ -81,6 +82,19 @@ internal sealed partial class BodyLowering
         {
             ScalarType type = _variablesByName[target].Type;
             Add(new AssignStatement(source, TakeNodes(_nodes.Read(array, type, ValueShape.Array), out int read), target, read, declares));
+            return;
+        }
+        if (assigned is IInvocationOperation call && VariableType(call.TargetMethod.ReturnType) is (_, true))
+        {
+            ScalarType element = _variablesByName[target].Type;
+            string? outer = _source;
+            _source = source;
+            int? made = LowerArrayCall(call, element);
+            _source = outer;
+            if (made is int node)
+                Add(new AssignStatement(source, TakeNodes(node, out int root), target, root, declares));
+            else
+                _nodes = new NodeBuilder();
             return;
         }
         if (assigned is IConditionalOperation { WhenFalse: { } whenFalse } choice)

@@ -168,7 +168,8 @@ internal sealed partial class BodyLowering
                     return;
                 }
                 if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
-                    && VariableType(declarator.Symbol.Type) is (_, true) && InlinedBodyOf(call) is { } callee)
+                    && VariableType(declarator.Symbol.Type) is (_, true) && InlinedBodyOf(call) is { } callee
+                    && (_statements == _topLevel || !Symbols.HasAttribute(call.TargetMethod.OriginalDefinition, Symbols.DifferentiableAttribute)))
                 {
                     // double[] y = Layer(x, w): the callee's body, inlined here, fills its local array, which y then names.
                     if (InlineBody(call, callee) is { Count: 1 } returned)
@@ -182,7 +183,7 @@ internal sealed partial class BodyLowering
                 string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
                     ? SourceText(group)
                     : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
-                if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not (IArrayCreationOperation or IInvocationOperation) && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
+                if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not IArrayCreationOperation && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
                 {
                     LowerRebind(source, declarator.Symbol, initializer.Value, declarator.Syntax, declares: true);
                     continue;

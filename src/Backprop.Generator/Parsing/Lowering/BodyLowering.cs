@@ -239,7 +239,7 @@ internal sealed partial class BodyLowering
     /// <summary>A call returning an array where its result cannot go: only a local array declared with it can hold it.</summary>
     private int? ArrayCallHere(IOperation call, IMethodSymbol callee) =>
         Report(Diagnostics.UnsupportedExpression, call.Syntax, $"Calling '{callee.Name}', which returns an array, here",
-            $"declare a local array with its result at the top level of this method ({callee.ReturnType.ToDisplayString()} y = {callee.Name}(…);) and read that");
+            $"assign its result to a local array ({callee.ReturnType.ToDisplayString()} y = {callee.Name}(…);) and read that: at the top level of this method its body is inlined there, and anywhere (in a loop, say) a [Differentiable] method's vector-Jacobian product is chained");
 
     private int? Report(DiagnosticDescriptor descriptor, SyntaxNode syntax, params string[] arguments)
     {
