@@ -197,6 +197,42 @@ public static partial class ReboundArrayFunctions
         return result;
     }
 
+    /// <summary>An array result written through another name for it: 2xᵢ², then result₀ += result₁.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static double[] WrittenThroughAView(double[] x)
+    {
+        var result = new double[x.Length];
+        double[] view = result;
+        for (int i = 0; i < x.Length; i++)
+            view[i] = 2 * x[i] * x[i];
+        result[0] += view[1];
+        return result;
+    }
+
+    /// <summary>Heat steps in a local function that swaps the arrays it captures, called twice.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double SteppedByALocalFunction(double[] x, double k)
+    {
+        var a = new double[x.Length];
+        var b = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+            a[i] = x[i];
+        void Step()
+        {
+            b[0] = a[0];
+            b[b.Length - 1] = a[a.Length - 1];
+            for (int i = 1; i < a.Length - 1; i++)
+                b[i] = a[i] + k * (a[i - 1] - 2 * a[i] + a[i + 1]);
+            (a, b) = (b, a);
+        }
+        Step();
+        Step();
+        double energy = 0;
+        for (int i = 0; i < a.Length; i++)
+            energy += a[i] * a[i];
+        return energy;
+    }
+
     /// <summary>Generic ping-pong: a moving average of x applied n times, then Σ.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static T Smooth<T>(T[] x, int n) where T : IFloatingPointIeee754<T>

@@ -249,6 +249,58 @@ public class ReboundArrayTests
     }
 
     [Fact]
+    public void ArrayResultWrittenThroughAViewHasTheClosedFormJacobian()
+    {
+        double[] x = { 0.3, -0.7, 1.1 };
+        var jacobian = new double[3, 3];
+        AssertClose(new[] { 2 * 0.09 + 2 * 0.49, 2 * 0.49, 2 * 1.21 }, R.WrittenThroughAViewJacobian(x, jacobian));
+        double[,] expected = { { 4 * x[0], 4 * x[1], 0 }, { 0, 4 * x[1], 0 }, { 0, 0, 4 * x[2] } };
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(expected[i, j], jacobian[i, j], 12);
+        }
+        double[] tangent = new double[3];
+        R.WrittenThroughAViewTangent(x, new[] { 1.0, -1.0, 0.5 }, tangent);
+        AssertClose(new[] { 4 * x[0] - 4 * x[1], -4 * x[1], 2 * x[2] }, tangent);
+        double[] dx = new double[3];
+        R.WrittenThroughAViewVectorJacobian(x, new[] { 1.0, 0, 0 }, dx);
+        AssertClose(new[] { 4 * x[0], 4 * x[1], 0 }, dx);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 12);
+    }
+
+    [Fact]
+    public void ALocalFunctionSwappingWhatItCapturesMatchesFiniteDifferences()
+    {
+        double G(double[] p, double[] g)
+        {
+            double[] dx = new double[4];
+            double value = R.SteppedByALocalFunctionGradient(p[..4], p[4], dx, out g[4]);
+            dx.CopyTo(g, 0);
+            return value;
+        }
+        Check(p => R.SteppedByALocalFunction(p[..4], p[4]), G, s_points);
+        foreach (double[] p in s_points)
+        {
+            // Two heat steps: the same as Heat's.
+            Assert.Equal(R.Heat(p[..4], p[4], 2), R.SteppedByALocalFunction(p[..4], p[4]), 12);
+            double[] hx = new double[4];
+            R.SteppedByALocalFunctionHessianVector(p[..4], p[4], s_direction[..4], s_direction[4], hx, out double hk);
+            double[] expected = GradientAlong(q => Gradient(G, q), p, s_direction);
+            double[] product = hx.Append(hk).ToArray();
+            for (int i = 0; i < 5; i++)
+                Assert.Equal(expected[i], product[i], 6);
+            Assert.Equal(Gradient(G, p).Zip(s_direction, (a, b) => a * b).Sum(), R.SteppedByALocalFunctionTangent(p[..4], p[4], s_direction[..4], s_direction[4]).Derivative, 12);
+        }
+    }
+
+    [Fact]
     public void GenericSwapsWorkForDoubleAndFloat()
     {
         double[] x = { 0.3, -0.7, 1.1, 0.5 };
