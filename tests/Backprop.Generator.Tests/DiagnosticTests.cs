@@ -1023,14 +1023,7 @@ public class DiagnosticTests
                 }
             }
             """;
-        var (_, diagnostics, _) = GeneratorRunner.Run(source);
-        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
-        marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
-        Diagnostic diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Equal("BP1002", diagnostic.Id);
-        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        ExpectOnly(source, Marked(statements), "BP1002", what, advice);
     }
 
     /// <summary>What reassigning local arrays may not do: each refused once, where it happens, saying what to write.</summary>
@@ -1060,14 +1053,7 @@ public class DiagnosticTests
                 }
             }
             """;
-        var (_, diagnostics, _) = GeneratorRunner.Run(source);
-        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
-        marked = marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
-        Diagnostic diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        ExpectOnly(source, Marked(statements), id, what, advice);
     }
 
     /// <summary>A method returning an array called where its result reassigns a local array (a roll-out), and what stays out.</summary>
@@ -1101,12 +1087,25 @@ public class DiagnosticTests
                 }
             }
             """;
+        ExpectOnly(source, "Step(s, p)", id, what, advice);
+    }
+
+    /// <summary>The text between <c>[|</c> and <c>|]</c>.</summary>
+    private static string Marked(string statements)
+    {
+        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
+        return marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs the generator and requires one diagnostic alone (a construct refused once): <paramref name="id"/>, at <paramref name="marked"/>, saying each of <paramref name="says"/>.</summary>
+    private static void ExpectOnly(string source, string marked, string id, params string[] says)
+    {
         var (_, diagnostics, _) = GeneratorRunner.Run(source);
         Diagnostic diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("Step(s, p)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
         Assert.Equal(id, diagnostic.Id);
-        Assert.Contains(what, diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        foreach (string text in says)
+            Assert.Contains(text, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -8,7 +8,26 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>A derivative method's body, ready to print, and the value it returns.</summary>
 internal sealed record MethodBody(EquatableArray<CodeLine> Body, Expr Result);
 
-internal abstract record CodeLine;
+internal abstract record CodeLine
+{
+    /// <summary>Every line of <paramref name="lines"/>, those inside branches and loops included, in order (a block's line before its body).</summary>
+    public static IEnumerable<CodeLine> All(IEnumerable<CodeLine> lines)
+    {
+        foreach (CodeLine line in lines)
+        {
+            yield return line;
+            IEnumerable<CodeLine> nested = line switch
+            {
+                IfLine branch => branch.Then.Concat(branch.Else),
+                WhileLine loop => loop.Body,
+                CountdownLine countdown => countdown.Body,
+                _ => Enumerable.Empty<CodeLine>(),
+            };
+            foreach (CodeLine inner in All(nested))
+                yield return inner;
+        }
+    }
+}
 
 /// <summary><c>// Text</c></summary>
 internal sealed record CommentLine(string Text) : CodeLine;

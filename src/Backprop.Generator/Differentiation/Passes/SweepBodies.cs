@@ -16,8 +16,8 @@ internal static class SweepBodies
     /// </summary>
     public static MethodBody Rented(MethodBody body)
     {
-        var reassigned = new HashSet<string>();
-        Reassigned(body.Body, reassigned);
+        // Given another array (a = b;, a pop), a name may no longer refer to its own at the end; swaps only trade them.
+        var reassigned = new HashSet<string>(CodeLine.All(body.Body).OfType<AssignLine>().Where(a => !a.Accumulate).Select(a => a.Target).OfType<NameExpr>().Select(n => n.Name));
         var names = new NameAllocator(Names(body.Body));
         var owners = new List<string>();
         var lines = new List<CodeLine>();
@@ -41,30 +41,6 @@ internal static class SweepBodies
         }
         lines.AddRange(owners.Select(owner => (CodeLine)new ReturnLine(owner)));
         return body with { Body = lines.ToEquatableArray() };
-    }
-
-    /// <summary>The names the lines give another array to (<c>a = b;</c>, a pop), at any depth.</summary>
-    private static void Reassigned(IEnumerable<CodeLine> lines, HashSet<string> into)
-    {
-        foreach (CodeLine line in lines)
-        {
-            switch (line)
-            {
-                case AssignLine { Target: NameExpr target, Accumulate: false }:
-                    into.Add(target.Name);
-                    break;
-                case IfLine branch:
-                    Reassigned(branch.Then, into);
-                    Reassigned(branch.Else, into);
-                    break;
-                case WhileLine loop:
-                    Reassigned(loop.Body, into);
-                    break;
-                case CountdownLine countdown:
-                    Reassigned(countdown.Body, into);
-                    break;
-            }
-        }
     }
 
     /// <summary>Every name the lines declare, at any depth: an owner's name must not be one of them.</summary>

@@ -466,9 +466,7 @@ internal sealed class GradientBuilder
                     ForwardRebind(lines, record, assign, nested);
                     break;
                 case SwapStatement swap:
-                    lines.Add(new SwapLine(swap.A, swap.B));
-                    if (_activity.Active.Contains(swap.A))
-                        lines.Add(new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]));
+                    lines.AddRange(Swap(swap));
                     break;
                 case AssignStatement assign:
                     if (Restoration(assign) == Restore.Saved)
@@ -690,9 +688,7 @@ internal sealed class GradientBuilder
                     break;
                 case SwapStatement swap:
                     // A swap undoes itself.
-                    code.Add(new SwapLine(swap.A, swap.B));
-                    if (_activity.Active.Contains(swap.A))
-                        code.Add(new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]));
+                    code.AddRange(Swap(swap));
                     break;
                 case AssignStatement assign when _variables[assign.Target].IsArray && !IsCallRebind(assign):
                     ReverseRebind(code, assign, record, nested);
@@ -751,6 +747,14 @@ internal sealed class GradientBuilder
             // A new array, a new gradient buffer: given back when the reverse sweep has passed its gradient to the call's arguments.
             lines.Add(new RentLine(target.Type, _adjointNames[target.Name], new LengthExpr(target.Name), Declares: declares));
         }
+    }
+
+    /// <summary>The arrays swapped, and their derivative buffers with them.</summary>
+    private IEnumerable<CodeLine> Swap(SwapStatement swap)
+    {
+        yield return new SwapLine(swap.A, swap.B);
+        if (_activity.Active.Contains(swap.A))
+            yield return new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]);
     }
 
     /// <summary>The reverse of <c>a = b</c>: <c>a</c> and its derivative buffer refer again to what they did before (popped in the opposite order).</summary>
