@@ -233,6 +233,21 @@ public static partial class ReboundArrayFunctions
         return energy;
     }
 
+    /// <summary>Three names for one array after a = b = c, written through each: (x₀w + x₁)·w, then + x₂, then squared.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Chained(double[] x, double w)
+    {
+        var a = new double[1];
+        var b = new double[1];
+        var c = new double[1];
+        c[0] = x[0] * w;
+        a = b = c;
+        b[0] += x[1];
+        a[0] *= w;
+        c[0] += x[2];
+        return a[0] * b[0];
+    }
+
     /// <summary>Generic ping-pong: a moving average of x applied n times, then Σ.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static T Smooth<T>(T[] x, int n) where T : IFloatingPointIeee754<T>

@@ -301,6 +301,22 @@ public class ReboundArrayTests
     }
 
     [Fact]
+    public void ChainedAssignmentMakesOneArrayOfThree()
+    {
+        double[] x = { 0.3, -0.7, 1.1 };
+        const double w = 0.8;
+        double v = (x[0] * w + x[1]) * w + x[2];
+        Assert.Equal(v * v, R.Chained(x, w), 12);
+        double[] dx = new double[3];
+        R.ChainedGradient(x, w, dx, out double dw);
+        Assert.Equal(2 * v * w * w, dx[0], 12);
+        Assert.Equal(2 * v * w, dx[1], 12);
+        Assert.Equal(2 * v, dx[2], 12);
+        Assert.Equal(2 * v * (2 * x[0] * w + x[1]), dw, 12);
+        Assert.Equal(2 * v * w * w - 2 * v, R.ChainedTangent(x, w, new[] { 1.0, 0, -1 }, 0).Derivative, 12);
+    }
+
+    [Fact]
     public void GenericSwapsWorkForDoubleAndFloat()
     {
         double[] x = { 0.3, -0.7, 1.1, 0.5 };

@@ -310,6 +310,8 @@ internal sealed partial class BodyLowering
                 LowerExpressionStatement(chained, source);
                 if (IsElementTarget(assignment.Target))
                     LowerStore(source, assignment.Target, chained.Target, null);
+                else if (assignment.Target is ILocalReferenceOperation { Local: var array } && VariableType(array.Type) is (_, true))
+                    LowerRebind(source, array, chained.Target, assignment.Syntax, declares: false);
                 else if (TargetVariable(assignment.Target) is string chainedTarget)
                     AssignValue(source, chainedTarget, chained.Target, declares: false);
                 else
