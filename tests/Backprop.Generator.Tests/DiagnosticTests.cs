@@ -732,7 +732,7 @@ public class DiagnosticTests
 
     [Fact]
     public void BP1002_CallingAnArrayReturningMethod() =>
-        Assert.Contains("Calling 'G', which returns an array, here is not supported in a [Differentiable] method; declare a local array with its result at the top level of this method (double[] y = G(…);)", Expect("BP1002", """
+        Assert.Contains("Calling 'G', which returns an array, here is not supported in a [Differentiable] method; assign its result to a local array (double[] y = G(…);) and read that", Expect("BP1002", """
         public static partial class Model
         {
             [Differentiable]
@@ -977,8 +977,7 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("double[] a = new double[2], b = new double[2]; [|a = b|];", "BP1001", "Reassigning the local array 'a'")]
-    [InlineData("Span<double> [|s = stackalloc double[2]|]; foreach (var e in s) x += e;", "BP1002", "use a local array (new double[n]), or take the span as a parameter")]
+    [InlineData("double[] a = new double[2]; [|a = new double[3]|];", "BP1001", "allocate each array once, at the top level of the method, and reassign or swap those")]
     [InlineData("var list = new System.Collections.Generic.List<double> { x }; [|foreach (var e in list) x += e;|]", "BP1001", "lists and other collections are not supported")]
     [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
     [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
@@ -1001,6 +1000,128 @@ public class DiagnosticTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>
+    [Theory]
+    [InlineData("for (int i = 0; i < 2; i++) { Span<double> s = [|stackalloc double[2]|]; s[0] = y; s[1] += s[0]; y = s[1]; }",
+        "Allocating a span with stackalloc inside a branch or loop", "(Span<double> s = stackalloc double[n];), and reuse it in each iteration")]
+    [InlineData("Span<double> [|s = x.AsSpan(1)|]; s[0] = y; foreach (var e in s) y += e; y += Sum(s) + s.Length;",
+        "The span local 's' made from 'x.AsSpan(1)'", "or read the array or span it would view directly")]
+    [InlineData("ReadOnlySpan<double> [|s = x|]; y += s[0] + Sum(s);",
+        "The span local 's' made from 'x'", "(ReadOnlySpan<double> s = stackalloc double[n];)")]
+    public void RefusedSpanLocalsGiveOneDiagnostic(string statements, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum(ReadOnlySpan<double> v) => v[0] + v[1];
+
+                [Differentiable] public static double F(double[] x, double y)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return y;
+                }
+            }
+            """;
+        ExpectOnly(source, Marked(statements), "BP1002", what, advice);
+    }
+
+    /// <summary>What reassigning local arrays may not do: each refused once, where it happens, saying what to write.</summary>
+    [Theory]
+    [InlineData("var a = new double[2]; var b = new double[2]; a[0] = x[0]; [|(a, b) = (b, a)|]; return a;", "BP1001",
+        "Reassigning the local array 'a', which the method returns,", "return an array that is never reassigned")]
+    [InlineData("var s = x; var t = new double[2]; if (x[0] > 0) s = t; [|s[0]|] = 1; return t;", "BP1005",
+        "'s', which may refer to 'x' is a parameter array", "copy it into a local array first")]
+    [InlineData("Span<double> a = stackalloc double[2], b = stackalloc double[2]; [|a = b|]; var r = new double[1]; r[0] = a[0] + x[0]; return r;", "BP1001",
+        "Reassigning the span local 'a'", "reassign or swap local arrays")]
+    [InlineData("var a = new double[2]; var b = new double[2]; var r = new double[1]; foreach (var e in a) { r[0] += e * x[0]; [|a = b|]; } return r;", "BP1001",
+        "Reassigning 'a' inside a foreach loop over it", "loop over its indices")]
+    [InlineData("var a = new double[2]; var b = new double[2]; [|(a, b) = (b, b)|]; var r = new double[1]; r[0] = a[0] * x[0]; return r;", "BP1001",
+        "The deconstruction '(a, b) = (b, b)' of arrays", "swap two local arrays")]
+    [InlineData("var a = new double[2]; [|x = a|]; var r = new double[1]; r[0] = a[0]; return r;", "BP1001",
+        "Reassigning the parameter array 'x'", "give it a local of its own")]
+    [InlineData("var a = new double[2]; a = (x.Length > 1 ? a : [|null|])!; var r = new double[1]; r[0] = a[0]; return r;", "BP1002",
+        "Assigning 'null' to the local array 'a'", "assign another local or parameter array")]
+    public void ReassigningLocalArraysRefusesWhatItCannotDifferentiate(string statements, string id, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double[] F(double[] x)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                }
+            }
+            """;
+        ExpectOnly(source, Marked(statements), id, what, advice);
+    }
+
+    /// <summary>A method returning an array called where its result reassigns a local array (a roll-out), and what stays out.</summary>
+    [Theory]
+    [InlineData("Derivatives.Gradient | Derivatives.Hessian", "[Differentiable]", "BP1002",
+        "Calling 'Step', which returns an array, from 'F', which asks for Derivatives.Hessian,", "remove Derivatives.Hessian from 'F' (an array result has no second derivatives)")]
+    [InlineData("Derivatives.Gradient | Derivatives.Tangent", "[Differentiable]", "BP1006",
+        "'Step' is called from 'F', which needs its Derivatives.Tangent", "add Derivatives.Tangent to the [Differentiable] attribute of 'Step'")]
+    [InlineData("Derivatives.Gradient", "", "BP1002",
+        "Calling 'Step', which returns an array and is not [Differentiable], here", "mark 'Step' [Differentiable] (its vector-Jacobian product is then chained through the calls)")]
+    public void RollOutsRefuseWhatTheirStepCannotGive(string modes, string stepAttribute, string id, string what, string advice)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                {{stepAttribute}}
+                public static double[] Step(double[] s, double p)
+                {
+                    var next = new double[s.Length];
+                    for (int i = 0; i < s.Length; i++)
+                        next[i] = p * s[i];
+                    return next;
+                }
+
+                [Differentiable({{modes}})] public static double F(double[] s0, double p)
+                {
+                    var s = s0;
+                    for (int k = 0; k < 3; k++)
+                        s = Step(s, p);
+                    return s[0];
+                }
+            }
+            """;
+        ExpectOnly(source, "Step(s, p)", id, what, advice);
+    }
+
+    /// <summary>The text between <c>[|</c> and <c>|]</c>.</summary>
+    private static string Marked(string statements)
+    {
+        string marked = statements.Substring(statements.IndexOf("[|", StringComparison.Ordinal) + 2);
+        return marked.Substring(0, marked.IndexOf("|]", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs the generator and requires one diagnostic alone (a construct refused once): <paramref name="id"/>, at <paramref name="marked"/>, saying each of <paramref name="says"/>.</summary>
+    private static void ExpectOnly(string source, string marked, string id, params string[] says)
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(source);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(marked, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(id, diagnostic.Id);
+        foreach (string text in says)
+            Assert.Contains(text, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BP1001_ClearingASpanLocal() =>
+        Assert.Contains("Calling 'Clear' on 's', which could change it", Expect("BP1001", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x)
+                {
+                    Span<double> s = stackalloc double[2];
+                    s[0] = x;
+                    [|s.Clear()|];
+                    return s[0];
+                }
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
     public void BP1002_LocalFunctionWritingACapturedVariableInsideAnExpression() =>

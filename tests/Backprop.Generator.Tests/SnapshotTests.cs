@@ -510,6 +510,102 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double SumOfSquares(ReadOnlySpan<double> v)
+            {
+                double sum = 0;
+                foreach (double e in v)
+                    sum += e * e;
+                return sum;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Roughness(double[] x, double k)
+            {
+                Span<double> step = stackalloc double[x.Length - 1];
+                for (int i = 0; i < step.Length; i++)
+                    step[i] = x[i + 1] - x[i];
+                return k * SumOfSquares(step);
+            }
+        }
+        """);
+
+    [Fact]
+    public void ArraySwaps() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Heat(double[] u0, double k, int steps)
+            {
+                var current = new double[u0.Length];
+                var next = new double[u0.Length];
+                for (int i = 0; i < u0.Length; i++)
+                    current[i] = u0[i];
+                for (int step = 0; step < steps; step++)
+                {
+                    for (int i = 1; i < current.Length - 1; i++)
+                        next[i] = current[i] + k * (current[i - 1] - 2 * current[i] + current[i + 1]);
+                    (current, next) = (next, current);
+                }
+                return current[1];
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static float Rotated(float[] x, float k)
+            {
+                var a = new float[x.Length];
+                var b = new float[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    a[i] = x[i];
+                for (int step = 0; step < 2; step++)
+                {
+                    b[0] = k * a[0];
+                    var t = a;
+                    a = b;
+                    b = t;
+                }
+                return a[0];
+            }
+        }
+        """);
+
+    [Fact]
+    public void RollOut() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double[] Step(double[] s, double p)
+            {
+                var next = new double[s.Length];
+                for (int i = 0; i < s.Length; i++)
+                    next[i] = p * s[i] + Math.Sin(s[(i + 1) % s.Length]);
+                return next;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Simulate(double[] s0, double p, int steps)
+            {
+                var s = s0;
+                for (int k = 0; k < steps; k++)
+                    s = Step(s, p);
+                return s[0] * s[1];
+            }
+        }
+        """);
+
+    [Fact]
     public void TupleResult() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;

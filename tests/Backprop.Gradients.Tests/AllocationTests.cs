@@ -14,6 +14,47 @@ public class AllocationTests
         Assert.True(double.IsFinite(sink));
     }
 
+    /// <summary>A span the function keeps on the stack is kept there by every derivative method: none allocates.</summary>
+    [Fact]
+    public void SpanLocalsOnTheStackAllocateNothing()
+    {
+        double[] x = { 0.3, -0.7, 1.1, 0.5, 1.2 }, v = { 1, 0, -1, 0.5, 2 }, g = new double[5], h = new double[5];
+        Assert.Equal(0, Allocated(() => SpanLocalFunctions.RoughnessGradient(x, 0.7, g, out _)));
+        Assert.Equal(0, Allocated(() => SpanLocalFunctions.RoughnessTangent(x, 0.7, v, 1)));
+        Assert.Equal(0, Allocated(() => SpanLocalFunctions.RoughnessHessianVector(x, 0.7, v, 1, h, out _)));
+    }
+
+    /// <summary>Swapped and rotated buffers: every derivative method allocates what the function does (its two buffers), the Jacobian's sweeps included.</summary>
+    [Fact]
+    public void SwappedArraysAllocateOnlyWhatTheFunctionDoes()
+    {
+        double[] x = { 0.3, -0.7, 1.1, 0.5 }, v = { 1, 0, -1, 0.5 }, g = new double[4], h = new double[4], y = new double[4];
+        long heat = Allocated(() => ReboundArrayFunctions.Heat(x, 0.2, 5));
+        Assert.Equal(heat, Allocated(() => ReboundArrayFunctions.HeatGradient(x, 0.2, 5, g, out _)));
+        Assert.Equal(heat, Allocated(() => ReboundArrayFunctions.HeatTangent(x, 0.2, 5, v, 1)));
+        Assert.Equal(heat, Allocated(() => ReboundArrayFunctions.HeatHessianVector(x, 0.2, 5, v, 1, h, out _)));
+        var jacobian = new double[4, 5];
+        long relax = Allocated(() => ReboundArrayFunctions.Relax(x, 0.3));
+        Assert.Equal(relax, Allocated(() => ReboundArrayFunctions.RelaxJacobian(x, 0.3, jacobian)));
+        Assert.Equal(relax, Allocated(() => ReboundArrayFunctions.RelaxTangent(x, 0.3, v, 1, y)));
+        Assert.Equal(relax, Allocated(() => ReboundArrayFunctions.RelaxVectorJacobian(x, 0.3, v, g, out _)));
+    }
+
+    /// <summary>
+    /// A roll-out allocates what its steps do: the function once per step; its gradient once more, in each step's
+    /// vector-Jacobian product (which computes the step's result again); its tangent twice more, the step's tangent array
+    /// and the value the step's tangent method computes again. The tape and gradient buffers are pooled.
+    /// </summary>
+    [Fact]
+    public void RollOutsAllocateWhatTheirStepsDo()
+    {
+        double[] s0 = { 0.3, -0.7, 1.1, 0.5 }, ds0 = new double[4], v = { 1, 0, -1, 0.5 };
+        long function = Allocated(() => RollOutFunctions.RollOut(s0, 0.9, 0.1, 50));
+        Assert.True(function > 0);
+        Assert.Equal(2 * function, Allocated(() => RollOutFunctions.RollOutGradient(s0, 0.9, 0.1, 50, ds0, out _, out _)));
+        Assert.Equal(3 * function, Allocated(() => RollOutFunctions.RollOutTangent(s0, 0.9, 0.1, 50, v, 1, 0)));
+    }
+
     /// <summary>Bytes allocated by 100 calls, after one to warm up pools and the JIT.</summary>
     private static long Allocated(Action call)
     {

@@ -28,6 +28,9 @@ internal sealed class Activity
     public static Activity Analyze(FunctionSpec function, Dictionary<string, VariableSpec> variables)
     {
         var activity = new Activity(function);
+        // A write through one name of an array reaches every name that may refer to it, and a read through any of them
+        // makes it useful: names that may share an array are one variable here.
+        ArrayAliases aliases = ArrayAliases.Of(function.Body, variables);
         List<(Statement Statement, string Target, int Value)> writes = Statements.All(function.Body.Body)
             .Select(s => (s, Statements.Write(s)))
             .Where(w => w.Item2 is not null)
@@ -42,6 +45,7 @@ internal sealed class Activity
                 if (!activity._varied.Contains(target) && activity.Varied(statement.Nodes)[value])
                     changed |= activity._varied.Add(target);
             }
+            changed |= aliases.Close(activity._varied);
         }
 
         var useful = new HashSet<string>(function.Body.Outputs) { function.Body.Result };
@@ -59,6 +63,7 @@ internal sealed class Activity
                         changed |= useful.Add(node.Name!);
                 }
             }
+            changed |= aliases.Close(useful);
         }
 
         foreach (string name in activity._varied)

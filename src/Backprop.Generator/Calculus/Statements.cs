@@ -30,6 +30,10 @@ internal static class Statements
             yield return s;
     }
 
+    /// <summary>An assignment of an array to a local array variable (<c>a = b</c>, <c>var t = a</c>, <c>s = Step(s, p)</c>): a reference, not elements.</summary>
+    public static bool IsRebind(Statement statement, IReadOnlyDictionary<string, VariableSpec> variables) =>
+        statement is AssignStatement assign && variables[assign.Target].IsArray;
+
     /// <summary>The variable a statement writes and the node it writes, for assignments and stores.</summary>
     public static (string Target, int Value)? Write(Statement statement) => statement switch
     {

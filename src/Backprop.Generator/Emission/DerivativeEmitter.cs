@@ -150,6 +150,9 @@ internal static class DerivativeEmitter
             case AssignLine assign:
                 writer.Line($"{printer.Print(assign.Target)} {(assign.Accumulate ? "+=" : "=")} {printer.Print(assign.Value)};");
                 break;
+            case SwapLine swap:
+                writer.Line($"({Naming.Identifier(swap.A)}, {Naming.Identifier(swap.B)}) = ({Naming.Identifier(swap.B)}, {Naming.Identifier(swap.A)});");
+                break;
             case PushLine push:
                 writer.Line($"{printer.Tape}.Push({printer.Print(push.Value)});");
                 break;
@@ -204,11 +207,14 @@ internal static class DerivativeEmitter
             case ClearLine clear:
                 writer.Line(printer.Spans.Contains(clear.Array) ? $"{clear.Array}.Clear();" : $"global::System.Array.Clear({clear.Array});");
                 break;
+            case AllocateLine { OnStack: true } allocate:
+                writer.Line($"global::System.Span<{printer.Keyword(allocate.Type)}> {Naming.Identifier(allocate.Name)} = stackalloc {printer.Keyword(allocate.Type)}[{printer.Print(allocate.Length)}];");
+                break;
             case AllocateLine allocate:
                 writer.Line($"{printer.Keyword(allocate.Type)}[] {Naming.Identifier(allocate.Name)} = new {printer.Keyword(allocate.Type)}[{printer.Print(allocate.Length)}];");
                 break;
             case RentLine rent:
-                writer.Line($"{printer.Keyword(rent.Type)}[] {Naming.Identifier(rent.Name)} = global::Backprop.Scratch.Rent<{printer.Keyword(rent.Type)}>({printer.Print(rent.Length)});");
+                writer.Line($"{(rent.Declares ? printer.Keyword(rent.Type) + "[] " : "")}{Naming.Identifier(rent.Name)} = global::Backprop.Scratch.Rent<{printer.Keyword(rent.Type)}>({printer.Print(rent.Length)});");
                 break;
             case ReturnLine returned:
                 writer.Line($"global::Backprop.Scratch.Return({Naming.Identifier(returned.Name)});");

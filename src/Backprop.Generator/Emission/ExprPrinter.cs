@@ -162,6 +162,9 @@ internal sealed class ExprPrinter
             case PopExpr { Shape: ValueShape.Matrix } pop:
                 text.Append(Tape).Append(".PopMatrix<").Append(pop.Type.Keyword()).Append(">()");
                 break;
+            case PopExpr { Shape: ValueShape.Array } pop:
+                text.Append(Tape).Append(".PopArray<").Append(Keyword(pop.Type)).Append(">()");
+                break;
             case PopExpr pop:
                 text.Append(Tape).Append(".Pop").Append(pop.Type == ScalarType.Generic ? $"<{_typeParameter}>" : Pop(pop.Type)).Append("()");
                 break;

@@ -150,9 +150,20 @@ internal sealed record AssignStatement(string Source, EquatableArray<Node> Nodes
 internal sealed record StoreStatement(string Source, EquatableArray<Node> Nodes, string Array, int Index, int Value, bool Initializes = false)
     : Statement(Source, Nodes);
 
-/// <summary><c>Array = new T[Nodes[Length]]</c>.</summary>
-internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length)
+/// <summary>
+/// <c>Array = new T[Nodes[Length]]</c>, or, <paramref name="OnStack"/>, <c>Span&lt;T&gt; Array = stackalloc T[Nodes[Length]]</c>: a
+/// span local the source allocates on the stack, which every derivative method allocates there too.
+/// </summary>
+internal sealed record AllocateStatement(string Source, EquatableArray<Node> Nodes, string Array, int Length, bool OnStack = false)
     : Statement(Source, Nodes);
+
+/// <summary>
+/// <c>(A, B) = (B, A)</c> on two local arrays: the names trade the arrays they refer to (references, not elements). It
+/// undoes itself, so the reverse sweep swaps back, and the arrays' derivative buffers are swapped with them. (A local
+/// array reassigned, <c>a = b</c> or <c>s = Step(s, p)</c>, is an <see cref="AssignStatement"/> whose target is an array.)
+/// </summary>
+internal sealed record SwapStatement(string Source, string A, string B)
+    : Statement(Source, EquatableArray<Node>.Empty);
 
 /// <summary><c>if (Nodes[Condition]) Then else Else</c>.</summary>
 internal sealed record IfStatement(string Source, EquatableArray<Node> Nodes, int Condition, Block Then, Block Else)

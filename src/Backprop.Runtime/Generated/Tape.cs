@@ -6,7 +6,7 @@ namespace Backprop;
 
 /// <summary>
 /// The stack that generated gradient code uses to carry values from the forward pass to the reverse
-/// pass: values a loop overwrites, branch decisions and iteration counts. Tapes are pooled per thread,
+/// pass: values a loop overwrites, branch decisions and iteration counts, and the matrices and arrays a loop rebinds. Tapes are pooled per thread,
 /// so a gradient call allocates nothing once its tape has grown to the size it needs.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -93,6 +93,22 @@ public sealed class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Matrix<T> PopMatrix<T>()
         where T : unmanaged, IFloatingPointIeee754<T> => Unsafe.As<Matrix<T>>(_references[--_referenceCount])!;
+
+    /// <summary>
+    /// Saves an array a loop is about to reassign or lose: the reference, not the elements (the reverse sweep restores the
+    /// elements it overwrites one by one, and gives the name back the array it referred to).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push<T>(T[] array)
+    {
+        if (_referenceCount == _references.Length)
+            Array.Resize(ref _references, _references.Length * 2);
+        _references[_referenceCount++] = array;
+    }
+
+    /// <summary>Restores the last saved array reference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T[] PopArray<T>() => Unsafe.As<T[]>(_references[--_referenceCount])!;
 
     /// <summary>Restores the last saved double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,7 +8,26 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>A derivative method's body, ready to print, and the value it returns.</summary>
 internal sealed record MethodBody(EquatableArray<CodeLine> Body, Expr Result);
 
-internal abstract record CodeLine;
+internal abstract record CodeLine
+{
+    /// <summary>Every line of <paramref name="lines"/>, those inside branches and loops included, in order (a block's line before its body).</summary>
+    public static IEnumerable<CodeLine> All(IEnumerable<CodeLine> lines)
+    {
+        foreach (CodeLine line in lines)
+        {
+            yield return line;
+            IEnumerable<CodeLine> nested = line switch
+            {
+                IfLine branch => branch.Then.Concat(branch.Else),
+                WhileLine loop => loop.Body,
+                CountdownLine countdown => countdown.Body,
+                _ => Enumerable.Empty<CodeLine>(),
+            };
+            foreach (CodeLine inner in All(nested))
+                yield return inner;
+        }
+    }
+}
 
 /// <summary><c>// Text</c></summary>
 internal sealed record CommentLine(string Text) : CodeLine;
@@ -24,6 +43,9 @@ internal sealed record AssignLine(Expr Target, Expr Value, bool Accumulate) : Co
 
 /// <summary><c>{Code};</c>: a statement kept for its effect (see <see cref="EffectStatement"/>), reading <see cref="Reads"/>.</summary>
 internal sealed record EffectLine(string Code, EquatableArray<string> Reads) : CodeLine;
+
+/// <summary><c>(A, B) = (B, A);</c>: two arrays (references) trade names.</summary>
+internal sealed record SwapLine(string A, string B) : CodeLine;
 
 /// <summary><c>tape.Push(Value);</c></summary>
 internal sealed record PushLine(Expr Value) : CodeLine;
@@ -81,11 +103,11 @@ internal sealed record CopyLine(string Source, string Destination) : CodeLine;
 /// <summary><c>System.Array.Clear(Array);</c></summary>
 internal sealed record ClearLine(string Array) : CodeLine;
 
-/// <summary><c>{Type}[] {Name} = new {Type}[Length];</c></summary>
-internal sealed record AllocateLine(ScalarType Type, string Name, Expr Length) : CodeLine;
+/// <summary><c>{Type}[] {Name} = new {Type}[Length];</c>, or <c>Span&lt;{Type}&gt; {Name} = stackalloc {Type}[Length];</c> when <see cref="OnStack"/>.</summary>
+internal sealed record AllocateLine(ScalarType Type, string Name, Expr Length, bool OnStack = false) : CodeLine;
 
-/// <summary>A zeroed scratch array of exactly <see cref="Length"/> elements, from a per-thread pool.</summary>
-internal sealed record RentLine(ScalarType Type, string Name, Expr Length) : CodeLine;
+/// <summary>A zeroed scratch array of exactly <see cref="Length"/> elements, from a per-thread pool, declared (or, not <see cref="Declares"/>, assigned).</summary>
+internal sealed record RentLine(ScalarType Type, string Name, Expr Length, bool Declares = true) : CodeLine;
 
 /// <summary>Gives a scratch array back to its pool.</summary>
 internal sealed record ReturnLine(string Name) : CodeLine;

@@ -17,6 +17,7 @@ internal sealed class TangentBuilder
     private readonly ForwardProgram _program;
     private readonly Dictionary<string, VariableSpec> _variables;
     private readonly Activity _activity;
+    private readonly ArrayAliases _aliases;
     private readonly NameAllocator _names;
     private readonly Dictionary<string, string> _tangentNames = new();
     private readonly List<string> _rented = new();
@@ -27,6 +28,7 @@ internal sealed class TangentBuilder
         _program = function.Body;
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _activity = Activity.Analyze(function, _variables);
+        _aliases = ArrayAliases.Of(_program, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
         foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
             _tangentNames[parameter.Name] = parameter.GradientName;
@@ -60,8 +62,22 @@ internal sealed class TangentBuilder
             if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
                 body.Add(new DeclareLine(variable.IsMatrix ? variable.TypeName + "?" : variable.Type.Keyword(), tangent, zero));
         }
+        // A local array that is only ever given other arrays (var t = a; in a loop) is declared here, and its tangent with it.
+        var allocated = new HashSet<string>(Calculus.Statements.All(_program.Body).OfType<AllocateStatement>().Select(a => a.Array));
+        foreach (VariableSpec variable in _program.Variables.Where(v => v.IsArray && v.Kind != VariableKind.Parameter && !allocated.Contains(v.Name)))
+        {
+            body.Add(new DeclareLine(variable.TypeName, variable.Name, new NullExpr(variable.Type)));
+            if (_tangentNames.TryGetValue(variable.Name, out string? tangent))
+                body.Add(new DeclareLine(variable.TypeName, tangent, new NullExpr(variable.Type)));
+        }
         if (_function.UsesMatrices)
             body.Add(new ArenaLine(Rent: true, _function.MatrixElement));
+        // A [NoDerivative] array that may share a name with differentiated ones does not move: its tangent is zero.
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.IsArray && p.Role == ParameterRole.Passive && _tangentNames.ContainsKey(p.Name)))
+        {
+            body.Add(new RentLine(parameter.Type!.Value, _tangentNames[parameter.Name], new LengthExpr(parameter.Name)));
+            _rented.Add(_tangentNames[parameter.Name]);
+        }
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Each statement, then its tangent: how it moves along the direction given."));
@@ -108,6 +124,14 @@ internal sealed class TangentBuilder
                 case AssignStatement assign when _variables[assign.Target].IsMatrix:
                     WriteMatrix(lines, assign);
                     break;
+                case AssignStatement assign when _variables[assign.Target].IsArray:
+                    Rebind(lines, assign);
+                    break;
+                case SwapStatement swap:
+                    lines.Add(new SwapLine(swap.A, swap.B));
+                    if (_tangentNames.ContainsKey(swap.A))
+                        lines.Add(new SwapLine(_tangentNames[swap.A], _tangentNames[swap.B]));
+                    break;
                 case AssignStatement assign:
                     Write(lines, statement, values, assign.Value, new NameExpr(assign.Target, _variables[assign.Target].Type), assign.Target, null);
                     break;
@@ -117,13 +141,21 @@ internal sealed class TangentBuilder
                     break;
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
-                    lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length)));
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, StatementCode.Value(statement, values, allocate.Length), allocate.OnStack));
                     if (_function.ReturnsArray && allocate.Array == _program.Result)
                     {
                         lines.Add(new CheckResultLengthLine(allocate.Array, Naming.ResultDerivative));
                         lines.Add(new ClearLine(Naming.ResultDerivative));
                     }
-                    else if (_tangentNames.TryGetValue(allocate.Array, out string? tangent))
+                    else if (_tangentNames.TryGetValue(allocate.Array, out string? tangent) && _aliases.IsReassigned(allocate.Array))
+                    {
+                        // The name may come to refer to another array, and its tangent with it: the buffer is given back under a name of its own.
+                        string rented = _names.Allocate(tangent + "_rented");
+                        lines.Add(new RentLine(array.Type, rented, new LengthExpr(allocate.Array)));
+                        lines.Add(new DeclareLine(array.TypeName, tangent, new NameExpr(rented, array.Type)));
+                        _rented.Add(rented);
+                    }
+                    else if (_tangentNames.TryGetValue(allocate.Array, out tangent))
                     {
                         lines.Add(new RentLine(array.Type, tangent, new LengthExpr(allocate.Array)));
                         _rented.Add(tangent);
@@ -141,6 +173,48 @@ internal sealed class TangentBuilder
             }
         }
         return lines;
+    }
+
+    /// <summary>
+    /// <c>a = b</c> on local arrays: the name refers to the other array, and its tangent to that one's tangent. For
+    /// <c>s = Step(s, p)</c>, the call's value comes first (its length sizes the tangent, a new array, as the call's
+    /// result is), then the callee's tangent method writes J·v into it; both read the arguments before the names move.
+    /// </summary>
+    private void Rebind(List<CodeLine> lines, AssignStatement assign)
+    {
+        VariableSpec target = _variables[assign.Target];
+        var values = new Dictionary<int, string>();
+        if (assign.Nodes[assign.Value].Op == Op.Call)
+        {
+            if (!_tangentNames.TryGetValue(target.Name, out string? moved))
+            {
+                lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), StatementCode.StoreValues(lines, _names, assign, assign.Value, values, _ => false), false));
+                return;
+            }
+            var calls = new List<CodeLine>();
+            Expr? derivative = Tangent(assign, assign.Value, calls);
+            var referenced = new HashSet<int>();
+            foreach (CallTangentLine call in calls.OfType<CallTangentLine>())
+            {
+                foreach (Expr argument in call.Arguments)
+                    StatementCode.References(argument, referenced);
+            }
+            string value = _names.Allocate(target.Name + "_next");
+            lines.Add(new DeclareLine(target.TypeName, value, StatementCode.StoreValues(lines, _names, assign, assign.Value, values, referenced.Contains)));
+            string buffer = _names.Allocate(moved + "_next");
+            lines.Add(new AllocateLine(target.Type, buffer, new LengthExpr(value)));
+            // The callee's tangent method, given the new buffer for its derivative (with no direction moving it, it stays zero).
+            if (derivative is not null)
+                lines.AddRange(calls.Select(line => line is CallTangentLine call
+                    ? call with { Arguments = call.Arguments.Select(a => StatementCode.Resolve(a, assign, values)).Append(new NameExpr(buffer, target.Type)).ToEquatableArray() }
+                    : ResolveLine(line, assign, values)));
+            lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), new NameExpr(value, target.Type), false));
+            lines.Add(new AssignLine(new NameExpr(moved, target.Type), new NameExpr(buffer, target.Type), false));
+            return;
+        }
+        lines.Add(new AssignLine(new NameExpr(target.Name, target.Type), StatementCode.Value(assign, values, assign.Value), false));
+        if (_tangentNames.TryGetValue(target.Name, out string? tangent) && assign.Nodes[assign.Value] is { Op: Op.Read } source)
+            lines.Add(new AssignLine(new NameExpr(tangent, target.Type), new NameExpr(_tangentNames[source.Name!], target.Type), false));
     }
 
     /// <summary>Assigns the value and its tangent; the tangent is computed before the old value is overwritten.</summary>

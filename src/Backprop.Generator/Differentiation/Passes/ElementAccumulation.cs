@@ -9,11 +9,13 @@ namespace Backprop.Generator.Differentiation;
 /// A peephole on reverse code: when several statements in a row add to the same array element
 /// (<c>dx[i] += …</c> twice in one loop iteration), they add to a local instead and the element is
 /// written once. Each read-modify-write of memory waits for the previous one, so this shortens the
-/// chain a loop iteration waits on. A run ends at anything that could change the index or touch the array.
+/// chain a loop iteration waits on. A run ends at anything that could change the index or touch the array: for an
+/// array that is reassigned or swapped (<c>rebound</c>, where one name may refer to another's array), anything
+/// that touches any such array, or gives the name another.
 /// </summary>
 internal static class ElementAccumulation
 {
-    public static List<CodeLine> Merge(List<CodeLine> lines, NameAllocator names)
+    public static List<CodeLine> Merge(List<CodeLine> lines, NameAllocator names, ISet<string> rebound)
     {
         var counts = new Dictionary<(string, Expr), int>();
         foreach (CodeLine line in lines)
@@ -48,7 +50,7 @@ internal static class ElementAccumulation
                 merged.Add(new DeclareLine(element.Type.Keyword(), accumulator, add.Value));
                 continue;
             }
-            if (open is not null && Interferes(line, open))
+            if (open is not null && Interferes(line, open, rebound))
                 Flush();
             merged.Add(line);
         }
@@ -57,7 +59,7 @@ internal static class ElementAccumulation
     }
 
     /// <summary>Whether a line could change the open element's index or touch its array.</summary>
-    private static bool Interferes(CodeLine line, ElementExpr open)
+    private static bool Interferes(CodeLine line, ElementExpr open, ISet<string> rebound)
     {
         var indexNames = new HashSet<string>();
         Names(open.Index, indexNames);
@@ -66,12 +68,21 @@ internal static class ElementAccumulation
             case CommentLine or BlankLine:
                 return false;
             case DeclareLine declare:
-                return Touches(declare.Value, open.Array);
+                return Touches(declare.Value, open.Array) || rebound.Contains(open.Array) && Mentions(declare.Value, rebound);
             case AssignLine assign:
-                return (assign.Target is NameExpr target && indexNames.Contains(target.Name)) || Touches(assign.Target, open.Array) || Touches(assign.Value, open.Array);
+                return (assign.Target is NameExpr target && (indexNames.Contains(target.Name) || target.Name == open.Array)) || Touches(assign.Target, open.Array) || Touches(assign.Value, open.Array)
+                    || rebound.Contains(open.Array) && (Mentions(assign.Target, rebound) || Mentions(assign.Value, rebound));
             default:
                 return true;
         }
+    }
+
+    private static bool Mentions(Expr expr, ISet<string> names)
+    {
+        var mentioned = new HashSet<string>();
+        Names(expr, mentioned);
+        mentioned.UnionWith(expr.DescendantsAndSelf().OfType<ElementExpr>().Select(e => e.Array));
+        return mentioned.Overlaps(names);
     }
 
     private static bool Touches(Expr expr, string array) => StatementCode.Any(expr, e => e is ElementExpr { Array: var a } && a == array);

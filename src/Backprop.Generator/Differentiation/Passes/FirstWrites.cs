@@ -90,6 +90,10 @@ internal static class FirstWrites
             case PushLine push:
                 StatementCode.Names(push.Value, into);
                 return true;
+            case SwapLine swap:
+                into.Add(swap.A);
+                into.Add(swap.B);
+                return true;
             case IfLine branch:
                 StatementCode.Names(branch.Condition, into);
                 return branch.Then.All(l => Mentioned(l, into)) && branch.Else.All(l => Mentioned(l, into));

@@ -14,12 +14,13 @@ namespace Backprop.Generator.Differentiation;
 /// <para>
 /// A term moves, forward or back, only when nothing between its line and the sum's writes what it reads; the sum goes
 /// to the latest term's line that every term can reach, and where none is, the last contributions stay as they were.
-/// Terms that pop the tape or call user methods never move.
+/// Terms that pop the tape or call user methods never move. A term reading an array that is reassigned or swapped
+/// (<c>rebound</c>) does not move past a line that writes any such array, which may be the one it reads.
 /// </para>
 /// </summary>
 internal static class ForwardOrderSums
 {
-    public static List<CodeLine> Apply(List<CodeLine> lines)
+    public static List<CodeLine> Apply(List<CodeLine> lines, ISet<string> rebound)
     {
         var result = new List<CodeLine?>(lines);
         var mentions = new MentionIndex(result);
@@ -29,11 +30,11 @@ internal static class ForwardOrderSums
             if (FirstWrite(result[first]) is not (string name, Expr value))
                 continue;
             List<(int Line, Expr Value)> terms = Contributions(result, mentions, first, name, value);
-            int at = Target(result, mentions, terms);
+            int at = Target(result, mentions, terms, rebound);
             while (terms.Count > 1 && at < 0)
             {
                 terms.RemoveAt(terms.Count - 1);
-                at = Target(result, mentions, terms);
+                at = Target(result, mentions, terms, rebound);
             }
             if (terms.Count < 2)
                 continue;
@@ -75,19 +76,19 @@ internal static class ForwardOrderSums
     /// only stay or go back, and all of them must meet in one sum. That sum is what keeps huge contributions that cancel
     /// (the same value sent back through two calls, <c>L(v) - L(v)</c>) together, before a small one is added to them.
     /// </summary>
-    private static int Target(List<CodeLine?> lines, MentionIndex mentions, List<(int Line, Expr Value)> terms)
+    private static int Target(List<CodeLine?> lines, MentionIndex mentions, List<(int Line, Expr Value)> terms, ISet<string> rebound)
     {
         for (int candidate = terms.Count - 1; candidate >= 0; candidate--)
         {
             int at = terms[candidate].Line;
-            if (terms.All(t => CanMove(lines, mentions, t, at)))
+            if (terms.All(t => CanMove(lines, mentions, t, at, rebound)))
                 return at;
         }
         return -1;
     }
 
     /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> (before or after its own) as at its own.</summary>
-    private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to)
+    private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to, ISet<string> rebound)
     {
         if (term.Line == to)
             return true;
@@ -95,6 +96,8 @@ internal static class ForwardOrderSums
             return false;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);
+        if (reads.Overlaps(rebound))
+            reads.UnionWith(rebound);
         int from = System.Math.Min(term.Line, to), until = System.Math.Max(term.Line, to);
         // A line that writes a name mentions it: only those lines are visited.
         foreach (string name in reads)

@@ -93,6 +93,11 @@ internal static class Liveness
                 case PushLine push:
                     Read(push.Value, live);
                     break;
+                case SwapLine swap:
+                    // Either name may be read afterwards as the other.
+                    live.Add(swap.A);
+                    live.Add(swap.B);
+                    break;
                 case CallGradientLine call:
                     foreach (Expr argument in call.Arguments)
                         Read(argument, live);

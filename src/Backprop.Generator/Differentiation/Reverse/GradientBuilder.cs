@@ -29,6 +29,8 @@ internal sealed class GradientBuilder
     /// <summary>Each variable's place in the program's declarations: a statement's contributions are written in that order.</summary>
     private readonly Dictionary<string, int> _declarationOrder;
     private readonly Activity _activity;
+    /// <summary>The local arrays that are reassigned or swapped, by the arrays they may share.</summary>
+    private readonly ArrayAliases _aliases;
     private readonly NameAllocator _names;
     /// <summary>What the builder decided about each statement, by <see cref="Statement.Id"/>.</summary>
     private readonly StatementPlan[] _plans;
@@ -54,6 +56,8 @@ internal sealed class GradientBuilder
     private sealed class ForwardRecord
     {
         public string? Saved;
+        /// <summary>At the top level, the local keeping the derivative buffer of an array a statement rebinds.</summary>
+        public string? SavedAdjoint;
         public string? Branch;
         public string? Counter;
         public Dictionary<int, string> Values = new();
@@ -95,6 +99,7 @@ internal sealed class GradientBuilder
         _variables = _program.Variables.ToDictionary(v => v.Name);
         _declarationOrder = _program.Variables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
         _activity = Activity.Analyze(function, _variables);
+        _aliases = ArrayAliases.Of(_program, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
         _plans = Statements.All(_program.Body).Select(_ => new StatementPlan()).ToArray();
 
@@ -141,9 +146,11 @@ internal sealed class GradientBuilder
                 NeedLeavesOf(store.Nodes, store.Index);
             foreach (StatementPlan plan in _plans)
                 plan.RecomputedBefore = null;
+            // A name that may share its array with another needs what that one needs.
+            _aliases.Close(_needed);
             foreach (LoopStatement loop in loops)
             {
-                foreach (var (local, before) in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains))
+                foreach (var (local, before) in Recomputation.LoopLocals(loop.Body, writeCounts, _variables, _needed.Contains, _aliases))
                 {
                     PlanOf(local).RecomputedBefore = before;
                     _needed.UnionWith(Recomputation.Inputs(local, _variables).Where(v => !(_variables[v].Kind == VariableKind.Parameter && _variables[v].IsArray)));
@@ -164,8 +171,11 @@ internal sealed class GradientBuilder
         foreach (VariableSpec variable in _program.Variables)
         {
             if (variable.Kind != VariableKind.Parameter && !_declaredInline.Contains(variable.Name))
-                body.Add(new DeclareLine(variable.TypeName, variable.Name, variable.IsMatrix ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type)));
+                body.Add(new DeclareLine(variable.TypeName, variable.Name, variable.IsMatrix || variable.IsArray ? new NullExpr(variable.Type) : new ConstantExpr(0, variable.Type)));
         }
+        // An array a loop gives another array (or a call's) has its derivative buffer follow it from there.
+        foreach (VariableSpec variable in _program.Variables.Where(v => v.IsArray && v.Kind != VariableKind.Parameter && !_declaredInline.Contains(v.Name) && _activity.Active.Contains(v.Name)))
+            body.Add(new DeclareLine(variable.TypeName, _adjointNames[variable.Name], new NullExpr(variable.Type)));
 
         List<CodeLine> forward = Forward(_program.Body);
         List<CodeLine> reverse = Reverse(_program.Body);
@@ -176,6 +186,12 @@ internal sealed class GradientBuilder
             body.Add(new TapeLine(Rent: true));
         if (_function.UsesMatrices)
             body.Add(new ArenaLine(Rent: true, _function.MatrixElement));
+        // A [NoDerivative] array that may share a name with differentiated ones takes its share of their gradient into scratch.
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.IsArray && p.Role == ParameterRole.Passive && _activity.Active.Contains(p.Name)))
+        {
+            body.Add(new RentLine(parameter.Type!.Value, _adjointNames[parameter.Name], new LengthExpr(parameter.Name)));
+            _rented.Add(_adjointNames[parameter.Name]);
+        }
         if (body.Count > 0)
             body.Add(new BlankLine());
         body.Add(new CommentLine("Forward pass."));
@@ -212,7 +228,7 @@ internal sealed class GradientBuilder
             body.AddRange(SeedMatrixResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
-        body.AddRange(ForwardOrderSums.Apply(reverseCode));
+        body.AddRange(ForwardOrderSums.Apply(reverseCode, ReboundNames));
         foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Matrix))
             body.Add(new FinishLine(_written[parameter.Name], parameter.GradientName));
         if (_usesTape || _rented.Count > 0 || kept is not null || _function.UsesMatrices)
@@ -295,10 +311,12 @@ internal sealed class GradientBuilder
 
     private void Plan(Statement statement)
     {
-        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target))
+        // A reassigned array's derivative buffer goes with the array itself: nothing to send back, but through a call's
+        // vector-Jacobian product, given the new array's gradient (the sweep's seed of 1 scales nothing).
+        if (Statements.Write(statement) is not var (target, value) || !_activity.Active.Contains(target) || Statements.IsRebind(statement, _variables) && !IsCallRebind(statement))
             return;
         StatementPlan plan = PlanOf(statement);
-        Expr seed = SeedOf(statement, target);
+        Expr seed = IsCallRebind(statement) ? new ConstantExpr(1, _variables[target].Type) : SeedOf(statement, target);
         plan.Seed = seed;
         StatementAdjoint adjoint = plan.Preaccumulated is Preaccumulated carried
             ? StatementAdjoint.Carried(carried, seed, _variables[carried.Input].Type)
@@ -317,6 +335,10 @@ internal sealed class GradientBuilder
                 _needed.Add(statement.Nodes[node].Name!);
         }
     }
+
+    /// <summary><c>s = Step(s, p)</c>: a local array given the new array a call returns.</summary>
+    private bool IsCallRebind(Statement statement) =>
+        Statements.IsRebind(statement, _variables) && statement is AssignStatement assign && assign.Nodes[assign.Value].Op == Op.Call;
 
     /// <summary>A value recomputed in the reverse sweep needs the variables it reads restored first.</summary>
     private void NeedLeavesOf(EquatableArray<Node> nodes, int node)
@@ -458,6 +480,12 @@ internal sealed class GradientBuilder
             bool nested = plan.Nested;
             switch (statement)
             {
+                case AssignStatement assign when _variables[assign.Target].IsArray:
+                    ForwardRebind(lines, record, assign, nested);
+                    break;
+                case SwapStatement swap:
+                    lines.AddRange(Swap(swap));
+                    break;
                 case AssignStatement assign:
                     if (Restoration(assign) == Restore.Saved)
                         Save(lines, record, nested, assign.Target, new NameExpr(assign.Target, _variables[assign.Target].Type), _variables[assign.Target].TypeName);
@@ -479,7 +507,7 @@ internal sealed class GradientBuilder
                     break;
                 case AllocateStatement allocate:
                     VariableSpec array = _variables[allocate.Array];
-                    lines.Add(new AllocateLine(array.Type, allocate.Array, ResolveForward(statement, record, allocate.Length)));
+                    lines.Add(new AllocateLine(array.Type, allocate.Array, ResolveForward(statement, record, allocate.Length), allocate.OnStack));
                     if (_activity.Active.Contains(allocate.Array))
                     {
                         lines.Add(new RentLine(array.Type, _adjointNames[allocate.Array], new LengthExpr(allocate.Array)));
@@ -564,6 +592,9 @@ internal sealed class GradientBuilder
     {
         if (PlanOf(statement).Fused)
             return Restore.None;
+        // The array a name referred to comes back for every use the reverse sweep makes of it, and for its derivative buffer.
+        if (Statements.IsRebind(statement, _variables) && statement is AssignStatement rebind)
+            return !IsFirstWrite(rebind) && (_activity.Active.Contains(rebind.Target) || _needed.Contains(rebind.Target)) ? Restore.Saved : Restore.None;
         if (PlanOf(statement).RecomputedBefore is not null)
             return Restore.Recomputed;
         if (Statements.Write(statement) is not var (target, _) || !_needed.Contains(target) || IsFirstWrite(statement))
@@ -632,6 +663,7 @@ internal sealed class GradientBuilder
         IfStatement branch => branch.Then.Statements.Concat(branch.Else.Statements).Any(HasReverse),
         LoopStatement loop when PlanOf(loop).Fusion is not null => true,
         LoopStatement loop => loop.Body.Statements.Any(HasReverse),
+        SwapStatement swap => _activity.Active.Contains(swap.A) || _needed.Contains(swap.A),
         _ => PlanOf(statement).Adjoint is not null || Restoration(statement) is Restore.Saved or Restore.Inverted,
     };
 
@@ -672,6 +704,13 @@ internal sealed class GradientBuilder
                     Expr count = nested ? new PopExpr(ScalarType.Int) : new NameExpr(record.Counter!, ScalarType.Int);
                     code.Add(new CountdownLine(_names.Allocate("iteration"), count, Reverse(loop.Body).ToEquatableArray()));
                     break;
+                case SwapStatement swap:
+                    // A swap undoes itself.
+                    code.AddRange(Swap(swap));
+                    break;
+                case AssignStatement assign when _variables[assign.Target].IsArray && !IsCallRebind(assign):
+                    ReverseRebind(code, assign, record, nested);
+                    break;
                 default:
                     ReverseWrite(code, statement, record, nested);
                     break;
@@ -687,7 +726,78 @@ internal sealed class GradientBuilder
                 lastCommentedMatrix = IsMatrixWrite(statement);
             }
         }
-        return ElementAccumulation.Merge(lines, _names);
+        return ElementAccumulation.Merge(lines, _names, ReboundNames);
+    }
+
+    /// <summary>The generated names that may refer to a reassigned or swapped array: the arrays and their derivative buffers.</summary>
+    private ISet<string> ReboundNames => _reboundNames ??= new HashSet<string>(_aliases.Rebound.SelectMany(a => _adjointNames.TryGetValue(a, out string? d) ? new[] { a, d } : new[] { a }));
+
+    private ISet<string>? _reboundNames;
+
+    /// <summary>
+    /// <c>a = b</c>: the array, and its derivative buffer, that <c>a</c> referred to before are kept (in locals at the top
+    /// level, on the tape in branches and loops) when the reverse sweep reads them or the array carries a derivative.
+    /// </summary>
+    private void ForwardRebind(List<CodeLine> lines, ForwardRecord record, AssignStatement assign, bool nested)
+    {
+        VariableSpec target = _variables[assign.Target];
+        bool active = _activity.Active.Contains(target.Name);
+        if (Restoration(assign) == Restore.Saved)
+        {
+            Save(lines, record, nested, target.Name, new NameExpr(target.Name, target.Type), target.TypeName);
+            if (active)
+            {
+                string? saved = record.Saved;
+                Save(lines, record, nested, _adjointNames[target.Name], new NameExpr(_adjointNames[target.Name], target.Type), target.TypeName);
+                (record.Saved, record.SavedAdjoint) = (saved, record.Saved);
+            }
+        }
+        Expr value = StoreValues(lines, record, assign, assign.Value);
+        bool declares = IsFirstWrite(assign);
+        lines.Add(declares ? new DeclareLine(target.TypeName, target.Name, value) : new AssignLine(new NameExpr(target.Name, target.Type), value, false));
+        if (active && assign.Nodes[assign.Value] is { Op: Op.Read } source)
+        {
+            var gradient = new NameExpr(_adjointNames[source.Name!], target.Type);
+            lines.Add(declares ? new DeclareLine(target.TypeName, _adjointNames[target.Name], gradient) : new AssignLine(new NameExpr(_adjointNames[target.Name], target.Type), gradient, false));
+        }
+        else if (active)
+        {
+            // A new array, a new gradient buffer: given back when the reverse sweep has passed its gradient to the call's arguments.
+            lines.Add(new RentLine(target.Type, _adjointNames[target.Name], new LengthExpr(target.Name), Declares: declares));
+        }
+    }
+
+    /// <summary>The arrays swapped, and their derivative buffers with them.</summary>
+    private IEnumerable<CodeLine> Swap(SwapStatement swap)
+    {
+        yield return new SwapLine(swap.A, swap.B);
+        if (_activity.Active.Contains(swap.A))
+            yield return new SwapLine(_adjointNames[swap.A], _adjointNames[swap.B]);
+    }
+
+    /// <summary>The reverse of <c>a = b</c>: <c>a</c> and its derivative buffer refer again to what they did before (popped in the opposite order).</summary>
+    private void ReverseRebind(List<CodeLine> lines, AssignStatement assign, ForwardRecord record, bool nested)
+    {
+        if (Restoration(assign) != Restore.Saved)
+            return;
+        RestoreReference(lines, assign, record, nested);
+    }
+
+    private void RestoreReference(List<CodeLine> lines, AssignStatement assign, ForwardRecord record, bool nested)
+    {
+        VariableSpec target = _variables[assign.Target];
+        var value = new NameExpr(target.Name, target.Type);
+        NameExpr? gradient = _activity.Active.Contains(target.Name) ? new NameExpr(_adjointNames[target.Name], target.Type) : null;
+        if (nested)
+        {
+            if (gradient is not null)
+                lines.Add(new AssignLine(gradient, new PopExpr(target.Type, ValueShape.Array), false));
+            lines.Add(new AssignLine(value, new PopExpr(target.Type, ValueShape.Array), false));
+            return;
+        }
+        lines.Add(new AssignLine(value, new NameExpr(record.Saved!, target.Type), false));
+        if (gradient is not null)
+            lines.Add(new AssignLine(gradient, new NameExpr(record.SavedAdjoint!, target.Type), false));
     }
 
     private bool IsMatrixWrite(Statement statement) => statement is AssignStatement assign && _variables[assign.Target].IsMatrix;
@@ -721,6 +831,18 @@ internal sealed class GradientBuilder
         if (store is not null)
             index = Recompute(lines, statement, values, store.Index, nested);
         Expr current = index is null ? new NameExpr(target, type) : new ElementExpr(target, index, type);
+
+        // s = Step(s, p): the new array's gradient buffer is the cotangent of the call's vector-Jacobian product, taken
+        // aside before the name and its buffer refer again to the array the call was given.
+        string? cotangent = null;
+        if (IsCallRebind(statement))
+        {
+            if (adjoint is not null)
+                cotangent = Materialize(lines, new NameExpr(_adjointNames[target], type), _adjointNames[target] + "_after", _variables[target].TypeName);
+            if (restores)
+                RestoreReference(lines, (AssignStatement)statement, record, nested);
+            restores = false;
+        }
 
         // Pushed after the overwritten value, the functions' results come back first.
         foreach (int node in TapedCalls(statement).Reverse())
@@ -818,7 +940,10 @@ internal sealed class GradientBuilder
                 var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null)).ToEquatableArray();
                 lines.Add(node.Call!.Pullback is string pullback
                     ? CallGradientLine.ForPullback(pullback, passed, Resolve(new ValueExpr(call.Node, node.Type), statement, values, null), Finish(call.Seed!), outputs.ToEquatableArray(), buffers.ToEquatableArray(), node.Call.PullbackTangent)
-                    : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
+                    : node.Shape == ValueShape.Array
+                        // A call returning an array: its vector-Jacobian product, given its result's gradient.
+                        ? new CallGradientLine(node.Call!.DerivativeMethod, passed.Append(new NameExpr(cotangent!, node.Type)).ToEquatableArray(), outputs.ToEquatableArray(), buffers.ToEquatableArray(), Naming.VectorJacobianSuffix)
+                        : new CallGradientLine(node.Call!.DerivativeMethod, passed, outputs.ToEquatableArray(), buffers.ToEquatableArray()));
                 lines.AddRange(collects);
             }
         }
@@ -845,6 +970,8 @@ internal sealed class GradientBuilder
             lines.Add(new AddScaledLine(_adjointNames[array], buffer, Finish(scale)));
             lines.Add(new ReturnLine(buffer));
         }
+        if (cotangent is not null)
+            lines.Add(new ReturnLine(cotangent));
         // A constant seed (the single top-level result, a fused loop's unit seed) has no variable to reset.
         if (store is null && seed is not ConstantExpr && !detached)
         {
@@ -915,7 +1042,7 @@ internal sealed class GradientBuilder
             }
         }
         // A parameter's gradient buffer that nothing after the loop adds to can take the loop's sums directly.
-        var direct = arrays.Where(a => IsGradientBuffer(a) && !ContributedAfter(loop, a) && _clearedBeforeLoop.Add(a)).ToList();
+        var direct = arrays.Where(a => IsGradientBuffer(a) && !_aliases.IsRebound(a) && !ContributedAfter(loop, a) && _clearedBeforeLoop.Add(a)).ToList();
         foreach (string array in direct)
         {
             names[array] = _adjointNames[array];
@@ -951,7 +1078,7 @@ internal sealed class GradientBuilder
         body.AddRange(declarations);
         body.AddRange(accumulation);
         body.AddRange(Forward(new Block(loop.Body.Statements.Skip(reversible.Count).ToEquatableArray())));
-        lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names).ToEquatableArray(), loop.TestsFirst));
+        lines.Add(new WhileLine(condition, ElementAccumulation.Merge(body, _names, ReboundNames).ToEquatableArray(), loop.TestsFirst));
     }
 
     private string LoopName(Dictionary<string, string> names, string variable, string wanted)

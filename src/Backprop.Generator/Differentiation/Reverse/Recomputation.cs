@@ -38,20 +38,22 @@ internal static class Recomputation
     /// reverse sweep recomputes it once every change to its inputs made after it has been undone: just
     /// after the reverse code of that first change. (A statement that both reads it and changes an input,
     /// <c>double e = a[j]; a[1] += Cos(e);</c>, restores the input before it reads the value: it disqualifies.)
+    /// Names that may share an array (<paramref name="aliases"/>) count as one: a write through one changes what the others read.
+    /// A local array given another array is not recomputed: its derivative buffer goes with it, and both are restored.
     /// </summary>
     public static List<(AssignStatement Local, int Before)> LoopLocals(Block body, IReadOnlyDictionary<string, int> writeCounts, IReadOnlyDictionary<string, VariableSpec> variables,
-        Func<string, bool> needed)
+        Func<string, bool> needed, ArrayAliases aliases)
     {
         var chosen = new List<(AssignStatement Local, int Before)>();
         var statements = body.Statements;
-        HashSet<string>[] reads = statements.Select(Reads).ToArray();
-        HashSet<string>[] writes = statements.Select(Writes).ToArray();
+        HashSet<string>[] reads = statements.Select(s => Canonical(Reads(s), aliases)).ToArray();
+        HashSet<string>[] writes = statements.Select(s => Canonical(Writes(s), aliases)).ToArray();
         for (int k = 0; k < statements.Count; k++)
         {
             if (statements[k] is not AssignStatement { Declares: true } declaration || !needed(declaration.Target) || writeCounts[declaration.Target] != 1
-                || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall))
+                || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall) || variables[declaration.Target].IsArray)
                 continue;
-            HashSet<string> inputs = Inputs(declaration, variables);
+            HashSet<string> inputs = Canonical(Inputs(declaration, variables), aliases);
             int firstChange = k + 1;
             while (firstChange < statements.Count && !writes[firstChange].Overlaps(inputs))
                 firstChange++;
@@ -69,10 +71,13 @@ internal static class Recomputation
     public static HashSet<string> Inputs(Statement statement, IReadOnlyDictionary<string, VariableSpec> variables) =>
         new(statement.Nodes.Where(n => n.Op == Op.Read || (n.Op is Op.Element or Op.Length or Op.ArrayArgument && variables[n.Name!].Kind != VariableKind.Parameter)).Select(n => n.Name!));
 
+    private static HashSet<string> Canonical(HashSet<string> names, ArrayAliases aliases) => new(names.Select(aliases.Representative));
+
     private static HashSet<string> Reads(Statement statement) =>
         new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement })))
             .SelectMany(s => s.Nodes).Where(n => n.Op is Op.Read or Op.Element or Op.Length or Op.ArrayArgument).Select(n => n.Name!));
 
     private static HashSet<string> Writes(Statement statement) =>
-        new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement }))).Select(Statements.Write).Where(w => w is not null).Select(w => w!.Value.Target));
+        new(Statements.All(new Block(new EquatableArray<Statement>(new[] { statement })))
+            .SelectMany(s => s is SwapStatement swap ? new[] { swap.A, swap.B } : Statements.Write(s) is var (target, _) ? new[] { target } : Array.Empty<string>()));
 }

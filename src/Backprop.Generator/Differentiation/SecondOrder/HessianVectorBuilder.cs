@@ -38,6 +38,8 @@ internal sealed class HessianVectorBuilder
     private Dictionary<string, string> _tangentNames = new();
     private NameAllocator _names = new(Array.Empty<string>());
     private List<string> _rented = new();
+    /// <summary>Arrays that are reassigned or swapped, and their tangents: one may refer to another's array, so none is dead code.</summary>
+    private readonly HashSet<string> _rebound = new();
     private bool _grew;
 
     private HessianVectorBuilder(FunctionSpec function, MethodBody gradient)
@@ -82,13 +84,18 @@ internal sealed class HessianVectorBuilder
         }
         while (_grew);
         lines.AddRange(_rented.Select(name => new ReturnLine(name)));
-        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own.
-        lines.InsertRange(0, _function.Parameters.Where(p => p.Role == ParameterRole.Passive && !p.IsArray && _varied.Contains(p.Name))
-            .Select(p => new DeclareLine(p.Type!.Value.Keyword(), TangentName(p.Name), new ConstantExpr(0, p.Type!.Value))));
+        // A [NoDerivative] parameter reassigned from values that move along the direction needs a tangent of its own, and
+        // a [NoDerivative] array that shares a name with ones that move a zero tangent.
+        var passive = _function.Parameters.Where(p => p.Role == ParameterRole.Passive && _varied.Contains(p.Name)).ToList();
+        lines.InsertRange(0, passive.Select(p => p.IsArray
+            ? new RentLine(p.Type!.Value, TangentName(p.Name), new LengthExpr(p.Name))
+            : (CodeLine)new DeclareLine(p.Type!.Value.Keyword(), TangentName(p.Name), new ConstantExpr(0, p.Type!.Value))));
+        lines.AddRange(passive.Where(p => p.IsArray).Select(p => new ReturnLine(TangentName(p.Name))));
         var products = Differentiable.Select(p => _fixedNames[p.GradientName]).ToList();
         // Matrix code is kept whole: its buffers are written through shares and rules the liveness pass does not model.
+        var tangents = new HashSet<string>(_tangentNames.Values);
         if (!_function.UsesMatrices)
-            lines = Liveness.RemoveDead(lines, new HashSet<string>(_tangentNames.Values).Contains, products).Lines;
+            lines = Liveness.RemoveDead(lines, name => tangents.Contains(name) && !_rebound.Contains(name), products).Lines;
 
         var body = new List<CodeLine>();
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
@@ -118,7 +125,7 @@ internal sealed class HessianVectorBuilder
             return null;
         var outputs = new HashSet<string>(Differentiable.Select(p => _fixedNames[p.GradientName]));
         StatementCode.Names(result, outputs);
-        var (kept, live) = Liveness.RemoveDead(lines.Where(line => line is not CheckLengthLine).ToList(), _ => true, outputs);
+        var (kept, live) = Liveness.RemoveDead(lines.Where(line => line is not CheckLengthLine).ToList(), name => !_rebound.Contains(name), outputs);
         if (Differentiable.Any(p => live.Contains(p.GradientName)))
             return null;
         var body = new List<CodeLine>();
@@ -146,6 +153,8 @@ internal sealed class HessianVectorBuilder
                     _reserved.Add(declare.Name);
                     if (ValueShapes.IsMatrixType(declare.Type))
                         _matrices.Add(declare.Name);
+                    else if (declare.Type.EndsWith("[]", StringComparison.Ordinal))
+                        _arrays.Add(declare.Name);
                     break;
                 case RentLine rent:
                     _reserved.Add(rent.Name);
@@ -203,6 +212,21 @@ internal sealed class HessianVectorBuilder
             return;
         switch (line)
         {
+            case DeclareLine { Value: NameExpr or NullExpr } array when _arrays.Contains(array.Name):
+                Rebind(output, array, array.Name, array.Value);
+                break;
+            case AssignLine { Target: NameExpr target, Accumulate: false } array when _arrays.Contains(target.Name):
+                Rebind(output, array, target.Name, array.Value);
+                break;
+            case SwapLine swap:
+                _rebound.UnionWith(new[] { swap.A, swap.B });
+                output.Add(swap);
+                if (Vary(swap.A, _varied.Contains(swap.B)) | Vary(swap.B, _varied.Contains(swap.A)))
+                {
+                    output.Add(new SwapLine(TangentName(swap.A), TangentName(swap.B)));
+                    _rebound.UnionWith(new[] { TangentName(swap.A), TangentName(swap.B) });
+                }
+                break;
             case DeclareLine { Value: PopExpr { Of: string forward } pop } taken:
                 // A function's result back from the tape: its tangent, pushed after it when it moved, comes back first.
                 if (Vary(taken.Name, _varied.Contains(forward)))
@@ -291,6 +315,41 @@ internal sealed class HessianVectorBuilder
             default:
                 throw new InvalidOperationException($"No forward-over-reverse form for {line.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// An array name given another array (<c>a = b</c>, <c>double[] t = a</c>, <c>a = null</c>) or the one it referred to
+    /// before (<c>a = tape.PopArray()</c>): its tangent follows (popped first, as it was pushed after). Names that may
+    /// share an array move together, so both have tangents or neither.
+    /// </summary>
+    private void Rebind(List<CodeLine> output, CodeLine line, string name, Expr value)
+    {
+        _rebound.Add(name);
+        bool varied = value switch
+        {
+            NameExpr source => Vary(name, _varied.Contains(source.Name)) | Vary(source.Name, _varied.Contains(name)),
+            _ => _varied.Contains(name),
+        };
+        if (value is NameExpr from)
+            _rebound.Add(from.Name);
+        if (!varied)
+        {
+            output.Add(line);
+            return;
+        }
+        string tangent = TangentName(name);
+        _rebound.Add(tangent);
+        Expr tangentValue = value switch
+        {
+            NameExpr source => source with { Name = TangentName(source.Name) },
+            _ => value,
+        };
+        if (value is NameExpr source2)
+            _rebound.Add(TangentName(source2.Name));
+        CodeLine tangentLine = line is DeclareLine declare ? declare with { Name = tangent, Value = tangentValue } : new AssignLine(new NameExpr(tangent, value.Type), tangentValue, false);
+        bool pops = value is PopExpr;
+        output.Add(pops ? tangentLine : line);
+        output.Add(pops ? line : tangentLine);
     }
 
     /// <summary>A line on an array, then the same line on its tangent when it has one.</summary>

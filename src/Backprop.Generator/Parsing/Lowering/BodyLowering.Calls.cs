@@ -93,7 +93,38 @@ internal sealed partial class BodyLowering
         else
             return Report(Diagnostics.NoKnownDerivative, invocation.Syntax, target.ToDisplayString());
 
-        var arguments = new int[invocation.Arguments.Length];
+        return LowerArguments(invocation, out int[] arguments) ? _nodes.Add(op, type, arguments, 0, null, call) : null;
+    }
+
+    /// <summary>
+    /// <c>s = Step(s, p)</c>: a <c>[Differentiable]</c> method returning an array, called where its result is given to a local
+    /// array (in a loop, say): a call node of array shape. The forward sweep calls it; the reverse sweep calls its
+    /// vector-Jacobian product with the result's gradient; the tangent, its tangent.
+    /// </summary>
+    private int? LowerArrayCall(IInvocationOperation invocation, ScalarType element)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        if (_helpers.IsBeingLowered(target))
+            return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
+        if (!Symbols.HasAttribute(target.OriginalDefinition, Symbols.DifferentiableAttribute) || !target.IsStatic || target.IsGenericMethod && !IsGenericMath(target))
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}', which returns an array and is not [Differentiable], here",
+                $"mark '{target.Name}' [Differentiable] (its vector-Jacobian product is then chained through the calls), or call it at the top level of the method ({target.ReturnType.ToDisplayString()} y = {target.Name}(…);), where its body is inlined");
+        if ((_derivatives & DerivativeKinds.Hessian) != 0)
+            return Report(Diagnostics.UnsupportedExpression, invocation.Syntax, $"Calling '{target.Name}', which returns an array, from '{_method.Name}', which asks for Derivatives.Hessian,",
+                $"remove Derivatives.Hessian from '{_method.Name}' (an array result has no second derivatives), or call '{target.Name}' at the top level of the method ({target.ReturnType.ToDisplayString()} y = {target.Name}(…);), where its body is inlined");
+        DerivativeKinds missing = CalleeDerivatives(_derivatives) & ~Symbols.DerivativesOf(target.OriginalDefinition);
+        if (missing != 0)
+            return Report(Diagnostics.CalleeLacksDerivative, invocation.Syntax, target.Name, _method.Name, missing.ToString().Replace(", ", " | Derivatives."));
+        bool[] differentiable = target.Parameters.Select(p => IsFloatingPoint(p.Type) && !Symbols.HasAttribute(p, Symbols.NoDerivativeAttribute)).ToArray();
+        CallTarget call = Target(target, differentiable) with { Undifferentiated = Undifferentiated(invocation, differentiable, pullback: false) };
+        return LowerArguments(invocation, out int[] arguments) ? _nodes.Add(Op.Call, element, arguments, 0, null, call, ValueShape.Array) : null;
+    }
+
+    /// <summary>A call's arguments, in the callee's parameter order: arrays and spans by name, values lowered; false after a report.</summary>
+    private bool LowerArguments(IInvocationOperation invocation, out int[] arguments)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        arguments = new int[invocation.Arguments.Length];
         bool ok = true;
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
@@ -122,7 +153,7 @@ internal sealed partial class BodyLowering
             else
                 ok = false;
         }
-        return ok ? _nodes.Add(op, type, arguments, 0, null, call) : null;
+        return ok;
     }
 
     /// <summary>

@@ -21,7 +21,14 @@ internal sealed partial class BodyLowering
                 "pass the value, and assign what the call computes to a local in a separate statement");
             return;
         }
-        if (effect.DescendantsAndSelf().OfType<IArgumentOperation>().FirstOrDefault(a => a.ArgumentKind != ArgumentKind.ParamArray && Unconverted(a.Value).Type is IArrayTypeSymbol) is { } array)
+        if (effect is IInvocationOperation { Instance: { } instance } method && IsWritable(instance.Type))
+        {
+            UnsupportedStatement(effect.Syntax, $"Calling '{method.TargetMethod.Name}' on '{instance.Syntax}', which could change it,",
+                "write the elements one by one (in a loop)");
+            return;
+        }
+        if (effect.DescendantsAndSelf().OfType<IArgumentOperation>().FirstOrDefault(a => a.ArgumentKind != ArgumentKind.ParamArray
+            && (Unconverted(a.Value).Type is IArrayTypeSymbol || IsWritable(Unconverted(a.Value).Type) && IsWritable(a.Parameter?.Type))) is { } array)
         {
             string callee = array.Parent switch
             {
@@ -60,6 +67,9 @@ internal sealed partial class BodyLowering
         }
         Add(new EffectStatement(source, code, reads.Distinct().ToEquatableArray()));
     }
+
+    /// <summary>An array or a <c>Span&lt;T&gt;</c>, through which a method could write what the body reads.</summary>
+    private static bool IsWritable(ITypeSymbol? type) => type is IArrayTypeSymbol || type is INamedTypeSymbol { Name: "Span" } && Symbols.SpanElement(type) is not null;
 
     private static IOperation Unconverted(IOperation operation) => operation is IConversionOperation conversion ? conversion.Operand : operation;
 }

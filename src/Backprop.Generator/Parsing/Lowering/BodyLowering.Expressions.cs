@@ -59,7 +59,7 @@ internal sealed partial class BodyLowering
             case IConversionOperation conversion when GenericMath.IsBuiltInOperator(conversion.OperatorMethod):
                 return LowerValue(conversion.Operand) is int operand ? _nodes.Convert(operand, type.Value) : null;
             case ILocalReferenceOperation { Local: var local }:
-                return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
+                return _variableNames.TryGetValue(local, out string? localName) ? _nodes.Read(localName, type.Value) : IsRefused(operation) ? null : Report(Diagnostics.UnsupportedExpression, operation.Syntax, $"Reading '{local.Name}'", "declare it inside the method");
             case IParameterReferenceOperation { Parameter: var inlined } when _inlinedArguments.TryGetValue(inlined, out int argument):
                 return _nodes.Convert(argument, type.Value);
             case IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? parameterName):

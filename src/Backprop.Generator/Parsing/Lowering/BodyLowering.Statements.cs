@@ -142,9 +142,10 @@ internal sealed partial class BodyLowering
                 }
                 if (Symbols.SpanElement(declarator.Symbol.Type) is not null)
                 {
-                    Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The span local '{declarator.Symbol.Name}'",
-                        "use a local array (new double[n]), or take the span as a parameter");
-                    return;
+                    LowerSpanLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1
+                        ? SourceText(group)
+                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};", declarator);
+                    continue;
                 }
                 if (IsTupleOfNumbers(declarator.Symbol.Type))
                 {
@@ -167,7 +168,8 @@ internal sealed partial class BodyLowering
                     return;
                 }
                 if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
-                    && VariableType(declarator.Symbol.Type) is (_, true) && InlinedBodyOf(call) is { } callee)
+                    && VariableType(declarator.Symbol.Type) is (_, true) && InlinedBodyOf(call) is { } callee
+                    && (_statements == _topLevel || !Symbols.HasAttribute(call.TargetMethod.OriginalDefinition, Symbols.DifferentiableAttribute)))
                 {
                     // double[] y = Layer(x, w): the callee's body, inlined here, fills its local array, which y then names.
                     if (InlineBody(call, callee) is { Count: 1 } returned)
@@ -181,6 +183,11 @@ internal sealed partial class BodyLowering
                 string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
                     ? SourceText(group)
                     : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+                if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not IArrayCreationOperation && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
+                {
+                    LowerRebind(source, declarator.Symbol, initializer.Value, declarator.Syntax, declares: true);
+                    continue;
+                }
                 if (initializer.Value is IArrayCreationOperation { Initializer: { } filled } && _variablesByName[name].IsArray)
                     LowerFilledAllocation(source, name, filled.Syntax, filled.ElementValues);
                 else if (Unconverted(initializer.Value).Syntax is CollectionExpressionSyntax collection && _variablesByName[name].IsArray)
@@ -211,45 +218,54 @@ internal sealed partial class BodyLowering
         Allocate(source, array, length);
     }
 
-    /// <summary>A local array is allocated once, at the top level: its adjoint buffer lives to the end of the method.</summary>
-    private bool MayAllocate(string array, SyntaxNode at)
+    /// <summary>
+    /// A local array is allocated once, at the top level: its adjoint buffer lives to the end of the method. So is a span
+    /// on the stack (<paramref name="onStack"/>), which C# would otherwise grow by each iteration of a loop.
+    /// </summary>
+    private bool MayAllocate(string array, SyntaxNode at, bool onStack = false)
     {
         if (_statements == _topLevel && _allocated.Add(array))
             return true;
+        string what = onStack ? "Allocating a span with stackalloc" : "Allocating a local array";
         if (_inlinedBodies.Count > 0)
-            Report(Diagnostics.UnsupportedExpression, at, $"Allocating a local array in '{_inlinedBodies.Peek()}', which is inlined where it is called, inside a branch or loop of the caller,",
+            Report(Diagnostics.UnsupportedExpression, at, $"{what} in '{_inlinedBodies.Peek()}', which is inlined where it is called, inside a branch or loop of the caller,",
                 $"call '{_inlinedBodies.Peek()}' at the top level of the method, or allocate the array in the caller and pass it in");
+        else if (onStack)
+            Report(Diagnostics.UnsupportedExpression, at, $"{what} inside a branch or loop",
+                $"allocate it once, at the top level of the method (Span<{_variablesByName[array].Type.Keyword()}> {_variablesByName[array].Name} = stackalloc {_variablesByName[array].Type.Keyword()}[n];), and reuse it in each iteration");
         else
-            Report(Diagnostics.UnsupportedExpression, at, "Allocating a local array inside a branch or loop", "allocate it once, at the top level of the method");
+            Report(Diagnostics.UnsupportedExpression, at, $"{what} inside a branch or loop", "allocate it once, at the top level of the method");
         return false;
     }
 
-    private void Allocate(string source, string array, int length)
+    private void Allocate(string source, string array, int length, bool onStack = false)
     {
         if (_allocationGuard is not null)
             length = _nodes.Add(Op.Conditional, ScalarType.Int, NoFlagSet(_allocationGuard), length, _nodes.Constant(0, ScalarType.Int));
-        Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length));
+        Add(new AllocateStatement(source, TakeNodes().ToNodes(), array, length, onStack));
     }
 
     /// <summary>
     /// A local array created with its elements (<c>{ 1, 4, 1 }</c>, <c>new[] { … }</c>): allocated at its length, then
     /// each element stored in order; it may be written afterwards like any local array.
     /// </summary>
-    private void LowerFilledAllocation(string source, string array, SyntaxNode at, IReadOnlyList<IOperation> elements)
+    private void LowerFilledAllocation(string source, string array, SyntaxNode at, IReadOnlyList<IOperation?> elements, bool onStack = false)
     {
-        if (!MayAllocate(array, at))
+        if (!MayAllocate(array, at, onStack))
             return;
-        Allocate(source, array, _nodes.Constant(elements.Count, ScalarType.Int));
+        Allocate(source, array, _nodes.Constant(elements.Count, ScalarType.Int), onStack);
         ScalarType type = _variablesByName[array].Type;
         // After an early return the array is allocated empty, so its elements are stored only when no jump was taken.
         Block stores = LowerBlock(() =>
         {
             for (int i = 0; i < elements.Count; i++)
             {
-                if (LowerValue(elements[i]) is int value)
+                if (elements[i] is not { } element)
+                    UnsupportedStatement(at, $"The element {i} of '{at}'", "list the elements one by one, or fill the array in a loop");
+                else if (LowerValue(element) is int value)
                 {
                     int stored = _nodes.Convert(value, type), index = _nodes.Constant(i, ScalarType.Int);
-                    Add(new StoreStatement($"{array}[{i}] = {OneLine(elements[i].Syntax)}; — from {source}",
+                    Add(new StoreStatement($"{array}[{i}] = {OneLine(element.Syntax)}; — from {source}",
                         _nodes.ToNodes(), array, index, stored, Initializes: true));
                 }
                 _nodes = new NodeBuilder();
@@ -266,7 +282,7 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>A collection expression (<c>[1, 4, 1]</c>) making a local array: its elements, as for an array initializer.</summary>
-    private void LowerCollectionExpression(string source, string array, CollectionExpressionSyntax collection, SemanticModel model)
+    private void LowerCollectionExpression(string source, string array, CollectionExpressionSyntax collection, SemanticModel model, bool onStack = false)
     {
         var elements = new List<IOperation>();
         foreach (CollectionElementSyntax element in collection.Elements)
@@ -282,7 +298,7 @@ internal sealed partial class BodyLowering
             }
             elements.Add(value);
         }
-        LowerFilledAllocation(source, array, collection, elements);
+        LowerFilledAllocation(source, array, collection, elements, onStack);
     }
 
     private void LowerExpressionStatement(IOperation expression, string source)
@@ -294,21 +310,24 @@ internal sealed partial class BodyLowering
             case ISimpleAssignmentOperation assignment when Unconverted(assignment.Value) is IAssignmentOperation chained:
                 // a = b = c: b = c first; a is then b's new value.
                 LowerExpressionStatement(chained, source);
-                if (assignment.Target is IArrayElementReferenceOperation chainedElement)
-                    LowerStore(source, chainedElement, chained.Target, null);
+                if (IsElementTarget(assignment.Target))
+                    LowerStore(source, assignment.Target, chained.Target, null);
+                else if (assignment.Target is ILocalReferenceOperation { Local: var array } && VariableType(array.Type) is (_, true))
+                    LowerRebind(source, array, chained.Target, assignment.Syntax, declares: false);
                 else if (TargetVariable(assignment.Target) is string chainedTarget)
                     AssignValue(source, chainedTarget, chained.Target, declares: false);
                 else
                     UnsupportedStatement(assignment.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter", "assign to a local variable instead");
                 return;
-            case IAssignmentOperation or IIncrementOrDecrementOperation when SpanWritten(expression) is { } span:
-                Report(Diagnostics.ParameterArrayWrite, expression.Syntax, span.Syntax.ToString());
-                return;
-            case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
+            case ISimpleAssignmentOperation { Target: var element } assignment when IsElementTarget(element):
                 LowerStore(source, element, assignment.Value, null);
                 return;
-            case ICompoundAssignmentOperation { Target: IArrayElementReferenceOperation element } compound when ToOp(compound.OperatorKind) is Op op:
+            case ICompoundAssignmentOperation { Target: var element } compound when IsElementTarget(element) && ToOp(compound.OperatorKind) is Op op:
                 LowerStore(source, element, compound.Value, op);
+                return;
+            case IAssignmentOperation or IIncrementOrDecrementOperation when SpanWritten(expression) is { } span:
+                if (!IsRefused(span))
+                    Report(Diagnostics.ParameterArrayWrite, expression.Syntax, span.Syntax.ToString());
                 return;
             case ISimpleAssignmentOperation assignment when TargetVariable(assignment.Target) is string target:
                 AssignValue(source, target, assignment.Value, declares: false);
@@ -327,6 +346,9 @@ internal sealed partial class BodyLowering
                 ScalarType type = ValueType(step.Target.Type)!.Value;
                 int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
+                return;
+            case IDeconstructionAssignmentOperation deconstruction when DeconstructsArrays(deconstruction):
+                LowerArrayDeconstruction(deconstruction, source);
                 return;
             case IDeconstructionAssignmentOperation deconstruction:
                 LowerDeconstruction(deconstruction, source);
@@ -347,9 +369,12 @@ internal sealed partial class BodyLowering
                 UnsupportedStatement(expression.Syntax, $"Assigning to the matrix parameter '{matrix.Name}'",
                     $"give the new value a local of its own (var h = {matrix.Name}; then assign h)");
                 return;
-            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type: IArrayTypeSymbol } array }:
-                UnsupportedStatement(expression.Syntax, $"Reassigning the local array '{array.Local.Name}'",
-                    "copy the elements in a loop, or give the new array a local of its own");
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var array } } rebind when VariableType(array.Type) is (_, true):
+                LowerRebind(source, array, rebind.Value, expression.Syntax, declares: false);
+                return;
+            case ISimpleAssignmentOperation { Target: IParameterReferenceOperation { Parameter: var parameter } } when VariableType(parameter.Type) is (_, true):
+                UnsupportedStatement(expression.Syntax, $"Reassigning the parameter array '{parameter.Name}'",
+                    $"give it a local of its own (var a = {parameter.Name};) and reassign that");
                 return;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",
@@ -366,9 +391,11 @@ internal sealed partial class BodyLowering
         ((write as IAssignmentOperation)?.Target ?? (write as IIncrementOrDecrementOperation)?.Target)
             is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span } && Symbols.SpanElement(span.Type) is not null ? span : null;
 
-    private void LowerStore(string source, IArrayElementReferenceOperation element, IOperation value, Op? compound)
+    /// <summary>A write to an element (<see cref="IsElementTarget"/>) of a local array or span.</summary>
+    private void LowerStore(string source, IOperation element, IOperation value, Op? compound)
     {
-        if (ArrayVariable(element.ArrayReference) is not (string array, var kind))
+        IOperation arrayReference = element is IArrayElementReferenceOperation arrayElement ? arrayElement.ArrayReference : ((IPropertyReferenceOperation)element).Instance!;
+        if (ArrayVariable(arrayReference) is not (string array, var kind))
             return;
         if (kind == VariableKind.Parameter)
         {
@@ -376,10 +403,11 @@ internal sealed partial class BodyLowering
             return;
         }
         ScalarType type = Symbols.ToScalarType(element.Type)!.Value;
-        if (LowerIndex(element) is not int index || LowerValue(value) is not int right)
+        if (ElementOf(element).Index is not int index || LowerValue(value) is not int right)
             return;
         int stored = compound is Op op ? Combine(op, _nodes.Add(Op.Element, type, new[] { index }, 0, array, null), right, type) : _nodes.Convert(right, type);
         Add(new StoreStatement(source, _nodes.ToNodes(), array, index, stored));
+        _stores.Add((array, element.Syntax));
         _nodes = new NodeBuilder();
     }
 
@@ -471,6 +499,8 @@ internal sealed partial class BodyLowering
     private void LowerForEach(IForEachLoopOperation loop)
     {
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
+        if (IsRefused(collection))
+            return;
         if (collection.Type is not IArrayTypeSymbol && Symbols.SpanElement(collection.Type) is null || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
         {
             UnsupportedStatement(loop.Syntax, $"A foreach loop over '{collection.Syntax}' of type '{collection.Type?.ToDisplayString()}'",
@@ -492,6 +522,7 @@ internal sealed partial class BodyLowering
             condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), condition);
         NodeBuilder nodes = TakeNodes();
         _loops.Push(context);
+        _foreachArrays.Add(array);
         List<Statement> outer = _statements;
         _statements = new List<Statement>();
         if (context.ContinueFlag is not null)
@@ -506,6 +537,7 @@ internal sealed partial class BodyLowering
         var body = new Block(_statements.ToEquatableArray());
         _statements = outer;
         _loops.Pop();
+        _foreachArrays.RemoveAt(_foreachArrays.Count - 1);
         Add(new LoopStatement(source + InlinedFrom, nodes.ToNodes(), condition, body, TestsFirst: true));
     }
 }

@@ -123,8 +123,10 @@ internal sealed partial class BodyLowering
             lowering.UnsupportedStatement(block.Syntax, "A method returning an array without a return statement", "return a local array created with new double[length]");
         if (diagnostics.Count > errorsBefore)
             return null;
-        return new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()).Numbered(), lowering._result!,
+        var program = new ForwardProgram(lowering._variables.ToEquatableArray(), new Block(lowering._statements.ToEquatableArray()).Numbered(), lowering._result!,
             (lowering._resultElements ?? new List<string>()).ToEquatableArray());
+        lowering.CheckRebinds(program);
+        return diagnostics.Count > errorsBefore ? null : program;
     }
 
     private static bool IsAssigned(IOperation reference) => reference.Parent switch
@@ -234,6 +236,8 @@ internal sealed partial class BodyLowering
             return (name, variable.Kind);
         if (FieldVariable(reference) is string field && _variablesByName[field] is { Shape: ValueShape.Array or ValueShape.MatrixArray } array)
             return (field, array.Kind);
+        if (IsRefused(reference))
+            return null;
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
         {
             ArrayCallHere(reference, callee);
@@ -246,7 +250,7 @@ internal sealed partial class BodyLowering
     /// <summary>A call returning an array where its result cannot go: only a local array declared with it can hold it.</summary>
     private int? ArrayCallHere(IOperation call, IMethodSymbol callee) =>
         Report(Diagnostics.UnsupportedExpression, call.Syntax, $"Calling '{callee.Name}', which returns an array, here",
-            $"declare a local array with its result at the top level of this method ({callee.ReturnType.ToDisplayString()} y = {callee.Name}(…);) and read that");
+            $"assign its result to a local array ({callee.ReturnType.ToDisplayString()} y = {callee.Name}(…);) and read that: at the top level of this method its body is inlined there, and anywhere (in a loop, say) a [Differentiable] method's vector-Jacobian product is chained");
 
     private int? Report(DiagnosticDescriptor descriptor, SyntaxNode syntax, params string[] arguments)
     {
