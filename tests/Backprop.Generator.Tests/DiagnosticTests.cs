@@ -978,7 +978,7 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[] a = new double[2]; [|a = new double[3]|];", "BP1001", "allocate each array once, at the top level of the method, and reassign or swap those")]
-    [InlineData("var list = new System.Collections.Generic.List<double> { x }; [|foreach (var e in list) x += e;|]", "BP1001", "lists and other collections are not supported")]
+    [InlineData("var [|list = new System.Collections.Generic.List<double> { x }|]; foreach (var e in list) x += e;", "BP1002", "lists and other collections are not supported")]
     [InlineData("float f = [|(float)(Half)x|];", "BP1002", "Half, decimal and other number types are not supported")]
     [InlineData("Func<double, double> f = v => v * v; x = [|f(x)|];", "BP1002", "a plain static method is differentiated as an implicit helper")]
     public void RefusalsSayWhatToWriteInstead(string statements, string id, string advice)
@@ -999,6 +999,27 @@ public class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(diagnostics, d => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == marked);
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A local of a type the lowering does not take (a struct, System.Numerics.Complex) is reported once, at its declaration, whatever its uses.</summary>
+    [Theory]
+    [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "A local of type 'Model.Pair'")]
+    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "A local of type 'System.Numerics.Complex'")]
+    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string what)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                public struct Pair { public double A, B; public Pair(double a, double b) { A = a; B = b; } }
+
+                [Differentiable] public static double F(double y)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return y;
+                }
+            }
+            """;
+        ExpectOnly(source, Marked(statements), "BP1002", what, "use double, float, int, long, bool or a double[]/float[] local");
     }
 
     /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>

@@ -10,7 +10,7 @@ namespace Backprop.Generator.Parsing;
 /// <summary>Local arrays beyond their allocation: span locals, and the elements they and arrays are written through.</summary>
 internal sealed partial class BodyLowering
 {
-    /// <summary>Span locals refused at their declaration: their uses say nothing more (one construct, one diagnostic).</summary>
+    /// <summary>Locals refused at their declaration (span locals, locals of other types): their uses say nothing more (one construct, one diagnostic).</summary>
     private readonly HashSet<ILocalSymbol> _refusedLocals = new(SymbolEqualityComparer.Default);
 
     /// <summary>
@@ -198,8 +198,13 @@ internal sealed partial class BodyLowering
     private IOperation?[] Operations(IEnumerable<ExpressionSyntax> expressions, IOperation within) =>
         expressions.Select(e => within.SemanticModel!.GetOperation(e, _cancellationToken)).ToArray();
 
-    /// <summary>Whether <paramref name="reference"/> reads a span local refused at its declaration, about which nothing more is said.</summary>
-    private bool IsRefused(IOperation reference) => reference is ILocalReferenceOperation { Local: var local } && _refusedLocals.Contains(local);
+    /// <summary>Whether <paramref name="reference"/> reads a refused local, or a field or property of one.</summary>
+    private bool IsRefused(IOperation reference) => reference switch
+    {
+        ILocalReferenceOperation { Local: var local } => _refusedLocals.Contains(local),
+        IMemberReferenceOperation { Instance: { } owner } => IsRefused(owner),
+        _ => false,
+    };
 
     /// <summary>An element written by an assignment: of an array (<c>a[i]</c>), or of a span local through its indexer (<c>t[i]</c>).</summary>
     private bool IsElementTarget(IOperation target) =>

@@ -136,7 +136,9 @@ internal sealed partial class BodyLowering
             case IInvocationOperation invocation:
                 return LowerCall(invocation, type.Value);
             default:
-                return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), Unsupported.ExpressionAdvice(operation));
+                return IsRefused(operation)
+                    ? null
+                    : Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeExpression(operation), Unsupported.ExpressionAdvice(operation));
         }
     }
 

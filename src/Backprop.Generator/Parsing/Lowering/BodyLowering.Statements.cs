@@ -163,8 +163,11 @@ internal sealed partial class BodyLowering
                 }
                 if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
                 {
+                    // Said once, here: its uses (v.X) say nothing more.
+                    _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
-                        $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'", "use double, float, int, long, bool or a double[]/float[] local");
+                        $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'",
+                        "use double, float, int, long, bool or a double[]/float[] local (lists and other collections are not supported, and structs are not differentiated)");
                     return;
                 }
                 if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
@@ -376,6 +379,8 @@ internal sealed partial class BodyLowering
                 UnsupportedStatement(expression.Syntax, $"Reassigning the parameter array '{parameter.Name}'",
                     $"give it a local of its own (var a = {parameter.Name};) and reassign that");
                 return;
+            case IAssignmentOperation { Target: var refused } when IsRefused(refused):
+                return; // the local's declaration said why
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 UnsupportedStatement(expression.Syntax, "Assigning to anything but a local variable, a local array element or a scalar parameter",
                     "assign to a local variable instead");
