@@ -23,7 +23,6 @@ public static partial class NetworkDerivatives
 [MemoryDiagnoser]
 public class NetworkDerivativesBenchmarks
 {
-    private const int Batch = 100, Inputs = 784, Hidden = 100, Classes = 10;
     private Matrix<float> _w1 = null!, _b1 = null!, _w2 = null!, _b2 = null!, _x = null!, _t = null!;
     private Matrix<float> _vW1 = null!, _vb1 = null!, _vW2 = null!, _vb2 = null!;
     private Matrix<float> _dW1 = null!, _db1 = null!, _dW2 = null!, _db2 = null!;
@@ -32,21 +31,14 @@ public class NetworkDerivativesBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _w1 = Matrix<float>.RandomNormal(Inputs, Hidden, 0.01, seed: 1);
-        _b1 = new Matrix<float>(1, Hidden);
-        _w2 = Matrix<float>.RandomNormal(Hidden, Classes, 0.01, seed: 2);
-        _b2 = new Matrix<float>(1, Classes);
-        _x = Matrix<float>.RandomUniform(Batch, Inputs, 0, 1, seed: 3);
-        _t = new Matrix<float>(Batch, Classes);
-        var random = new Random(4);
-        for (int i = 0; i < Batch; i++)
-            _t[i, random.Next(Classes)] = 1;
-        _vW1 = Matrix<float>.RandomNormal(Inputs, Hidden, 1, seed: 5);
-        _vb1 = Matrix<float>.RandomNormal(1, Hidden, 1, seed: 6);
-        _vW2 = Matrix<float>.RandomNormal(Hidden, Classes, 1, seed: 7);
-        _vb2 = Matrix<float>.RandomNormal(1, Classes, 1, seed: 8);
-        (_dW1, _db1, _dW2, _db2) = (new(Inputs, Hidden), new(1, Hidden), new(Hidden, Classes), new(1, Classes));
-        (_hW1, _hb1, _hW2, _hb2) = (new(Inputs, Hidden), new(1, Hidden), new(Hidden, Classes), new(1, Classes));
+        NetworkBatch network = NetworkBatch.Create();
+        (_w1, _b1, _w2, _b2, _x, _t) = network;
+        _vW1 = Matrix<float>.RandomNormal(NetworkBatch.Inputs, NetworkBatch.Hidden, 1, seed: 5);
+        _vb1 = Matrix<float>.RandomNormal(1, NetworkBatch.Hidden, 1, seed: 6);
+        _vW2 = Matrix<float>.RandomNormal(NetworkBatch.Hidden, NetworkBatch.Classes, 1, seed: 7);
+        _vb2 = Matrix<float>.RandomNormal(1, NetworkBatch.Classes, 1, seed: 8);
+        (_dW1, _db1, _dW2, _db2) = network.Buffers();
+        (_hW1, _hb1, _hW2, _hb2) = network.Buffers();
     }
 
     [Benchmark(Baseline = true)]

@@ -6,7 +6,6 @@ namespace Backprop.Benchmarks.Matrix;
 [MemoryDiagnoser]
 public class NetworkGradientBenchmarks
 {
-    private const int Batch = 100, Inputs = 784, Hidden = 100, Classes = 10;
     private Matrix<float> _w1 = null!, _b1 = null!, _w2 = null!, _b2 = null!, _x = null!, _t = null!;
     private Matrix<float> _dW1 = null!, _db1 = null!, _dW2 = null!, _db2 = null!;
     private HandWrittenNetwork _hand = null!;
@@ -14,20 +13,10 @@ public class NetworkGradientBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _w1 = Matrix<float>.RandomNormal(Inputs, Hidden, 0.01, seed: 1);
-        _b1 = new Matrix<float>(1, Hidden);
-        _w2 = Matrix<float>.RandomNormal(Hidden, Classes, 0.01, seed: 2);
-        _b2 = new Matrix<float>(1, Classes);
-        _x = Matrix<float>.RandomUniform(Batch, Inputs, 0, 1, seed: 3);
-        _t = new Matrix<float>(Batch, Classes);
-        var random = new Random(4);
-        for (int i = 0; i < Batch; i++)
-            _t[i, random.Next(Classes)] = 1;
-        _dW1 = new Matrix<float>(Inputs, Hidden);
-        _db1 = new Matrix<float>(1, Hidden);
-        _dW2 = new Matrix<float>(Hidden, Classes);
-        _db2 = new Matrix<float>(1, Classes);
-        _hand = new HandWrittenNetwork(Batch, Hidden, Classes);
+        NetworkBatch network = NetworkBatch.Create();
+        (_w1, _b1, _w2, _b2, _x, _t) = network;
+        (_dW1, _db1, _dW2, _db2) = network.Buffers();
+        _hand = new HandWrittenNetwork(NetworkBatch.Batch, NetworkBatch.Hidden, NetworkBatch.Classes);
     }
 
     [Benchmark(Baseline = true)]
