@@ -12,13 +12,15 @@ internal sealed partial class GradientBuilder
     private List<CodeLine> Forward(Block block)
     {
         var lines = new List<CodeLine>();
+        Statement? previous = null;
         foreach (Statement statement in block.Statements)
         {
             var record = new ForwardRecord();
             StatementPlan plan = PlanOf(statement);
             plan.Record = record;
-            if (!ContinuesMatrixStatement(block, statement))
+            if (!ContinuesMatrixStatement(previous, statement))
                 lines.Add(new CommentLine(statement.Source));
+            previous = statement;
             bool nested = plan.Nested;
             switch (statement)
             {
@@ -103,6 +105,13 @@ internal sealed partial class GradientBuilder
         }
         return lines;
     }
+
+    /// <summary>
+    /// Whether <paramref name="previous"/> computes a value for <paramref name="statement"/> from the same source (a matrix
+    /// for any statement, a number for a matrix operation): one comment quotes both.
+    /// </summary>
+    private bool ContinuesMatrixStatement(Statement? previous, Statement statement) =>
+        previous is not null && previous.Source == statement.Source && (IsMatrixWrite(previous) || IsMatrixWrite(statement));
 
     private void EmitAssignment(List<CodeLine> lines, ForwardRecord record, AssignStatement assign)
     {

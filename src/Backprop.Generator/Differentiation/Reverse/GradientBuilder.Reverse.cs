@@ -156,16 +156,6 @@ internal sealed partial class GradientBuilder
 
     private bool IsMatrixWrite(Statement statement) => statement is AssignStatement assign && _variables[assign.Target].IsMatrix;
 
-    /// <summary>
-    /// Whether the statement before this one computes a value for it from the same source (a matrix for any statement,
-    /// a number for a matrix operation): one comment quotes both.
-    /// </summary>
-    private bool ContinuesMatrixStatement(Block block, Statement statement)
-    {
-        int at = Enumerable.Range(0, block.Statements.Count).First(i => block.Statements[i].Id == statement.Id);
-        return at > 0 && block.Statements[at - 1].Source == statement.Source && (IsMatrixWrite(block.Statements[at - 1]) || IsMatrixWrite(statement));
-    }
-
     private void ReverseWrite(List<CodeLine> lines, Statement statement, ForwardRecord record, bool nested)
     {
         var (target, root) = Statements.Write(statement)!.Value;
