@@ -142,22 +142,28 @@ internal static class FunctionParser
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType)?.IsFloatingPoint() == true;
         ScalarType? returnedMatrix = Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix) ? element : null;
         ScalarType? tupleElements = TupleElementType(method.ReturnType);
-        ScalarType? returnType = returnedMatrix ?? tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
-        // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say.
-        if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")))
+        StructSpec? resultStruct = tupleElements is ScalarType elementType
+            ? StructSpec.Tuple(method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(_ => elementType).ToList())
+            : ResultStruct(method, declaration, semanticModel.Compilation, diagnostics);
+        ScalarType? returnType = returnedMatrix ?? tupleElements ?? (resultStruct is not null ? resultStruct.Leaves.First(l => l.Differentiable).Type : (ScalarType?)null)
+            ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
+        // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say; a struct, BP1012.
+        if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")) && StructLayout.Of(method.ReturnType) is null)
             Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         if (modelMethod)
             CheckModelMethod(method, derivatives, model.Fields, at, diagnostics);
         else
-            CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
+            CheckModesFitResult(method, returnsArray || resultStruct is not null || returnedMatrix is not null, derivatives, at, diagnostics);
         CheckMatrices(method, derivatives, at, diagnostics, modelMethod ? model : null);
 
-        var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
+        var parameters = method.Parameters.SelectMany(p => StructLayout.Of(p.Type) is { } layout
+            ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
+            : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
             CheckGradientNames(method, parameters, "h", diagnostics);
-        if (returnsArray || tupleElements is not null)
+        if (returnsArray || resultStruct is not null)
             CheckResultDerivativeName(method, parameters, diagnostics);
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
@@ -175,7 +181,7 @@ internal static class FunctionParser
 
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
-            TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            ResultStruct: resultStruct,
             TypeParameter: method.IsGenericMethod ? Naming.Identifier(method.TypeParameters[0].Name) : null,
             Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
             ReturnsMatrix: returnedMatrix is not null,
@@ -347,6 +353,53 @@ internal static class FunctionParser
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 
+    /// <summary>
+    /// A struct parameter, as the forward program reads it: one parameter per leaf (<c>p_X</c>), each differentiated when
+    /// the leaf is a double or float and neither it nor the parameter is marked <c>[NoDerivative]</c>. The derivative
+    /// methods take the struct whole, so generated code must read its leaves and make values of it (BP1012 otherwise).
+    /// </summary>
+    private static IEnumerable<ParameterSpec> StructParameter(IParameterSymbol parameter, IMethodSymbol method, StructLayout layout, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        if (parameter.RefKind != RefKind.None)
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
+                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        string why = "";
+        string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
+        if (creation is null)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'", layout.Refusal ?? why);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        StructSpec spec = layout.Spec(creation);
+        return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword(), leaf.Type, false,
+            leaf.Differentiable && !noDerivative ? ParameterRole.Scalar : ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, i)));
+    }
+
+    /// <summary>The variable holding a leaf of a struct parameter: <c>p_X</c>, <c>body_Position_X</c>.</summary>
+    internal static string StructLeafName(string parameter, string leaf) => parameter + "_" + leaf;
+
+    /// <summary>
+    /// A struct result: its leaves, of which the differentiable ones share one type (the cotangent and the Jacobian's rows
+    /// are theirs), and how generated code makes one; <c>null</c> for another result, or after BP1012.
+    /// </summary>
+    private static StructSpec? ResultStruct(IMethodSymbol method, MethodDeclarationSyntax declaration, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        if (StructLayout.Of(method.ReturnType) is not { } layout)
+            return null;
+        string why = "";
+        string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
+        var types = layout.Leaves.Where(l => l.Differentiable).Select(l => l.Type).Distinct().ToList();
+        string? problem = layout.Refusal ?? (creation is null ? why
+            : types.Count == 0 ? "it has no double or float member to differentiate"
+            : types.Count > 1 ? "its differentiated members mix double and float; make them all double or all float" : null);
+        if (problem is null)
+            return layout.Spec(creation!);
+        Report(diagnostics, Diagnostics.StructNotDifferentiable, declaration.ReturnType.GetLocation(), layout.Type.Name, $"the result of '{method.Name}'", problem);
+        return null;
+    }
+
     /// <summary>Second derivatives need a scalar result; a Jacobian, an array or tuple result (a scalar's Jacobian is its gradient).</summary>
     private static void CheckModesFitResult(IMethodSymbol method, bool returnsSeveralValues, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
     {
@@ -377,15 +430,13 @@ internal static class FunctionParser
     /// <param name="prefix"><c>d</c> for gradients and tangents, <c>h</c> for Hessian-vector products.</param>
     private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, string prefix, List<DiagnosticInfo> diagnostics)
     {
-        foreach (ParameterSpec parameter in parameters)
+        foreach (string differentiated in parameters.Where(p => p.Role != ParameterRole.Passive).Select(p => p.Struct?.Parameter ?? p.Name).Distinct())
         {
-            if (parameter.Role == ParameterRole.Passive)
-                continue;
             // Symbols carry names unescaped (@do is "do").
-            string name = prefix + parameter.Name;
+            string name = prefix + differentiated;
             IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == name);
             if (clash is not null)
-                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", name, method.Name, name);
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{differentiated}'", name, method.Name, name);
         }
     }
 

@@ -219,7 +219,7 @@ internal sealed partial class GradientBuilder
             }
             values.Add(value);
         }
-        Expr result = values.Count == 1 ? values[0] : new TupleExpr(values.ToArray());
+        Expr result = _function.ResultStruct is { } made ? new TupleExpr(values.ToEquatableArray(), made) : values[0];
         body.Add(new BlankLine());
         body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
         if (_function.ReturnsArray)
