@@ -66,6 +66,14 @@ internal sealed partial class BodyLowering
                 return _nodes.Read(parameterName, type.Value);
             case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
                 return _nodes.Read(element, type.Value);
+            case IMemberReferenceOperation member when ReadsStructMember(member):
+                return LowerStructRead(member, type.Value);
+            case IBinaryOperation { OperatorMethod: var binaryOperator } userBinary when IsStructOperator(binaryOperator):
+                return Inlined(InlineOperator(userBinary, binaryOperator!, userBinary.LeftOperand, userBinary.RightOperand), type.Value);
+            case IUnaryOperation { OperatorMethod: var unaryOperator } userUnary when IsStructOperator(unaryOperator):
+                return Inlined(InlineOperator(userUnary, unaryOperator!, userUnary.Operand), type.Value);
+            case IConversionOperation { OperatorMethod: var conversionOperator } userConversion when IsStructOperator(conversionOperator):
+                return Inlined(InlineOperator(userConversion, conversionOperator!, userConversion.Operand), type.Value);
             case IFieldReferenceOperation or IPropertyReferenceOperation when LowerModelRead(operation, type.Value) is int field:
                 return field;
             // An element of a tuple computed on the spot: Polar(x, y).R, Math.SinCos(t).Cos.
@@ -204,8 +212,12 @@ internal sealed partial class BodyLowering
             IInvocationOperation call when InlinedExpressionOf(call) is { } expression =>
                 (inlined ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(call.TargetMethod) && NeedsStatements(expression, inlined),
             IInvocationOperation call => InlinedBodyOf(call) is not null,
-            _ => false,
+            _ => MakesStruct(o),
         });
+
+    /// <summary>The number an inlined call gives, read from its result variable.</summary>
+    private int? Inlined(IReadOnlyList<string>? results, ScalarType type) =>
+        results is { Count: 1 } ? _nodes.Convert(_nodes.Read(results[0], _variablesByName[results[0]].Type), type) : null;
 
     /// <summary>
     /// <c>a &amp;&amp; b</c> or <c>a || b</c> whose <c>b</c> needs statements of its own: a new variable holds <c>a</c>,

@@ -155,6 +155,13 @@ internal sealed partial class BodyLowering
                             elements, tupleValue.Value, declares: true);
                     continue;
                 }
+                if (StructLayout.Of(declarator.Symbol.Type) is { } layout)
+                {
+                    DeclareStruct(declarator, layout, group.Declarations.Length == 1 && declaration.Declarators.Length == 1
+                        ? SourceText(group)
+                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};");
+                    continue;
+                }
                 if (Symbols.MatrixType(declarator.Symbol.Type) is (_, ValueShape.MatrixArray))
                 {
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of matrices '{declarator.Symbol.Name}'",
@@ -306,7 +313,7 @@ internal sealed partial class BodyLowering
 
     private void LowerExpressionStatement(IOperation expression, string source)
     {
-        if (ChangesModel(expression))
+        if (ChangesModel(expression) || LowerStructStatement(expression, source))
             return;
         switch (expression)
         {

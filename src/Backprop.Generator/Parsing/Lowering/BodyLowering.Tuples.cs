@@ -118,8 +118,15 @@ internal sealed partial class BodyLowering
     private List<TupleElement>? TupleElements(IOperation value, int count)
     {
         IOperation tuple = Unconverted(value);
+        // A struct's elements are its leaves, computed first.
+        if (StructLayout.Of(value.Type) is not null)
+            return LowerStruct(value) is { } computed && computed.Leaves.Count == count
+                ? computed.Leaves.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList()
+                : null;
         switch (tuple)
         {
+            case IInvocationOperation structCall when IsStructCall(structCall) && ModelCallReceiver(structCall) is null:
+                return InlineStructCall(structCall)?.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList();
             case ITupleOperation literal when literal.Elements.Length == count:
                 return literal.Elements.Select(e => new TupleElement(() => LowerValue(e), ReadsOf(e))).ToList();
             case IInvocationOperation { TargetMethod: { Name: "SinCos", ContainingType.Name: "Math" or "MathF" or "Double" or "Single" } sinCos, Arguments.Length: 1 } call
@@ -138,7 +145,7 @@ internal sealed partial class BodyLowering
                     Report(Diagnostics.Recursion, call.Syntax, method.Name);
                     return null;
                 }
-                if (Hidden(call, returned))
+                if (Hidden(call, method, returned))
                     return null;
                 return returned.Elements.Select(e => new TupleElement(() => LowerInlined(method, call.Arguments, e, ValueType(e.Type)!.Value),
                     new HashSet<string>(call.Arguments.SelectMany(a => ReadsOf(a.Value))))).ToList();

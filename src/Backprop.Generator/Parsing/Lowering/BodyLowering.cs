@@ -63,9 +63,16 @@ internal sealed partial class BodyLowering
         {
             reserved.Add(parameter.Name);
             reserved.Add(Naming.Derivative(parameter.Name));
+            // A struct parameter's leaves are parameters of their own, and its product and Hessian direction are named after it.
+            if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
+            {
+                reserved.AddRange(layout.Leaves.Select(l => FunctionParser.StructLeafName(parameter.Name, l.Name)));
+                reserved.Add(Naming.Product(parameter.Name));
+                reserved.Add(Naming.Tangent(parameter.Name));
+            }
         }
         _returnsArray = VariableType(method.ReturnType) is (_, true);
-        if (_returnsArray || IsTupleOfNumbers(method.ReturnType))
+        if (_returnsArray || ReturnsElements(method.ReturnType))
             reserved.Add(Naming.ResultDerivative);
         if (model is not null)
             reserved.Add(Naming.ModelGradients);
@@ -83,6 +90,8 @@ internal sealed partial class BodyLowering
                 _variableNames[parameter] = parameter.Name;
                 AddVariable(new VariableSpec(parameter.Name, element, shape, VariableKind.Parameter));
             }
+            else if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
+                BindStructParameter(parameter, layout);
         }
         if (model is not null)
             BindParameterFields();
@@ -90,6 +99,12 @@ internal sealed partial class BodyLowering
         {
             // A tuple result is one variable per element; Result names the first.
             _resultElements = ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(e => NewVariable("result_" + e.Name, ValueType(e.Type)!.Value)).ToList();
+            _result = _resultElements[0];
+        }
+        else if (StructLayout.Of(method.ReturnType) is { Refusal: null } resultLayout)
+        {
+            // A struct result is one variable per leaf, as a tuple's.
+            _resultElements = NewStruct("result", resultLayout, VariableKind.Synthetic).Leaves;
             _result = _resultElements[0];
         }
         else if (Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix))
@@ -218,6 +233,7 @@ internal sealed partial class BodyLowering
 
     private string? TargetVariable(IOperation target) => target switch
     {
+        IFieldReferenceOperation or IPropertyReferenceOperation when StructLeafTarget(target) is string leaf => leaf,
         ILocalReferenceOperation { Local: var local } when !local.IsRef && (ValueType(local.Type) is not null || Symbols.MatrixType(local.Type) is (_, ValueShape.Matrix)) => DeclareLocal(local),
         IFieldReferenceOperation when TupleElementVariable(target) is string element => element,
         IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,

@@ -1,0 +1,90 @@
+using Backprop;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>A 3-vector with operators and members, as numerical C# writes one.</summary>
+public readonly record struct Vec3(double X, double Y, double Z)
+{
+    public static Vec3 operator +(Vec3 a, Vec3 b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
+    public static Vec3 operator -(Vec3 a, Vec3 b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
+    public static Vec3 operator -(Vec3 a) => new(-a.X, -a.Y, -a.Z);
+    public static Vec3 operator *(double s, Vec3 a) => new(s * a.X, s * a.Y, s * a.Z);
+    public static double Dot(Vec3 a, Vec3 b) => a.X * b.X + a.Y * b.Y + a.Z * b.Z;
+    public double LengthSquared => Dot(this, this);
+    public double Length() => Math.Sqrt(LengthSquared);
+    public Vec3 Cross(Vec3 b) => new(Y * b.Z - Z * b.Y, Z * b.X - X * b.Z, X * b.Y - Y * b.X);
+}
+
+/// <summary>A mutable struct with a nested struct and a passive member.</summary>
+public struct Particle
+{
+    public Vec3 Position;
+    public double Mass;
+    public int Id;
+    [NoDerivative] public double Charge;
+}
+
+/// <summary>A classic readonly struct: readonly fields, set by its constructor.</summary>
+public readonly struct Complexish
+{
+    public readonly double Re;
+    public readonly double Im;
+
+    public Complexish(double re, double im)
+    {
+        Re = re;
+        Im = im;
+    }
+
+    public static Complexish operator *(Complexish a, Complexish b) => new(a.Re * b.Re - a.Im * b.Im, a.Re * b.Im + a.Im * b.Re);
+
+    public double Abs2 => Re * Re + Im * Im;
+}
+
+public static partial class StructFunctions
+{
+    /// <summary>½k(|a − b| − L)²: one spring.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Spring(Vec3 a, Vec3 b, double k, [NoDerivative] double rest)
+    {
+        Vec3 d = a - b;
+        double stretch = d.Length() - rest;
+        return 0.5 * k * stretch * stretch;
+    }
+
+    /// <summary>The kinetic energy of a particle moving with velocity v, and its potential in a field.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Energy(Particle p, Vec3 v, double g)
+    {
+        var e = 0.5 * p.Mass * Vec3.Dot(v, v);
+        e += p.Mass * g * p.Position.Z + p.Charge * p.Position.X;
+        return e;
+    }
+
+    /// <summary>A struct result: the cross product, its Jacobian.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static Vec3 Cross(Vec3 a, Vec3 b) => a.Cross(b);
+
+    /// <summary>|z²·w|² over readonly structs with a constructor.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Power(Complexish z, Complexish w)
+    {
+        var z2 = z * z;
+        return (z2 * w).Abs2;
+    }
+
+    /// <summary>A loop over a mutable struct local: a particle falling with drag.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Fall(Particle p, Vec3 v, double drag, [NoDerivative] int steps)
+    {
+        var q = p;
+        for (int i = 0; i < steps; i++)
+        {
+            v = v - drag * v;
+            q.Position = q.Position + 0.1 * v;
+            if (q.Position.Z < 0)
+                q.Position = q.Position with { Z = 0 };
+        }
+        return q.Position.X + q.Position.Y * q.Position.Z + q.Mass;
+    }
+}

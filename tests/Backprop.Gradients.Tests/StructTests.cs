@@ -1,0 +1,172 @@
+using static Backprop.Gradients.Tests.FiniteDifferences;
+using S = Backprop.Gradients.Tests.StructFunctions;
+
+namespace Backprop.Gradients.Tests;
+
+/// <summary>Differentiable structs in every mode: against closed forms, finite differences and each other.</summary>
+public class StructTests
+{
+    private static Vec3 V(double[] p, int at) => new(p[at], p[at + 1], p[at + 2]);
+
+    private static double[] Flat(params Vec3[] vectors) => vectors.SelectMany(v => new[] { v.X, v.Y, v.Z }).ToArray();
+
+    private static void Close(Vec3 expected, Vec3 actual)
+    {
+        Assert.Equal(expected.X, actual.X, 12);
+        Assert.Equal(expected.Y, actual.Y, 12);
+        Assert.Equal(expected.Z, actual.Z, 12);
+    }
+
+    private static readonly double[][] s_springPoints =
+    {
+        new[] { 0.3, -0.7, 1.1, 1.5, 0.2, -0.4, 2.5 },
+        new[] { -1.2, 0.4, 0.9, 0.1, -0.8, 0.6, 0.7 },
+    };
+
+    private const double Rest = 0.8;
+
+    private static double Spring(double[] p) => S.Spring(V(p, 0), V(p, 3), p[6], Rest);
+
+    private static double[] SpringGradient(double[] p)
+    {
+        S.SpringGradient(V(p, 0), V(p, 3), p[6], Rest, out Vec3 da, out Vec3 db, out double dk);
+        return Flat(da, db).Append(dk).ToArray();
+    }
+
+    [Fact]
+    public void SpringGradientIsTheClosedForm()
+    {
+        Check(Spring, (p, g) =>
+        {
+            double value = S.SpringGradient(V(p, 0), V(p, 3), p[6], Rest, out Vec3 da, out Vec3 db, out double dk);
+            SpringGradient(p).CopyTo(g, 0);
+            return value;
+        }, s_springPoints);
+        foreach (double[] p in s_springPoints)
+        {
+            Vec3 d = V(p, 0) - V(p, 3);
+            double length = d.Length(), stretch = length - Rest, k = p[6];
+            double[] gradient = SpringGradient(p);
+            double[] expected = Flat(k * stretch / length * d, -(k * stretch / length) * d).Append(0.5 * stretch * stretch).ToArray();
+            for (int i = 0; i < expected.Length; i++)
+                Assert.Equal(expected[i], gradient[i], 12);
+        }
+    }
+
+    [Fact]
+    public void SpringTangentHessianVectorProductAndHessianAgree()
+    {
+        double[] v = { 0.6, -0.35, 0.2, 1.0, -0.5, 0.25, 0.4 };
+        foreach (double[] p in s_springPoints)
+        {
+            var (value, derivative) = S.SpringTangent(V(p, 0), V(p, 3), p[6], Rest, V(v, 0), V(v, 3), v[6]);
+            Assert.Equal(Spring(p), value);
+            Assert.Equal(SpringGradient(p).Zip(v, (g, d) => g * d).Sum(), derivative, 12);
+
+            double[] expected = GradientAlong(SpringGradient, p, v);
+            S.SpringHessianVector(V(p, 0), V(p, 3), p[6], Rest, V(v, 0), V(v, 3), v[6], out Vec3 ha, out Vec3 hb, out double hk);
+            double[] product = Flat(ha, hb).Append(hk).ToArray();
+            var hessian = new double[7, 7];
+            Assert.Equal(Spring(p), S.SpringHessian(V(p, 0), V(p, 3), p[6], Rest, hessian));
+            for (int i = 0; i < 7; i++)
+            {
+                Assert.Equal(expected[i], product[i], 6);
+                Assert.Equal(product[i], Enumerable.Range(0, 7).Sum(j => hessian[i, j] * v[j]), 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void PassiveAndNoDerivativeMembersGetNoGradient()
+    {
+        var p = new Particle { Position = new Vec3(0.4, -1.3, 2.2), Mass = 1.7, Id = 4, Charge = 0.9 };
+        var v = new Vec3(0.5, -0.25, 1.5);
+        double value = S.EnergyGradient(p, v, 9.81, out Particle dp, out Vec3 dv, out double dg);
+        Assert.Equal(S.Energy(p, v, 9.81), value);
+        Assert.Equal(0.5 * Vec3.Dot(v, v) + 9.81 * p.Position.Z, dp.Mass, 12);
+        Close(new Vec3(p.Charge, 0, p.Mass * 9.81), dp.Position);
+        Assert.Equal(0, dp.Id);
+        Assert.Equal(0, dp.Charge);
+        Close(p.Mass * v, dv);
+        Assert.Equal(p.Mass * p.Position.Z, dg, 12);
+
+        var direction = new Particle { Position = new Vec3(1, 2, 3), Mass = 0.5, Id = 99, Charge = 7 };
+        var (tangentValue, derivative) = S.EnergyTangent(p, v, 9.81, direction, new Vec3(0.1, 0.2, 0.3), -1);
+        Assert.Equal(value, tangentValue);
+        Assert.Equal(dp.Position.X * 1 + dp.Position.Y * 2 + dp.Position.Z * 3 + dp.Mass * 0.5 + Vec3.Dot(dv, new Vec3(0.1, 0.2, 0.3)) - dg, derivative, 12);
+    }
+
+    [Fact]
+    public void AStructResultHasItsVectorJacobianProductTangentAndJacobian()
+    {
+        var a = new Vec3(0.3, -0.7, 1.1);
+        var b = new Vec3(1.5, 0.2, -0.4);
+        var u = new Vec3(0.6, -0.35, 0.2);
+        Vec3 value = S.CrossVectorJacobian(a, b, u, out Vec3 da, out Vec3 db);
+        Assert.Equal(a.Cross(b), value);
+        Close(b.Cross(u), da);
+        Close(u.Cross(a), db);
+
+        var (tangentValue, derivative) = S.CrossTangent(a, b, u, -u);
+        Assert.Equal(value, tangentValue);
+        Close(u.Cross(b) + a.Cross(-u), derivative);
+
+        var jacobian = new double[3, 6];
+        Assert.Equal(value, S.CrossJacobian(a, b, jacobian));
+        double[] point = Flat(a, b);
+        for (int j = 0; j < 6; j++)
+        {
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(Central(p => Flat(S.Cross(V(p, 0), V(p, 3)))[i], point, j), jacobian[i, j], 8);
+        }
+    }
+
+    [Fact]
+    public void ReadonlyStructsWithAConstructorMatchFiniteDifferencesInEveryMode()
+    {
+        static double F(double[] p) => S.Power(new Complexish(p[0], p[1]), new Complexish(p[2], p[3]));
+        static double[] Gradient(double[] p)
+        {
+            S.PowerGradient(new Complexish(p[0], p[1]), new Complexish(p[2], p[3]), out Complexish dz, out Complexish dw);
+            return new[] { dz.Re, dz.Im, dw.Re, dw.Im };
+        }
+        double[][] points = { new[] { 0.3, -0.7, 1.1, 0.5 }, new[] { -1.2, 0.4, 0.9, -0.3 } };
+        Check(F, (p, g) => { Gradient(p).CopyTo(g, 0); return S.PowerGradient(new Complexish(p[0], p[1]), new Complexish(p[2], p[3]), out _, out _); }, points);
+        double[] v = { 0.25, -0.5, 1.0, 0.75 };
+        foreach (double[] p in points)
+        {
+            // |z²w|² = |z|⁴|w|²: ∂/∂w = 2|z|⁴·w.
+            double z2 = p[0] * p[0] + p[1] * p[1];
+            Assert.Equal(2 * z2 * z2 * p[2], Gradient(p)[2], 10);
+            var (_, derivative) = S.PowerTangent(new Complexish(p[0], p[1]), new Complexish(p[2], p[3]), new Complexish(v[0], v[1]), new Complexish(v[2], v[3]));
+            Assert.Equal(Gradient(p).Zip(v, (g, d) => g * d).Sum(), derivative, 10);
+            S.PowerHessianVector(new Complexish(p[0], p[1]), new Complexish(p[2], p[3]), new Complexish(v[0], v[1]), new Complexish(v[2], v[3]), out Complexish hz, out Complexish hw);
+            double[] expected = GradientAlong(Gradient, p, v);
+            double[] product = { hz.Re, hz.Im, hw.Re, hw.Im };
+            for (int i = 0; i < 4; i++)
+                Assert.Equal(expected[i], product[i], 6);
+        }
+    }
+
+    [Fact]
+    public void AStructLocalChangedInALoopWithBranchesMatchesFiniteDifferences()
+    {
+        static Particle P(double[] p) => new() { Position = V(p, 0), Mass = p[3], Id = 1, Charge = 0.5 };
+        static double F(double[] p) => S.Fall(P(p), V(p, 4), p[7], 12);
+        double[][] points = { new[] { 0.3, -0.7, 0.35, 1.1, 0.5, 0.2, -0.4, 0.1 }, new[] { -1.2, 0.4, 0.9, 0.8, -0.3, 0.6, 0.1, 0.05 } };
+        Check(F, (p, g) =>
+        {
+            double value = S.FallGradient(P(p), V(p, 4), p[7], 12, out Particle dp, out Vec3 dv, out double ddrag);
+            new[] { dp.Position.X, dp.Position.Y, dp.Position.Z, dp.Mass, dv.X, dv.Y, dv.Z, ddrag }.CopyTo(g, 0);
+            return value;
+        }, points);
+        double[] direction = { 0.2, -0.1, 0.3, 0.5, 1.0, -0.5, 0.25, 0.4 };
+        foreach (double[] p in points)
+        {
+            var (value, derivative) = S.FallTangent(P(p), V(p, 4), p[7], 12, P(direction), V(direction, 4), direction[7]);
+            Assert.Equal(F(p), value);
+            double numerical = (F(p.Zip(direction, (x, d) => x + 1e-6 * d).ToArray()) - F(p.Zip(direction, (x, d) => x - 1e-6 * d).ToArray())) / 2e-6;
+            Assert.Equal(numerical, derivative, 6);
+        }
+    }
+}
