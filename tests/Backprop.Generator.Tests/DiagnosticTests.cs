@@ -206,7 +206,7 @@ public class DiagnosticTests
     [Theory]
     [InlineData("System.Collections.Generic.List<double> xs", "[|xs[0]|]", "Indexing 'xs' of type 'List<double>'", "take a double[] or ReadOnlySpan<double>")]
     [InlineData("System.Numerics.Vector3 p", "[|p.X|]", "Reading field 'X' of 'p' of type 'Vector3'", "pass the numbers it holds as double or float parameters")]
-    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "structs and objects are not differentiated")]
+    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "hold them in a struct of this compilation; objects and other assemblies' types are not differentiated")]
     public void BP1002_TypesNotDifferentiatedNameTheTypeAndWhatToPass(string parameter, string read, string what, string advice)
     {
         string source = $$"""
@@ -1001,16 +1001,21 @@ public class DiagnosticTests
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>A local of a type the lowering does not take (a struct, System.Numerics.Complex) is reported once, at its declaration, whatever its uses.</summary>
+    /// <summary>
+    /// A local of a type the lowering does not take (System.Numerics.Complex, a struct holding a string) is reported
+    /// once, at its declaration, whatever its uses: BP1002, or BP1012 naming the struct's member in the way.
+    /// </summary>
     [Theory]
-    [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "A local of type 'Model.Pair'")]
-    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "A local of type 'System.Numerics.Complex'")]
-    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string what)
+    [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "BP1012",
+        "The struct 'Pair' cannot be differentiated in 'F': its field 'Name' is a 'string'")]
+    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "BP1002",
+        "A local of type 'System.Numerics.Complex'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
+    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says)
     {
         string source = Preamble + $$"""
             public static partial class Model
             {
-                public struct Pair { public double A, B; public Pair(double a, double b) { A = a; B = b; } }
+                public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }
 
                 [Differentiable] public static double F(double y)
                 {
@@ -1019,7 +1024,7 @@ public class DiagnosticTests
                 }
             }
             """;
-        ExpectOnly(source, Marked(statements), "BP1002", what, "use double, float, int, long, bool or a double[]/float[] local");
+        ExpectOnly(source, Marked(statements), id, says);
     }
 
     /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>

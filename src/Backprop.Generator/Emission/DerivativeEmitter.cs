@@ -132,7 +132,7 @@ internal static class DerivativeEmitter
 
     internal static string RespectTo(FunctionSpec function)
     {
-        string parameters = string.Join(", ", Differentiable(function).Select(p => p.Name));
+        string parameters = string.Join(", ", Signature.Units(Differentiable(function)).Select(u => u.Name));
         if (!function.IsModelMethod)
             return parameters.Length > 0 ? parameters : "no parameter";
         string fields = "its model's fields " + string.Join(", ", function.Fields.Where(f => f.Role != ParameterRole.Passive).Select(f => Unescaped(f.Field!)))

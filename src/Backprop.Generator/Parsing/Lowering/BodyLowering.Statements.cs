@@ -174,7 +174,7 @@ internal sealed partial class BodyLowering
                     _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
                         $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'",
-                        "use double, float, int, long, bool or a double[]/float[] local (lists and other collections are not supported, and structs are not differentiated)");
+                        "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers (lists and other collections are not supported)");
                     return;
                 }
                 if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
