@@ -31,6 +31,12 @@ internal sealed partial class BodyLowering
     private readonly Stack<string> _inlinedBodies = new();
     /// <summary>The block being lowered as a body: the method's, or an inlined callee's.</summary>
     private IBlockOperation? _body;
+    /// <summary>
+    /// While an inlined struct member (or a method taking or returning a struct) whose one return ends its body is
+    /// lowered: that return assigns its result variables their only value, a declaration, so a loop around the call
+    /// recomputes them, or fuses, rather than saving them.
+    /// </summary>
+    private bool _resultsFresh;
 
     private int? LowerLocalFunctionCall(IInvocationOperation invocation, ScalarType type)
     {
@@ -134,7 +140,9 @@ internal sealed partial class BodyLowering
         List<string>? results = !BindArguments(call, body, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
         if (results is not null)
         {
-            var (result, elements, returned, block, returnsArray, loops) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray());
+            var (result, elements, returned, block, returnsArray, loops, fresh) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray(), _resultsFresh);
+            _resultsFresh = (receiver is not null || InvolvesStruct(method)) && body is { Operations: { Length: > 0 } operations }
+                && operations[operations.Length - 1] is IReturnOperation && body.Descendants().OfType<IReturnOperation>().Count() == 1;
             _loops.Clear();
             _returnsArray = arrayResult;
             _body = body;
@@ -160,7 +168,7 @@ internal sealed partial class BodyLowering
                 SayOnceForTheHelper(method, errorsBefore);
             _inlinedBodies.Pop();
             _inlining.RemoveAt(_inlining.Count - 1);
-            (_result, _resultElements, _returnedFlag, _body, _returnsArray) = (result, elements, returned, block, returnsArray);
+            (_result, _resultElements, _returnedFlag, _body, _returnsArray, _resultsFresh) = (result, elements, returned, block, returnsArray, fresh);
             foreach (Loop loop in loops.Reverse())
                 _loops.Push(loop);
         }

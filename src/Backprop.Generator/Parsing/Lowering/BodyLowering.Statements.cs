@@ -57,12 +57,14 @@ internal sealed partial class BodyLowering
                 return;
             case IReturnOperation { ReturnedValue: { } returned }:
                 string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
+                // The one return of an inlined struct member gives its result variables their only value.
+                bool declares = _resultsFresh && statement.Parent == _body;
                 if (_resultElements is not null)
-                    AssignTuple(source, _resultElements, returned);
+                    AssignTuple(source, _resultElements, returned, declares);
                 else if (_returnsArray)
                     ReturnArray(returned);
                 else
-                    AssignValue(source, _result!, returned, declares: false);
+                    AssignValue(source, _result!, returned, declares);
                 if (_returnedFlag is not null && !IsLastTopLevel(statement))
                     AssignConstant(source, _returnedFlag, 1);
                 return;

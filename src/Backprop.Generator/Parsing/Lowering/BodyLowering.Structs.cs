@@ -141,7 +141,7 @@ internal sealed partial class BodyLowering
                 string constant = Symbols.TypeName(field.ContainingType) + "." + Naming.Identifier(field.Name);
                 StructValue read = NewStruct(field.Name, layout, VariableKind.Synthetic);
                 for (int i = 0; i < layout.Leaves.Count; i++)
-                    Add(new AssignStatement($"{OneLine(operation.Syntax)}.{layout.Leaves[i].Code} (a constant)", TakeNodes(_nodes.Add(Op.Member, layout.Leaves[i].Type, null, 0, constant + "." + layout.Leaves[i].Code, null), out int value), read.Leaves[i], value, false));
+                    Add(new AssignStatement($"{OneLine(operation.Syntax)}.{layout.Leaves[i].Code} (a constant)", TakeNodes(_nodes.Add(Op.Member, layout.Leaves[i].Type, null, 0, constant + "." + layout.Leaves[i].Code, null), out int value), read.Leaves[i], value, true));
                 return read;
             default:
                 return IsRefused(operation) ? null : Refuse(operation, $"The struct expression '{OneLine(operation.Syntax)}'",
@@ -227,10 +227,11 @@ internal sealed partial class BodyLowering
         }
     }
 
+    /// <summary>Gives each leaf of a new struct its first value, zero.</summary>
     private void Zero(StructValue value, string source)
     {
         foreach (string leaf in value.Leaves)
-            AssignConstant($"{source} (zero)", leaf, 0);
+            AssignConstant($"{source} (zero)", leaf, 0, declares: true);
     }
 
     /// <summary>A struct local, one local per leaf.</summary>
@@ -344,16 +345,16 @@ internal sealed partial class BodyLowering
             IParameterSymbol? positional = constructor.Parameters.FirstOrDefault(p => StructLayout.IsPositional(member.Symbol, p));
             string source = $"{member.Symbol.Name} — its first value, in {text}";
             if (positional is not null && member.Nested is not null && _structVariables.TryGetValue(positional, out StructValue? nested))
-                Copy(source, nested, made.Of(member), declares: false);
+                Copy(source, nested, made.Of(member), declares: true);
             else if (positional is not null && _variableNames.TryGetValue(positional, out string? argument))
                 Add(new AssignStatement(source, TakeNodes(_nodes.Convert(_nodes.Read(argument, _variablesByName[argument].Type), _variablesByName[made.Leaves[member.First]].Type), out int read),
-                    made.Leaves[member.First], read, false));
+                    made.Leaves[member.First], read, true));
             else if (MemberInitializer(member.Symbol, at) is { } value)
             {
                 if (member.Nested is not null)
-                    AssignStruct(source, made.Of(member), value, declares: false);
+                    AssignStruct(source, made.Of(member), value, declares: true);
                 else
-                    AssignValue(source, made.Leaves[member.First], value, declares: false);
+                    AssignValue(source, made.Leaves[member.First], value, declares: true);
             }
             else
                 Zero(member.Nested is null ? new StructValue(made.Layout, new[] { made.Leaves[member.First] }) : made.Of(member), source);

@@ -210,10 +210,10 @@ internal sealed partial class BodyLowering
             _nodes = new NodeBuilder();
     }
 
-    private void AssignConstant(string source, string target, double value)
+    private void AssignConstant(string source, string target, double value, bool declares = false)
     {
         ScalarType type = _variablesByName[target].Type;
-        Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, false));
+        Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, declares));
     }
 
     private void Add(Statement statement) => _statements.Add(statement);
