@@ -41,8 +41,42 @@ public readonly struct Complexish
     public double Abs2 => Re * Re + Im * Im;
 }
 
+/// <summary>A mutable struct whose methods change it: calls must see C#'s copies and references.</summary>
+public struct Counter
+{
+    public double Value;
+
+    public Counter Scaled(double s)
+    {
+        Value *= s;
+        return this;
+    }
+
+    public void Add(Counter other) => Value += other.Value;
+
+    public static Counter Plus(Counter a, Counter b) => new() { Value = a.Value + b.Value };
+}
+
 public static partial class StructFunctions
 {
+    /// <summary>
+    /// Struct values passed, returned and changed in one expression: an argument is a copy made before later arguments
+    /// run (Plus(c, c.Scaled(3))), a method called on a variable changes it, one called on a value made on the spot a copy.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Mutations(double x, double y)
+    {
+        var c = new Counter { Value = x };
+        Counter sum = Counter.Plus(c, c.Scaled(3));
+        double scaled = new Counter { Value = y }.Scaled(2).Value;
+        var d = c;
+        d.Add(sum);
+        d.Add(d);
+        double before = c.Value;
+        var e = c.Scaled(y);
+        return sum.Value * y + before + d.Value * d.Value + scaled + e.Value * c.Value;
+    }
+
     /// <summary>½k(|a − b| − L)²: one spring.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double Spring(Vec3 a, Vec3 b, double k, [NoDerivative] double rest)

@@ -169,4 +169,24 @@ public class StructTests
             Assert.Equal(numerical, derivative, 6);
         }
     }
+
+    [Fact]
+    public void StructsPassedReturnedAndChangedInOneExpressionKeepCSharpsCopies()
+    {
+        double[][] points = { new[] { 0.3, -0.7 }, new[] { 1.2, 0.4 } };
+        Check(p => S.Mutations(p[0], p[1]), (p, g) =>
+        {
+            double value = S.MutationsGradient(p[0], p[1], out g[0], out g[1]);
+            return value;
+        }, points);
+        foreach (double[] p in points)
+        {
+            // c = 3x after the first line, sum = 4x; d = 3x + 4x, doubled: 14x; c.Scaled(y) makes c 3xy, read twice.
+            double x = p[0], y = p[1];
+            Assert.Equal(4 * x * y + 3 * x + 196 * x * x + 2 * y + 9 * x * x * y * y, S.Mutations(x, y), 12);
+            var (value, derivative) = S.MutationsTangent(x, y, 1, 0);
+            Assert.Equal(S.Mutations(x, y), value);
+            Assert.Equal(4 * y + 3 + 392 * x + 18 * x * y * y, derivative, 10);
+        }
+    }
 }

@@ -37,6 +37,11 @@ internal sealed partial class BodyLowering
     /// recomputes them, or fuses, rather than saving them.
     /// </summary>
     private bool _resultsFresh;
+    /// <summary>
+    /// While such a member returning a struct is lowered: its result, the variables of the struct its return gives (no
+    /// copy of them: nothing runs in the callee after it, and whoever uses the result copies it before it could change).
+    /// </summary>
+    private List<string>? _structResult;
 
     private int? LowerLocalFunctionCall(IInvocationOperation invocation, ScalarType type)
     {
@@ -135,14 +140,17 @@ internal sealed partial class BodyLowering
         var instance = _instance;
         var modelReceiver = call.Operation is IInvocationOperation invocation ? ModelCallReceiver(invocation) : null;
         StructValue? structThis = _structThis;
-        // An array result is the local array the body returns, known at its first return.
+        // An array result is the local array the body returns, known at its first return; so is a struct result returned once, at the end.
         bool arrayResult = VariableType(method.ReturnType) is (_, true);
-        List<string>? results = !BindArguments(call, body, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
+        bool fresh = (receiver is not null || InvolvesStruct(method)) && body is { Operations: { Length: > 0 } operations }
+            && operations[operations.Length - 1] is IReturnOperation && body.Descendants().OfType<IReturnOperation>().Count() == 1;
+        bool structReturned = fresh && StructLayout.Of(method.ReturnType) is { Refusal: null };
+        List<string>? results = !BindArguments(call, body, bound) ? null : arrayResult || structReturned ? new List<string>() : ResultVariables(method);
         if (results is not null)
         {
-            var (result, elements, returned, block, returnsArray, loops, fresh) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray(), _resultsFresh);
-            _resultsFresh = (receiver is not null || InvolvesStruct(method)) && body is { Operations: { Length: > 0 } operations }
-                && operations[operations.Length - 1] is IReturnOperation && body.Descendants().OfType<IReturnOperation>().Count() == 1;
+            var (result, elements, returned, block, returnsArray, loops, wasFresh, structResult) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray(), _resultsFresh, _structResult);
+            _resultsFresh = fresh;
+            _structResult = structReturned ? results : null;
             _loops.Clear();
             _returnsArray = arrayResult;
             _body = body;
@@ -168,7 +176,9 @@ internal sealed partial class BodyLowering
                 SayOnceForTheHelper(method, errorsBefore);
             _inlinedBodies.Pop();
             _inlining.RemoveAt(_inlining.Count - 1);
-            (_result, _resultElements, _returnedFlag, _body, _returnsArray, _resultsFresh) = (result, elements, returned, block, returnsArray, fresh);
+            (_result, _resultElements, _returnedFlag, _body, _returnsArray, _resultsFresh, _structResult) = (result, elements, returned, block, returnsArray, wasFresh, structResult);
+            if (structReturned && results.Count != StructLayout.Of(method.ReturnType)!.Leaves.Count)
+                results = null; // its return was refused, and said so
             foreach (Loop loop in loops.Reverse())
                 _loops.Push(loop);
         }
@@ -225,12 +235,14 @@ internal sealed partial class BodyLowering
         var bindings = new List<(IParameterSymbol Parameter, string Name)>();
         var structs = new List<(IParameterSymbol Parameter, StructValue Value)>();
         bool ok = true;
-        foreach (InlinedArgument argument in call.Arguments)
+        for (int i = 0; i < call.Arguments.Count; i++)
         {
+            InlinedArgument argument = call.Arguments[i];
             IParameterSymbol? parameter = argument.Parameter;
             if (parameter.RefKind is RefKind.None or RefKind.In && StructLayout.Of(parameter.Type) is not null)
             {
-                if (BindStructArgument(call, argument, body) is not { } value)
+                bool changedLater = call.Arguments.Skip(i + 1).Any(a => MayChangeStructs(a.Value));
+                if (BindStructArgument(call, argument, body, changedLater) is not { } value)
                     return false;
                 structs.Add((parameter, value));
                 continue;

@@ -59,7 +59,9 @@ internal sealed partial class BodyLowering
                 string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
                 // The one return of an inlined struct member gives its result variables their only value.
                 bool declares = _resultsFresh && statement.Parent == _body;
-                if (_resultElements is not null)
+                if (_structResult is not null)
+                    _structResult.AddRange(LowerStruct(returned)?.Leaves ?? System.Array.Empty<string>());
+                else if (_resultElements is not null)
                     AssignTuple(source, _resultElements, returned, declares);
                 else if (_returnsArray)
                     ReturnArray(returned);

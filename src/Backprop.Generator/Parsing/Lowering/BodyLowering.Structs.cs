@@ -437,7 +437,7 @@ internal sealed partial class BodyLowering
             return null;
         }
         StructValue? receiver = null;
-        if (!method.IsStatic && method.MethodKind != MethodKind.LocalFunction && invocation.Instance is { } instance && (receiver = LowerStruct(instance)) is null)
+        if (!method.IsStatic && method.MethodKind != MethodKind.LocalFunction && invocation.Instance is { } instance && (receiver = Receiver(invocation, instance, method)) is null)
             return null;
         return InlineBody(InlinedCall.Of(invocation), body, receiver);
     }
@@ -464,24 +464,106 @@ internal sealed partial class BodyLowering
             return null;
         }
         StructValue? receiver = null;
-        if (reference.Instance is { } instance && (receiver = LowerStruct(instance)) is null)
+        if (reference.Instance is { } instance && (receiver = Receiver(reference, instance, getter)) is null)
             return null;
         return InlineBody(new InlinedCall(reference, getter, reference.Arguments.Select(a => new InlinedArgument(a.Parameter!, a.Value, a.Syntax)).ToList()), body, receiver);
+    }
+
+    /// <summary>
+    /// What <c>this</c> is for a struct's member called on <paramref name="instance"/>: the variable's own variables, which
+    /// a member may change as C# lets it; for a value computed on the spot, its variables, copied first when the member
+    /// is not <c>readonly</c> (they may be another variable's, and the member would change a copy in C#).
+    /// </summary>
+    private StructValue? Receiver(IOperation call, IOperation instance, IMethodSymbol member)
+    {
+        if (StructPlace(instance) is { } place)
+        {
+            if (!WritesReceiver(member) || RunsInOrder(call))
+                return place;
+            return Refuse(call, $"Calling '{member.Name}', which may change '{OneLine(instance.Syntax)}', inside a larger expression",
+                $"call it in a statement of its own (var r = {OneLine(call.Syntax)};) and use its result, or make '{member.Name}' readonly");
+        }
+        StructValue? value = LowerStruct(instance);
+        if (value is null || !WritesReceiver(member))
+            return value;
+        StructValue copy = NewStruct(LowerFirst(value.Layout.Type.Name), value.Layout, VariableKind.Synthetic);
+        Copy($"{OneLine(instance.Syntax)}; (the copy {member.Name} is called on)", value, copy, declares: true);
+        return copy;
     }
 
     /// <summary>
     /// A struct argument for an inlined callee's parameter: the argument's own variables when the callee never writes the
     /// parameter, else a copy, as C# passes structs by value.
     /// </summary>
-    private StructValue? BindStructArgument(InlinedCall call, InlinedArgument argument, IBlockOperation? body)
+    /// <param name="changedLater">A later argument may change a struct variable (it calls a struct's method that may write its receiver).</param>
+    private StructValue? BindStructArgument(InlinedCall call, InlinedArgument argument, IBlockOperation? body, bool changedLater)
     {
         if (LowerStruct(argument.Value) is not { } value)
             return null;
-        if (body is null || !Writes(body, argument.Parameter))
+        if (!changedLater && (body is null || !Writes(body, argument.Parameter)))
             return value;
         StructValue copy = NewStruct(argument.Parameter.Name, value.Layout, VariableKind.Local);
         Copy($"{argument.Parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(call.Operation.Syntax)}", value, copy, declares: true);
         return copy;
+    }
+
+    /// <summary>
+    /// Whether lowering an expression may change a struct variable: it calls a struct's method (or computed property)
+    /// that is not <c>readonly</c>, which may write its receiver.
+    /// </summary>
+    private bool MayChangeStructs(IOperation operation) =>
+        operation.DescendantsAndSelf().Any(o => o switch
+        {
+            IInvocationOperation { TargetMethod: var method } => WritesReceiver(method),
+            IPropertyReferenceOperation { Property.GetMethod: { } getter } => WritesReceiver(getter),
+            _ => false,
+        });
+
+    /// <summary>
+    /// Whether a struct's instance member may change its receiver: it is not <c>readonly</c>, and its body assigns a member
+    /// of <c>this</c> (or <c>this</c>) or calls such a member on it.
+    /// </summary>
+    private bool WritesReceiver(IMethodSymbol method, HashSet<IMethodSymbol>? visiting = null)
+    {
+        if (method.IsStatic || method.IsReadOnly || method.MethodKind == MethodKind.LocalFunction || StructLayout.Of(method.ContainingType) is null)
+            return false;
+        if (!(visiting ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(method.OriginalDefinition))
+            return false;
+        if (method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not { } declaration || _body?.SemanticModel is not { } known
+            || ModelOf(declaration, known).GetOperation(declaration, _cancellationToken) is not { } body)
+            return true;
+        if (declaration is MethodDeclarationSyntax read)
+            _helpers.BodiesRead.Add(read);
+        foreach (IOperation operation in body.DescendantsAndSelf())
+        {
+            if (operation is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } self && WrittenThrough(self))
+                return true;
+            if (operation is IInvocationOperation { Instance: IInstanceReferenceOperation, TargetMethod: var called } && WritesReceiver(called, visiting))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a call that may change its receiver runs where C# runs it: as a statement or a whole value of its own, or
+    /// as an argument or operand of an inlined call that does (whose earlier arguments are copied before it runs).
+    /// Anywhere else in an expression, the statements it is lowered to would run before reads C# makes first.
+    /// </summary>
+    private static bool RunsInOrder(IOperation call)
+    {
+        IOperation current = call;
+        while (true)
+        {
+            IOperation? parent = current.Parent;
+            while (parent is IConversionOperation { OperatorMethod: null })
+                parent = parent.Parent;
+            if (parent is IArgumentOperation { Parent: { } invoked } && (invoked is IObjectCreationOperation || invoked is IInvocationOperation { TargetMethod: var method } && InvolvesStruct(method)))
+                current = invoked;
+            else if (parent is IBinaryOperation { OperatorMethod: var binary } && IsStructOperator(binary) || parent is IUnaryOperation { OperatorMethod: var unary } && IsStructOperator(unary))
+                current = parent;
+            else
+                return StandsAlone(current);
+        }
     }
 
     /// <summary>Whether a body assigns a parameter, a member of it, or calls an instance method on it (which may change it).</summary>
