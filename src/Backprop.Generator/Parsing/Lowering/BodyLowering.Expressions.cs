@@ -53,6 +53,9 @@ internal sealed partial class BodyLowering
 
         if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
             return _nodes.Constant(value, type.Value);
+        // Kept out of the switch below: each of its cases' variables is a local of this frame, which recursion multiplies.
+        if (IsStructNumber(operation))
+            return LowerStructNumber(operation, type.Value);
 
         switch (operation)
         {
@@ -66,14 +69,6 @@ internal sealed partial class BodyLowering
                 return _nodes.Read(parameterName, type.Value);
             case IFieldReferenceOperation when TupleElementVariable(operation) is string element:
                 return _nodes.Read(element, type.Value);
-            case IMemberReferenceOperation member when ReadsStructMember(member):
-                return LowerStructRead(member, type.Value);
-            case IBinaryOperation { OperatorMethod: var binaryOperator } userBinary when IsStructOperator(binaryOperator):
-                return Inlined(InlineOperator(userBinary, binaryOperator!, userBinary.LeftOperand, userBinary.RightOperand), type.Value);
-            case IUnaryOperation { OperatorMethod: var unaryOperator } userUnary when IsStructOperator(unaryOperator):
-                return Inlined(InlineOperator(userUnary, unaryOperator!, userUnary.Operand), type.Value);
-            case IConversionOperation { OperatorMethod: var conversionOperator } userConversion when IsStructOperator(conversionOperator):
-                return Inlined(InlineOperator(userConversion, conversionOperator!, userConversion.Operand), type.Value);
             case IFieldReferenceOperation or IPropertyReferenceOperation when LowerModelRead(operation, type.Value) is int field:
                 return field;
             // An element of a tuple computed on the spot: Polar(x, y).R, Math.SinCos(t).Cos.

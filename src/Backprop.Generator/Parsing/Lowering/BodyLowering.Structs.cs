@@ -188,6 +188,25 @@ internal sealed partial class BodyLowering
         && !(instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } && _structThis is null)
         && ModelMember(operation) is null;
 
+    /// <summary>A number a struct gives: its member read, or a user-defined operator or conversion taking structs, inlined.</summary>
+    private bool IsStructNumber(IOperation operation) => operation switch
+    {
+        IMemberReferenceOperation => ReadsStructMember(operation),
+        IBinaryOperation binary => IsStructOperator(binary.OperatorMethod),
+        IUnaryOperation unary => IsStructOperator(unary.OperatorMethod),
+        IConversionOperation conversion => IsStructOperator(conversion.OperatorMethod),
+        _ => false,
+    };
+
+    private int? LowerStructNumber(IOperation operation, ScalarType type) => operation switch
+    {
+        IMemberReferenceOperation member => LowerStructRead(member, type),
+        IBinaryOperation binary => Inlined(InlineOperator(binary, binary.OperatorMethod!, binary.LeftOperand, binary.RightOperand), type),
+        IUnaryOperation unary => Inlined(InlineOperator(unary, unary.OperatorMethod!, unary.Operand), type),
+        IConversionOperation conversion => Inlined(InlineOperator(conversion, conversion.OperatorMethod!, conversion.Operand), type),
+        _ => null,
+    };
+
     /// <summary>A number read from a struct: a leaf of a field or auto-property, or a computed property's value.</summary>
     private int? LowerStructRead(IMemberReferenceOperation member, ScalarType type)
     {
