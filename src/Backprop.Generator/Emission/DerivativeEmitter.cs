@@ -107,7 +107,8 @@ internal static class DerivativeEmitter
         var parameters = Signature.Originals(function).Concat(Signature.Declare(derivatives));
         // A model's derivatives are instance methods: they read its fields.
         writer.Open($"{accessibility}{(function.IsModelMethod ? "" : " static")} {returnType} {function.Name}{suffix}{function.TypeParameters}({string.Join(", ", parameters)}){function.ConstraintClause}");
-        Signature.WritePrologue(writer, function, derivatives, printer);
+        if (Signature.WritePrologue(writer, function, derivatives, printer) && body.Body.Count > 0 && body.Body[0] is CommentLine)
+            writer.Line();
         foreach (CodeLine line in body.Body)
             EmitLine(writer, line, printer);
         Signature.WriteEpilogue(writer, derivatives);

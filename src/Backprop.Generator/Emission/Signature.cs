@@ -40,16 +40,23 @@ internal static class Signature
     /// The start of a method's body: each leaf of a struct parameter bound to a local of its name, and of a struct
     /// direction; each leaf of a struct the method gives declared.
     /// </summary>
-    public static void WritePrologue(CodeWriter writer, FunctionSpec function, IEnumerable<DerivativeParameter> derivatives, ExprPrinter printer)
+    /// <returns>Whether it wrote anything.</returns>
+    public static bool WritePrologue(CodeWriter writer, FunctionSpec function, IEnumerable<DerivativeParameter> derivatives, ExprPrinter printer)
     {
+        bool wrote = false;
         foreach (ParameterSpec leaf in function.Parameters.Where(p => p.Struct is not null))
+        {
             writer.Line($"{printer.Scalar(leaf)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct!.Parameter)}.{leaf.Struct.Member.Code};");
+            wrote = true;
+        }
         foreach (DerivativeParameter derivative in derivatives.Where(d => d.Of?.Struct is not null))
         {
             writer.Line(derivative.Written
                 ? $"{printer.Scalar(derivative.Of!)} {derivative.Name};"
                 : $"{printer.Scalar(derivative.Of!)} {derivative.Name} = {GroupName(derivative)}.{derivative.Of!.Struct!.Member.Code};");
+            wrote = true;
         }
+        return wrote;
     }
 
     /// <summary>The end of a method's body, before its return: each struct it gives, made from the leaves it wrote.</summary>

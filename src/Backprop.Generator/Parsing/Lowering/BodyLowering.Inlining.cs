@@ -262,6 +262,11 @@ internal sealed partial class BodyLowering
                     "pass numbers, or an array or span parameter or local by name");
                 return false;
             }
+            if (ScalarAlias(call, argument, body) is string alias)
+            {
+                bindings.Add((parameter, alias));
+                continue;
+            }
             string name = NewVariable(parameter.Name, ValueType(parameter.Type)!.Value, kind: VariableKind.Local);
             AssignValue($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(call.Operation.Syntax)}", name, argument.Value, declares: true);
             bindings.Add((parameter, name));

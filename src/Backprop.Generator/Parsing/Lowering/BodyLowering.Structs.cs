@@ -304,11 +304,24 @@ internal sealed partial class BodyLowering
     private StructValue? LowerCreation(IObjectCreationOperation creation, StructLayout layout)
     {
         string text = OneLine(creation.Syntax);
-        StructValue made = NewStruct(LowerFirst(layout.Type.Name), layout, VariableKind.Synthetic);
         IMethodSymbol? constructor = creation.Constructor;
+        var arguments = creation.Arguments.Select(a => new InlinedArgument(a.Parameter!, a.Value, a.Syntax)).ToList();
+        // A record's primary constructor that sets every member from its parameters makes the struct of its bound arguments.
+        if (constructor is not null && creation.Initializer is null && SymbolEqualityComparer.Default.Equals(constructor, layout.PrimaryConstructor())
+            && layout.Members.All(m => constructor.Parameters.Any(p => StructLayout.IsPositional(m.Symbol, p))))
+        {
+            StructValue? positional = null;
+            InlineBody(new InlinedCall(creation, constructor, arguments), null, beforeBody: () => positional = new StructValue(layout, layout.Members.SelectMany(m =>
+            {
+                IParameterSymbol parameter = constructor.Parameters.First(p => StructLayout.IsPositional(m.Symbol, p));
+                return m.Nested is null ? new[] { _variableNames[parameter] } : _structVariables[parameter].Leaves;
+            }).ToList()));
+            return positional;
+        }
+        StructValue made = NewStruct(LowerFirst(layout.Type.Name), layout, VariableKind.Synthetic);
         if (constructor is null || constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 0)
             Zero(made, text);
-        else if (!InlineConstructor(creation, constructor, creation.Arguments.Select(a => new InlinedArgument(a.Parameter!, a.Value, a.Syntax)).ToList(), made))
+        else if (!InlineConstructor(creation, constructor, arguments, made))
             return null;
         return Initialize(made, creation.Initializer, text) ? made : null;
     }
@@ -583,6 +596,28 @@ internal sealed partial class BodyLowering
             else
                 return StandsAlone(current);
         }
+    }
+
+    /// <summary>
+    /// For a struct's member (or a method taking or returning a struct), a number passed as a local or parameter of
+    /// the same type that the callee never assigns: that variable, which the callee reads in place of a copy (nothing
+    /// a callee does can change the caller's locals). <c>null</c> for anything else, which is copied.
+    /// </summary>
+    private string? ScalarAlias(InlinedCall call, InlinedArgument argument, IBlockOperation? body)
+    {
+        IMethodSymbol method = call.Method;
+        if (method.MethodKind == MethodKind.LocalFunction || !InvolvesStruct(method) && StructLayout.Of(method.ContainingType) is null)
+            return null;
+        ISymbol? passed = argument.Value switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+        bool assigned = body is not null && body.Descendants().Any(o => o is IParameterReferenceOperation reference && IsAssigned(reference)
+            && SymbolEqualityComparer.Default.Equals(reference.Parameter, argument.Parameter));
+        return passed is not null && !assigned && SymbolEqualityComparer.Default.Equals(argument.Value.Type, argument.Parameter.Type)
+            && _variableNames.TryGetValue(passed, out string? name) ? name : null;
     }
 
     /// <summary>Whether a body assigns a parameter, a member of it, or calls an instance method on it (which may change it).</summary>
