@@ -138,6 +138,28 @@ public static partial class ScalarFunctions
         return 1e20 * v7 + v0;
     }
 
+    /// <summary>
+    /// The same with early returns (seed 1302691): each call's <c>return v0;</c> is guarded, so the ±10²⁰ its adjoint
+    /// sends v0 is added inside a branch; both must meet before v0's own 1 is added to them.
+    /// </summary>
+    [Differentiable]
+    public static double CancellingInGuardedReturns(double z)
+    {
+        double v0 = Math.Sin(z);
+        double L(double u)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                if (u > 100)
+                    return u;
+                u = u * z;
+            }
+            return Math.E + v0;
+        }
+        double v7 = L(z) - L(2 * z);
+        return 1e20 * v7 + v0;
+    }
+
     /// <summary>The float form of the same (seed 1052787): a block-bodied local function called twice, its results' difference scaled by e^(9e).</summary>
     [Differentiable]
     public static double CancellingAcrossStatementsInFloat(double x)

@@ -132,7 +132,7 @@ public class ScalarGradientTests
         Assert.Equal(-1f, dvCall);
     }
 
-    /// <summary>Contributions that cancel, sent by two statements, are summed before a small one from a third is added to them.</summary>
+    /// <summary>Contributions that cancel, sent by two statements (or two guarded returns), are summed before a small one from a third is added to them.</summary>
     [Theory]
     [InlineData(-0.46711812283243903)]
     [InlineData(0.3)]
@@ -140,6 +140,8 @@ public class ScalarGradientTests
     {
         F.CancellingAcrossStatementsGradient(z, out double dz);
         Assert.Equal(Math.Cos(z), dz, 1e-12);
+        F.CancellingInGuardedReturnsGradient(z, out double dzGuarded);
+        Assert.Equal(Math.Cos(z), dzGuarded, 1e-12);
         F.CancellingAcrossStatementsInFloatGradient(z, out double dx);
         // F is (float)tan(tanh x): its derivative, up to the float rounding of tan(tanh x)'s chain factor.
         double exact = 1 / (Math.Cos(Math.Tanh(z)) * Math.Cos(Math.Tanh(z))) * (1 - Math.Tanh(z) * Math.Tanh(z));
