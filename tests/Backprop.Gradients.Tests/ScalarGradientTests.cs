@@ -148,6 +148,17 @@ public class ScalarGradientTests
         Assert.Equal(exact, dx, 1e-6);
     }
 
+    [Theory]
+    [InlineData(-1.4502320808592402)]
+    [InlineData(0.3)]
+    [InlineData(1.2)]
+    public void AnAdjointCopiedBeforeBranchesThatAddToItKeepsItsValue(double x)
+    {
+        F.SeedCopiedBeforeBranchesAddingToItGradient(x, out double dx);
+        double expected = Math.Sinh(x) < -1 ? 1 + x / Math.Sqrt(1 + x * x) : 2;
+        Assert.Equal(expected, dx, 1e-12);
+    }
+
     /// <summary>Math.Clamp(y, NaN, max) is y below max: the gradient and the tangent go to y, as they do with ordinary bounds.</summary>
     [Theory]
     [InlineData(-1, 0.5, 2)]

@@ -96,7 +96,7 @@ internal static class BlockSumsFirst
         var zero = new AssignLine(adjoint, new ConstantExpr(0, type), false);
         switch (lines[run.Start])
         {
-            case DeclareLine declare when !StatementCode.Reads(declare.Value, declare.Name):
+            case DeclareLine declare when declare.Name == run.Name && !StatementCode.Reads(declare.Value, run.Name):
                 before[run.Start] = new List<CodeLine> { comment, new DeclareLine(declare.Type, later, declare.Value), declare with { Value = zero.Value } };
                 break;
             case AssignLine { Accumulate: false, Target: NameExpr target } assign when target.Name == run.Name && !StatementCode.Reads(assign.Value, run.Name):
