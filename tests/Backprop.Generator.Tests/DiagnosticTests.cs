@@ -102,6 +102,77 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1012_StructParameterHoldingAString() =>
+        Assert.Contains("The struct 'Named' cannot be the parameter 'p' of 'F': its field 'Name' is a 'string'", Expect("BP1012", """
+        public struct Named { public double X; public string Name; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Named [|p|]) => p.X * p.X;
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1012_StructResultTheDerivativesCannotMake() =>
+        Assert.Contains("its field 'X' cannot be set from outside it; make its members settable (or init), or give it a constructor that assigns each member from a parameter of its own", Expect("BP1012", """
+        public readonly struct Doubled
+        {
+            public readonly double X;
+            public Doubled(double x) { X = 2 * x; }
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static [|Doubled|] F(double x) => new Doubled(x);
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("public struct Counts { public int A, B; }", "it has no double or float member to differentiate")]
+    [InlineData("public struct Mixed { public double A; public float B; }", "its differentiated members mix double and float")]
+    public void BP1012_StructResultOfNumbersThatAreNotOneFloatingPointType(string declaration, string why)
+    {
+        string name = declaration.Split(' ')[2];
+        Assert.Contains(why, Expect("BP1012", $$"""
+            {{declaration}}
+            public static partial class Model
+            {
+                [Differentiable] public static [|{{name}}|] F(double x) => default;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BP1012_StructLocalHoldingAnArray() =>
+        Assert.Contains("its field 'W' is an array ('double[]'), which a struct does not hold in differentiated code yet: pass the array as a parameter of its own", Expect("BP1012", """
+        public struct Layer { public double[] W; public double B; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double[] w, double x)
+            {
+                var [|layer = new Layer { W = w, B = x }|];
+                return layer.W[0] * x + layer.B;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1002_StructMethodChangingItsReceiverInsideAnExpression() =>
+        Assert.Contains("Calling 'Scaled', which may change 'c', inside a larger expression is not supported in a [Differentiable] method; call it in a statement of its own", Expect("BP1002", """
+        public struct Counter
+        {
+            public double Value;
+            public Counter Scaled(double s) { Value *= s; return this; }
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x)
+            {
+                var c = new Counter { Value = x };
+                return c.Value + [|c.Scaled(2)|].Value;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP0004_ArrayOfAnotherType() =>
         Assert.Contains("arrays of int, long and bool read as data", Expect("BP0004", """
         public static partial class Model
