@@ -57,8 +57,26 @@ public struct Counter
     public static Counter Plus(Counter a, Counter b) => new() { Value = a.Value + b.Value };
 }
 
+/// <summary>
+/// A record struct whose operators are marked [Differentiable]: their derivatives take the operators' metadata names
+/// (op_MultiplyVectorJacobian, op_ModulusGradient), and other methods call the operators as written.
+/// </summary>
+public partial record struct Dual(double A, double B)
+{
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static Dual operator *(Dual x, Dual y) => new(x.A * y.A, x.A * y.B + x.B * y.A);
+
+    /// <summary>The area of the parallelogram the two span, a number.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double operator %(Dual x, Dual y) => x.A * y.B - x.B * y.A;
+}
+
 public static partial class StructFunctions
 {
+    /// <summary>Calls marked operators: (x·y) % x.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+    public static double DualArea(Dual x, Dual y) => (x * y) % x;
+
     /// <summary>
     /// Struct values passed, returned and changed in one expression: an argument is a copy made before later arguments
     /// run (Plus(c, c.Scaled(3))), a method called on a variable changes it, one called on a value made on the spot a copy.

@@ -189,4 +189,40 @@ public class StructTests
             Assert.Equal(4 * y + 3 + 392 * x + 18 * x * y * y, derivative, 10);
         }
     }
+
+    [Fact]
+    public void MarkedOperatorsGetDerivativesUnderTheirMetadataNames()
+    {
+        var x = new Dual(0.7, -1.3);
+        var y = new Dual(1.1, 0.4);
+        var u = new Dual(0.25, -0.5);
+        // x·y = (xa·ya, xa·yb + xb·ya): uᵀJ with respect to x is (ua·ya + ub·yb, ub·ya), and to y (ua·xa + ub·xb, ub·xa).
+        Dual value = Dual.op_MultiplyVectorJacobian(x, y, u, out Dual dx, out Dual dy);
+        Assert.Equal(x * y, value);
+        Assert.Equal(u.A * y.A + u.B * y.B, dx.A, 12);
+        Assert.Equal(u.B * y.A, dx.B, 12);
+        Assert.Equal(u.A * x.A + u.B * x.B, dy.A, 12);
+        Assert.Equal(u.B * x.A, dy.B, 12);
+        var (tangentValue, derivative) = Dual.op_MultiplyTangent(x, y, u, default);
+        Assert.Equal(value, tangentValue);
+        Assert.Equal(new Dual(u.A * y.A, u.A * y.B + u.B * y.A), derivative);
+        var jacobian = new double[2, 4];
+        Assert.Equal(value, Dual.op_MultiplyJacobian(x, y, jacobian));
+        Assert.Equal(new double[,] { { y.A, 0, x.A, 0 }, { y.B, y.A, x.B, x.A } }, jacobian);
+
+        Assert.Equal(x % y, Dual.op_ModulusGradient(x, y, out Dual gx, out Dual gy));
+        Assert.Equal(new Dual(y.B, -y.A), gx);
+        Assert.Equal(new Dual(-x.B, x.A), gy);
+        var hessian = new double[4, 4];
+        Dual.op_ModulusHessian(x, y, hessian);
+        Assert.Equal(new double[,] { { 0, 0, 0, 1 }, { 0, 0, -1, 0 }, { 0, -1, 0, 0 }, { 1, 0, 0, 0 } }, hessian);
+
+        static double Area(double[] p) => S.DualArea(new Dual(p[0], p[1]), new Dual(p[2], p[3]));
+        Check(Area, (p, g) =>
+        {
+            double area = S.DualAreaGradient(new Dual(p[0], p[1]), new Dual(p[2], p[3]), out Dual ga, out Dual gb);
+            new[] { ga.A, ga.B, gb.A, gb.B }.CopyTo(g, 0);
+            return area;
+        }, new[] { new[] { 0.7, -1.3, 1.1, 0.4 }, new[] { -0.2, 0.9, 0.3, -1.5 } });
+    }
 }

@@ -12,6 +12,7 @@ namespace Backprop.Generator.Model;
 /// (<c>(double X, double V)</c>, <c>global::Demo.Vec3</c>); <paramref name="ReturnType"/> is then the type of its
 /// differentiable leaves, and <see cref="ForwardProgram.ResultElements"/> holds its leaves.
 /// </param>
+/// <param name="Operator">For a user-defined operator of a struct, its symbol (<c>*</c>), which code calling it writes (its derivatives are named after <paramref name="Name"/>, <c>op_Multiply</c>).</param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
 /// <param name="TypeParameter">
 /// For a method generic over <c>T : IFloatingPointIeee754&lt;T&gt;</c>, the name of <c>T</c> as written, under which the printer
@@ -44,6 +45,7 @@ internal sealed record FunctionSpec(
     string HintName,
     bool ForCallers = false,
     StructSpec? ResultStruct = null,
+    string? Operator = null,
     string? TypeParameter = null,
     string? Constraints = null,
     bool ReturnsMatrix = false,

@@ -45,7 +45,7 @@ internal static class FunctionParser
         // (CS0111), or the attribute on both parts of a partial method (CS0579), where the declaring part's target generates.
         if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
-        SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        SourceSpan? location = context.TargetNode is BaseMethodDeclarationSyntax target && IsParsed(target, context.TargetSymbol) ? SourceSpan.From(NameLocation(target)) : null;
         LoweringCache.Slot? slot = cache is null ? null : LoweringCache.SlotOf(context, cancellationToken);
         if (slot is not null && cache!.Find(slot, cancellationToken) is ParseResult kept)
             return kept with { Location = location };
@@ -63,7 +63,7 @@ internal static class FunctionParser
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
-            MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
+            BaseMethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method && IsParsed(declaration, method) =>
                 ParseMethod(method, declaration, context.SemanticModel, diagnostics, model, helpers!, cancellationToken),
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
@@ -127,10 +127,28 @@ internal static class FunctionParser
         return Report(diagnostics, Diagnostics.NotAMethod, location, name);
     }
 
-    private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+    /// <summary>
+    /// Whether a target is parsed as a method: a method, or a user-defined operator of a differentiable struct, whose
+    /// derivatives take its metadata name (<c>op_Addition</c> → <c>op_AdditionVectorJacobian</c>).
+    /// </summary>
+    private static bool IsParsed(BaseMethodDeclarationSyntax declaration, ISymbol? symbol) =>
+        declaration is MethodDeclarationSyntax || declaration is OperatorDeclarationSyntax && symbol is IMethodSymbol { ContainingType: var type } && StructLayout.IsDifferentiable(type);
+
+    /// <summary>Where to report about a method as a whole: its name, or an operator's symbol.</summary>
+    internal static Location NameLocation(BaseMethodDeclarationSyntax declaration) => declaration switch
+    {
+        MethodDeclarationSyntax method => method.Identifier.GetLocation(),
+        OperatorDeclarationSyntax op => op.OperatorToken.GetLocation(),
+        _ => declaration.GetLocation(),
+    };
+
+    private static TypeSyntax ReturnTypeSyntax(BaseMethodDeclarationSyntax declaration) =>
+        declaration is OperatorDeclarationSyntax op ? op.ReturnType : ((MethodDeclarationSyntax)declaration).ReturnType;
+
+    private static FunctionSpec? ParseMethod(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel,
         List<DiagnosticInfo> diagnostics, ModelOfMethod model, ImplicitHelpers helpers, CancellationToken cancellationToken)
     {
-        Location at = declaration.Identifier.GetLocation();
+        Location at = NameLocation(declaration);
         // An instance method of a type whose fields hold parameters is a model's: it differentiates them too.
         bool modelMethod = !method.IsStatic && method.ContainingType is { } owner && ModelParser.IsModel(owner);
         // A method over matrices, or a model's, is not generic: its derivatives take their matrices from an arena of one element type.
@@ -149,7 +167,7 @@ internal static class FunctionParser
             ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
         // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say; a struct, BP1012.
         if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")) && StructLayout.Of(method.ReturnType) is null)
-            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+            Report(diagnostics, Diagnostics.UnsupportedReturnType, ReturnTypeSyntax(declaration).GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         if (modelMethod)
             CheckModelMethod(method, derivatives, model.Fields, at, diagnostics);
@@ -182,6 +200,7 @@ internal static class FunctionParser
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
             ResultStruct: resultStruct,
+            Operator: (declaration as OperatorDeclarationSyntax)?.OperatorToken.ValueText,
             TypeParameter: method.IsGenericMethod ? Naming.Identifier(method.TypeParameters[0].Name) : null,
             Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
             ReturnsMatrix: returnedMatrix is not null,
@@ -255,20 +274,22 @@ internal static class FunctionParser
     /// <c>T</c> when generic at all, for which <paramref name="body"/> gives the body, or <c>null</c> for a matrix method,
     /// which cannot be generic); returns those types, outermost first.
     /// </summary>
-    private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string gradientName,
+    private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, BaseMethodDeclarationSyntax baseDeclaration, string gradientName,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, System.Func<IOperation?>? body = null, bool modelMethod = false)
     {
-        Location at = declaration.Identifier.GetLocation();
+        Location at = NameLocation(baseDeclaration);
+        // Only a method can be generic (an operator never is).
+        var declaration = baseDeclaration as MethodDeclarationSyntax;
         if (!method.IsStatic && !modelMethod)
             Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name, method.ContainingType?.Name ?? "");
         if (method.IsGenericMethod && modelMethod)
-            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+            Report(diagnostics, Diagnostics.GenericMethod, declaration!.TypeParameterList!.GetLocation(), method.Name,
                 "is generic, and a model's method is not: write it for the number type of the model's parameters");
         else if (method.IsGenericMethod && body is null)
-            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+            Report(diagnostics, Diagnostics.GenericMethod, declaration!.TypeParameterList!.GetLocation(), method.Name,
                 "is generic, and a method over matrices is not: write it for Matrix<double> or Matrix<float>");
         else if (method.IsGenericMethod)
-            GenericMath.Check(method, declaration, body?.Invoke(), diagnostics);
+            GenericMath.Check(method, declaration!, body?.Invoke(), diagnostics);
 
         var containingTypes = new List<TypeDeclarationSpec>();
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
@@ -289,11 +310,11 @@ internal static class FunctionParser
     }
 
     /// <summary>The operation tree of the method's body, or <c>null</c> when there is none to differentiate (reported) or the compiler reports syntax errors.</summary>
-    private static IOperation? Body(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+    private static IOperation? Body(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        Location at = declaration.Identifier.GetLocation();
-        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        Location at = NameLocation(declaration);
+        BaseMethodDeclarationSyntax bodySyntax = (BaseMethodDeclarationSyntax?)ImplementationOf(method, cancellationToken) ?? declaration;
         // The compiler reports syntax errors itself; a gradient of its error recovery, or our diagnostics about it, would be noise.
         if (HasSyntaxErrors(declaration) || HasSyntaxErrors(bodySyntax))
             return null;
@@ -308,9 +329,9 @@ internal static class FunctionParser
     }
 
     /// <summary>The operation tree of the method's declaration, of its implementing part for a partial method.</summary>
-    private static IOperation? BodyOperation(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static IOperation? BodyOperation(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        BaseMethodDeclarationSyntax bodySyntax = (BaseMethodDeclarationSyntax?)ImplementationOf(method, cancellationToken) ?? declaration;
         SemanticModel bodyModel = bodySyntax.SyntaxTree == semanticModel.SyntaxTree
             ? semanticModel
             : semanticModel.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
@@ -384,7 +405,7 @@ internal static class FunctionParser
     /// A struct result: its leaves, of which the differentiable ones share one type (the cotangent and the Jacobian's rows
     /// are theirs), and how generated code makes one; <c>null</c> for another result, or after BP1012.
     /// </summary>
-    private static StructSpec? ResultStruct(IMethodSymbol method, MethodDeclarationSyntax declaration, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    private static StructSpec? ResultStruct(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         if (StructLayout.Of(method.ReturnType) is not { } layout)
             return null;
@@ -396,7 +417,7 @@ internal static class FunctionParser
             : types.Count > 1 ? "its differentiated members mix double and float; make them all double or all float" : null);
         if (problem is null)
             return layout.Spec(creation!);
-        Report(diagnostics, Diagnostics.StructNotDifferentiable, declaration.ReturnType.GetLocation(), layout.Type.Name, $"the result of '{method.Name}'", problem);
+        Report(diagnostics, Diagnostics.StructNotDifferentiable, ReturnTypeSyntax(declaration).GetLocation(), layout.Type.Name, $"the result of '{method.Name}'", problem);
         return null;
     }
 
