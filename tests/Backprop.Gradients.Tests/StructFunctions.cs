@@ -71,8 +71,48 @@ public partial record struct Dual(double A, double B)
     public static double operator %(Dual x, Dual y) => x.A * y.B - x.B * y.A;
 }
 
+/// <summary>A float vector, for float structs.</summary>
+public record struct Vec2F(float X, float Y)
+{
+    public static Vec2F operator +(Vec2F a, Vec2F b) => new(a.X + b.X, a.Y + b.Y);
+    public static Vec2F operator *(float s, Vec2F a) => new(s * a.X, s * a.Y);
+    public readonly float Dot(Vec2F b) => X * b.X + Y * b.Y;
+}
+
 public static partial class StructFunctions
 {
+    /// <summary>The masses' position i, three doubles a mass.</summary>
+    private static Vec3 At(double[] x, int i) => new(x[3 * i], x[3 * i + 1], x[3 * i + 2]);
+
+    /// <summary>A spring–mass network's energy, Σₛ ½k(|x_from − x_to| − restₛ)² plus gravity Σᵢ m·g·zᵢ, over Vec3 and its operators.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double SpringMass(double[] x, [NoDerivative] int[] from, [NoDerivative] int[] to, [NoDerivative] double[] rest, double k, [NoDerivative] double weight)
+    {
+        double energy = 0;
+        for (int s = 0; s < from.Length; s++)
+        {
+            Vec3 d = At(x, from[s]) - At(x, to[s]);
+            double stretch = d.Length() - rest[s];
+            energy += 0.5 * k * stretch * stretch;
+        }
+        for (int i = 0; i < x.Length / 3; i++)
+            energy += weight * At(x, i).Z;
+        return energy;
+    }
+
+    /// <summary>Float structs in a loop: |Σᵢ wᵢ·vᵢ|², v rotating a quarter turn a step.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static float Swirl(Vec2F v, float w, int steps)
+    {
+        var sum = new Vec2F();
+        for (int i = 0; i < steps; i++)
+        {
+            sum += (w * (i + 1)) * v;
+            v = new Vec2F(-v.Y, v.X);
+        }
+        return sum.Dot(sum);
+    }
+
     /// <summary>Calls marked operators: (x·y) % x.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
     public static double DualArea(Dual x, Dual y) => (x * y) % x;

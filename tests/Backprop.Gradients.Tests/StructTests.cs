@@ -225,4 +225,79 @@ public class StructTests
             return area;
         }, new[] { new[] { 0.7, -1.3, 1.1, 0.4 }, new[] { -0.2, 0.9, 0.3, -1.5 } });
     }
+
+    [Fact]
+    public void SpringMassEnergyOverVec3IsTheClosedFormInEveryMode()
+    {
+        int[] from = { 0, 1, 2, 0 }, to = { 1, 2, 3, 3 };
+        double[] rest = { 1.0, 0.8, 1.2, 1.5 };
+        const double k = 2.5, weight = 0.3;
+        double[][] points =
+        {
+            new[] { 0.0, 0.1, 0.2, 1.1, -0.3, 0.4, 1.9, 0.5, -0.2, 0.7, 1.3, 0.6 },
+            new[] { -0.5, 0.2, 1.0, 0.8, 0.7, -0.4, 1.5, -0.6, 0.3, 0.1, 1.8, -0.9 },
+        };
+        double Energy(double[] x) => S.SpringMass(x, from, to, rest, k, weight);
+        double[] Gradient(double[] x)
+        {
+            var g = new double[x.Length];
+            S.SpringMassGradient(x, from, to, rest, k, weight, g, out _);
+            return g;
+        }
+        Check(Energy, (x, g) => S.SpringMassGradient(x, from, to, rest, k, weight, g, out _), points);
+        double[] v = Enumerable.Range(0, 12).Select(i => Math.Sin(i + 1.0)).ToArray();
+        foreach (double[] x in points)
+        {
+            // Each spring pulls its ends along d/|d| by k(|d| − rest); gravity adds weight to each z; ∂E/∂k = Σ ½(|d| − rest)².
+            var expected = new double[12];
+            double dk = 0;
+            for (int s = 0; s < from.Length; s++)
+            {
+                Vec3 d = V(x, 3 * from[s]) - V(x, 3 * to[s]);
+                double stretch = d.Length() - rest[s];
+                dk += 0.5 * stretch * stretch;
+                for (int c = 0; c < 3; c++)
+                {
+                    double pull = k * stretch / d.Length() * Flat(d)[c];
+                    expected[3 * from[s] + c] += pull;
+                    expected[3 * to[s] + c] -= pull;
+                }
+            }
+            for (int i = 0; i < 4; i++)
+                expected[3 * i + 2] += weight;
+            double value = S.SpringMassGradient(x, from, to, rest, k, weight, new double[12], out double gk);
+            Assert.Equal(Energy(x), value);
+            Assert.Equal(dk, gk, 12);
+            double[] gradient = Gradient(x);
+            for (int i = 0; i < 12; i++)
+                Assert.Equal(expected[i], gradient[i], 12);
+
+            var (tangentValue, derivative) = S.SpringMassTangent(x, from, to, rest, k, weight, v, 0.5);
+            Assert.Equal(value, tangentValue);
+            Assert.Equal(gradient.Zip(v, (g, d) => g * d).Sum() + 0.5 * gk, derivative, 11);
+
+            double[] product = new double[12];
+            S.SpringMassHessianVector(x, from, to, rest, k, weight, v, 0, product, out _);
+            double[] numerical = GradientAlong(Gradient, x, v);
+            for (int i = 0; i < 12; i++)
+                Assert.Equal(numerical[i], product[i], 6);
+        }
+    }
+
+    [Fact]
+    public void FloatStructsInALoopMatchTheirClosedForm()
+    {
+        // v turns a quarter each step, so sum = w·(1·v − 3·v + …) on each axis: for 4 steps, sum = w·(−2·v − 2·v⊥), |sum|² = 8w²|v|².
+        var v = new Vec2F(0.6f, -1.2f);
+        const float w = 0.7f;
+        float value = S.SwirlGradient(v, w, 4, out Vec2F dv, out float dw);
+        Assert.Equal(S.Swirl(v, w, 4), value);
+        Assert.Equal(8 * w * w * v.Dot(v), value, 4);
+        Assert.Equal(16 * w * w * v.X, dv.X, 4);
+        Assert.Equal(16 * w * w * v.Y, dv.Y, 4);
+        Assert.Equal(16 * w * v.Dot(v), dw, 4);
+        var (tangentValue, derivative) = S.SwirlTangent(v, w, 4, new Vec2F(1, 0.5f), 2);
+        Assert.Equal(value, tangentValue);
+        Assert.Equal(dv.X + 0.5f * dv.Y + 2 * dw, derivative, 3);
+    }
 }
