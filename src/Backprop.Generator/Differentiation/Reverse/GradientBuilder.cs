@@ -244,7 +244,7 @@ internal sealed partial class GradientBuilder
             body.Add(new CopyLine(kept, _program.Result));
             body.Add(new ReturnLine(kept));
         }
-        return UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result));
+        return PowerOfTwoFactors.Cancel(UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result)));
     }
 
     /// <summary>
