@@ -100,6 +100,32 @@ public static partial class StructFunctions
         return energy;
     }
 
+    /// <summary>The same network's energy over an array of Vec3: each mass a Vec3, the gradient an array of Vec3 too.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Network(Vec3[] x, [NoDerivative] int[] from, [NoDerivative] int[] to, [NoDerivative] double[] rest, double k, [NoDerivative] double weight)
+    {
+        double energy = 0;
+        for (int s = 0; s < from.Length; s++)
+        {
+            Vec3 d = x[from[s]] - x[to[s]];
+            double stretch = d.Length() - rest[s];
+            energy += 0.5 * k * stretch * stretch;
+        }
+        for (int i = 0; i < x.Length; i++)
+            energy += weight * x[i].Z;
+        return energy;
+    }
+
+    /// <summary>A span of structs: Σᵢ |pᵢ|² wᵢ.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Weighted(ReadOnlySpan<Vec3> p, double[] w)
+    {
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++)
+            sum += w[i] * p[i].LengthSquared;
+        return sum;
+    }
+
     /// <summary>Float structs in a loop: |Σᵢ wᵢ·vᵢ|², v rotating a quarter turn a step.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static float Swirl(Vec2F v, float w, int steps)

@@ -300,4 +300,52 @@ public class StructTests
         Assert.Equal(value, tangentValue);
         Assert.Equal(dv.X + 0.5f * dv.Y + 2 * dw, derivative, 3);
     }
+
+    [Fact]
+    public void AnArrayOfVec3TakesAGradientArrayOfVec3()
+    {
+        int[] from = { 0, 1, 2, 0 }, to = { 1, 2, 3, 3 };
+        double[] rest = { 1.0, 0.8, 1.2, 1.5 };
+        double[] flat = { -0.5, 0.2, 1.0, 0.8, 0.7, -0.4, 1.5, -0.6, 0.3, 0.1, 1.8, -0.9 };
+        Vec3[] x = Enumerable.Range(0, 4).Select(i => V(flat, 3 * i)).ToArray();
+        var dx = Enumerable.Repeat(new Vec3(double.NaN, double.NaN, double.NaN), 4).ToArray();
+        double value = S.NetworkGradient(x, from, to, rest, 2.5, 0.3, dx, out double dk);
+        Assert.Equal(S.Network(x, from, to, rest, 2.5, 0.3), value);
+        Assert.Equal(S.SpringMass(flat, from, to, rest, 2.5, 0.3), value, 12);
+        double[] expected = new double[12];
+        S.SpringMassGradient(flat, from, to, rest, 2.5, 0.3, expected, out double expectedK);
+        Assert.Equal(expected, Flat(dx), new ToleranceComparer(1e-12));
+        Assert.Equal(expectedK, dk, 12);
+
+        Vec3[] v = Enumerable.Range(0, 4).Select(i => new Vec3(Math.Sin(i), Math.Cos(i), 0.5 * i)).ToArray();
+        var (tangentValue, derivative) = S.NetworkTangent(x, from, to, rest, 2.5, 0.3, v, -1);
+        Assert.Equal(value, tangentValue);
+        Assert.Equal(Flat(dx).Zip(Flat(v), (g, d) => g * d).Sum() - dk, derivative, 11);
+        Assert.Throws<ArgumentException>(() => S.NetworkGradient(x, from, to, rest, 2.5, 0.3, new Vec3[3], out _));
+    }
+
+    [Fact]
+    public void ASpanOfStructsIsDifferentiatedAsItsNumbers()
+    {
+        Vec3[] p = { new(0.5, -1, 2), new(1.5, 0.25, -0.75) };
+        double[] w = { 0.3, -1.2 };
+        var dp = new Vec3[2];
+        var dw = new double[2];
+        double value = S.WeightedGradient(p, w, dp, dw);
+        Assert.Equal(S.Weighted(p, w), value);
+        for (int i = 0; i < 2; i++)
+        {
+            Close(2 * w[i] * p[i], dp[i]);
+            Assert.Equal(p[i].LengthSquared, dw[i], 12);
+        }
+        var (_, derivative) = S.WeightedTangent(p, w, new Vec3[] { new(1, 0, 0), new(0, 0, 1) }, new double[] { 0, 0 });
+        Assert.Equal(dp[0].X + dp[1].Z, derivative, 12);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Abs(a));
+
+        public int GetHashCode(double value) => 0;
+    }
 }

@@ -24,7 +24,7 @@ internal static class Signature
 {
     /// <summary>The function's own parameters as a signature declares them: <c>double x</c>, <c>global::Demo.Vec3 p</c>.</summary>
     public static IEnumerable<string> Originals(FunctionSpec function) =>
-        Groups(function.Parameters, p => p).Select(g => g.Struct is { } s ? $"{s.Spec.TypeName} {Naming.Identifier(s.Parameter)}" : $"{g.First.TypeName} {Naming.Identifier(g.First.Name)}");
+        Groups(function.Parameters, p => p).Select(g => g.Struct is { } s ? $"{s.Array?.TypeName(written: false) ?? s.Spec.TypeName} {Naming.Identifier(s.Parameter)}" : $"{g.First.TypeName} {Naming.Identifier(g.First.Name)}");
 
     /// <summary>The function's own parameters passed on to another of its derivative methods: <c>x</c>, <c>p</c>.</summary>
     public static IEnumerable<string> OriginalArguments(FunctionSpec function) =>
@@ -32,9 +32,12 @@ internal static class Signature
 
     /// <summary>The derivative parameters as the signature declares them, a struct parameter's leaves as one value of the struct.</summary>
     public static IEnumerable<string> Declare(IEnumerable<DerivativeParameter> parameters) =>
-        Groups(parameters.ToList(), p => p.Of).Select(g => g.Struct is { } s
-            ? $"{(g.First.Written ? "out " : "")}{s.Spec.TypeName} {GroupName(g.First)}"
-            : g.First.Text);
+        Groups(parameters.ToList(), p => p.Of).Select(g => g.Struct switch
+        {
+            { Array: { } array } => $"{array.TypeName(g.First.Written)} {GroupName(g.First)}",
+            { } s => $"{(g.First.Written ? "out " : "")}{s.Spec.TypeName} {GroupName(g.First)}",
+            _ => g.First.Text,
+        });
 
     /// <summary>
     /// The start of a method's body: each leaf of a struct parameter bound to a local of its name, and of a struct
@@ -46,23 +49,35 @@ internal static class Signature
         bool wrote = false;
         foreach (ParameterSpec leaf in function.Parameters.Where(p => p.Struct is not null))
         {
-            writer.Line($"{printer.Scalar(leaf)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct!.Parameter)}.{leaf.Struct.Member.Code};");
+            writer.Line(leaf.Struct!.Array is { } array
+                ? $"{printer.Buffer(leaf, written: false)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
+                : $"{printer.Scalar(leaf)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
             wrote = true;
         }
         foreach (DerivativeParameter derivative in derivatives.Where(d => d.Of?.Struct is not null))
         {
-            writer.Line(derivative.Written
-                ? $"{printer.Scalar(derivative.Of!)} {derivative.Name};"
-                : $"{printer.Scalar(derivative.Of!)} {derivative.Name} = {GroupName(derivative)}.{derivative.Of!.Struct!.Member.Code};");
+            ParameterSpec of = derivative.Of!;
+            writer.Line(of.Struct!.Array is { } array
+                ? $"{printer.Buffer(of, derivative.Written)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
+                : derivative.Written
+                ? $"{printer.Scalar(of)} {derivative.Name};"
+                : $"{printer.Scalar(of)} {derivative.Name} = {GroupName(derivative)}.{of.Struct.Member.Code};");
             wrote = true;
         }
         return wrote;
     }
 
+    /// <summary>An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out so).</summary>
+    private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
+    {
+        string span = written ? "Span" : "ReadOnlySpan";
+        return $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{array.Element}, {printer.Scalar(numbers)}>((global::System.{span}<{array.Element}>){name})";
+    }
+
     /// <summary>The end of a method's body, before its return: each struct it gives, made from the leaves it wrote.</summary>
     public static void WriteEpilogue(CodeWriter writer, IEnumerable<DerivativeParameter> derivatives)
     {
-        foreach (var group in Groups(derivatives.ToList(), p => p.Of).Where(g => g.Struct is not null && g.First.Written))
+        foreach (var group in Groups(derivatives.ToList(), p => p.Of).Where(g => g.Struct is { Array: null } && g.First.Written))
         {
             var leaves = group.Struct!.Spec.Leaves.Select(_ => "default").ToArray();
             foreach (DerivativeParameter leaf in group.Members)

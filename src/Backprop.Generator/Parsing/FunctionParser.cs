@@ -177,6 +177,8 @@ internal static class FunctionParser
 
         var parameters = method.Parameters.SelectMany(p => StructLayout.Of(p.Type) is { } layout
             ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
+            : StructLayout.ArrayOf(p.Type) is var (element, isSpan)
+            ? StructArrayParameter(p, method, derivatives, element, isSpan, diagnostics)
             : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
@@ -397,6 +399,39 @@ internal static class FunctionParser
         return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword(), leaf.Type, false,
             leaf.Differentiable && !noDerivative ? ParameterRole.Scalar : ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, i)));
     }
+
+    /// <summary>
+    /// An array (or span) of structs, as the forward program reads it: the span of the numbers it holds, in order
+    /// (<c>x_values</c>), differentiated as an array of numbers is. Its numbers must all be doubles or all floats, laid out
+    /// one after another (BP1012 otherwise); generated code views it so, and its gradient buffer too, without copying.
+    /// </summary>
+    private static IEnumerable<ParameterSpec> StructArrayParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, StructLayout layout, bool isSpan,
+        List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        var types = layout.Leaves.Select(l => l.Type).Distinct().ToList();
+        string? problem = layout.Refusal
+            ?? (types.Count != 1 || !types[0].IsFloatingPoint() ? "an array of it is read as the numbers it holds, which must then be all double or all float" : null)
+            ?? layout.Unpacked()
+            ?? ((derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0 ? "FHessian and FJacobian do not take arrays of structs yet; ask for Derivatives.Gradient | Derivatives.Tangent" : null);
+        if (parameter.RefKind != RefKind.None)
+            problem = $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value";
+        if (problem is not null)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'", problem);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        ScalarType type = types[0];
+        bool differentiated = layout.Leaves.Any(l => l.Differentiable) && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        return new[]
+        {
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::System.ReadOnlySpan<{type.Keyword()}>", type, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+                IsSpan: true, Struct: new StructMembership(parameter.Name, layout.Spec(""), -1, new StructArray(Symbols.TypeName(layout.Type), isSpan))),
+        };
+    }
+
+    /// <summary>The span of the numbers an array of structs holds: <c>x_values</c>.</summary>
+    internal static string StructArrayName(string parameter) => parameter + "_values";
 
     /// <summary>The variable holding a leaf of a struct parameter: <c>p_X</c>, <c>body_Position_X</c>.</summary>
     internal static string StructLeafName(string parameter, string leaf) => parameter + "_" + leaf;

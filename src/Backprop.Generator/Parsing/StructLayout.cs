@@ -50,6 +50,25 @@ internal sealed class StructLayout
         type is INamedTypeSymbol { TypeKind: TypeKind.Struct, IsTupleType: false, IsRefLikeType: false } named
         && named.DeclaringSyntaxReferences.Length > 0 && !Pullbacks.IsMatrix(named);
 
+    /// <summary>For an array or span of a struct of this compilation (<c>Vec3[]</c>, <c>ReadOnlySpan&lt;Vec3&gt;</c>), the struct's layout.</summary>
+    public static (StructLayout Element, bool IsSpan)? ArrayOf(ITypeSymbol? type) =>
+        type is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Of(element) is { } layout ? (layout, false)
+        : type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", TypeArguments: { Length: 1 } arguments, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } }
+          && Of(arguments[0]) is { } spanned ? (spanned, true)
+        : null;
+
+    /// <summary>
+    /// Why an array of the struct cannot be read as the numbers it holds one after another, or <c>null</c>: a layout
+    /// other than the default (sequential), or fields declared in several parts of a partial struct (whose order the
+    /// compiler chooses).
+    /// </summary>
+    public string? Unpacked() =>
+        Type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute")
+            ? $"'{Type.Name}' declares its layout ([StructLayout]); an array of it is read as its numbers one after another, which needs the default layout"
+        : Type.DeclaringSyntaxReferences.Length > 1
+            ? $"'{Type.Name}' is declared in several parts; an array of it is read as its numbers in declaration order, which needs its fields in one part"
+        : Members.Select(m => m.Nested?.Unpacked()).FirstOrDefault(why => why is not null);
+
     /// <summary>A struct whose every leaf the forward program can hold.</summary>
     public static bool IsDifferentiable(ITypeSymbol? type) => Of(type) is { Refusal: null };
 

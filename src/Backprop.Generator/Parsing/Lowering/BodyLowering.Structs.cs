@@ -51,6 +51,50 @@ internal sealed partial class BodyLowering
         _structVariables[parameter] = new StructValue(layout, leaves);
     }
 
+    /// <summary>The arrays (or spans) of structs among the parameters, each read as the span of its numbers (<see cref="FunctionParser.StructArrayName"/>).</summary>
+    private readonly Dictionary<IParameterSymbol, (StructLayout Element, string Numbers)> _structArrays = new(SymbolEqualityComparer.Default);
+
+    private void BindStructArray(IParameterSymbol parameter, StructLayout element)
+    {
+        string name = FunctionParser.StructArrayName(parameter.Name);
+        AddVariable(new VariableSpec(name, element.Leaves[0].Type, ValueShape.Array, VariableKind.Parameter));
+        _structArrays[parameter] = (element, name);
+    }
+
+    /// <summary>The array of structs an operation names (a parameter), with its layout and the variable of its numbers.</summary>
+    private (StructLayout Element, string Numbers)? StructArray(IOperation? operation) =>
+        Unconverted(operation!) is IParameterReferenceOperation { Parameter: var parameter } && _structArrays.TryGetValue(parameter, out var array) ? array : null;
+
+    /// <summary>
+    /// <c>x[i]</c> of an array of structs: new variables holding its members, read from the numbers of the array
+    /// (<c>x_values[3 * i + 1]</c> for a Vec3's Y).
+    /// </summary>
+    private StructValue? LowerStructElement(IOperation element, IOperation array, IOperation index, StructLayout layout)
+    {
+        var (_, numbers) = StructArray(array)!.Value;
+        string text = OneLine(element.Syntax);
+        // An index computed by statements of its own is computed once, for every member.
+        System.Func<int?> lowerIndex = () => LowerValue(index);
+        if (NeedsStatements(index))
+        {
+            string position = NewVariable("index", ScalarType.Int);
+            AssignValue($"{position} = {OneLine(index.Syntax)}; — the index of {text}", position, index, declares: true);
+            lowerIndex = () => _nodes.Read(position, ScalarType.Int);
+        }
+        StructValue value = NewStruct(LowerFirst(layout.Type.Name), layout, VariableKind.Synthetic);
+        for (int k = 0; k < layout.Leaves.Count; k++)
+        {
+            if (lowerIndex() is not int at)
+                return null;
+            int count = _nodes.Constant(layout.Leaves.Count, ScalarType.Int);
+            int first = _nodes.Add(Op.Multiply, ScalarType.Int, count, _nodes.Convert(at, ScalarType.Int));
+            int offset = k == 0 ? first : _nodes.Add(Op.Add, ScalarType.Int, first, _nodes.Constant(k, ScalarType.Int));
+            int read = _nodes.Add(Op.Element, layout.Leaves[k].Type, new[] { offset }, 0, numbers, null);
+            Add(new AssignStatement($"{text}.{layout.Leaves[k].Code} (the array's number {numbers}[{layout.Leaves.Count} * i + {k}])", TakeNodes(read, out int value2), value.Leaves[k], value2, true));
+        }
+        return value;
+    }
+
     private StructValue NewStruct(string wanted, StructLayout layout, VariableKind kind) =>
         new(layout, layout.Leaves.Select(l => NewVariable(wanted + "_" + l.Name, l.Type, ValueShape.Scalar, kind)).ToList());
 
@@ -113,6 +157,10 @@ internal sealed partial class BodyLowering
                 return Made(layout, InlineOperator(converted, conversion, converted.Operand));
             case IMemberReferenceOperation { Instance: { } instance } member when StorageMember(member) is { Nested: not null } nested:
                 return LowerStruct(instance)?.Of(nested);
+            case IArrayElementReferenceOperation { ArrayReference: var array, Indices: { Length: 1 } indices } element when StructArray(array) is not null:
+                return LowerStructElement(element, array, indices[0], layout);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span, Arguments: { Length: 1 } arguments } element when StructArray(span) is not null:
+                return LowerStructElement(element, span, arguments[0].Value, layout);
             case IPropertyReferenceOperation property:
                 return Made(layout, InlineGetter(property));
             case IInvocationOperation invocation:
@@ -191,6 +239,7 @@ internal sealed partial class BodyLowering
     /// <summary>A number a struct gives: its member read, or a user-defined operator or conversion taking structs, inlined.</summary>
     private bool IsStructNumber(IOperation operation) => operation switch
     {
+        IPropertyReferenceOperation { Property.Name: "Length", Instance: var array } => StructArray(array) is not null,
         IMemberReferenceOperation => ReadsStructMember(operation),
         IBinaryOperation binary => IsStructOperator(binary.OperatorMethod),
         IUnaryOperation unary => IsStructOperator(unary.OperatorMethod),
@@ -200,6 +249,9 @@ internal sealed partial class BodyLowering
 
     private int? LowerStructNumber(IOperation operation, ScalarType type) => operation switch
     {
+        // An array of n-number structs holds n times as many numbers as structs.
+        IPropertyReferenceOperation { Property.Name: "Length", Instance: var array } when StructArray(array) is var (element, numbers) =>
+            _nodes.Convert(_nodes.Add(Op.Divide, ScalarType.Int, _nodes.Add(Op.Length, ScalarType.Int, null, 0, numbers, null), _nodes.Constant(element.Leaves.Count, ScalarType.Int)), type),
         IMemberReferenceOperation member => LowerStructRead(member, type),
         IBinaryOperation binary => Inlined(InlineOperator(binary, binary.OperatorMethod!, binary.LeftOperand, binary.RightOperand), type),
         IUnaryOperation unary => Inlined(InlineOperator(unary, unary.OperatorMethod!, unary.Operand), type),

@@ -65,11 +65,13 @@ internal sealed partial class BodyLowering
             reserved.Add(Naming.Derivative(parameter.Name));
             // A struct parameter's leaves are parameters of their own, and its product and Hessian direction are named after it.
             if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
-            {
                 reserved.AddRange(layout.Leaves.Select(l => FunctionParser.StructLeafName(parameter.Name, l.Name)));
-                reserved.Add(Naming.Product(parameter.Name));
-                reserved.Add(Naming.Tangent(parameter.Name));
-            }
+            else if (StructLayout.ArrayOf(parameter.Type) is not null)
+                reserved.Add(FunctionParser.StructArrayName(parameter.Name));
+            else
+                continue;
+            reserved.Add(Naming.Product(parameter.Name));
+            reserved.Add(Naming.Tangent(parameter.Name));
         }
         _returnsArray = VariableType(method.ReturnType) is (_, true);
         if (_returnsArray || ReturnsElements(method.ReturnType))
@@ -92,6 +94,8 @@ internal sealed partial class BodyLowering
             }
             else if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
                 BindStructParameter(parameter, layout);
+            else if (StructLayout.ArrayOf(parameter.Type) is ({ Refusal: null } structElement, _))
+                BindStructArray(parameter, structElement);
         }
         if (model is not null)
             BindParameterFields();
