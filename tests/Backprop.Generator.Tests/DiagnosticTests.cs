@@ -154,6 +154,33 @@ public class DiagnosticTests
         }
         """).GetMessage(CultureInfo.InvariantCulture));
 
+    [Theory]
+    [InlineData("public struct Mixed { public double A; public float B; }", "Derivatives.Gradient", "an array of it is read as the numbers it holds, which must then be all double or all float")]
+    [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public struct Mixed { public double A, B; }", "Derivatives.Gradient",
+        "'Mixed' declares its layout ([StructLayout])")]
+    [InlineData("public struct Mixed { public double A, B; }", "Derivatives.Gradient | Derivatives.Hessian", "FHessian and FJacobian do not take arrays of structs yet")]
+    public void BP1012_ArraysOfStructsTheDerivativesCannotView(string declaration, string derivatives, string why) =>
+        Assert.Contains(why, Expect("BP1012", $$"""
+            {{declaration}}
+            public static partial class Model
+            {
+                [Differentiable({{derivatives}})] public static double F(Mixed[] [|x|]) => x[0].A;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1005_WritingToAnArrayOfStructs() => Expect("BP1005", """
+        public struct Pair { public double A, B; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Pair[] x)
+            {
+                [|x[0].A = 2|];
+                return x[0].A * x[1].B;
+            }
+        }
+        """);
+
     [Fact]
     public void BP1002_StructMethodChangingItsReceiverInsideAnExpression() =>
         Assert.Contains("Calling 'Scaled', which may change 'c', inside a larger expression is not supported in a [Differentiable] method; call it in a statement of its own", Expect("BP1002", """

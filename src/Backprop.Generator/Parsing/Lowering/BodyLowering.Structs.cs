@@ -326,6 +326,12 @@ internal sealed partial class BodyLowering
     /// </summary>
     private bool LowerStructStatement(IOperation expression, string source)
     {
+        IOperation? written = (expression as IAssignmentOperation)?.Target ?? (expression as IIncrementOrDecrementOperation)?.Target;
+        if (written is not null && ArrayOfStructsWritten(written) is { } array)
+        {
+            Report(Diagnostics.ParameterArrayWrite, expression.Syntax, OneLine(array.Syntax));
+            return true;
+        }
         switch (expression)
         {
             case ISimpleAssignmentOperation { Target: var target } assignment when StructLayout.Of(target.Type) is not null:
@@ -350,6 +356,21 @@ internal sealed partial class BodyLowering
             default:
                 return false;
         }
+    }
+
+    /// <summary>The array of structs (a parameter) a write reaches through an element (<c>x[i] = v</c>, <c>x[i].X += 1</c>), if any.</summary>
+    private IOperation? ArrayOfStructsWritten(IOperation target)
+    {
+        IOperation current = target;
+        while (current is IMemberReferenceOperation { Instance: { } instance } && StructLayout.Of(instance.Type) is not null)
+            current = instance;
+        IOperation? array = current switch
+        {
+            IArrayElementReferenceOperation element => element.ArrayReference,
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span } => span,
+            _ => null,
+        };
+        return array is not null && StructArray(array) is not null ? array : null;
     }
 
     /// <summary><c>new S(…) { … }</c>: the constructor inlined into new variables, then the initializer's assignments.</summary>
