@@ -6,6 +6,7 @@ public readonly record struct Vec3(double X, double Y, double Z)
     public static Vec3 operator +(Vec3 a, Vec3 b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
     public static Vec3 operator -(Vec3 a, Vec3 b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
     public static Vec3 operator *(double s, Vec3 a) => new(s * a.X, s * a.Y, s * a.Z);
+    public static Vec3 operator *(Vec3 a, double s) => new(s * a.X, s * a.Y, s * a.Z);
     public static double Dot(Vec3 a, Vec3 b) => a.X * b.X + a.Y * b.Y + a.Z * b.Z;
     public double Length() => Math.Sqrt(Dot(this, this));
 }
@@ -29,6 +30,39 @@ public static partial class SpringFunctions
             energy += 0.5 * k * stretch * stretch;
         }
         return energy;
+    }
+
+    /// <summary>The same energy over the masses' positions as an array of <see cref="Vec3"/>, as numerical C# holds them.</summary>
+    [Differentiable]
+    public static double EnergyOfMasses(Vec3[] x, [NoDerivative] int[] from, [NoDerivative] int[] to, [NoDerivative] double[] rest, double k)
+    {
+        double energy = 0;
+        for (int s = 0; s < from.Length; s++)
+        {
+            Vec3 d = x[from[s]] - x[to[s]];
+            double stretch = d.Length() - rest[s];
+            energy += 0.5 * k * stretch * stretch;
+        }
+        return energy;
+    }
+
+    /// <summary>The gradient of <see cref="EnergyOfMasses"/> as a careful human writes it, with the same <see cref="Vec3"/> operators.</summary>
+    public static double EnergyOfMassesByHand(Vec3[] x, int[] from, int[] to, double[] rest, double k, Vec3[] dx, out double dk)
+    {
+        Array.Clear(dx);
+        double halfSquares = 0;
+        for (int s = 0; s < from.Length; s++)
+        {
+            Vec3 d = x[from[s]] - x[to[s]];
+            double length = d.Length();
+            double stretch = length - rest[s];
+            halfSquares += 0.5 * stretch * stretch;
+            Vec3 pull = d * (k * stretch / length);
+            dx[from[s]] += pull;
+            dx[to[s]] -= pull;
+        }
+        dk = halfSquares;
+        return k * halfSquares;
     }
 
     /// <summary>The gradient of <see cref="Energy"/> as a careful human writes it: one pass, each length computed once.</summary>
