@@ -169,6 +169,24 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1002_DeconstructingAStructThatIsNotAPositionalRecordOfNumbers() =>
+        Assert.Contains("Deconstructing the struct 'p' is not supported in a [Differentiable] method; read its members (v.X, v.Y)", Expect("BP1002", """
+        public struct Pair
+        {
+            public double A, B;
+            public void Deconstruct(out double b, out double a) => (b, a) = (B, A);
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Pair p)
+            {
+                var (x, y) = [|p|];
+                return x - y;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP1005_WritingToAnArrayOfStructs() => Expect("BP1005", """
         public struct Pair { public double A, B; }
         public static partial class Model

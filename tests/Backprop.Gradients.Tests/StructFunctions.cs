@@ -126,6 +126,15 @@ public static partial class StructFunctions
         return sum;
     }
 
+    /// <summary>A record struct deconstructed: (x·y)·z over Vec3's members.</summary>
+    [Differentiable]
+    public static double Deconstructed(Vec3 v)
+    {
+        var (x, y, z) = v;
+        (x, y) = (y, x * z);
+        return x * y;
+    }
+
     /// <summary>Float structs in a loop: |Σᵢ wᵢ·vᵢ|², v rotating a quarter turn a step.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public static float Swirl(Vec2F v, float w, int steps)

@@ -348,4 +348,12 @@ public class StructTests
 
         public int GetHashCode(double value) => 0;
     }
+
+    [Fact]
+    public void ARecordStructDeconstructsIntoItsMembers()
+    {
+        var v = new Vec3(0.5, -1.5, 2.0);
+        Assert.Equal(S.Deconstructed(v), S.DeconstructedGradient(v, out Vec3 dv));
+        Close(new Vec3(v.Y * v.Z, v.X * v.Z, v.X * v.Y), dv);
+    }
 }

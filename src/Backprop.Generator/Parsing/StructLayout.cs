@@ -184,6 +184,15 @@ internal sealed class StructLayout
     public IMethodSymbol? PrimaryConstructor() =>
         Type.IsRecord ? Type.InstanceConstructors.FirstOrDefault(c => c.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is RecordDeclarationSyntax) : null;
 
+    /// <summary>
+    /// Whether deconstructing the struct gives its leaves in order: a record struct whose positional members are all its
+    /// members, each a number, and which declares no <c>Deconstruct</c> of its own.
+    /// </summary>
+    public bool DeconstructsToLeaves() =>
+        PrimaryConstructor() is { } primary && primary.Parameters.Length == Members.Count
+        && Members.Select((m, i) => m.Nested is null && IsPositional(m.Symbol, primary.Parameters[i])).All(positional => positional)
+        && Type.GetMembers("Deconstruct").All(m => m.IsImplicitlyDeclared);
+
     /// <summary>Whether a member is the property a record's primary constructor parameter declares.</summary>
     public static bool IsPositional(ISymbol member, IParameterSymbol parameter) =>
         member is IPropertySymbol property && property.Name == parameter.Name
