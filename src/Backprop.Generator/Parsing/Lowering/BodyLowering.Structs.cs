@@ -269,9 +269,12 @@ internal sealed partial class BodyLowering
             string leaf = owner.Leaves[stored.First];
             return _nodes.Convert(_nodes.Read(leaf, _variablesByName[leaf].Type), type);
         }
-        if (member is IPropertyReferenceOperation property && InlineGetter(property) is { Count: 1 } result)
-            return _nodes.Convert(_nodes.Read(result[0], _variablesByName[result[0]].Type), type);
-        return null;
+        if (member is IPropertyReferenceOperation property)
+            return Inlined(InlineGetter(property), type);
+        // A member of a struct that cannot be differentiated, said where the struct was declared or made.
+        if (IsRefused(member) || StructLayout.Of(member.Instance!.Type) is { Refusal: not null })
+            return LowerStruct(member.Instance!) is null ? null : Report(Diagnostics.UnsupportedExpression, member.Syntax, $"Reading '{OneLine(member.Syntax)}'", StructAdvice);
+        return Report(Diagnostics.UnsupportedExpression, member.Syntax, $"Reading '{OneLine(member.Syntax)}'", StructAdvice);
     }
 
     /// <summary>The variable of a struct's number a write targets (<c>v.X</c>, <c>this.X</c>, <c>body.Position.X</c>), if it is one.</summary>
