@@ -126,6 +126,17 @@ public static partial class StructFunctions
         return sum;
     }
 
+    /// <summary>A mutable struct's result: a kick changes the particle's position by impulse / mass, and its charge (not differentiated) by one.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static Particle Kick(Particle p, Vec3 impulse)
+    {
+        var kicked = p;
+        kicked.Position = p.Position + (1 / p.Mass) * impulse;
+        kicked.Charge += 1;
+        kicked.Id++;
+        return kicked;
+    }
+
     /// <summary>A record struct deconstructed: (x·y)·z over Vec3's members.</summary>
     [Differentiable]
     public static double Deconstructed(Vec3 v)

@@ -356,4 +356,36 @@ public class StructTests
         Assert.Equal(S.Deconstructed(v), S.DeconstructedGradient(v, out Vec3 dv));
         Close(new Vec3(v.Y * v.Z, v.X * v.Z, v.X * v.Y), dv);
     }
+
+    [Fact]
+    public void AMutableStructResultCarriesItsPassiveMembersAndDifferentiatesTheOthers()
+    {
+        var p = new Particle { Position = new Vec3(0.5, -1, 2), Mass = 2.5, Id = 7, Charge = 0.25 };
+        var impulse = new Vec3(1, 0.5, -2);
+        Particle value = S.KickVectorJacobian(p, impulse, new Particle { Position = new Vec3(1, 2, 3), Mass = 0.5, Id = 100, Charge = 9 }, out Particle dp, out Vec3 dimpulse);
+        Particle expected = S.Kick(p, impulse);
+        Assert.Equal(expected.Position, value.Position);
+        Assert.Equal((8, 1.25), (value.Id, value.Charge));
+        // uᵀJ: position passes through; mass gets u·(−impulse/m²) + its own 0.5; the impulse u/m; charge and id nothing.
+        Close(new Vec3(1, 2, 3), dp.Position);
+        Assert.Equal(-(1 * 1 + 2 * 0.5 + 3 * -2) / (2.5 * 2.5) + 0.5, dp.Mass, 12);
+        Assert.Equal((0, 0.0), (dp.Id, dp.Charge));
+        Close(new Vec3(1 / 2.5, 2 / 2.5, 3 / 2.5), dimpulse);
+
+        var (tangentValue, derivative) = S.KickTangent(p, impulse, new Particle { Mass = 1, Charge = 5 }, default);
+        Assert.Equal(value.Position, tangentValue.Position);
+        Close(-(1 / (2.5 * 2.5)) * impulse, derivative.Position);
+        Assert.Equal((1.0, 0.0, 0), (derivative.Mass, derivative.Charge, derivative.Id));
+
+        var jacobian = new double[4, 7];
+        S.KickJacobian(p, impulse, jacobian);
+        // Rows: position X, Y, Z, mass; columns: position X, Y, Z, mass, impulse X, Y, Z.
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(1, jacobian[i, i]);
+            Assert.Equal(-Flat(impulse)[i] / (2.5 * 2.5), jacobian[i, 3], 12);
+            Assert.Equal(1 / 2.5, jacobian[i, 4 + i], 12);
+        }
+        Assert.Equal(new[] { 0, 0, 0, 1.0, 0, 0, 0 }, Enumerable.Range(0, 7).Select(j => jacobian[3, j]));
+    }
 }

@@ -45,6 +45,13 @@ internal sealed partial class BodyLowering
             UnsupportedStatement(deconstruction.Syntax, $"The deconstruction '{deconstruction.Target.Syntax}'", TupleAdvice);
             return;
         }
+        // A struct deconstructed (var (x, y) = v): a record's positional members, when they are its numbers, in order.
+        if (StructLayout.Of(deconstruction.Value.Type) is { } layout && (!layout.DeconstructsToLeaves() || layout.Leaves.Count != tuple.Elements.Length))
+        {
+            Report(Diagnostics.UnsupportedExpression, deconstruction.Value.Syntax, $"Deconstructing the struct '{OneLine(deconstruction.Value.Syntax)}'",
+                "read its members (v.X, v.Y); a record struct whose positional members are all its numbers deconstructs into them");
+            return;
+        }
         var names = new List<string?>();
         foreach (IOperation target in tuple.Elements)
         {
@@ -118,19 +125,11 @@ internal sealed partial class BodyLowering
     private List<TupleElement>? TupleElements(IOperation value, int count)
     {
         IOperation tuple = Unconverted(value);
-        // A struct deconstructed (var (x, y) = v): a record's positional members, when they are its numbers, in order.
-        if (StructLayout.Of(value.Type) is { } layout)
-        {
-            if (!layout.DeconstructsToLeaves() || layout.Leaves.Count != count)
-            {
-                Report(Diagnostics.UnsupportedExpression, value.Syntax, $"Deconstructing the struct '{OneLine(value.Syntax)}'",
-                    "read its members (v.X, v.Y); a record struct whose positional members are all its numbers deconstructs into them");
-                return null;
-            }
+        // A struct's elements are its leaves (a struct returned, or deconstructed: see LowerDeconstruction), computed first.
+        if (StructLayout.Of(value.Type) is not null)
             return LowerStruct(value) is { } computed
                 ? computed.Leaves.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList()
                 : null;
-        }
         switch (tuple)
         {
             case IInvocationOperation structCall when IsStructCall(structCall) && ModelCallReceiver(structCall) is null:
