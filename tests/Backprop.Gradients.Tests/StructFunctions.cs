@@ -41,6 +41,13 @@ public readonly struct Complexish
     public double Abs2 => Re * Re + Im * Im;
 }
 
+/// <summary>A plain mutable struct of fields.</summary>
+public struct Triple
+{
+    public double A, B, C;
+    public int N;
+}
+
 /// <summary>A mutable struct whose methods change it: calls must see C#'s copies and references.</summary>
 public struct Counter
 {
@@ -135,6 +142,20 @@ public static partial class StructFunctions
         kicked.Charge += 1;
         kicked.Id++;
         return kicked;
+    }
+
+    /// <summary>
+    /// Members swapped by a tuple assignment, which computes every value before it assigns (fuzz seed 36 of the struct
+    /// stream: the second value read the first's new member), and a guard reading a member after the body changed it
+    /// (seed 126: it read the parameter as passed).
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+    public static double Swapped(Triple p)
+    {
+        (p.A, p.B) = (p.B, p.B * p.A);
+        p.N -= 5;
+        ArgumentOutOfRangeException.ThrowIfNegative(p.N);
+        return p.A * p.B + p.C;
     }
 
     /// <summary>A record struct deconstructed: (x·y)·z over Vec3's members.</summary>

@@ -388,4 +388,16 @@ public class StructTests
         }
         Assert.Equal(new[] { 0, 0, 0, 1.0, 0, 0, 0 }, Enumerable.Range(0, 7).Select(j => jacobian[3, j]));
     }
+
+    [Fact]
+    public void MembersSwappedByATupleAndAGuardSeeTheirCurrentValues()
+    {
+        // A' = B, B' = B·A: the result B·(B·A) + C = B²A + C.
+        var p = new Triple { A = 0.5, B = 1.5, C = -2, N = 7 };
+        double value = S.SwappedGradient(p, out Triple dp);
+        Assert.Equal(1.5 * 1.5 * 0.5 - 2, value, 12);
+        Assert.Equal((1.5 * 1.5, 2 * 1.5 * 0.5, 1.0, 0), (dp.A, dp.B, dp.C, dp.N));
+        Assert.Throws<ArgumentOutOfRangeException>(() => S.SwappedGradient(p with { N = 4 }, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => S.SwappedHessianVector(p with { N = 4 }, default, out _));
+    }
 }

@@ -110,7 +110,9 @@ internal static class Signature
         Groups(differentiable.ToList(), p => p).Select(g => new ParameterUnit(g.First, g.Struct, g.Members));
 
     /// <summary>
-    /// Runs of consecutive items that belong to one struct parameter (one group each), and every other item alone.
+    /// Runs of consecutive items that belong to one struct parameter (one group each), and every other item alone. A
+    /// run's leaves go up: a directions' run followed by a gradients' run of the same struct (<c>p_X_dot, p_Y_dot, dp_X,
+    /// dp_Y</c>) is two runs.
     /// </summary>
     private static IEnumerable<Group<T>> Groups<T>(IReadOnlyList<T> items, System.Func<T, ParameterSpec?> parameterOf)
     {
@@ -118,7 +120,8 @@ internal static class Signature
         {
             StructMembership? of = parameterOf(items[i])?.Struct;
             int end = i + 1;
-            while (of is not null && end < items.Count && parameterOf(items[end])?.Struct?.Parameter == of.Parameter)
+            while (of is not null && end < items.Count && parameterOf(items[end])?.Struct is { } next && next.Parameter == of.Parameter
+                && next.Leaf > parameterOf(items[end - 1])!.Struct!.Leaf)
                 end++;
             yield return new Group<T>(of, items.Skip(i).Take(end - i).ToList());
             i = end;

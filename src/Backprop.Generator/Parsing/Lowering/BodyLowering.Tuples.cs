@@ -177,7 +177,7 @@ internal sealed partial class BodyLowering
         return Unconverted(ModelOf(declaration, model).GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
     }
 
-    /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element.</summary>
+    /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element, a struct's every leaf.</summary>
     private HashSet<string> ReadsOf(IOperation operation)
     {
         var reads = new HashSet<string>();
@@ -189,12 +189,16 @@ internal sealed partial class BodyLowering
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
+            if (reference is IInstanceReferenceOperation && StructPlace(reference) is { } self)
+                reads.UnionWith(self.Leaves);
             if (symbol is null)
                 continue;
             if (_variableNames.TryGetValue(symbol, out string? name))
                 reads.Add(name);
             else if (_tupleLocals.TryGetValue(symbol, out List<string>? elements))
                 reads.UnionWith(elements);
+            else if (_structVariables.TryGetValue(symbol, out StructValue? value))
+                reads.UnionWith(value.Leaves);
         }
         return reads;
     }
