@@ -86,6 +86,24 @@ public record struct Vec2F(float X, float Y)
     public readonly float Dot(Vec2F b) => X * b.X + Y * b.Y;
 }
 
+/// <summary>A struct a model holds: a layer of numbers, its members the model's parameters.</summary>
+public partial record struct Anchor(double X, double Y);
+
+/// <summary>A model whose method reads its struct field whole and takes a struct parameter: a particle tethered to an anchor.</summary>
+public partial class Tethered
+{
+    public Anchor Pin;
+    public double Stiffness;
+
+    [Differentiable]
+    public double Energy(Vec3 p)
+    {
+        var pin = Pin;
+        double dx = p.X - pin.X, dy = p.Y - Pin.Y;
+        return 0.5 * Stiffness * (dx * dx + dy * dy + p.Z * p.Z);
+    }
+}
+
 public static partial class StructFunctions
 {
     /// <summary>The masses' position i, three doubles a mass.</summary>

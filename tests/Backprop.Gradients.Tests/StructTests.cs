@@ -400,4 +400,18 @@ public class StructTests
         Assert.Throws<ArgumentOutOfRangeException>(() => S.SwappedGradient(p with { N = 4 }, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => S.SwappedHessianVector(p with { N = 4 }, default, out _));
     }
+
+    [Fact]
+    public void AModelReadsItsStructFieldWholeAndTakesAStructParameter()
+    {
+        var model = new Tethered { Pin = new Anchor(0.5, -1), Stiffness = 2 };
+        var p = new Vec3(1.5, 0.5, -0.5);
+        var gradients = Tethered.Gradients.For(model);
+        double value = model.EnergyGradient(p, gradients, out Vec3 dp);
+        Assert.Equal(model.Energy(p), value);
+        // E = ½k(dx² + dy² + z²), dx = 1, dy = 1.5, z = −0.5.
+        Assert.Equal(0.5 * (1 + 2.25 + 0.25), gradients.Stiffness, 12);
+        Assert.Equal((-2 * 1.0, -2 * 1.5), (gradients.Pin.X, gradients.Pin.Y));
+        Close(new Vec3(2, 3, -1), dp);
+    }
 }

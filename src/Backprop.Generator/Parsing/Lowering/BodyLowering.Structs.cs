@@ -157,6 +157,14 @@ internal sealed partial class BodyLowering
                 return Made(layout, InlineOperator(converted, conversion, converted.Operand));
             case IMemberReferenceOperation { Instance: { } instance } member when StorageMember(member) is { Nested: not null } nested:
                 return LowerStruct(instance)?.Of(nested);
+            case IMemberReferenceOperation when ModelMember(operation) is var (path, code, _):
+                // A model's struct field (a layer of numbers): its members are the model's fields, bound as any field is.
+                return new StructValue(layout, layout.Leaves.Select(leaf =>
+                {
+                    string leafPath = path + "." + string.Join(".", leaf.Path.Select(m => m.Name));
+                    ITypeSymbol type = leaf.Path[leaf.Path.Count - 1] is IFieldSymbol field ? field.Type : ((IPropertySymbol)leaf.Path[leaf.Path.Count - 1]).Type;
+                    return _fieldVariables.TryGetValue(leafPath, out string? bound) ? bound : BindField(leafPath, code + "." + leaf.Code, type, ParameterRole.Passive);
+                }).ToList());
             case IArrayElementReferenceOperation { ArrayReference: var array, Indices: { Length: 1 } indices } element when StructArray(array) is not null:
                 return LowerStructElement(element, array, indices[0], layout);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span, Arguments: { Length: 1 } arguments } element when StructArray(span) is not null:
