@@ -27,7 +27,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_pairs.Length == 0)
             throw new ArgumentException("An optimizer needs at least one (parameter, gradient) pair.", nameof(parameters));
         for (int i = 0; i < _pairs.Length; i++)
-            Matrix<T>.RequireSameShape(_pairs[i].Parameter, _pairs[i].Gradient, $"{GetType().Name} parameter {i} and its gradient");
+            Matrix<T>.RequireSameShape(_pairs[i].Parameter, _pairs[i].Gradient, $"{Name} parameter {i} and its gradient");
         _layout = _pairs.Select((p, i) => new ParameterLayout($"parameter {i}", ModelParameterKind.Matrix, p.Parameter.Rows, p.Parameter.Columns, null)).ToArray();
         LearningRate = learningRate;
     }
@@ -50,7 +50,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _layout = ModelLayout.Of(model, gradients);
         if (_layout.Length == 0)
             throw new ArgumentException($"An optimizer needs at least one parameter; the model '{model.GetType().Name}' has none.", nameof(model));
-        ModelLayout.RequireWritable(_layout, GetType().Name, nameof(model));
+        ModelLayout.RequireWritable(_layout, Name, nameof(model));
         Model = model;
         ModelGradients = gradients;
         LearningRate = learningRate;
@@ -91,7 +91,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var visitor = new StepVisitor(this);
         Model.VisitParameters(ref visitor, ModelGradients);
         if (visitor.Count != _layout.Length)
-            throw new InvalidOperationException($"{GetType().Name}: the model has {visitor.Count} parameters now, but had {_layout.Length} when the optimizer was built.");
+            throw new InvalidOperationException($"{Name}: the model has {visitor.Count} parameters now, but had {_layout.Length} when the optimizer was built.");
     }
 
     /// <summary>
@@ -115,13 +115,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void UpdateParameter(int index, Span<T> parameter, ReadOnlySpan<T> gradient)
     {
         if (StepCount == 0)
-            throw new InvalidOperationException($"{GetType().Name}: call BeginStep before updating a parameter.");
+            throw new InvalidOperationException($"{Name}: call BeginStep before updating a parameter.");
         if ((uint)index >= (uint)_layout.Length)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"{GetType().Name} updates {_layout.Length} parameters.");
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Name} updates {_layout.Length} parameters.");
         ParameterLayout layout = _layout[index];
         if (parameter.Length != layout.Length || gradient.Length != layout.Length)
             throw new ArgumentException(
-                $"{GetType().Name}: parameter '{layout.Name}' was {layout.Shape} when the optimizer was built, but now has {parameter.Length} values and its gradient {gradient.Length}.",
+                $"{Name}: parameter '{layout.Name}' was {layout.Shape} when the optimizer was built, but now has {parameter.Length} values and its gradient {gradient.Length}.",
                 nameof(parameter));
         Update(index, parameter, gradient, _stepLearningRate);
     }
@@ -136,7 +136,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void UpdateParameters(int firstIndex, Matrix<T>[] parameters, Matrix<T>[] gradients)
     {
         if (parameters.Length != gradients.Length)
-            throw new ArgumentException($"{GetType().Name}: {parameters.Length} matrices but {gradients.Length} gradients.", nameof(gradients));
+            throw new ArgumentException($"{Name}: {parameters.Length} matrices but {gradients.Length} gradients.", nameof(gradients));
         for (int i = 0; i < parameters.Length; i++)
             UpdateParameter(firstIndex + i, parameters[i].Span, gradients[i].Span);
     }
@@ -151,6 +151,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>One state buffer per parameter, of its length, for methods that keep running averages.</summary>
     protected T[][] AllocateStatePerParameter() => Array.ConvertAll(_layout, p => new T[p.Length]);
+
+    /// <summary>The optimizer's name in messages: <c>Adam</c>, not <c>Adam`1</c>.</summary>
+    private string Name => GetType().Name.Split('`')[0];
 
     /// <summary>Updates each parameter the model's walk hands over, counting them.</summary>
     private struct StepVisitor(Optimizer<T> optimizer) : IParameterVisitor<T>
