@@ -37,7 +37,8 @@ public static class ModelWalk
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVisitor : IParameterVisitor<T>
     {
-        if (hasGradients)
+        // The checks' messages are built only on failure: a step's walk allocates nothing.
+        if (hasGradients && !Fits(value, gradient))
             GradientBuffers.RequireField(value, gradient!, model, "gradients." + name, name);
         else if (value is null)
             throw new InvalidOperationException($"{model}: the model's field '{name}' is null; give it a matrix first.");
@@ -49,7 +50,7 @@ public static class ModelWalk
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVisitor : IParameterVisitor<T>
     {
-        if (hasGradients)
+        if (hasGradients && !Fits(values, gradients))
             GradientBuffers.RequireField(values, gradients!, model, "gradients." + name, name);
         else if (values is null)
             throw new InvalidOperationException($"{model}: the model's field '{name}' is null; give it its matrices first.");
@@ -58,6 +59,23 @@ public static class ModelWalk
             Matrix<T> value = values[i] ?? throw new InvalidOperationException($"{model}: the model's field '{name}[{i}]' is null.");
             visitor.Visit(new ModelParameter<T>(name, i, ModelParameterKind.StackMatrix, value.Rows, value.Columns, value.Span, hasGradients ? gradients![i].Span : default, hasGradients));
         }
+    }
+
+    private static bool Fits<T>(Matrix<T>? value, Matrix<T>? gradient)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        value is not null && gradient is not null && gradient.Rows == value.Rows && gradient.Columns == value.Columns;
+
+    private static bool Fits<T>(Matrix<T>[]? values, Matrix<T>[]? gradients)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (values is null || gradients is null || gradients.Length != values.Length)
+            return false;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!Fits(values[i], gradients[i]))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>An array field: one row.</summary>

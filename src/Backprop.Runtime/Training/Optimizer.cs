@@ -142,6 +142,16 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// As <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/>, for a scalar parameter given by value: returns
+    /// its updated value, for the caller to store (a generated train step stores it into the model's field).
+    /// </summary>
+    public T UpdatedScalar(int index, T parameter, T gradient)
+    {
+        UpdateParameter(index, new Span<T>(ref parameter), new ReadOnlySpan<T>(in gradient));
+        return parameter;
+    }
+
+    /// <summary>
     /// Updates parameter number <paramref name="index"/>; <see cref="StepCount"/> already counts this step
     /// (it is t = 1 on the first call), which bias-corrected methods need. This is the one method an optimizer
     /// implements: <see cref="Step"/> and fused train steps both call it, once per parameter per step, in any order, so
