@@ -8,9 +8,12 @@ namespace Backprop.Benchmarks.Training;
 /// One training step of the 784-100-10 network on a batch of 100 (float), per optimizer: the generated train step, each
 /// update fused into the reverse sweep where its gradient completes, against the gradient method followed by the
 /// optimizer's <c>Step</c>, side by side. The learning rate is tiny, so the weights (and the ReLUs' pattern, which the
-/// products' route depends on) stay as seeded however many steps a run takes.
+/// products' route depends on) stay as seeded however many steps a run takes. The machine is shared, so the minimum and
+/// median are shown beside the mean: the fastest iterations are the ones no other work slowed.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class TrainStepBenchmarks
 {
     private NetworkModel _model = null!;
