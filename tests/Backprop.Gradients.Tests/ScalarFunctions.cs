@@ -138,6 +138,40 @@ public static partial class ScalarFunctions
         return 1e20 * v7 + v0;
     }
 
+    /// <summary>
+    /// The same with early returns (seed 1302691): each call's <c>return v0;</c> is guarded, so the ±10²⁰ its adjoint
+    /// sends v0 is added inside a branch; both must meet before v0's own 1 is added to them.
+    /// </summary>
+    [Differentiable]
+    public static double CancellingInGuardedReturns(double z)
+    {
+        double v0 = Math.Sin(z);
+        double L(double u)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                if (u > 100)
+                    return u;
+                u = u * z;
+            }
+            return Math.E + v0;
+        }
+        double v7 = L(z) - L(2 * z);
+        return 1e20 * v7 + v0;
+    }
+
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1353436): the reverse of <c>x += choice</c> copies x's adjoint into choice's
+    /// (<c>double dchoice = dx;</c>) just before the branches that add to dx. Setting dx's earlier value aside there took
+    /// that copy for dx's own declaration and zeroed it: the gradient was 2 where it is 1 + x/√(1 + x²).
+    /// </summary>
+    [Differentiable]
+    public static double SeedCopiedBeforeBranchesAddingToIt(double x)
+    {
+        x += ((double)(Math.Sinh(x)) switch { < -1.0 => double.Sqrt(1.0 + (-x) * (-x)), < 1.0 => Math.Min((x + 0.25), ((double)(1.75) switch { < -1.0 => x, < 1.0 => x, _ => 3.0 })), _ => Math.Max(0.25, x) });
+        return x;
+    }
+
     /// <summary>The float form of the same (seed 1052787): a block-bodied local function called twice, its results' difference scaled by e^(9e).</summary>
     [Differentiable]
     public static double CancellingAcrossStatementsInFloat(double x)

@@ -132,7 +132,7 @@ public class ScalarGradientTests
         Assert.Equal(-1f, dvCall);
     }
 
-    /// <summary>Contributions that cancel, sent by two statements, are summed before a small one from a third is added to them.</summary>
+    /// <summary>Contributions that cancel, sent by two statements (or two guarded returns), are summed before a small one from a third is added to them.</summary>
     [Theory]
     [InlineData(-0.46711812283243903)]
     [InlineData(0.3)]
@@ -140,10 +140,23 @@ public class ScalarGradientTests
     {
         F.CancellingAcrossStatementsGradient(z, out double dz);
         Assert.Equal(Math.Cos(z), dz, 1e-12);
+        F.CancellingInGuardedReturnsGradient(z, out double dzGuarded);
+        Assert.Equal(Math.Cos(z), dzGuarded, 1e-12);
         F.CancellingAcrossStatementsInFloatGradient(z, out double dx);
         // F is (float)tan(tanh x): its derivative, up to the float rounding of tan(tanh x)'s chain factor.
         double exact = 1 / (Math.Cos(Math.Tanh(z)) * Math.Cos(Math.Tanh(z))) * (1 - Math.Tanh(z) * Math.Tanh(z));
         Assert.Equal(exact, dx, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(-1.4502320808592402)]
+    [InlineData(0.3)]
+    [InlineData(1.2)]
+    public void AnAdjointCopiedBeforeBranchesThatAddToItKeepsItsValue(double x)
+    {
+        F.SeedCopiedBeforeBranchesAddingToItGradient(x, out double dx);
+        double expected = Math.Sinh(x) < -1 ? 1 + x / Math.Sqrt(1 + x * x) : 2;
+        Assert.Equal(expected, dx, 1e-12);
     }
 
     /// <summary>Math.Clamp(y, NaN, max) is y below max: the gradient and the tangent go to y, as they do with ordinary bounds.</summary>

@@ -231,7 +231,7 @@ internal sealed partial class GradientBuilder
             body.AddRange(SeedMatrixResult());
         var (initial, reverseCode) = FirstWrites.Apply(InitialAdjoints().ToList(), reverse);
         body.AddRange(initial);
-        body.AddRange(ForwardOrderSums.Apply(reverseCode, ReboundNames));
+        body.AddRange(BlockSumsFirst.Apply(ForwardOrderSums.Apply(reverseCode, ReboundNames), _names));
         foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Matrix))
             body.Add(new FinishLine(_written[parameter.Name], parameter.GradientName));
         if (_usesTape || _rented.Count > 0 || kept is not null || _function.UsesMatrices)

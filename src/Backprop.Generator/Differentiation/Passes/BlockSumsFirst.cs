@@ -1,0 +1,162 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Calculus;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// A peephole on top-level reverse code: where branches or loops add to a number's adjoint from two lines or more,
+/// with nothing but additions to it in between, what the adjoint held before them (what later statements sent) is set
+/// aside and added back after them: <c>double dv_later = dv; dv = 0.0; if (…) { dv += a; } … if (…) { dv += b; }
+/// dv += dv_later;</c>.
+/// <para>
+/// Two guarded <c>return v;</c> of one local function, inlined for <c>L(x) - L(y)</c>, send <c>v</c> the same huge
+/// value with opposite signs; added one at a time to a small adjoint, they swallow it (the sum is exactly the huge
+/// values' rounding). Summed first, they cancel exactly and the small one survives. The order is the forward sweep's:
+/// the blocks come from statements before the ones that sent what the adjoint held. <see cref="ForwardOrderSums"/> does
+/// the same for contributions outside blocks, which it can move.
+/// </para>
+/// </summary>
+internal static class BlockSumsFirst
+{
+    public static List<CodeLine> Apply(List<CodeLine> lines, NameAllocator names)
+    {
+        var before = new Dictionary<int, List<CodeLine>>();
+        var after = new Dictionary<int, List<CodeLine>>();
+        var runs = new Dictionary<string, Run>();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var adds = new Dictionary<string, int>();
+            var other = new HashSet<string>();
+            if (!Mentions(lines[i], adds, other, nested: false))
+            {
+                // A line of a kind not known here may read or write any adjoint.
+                foreach (Run run in runs.Values)
+                    Close(run, lines, names, before, after);
+                runs.Clear();
+                continue;
+            }
+            foreach (string name in other)
+            {
+                if (runs.TryGetValue(name, out Run? run))
+                    Close(run, lines, names, before, after);
+                runs[name] = new Run(name, i);
+            }
+            foreach (KeyValuePair<string, int> add in adds.Where(a => !other.Contains(a.Key)))
+            {
+                if (!runs.TryGetValue(add.Key, out Run? run))
+                    continue;
+                run.Last = i;
+                run.BlockAdds += add.Value;
+                run.Type ??= Types(lines[i], add.Key);
+            }
+        }
+        foreach (Run run in runs.Values)
+            Close(run, lines, names, before, after);
+        var result = new List<CodeLine>();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (before.TryGetValue(i, out List<CodeLine>? replaced))
+                result.AddRange(replaced);
+            else
+                result.Add(lines[i]);
+            if (after.TryGetValue(i, out List<CodeLine>? added))
+                result.AddRange(added);
+        }
+        return result;
+    }
+
+    /// <summary>The additions to one adjoint after line <see cref="Start"/>, the last line that did anything else with it.</summary>
+    private sealed class Run
+    {
+        public Run(string name, int start)
+        {
+            Name = name;
+            Start = start;
+        }
+
+        public string Name { get; }
+        public int Start { get; }
+        public int Last { get; set; } = -1;
+
+        /// <summary>Lines inside branches and loops that add to the adjoint.</summary>
+        public int BlockAdds { get; set; }
+
+        public ScalarType? Type { get; set; }
+    }
+
+    private static void Close(Run run, List<CodeLine> lines, NameAllocator names, Dictionary<int, List<CodeLine>> before, Dictionary<int, List<CodeLine>> after)
+    {
+        if (run.BlockAdds < 2 || run.Type is not ScalarType type || before.ContainsKey(run.Start) || before.ContainsKey(run.Start + 1))
+            return;
+        string later = names.Allocate(run.Name + "_later");
+        var adjoint = new NameExpr(run.Name, type);
+        var comment = new CommentLine($"{run.Name}: what later statements sent waits until what the blocks below send, which may cancel, is summed");
+        var zero = new AssignLine(adjoint, new ConstantExpr(0, type), false);
+        switch (lines[run.Start])
+        {
+            case DeclareLine declare when declare.Name == run.Name && !StatementCode.Reads(declare.Value, run.Name):
+                before[run.Start] = new List<CodeLine> { comment, new DeclareLine(declare.Type, later, declare.Value), declare with { Value = zero.Value } };
+                break;
+            case AssignLine { Accumulate: false, Target: NameExpr target } assign when target.Name == run.Name && !StatementCode.Reads(assign.Value, run.Name):
+                before[run.Start] = new List<CodeLine> { comment, new DeclareLine(type.Keyword(), later, assign.Value), zero };
+                break;
+            default:
+                before[run.Start + 1] = new List<CodeLine> { comment, new DeclareLine(type.Keyword(), later, adjoint), zero, lines[run.Start + 1] };
+                break;
+        }
+        if (!after.TryGetValue(run.Last, out List<CodeLine>? added))
+            after[run.Last] = added = new List<CodeLine>();
+        added.Add(new AssignLine(adjoint, new NameExpr(later, type), true));
+    }
+
+    /// <summary>
+    /// Sorts the names a line mentions: <paramref name="adds"/> counts, per name, the lines nested in branches and loops
+    /// that add to it (<c>dv += t</c>, <c>t</c> not reading it; 0 for such a line at the top level; of a branch's two
+    /// arms, only one runs, so the larger count), and <paramref name="other"/> takes every name read or written
+    /// otherwise. False for a line of a kind not known here.
+    /// </summary>
+    private static bool Mentions(CodeLine line, Dictionary<string, int> adds, HashSet<string> other, bool nested)
+    {
+        switch (line)
+        {
+            case AssignLine { Accumulate: true, Target: NameExpr target } add when target.Type is ScalarType.Double or ScalarType.Float && !StatementCode.Reads(add.Value, target.Name):
+                Count(adds, target.Name, nested ? 1 : 0);
+                StatementCode.Names(add.Value, other);
+                return true;
+            case IfLine branch:
+                StatementCode.Names(branch.Condition, other);
+                var then = new Dictionary<string, int>();
+                var otherwise = new Dictionary<string, int>();
+                if (!Mentions(branch.Then, then, other) || !Mentions(branch.Else, otherwise, other))
+                    return false;
+                foreach (string name in then.Keys.Union(otherwise.Keys))
+                    Count(adds, name, System.Math.Max(then.TryGetValue(name, out int a) ? a : 0, otherwise.TryGetValue(name, out int b) ? b : 0));
+                return true;
+            case WhileLine loop:
+                StatementCode.Names(loop.Condition, other);
+                return Mentions(loop.Body, adds, other);
+            case CountdownLine countdown:
+                StatementCode.Names(countdown.Count, other);
+                return Mentions(countdown.Body, adds, other);
+            default:
+                return FirstWrites.Mentioned(line, other);
+        }
+    }
+
+    private static bool Mentions(IEnumerable<CodeLine> lines, Dictionary<string, int> adds, HashSet<string> other) =>
+        lines.All(l => Mentions(l, adds, other, nested: true));
+
+    private static void Count(Dictionary<string, int> adds, string name, int lines) =>
+        adds[name] = (adds.TryGetValue(name, out int count) ? count : 0) + lines;
+
+    private static ScalarType? Types(CodeLine line, string name) => line switch
+    {
+        AssignLine { Accumulate: true, Target: NameExpr target } when target.Name == name => target.Type,
+        IfLine branch => branch.Then.Concat(branch.Else).Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
+        WhileLine loop => loop.Body.Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
+        CountdownLine countdown => countdown.Body.Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
+        _ => null,
+    };
+}
