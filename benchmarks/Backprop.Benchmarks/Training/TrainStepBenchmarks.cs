@@ -24,9 +24,14 @@ public class TrainStepBenchmarks
     [Params("sgd", "momentum", "adam")]
     public string Optimizer { get; set; } = null!;
 
+    /// <summary><see cref="MatrixOps.MaxDegreeOfParallelism"/>: one thread is the less disturbed by a shared machine.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        MatrixOps.MaxDegreeOfParallelism = Threads;
         NetworkBatch network = NetworkBatch.Create();
         _model = new NetworkModel(network.W1, network.B1, network.W2, network.B2);
         (_x, _t) = (network.X, network.T);
