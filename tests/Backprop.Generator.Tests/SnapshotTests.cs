@@ -139,6 +139,28 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>A float local's adjoint summed in double; one value passed for two parameters, its share from the callee's tangent.</summary>
+    [Fact]
+    public void FloatLocalsAndAliasedArguments() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                float v = (float)(x * y);
+                double p = Math.Pow(v, 20.0);
+                double q = Math.Pow(v, 20.0);
+                return p + Math.Atan2(v, 2.0) - q + H(y, y, x);
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double H(double a, double b, double c) => Math.Atan2(a - b, 1e-16) * c + a * b;
+        }
+        """);
+
     [Fact]
     public void SharedSubexpressionsAndUnusedParameters() => GeneratorRunner.VerifySnapshots("""
         using System;

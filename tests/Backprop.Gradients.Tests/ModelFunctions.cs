@@ -124,6 +124,26 @@ public partial struct QuadraticModel
 }
 
 /// <summary>
+/// A scalar field that branches add to twice after the return reads it: the reverse sweep sets its gradient's earlier
+/// value aside in a local named after the field (dW_later), not after the member (regression, model fuzz seed 1357005).
+/// </summary>
+public partial class BranchedScaleModel
+{
+    public double W = 0.75;
+
+    [Differentiable]
+    public double Value(double x)
+    {
+        double y = W * x;
+        if (x > 0)
+            y += W * W;
+        if (x > 1)
+            y += 2 * W;
+        return y * W;
+    }
+}
+
+/// <summary>
 /// A polynomial's coefficients in an array field, summed in loops the gradient fuses (differentiated along the forward
 /// pass, several shares of one coefficient collected in one accumulator), and a scale in a scalar field.
 /// </summary>

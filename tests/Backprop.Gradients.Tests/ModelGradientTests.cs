@@ -145,6 +145,19 @@ public class ModelGradientTests
         Assert.Equal("The model holds NaN: A = NaN, B = 1", Assert.Throws<InvalidOperationException>(() => broken.ValueGradient(0.8, g, out _)).Message);
     }
 
+    /// <summary>y·W with y = Wx + W² (x &gt; 0) + 2W (x &gt; 1): at x = 1.5, F = W²x + W³ + 2W², dF/dW = 2Wx + 3W² + 4W, dF/dx = W².</summary>
+    [Fact]
+    public void AFieldThatBranchesAddToGetsItsWholeGradient()
+    {
+        var model = new BranchedScaleModel();
+        var gradients = BranchedScaleModel.Gradients.For(model);
+        double value = model.ValueGradient(1.5, gradients, out double dx);
+        double w = model.W;
+        Assert.Equal(model.Value(1.5), value);
+        Assert.Equal(2 * w * 1.5 + 3 * w * w + 4 * w, gradients.W, 12);
+        Assert.Equal(w * w, dx, 12);
+    }
+
     [Fact]
     public void AnArrayFieldSummedInAFusedLoopPassesTheGradientCheck()
     {

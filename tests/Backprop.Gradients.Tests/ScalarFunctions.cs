@@ -161,6 +161,43 @@ public static partial class ScalarFunctions
     }
 
     /// <summary>
+    /// Regression (found by fuzzing, seed 1335007): in a double method, a float local's adjoint takes ±20·v0¹⁹ (about
+    /// ±1.4·10⁶ at v0 = 1.8) from two statements that cancel exactly, with atan2's partial (0.28) between them. Summed in
+    /// float (ulp 0.125) it was rounded away; the adjoint of a float local is now summed in double when the gradient is.
+    /// </summary>
+    [Differentiable]
+    public static double CancellingInAFloatLocal(double x, double y)
+    {
+        float v0 = (float)(x * y);
+        double p = Math.Pow(v0, 20.0);
+        double a = Math.Atan2(v0, 2.0);
+        double q = Math.Pow(v0, 20.0);
+        return p + a - q;
+    }
+
+    /// <summary>
+    /// Regression (found by fuzzing, seed 1337938): <c>H(y, y)</c>, where H reads <c>Math.Atan2(a - b, c)</c> at
+    /// c = 0.75·sin π ≈ 9.2·10⁻¹⁷. H's gradient gives ∂H/∂a and ∂H/∂b each about ±10¹⁶ beside their small terms, and
+    /// their sum lost those (0 where the derivative is 1.75 − 3y²); y's share now comes from H's tangent along (1, 1).
+    /// </summary>
+    [Differentiable]
+    public static double AliasedCallWithHugePartials(double y) => HugePartials(y, y);
+
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double HugePartials(double a, double b)
+    {
+        b += Math.Atan2(a - b, 0.75 * Math.Sin(Math.PI)) * (Math.Acos(Math.Tanh(b) / 2.0) * a);
+        return a * 1.75 - b * b * a;
+    }
+
+    /// <summary>One value for two of three parameters, and another for the third: x·e^x·z + sin x.</summary>
+    [Differentiable]
+    public static double AliasedCallBesideAnother(double x, double z) => Product3(x, z, x) + Math.Sin(x);
+
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Product3(double a, double b, double c) => a * b * Math.Exp(c);
+
+    /// <summary>
     /// Regression (found by fuzzing, seed 1353436): the reverse of <c>x += choice</c> copies x's adjoint into choice's
     /// (<c>double dchoice = dx;</c>) just before the branches that add to dx. Setting dx's earlier value aside there took
     /// that copy for dx's own declaration and zeroed it: the gradient was 2 where it is 1 + x/√(1 + x²).

@@ -148,6 +148,41 @@ public class ScalarGradientTests
         Assert.Equal(exact, dx, 1e-6);
     }
 
+    /// <summary>p − q is exactly 0 for every x and y, so the gradient is atan2(v0, 2)'s alone: 2/(v0² + 4) times y (or x), v0 = (float)(x·y), rounding not differentiated.</summary>
+    [Theory]
+    [InlineData(1.8, 1.0)]
+    [InlineData(-0.85, 2.0)]
+    public void AFloatLocalsAdjointKeepsTheSmallTermInADoubleMethod(double x, double y)
+    {
+        F.CancellingInAFloatLocalGradient(x, y, out double dx, out double dy);
+        double v0 = (float)(x * y);
+        double atan2 = 2 / (v0 * v0 + 4);
+        // The huge terms cancel in double: what is left is their rounding, 2.3e-10 at 1.4e6.
+        Assert.Equal(atan2 * y, dx, 1e-8);
+        Assert.Equal(atan2 * x, dy, 1e-8);
+    }
+
+    /// <summary>At a = b, atan2(a − b, c) is 0 and stays 0 along (1, 1): H(y, y) = 1.75y − y³.</summary>
+    [Theory]
+    [InlineData(0.9428262761527795)]
+    [InlineData(-0.3)]
+    public void AValuePassedForTwoParametersKeepsTheSmallTermsBesideHugePartials(double y)
+    {
+        double value = F.AliasedCallWithHugePartialsGradient(y, out double dy);
+        Assert.Equal(F.AliasedCallWithHugePartials(y), value);
+        Assert.Equal(1.75 - 3 * y * y, dy, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(0.7, -1.3)]
+    [InlineData(-2.0, 0.5)]
+    public void AValuePassedForTwoParametersBesideAnotherGetsItsWholeDerivative(double x, double z)
+    {
+        F.AliasedCallBesideAnotherGradient(x, z, out double dx, out double dz);
+        Assert.Equal((1 + x) * Math.Exp(x) * z + Math.Cos(x), dx, 1e-12);
+        Assert.Equal(x * Math.Exp(x), dz, 1e-12);
+    }
+
     [Theory]
     [InlineData(-1.4502320808592402)]
     [InlineData(0.3)]

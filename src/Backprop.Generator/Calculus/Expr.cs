@@ -238,6 +238,20 @@ internal static class Simplify
         _ => new CastExpr(a, type),
     };
 
+    /// <summary>
+    /// An adjoint's contribution, summed in the wider <paramref name="type"/>: its terms cast to it, except that a term
+    /// rounded from that type (<c>(float)(20.0 * Math.Pow(v, 19.0))</c>, a conversion's adjoint) is taken unrounded.
+    /// Rounding is not differentiated, and terms left in float would be summed in float.
+    /// </summary>
+    public static Expr Widen(Expr a, ScalarType type) => a switch
+    {
+        _ when a.Type == type => a,
+        CastExpr cast when cast.Operand.Type == type => cast.Operand,
+        BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum => new BinaryExpr(sum.Operator, Widen(sum.Left, type), Widen(sum.Right, type), type),
+        NegateExpr negate => new NegateExpr(Widen(negate.Operand, type)),
+        _ => Cast(a, type),
+    };
+
     /// <summary><c>condition ? value : 0</c>, or just 0 when the value is.</summary>
     public static Expr When(Expr condition, Expr value) =>
         value.IsConstant(0) ? value : new ConditionalExpr(condition, value, new ConstantExpr(0, value.Type));

@@ -54,7 +54,9 @@ internal static class Rules
         // Constants from outside the method (static readonly fields, get-only properties, their arrays): no derivative.
         [Op.Member] = new Partial?[0],
         [Op.MemberElement] = new[] { None },
-        [Op.Convert] = new Partial?[] { (g, x, y) => Simplify.Cast(g, x[0].Type) },
+        // The adjoint in the operand's type; an adjoint that came through the opposite conversion ((float)dv for a
+        // double dv summed for a float local) goes back unrounded: rounding is not differentiated.
+        [Op.Convert] = new Partial?[] { (g, x, y) => g is CastExpr { Operand: var unrounded } && unrounded.Type == x[0].Type ? unrounded : Simplify.Cast(g, x[0].Type) },
         [Op.Negate] = new Partial?[] { (g, x, y) => -g },
         [Op.Add] = new Partial?[] { (g, x, y) => g, (g, x, y) => g },
         [Op.Subtract] = new Partial?[] { (g, x, y) => g, (g, x, y) => -g },

@@ -90,7 +90,9 @@ internal static class BlockSumsFirst
     {
         if (run.BlockAdds < 2 || run.Type is not ScalarType type || before.ContainsKey(run.Start) || before.ContainsKey(run.Start + 1))
             return;
-        string later = names.Allocate(run.Name + "_later");
+        // A model field's gradient is a member (gradients.W): the local is named after the field (dW_later).
+        string local = Naming.Local(run.Name);
+        string later = names.Allocate((local == run.Name ? local : Naming.Derivative(local)) + "_later");
         var adjoint = new NameExpr(run.Name, type);
         var comment = new CommentLine($"{run.Name}: what later statements sent waits until what the blocks below send, which may cancel, is summed");
         var zero = new AssignLine(adjoint, new ConstantExpr(0, type), false);

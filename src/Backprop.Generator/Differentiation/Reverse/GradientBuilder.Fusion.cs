@@ -26,8 +26,8 @@ internal sealed partial class GradientBuilder
             if (!_activity.Active.Contains(target))
                 continue;
             ScalarType type = _variables[target].Type;
-            Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, Naming.Derivative(target)), type);
-            StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
+            Expr seed = target == fusion.Accumulator ? new ConstantExpr(1, type) : new NameExpr(LoopName(names, target, Naming.Derivative(target)), AdjointType(target));
+            StatementAdjoint adjoint = StatementAdjoint.Sweep(statement.Nodes, value, Simplify.Cast(seed, type), _activity.ActiveNodes(statement.Nodes, value), _activity.Active, AliasesThroughTangents);
             PlanOf(statement).FusedSweep = (adjoint, seed);
             foreach (string outer in adjoint.Variables.Select(c => c.Key).Where(v => !locals.Contains(v) && !names.ContainsKey(v)))
             {
@@ -51,7 +51,7 @@ internal sealed partial class GradientBuilder
 
         lines.Add(new CommentLine($"The loop sums into {fusion.Accumulator}: its gradient is summed along, for a unit adjoint of {fusion.Accumulator}, and scaled in the reverse pass."));
         foreach (string scalar in scalars)
-            lines.Add(new DeclareLine(_variables[scalar].Type.Keyword(), names[scalar], new ConstantExpr(0, _variables[scalar].Type)));
+            lines.Add(new DeclareLine(AdjointType(scalar).Keyword(), names[scalar], new ConstantExpr(0, AdjointType(scalar))));
         foreach (string array in arrays)
             lines.Add(new RentLine(_variables[array].Type, names[array], new LengthExpr(array)));
 
@@ -59,7 +59,7 @@ internal sealed partial class GradientBuilder
         var forward = Forward(new Block(reversible.ToEquatableArray()));
         body.AddRange(forward);
         var adjointLocals = locals.Where(l => names.ContainsKey(l) && !scalars.Contains(l))
-            .Select(l => (CodeLine)new DeclareLine(_variables[l].Type.Keyword(), names[l], new ConstantExpr(0, _variables[l].Type))).ToList();
+            .Select(l => (CodeLine)new DeclareLine(AdjointType(l).Keyword(), names[l], new ConstantExpr(0, AdjointType(l)))).ToList();
         _nameOverride = names;
         var gradient = new List<CodeLine>();
         for (int i = reversible.Count - 1; i >= 0; i--)
@@ -91,11 +91,11 @@ internal sealed partial class GradientBuilder
     private void ScaleFusedGradients(List<CodeLine> lines, LoopStatement loop, LoopFusion fusion)
     {
         FusedAdjoints fused = PlanOf(loop).FusedAdjoints!;
-        var seed = new NameExpr(_adjointNames[fusion.Accumulator], _variables[fusion.Accumulator].Type);
+        var seed = new NameExpr(_adjointNames[fusion.Accumulator], AdjointType(fusion.Accumulator));
         // Each gradient in its own type: a float parameter's summed along a double accumulator (x += f(y)) is float.
         foreach (string scalar in fused.Scalars)
         {
-            ScalarType type = _variables[scalar].Type;
+            ScalarType type = AdjointType(scalar);
             lines.Add(new AssignLine(new NameExpr(_adjointNames[scalar], type), Simplify.Cast(seed * new NameExpr(fused.Names[scalar], type), type), true));
         }
         foreach (string array in fused.Arrays)

@@ -35,7 +35,7 @@ internal sealed partial class GradientBuilder
         plan.Seed = seed;
         StatementAdjoint adjoint = plan.Preaccumulated is Preaccumulated carried
             ? StatementAdjoint.Carried(carried, seed, _variables[carried.Input].Type)
-            : StatementAdjoint.Sweep(statement.Nodes, value, seed, _activity.ActiveNodes(statement.Nodes, value), _activity.Active);
+            : StatementAdjoint.Sweep(statement.Nodes, value, Simplify.Cast(seed, _variables[target].Type), _activity.ActiveNodes(statement.Nodes, value), _activity.Active, AliasesThroughTangents);
         if (statement is StoreStatement store)
             adjoint.Referenced.Add(store.Index);
         plan.Adjoint = adjoint;
@@ -128,7 +128,7 @@ internal sealed partial class GradientBuilder
         if (target == _program.Result && _resultSeededOnce)
             return new ConstantExpr(1, type);
         if (statement is not StoreStatement)
-            return new NameExpr(_adjointNames[target], type);
+            return new NameExpr(_adjointNames[target], AdjointType(target));
         string element = _names.Allocate(Naming.Derivative(target) + "_element");
         PlanOf(statement).ElementAdjoint = element;
         return new NameExpr(element, type);
@@ -176,7 +176,8 @@ internal sealed partial class GradientBuilder
                 continue;
             }
             double initial = variable.Name == _program.Result ? 1 : 0;
-            yield return new DeclareLine(variable.Type.Keyword(), _adjointNames[variable.Name], new ConstantExpr(initial, variable.Type));
+            ScalarType type = AdjointType(variable.Name);
+            yield return new DeclareLine(type.Keyword(), _adjointNames[variable.Name], new ConstantExpr(initial, type));
         }
     }
 }

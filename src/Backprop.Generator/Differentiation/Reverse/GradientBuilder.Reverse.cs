@@ -250,9 +250,21 @@ internal sealed partial class GradientBuilder
                 lines.Add(new DeclareLine(statement.Nodes[temporary.Node].Type.Keyword(), name, Finish(temporary.Value)));
                 temporaries[temporary.Node] = name;
             }
+            else if (line is CallTangentPlaceholder tangent)
+            {
+                Node node = statement.Nodes[tangent.Node];
+                var directions = Enumerable.Range(0, node.Arguments.Count).Where(i => node.Call!.Differentiable[i])
+                    .Select(i => (Expr)new ConstantExpr(tangent.Positions.Contains(i) ? 1 : 0, statement.Nodes[node.Arguments[i]].Type));
+                var passed = node.Arguments.Select(a => Resolve(new ValueExpr(a, statement.Nodes[a].Type), statement, values, null));
+                string name = _names.Allocate(Naming.Derivative(ForwardExpressions.NameFor(Op.Call)));
+                lines.Add(new CommentLine("one value passed for several parameters: its share from the callee's tangent along them, where their partials cancel exactly"));
+                lines.Add(new CallTangentLine(node.Call!.DerivativeMethod, passed.Concat(directions).ToEquatableArray(), name));
+                callOutputs[(tangent.Node, tangent.Positions[0])] = name;
+            }
             else if (line is CallGradientPlaceholder call)
             {
                 Node node = statement.Nodes[call.Node];
+                var throughTangents = new HashSet<int>(adjoint.Lines.OfType<CallTangentPlaceholder>().Where(t => t.Node == call.Node).SelectMany(t => t.Positions));
                 var buffers = new List<bool>();
                 var outputs = new List<string>();
                 var collects = new List<CodeLine>();
@@ -273,6 +285,11 @@ internal sealed partial class GradientBuilder
                     if (!node.Call!.Differentiable[i])
                     {
                         outputs.Add("");
+                        continue;
+                    }
+                    if (throughTangents.Contains(i))
+                    {
+                        outputs.Add("_");
                         continue;
                     }
                     string name = _names.Allocate(Naming.Derivative(buffer ? argument.Name! : ForwardExpressions.NameFor(Op.Call)));
@@ -300,7 +317,10 @@ internal sealed partial class GradientBuilder
             else if (_variables[contribution.Key].IsMatrix)
                 lines.Add(new PassLine(AdjointName(contribution.Key), _written.TryGetValue(contribution.Key, out string? written) ? written : null, Finish(contribution.Value)));
             else
-                lines.Add(new AssignLine(new NameExpr(AdjointName(contribution.Key), _variables[contribution.Key].Type), Finish(contribution.Value), true));
+            {
+                ScalarType sum = AdjointType(contribution.Key);
+                lines.Add(new AssignLine(new NameExpr(AdjointName(contribution.Key), sum), Simplify.Widen(Finish(contribution.Value), sum), true));
+            }
         }
         foreach (var (array, elementIndex, value) in adjoint.Elements)
         {
@@ -320,7 +340,7 @@ internal sealed partial class GradientBuilder
         if (store is null && seed is not ConstantExpr && !detached)
         {
             if (toTarget is not null ? !toTarget.Equals(seed) : !IsFirstWrite(statement))
-                lines.Add(new AssignLine(seed, toTarget ?? (matrix ? new NullExpr(type) : new ConstantExpr(0, type)), false));
+                lines.Add(new AssignLine(seed, toTarget ?? (matrix ? new NullExpr(type) : new ConstantExpr(0, seed.Type)), false));
         }
         if (matrix && lines.Count > 0)
             outer.Add(new IfLine(new NotNullExpr(((NameExpr)seed).Name), lines.ToEquatableArray(), EquatableArray<CodeLine>.Empty));

@@ -50,6 +50,9 @@ internal sealed partial class GradientBuilder
     private readonly Dictionary<string, string> _written = new();
     private readonly List<string> _rented = new();
     private readonly bool _resultSeededOnce;
+
+    /// <summary>Whether the gradient is double: a differentiable parameter or the result is.</summary>
+    private readonly bool _doubleGradient;
     private bool _usesTape;
 
     /// <summary>What the forward sweep left for the reverse sweep of one statement.</summary>
@@ -92,6 +95,21 @@ internal sealed partial class GradientBuilder
 
     private StatementPlan PlanOf(Statement statement) => _plans[statement.Id];
 
+    /// <summary>
+    /// The type a scalar variable's adjoint is summed in: a float local's is double when the gradient is. Its
+    /// contributions come from statements computed in float, each exact to float's precision; summed in float, huge
+    /// ones that cancel (one float value sent back through two calls, ±1.7·10⁵) swallow a small one beside them, which
+    /// double keeps (fuzz seed 1335007). Parameters' and fields' gradients keep their declared types.
+    /// </summary>
+    /// <summary>Second derivatives are taken of this code (forward over reverse), which has no rule for a callee's tangent call.</summary>
+    private bool AliasesThroughTangents => (_function.Derivatives & DerivativeKinds.Hessian) == 0;
+
+    private ScalarType AdjointType(string variable)
+    {
+        VariableSpec spec = _variables[variable];
+        return spec.Type == ScalarType.Float && _doubleGradient && spec.Kind != VariableKind.Parameter && spec.Shape == ValueShape.Scalar ? ScalarType.Double : spec.Type;
+    }
+
     private GradientBuilder(FunctionSpec function)
     {
         _function = function;
@@ -106,6 +124,7 @@ internal sealed partial class GradientBuilder
         MarkNesting(_program.Body, nested: false);
         var resultWrites = Statements.All(_program.Body).OfType<AssignStatement>().Where(a => a.Target == _program.Result).ToList();
         _resultSeededOnce = resultWrites.Count == 1 && !PlanOf(resultWrites[0]).Nested && !function.ReturnsMatrix;
+        _doubleGradient = function.ReturnType == ScalarType.Double || function.Inputs.Any(p => p.Role != ParameterRole.Passive && p.Type == ScalarType.Double);
         // A matrix written once, at the top level (the result, an inlined method's): nothing was there before.
         foreach (var single in Statements.All(_program.Body).OfType<AssignStatement>().Where(a => _variables[a.Target].IsMatrix).GroupBy(a => a.Target))
         {

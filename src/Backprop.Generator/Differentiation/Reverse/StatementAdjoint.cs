@@ -32,7 +32,11 @@ internal sealed class StatementAdjoint
     /// <summary>Nodes whose forward values the derivative code reads: the reverse code, or a carried derivative.</summary>
     public HashSet<int> Referenced { get; } = new();
 
-    public static StatementAdjoint Sweep(EquatableArray<Node> nodes, int root, Expr seed, bool[] active, ISet<string> activeVariables)
+    /// <param name="aliasesThroughTangents">
+    /// Whether a call that takes one value for several parameters may get that value's share from the callee's tangent
+    /// (<see cref="CallTangentPlaceholder"/>): not where second derivatives are taken of this code.
+    /// </param>
+    public static StatementAdjoint Sweep(EquatableArray<Node> nodes, int root, Expr seed, bool[] active, ISet<string> activeVariables, bool aliasesThroughTangents)
     {
         var adjoint = new StatementAdjoint();
         var pending = new Dictionary<int, Expr> { [root] = seed };
@@ -56,10 +60,10 @@ internal sealed class StatementAdjoint
             int[] targets = Enumerable.Range(0, node.Arguments.Count)
                 .Where(i => active[node.Arguments[i]] && Rules.Propagates(node, i, nodes[node.Arguments[i]].Type))
                 .ToArray();
-            if (targets.Length > 1 && g is not (ConstantExpr or NameExpr or NegateExpr { Operand: ConstantExpr or NameExpr }))
+            if (targets.Length > 1 && g is not (ConstantExpr or NameExpr or NegateExpr { Operand: ConstantExpr or NameExpr } or CastExpr { Operand: NameExpr }))
             {
-                // Several partials read it: compute it once (a negated name is as cheap to read again, and the algebra
-                // can then carry the sign out: dx -= g * y rather than dproduct = -g; dx += dproduct * y).
+                // Several partials read it: compute it once (a negated or converted name is as cheap to read again, and
+                // the algebra can then carry the sign out: dx -= g * y rather than dproduct = -g; dx += dproduct * y).
                 adjoint.Lines.Add(new AdjointLine(id, g));
                 g = new AdjointExpr(id, node.Type);
             }
@@ -76,10 +80,15 @@ internal sealed class StatementAdjoint
             }
             if (node.Op == Op.Call)
             {
-                adjoint.Lines.Add(new CallGradientPlaceholder(id));
-                foreach (int i in targets.Where(i => nodes[node.Arguments[i]].Op == Op.ArrayArgument))
+                List<int[]> aliased = aliasesThroughTangents ? Aliased(node, nodes, targets) : new List<int[]>();
+                int[] alone = targets.Where(i => !aliased.Any(group => group.Contains(i))).ToArray();
+                if (alone.Length > 0)
+                    adjoint.Lines.Add(new CallGradientPlaceholder(id));
+                foreach (int[] group in aliased)
+                    adjoint.Lines.Add(new CallTangentPlaceholder(id, group.ToEquatableArray()));
+                foreach (int i in alone.Where(i => nodes[node.Arguments[i]].Op == Op.ArrayArgument))
                     adjoint.Arrays.Add((nodes[node.Arguments[i]].Name!, id, i, g));
-                Send(pending, node, targets.Where(i => nodes[node.Arguments[i]].Op != Op.ArrayArgument)
+                Send(pending, node, alone.Where(i => nodes[node.Arguments[i]].Op != Op.ArrayArgument).Concat(aliased.Select(group => group[0]))
                     .Select(i => (i, g * new CallPartialExpr(id, i, nodes[node.Arguments[i]].Type))));
                 continue;
             }
@@ -115,6 +124,22 @@ internal sealed class StatementAdjoint
     }
 
     /// <summary>
+    /// The parameters of a call that take one value, grouped, where that value's share is better had from the callee's
+    /// tangent along them: for <c>H(y, y)</c> with <c>H(a, b)</c> reading <c>Math.Atan2(a - b, c)</c> at c ≈ 10⁻¹⁶, the
+    /// gradient gives ∂H/∂a and ∂H/∂b each about ±10¹⁶ beside their small terms, which their sum loses (0 where the
+    /// derivative is −4.87; fuzz seed 1337938); along (1, 1), <c>a - b</c>'s tangent is exactly 0. Only for a callee with
+    /// a tangent, returning a number, all of whose differentiable arguments are numbers.
+    /// </summary>
+    private static List<int[]> Aliased(Node call, EquatableArray<Node> nodes, int[] targets)
+    {
+        bool numbersOnly = call.Shape == ValueShape.Scalar && (call.Call!.Derivatives & DerivativeKinds.Tangent) != 0
+            && Enumerable.Range(0, call.Arguments.Count).All(i => !call.Call.Differentiable[i] || nodes[call.Arguments[i]].Shape == ValueShape.Scalar && nodes[call.Arguments[i]].Op != Op.ArrayArgument);
+        if (!numbersOnly)
+            return new List<int[]>();
+        return targets.GroupBy(i => call.Arguments[i]).Where(group => group.Count() > 1).Select(group => group.ToArray()).ToList();
+    }
+
+    /// <summary>
     /// Adds a node's partials (argument position, value) to its arguments' pending adjoints. The partials of one
     /// argument that appears several times are summed first, and join the argument's other contributions as one term:
     /// <c>v - v</c> sends <c>g - g</c>, exactly 0 as its forward value is, where added one at a time to a sum already
@@ -138,6 +163,10 @@ internal sealed class StatementAdjoint
             {
                 case AdjointLine adjoint:
                     Mark(adjoint.Value);
+                    break;
+                case CallTangentPlaceholder tangent:
+                    foreach (int argument in nodes[tangent.Node].Arguments)
+                        Referenced.Add(argument);
                     break;
                 case CallGradientPlaceholder call:
                     foreach (int argument in nodes[call.Node].Arguments)
@@ -207,3 +236,9 @@ internal sealed record AdjointLine(int Node, Expr Value) : CodeLine;
 /// arguments' adjoints themselves.
 /// </summary>
 internal sealed record CallGradientPlaceholder(int Node, Expr? Seed = null) : CodeLine;
+
+/// <summary>
+/// The tangent call for call node <see cref="Node"/> along its parameters <see cref="Positions"/>, which take one value:
+/// the callee's derivative along them, which <see cref="CallPartialExpr"/> of the first of them reads.
+/// </summary>
+internal sealed record CallTangentPlaceholder(int Node, EquatableArray<int> Positions) : CodeLine;
