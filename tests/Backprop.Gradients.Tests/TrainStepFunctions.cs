@@ -72,3 +72,26 @@ public partial class TrainedStack
         return SoftmaxCrossEntropy(h * (1 / Temperature), t) + 0.01 * penalty + shift * shift * Temperature;
     }
 }
+
+/// <summary>A model whose loss calls a [Differentiable] static method and a plain one (an implicit helper): the train step calls their gradients.</summary>
+public partial class HelperCallingModel
+{
+    public double A = 0.7, B = -0.3;
+
+    [Differentiable(Derivatives.Gradient | Derivatives.TrainStep)]
+    public double Loss(double x) => Softplus(A * x) + Square(B - x);
+
+    [Differentiable]
+    public static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+
+    public static double Square(double z) => z * z;
+}
+
+/// <summary>A model asking for the train step alone: it gets no gradient method.</summary>
+public partial class TrainStepOnlyModel
+{
+    public double A = 2;
+
+    [Differentiable(Derivatives.TrainStep)]
+    public double Loss(double x) => (A * x - 1) * (A * x - 1);
+}

@@ -159,4 +159,37 @@ public class TrainStepTests
         Assert.Equal(0, others.StepCount);
         Assert.Equal(w2, model.W2.Span.ToArray());
     }
+
+    [Fact]
+    public void ATrainStepCallsTheGradientsOfTheMethodsItsLossCalls()
+    {
+        HelperCallingModel stepped = new(), fused = new();
+        var gradients = HelperCallingModel.Gradients.For(stepped);
+        var stepper = new Adam<double>(stepped, gradients, 0.05);
+        var fuser = new Adam<double>(fused, HelperCallingModel.Gradients.For(fused), 0.05);
+
+        for (int step = 0; step < Steps; step++)
+        {
+            double x = 0.1 * (step % 7) - 0.3;
+            double expected = stepped.LossGradient(x, gradients, out _);
+            stepper.Step();
+            Assert.Equal(expected, fused.LossTrainStep(x, fuser));
+        }
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(stepped.A), BitConverter.DoubleToInt64Bits(fused.A));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(stepped.B), BitConverter.DoubleToInt64Bits(fused.B));
+    }
+
+    [Fact]
+    public void TheTrainStepAloneIsTheOnlyMethodGenerated()
+    {
+        var model = new TrainStepOnlyModel();
+        var sgd = new Sgd<double>(model, TrainStepOnlyModel.Gradients.For(model), 0.1);
+
+        double loss = model.LossTrainStep(1.0, sgd);
+
+        Assert.Equal(1.0, loss);
+        Assert.Equal(2 - 0.1 * 2 * (2 * 1.0 - 1) * 1.0, model.A);
+        Assert.Null(typeof(TrainStepOnlyModel).GetMethod("LossGradient"));
+    }
 }
