@@ -45,6 +45,11 @@ internal static class ModelTwin
         return types.Count == 1 ? types[0] : null;
     }
 
+    /// <summary>The exception the stand-ins throw at a field a train step left other than the gradient and <c>Step</c> did, which the checker reports by its type's name.</summary>
+    public const string TrainStepMismatch =
+        "/// <summary>A train step that left a field other than the gradient followed by an optimizer's step did.</summary>\n" +
+        "public sealed class TrainStepMismatch(string field) : Exception($\"the train step left '{field}' other than the gradient and Step\");\n";
+
     /// <summary>The names a program's source assigns anywhere (its local functions included): such a parameter stays a parameter.</summary>
     public static HashSet<string> Assigned(string source)
     {
@@ -88,11 +93,7 @@ internal static class ModelTwin
         var text = new StringBuilder();
         foreach (FuzzProgram program in programs.Where(p => p.Fields is not null))
             WriteStandIns(text, program);
-        if (text.Length == 0)
-            return "";
-        text.Append("/// <summary>A train step that left a field other than the gradient followed by an optimizer's step did.</summary>\n");
-        text.Append("public sealed class TrainStepMismatch(string field) : Exception($\"the train step left '{field}' other than the gradient and Step\");\n");
-        return "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text;
+        return text.Length == 0 ? "" : "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text + TrainStepMismatch;
     }
 
     private static void WriteStandIns(StringBuilder text, FuzzProgram program)
