@@ -24,29 +24,43 @@ internal static class BlockSumsFirst
     {
         var before = new Dictionary<int, List<CodeLine>>();
         var after = new Dictionary<int, List<CodeLine>>();
+        // The last line that did something other than add to each name, and the runs of additions after it.
+        var lastOther = new Dictionary<string, int>();
         var runs = new Dictionary<string, Run>();
+        var adds = new Dictionary<string, int>();
+        var other = new HashSet<string>();
         for (int i = 0; i < lines.Count; i++)
         {
-            var adds = new Dictionary<string, int>();
-            var other = new HashSet<string>();
+            adds.Clear();
+            other.Clear();
             if (!Mentions(lines[i], adds, other, nested: false))
             {
                 // A line of a kind not known here may read or write any adjoint.
                 foreach (Run run in runs.Values)
                     Close(run, lines, names, before, after);
                 runs.Clear();
+                lastOther.Clear();
                 continue;
             }
             foreach (string name in other)
             {
                 if (runs.TryGetValue(name, out Run? run))
+                {
                     Close(run, lines, names, before, after);
-                runs[name] = new Run(name, i);
+                    runs.Remove(name);
+                }
+                lastOther[name] = i;
             }
-            foreach (KeyValuePair<string, int> add in adds.Where(a => !other.Contains(a.Key)))
+            foreach (KeyValuePair<string, int> add in adds)
             {
-                if (!runs.TryGetValue(add.Key, out Run? run))
+                if (other.Contains(add.Key))
                     continue;
+                if (!runs.TryGetValue(add.Key, out Run? run))
+                {
+                    if (!lastOther.TryGetValue(add.Key, out int start))
+                        continue;
+                    runs[add.Key] = run = new Run(add.Key, start);
+                }
                 run.Last = i;
                 run.BlockAdds += add.Value;
                 run.Type ??= Types(lines[i], add.Key);
