@@ -61,6 +61,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ModelNotSupported = Error("BP0016", "Model not supported as declared",
         "Model '{0}' is not supported as declared: {1}", Shape);
 
+    public static readonly DiagnosticDescriptor TrainStepNotAvailable = Error("BP0017", "Train step not available for the method",
+        "'{0}' cannot have Derivatives.TrainStep: {1}", Shape);
+
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("BP1001", "Unsupported statement",
         "{0} is not supported in a [Differentiable] method; {1}", Body);
 
@@ -100,7 +103,7 @@ internal static class Diagnostics
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
-        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
+        GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, TrainStepNotAvailable, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
         PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, InternalError,
     };
 

@@ -185,12 +185,14 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         // The Jacobian runs both sweeps; the Hessian-vector product is built from the gradient, and its forward pass
         // takes the values of the [Differentiable] methods it calls from their tangent methods.
         bool Wants(DerivativeKinds kinds) => (function.Derivatives & kinds) != 0;
-        MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? GradientBuilder.Build(TupleCotangent.Seeded(function)) : null;
+        MethodBody? gradient = Wants(DerivativeKinds.Gradient | DerivativeKinds.Hessian | DerivativeKinds.Jacobian | DerivativeKinds.TrainStep) ? GradientBuilder.Build(TupleCotangent.Seeded(function)) : null;
         MethodBody? tangent = Wants(DerivativeKinds.Tangent | DerivativeKinds.Hessian | DerivativeKinds.Jacobian) ? TangentBuilder.Build(function) : null;
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
         HessianVectorBody? hessian = Wants(DerivativeKinds.Hessian) ? HessianVectorBuilder.Build(function, gradient!) : null;
-        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, hessian), parsed.Diagnostics);
+        // The train step is the gradient's code with the optimizer's updates placed in its reverse sweep.
+        MethodBody? trainStep = Wants(DerivativeKinds.TrainStep) ? FusedUpdates.Apply(function, gradient!) : null;
+        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, hessian, trainStep), parsed.Diagnostics);
     }
 
     /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>

@@ -3,9 +3,12 @@ using Backprop.Generator.Model;
 
 namespace Backprop.Generator;
 
-/// <summary>Numbers as C# source writes them, for every stage that prints code: the emitters, and the lowering passing a constant through to an operation.</summary>
+/// <summary>Numbers (and strings) as C# source writes them, for every stage that prints code: the emitters, and the lowering passing a constant through to an operation.</summary>
 internal static class Literals
 {
+    /// <summary>A string literal, quoted and escaped: <c>"Hidden.W"</c>.</summary>
+    public static string String(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+
     /// <summary>A literal of the given type, culture-invariant and round-trippable: <c>2.0</c>, <c>0.5f</c>, <c>double.NaN</c>.</summary>
     public static string Of(double value, ScalarType type)
     {

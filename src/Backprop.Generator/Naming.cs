@@ -20,6 +20,11 @@ internal static class Naming
     /// <summary>The Jacobian's private sweeps: one column (forward mode) or one row (reverse mode) at a time.</summary>
     public const string JacobianColumnSuffix = "JacobianColumn";
     public const string JacobianRowSuffix = "JacobianRow";
+    /// <summary>A model's training step, the optimizer's updates fused into the reverse sweep.</summary>
+    public const string TrainStepSuffix = "TrainStep";
+
+    /// <summary>The train step's parameter of the optimizer it applies.</summary>
+    public const string Optimizer = "optimizer";
 
     /// <summary>The type the generator writes into a model (a type with <c>[Differentiable]</c> instance methods): its fields' gradients.</summary>
     public const string GradientsType = "Gradients";

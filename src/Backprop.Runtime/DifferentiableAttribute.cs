@@ -14,6 +14,8 @@ namespace Backprop;
 /// <item><see cref="Derivatives.Hessian"/>: <c>FHessianVector</c>, <c>FHessian</c>, <c>FGradientHessianVector</c> (value,
 /// gradient and product at once, what other methods' products call) and <c>FTangent</c>.</item>
 /// <item><see cref="Derivatives.Jacobian"/>: <c>FJacobian</c>, for a method returning <c>double[]</c> or <c>float[]</c>.</item>
+/// <item><see cref="Derivatives.TrainStep"/>: <c>FTrainStep</c>, for a model's loss: a training step with the optimizer's
+/// updates fused into the reverse sweep.</item>
 /// </list>
 /// For a method returning an array, <see cref="Derivatives.Gradient"/> emits the vector-Jacobian product
 /// <c>FVectorJacobian</c> (the result's cotangent <c>dresult</c> comes after the original parameters), and
@@ -61,4 +63,14 @@ public enum Derivatives
     /// It runs one forward sweep per input when there are no more inputs than outputs, else one reverse sweep per output.
     /// </summary>
     Jacobian = 8,
+
+    /// <summary>
+    /// For a model's method returning its loss: <c>FTrainStep(p1, …, pn, Optimizer&lt;T&gt; optimizer)</c>, one training
+    /// step fused into the reverse sweep. It computes the loss and the gradient of every parameter of the model into
+    /// the optimizer's gradients, as <c>FGradient</c> does, and applies the optimizer's update to each parameter as soon
+    /// as its gradient is complete, while it is still in cache; the result is the same, bit for bit, as <c>FGradient</c>
+    /// followed by <see cref="Training.Optimizer{T}.Step"/>. It returns the loss. The optimizer must be built over the
+    /// model (<c>new Adam&lt;float&gt;(model, gradients, …)</c>).
+    /// </summary>
+    TrainStep = 16,
 }

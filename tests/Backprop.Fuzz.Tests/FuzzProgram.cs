@@ -56,8 +56,8 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     public static string ClassNameOf(int seed) => "P" + seed;
 
     public static string KernelsClassName(int seed) => ClassNameOf(seed) + "Kernels";
-    /// <summary>The attribute of <c>F</c>: a program returning an array also asks for its Jacobian.</summary>
-    public string Attribute => AttributeWith(Outputs > 0 ? "Derivatives.Jacobian" : null);
+    /// <summary>The attribute of <c>F</c>: a program returning an array also asks for its Jacobian, a model (whose parameters share a type) for its train step.</summary>
+    public string Attribute => AttributeWith(Outputs > 0 ? "Derivatives.Jacobian" : ModelTwin.TrainStepElement(this) is not null ? "Derivatives.TrainStep" : null);
 
     /// <summary>The attribute of its differentiable helpers (a callee needs every mode its caller asks for; they return scalars).</summary>
     private string HelperAttribute => AttributeWith(null);
@@ -131,7 +131,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     public static string StandIns(IReadOnlyList<FuzzProgram> programs)
     {
         string classes = ModelTwin.StandIns(programs) + StructTwin.StandIns(programs);
-        return classes.Length == 0 ? "" : "using System;\nusing Backprop;\n\nnamespace " + Namespace + ";\n\n" + classes;
+        return classes.Length == 0 ? "" : "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + Namespace + ";\n\n" + classes;
     }
 
     /// <summary>Wraps classes in the file they are compiled in.</summary>

@@ -42,6 +42,27 @@ public class HarnessTests
         Assert.InRange(Enumerable.Range(1, 300).Count(seed => ProgramGenerator.GenerateModel(seed).Fields is not null), 120, 300);
     }
 
+    /// <summary>
+    /// A model whose differentiable fields share a type asks for its train step too, and its gradient's stand-in steps two
+    /// copies, one by the gradient and an optimizer's Step, one by the train step, throwing <c>TrainStepMismatch</c> at a
+    /// field they leave different; most generated models share a type (a float field among doubles does not).
+    /// </summary>
+    [Fact]
+    public void AModelTwinsStandInChecksItsTrainStepAgainstTheGradientAndStep()
+    {
+        FuzzProgram model = ModelTwin.Of(new(8, new[] { X, new FuzzParameter("y", FuzzType.Double, false) }, new[] { "y = y * x;", "return y + x * x;" },
+            FuzzType.Double, UsesFloat: false));
+        FuzzProgram mixed = model with { Parameters = new[] { X, new FuzzParameter("f", FuzzType.Float, false), new FuzzParameter("y", FuzzType.Double, false) }, Fields = new[] { "x", "f" } };
+
+        Assert.Contains("Derivatives.TrainStep", model.Attribute);
+        Assert.DoesNotContain("TrainStep", mixed.Attribute);
+        string standIns = ModelTwin.StandIns(new[] { model });
+        Assert.Contains("fused.ModelTrainStep(y, new global::Backprop.Training.Sgd<double>(fused, Gradients.For(fused), 0.01));", standIns);
+        Assert.Contains("throw new TrainStepMismatch(\"x\");", standIns);
+        Assert.Empty(FuzzCampaign.Run(new[] { model }).Failures);
+        Assert.InRange(Enumerable.Range(1, 300).Select(ProgramGenerator.GenerateModel).Count(p => ModelTwin.TrainStepElement(p) is not null), 100, 300);
+    }
+
     private static FuzzProgram WithFixedMembers(int seed, params string[] statements) =>
         Program(seed, statements) with { Helpers = ProgramGenerator.FixedMembers };
 

@@ -104,6 +104,23 @@ public class MatrixHarnessTests
         Assert.Contains("BP1002", failure.Detail);
     }
 
+    /// <summary>
+    /// A matrix program held as a model asks for its train step, unless it keeps a stack of weights of its own; its
+    /// gradient's stand-in steps two copies (gradient and Step, train step) and compares every field bit for bit.
+    /// </summary>
+    [Fact]
+    public void AMatrixModelsStandInChecksItsTrainStep()
+    {
+        MatrixProgram model = OverAWeight(3, Doubled()).AsModel();
+        MatrixProgram keepsAStack = OverAnArray(4, Doubled()) with { Fields = Array.Empty<string>() };
+
+        Assert.Contains("Derivatives.TrainStep", model.Derivatives);
+        Assert.DoesNotContain("TrainStep", keepsAStack.Derivatives);
+        Assert.Contains("fused.ModelTrainStep(X, new global::Backprop.Training.Sgd<double>(fused, Gradients.For(fused), 0.01));", MatrixProgram.StandIns(new[] { model }));
+        Assert.Empty(MatrixFuzz.Run(new[] { model }).Failures);
+        Assert.InRange(Enumerable.Range(1, 200).Select(MatrixProgramGenerator.Generate).Select(p => p.AsModel()).Count(p => p.TrainStep), 100, 200);
+    }
+
     [Fact]
     public void SameSeedSameMatrixProgram() =>
         Assert.Equal(MatrixProgramGenerator.Generate(42).Source, MatrixProgramGenerator.Generate(42).Source);

@@ -66,8 +66,14 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
     /// <summary>Whether <c>F</c> asks for the tangent: not a model's, which has the gradient alone.</summary>
     public bool Tangent => Fields is null;
 
-    /// <summary>What <c>F</c>'s attribute asks for: the gradient, the tangent, and <see cref="Hessian"/> where it may.</summary>
-    public string Derivatives => "Derivatives.Gradient" + (Tangent ? " | Derivatives.Tangent" : "") + (Hessian ? " | Derivatives.Hessian" : "");
+    /// <summary>
+    /// Whether <c>F</c>, a model's, asks for its train step: not when it keeps a stack of weights as a parameter of its
+    /// own, whose gradient a train step has nowhere to put (BP0017).
+    /// </summary>
+    public bool TrainStep => Fields is not null && !Parameters.Any(p => !IsField(p) && p.Role == MatrixRole.WeightArray);
+
+    /// <summary>What <c>F</c>'s attribute asks for: the gradient, the tangent, and <see cref="Hessian"/> where it may; a model's train step.</summary>
+    public string Derivatives => "Derivatives.Gradient" + (Tangent ? " | Derivatives.Tangent" : "") + (Hessian ? " | Derivatives.Hessian" : "") + (TrainStep ? " | Derivatives.TrainStep" : "");
 
     /// <summary>The program held as a model: its weights (and the scalar, unless the body assigns it) become fields.</summary>
     public MatrixProgram AsModel()
@@ -111,7 +117,7 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
         var text = new StringBuilder();
         foreach (MatrixProgram program in programs.Where(p => p.Fields is not null))
             program.WriteStandIns(text);
-        return text.Length == 0 ? "" : "using System;\nusing Backprop;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text;
+        return text.Length == 0 ? "" : "using System;\nusing System.Linq;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text + ModelTwin.TrainStepMismatch;
     }
 
     private void WriteStandIns(StringBuilder text)
@@ -150,7 +156,44 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
                 _ => $"        gradients.{field.Name}.CopyTo(d{field.Name});\n",
             });
         }
+        if (TrainStep)
+            WriteTrainStepCheck(text, fields, kept);
         text.Append("        return value;\n    }\n}\n\n");
+    }
+
+    /// <summary>
+    /// In the gradient's stand-in: two copies of the model, one stepped by its gradient and an optimizer's <c>Step</c>,
+    /// the other by its train step; a field they leave different throws <c>TrainStepMismatch</c>, which the checker reports.
+    /// </summary>
+    private void WriteTrainStepCheck(StringBuilder text, List<MatrixParameter> fields, List<MatrixParameter> kept)
+    {
+        // Matrices copied, so the two models do not share them.
+        string Copy() => $"new {ClassName} {{ {string.Join(", ", fields.Select(f => f.Role switch
+        {
+            MatrixRole.Scalar => $"{f.Name} = {f.Name}",
+            MatrixRole.WeightArray => $"{f.Name} = Array.ConvertAll({f.Name}, m => m.Clone())",
+            _ => $"{f.Name} = {f.Name}.Clone()",
+        }))} }}";
+        var discarded = kept.Where(p => p.Differentiable).Select(p => p.Role == MatrixRole.Scalar ? "out _" : $"new Matrix<double>({p.Name}.Rows, {p.Name}.Columns)");
+        const string optimizer = "global::Backprop.Training.Sgd<double>";
+        text.Append("        var stepped = ").Append(Copy()).Append(";\n");
+        text.Append("        var steppedGradients = Gradients.For(stepped);\n");
+        text.Append("        var stepper = new ").Append(optimizer).Append("(stepped, steppedGradients, 0.01);\n");
+        text.Append("        stepped.").Append(ModelTwin.MethodName).Append("Gradient(").Append(string.Join(", ", kept.Select(p => p.Name).Append("steppedGradients").Concat(discarded))).Append(");\n");
+        text.Append("        stepper.Step();\n");
+        text.Append("        var fused = ").Append(Copy()).Append(";\n");
+        text.Append("        fused.").Append(ModelTwin.MethodName).Append("TrainStep(").Append(string.Join(", ", kept.Select(p => p.Name).Append($"new {optimizer}(fused, Gradients.For(fused), 0.01)"))).Append(");\n");
+        foreach (MatrixParameter field in fields)
+        {
+            string Same(string a, string b) => $"MemoryMarshal.AsBytes({a}.Span).SequenceEqual(MemoryMarshal.AsBytes({b}.Span))";
+            string same = field.Role switch
+            {
+                MatrixRole.Scalar => $"BitConverter.DoubleToInt64Bits(stepped.{field.Name}) == BitConverter.DoubleToInt64Bits(fused.{field.Name})",
+                MatrixRole.WeightArray => $"Enumerable.Range(0, stepped.{field.Name}.Length).All(i => {Same($"stepped.{field.Name}[i]", $"fused.{field.Name}[i]")})",
+                _ => Same($"stepped.{field.Name}", $"fused.{field.Name}"),
+            };
+            text.Append("        if (!(").Append(same).Append("))\n            throw new TrainStepMismatch(\"").Append(field.Name).Append("\");\n");
+        }
     }
 
     public override string ToString() => $"seed {Seed}{(Fields is null ? "" : " (a model)")}:\n{Source}";

@@ -32,6 +32,24 @@ internal static class ModelTwin
         return program with { Fields = fields, Tangent = false, Hessian = false };
     }
 
+    /// <summary>
+    /// For a model whose differentiable fields share one element type, that type's keyword: it asks for a train step too,
+    /// which its stand-in checks against the gradient followed by an optimizer's step; else <c>null</c>.
+    /// </summary>
+    public static string? TrainStepElement(FuzzProgram program)
+    {
+        if (program.Fields is null)
+            return null;
+        var types = program.Parameters.Where(p => p.Differentiable && program.Fields.Contains(p.Name))
+            .Select(p => p.Type == FuzzType.Float ? "float" : "double").Distinct().ToList();
+        return types.Count == 1 ? types[0] : null;
+    }
+
+    /// <summary>The exception the stand-ins throw at a field a train step left other than the gradient and <c>Step</c> did, which the checker reports by its type's name.</summary>
+    public const string TrainStepMismatch =
+        "/// <summary>A train step that left a field other than the gradient followed by an optimizer's step did.</summary>\n" +
+        "public sealed class TrainStepMismatch(string field) : Exception($\"the train step left '{field}' other than the gradient and Step\");\n";
+
     /// <summary>The names a program's source assigns anywhere (its local functions included): such a parameter stays a parameter.</summary>
     public static HashSet<string> Assigned(string source)
     {
@@ -75,7 +93,7 @@ internal static class ModelTwin
         var text = new StringBuilder();
         foreach (FuzzProgram program in programs.Where(p => p.Fields is not null))
             WriteStandIns(text, program);
-        return text.ToString();
+        return text.Length == 0 ? "" : text + TrainStepMismatch;
     }
 
     private static void WriteStandIns(StringBuilder text, FuzzProgram program)
@@ -110,6 +128,36 @@ internal static class ModelTwin
                 ? $"        gradients.{field.Name}.CopyTo(d{field.Name}, 0);\n"
                 : $"        d{field.Name} = gradients.{field.Name};\n");
         }
+        if (TrainStepElement(program) is { } element)
+            WriteTrainStepCheck(text, program, fields, kept, element);
         text.Append("        return value;\n    }\n}\n\n");
+    }
+
+    /// <summary>
+    /// In the gradient's stand-in: two copies of the model, one stepped by its gradient and an optimizer's <c>Step</c>,
+    /// the other by its train step; a field they leave different throws <c>TrainStepMismatch</c>, which the checker reports.
+    /// </summary>
+    private static void WriteTrainStepCheck(StringBuilder text, FuzzProgram program, List<FuzzParameter> fields, List<FuzzParameter> kept, string element)
+    {
+        // Arrays copied, so the two models do not share them.
+        string Copy() => $"new {program.ClassName} {{ {string.Join(", ", fields.Select(f => f.Type is FuzzType.DoubleArray or FuzzType.IntArray ? $"{f.Name} = ({FuzzText.Keyword(f.Type)}){f.Name}.Clone()" : $"{f.Name} = {f.Name}"))} }}";
+        var discarded = kept.Where(p => p.Differentiable).Select(p => p.Type == FuzzType.DoubleArray ? $"new double[{p.Name}.Length]" : "out _");
+        string optimizer = $"global::Backprop.Training.Sgd<{element}>";
+        text.Append("        var stepped = ").Append(Copy()).Append(";\n");
+        text.Append("        var steppedGradients = Gradients.For(stepped);\n");
+        text.Append("        var stepper = new ").Append(optimizer).Append("(stepped, steppedGradients, 0.01);\n");
+        text.Append("        stepped.").Append(MethodName).Append("Gradient(").Append(string.Join(", ", kept.Select(p => p.Name).Append("steppedGradients").Concat(discarded))).Append(");\n");
+        text.Append("        stepper.Step();\n");
+        text.Append("        var fused = ").Append(Copy()).Append(";\n");
+        text.Append("        fused.").Append(MethodName).Append("TrainStep(").Append(string.Join(", ", kept.Select(p => p.Name).Append($"new {optimizer}(fused, Gradients.For(fused), 0.01)"))).Append(");\n");
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+        {
+            string same = field.Type == FuzzType.DoubleArray
+                ? $"MemoryMarshal.AsBytes(stepped.{field.Name}.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(fused.{field.Name}.AsSpan()))"
+                : field.Type == FuzzType.Float
+                    ? $"BitConverter.SingleToInt32Bits(stepped.{field.Name}) == BitConverter.SingleToInt32Bits(fused.{field.Name})"
+                    : $"BitConverter.DoubleToInt64Bits(stepped.{field.Name}) == BitConverter.DoubleToInt64Bits(fused.{field.Name})";
+            text.Append("        if (!(").Append(same).Append("))\n            throw new TrainStepMismatch(\"").Append(field.Name).Append("\");\n");
+        }
     }
 }

@@ -1338,6 +1338,74 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0017_TrainStepOfAStaticMethod() =>
+        Assert.Contains("it is static, and a train step updates a model's parameter fields in place; make 'Loss' an instance method", Expect("BP0017", """
+            public static partial class Functions
+            {
+                [Differentiable([|Derivatives.Gradient | Derivatives.TrainStep|])] public static double Loss(double w) => w * w;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0017_TrainStepOfAStructModel() =>
+        Assert.Contains("its model 'Model' is a struct, which an optimizer would update a copy of; make 'Model' a class or record class", Expect("BP0017", """
+            public partial struct Model
+            {
+                public Matrix<float> W;
+                [Differentiable([|Derivatives.TrainStep|])] public float Loss([NoDerivative] Matrix<float> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0017_TrainStepOfAModelWithAnInitOnlyParameter() =>
+        Assert.Contains("the model's parameter 'Bias' cannot be updated in place: it is an init-only property; give it a setter, make it a field, or mark it [NoDerivative]", Expect("BP0017", """
+            public partial record Model(Matrix<double> W, double Bias)
+            {
+                [Differentiable([|Derivatives.Gradient | Derivatives.TrainStep|])] public double Loss([NoDerivative] Matrix<double> x) => MatrixOps.Sum(MatrixOps.MatMul(x, W)) + Bias;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0017_TrainStepOfAModelMixingFloatAndDouble() =>
+        Assert.Contains("the parameters of 'Model' mix float and double, and one optimizer updates them all; make them all float or all double", Expect("BP0017", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                public double Scale = 1;
+                [Differentiable([|Derivatives.TrainStep|])] public double Loss([NoDerivative] Matrix<float> x) => Scale * MatrixOps.Sum(MatrixOps.MatMul(x, W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0017_TrainStepOfAMatrixResult() =>
+        Assert.Contains("it returns 'Backprop.Matrix<float>', and a train step minimizes a loss; return a double or float", Expect("BP0017", """
+            public partial class Model
+            {
+                public Matrix<float> W = null!;
+                [Differentiable([|Derivatives.TrainStep|])] public Matrix<float> Forward([NoDerivative] Matrix<float> x) => MatrixOps.MatMul(x, W);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP0017_TrainStepWithAStackOfItsOwnOrAParameterNamedOptimizer()
+    {
+        Assert.Contains("its parameter 'inputs' would get a gradient that a train step has nowhere to put; mark it [NoDerivative]", Expect("BP0017", """
+            public partial class Model
+            {
+                public Matrix<double> W = null!;
+                [Differentiable(Derivatives.TrainStep)] public double Loss(Matrix<double>[] [|inputs|]) => MatrixOps.Sum(MatrixOps.MatMul(inputs[0], W));
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("its parameter 'optimizer' has the name of the train step's optimizer; rename it", Expect("BP0017", """
+            public partial class Model
+            {
+                public double A;
+                [Differentiable(Derivatives.TrainStep)] public double Loss([NoDerivative] double [|optimizer|]) => A * A * optimizer;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void BP0005_ModelMethodParameterNamedGradients() => Expect("BP0005", """
         public partial class Model
         {

@@ -957,7 +957,7 @@ public class SnapshotTests
             public float Temperature = 1;
             [NoDerivative] public float Decay = 1e-4f;
 
-            [Differentiable]
+            [Differentiable(Derivatives.Gradient | Derivatives.TrainStep)]
             public float Loss([NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
             {
                 var h = Hidden.Forward(x);

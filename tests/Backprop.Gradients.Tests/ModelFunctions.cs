@@ -173,3 +173,19 @@ public partial class FloatModel
     [Differentiable]
     public double Energy([NoDerivative] Matrix<float> x) => 0.5 * Sum(Square(MatMul(x, W)));
 }
+
+/// <summary>A scalar held in a struct layer's field, and one in a settable property: the walk writes both in place.</summary>
+public partial class PropertyModel
+{
+    public ScaleLayer Scale = new() { S = 0.5 };
+    public double Gain { get; set; } = 1.5;
+
+    [Differentiable]
+    public double Value(double x) => Gain * Math.Sin(Scale.S * x);
+}
+
+/// <summary>A layer that is a struct.</summary>
+public partial struct ScaleLayer
+{
+    public double S;
+}

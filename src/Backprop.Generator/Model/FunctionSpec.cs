@@ -27,6 +27,10 @@ namespace Backprop.Generator.Model;
 /// A model method's fields, nested models' included: the parameter fields, then the hyperparameters its body reads.
 /// Each is a variable of the body bound to the field, differentiated as a parameter of its kind would be.
 /// </param>
+/// <param name="ModelParameters">
+/// For a model's method with a train step, its model's parameters in the order of the model's walk, which numbers them
+/// for the optimizer, and how each scalar among them is written.
+/// </param>
 /// <param name="ForCallers">
 /// Derivatives generated for other derivative methods to call (an implicit helper's, or the variant of a method with
 /// <c>[NoDerivative]</c> parameters that differentiates them too): the conveniences a user calls (<c>FHessianVector</c>,
@@ -50,7 +54,8 @@ internal sealed record FunctionSpec(
     string? Constraints = null,
     bool ReturnsMatrix = false,
     string? Model = null,
-    EquatableArray<ParameterSpec> Fields = default)
+    EquatableArray<ParameterSpec> Fields = default,
+    EquatableArray<WalkedParameter> ModelParameters = default)
 {
     /// <summary>An instance method of a model, differentiated with respect to its fields too.</summary>
     public bool IsModelMethod => Model is not null;
@@ -108,6 +113,7 @@ internal enum DerivativeKinds
     Tangent = 2,
     Hessian = 4,
     Jacobian = 8,
+    TrainStep = 16,
 }
 
 /// <summary>One enclosing type declaration, reopened as <c>partial {Keyword} {Name}</c>.</summary>

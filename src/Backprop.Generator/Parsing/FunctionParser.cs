@@ -185,6 +185,9 @@ internal static class FunctionParser
             CheckGradientNames(method, parameters, "h", diagnostics);
         if (returnsArray || resultStruct is not null)
             CheckResultDerivativeName(method, parameters, diagnostics);
+        EquatableArray<WalkedParameter> trained = (derivatives & DerivativeKinds.TrainStep) != 0
+            ? TrainStepRequirements.Check(method, model.Fields, !(returnsArray || tupleElements is not null || returnedMatrix is not null), parameters, AttributeArgument(method) ?? at, diagnostics)
+            : default;
 
         if (Body(method, declaration, semanticModel, diagnostics, cancellationToken) is not IOperation body)
             return null;
@@ -207,7 +210,8 @@ internal static class FunctionParser
             Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
             ReturnsMatrix: returnedMatrix is not null,
             Model: modelMethod ? Symbols.TypeName(method.ContainingType!) + "." + Naming.GradientsType : null,
-            Fields: fields.ToEquatableArray());
+            Fields: fields.ToEquatableArray(),
+            ModelParameters: trained);
     }
 
     /// <summary>
@@ -216,7 +220,7 @@ internal static class FunctionParser
     /// </summary>
     private static void CheckModelMethod(IMethodSymbol method, DerivativeKinds derivatives, ModelFields? model, Location at, List<DiagnosticInfo> diagnostics)
     {
-        DerivativeKinds others = derivatives & ~DerivativeKinds.Gradient;
+        DerivativeKinds others = derivatives & ~(DerivativeKinds.Gradient | DerivativeKinds.TrainStep);
         if (others != 0)
             Report(diagnostics, Diagnostics.ModeNotForModels, AttributeArgument(method) ?? at, method.Name, method.ContainingType.Name, others.ToString().Replace(", ", " | Derivatives."));
         if (method.Parameters.FirstOrDefault(p => p.Name == Naming.ModelGradients) is { } clash)

@@ -30,7 +30,11 @@ internal sealed class ModelFields
 /// <param name="Path">The field's names from the model, as declared, joined by dots: <c>W1</c>, <c>Layer1.W</c>.</param>
 /// <param name="Code">The same as C# writes it, keywords escaped (<c>Layer1.@class</c>).</param>
 /// <param name="Member">The field, or the auto-property.</param>
-internal sealed record ModelField(string Path, string Code, ITypeSymbol Type, ParameterRole Role, ISymbol Member);
+/// <param name="Members">The members from the model to it, the layers' and its own: what decides whether code can write it in place.</param>
+internal sealed record ModelField(string Path, string Code, ITypeSymbol Type, ParameterRole Role, ISymbol Member, IReadOnlyList<ISymbol> Members);
+
+/// <summary>A layer a model holds, reached from the model as <paramref name="Code"/> through <paramref name="Members"/>.</summary>
+internal sealed record ModelLayer(string Code, INamedTypeSymbol Type, IReadOnlyList<ISymbol> Members);
 
 /// <summary>
 /// Finds a model's parameters from its type: its instance fields and auto-properties (a record's positional ones among
@@ -48,6 +52,8 @@ internal sealed class ModelParser
     /// <summary>Per type, whether it holds parameters, directly or through models it holds (memoized; a type on a cycle holds none through it).</summary>
     private readonly Dictionary<INamedTypeSymbol, bool> _holdsParameters = new(SymbolEqualityComparer.Default);
     private readonly HashSet<INamedTypeSymbol> _described = new(SymbolEqualityComparer.Default);
+    /// <summary>Every layer the walk went through, in order, as <see cref="ModelFields.Parameters"/> holds every parameter.</summary>
+    private readonly List<ModelLayer> _layers = new();
 
     private ModelParser(INamedTypeSymbol root, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -68,7 +74,7 @@ internal sealed class ModelParser
         var parser = new ModelParser(type, compilation, diagnostics, cancellationToken);
         int before = diagnostics.Count;
         parser.CheckType(type, type.Locations.FirstOrDefault(l => l.IsInSource));
-        parser.Walk(type, "", "", new Stack<INamedTypeSymbol>());
+        parser.Walk(type, "", "", new Stack<INamedTypeSymbol>(), new List<ISymbol>());
         return diagnostics.Count == before ? parser._fields : null;
     }
 
@@ -148,10 +154,11 @@ internal sealed class ModelParser
     private bool HoldsParameters(INamedTypeSymbol type) => HoldsParameters(type, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default));
 
     /// <summary>The parameters of <paramref name="type"/>, reached from the model through <paramref name="path"/>, into <see cref="_fields"/>.</summary>
-    private void Walk(INamedTypeSymbol type, string path, string code, Stack<INamedTypeSymbol> holding)
+    private void Walk(INamedTypeSymbol type, string path, string code, Stack<INamedTypeSymbol> holding, List<ISymbol> chain)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         holding.Push(type);
+        int firstParameter = _fields.Parameters.Count, firstLayer = _layers.Count;
         var members = new List<ModelMember>();
         foreach (var (member, memberType, noDerivative) in StorageMembers(type))
         {
@@ -171,7 +178,7 @@ internal sealed class ModelParser
                 Report(type, at, $"its parameter '{member.Name}' is {Symbols.AccessibilityKeyword(member.DeclaredAccessibility)}, and the model '{_root.Name}' reads it through '{path}': make it internal or public");
             if (nested is null)
             {
-                _fields.Parameters.Add(new ModelField(memberPath, memberCode, memberType, role, member));
+                _fields.Parameters.Add(new ModelField(memberPath, memberCode, memberType, role, member, chain.Append(member).ToList()));
                 members.Add(new ModelMember(name, Kind(role), GradientType(memberType, role)));
                 continue;
             }
@@ -187,11 +194,13 @@ internal sealed class ModelParser
             if (Enclosing(nested).FirstOrDefault(t => FunctionParser.FindPartialDeclaration(t, _cancellationToken) is null) is { } whole)
                 Report(type, at, $"its field '{member.Name}' holds a '{nested.Name}', a model by its fields ({string.Join(", ", ParameterNames(nested))}), and '{whole.Name}' is not partial, so the generator cannot add '{nested.Name}.{Naming.GradientsType}': make it partial, or mark '{member.Name}' [NoDerivative] if it holds hyperparameters");
             members.Add(new ModelMember(name, ModelMemberKind.Model, Symbols.TypeName(nested) + "." + Naming.GradientsType, accessibility ?? "public"));
-            Walk(nested, memberPath, memberCode, holding);
+            var layerChain = chain.Append(member).ToList();
+            _layers.Add(new ModelLayer(memberCode, nested, layerChain));
+            Walk(nested, memberPath, memberCode, holding, layerChain);
         }
         holding.Pop();
         if (_described.Add(type))
-            _fields.Models.Add(Describe(type, members));
+            _fields.Models.Add(Describe(type, members, _fields.Parameters.Skip(firstParameter), _layers.Skip(firstLayer), chain.Count, code));
     }
 
     /// <summary>What a model type needs: to be partial (as the types around it), not generic, not file-local, with no member named <c>Gradients</c>.</summary>
@@ -240,8 +249,17 @@ internal sealed class ModelParser
     private IEnumerable<string> ParameterNames(INamedTypeSymbol type) =>
         StorageMembers(type).Where(m => Classify(m.Type, m.NoDerivative, HoldsParameters) is not null).Select(m => m.Member.Name);
 
-    private ModelSpec Describe(INamedTypeSymbol type, List<ModelMember> members)
+    /// <param name="parameters">The parameters reached through <paramref name="type"/>, with paths from the model the parse started at.</param>
+    /// <param name="depth">How many members lead from that model to <paramref name="type"/>, whose code is <paramref name="code"/>.</param>
+    private ModelSpec Describe(INamedTypeSymbol type, List<ModelMember> members, IEnumerable<ModelField> parameters, IEnumerable<ModelLayer> layers, int depth, string code)
     {
+        string Relative(string path) => code.Length == 0 ? path : path.Substring(code.Length + 1);
+        var walked = parameters.Select(p =>
+        {
+            var (access, reason) = p.Role == ParameterRole.Scalar ? ScalarAccessOf(type, p.Members.Skip(depth).ToList()) : (ScalarAccess.InPlace, null);
+            return new WalkedParameter(depth == 0 ? p.Path : string.Join(".", p.Members.Skip(depth).Select(m => m.Name)), Relative(p.Code), Kind(p.Role), ElementOf(p.Type), access, reason);
+        });
+        var walkedLayers = layers.Select(l => new WalkedLayer(Relative(l.Code), l.Type.IsReferenceType));
         var types = new List<TypeDeclarationSpec>();
         var names = new List<string>();
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
@@ -252,8 +270,46 @@ internal sealed class ModelParser
         }
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         string hint = Regex.Replace(string.Join(".", (ns is null ? names : names.Prepend(ns)).Append(Naming.GradientsType)), @"[^\w.,()`-]", "_") + ".g.cs";
-        return new ModelSpec(ns, types.ToEquatableArray(), Symbols.TypeName(type), hint, members.ToEquatableArray(), type.IsValueType);
+        return new ModelSpec(ns, types.ToEquatableArray(), Symbols.TypeName(type), hint, members.ToEquatableArray(), type.IsValueType,
+            walked.ToEquatableArray(), walkedLayers.ToEquatableArray());
     }
+
+    /// <summary>
+    /// Whether the walk of <paramref name="owner"/> can write a scalar it reaches through <paramref name="members"/> (its
+    /// layers', then its own): in place through fields and references, through a property's setter, or not at all (why).
+    /// </summary>
+    private static (ScalarAccess, string?) ScalarAccessOf(INamedTypeSymbol owner, IReadOnlyList<ISymbol> members)
+    {
+        if (owner.IsValueType)
+            return (ScalarAccess.ReadOnly, $"it is in the struct '{owner.Name}', which is walked as a copy; make '{owner.Name}' a class or record class to train it in place");
+        // A struct layer's fields are variables only when the layer is itself a writable field (a property returns a copy).
+        for (int i = 0; i < members.Count - 1; i++)
+        {
+            if (TypeOf(members[i]).IsReferenceType || members[i] is IFieldSymbol { IsReadOnly: false })
+                continue;
+            string layer = string.Join(".", members.Take(i + 1).Select(m => m.Name));
+            return (ScalarAccess.ReadOnly, $"the struct layer '{layer}' is {(members[i] is IFieldSymbol ? "a readonly field" : "a property")}, which gives a copy; make it a field that is not readonly");
+        }
+        return members[members.Count - 1] switch
+        {
+            IFieldSymbol { IsReadOnly: true } => (ScalarAccess.ReadOnly, "it is a readonly field; remove readonly, or mark it [NoDerivative]"),
+            IFieldSymbol => (ScalarAccess.InPlace, null),
+            IPropertySymbol { SetMethod: { IsInitOnly: false } } => (ScalarAccess.ThroughProperty, null),
+            IPropertySymbol { SetMethod: null } => (ScalarAccess.ReadOnly, "it is a property without a setter; give it one, make it a field, or mark it [NoDerivative]"),
+            _ => (ScalarAccess.ReadOnly, "it is an init-only property; give it a setter, make it a field, or mark it [NoDerivative]"),
+        };
+    }
+
+    private static ITypeSymbol TypeOf(ISymbol member) => member switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        _ => throw new System.InvalidOperationException($"A model member {member} is neither a field nor a property."),
+    };
+
+    /// <summary>A parameter's element type: a matrix's, an array's, or the scalar's own.</summary>
+    private static ScalarType ElementOf(ITypeSymbol type) =>
+        Symbols.MatrixType(type)?.Element ?? Symbols.ToScalarType(type is IArrayTypeSymbol array ? array.ElementType : type)!.Value;
 
     private static ModelMemberKind Kind(ParameterRole role) => role switch
     {

@@ -12,6 +12,7 @@ internal static class UserMembers
     {
         Naming.GradientSuffix, Naming.TangentSuffix, Naming.HessianVectorSuffix, Naming.GradientHessianVectorSuffix,
         Naming.HessianSuffix, Naming.JacobianSuffix, Naming.VectorJacobianSuffix, Naming.JacobianColumnSuffix, Naming.JacobianRowSuffix,
+        Naming.TrainStepSuffix,
     };
 
     /// <summary>The members of <paramref name="method"/>'s type named <c>{Method}{suffix}</c> for a generated suffix; usually none.</summary>

@@ -32,20 +32,38 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
         double epsilon = DefaultEpsilon)
         : base(parameters, learningRate)
     {
+        (_beta1, _beta2, _epsilon) = Checked(beta1, beta2, epsilon);
+        (Beta1, Beta2, Epsilon) = (beta1, beta2, epsilon);
+        _means = AllocateStatePerParameter();
+        _squareMeans = AllocateStatePerParameter();
+    }
+
+    /// <summary>Creates the optimizer over every parameter of <paramref name="model"/>, whose gradients <paramref name="gradients"/> holds.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A β is not in [0, 1) or ε is not positive.</exception>
+    public Adam(
+        IModel<T> model,
+        IModelGradients<T> gradients,
+        LearningRateSchedule learningRate,
+        double beta1 = DefaultBeta1,
+        double beta2 = DefaultBeta2,
+        double epsilon = DefaultEpsilon)
+        : base(model, gradients, learningRate)
+    {
+        (_beta1, _beta2, _epsilon) = Checked(beta1, beta2, epsilon);
+        (Beta1, Beta2, Epsilon) = (beta1, beta2, epsilon);
+        _means = AllocateStatePerParameter();
+        _squareMeans = AllocateStatePerParameter();
+    }
+
+    private static (T Beta1, T Beta2, T Epsilon) Checked(double beta1, double beta2, double epsilon)
+    {
         if (!(beta1 >= 0 && beta1 < 1))
             throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1))
             throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
         if (!(epsilon > 0))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        _beta1 = T.CreateChecked(beta1);
-        _beta2 = T.CreateChecked(beta2);
-        _epsilon = T.CreateChecked(epsilon);
-        _means = AllocateStatePerParameter();
-        _squareMeans = AllocateStatePerParameter();
+        return (T.CreateChecked(beta1), T.CreateChecked(beta2), T.CreateChecked(epsilon));
     }
 
     /// <summary>β₁.</summary>

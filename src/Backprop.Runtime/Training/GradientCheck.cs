@@ -30,7 +30,7 @@ public static class GradientCheck
         foreach (var (name, parameter, gradient) in parameters)
             Matrix<double>.RequireSameShape(parameter, gradient, $"Gradient check of '{name}'");
         return Run(loss, parameters.Select(p => (p.Name, p.Parameter.Span.Length)).ToArray(),
-            i => parameters[i].Parameter.Span, i => parameters[i].Gradient.Span, samplesPerParameter, epsilon, seed);
+            new SpanCoordinates(i => parameters[i].Parameter.Span, i => parameters[i].Gradient.Span), samplesPerParameter, epsilon, seed);
     }
 
     /// <summary>Checks the gradients of array parameters; see the matrix overload.</summary>
@@ -46,16 +46,42 @@ public static class GradientCheck
             if (parameter.Length != gradient.Length)
                 throw new ArgumentException($"Gradient check of '{name}': the parameter has {parameter.Length} values but its gradient {gradient.Length}.", nameof(parameters));
         return Run(loss, parameters.Select(p => (p.Name, p.Parameter.Length)).ToArray(),
-            i => parameters[i].Parameter, i => parameters[i].Gradient, samplesPerParameter, epsilon, seed);
+            new SpanCoordinates(i => parameters[i].Parameter, i => parameters[i].Gradient), samplesPerParameter, epsilon, seed);
     }
 
-    private delegate Span<double> ValuesOf(int parameterIndex);
+    /// <summary>
+    /// Checks the gradients of every parameter of <paramref name="model"/> (each matrix of a stack, array and scalar a
+    /// parameter of its own, named by its path: <c>Hidden.W</c>, <c>Ws[1]</c>), against the analytic gradients the model's
+    /// gradient method wrote into <paramref name="gradients"/>; see the matrix overload.
+    /// </summary>
+    /// <param name="loss">Evaluates the loss at the model's current parameters (<c>() =&gt; model.Loss(x, t)</c>).</param>
+    /// <param name="model">The model, whose parameters the check perturbs in place and restores.</param>
+    /// <param name="gradients">The model's gradients at its current parameters (<c>model.LossGradient(x, t, gradients)</c>).</param>
+    /// <param name="samplesPerParameter">How many coordinates of each parameter to check, drawn without replacement; −1 checks them all.</param>
+    /// <param name="epsilon">The perturbation ε.</param>
+    /// <param name="seed">Chooses the sampled coordinates.</param>
+    /// <exception cref="ArgumentException">
+    /// The gradients are another model's, a gradient's shape differs from its field's, or a parameter cannot be written in
+    /// place (a scalar in an init-only property, a readonly field or a struct model).
+    /// </exception>
+    public static GradientCheckResult Run(
+        Func<double> loss,
+        IModel<double> model,
+        IModelGradients<double> gradients,
+        int samplesPerParameter = -1,
+        double epsilon = 1e-5,
+        int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        ParameterLayout[] layout = ModelLayout.Of(model, gradients);
+        ModelLayout.RequireWritable(layout, "A gradient check", nameof(model));
+        return Run(loss, layout.Select(p => (p.Name, p.Length)).ToArray(), new ModelCoordinates(model, gradients), samplesPerParameter, epsilon, seed);
+    }
 
     private static GradientCheckResult Run(
         Func<double> loss,
         (string Name, int Length)[] parameters,
-        ValuesOf valuesOf,
-        ValuesOf gradientOf,
+        ICoordinates coordinates,
         int samplesPerParameter,
         double epsilon,
         int seed)
@@ -70,12 +96,12 @@ public static class GradientCheck
         var entries = new ParameterGradientError[parameters.Length];
         for (int p = 0; p < parameters.Length; p++)
         {
-            int[] coordinates = ChooseCoordinates(parameters[p].Length, samplesPerParameter, random);
-            var worst = new ParameterGradientError(parameters[p].Name, coordinates.Length, 0, 0, -1, 0, 0);
-            foreach (int i in coordinates)
+            int[] chosen = ChooseCoordinates(parameters[p].Length, samplesPerParameter, random);
+            var worst = new ParameterGradientError(parameters[p].Name, chosen.Length, 0, 0, -1, 0, 0);
+            foreach (int i in chosen)
             {
-                double numerical = CentralDifference(loss, valuesOf, p, i, epsilon);
-                double analytic = gradientOf(p)[i];
+                double numerical = CentralDifference(loss, coordinates, p, i, epsilon);
+                double analytic = coordinates.Gradient(p, i);
                 double absolute = Math.Abs(analytic - numerical);
                 double relative = absolute / Math.Max(Math.Max(Math.Abs(analytic), Math.Abs(numerical)), Tiny);
                 worst = worst with { MaxAbsoluteError = Math.Max(worst.MaxAbsoluteError, absolute) };
@@ -88,17 +114,70 @@ public static class GradientCheck
         return new GradientCheckResult(entries);
     }
 
-    private static double CentralDifference(Func<double> loss, ValuesOf valuesOf, int parameter, int index, double epsilon)
+    private static double CentralDifference(Func<double> loss, ICoordinates coordinates, int parameter, int index, double epsilon)
     {
-        // The span is fetched again after each loss call, which may do anything; the original value is
+        // The parameter is found again after each loss call, which may do anything; the original value is
         // restored by assignment, not by subtracting ε, so rounding cannot drift the parameter.
-        double original = valuesOf(parameter)[index];
-        valuesOf(parameter)[index] = original + epsilon;
+        double original = coordinates.Value(parameter, index);
+        coordinates.Set(parameter, index, original + epsilon);
         double plus = loss();
-        valuesOf(parameter)[index] = original - epsilon;
+        coordinates.Set(parameter, index, original - epsilon);
         double minus = loss();
-        valuesOf(parameter)[index] = original;
+        coordinates.Set(parameter, index, original);
         return (plus - minus) / (2 * epsilon);
+    }
+
+    /// <summary>Coordinate <c>i</c> of parameter <c>p</c>: its value, read and written in place, and its analytic derivative.</summary>
+    private interface ICoordinates
+    {
+        double Value(int parameter, int index);
+        void Set(int parameter, int index, double value);
+        double Gradient(int parameter, int index);
+    }
+
+    private delegate Span<double> ValuesOf(int parameterIndex);
+
+    /// <summary>Parameters held in matrices or arrays given by the caller.</summary>
+    private sealed class SpanCoordinates(ValuesOf values, ValuesOf gradients) : ICoordinates
+    {
+        public double Value(int parameter, int index) => values(parameter)[index];
+        public void Set(int parameter, int index, double value) => values(parameter)[index] = value;
+        public double Gradient(int parameter, int index) => gradients(parameter)[index];
+    }
+
+    /// <summary>A model's parameters, reached through its walk each time (a walk's spans last one call).</summary>
+    private sealed class ModelCoordinates(IModel<double> model, IModelGradients<double> gradients) : ICoordinates
+    {
+        public double Value(int parameter, int index) => Walk(parameter, index, write: null, gradient: false);
+        public void Set(int parameter, int index, double value) => Walk(parameter, index, value, gradient: false);
+        public double Gradient(int parameter, int index) => Walk(parameter, index, write: null, gradient: true);
+
+        private double Walk(int parameter, int index, double? write, bool gradient)
+        {
+            var visitor = new CoordinateVisitor { Parameter = parameter, Index = index, Write = write, FromGradient = gradient };
+            model.VisitParameters(ref visitor, gradients);
+            return visitor.Read;
+        }
+    }
+
+    /// <summary>Reads (or writes) one coordinate of the parameter at a place of the walk.</summary>
+    private struct CoordinateVisitor : IParameterVisitor<double>
+    {
+        public int Parameter, Index;
+        public double? Write;
+        public bool FromGradient;
+        public double Read;
+        private int _seen;
+
+        public void Visit(in ModelParameter<double> parameter)
+        {
+            if (_seen++ != Parameter)
+                return;
+            Span<double> values = FromGradient ? parameter.Gradient : parameter.Values;
+            if (Write is double value)
+                values[Index] = value;
+            Read = values[Index];
+        }
     }
 
     private static int[] ChooseCoordinates(int length, int samples, Random random)

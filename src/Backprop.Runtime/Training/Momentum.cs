@@ -19,12 +19,21 @@ public sealed class Momentum<T> : Optimizer<T> where T : unmanaged, IFloatingPoi
     public Momentum(IEnumerable<(Matrix<T> Parameter, Matrix<T> Gradient)> parameters, LearningRateSchedule learningRate, double momentum = DefaultMomentum)
         : base(parameters, learningRate)
     {
-        if (!(momentum >= 0 && momentum < 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
-        MomentumCoefficient = momentum;
-        _momentum = T.CreateChecked(momentum);
+        (MomentumCoefficient, _momentum) = Checked(momentum);
         _velocities = AllocateStatePerParameter();
     }
+
+    /// <summary>Creates the optimizer over every parameter of <paramref name="model"/>, whose gradients <paramref name="gradients"/> holds.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="momentum"/> is not in [0, 1).</exception>
+    public Momentum(IModel<T> model, IModelGradients<T> gradients, LearningRateSchedule learningRate, double momentum = DefaultMomentum)
+        : base(model, gradients, learningRate)
+    {
+        (MomentumCoefficient, _momentum) = Checked(momentum);
+        _velocities = AllocateStatePerParameter();
+    }
+
+    private static (double, T) Checked(double momentum) =>
+        momentum >= 0 && momentum < 1 ? (momentum, T.CreateChecked(momentum)) : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
 
     /// <summary>μ, the fraction of the velocity kept from one step to the next.</summary>
     public double MomentumCoefficient { get; }

@@ -3,13 +3,19 @@ using System.Numerics;
 namespace Backprop.Training;
 
 /// <summary>
-/// Updates parameters in place from their gradients. The optimizer holds the
-/// (parameter, gradient) pairs it was built with; the caller fills the gradients, then calls
-/// <see cref="Step"/>. All state is allocated by the constructor, so <see cref="Step"/> allocates nothing.
+/// Updates parameters in place from their gradients. The optimizer is built over (parameter, gradient) pairs, or over a
+/// model and its generated <c>Gradients</c> (every parameter of the model, walked through <see cref="IModel{T}"/>). The
+/// caller fills the gradients, then calls <see cref="Step"/>; or a generated train step (<c>{Method}TrainStep</c>) calls
+/// <see cref="BeginStep"/> and then <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/> for each parameter as
+/// soon as its gradient is complete. Either way each parameter gets the same <see cref="Update"/>. All state is
+/// allocated by the constructor, so a step allocates nothing.
 /// </summary>
 public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly (Matrix<T> Parameter, Matrix<T> Gradient)[] _parameters;
+    private readonly (Matrix<T> Parameter, Matrix<T> Gradient)[] _pairs;
+    /// <summary>Every parameter's name and length, by index: a pair's or the model's walk's.</summary>
+    private readonly ParameterLayout[] _layout;
+    private T _stepLearningRate;
 
     /// <summary>Checks that every gradient has its parameter's shape and keeps the pairs.</summary>
     /// <exception cref="ArgumentException">There are no pairs, or a gradient's shape differs from its parameter's.</exception>
@@ -17,41 +23,153 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(learningRate);
-        _parameters = parameters.ToArray();
-        if (_parameters.Length == 0)
+        _pairs = parameters.ToArray();
+        if (_pairs.Length == 0)
             throw new ArgumentException("An optimizer needs at least one (parameter, gradient) pair.", nameof(parameters));
-        for (int i = 0; i < _parameters.Length; i++)
-            Matrix<T>.RequireSameShape(_parameters[i].Parameter, _parameters[i].Gradient, $"{GetType().Name} parameter {i} and its gradient");
+        for (int i = 0; i < _pairs.Length; i++)
+            Matrix<T>.RequireSameShape(_pairs[i].Parameter, _pairs[i].Gradient, $"{Name} parameter {i} and its gradient");
+        _layout = _pairs.Select((p, i) => new ParameterLayout($"parameter {i}", ModelParameterKind.Matrix, p.Parameter.Rows, p.Parameter.Columns, null)).ToArray();
         LearningRate = learningRate;
     }
 
-    /// <summary>The (parameter, gradient) pairs, in the order given to the constructor.</summary>
-    public IReadOnlyList<(Matrix<T> Parameter, Matrix<T> Gradient)> Parameters => _parameters;
+    /// <summary>
+    /// Walks every parameter of <paramref name="model"/> with its gradient in <paramref name="gradients"/> (checking each
+    /// shape) and keeps both: each <see cref="Step"/> walks them again.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The gradients are another model's, a gradient's shape differs from its field's, the model has no parameter, or one
+    /// cannot be written in place (a scalar in an init-only property or readonly field, or in a struct model, which the
+    /// optimizer would hold a copy of).
+    /// </exception>
+    protected Optimizer(IModel<T> model, IModelGradients<T> gradients, LearningRateSchedule learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(learningRate);
+        _pairs = [];
+        _layout = ModelLayout.Of(model, gradients);
+        if (_layout.Length == 0)
+            throw new ArgumentException($"An optimizer needs at least one parameter; the model '{model.GetType().Name}' has none.", nameof(model));
+        ModelLayout.RequireWritable(_layout, Name, nameof(model));
+        Model = model;
+        ModelGradients = gradients;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The (parameter, gradient) pairs, in the order given to the constructor; empty for an optimizer built over a model.</summary>
+    public IReadOnlyList<(Matrix<T> Parameter, Matrix<T> Gradient)> Parameters => _pairs;
+
+    /// <summary>The model the optimizer was built over, or <see langword="null"/> for one built over pairs.</summary>
+    public IModel<T>? Model { get; }
+
+    /// <summary>The model's gradients the optimizer reads, or <see langword="null"/> for one built over pairs.</summary>
+    public IModelGradients<T>? ModelGradients { get; }
+
+    /// <summary>How many parameters it updates: the pairs, or the model's parameters (each matrix of a stack counts once).</summary>
+    public int ParameterCount => _layout.Length;
 
     /// <summary>The learning-rate schedule.</summary>
     public LearningRateSchedule LearningRate { get; }
 
-    /// <summary>How many times <see cref="Step"/> has run.</summary>
+    /// <summary>How many steps have begun (<see cref="Step"/>, or <see cref="BeginStep"/> for a fused train step).</summary>
     public int StepCount { get; private set; }
 
-    /// <summary>The learning rate the next <see cref="Step"/> will use.</summary>
+    /// <summary>The learning rate the next step will use.</summary>
     public double CurrentLearningRate => LearningRate.At(StepCount);
 
     /// <summary>Applies one update to every parameter from its current gradient.</summary>
+    /// <exception cref="InvalidOperationException">A model's parameter changed its length, or the model its number of parameters, since the optimizer was built.</exception>
     public void Step()
     {
-        T learningRate = T.CreateChecked(CurrentLearningRate);
+        BeginStep();
+        if (Model is null)
+        {
+            for (int i = 0; i < _pairs.Length; i++)
+                Update(i, _pairs[i].Parameter.Span, _pairs[i].Gradient.Span, _stepLearningRate);
+            return;
+        }
+        var visitor = new StepVisitor(this);
+        Model.VisitParameters(ref visitor, ModelGradients);
+        if (visitor.Count != _layout.Length)
+            throw new InvalidOperationException($"{Name}: the model has {visitor.Count} parameters now, but had {_layout.Length} when the optimizer was built.");
+    }
+
+    /// <summary>
+    /// Begins a step whose updates the caller applies parameter by parameter with <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/>
+    /// (a generated train step does, as each gradient completes): counts the step and fixes its learning rate.
+    /// <see cref="Step"/> is this, then every parameter's update.
+    /// </summary>
+    public void BeginStep()
+    {
+        _stepLearningRate = T.CreateChecked(CurrentLearningRate);
         StepCount++;
-        for (int i = 0; i < _parameters.Length; i++)
-            Update(i, _parameters[i].Parameter.Span, _parameters[i].Gradient.Span, learningRate);
+    }
+
+    /// <summary>
+    /// Applies the step begun by <see cref="BeginStep"/> to parameter number <paramref name="index"/> (its place among the
+    /// pairs, or in the model's walk) from its gradient: what <see cref="Step"/> does to it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No step has begun.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a parameter's.</exception>
+    /// <exception cref="ArgumentException">The parameter or its gradient has another length than the parameter had when the optimizer was built.</exception>
+    public void UpdateParameter(int index, Span<T> parameter, ReadOnlySpan<T> gradient)
+    {
+        if (StepCount == 0)
+            throw new InvalidOperationException($"{Name}: call BeginStep before updating a parameter.");
+        if ((uint)index >= (uint)_layout.Length)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Name} updates {_layout.Length} parameters.");
+        ParameterLayout layout = _layout[index];
+        if (parameter.Length != layout.Length || gradient.Length != layout.Length)
+            throw new ArgumentException(
+                $"{Name}: parameter '{layout.Name}' was {layout.Shape} when the optimizer was built, but now has {parameter.Length} values and its gradient {gradient.Length}.",
+                nameof(parameter));
+        Update(index, parameter, gradient, _stepLearningRate);
+    }
+
+    /// <summary>As <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/>, for a matrix parameter and its gradient.</summary>
+    public void UpdateParameter(int index, Matrix<T> parameter, Matrix<T> gradient) => UpdateParameter(index, parameter.Span, gradient.Span);
+
+    /// <summary>
+    /// As <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/>, for each matrix of a stack (a <c>Matrix&lt;T&gt;[]</c>
+    /// field), whose first matrix is parameter number <paramref name="firstIndex"/> and the others follow it.
+    /// </summary>
+    public void UpdateParameters(int firstIndex, Matrix<T>[] parameters, Matrix<T>[] gradients)
+    {
+        if (parameters.Length != gradients.Length)
+            throw new ArgumentException($"{Name}: {parameters.Length} matrices but {gradients.Length} gradients.", nameof(gradients));
+        for (int i = 0; i < parameters.Length; i++)
+            UpdateParameter(firstIndex + i, parameters[i].Span, gradients[i].Span);
+    }
+
+    /// <summary>
+    /// As <see cref="UpdateParameter(int, Span{T}, ReadOnlySpan{T})"/>, for a scalar parameter given by value: returns
+    /// its updated value, for the caller to store (a generated train step stores it into the model's field).
+    /// </summary>
+    public T UpdatedScalar(int index, T parameter, T gradient)
+    {
+        UpdateParameter(index, new Span<T>(ref parameter), new ReadOnlySpan<T>(in gradient));
+        return parameter;
     }
 
     /// <summary>
     /// Updates parameter number <paramref name="index"/>; <see cref="StepCount"/> already counts this step
-    /// (it is t = 1 on the first call), which bias-corrected methods need.
+    /// (it is t = 1 on the first call), which bias-corrected methods need. This is the one method an optimizer
+    /// implements: <see cref="Step"/> and fused train steps both call it, once per parameter per step, in any order, so
+    /// it must depend on this parameter's gradient and state alone.
     /// </summary>
     protected abstract void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate);
 
     /// <summary>One state buffer per parameter, of its length, for methods that keep running averages.</summary>
-    protected T[][] AllocateStatePerParameter() => Array.ConvertAll(_parameters, p => new T[p.Parameter.Length]);
+    protected T[][] AllocateStatePerParameter() => Array.ConvertAll(_layout, p => new T[p.Length]);
+
+    /// <summary>The optimizer's name in messages: <c>Adam</c>, not <c>Adam`1</c>.</summary>
+    private string Name => GetType().Name.Split('`')[0];
+
+    /// <summary>Updates each parameter the model's walk hands over, counting them.</summary>
+    private struct StepVisitor(Optimizer<T> optimizer) : IParameterVisitor<T>
+    {
+        public int Count;
+
+        public void Visit(in ModelParameter<T> parameter) => optimizer.UpdateParameter(Count++, parameter.Values, parameter.Gradient);
+    }
 }

@@ -11,6 +11,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     {
     }
 
+    /// <summary>Creates the optimizer over every parameter of <paramref name="model"/>, whose gradients <paramref name="gradients"/> holds.</summary>
+    public Sgd(IModel<T> model, IModelGradients<T> gradients, LearningRateSchedule learningRate)
+        : base(model, gradients, learningRate)
+    {
+    }
+
     /// <inheritdoc/>
     protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
         ScaledAdd.Apply(gradient, -learningRate, parameter, parameter);

@@ -123,12 +123,12 @@ public sealed class ModelFileTests : IDisposable
     {
         string path = SavedModel();
         byte[] bytes = File.ReadAllBytes(path);
-        bytes[4] = 2;
+        bytes[4] = 3;
         File.WriteAllBytes(path, bytes);
 
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(path));
 
-        Assert.Equal($"{path}: model format version 2; this build reads version 1 only.", error.Message);
+        Assert.Equal($"{path}: model format version 3; this build reads versions 1 and 2 only.", error.Message);
     }
 
     [Fact]

@@ -56,10 +56,16 @@ public sealed class TrainerTests
         var (trainer, _, _, _) = Setup(optimizer, examples: 510, batch: 50);
         trainer.RunEpoch();
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int epoch = 0; epoch < 3; epoch++)
-            trainer.RunEpoch();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime may promote a method to optimized code while it runs, which can allocate once on this thread;
+        // a step that allocates allocates in every attempt.
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int epoch = 0; epoch < 3; epoch++)
+                trainer.RunEpoch();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
         Assert.Equal(0, allocated);
     }

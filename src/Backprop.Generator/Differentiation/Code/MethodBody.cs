@@ -150,3 +150,19 @@ internal sealed record ArenaLine(bool Rent, ScalarType Element) : CodeLine;
 
 /// <summary>Writes a matrix derivative that may be null (zero) into the caller's buffer <see cref="Destination"/>.</summary>
 internal sealed record WriteIntoLine(string Derivative, string Destination) : CodeLine;
+
+/// <summary>
+/// A train step's start: its model's gradients (<see cref="GradientsType"/>), taken from the optimizer once it is known to
+/// have been built over this model; the train step <see cref="Method"/> names itself in the message when not.
+/// </summary>
+internal sealed record OptimizerGradientsLine(string GradientsType, ScalarType Element, string Method) : CodeLine;
+
+/// <summary><c>optimizer.BeginStep();</c>: counts the step and fixes its learning rate before the first update.</summary>
+internal sealed record BeginStepLine : CodeLine;
+
+/// <summary>
+/// The optimizer's update of the model's parameter <see cref="Field"/>, whose gradient is complete: it is the parameter at
+/// <see cref="Position"/> in the model's walk, after the matrices of the stacks <see cref="StacksBefore"/>, which count one each.
+/// </summary>
+internal sealed record UpdateLine(ParameterSpec Field, int Position, EquatableArray<string> StacksBefore) : CodeLine;
+

@@ -29,11 +29,12 @@ internal static class BlockSumsFirst
         var runs = new Dictionary<string, Run>();
         var adds = new Dictionary<string, int>();
         var other = new HashSet<string>();
+        var spare = new Stack<Dictionary<string, int>>();
         for (int i = 0; i < lines.Count; i++)
         {
             adds.Clear();
             other.Clear();
-            if (!Mentions(lines[i], adds, other, nested: false))
+            if (!Mentions(lines[i], adds, other, nested: false, spare))
             {
                 // A line of a kind not known here may read or write any adjoint.
                 foreach (Run run in runs.Values)
@@ -133,7 +134,7 @@ internal static class BlockSumsFirst
     /// arms, only one runs, so the larger count), and <paramref name="other"/> takes every name read or written
     /// otherwise. False for a line of a kind not known here.
     /// </summary>
-    private static bool Mentions(CodeLine line, Dictionary<string, int> adds, HashSet<string> other, bool nested)
+    private static bool Mentions(CodeLine line, Dictionary<string, int> adds, HashSet<string> other, bool nested, Stack<Dictionary<string, int>> spare)
     {
         switch (line)
         {
@@ -143,26 +144,51 @@ internal static class BlockSumsFirst
                 return true;
             case IfLine branch:
                 StatementCode.Names(branch.Condition, other);
-                var then = new Dictionary<string, int>();
-                var otherwise = new Dictionary<string, int>();
-                if (!Mentions(branch.Then, then, other) || !Mentions(branch.Else, otherwise, other))
-                    return false;
-                foreach (string name in then.Keys.Union(otherwise.Keys))
-                    Count(adds, name, System.Math.Max(then.TryGetValue(name, out int a) ? a : 0, otherwise.TryGetValue(name, out int b) ? b : 0));
-                return true;
+                Dictionary<string, int> then = Take(spare), otherwise = Take(spare);
+                bool known = Mentions(branch.Then, then, other, spare) && Mentions(branch.Else, otherwise, other, spare);
+                if (known)
+                {
+                    foreach (KeyValuePair<string, int> arm in then)
+                        Count(adds, arm.Key, System.Math.Max(arm.Value, otherwise.TryGetValue(arm.Key, out int elsewhere) ? elsewhere : 0));
+                    foreach (KeyValuePair<string, int> arm in otherwise)
+                    {
+                        if (!then.ContainsKey(arm.Key))
+                            Count(adds, arm.Key, arm.Value);
+                    }
+                }
+                spare.Push(then);
+                spare.Push(otherwise);
+                return known;
             case WhileLine loop:
                 StatementCode.Names(loop.Condition, other);
-                return Mentions(loop.Body, adds, other);
+                return Mentions(loop.Body, adds, other, spare);
             case CountdownLine countdown:
                 StatementCode.Names(countdown.Count, other);
-                return Mentions(countdown.Body, adds, other);
+                return Mentions(countdown.Body, adds, other, spare);
             default:
                 return FirstWrites.Mentioned(line, other);
         }
     }
 
-    private static bool Mentions(IEnumerable<CodeLine> lines, Dictionary<string, int> adds, HashSet<string> other) =>
-        lines.All(l => Mentions(l, adds, other, nested: true));
+    private static bool Mentions(EquatableArray<CodeLine> lines, Dictionary<string, int> adds, HashSet<string> other, Stack<Dictionary<string, int>> spare)
+    {
+        foreach (CodeLine line in lines)
+        {
+            if (!Mentions(line, adds, other, nested: true, spare))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A cleared dictionary for a branch's arm, from those the walk gave back.</summary>
+    private static Dictionary<string, int> Take(Stack<Dictionary<string, int>> spare)
+    {
+        if (spare.Count == 0)
+            return new Dictionary<string, int>();
+        Dictionary<string, int> dictionary = spare.Pop();
+        dictionary.Clear();
+        return dictionary;
+    }
 
     private static void Count(Dictionary<string, int> adds, string name, int lines) =>
         adds[name] = (adds.TryGetValue(name, out int count) ? count : 0) + lines;

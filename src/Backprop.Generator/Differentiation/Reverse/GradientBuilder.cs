@@ -140,6 +140,9 @@ internal sealed partial class GradientBuilder
 
     public static MethodBody Build(FunctionSpec function) => new GradientBuilder(function).Build();
 
+    /// <summary>The comment that starts the reverse sweep in a gradient's body, which later passes find it by.</summary>
+    public const string ReversePass = "Reverse pass: each block differentiates the statement it quotes, last statement first.";
+
     private MethodBody Build()
     {
         NameAdjoints();
@@ -240,7 +243,7 @@ internal sealed partial class GradientBuilder
         }
         Expr result = _function.ResultStruct is { } made ? new TupleExpr(values.ToEquatableArray(), made) : values[0];
         body.Add(new BlankLine());
-        body.Add(new CommentLine("Reverse pass: each block differentiates the statement it quotes, last statement first."));
+        body.Add(new CommentLine(ReversePass));
         if (_function.ReturnsArray)
             body.AddRange(SeedArrayResult());
         if (_function.ReturnsMatrix)

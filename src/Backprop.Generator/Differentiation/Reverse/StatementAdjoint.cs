@@ -80,8 +80,8 @@ internal sealed class StatementAdjoint
             }
             if (node.Op == Op.Call)
             {
-                List<int[]> aliased = aliasesThroughTangents ? Aliased(node, nodes, targets) : new List<int[]>();
-                int[] alone = targets.Where(i => !aliased.Any(group => group.Contains(i))).ToArray();
+                IReadOnlyList<int[]> aliased = aliasesThroughTangents && SharesAnArgument(node, targets) ? Aliased(node, nodes, targets) : System.Array.Empty<int[]>();
+                int[] alone = aliased.Count == 0 ? targets : targets.Where(i => !aliased.Any(group => group.Contains(i))).ToArray();
                 if (alone.Length > 0)
                     adjoint.Lines.Add(new CallGradientPlaceholder(id));
                 foreach (int[] group in aliased)
@@ -130,13 +130,27 @@ internal sealed class StatementAdjoint
     /// derivative is −4.87; fuzz seed 1337938); along (1, 1), <c>a - b</c>'s tangent is exactly 0. Only for a callee with
     /// a tangent, returning a number, all of whose differentiable arguments are numbers.
     /// </summary>
-    private static List<int[]> Aliased(Node call, EquatableArray<Node> nodes, int[] targets)
+    private static IReadOnlyList<int[]> Aliased(Node call, EquatableArray<Node> nodes, int[] targets)
     {
         bool numbersOnly = call.Shape == ValueShape.Scalar && (call.Call!.Derivatives & DerivativeKinds.Tangent) != 0
             && Enumerable.Range(0, call.Arguments.Count).All(i => !call.Call.Differentiable[i] || nodes[call.Arguments[i]].Shape == ValueShape.Scalar && nodes[call.Arguments[i]].Op != Op.ArrayArgument);
         if (!numbersOnly)
-            return new List<int[]>();
+            return System.Array.Empty<int[]>();
         return targets.GroupBy(i => call.Arguments[i]).Where(group => group.Count() > 1).Select(group => group.ToArray()).ToList();
+    }
+
+    /// <summary>Whether two of the positions take one argument node: asked first, since it allocates nothing.</summary>
+    private static bool SharesAnArgument(Node call, int[] targets)
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            for (int j = i + 1; j < targets.Length; j++)
+            {
+                if (call.Arguments[targets[i]] == call.Arguments[targets[j]])
+                    return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

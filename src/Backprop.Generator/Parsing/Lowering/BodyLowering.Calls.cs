@@ -217,8 +217,13 @@ internal sealed partial class BodyLowering
             .ToEquatableArray();
 
     /// <summary>What a callee must have for the caller's derivatives: a Jacobian runs the callee's tangents and gradients.</summary>
-    private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller) =>
-        (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
+    private static DerivativeKinds CalleeDerivatives(DerivativeKinds caller)
+    {
+        // A train step is the gradient's code: it calls its callees' gradients.
+        if ((caller & DerivativeKinds.TrainStep) != 0)
+            caller = (caller & ~DerivativeKinds.TrainStep) | DerivativeKinds.Gradient;
+        return (caller & DerivativeKinds.Jacobian) == 0 ? caller : (caller & ~DerivativeKinds.Jacobian) | DerivativeKinds.Gradient | DerivativeKinds.Tangent;
+    }
 
     private static CallTarget Target(IMethodSymbol method, IEnumerable<bool> differentiable) =>
         new(CalleeName(method), differentiable.ToEquatableArray(), Symbols.DerivativesOf(method.OriginalDefinition));

@@ -78,6 +78,8 @@ internal sealed partial class BodyLowering
             reserved.Add(Naming.ResultDerivative);
         if (model is not null)
             reserved.Add(Naming.ModelGradients);
+        if ((derivatives & DerivativeKinds.TrainStep) != 0)
+            reserved.Add(Naming.Optimizer);
         _names = new NameAllocator(reserved);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
