@@ -142,7 +142,7 @@ public class DiagnosticTests
 
     [Fact]
     public void BP1012_StructLocalHoldingAnArray() =>
-        Assert.Contains("its field 'W' is an array ('double[]'), which a struct does not hold in differentiated code yet: pass the array as a parameter of its own", Expect("BP1012", """
+        Assert.Contains("The struct 'Layer' cannot be a local in 'F': it holds an array ('W'), and a struct holding arrays is taken as a parameter and read (its arrays by index), never made, copied or returned", Expect("BP1012", """
         public struct Layer { public double[] W; public double B; }
         public static partial class Model
         {

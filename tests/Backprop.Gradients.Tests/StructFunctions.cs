@@ -41,6 +41,14 @@ public readonly struct Complexish
     public double Abs2 => Re * Re + Im * Im;
 }
 
+/// <summary>A struct holding arrays: a layer's weights, its bias, and indices it reads as data.</summary>
+public struct Layer
+{
+    public double[] W;
+    public double B;
+    public int[] Order;
+}
+
 /// <summary>A plain mutable struct of fields.</summary>
 public struct Triple
 {
@@ -174,6 +182,19 @@ public static partial class StructFunctions
         p.N -= 5;
         ArgumentOutOfRangeException.ThrowIfNegative(p.N);
         return p.A * p.B + p.C;
+    }
+
+    /// <summary>(b + Σᵢ W[order[i]]·xᵢ)² over a struct holding arrays, its arrays read by index, Length and foreach.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double Affine(Layer layer, double[] x)
+    {
+        double s = layer.B;
+        for (int i = 0; i < layer.Order.Length; i++)
+            s += layer.W[layer.Order[i]] * x[i];
+        double norm = 0;
+        foreach (double w in layer.W)
+            norm += w * w;
+        return s * s + 0.1 * norm;
     }
 
     /// <summary>A record struct deconstructed: (x·y)·z over Vec3's members.</summary>

@@ -414,4 +414,26 @@ public class StructTests
         Assert.Equal((-2 * 1.0, -2 * 1.5), (gradients.Pin.X, gradients.Pin.Y));
         Close(new Vec3(2, 3, -1), dp);
     }
+
+    [Fact]
+    public void AStructHoldingArraysGetsAGradientOfTheSameShape()
+    {
+        var layer = new Layer { W = new[] { 0.5, -1.5, 2.0 }, B = 0.25, Order = new[] { 2, 0, 1 } };
+        double[] x = { 1.0, -0.5, 0.75 };
+        double value = S.AffineGradient(layer, x, out Layer dlayer, new double[3]);
+        Assert.Equal(S.Affine(layer, x), value);
+        double s = 0.25 + 2.0 * 1.0 + 0.5 * -0.5 + -1.5 * 0.75;
+        // ∂/∂W[order[i]] = 2s·xᵢ + 0.2·W; ∂/∂b = 2s; the indices get nothing.
+        Assert.Equal(new[] { 2 * s * -0.5 + 0.1, 2 * s * 0.75 - 0.3, 2 * s * 1.0 + 0.4 }, dlayer.W, new ToleranceComparer(1e-12));
+        Assert.Equal(2 * s, dlayer.B, 12);
+        Assert.Null(dlayer.Order);
+        var dx = new double[3];
+        S.AffineGradient(layer, x, out _, dx);
+        Assert.Equal(new[] { 2 * s * 2.0, 2 * s * 0.5, 2 * s * -1.5 }, dx, new ToleranceComparer(1e-12));
+
+        var direction = new Layer { W = new[] { 1.0, 0, 0 }, B = 1 };
+        var (_, derivative) = S.AffineTangent(layer, x, direction, new double[3]);
+        Assert.Equal(dlayer.W[0] + dlayer.B, derivative, 12);
+        Assert.Throws<ArgumentException>(() => S.AffineTangent(layer, x, new Layer { W = new double[2] }, new double[3]));
+    }
 }

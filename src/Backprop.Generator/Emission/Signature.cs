@@ -51,7 +51,7 @@ internal static class Signature
         {
             writer.Line(leaf.Struct!.Array is { } array
                 ? $"{printer.Buffer(leaf, written: false)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
-                : $"{printer.Scalar(leaf)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
+                : $"{Declared(leaf, printer)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
             wrote = true;
         }
         foreach (DerivativeParameter derivative in derivatives.Where(d => d.Of?.Struct is not null))
@@ -59,13 +59,19 @@ internal static class Signature
             ParameterSpec of = derivative.Of!;
             writer.Line(of.Struct!.Array is { } array
                 ? $"{printer.Buffer(of, derivative.Written)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
+                // A struct's array member gets a new array for what the method gives (an out struct holds no caller's buffer).
+                : derivative.Written && of.IsArray
+                ? $"{Declared(of, printer)} {derivative.Name} = new {printer.Scalar(of)}[{Naming.Identifier(of.Name)}.Length];"
                 : derivative.Written
                 ? $"{printer.Scalar(of)} {derivative.Name};"
-                : $"{printer.Scalar(of)} {derivative.Name} = {GroupName(derivative)}.{of.Struct.Member.Code};");
+                : $"{Declared(of, printer)} {derivative.Name} = {GroupName(derivative)}.{of.Struct.Member.Code};");
             wrote = true;
         }
         return wrote;
     }
+
+    /// <summary>The type of a struct member's local: its number's, or an array member's array.</summary>
+    private static string Declared(ParameterSpec leaf, ExprPrinter printer) => printer.Scalar(leaf) + (leaf.IsArray ? "[]" : "");
 
     /// <summary>An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out so).</summary>
     private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)

@@ -399,9 +399,16 @@ internal static class FunctionParser
             return Enumerable.Empty<ParameterSpec>();
         }
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        if (layout.ArrayMember is { } array && (Symbols.DerivativesOf(method) & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'",
+                $"it holds an array ('{array.Code}'), and FHessian and FJacobian do not take structs holding arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent");
+            return Enumerable.Empty<ParameterSpec>();
+        }
         StructSpec spec = layout.Spec(creation);
-        return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword(), leaf.Type, false,
-            leaf.Differentiable && !noDerivative ? ParameterRole.Scalar : ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, i)));
+        // An array member is an array parameter: its gradient, an array of its length, which the derivative methods allocate.
+        return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword() + (leaf.IsArray ? "[]" : ""), leaf.Type, leaf.IsArray,
+            leaf.Differentiable && !noDerivative ? (leaf.IsArray ? ParameterRole.Array : ParameterRole.Scalar) : ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, i)));
     }
 
     /// <summary>
@@ -415,7 +422,7 @@ internal static class FunctionParser
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         var types = layout.Leaves.Select(l => l.Type).Distinct().ToList();
         string? problem = layout.Refusal
-            ?? (types.Count != 1 || !types[0].IsFloatingPoint() ? "an array of it is read as the numbers it holds, which must then be all double or all float" : null)
+            ?? (types.Count != 1 || !types[0].IsFloatingPoint() || layout.ArrayMember is not null ? "an array of it is read as the numbers it holds, which must then be all double or all float (and no array)" : null)
             ?? layout.Unpacked()
             ?? ((derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0 ? "FHessian and FJacobian do not take arrays of structs yet; ask for Derivatives.Gradient | Derivatives.Tangent" : null);
         if (parameter.RefKind != RefKind.None)
@@ -452,6 +459,7 @@ internal static class FunctionParser
         string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
         var types = layout.Leaves.Where(l => l.Differentiable).Select(l => l.Type).Distinct().ToList();
         string? problem = layout.Refusal ?? (creation is null ? why
+            : layout.ArrayMember is { } array ? $"it holds an array ('{array.Code}'); a struct holding arrays is taken as a parameter and read, not returned"
             : types.Count == 0 ? "it has no double or float member to differentiate"
             : types.Count > 1 ? "its differentiated members mix double and float; make them all double or all float" : null);
         if (problem is null)

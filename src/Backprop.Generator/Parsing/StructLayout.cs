@@ -32,7 +32,15 @@ internal sealed class StructLayout
     /// <param name="Code">The leaf as C# reads it from a value: <c>X</c>, <c>Position.X</c> (keywords escaped).</param>
     /// <param name="Name">As one identifier, for variable names: <c>X</c>, <c>Position_X</c>.</param>
     /// <param name="Path">The members reaching it from the struct, outermost first.</param>
-    public sealed record Leaf(string Code, string Name, ScalarType Type, bool Differentiable, IReadOnlyList<ISymbol> Path);
+    /// <param name="IsArray">An array of numbers (<c>double[] W</c>): a struct parameter's member, read by index (see <see cref="ArrayMember"/>).</param>
+    public sealed record Leaf(string Code, string Name, ScalarType Type, bool Differentiable, IReadOnlyList<ISymbol> Path, bool IsArray = false);
+
+    /// <summary>
+    /// Its first array member, or <c>null</c>. A struct holding arrays is taken as a parameter and read (its arrays by
+    /// index, <c>Length</c>, passed on), never made, copied or returned in differentiated code: an array is a reference,
+    /// and a copy would share it.
+    /// </summary>
+    public Leaf? ArrayMember => Leaves.FirstOrDefault(l => l.IsArray);
 
     /// <param name="Symbol">The field, or the auto-property.</param>
     /// <param name="First">Its first leaf; it holds <paramref name="Count"/> of them (one, or a nested struct's).</param>
@@ -89,6 +97,12 @@ internal sealed class StructLayout
                 layout.Leaves.Add(new Leaf(code, symbol.Name, scalar, scalar.IsFloatingPoint() && !noDerivative, new[] { symbol }));
                 continue;
             }
+            if (memberType is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType != ScalarType.Generic)
+            {
+                layout.Members.Add(new Member(symbol, memberType, layout.Leaves.Count, 1, null));
+                layout.Leaves.Add(new Leaf(code, symbol.Name, elementType, elementType.IsFloatingPoint() && !noDerivative, new[] { symbol }, IsArray: true));
+                continue;
+            }
             // A struct holding itself is the compiler's error (CS0523), which the generator still meets: it is no layout.
             StructLayout? nested = memberType is INamedTypeSymbol named && IsCandidate(named) && !outer.Append(type).Contains(named, SymbolEqualityComparer.Default)
                 ? Build(named, outer.Append(type).ToList()) : null;
@@ -99,7 +113,7 @@ internal sealed class StructLayout
             }
             layout.Members.Add(new Member(symbol, memberType, layout.Leaves.Count, nested.Leaves.Count, nested));
             foreach (Leaf leaf in nested.Leaves)
-                layout.Leaves.Add(new Leaf(code + "." + leaf.Code, symbol.Name + "_" + leaf.Name, leaf.Type, leaf.Differentiable && !noDerivative, leaf.Path.Prepend(symbol).ToList()));
+                layout.Leaves.Add(new Leaf(code + "." + leaf.Code, symbol.Name + "_" + leaf.Name, leaf.Type, leaf.Differentiable && !noDerivative, leaf.Path.Prepend(symbol).ToList(), leaf.IsArray));
         }
         if (layout.Leaves.Count == 0)
             layout.Refusal = "it stores no number";
@@ -248,7 +262,7 @@ internal sealed class StructLayout
 
     private static string Describe(ITypeSymbol type) => type switch
     {
-        IArrayTypeSymbol => $"an array ('{type.ToDisplayString()}'), which a struct does not hold in differentiated code yet: pass the array as a parameter of its own",
+        IArrayTypeSymbol => $"an array of '{((IArrayTypeSymbol)type).ElementType.ToDisplayString()}' ('{type.ToDisplayString()}'); a struct holds one-dimensional arrays of numbers",
         { TypeKind: TypeKind.Enum } => $"an enum ('{type.ToDisplayString()}'); store its number as an int",
         _ => $"a '{type.ToDisplayString()}'",
     };

@@ -45,7 +45,7 @@ internal sealed partial class BodyLowering
         foreach (StructLayout.Leaf leaf in layout.Leaves)
         {
             string name = FunctionParser.StructLeafName(parameter.Name, leaf.Name);
-            AddVariable(new VariableSpec(name, leaf.Type, ValueShape.Scalar, VariableKind.Parameter));
+            AddVariable(new VariableSpec(name, leaf.Type, leaf.IsArray ? ValueShape.Array : ValueShape.Scalar, VariableKind.Parameter));
             leaves.Add(name);
         }
         _structVariables[parameter] = new StructValue(layout, leaves);
@@ -139,6 +139,8 @@ internal sealed partial class BodyLowering
         }
         if (StructPlace(operation) is { } place)
             return place;
+        if (layout.ArrayMember is { } array)
+            return HoldsArray(operation, layout, array, "made or copied here");
         // Whatever is computed here is statements of its own, before the one being built, whose nodes stay as they are.
         NodeBuilder outer = _nodes;
         _nodes = new NodeBuilder();
@@ -203,6 +205,14 @@ internal sealed partial class BodyLowering
                 return IsRefused(operation) ? null : Refuse(operation, $"The struct expression '{OneLine(operation.Syntax)}'",
                     "make structs with new, with or default, read them from parameters and locals, or compute them with their methods and operators");
         }
+    }
+
+    /// <summary>BP1012 for a struct holding an array where it would be made or copied (<see cref="StructLayout.ArrayMember"/>).</summary>
+    private StructValue? HoldsArray(IOperation operation, StructLayout layout, StructLayout.Leaf array, string where)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.StructNotDifferentiable, operation.Syntax.GetLocation(), layout.Type.Name, $"{where} in '{_method.Name}'",
+            $"it holds an array ('{array.Code}'), and a struct holding arrays is taken as a parameter and read (its arrays by index), never made, copied or returned; read its members where it is"));
+        return null;
     }
 
     private StructValue? Made(StructLayout layout, IReadOnlyList<string>? leaves) => leaves is null ? null : new StructValue(layout, leaves);
@@ -294,7 +304,9 @@ internal sealed partial class BodyLowering
     /// <summary>Assigns each leaf of <paramref name="target"/> the leaf of a struct value, after computing the value.</summary>
     private void AssignStruct(string source, StructValue target, IOperation value, bool declares)
     {
-        if (LowerStruct(value) is { } from)
+        if (target.Layout.ArrayMember is { } array)
+            HoldsArray(value, target.Layout, array, "assigned");
+        else if (LowerStruct(value) is { } from)
             Copy(source, from, target, declares);
     }
 
@@ -323,6 +335,12 @@ internal sealed partial class BodyLowering
         {
             _refusedLocals.Add(declarator.Symbol);
             _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.StructNotDifferentiable, declarator.Syntax.GetLocation(), layout.Type.Name, $"differentiated in '{_method.Name}'", why));
+            return;
+        }
+        if (layout.ArrayMember is { } array)
+        {
+            _refusedLocals.Add(declarator.Symbol);
+            HoldsArray(declarator, layout, array, "a local");
             return;
         }
         if (!_structVariables.TryGetValue(declarator.Symbol, out StructValue? local))
@@ -618,6 +636,8 @@ internal sealed partial class BodyLowering
             return null;
         if (!changedLater && (body is null || !Writes(body, argument.Parameter)))
             return value;
+        if (value.Layout.ArrayMember is { } array)
+            return HoldsArray(argument.Value, value.Layout, array, $"copied for '{call.Method.Name}', which changes it,");
         StructValue copy = NewStruct(argument.Parameter.Name, value.Layout, VariableKind.Local);
         Copy($"{argument.Parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(call.Operation.Syntax)}", value, copy, declares: true);
         return copy;

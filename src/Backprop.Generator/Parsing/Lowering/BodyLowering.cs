@@ -258,6 +258,8 @@ internal sealed partial class BodyLowering
             return (name, variable.Kind);
         if (FieldVariable(reference) is string field && _variablesByName[field] is { Shape: ValueShape.Array or ValueShape.MatrixArray } array)
             return (field, array.Kind);
+        if (StructLeafTarget(reference) is string member && _variablesByName[member] is { Shape: ValueShape.Array } memberArray)
+            return (member, memberArray.Kind);
         if (IsRefused(reference))
             return null;
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
