@@ -20,7 +20,7 @@ internal static class Diagnostics
         "Type '{0}' must be partial so the generator can add '{1}' to it; add the partial modifier", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("BP0003", "Unsupported return type",
-        "'{0}' returns '{1}'; a [Differentiable] method must return double, float, double[], float[], or a tuple of doubles or of floats", Shape);
+        "'{0}' returns '{1}'; a [Differentiable] method must return double, float, double[], float[], a struct of numbers, or a tuple of doubles or of floats", Shape);
 
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error("BP0004", "Unsupported parameter",
         "Parameter '{0}' of '{1}' is not supported: {2}", Shape);
@@ -94,6 +94,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ModelFieldWritten = Error("BP1011", "Model changed by its method",
         "'{0}' {1}, but a [Differentiable] method reads its model and never changes it; {2}", Body);
 
+    public static readonly DiagnosticDescriptor StructNotDifferentiable = Error("BP1012", "Struct cannot be differentiated",
+        "The struct '{0}' cannot be {1}: {2}", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
@@ -101,7 +104,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, TrainStepNotAvailable, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, InternalError,
+        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

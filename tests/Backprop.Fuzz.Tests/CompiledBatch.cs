@@ -40,7 +40,7 @@ internal sealed class CompiledBatch : IDisposable
     /// <exception cref="InvalidOperationException">A program is not valid C#: a bug in the program generator.</exception>
     public static CompiledBatch Compile(IReadOnlyList<FuzzProgram> programs)
     {
-        var (assembly, context, loaded, failed) = CompileAll(programs, FuzzProgram.File, p => p.ClassName, ModelTwin.StandIns);
+        var (assembly, context, loaded, failed) = CompileAll(programs, FuzzProgram.File, p => p.ClassName, FuzzProgram.StandIns);
         return new CompiledBatch(assembly, context, loaded, failed.Select(f => new FuzzFailure(f.Program, FailureKind.Generator, f.Detail)).ToList());
     }
 
@@ -48,7 +48,7 @@ internal sealed class CompiledBatch : IDisposable
     /// Compiles programs (each a class named <paramref name="className"/> in the file <paramref name="file"/> writes) in one
     /// compilation and loads them; a program the generator fails on is set aside with the errors charged to it,
     /// and the rest compiled again without it. The file <paramref name="afterGeneration"/> writes, if any, joins the
-    /// compilation after the generator ran: code calling what it generates (<see cref="ModelTwin.StandIns"/>).
+    /// compilation after the generator ran: code calling what it generates (<see cref="FuzzProgram.StandIns"/>).
     /// </summary>
     public static (Assembly? Assembly, AssemblyLoadContext? Context, List<T> Loaded, List<(T Program, string Detail)> Failed) CompileAll<T>(
         IReadOnlyList<T> programs, Func<IReadOnlyList<T>, string> file, Func<T, string> className, Func<IReadOnlyList<T>, string>? afterGeneration = null)

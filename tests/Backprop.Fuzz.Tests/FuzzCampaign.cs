@@ -101,5 +101,5 @@ internal static class FuzzCampaign
     /// </summary>
     private static bool IsExpectedRefusal(FuzzFailure failure) =>
         failure.Program.ExpectsLostDerivative && failure.Detail.Split('\n').All(line =>
-            line.Contains($"BP1009: '{(failure.Program.Fields is null ? FuzzProgram.MethodName : ModelTwin.MethodName)}' passes", StringComparison.Ordinal));
+            line.Contains($"BP1009: '{failure.Program.DifferentiatedName}' passes", StringComparison.Ordinal));
 }

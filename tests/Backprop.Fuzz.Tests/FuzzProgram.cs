@@ -35,10 +35,14 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="Outputs">For a program returning a <c>double[]</c> (its local array <c>outputs</c>), the array's length; 0 for a scalar result.</param>
 /// <param name="Kernels">Methods of a second class, <see cref="KernelsClassName"/>, which is not partial: helpers without attribute.</param>
 /// <param name="Fields">For a program held as a model (<see cref="ModelTwin"/>), the parameters that are its fields.</param>
+/// <param name="Packed">For a program over a struct (<see cref="StructTwin"/>), the parameters that are the struct's fields.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
     IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0, IReadOnlyList<string>? Kernels = null,
-    IReadOnlyList<string>? Fields = null)
+    IReadOnlyList<string>? Fields = null, IReadOnlyList<string>? Packed = null)
 {
+    /// <summary>The method the generator differentiates: <c>F</c>, or a twin's (a model's, a method over a struct), whose names BP1009 gives.</summary>
+    public string DifferentiatedName => Fields is not null ? ModelTwin.MethodName : Packed is not null ? StructTwin.MethodName : MethodName;
+
     /// <summary>How the statement that passes a varying value to a <c>[NoDerivative]</c> parameter begins.</summary>
     public const string LostDerivativeDeclaration = "double lost = ";
 
@@ -99,6 +103,8 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
             var text = new StringBuilder();
             if (Fields is not null)
                 ModelTwin.Write(text, this, body.ToString());
+            else if (Packed is not null)
+                StructTwin.Write(text, this, body.ToString());
             else
             {
                 text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
@@ -116,6 +122,16 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
             }
             return text.ToString();
         }
+    }
+
+    /// <summary>
+    /// The file of the twins' stand-ins (<see cref="ModelTwin"/>, <see cref="StructTwin"/>): compiled after the generator
+    /// ran, since they call what it generates; empty when no program has a twin.
+    /// </summary>
+    public static string StandIns(IReadOnlyList<FuzzProgram> programs)
+    {
+        string classes = ModelTwin.StandIns(programs) + StructTwin.StandIns(programs);
+        return classes.Length == 0 ? "" : "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + Namespace + ";\n\n" + classes;
     }
 
     /// <summary>Wraps classes in the file they are compiled in.</summary>

@@ -35,6 +35,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
+    [Fact]
+    public void StructSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateStruct);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     [Fact]
     public void SameSeedSameProgram() =>
         Assert.Equal(ProgramGenerator.Generate(42).Source, ProgramGenerator.Generate(42).Source);
@@ -46,7 +55,8 @@ public class FuzzTests(ITestOutputHelper output)
     /// programs from <c>FUZZ_MATRIX_SEED</c>. Without any of them it checks nothing.
     /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
     /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
-    /// <see cref="MatrixProgram.AsModel"/>).
+    /// <see cref="MatrixProgram.AsModel"/>); with <c>FUZZ_STRUCTS=1</c> they take their numbers in a struct
+    /// (<see cref="ProgramGenerator.GenerateStruct"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -56,6 +66,7 @@ public class FuzzTests(ITestOutputHelper output)
         Action<string> progress = line => Console.Error.WriteLine(line);
         Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult
             : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
+            : Environment.GetEnvironmentVariable("FUZZ_STRUCTS") == "1" ? ProgramGenerator.GenerateStruct
             : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)

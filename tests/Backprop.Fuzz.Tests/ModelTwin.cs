@@ -86,14 +86,14 @@ internal static class ModelTwin
 
     /// <summary>
     /// Static <c>F</c> and <c>FGradient</c> of each model's original signature, which call the model's method and its
-    /// generated gradient: compiled after the generator ran, since they call what it generates.
+    /// generated gradient: classes of <see cref="FuzzProgram.StandIns"/>.
     /// </summary>
     public static string StandIns(IReadOnlyList<FuzzProgram> programs)
     {
         var text = new StringBuilder();
         foreach (FuzzProgram program in programs.Where(p => p.Fields is not null))
             WriteStandIns(text, program);
-        return text.Length == 0 ? "" : "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + FuzzProgram.Namespace + ";\n\n" + text + TrainStepMismatch;
+        return text.Length == 0 ? "" : text + TrainStepMismatch;
     }
 
     private static void WriteStandIns(StringBuilder text, FuzzProgram program)

@@ -295,6 +295,9 @@ internal sealed class ProgramGenerator
     /// </summary>
     public static FuzzProgram GenerateModel(int seed) => ModelTwin.Of(Generate(seed));
 
+    /// <summary><see cref="Generate"/>'s program over a struct (<see cref="StructTwin"/>): its number parameters the struct's fields.</summary>
+    public static FuzzProgram GenerateStruct(int seed) => StructTwin.Of(Generate(seed));
+
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
     {

@@ -102,6 +102,122 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void BP1012_StructParameterHoldingAString() =>
+        Assert.Contains("The struct 'Named' cannot be the parameter 'p' of 'F': its field 'Name' is a 'string'", Expect("BP1012", """
+        public struct Named { public double X; public string Name; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Named [|p|]) => p.X * p.X;
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1012_StructResultTheDerivativesCannotMake() =>
+        Assert.Contains("its field 'X' cannot be set from outside it; make its members settable (or init), or give it a constructor that assigns each member from a parameter of its own", Expect("BP1012", """
+        public readonly struct Doubled
+        {
+            public readonly double X;
+            public Doubled(double x) { X = 2 * x; }
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static [|Doubled|] F(double x) => new Doubled(x);
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("public struct Counts { public int A, B; }", "it has no double or float member to differentiate")]
+    [InlineData("public struct Mixed { public double A; public float B; }", "its differentiated members mix double and float")]
+    public void BP1012_StructResultOfNumbersThatAreNotOneFloatingPointType(string declaration, string why)
+    {
+        string name = declaration.Split(' ')[2];
+        Assert.Contains(why, Expect("BP1012", $$"""
+            {{declaration}}
+            public static partial class Model
+            {
+                [Differentiable] public static [|{{name}}|] F(double x) => default;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BP1012_StructLocalHoldingAnArray() =>
+        Assert.Contains("The struct 'Layer' cannot be a local in 'F': it holds an array ('W'), and a struct holding arrays is taken as a parameter and read (its arrays by index), never made, copied or returned", Expect("BP1012", """
+        public struct Layer { public double[] W; public double B; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double[] w, double x)
+            {
+                var [|layer = new Layer { W = w, B = x }|];
+                return layer.W[0] * x + layer.B;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("public struct Mixed { public double A; public float B; }", "Derivatives.Gradient", "an array of it is read as the numbers it holds, which must then be all double or all float")]
+    [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public struct Mixed { public double A, B; }", "Derivatives.Gradient",
+        "'Mixed' declares its layout ([StructLayout])")]
+    [InlineData("public struct Mixed { public double A, B; }", "Derivatives.Gradient | Derivatives.Hessian", "FHessian and FJacobian do not take arrays of structs yet")]
+    public void BP1012_ArraysOfStructsTheDerivativesCannotView(string declaration, string derivatives, string why) =>
+        Assert.Contains(why, Expect("BP1012", $$"""
+            {{declaration}}
+            public static partial class Model
+            {
+                [Differentiable({{derivatives}})] public static double F(Mixed[] [|x|]) => x[0].A;
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1002_DeconstructingAStructThatIsNotAPositionalRecordOfNumbers() =>
+        Assert.Contains("Deconstructing the struct 'p' is not supported in a [Differentiable] method; read its members (v.X, v.Y)", Expect("BP1002", """
+        public struct Pair
+        {
+            public double A, B;
+            public void Deconstruct(out double b, out double a) => (b, a) = (B, A);
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Pair p)
+            {
+                var (x, y) = [|p|];
+                return x - y;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1005_WritingToAnArrayOfStructs() => Expect("BP1005", """
+        public struct Pair { public double A, B; }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(Pair[] x)
+            {
+                [|x[0].A = 2|];
+                return x[0].A * x[1].B;
+            }
+        }
+        """);
+
+    [Fact]
+    public void BP1002_StructMethodChangingItsReceiverInsideAnExpression() =>
+        Assert.Contains("Calling 'Scaled', which may change 'c', inside a larger expression is not supported in a [Differentiable] method; call it in a statement of its own", Expect("BP1002", """
+        public struct Counter
+        {
+            public double Value;
+            public Counter Scaled(double s) { Value *= s; return this; }
+        }
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x)
+            {
+                var c = new Counter { Value = x };
+                return c.Value + [|c.Scaled(2)|].Value;
+            }
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
     public void BP0004_ArrayOfAnotherType() =>
         Assert.Contains("arrays of int, long and bool read as data", Expect("BP0004", """
         public static partial class Model
@@ -206,7 +322,7 @@ public class DiagnosticTests
     [Theory]
     [InlineData("System.Collections.Generic.List<double> xs", "[|xs[0]|]", "Indexing 'xs' of type 'List<double>'", "take a double[] or ReadOnlySpan<double>")]
     [InlineData("System.Numerics.Vector3 p", "[|p.X|]", "Reading field 'X' of 'p' of type 'Vector3'", "pass the numbers it holds as double or float parameters")]
-    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "structs and objects are not differentiated")]
+    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "hold them in a struct of this compilation; objects and other assemblies' types are not differentiated")]
     public void BP1002_TypesNotDifferentiatedNameTheTypeAndWhatToPass(string parameter, string read, string what, string advice)
     {
         string source = $$"""
@@ -1001,16 +1117,21 @@ public class DiagnosticTests
         Assert.Contains(advice, diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>A local of a type the lowering does not take (a struct, System.Numerics.Complex) is reported once, at its declaration, whatever its uses.</summary>
+    /// <summary>
+    /// A local of a type the lowering does not take (System.Numerics.Complex, a struct holding a string) is reported
+    /// once, at its declaration, whatever its uses: BP1002, or BP1012 naming the struct's member in the way.
+    /// </summary>
     [Theory]
-    [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "A local of type 'Model.Pair'")]
-    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "A local of type 'System.Numerics.Complex'")]
-    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string what)
+    [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "BP1012",
+        "The struct 'Pair' cannot be differentiated in 'F': its field 'Name' is a 'string'")]
+    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "BP1002",
+        "A local of type 'System.Numerics.Complex'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
+    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says)
     {
         string source = Preamble + $$"""
             public static partial class Model
             {
-                public struct Pair { public double A, B; public Pair(double a, double b) { A = a; B = b; } }
+                public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }
 
                 [Differentiable] public static double F(double y)
                 {
@@ -1019,7 +1140,7 @@ public class DiagnosticTests
                 }
             }
             """;
-        ExpectOnly(source, Marked(statements), "BP1002", what, "use double, float, int, long, bool or a double[]/float[] local");
+        ExpectOnly(source, Marked(statements), id, says);
     }
 
     /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>

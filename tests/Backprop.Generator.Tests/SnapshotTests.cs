@@ -53,6 +53,52 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Differentiable structs: a record struct with operators and a method, a mutable struct holding it with a passive
+    /// member, as parameters (gradients and directions of the same type), locals, a result, and in a loop.
+    /// </summary>
+    [Fact]
+    public void Structs() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public readonly record struct Vec3(double X, double Y, double Z)
+        {
+            public static Vec3 operator +(Vec3 a, Vec3 b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
+            public static Vec3 operator -(Vec3 a, Vec3 b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
+            public static Vec3 operator *(double s, Vec3 a) => new(s * a.X, s * a.Y, s * a.Z);
+            public double Length() => Math.Sqrt(X * X + Y * Y + Z * Z);
+        }
+        public struct Body
+        {
+            public Vec3 Position;
+            public double Mass;
+            public int Id;
+        }
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Spring(Vec3 a, Vec3 b, double k, [NoDerivative] double rest)
+            {
+                Vec3 d = a - b;
+                double stretch = d.Length() - rest;
+                return 0.5 * k * stretch * stretch;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+            public static Body Fall(Body body, Vec3 velocity, [NoDerivative] double dt, [NoDerivative] int steps)
+            {
+                for (int i = 0; i < steps; i++)
+                {
+                    body.Position = body.Position + dt * velocity;
+                    if (body.Position.Z < 0)
+                        body.Position = body.Position with { Z = 0 };
+                }
+                return body;
+            }
+        }
+        """);
+
     [Fact]
     public void GenericMath() => GeneratorRunner.VerifySnapshots("""
         using System;

@@ -161,8 +161,11 @@ internal sealed record SlotExpr(Expr? Like, Expr? Shape, ScalarType Type) : Expr
 /// </summary>
 internal sealed record ShareExpr(string Gradient, string? Written, Expr Value, ScalarType Type) : Expr(Type);
 
-/// <summary><c>(a, b, …)</c>: a tangent method's value and derivative, a tuple result.</summary>
-internal sealed record TupleExpr(EquatableArray<Expr> Elements) : Expr(Elements[0].Type)
+/// <summary>
+/// <c>(a, b, …)</c>: a tangent method's value and derivative, a tuple result; or with <paramref name="Struct"/>, the struct
+/// made from these leaves (<c>new global::Demo.Vec3(a, b, c)</c>, see <see cref="StructSpec.Creation"/>).
+/// </summary>
+internal sealed record TupleExpr(EquatableArray<Expr> Elements, StructSpec? Struct = null) : Expr(Elements[0].Type)
 {
     public TupleExpr(params Expr[] elements) : this(new EquatableArray<Expr>(elements)) { }
 }

@@ -50,7 +50,7 @@ internal sealed class ExprPrinter
 
     /// <summary>The return type of <paramref name="function"/> as written: <c>double</c>, <c>T[]</c>, <c>(double X, double V)</c>.</summary>
     public string ReturnType(FunctionSpec function) =>
-        function.TupleType ?? (function.ReturnsMatrix ? ValueShapes.MatrixType(function.ReturnType) : Keyword(function.ReturnType) + (function.ReturnsArray ? "[]" : ""));
+        function.ResultStruct is { } result ? result.TypeName : (function.ReturnsMatrix ? ValueShapes.MatrixType(function.ReturnType) : Keyword(function.ReturnType) + (function.ReturnsArray ? "[]" : ""));
 
     /// <summary>The type of a scalar parameter's gradient, direction or product.</summary>
     public string Scalar(ParameterSpec parameter) => Keyword(parameter.Type!.Value);
@@ -150,6 +150,9 @@ internal sealed class ExprPrinter
                 break;
             case MemberExpr member:
                 text.Append(member.Code);
+                break;
+            case TupleExpr { Struct: { } made } tuple:
+                text.Append(made.Create(tuple.Elements.Select(Print).ToList()));
                 break;
             case TupleExpr tuple:
                 text.Append('(');

@@ -7,10 +7,12 @@ namespace Backprop.Generator.Model;
 /// <param name="ContainingTypes">The partial types around the method, outermost first.</param>
 /// <param name="ReturnType">The returned scalar, or the element type of the returned array when <paramref name="ReturnsArray"/>.</param>
 /// <param name="ReturnsArray">Returns a <c>double[]</c> or <c>float[]</c> (a local array of the body, <see cref="ForwardProgram.Result"/>).</param>
-/// <param name="TupleType">
-/// For a method returning a tuple of doubles or of floats, the tuple as written (<c>(double X, double V)</c>);
-/// <paramref name="ReturnType"/> is then its elements' type, and <see cref="ForwardProgram.ResultElements"/> holds them.
+/// <param name="ResultStruct">
+/// For a method returning a struct or a tuple of numbers, the result as derivative methods give it whole
+/// (<c>(double X, double V)</c>, <c>global::Demo.Vec3</c>); <paramref name="ReturnType"/> is then the type of its
+/// differentiable leaves, and <see cref="ForwardProgram.ResultElements"/> holds its leaves.
 /// </param>
+/// <param name="Operator">For a user-defined operator of a struct, its symbol (<c>*</c>), which code calling it writes (its derivatives are named after <paramref name="Name"/>, <c>op_Multiply</c>).</param>
 /// <param name="HintName">The generated file's name, <c>{Namespace}.{Type}.{Method}.g.cs</c>.</param>
 /// <param name="TypeParameter">
 /// For a method generic over <c>T : IFloatingPointIeee754&lt;T&gt;</c>, the name of <c>T</c> as written, under which the printer
@@ -46,7 +48,8 @@ internal sealed record FunctionSpec(
     DerivativeKinds Derivatives,
     string HintName,
     bool ForCallers = false,
-    string? TupleType = null,
+    StructSpec? ResultStruct = null,
+    string? Operator = null,
     string? TypeParameter = null,
     string? Constraints = null,
     bool ReturnsMatrix = false,
@@ -67,12 +70,13 @@ internal sealed record FunctionSpec(
     public string ConstraintClause => Constraints is null ? "" : " " + Constraints;
 
     /// <summary>The return type as written: <c>double</c>, <c>float[]</c>, <c>(double X, double V)</c>, <c>global::Backprop.Matrix&lt;float&gt;</c>.</summary>
-    public string ReturnKeyword => TupleType ?? (ReturnsMatrix ? ValueShapes.MatrixType(ReturnType) : ReturnType.Keyword() + (ReturnsArray ? "[]" : ""));
+    public string ReturnKeyword => ResultStruct?.TypeName ?? (ReturnsMatrix ? ValueShapes.MatrixType(ReturnType) : ReturnType.Keyword() + (ReturnsArray ? "[]" : ""));
 
-    public bool ReturnsTuple => TupleType is not null;
+    /// <summary>A tuple or struct result, whose leaves the body computes one variable each.</summary>
+    public bool ReturnsStruct => ResultStruct is not null;
 
-    /// <summary>An array, matrix or tuple result, whose derivatives take a cotangent <c>dresult</c> in place of a gradient method.</summary>
-    public bool ReturnsSeveralValues => ReturnsArray || ReturnsTuple || ReturnsMatrix;
+    /// <summary>An array, matrix, tuple or struct result, whose derivatives take a cotangent <c>dresult</c> in place of a gradient method.</summary>
+    public bool ReturnsSeveralValues => ReturnsArray || ReturnsStruct || ReturnsMatrix;
 
     /// <summary>Whether any value of the body is a matrix: its derivatives take their matrices from a per-thread arena.</summary>
     public bool UsesMatrices => ReturnsMatrix || Body.Variables.Any(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray);
@@ -137,7 +141,13 @@ internal enum ParameterRole
 /// For a model's field, the field as C# reads it from the model (<c>W1</c>, <c>Layer1.W</c>, keywords escaped): the body's
 /// variable <see cref="Name"/> is bound to <c>this.{Field}</c>, and its gradient is <c>gradients.{Field}</c>.
 /// </param>
-internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false, string? Field = null)
+/// <param name="Struct">
+/// For a leaf of a struct parameter, the struct parameter and which leaf: the forward program reads the leaf as a
+/// parameter of its own (<see cref="Name"/> <c>p_X</c>), and the derivative methods take the struct whole (<c>Vec3 p</c>,
+/// <c>out Vec3 dp</c>).
+/// </param>
+internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? Type, bool IsArray, ParameterRole Role, bool IsSpan = false, string? Field = null,
+    StructMembership? Struct = null)
 {
     /// <summary>
     /// The type of a derivative buffer for this array or span parameter: <c>double[]</c> for an array; for a span,

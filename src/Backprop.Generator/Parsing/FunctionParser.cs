@@ -45,7 +45,7 @@ internal static class FunctionParser
         // (CS0111), or the attribute on both parts of a partial method (CS0579), where the declaring part's target generates.
         if (context.TargetSymbol is IMethodSymbol duplicated && (HasTwin(duplicated) || AttributedTwice(duplicated, context.SemanticModel, cancellationToken)))
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
-        SourceSpan? location = context.TargetNode is MethodDeclarationSyntax target ? SourceSpan.From(target.Identifier.GetLocation()) : null;
+        SourceSpan? location = context.TargetNode is BaseMethodDeclarationSyntax target && IsParsed(target, context.TargetSymbol) ? SourceSpan.From(NameLocation(target)) : null;
         LoweringCache.Slot? slot = cache is null ? null : LoweringCache.SlotOf(context, cancellationToken);
         if (slot is not null && cache!.Find(slot, cancellationToken) is ParseResult kept)
             return kept with { Location = location };
@@ -63,7 +63,7 @@ internal static class FunctionParser
         FunctionSpec? function = context.TargetNode switch
         {
             MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } => NotAMethod(diagnostics, context.TargetNode),
-            MethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method =>
+            BaseMethodDeclarationSyntax declaration when context.TargetSymbol is IMethodSymbol method && IsParsed(declaration, method) =>
                 ParseMethod(method, declaration, context.SemanticModel, diagnostics, model, helpers!, cancellationToken),
             MethodDeclarationSyntax => null,
             _ => NotAMethod(diagnostics, context.TargetNode),
@@ -127,10 +127,28 @@ internal static class FunctionParser
         return Report(diagnostics, Diagnostics.NotAMethod, location, name);
     }
 
-    private static FunctionSpec? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+    /// <summary>
+    /// Whether a target is parsed as a method: a method, or a user-defined operator of a differentiable struct, whose
+    /// derivatives take its metadata name (<c>op_Addition</c> → <c>op_AdditionVectorJacobian</c>).
+    /// </summary>
+    private static bool IsParsed(BaseMethodDeclarationSyntax declaration, ISymbol? symbol) =>
+        declaration is MethodDeclarationSyntax || declaration is OperatorDeclarationSyntax && symbol is IMethodSymbol { ContainingType: var type } && StructLayout.IsDifferentiable(type);
+
+    /// <summary>Where to report about a method as a whole: its name, or an operator's symbol.</summary>
+    internal static Location NameLocation(BaseMethodDeclarationSyntax declaration) => declaration switch
+    {
+        MethodDeclarationSyntax method => method.Identifier.GetLocation(),
+        OperatorDeclarationSyntax op => op.OperatorToken.GetLocation(),
+        _ => declaration.GetLocation(),
+    };
+
+    private static TypeSyntax ReturnTypeSyntax(BaseMethodDeclarationSyntax declaration) =>
+        declaration is OperatorDeclarationSyntax op ? op.ReturnType : ((MethodDeclarationSyntax)declaration).ReturnType;
+
+    private static FunctionSpec? ParseMethod(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel,
         List<DiagnosticInfo> diagnostics, ModelOfMethod model, ImplicitHelpers helpers, CancellationToken cancellationToken)
     {
-        Location at = declaration.Identifier.GetLocation();
+        Location at = NameLocation(declaration);
         // An instance method of a type whose fields hold parameters is a model's: it differentiates them too.
         bool modelMethod = !method.IsStatic && method.ContainingType is { } owner && ModelParser.IsModel(owner);
         // A method over matrices, or a model's, is not generic: its derivatives take their matrices from an arena of one element type.
@@ -142,22 +160,30 @@ internal static class FunctionParser
         bool returnsArray = method.ReturnType is IArrayTypeSymbol { Rank: 1 } returnedArray && Symbols.ToScalarType(returnedArray.ElementType)?.IsFloatingPoint() == true;
         ScalarType? returnedMatrix = Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix) ? element : null;
         ScalarType? tupleElements = TupleElementType(method.ReturnType);
-        ScalarType? returnType = returnedMatrix ?? tupleElements ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
-        // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say.
-        if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")))
-            Report(diagnostics, Diagnostics.UnsupportedReturnType, declaration.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        StructSpec? resultStruct = tupleElements is ScalarType elementType
+            ? StructSpec.Tuple(method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(_ => elementType).ToList())
+            : ResultStruct(method, declaration, semanticModel.Compilation, diagnostics);
+        ScalarType? returnType = returnedMatrix ?? tupleElements ?? (resultStruct is not null ? resultStruct.Leaves.First(l => l.Differentiable).Type : (ScalarType?)null)
+            ?? Symbols.ToScalarType(returnsArray ? ((IArrayTypeSymbol)method.ReturnType).ElementType : method.ReturnType);
+        // A generic method's type parameter that is not floating-point: BP0007 or BP0014 says all there is to say; a struct, BP1012.
+        if (returnType?.IsFloatingPoint() != true && !(method.IsGenericMethod && diagnostics.Any(d => d.Id is "BP0007" or "BP0014")) && StructLayout.Of(method.ReturnType) is null)
+            Report(diagnostics, Diagnostics.UnsupportedReturnType, ReturnTypeSyntax(declaration).GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         DerivativeKinds derivatives = Symbols.DerivativesOf(method);
         if (modelMethod)
             CheckModelMethod(method, derivatives, model.Fields, at, diagnostics);
         else
-            CheckModesFitResult(method, returnsArray || tupleElements is not null || returnedMatrix is not null, derivatives, at, diagnostics);
+            CheckModesFitResult(method, returnsArray || resultStruct is not null || returnedMatrix is not null, derivatives, at, diagnostics);
         CheckMatrices(method, derivatives, at, diagnostics, modelMethod ? model : null);
 
-        var parameters = method.Parameters.Select(p => ParseParameter(p, method, diagnostics)).ToList();
+        var parameters = method.Parameters.SelectMany(p => StructLayout.Of(p.Type) is { } layout
+            ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
+            : StructLayout.ArrayOf(p.Type) is var (element, isSpan)
+            ? StructArrayParameter(p, method, derivatives, element, isSpan, diagnostics)
+            : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
             CheckGradientNames(method, parameters, "h", diagnostics);
-        if (returnsArray || tupleElements is not null)
+        if (returnsArray || resultStruct is not null)
             CheckResultDerivativeName(method, parameters, diagnostics);
         EquatableArray<WalkedParameter> trained = (derivatives & DerivativeKinds.TrainStep) != 0
             ? TrainStepRequirements.Check(method, model.Fields, !(returnsArray || tupleElements is not null || returnedMatrix is not null), parameters, AttributeArgument(method) ?? at, diagnostics)
@@ -178,7 +204,8 @@ internal static class FunctionParser
 
         return new FunctionSpec(Namespace(method), containingTypes.ToEquatableArray(), method.Name, Symbols.AccessibilityKeyword(method.DeclaredAccessibility),
             returnType!.Value, returnsArray, parameters.ToEquatableArray(), program, derivatives, HintName(method),
-            TupleType: tupleElements is null ? null : method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            ResultStruct: resultStruct,
+            Operator: (declaration as OperatorDeclarationSyntax)?.OperatorToken.ValueText,
             TypeParameter: method.IsGenericMethod ? Naming.Identifier(method.TypeParameters[0].Name) : null,
             Constraints: method.IsGenericMethod ? GenericMath.Constraints(method.TypeParameters[0]) : null,
             ReturnsMatrix: returnedMatrix is not null,
@@ -253,20 +280,22 @@ internal static class FunctionParser
     /// <c>T</c> when generic at all, for which <paramref name="body"/> gives the body, or <c>null</c> for a matrix method,
     /// which cannot be generic); returns those types, outermost first.
     /// </summary>
-    private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string gradientName,
+    private static List<TypeDeclarationSpec> CheckDeclaration(IMethodSymbol method, BaseMethodDeclarationSyntax baseDeclaration, string gradientName,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, System.Func<IOperation?>? body = null, bool modelMethod = false)
     {
-        Location at = declaration.Identifier.GetLocation();
+        Location at = NameLocation(baseDeclaration);
+        // Only a method can be generic (an operator never is).
+        var declaration = baseDeclaration as MethodDeclarationSyntax;
         if (!method.IsStatic && !modelMethod)
             Report(diagnostics, Diagnostics.MethodNotStatic, at, method.Name, method.ContainingType?.Name ?? "");
         if (method.IsGenericMethod && modelMethod)
-            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+            Report(diagnostics, Diagnostics.GenericMethod, declaration!.TypeParameterList!.GetLocation(), method.Name,
                 "is generic, and a model's method is not: write it for the number type of the model's parameters");
         else if (method.IsGenericMethod && body is null)
-            Report(diagnostics, Diagnostics.GenericMethod, declaration.TypeParameterList!.GetLocation(), method.Name,
+            Report(diagnostics, Diagnostics.GenericMethod, declaration!.TypeParameterList!.GetLocation(), method.Name,
                 "is generic, and a method over matrices is not: write it for Matrix<double> or Matrix<float>");
         else if (method.IsGenericMethod)
-            GenericMath.Check(method, declaration, body?.Invoke(), diagnostics);
+            GenericMath.Check(method, declaration!, body?.Invoke(), diagnostics);
 
         var containingTypes = new List<TypeDeclarationSpec>();
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
@@ -287,11 +316,11 @@ internal static class FunctionParser
     }
 
     /// <summary>The operation tree of the method's body, or <c>null</c> when there is none to differentiate (reported) or the compiler reports syntax errors.</summary>
-    private static IOperation? Body(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel,
+    private static IOperation? Body(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        Location at = declaration.Identifier.GetLocation();
-        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        Location at = NameLocation(declaration);
+        BaseMethodDeclarationSyntax bodySyntax = (BaseMethodDeclarationSyntax?)ImplementationOf(method, cancellationToken) ?? declaration;
         // The compiler reports syntax errors itself; a gradient of its error recovery, or our diagnostics about it, would be noise.
         if (HasSyntaxErrors(declaration) || HasSyntaxErrors(bodySyntax))
             return null;
@@ -306,9 +335,9 @@ internal static class FunctionParser
     }
 
     /// <summary>The operation tree of the method's declaration, of its implementing part for a partial method.</summary>
-    private static IOperation? BodyOperation(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static IOperation? BodyOperation(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        MethodDeclarationSyntax bodySyntax = ImplementationOf(method, cancellationToken) ?? declaration;
+        BaseMethodDeclarationSyntax bodySyntax = (BaseMethodDeclarationSyntax?)ImplementationOf(method, cancellationToken) ?? declaration;
         SemanticModel bodyModel = bodySyntax.SyntaxTree == semanticModel.SyntaxTree
             ? semanticModel
             : semanticModel.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
@@ -351,6 +380,94 @@ internal static class FunctionParser
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
     }
 
+    /// <summary>
+    /// A struct parameter, as the forward program reads it: one parameter per leaf (<c>p_X</c>), each differentiated when
+    /// the leaf is a double or float and neither it nor the parameter is marked <c>[NoDerivative]</c>. The derivative
+    /// methods take the struct whole, so generated code must read its leaves and make values of it (BP1012 otherwise).
+    /// </summary>
+    private static IEnumerable<ParameterSpec> StructParameter(IParameterSymbol parameter, IMethodSymbol method, StructLayout layout, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        if (parameter.RefKind != RefKind.None)
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
+                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        string why = "";
+        string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
+        if (creation is null)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'", layout.Refusal ?? why);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        if (layout.ArrayMember is { } array && (Symbols.DerivativesOf(method) & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'",
+                $"it holds an array ('{array.Code}'), and FHessian and FJacobian do not take structs holding arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent");
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        StructSpec spec = layout.Spec(creation);
+        // An array member is an array parameter: its gradient, an array of its length, which the derivative methods allocate.
+        return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword() + (leaf.IsArray ? "[]" : ""), leaf.Type, leaf.IsArray,
+            leaf.Differentiable && !noDerivative ? (leaf.IsArray ? ParameterRole.Array : ParameterRole.Scalar) : ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, i)));
+    }
+
+    /// <summary>
+    /// An array (or span) of structs, as the forward program reads it: the span of the numbers it holds, in order
+    /// (<c>x_values</c>), differentiated as an array of numbers is. Its numbers must all be doubles or all floats, laid out
+    /// one after another (BP1012 otherwise); generated code views it so, and its gradient buffer too, without copying.
+    /// </summary>
+    private static IEnumerable<ParameterSpec> StructArrayParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, StructLayout layout, bool isSpan,
+        List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        var types = layout.Leaves.Select(l => l.Type).Distinct().ToList();
+        string? problem = layout.Refusal
+            ?? (types.Count != 1 || !types[0].IsFloatingPoint() || layout.ArrayMember is not null ? "an array of it is read as the numbers it holds, which must then be all double or all float (and no array)" : null)
+            ?? layout.Unpacked()
+            ?? ((derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0 ? "FHessian and FJacobian do not take arrays of structs yet; ask for Derivatives.Gradient | Derivatives.Tangent" : null);
+        if (parameter.RefKind != RefKind.None)
+            problem = $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value";
+        if (problem is not null)
+        {
+            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'", problem);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        ScalarType type = types[0];
+        bool differentiated = layout.Leaves.Any(l => l.Differentiable) && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        return new[]
+        {
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::System.ReadOnlySpan<{type.Keyword()}>", type, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+                IsSpan: true, Struct: new StructMembership(parameter.Name, layout.Spec(""), -1, new StructArray(Symbols.TypeName(layout.Type), isSpan))),
+        };
+    }
+
+    /// <summary>The span of the numbers an array of structs holds: <c>x_values</c>.</summary>
+    internal static string StructArrayName(string parameter) => parameter + "_values";
+
+    /// <summary>The variable holding a leaf of a struct parameter: <c>p_X</c>, <c>body_Position_X</c>.</summary>
+    internal static string StructLeafName(string parameter, string leaf) => parameter + "_" + leaf;
+
+    /// <summary>
+    /// A struct result: its leaves, of which the differentiable ones share one type (the cotangent and the Jacobian's rows
+    /// are theirs), and how generated code makes one; <c>null</c> for another result, or after BP1012.
+    /// </summary>
+    private static StructSpec? ResultStruct(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        if (StructLayout.Of(method.ReturnType) is not { } layout)
+            return null;
+        string why = "";
+        string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
+        var types = layout.Leaves.Where(l => l.Differentiable).Select(l => l.Type).Distinct().ToList();
+        string? problem = layout.Refusal ?? (creation is null ? why
+            : layout.ArrayMember is { } array ? $"it holds an array ('{array.Code}'); a struct holding arrays is taken as a parameter and read, not returned"
+            : types.Count == 0 ? "it has no double or float member to differentiate"
+            : types.Count > 1 ? "its differentiated members mix double and float; make them all double or all float" : null);
+        if (problem is null)
+            return layout.Spec(creation!);
+        Report(diagnostics, Diagnostics.StructNotDifferentiable, ReturnTypeSyntax(declaration).GetLocation(), layout.Type.Name, $"the result of '{method.Name}'", problem);
+        return null;
+    }
+
     /// <summary>Second derivatives need a scalar result; a Jacobian, an array or tuple result (a scalar's Jacobian is its gradient).</summary>
     private static void CheckModesFitResult(IMethodSymbol method, bool returnsSeveralValues, DerivativeKinds derivatives, Location at, List<DiagnosticInfo> diagnostics)
     {
@@ -381,15 +498,13 @@ internal static class FunctionParser
     /// <param name="prefix"><c>d</c> for gradients and tangents, <c>h</c> for Hessian-vector products.</param>
     private static void CheckGradientNames(IMethodSymbol method, List<ParameterSpec> parameters, string prefix, List<DiagnosticInfo> diagnostics)
     {
-        foreach (ParameterSpec parameter in parameters)
+        foreach (string differentiated in parameters.Where(p => p.Role != ParameterRole.Passive).Select(p => p.Struct?.Parameter ?? p.Name).Distinct())
         {
-            if (parameter.Role == ParameterRole.Passive)
-                continue;
             // Symbols carry names unescaped (@do is "do").
-            string name = prefix + parameter.Name;
+            string name = prefix + differentiated;
             IParameterSymbol? clash = method.Parameters.FirstOrDefault(p => p.Name == name);
             if (clash is not null)
-                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{parameter.Name}'", name, method.Name, name);
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), $"parameter '{differentiated}'", name, method.Name, name);
         }
     }
 

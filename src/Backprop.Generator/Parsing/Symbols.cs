@@ -28,7 +28,8 @@ internal static class Symbols
     /// The first member <paramref name="body"/> uses (a field, property, method or constructor) that code in
     /// <paramref name="within"/> cannot reach: generated code placed there could not compile with that body's code in it.
     /// </summary>
-    public static (IOperation Reference, ISymbol Member)? FirstUnreachableMember(IOperation body, Compilation compilation, ISymbol within)
+    /// <param name="lowered">Members that lowering turns into variables or inlines, which generated code never names.</param>
+    public static (IOperation Reference, ISymbol Member)? FirstUnreachableMember(IOperation body, Compilation compilation, ISymbol within, System.Func<ISymbol, bool>? lowered = null)
     {
         foreach (IOperation operation in body.Descendants())
         {
@@ -39,7 +40,7 @@ internal static class Symbols
                 IObjectCreationOperation creation => creation.Constructor,
                 _ => null,
             };
-            if (member is not null && !compilation.IsSymbolAccessibleWithin(member, within))
+            if (member is not null && !compilation.IsSymbolAccessibleWithin(member, within) && lowered?.Invoke(member) != true)
                 return (operation, member);
         }
         return null;

@@ -64,7 +64,7 @@ internal static class StatementCode
             ElementExpr element => element with { Index = Rewrite(element.Index, replace) },
             MemberExpr { Index: { } index } member => member with { Index = Rewrite(index, replace) },
             ConditionalExpr conditional => new ConditionalExpr(Rewrite(conditional.Condition, replace), Rewrite(conditional.WhenTrue, replace), Rewrite(conditional.WhenFalse, replace)),
-            TupleExpr tuple => new TupleExpr(tuple.Elements.Select(e => Rewrite(e, replace)).ToEquatableArray()),
+            TupleExpr tuple => tuple with { Elements = tuple.Elements.Select(e => Rewrite(e, replace)).ToEquatableArray() },
             _ => expr,
         };
     }

@@ -98,14 +98,17 @@ internal sealed class TangentBuilder
 
         var values = new List<Expr>();
         var derivatives = new List<Expr>();
+        int leaf = 0;
         foreach (VariableSpec output in _program.Outputs.Select(name => _variables[name]))
         {
             values.Add(new NameExpr(output.Name, output.Type));
-            derivatives.Add(_tangentNames.TryGetValue(output.Name, out string? d) ? new NameExpr(d, output.Type) : new ConstantExpr(0, output.Type));
+            // A struct result's [NoDerivative] members have no derivative, whatever they were computed from.
+            bool differentiated = _function.ResultStruct?.Leaves[leaf++].Differentiable ?? true;
+            derivatives.Add(differentiated && _tangentNames.TryGetValue(output.Name, out string? d) ? new NameExpr(d, output.Type) : new ConstantExpr(0, output.Type));
         }
-        return new MethodBody(body.ToEquatableArray(), values.Count == 1
-            ? new TupleExpr(values[0], derivatives[0])
-            : new TupleExpr(new TupleExpr(values.ToArray()), new TupleExpr(derivatives.ToArray())));
+        return new MethodBody(body.ToEquatableArray(), _function.ResultStruct is { } made
+            ? new TupleExpr(new TupleExpr(values.ToEquatableArray(), made), new TupleExpr(derivatives.ToEquatableArray(), made))
+            : new TupleExpr(values[0], derivatives[0]));
     }
 
     private List<CodeLine> Statements(Block block)

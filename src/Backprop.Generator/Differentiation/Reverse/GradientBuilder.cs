@@ -241,7 +241,7 @@ internal sealed partial class GradientBuilder
             }
             values.Add(value);
         }
-        Expr result = values.Count == 1 ? values[0] : new TupleExpr(values.ToArray());
+        Expr result = _function.ResultStruct is { } made ? new TupleExpr(values.ToEquatableArray(), made) : values[0];
         body.Add(new BlankLine());
         body.Add(new CommentLine(ReversePass));
         if (_function.ReturnsArray)
@@ -266,7 +266,7 @@ internal sealed partial class GradientBuilder
             body.Add(new CopyLine(kept, _program.Result));
             body.Add(new ReturnLine(kept));
         }
-        return UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result));
+        return PowerOfTwoFactors.Cancel(UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result)));
     }
 
     /// <summary>

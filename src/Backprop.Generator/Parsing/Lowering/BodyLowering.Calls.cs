@@ -17,6 +17,9 @@ internal sealed partial class BodyLowering
                 "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it");
         if (_helpers.IsBeingLowered(target))
             return Report(Diagnostics.Recursion, invocation.Syntax, target.Name);
+        // A struct's method, or a method taking or returning a struct, is inlined (local functions among them).
+        if (ModelCallReceiver(invocation) is null && IsStructCall(invocation))
+            return Inlined(InlineStructCall(invocation), type);
         if (target.MethodKind == MethodKind.LocalFunction)
             return LowerLocalFunctionCall(invocation, type);
         // A method of the model, or of a model it holds, is inlined as a layer is.
@@ -197,7 +200,8 @@ internal sealed partial class BodyLowering
         foreach (IOperation reference in argument.DescendantsAndSelf())
         {
             if (reference is IParameterReferenceOperation { Parameter: var parameter }
-                && IsFloatingPoint(parameter.Type) && (!Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute) || _assignedParameters.Contains(parameter)))
+                && (IsFloatingPoint(parameter.Type) || StructLayout.Of(parameter.Type) is not null)
+                && (!Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute) || _assignedParameters.Contains(parameter)))
                 return true;
             if (reference is ILocalReferenceOperation { Local.Type: var type } && !(ValueType(type) is ScalarType scalar && !scalar.IsFloatingPoint()))
                 return true;

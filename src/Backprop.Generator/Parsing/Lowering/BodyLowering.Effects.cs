@@ -48,13 +48,14 @@ internal sealed partial class BodyLowering
                 reads.Add(variable);
                 return Naming.Identifier(variable);
             }
-            // Other parameters (a message, a logger) keep their names in every derivative method's signature.
-            return symbol is IParameterSymbol parameter ? Naming.Identifier(parameter.Name) : null;
+            // Other parameters (a message, a logger) keep their names in every derivative method's signature; a struct's
+            // are read member by member (below), its value whole being in no variable.
+            return symbol is IParameterSymbol parameter && !_structVariables.ContainsKey(parameter) ? Naming.Identifier(parameter.Name) : null;
         }, operation =>
         {
             if (InstanceCode(operation) is string instance)
                 return instance;
-            if (TupleElementVariable(operation) is not string element)
+            if ((TupleElementVariable(operation) ?? StructLeafTarget(operation)) is not string element)
                 return null;
             reads.Add(element);
             return Naming.Identifier(element);

@@ -53,6 +53,9 @@ internal sealed partial class BodyLowering
 
         if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
             return _nodes.Constant(value, type.Value);
+        // Kept out of the switch below: each of its cases' variables is a local of this frame, which recursion multiplies.
+        if (IsStructNumber(operation))
+            return LowerStructNumber(operation, type.Value);
 
         switch (operation)
         {
@@ -204,8 +207,12 @@ internal sealed partial class BodyLowering
             IInvocationOperation call when InlinedExpressionOf(call) is { } expression =>
                 (inlined ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(call.TargetMethod) && NeedsStatements(expression, inlined),
             IInvocationOperation call => InlinedBodyOf(call) is not null,
-            _ => false,
+            _ => MakesStruct(o),
         });
+
+    /// <summary>The number an inlined call gives, read from its result variable.</summary>
+    private int? Inlined(IReadOnlyList<string>? results, ScalarType type) =>
+        results is { Count: 1 } ? _nodes.Convert(_nodes.Read(results[0], _variablesByName[results[0]].Type), type) : null;
 
     /// <summary>
     /// <c>a &amp;&amp; b</c> or <c>a || b</c> whose <c>b</c> needs statements of its own: a new variable holds <c>a</c>,

@@ -31,6 +31,17 @@ internal sealed partial class BodyLowering
     private readonly Stack<string> _inlinedBodies = new();
     /// <summary>The block being lowered as a body: the method's, or an inlined callee's.</summary>
     private IBlockOperation? _body;
+    /// <summary>
+    /// While an inlined struct member (or a method taking or returning a struct) whose one return ends its body is
+    /// lowered: that return assigns its result variables their only value, a declaration, so a loop around the call
+    /// recomputes them, or fuses, rather than saving them.
+    /// </summary>
+    private bool _resultsFresh;
+    /// <summary>
+    /// While such a member returning a struct is lowered: its result, the variables of the struct its return gives (no
+    /// copy of them: nothing runs in the callee after it, and whoever uses the result copies it before it could change).
+    /// </summary>
+    private List<string>? _structResult;
 
     private int? LowerLocalFunctionCall(IInvocationOperation invocation, ScalarType type)
     {
@@ -84,21 +95,38 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
+    /// A call lowered with its callee's body: an invocation, or (for structs) a user-defined operator, a property's
+    /// getter, a constructor; each argument with the parameter it is passed to.
+    /// </summary>
+    private sealed record InlinedCall(IOperation Operation, IMethodSymbol Method, IReadOnlyList<InlinedArgument> Arguments)
+    {
+        public static InlinedCall Of(IInvocationOperation invocation) =>
+            new(invocation, invocation.TargetMethod, invocation.Arguments.Where(a => a.Parameter is not null).Select(a => new InlinedArgument(a.Parameter!, a.Value, a.Syntax)).ToList());
+    }
+
+    private sealed record InlinedArgument(IParameterSymbol Parameter, IOperation Value, SyntaxNode Syntax);
+
+    private IReadOnlyList<string>? InlineBody(IInvocationOperation invocation, IBlockOperation body) => InlineBody(InlinedCall.Of(invocation), body);
+
+    /// <summary>
     /// A call of a method whose body has statements, lowered in place before the statement being built: the
-    /// variables holding its result (one, the array returned, one per tuple element, or none for void), or
+    /// variables holding its result (one, the array returned, one per tuple element or struct leaf, or none for void), or
     /// <c>null</c> after a diagnostic.
     /// </summary>
-    private IReadOnlyList<string>? InlineBody(IInvocationOperation invocation, IBlockOperation body)
+    /// <param name="receiver">For a struct's instance member or constructor, what <c>this</c> is: the struct's variables.</param>
+    /// <param name="beforeBody">For a constructor, what runs once its parameters are bound and before its body: the members' first values.</param>
+    /// <param name="body">The callee's statements; <c>null</c> for a record's primary constructor, which has none.</param>
+    private IReadOnlyList<string>? InlineBody(InlinedCall call, IBlockOperation? body, StructValue? receiver = null, System.Action? beforeBody = null)
     {
-        IMethodSymbol method = invocation.TargetMethod;
+        IMethodSymbol method = call.Method;
         if (IsBeingInlined(method))
         {
-            Report(Diagnostics.Recursion, invocation.Syntax, method.Name);
+            Report(Diagnostics.Recursion, call.Operation.Syntax, method.Name);
             return null;
         }
-        if (Hidden(invocation, body))
+        if (body is not null && Hidden(call.Operation, method, body))
             return null;
-        if (!StandsAlone(invocation) && CapturedWrite(method, body) is { } write)
+        if (body is not null && !StandsAlone(call.Operation) && CapturedWrite(method, body) is { } write)
         {
             Report(Diagnostics.UnsupportedExpression, write.Syntax, $"Assigning '{write.Syntax}', which the local function '{method.Name}' captures,",
                 "return the new value from the local function and assign it where it is called");
@@ -110,51 +138,67 @@ internal sealed partial class BodyLowering
         var bound = new List<ISymbol>();
         // In a method of a model the model holds, this is that model (once the arguments, read where the call is, are bound).
         var instance = _instance;
-        var receiver = ModelCallReceiver(invocation);
-        // An array result is the local array the body returns, known at its first return.
+        var modelReceiver = call.Operation is IInvocationOperation invocation ? ModelCallReceiver(invocation) : null;
+        StructValue? structThis = _structThis;
+        // An array result is the local array the body returns, known at its first return; so is a struct result returned once, at the end.
         bool arrayResult = VariableType(method.ReturnType) is (_, true);
-        List<string>? results = !BindArguments(invocation, body, bound) ? null : arrayResult ? new List<string>() : ResultVariables(method);
+        bool fresh = (receiver is not null || InvolvesStruct(method)) && body is { Operations: { Length: > 0 } operations }
+            && operations[operations.Length - 1] is IReturnOperation && body.Descendants().OfType<IReturnOperation>().Count() == 1;
+        bool structReturned = fresh && StructLayout.Of(method.ReturnType) is { Refusal: null };
+        List<string>? results = !BindArguments(call, body, bound) ? null : arrayResult || structReturned ? new List<string>() : ResultVariables(method);
         if (results is not null)
         {
-            var (result, elements, returned, block, returnsArray, loops) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray());
+            var (result, elements, returned, block, returnsArray, loops, wasFresh, structResult) = (_result, _resultElements, _returnedFlag, _body, _returnsArray, _loops.ToArray(), _resultsFresh, _structResult);
+            _resultsFresh = fresh;
+            _structResult = structReturned ? results : null;
             _loops.Clear();
             _returnsArray = arrayResult;
             _body = body;
-            _result = results.Count == 1 && !IsTupleOfNumbers(method.ReturnType) ? results[0] : null;
+            _result = results.Count == 1 && !ReturnsElements(method.ReturnType) ? results[0] : null;
             _resultElements = _result is null && !arrayResult ? results : null;
             _returnedFlag = null;
-            if (NeedsReturnedFlag(body))
-            {
-                _returnedFlag = NewVariable(method.Name + "_returned", ScalarType.Bool);
-                AssignConstant($"bool {_returnedFlag} = false; (set by a return inside {method.Name})", _returnedFlag, 0);
-            }
             _inlining.Add(method.OriginalDefinition);
-            _inlinedBodies.Push(method.Name);
-            _instance = receiver ?? _instance;
+            _inlinedBodies.Push(DisplayName(method));
+            _instance = modelReceiver ?? _instance;
+            _structThis = receiver ?? (method.IsStatic ? null : _structThis);
             int errorsBefore = _diagnostics.Count;
-            LowerStatements(body.Operations);
+            beforeBody?.Invoke();
+            if (body is not null && NeedsReturnedFlag(body))
+            {
+                _returnedFlag = NewVariable(Stem(method) + "_returned", ScalarType.Bool);
+                AssignConstant($"bool {_returnedFlag} = false; (set by a return inside {DisplayName(method)})", _returnedFlag, 0);
+            }
+            if (body is not null)
+                LowerStatements(body.Operations);
             if (arrayResult && _result is not null)
                 results.Add(_result);
             if (method.MethodKind != MethodKind.LocalFunction)
                 SayOnceForTheHelper(method, errorsBefore);
             _inlinedBodies.Pop();
             _inlining.RemoveAt(_inlining.Count - 1);
-            (_result, _resultElements, _returnedFlag, _body, _returnsArray) = (result, elements, returned, block, returnsArray);
+            (_result, _resultElements, _returnedFlag, _body, _returnsArray, _resultsFresh, _structResult) = (result, elements, returned, block, returnsArray, wasFresh, structResult);
+            if (structReturned && results.Count != StructLayout.Of(method.ReturnType)!.Leaves.Count)
+                results = null; // its return was refused, and said so
             foreach (Loop loop in loops.Reverse())
                 _loops.Push(loop);
         }
         _instance = instance;
+        _structThis = structThis;
         foreach (IParameterSymbol parameter in method.Parameters)
             _opaqueArguments.Remove(parameter);
         // A second call of the method declares its own locals.
-        foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
+        foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Concat(_structVariables.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
         {
             _variableNames.Remove(symbol);
             _tupleLocals.Remove(symbol);
+            _structVariables.Remove(symbol);
         }
         _nodes = outer;
         return results;
     }
+
+    /// <summary>Whether a method's returns give several variables, not one: a tuple of numbers, or a struct, one variable per leaf.</summary>
+    private static bool ReturnsElements(ITypeSymbol type) => IsTupleOfNumbers(type) || StructLayout.Of(type) is not null;
 
     /// <summary>
     /// What an inlined helper's body (one returning a tuple or an array) could not hold is said once, as BP1010 naming
@@ -186,14 +230,24 @@ internal sealed partial class BodyLowering
     /// Each parameter of an inlined call: a new variable assigned its argument, or for an array the caller's array. The
     /// parameters are bound once every argument is lowered, since an argument may inline another call of the same method.
     /// </summary>
-    private bool BindArguments(IInvocationOperation invocation, IBlockOperation body, List<ISymbol> bound)
+    private bool BindArguments(InlinedCall call, IBlockOperation? body, List<ISymbol> bound)
     {
         var bindings = new List<(IParameterSymbol Parameter, string Name)>();
+        var structs = new List<(IParameterSymbol Parameter, StructValue Value)>();
         bool ok = true;
-        foreach (IArgumentOperation argument in invocation.Arguments)
+        for (int i = 0; i < call.Arguments.Count; i++)
         {
+            InlinedArgument argument = call.Arguments[i];
             IParameterSymbol? parameter = argument.Parameter;
-            if (parameter is { RefKind: RefKind.None } && BindMatrixArgument(invocation, argument, body, bindings, ref ok))
+            if (parameter.RefKind is RefKind.None or RefKind.In && StructLayout.Of(parameter.Type) is not null)
+            {
+                bool changedLater = call.Arguments.Skip(i + 1).Any(a => MayChangeStructs(a.Value));
+                if (BindStructArgument(call, argument, body, changedLater) is not { } value)
+                    return false;
+                structs.Add((parameter, value));
+                continue;
+            }
+            if (parameter is { RefKind: RefKind.None } && body is not null && BindMatrixArgument(call, argument, body, bindings, ref ok))
                 continue;
             if (parameter is { RefKind: RefKind.None } && VariableType(parameter.Type) is (_, true)
                 && Unconverted(argument.Value) is var array && (array is ILocalReferenceOperation or IParameterReferenceOperation || FieldVariable(array) is not null)
@@ -204,17 +258,27 @@ internal sealed partial class BodyLowering
             }
             if (parameter is not { RefKind: RefKind.None } || VariableType(parameter.Type) is not (_, false))
             {
-                Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{invocation.TargetMethod.Name}'",
+                Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{call.Method.Name}'",
                     "pass numbers, or an array or span parameter or local by name");
                 return false;
             }
+            if (ScalarAlias(call, argument, body) is string alias)
+            {
+                bindings.Add((parameter, alias));
+                continue;
+            }
             string name = NewVariable(parameter.Name, ValueType(parameter.Type)!.Value, kind: VariableKind.Local);
-            AssignValue($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(invocation.Syntax)}", name, argument.Value, declares: true);
+            AssignValue($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(call.Operation.Syntax)}", name, argument.Value, declares: true);
             bindings.Add((parameter, name));
         }
         foreach (var (parameter, name) in bindings)
         {
             _variableNames[parameter] = name;
+            bound.Add(parameter);
+        }
+        foreach (var (parameter, value) in structs)
+        {
+            _structVariables[parameter] = value;
             bound.Add(parameter);
         }
         return ok;
@@ -229,9 +293,11 @@ internal sealed partial class BodyLowering
             return ((INamedTypeSymbol)method.ReturnType).TupleElements
                 .Select(e => NewVariable($"{method.Name}_{e.Name}", ValueType(e.Type)!.Value)).ToList();
         if (ValueType(method.ReturnType) is ScalarType type)
-            return new List<string> { NewVariable(method.Name + "_result", type) };
+            return new List<string> { NewVariable(Stem(method) + "_result", type) };
         if (Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix))
             return new List<string> { NewVariable(method.Name + "_result", element, ValueShape.Matrix, VariableKind.Synthetic) };
+        if (StructLayout.Of(method.ReturnType) is { Refusal: null } layout)
+            return NewStruct(Stem(method), layout, VariableKind.Synthetic).Leaves.ToList();
         Report(Diagnostics.UnsupportedExpression, method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken), $"Returning '{method.ReturnType.ToDisplayString()}' from '{method.Name}'",
             "return a number or a tuple of numbers");
         return null;
@@ -241,12 +307,12 @@ internal sealed partial class BodyLowering
     /// Whether the body of a method of another type, inlined into this method's generated code, uses a member that code
     /// cannot reach (a private field or method of that type); reported if so.
     /// </summary>
-    private bool Hidden(IInvocationOperation invocation, IOperation body)
+    private bool Hidden(IOperation call, IMethodSymbol method, IOperation body)
     {
-        IMethodSymbol method = invocation.TargetMethod;
-        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType) || invocation.SemanticModel is not { } model)
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _method.ContainingType) || call.SemanticModel is not { } model)
             return false;
-        if (Symbols.FirstUnreachableMember(body, model.Compilation, _method.ContainingType) is not var (operation, member))
+        // A struct's own members (its fields, methods, operators, properties, constructors) are lowered to variables and inlined bodies: generated code never names them.
+        if (Symbols.FirstUnreachableMember(body, model.Compilation, _method.ContainingType, member => StructLayout.Of(member.ContainingType) is not null) is not var (operation, member))
             return false;
         Report(Diagnostics.UnsupportedExpression, operation.Syntax,
             $"Using '{member.Name}', which is {member.DeclaredAccessibility.ToString().ToLowerInvariant()} to '{member.ContainingType?.Name}', in '{method.Name}', whose body is inlined into '{_method.Name}',",
@@ -299,6 +365,8 @@ internal sealed partial class BodyLowering
             return null;
         // A model's method (or a method of a model it holds) is inlined whatever it returns; a static method when it returns what only inlining can give back.
         bool modelMethod = ModelCallReceiver(call) is not null;
+        if (!modelMethod && IsStructCall(call))
+            return StructBody(call.TargetMethod, call)?.Body;
         if (!modelMethod && (!call.TargetMethod.IsStatic
             || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod)))
             return null;

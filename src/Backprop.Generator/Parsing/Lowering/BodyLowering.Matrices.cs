@@ -240,9 +240,9 @@ internal sealed partial class BodyLowering
     /// variable (or argument code) when the body never assigns it, else to a new variable assigned the argument.
     /// Returns <c>false</c> when the parameter is of none of these types.
     /// </summary>
-    private bool BindMatrixArgument(IInvocationOperation invocation, IArgumentOperation argument, IBlockOperation body, List<(IParameterSymbol, string)> bindings, ref bool ok)
+    private bool BindMatrixArgument(InlinedCall invocation, InlinedArgument argument, IBlockOperation body, List<(IParameterSymbol, string)> bindings, ref bool ok)
     {
-        IParameterSymbol parameter = argument.Parameter!;
+        IParameterSymbol parameter = argument.Parameter;
         IOperation value = Unconverted(argument.Value);
         bool assigned = body.Descendants().Any(o => o is IParameterReferenceOperation reference && IsAssigned(reference)
             && SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter));
@@ -262,7 +262,7 @@ internal sealed partial class BodyLowering
                     return true;
                 }
                 string copy = NewVariable(parameter.Name, element, ValueShape.Matrix, VariableKind.Local);
-                AssignMatrix($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(invocation.Syntax)}", copy, argument.Value, declares: true);
+                AssignMatrix($"{parameter.Name} = {OneLine(argument.Value.Syntax)}; — the argument of {OneLine(invocation.Operation.Syntax)}", copy, argument.Value, declares: true);
                 bindings.Add((parameter, copy));
                 return true;
             case (_, ValueShape.MatrixArray):
@@ -270,7 +270,7 @@ internal sealed partial class BodyLowering
                     bindings.Add((parameter, passed));
                 else
                 {
-                    Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{invocation.TargetMethod.Name}'",
+                    Report(Diagnostics.UnsupportedExpression, argument.Syntax, $"Passing '{argument.Syntax}' to '{invocation.Method.Name}'",
                         "pass an array of matrices that is a parameter of this method, by name");
                     ok = false;
                 }

@@ -75,14 +75,15 @@ internal sealed partial class BodyLowering
 
     /// <summary>The path and code of what an instance expression is: <c>this</c> (the model, or an inlined model's), or a model it holds.</summary>
     private (string Path, string Code)? Receiver(IOperation instance) =>
-        instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } ? _instance
+        // In a struct's member inlined here, this is the struct, not the model.
+        instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } ? (_structThis is null ? _instance : null)
         : ModelMember(instance) is var (path, code, _) ? (path, code) : null;
 
     private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
     /// <summary>C# naming what the receiver <c>this</c> is here, for code printed as is: <c>this</c>, or <c>this.Layer1</c> in an inlined layer.</summary>
     private string? InstanceCode(IOperation operation) =>
-        _model is not null && operation is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+        _model is not null && _structThis is null && operation is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
             ? (_instance.Code.Length == 0 ? "this" : "this." + _instance.Code) : null;
 
     /// <summary>
@@ -130,7 +131,7 @@ internal sealed partial class BodyLowering
     /// </summary>
     private bool ReachesModel(IOperation operation) => _model is not null && operation switch
     {
-        IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => true,
+        IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => _structThis is null,
         IConversionOperation conversion => ReachesModel(conversion.Operand),
         IMemberReferenceOperation { Instance: { } instance } => ReachesModel(instance),
         IArrayElementReferenceOperation element => ReachesModel(element.ArrayReference),

@@ -57,12 +57,16 @@ internal sealed partial class BodyLowering
                 return;
             case IReturnOperation { ReturnedValue: { } returned }:
                 string source = statement.Syntax is ReturnStatementSyntax ? SourceText(statement) : "return " + SourceText(statement);
-                if (_resultElements is not null)
-                    AssignTuple(source, _resultElements, returned);
+                // The one return of an inlined struct member gives its result variables their only value.
+                bool declares = _resultsFresh && statement.Parent == _body;
+                if (_structResult is not null)
+                    _structResult.AddRange(LowerStruct(returned)?.Leaves ?? System.Array.Empty<string>());
+                else if (_resultElements is not null)
+                    AssignTuple(source, _resultElements, returned, declares);
                 else if (_returnsArray)
                     ReturnArray(returned);
                 else
-                    AssignValue(source, _result!, returned, declares: false);
+                    AssignValue(source, _result!, returned, declares);
                 if (_returnedFlag is not null && !IsLastTopLevel(statement))
                     AssignConstant(source, _returnedFlag, 1);
                 return;
@@ -155,6 +159,13 @@ internal sealed partial class BodyLowering
                             elements, tupleValue.Value, declares: true);
                     continue;
                 }
+                if (StructLayout.Of(declarator.Symbol.Type) is { } layout)
+                {
+                    DeclareStruct(declarator, layout, group.Declarations.Length == 1 && declaration.Declarators.Length == 1
+                        ? SourceText(group)
+                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};");
+                    continue;
+                }
                 if (Symbols.MatrixType(declarator.Symbol.Type) is (_, ValueShape.MatrixArray))
                 {
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of matrices '{declarator.Symbol.Name}'",
@@ -167,7 +178,7 @@ internal sealed partial class BodyLowering
                     _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax,
                         $"A local of type '{declarator.Symbol.Type.ToDisplayString()}'",
-                        "use double, float, int, long, bool or a double[]/float[] local (lists and other collections are not supported, and structs are not differentiated)");
+                        "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers (lists and other collections are not supported)");
                     return;
                 }
                 if (declarator.GetVariableInitializer()?.Value is { } made && Unconverted(made) is IInvocationOperation call
@@ -306,7 +317,7 @@ internal sealed partial class BodyLowering
 
     private void LowerExpressionStatement(IOperation expression, string source)
     {
-        if (ChangesModel(expression))
+        if (ChangesModel(expression) || LowerStructStatement(expression, source))
             return;
         switch (expression)
         {

@@ -45,6 +45,13 @@ internal sealed partial class BodyLowering
             UnsupportedStatement(deconstruction.Syntax, $"The deconstruction '{deconstruction.Target.Syntax}'", TupleAdvice);
             return;
         }
+        // A struct deconstructed (var (x, y) = v): a record's positional members, when they are its numbers, in order.
+        if (StructLayout.Of(deconstruction.Value.Type) is { } layout && (!layout.DeconstructsToLeaves() || layout.Leaves.Count != tuple.Elements.Length))
+        {
+            Report(Diagnostics.UnsupportedExpression, deconstruction.Value.Syntax, $"Deconstructing the struct '{OneLine(deconstruction.Value.Syntax)}'",
+                "read its members (v.X, v.Y); a record struct whose positional members are all its numbers deconstructs into them");
+            return;
+        }
         var names = new List<string?>();
         foreach (IOperation target in tuple.Elements)
         {
@@ -118,8 +125,15 @@ internal sealed partial class BodyLowering
     private List<TupleElement>? TupleElements(IOperation value, int count)
     {
         IOperation tuple = Unconverted(value);
+        // A struct's elements are its leaves (a struct returned, or deconstructed: see LowerDeconstruction), computed first.
+        if (StructLayout.Of(value.Type) is not null)
+            return LowerStruct(value) is { } computed
+                ? computed.Leaves.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList()
+                : null;
         switch (tuple)
         {
+            case IInvocationOperation structCall when IsStructCall(structCall) && ModelCallReceiver(structCall) is null:
+                return InlineStructCall(structCall)?.Select(name => new TupleElement(() => _nodes.Read(name, _variablesByName[name].Type), new HashSet<string> { name })).ToList();
             case ITupleOperation literal when literal.Elements.Length == count:
                 return literal.Elements.Select(e => new TupleElement(() => LowerValue(e), ReadsOf(e))).ToList();
             case IInvocationOperation { TargetMethod: { Name: "SinCos", ContainingType.Name: "Math" or "MathF" or "Double" or "Single" } sinCos, Arguments.Length: 1 } call
@@ -138,7 +152,7 @@ internal sealed partial class BodyLowering
                     Report(Diagnostics.Recursion, call.Syntax, method.Name);
                     return null;
                 }
-                if (Hidden(call, returned))
+                if (Hidden(call, method, returned))
                     return null;
                 return returned.Elements.Select(e => new TupleElement(() => LowerInlined(method, call.Arguments, e, ValueType(e.Type)!.Value),
                     new HashSet<string>(call.Arguments.SelectMany(a => ReadsOf(a.Value))))).ToList();
@@ -163,7 +177,7 @@ internal sealed partial class BodyLowering
         return Unconverted(ModelOf(declaration, model).GetOperation(result, _cancellationToken) ?? call) as ITupleOperation;
     }
 
-    /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element.</summary>
+    /// <summary>The variables an expression reads: its locals and parameters, a tuple local's every element, a struct's every leaf.</summary>
     private HashSet<string> ReadsOf(IOperation operation)
     {
         var reads = new HashSet<string>();
@@ -175,12 +189,16 @@ internal sealed partial class BodyLowering
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
+            if (reference is IInstanceReferenceOperation && StructPlace(reference) is { } self)
+                reads.UnionWith(self.Leaves);
             if (symbol is null)
                 continue;
             if (_variableNames.TryGetValue(symbol, out string? name))
                 reads.Add(name);
             else if (_tupleLocals.TryGetValue(symbol, out List<string>? elements))
                 reads.UnionWith(elements);
+            else if (_structVariables.TryGetValue(symbol, out StructValue? value))
+                reads.UnionWith(value.Leaves);
         }
         return reads;
     }

@@ -63,9 +63,18 @@ internal sealed partial class BodyLowering
         {
             reserved.Add(parameter.Name);
             reserved.Add(Naming.Derivative(parameter.Name));
+            // A struct parameter's leaves are parameters of their own, and its product and Hessian direction are named after it.
+            if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
+                reserved.AddRange(layout.Leaves.Select(l => FunctionParser.StructLeafName(parameter.Name, l.Name)));
+            else if (StructLayout.ArrayOf(parameter.Type) is not null)
+                reserved.Add(FunctionParser.StructArrayName(parameter.Name));
+            else
+                continue;
+            reserved.Add(Naming.Product(parameter.Name));
+            reserved.Add(Naming.Tangent(parameter.Name));
         }
         _returnsArray = VariableType(method.ReturnType) is (_, true);
-        if (_returnsArray || IsTupleOfNumbers(method.ReturnType))
+        if (_returnsArray || ReturnsElements(method.ReturnType))
             reserved.Add(Naming.ResultDerivative);
         if (model is not null)
             reserved.Add(Naming.ModelGradients);
@@ -85,6 +94,10 @@ internal sealed partial class BodyLowering
                 _variableNames[parameter] = parameter.Name;
                 AddVariable(new VariableSpec(parameter.Name, element, shape, VariableKind.Parameter));
             }
+            else if (StructLayout.Of(parameter.Type) is { Refusal: null } layout)
+                BindStructParameter(parameter, layout);
+            else if (StructLayout.ArrayOf(parameter.Type) is ({ Refusal: null } structElement, _))
+                BindStructArray(parameter, structElement);
         }
         if (model is not null)
             BindParameterFields();
@@ -92,6 +105,12 @@ internal sealed partial class BodyLowering
         {
             // A tuple result is one variable per element; Result names the first.
             _resultElements = ((INamedTypeSymbol)method.ReturnType).TupleElements.Select(e => NewVariable("result_" + e.Name, ValueType(e.Type)!.Value)).ToList();
+            _result = _resultElements[0];
+        }
+        else if (StructLayout.Of(method.ReturnType) is { Refusal: null } resultLayout)
+        {
+            // A struct result is one variable per leaf, as a tuple's.
+            _resultElements = NewStruct("result", resultLayout, VariableKind.Synthetic).Leaves;
             _result = _resultElements[0];
         }
         else if (Symbols.MatrixType(method.ReturnType) is (var element, ValueShape.Matrix))
@@ -197,10 +216,10 @@ internal sealed partial class BodyLowering
             _nodes = new NodeBuilder();
     }
 
-    private void AssignConstant(string source, string target, double value)
+    private void AssignConstant(string source, string target, double value, bool declares = false)
     {
         ScalarType type = _variablesByName[target].Type;
-        Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, false));
+        Add(new AssignStatement(source, TakeNodes(_nodes.Constant(value, type), out int node), target, node, declares));
     }
 
     private void Add(Statement statement) => _statements.Add(statement);
@@ -220,6 +239,7 @@ internal sealed partial class BodyLowering
 
     private string? TargetVariable(IOperation target) => target switch
     {
+        IFieldReferenceOperation or IPropertyReferenceOperation when StructLeafTarget(target) is string leaf => leaf,
         ILocalReferenceOperation { Local: var local } when !local.IsRef && (ValueType(local.Type) is not null || Symbols.MatrixType(local.Type) is (_, ValueShape.Matrix)) => DeclareLocal(local),
         IFieldReferenceOperation when TupleElementVariable(target) is string element => element,
         IParameterReferenceOperation { Parameter: var parameter } when _variableNames.TryGetValue(parameter, out string? name) && ValueType(parameter.Type) is not null => name,
@@ -238,6 +258,8 @@ internal sealed partial class BodyLowering
             return (name, variable.Kind);
         if (FieldVariable(reference) is string field && _variablesByName[field] is { Shape: ValueShape.Array or ValueShape.MatrixArray } array)
             return (field, array.Kind);
+        if (StructLeafTarget(reference) is string member && _variablesByName[member] is { Shape: ValueShape.Array } memberArray)
+            return (member, memberArray.Kind);
         if (IsRefused(reference))
             return null;
         if (reference is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))

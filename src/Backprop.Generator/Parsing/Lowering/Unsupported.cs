@@ -43,7 +43,7 @@ internal static class Unsupported
         IPropertyReferenceOperation { Property.IsIndexer: true } =>
             "take a double[] or ReadOnlySpan<double> (float likewise; int, long and bool arrays as data) instead; lists and other collections are not read",
         IMemberReferenceOperation { Instance.Type.SpecialType: SpecialType.None } =>
-            "pass the numbers it holds as double or float parameters (or an array); structs and objects are not differentiated",
+            "pass the numbers it holds as double or float parameters (or an array), or hold them in a struct of this compilation; objects and other assemblies' types are not differentiated",
         _ => "rewrite it with arithmetic, locals and Math calls",
     };
 
