@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
@@ -28,13 +27,12 @@ internal static class BlockSumsFirst
         var lastOther = new Dictionary<string, int>();
         var runs = new Dictionary<string, Run>();
         var adds = new Dictionary<string, int>();
-        var other = new HashSet<string>();
-        var spare = new Stack<Dictionary<string, int>>();
+        var walk = new Walk();
         for (int i = 0; i < lines.Count; i++)
         {
             adds.Clear();
-            other.Clear();
-            if (!Mentions(lines[i], adds, other, nested: false, spare))
+            walk.Other.Clear();
+            if (!Mentions(lines[i], adds, walk, nested: false))
             {
                 // A line of a kind not known here may read or write any adjoint.
                 foreach (Run run in runs.Values)
@@ -43,7 +41,7 @@ internal static class BlockSumsFirst
                 lastOther.Clear();
                 continue;
             }
-            foreach (string name in other)
+            foreach (string name in walk.Other)
             {
                 if (runs.TryGetValue(name, out Run? run))
                 {
@@ -54,7 +52,7 @@ internal static class BlockSumsFirst
             }
             foreach (KeyValuePair<string, int> add in adds)
             {
-                if (other.Contains(add.Key))
+                if (walk.Other.Contains(add.Key))
                     continue;
                 if (!runs.TryGetValue(add.Key, out Run? run))
                 {
@@ -64,7 +62,7 @@ internal static class BlockSumsFirst
                 }
                 run.Last = i;
                 run.BlockAdds += add.Value;
-                run.Type ??= Types(lines[i], add.Key);
+                run.Type = walk.Types[add.Key];
             }
         }
         foreach (Run run in runs.Values)
@@ -98,13 +96,36 @@ internal static class BlockSumsFirst
         /// <summary>Lines inside branches and loops that add to the adjoint.</summary>
         public int BlockAdds { get; set; }
 
-        public ScalarType? Type { get; set; }
+        public ScalarType Type { get; set; }
+    }
+
+    /// <summary>What walking a line collects beside its additions, and dictionaries for branches' arms, given back.</summary>
+    private sealed class Walk
+    {
+        /// <summary>Names read or written otherwise than by an addition.</summary>
+        public HashSet<string> Other { get; } = new();
+
+        /// <summary>Each added-to adjoint's type, as its additions name it.</summary>
+        public Dictionary<string, ScalarType> Types { get; } = new();
+
+        public Stack<Dictionary<string, int>> Spare { get; } = new();
+
+        /// <summary>A cleared dictionary for a branch's arm, from those given back.</summary>
+        public Dictionary<string, int> Take()
+        {
+            if (Spare.Count == 0)
+                return new Dictionary<string, int>();
+            Dictionary<string, int> dictionary = Spare.Pop();
+            dictionary.Clear();
+            return dictionary;
+        }
     }
 
     private static void Close(Run run, List<CodeLine> lines, NameAllocator names, Dictionary<int, List<CodeLine>> before, Dictionary<int, List<CodeLine>> after)
     {
-        if (run.BlockAdds < 2 || run.Type is not ScalarType type || before.ContainsKey(run.Start) || before.ContainsKey(run.Start + 1))
+        if (run.BlockAdds < 2 || before.ContainsKey(run.Start) || before.ContainsKey(run.Start + 1))
             return;
+        ScalarType type = run.Type;
         // A model field's gradient is a member (gradients.W): the local is named after the field (dW_later).
         string local = Naming.Local(run.Name);
         string later = names.Allocate((local == run.Name ? local : Naming.Derivative(local)) + "_later");
@@ -131,21 +152,22 @@ internal static class BlockSumsFirst
     /// <summary>
     /// Sorts the names a line mentions: <paramref name="adds"/> counts, per name, the lines nested in branches and loops
     /// that add to it (<c>dv += t</c>, <c>t</c> not reading it; 0 for such a line at the top level; of a branch's two
-    /// arms, only one runs, so the larger count), and <paramref name="other"/> takes every name read or written
+    /// arms, only one runs, so the larger count), and the walk's <see cref="Walk.Other"/> takes every name read or written
     /// otherwise. False for a line of a kind not known here.
     /// </summary>
-    private static bool Mentions(CodeLine line, Dictionary<string, int> adds, HashSet<string> other, bool nested, Stack<Dictionary<string, int>> spare)
+    private static bool Mentions(CodeLine line, Dictionary<string, int> adds, Walk walk, bool nested)
     {
         switch (line)
         {
             case AssignLine { Accumulate: true, Target: NameExpr target } add when target.Type is ScalarType.Double or ScalarType.Float && !StatementCode.Reads(add.Value, target.Name):
                 Count(adds, target.Name, nested ? 1 : 0);
-                StatementCode.Names(add.Value, other);
+                walk.Types[target.Name] = target.Type;
+                StatementCode.Names(add.Value, walk.Other);
                 return true;
             case IfLine branch:
-                StatementCode.Names(branch.Condition, other);
-                Dictionary<string, int> then = Take(spare), otherwise = Take(spare);
-                bool known = Mentions(branch.Then, then, other, spare) && Mentions(branch.Else, otherwise, other, spare);
+                StatementCode.Names(branch.Condition, walk.Other);
+                Dictionary<string, int> then = walk.Take(), otherwise = walk.Take();
+                bool known = Mentions(branch.Then, then, walk) && Mentions(branch.Else, otherwise, walk);
                 if (known)
                 {
                     foreach (KeyValuePair<string, int> arm in then)
@@ -156,49 +178,30 @@ internal static class BlockSumsFirst
                             Count(adds, arm.Key, arm.Value);
                     }
                 }
-                spare.Push(then);
-                spare.Push(otherwise);
+                walk.Spare.Push(then);
+                walk.Spare.Push(otherwise);
                 return known;
             case WhileLine loop:
-                StatementCode.Names(loop.Condition, other);
-                return Mentions(loop.Body, adds, other, spare);
+                StatementCode.Names(loop.Condition, walk.Other);
+                return Mentions(loop.Body, adds, walk);
             case CountdownLine countdown:
-                StatementCode.Names(countdown.Count, other);
-                return Mentions(countdown.Body, adds, other, spare);
+                StatementCode.Names(countdown.Count, walk.Other);
+                return Mentions(countdown.Body, adds, walk);
             default:
-                return FirstWrites.Mentioned(line, other);
+                return FirstWrites.Mentioned(line, walk.Other);
         }
     }
 
-    private static bool Mentions(EquatableArray<CodeLine> lines, Dictionary<string, int> adds, HashSet<string> other, Stack<Dictionary<string, int>> spare)
+    private static bool Mentions(EquatableArray<CodeLine> lines, Dictionary<string, int> adds, Walk walk)
     {
         foreach (CodeLine line in lines)
         {
-            if (!Mentions(line, adds, other, nested: true, spare))
+            if (!Mentions(line, adds, walk, nested: true))
                 return false;
         }
         return true;
     }
 
-    /// <summary>A cleared dictionary for a branch's arm, from those the walk gave back.</summary>
-    private static Dictionary<string, int> Take(Stack<Dictionary<string, int>> spare)
-    {
-        if (spare.Count == 0)
-            return new Dictionary<string, int>();
-        Dictionary<string, int> dictionary = spare.Pop();
-        dictionary.Clear();
-        return dictionary;
-    }
-
     private static void Count(Dictionary<string, int> adds, string name, int lines) =>
         adds[name] = (adds.TryGetValue(name, out int count) ? count : 0) + lines;
-
-    private static ScalarType? Types(CodeLine line, string name) => line switch
-    {
-        AssignLine { Accumulate: true, Target: NameExpr target } when target.Name == name => target.Type,
-        IfLine branch => branch.Then.Concat(branch.Else).Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
-        WhileLine loop => loop.Body.Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
-        CountdownLine countdown => countdown.Body.Select(l => Types(l, name)).FirstOrDefault(t => t is not null),
-        _ => null,
-    };
 }
