@@ -35,6 +35,9 @@ internal static class Naming
     /// <summary>A model method's parameter of its model's <see cref="GradientsType"/>, which the gradient method overwrites.</summary>
     public const string ModelGradients = "gradients";
 
+    /// <summary>A model method's tangent's parameter of its model's <see cref="GradientsType"/>: the direction of each field.</summary>
+    public const string ModelDirection = "direction";
+
     /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
     public const string ResultDerivative = "dresult";
 
@@ -49,7 +52,9 @@ internal static class Naming
     /// its field's path as one identifier (<c>Hidden_W</c>).
     /// </summary>
     public static string Local(string name) =>
-        name.StartsWith(ModelGradients + ".", System.StringComparison.Ordinal) ? name.Substring(ModelGradients.Length + 1).Replace("@", "").Replace('.', '_') : name;
+        name.StartsWith(ModelGradients + ".", System.StringComparison.Ordinal) ? name.Substring(ModelGradients.Length + 1).Replace("@", "").Replace('.', '_')
+        : name.StartsWith(ModelDirection + ".", System.StringComparison.Ordinal) ? name.Substring(ModelDirection.Length + 1).Replace("@", "").Replace('.', '_')
+        : name;
 
     /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
     public static string Product(string name) => "h" + name;

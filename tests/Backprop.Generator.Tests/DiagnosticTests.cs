@@ -1319,8 +1319,8 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0015_TangentOfAModelMethod() =>
-        Assert.Contains("remove Derivatives.Tangent | Derivatives.Hessian from its attribute", Expect("BP0015", """
+    public void BP0015_HessianOfAModelMethod() =>
+        Assert.Contains("remove Derivatives.Hessian from its attribute", Expect("BP0015", """
             public partial class Model
             {
                 public double A;
@@ -1411,6 +1411,15 @@ public class DiagnosticTests
         {
             public double A;
             [Differentiable] public double F(double x, [NoDerivative] double [|gradients|]) => A * x * gradients;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelTangentParameterNamedDirection() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable(Derivatives.Tangent)] public double F(double x, [NoDerivative] double [|direction|]) => A * x * direction;
         }
         """);
 

@@ -220,11 +220,13 @@ internal static class FunctionParser
     /// </summary>
     private static void CheckModelMethod(IMethodSymbol method, DerivativeKinds derivatives, ModelFields? model, Location at, List<DiagnosticInfo> diagnostics)
     {
-        DerivativeKinds others = derivatives & ~(DerivativeKinds.Gradient | DerivativeKinds.TrainStep);
+        DerivativeKinds others = derivatives & ~(DerivativeKinds.Gradient | DerivativeKinds.TrainStep | DerivativeKinds.Tangent);
         if (others != 0)
             Report(diagnostics, Diagnostics.ModeNotForModels, AttributeArgument(method) ?? at, method.Name, method.ContainingType.Name, others.ToString().Replace(", ", " | Derivatives."));
         if (method.Parameters.FirstOrDefault(p => p.Name == Naming.ModelGradients) is { } clash)
             Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), "the model's fields", Naming.ModelGradients, method.Name, Naming.ModelGradients);
+        if ((derivatives & DerivativeKinds.Tangent) != 0 && method.Parameters.FirstOrDefault(p => p.Name == Naming.ModelDirection) is { } directionClash)
+            Report(diagnostics, Diagnostics.GradientNameCollision, directionClash.Locations.FirstOrDefault(), "the model's fields", Naming.ModelDirection, method.Name, Naming.ModelDirection);
     }
 
     /// <summary>
