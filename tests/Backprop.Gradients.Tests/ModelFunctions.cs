@@ -90,7 +90,7 @@ public partial class LayeredModel
         Gains = Enumerable.Range(0, outputs).Select(i => 0.5 + 0.25 * i).ToArray();
     }
 
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public double Loss([NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t)
     {
         var y = Output.Forward(Hidden.Forward(x));
@@ -152,7 +152,7 @@ public partial class PolynomialModel
     public double[] C = { 0.5, -1.5, 2.0, 0.25 };
     public double K = 0.3;
 
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public double Value(double x)
     {
         double s = 0;

@@ -14,15 +14,18 @@ namespace Backprop.Generator.Differentiation;
 internal static class ModelBinding
 {
     /// <param name="holder">The derivative object's parameter: <see cref="Naming.ModelGradients"/> or <see cref="Naming.ModelDirection"/>.</param>
-    public static IEnumerable<CodeLine> Bind(FunctionSpec function, IReadOnlyDictionary<string, VariableSpec> variables, string holder)
+    public static IEnumerable<CodeLine> Bind(FunctionSpec function, IReadOnlyDictionary<string, VariableSpec> variables, string holder) =>
+        NullChecks(function, holder).Concat(function.Fields.Select(field =>
+            (CodeLine)new DeclareLine(variables[field.Name].TypeName, field.Name, new MemberExpr("this." + field.Field, null, field.Type!.Value))));
+
+    /// <summary>The model's derivative object <paramref name="holder"/>, and its member of each layer holding parameters, checked to be there.</summary>
+    public static IEnumerable<CodeLine> NullChecks(FunctionSpec function, string holder)
     {
         var layers = function.Fields.Where(f => f.Role != ParameterRole.Passive)
             .SelectMany(f => f.Field!.Split('.').Select((_, i) => string.Join(".", f.Field.Split('.').Take(i))).Skip(1))
             .Distinct();
         foreach (string derivatives in new[] { holder }.Concat(layers.Select(layer => holder + "." + layer)))
             yield return new EffectLine($"global::System.ArgumentNullException.ThrowIfNull({derivatives})", EquatableArray<string>.Empty);
-        foreach (ParameterSpec field in function.Fields)
-            yield return new DeclareLine(variables[field.Name].TypeName, field.Name, new MemberExpr("this." + field.Field, null, field.Type!.Value));
     }
 
     /// <summary>A differentiable input's derivative in a method whose model's derivative object is <paramref name="holder"/>: a field's member of it (<c>direction.Hidden.W</c>), a parameter's own.</summary>
