@@ -56,7 +56,7 @@ internal static class Diagnostics
         "'{0}' constrains '{1}' to '{2}', too narrow for its derivatives: {3}; constrain '{4}' to 'System.Numerics.IFloatingPointIeee754<{4}>' instead", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForModels = Error("BP0015", "Derivative mode not available for model methods",
-        "'{0}' is a method of the model '{1}', for which Backprop generates the gradient only so far; remove Derivatives.{2} from its attribute, or make '{0}' static and pass the parameters in", Shape);
+        "'{0}' is a method of the model '{1}', for which Backprop does not generate Derivatives.{2}: {3}; remove Derivatives.{2} from its attribute, or make '{0}' static and pass the parameters in", Shape);
 
     public static readonly DiagnosticDescriptor ModelNotSupported = Error("BP0016", "Model not supported as declared",
         "Model '{0}' is not supported as declared: {1}", Shape);

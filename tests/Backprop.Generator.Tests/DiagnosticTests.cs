@@ -1319,12 +1319,12 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0015_TangentOfAModelMethod() =>
-        Assert.Contains("remove Derivatives.Tangent | Derivatives.Hessian from its attribute", Expect("BP0015", """
+    public void BP0015_HessianOfAModelWithAStackOfMatrices() =>
+        Assert.Contains("its field 'Ws' is a stack of matrices (Backprop.Matrix<double>[]), through which second derivatives are not generated; remove Derivatives.Hessian from its attribute", Expect("BP0015", """
             public partial class Model
             {
-                public double A;
-                [Differentiable([|Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian|])] public double F(double x) => A * x * x;
+                public Matrix<double>[] Ws = null!;
+                [Differentiable([|Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian|])] public double F([NoDerivative] Matrix<double> x) => MatrixOps.Sum(MatrixOps.MatMul(x, Ws[0]));
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
@@ -1411,6 +1411,24 @@ public class DiagnosticTests
         {
             public double A;
             [Differentiable] public double F(double x, [NoDerivative] double [|gradients|]) => A * x * gradients;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelHessianParameterNamedProduct() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable(Derivatives.Hessian)] public double F(double x, [NoDerivative] double [|product|]) => A * x * product;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelTangentParameterNamedDirection() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable(Derivatives.Tangent)] public double F(double x, [NoDerivative] double [|direction|]) => A * x * direction;
         }
         """);
 

@@ -938,7 +938,8 @@ public class SnapshotTests
 
     /// <summary>
     /// A model: its weights are fields, the layer it holds is a model too (its method inlined, its fields read through
-    /// the model's), a temperature is trained and a decay is a hyperparameter; a Gradients type for each model.
+    /// the model's), a temperature is trained and a decay is a hyperparameter; a Gradients type for each model; the
+    /// gradient, the train step and the tangent along a direction of the model's Gradients type.
     /// </summary>
     [Fact]
     public void ModelWithFields() => GeneratorRunner.VerifySnapshots("""
@@ -957,7 +958,7 @@ public class SnapshotTests
             public float Temperature = 1;
             [NoDerivative] public float Decay = 1e-4f;
 
-            [Differentiable(Derivatives.Gradient | Derivatives.TrainStep)]
+            [Differentiable(Derivatives.Gradient | Derivatives.TrainStep | Derivatives.Tangent)]
             public float Loss([NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
             {
                 var h = Hidden.Forward(x);

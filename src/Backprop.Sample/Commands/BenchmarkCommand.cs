@@ -65,8 +65,8 @@ public static class BenchmarkCommand
     private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, string network, int epochs, int seed)
     {
         INetwork model = network == "cnn"
-            ? CnnParameters.He(MnistData.ClassCount, seed)
-            : MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
+            ? Cnn.He(MnistData.ClassCount, seed)
+            : Mlp.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
         var batches = data.TrainingBatches(BatchSize, seed);
         Trainer trainer = network == "cnn"
             ? Trainer.Create(model, "momentum", CnnLearningRate, batches)
