@@ -36,12 +36,7 @@ public class ModelHessianVectorTests
         const double h = 1e-5;
         LayeredModel.Gradients At(double s)
         {
-            var moved = new LayeredModel(4, 5, 3, 7);
-            moved.Hidden.W = model.Hidden.W + direction.Hidden.W * s;
-            moved.Hidden.b = model.Hidden.b + direction.Hidden.b * s;
-            moved.Output.W = model.Output.W + direction.Output.W * s;
-            moved.Output.b = model.Output.b + direction.Output.b * s;
-            moved.Gains = model.Gains.Zip(direction.Gains, (g, d) => g + s * d).ToArray();
+            LayeredModel moved = ModelTangentTests.Moved(model, direction, s);
             var g = LayeredModel.Gradients.For(moved);
             moved.LossGradient(x, t, g);
             return g;
