@@ -41,7 +41,7 @@ internal static class Diagnostics
         "'{0}' is marked [DerivativeOf] but does not fit: {1}", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForMatrices = Error("BP0010", "Derivative mode not available for matrix methods",
-        "'{0}' works on matrices, for which Backprop generates the gradient only; remove Derivatives.Tangent, Derivatives.Hessian and Derivatives.Jacobian from its attribute", Shape);
+        "'{0}' works on matrices, for which Backprop generates no Jacobian, and no Hessian through a Matrix<T>[] parameter, so far; remove Derivatives.Jacobian, or Derivatives.Hessian, from its attribute", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForResult = Error("BP0011", "Derivative mode does not fit the return type",
         "'{0}' returns '{1}', which has no Derivatives.{2}; {3}", Shape);

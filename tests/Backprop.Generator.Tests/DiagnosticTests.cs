@@ -1415,6 +1415,15 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void BP0010_HessianOfAModelMethodTakingAStack() => Expect("BP0010", """
+        public partial class Model
+        {
+            public Matrix<double> W = null!;
+            [Differentiable(Derivatives.Hessian)] public double [|F|](Matrix<double>[] layers, [NoDerivative] Matrix<double> x) => MatrixOps.Sum(MatrixOps.MatMul(MatrixOps.MatMul(x, W), layers[0]));
+        }
+        """);
+
+    [Fact]
     public void BP0005_ModelHessianParameterNamedProduct() => Expect("BP0005", """
         public partial class Model
         {

@@ -271,8 +271,10 @@ internal static class FunctionParser
         if (elements.Count != 1)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
                 "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
-        // A model's method has the gradient alone (BP0015, reported with the model's other checks).
-        if (model is null && ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray))))
+        // A model's method has no Jacobian (BP0015, reported with the model's other checks); no method has a Hessian through
+        // a stack parameter (a model's stack fields are BP0015 too).
+        if (model is null && (derivatives & DerivativeKinds.Jacobian) != 0
+            || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray)))
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 
