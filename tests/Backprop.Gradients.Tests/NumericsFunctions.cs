@@ -27,6 +27,16 @@ public static partial class NumericsFunctions
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Distance(Vector3 a, Vector3 b, float t) => Vector3.Distance(a, b);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3DistanceSquared(Vector3 a, Vector3 b, float t) => Vector3.DistanceSquared(a, b);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Normalize(Vector3 a, Vector3 b, float t) => W(Vector3.Normalize(a));
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double V3ChoiceAndLoop(Vector3 a, Vector3 b, float t)
+    {
+        Vector3 v = t > 0 ? Vector3.Normalize(a) : a * b;
+        for (int k = 0; k < 3; k++)
+            v += 0.25f * Vector3.Cross(v, b);
+        v.Y *= t;
+        return W(v);
+    }
+
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Lerp(Vector3 a, Vector3 b, float t) => W(Vector3.Lerp(a, b, t));
 
     // Vector2: (Vector2 a, Vector2 b, float t).
@@ -141,4 +151,22 @@ public static partial class NumericsFunctions
     // A double Hessian of complex members.
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double ComplexMix(Complex z, Complex w) => W(Complex.Sqrt(z) * Complex.Log(w) + Complex.Pow(z, w) / Complex.Exp(w));
+}
+
+/// <summary>A struct of this compilation holding System.Numerics structs, which generated code makes with their constructors.</summary>
+public struct Wave
+{
+    public Vector3 Position;
+    public Complex Amplitude;
+    public float Mass;
+}
+
+public static partial class NumericsFunctions
+{
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double WaveEnergy(Wave wave, Vector3 at)
+    {
+        Complex phase = Complex.Exp(new Complex(0, Vector3.Distance(wave.Position, at)));
+        return wave.Mass * (wave.Amplitude * phase).Real;
+    }
 }

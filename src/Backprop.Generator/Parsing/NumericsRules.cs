@@ -16,9 +16,13 @@ namespace Backprop.Generator.Parsing;
 /// </summary>
 internal static class NumericsRules
 {
-    /// <summary>The leaves of a System.Numerics struct, in memory order, with their type; <c>null</c> for any other type.</summary>
+    /// <summary>
+    /// The leaves of a System.Numerics struct, in memory order, with their type; <c>null</c> for any other type (a struct
+    /// of that name declared in this compilation is a struct of this compilation).
+    /// </summary>
     public static (IReadOnlyList<string> Leaves, ScalarType Type)? LeavesOf(ITypeSymbol? type) =>
-        type is INamedTypeSymbol { TypeKind: TypeKind.Struct, IsGenericType: false, ContainingNamespace: { Name: "Numerics", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } named
+        type is INamedTypeSymbol { TypeKind: TypeKind.Struct, IsGenericType: false, DeclaringSyntaxReferences.IsEmpty: true,
+            ContainingNamespace: { Name: "Numerics", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } named
             ? named.Name switch
             {
                 "Vector2" => (Vector2, ScalarType.Float),
@@ -277,7 +281,8 @@ internal static class NumericsRules
     /// <summary>What to write instead of a member of a System.Numerics struct that has no rule, for BP1013.</summary>
     public static string Advice(ISymbol member, INamedTypeSymbol type) => (type.Name, member.Name) switch
     {
-        ("Complex", "Sin" or "Cos" or "Tan" or "Sinh" or "Cosh" or "Tanh" or "Asin" or "Acos" or "Atan" or "Log10" or "Log" or "Reciprocal") =>
+        ("Complex", "Reciprocal") => "write Complex.One / z (Reciprocal gives 0 for 0, where the quotient gives NaN)",
+        ("Complex", "Sin" or "Cos" or "Tan" or "Sinh" or "Cosh" or "Tanh" or "Asin" or "Acos" or "Atan" or "Log10" or "Log") =>
             "write it with Complex.Exp, Complex.Log (of one argument), Complex.Sqrt, Complex.Pow and the operators, or with the real and imaginary parts and Math",
         ("Quaternion", "Slerp") => "use Quaternion.Lerp (normalized), or build the rotation with Quaternion.CreateFromAxisAngle from an angle you interpolate",
         ("Quaternion", _) => "build rotations with Quaternion.CreateFromAxisAngle, the constructor and the operators (+ - * /), and use Dot, Length, LengthSquared, Normalize, Conjugate, Inverse, Concatenate or Lerp",

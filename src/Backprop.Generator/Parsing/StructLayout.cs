@@ -151,8 +151,6 @@ internal sealed class StructLayout
     public string? Creation(Compilation compilation, INamedTypeSymbol within, out string why)
     {
         why = "";
-        if (IsNumerics)
-            return $"new {Symbols.TypeName(Type)}({string.Join(", ", Leaves.Select((_, i) => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         foreach (Leaf leaf in Leaves)
         {
             ISymbol? hidden = leaf.Path.FirstOrDefault(m => !compilation.IsSymbolAccessibleWithin(m is IPropertySymbol { GetMethod: { } get } ? get : m, within));
@@ -168,6 +166,9 @@ internal sealed class StructLayout
     private string? Create(Compilation compilation, INamedTypeSymbol within, int offset, ref string why)
     {
         string type = Symbols.TypeName(Type);
+        // A System.Numerics struct (a parameter, or a member of a struct of this compilation) is made by its constructor of its leaves.
+        if (IsNumerics)
+            return $"new {type}({string.Join(", ", Leaves.Select((_, i) => "$" + (offset + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         string Value(Member member, ref string reason) => member.Nested is { } nested
             ? nested.Create(compilation, within, offset + member.First, ref reason) ?? ""
             : "$" + (offset + member.First).ToString(System.Globalization.CultureInfo.InvariantCulture);
