@@ -20,6 +20,7 @@ public static partial class NumericsFunctions
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Operators(Vector3 a, Vector3 b, float t) => W(a + b) * W(a - b) + W(-a) * t + W(a * b) + W(a * t) - W(t * b) + W(a / b) + W(b / t);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3StaticArithmetic(Vector3 a, Vector3 b, float t) => W(Vector3.Add(a, b)) * W(Vector3.Subtract(a, b)) + W(Vector3.Negate(a)) * t + W(Vector3.Multiply(a, b)) + W(Vector3.Multiply(a, t)) - W(Vector3.Multiply(t, b)) + W(Vector3.Divide(a, b)) + W(Vector3.Divide(b, t));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Construction(Vector3 a, Vector3 b, float t) => W(new Vector3(t) * a.X + new Vector3(a.X * t, b.Y, 2) + Vector3.UnitY * t + Vector3.One * b.Z + Vector3.UnitX + Vector3.UnitZ + Vector3.Zero) + W(new Vector3(new Vector2(a.Z, b.X), t * t));
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Equality(Vector3 a, Vector3 b, float t) => (a == b ? 1.0 : W(+a)) + (a != a * t ? W(b) : 0.0);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Dot(Vector3 a, Vector3 b, float t) => Vector3.Dot(a, b);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Cross(Vector3 a, Vector3 b, float t) => W(Vector3.Cross(a, b));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V3Length(Vector3 a, Vector3 b, float t) => a.Length();
@@ -41,6 +42,8 @@ public static partial class NumericsFunctions
 
     // Vector2: (Vector2 a, Vector2 b, float t).
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2Operators(Vector2 a, Vector2 b, float t) => W(a + b) * W(a - b) + W(-a) * t + W(a * b) + W(a * t) - W(t * b) + W(a / b) + W(b / t) + W(new Vector2(t) + new Vector2(a.Y, t) + Vector2.UnitX * b.X + Vector2.UnitY + Vector2.One + Vector2.Zero);
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2StaticArithmetic(Vector2 a, Vector2 b, float t) => W(Vector2.Add(a, b)) * W(Vector2.Subtract(a, b)) + W(Vector2.Negate(a)) * t + W(Vector2.Multiply(a, b)) + W(Vector2.Multiply(a, t)) - W(Vector2.Multiply(t, b)) + W(Vector2.Divide(a, b)) + W(Vector2.Divide(b, t)) + W(+a);
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2Equality(Vector2 a, Vector2 b, float t) => (a == b ? 1.0 : W(a)) + (a != a * t ? W(b) : 0.0);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2Dot(Vector2 a, Vector2 b, float t) => Vector2.Dot(a, b);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2Length(Vector2 a, Vector2 b, float t) => a.Length() + 0.5 * a.LengthSquared();
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V2Distance(Vector2 a, Vector2 b, float t) => Vector2.Distance(a, b) + 0.5 * Vector2.DistanceSquared(a, b);
@@ -49,6 +52,8 @@ public static partial class NumericsFunctions
 
     // Vector4: (Vector4 a, Vector4 b, float t).
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4Operators(Vector4 a, Vector4 b, float t) => W(a + b) * W(a - b) + W(-a) * t + W(a * b) + W(a * t) - W(t * b) + W(a / b) + W(b / t) + W(new Vector4(t) + new Vector4(new Vector3(a.Y, t, b.X), 1) + new Vector4(new Vector2(b.W, a.Z), t, 2) + Vector4.UnitW * t + Vector4.UnitZ);
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4StaticArithmetic(Vector4 a, Vector4 b, float t) => W(Vector4.Add(a, b)) * W(Vector4.Subtract(a, b)) + W(Vector4.Negate(a)) * t + W(Vector4.Multiply(a, b)) + W(Vector4.Multiply(a, t)) - W(Vector4.Multiply(t, b)) + W(Vector4.Divide(a, b)) + W(Vector4.Divide(b, t)) + W(+a);
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4Construction(Vector4 a, Vector4 b, float t) => W(new Vector4(a.W, t, b.X, 2) + Vector4.One * t + Vector4.UnitX * a.Y + Vector4.UnitY + Vector4.Zero) + (a == b ? 1.0 : t) + (a != a * t ? W(b) : 0.0);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4Dot(Vector4 a, Vector4 b, float t) => Vector4.Dot(a, b);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4Length(Vector4 a, Vector4 b, float t) => a.Length() + 0.5 * a.LengthSquared();
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double V4Distance(Vector4 a, Vector4 b, float t) => Vector4.Distance(a, b) + 0.5 * Vector4.DistanceSquared(a, b);
@@ -57,6 +62,7 @@ public static partial class NumericsFunctions
 
     // Quaternion: (Quaternion q, Quaternion r, Vector3 v, float t).
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double QOperators(Quaternion q, Quaternion r, Vector3 v, float t) => W(q + r) * W(q - r) + W(-q) * t + W(q * t) + W(Quaternion.Add(q, r)) - W(Quaternion.Subtract(q, r)) + W(Quaternion.Negate(r)) + W(Quaternion.Multiply(r, t)) + W(new Quaternion(v, t) + new Quaternion(v.X, t, q.W, 1) + Quaternion.Identity * t + Quaternion.Zero);
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double QEquality(Quaternion q, Quaternion r, Vector3 v, float t) => (q == r ? 1.0 : W(q)) + (q != q * t ? W(r) : 0.0);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double QMultiply(Quaternion q, Quaternion r, Vector3 v, float t) => W(q * r) + 0.5 * W(Quaternion.Multiply(r, q));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double QDivide(Quaternion q, Quaternion r, Vector3 v, float t) => W(q / r) + 0.5 * W(Quaternion.Divide(r, q));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double QConcatenate(Quaternion q, Quaternion r, Vector3 v, float t) => W(Quaternion.Concatenate(q, r));
@@ -74,6 +80,13 @@ public static partial class NumericsFunctions
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double COperators(Complex z, Complex w, double s) => W(z + w) * W(z - w) + W(-z) * s + W(z * w) + W(z * s) - W(s * w) + W(z + s) + W(s + w) - W(z - s) + W(s - w) + W(+z);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CStaticArithmetic(Complex z, Complex w, double s) => W(Complex.Add(z, w)) * W(Complex.Subtract(z, w)) + W(Complex.Negate(z)) * s + W(Complex.Multiply(z, w)) + W(Complex.Multiply(z, s)) - W(Complex.Multiply(s, w)) + W(Complex.Add(z, s)) + W(Complex.Subtract(s, w)) + W(Complex.Divide(z, w)) + W(Complex.Divide(z, s)) + W(Complex.Divide(s, w));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CConstruction(Complex z, Complex w, double s) { Complex c = s; Complex f = 2.5f; return W(new Complex(z.Imaginary * s, w.Real) + c * Complex.ImaginaryOne + f + Complex.One + Complex.Zero) + z.Real * w.Imaginary; }
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CConversionsAndEquality(Complex z, Complex w, double s)
+    {
+        Complex fromDouble = s, fromFloat = 0.75f, fromInt = 2, fromLong = 3L;
+        double equal = z == w ? 1.0 : W(z * fromDouble), different = z != z * s ? W(w * fromFloat) : 0.0;
+        return equal + different + W(Complex.Add(s, w) + Complex.Subtract(z, s) + fromInt * fromLong);
+    }
+
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CDivide(Complex z, Complex w, double s) => W(z / w) + 0.5 * W(s / z) + W(w / s);
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CConjugate(Complex z, Complex w, double s) => W(Complex.Conjugate(z));
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent)] public static double CAbs(Complex z, Complex w, double s) => Complex.Abs(z) + 0.5 * w.Magnitude;
