@@ -113,6 +113,16 @@ public static partial class NumericsFunctions
         return energy;
     }
 
+    // An array of Vector3 differentiated: its gradient a Vector3[] buffer.
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double PathLength(Vector3[] path, Quaternion turn)
+    {
+        double length = 0;
+        for (int i = 1; i < path.Length; i++)
+            length += Vector3.Distance(Vector3.Transform(path[i], turn), path[i - 1]);
+        return length;
+    }
+
     // The same energy with the points as numbers (x, y, z one after another), for its Hessian (arrays of structs have none yet).
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double RotationEnergyOfNumbers(Vector3 axis, float angle, Vector3 offset, [NoDerivative] float[] points, [NoDerivative] float[] targets)

@@ -241,6 +241,27 @@ public class NumericsTests
             Assert.True(Math.Abs(expected[i] - product[i]) <= 2e-2 * Math.Max(1, Math.Abs(expected[i])), $"H·v[{i}]: {product[i]} for {expected[i]}");
     }
 
+    [Fact]
+    public void AnArrayOfVector3HasAVector3ArrayGradient()
+    {
+        Vector3[] path = { new(0, 0, 0), new(1, 0.5f, -0.2f), new(1.5f, 1.5f, 0.3f), new(0.5f, 2, 1) };
+        Quaternion turn = Quaternion.CreateFromAxisAngle(Vector3.UnitZ, 0.3f);
+        double[] p = path.SelectMany(v => new double[] { v.X, v.Y, v.Z }).Concat(new double[] { turn.X, turn.Y, turn.Z, turn.W }).ToArray();
+        static Vector3[] Path(double[] x) => Enumerable.Range(0, 4).Select(k => new Vector3((float)x[3 * k], (float)x[3 * k + 1], (float)x[3 * k + 2])).ToArray();
+        static Quaternion Turn(double[] x) => new((float)x[12], (float)x[13], (float)x[14], (float)x[15]);
+        var dpath = new Vector3[4];
+        double value = N.PathLengthGradient(path, turn, dpath, out Quaternion dturn);
+        Assert.Equal(N.PathLength(path, turn), value, 1e-5);
+        double[] g = dpath.SelectMany(v => new double[] { v.X, v.Y, v.Z }).Concat(new double[] { dturn.X, dturn.Y, dturn.Z, dturn.W }).ToArray();
+        for (int i = 0; i < p.Length; i++)
+            Assert.True(Math.Abs(Extrapolated(x => N.PathLength(Path(x), Turn(x)), p, i) - g[i]) <= 5e-3 * Math.Max(1, Math.Abs(g[i])), $"∂/∂p{i}: {g[i]}");
+        var direction = new Vector3[] { new(1, 0, 0), new(0, 1, 0), new(0, 0, 1), new(1, 1, 1) };
+        var (tangentValue, derivative) = N.PathLengthTangent(path, turn, direction, default);
+        Assert.Equal(value, tangentValue);
+        Assert.Equal(dpath.Zip(direction, Vector3.Dot).Sum(), derivative, 4);
+        Assert.Throws<ArgumentException>(() => N.PathLengthGradient(path, turn, new Vector3[3], out _));
+    }
+
     private static readonly double[] s_omegas = { 0.1, 0.5, 0.9, 1.3, 2.0, 4.0 };
 
     private static double TransferClosedForm(double[] c) => s_omegas.Sum(w =>

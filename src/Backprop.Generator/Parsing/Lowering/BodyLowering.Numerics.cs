@@ -154,7 +154,7 @@ internal sealed partial class BodyLowering
                 string target = text.Substring(0, equals);
                 if (!_bound.TryGetValue(target, out NumericsValue? variable))
                 {
-                    string name = _lowering.NewVariable(target, IsComparison(text.Substring(equals + 3)) ? ScalarType.Bool : _type);
+                    string name = _lowering.NewVariable(target, _type);
                     _bound[target] = variable = new NumericsValue(name, null);
                 }
                 ScalarType type = _lowering._variablesByName[variable.Number!].Type;
@@ -164,8 +164,6 @@ internal sealed partial class BodyLowering
                 _lowering.Add(new AssignStatement($"{text};{_from}", _lowering.TakeNodes(value, out int root), variable.Number!, root, declares));
             }
         }
-
-        private static bool IsComparison(string expression) => expression.Contains("==") || expression.Contains("<") || expression.Contains(">") || expression.Contains("&&") || expression.Contains("||");
 
         private string _text = "";
         private int _at;
@@ -277,7 +275,7 @@ internal sealed partial class BodyLowering
             Skip();
             if (string.CompareOrdinal(_text, _at, symbol, 0, symbol.Length) != 0)
                 return false;
-            // "<" is not "<=", "-" in "-x" is taken by Unary only where a term may start.
+            // "<" is not the start of "<=".
             if (symbol is "<" or ">" && _at + 1 < _text.Length && _text[_at + 1] == '=')
                 return false;
             _at += symbol.Length;
