@@ -97,6 +97,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor StructNotDifferentiable = Error("BP1012", "Struct cannot be differentiated",
         "The struct '{0}' cannot be {1}: {2}", Body);
 
+    public static readonly DiagnosticDescriptor NumericsMemberNotSupported = Error("BP1013", "System.Numerics member without a derivative rule",
+        "'{0}' of System.Numerics has no derivative rule in a [Differentiable] method; {1}", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
@@ -104,7 +107,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, TrainStepNotAvailable, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, InternalError,
+        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, NumericsMemberNotSupported, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
