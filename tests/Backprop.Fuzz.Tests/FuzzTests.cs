@@ -35,6 +35,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The same programs over spans: their array parameters read-only spans, the gradients written into spans.</summary>
+    [Fact]
+    public void SpanSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateSpan);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
     [Fact]
     public void StructSeedRange()
@@ -56,7 +65,7 @@ public class FuzzTests(ITestOutputHelper output)
     /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
     /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
     /// <see cref="MatrixProgram.AsModel"/>); with <c>FUZZ_STRUCTS=1</c> they take their numbers in a struct
-    /// (<see cref="ProgramGenerator.GenerateStruct"/>).
+    /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -67,6 +76,7 @@ public class FuzzTests(ITestOutputHelper output)
         Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult
             : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
             : Environment.GetEnvironmentVariable("FUZZ_STRUCTS") == "1" ? ProgramGenerator.GenerateStruct
+            : Environment.GetEnvironmentVariable("FUZZ_SPANS") == "1" ? ProgramGenerator.GenerateSpan
             : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)

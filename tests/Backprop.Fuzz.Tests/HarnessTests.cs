@@ -43,6 +43,28 @@ public class HarnessTests
     }
 
     /// <summary>
+    /// A span twin makes a spans of the array parameters the body only reads (by index, Length, foreach), and keeps
+    /// one it writes, passes on or captures; its stand-ins forward arrays to the spans the generated methods take.
+    /// </summary>
+    [Fact]
+    public void ASpanTwinMakesSpansOfTheArraysTheBodyOnlyReads()
+    {
+        var q = new FuzzParameter("q", FuzzType.DoubleArray, false, 3);
+        var m = new FuzzParameter("m", FuzzType.IntArray, false, 3);
+        var passed = new FuzzParameter("p", FuzzType.DoubleArray, false, 3);
+        FuzzProgram spanned = SpanTwin.Of(new(9, new[] { X, q, m, passed },
+            new[] { "double y = x;", "foreach (double e in q)\n    y += e * q[m[0]] / q.Length;", "double z = P9Kernels.Sum(p);", "return y * z;" },
+            FuzzType.Double, UsesFloat: false, Kernels: new[] { "public static double Sum(double[] a) => a[0] + a[1];" }));
+
+        Assert.Equal(new[] { "q", "m" }, spanned.Spanned);
+        Assert.Contains("Spanned(double x, ReadOnlySpan<double> q, ReadOnlySpan<int> m, double[] p)", spanned.Source);
+        Assert.Contains("FGradient(double x, double[] q, int[] m, double[] p, out double dx, double[] dq, double[] dp) =>\n        SpannedGradient(x, q, m, p, out dx, dq, dp);",
+            SpanTwin.StandIns(new[] { spanned }));
+        Assert.Empty(FuzzCampaign.Run(new[] { spanned }).Failures);
+        Assert.InRange(Enumerable.Range(1, 300).Count(seed => ProgramGenerator.GenerateSpan(seed).Spanned is not null), 40, 300);
+    }
+
+    /// <summary>
     /// A model whose differentiable fields share a type asks for its train step too, and its gradient's stand-in steps two
     /// copies, one by the gradient and an optimizer's Step, one by the train step, throwing <c>TrainStepMismatch</c> at a
     /// field they leave different; most generated models share a type (a float field among doubles does not).
