@@ -11,6 +11,7 @@ using Microsoft.CodeAnalysis.Text;
 // each figure is a median over paired runs, and each ratio compares measurements of the same run.
 //   dotnet run -c Release --project benchmarks/Backprop.CompileCost -- [--methods 100,1000] [--runs 5] [--stress-runs 3]
 //       [--depths 125,250,500] [--statements 500,1000,2000] [--no-project] [--no-stress] [--dump DIRECTORY]
+//       [--shapes loop,branches,blocks,sum,calls,modes,elements --sizes 250,500,1000] (more stress shapes, see StressShapes)
 var options = Options.Parse(args);
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs");
@@ -22,9 +23,15 @@ if (options.Stress)
     Harness.Stress("expression nesting depth", options.Depths, SyntheticProject.Nested, options.StressRuns);
     Harness.Stress("statements in one method", options.Statements, SyntheticProject.Long, options.StressRuns);
 }
+foreach (string shape in options.Shapes)
+    Harness.StressOrSay($"{shape}: {StressShapes.All[shape].What}", options.Sizes, StressShapes.All[shape].Source, options.StressRuns,
+        options.Dump is null ? null : Path.Combine(options.Dump, shape));
 
 internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] Depths, int[] Statements, bool Project, bool Stress, string? Dump = null)
 {
+    public string[] Shapes { get; init; } = Array.Empty<string>();
+    public int[] Sizes { get; init; } = new[] { 250, 500, 1000 };
+
     public static Options Parse(string[] args)
     {
         var options = new Options(new[] { 100, 1000 }, 5, 3, new[] { 125, 250, 500 }, new[] { 500, 1000, 2000 }, true, true);
@@ -41,6 +48,8 @@ internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] De
                 "--no-project" => options with { Project = false },
                 "--no-stress" => options with { Stress = false },
                 "--dump" => options with { Dump = args[++i] },
+                "--shapes" => options with { Shapes = args[++i].Split(',').Select(s => StressShapes.All.ContainsKey(s) ? s : throw new ArgumentException($"unknown shape {s}")).ToArray() },
+                "--sizes" => options with { Sizes = List() },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -256,8 +265,22 @@ internal static class Harness
         return text.Substring(0, at) + replacement + text.Substring(at + find.Length);
     }
 
+    /// <summary>A stress case that may fail at some size (a diagnostic, an error): said, and the next case runs.</summary>
+    public static void StressOrSay(string what, int[] sizes, Func<int, string> source, int runs, string? dump)
+    {
+        try
+        {
+            Stress(what, sizes, source, runs, dump);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Console.WriteLine($"stopped: {exception.Message}");
+        }
+    }
+
     /// <summary>One method at several sizes: the generator's time against the compile of the same input, and how it grows.</summary>
-    public static void Stress(string what, int[] sizes, Func<int, string> source, int runs)
+    /// <param name="dump">A directory to write each size's method and what the generator makes of it into, for reading.</param>
+    public static void Stress(string what, int[] sizes, Func<int, string> source, int runs, string? dump = null)
     {
         Console.WriteLine();
         Console.WriteLine($"## Stress: {what}");
@@ -275,7 +298,14 @@ internal static class Harness
             var generate = new List<Cost>();
             int lines = 0;
             Compile(trees);
-            Generate(trees);
+            var (_, first, _) = Generate(trees);
+            if (dump is not null)
+            {
+                Directory.CreateDirectory(dump);
+                File.WriteAllText(Path.Combine(dump, $"Stress{size}.cs"), trees[0].GetText().ToString());
+                foreach (SyntaxTree tree in first.GetRunResult().GeneratedTrees)
+                    File.WriteAllText(Path.Combine(dump, $"Stress{size}.{Path.GetFileName(tree.FilePath)}"), tree.GetText().ToString());
+            }
             // What the generator allocates, unlike its time, does not depend on what else the machine is doing.
             long before = GC.GetTotalAllocatedBytes(precise: true);
             Generate(trees);
