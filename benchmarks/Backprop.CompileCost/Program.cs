@@ -285,8 +285,8 @@ internal static class Harness
         Console.WriteLine();
         Console.WriteLine($"## Stress: {what}");
         Console.WriteLine();
-        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | allocated MB | growth exponent (allocated) | compile allocated MB | generated lines |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | allocated MB | growth exponent (allocated) | compile allocated MB | generated lines | generated characters |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double? previousCpu = null;
         double? previousAllocated = null;
         double? previousTime = null;
@@ -297,6 +297,7 @@ internal static class Harness
             var compile = new List<Cost>();
             var generate = new List<Cost>();
             int lines = 0;
+            long characters = 0;
             Compile(trees);
             var (_, first, _) = Generate(trees);
             if (dump is not null)
@@ -322,13 +323,14 @@ internal static class Harness
                 if (result.Diagnostics.Length > 0)
                     throw new InvalidOperationException($"{what} {size}: {result.Diagnostics[0]}");
                 lines = result.GeneratedTrees.Sum(t => t.GetText().Lines.Count);
+                characters = result.GeneratedTrees.Sum(t => (long)t.GetText().Length);
             }
             double time = Median(generate.Select(c => c.Wall));
             double cpu = Median(generate.Select(c => c.Cpu));
             string exponent = previousTime is double p ? (Math.Log(time / p) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string cpuExponent = previousCpu is double c ? (Math.Log(cpu / c) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string allocatedExponent = previousAllocated is double a ? (Math.Log(allocated / a) / Math.Log((double)size / previousSize)).ToString("F2") : "";
-            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} |");
+            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} | {characters:N0} |");
             previousTime = time;
             previousCpu = cpu;
             previousAllocated = allocated;

@@ -20,6 +20,8 @@ internal static class StressShapes
             ["calls"] = ("calls to a plain helper (inlined)", Calls),
             ["modes"] = ("straight-line statements, with gradient, tangent and Hessian", Modes),
             ["elements"] = ("array elements written (with the Jacobian)", Elements),
+            ["layers"] = ("matrix layers in one network", Layers),
+            ["parameters"] = ("parameters, each used twice", Parameters),
         };
 
     private static string Method(string attribute, string signature, StringBuilder body, string extra = "") =>
@@ -100,5 +102,30 @@ internal static class StressShapes
             body.Append($"        r[{i}] = r[{i - 1}] * 0.5 + Math.Sin(x[{i % 4}]) * y;\n");
         body.Append("        return r;\n");
         return Method("Differentiable(Derivatives.Gradient | Derivatives.Jacobian)", "double[] F(double[] x, double y)", body);
+    }
+
+    /// <summary>A matrix network of <paramref name="layers"/> layers, each an activation of a product and a sum.</summary>
+    public static string Layers(int layers)
+    {
+        var body = new StringBuilder("        var h = x;\n");
+        for (int i = 0; i < layers; i++)
+            body.Append((i % 3) switch
+            {
+                0 => "        h = Tanh(MatMul(h, W) + b);\n",
+                1 => "        h = Multiply(h, Sigmoid(h));\n",
+                _ => "        h = Relu(h) + MatMul(h, W);\n",
+            });
+        body.Append("        return Sum(Multiply(h, h));\n");
+        return Method("Differentiable", "float F(Matrix<float> W, Matrix<float> b, [NoDerivative] Matrix<float> x)", body).Replace("using Backprop;\n", "using Backprop;\nusing static Backprop.MatrixOps;\n");
+    }
+
+    /// <summary>A method of <paramref name="count"/> parameters, each read in two terms.</summary>
+    public static string Parameters(int count)
+    {
+        var body = new StringBuilder("        double s = 0.0;\n");
+        for (int i = 0; i < count; i++)
+            body.Append($"        s += p{i} * p{(i + 1) % count} + Math.Sin(p{i});\n");
+        body.Append("        return s;\n");
+        return Method("Differentiable", $"double F({string.Join(", ", Enumerable.Range(0, count).Select(i => $"double p{i}"))})", body);
     }
 }
