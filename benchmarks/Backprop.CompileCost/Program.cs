@@ -8,16 +8,18 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
 // The generator's compile-time cost, driven in-process (Roslyn 4.8.0, the version the generator builds against):
-// each figure is a median over paired runs, and each ratio compares measurements of the same run.
+// each figure is a median over paired runs (with --fastest, the fastest), and each ratio compares measurements of the same run.
 //   dotnet run -c Release --project benchmarks/Backprop.CompileCost -- [--methods 100,1000] [--runs 5] [--stress-runs 3]
 //       [--depths 125,250,500] [--statements 500,1000,2000] [--no-project] [--no-stress] [--dump DIRECTORY]
-//       [--shapes loop,branches,blocks,sum,calls,modes,elements --sizes 250,500,1000] (more stress shapes, see StressShapes)
+//       [--fastest] (the fastest run's times and their ratios, not medians) [--per-file 10] (marked methods in each file of the synthetic project)
+//       [--shapes loop,branches,blocks,sum,calls,modes,elements,layers,parameters --sizes 250,500,1000] (more stress shapes, see StressShapes)
 var options = Options.Parse(args);
+Harness.Fastest = options.Fastest;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs");
+Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs, {(options.Fastest ? "fastest" : "median")} of each");
 if (options.Project)
     foreach (int methods in options.Methods)
-        Harness.Project(methods, options.Runs, options.Dump);
+        Harness.Project(methods, options.Runs, options.Dump, options.PerFile);
 if (options.Stress)
 {
     Harness.Stress("expression nesting depth", options.Depths, SyntheticProject.Nested, options.StressRuns);
@@ -31,6 +33,8 @@ internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] De
 {
     public string[] Shapes { get; init; } = Array.Empty<string>();
     public int[] Sizes { get; init; } = new[] { 250, 500, 1000 };
+    public int PerFile { get; init; } = SyntheticProject.DefaultMethodsPerFile;
+    public bool Fastest { get; init; }
 
     public static Options Parse(string[] args)
     {
@@ -50,6 +54,8 @@ internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] De
                 "--dump" => options with { Dump = args[++i] },
                 "--shapes" => options with { Shapes = args[++i].Split(',').Select(s => StressShapes.All.ContainsKey(s) ? s : throw new ArgumentException($"unknown shape {s}")).ToArray() },
                 "--sizes" => options with { Sizes = List() },
+                "--fastest" => options with { Fastest = true },
+                "--per-file" => options with { PerFile = int.Parse(args[++i]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -112,9 +118,9 @@ internal static class Harness
     }
 
     /// <param name="dump">A directory to write the synthetic project and what the generator makes of it into, for reading.</param>
-    public static void Project(int methods, int runs, string? dump)
+    public static void Project(int methods, int runs, string? dump, int perFile)
     {
-        var project = new SyntheticProject(methods);
+        var project = new SyntheticProject(methods, perFile: perFile);
         List<SyntaxTree> trees = Parse(project.Files);
         int middle = project.Files.Count / 2;
         var edits = new (string Name, Func<CSharpCompilation, CSharpCompilation> Apply)[]
@@ -206,14 +212,14 @@ internal static class Harness
         for (int e = 0; e < edits.Length; e++)
         {
             EditRun first = perEdit[e][0];
-            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Median(perEdit[e].Select((r, i) => r.Cost.Wall / generate[i].Wall)):F3} |");
+            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Ratio(perEdit[e].Select(r => r.Cost.Wall).ToList(), generate.Select(g => g.Wall).ToList()):F3} |");
         }
         Console.WriteLine();
         Console.WriteLine($"Generated: {outputChars:N0} characters, {outputLines:N0} lines ({(double)outputChars / inputChars:F2}× the input's {inputChars:N0} characters, {(double)outputLines / Math.Max(1, methods):F0} lines per method; input {inputLines:N0} lines).");
         var shapes = generated.GroupBy(t => Shape(Path.GetFileName(t.FilePath)))
             .Select(g => $"{g.Key} {g.Count()} files, {g.Sum(t => t.GetText().Lines.Count) / g.Count()} lines each").OrderBy(s => s, StringComparer.Ordinal);
         Console.WriteLine($"Generated files by shape: {string.Join("; ", shapes)}.");
-        Console.WriteLine($"Compile of input + generated against input alone: {Median(compileBoth.Select((c, i) => c.Wall / compileInput[i].Wall)):F2}× wall, {Median(compileBoth.Select((c, i) => c.Cpu / compileInput[i].Cpu)):F2}× CPU (medians {Median(compileBoth.Select(c => c.Wall)):F2} s against {Median(compileInput.Select(c => c.Wall)):F2} s).");
+        Console.WriteLine($"Compile of input + generated against input alone: {Ratio(compileBoth.Select(c => c.Wall).ToList(), compileInput.Select(c => c.Wall).ToList()):F2}× wall, {Ratio(compileBoth.Select(c => c.Cpu).ToList(), compileInput.Select(c => c.Cpu).ToList()):F2}× CPU ({Statistic} {Typical(compileBoth.Select(c => c.Wall)):F2} s against {Typical(compileInput.Select(c => c.Wall)):F2} s).");
     }
 
     /// <summary>The shape a generated file comes from: its method's name without the numbers (Smooth, Hinge, Chain, Net, Unit, Soft).</summary>
@@ -225,9 +231,9 @@ internal static class Harness
 
     private static void Row(string name, List<Cost> costs, List<Cost> baseline, string? ratio)
     {
-        string wallRatio = ratio ?? Median(costs.Select((c, i) => c.Wall / baseline[i].Wall)).ToString("F2");
-        string cpuRatio = ratio ?? Median(costs.Select((c, i) => c.Cpu / baseline[i].Cpu)).ToString("F2");
-        Console.WriteLine($"| {name} | {Median(costs.Select(c => c.Wall)):F3} | {Median(costs.Select(c => c.Cpu)):F3} | {wallRatio} | {cpuRatio} |");
+        string wallRatio = ratio ?? Ratio(costs.Select(c => c.Wall).ToList(), baseline.Select(c => c.Wall).ToList()).ToString("F2");
+        string cpuRatio = ratio ?? Ratio(costs.Select(c => c.Cpu).ToList(), baseline.Select(c => c.Cpu).ToList()).ToString("F2");
+        Console.WriteLine($"| {name} | {Typical(costs.Select(c => c.Wall)):F3} | {Typical(costs.Select(c => c.Cpu)):F3} | {wallRatio} | {cpuRatio} |");
     }
 
     /// <summary>Runs the driver that ran on <paramref name="before"/> again on the edited compilation.</summary>
@@ -325,18 +331,29 @@ internal static class Harness
                 lines = result.GeneratedTrees.Sum(t => t.GetText().Lines.Count);
                 characters = result.GeneratedTrees.Sum(t => (long)t.GetText().Length);
             }
-            double time = Median(generate.Select(c => c.Wall));
-            double cpu = Median(generate.Select(c => c.Cpu));
+            double time = Typical(generate.Select(c => c.Wall));
+            double cpu = Typical(generate.Select(c => c.Cpu));
             string exponent = previousTime is double p ? (Math.Log(time / p) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string cpuExponent = previousCpu is double c ? (Math.Log(cpu / c) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string allocatedExponent = previousAllocated is double a ? (Math.Log(allocated / a) / Math.Log((double)size / previousSize)).ToString("F2") : "";
-            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} | {characters:N0} |");
+            Console.WriteLine($"| {size} | {Typical(compile.Select(c => c.Wall)):F3} | {time:F3} | {Ratio(generate.Select(g => g.Wall).ToList(), compile.Select(c => c.Wall).ToList()):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} | {characters:N0} |");
             previousTime = time;
             previousCpu = cpu;
             previousAllocated = allocated;
             previousSize = size;
         }
     }
+
+    /// <summary>Times and their ratios as the fastest of the runs (<c>--fastest</c>), or else the median.</summary>
+    public static bool Fastest { get; set; }
+
+    private static string Statistic => Fastest ? "fastest" : "medians";
+
+    private static double Typical(IEnumerable<double> values) => Fastest ? values.Min() : Median(values);
+
+    /// <summary>The fastest of <paramref name="times"/> against the fastest of <paramref name="baseline"/>, or the median of the paired ratios.</summary>
+    private static double Ratio(IReadOnlyList<double> times, IReadOnlyList<double> baseline) =>
+        Fastest ? times.Min() / baseline.Min() : Median(times.Select((t, i) => t / baseline[i]));
 
     private static double Median(IEnumerable<double> values)
     {
