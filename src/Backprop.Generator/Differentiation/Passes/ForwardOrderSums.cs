@@ -79,21 +79,29 @@ internal static class ForwardOrderSums
         int n = terms.Count;
         if (n < 2)
             return null;
-        // The lowest line that every term of the first k can reach back to, and the highest it can reach forward to.
-        var lowest = new int[n + 1];
+        int first = terms[0].Line, last = terms[n - 1].Line;
+        // The highest line that every term of the first k can reach forward to.
         var highest = new int[n + 1];
-        lowest[0] = int.MinValue;
         highest[0] = int.MaxValue;
         for (int k = 0; k < n; k++)
-        {
-            var (low, high) = Reach(lines, mentions, terms[k], terms[0].Line, terms[n - 1].Line, rebound);
-            lowest[k + 1] = System.Math.Max(lowest[k], low);
-            highest[k + 1] = System.Math.Min(highest[k], high);
-        }
-        for (int count = n; count >= 2; count--)
+            highest[k + 1] = System.Math.Min(highest[k], Reach(lines, mentions, terms[k], first, last, rebound, forward: true));
+        // Usually every term reaches the last one's line, and the terms before a line need not reach back to it: the
+        // backward reaches are found only for terms after the line tried first, and for all terms when that fails.
+        int latest = LastAtOrBefore(terms, n, highest[n]);
+        bool allReachBack = true;
+        for (int k = latest + 1; k < n && allReachBack; k++)
+            allReachBack = Reach(lines, mentions, terms[k], first, last, rebound, forward: false) <= terms[latest].Line;
+        if (allReachBack)
+            return (n, terms[latest].Line);
+        // The lowest line that every term of the first k can reach back to.
+        var lowest = new int[n + 1];
+        lowest[0] = int.MinValue;
+        for (int k = 0; k < n; k++)
+            lowest[k + 1] = System.Math.Max(lowest[k], Reach(lines, mentions, terms[k], first, last, rebound, forward: false));
+        for (int count = n - 1; count >= 2; count--)
         {
             // The latest of the first count terms' lines not past what all of them reach forward to.
-            int latest = LastAtOrBefore(terms, count, highest[count]);
+            latest = LastAtOrBefore(terms, count, highest[count]);
             if (latest >= 0 && terms[latest].Line >= lowest[count])
                 return (count, terms[latest].Line);
         }
@@ -116,39 +124,31 @@ internal static class ForwardOrderSums
     }
 
     /// <summary>
-    /// The lines, from <paramref name="first"/> to <paramref name="last"/>, that a term can move to (before or after its
-    /// own) and read the same values there as at its own: up to the nearest line on each side that writes what it reads.
+    /// The furthest line, forward up to <paramref name="last"/> or back down to <paramref name="first"/>, that a term can
+    /// move to and read the same values there as at its own: the nearest line that way that writes what it reads.
     /// </summary>
-    private static (int Low, int High) Reach(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int first, int last, ISet<string> rebound)
+    private static int Reach(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int first, int last, ISet<string> rebound, bool forward)
     {
         if (StatementCode.Any(term.Value, e => e is PopExpr or MethodCallExpr))
-            return (term.Line, term.Line);
+            return term.Line;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);
         if (reads.Overlaps(rebound))
             reads.UnionWith(rebound);
-        int low = first, high = last;
+        int reach = forward ? last : first;
         // A line that writes a name mentions it: only those lines are visited.
         foreach (string name in reads)
         {
-            foreach (int i in mentions.Between(name, term.Line + 1, high))
+            foreach (int i in forward ? mentions.Between(name, term.Line + 1, reach) : mentions.BetweenDescending(name, reach + 1, term.Line))
             {
                 if (lines[i] is CodeLine line && Writes(line, name))
                 {
-                    high = i;
-                    break;
-                }
-            }
-            foreach (int i in mentions.BetweenDescending(name, low + 1, term.Line))
-            {
-                if (lines[i] is CodeLine line && Writes(line, name))
-                {
-                    low = i;
+                    reach = i;
                     break;
                 }
             }
         }
-        return (low, high);
+        return reach;
     }
 
     private static bool Writes(CodeLine line, string name) => line switch
