@@ -174,8 +174,9 @@ internal sealed partial class BodyLowering
     private sealed record JumpsWithin(bool Returns, bool ReturnsAnywhere, (SyntaxNode Jump, SyntaxNode? Target)[] Leaving);
 
     /// <summary>
-    /// Each node's <see cref="JumpsWithin"/>, found from its children's and kept: asking about every statement of a
+    /// Each statement's <see cref="JumpsWithin"/>, found from its children's and kept: asking about every statement of a
     /// body, nested ones too, walks each node once (a walk of each statement's subtree is n² for blocks nested n deep).
+    /// An expression holds a jump only inside a lambda or an anonymous method: it is walked when its statement is, not kept.
     /// </summary>
     private sealed class JumpIndex
     {
@@ -184,14 +185,18 @@ internal sealed partial class BodyLowering
 
         public JumpsWithin Of(SyntaxNode syntax)
         {
+            if (syntax is ExpressionSyntax expression)
+                return OfExpression(expression);
             if (_known.TryGetValue(syntax, out JumpsWithin? known))
                 return known;
             // Descendants before their ancestors: the reverse of a walk that visits a node before its children.
-            List<SyntaxNode> unknown = syntax.DescendantNodesAndSelf(n => !_known.ContainsKey(n)).Where(n => !_known.ContainsKey(n)).ToList();
+            List<SyntaxNode> unknown = syntax.DescendantNodesAndSelf(Unknown).Where(Unknown).ToList();
             for (int i = unknown.Count - 1; i >= 0; i--)
                 _known[unknown[i]] = Combine(unknown[i]);
             return _known[syntax];
         }
+
+        private bool Unknown(SyntaxNode node) => node is not ExpressionSyntax && !_known.ContainsKey(node);
 
         private JumpsWithin Combine(SyntaxNode node)
         {
@@ -204,7 +209,7 @@ internal sealed partial class BodyLowering
             List<(SyntaxNode, SyntaxNode?)>? leaving = null;
             foreach (SyntaxNode child in node.ChildNodes())
             {
-                JumpsWithin inner = _known[child];
+                JumpsWithin inner = child is ExpressionSyntax expression ? OfExpression(expression) : _known[child];
                 anywhere |= inner.ReturnsAnywhere;
                 if (opaque)
                     continue;
@@ -216,6 +221,38 @@ internal sealed partial class BodyLowering
                 }
             }
             return !anywhere && leaving is null ? s_none : new JumpsWithin(returns, anywhere, leaving?.ToArray() ?? s_none.Leaving);
+        }
+
+        /// <summary>An expression's jumps, from one walk of it: those not inside a lambda or local function count as its own.</summary>
+        private static JumpsWithin OfExpression(ExpressionSyntax expression)
+        {
+            bool returns = false, anywhere = false;
+            List<(SyntaxNode, SyntaxNode?)>? leaving = null;
+            foreach (SyntaxNode node in expression.DescendantNodesAndSelf())
+            {
+                if (node is not (ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax))
+                    continue;
+                anywhere |= node is ReturnStatementSyntax;
+                if (!Visible(node, expression))
+                    continue;
+                returns |= node is ReturnStatementSyntax;
+                if (node is BreakStatementSyntax or ContinueStatementSyntax && JumpTarget(node) is var target && (target is null || !expression.Contains(target)))
+                    (leaving ??= new()).Add((node, target));
+            }
+            return !anywhere && leaving is null ? s_none : new JumpsWithin(returns, anywhere, leaving?.ToArray() ?? s_none.Leaving);
+        }
+
+        /// <summary>Whether no lambda or local function between <paramref name="node"/> and <paramref name="root"/> (itself included) hides it.</summary>
+        private static bool Visible(SyntaxNode node, SyntaxNode root)
+        {
+            for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
+            {
+                if (current is LambdaExpressionSyntax or LocalFunctionStatementSyntax)
+                    return false;
+                if (current == root)
+                    return true;
+            }
+            return true;
         }
     }
 }
