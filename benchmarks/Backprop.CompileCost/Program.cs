@@ -8,23 +8,34 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
 // The generator's compile-time cost, driven in-process (Roslyn 4.8.0, the version the generator builds against):
-// each figure is a median over paired runs, and each ratio compares measurements of the same run.
+// each figure is a median over paired runs (with --fastest, the fastest), and each ratio compares measurements of the same run.
 //   dotnet run -c Release --project benchmarks/Backprop.CompileCost -- [--methods 100,1000] [--runs 5] [--stress-runs 3]
 //       [--depths 125,250,500] [--statements 500,1000,2000] [--no-project] [--no-stress] [--dump DIRECTORY]
+//       [--fastest] (the fastest run's times and their ratios, not medians) [--per-file 10] (marked methods in each file of the synthetic project)
+//       [--shapes loop,branches,blocks,sum,calls,modes,elements,layers,parameters --sizes 250,500,1000] (more stress shapes, see StressShapes)
 var options = Options.Parse(args);
+Harness.Fastest = options.Fastest;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs");
+Console.WriteLine($"Backprop compile-time cost: Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {options.Runs} paired runs, {(options.Fastest ? "fastest" : "median")} of each");
 if (options.Project)
     foreach (int methods in options.Methods)
-        Harness.Project(methods, options.Runs, options.Dump);
+        Harness.Project(methods, options.Runs, options.Dump, options.PerFile);
 if (options.Stress)
 {
     Harness.Stress("expression nesting depth", options.Depths, SyntheticProject.Nested, options.StressRuns);
     Harness.Stress("statements in one method", options.Statements, SyntheticProject.Long, options.StressRuns);
 }
+foreach (string shape in options.Shapes)
+    Harness.StressOrSay($"{shape}: {StressShapes.All[shape].What}", options.Sizes, StressShapes.All[shape].Source, options.StressRuns,
+        options.Dump is null ? null : Path.Combine(options.Dump, shape));
 
 internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] Depths, int[] Statements, bool Project, bool Stress, string? Dump = null)
 {
+    public string[] Shapes { get; init; } = Array.Empty<string>();
+    public int[] Sizes { get; init; } = new[] { 250, 500, 1000 };
+    public int PerFile { get; init; } = SyntheticProject.DefaultMethodsPerFile;
+    public bool Fastest { get; init; }
+
     public static Options Parse(string[] args)
     {
         var options = new Options(new[] { 100, 1000 }, 5, 3, new[] { 125, 250, 500 }, new[] { 500, 1000, 2000 }, true, true);
@@ -41,6 +52,10 @@ internal sealed record Options(int[] Methods, int Runs, int StressRuns, int[] De
                 "--no-project" => options with { Project = false },
                 "--no-stress" => options with { Stress = false },
                 "--dump" => options with { Dump = args[++i] },
+                "--shapes" => options with { Shapes = args[++i].Split(',').Select(s => StressShapes.All.ContainsKey(s) ? s : throw new ArgumentException($"unknown shape {s}")).ToArray() },
+                "--sizes" => options with { Sizes = List() },
+                "--fastest" => options with { Fastest = true },
+                "--per-file" => options with { PerFile = int.Parse(args[++i]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -103,9 +118,9 @@ internal static class Harness
     }
 
     /// <param name="dump">A directory to write the synthetic project and what the generator makes of it into, for reading.</param>
-    public static void Project(int methods, int runs, string? dump)
+    public static void Project(int methods, int runs, string? dump, int perFile)
     {
-        var project = new SyntheticProject(methods);
+        var project = new SyntheticProject(methods, perFile: perFile);
         List<SyntaxTree> trees = Parse(project.Files);
         int middle = project.Files.Count / 2;
         var edits = new (string Name, Func<CSharpCompilation, CSharpCompilation> Apply)[]
@@ -197,14 +212,14 @@ internal static class Harness
         for (int e = 0; e < edits.Length; e++)
         {
             EditRun first = perEdit[e][0];
-            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Median(perEdit[e].Select((r, i) => r.Cost.Wall / generate[i].Wall)):F3} |");
+            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Ratio(perEdit[e].Select(r => r.Cost.Wall).ToList(), generate.Select(g => g.Wall).ToList()):F3} |");
         }
         Console.WriteLine();
         Console.WriteLine($"Generated: {outputChars:N0} characters, {outputLines:N0} lines ({(double)outputChars / inputChars:F2}× the input's {inputChars:N0} characters, {(double)outputLines / Math.Max(1, methods):F0} lines per method; input {inputLines:N0} lines).");
         var shapes = generated.GroupBy(t => Shape(Path.GetFileName(t.FilePath)))
             .Select(g => $"{g.Key} {g.Count()} files, {g.Sum(t => t.GetText().Lines.Count) / g.Count()} lines each").OrderBy(s => s, StringComparer.Ordinal);
         Console.WriteLine($"Generated files by shape: {string.Join("; ", shapes)}.");
-        Console.WriteLine($"Compile of input + generated against input alone: {Median(compileBoth.Select((c, i) => c.Wall / compileInput[i].Wall)):F2}× wall, {Median(compileBoth.Select((c, i) => c.Cpu / compileInput[i].Cpu)):F2}× CPU (medians {Median(compileBoth.Select(c => c.Wall)):F2} s against {Median(compileInput.Select(c => c.Wall)):F2} s).");
+        Console.WriteLine($"Compile of input + generated against input alone: {Ratio(compileBoth.Select(c => c.Wall).ToList(), compileInput.Select(c => c.Wall).ToList()):F2}× wall, {Ratio(compileBoth.Select(c => c.Cpu).ToList(), compileInput.Select(c => c.Cpu).ToList()):F2}× CPU ({Statistic} {Typical(compileBoth.Select(c => c.Wall)):F2} s against {Typical(compileInput.Select(c => c.Wall)):F2} s).");
     }
 
     /// <summary>The shape a generated file comes from: its method's name without the numbers (Smooth, Hinge, Chain, Net, Unit, Soft).</summary>
@@ -216,9 +231,9 @@ internal static class Harness
 
     private static void Row(string name, List<Cost> costs, List<Cost> baseline, string? ratio)
     {
-        string wallRatio = ratio ?? Median(costs.Select((c, i) => c.Wall / baseline[i].Wall)).ToString("F2");
-        string cpuRatio = ratio ?? Median(costs.Select((c, i) => c.Cpu / baseline[i].Cpu)).ToString("F2");
-        Console.WriteLine($"| {name} | {Median(costs.Select(c => c.Wall)):F3} | {Median(costs.Select(c => c.Cpu)):F3} | {wallRatio} | {cpuRatio} |");
+        string wallRatio = ratio ?? Ratio(costs.Select(c => c.Wall).ToList(), baseline.Select(c => c.Wall).ToList()).ToString("F2");
+        string cpuRatio = ratio ?? Ratio(costs.Select(c => c.Cpu).ToList(), baseline.Select(c => c.Cpu).ToList()).ToString("F2");
+        Console.WriteLine($"| {name} | {Typical(costs.Select(c => c.Wall)):F3} | {Typical(costs.Select(c => c.Cpu)):F3} | {wallRatio} | {cpuRatio} |");
     }
 
     /// <summary>Runs the driver that ran on <paramref name="before"/> again on the edited compilation.</summary>
@@ -256,14 +271,28 @@ internal static class Harness
         return text.Substring(0, at) + replacement + text.Substring(at + find.Length);
     }
 
+    /// <summary>A stress case that may fail at some size (a diagnostic, an error): said, and the next case runs.</summary>
+    public static void StressOrSay(string what, int[] sizes, Func<int, string> source, int runs, string? dump)
+    {
+        try
+        {
+            Stress(what, sizes, source, runs, dump);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Console.WriteLine($"stopped: {exception.Message}");
+        }
+    }
+
     /// <summary>One method at several sizes: the generator's time against the compile of the same input, and how it grows.</summary>
-    public static void Stress(string what, int[] sizes, Func<int, string> source, int runs)
+    /// <param name="dump">A directory to write each size's method and what the generator makes of it into, for reading.</param>
+    public static void Stress(string what, int[] sizes, Func<int, string> source, int runs, string? dump = null)
     {
         Console.WriteLine();
         Console.WriteLine($"## Stress: {what}");
         Console.WriteLine();
-        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | allocated MB | growth exponent (allocated) | compile allocated MB | generated lines |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| size | compile s | generator s | generator / compile | growth exponent (generator) | generator CPU s | growth exponent (CPU) | allocated MB | growth exponent (allocated) | compile allocated MB | generated lines | generated characters |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double? previousCpu = null;
         double? previousAllocated = null;
         double? previousTime = null;
@@ -274,8 +303,16 @@ internal static class Harness
             var compile = new List<Cost>();
             var generate = new List<Cost>();
             int lines = 0;
+            long characters = 0;
             Compile(trees);
-            Generate(trees);
+            var (_, first, _) = Generate(trees);
+            if (dump is not null)
+            {
+                Directory.CreateDirectory(dump);
+                File.WriteAllText(Path.Combine(dump, $"Stress{size}.cs"), trees[0].GetText().ToString());
+                foreach (SyntaxTree tree in first.GetRunResult().GeneratedTrees)
+                    File.WriteAllText(Path.Combine(dump, $"Stress{size}.{Path.GetFileName(tree.FilePath)}"), tree.GetText().ToString());
+            }
             // What the generator allocates, unlike its time, does not depend on what else the machine is doing.
             long before = GC.GetTotalAllocatedBytes(precise: true);
             Generate(trees);
@@ -292,19 +329,31 @@ internal static class Harness
                 if (result.Diagnostics.Length > 0)
                     throw new InvalidOperationException($"{what} {size}: {result.Diagnostics[0]}");
                 lines = result.GeneratedTrees.Sum(t => t.GetText().Lines.Count);
+                characters = result.GeneratedTrees.Sum(t => (long)t.GetText().Length);
             }
-            double time = Median(generate.Select(c => c.Wall));
-            double cpu = Median(generate.Select(c => c.Cpu));
+            double time = Typical(generate.Select(c => c.Wall));
+            double cpu = Typical(generate.Select(c => c.Cpu));
             string exponent = previousTime is double p ? (Math.Log(time / p) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string cpuExponent = previousCpu is double c ? (Math.Log(cpu / c) / Math.Log((double)size / previousSize)).ToString("F2") : "";
             string allocatedExponent = previousAllocated is double a ? (Math.Log(allocated / a) / Math.Log((double)size / previousSize)).ToString("F2") : "";
-            Console.WriteLine($"| {size} | {Median(compile.Select(c => c.Wall)):F3} | {time:F3} | {Median(generate.Select((g, i) => g.Wall / compile[i].Wall)):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} |");
+            Console.WriteLine($"| {size} | {Typical(compile.Select(c => c.Wall)):F3} | {time:F3} | {Ratio(generate.Select(g => g.Wall).ToList(), compile.Select(c => c.Wall).ToList()):F2} | {exponent} | {cpu:F3} | {cpuExponent} | {allocated:F0} | {allocatedExponent} | {compileAllocated:F0} | {lines:N0} | {characters:N0} |");
             previousTime = time;
             previousCpu = cpu;
             previousAllocated = allocated;
             previousSize = size;
         }
     }
+
+    /// <summary>Times and their ratios as the fastest of the runs (<c>--fastest</c>), or else the median.</summary>
+    public static bool Fastest { get; set; }
+
+    private static string Statistic => Fastest ? "fastest" : "medians";
+
+    private static double Typical(IEnumerable<double> values) => Fastest ? values.Min() : Median(values);
+
+    /// <summary>The fastest of <paramref name="times"/> against the fastest of <paramref name="baseline"/>, or the median of the paired ratios.</summary>
+    private static double Ratio(IReadOnlyList<double> times, IReadOnlyList<double> baseline) =>
+        Fastest ? times.Min() / baseline.Min() : Median(times.Select((t, i) => t / baseline[i]));
 
     private static double Median(IEnumerable<double> values)
     {

@@ -11,7 +11,8 @@ namespace Backprop.CompileCost;
 /// </summary>
 internal sealed class SyntheticProject
 {
-    public const int MethodsPerFile = 10;
+    /// <summary>Marked methods in a file unless told otherwise.</summary>
+    public const int DefaultMethodsPerFile = 10;
 
     /// <summary>The text of each file, <c>Group{n}.cs</c>.</summary>
     public IReadOnlyList<string> Files { get; }
@@ -19,14 +20,14 @@ internal sealed class SyntheticProject
     /// <summary>For each file, the name of one straight-line scalar method (the target of the body edits).</summary>
     public IReadOnlyList<string> ScalarMethods { get; }
 
-    public SyntheticProject(int methods, int seed = 19)
+    public SyntheticProject(int methods, int seed = 19, int perFile = DefaultMethodsPerFile)
     {
         var random = new Random(seed);
         var files = new List<string>();
         var scalar = new List<string>();
-        for (int file = 0; file * MethodsPerFile < methods; file++)
+        for (int file = 0; file * perFile < methods; file++)
         {
-            int count = Math.Min(MethodsPerFile, methods - file * MethodsPerFile);
+            int count = Math.Min(perFile, methods - file * perFile);
             var (text, target) = File(file, count, random);
             files.Add(text);
             scalar.Add(target);

@@ -156,7 +156,8 @@ public class IncrementalTests
     /// <summary>
     /// For each kind of edit, the generated files whose generation ran again (the Generate steps not Cached): only an
     /// edit inside a differentiable body regenerates, and only that method's file. Moving methods in the file (a comment
-    /// line, an edit above them) changes no model: locations are kept out of it and reported from the parse step.
+    /// line, an edit above them) changes no model: locations are kept out of it and reported from the parse step. The
+    /// models handed on (the Model step) are Cached or Unchanged but the edited method's, which is Modified.
     /// </summary>
     [Theory]
     [InlineData("comment line in one body", "        double a = Math.Exp(x * y) * k;\n", "        // scaled\n        double a = Math.Exp(x * y) * k;\n", "")]
@@ -179,6 +180,11 @@ public class IncrementalTests
             .Where(o => o.Reason != IncrementalStepRunReason.Cached)
             .Select(o => ((GeneratedFile)o.Value).HintName).ToList();
         Assert.Equal(regenerated.Length == 0 ? Array.Empty<string>() : new[] { regenerated }, ran);
+        var models = second.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs)
+            .ToLookup(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o => (((ParseResult)o.Value).HintName, o.Reason));
+        var modified = regenerated.Length == 0 ? Array.Empty<(string?, IncrementalStepRunReason)>() : new[] { ((string?)regenerated, IncrementalStepRunReason.Modified) };
+        Assert.Equal(modified, models[false]);
+        Assert.Equal(3 - modified.Length, models[true].Count());
         var readded = second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Count(o => o.Reason != IncrementalStepRunReason.Cached);
         Assert.True(readded == (regenerated.Length == 0 ? 0 : 1), $"{edit}: {readded} outputs not cached");
     }

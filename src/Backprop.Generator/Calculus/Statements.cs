@@ -6,29 +6,38 @@ namespace Backprop.Generator.Calculus;
 internal static class Statements
 {
     /// <summary>Every statement in <paramref name="block"/>, nested ones included, in source order.</summary>
+    /// <remarks>
+    /// One enumerator per open block on an explicit stack: nested iterators would hand each statement up through
+    /// every enclosing level, which makes ifs nested n deep cost n² to enumerate.
+    /// </remarks>
     public static IEnumerable<Statement> All(Block block)
     {
-        foreach (Statement statement in block.Statements)
+        var open = new Stack<IEnumerator<Statement>>();
+        open.Push(Enumerate(block));
+        while (open.Count > 0)
         {
-            yield return statement;
-            IEnumerable<Statement> children = statement switch
+            IEnumerator<Statement> top = open.Peek();
+            if (!top.MoveNext())
             {
-                IfStatement branch => Concat(All(branch.Then), All(branch.Else)),
-                LoopStatement loop => All(loop.Body),
-                _ => System.Array.Empty<Statement>(),
-            };
-            foreach (Statement child in children)
-                yield return child;
+                open.Pop();
+                continue;
+            }
+            Statement statement = top.Current;
+            yield return statement;
+            switch (statement)
+            {
+                case IfStatement branch:
+                    open.Push(Enumerate(branch.Else));
+                    open.Push(Enumerate(branch.Then));
+                    break;
+                case LoopStatement loop:
+                    open.Push(Enumerate(loop.Body));
+                    break;
+            }
         }
     }
 
-    private static IEnumerable<Statement> Concat(IEnumerable<Statement> first, IEnumerable<Statement> second)
-    {
-        foreach (Statement s in first)
-            yield return s;
-        foreach (Statement s in second)
-            yield return s;
-    }
+    private static IEnumerator<Statement> Enumerate(Block block) => ((IEnumerable<Statement>)block.Statements).GetEnumerator();
 
     /// <summary>An assignment of an array to a local array variable (<c>a = b</c>, <c>var t = a</c>, <c>s = Step(s, p)</c>): a reference, not elements.</summary>
     public static bool IsRebind(Statement statement, IReadOnlyDictionary<string, VariableSpec> variables) =>

@@ -11,20 +11,34 @@ internal sealed record MethodBody(EquatableArray<CodeLine> Body, Expr Result);
 internal abstract record CodeLine
 {
     /// <summary>Every line of <paramref name="lines"/>, those inside branches and loops included, in order (a block's line before its body).</summary>
+    /// <remarks>One enumerator per open block on an explicit stack (nested iterators would cost n² for blocks nested n deep).</remarks>
     public static IEnumerable<CodeLine> All(IEnumerable<CodeLine> lines)
     {
-        foreach (CodeLine line in lines)
+        var open = new Stack<IEnumerator<CodeLine>>();
+        open.Push(lines.GetEnumerator());
+        while (open.Count > 0)
         {
-            yield return line;
-            IEnumerable<CodeLine> nested = line switch
+            IEnumerator<CodeLine> top = open.Peek();
+            if (!top.MoveNext())
             {
-                IfLine branch => branch.Then.Concat(branch.Else),
-                WhileLine loop => loop.Body,
-                CountdownLine countdown => countdown.Body,
-                _ => Enumerable.Empty<CodeLine>(),
-            };
-            foreach (CodeLine inner in All(nested))
-                yield return inner;
+                open.Pop().Dispose();
+                continue;
+            }
+            CodeLine line = top.Current;
+            yield return line;
+            switch (line)
+            {
+                case IfLine branch:
+                    open.Push(branch.Else.GetEnumerator());
+                    open.Push(branch.Then.GetEnumerator());
+                    break;
+                case WhileLine loop:
+                    open.Push(loop.Body.GetEnumerator());
+                    break;
+                case CountdownLine countdown:
+                    open.Push(countdown.Body.GetEnumerator());
+                    break;
+            }
         }
     }
 }

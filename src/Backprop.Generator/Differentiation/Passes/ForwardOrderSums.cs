@@ -30,14 +30,9 @@ internal static class ForwardOrderSums
             if (FirstWrite(result[first]) is not (string name, Expr value))
                 continue;
             List<(int Line, Expr Value)> terms = Contributions(result, mentions, first, name, value);
-            int at = Target(result, mentions, terms, rebound);
-            while (terms.Count > 1 && at < 0)
-            {
-                terms.RemoveAt(terms.Count - 1);
-                at = Target(result, mentions, terms, rebound);
-            }
-            if (terms.Count < 2)
+            if (Target(result, mentions, terms, rebound) is not (int count, int at))
                 continue;
+            terms.RemoveRange(count, terms.Count - count);
             Expr sum = Enumerable.Reverse(terms).Select(t => t.Value).Aggregate((a, b) => a + b);
             mentions.Replace(at, result[first] is DeclareLine declare ? declare with { Value = sum } : new AssignLine(new NameExpr(name, sum.Type), sum, false));
             foreach (var (line, _) in terms.Where(t => t.Line != at))
@@ -71,44 +66,89 @@ internal static class ForwardOrderSums
     }
 
     /// <summary>
-    /// The latest of the terms' lines that every term can move to, or -1. A term may move back as well as forward: the
-    /// run of contributions ends at the last, but a term whose adjoint is cleared after it (<c>dcall = 0.0;</c>) can
-    /// only stay or go back, and all of them must meet in one sum. That sum is what keeps huge contributions that cancel
-    /// (the same value sent back through two calls, <c>L(v) - L(v)</c>) together, before a small one is added to them.
+    /// Where the sum goes and how many of the terms (the first ones) it takes: the most terms, at least two, that can
+    /// all move to one of their lines, and the latest such line; null when no two can meet. A term may move back as well
+    /// as forward: the run of contributions ends at the last, but a term whose adjoint is cleared after it
+    /// (<c>dcall = 0.0;</c>) can only stay or go back, and all of them must meet in one sum. That sum is what keeps
+    /// huge contributions that cancel (the same value sent back through two calls, <c>L(v) - L(v)</c>) together, before
+    /// a small one is added to them. Each term can reach an interval of lines around its own (<see cref="Reach"/>),
+    /// found once; the terms of a prefix meet on the lines that every interval holds.
     /// </summary>
-    private static int Target(List<CodeLine?> lines, MentionIndex mentions, List<(int Line, Expr Value)> terms, ISet<string> rebound)
+    private static (int Count, int At)? Target(List<CodeLine?> lines, MentionIndex mentions, List<(int Line, Expr Value)> terms, ISet<string> rebound)
     {
-        for (int candidate = terms.Count - 1; candidate >= 0; candidate--)
+        int n = terms.Count;
+        if (n < 2)
+            return null;
+        int first = terms[0].Line, last = terms[n - 1].Line;
+        // The highest line that every term of the first k can reach forward to.
+        var highest = new int[n + 1];
+        highest[0] = int.MaxValue;
+        for (int k = 0; k < n; k++)
+            highest[k + 1] = System.Math.Min(highest[k], Reach(lines, mentions, terms[k], first, last, rebound, forward: true));
+        // Usually every term reaches the last one's line, and the terms before a line need not reach back to it: the
+        // backward reaches are found only for terms after the line tried first, and for all terms when that fails.
+        int latest = LastAtOrBefore(terms, n, highest[n]);
+        bool allReachBack = true;
+        for (int k = latest + 1; k < n && allReachBack; k++)
+            allReachBack = Reach(lines, mentions, terms[k], first, last, rebound, forward: false) <= terms[latest].Line;
+        if (allReachBack)
+            return (n, terms[latest].Line);
+        // The lowest line that every term of the first k can reach back to.
+        var lowest = new int[n + 1];
+        lowest[0] = int.MinValue;
+        for (int k = 0; k < n; k++)
+            lowest[k + 1] = System.Math.Max(lowest[k], Reach(lines, mentions, terms[k], first, last, rebound, forward: false));
+        for (int count = n - 1; count >= 2; count--)
         {
-            int at = terms[candidate].Line;
-            if (terms.All(t => CanMove(lines, mentions, t, at, rebound)))
-                return at;
+            // The latest of the first count terms' lines not past what all of them reach forward to.
+            latest = LastAtOrBefore(terms, count, highest[count]);
+            if (latest >= 0 && terms[latest].Line >= lowest[count])
+                return (count, terms[latest].Line);
         }
-        return -1;
+        return null;
     }
 
-    /// <summary>Whether term <paramref name="term"/> reads the same values at line <paramref name="to"/> (before or after its own) as at its own.</summary>
-    private static bool CanMove(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int to, ISet<string> rebound)
+    /// <summary>The index of the last of the first <paramref name="count"/> terms whose line is at most <paramref name="line"/>, or -1.</summary>
+    private static int LastAtOrBefore(List<(int Line, Expr Value)> terms, int count, int line)
     {
-        if (term.Line == to)
-            return true;
+        int low = 0, high = count;
+        while (low < high)
+        {
+            int middle = (low + high) / 2;
+            if (terms[middle].Line <= line)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low - 1;
+    }
+
+    /// <summary>
+    /// The furthest line, forward up to <paramref name="last"/> or back down to <paramref name="first"/>, that a term can
+    /// move to and read the same values there as at its own: the nearest line that way that writes what it reads.
+    /// </summary>
+    private static int Reach(List<CodeLine?> lines, MentionIndex mentions, (int Line, Expr Value) term, int first, int last, ISet<string> rebound, bool forward)
+    {
         if (StatementCode.Any(term.Value, e => e is PopExpr or MethodCallExpr))
-            return false;
+            return term.Line;
         var reads = new HashSet<string>();
         StatementCode.Names(term.Value, reads);
         if (reads.Overlaps(rebound))
             reads.UnionWith(rebound);
-        int from = System.Math.Min(term.Line, to), until = System.Math.Max(term.Line, to);
+        int reach = forward ? last : first;
         // A line that writes a name mentions it: only those lines are visited.
         foreach (string name in reads)
         {
-            foreach (int i in mentions.Between(name, from + 1, until))
+            foreach (int i in forward ? mentions.Between(name, term.Line + 1, reach) : mentions.BetweenDescending(name, reach + 1, term.Line))
             {
                 if (lines[i] is CodeLine line && Writes(line, name))
-                    return false;
+                {
+                    reach = i;
+                    break;
+                }
             }
         }
-        return true;
+        return reach;
     }
 
     private static bool Writes(CodeLine line, string name) => line switch

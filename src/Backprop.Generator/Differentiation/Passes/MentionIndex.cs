@@ -40,16 +40,22 @@ internal sealed class MentionIndex
     }
 
     /// <summary>The lines from <paramref name="from"/> up to, not including, <paramref name="to"/> that may mention <paramref name="name"/>, in order.</summary>
-    public IEnumerable<int> Between(string name, int from, int to)
+    public IEnumerable<int> Between(string name, int from, int to) => Merge(name, from, to, descending: false);
+
+    /// <summary>The lines of <see cref="Between"/>, last first.</summary>
+    public IEnumerable<int> BetweenDescending(string name, int from, int to) => Merge(name, from, to, descending: true);
+
+    private IEnumerable<int> Merge(string name, int from, int to, bool descending)
     {
         if (from >= to)
             yield break;
-        using IEnumerator<int> named = (_byName.TryGetValue(name, out SortedSet<int>? lines) ? lines.GetViewBetween(from, to - 1) : (IEnumerable<int>)new int[0]).GetEnumerator();
-        using IEnumerator<int> opaque = _opaque.GetViewBetween(from, to - 1).GetEnumerator();
+        IEnumerable<int> Lines(SortedSet<int> set) => descending ? set.GetViewBetween(from, to - 1).Reverse() : set.GetViewBetween(from, to - 1);
+        using IEnumerator<int> named = (_byName.TryGetValue(name, out SortedSet<int>? lines) ? Lines(lines) : new int[0]).GetEnumerator();
+        using IEnumerator<int> opaque = Lines(_opaque).GetEnumerator();
         bool hasNamed = named.MoveNext(), hasOpaque = opaque.MoveNext();
         while (hasNamed || hasOpaque)
         {
-            if (hasNamed && (!hasOpaque || named.Current < opaque.Current))
+            if (hasNamed && (!hasOpaque || (descending ? named.Current > opaque.Current : named.Current < opaque.Current)))
             {
                 yield return named.Current;
                 hasNamed = named.MoveNext();

@@ -126,9 +126,15 @@ internal sealed partial class GradientBuilder
         _resultSeededOnce = resultWrites.Count == 1 && !PlanOf(resultWrites[0]).Nested && !function.ReturnsMatrix;
         _doubleGradient = function.ReturnType == ScalarType.Double || function.Inputs.Any(p => p.Role != ParameterRole.Passive && p.Type == ScalarType.Double);
         // A matrix written once, at the top level (the result, an inlined method's): nothing was there before.
+        var writes = new Dictionary<string, int>();
+        foreach (Statement statement in Statements.All(_program.Body))
+        {
+            if (Statements.Write(statement) is (string target, _))
+                writes[target] = writes.TryGetValue(target, out int count) ? count + 1 : 1;
+        }
         foreach (var single in Statements.All(_program.Body).OfType<AssignStatement>().Where(a => _variables[a.Target].IsMatrix).GroupBy(a => a.Target))
         {
-            if (single.Count() == 1 && !PlanOf(single.First()).Nested && Statements.All(_program.Body).Count(s => Statements.Write(s)?.Target == single.Key) == 1)
+            if (single.Count() == 1 && !PlanOf(single.First()).Nested && writes[single.Key] == 1)
                 _writtenOnce.Add(single.Key);
         }
         foreach (Statement statement in _program.Body.Statements)

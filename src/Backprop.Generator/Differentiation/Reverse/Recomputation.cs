@@ -48,23 +48,60 @@ internal static class Recomputation
         var statements = body.Statements;
         HashSet<string>[] reads = statements.Select(s => Canonical(Reads(s), aliases)).ToArray();
         HashSet<string>[] writes = statements.Select(s => Canonical(Writes(s), aliases)).ToArray();
+        // Found once for the body, not by scanning the statements after each declaration: where each name is
+        // written (in order), the last statement reading it, and when each chosen local is recomputed.
+        var writtenAt = new Dictionary<string, List<int>>();
+        var lastRead = new Dictionary<string, int>();
+        for (int j = 0; j < statements.Count; j++)
+        {
+            foreach (string name in writes[j])
+            {
+                if (!writtenAt.TryGetValue(name, out List<int>? at))
+                    writtenAt[name] = at = new List<int>();
+                at.Add(j);
+            }
+            foreach (string name in reads[j])
+                lastRead[name] = j;
+        }
+        var recomputedBefore = new Dictionary<string, int>();
         for (int k = 0; k < statements.Count; k++)
         {
             if (statements[k] is not AssignStatement { Declares: true } declaration || !needed(declaration.Target) || writeCounts[declaration.Target] != 1
                 || declaration.Nodes.Any(n => n.Op is Op.Call or Op.PassiveCall) || variables[declaration.Target].IsArray)
                 continue;
             HashSet<string> inputs = Canonical(Inputs(declaration, variables), aliases);
-            int firstChange = k + 1;
-            while (firstChange < statements.Count && !writes[firstChange].Overlaps(inputs))
-                firstChange++;
+            int firstChange = statements.Count;
+            foreach (string input in inputs)
+            {
+                if (writtenAt.TryGetValue(input, out List<int>? at) && FirstAfter(at, k) is int change && change < firstChange)
+                    firstChange = change;
+            }
             int before = firstChange - 1;
-            bool readTooLate = Enumerable.Range(firstChange, statements.Count - firstChange).Any(j => reads[j].Contains(declaration.Target));
+            bool readTooLate = lastRead.TryGetValue(declaration.Target, out int last) && last >= firstChange;
             // An input computed by another recomputed declaration must be ready first.
-            bool dependencyLate = chosen.Any(c => inputs.Contains(c.Local.Target) && c.Before < before);
+            bool dependencyLate = inputs.Any(input => recomputedBefore.TryGetValue(input, out int other) && other < before);
             if (!readTooLate && !dependencyLate)
+            {
                 chosen.Add((declaration, before));
+                recomputedBefore[declaration.Target] = before;
+            }
         }
         return chosen;
+    }
+
+    /// <summary>The first of the ascending <paramref name="indices"/> greater than <paramref name="k"/>, or null.</summary>
+    private static int? FirstAfter(List<int> indices, int k)
+    {
+        int low = 0, high = indices.Count;
+        while (low < high)
+        {
+            int middle = (low + high) / 2;
+            if (indices[middle] <= k)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low < indices.Count ? indices[low] : null;
     }
 
     /// <summary>The variables (and local arrays) a statement's value is computed from.</summary>

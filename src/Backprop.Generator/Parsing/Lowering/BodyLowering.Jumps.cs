@@ -80,14 +80,16 @@ internal sealed partial class BodyLowering
     private List<string> FlagsSetBy(SyntaxNode syntax)
     {
         var flags = new List<string>();
-        bool returns = false, breaks = false, continues = false;
-        foreach (SyntaxNode node in syntax.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)))
+        JumpsWithin jumps = _jumps.Of(syntax);
+        bool returns = jumps.Returns, breaks = false, continues = false;
+        // A jump whose target is inside the statement is not the statement's: only those leaving it can be.
+        SyntaxNode? own = OwnLoop(syntax.Parent ?? syntax, inclusive: true);
+        foreach (var (jump, target) in jumps.Leaving)
         {
-            returns |= node is ReturnStatementSyntax;
-            if (node is BreakStatementSyntax or ContinueStatementSyntax && JumpTarget(node) == OwnLoop(syntax.Parent ?? syntax, inclusive: true))
+            if (target == own)
             {
-                breaks |= node is BreakStatementSyntax;
-                continues |= node is ContinueStatementSyntax;
+                breaks |= jump is BreakStatementSyntax;
+                continues |= jump is ContinueStatementSyntax;
             }
         }
         if (returns && _returnedFlag is not null)
@@ -125,8 +127,11 @@ internal sealed partial class BodyLowering
         return null;
     }
 
-    private static bool HasJump<T>(SyntaxNode loopBody, SyntaxNode loop) where T : SyntaxNode =>
-        loopBody.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)).OfType<T>().Any(j => JumpTarget(j) == loop);
+    /// <summary>Whether a jump of kind <typeparamref name="T"/> in <paramref name="loopBody"/> leaves it for <paramref name="loop"/> (which holds the body).</summary>
+    private bool HasJump<T>(SyntaxNode loopBody, SyntaxNode loop) where T : SyntaxNode =>
+        loopBody.Contains(loop)
+            ? loopBody.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax)).OfType<T>().Any(j => JumpTarget(j) == loop)
+            : _jumps.Of(loopBody).Leaving.Any(j => j.Jump is T && j.Target == loop);
 
     /// <summary>
     /// The flags a loop's jumps set: <c>broke</c> (cleared here, before the loop) and <c>continued</c> (cleared at the
@@ -144,7 +149,7 @@ internal sealed partial class BodyLowering
         if (HasJump<ContinueStatementSyntax>(body, loop))
             context.ContinueFlag = NewVariable("continued", ScalarType.Bool);
         leaveFlags = new List<string>();
-        if (_returnedFlag is not null && body.DescendantNodesAndSelf().OfType<ReturnStatementSyntax>().Any())
+        if (_returnedFlag is not null && _jumps.Of(body).ReturnsAnywhere)
             leaveFlags.Add(_returnedFlag);
         if (context.BreakFlag is not null)
             leaveFlags.Add(context.BreakFlag);
@@ -158,5 +163,96 @@ internal sealed partial class BodyLowering
         for (int i = 1; i < flags.Count; i++)
             any = _nodes.Add(Op.Or, ScalarType.Bool, any, _nodes.Read(flags[i], ScalarType.Bool));
         return _nodes.Add(Op.Not, ScalarType.Bool, any);
+    }
+
+    private readonly JumpIndex _jumps = new();
+
+    /// <summary>What a syntax node holds of jumps, outside lambdas and local functions unless said otherwise.</summary>
+    /// <param name="Returns">A <c>return</c>, outside lambdas and local functions.</param>
+    /// <param name="ReturnsAnywhere">A <c>return</c>, lambdas and local functions included.</param>
+    /// <param name="Leaving">The <c>break</c>s and <c>continue</c>s whose target is outside the node, each with its target.</param>
+    private sealed record JumpsWithin(bool Returns, bool ReturnsAnywhere, (SyntaxNode Jump, SyntaxNode? Target)[] Leaving);
+
+    /// <summary>
+    /// Each statement's <see cref="JumpsWithin"/>, found from its children's and kept: asking about every statement of a
+    /// body, nested ones too, walks each node once (a walk of each statement's subtree is n² for blocks nested n deep).
+    /// An expression holds a jump only inside a lambda or an anonymous method: it is walked when its statement is, not kept.
+    /// </summary>
+    private sealed class JumpIndex
+    {
+        private static readonly JumpsWithin s_none = new(false, false, new (SyntaxNode, SyntaxNode?)[0]);
+        private readonly Dictionary<SyntaxNode, JumpsWithin> _known = new();
+
+        public JumpsWithin Of(SyntaxNode syntax)
+        {
+            if (syntax is ExpressionSyntax expression)
+                return OfExpression(expression);
+            if (_known.TryGetValue(syntax, out JumpsWithin? known))
+                return known;
+            // Descendants before their ancestors: the reverse of a walk that visits a node before its children.
+            List<SyntaxNode> unknown = syntax.DescendantNodesAndSelf(Unknown).Where(Unknown).ToList();
+            for (int i = unknown.Count - 1; i >= 0; i--)
+                _known[unknown[i]] = Combine(unknown[i]);
+            return _known[syntax];
+        }
+
+        private bool Unknown(SyntaxNode node) => node is not ExpressionSyntax && !_known.ContainsKey(node);
+
+        private JumpsWithin Combine(SyntaxNode node)
+        {
+            if (node is ReturnStatementSyntax)
+                return new JumpsWithin(true, true, s_none.Leaving);
+            if (node is BreakStatementSyntax or ContinueStatementSyntax)
+                return new JumpsWithin(false, false, new[] { (node, JumpTarget(node)) });
+            bool opaque = node is LambdaExpressionSyntax or LocalFunctionStatementSyntax;
+            bool returns = false, anywhere = false;
+            List<(SyntaxNode, SyntaxNode?)>? leaving = null;
+            foreach (SyntaxNode child in node.ChildNodes())
+            {
+                JumpsWithin inner = child is ExpressionSyntax expression ? OfExpression(expression) : _known[child];
+                anywhere |= inner.ReturnsAnywhere;
+                if (opaque)
+                    continue;
+                returns |= inner.Returns;
+                foreach (var jump in inner.Leaving)
+                {
+                    if (jump.Target != node)
+                        (leaving ??= new()).Add(jump);
+                }
+            }
+            return !anywhere && leaving is null ? s_none : new JumpsWithin(returns, anywhere, leaving?.ToArray() ?? s_none.Leaving);
+        }
+
+        /// <summary>An expression's jumps, from one walk of it: those not inside a lambda or local function count as its own.</summary>
+        private static JumpsWithin OfExpression(ExpressionSyntax expression)
+        {
+            bool returns = false, anywhere = false;
+            List<(SyntaxNode, SyntaxNode?)>? leaving = null;
+            foreach (SyntaxNode node in expression.DescendantNodesAndSelf())
+            {
+                if (node is not (ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax))
+                    continue;
+                anywhere |= node is ReturnStatementSyntax;
+                if (!Visible(node, expression))
+                    continue;
+                returns |= node is ReturnStatementSyntax;
+                if (node is BreakStatementSyntax or ContinueStatementSyntax && JumpTarget(node) is var target && (target is null || !expression.Contains(target)))
+                    (leaving ??= new()).Add((node, target));
+            }
+            return !anywhere && leaving is null ? s_none : new JumpsWithin(returns, anywhere, leaving?.ToArray() ?? s_none.Leaving);
+        }
+
+        /// <summary>Whether no lambda or local function between <paramref name="node"/> and <paramref name="root"/> (itself included) hides it.</summary>
+        private static bool Visible(SyntaxNode node, SyntaxNode root)
+        {
+            for (SyntaxNode? current = node.Parent; current is not null; current = current.Parent)
+            {
+                if (current is LambdaExpressionSyntax or LocalFunctionStatementSyntax)
+                    return false;
+                if (current == root)
+                    return true;
+            }
+            return true;
+        }
     }
 }
