@@ -306,7 +306,7 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("double[,] w", "w[0, 0]", "'double[,]' has 2 dimensions; pass a one-dimensional double[] of rows × columns")]
+    [InlineData("double[,,] w", "w[0, 0, 0]", "'double[,,]' has 3 dimensions; pass a two-dimensional double[,] or a one-dimensional double[] indexed i * columns + j")]
     [InlineData("double[][] w", "w[0][0]", "'double[][]' is an array of arrays; pass one double[] of rows × columns")]
     public void BP0004_ArraysOfOtherShapesNameTheShapeToUse(string parameter, string read, string message)
     {

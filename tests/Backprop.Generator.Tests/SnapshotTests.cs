@@ -577,6 +577,36 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// A two-dimensional array parameter: read through the span of its elements (<c>u_values</c>), its gradient and
+    /// direction arrays of its dimensions (checked) viewed the same way, a [NoDerivative] grid as data; one explicit step
+    /// of the heat equation and its squared distance to a target.
+    /// </summary>
+    [Fact]
+    public void TwoDimensionalArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double HeatStepLoss(double[,] u, double r, [NoDerivative] double[,] target)
+            {
+                double loss = 0;
+                for (int i = 1; i < u.GetLength(0) - 1; i++)
+                {
+                    for (int j = 1; j < u.GetLength(1) - 1; j++)
+                    {
+                        double next = u[i, j] + r * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1] - 4 * u[i, j]);
+                        double e = next - target[i, j];
+                        loss += e * e;
+                    }
+                }
+                return loss;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

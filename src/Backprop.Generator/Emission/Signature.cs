@@ -49,6 +49,8 @@ internal static class Signature
         bool wrote = false;
         foreach (ParameterSpec leaf in function.Parameters.Where(p => p.Struct is not null))
         {
+            if (leaf.IsGrid)
+                writer.Line($"// {leaf.Struct!.Parameter}[i, j] is {leaf.Name}[i * {leaf.Struct.Parameter}_{leaf.Struct.Spec.Leaves[1].Name} + j]: its elements row after row, viewed in place.");
             writer.Line(leaf.Struct!.Array is { } array
                 ? $"{printer.Buffer(leaf, written: false)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
                 : $"{Declared(leaf, printer)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
@@ -57,6 +59,8 @@ internal static class Signature
         foreach (DerivativeParameter derivative in derivatives.Where(d => d.Of?.Struct is not null))
         {
             ParameterSpec of = derivative.Of!;
+            if (of.Struct!.Array is { IsGrid: true })
+                writer.Line($"global::Backprop.Grid.RequireShape({Naming.Identifier(of.Struct.Parameter)}, {GroupName(derivative)}, \"{of.Struct.Parameter}\", \"{GroupName(derivative).TrimStart('@')}\");");
             writer.Line(of.Struct!.Array is { } array
                 ? $"{printer.Buffer(of, derivative.Written)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
                 // A struct's array member gets a new array for what the method gives (an out struct holds no caller's buffer).
@@ -73,9 +77,14 @@ internal static class Signature
     /// <summary>The type of a struct member's local: its number's, or an array member's array.</summary>
     private static string Declared(ParameterSpec leaf, ExprPrinter printer) => printer.Scalar(leaf) + (leaf.IsArray ? "[]" : "");
 
-    /// <summary>An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out so).</summary>
+    /// <summary>
+    /// An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out
+    /// so); a two-dimensional array as the span of its elements, row after row.
+    /// </summary>
     private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
     {
+        if (array.IsGrid)
+            return $"global::Backprop.Grid.Values({name})";
         string span = written ? "Span" : "ReadOnlySpan";
         return $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{array.Element}, {printer.Scalar(numbers)}>((global::System.{span}<{array.Element}>){name})";
     }

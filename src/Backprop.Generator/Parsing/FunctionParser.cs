@@ -179,6 +179,8 @@ internal static class FunctionParser
             ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
             : StructLayout.ArrayOf(p.Type) is var (element, isSpan)
             ? StructArrayParameter(p, method, derivatives, element, isSpan, diagnostics)
+            : GridElement(p.Type) is ScalarType gridElement
+            ? GridParameter(p, method, derivatives, gridElement, diagnostics)
             : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
@@ -364,7 +366,7 @@ internal static class FunctionParser
             if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType elementType)
             {
                 Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, array.Rank != 1
-                        ? $"'{array.ElementType.ToDisplayString()}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a one-dimensional {array.ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
+                        ? $"'{array.ElementType.ToDisplayString()}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a two-dimensional {array.ElementType.ToDisplayString()}[,] or a one-dimensional {array.ElementType.ToDisplayString()}[] indexed i * columns + j"
                         : array.ElementType is IArrayTypeSymbol
                             ? $"'{array.ToDisplayString()}' is an array of arrays; pass one {((IArrayTypeSymbol)array.ElementType).ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
                             : "arrays of double and float are differentiated, and arrays of int, long and bool read as data; pass a one-dimensional array of those");
@@ -441,7 +443,48 @@ internal static class FunctionParser
         };
     }
 
-    /// <summary>The span of the numbers an array of structs holds: <c>x_values</c>.</summary>
+    /// <summary>
+    /// A two-dimensional array of numbers (<c>double[,] a</c>), as the forward program reads it: the span of its elements,
+    /// row after row (<c>a_values</c>), differentiated as an array of numbers is when they are doubles or floats and the
+    /// parameter is not <c>[NoDerivative]</c>, and its dimensions (<c>a_rows</c>, <c>a_columns</c>), passive ints. The
+    /// derivative methods view the array, and its gradient and direction (arrays of its dimensions, checked), so, without
+    /// copying, and bind its dimensions once.
+    /// </summary>
+    private static IEnumerable<ParameterSpec> GridParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
+        List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
+            : differentiated && (derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0
+            ? $"FHessian and FJacobian do not take two-dimensional arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent, mark it [NoDerivative], or pass a one-dimensional {element.Keyword()}[] indexed i * columns + j"
+            : null;
+        if (problem is not null)
+        {
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, problem);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        var spec = new StructSpec(element.Keyword() + "[,]", GridDimensions.ToEquatableArray(), "");
+        return new[]
+        {
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::System.ReadOnlySpan<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+                IsSpan: true, Struct: new StructMembership(parameter.Name, spec, -1, new StructArray(element.Keyword(), false, IsGrid: true))),
+        }.Concat(GridDimensions.Select((dimension, k) =>
+            new ParameterSpec(StructLeafName(parameter.Name, dimension.Name), "int", ScalarType.Int, false, ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, k))));
+    }
+
+    /// <summary>The dimensions of a two-dimensional array parameter, which the derivative methods read once: <c>int a_rows = a.GetLength(0);</c>.</summary>
+    internal static readonly StructLeaf[] GridDimensions =
+    {
+        new("GetLength(0)", "rows", ScalarType.Int, false),
+        new("GetLength(1)", "columns", ScalarType.Int, false),
+    };
+
+    /// <summary>The element type of a two-dimensional array of numbers (not of a generic method's <c>T</c>), or <c>null</c>.</summary>
+    internal static ScalarType? GridElement(ITypeSymbol type) =>
+        type is IArrayTypeSymbol { Rank: 2, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType scalar and not ScalarType.Generic ? scalar : null;
+
+    /// <summary>The span of the numbers an array of structs or a two-dimensional array holds: <c>x_values</c>.</summary>
     internal static string StructArrayName(string parameter) => parameter + "_values";
 
     /// <summary>The variable holding a leaf of a struct parameter: <c>p_X</c>, <c>body_Position_X</c>.</summary>

@@ -411,7 +411,7 @@ internal sealed partial class BodyLowering
     private void LowerStore(string source, IOperation element, IOperation value, Op? compound)
     {
         IOperation arrayReference = element is IArrayElementReferenceOperation arrayElement ? arrayElement.ArrayReference : ((IPropertyReferenceOperation)element).Instance!;
-        if (ArrayVariable(arrayReference) is not (string array, var kind))
+        if (RefuseGridWrite(arrayReference, element.Syntax) || ArrayVariable(arrayReference) is not (string array, var kind))
             return;
         if (kind == VariableKind.Parameter)
         {

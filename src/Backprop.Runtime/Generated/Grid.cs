@@ -1,0 +1,50 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Backprop;
+
+/// <summary>
+/// For generated derivative methods of a <c>[Differentiable]</c> method taking a two-dimensional array (<c>double[,] a</c>):
+/// the array viewed as the span of its elements in row-major order, which the generated code reads and writes as a
+/// one-dimensional array is (<c>a[i, j]</c> is element <c>i * a.GetLength(1) + j</c>), and the checks a gradient or
+/// direction of the same shape needs. Nothing is copied or allocated.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Grid
+{
+    /// <summary>The elements of <paramref name="array"/>, row after row, as one span over its own memory.</summary>
+    /// <exception cref="NullReferenceException"><paramref name="array"/> is <see langword="null"/>, as reading an element of it would throw.</exception>
+    public static Span<T> Values<T>(T[,] array) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+
+    /// <summary>
+    /// The position of element [<paramref name="row"/>, <paramref name="column"/>] of a two-dimensional array of
+    /// <paramref name="rows"/> × <paramref name="columns"/> in <see cref="Values{T}"/>: <c>row * columns + column</c>,
+    /// checked against both dimensions as <c>array[row, column]</c> is.
+    /// </summary>
+    /// <exception cref="IndexOutOfRangeException">The row or the column is outside the array, as C# throws for <c>array[row, column]</c>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Offset(int row, int column, int rows, int columns)
+    {
+        if ((uint)row >= (uint)rows || (uint)column >= (uint)columns)
+            throw new IndexOutOfRangeException($"[{row}, {column}] is outside an array of {rows}×{columns}.");
+        return row * columns + column;
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="buffer"/> (a gradient, direction or product, named <paramref name="bufferName"/>) has the
+    /// dimensions of <paramref name="value"/>, the parameter named <paramref name="valueName"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The buffer is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The dimensions differ; the message names both arrays and both shapes.</exception>
+    public static void RequireShape<T>(T[,] value, T[,] buffer, string valueName, string bufferName)
+    {
+        // Names and messages are built only on failure: a derivative call allocates nothing.
+        if (buffer is null)
+            throw new ArgumentNullException(bufferName);
+        if (buffer.GetLength(0) != value.GetLength(0) || buffer.GetLength(1) != value.GetLength(1))
+            throw new ArgumentException(
+                $"The buffer '{bufferName}' for '{valueName}' is {buffer.GetLength(0)}×{buffer.GetLength(1)}, but '{valueName}' is {value.GetLength(0)}×{value.GetLength(1)}.", bufferName);
+    }
+}
