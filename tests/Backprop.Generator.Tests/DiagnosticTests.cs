@@ -307,7 +307,7 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[,,] w", "w[0, 0, 0]", "'double[,,]' has 3 dimensions; pass a two-dimensional double[,] or a one-dimensional double[] indexed i * columns + j")]
-    [InlineData("double[][] w", "w[0][0]", "'double[][]' is an array of arrays; pass one double[] of rows × columns")]
+    [InlineData("double[][][] w", "w[0][0][0]", "'double[][][]' nests arrays more than two deep or holds two-dimensional ones; pass a double[][] of rows, a double[,]")]
     public void BP0004_ArraysOfOtherShapesNameTheShapeToUse(string parameter, string read, string message)
     {
         string source = $$"""

@@ -607,6 +607,37 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Arrays of arrays: samples (data) read by row and element, the weights' rows (differentiated) named by a local and a
+    /// foreach, their gradient and direction arrays of arrays of the same row lengths (checked), read in place.
+    /// </summary>
+    [Fact]
+    public void ArraysOfArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss([NoDerivative] double[][] x, int[] labels, double[][] w)
+            {
+                double loss = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    var weights = w[labels[i]];
+                    double z = 0;
+                    for (int j = 0; j < x[i].Length; j++)
+                        z += weights[j] * x[i][j];
+                    loss += Math.Log(1 + Math.Exp(-z));
+                }
+                foreach (var row in w)
+                    foreach (double v in row)
+                        loss += 0.01 * v * v;
+                return loss;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

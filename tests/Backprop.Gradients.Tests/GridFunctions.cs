@@ -70,5 +70,39 @@ public static partial class GridFunctions
         return sum;
     }
 
+    /// <summary>Two heat steps, the first into a local grid (written with = and +=), then Σ of the second step's squares.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double TwoHeatSteps(double[,] u, double r)
+    {
+        int rows = u.GetLength(0), columns = u.GetLength(1);
+        double[,] next = new double[rows, columns];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                next[i, j] = (1 - 4 * r) * u[i, j];
+                if (i > 0) next[i, j] += r * u[i - 1, j];
+                if (i < rows - 1) next[i, j] += r * u[i + 1, j];
+                if (j > 0) next[i, j] += r * u[i, j - 1];
+                if (j < columns - 1) next[i, j] += r * u[i, j + 1];
+            }
+        }
+        double sum = 0;
+        for (int i = 0; i < next.GetLength(0); i++)
+        {
+            for (int j = 0; j < next.GetLength(1); j++)
+            {
+                double laplacian = -4 * next[i, j];
+                if (i > 0) laplacian += next[i - 1, j];
+                if (i < rows - 1) laplacian += next[i + 1, j];
+                if (j > 0) laplacian += next[i, j - 1];
+                if (j < columns - 1) laplacian += next[i, j + 1];
+                double after = next[i, j] + r * laplacian;
+                sum += after * after;
+            }
+        }
+        return sum / next.Length;
+    }
+
     private static double Square(double e) => e * e;
 }

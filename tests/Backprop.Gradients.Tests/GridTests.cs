@@ -157,6 +157,33 @@ public class GridTests
     }
 
     [Fact]
+    public void TwoHeatStepsThroughALocalGridMatchFiniteDifferencesAndTheTangent()
+    {
+        double Loss(double[] p) => G.TwoHeatSteps(Unflatten(p), p[^1]);
+        double[][] points = Points();
+        Check(Loss, (p, g) =>
+        {
+            var du = new double[Rows, Columns];
+            double value = G.TwoHeatStepsGradient(Unflatten(p), p[^1], du, out double dr);
+            Flatten(du).Append(dr).ToArray().CopyTo(g, 0);
+            return value;
+        }, points);
+        // Closed form: the two steps are (I + rΔ)² u, so the loss is |(I + rΔ)² u|² / n.
+        foreach (double[] p in points)
+        {
+            double[,] u = Unflatten(p);
+            double r = p[^1];
+            double[,] Step(double[,] a) { double[,] l = Laplacian(a); return Grid(Rows, Columns, (i, j) => a[i, j] + r * l[i, j]); }
+            Assert.Equal(Flatten(Step(Step(u))).Sum(v => v * v) / (Rows * Columns), G.TwoHeatSteps(u, r), 12);
+            var du = new double[Rows, Columns];
+            G.TwoHeatStepsGradient(u, r, du, out double dr);
+            double[] v = p.Select((_, k) => Math.Sin(k + 1.0)).ToArray();
+            var (_, derivative) = G.TwoHeatStepsTangent(u, r, Unflatten(v), v[^1]);
+            Assert.Equal(Flatten(du).Append(dr).Zip(v, (a, d) => a * d).Sum(), derivative, 12);
+        }
+    }
+
+    [Fact]
     public void AQuadraticFormOverANoDerivativeGridHasHessianAPlusATransposed()
     {
         double[,] a = { { 2, -1, 0.5 }, { 0.3, 1, 0 }, { -0.7, 0.2, 3 } };

@@ -57,8 +57,16 @@ internal sealed record StructMembership(string Parameter, StructSpec Spec, int L
 /// <param name="Element">The struct, as generated code names it; for a two-dimensional array, its number type (<c>double</c>).</param>
 /// <param name="IsSpan">A <c>ReadOnlySpan&lt;S&gt;</c> or <c>Span&lt;S&gt;</c>, whose derivative buffers are spans too; else an <c>S[]</c>.</param>
 /// <param name="IsGrid">A two-dimensional array of numbers (<c>double[,]</c>), whose derivative buffers are arrays of its dimensions.</param>
-internal sealed record StructArray(string Element, bool IsSpan, bool IsGrid = false)
+/// <param name="IsJagged">
+/// An array of arrays of numbers (<c>double[][]</c>), whose derivative buffers are arrays of arrays of its rows' lengths:
+/// it and they are read and written in place through <c>global::Backprop.Rows&lt;T&gt;</c>, one index for a row and column.
+/// </param>
+internal sealed record StructArray(string Element, bool IsSpan, bool IsGrid = false, bool IsJagged = false)
 {
     /// <summary>The type of the parameter, or of a derivative buffer the method reads or writes.</summary>
-    public string TypeName(bool written) => IsGrid ? Element + "[,]" : IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Element}>" : Element + "[]";
+    public string TypeName(bool written) =>
+        IsGrid ? Element + "[,]" : IsJagged ? Element + "[][]" : IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Element}>" : Element + "[]";
+
+    /// <summary>Whether the signature checks a derivative buffer's shape where it views it (a grid's dimensions, each row's length).</summary>
+    public bool ChecksShape => IsGrid || IsJagged;
 }

@@ -32,6 +32,15 @@ public static class Grid
         return row * columns + column;
     }
 
+    /// <summary>The number of elements of a two-dimensional array of <paramref name="rows"/> × <paramref name="columns"/>, for a local made with <c>new T[rows, columns]</c>.</summary>
+    /// <exception cref="OverflowException">A dimension is negative, or the product passes <see cref="int.MaxValue"/>, as C# throws for <c>new T[rows, columns]</c>.</exception>
+    public static int Length(int rows, int columns)
+    {
+        if (rows < 0 || columns < 0)
+            throw new OverflowException($"An array of {rows}×{columns} has a negative dimension.");
+        return checked(rows * columns);
+    }
+
     /// <summary>
     /// Throws unless <paramref name="buffer"/> (a gradient, direction or product, named <paramref name="bufferName"/>) has the
     /// dimensions of <paramref name="value"/>, the parameter named <paramref name="valueName"/>.

@@ -47,7 +47,7 @@ internal sealed class TangentBuilder
     private MethodBody Build()
     {
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.IsGrid && _tangentNames.ContainsKey(p.Name)))
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature && _tangentNames.ContainsKey(p.Name)))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.TakesMatrices))
             body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, _function.Name + Naming.TangentSuffix));

@@ -58,6 +58,8 @@ internal sealed partial class BodyLowering
             return LowerStructNumber(operation, type.Value);
         if (IsGridValue(operation))
             return LowerGridValue(operation, type.Value);
+        if (IsJaggedValue(operation))
+            return LowerJaggedValue(operation, type.Value);
 
         switch (operation)
         {

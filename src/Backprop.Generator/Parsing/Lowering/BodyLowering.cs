@@ -68,6 +68,8 @@ internal sealed partial class BodyLowering
                 reserved.AddRange(layout.Leaves.Select(l => FunctionParser.StructLeafName(parameter.Name, l.Name)));
             else if (StructLayout.ArrayOf(parameter.Type) is not null)
                 reserved.Add(FunctionParser.StructArrayName(parameter.Name));
+            else if (FunctionParser.JaggedElement(parameter.Type) is not null)
+                reserved.Add(FunctionParser.StructArrayName(parameter.Name));
             else if (FunctionParser.GridElement(parameter.Type) is not null)
                 reserved.AddRange(new[] { FunctionParser.StructArrayName(parameter.Name) }.Concat(FunctionParser.GridDimensions.Select(d => FunctionParser.StructLeafName(parameter.Name, d.Name))));
             else
@@ -102,6 +104,8 @@ internal sealed partial class BodyLowering
                 BindStructArray(parameter, structElement);
             else if (FunctionParser.GridElement(parameter.Type) is ScalarType gridElement)
                 BindGrid(parameter, gridElement);
+            else if (FunctionParser.JaggedElement(parameter.Type) is ScalarType rowElement)
+                BindJagged(parameter, rowElement);
         }
         if (model is not null)
             BindParameterFields();
