@@ -62,7 +62,7 @@ internal static class Signature
         {
             ParameterSpec of = derivative.Of!;
             if (of.Struct!.Array is { ChecksShape: true } checkedArray)
-                writer.Line($"global::Backprop.{(checkedArray.IsGrid ? "Grid" : "Rows")}.RequireShape({Naming.Identifier(of.Struct.Parameter)}, {GroupName(derivative)}, \"{of.Struct.Parameter}\", \"{GroupName(derivative).TrimStart('@')}\");");
+                writer.Line($"global::Backprop.{(checkedArray.IsGrid ? "GridElements" : "RowElements")}.RequireShape({Naming.Identifier(of.Struct.Parameter)}, {GroupName(derivative)}, \"{of.Struct.Parameter}\", \"{GroupName(derivative).TrimStart('@')}\");");
             writer.Line(of.Struct!.Array is { } array
                 ? $"{View(array, of, derivative.Written, printer)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
                 // A struct's array member gets a new array for what the method gives (an out struct holds no caller's buffer).
@@ -78,7 +78,7 @@ internal static class Signature
 
     /// <summary>The type of the local viewing an array of structs, a two-dimensional array or an array of arrays (or a derivative buffer of one) as numbers.</summary>
     private static string View(StructArray array, ParameterSpec numbers, bool written, ExprPrinter printer) =>
-        array.IsJagged ? $"global::Backprop.Rows<{array.Element}>" : printer.Buffer(numbers, written);
+        array.IsJagged ? $"global::Backprop.RowElements<{array.Element}>" : printer.Buffer(numbers, written);
 
     /// <summary>The type of a struct member's local: its number's, or an array member's array.</summary>
     private static string Declared(ParameterSpec leaf, ExprPrinter printer) => printer.Scalar(leaf) + (leaf.IsArray ? "[]" : "");
@@ -90,9 +90,9 @@ internal static class Signature
     private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
     {
         if (array.IsGrid)
-            return $"global::Backprop.Grid.Values({name})";
+            return $"global::Backprop.GridElements.Values({name})";
         if (array.IsJagged)
-            return $"new global::Backprop.Rows<{array.Element}>({name})";
+            return $"new global::Backprop.RowElements<{array.Element}>({name})";
         string span = written ? "Span" : "ReadOnlySpan";
         return $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{array.Element}, {printer.Scalar(numbers)}>((global::System.{span}<{array.Element}>){name})";
     }

@@ -59,7 +59,7 @@ internal sealed record StructMembership(string Parameter, StructSpec Spec, int L
 /// <param name="IsGrid">A two-dimensional array of numbers (<c>double[,]</c>), whose derivative buffers are arrays of its dimensions.</param>
 /// <param name="IsJagged">
 /// An array of arrays of numbers (<c>double[][]</c>), whose derivative buffers are arrays of arrays of its rows' lengths:
-/// it and they are read and written in place through <c>global::Backprop.Rows&lt;T&gt;</c>, one index for a row and column.
+/// it and they are read and written in place through <c>global::Backprop.RowElements&lt;T&gt;</c>, one index for a row and column.
 /// </param>
 internal sealed record StructArray(string Element, bool IsSpan, bool IsGrid = false, bool IsJagged = false)
 {

@@ -387,7 +387,9 @@ internal static class FunctionParser
         while (innermost is IArrayTypeSymbol nested)
             innermost = nested.ElementType;
         string element = innermost.ToDisplayString();
-        return Symbols.ToScalarType(innermost) == ScalarType.Generic
+        return GridElement(array) is not null || JaggedElement(array) is not null
+            ? "a helper called from differentiable code does not take two-dimensional arrays or arrays of arrays yet; read the elements in the [Differentiable] method, or pass a one-dimensional array"
+            : Symbols.ToScalarType(innermost) == ScalarType.Generic
             ? $"a generic method's two-dimensional arrays and arrays of arrays are not supported yet; pass a one-dimensional {element}[] indexed i * columns + j"
             : array.Rank > 2 && Symbols.ToScalarType(innermost) is not null
             ? $"'{element}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a two-dimensional {element}[,] or a one-dimensional {element}[] indexed i * columns + j"
@@ -490,7 +492,7 @@ internal static class FunctionParser
     /// <summary>
     /// An array of arrays of numbers (<c>double[][] x</c>), as the forward program reads it: one array (<c>x_values</c>),
     /// differentiated when its numbers are doubles or floats and the parameter is not <c>[NoDerivative]</c>, whose element
-    /// <c>x[i][j]</c> the derivative methods read in place through <c>global::Backprop.Rows&lt;T&gt;</c> at <c>x_values.At(i, j)</c>.
+    /// <c>x[i][j]</c> the derivative methods read in place through <c>global::Backprop.RowElements&lt;T&gt;</c> at <c>x_values.At(i, j)</c>.
     /// Its gradient and direction are arrays of arrays of its rows' lengths (checked), read and written the same way.
     /// </summary>
     private static IEnumerable<ParameterSpec> JaggedParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
@@ -509,7 +511,7 @@ internal static class FunctionParser
         }
         return new[]
         {
-            new ParameterSpec(StructArrayName(parameter.Name), $"global::Backprop.Rows<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::Backprop.RowElements<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
                 IsSpan: true, Struct: new StructMembership(parameter.Name, new StructSpec(element.Keyword() + "[][]", EquatableArray<StructLeaf>.Empty, ""), -1,
                     new StructArray(element.Keyword(), false, IsJagged: true))),
         };

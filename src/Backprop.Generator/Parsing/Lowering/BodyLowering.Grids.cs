@@ -9,7 +9,7 @@ namespace Backprop.Generator.Parsing;
 /// <summary>
 /// Two-dimensional arrays. A parameter (<c>double[,] a</c>, <c>int[,] cells</c>) is read as the span of its elements,
 /// row after row (<c>a_values</c>, <see cref="FunctionParser.StructArrayName"/>), a one-dimensional array to every later
-/// stage. <c>a[i, j]</c> is its element <c>Grid.Offset(i, j, a_rows, a_columns)</c> (<c>i * a.GetLength(1) + j</c>, with C#'s bounds check
+/// stage. <c>a[i, j]</c> is its element <c>GridElements.Offset(i, j, a_rows, a_columns)</c> (<c>i * a.GetLength(1) + j</c>, with C#'s bounds check
 /// on each index), <c>a.GetLength(0)</c> and <c>a.GetLength(1)</c> are <c>a_rows</c> and <c>a_columns</c> (bound once), <c>a.Length</c> is the span's, and
 /// <c>foreach</c> runs over the span (C# visits a two-dimensional array row after row too). A local
 /// (<c>double[,] g = new double[n, m];</c>, at the top level) is a local array of n × m elements (<c>g</c>) with its
@@ -35,7 +35,7 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
-    /// <c>double[,] g = new double[n, m];</c>: a local array of <c>Grid.Length(n, m)</c> elements (n × m, checked as C#
+    /// <c>double[,] g = new double[n, m];</c>: a local array of <c>GridElements.Length(n, m)</c> elements (n × m, checked as C#
     /// checks the dimensions), allocated once at the top level as local arrays are, its dimensions in <c>g_rows</c> and
     /// <c>g_columns</c>.
     /// </summary>
@@ -59,7 +59,7 @@ internal sealed partial class BodyLowering
         AssignValue($"int {grid.Rows} = {OneLine(creation.DimensionSizes[0].Syntax)}; (the rows of {local.Name})", grid.Rows, creation.DimensionSizes[0], declares: true);
         AssignValue($"int {grid.Columns} = {OneLine(creation.DimensionSizes[1].Syntax)}; (the columns of {local.Name})", grid.Columns, creation.DimensionSizes[1], declares: true);
         int length = _nodes.Add(Op.PassiveCall, ScalarType.Int, new[] { _nodes.Read(grid.Rows, ScalarType.Int), _nodes.Read(grid.Columns, ScalarType.Int) }, 0, null,
-            new CallTarget("global::Backprop.Grid.Length", new EquatableArray<bool>(new[] { false, false }), 0));
+            new CallTarget("global::Backprop.GridElements.Length", new EquatableArray<bool>(new[] { false, false }), 0));
         Allocate(source, values, length);
     }
 
@@ -105,7 +105,7 @@ internal sealed partial class BodyLowering
         }
     }
 
-    /// <summary><c>Grid.Offset(i, j, rows, columns)</c>: where element [i, j] is among the elements, checked against both dimensions as C# checks <c>a[i, j]</c>.</summary>
+    /// <summary><c>GridElements.Offset(i, j, rows, columns)</c>: where element [i, j] is among the elements, checked against both dimensions as C# checks <c>a[i, j]</c>.</summary>
     private int? GridOffset(GridVariables grid, IArrayElementReferenceOperation element)
     {
         int? row = LowerValue(element.Indices[0]);
@@ -114,6 +114,6 @@ internal sealed partial class BodyLowering
             return null;
         return _nodes.Add(Op.PassiveCall, ScalarType.Int,
             new[] { _nodes.Convert(i, ScalarType.Int), _nodes.Convert(j, ScalarType.Int), _nodes.Read(grid.Rows, ScalarType.Int), _nodes.Read(grid.Columns, ScalarType.Int) }, 0, null,
-            new CallTarget("global::Backprop.Grid.Offset", new EquatableArray<bool>(new[] { false, false, false, false }), 0));
+            new CallTarget("global::Backprop.GridElements.Offset", new EquatableArray<bool>(new[] { false, false, false, false }), 0));
     }
 }

@@ -8,7 +8,7 @@ namespace Backprop.Generator.Parsing;
 /// <summary>
 /// Array-of-arrays parameters (<c>double[][] x</c>, <c>int[][] groups</c>): each is one array of the forward program
 /// (<c>x_values</c>, <see cref="FunctionParser.StructArrayName"/>) that the derivative methods read in place through
-/// <c>global::Backprop.Rows&lt;T&gt;</c>. <c>x[i][j]</c> is its element <c>x_values.At(i, j)</c>, <c>x[i].Length</c> is
+/// <c>global::Backprop.RowElements&lt;T&gt;</c>. <c>x[i][j]</c> is its element <c>x_values.At(i, j)</c>, <c>x[i].Length</c> is
 /// <c>x_values.RowLength(i)</c> and <c>x.Length</c> its number of rows. A row is named by a local (<c>var row = x[i];</c>,
 /// <c>foreach (var row in x)</c>): the local holds the row's index (<c>row_index</c>), and <c>row[j]</c> and
 /// <c>row.Length</c> read through it.
@@ -72,7 +72,7 @@ internal sealed partial class BodyLowering
             : null;
     }
 
-    /// <summary><c>x_values.At(i, j)</c> or <c>x_values.RowLength(i)</c>: a method of the <c>Rows&lt;T&gt;</c> viewing an array of arrays, passive.</summary>
+    /// <summary><c>x_values.At(i, j)</c> or <c>x_values.RowLength(i)</c>: a method of the <c>RowElements&lt;T&gt;</c> viewing an array of arrays, passive.</summary>
     private static CallTarget RowCall(string values, string method, int arguments) =>
         new(Naming.Identifier(values) + "." + method, new EquatableArray<bool>(new bool[arguments]), 0);
 

@@ -12,7 +12,7 @@ namespace Backprop;
 /// smallest power of two that holds the longest row). Nothing is copied or allocated.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Rows<T>
+public readonly struct RowElements<T>
 {
     private readonly T[][] _rows;
     private readonly int _shift;
@@ -20,7 +20,7 @@ public readonly struct Rows<T>
     /// <summary>Views <paramref name="rows"/> (its rows may have different lengths).</summary>
     /// <exception cref="NullReferenceException"><paramref name="rows"/> is <see langword="null"/>, as reading it would throw.</exception>
     /// <exception cref="ArgumentException">Rows × the longest row, rounded up to a power of two, passes 2³¹: the index would not fit an int.</exception>
-    public Rows(T[][] rows)
+    public RowElements(T[][] rows)
     {
         _rows = rows;
         int longest = 0;
@@ -66,9 +66,9 @@ public readonly struct Rows<T>
     }
 }
 
-/// <summary>Checks for the derivative buffers of arrays of arrays (see <see cref="Rows{T}"/>).</summary>
+/// <summary>Checks for the derivative buffers of arrays of arrays (see <see cref="RowElements{T}"/>).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Rows
+public static class RowElements
 {
     /// <summary>
     /// Throws unless <paramref name="buffer"/> (a gradient or direction, named <paramref name="bufferName"/>) has as many rows

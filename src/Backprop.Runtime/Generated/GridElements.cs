@@ -11,7 +11,7 @@ namespace Backprop;
 /// direction of the same shape needs. Nothing is copied or allocated.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Grid
+public static class GridElements
 {
     /// <summary>The elements of <paramref name="array"/>, row after row, as one span over its own memory.</summary>
     /// <exception cref="NullReferenceException"><paramref name="array"/> is <see langword="null"/>, as reading an element of it would throw.</exception>
