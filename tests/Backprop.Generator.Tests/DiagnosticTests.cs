@@ -306,14 +306,15 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("double[,]", "a[0, 0]", "FHessian and FJacobian do not take two-dimensional arrays yet")]
-    [InlineData("double[][]", "a[0][0]", "FHessian and FJacobian do not take arrays of arrays yet")]
-    public void BP0004_GridsAndRowsWithSecondDerivatives(string type, string read, string message)
+    [InlineData("Jacobian", "double[]", "double[,]", "new[] { a[0, 0] }", "FJacobian does not take two-dimensional arrays yet")]
+    [InlineData("Hessian", "double", "double[][]", "a[0][0] * a[0][0]", "FHessian and FJacobian do not take arrays of arrays yet")]
+    [InlineData("Jacobian", "double[]", "double[][]", "new[] { a[0][0] }", "FHessian and FJacobian do not take arrays of arrays yet")]
+    public void BP0004_GridsAndRowsWithModesNotYetTaken(string mode, string result, string type, string body, string message)
     {
         string source = $$"""
             public static partial class Model
             {
-                [Differentiable(Derivatives.Gradient | Derivatives.Hessian)] public static double F({{type}} [|a|]) => {{read}} * {{read}};
+                [Differentiable(Derivatives.Gradient | Derivatives.{{mode}})] public static {{result}} F({{type}} [|a|]) => {{body}};
             }
             """;
         Assert.Contains(message, Expect("BP0004", source).GetMessage(CultureInfo.InvariantCulture));

@@ -9,7 +9,7 @@ public static partial class GridFunctions
     /// One explicit step of the heat equation on a grid with zero boundary values, u' = u + r·Δu (the five-point
     /// Laplacian), and its squared distance to a target: Σ (u' − target)². A loop nest with branches at the edges.
     /// </summary>
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double HeatStepLoss(double[,] u, double r, [NoDerivative] double[,] target)
     {
         int rows = u.GetLength(0), columns = u.GetLength(1);
@@ -49,8 +49,8 @@ public static partial class GridFunctions
         return loss;
     }
 
-    /// <summary>Σ a[i, j]² + Σ sin over a foreach, which visits the elements row after row; Length and Rank.</summary>
-    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    /// <summary>Σ a[i, j]·sin a[i, j] / Length + Rank over a foreach, which visits the elements row after row; its Hessian is diagonal.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double Energy(double[,] a)
     {
         double sum = 0;
@@ -102,6 +102,23 @@ public static partial class GridFunctions
             }
         }
         return sum / next.Length;
+    }
+
+    /// <summary>A loop of simultaneous updates reading a grid, a local array and a maximum: second derivatives through all of them.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double Steps(double[,] a, double k)
+    {
+        double x = a[0, 0], v = a[0, 1];
+        for (int i = 0; i < 6; i++)
+            (x, v) = (x + 0.1 * v, v - 0.1 * k * x * a[1, i % 2]);
+        double[] samples = [x, v, x * k];
+        double sum = 0, max = double.MinValue;
+        foreach (double s in samples)
+        {
+            sum += s;
+            max = Math.Max(max, s);
+        }
+        return sum + max + x * v;
     }
 
     private static double Square(double e) => e * e;

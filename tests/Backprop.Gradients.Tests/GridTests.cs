@@ -184,6 +184,65 @@ public class GridTests
     }
 
     [Fact]
+    public void HessianOfAGridIsDiagonalAndItsProductsMatchGradientDifferences()
+    {
+        double[] p = Points()[1][..12];
+        var hessian = new double[12, 12];
+        double value = G.EnergyHessian(Unflatten(p), hessian);
+        Assert.Equal(G.Energy(Unflatten(p)), value);
+        for (int k = 0; k < 12; k++)
+            for (int l = 0; l < 12; l++)
+                Assert.Equal(k == l ? (2 * Math.Cos(p[k]) - p[k] * Math.Sin(p[k])) / 12 : 0, hessian[k, l], 12);
+
+        // The heat step's loss: H·v from FHessianVector against central differences of the gradient, along (u, r).
+        foreach (double[] q in Points())
+        {
+            double[] v = q.Select((_, k) => Math.Cos(3.0 * k)).ToArray();
+            double[] Gradient(double[] at)
+            {
+                var du = new double[Rows, Columns];
+                G.HeatStepLossGradient(Unflatten(at), at[^1], s_target, du, out double dr);
+                return Flatten(du).Append(dr).ToArray();
+            }
+            var hu = new double[Rows, Columns];
+            G.HeatStepLossHessianVector(Unflatten(q), q[^1], s_target, Unflatten(v), v[^1], hu, out double hr);
+            double[] expected = GradientAlong(Gradient, q, v);
+            double[] product = Flatten(hu).Append(hr).ToArray();
+            for (int k = 0; k < product.Length; k++)
+                Assert.Equal(expected[k], product[k], 6);
+        }
+        Assert.Throws<ArgumentException>(() => G.HeatStepLossHessianVector(new double[2, 2], 0.1, new double[2, 2], new double[2, 3], 1, new double[2, 2], out _));
+    }
+
+    [Fact]
+    public void SecondDerivativesThroughStepsMatchGradientDifferences()
+    {
+        double[] Gradient(double[] p)
+        {
+            var da = new double[2, 2];
+            G.StepsGradient(new[,] { { p[0], p[1] }, { p[2], p[3] } }, p[4], da, out double dk);
+            return new[] { da[0, 0], da[0, 1], da[1, 0], da[1, 1], dk };
+        }
+        double[] point = { 0.4, -0.3, 0.8, 1.1, 0.6 };
+        Check(p => G.Steps(new[,] { { p[0], p[1] }, { p[2], p[3] } }, p[4]), (p, g) => { Gradient(p).CopyTo(g, 0); return G.Steps(new[,] { { p[0], p[1] }, { p[2], p[3] } }, p[4]); }, new[] { point });
+        double[] v = { 0.3, -1.0, 0.5, 0.2, 0.7 };
+        var ha = new double[2, 2];
+        G.StepsHessianVector(new[,] { { point[0], point[1] }, { point[2], point[3] } }, point[4], new[,] { { v[0], v[1] }, { v[2], v[3] } }, v[4], ha, out double hk);
+        double[] expected = GradientAlong(Gradient, point, v);
+        double[] product = { ha[0, 0], ha[0, 1], ha[1, 0], ha[1, 1], hk };
+        for (int k = 0; k < 5; k++)
+            Assert.Equal(expected[k], product[k], 6);
+        var hessian = new double[5, 5];
+        G.StepsHessian(new[,] { { point[0], point[1] }, { point[2], point[3] } }, point[4], hessian);
+        for (int k = 0; k < 5; k++)
+        {
+            double[] column = GradientAlong(Gradient, point, Enumerable.Range(0, 5).Select(l => l == k ? 1.0 : 0).ToArray());
+            for (int l = 0; l < 5; l++)
+                Assert.Equal(column[l], hessian[l, k], 6);
+        }
+    }
+
+    [Fact]
     public void AQuadraticFormOverANoDerivativeGridHasHessianAPlusATransposed()
     {
         double[,] a = { { 2, -1, 0.5 }, { 0.3, 1, 0 }, { -0.7, 0.2, 3 } };

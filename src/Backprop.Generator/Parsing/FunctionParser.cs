@@ -472,8 +472,8 @@ internal static class FunctionParser
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
         string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
-            : differentiated && (derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0
-            ? $"FHessian and FJacobian do not take two-dimensional arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent, mark it [NoDerivative], or pass a one-dimensional {element.Keyword()}[] indexed i * columns + j"
+            : differentiated && (derivatives & DerivativeKinds.Jacobian) != 0
+            ? $"FJacobian does not take two-dimensional arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian, mark it [NoDerivative], or pass a one-dimensional {element.Keyword()}[] indexed i * columns + j"
             : null;
         if (problem is not null)
         {

@@ -32,6 +32,34 @@ public static class GridElements
         return row * columns + column;
     }
 
+    /// <summary>A zeroed two-dimensional array of <paramref name="rows"/> × <paramref name="columns"/> from this thread's pool (a Hessian's scratch direction, gradient and product).</summary>
+    public static T[,] Rent<T>(int rows, int columns)
+    {
+        Stack<T[,]> free = Pool<T>.For(rows, columns);
+        if (free.Count == 0)
+            return new T[rows, columns];
+        T[,] array = free.Pop();
+        Array.Clear(array);
+        return array;
+    }
+
+    /// <summary>Gives back an array from <see cref="Rent{T}"/>.</summary>
+    public static void Return<T>(T[,] array) => Pool<T>.For(array.GetLength(0), array.GetLength(1)).Push(array);
+
+    private static class Pool<T>
+    {
+        [ThreadStatic]
+        private static Dictionary<(int, int), Stack<T[,]>>? t_byShape;
+
+        public static Stack<T[,]> For(int rows, int columns)
+        {
+            t_byShape ??= new Dictionary<(int, int), Stack<T[,]>>();
+            if (!t_byShape.TryGetValue((rows, columns), out Stack<T[,]>? stack))
+                t_byShape[(rows, columns)] = stack = new Stack<T[,]>();
+            return stack;
+        }
+    }
+
     /// <summary>The number of elements of a two-dimensional array of <paramref name="rows"/> × <paramref name="columns"/>, for a local made with <c>new T[rows, columns]</c>.</summary>
     /// <exception cref="OverflowException">A dimension is negative, or the product passes <see cref="int.MaxValue"/>, as C# throws for <c>new T[rows, columns]</c>.</exception>
     public static int Length(int rows, int columns)

@@ -98,7 +98,7 @@ internal sealed partial class HessianVectorBuilder
             lines = Liveness.RemoveDead(lines, name => tangents.Contains(name) && !_rebound.Contains(name), products).Lines;
 
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
         {
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.GradientName]));
@@ -129,7 +129,7 @@ internal sealed partial class HessianVectorBuilder
         if (Differentiable.Any(p => live.Contains(p.GradientName)))
             return null;
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
         {
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
             body.Add(new CheckLengthLine(parameter.Name, Naming.Product(parameter.Name)));

@@ -560,7 +560,7 @@ internal sealed partial class BodyLowering
         else if (row is not null && rowIndex is null)
             return;
         string index = NewVariable("index", ScalarType.Int);
-        AssignConstant($"int {index} = 0; (position in {(row is null && JaggedParameter(collection) is null ? array : OneLine(collection.Syntax))})", index, 0);
+        AssignConstant($"int {index} = 0; (position in {(row is null && JaggedParameter(collection) is null && GridParameter(collection) is null ? array : OneLine(collection.Syntax))})", index, 0);
         // foreach (var row in x), x an array of arrays: row names the row at the index.
         bool rows = JaggedParameter(collection) is not null;
         if (rows)
