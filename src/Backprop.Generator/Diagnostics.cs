@@ -41,7 +41,7 @@ internal static class Diagnostics
         "'{0}' is marked [DerivativeOf] but does not fit: {1}", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForMatrices = Error("BP0010", "Derivative mode not available for matrix methods",
-        "'{0}' works on matrices, for which Backprop generates the gradient only; remove Derivatives.Tangent, Derivatives.Hessian and Derivatives.Jacobian from its attribute", Shape);
+        "'{0}' works on matrices, for which Backprop generates no Jacobian, and no Hessian through a Matrix<T>[] parameter, so far; remove Derivatives.Jacobian, or Derivatives.Hessian, from its attribute", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForResult = Error("BP0011", "Derivative mode does not fit the return type",
         "'{0}' returns '{1}', which has no Derivatives.{2}; {3}", Shape);
@@ -56,7 +56,7 @@ internal static class Diagnostics
         "'{0}' constrains '{1}' to '{2}', too narrow for its derivatives: {3}; constrain '{4}' to 'System.Numerics.IFloatingPointIeee754<{4}>' instead", Shape);
 
     public static readonly DiagnosticDescriptor ModeNotForModels = Error("BP0015", "Derivative mode not available for model methods",
-        "'{0}' is a method of the model '{1}', for which Backprop generates the gradient only so far; remove Derivatives.{2} from its attribute, or make '{0}' static and pass the parameters in", Shape);
+        "'{0}' is a method of the model '{1}', for which Backprop does not generate Derivatives.{2}: {3}; remove Derivatives.{2} from its attribute, or make '{0}' static and pass the parameters in", Shape);
 
     public static readonly DiagnosticDescriptor ModelNotSupported = Error("BP0016", "Model not supported as declared",
         "Model '{0}' is not supported as declared: {1}", Shape);
@@ -97,6 +97,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor StructNotDifferentiable = Error("BP1012", "Struct cannot be differentiated",
         "The struct '{0}' cannot be {1}: {2}", Body);
 
+    public static readonly DiagnosticDescriptor NumericsMemberNotSupported = Error("BP1013", "System.Numerics member without a derivative rule",
+        "'{0}' of System.Numerics has no derivative rule in a [Differentiable] method; {1}", Body);
+
     public static readonly DiagnosticDescriptor InternalError = Error("BP9001", "Internal generator error",
         "Backprop could not differentiate '{0}' because of an internal error ({1}); please report it with the method's source", "Backprop.Internal");
 
@@ -104,7 +107,7 @@ internal static class Diagnostics
     {
         MethodNotStatic, TypeNotPartial, UnsupportedReturnType, UnsupportedParameter, GradientNameCollision, NoBody,
         GenericMethod, NotAMethod, PullbackMismatch, ModeNotForMatrices, ModeNotForResult, GeneratedMemberCollision, PullbackNeverUsed, ConstraintTooNarrow, ModeNotForModels, ModelNotSupported, TrainStepNotAvailable, UnsupportedStatement, UnsupportedExpression, NoKnownDerivative, Recursion, ParameterArrayWrite, CalleeLacksDerivative,
-        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, InternalError,
+        PullbackLacksSecondDerivative, DerivativeLostThroughParameter, HelperNotDifferentiable, ModelFieldWritten, StructNotDifferentiable, NumericsMemberNotSupported, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

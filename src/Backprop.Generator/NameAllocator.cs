@@ -18,7 +18,7 @@ internal sealed class NameAllocator
     public static NameAllocator ForDerivativesOf(FunctionSpec function) =>
         new(function.Body.Variables.Select(v => v.Name).Concat(function.Inputs.Select(p => p.GradientName))
             .Concat(function.ReturnsSeveralValues ? new[] { Naming.ResultDerivative } : Enumerable.Empty<string>())
-            .Concat(function.IsModelMethod ? new[] { Naming.ModelGradients } : Enumerable.Empty<string>())
+            .Concat(function.IsModelMethod ? Naming.ModelParameters(function.Derivatives) : Enumerable.Empty<string>())
             .Concat((function.Derivatives & DerivativeKinds.TrainStep) != 0 ? new[] { Naming.Optimizer } : Enumerable.Empty<string>()));
 
     public string Allocate(string wanted)

@@ -35,6 +35,26 @@ internal static class Naming
     /// <summary>A model method's parameter of its model's <see cref="GradientsType"/>, which the gradient method overwrites.</summary>
     public const string ModelGradients = "gradients";
 
+    /// <summary>A model method's tangent's and Hessian-vector product's parameter of its model's <see cref="GradientsType"/>: the direction of each field.</summary>
+    public const string ModelDirection = "direction";
+
+    /// <summary>A model method's Hessian-vector product's parameter of its model's <see cref="GradientsType"/>: the product of each field.</summary>
+    public const string ModelProduct = "product";
+
+    /// <summary>
+    /// The parameters of its model's <see cref="GradientsType"/> that a model method's derivatives take: the gradients
+    /// always, the direction with a tangent or a Hessian-vector product, the product with the latter. No parameter or
+    /// local of the method may have these names.
+    /// </summary>
+    internal static System.Collections.Generic.IEnumerable<string> ModelParameters(Model.DerivativeKinds derivatives)
+    {
+        yield return ModelGradients;
+        if ((derivatives & (Model.DerivativeKinds.Tangent | Model.DerivativeKinds.Hessian)) != 0)
+            yield return ModelDirection;
+        if ((derivatives & Model.DerivativeKinds.Hessian) != 0)
+            yield return ModelProduct;
+    }
+
     /// <summary>The gradient or tangent of an array result, a parameter of the derivative methods.</summary>
     public const string ResultDerivative = "dresult";
 
@@ -46,10 +66,17 @@ internal static class Naming
 
     /// <summary>
     /// A name to make a local's name from: the name itself, or for a model's gradient member (<c>gradients.Hidden.W</c>),
-    /// its field's path as one identifier (<c>Hidden_W</c>).
+    /// or a direction's or product's member (<c>direction.Hidden.W</c>), its field's path as one identifier (<c>Hidden_W</c>).
     /// </summary>
-    public static string Local(string name) =>
-        name.StartsWith(ModelGradients + ".", System.StringComparison.Ordinal) ? name.Substring(ModelGradients.Length + 1).Replace("@", "").Replace('.', '_') : name;
+    public static string Local(string name)
+    {
+        foreach (string holder in new[] { ModelGradients, ModelDirection, ModelProduct })
+        {
+            if (name.StartsWith(holder + ".", System.StringComparison.Ordinal))
+                return name.Substring(holder.Length + 1).Replace("@", "").Replace('.', '_');
+        }
+        return name;
+    }
 
     /// <summary>The Hessian-vector product of a parameter: <c>h</c> + its name, unescaped.</summary>
     public static string Product(string name) => "h" + name;

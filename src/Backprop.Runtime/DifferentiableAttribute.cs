@@ -3,8 +3,10 @@ namespace Backprop;
 /// <summary>
 /// Marks a static method of a partial type whose derivatives the Backprop source generator emits at
 /// compile time, beside it in the same type; or an instance method of a model (a partial class, record or struct
-/// whose fields hold its parameters), whose gradient method is an instance method differentiating the fields too,
-/// into the model's generated <c>Gradients</c> (<c>docs/models.md</c>). For a method <c>F</c>:
+/// whose fields hold its parameters), whose derivative methods are instance methods differentiating the fields too:
+/// the gradient into the model's generated <c>Gradients</c>, the tangent along a direction of that type, the
+/// Hessian-vector product (<c>FGradientHessianVector</c> alone) into a product of that type (<c>docs/models.md</c>). For
+/// a method <c>F</c>:
 /// <list type="bullet">
 /// <item><see cref="Derivatives.Gradient"/> (the default): <c>FGradient</c> takes every original parameter,
 /// then one gradient parameter <c>d{name}</c> per differentiable parameter, and returns the value of <c>F</c>.</item>

@@ -53,18 +53,21 @@ internal sealed record MatrixParameter(string Name, MatrixRole Role, int Rows = 
 /// <param name="Fields">
 /// For a program held as a model, the parameters that are its fields (its weights, stacks of weights and the scalar
 /// when the body never assigns it): <c>F</c> is then an instance method <see cref="ModelTwin.MethodName"/> of the
-/// rest, with the gradient alone, behind static stand-ins (<see cref="StandIns"/>).
+/// rest, behind static stand-ins of the static signatures (<see cref="StandIns"/>).
 /// </param>
 internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Parameters, IReadOnlyList<string> Statements, IReadOnlyList<string> Members,
     IReadOnlyList<string>? Fields = null)
 {
     public string ClassName => "M" + Seed;
 
-    /// <summary>Whether <c>F</c> asks for second derivatives: not when it takes a <c>Matrix&lt;double&gt;[]</c>, whose Hessian is BP0010, nor a model's.</summary>
-    public bool Hessian => Fields is null && !Parameters.Any(p => p.Role is MatrixRole.WeightArray or MatrixRole.InputArray);
+    /// <summary>
+    /// Whether <c>F</c> asks for second derivatives: not when it takes a <c>Matrix&lt;double&gt;[]</c>, whose Hessian is
+    /// BP0010, or a model holds one (BP0015).
+    /// </summary>
+    public bool Hessian => !Parameters.Any(p => p.Role is MatrixRole.WeightArray or MatrixRole.InputArray);
 
-    /// <summary>Whether <c>F</c> asks for the tangent: not a model's, which has the gradient alone.</summary>
-    public bool Tangent => Fields is null;
+    /// <summary>Whether <c>F</c> asks for the tangent: always, a model's along a direction of its <c>Gradients</c>.</summary>
+    public bool Tangent => true;
 
     /// <summary>
     /// Whether <c>F</c>, a model's, asks for its train step: not when it keeps a stack of weights as a parameter of its
@@ -158,7 +161,54 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
         }
         if (TrainStep)
             WriteTrainStepCheck(text, fields, kept);
-        text.Append("        return value;\n    }\n}\n\n");
+        text.Append("        return value;\n    }\n");
+        WriteTangentStandIn(text, signature, model, fields, kept);
+        if (Hessian)
+            WriteHessianVectorStandIn(text, signature, model, fields, kept);
+        text.Append("}\n\n");
+    }
+
+    /// <summary>
+    /// <c>FTangent</c> of the static signature, a direction per differentiable parameter: the fields' become the members
+    /// of a direction of the model's <c>Gradients</c>, the rest are passed on as the model's tangent takes them.
+    /// </summary>
+    private void WriteTangentStandIn(StringBuilder text, string signature, string model, List<MatrixParameter> fields, List<MatrixParameter> kept)
+    {
+        string Direction(MatrixParameter p) => (p.Role == MatrixRole.Scalar ? "double " : p.Role == MatrixRole.WeightArray ? "Matrix<double>[] " : "Matrix<double> ") + "d" + p.Name;
+        text.Append("\n    public static (double Value, double Derivative) ").Append(FuzzProgram.MethodName).Append("Tangent(")
+            .Append(string.Join(", ", new[] { signature }.Concat(Parameters.Where(p => p.Differentiable).Select(Direction)))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        var direction = new Gradients { ").Append(string.Join(", ", fields.Select(f => $"{f.Name} = d{f.Name}"))).Append(" };\n");
+        text.Append("        return model.").Append(ModelTwin.MethodName).Append("Tangent(")
+            .Append(string.Join(", ", kept.Select(p => p.Name).Append("direction").Concat(kept.Where(p => p.Differentiable).Select(p => "d" + p.Name)))).Append(");\n    }\n");
+    }
+
+    /// <summary>
+    /// <c>FHessianVector</c> of the static signature through the model's <c>FGradientHessianVector</c>: directions as the
+    /// tangent's stand-in takes them, each product buffer's garbage copied into the model's product first and its product
+    /// copied back after, so that a member the method leaves unwritten is seen.
+    /// </summary>
+    private void WriteHessianVectorStandIn(StringBuilder text, string signature, string model, List<MatrixParameter> fields, List<MatrixParameter> kept)
+    {
+        string Direction(MatrixParameter p) => (p.Role == MatrixRole.Scalar ? "double " : "Matrix<double> ") + "d" + p.Name;
+        string Product(MatrixParameter p) => (p.Role == MatrixRole.Scalar ? "out double " : "Matrix<double> ") + "h" + p.Name;
+        var differentiable = Parameters.Where(p => p.Differentiable).ToList();
+        text.Append("\n    public static double ").Append(FuzzProgram.MethodName).Append("HessianVector(")
+            .Append(string.Join(", ", new[] { signature }.Concat(differentiable.Select(Direction)).Concat(differentiable.Select(Product)))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        var direction = new Gradients { ").Append(string.Join(", ", fields.Select(f => $"{f.Name} = d{f.Name}"))).Append(" };\n");
+        text.Append("        var product = Gradients.For(model);\n");
+        foreach (MatrixParameter field in fields)
+            text.Append(field.Role == MatrixRole.Scalar ? $"        product.{field.Name} = {MatrixValues.Garbage};\n" : $"        h{field.Name}.CopyTo(product.{field.Name});\n");
+        var ownDifferentiable = kept.Where(p => p.Differentiable).ToList();
+        var arguments = kept.Select(p => p.Name)
+            .Append("direction").Concat(ownDifferentiable.Select(p => "d" + p.Name))
+            .Append("Gradients.For(model)").Concat(ownDifferentiable.Select(p => p.Role == MatrixRole.Scalar ? "out _" : $"new Matrix<double>({p.Name}.Rows, {p.Name}.Columns)"))
+            .Append("product").Concat(ownDifferentiable.Select(p => p.Role == MatrixRole.Scalar ? "out h" + p.Name : "h" + p.Name));
+        text.Append("        double value = model.").Append(ModelTwin.MethodName).Append("GradientHessianVector(").Append(string.Join(", ", arguments)).Append(");\n");
+        foreach (MatrixParameter field in fields)
+            text.Append(field.Role == MatrixRole.Scalar ? $"        h{field.Name} = product.{field.Name};\n" : $"        product.{field.Name}.CopyTo(h{field.Name});\n");
+        text.Append("        return value;\n    }\n");
     }
 
     /// <summary>

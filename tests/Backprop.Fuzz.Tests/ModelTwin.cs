@@ -19,7 +19,8 @@ internal static class ModelTwin
 
     /// <summary>
     /// The program as a model, when at least one parameter it never assigns is differentiable (else a model would have no
-    /// parameter field: the program as it is). Scalar results only; a model's method has the gradient alone.
+    /// parameter field: the program as it is). Scalar results only. It asks for the modes the program asks for: its
+    /// tangent and Hessian-vector product take the fields' directions and products as members of the model's <c>Gradients</c>.
     /// </summary>
     public static FuzzProgram Of(FuzzProgram program)
     {
@@ -29,7 +30,7 @@ internal static class ModelTwin
         var fields = program.Parameters.Where(p => !assigned.Contains(p.Name)).Select(p => p.Name).ToList();
         if (!program.Parameters.Any(p => p.Differentiable && fields.Contains(p.Name)))
             return program;
-        return program with { Fields = fields, Tangent = false, Hessian = false };
+        return program with { Fields = fields };
     }
 
     /// <summary>
@@ -130,7 +131,56 @@ internal static class ModelTwin
         }
         if (TrainStepElement(program) is { } element)
             WriteTrainStepCheck(text, program, fields, kept, element);
-        text.Append("        return value;\n    }\n}\n\n");
+        text.Append("        return value;\n    }\n");
+        if (program.Tangent)
+            WriteTangentStandIn(text, program, signature, model, fields, kept);
+        if (program.Hessian)
+            WriteHessianVectorStandIn(text, program, signature, model, fields, kept);
+        text.Append("}\n\n");
+    }
+
+    /// <summary>A direction's declaration in a stand-in's signature: <c>double[] dq</c>, <c>float dx</c>.</summary>
+    private static string Direction(FuzzParameter parameter) => FuzzText.Keyword(parameter.Type) + " d" + parameter.Name;
+
+    /// <summary>The model's direction, its differentiable fields' members the stand-in's directions.</summary>
+    private static string NewDirection(List<FuzzParameter> fields) =>
+        $"new Gradients {{ {string.Join(", ", fields.Where(f => f.Differentiable).Select(f => $"{f.Name} = d{f.Name}"))} }}";
+
+    /// <summary><c>FTangent</c> of the original signature, a direction per differentiable parameter, through the model's tangent.</summary>
+    private static void WriteTangentStandIn(StringBuilder text, FuzzProgram program, string signature, string model, List<FuzzParameter> fields, List<FuzzParameter> kept)
+    {
+        string returns = FuzzText.Keyword(program.ReturnType);
+        text.Append("\n    public static (").Append(returns).Append(" Value, ").Append(returns).Append(" Derivative) ").Append(FuzzProgram.MethodName).Append("Tangent(")
+            .Append(string.Join(", ", new[] { signature }.Concat(program.Parameters.Where(p => p.Differentiable).Select(Direction)))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        return model.").Append(MethodName).Append("Tangent(")
+            .Append(string.Join(", ", kept.Select(p => p.Name).Append(NewDirection(fields)).Concat(kept.Where(p => p.Differentiable).Select(p => "d" + p.Name)))).Append(");\n    }\n");
+    }
+
+    /// <summary>
+    /// <c>FHessianVector</c> of the original signature through the model's <c>FGradientHessianVector</c>: the products'
+    /// garbage copied into the model's product first and its product copied back after, so that a member the method
+    /// leaves unwritten is seen.
+    /// </summary>
+    private static void WriteHessianVectorStandIn(StringBuilder text, FuzzProgram program, string signature, string model, List<FuzzParameter> fields, List<FuzzParameter> kept)
+    {
+        var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
+        string Product(FuzzParameter p) => p.Type == FuzzType.DoubleArray ? $"double[] h{p.Name}" : $"out {FuzzText.Keyword(p.Type)} h{p.Name}";
+        text.Append("\n    public static ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(FuzzProgram.MethodName).Append("HessianVector(")
+            .Append(string.Join(", ", new[] { signature }.Concat(differentiable.Select(Direction)).Concat(differentiable.Select(Product)))).Append(")\n    {\n");
+        text.Append("        var model = ").Append(model).Append(";\n");
+        text.Append("        var product = Gradients.For(model);\n");
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+            text.Append(field.Type == FuzzType.DoubleArray ? $"        h{field.Name}.CopyTo(product.{field.Name}, 0);\n" : $"        product.{field.Name} = 12345;\n");
+        var own = kept.Where(p => p.Differentiable).ToList();
+        var arguments = kept.Select(p => p.Name)
+            .Append(NewDirection(fields)).Concat(own.Select(p => "d" + p.Name))
+            .Append("Gradients.For(model)").Concat(own.Select(p => p.Type == FuzzType.DoubleArray ? $"new double[{p.Name}.Length]" : "out _"))
+            .Append("product").Concat(own.Select(p => p.Type == FuzzType.DoubleArray ? "h" + p.Name : "out h" + p.Name));
+        text.Append("        var value = model.").Append(MethodName).Append("GradientHessianVector(").Append(string.Join(", ", arguments)).Append(");\n");
+        foreach (FuzzParameter field in fields.Where(f => f.Differentiable))
+            text.Append(field.Type == FuzzType.DoubleArray ? $"        product.{field.Name}.CopyTo(h{field.Name}, 0);\n" : $"        h{field.Name} = product.{field.Name};\n");
+        text.Append("        return value;\n    }\n");
     }
 
     /// <summary>

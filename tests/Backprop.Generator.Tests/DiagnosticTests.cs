@@ -155,6 +155,24 @@ public class DiagnosticTests
         """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
+    [InlineData("System.Numerics.Vector3 a, System.Numerics.Vector3 b", "(double)[|System.Numerics.Vector3.Reflect(a, b)|].X", "'Vector3.Reflect' of System.Numerics has no derivative rule", "write it with the members X, Y, Z, W")]
+    [InlineData("System.Numerics.Vector3 a, System.Numerics.Vector3 b", "(double)[|System.Numerics.Vector3.Transform(a, System.Numerics.Matrix4x4.Identity)|].Y", "'Vector3.Transform' of System.Numerics", "transform by a Quaternion (Vector3.Transform(v, q))")]
+    [InlineData("System.Numerics.Complex a, System.Numerics.Complex b", "[|System.Numerics.Complex.Sin(a)|].Real", "'Complex.Sin' of System.Numerics", "write it with Complex.Exp, Complex.Log (of one argument)")]
+    [InlineData("System.Numerics.Quaternion a, System.Numerics.Quaternion b", "[|System.Numerics.Quaternion.Slerp(a, b, 0.5f)|].W", "'Quaternion.Slerp' of System.Numerics", "use Quaternion.Lerp (normalized)")]
+    [InlineData("System.Numerics.Vector2 a, System.Numerics.Vector2 b", "[|System.Numerics.Vector2.Max(a, b)|].X", "'Vector2.Max' of System.Numerics", "and Math, or with the supported members listed in docs/contract.md#systemnumerics")]
+    public void BP1013_NumericsMemberWithoutARuleNamesItAndWhatToWrite(string parameters, string expression, string what, string advice)
+    {
+        string message = Expect("BP1013", $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F({{parameters}}) => {{expression}};
+            }
+            """).GetMessage(CultureInfo.InvariantCulture);
+        Assert.Contains(what, message);
+        Assert.Contains(advice, message);
+    }
+
+    [Theory]
     [InlineData("public struct Mixed { public double A; public float B; }", "Derivatives.Gradient", "an array of it is read as the numbers it holds, which must then be all double or all float")]
     [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public struct Mixed { public double A, B; }", "Derivatives.Gradient",
         "'Mixed' declares its layout ([StructLayout])")]
@@ -381,8 +399,8 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("System.Collections.Generic.List<double> xs", "[|xs[0]|]", "Indexing 'xs' of type 'List<double>'", "take a double[] or ReadOnlySpan<double>")]
-    [InlineData("System.Numerics.Vector3 p", "[|p.X|]", "Reading field 'X' of 'p' of type 'Vector3'", "pass the numbers it holds as double or float parameters")]
-    [InlineData("System.Numerics.Complex z", "[|z.Real|]", "Reading property 'Real' of 'z' of type 'Complex'", "hold them in a struct of this compilation; objects and other assemblies' types are not differentiated")]
+    [InlineData("System.Numerics.Matrix4x4 p", "[|p.M11|]", "Reading field 'M11' of 'p' of type 'Matrix4x4'", "pass the numbers it holds as double or float parameters")]
+    [InlineData("System.TimeSpan z", "[|z.TotalSeconds|]", "Reading property 'TotalSeconds' of 'z' of type 'TimeSpan'", "hold them in a struct of this compilation; objects and other assemblies' types are not differentiated")]
     public void BP1002_TypesNotDifferentiatedNameTheTypeAndWhatToPass(string parameter, string read, string what, string advice)
     {
         string source = $$"""
@@ -467,7 +485,7 @@ public class DiagnosticTests
     [InlineData("[|Math.ReciprocalEstimate(x)|]", "")]
     [InlineData("[|new[] { x }.Sum()|]", "")]
     [InlineData("[|Field|] * x", "field")]
-    [InlineData("[|new System.Numerics.Vector2(1, 2).X|] * x", "field")]
+    [InlineData("[|new System.Numerics.Matrix3x2(1, 2, 3, 4, 5, 6).M11|] * x", "field")]
     public void BP1002_UnsupportedExpression(string expression, string named)
     {
         var diagnostic = Expect(expression.Contains("Sum()") || expression.Contains("Math.") ? "BP1003" : "BP1002", $$"""
@@ -1178,14 +1196,14 @@ public class DiagnosticTests
     }
 
     /// <summary>
-    /// A local of a type the lowering does not take (System.Numerics.Complex, a struct holding a string) is reported
+    /// A local of a type the lowering does not take (System.Numerics.Matrix3x2, a struct holding a string) is reported
     /// once, at its declaration, whatever its uses: BP1002, or BP1012 naming the struct's member in the way.
     /// </summary>
     [Theory]
     [InlineData("var [|v = new Pair(y, y)|]; y = v.A * v.B + v.A; v.A = y; v = new Pair(y, 1); y += v.B;", "BP1012",
         "The struct 'Pair' cannot be differentiated in 'F': its field 'Name' is a 'string'")]
-    [InlineData("var [|c = new System.Numerics.Complex(y, 1)|]; c = c * c; y += c.Real + c.Imaginary;", "BP1002",
-        "A local of type 'System.Numerics.Complex'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
+    [InlineData("var [|c = new System.Numerics.Matrix3x2(y, 1, 0, 1, 0, 0)|]; c = c * c; y += c.M11 + c.M12;", "BP1002",
+        "A local of type 'System.Numerics.Matrix3x2'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
     public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says)
     {
         string source = Preamble + $$"""
@@ -1379,12 +1397,12 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Fact]
-    public void BP0015_TangentOfAModelMethod() =>
-        Assert.Contains("remove Derivatives.Tangent | Derivatives.Hessian from its attribute", Expect("BP0015", """
+    public void BP0015_HessianOfAModelWithAStackOfMatrices() =>
+        Assert.Contains("its field 'Ws' is a stack of matrices (Backprop.Matrix<double>[]), through which second derivatives are not generated; remove Derivatives.Hessian from its attribute", Expect("BP0015", """
             public partial class Model
             {
-                public double A;
-                [Differentiable([|Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian|])] public double F(double x) => A * x * x;
+                public Matrix<double>[] Ws = null!;
+                [Differentiable([|Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian|])] public double F([NoDerivative] Matrix<double> x) => MatrixOps.Sum(MatrixOps.MatMul(x, Ws[0]));
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
@@ -1471,6 +1489,33 @@ public class DiagnosticTests
         {
             public double A;
             [Differentiable] public double F(double x, [NoDerivative] double [|gradients|]) => A * x * gradients;
+        }
+        """);
+
+    [Fact]
+    public void BP0010_HessianOfAModelMethodTakingAStack() => Expect("BP0010", """
+        public partial class Model
+        {
+            public Matrix<double> W = null!;
+            [Differentiable(Derivatives.Hessian)] public double [|F|](Matrix<double>[] layers, [NoDerivative] Matrix<double> x) => MatrixOps.Sum(MatrixOps.MatMul(MatrixOps.MatMul(x, W), layers[0]));
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelHessianParameterNamedProduct() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable(Derivatives.Hessian)] public double F(double x, [NoDerivative] double [|product|]) => A * x * product;
+        }
+        """);
+
+    [Fact]
+    public void BP0005_ModelTangentParameterNamedDirection() => Expect("BP0005", """
+        public partial class Model
+        {
+            public double A;
+            [Differentiable(Derivatives.Tangent)] public double F(double x, [NoDerivative] double [|direction|]) => A * x * direction;
         }
         """);
 

@@ -58,6 +58,39 @@ public class SnapshotTests
     /// member, as parameters (gradients and directions of the same type), locals, a result, and in a loop.
     /// </summary>
     [Fact]
+    public void Numerics() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using System.Numerics;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            // The energy of points turned by the rotation about an axis, pulled towards targets.
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+            public static double Rotation(Vector3 axis, float angle, Vector3 point, Vector3 target)
+            {
+                Quaternion q = Quaternion.CreateFromAxisAngle(Vector3.Normalize(axis), angle);
+                Vector3 moved = Vector3.Transform(point, q);
+                return Vector3.DistanceSquared(moved, target);
+            }
+
+            // |H(iω)|² of H(s) = (b0 + b1 s) / (a0 + a1 s + s²), summed over the frequencies.
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Response(double b0, double b1, double a0, double a1, [NoDerivative] double[] omegas)
+            {
+                double sum = 0;
+                foreach (double omega in omegas)
+                {
+                    var s = new Complex(0, omega);
+                    Complex h = (b0 + b1 * s) / (a0 + a1 * s + s * s);
+                    sum += h.Magnitude * h.Magnitude;
+                }
+                return sum;
+            }
+        }
+        """);
+
+    [Fact]
     public void Structs() => GeneratorRunner.VerifySnapshots("""
         using System;
         using Backprop;
@@ -999,7 +1032,8 @@ public class SnapshotTests
 
     /// <summary>
     /// A model: its weights are fields, the layer it holds is a model too (its method inlined, its fields read through
-    /// the model's), a temperature is trained and a decay is a hyperparameter; a Gradients type for each model.
+    /// the model's), a temperature is trained and a decay is a hyperparameter; a Gradients type for each model; the
+    /// gradient, the train step and the tangent along a direction of the model's Gradients type.
     /// </summary>
     [Fact]
     public void ModelWithFields() => GeneratorRunner.VerifySnapshots("""
@@ -1018,7 +1052,7 @@ public class SnapshotTests
             public float Temperature = 1;
             [NoDerivative] public float Decay = 1e-4f;
 
-            [Differentiable(Derivatives.Gradient | Derivatives.TrainStep)]
+            [Differentiable(Derivatives.Gradient | Derivatives.TrainStep | Derivatives.Tangent)]
             public float Loss([NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
             {
                 var h = Hidden.Forward(x);

@@ -5,6 +5,15 @@ internal static class MatrixChecks
 {
     public static Matrix<double> Random(int rows, int columns, int seed, double scale = 1) => Matrix<double>.RandomNormal(rows, columns, scale, seed);
 
+    /// <summary>Σᵢ aᵢ·bᵢ over the elements of two matrices of one shape.</summary>
+    public static double Dot(Matrix<double> a, Matrix<double> b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+            sum += a.Span[i] * b.Span[i];
+        return sum;
+    }
+
     public static Matrix<double> OneHot(int rows, int classes, int seed)
     {
         var random = new Random(seed);

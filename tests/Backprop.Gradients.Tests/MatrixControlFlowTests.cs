@@ -191,12 +191,4 @@ public class MatrixControlFlowTests
         Matrix<double> W = Random(3, 3, 373), x = Random(4, 3, 374);
         Assert.Throws<ArgumentOutOfRangeException>(() => MatrixControlFlowFunctions.ChooseLossGradient(W, x, 7, new Matrix<double>(3, 3)));
     }
-
-    private static double Dot(Matrix<double> a, Matrix<double> b)
-    {
-        double sum = 0;
-        for (int k = 0; k < a.Length; k++)
-            sum += a.Span[k] * b.Span[k];
-        return sum;
-    }
 }

@@ -8,14 +8,6 @@ namespace Backprop.Gradients.Tests;
 /// </summary>
 public class MatrixTangentTests
 {
-    private static double Dot(Matrix<double> a, Matrix<double> b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++)
-            sum += a.Span[i] * b.Span[i];
-        return sum;
-    }
-
     /// <summary>Central differences of <paramref name="f"/> along the directions, moving every parameter at once.</summary>
     private static double AlongDirection(Func<double> f, Matrix<double>[] parameters, Matrix<double>[] directions, Action<double>? moveScalar = null, double h = 1e-5)
     {

@@ -42,7 +42,7 @@ public partial class StackModel
         b = Enumerable.Range(0, layers).Select(i => MatrixChecks.Random(1, i == layers - 1 ? outputs : hidden, seed + 100 + i, 0.1)).ToArray();
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
     public double Loss(double shift, [NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t)
     {
         var h = x;
@@ -90,7 +90,7 @@ public partial class LayeredModel
         Gains = Enumerable.Range(0, outputs).Select(i => 0.5 + 0.25 * i).ToArray();
     }
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public double Loss([NoDerivative] Matrix<double> x, [NoDerivative] Matrix<double> t)
     {
         var y = Output.Forward(Hidden.Forward(x));
@@ -152,7 +152,7 @@ public partial class PolynomialModel
     public double[] C = { 0.5, -1.5, 2.0, 0.25 };
     public double K = 0.3;
 
-    [Differentiable]
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public double Value(double x)
     {
         double s = 0;

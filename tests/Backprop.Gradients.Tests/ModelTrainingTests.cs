@@ -126,6 +126,36 @@ public sealed class ModelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void TensorsOfCopiesEachParameterUnderItsPathAndCopyIntoPutsThemBackInAnotherModel()
+    {
+        var saved = new StackModel(3, 4, 2, 3, 7) { Temperature = 0.3 };
+        var loaded = new StackModel(3, 4, 2, 3, 99) { Temperature = 5 };
+
+        var tensors = ModelFile.TensorsOf(saved);
+        saved.W[0][0, 0] = 42;
+        ModelFile.CopyInto(tensors, loaded, "memory");
+
+        Assert.Equal(["W[0]", "W[1]", "W[2]", "b[0]", "b[1]", "b[2]", "Temperature"], tensors.Select(t => t.Name));
+        Assert.NotEqual(42, tensors[0].Values[0, 0]);
+        Assert.Equal(tensors[0].Values.Span.ToArray(), loaded.W[0].Span.ToArray());
+        Assert.Equal(saved.b[2].Span.ToArray(), loaded.b[2].Span.ToArray());
+        Assert.Equal(0.3, loaded.Temperature);
+    }
+
+    [Fact]
+    public void CopyIntoRefusesATensorTheModelDoesNotHaveNamingItsSourceAndCopiesNothing()
+    {
+        var model = new TwoLayerModel(6, 8, 4, 1);
+        double[] before = Values(model);
+        var tensors = ModelFile.TensorsOf(new TwoLayerModel(6, 8, 4, 2)).Append(("dataset=mnist", new Matrix<double>(1, 1))).ToArray();
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.CopyInto(tensors, model, "model.bpm"));
+
+        Assert.Equal("model.bpm: the file has tensors the model does not: 'dataset=mnist'.", error.Message);
+        Assert.Equal(before, Values(model));
+    }
+
+    [Fact]
     public void AFloatModelsFileIsTheFormatMatricesAreSavedIn()
     {
         string path = Path.Combine(_directory, "float.bpm");

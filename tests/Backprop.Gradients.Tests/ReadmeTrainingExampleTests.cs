@@ -7,11 +7,13 @@ namespace Backprop.Gradients.Tests;
 // the README's, line for line (the test checks that), so the README's example is known to compile and to learn.
 
 // begin README example: model
-public static partial class Classifier
+public partial class Classifier
 {
-    [Differentiable]
-    public static float Loss(Matrix<float> W1, Matrix<float> b1, Matrix<float> W2, Matrix<float> b2,
-                             [NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
+    public Matrix<float> W1 = Matrix<float>.He(2, 16, seed: 1), b1 = Matrix<float>.Zeros(1, 16);
+    public Matrix<float> W2 = Matrix<float>.He(16, 2, seed: 2), b2 = Matrix<float>.Zeros(1, 2);
+
+    [Differentiable(Derivatives.Gradient | Derivatives.TrainStep)]
+    public float Loss([NoDerivative] Matrix<float> x, [NoDerivative] Matrix<float> t)
     {
         var h = Tanh(MatMul(x, W1) + b1);
         return SoftmaxCrossEntropy(MatMul(h, W2) + b2, t);
@@ -36,12 +38,9 @@ public sealed class ReadmeTrainingExampleTests
             labels[i] = inputs[i, 0] * inputs[i, 0] + inputs[i, 1] * inputs[i, 1] < 1.44f ? 1 : 0;
         }
 
-        // The parameters, a gradient buffer of each one's shape, an optimizer over the pairs.
-        Matrix<float> W1 = Matrix<float>.He(2, 16, seed: 1), b1 = Matrix<float>.Zeros(1, 16);
-        Matrix<float> W2 = Matrix<float>.He(16, 2, seed: 2), b2 = Matrix<float>.Zeros(1, 2);
-        Matrix<float> dW1 = Matrix<float>.Zeros(2, 16), db1 = Matrix<float>.Zeros(1, 16);
-        Matrix<float> dW2 = Matrix<float>.Zeros(16, 2), db2 = Matrix<float>.Zeros(1, 2);
-        var optimizer = new Adam<float>([(W1, dW1), (b1, db1), (W2, dW2), (b2, db2)], learningRate: 0.02);
+        // The model, its generated Gradients (a matrix of each field's shape), an optimizer over both.
+        var model = new Classifier();
+        var optimizer = new Adam<float>(model, Classifier.Gradients.For(model), learningRate: 0.02);
 
         var batches = new MiniBatches(inputs, labels, batchSize: 50, seed: 1);
         var targets = Matrix<float>.Zeros(50, 2);
@@ -54,9 +53,8 @@ public sealed class ReadmeTrainingExampleTests
                 targets.Span.Clear();                                  // one-hot targets of the batch's labels
                 for (int i = 0; i < batch.Count; i++)
                     targets[i, batch.Labels.Span[i]] = 1;
-                total += batch.Count * Classifier.LossGradient(W1, b1, W2, b2, batch.Inputs, targets,
-                                                               dW1, db1, dW2, db2);
-                optimizer.Step();                                      // w -= step(dw) for every pair
+                // The loss, its gradient, and each field's update as soon as its gradient is complete.
+                total += batch.Count * model.LossTrainStep(batch.Inputs, targets, optimizer);
             }
             meanLoss = total / inputs.Rows;
             if (epoch % 10 == 0)
@@ -64,7 +62,7 @@ public sealed class ReadmeTrainingExampleTests
         }
 
         // Accuracy on the training set: the class with the larger logit.
-        Matrix<float> logits = MatMul(Tanh(MatMul(inputs, W1) + b1), W2) + b2;
+        Matrix<float> logits = MatMul(Tanh(MatMul(inputs, model.W1) + model.b1), model.W2) + model.b2;
         int correct = 0;
         for (int i = 0; i < inputs.Rows; i++)
             correct += (logits[i, 1] > logits[i, 0] ? 1 : 0) == labels[i] ? 1 : 0;

@@ -19,7 +19,8 @@ public class CnnStepBenchmarks
     private static readonly Conv2DGeometry Conv1 = Cnn.FirstConvolution, Conv2 = Cnn.SecondConvolution;
     private static readonly Pool2DGeometry Pool1 = Cnn.FirstPooling, Pool2 = Cnn.SecondPooling;
 
-    private CnnParameters _model = null!, _gradients = null!;
+    private Cnn _model = null!;
+    private Cnn.Gradients _gradients = null!;
     private Optimizer<float> _optimizer = null!;
     private Matrix<float> _x = null!, _t = null!, _y1 = null!, _pooled1 = null!, _y2 = null!, _dY1 = null!, _dPooled1 = null!, _dY2 = null!;
     private Matrix<float> _patches2 = null!;
@@ -32,9 +33,9 @@ public class CnnStepBenchmarks
     public void Setup()
     {
         MaxDegreeOfParallelism = Threads;
-        _model = CnnParameters.He(10, seed: 1);
-        _gradients = (CnnParameters)_model.ZerosLike();
-        _optimizer = Optimizers.Create<float>("momentum", _model.PairedWith(_gradients), new ConstantLearningRate(0.01));
+        _model = Cnn.He(10, seed: 1);
+        _gradients = Cnn.Gradients.For(_model);
+        _optimizer = Optimizers.Create<float>("momentum", _model, _gradients, new ConstantLearningRate(0.01));
         // MNIST-like: four pixels in five are background (exactly 0).
         var random = new Random(2);
         _x = new Matrix<float>(Batch, Conv1.InputSize);
@@ -96,10 +97,10 @@ public class CnnStepBenchmarks
     [Benchmark(Description = "bias + ReLU 1 (after pooling), forward + backward")]
     public void BiasAndRelu()
     {
-        AddChannelBias(_pooled1, _model.C1, _pooled1);
+        AddChannelBias(_pooled1, _model.c1, _pooled1);
         Relu(_pooled1, _pooled1);
         ReluPullback(_pooled1, _pooled1, _dPooled1, _dPooled1);
-        AddChannelBiasPullback(_pooled1, _model.C1, _pooled1, _dPooled1, null, _gradients.C1);
+        AddChannelBiasPullback(_pooled1, _model.c1, _pooled1, _dPooled1, null, _gradients.c1);
     }
 
     [Benchmark(Description = "momentum update")]

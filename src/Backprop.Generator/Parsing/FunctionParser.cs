@@ -219,16 +219,26 @@ internal static class FunctionParser
     }
 
     /// <summary>
-    /// A model's method has the gradient (reverse mode) alone so far, and its gradients parameter is named
-    /// <c>gradients</c>, which no parameter of its own may be.
+    /// A model's method has the gradient, the tangent, the Hessian-vector product (of a model without stacks of matrices)
+    /// and the train step so far, and the model's gradients, direction and product are parameters named
+    /// <c>gradients</c>, <c>direction</c> and <c>product</c>, which no parameter of its own may be.
     /// </summary>
     private static void CheckModelMethod(IMethodSymbol method, DerivativeKinds derivatives, ModelFields? model, Location at, List<DiagnosticInfo> diagnostics)
     {
-        DerivativeKinds others = derivatives & ~(DerivativeKinds.Gradient | DerivativeKinds.TrainStep);
+        Location attribute = AttributeArgument(method) ?? at;
+        DerivativeKinds others = derivatives & ~(DerivativeKinds.Gradient | DerivativeKinds.TrainStep | DerivativeKinds.Tangent | DerivativeKinds.Hessian);
         if (others != 0)
-            Report(diagnostics, Diagnostics.ModeNotForModels, AttributeArgument(method) ?? at, method.Name, method.ContainingType.Name, others.ToString().Replace(", ", " | Derivatives."));
-        if (method.Parameters.FirstOrDefault(p => p.Name == Naming.ModelGradients) is { } clash)
-            Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), "the model's fields", Naming.ModelGradients, method.Name, Naming.ModelGradients);
+            Report(diagnostics, Diagnostics.ModeNotForModels, attribute, method.Name, method.ContainingType.Name, others.ToString().Replace(", ", " | Derivatives."),
+                "a model's method has the gradient, the tangent, the Hessian-vector product and the train step");
+        // Second derivatives through a stack (Matrix<T>[]) are not generated, for a static method's parameter (BP0010) as for a field.
+        if ((derivatives & DerivativeKinds.Hessian) != 0 && model?.Parameters.FirstOrDefault(p => p.Role == ParameterRole.MatrixArray) is { } stack)
+            Report(diagnostics, Diagnostics.ModeNotForModels, attribute, method.Name, method.ContainingType.Name, nameof(DerivativeKinds.Hessian),
+                $"its field '{stack.Path}' is a stack of matrices ({stack.Type.ToDisplayString()}), through which second derivatives are not generated");
+        foreach (string name in Naming.ModelParameters(derivatives))
+        {
+            if (method.Parameters.FirstOrDefault(p => p.Name == name) is { } clash)
+                Report(diagnostics, Diagnostics.GradientNameCollision, clash.Locations.FirstOrDefault(), "the model's fields", name, method.Name, name);
+        }
     }
 
     /// <summary>
@@ -265,8 +275,10 @@ internal static class FunctionParser
         if (elements.Count != 1)
             Report(diagnostics, Diagnostics.UnsupportedParameter, at, method.Parameters.FirstOrDefault(p => Symbols.MatrixType(p.Type) is null && p.Type is INamedTypeSymbol named && Pullbacks.IsMatrix(named))?.Name ?? method.Parameters[0].Name, method.Name,
                 "every matrix of a [Differentiable] method must be Matrix<float>, or every one Matrix<double>");
-        // A model's method has the gradient alone (BP0015, reported with the model's other checks).
-        if (model is null && ((derivatives & DerivativeKinds.Jacobian) != 0 || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray))))
+        // A model's method has no Jacobian (BP0015, reported with the model's other checks); no method has a Hessian through
+        // a stack parameter (a model's stack fields are BP0015 too).
+        if (model is null && (derivatives & DerivativeKinds.Jacobian) != 0
+            || (derivatives & DerivativeKinds.Hessian) != 0 && method.Parameters.Any(p => Symbols.MatrixType(p.Type) is (_, ValueShape.MatrixArray)))
             Report(diagnostics, Diagnostics.ModeNotForMatrices, at, method.Name);
     }
 

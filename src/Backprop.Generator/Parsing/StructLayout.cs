@@ -56,7 +56,10 @@ internal sealed class StructLayout
 
     private static bool IsCandidate(ITypeSymbol? type) =>
         type is INamedTypeSymbol { TypeKind: TypeKind.Struct, IsTupleType: false, IsRefLikeType: false } named
-        && named.DeclaringSyntaxReferences.Length > 0 && !Pullbacks.IsMatrix(named);
+        && (named.DeclaringSyntaxReferences.Length > 0 && !Pullbacks.IsMatrix(named) || NumericsRules.IsNumerics(named));
+
+    /// <summary>A System.Numerics struct (<see cref="NumericsRules"/>): its members have rules of their own, not bodies to inline.</summary>
+    public bool IsNumerics => NumericsRules.IsNumerics(Type);
 
     /// <summary>For an array or span of a struct of this compilation (<c>Vec3[]</c>, <c>ReadOnlySpan&lt;Vec3&gt;</c>), the struct's layout.</summary>
     public static (StructLayout Element, bool IsSpan)? ArrayOf(ITypeSymbol? type) =>
@@ -83,6 +86,17 @@ internal sealed class StructLayout
     private static StructLayout Build(INamedTypeSymbol type, List<INamedTypeSymbol> outer)
     {
         var layout = new StructLayout(type);
+        if (NumericsRules.LeavesOf(type) is var (leaves, leafType))
+        {
+            // Its public fields X, Y, Z, W, or Complex's properties Real and Imaginary (over private fields in that order).
+            foreach (string leaf in leaves)
+            {
+                ISymbol member = type.GetMembers(leaf).First(m => m is IFieldSymbol or IPropertySymbol);
+                layout.Members.Add(new Member(member, member is IFieldSymbol field ? field.Type : ((IPropertySymbol)member).Type, layout.Leaves.Count, 1, null));
+                layout.Leaves.Add(new Leaf(leaf, leaf, leafType, true, new[] { member }));
+            }
+            return layout;
+        }
         if (type.IsGenericType || type.ContainingType?.IsGenericType == true)
         {
             layout.Refusal = "it is generic; write it for double or float";
@@ -152,6 +166,9 @@ internal sealed class StructLayout
     private string? Create(Compilation compilation, INamedTypeSymbol within, int offset, ref string why)
     {
         string type = Symbols.TypeName(Type);
+        // A System.Numerics struct (a parameter, or a member of a struct of this compilation) is made by its constructor of its leaves.
+        if (IsNumerics)
+            return $"new {type}({string.Join(", ", Leaves.Select((_, i) => "$" + (offset + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         string Value(Member member, ref string reason) => member.Nested is { } nested
             ? nested.Create(compilation, within, offset + member.First, ref reason) ?? ""
             : "$" + (offset + member.First).ToString(System.Globalization.CultureInfo.InvariantCulture);

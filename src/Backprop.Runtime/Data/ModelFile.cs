@@ -48,12 +48,22 @@ public static class ModelFile
     /// <exception cref="ArgumentException">The element type is neither <see cref="float"/> nor <see cref="double"/>.</exception>
     /// <exception cref="InvalidOperationException">A parameter field is <see langword="null"/>.</exception>
     public static void Save<T>(string path, IModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Write(path, TensorsOf(model));
+
+    /// <summary>
+    /// The tensors <see cref="Save{T}(string, IModel{T})"/> writes for <paramref name="model"/>: a copy of each parameter,
+    /// in the order of the model's walk, named by its path. A file that holds more than the model (a record of what it was
+    /// trained on) is saved by adding tensors to these.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A parameter field is <see langword="null"/>.</exception>
+    public static IReadOnlyList<(string Name, Matrix<T> Values)> TensorsOf<T>(IModel<T> model)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         var visitor = new Copier<T>(new List<(string, Matrix<T>)>());
         model.VisitParameters(ref visitor);
-        Write(path, visitor.Tensors);
+        return visitor.Tensors;
     }
 
     /// <summary>Reads every tensor of a file of <see cref="float"/> values, in the order they were saved.</summary>
@@ -80,11 +90,27 @@ public static class ModelFile
     /// <exception cref="InvalidDataException">The file is invalid, holds another element type, or its tensors do not match the model's parameters.</exception>
     /// <exception cref="ArgumentException">A parameter cannot be written in place (a scalar in an init-only property, a readonly field or a struct model).</exception>
     public static void LoadInto<T>(string path, IModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CopyInto(Read<T>(path), model, path);
+
+    /// <summary>
+    /// Copies <paramref name="tensors"/> (read from <paramref name="source"/>, e.g. by <see cref="Load"/>, less what the
+    /// caller keeps for itself) into the parameters of <paramref name="model"/>, which must match them as
+    /// <see cref="LoadInto{T}(string, IModel{T})"/> requires: a tensor of each parameter's name and shape, and no other.
+    /// Nothing is copied unless everything matches.
+    /// </summary>
+    /// <param name="tensors">The tensors, by name.</param>
+    /// <param name="model">The model whose parameters receive them.</param>
+    /// <param name="source">Where the tensors come from (a file's path), for the messages.</param>
+    /// <exception cref="InvalidDataException">The tensors do not match the model's parameters.</exception>
+    /// <exception cref="ArgumentException">A parameter cannot be written in place (a scalar in an init-only property, a readonly field or a struct model).</exception>
+    public static void CopyInto<T>(IReadOnlyList<(string Name, Matrix<T> Values)> tensors, IModel<T> model, string source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(tensors);
         ParameterLayout[] layout = ModelLayout.Of(model);
         ModelLayout.RequireWritable(layout, "Loading a model file", nameof(model));
-        var visitor = new Filler<T>(Matching(path, Read<T>(path), layout.Select(p => (p.Name, p.Rows, p.Columns))));
+        var visitor = new Filler<T>(Matching(source, tensors, layout.Select(p => (p.Name, p.Rows, p.Columns))));
         model.VisitParameters(ref visitor);
     }
 

@@ -72,6 +72,7 @@ public sealed class SampleCommandLine
     };
     private readonly Option<int> _benchmarkEpochs = Positive("--epochs", $"Timed epochs per run", BenchmarkDefaults.Epochs);
     private readonly Option<int> _runs = Positive("--runs", $"Runs from fresh weights", BenchmarkDefaults.Runs);
+    private readonly Option<int> _benchmarkHidden = Positive("--hidden", "Hidden units of the MLP (the reference's default)", BenchmarkDefaults.Hidden);
 
     /// <summary>Builds the commands; each function runs its command and returns the exit code.</summary>
     public SampleCommandLine(Func<TrainOptions, int> train, Func<BenchmarkOptions, int> benchmark, Func<int> examples)
@@ -86,9 +87,9 @@ public sealed class SampleCommandLine
         });
 
         var benchmarkCommand = new Command("benchmark",
-            "Time training epochs of the PyTorch reference's setup (784-100-10, SGD 0.1, batch 100) and print the median")
+            "Time training epochs of the PyTorch reference's setup (784-100-10 or --hidden, SGD 0.1, batch 100) and print the median")
         {
-            _benchmarkEpochs, _runs, _threads, _data, _model,
+            _benchmarkEpochs, _runs, _threads, _data, _model, _benchmarkHidden,
         };
         benchmarkCommand.SetAction(result => benchmark(BenchmarkOptionsFrom(result)));
 
@@ -139,6 +140,7 @@ public sealed class SampleCommandLine
         Epochs = result.GetValue(_benchmarkEpochs),
         Runs = result.GetValue(_runs),
         Model = result.GetValue(_model)!,
+        Hidden = result.GetValue(_benchmarkHidden),
         Threads = result.GetValue(_threads),
         DataDirectory = result.GetValue(_data),
     };

@@ -13,7 +13,7 @@ namespace Backprop.Sample.Commands;
 
 /// <summary>
 /// <c>benchmark</c>: times training epochs of exactly the setup of a PyTorch reference (run side by side by
-/// <c>benchmarks/mnist_vs_pytorch.sh</c>). For the MLP (<c>../shared/bench/pytorch_mlp.py</c>): 784-100-10 ReLU,
+/// <c>benchmarks/mnist_vs_pytorch.sh</c>). For the MLP (<c>../shared/bench/pytorch_mlp.py</c>): 784-100-10 ReLU (or <c>--hidden</c> units),
 /// weights 0.01·N(0, 1), zero biases, float32, batch 100, plain SGD at 0.1. For the CNN (<c>--model cnn</c>,
 /// <c>../shared/bench/pytorch_cnn.py</c>): the sample's <see cref="Cnn"/>, He weights, zero biases, batch 100, SGD
 /// with momentum 0.9 at 0.05. It trains warm-up epochs (<see cref="WarmUpEpochs"/>; the reference one: it has no JIT
@@ -21,9 +21,6 @@ namespace Backprop.Sample.Commands;
 /// </summary>
 public static class BenchmarkCommand
 {
-    /// <summary>The reference network's hidden units.</summary>
-    public const int Hidden = 100;
-
     /// <summary>The reference batch size.</summary>
     public const int BatchSize = 100;
 
@@ -47,28 +44,28 @@ public static class BenchmarkCommand
         // Warm-up: buffers, helper threads, and the JIT, whose tiered compilation promotes hot methods to optimised code in
         // the background over the first few hundred milliseconds; after one warm-up epoch the first timed run still took
         // 0.14 and 0.10 s for epochs that take 0.06 s once it is done.
-        TrainRun(data, options.Model, WarmUpEpochs(options.Model), seed: 1);
+        TrainRun(data, options, WarmUpEpochs(options.Model), seed: 1);
         var seconds = new List<double>();
         for (int run = 0; run < options.Runs; run++)
         {
-            (double[] times, double accuracy, long bytesPerStep) = TrainRun(data, options.Model, options.Epochs, seed: run);
+            (double[] times, double accuracy, long bytesPerStep) = TrainRun(data, options, options.Epochs, seed: run);
             seconds.AddRange(times);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: epoch seconds {string.Join(' ', times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))} | test accuracy {accuracy:0.0000} | {bytesPerStep} bytes allocated per step"));
         }
-        console.WriteLine($"backprop {options.Model}, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
+        console.WriteLine($"backprop {(options.Model == "cnn" ? "cnn" : $"mlp 784-{options.Hidden}-10")}, {options.Threads} thread(s), float32, {(Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"backprop epoch seconds median: {Median(seconds):0.000}"));
         return ExitCodes.Success;
     }
 
-    private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, string network, int epochs, int seed)
+    private static (double[] Seconds, double TestAccuracy, long BytesPerStep) TrainRun(MnistData data, BenchmarkOptions options, int epochs, int seed)
     {
-        INetwork model = network == "cnn"
-            ? CnnParameters.He(MnistData.ClassCount, seed)
-            : MlpParameters.SmallNormal(data.TrainImages.Columns, Hidden, MnistData.ClassCount, seed);
+        INetwork model = options.Model == "cnn"
+            ? Cnn.He(MnistData.ClassCount, seed)
+            : Mlp.SmallNormal(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, seed);
         var batches = data.TrainingBatches(BatchSize, seed);
-        Trainer trainer = network == "cnn"
+        Trainer trainer = options.Model == "cnn"
             ? Trainer.Create(model, "momentum", CnnLearningRate, batches)
             : Trainer.Create(model, "sgd", LearningRate, batches);
         var seconds = new double[epochs];

@@ -39,8 +39,8 @@ public static class TrainCommand
             return ExitCodes.DataUnavailable;
 
         INetwork model = options.Model == "cnn"
-            ? CnnParameters.He(MnistData.ClassCount, options.Seed)
-            : MlpParameters.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
+            ? Cnn.He(MnistData.ClassCount, options.Seed)
+            : Mlp.He(data.TrainImages.Columns, options.Hidden, MnistData.ClassCount, options.Seed);
         if (options.Check && !CheckGradient(model, data, streams))
             return ExitCodes.GradientCheckFailed;
 
@@ -110,7 +110,7 @@ public static class TrainCommand
             history.Add(record);
             EpochTable.WriteRow(console, record, options.Epochs);
             if (epoch < options.Epochs)
-                model.CopyTo(lastGood ??= model.ZerosLike());
+                lastGood = model.Copy();
         }
         return new TrainingRun(history, model, null);
     }

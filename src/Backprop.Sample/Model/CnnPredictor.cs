@@ -9,7 +9,7 @@ namespace Backprop.Sample.Model;
 /// </summary>
 /// <param name="model">The parameters; read at every call, so the predictor follows a model being trained.</param>
 /// <param name="chunkRows">How many rows one forward pass takes; the training batch size by default.</param>
-public sealed class CnnPredictor(CnnParameters model, int chunkRows = 100) : IPredictor
+public sealed class CnnPredictor(Cnn model, int chunkRows = 100) : IPredictor
 {
     private Matrix<float>? _inputs, _convolved1, _pooled1, _hidden1, _convolved2, _pooled2, _hidden2, _logits;
 
@@ -34,12 +34,12 @@ public sealed class CnnPredictor(CnnParameters model, int chunkRows = 100) : IPr
     /// <summary><see cref="Cnn.Logits"/>, written with the destination forms of its operations.</summary>
     private Matrix<float> Logits(Matrix<float> x)
     {
-        Matrix<float> h1 = Layer(x, model.K1, model.C1, Cnn.FirstConvolution, Cnn.FirstPooling, ref _convolved1, ref _pooled1, ref _hidden1);
-        Matrix<float> h2 = Layer(h1, model.K2, model.C2, Cnn.SecondConvolution, Cnn.SecondPooling, ref _convolved2, ref _pooled2, ref _hidden2);
+        Matrix<float> h1 = Layer(x, model.K1, model.c1, Cnn.FirstConvolution, Cnn.FirstPooling, ref _convolved1, ref _pooled1, ref _hidden1);
+        Matrix<float> h2 = Layer(h1, model.K2, model.c2, Cnn.SecondConvolution, Cnn.SecondPooling, ref _convolved2, ref _pooled2, ref _hidden2);
         var (rows, columns) = MatMulShape(h2, model.W);
         Matrix<float> logits = Matrix<float>.Reuse(ref _logits, rows, columns);
         MatMul(h2, model.W, logits);
-        Plus(logits, model.B, logits);
+        Plus(logits, model.b, logits);
         return logits;
     }
 

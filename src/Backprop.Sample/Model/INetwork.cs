@@ -1,11 +1,13 @@
+using Backprop.Training;
+
 namespace Backprop.Sample.Model;
 
 /// <summary>
-/// A network the sample trains, evaluates and saves: its parameters (which, for a network of zeros, hold its
-/// gradients), its loss and generated gradient, and its predictions. <see cref="MlpParameters"/> and
-/// <see cref="CnnParameters"/> are the two.
+/// A network the sample trains, evaluates and saves: a model (<see cref="IModel{T}"/>) whose parameters, their names and
+/// their gradients come from its generated walk, with its loss, its generated gradient and train step, and its
+/// predictions. <see cref="Mlp"/> and <see cref="Cnn"/> are the two.
 /// </summary>
-public interface INetwork
+public interface INetwork : IModel<float>
 {
     /// <summary>A one-line description of the architecture, e.g. <c>784-256-10 ReLU</c>.</summary>
     string Description { get; }
@@ -16,17 +18,24 @@ public interface INetwork
     /// <summary>The number of classes.</summary>
     int Classes { get; }
 
-    /// <summary>The parameter matrices with the names they have in the loss and in model files.</summary>
-    IReadOnlyList<(string Name, Matrix<float> Values)> Tensors { get; }
-
-    /// <summary>Zero-filled matrices of this network's shapes, e.g. for its gradients.</summary>
+    /// <summary>A network of this one's shapes, zero-filled: a copy's destination, or a file's.</summary>
     INetwork ZerosLike();
+
+    /// <summary>The network's generated <c>Gradients</c>, allocated with every shape taken from it.</summary>
+    IModelGradients<float> CreateGradients();
 
     /// <summary>The mean softmax cross-entropy on the batch <paramref name="x"/> against one-hot targets <paramref name="t"/>.</summary>
     float Loss(Matrix<float> x, Matrix<float> t);
 
-    /// <summary>The loss, with its gradient written into <paramref name="gradients"/> (a <see cref="ZerosLike"/> of this network).</summary>
-    float LossGradient(Matrix<float> x, Matrix<float> t, INetwork gradients);
+    /// <summary>The loss, with its gradient written into <paramref name="gradients"/> (from <see cref="CreateGradients"/>).</summary>
+    float LossGradient(Matrix<float> x, Matrix<float> t, IModelGradients<float> gradients);
+
+    /// <summary>
+    /// One training step through the generated <c>LossTrainStep</c>: the loss, its gradient, and
+    /// <paramref name="optimizer"/>'s update of each parameter as soon as its gradient is complete. Returns the loss
+    /// before the update.
+    /// </summary>
+    float TrainStep(Matrix<float> x, Matrix<float> t, Optimizer<float> optimizer);
 
     /// <summary>A predictor that follows this network's parameters as they are trained.</summary>
     IPredictor CreatePredictor();

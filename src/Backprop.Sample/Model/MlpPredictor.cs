@@ -9,7 +9,7 @@ namespace Backprop.Sample.Model;
 /// </summary>
 /// <param name="model">The parameters; read at every call, so the predictor follows a model being trained.</param>
 /// <param name="chunkRows">How many rows one forward pass takes.</param>
-public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000) : IPredictor
+public sealed class MlpPredictor(Mlp model, int chunkRows = 1000) : IPredictor
 {
     private Buffers? _full, _last;
 
@@ -26,10 +26,10 @@ public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000) : IP
             Buffers buffers = BuffersFor(rows);
             images.Span.Slice(start * images.Columns, rows * images.Columns).CopyTo(buffers.Inputs.Span);
             MatMul(buffers.Inputs, model.W1, buffers.Hidden);
-            AddRowVector(buffers.Hidden, model.B1, buffers.Hidden);
+            AddRowVector(buffers.Hidden, model.b1, buffers.Hidden);
             Relu(buffers.Hidden, buffers.Hidden);
             MatMul(buffers.Hidden, model.W2, buffers.Logits);
-            AddRowVector(buffers.Logits, model.B2, buffers.Logits);
+            AddRowVector(buffers.Logits, model.b2, buffers.Logits);
             for (int row = 0; row < rows; row++)
                 predictions[start + row] = TensorPrimitives.IndexOfMax<float>(buffers.Logits.Row(row));
         }
@@ -45,7 +45,7 @@ public sealed class MlpPredictor(MlpParameters model, int chunkRows = 1000) : IP
         return _last;
     }
 
-    private sealed class Buffers(int rows, MlpParameters model)
+    private sealed class Buffers(int rows, Mlp model)
     {
         public Matrix<float> Inputs { get; } = new(rows, model.Inputs);
         public Matrix<float> Hidden { get; } = new(rows, model.Hidden);

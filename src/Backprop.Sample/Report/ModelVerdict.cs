@@ -56,7 +56,7 @@ public sealed record ModelVerdict(ModelFate Fate, string Reason)
         if ((existing.Dataset is { } trainedOn && trainedOn != dataset) || existing.Parameters.GetType() != model.GetType()
             || existing.Parameters.Inputs != model.Inputs || existing.Parameters.Classes != model.Classes)
             return new(ModelFate.KeptOld, $"{existingPath} kept: it is {existing.Description}, not comparable with this run's; --force replaces it");
-        if (SameWeights(existing.Parameters, model))
+        if (existing.Parameters.SameWeights(model))
             return new(ModelFate.AlreadyThere, $"{existingPath} already holds this very model (the same weights)");
         double existingAccuracy = new Evaluator(existing.Parameters, data.TestImages, data.TestLabels).Evaluate().Accuracy;
         string scores = string.Create(CultureInfo.InvariantCulture,
@@ -65,7 +65,4 @@ public sealed record ModelVerdict(ModelFate Fate, string Reason)
             ? new(ModelFate.ReplacedWorse, $"{existingPath} replaced: {scores}")
             : new(ModelFate.KeptOld, $"{existingPath} kept: {scores}; --force replaces it");
     }
-
-    private static bool SameWeights(INetwork a, INetwork b) =>
-        a.Tensors.Zip(b.Tensors).All(pair => pair.First.Values.Shape == pair.Second.Values.Shape && pair.First.Values.Span.SequenceEqual(pair.Second.Values.Span));
 }

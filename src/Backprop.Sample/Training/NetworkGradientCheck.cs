@@ -5,10 +5,11 @@ using static Backprop.MatrixOps;
 namespace Backprop.Sample.Training;
 
 /// <summary>
-/// Checks a network's generated <c>LossGradient</c> against central differences of its loss on one batch.
+/// Checks a network's generated <c>LossGradient</c> (the gradient of the model: every parameter its walk names) against
+/// central differences of its loss on one batch.
 /// A central difference across a ReLU's kink (or a max pool's switch between two inputs) measures neither side's
 /// slope, so each network is checked on a copy whose biases are moved away from the kinks
-/// (<see cref="AwayFromKinks(MlpParameters, Matrix{float})"/>, <see cref="AwayFromKinks(CnnParameters)"/>), and:
+/// (<see cref="AwayFromKinks(Mlp, Matrix{float})"/>, <see cref="AwayFromKinks(Cnn)"/>), and:
 /// <list type="bullet">
 /// <item>the MLP's differences are of its float32 loss, with ε large enough (1e-2) that rounding in the loss stays
 /// small beside its change, and its kinks are all moved out of reach;</item>
@@ -38,28 +39,30 @@ public static class NetworkGradientCheck
     {
         model = model switch
         {
-            MlpParameters mlp => AwayFromKinks(mlp, x),
-            CnnParameters cnn => AwayFromKinks(cnn),
+            Mlp mlp => AwayFromKinks(mlp, x),
+            Cnn cnn => AwayFromKinks(cnn),
             _ => model,
         };
         Matrix<float> t = new OneHotTargets(model.Classes).For(labels);
-        INetwork gradients = model.ZerosLike();
+        IModelGradients<float> gradients = model.CreateGradients();
         model.LossGradient(x, t, gradients);
 
-        // The check perturbs double copies of the parameters.
-        var checkedParameters = model.Tensors.Zip(gradients.Tensors, (p, g) => (p.Name, ToDouble(p.Values), ToDouble(g.Values))).ToArray();
-        if (model is CnnParameters)
+        // The check perturbs double copies of the parameters, named and ordered by the model's walk.
+        var copier = new DoubleCopier([]);
+        model.VisitParameters(ref copier, gradients);
+        var checkedParameters = copier.Parameters;
+        if (model is Cnn)
         {
             Matrix<double> x64 = ToDouble(x), t64 = ToDouble(t);
-            var p = checkedParameters.Select(c => c.Item2).ToArray();
+            var p = checkedParameters.Select(c => c.Parameter).ToArray();
             return GradientCheck.Run(() => CnnLossInDouble(p[0], p[1], p[2], p[3], p[4], p[5], x64, t64), checkedParameters, samplesPerParameter, DoubleEpsilon, seed);
         }
         // Each loss evaluation rounds the double copies into a float model.
         INetwork probe = model.ZerosLike();
         double Loss()
         {
-            for (int i = 0; i < checkedParameters.Length; i++)
-                ToFloat(checkedParameters[i].Item2, probe.Tensors[i].Values);
+            var rounder = new Rounder(checkedParameters);
+            probe.VisitParameters(ref rounder);
             return probe.Loss(x, t);
         }
         return GradientCheck.Run(Loss, checkedParameters, samplesPerParameter, Epsilon, seed);
@@ -79,10 +82,10 @@ public static class NetworkGradientCheck
     /// unit stays active for some examples and inactive for others, and no perturbation of ε crosses the kink
     /// unless that gap is narrower than 2ε (pixels are at most 1).
     /// </summary>
-    public static MlpParameters AwayFromKinks(MlpParameters model, Matrix<float> x)
+    public static Mlp AwayFromKinks(Mlp model, Matrix<float> x)
     {
-        var copy = (MlpParameters)CopyOf(model);
-        Matrix<float> preActivations = MatrixOps.MatMul(x, model.W1) + model.B1;
+        var copy = (Mlp)model.Copy();
+        Matrix<float> preActivations = MatrixOps.MatMul(x, model.W1) + model.b1;
         var column = new float[x.Rows];
         for (int unit = 0; unit < model.Hidden; unit++)
         {
@@ -100,12 +103,12 @@ public static class NetworkGradientCheck
                     kink = (column[i] + column[i - 1]) / 2;
                 }
             }
-            copy.B1[0, unit] -= kink;
+            copy.b1[0, unit] -= kink;
         }
         return copy;
     }
 
-    /// <summary>The distance from the kink <see cref="AwayFromKinks(CnnParameters)"/> gives the background's pre-activations: ten times ε.</summary>
+    /// <summary>The distance from the kink <see cref="AwayFromKinks(Cnn)"/> gives the background's pre-activations: ten times ε.</summary>
     public const float BackgroundMargin = 0.1f;
 
     /// <summary>
@@ -117,39 +120,49 @@ public static class NetworkGradientCheck
     /// each second-layer channel's pre-activation is moved to ±<see cref="BackgroundMargin"/> (keeping its side).
     /// Pre-activations over strokes vary continuously and seldom lie within ε of 0.
     /// </summary>
-    public static CnnParameters AwayFromKinks(CnnParameters model)
+    public static Cnn AwayFromKinks(Cnn model)
     {
-        var copy = (CnnParameters)CopyOf(model);
-        copy.C1.Span.Fill(BackgroundMargin);
-        for (int channel = 0; channel < copy.C2.Columns; channel++)
+        var copy = (Cnn)model.Copy();
+        copy.c1.Span.Fill(BackgroundMargin);
+        for (int channel = 0; channel < copy.c2.Columns; channel++)
         {
-            float background = copy.C2[0, channel];
+            float background = copy.c2[0, channel];
             for (int row = 0; row < copy.K2.Rows; row++)
                 background += BackgroundMargin * copy.K2[row, channel];
-            copy.C2[0, channel] += (background >= 0 ? BackgroundMargin : -BackgroundMargin) - background;
+            copy.c2[0, channel] += (background >= 0 ? BackgroundMargin : -BackgroundMargin) - background;
         }
         return copy;
     }
 
-    private static INetwork CopyOf(INetwork model)
+    /// <summary>Collects a double copy of each parameter and of its gradient, named by the walk.</summary>
+    private readonly struct DoubleCopier(List<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> parameters) : IParameterVisitor<float>
     {
-        INetwork copy = model.ZerosLike();
-        foreach (var (source, destination) in model.Tensors.Zip(copy.Tensors))
-            source.Values.CopyTo(destination.Values);
-        return copy;
+        public List<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Parameters { get; } = parameters;
+
+        public void Visit(in ModelParameter<float> parameter) =>
+            Parameters.Add((parameter.FullName, ToDouble(parameter.Rows, parameter.Columns, parameter.Values), ToDouble(parameter.Rows, parameter.Columns, parameter.Gradient)));
     }
 
-    private static Matrix<double> ToDouble(Matrix<float> m)
+    /// <summary>Rounds the double copies, in the walk's order, into a float model's parameters.</summary>
+    private struct Rounder(List<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> parameters) : IParameterVisitor<float>
     {
-        var result = new Matrix<double>(m.Rows, m.Columns);
-        for (int i = 0; i < m.Length; i++)
-            result.Span[i] = m.Span[i];
+        private int _next;
+
+        public void Visit(in ModelParameter<float> parameter)
+        {
+            ReadOnlySpan<double> source = parameters[_next++].Parameter.Span;
+            for (int i = 0; i < source.Length; i++)
+                parameter.Values[i] = (float)source[i];
+        }
+    }
+
+    private static Matrix<double> ToDouble(Matrix<float> m) => ToDouble(m.Rows, m.Columns, m.Span);
+
+    private static Matrix<double> ToDouble(int rows, int columns, ReadOnlySpan<float> values)
+    {
+        var result = new Matrix<double>(rows, columns);
+        for (int i = 0; i < values.Length; i++)
+            result.Span[i] = values[i];
         return result;
-    }
-
-    private static void ToFloat(Matrix<double> source, Matrix<float> destination)
-    {
-        for (int i = 0; i < source.Length; i++)
-            destination.Span[i] = (float)source.Span[i];
     }
 }

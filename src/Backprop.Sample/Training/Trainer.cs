@@ -18,8 +18,9 @@ public readonly record struct EpochTraining(double MeanLoss, int Samples, double
 }
 
 /// <summary>
-/// Trains a network (<see cref="INetwork"/>) by mini-batch gradient descent: for each batch, the one-hot targets,
-/// the network's generated <c>LossGradient</c>, and one optimizer step. A step allocates nothing.
+/// Trains a network (<see cref="INetwork"/>) by mini-batch gradient descent: for each batch, the one-hot targets and
+/// the network's generated train step, which runs the loss's forward and reverse sweeps and applies the optimizer's
+/// update to each parameter as soon as its gradient is complete. A step allocates nothing.
 /// </summary>
 public sealed class Trainer
 {
@@ -27,27 +28,22 @@ public sealed class Trainer
     public const int ProgressInterval = 25;
 
     private readonly INetwork _model;
-    private readonly INetwork _gradients;
     private readonly Optimizer<float> _optimizer;
     private readonly MiniBatches _batches;
     private readonly OneHotTargets _targets;
 
-    /// <summary>A trainer of <paramref name="model"/> whose optimizer was built over <paramref name="model"/>.<see cref="Networks.PairedWith"/>(<paramref name="gradients"/>).</summary>
-    public Trainer(INetwork model, INetwork gradients, Optimizer<float> optimizer, MiniBatches batches)
+    /// <summary>A trainer of <paramref name="model"/> by <paramref name="optimizer"/>, which must have been built over the model (and its gradients).</summary>
+    public Trainer(INetwork model, Optimizer<float> optimizer, MiniBatches batches)
     {
         _model = model;
-        _gradients = gradients;
         _optimizer = optimizer;
         _batches = batches;
         _targets = new OneHotTargets(model.Classes, Math.Min(batches.BatchSize, batches.ExampleCount));
     }
 
-    /// <summary>Creates a trainer with the named optimizer, its learning rate following <paramref name="schedule"/>.</summary>
-    public static Trainer Create(INetwork model, string optimizer, LearningRateSchedule schedule, MiniBatches batches)
-    {
-        INetwork gradients = model.ZerosLike();
-        return new Trainer(model, gradients, Optimizers.Create(optimizer, model.PairedWith(gradients), schedule), batches);
-    }
+    /// <summary>Creates a trainer with the named optimizer over <paramref name="model"/>, its learning rate following <paramref name="schedule"/>.</summary>
+    public static Trainer Create(INetwork model, string optimizer, LearningRateSchedule schedule, MiniBatches batches) =>
+        new(model, Optimizers.Create(optimizer, model, model.CreateGradients(), schedule), batches);
 
     /// <summary>The optimizer, for its step count and current learning rate.</summary>
     public Optimizer<float> Optimizer => _optimizer;
@@ -59,9 +55,7 @@ public sealed class Trainer
     public float Step(Matrix<float> inputs, ReadOnlySpan<int> labels)
     {
         Matrix<float> t = _targets.For(labels);
-        float loss = _model.LossGradient(inputs, t, _gradients);
-        _optimizer.Step();
-        return loss;
+        return _model.TrainStep(inputs, t, _optimizer);
     }
 
     /// <summary>One pass over the shuffled training set.</summary>

@@ -94,9 +94,9 @@ public sealed class SampleCommandLineTests
     [Fact]
     public void Benchmark_reads_its_own_options()
     {
-        Assert.Equal(0, Run("benchmark", "--epochs", "2", "--runs", "5", "--threads", "1", "--data", "/d"));
+        Assert.Equal(0, Run("benchmark", "--epochs", "2", "--runs", "5", "--threads", "1", "--data", "/d", "--hidden", "1024"));
 
-        Assert.Equal(new BenchmarkOptions { Epochs = 2, Runs = 5, Threads = 1, DataDirectory = "/d" }, _benchmark);
+        Assert.Equal(new BenchmarkOptions { Epochs = 2, Runs = 5, Threads = 1, DataDirectory = "/d", Hidden = 1024 }, _benchmark);
         Assert.Null(_train);
     }
 

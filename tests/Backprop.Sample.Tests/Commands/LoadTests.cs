@@ -46,7 +46,7 @@ public sealed class LoadTests : IDisposable
     [Fact]
     public void A_model_trained_on_another_data_set_is_an_error_before_the_data_is_read()
     {
-        string model = Model("fashion.bin", path => SavedModel.Save(path, MlpParameters.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Fashion));
+        string model = Model("fashion.bin", path => SavedModel.Save(path, Mlp.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Fashion));
         var before = FileSnapshot.Of(_temp.Path);
 
         SampleResult run = SampleRun.InProcess("--data", _temp.Combine("no-data"), "--out", _temp.Combine("out"), "--load", model);
@@ -61,7 +61,7 @@ public sealed class LoadTests : IDisposable
     [Fact]
     public void A_model_for_other_images_is_an_error_naming_both_shapes()
     {
-        string model = Model("wide.bin", path => SavedModel.Save(path, MlpParameters.He(784, 4, 10, seed: 1), Dataset.Mnist));
+        string model = Model("wide.bin", path => SavedModel.Save(path, Mlp.He(784, 4, 10, seed: 1), Dataset.Mnist));
         var before = FileSnapshot.Of(_temp.Path);
 
         SampleResult run = SampleRun.InProcess("--data", _data, "--out", _temp.Combine("out"), "--load", model);
@@ -74,7 +74,7 @@ public sealed class LoadTests : IDisposable
     [Fact]
     public void A_model_saved_before_the_data_set_was_recorded_is_evaluated_with_a_warning()
     {
-        string model = Model("old.bin", path => ModelFile.Save(path, MlpParameters.He(Synthetic.Pixels, 4, 10, seed: 1).Tensors));
+        string model = Model("old.bin", path => ModelFile.Save(path, Mlp.He(Synthetic.Pixels, 4, 10, seed: 1).Tensors()));
 
         SampleResult run = SampleRun.InProcess("--data", _data, "--out", _temp.Combine("out"), "--load", model);
 
@@ -93,7 +93,7 @@ public sealed class LoadTests : IDisposable
     [InlineData("--force")]
     public void Training_options_with_load_are_an_error_and_nothing_runs(params string[] option)
     {
-        string model = Model("model.bin", path => SavedModel.Save(path, MlpParameters.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Mnist));
+        string model = Model("model.bin", path => SavedModel.Save(path, Mlp.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Mnist));
         string output = _temp.Combine("out");
         var before = FileSnapshot.Of(_temp.Path);
 
@@ -109,7 +109,7 @@ public sealed class LoadTests : IDisposable
     [Fact]
     public void A_report_folder_that_cannot_be_written_is_an_error_before_the_data_is_read()
     {
-        string model = Model("model.bin", path => SavedModel.Save(path, MlpParameters.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Mnist));
+        string model = Model("model.bin", path => SavedModel.Save(path, Mlp.He(Synthetic.Pixels, 4, 10, seed: 1), Dataset.Mnist));
         string file = Model("taken", path => File.WriteAllText(path, "the user's file"));
         var before = FileSnapshot.Of(_temp.Path);
 

@@ -6,9 +6,9 @@ namespace Backprop.Sample.Tests.Evaluation;
 public sealed class EvaluatorTests
 {
     /// <summary>A 3-3-3 network that passes its input through: it predicts the brightest pixel.</summary>
-    private static MlpParameters Identity()
+    private static Mlp Identity()
     {
-        var model = new MlpParameters(3, 3, 3);
+        var model = new Mlp(3, 3, 3);
         for (int i = 0; i < 3; i++)
             model.W1[i, i] = model.W2[i, i] = 1;
         return model;
@@ -29,7 +29,7 @@ public sealed class EvaluatorTests
     public void Sets_larger_than_a_chunk_are_predicted_chunk_by_chunk()
     {
         var (images, labels) = Synthetic.Data(2500, seed: 3);
-        var model = new MlpParameters(Synthetic.Pixels, Synthetic.Pixels, Synthetic.Classes);
+        var model = new Mlp(Synthetic.Pixels, Synthetic.Pixels, Synthetic.Classes);
         for (int i = 0; i < Synthetic.Classes; i++)
             model.W1[i, i] = model.W2[i, i] = 1;
         var predictions = new int[labels.Length];

@@ -14,8 +14,8 @@ public sealed class SavedModelTests : IDisposable
     [Fact]
     public void Save_then_load_gives_back_every_value_the_layer_sizes_and_the_data_set()
     {
-        var model = MlpParameters.He(12, 7, 3, seed: 1);
-        model.B1[0, 2] = 0.25f;
+        var model = Mlp.He(12, 7, 3, seed: 1);
+        model.b1[0, 2] = 0.25f;
         string path = _temp.Combine("model.bin");
 
         SavedModel.Save(path, model, Dataset.Fashion);
@@ -23,16 +23,16 @@ public sealed class SavedModelTests : IDisposable
 
         Assert.Equal(Dataset.Fashion, loaded.Dataset);
         Assert.Equal("a 12-7-3 ReLU network trained on Fashion-MNIST", loaded.Description);
-        foreach (var (original, copy) in model.Tensors.Zip(loaded.Parameters.Tensors))
+        foreach (var (original, copy) in model.Tensors().Zip(loaded.Parameters.Tensors()))
             Assert.Equal(original.Values.Span.ToArray(), copy.Values.Span.ToArray());
     }
 
     [Fact]
     public void A_file_from_before_the_data_set_was_recorded_loads_without_one()
     {
-        var model = MlpParameters.He(12, 7, 3, seed: 1);
+        var model = Mlp.He(12, 7, 3, seed: 1);
         string path = _temp.Combine("old.bin");
-        ModelFile.Save(path, model.Tensors);
+        ModelFile.Save(path, model.Tensors());
 
         SavedModel loaded = SavedModel.Load(path);
 
@@ -54,9 +54,9 @@ public sealed class SavedModelTests : IDisposable
     [Fact]
     public void Tensors_of_another_kind_of_model_are_refused_by_name()
     {
-        var model = MlpParameters.He(4, 3, 2, seed: 1);
+        var model = Mlp.He(4, 3, 2, seed: 1);
         string path = _temp.Combine("cnn.bin");
-        ModelFile.Save(path, [.. model.Tensors, ("conv1", new Matrix<float>(3, 3))]);
+        ModelFile.Save(path, [.. model.Tensors(), ("conv1", new Matrix<float>(3, 3))]);
 
         var error = Assert.Throws<InvalidDataException>(() => SavedModel.Load(path));
         Assert.Contains("conv1", error.Message);
@@ -65,20 +65,20 @@ public sealed class SavedModelTests : IDisposable
     [Fact]
     public void Inconsistent_shapes_are_refused_with_each_shape()
     {
-        var model = MlpParameters.He(4, 3, 2, seed: 1);
+        var model = Mlp.He(4, 3, 2, seed: 1);
         string path = _temp.Combine("odd.bin");
-        ModelFile.Save(path, [("W1", model.W1), ("b1", new Matrix<float>(1, 5)), ("W2", model.W2), ("b2", model.B2)]);
+        ModelFile.Save(path, [("W1", model.W1), ("b1", new Matrix<float>(1, 5)), ("W2", model.W2), ("b2", model.b2)]);
 
         var error = Assert.Throws<InvalidDataException>(() => SavedModel.Load(path));
-        Assert.Contains("b1 1×5", error.Message);
+        Assert.Contains("'b1' is 1×5 in the file but 1×3 in the model", error.Message);
     }
 
     [Fact]
     public void An_unknown_data_set_is_refused_by_name()
     {
-        var model = MlpParameters.He(4, 3, 2, seed: 1);
+        var model = Mlp.He(4, 3, 2, seed: 1);
         string path = _temp.Combine("cifar.bin");
-        ModelFile.Save(path, [.. model.Tensors, ("dataset=cifar", new Matrix<float>(1, 1))]);
+        ModelFile.Save(path, [.. model.Tensors(), ("dataset=cifar", new Matrix<float>(1, 1))]);
 
         var error = Assert.Throws<InvalidDataException>(() => SavedModel.Load(path));
         Assert.Contains("'cifar'", error.Message);

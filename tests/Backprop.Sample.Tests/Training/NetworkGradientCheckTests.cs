@@ -10,7 +10,7 @@ public sealed class NetworkGradientCheckTests
     public void The_gradient_of_the_loss_matches_central_differences()
     {
         var (images, labels) = Synthetic.Data(8, seed: 4);
-        var model = MlpParameters.He(Synthetic.Pixels, 12, Synthetic.Classes, seed: 5);
+        var model = Mlp.He(Synthetic.Pixels, 12, Synthetic.Classes, seed: 5);
 
         GradientCheckResult result = NetworkGradientCheck.Run(model, images, labels, samplesPerParameter: -1);
 
@@ -22,14 +22,15 @@ public sealed class NetworkGradientCheckTests
     public void The_loss_and_the_gradients_loss_agree_and_the_gradient_has_the_parameters_shapes()
     {
         var (images, labels) = Synthetic.Data(6, seed: 6);
-        var model = MlpParameters.He(Synthetic.Pixels, 5, Synthetic.Classes, seed: 7);
+        var model = Mlp.He(Synthetic.Pixels, 5, Synthetic.Classes, seed: 7);
         var t = new OneHotTargets(Synthetic.Classes).For(labels);
-        MlpParameters gradients = model.ZerosLike();
+        var gradients = Mlp.Gradients.For(model);
 
-        float loss = Mlp.LossGradient(model.W1, model.B1, model.W2, model.B2, images, t, gradients.W1, gradients.B1, gradients.W2, gradients.B2);
+        float loss = model.LossGradient(images, t, gradients);
 
-        Assert.Equal(Mlp.Loss(model.W1, model.B1, model.W2, model.B2, images, t), loss, 5);
+        Assert.Equal(model.Loss(images, t), loss, 5);
+        Assert.Equal([model.W1.Shape, model.b1.Shape, model.W2.Shape, model.b2.Shape], [gradients.W1.Shape, gradients.b1.Shape, gradients.W2.Shape, gradients.b2.Shape]);
         // Σⱼ ∂L/∂b2ⱼ = Σⱼ mean over the batch of (softmax − t) = 0.
-        Assert.Equal(0, gradients.B2.Span.ToArray().Sum(), 5);
+        Assert.Equal(0, gradients.b2.Span.ToArray().Sum(), 5);
     }
 }

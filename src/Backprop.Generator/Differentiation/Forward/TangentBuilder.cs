@@ -30,8 +30,9 @@ internal sealed class TangentBuilder
         _activity = Activity.Analyze(function, _variables);
         _aliases = ArrayAliases.Of(_program, _variables);
         _names = NameAllocator.ForDerivativesOf(function);
-        foreach (ParameterSpec parameter in function.Parameters.Where(p => p.Role != ParameterRole.Passive))
-            _tangentNames[parameter.Name] = parameter.GradientName;
+        // A model's field moves along its member of the direction (direction.W1).
+        foreach (ParameterSpec input in function.Inputs.Where(p => p.Role != ParameterRole.Passive))
+            _tangentNames[input.Name] = ModelBinding.Derivative(input, Naming.ModelDirection);
         // An array result's tangent is the caller's buffer, also when no direction moves it (then it is cleared).
         if (function.ReturnsArray)
             _tangentNames[_program.Result] = Naming.ResultDerivative;
@@ -47,10 +48,12 @@ internal sealed class TangentBuilder
     private MethodBody Build()
     {
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature && _tangentNames.ContainsKey(p.Name)))
-            body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.TakesMatrices))
-            body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, _function.Name + Naming.TangentSuffix));
+        if (_function.IsModelMethod)
+            body.AddRange(ModelBinding.Bind(_function, _variables, Naming.ModelDirection));
+        foreach (ParameterSpec input in _function.Inputs.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature && _tangentNames.ContainsKey(p.Name)))
+            body.Add(new CheckLengthLine(input.Name, _tangentNames[input.Name]));
+        foreach (ParameterSpec input in _function.Inputs.Where(p => p.TakesMatrices))
+            body.Add(new RequireShapeLine(input.Name, _tangentNames[input.Name], _function.Name + Naming.TangentSuffix, input.Field));
         foreach (VariableSpec variable in _program.Variables.Where(v => !v.IsArray))
         {
             // A matrix, or its tangent, is null until a statement computes it; a null tangent is zero.
@@ -58,7 +61,7 @@ internal sealed class TangentBuilder
             if (variable.Kind != VariableKind.Parameter)
                 body.Add(new DeclareLine(variable.TypeName, variable.Name, zero));
             // A [NoDerivative] parameter that is reassigned from differentiable values needs a tangent local of its own.
-            bool isDirection = _function.Parameters.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
+            bool isDirection = _function.Inputs.Any(p => p.Name == variable.Name && p.Role != ParameterRole.Passive);
             if (!isDirection && _tangentNames.TryGetValue(variable.Name, out string? tangent))
                 body.Add(new DeclareLine(variable.IsMatrix ? variable.TypeName + "?" : variable.Type.Keyword(), tangent, zero));
         }

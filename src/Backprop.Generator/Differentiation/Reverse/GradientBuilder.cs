@@ -184,7 +184,7 @@ internal sealed partial class GradientBuilder
 
         var body = new List<CodeLine>();
         if (_function.IsModelMethod)
-            body.AddRange(BindFields());
+            body.AddRange(ModelBinding.Bind(_function, _variables, Naming.ModelGradients));
         foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
         foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.TakesMatrices))
@@ -267,22 +267,6 @@ internal sealed partial class GradientBuilder
             body.Add(new ReturnLine(kept));
         }
         return PowerOfTwoFactors.Cancel(UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result)));
-    }
-
-    /// <summary>
-    /// A model's method starts by binding each field its code reads to a local of the field's name (a model's method never
-    /// changes its model, so the local holds the field's value throughout), after checking it was given gradients, its
-    /// layers' included.
-    /// </summary>
-    private IEnumerable<CodeLine> BindFields()
-    {
-        var layers = _function.Fields.Where(f => f.Role != ParameterRole.Passive)
-            .SelectMany(f => f.Field!.Split('.').Select((_, i) => string.Join(".", f.Field.Split('.').Take(i))).Skip(1))
-            .Distinct();
-        foreach (string gradients in new[] { Naming.ModelGradients }.Concat(layers.Select(layer => Naming.ModelGradients + "." + layer)))
-            yield return new EffectLine($"global::System.ArgumentNullException.ThrowIfNull({gradients})", EquatableArray<string>.Empty);
-        foreach (ParameterSpec field in _function.Fields)
-            yield return new DeclareLine(_variables[field.Name].TypeName, field.Name, new MemberExpr("this." + field.Field, null, field.Type!.Value));
     }
 
     /// <summary>

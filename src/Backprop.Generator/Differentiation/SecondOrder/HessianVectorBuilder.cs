@@ -46,12 +46,12 @@ internal sealed partial class HessianVectorBuilder
     {
         _function = function;
         _arrays = new HashSet<string>(function.Body.Variables.Where(v => v.IsArray).Select(v => v.Name)
-            .Concat(function.Parameters.Where(p => p.Role == ParameterRole.Array).Select(p => p.GradientName)));
+            .Concat(function.Inputs.Where(p => p.Role == ParameterRole.Array).Select(p => p.GradientName)));
         _reserved = new HashSet<string>(function.Body.Variables.Select(v => v.Name)
-            .Concat(function.Parameters.SelectMany(p => new[] { p.Name, p.GradientName }))
+            .Concat(function.Inputs.SelectMany(p => new[] { p.Name, p.GradientName }))
             .Append(function.TapeName).Append(function.ArenaName));
         _matrices = new HashSet<string>(function.Body.Variables.Where(v => v.Shape is ValueShape.Matrix or ValueShape.MatrixArray).Select(v => v.Name)
-            .Concat(function.Parameters.Where(p => p.TakesMatrices).Select(p => p.GradientName)));
+            .Concat(function.Inputs.Where(p => p.TakesMatrices).Select(p => p.GradientName)));
         foreach (FinishLine finish in gradient.Body.OfType<FinishLine>())
             _flags[finish.Written] = finish.Gradient;
         CollectNames(gradient.Body);
@@ -63,6 +63,14 @@ internal sealed partial class HessianVectorBuilder
             _varied.Add(parameter.Name);
             // The products are outputs: written wherever the gradient is, zero where it does not move.
             _varied.Add(parameter.GradientName);
+        }
+        // A model's field moves along its member of the direction, and its gradient's tangent is its member of the product.
+        foreach (ParameterSpec field in _function.Fields.Where(f => f.Role != ParameterRole.Passive))
+        {
+            _fixedNames[field.Name] = ModelBinding.Derivative(field, Naming.ModelDirection);
+            _fixedNames[field.GradientName] = ModelBinding.Derivative(field, Naming.ModelProduct);
+            _varied.Add(field.Name);
+            _varied.Add(field.GradientName);
         }
         _reserved.UnionWith(_fixedNames.Values);
     }
@@ -93,11 +101,15 @@ internal sealed partial class HessianVectorBuilder
         lines.AddRange(passive.Where(p => p.IsArray).Select(p => new ReturnLine(TangentName(p.Name))));
         var products = Differentiable.Select(p => _fixedNames[p.GradientName]).ToList();
         // Matrix code is kept whole: its buffers are written through shares and rules the liveness pass does not model.
+        // A model's fields' products (product.C) are outputs too.
         var tangents = new HashSet<string>(_tangentNames.Values);
+        var outputs = products.Concat(_function.Fields.Where(f => f.Role != ParameterRole.Passive).Select(f => _fixedNames[f.GradientName]));
         if (!_function.UsesMatrices)
-            lines = Liveness.RemoveDead(lines, name => tangents.Contains(name) && !_rebound.Contains(name), products).Lines;
+            lines = Liveness.RemoveDead(lines, name => tangents.Contains(name) && !_rebound.Contains(name), outputs).Lines;
 
         var body = new List<CodeLine>();
+        if (_function.IsModelMethod)
+            body.AddRange(ModelBinding.NullChecks(_function, Naming.ModelDirection).Concat(ModelBinding.NullChecks(_function, Naming.ModelProduct)));
         foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
         {
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
@@ -208,7 +220,7 @@ internal sealed partial class HessianVectorBuilder
 
     private void Line(List<CodeLine> output, CodeLine line)
     {
-        if (MatrixLine(output, line))
+        if (ModelLine(output, line) || MatrixLine(output, line))
             return;
         switch (line)
         {
@@ -314,6 +326,32 @@ internal sealed partial class HessianVectorBuilder
                 break;
             default:
                 throw new InvalidOperationException($"No forward-over-reverse form for {line.GetType().Name}.");
+        }
+    }
+
+    /// <summary>
+    /// A model's lines: its fields bound to locals stay as they are (a field's tangent is its member of the direction), and
+    /// each check of a field's gradient is followed by the same checks of its direction and product.
+    /// </summary>
+    private bool ModelLine(List<CodeLine> output, CodeLine line)
+    {
+        switch (line)
+        {
+            case DeclareLine { Value: MemberExpr } bound when _function.Fields.Any(f => f.Name == bound.Name):
+                output.Add(line);
+                return true;
+            case RequireShapeLine { Field: not null } require:
+                output.Add(require with { Method = _function.Name + Naming.GradientHessianVectorSuffix });
+                output.Add(require with { Gradient = _fixedNames[require.Parameter], Method = _function.Name + Naming.GradientHessianVectorSuffix });
+                output.Add(require with { Gradient = _fixedNames[require.Gradient], Method = _function.Name + Naming.GradientHessianVectorSuffix });
+                return true;
+            case CheckLengthLine check when _function.Fields.Any(f => f.Name == check.Array && f.Role != ParameterRole.Passive):
+                output.Add(check);
+                output.Add(check with { Gradient = _fixedNames[check.Array] });
+                output.Add(check with { Gradient = _fixedNames[check.Gradient] });
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -420,6 +420,9 @@ internal sealed partial class BodyLowering
             }).ToList()));
             return positional;
         }
+        // A System.Numerics struct's constructor is its rule, whose result variables are the struct made.
+        if (layout.IsNumerics && constructor is { Parameters.Length: > 0 } && creation.Initializer is null)
+            return Made(layout, LowerNumerics(creation, constructor, null, arguments.Select(a => a.Value).ToList()));
         StructValue made = NewStruct(LowerFirst(layout.Type.Name), layout, VariableKind.Synthetic);
         if (constructor is null || constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 0)
             Zero(made, text);
@@ -451,6 +454,13 @@ internal sealed partial class BodyLowering
     /// <summary>A constructor of a struct, inlined with <c>this</c> standing for <paramref name="made"/>.</summary>
     private bool InlineConstructor(IOperation at, IMethodSymbol constructor, IReadOnlyList<InlinedArgument> arguments, StructValue made)
     {
+        if (NumericsRules.IsNumerics(constructor.ContainingType))
+        {
+            if (LowerNumerics(at, constructor, null, arguments.Select(a => a.Value).ToList()) is not { } leaves)
+                return false;
+            Copy(OneLine(at.Syntax) + ";", new StructValue(made.Layout, leaves), made, declares: true);
+            return true;
+        }
         if (StructBody(constructor, at) is not var (body, initializer))
         {
             Report(Diagnostics.NoKnownDerivative, at.Syntax, constructor.ToDisplayString());
@@ -534,7 +544,8 @@ internal sealed partial class BodyLowering
     /// compilation taking or returning one.
     /// </summary>
     private bool IsStructCall(IInvocationOperation call) =>
-        call.TargetMethod.DeclaringSyntaxReferences.Length > 0 && (InvolvesStruct(call.TargetMethod)
+        NumericsRules.IsNumerics(call.TargetMethod.ContainingType)
+        || call.TargetMethod.DeclaringSyntaxReferences.Length > 0 && (InvolvesStruct(call.TargetMethod)
             || !call.TargetMethod.IsStatic && call.TargetMethod.MethodKind == MethodKind.Ordinary && StructLayout.Of(call.TargetMethod.ContainingType) is not null
                && (call.Instance is not IInstanceReferenceOperation || _structThis is not null));
 
@@ -554,12 +565,15 @@ internal sealed partial class BodyLowering
         IConversionOperation { OperatorMethod: var method } => IsStructOperator(method),
         IObjectCreationOperation or IWithOperation or IDefaultValueOperation or IConditionalOperation => StructLayout.Of(operation.Type) is not null,
         IPropertyReferenceOperation { Instance: { } instance } property => StructLayout.Of(instance.Type) is not null && StorageMember(property) is null,
+        IPropertyReferenceOperation { Instance: null, Property.ContainingType: var type } => NumericsRules.IsNumerics(type),
         _ => false,
     };
 
     private IReadOnlyList<string>? InlineStructCall(IInvocationOperation invocation)
     {
         IMethodSymbol method = invocation.TargetMethod;
+        if (NumericsRules.IsNumerics(method.ContainingType))
+            return LowerNumerics(invocation, method, method.IsStatic ? null : invocation.Instance, ArgumentsInOrder(invocation));
         if (_helpers.IsBeingLowered(method))
         {
             Report(Diagnostics.Recursion, invocation.Syntax, method.Name);
@@ -579,6 +593,8 @@ internal sealed partial class BodyLowering
     /// <summary>A user-defined operator or conversion, inlined with its operands as its arguments.</summary>
     private IReadOnlyList<string>? InlineOperator(IOperation at, IMethodSymbol method, params IOperation[] operands)
     {
+        if (NumericsRules.IsNumerics(method.ContainingType))
+            return LowerNumerics(at, method, null, operands);
         if (StructBody(method, at) is not var (body, _))
         {
             Report(Diagnostics.UnsupportedExpression, at.Syntax, $"The operator '{method.Name}' of '{method.ContainingType.Name}', which has no body in this compilation (the compiler makes it),",
@@ -592,6 +608,8 @@ internal sealed partial class BodyLowering
     private IReadOnlyList<string>? InlineGetter(IPropertyReferenceOperation reference)
     {
         IMethodSymbol? getter = reference.Property.GetMethod;
+        if (getter is not null && NumericsRules.IsNumerics(getter.ContainingType))
+            return LowerNumerics(reference, getter, reference.Instance, reference.Arguments.Select(a => a.Value).ToList());
         if (getter is null || StructBody(getter, reference) is not var (body, _))
         {
             Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"Reading the property '{reference.Property.Name}', which has no getter in this compilation,", StructAdvice);
@@ -661,7 +679,7 @@ internal sealed partial class BodyLowering
     /// </summary>
     private bool WritesReceiver(IMethodSymbol method, HashSet<IMethodSymbol>? visiting = null)
     {
-        if (method.IsStatic || method.IsReadOnly || method.MethodKind == MethodKind.LocalFunction || StructLayout.Of(method.ContainingType) is null)
+        if (method.IsStatic || method.IsReadOnly || method.MethodKind == MethodKind.LocalFunction || StructLayout.Of(method.ContainingType) is null or { IsNumerics: true })
             return false;
         if (!(visiting ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)).Add(method.OriginalDefinition))
             return false;

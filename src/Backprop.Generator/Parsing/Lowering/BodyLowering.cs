@@ -81,7 +81,7 @@ internal sealed partial class BodyLowering
         if (_returnsArray || ReturnsElements(method.ReturnType))
             reserved.Add(Naming.ResultDerivative);
         if (model is not null)
-            reserved.Add(Naming.ModelGradients);
+            reserved.AddRange(Naming.ModelParameters(derivatives));
         if ((derivatives & DerivativeKinds.TrainStep) != 0)
             reserved.Add(Naming.Optimizer);
         _names = new NameAllocator(reserved);

@@ -6,7 +6,7 @@ using Backprop.Training;
 
 namespace Backprop.Sample.Tests.Model;
 
-public sealed class CnnParametersTests : IDisposable
+public sealed class CnnTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();
 
@@ -15,17 +15,17 @@ public sealed class CnnParametersTests : IDisposable
     [Fact]
     public void Save_then_load_gives_back_a_cnn_with_every_value_and_the_data_set()
     {
-        var model = CnnParameters.He(10, seed: 1);
-        model.C2[0, 3] = 0.25f;
+        var model = Cnn.He(10, seed: 1);
+        model.c2[0, 3] = 0.25f;
         string path = _temp.Combine("cnn.bin");
 
         SavedModel.Save(path, model, Dataset.Mnist);
         SavedModel loaded = SavedModel.Load(path);
 
-        Assert.IsType<CnnParameters>(loaded.Parameters);
+        Assert.IsType<Cnn>(loaded.Parameters);
         Assert.Equal(Dataset.Mnist, loaded.Dataset);
-        Assert.Equal(["K1", "c1", "K2", "c2", "W", "b"], loaded.Parameters.Tensors.Select(t => t.Name));
-        foreach (var (original, copy) in model.Tensors.Zip(loaded.Parameters.Tensors))
+        Assert.Equal(["K1", "c1", "K2", "c2", "W", "b"], loaded.Parameters.Tensors().Select(t => t.Name));
+        foreach (var (original, copy) in model.Tensors().Zip(loaded.Parameters.Tensors()))
             Assert.Equal(original.Values.Span.ToArray(), copy.Values.Span.ToArray());
     }
 
@@ -33,8 +33,8 @@ public sealed class CnnParametersTests : IDisposable
     public void A_cnn_file_with_a_tensor_of_another_shape_is_refused_naming_both_shapes()
     {
         string path = _temp.Combine("odd.bin");
-        var model = CnnParameters.He(10, seed: 1);
-        Backprop.Data.ModelFile.Save(path, [.. model.Tensors.Select(t => t.Name == "K2" ? ("K2", new Matrix<float>(400, 31)) : t)]);
+        var model = Cnn.He(10, seed: 1);
+        Backprop.Data.ModelFile.Save(path, [.. model.Tensors().Select(t => t.Name == "K2" ? ("K2", new Matrix<float>(400, 31)) : t)]);
 
         var error = Assert.Throws<InvalidDataException>(() => SavedModel.Load(path));
         Assert.Contains("400×31", error.Message);
@@ -50,7 +50,7 @@ public sealed class CnnParametersTests : IDisposable
             images.Span[i] = random.NextDouble() < 0.8 ? 0 : random.NextSingle();
         int[] labels = [3, 1, 4, 1];
 
-        GradientCheckResult result = NetworkGradientCheck.Run(CnnParameters.He(10, seed: 2), images, labels, samplesPerParameter: 20);
+        GradientCheckResult result = NetworkGradientCheck.Run(Cnn.He(10, seed: 2), images, labels, samplesPerParameter: 20);
 
         Assert.True(result.IsWithin(1e-3, 1e-6), result.ToString());
     }
@@ -58,13 +58,13 @@ public sealed class CnnParametersTests : IDisposable
     [Fact]
     public void Predictions_are_the_argmax_of_the_logits()
     {
-        var model = CnnParameters.He(10, seed: 4);
+        var model = Cnn.He(10, seed: 4);
         var images = Matrix<float>.RandomUniform(130, 784, 0, 1, seed: 5);
         var predictions = new int[130];
 
         model.CreatePredictor().Predict(images, predictions);
 
-        Matrix<float> logits = Cnn.Logits(model.K1, model.C1, model.K2, model.C2, model.W, model.B, images);
+        Matrix<float> logits = model.Logits(images);
         for (int row = 0; row < images.Rows; row++)
             Assert.Equal(System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logits.Row(row)), predictions[row]);
     }
