@@ -324,8 +324,68 @@ public class DiagnosticTests
             """).GetMessage(CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("double[,] w", "w[0, 0]", "'double[,]' has 2 dimensions; pass a one-dimensional double[] of rows × columns")]
-    [InlineData("double[][] w", "w[0][0]", "'double[][]' is an array of arrays; pass one double[] of rows × columns")]
+    [InlineData("Jacobian", "double[]", "double[,]", "new[] { a[0, 0] }", "FJacobian does not take two-dimensional arrays yet")]
+    [InlineData("Hessian", "double", "double[][]", "a[0][0] * a[0][0]", "FHessian and FJacobian do not take arrays of arrays yet")]
+    [InlineData("Jacobian", "double[]", "double[][]", "new[] { a[0][0] }", "FHessian and FJacobian do not take arrays of arrays yet")]
+    public void BP0004_GridsAndRowsWithModesNotYetTaken(string mode, string result, string type, string body, string message)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable(Derivatives.Gradient | Derivatives.{{mode}})] public static {{result}} F({{type}} [|a|]) => {{body}};
+            }
+            """;
+        Assert.Contains(message, Expect("BP0004", source).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("double[,] a", "[|a[0, 1]|] = 2", "'a' is a parameter array")]
+    [InlineData("double[][] a", "[|a[0][1]|] = 2", "'a' is a parameter array")]
+    [InlineData("double[][] a", "var row = a[1]; [|row[0]|] += 2", "'row' is a parameter array")]
+    public void BP1005_WritingAGridOrARowParameter(string parameter, string write, string message)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F({{parameter}}) { {{write}}; return 1.0; }
+            }
+            """;
+        Assert.Contains(message, Expect("BP1005", source).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("double[,] a", "Sum([|a|])", "double[,] v) => v[0, 0]", "Passing the two-dimensional array 'a' to 'Sum'")]
+    [InlineData("double[][] a", "Sum([|a[0]|])", "double[] v) => v[0]", "Passing the row 'a[0]' of an array of arrays to 'Sum'")]
+    [InlineData("double[][] a", "Sum([|a|])", "double[][] v) => v[0][0]", "Passing the array of arrays 'a' to 'Sum'")]
+    public void BP1002_GridsAndRowsPassedToMethods(string parameter, string call, string sum, string message)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum({{sum}};
+                [Differentiable] public static double F({{parameter}}) => {{call}};
+            }
+            """;
+        Assert.Contains(message, Expect("BP1002", source).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("double[,] [|grid = { { 1, 2 } }|]", "grid[0, 1]", "The two-dimensional local 'grid' made from")]
+    [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]", "The local array of arrays 'rows'")]
+    public void BP1002_LocalGridsOtherThanNewAndLocalArraysOfArrays(string declaration, string read, string message)
+    {
+        string source = $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) { {{declaration}}; return x * {{read}}; }
+            }
+            """;
+        Assert.Contains(message, Expect("BP1002", source).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("double[,,] w", "w[0, 0, 0]", "'double[,,]' has 3 dimensions; pass a two-dimensional double[,] or a one-dimensional double[] indexed i * columns + j")]
+    [InlineData("double[][][] w", "w[0][0][0]", "'double[][][]' nests arrays more than two deep or holds two-dimensional ones; pass a double[][] of rows, a double[,]")]
     public void BP0004_ArraysOfOtherShapesNameTheShapeToUse(string parameter, string read, string message)
     {
         string source = $$"""

@@ -610,6 +610,67 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// A two-dimensional array parameter: read through the span of its elements (<c>u_values</c>), its gradient and
+    /// direction arrays of its dimensions (checked) viewed the same way, a [NoDerivative] grid as data; one explicit step
+    /// of the heat equation and its squared distance to a target.
+    /// </summary>
+    [Fact]
+    public void TwoDimensionalArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double HeatStepLoss(double[,] u, double r, [NoDerivative] double[,] target)
+            {
+                double loss = 0;
+                for (int i = 1; i < u.GetLength(0) - 1; i++)
+                {
+                    for (int j = 1; j < u.GetLength(1) - 1; j++)
+                    {
+                        double next = u[i, j] + r * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1] - 4 * u[i, j]);
+                        double e = next - target[i, j];
+                        loss += e * e;
+                    }
+                }
+                return loss;
+            }
+        }
+        """);
+
+    /// <summary>
+    /// Arrays of arrays: samples (data) read by row and element, the weights' rows (differentiated) named by a local and a
+    /// foreach, their gradient and direction arrays of arrays of the same row lengths (checked), read in place.
+    /// </summary>
+    [Fact]
+    public void ArraysOfArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss([NoDerivative] double[][] x, int[] labels, double[][] w)
+            {
+                double loss = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    var weights = w[labels[i]];
+                    double z = 0;
+                    for (int j = 0; j < x[i].Length; j++)
+                        z += weights[j] * x[i][j];
+                    loss += Math.Log(1 + Math.Exp(-z));
+                }
+                foreach (var row in w)
+                    foreach (double v in row)
+                        loss += 0.01 * v * v;
+                return loss;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

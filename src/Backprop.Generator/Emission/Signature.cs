@@ -49,16 +49,22 @@ internal static class Signature
         bool wrote = false;
         foreach (ParameterSpec leaf in function.Parameters.Where(p => p.Struct is not null))
         {
+            if (leaf.Struct?.Array is { IsGrid: true })
+                writer.Line($"// {leaf.Struct!.Parameter}[i, j] is {leaf.Name}[i * {leaf.Struct.Parameter}_{leaf.Struct.Spec.Leaves[1].Name} + j]: its elements row after row, viewed in place.");
+            if (leaf.Struct?.Array is { IsJagged: true })
+                writer.Line($"// {leaf.Struct!.Parameter}[i][j] is {leaf.Name}[{leaf.Name}.At(i, j)]: its rows read in place through one index.");
             writer.Line(leaf.Struct!.Array is { } array
-                ? $"{printer.Buffer(leaf, written: false)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
+                ? $"{View(array, leaf, written: false, printer)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
                 : $"{Declared(leaf, printer)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
             wrote = true;
         }
         foreach (DerivativeParameter derivative in derivatives.Where(d => d.Of?.Struct is not null))
         {
             ParameterSpec of = derivative.Of!;
+            if (of.Struct!.Array is { ChecksShape: true } checkedArray)
+                writer.Line($"global::Backprop.{(checkedArray.IsGrid ? "GridElements" : "RowElements")}.RequireShape({Naming.Identifier(of.Struct.Parameter)}, {GroupName(derivative)}, \"{of.Struct.Parameter}\", \"{GroupName(derivative).TrimStart('@')}\");");
             writer.Line(of.Struct!.Array is { } array
-                ? $"{printer.Buffer(of, derivative.Written)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
+                ? $"{View(array, of, derivative.Written, printer)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
                 // A struct's array member gets a new array for what the method gives (an out struct holds no caller's buffer).
                 : derivative.Written && of.IsArray
                 ? $"{Declared(of, printer)} {derivative.Name} = new {printer.Scalar(of)}[{Naming.Identifier(of.Name)}.Length];"
@@ -70,12 +76,23 @@ internal static class Signature
         return wrote;
     }
 
+    /// <summary>The type of the local viewing an array of structs, a two-dimensional array or an array of arrays (or a derivative buffer of one) as numbers.</summary>
+    private static string View(StructArray array, ParameterSpec numbers, bool written, ExprPrinter printer) =>
+        array.IsJagged ? $"global::Backprop.RowElements<{array.Element}>" : printer.Buffer(numbers, written);
+
     /// <summary>The type of a struct member's local: its number's, or an array member's array.</summary>
     private static string Declared(ParameterSpec leaf, ExprPrinter printer) => printer.Scalar(leaf) + (leaf.IsArray ? "[]" : "");
 
-    /// <summary>An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out so).</summary>
+    /// <summary>
+    /// An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out
+    /// so); a two-dimensional array as the span of its elements, row after row.
+    /// </summary>
     private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
     {
+        if (array.IsGrid)
+            return $"global::Backprop.GridElements.Values({name})";
+        if (array.IsJagged)
+            return $"new global::Backprop.RowElements<{array.Element}>({name})";
         string span = written ? "Span" : "ReadOnlySpan";
         return $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{array.Element}, {printer.Scalar(numbers)}>((global::System.{span}<{array.Element}>){name})";
     }

@@ -162,6 +162,9 @@ internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? T
     /// </summary>
     public string GradientName => Field is null ? Naming.Identifier(Naming.Derivative(Name)) : Naming.ModelGradients + "." + Field;
 
+    /// <summary>The elements of a two-dimensional array or an array of arrays, whose buffers' shapes are checked where the signature views them.</summary>
+    public bool ShapeCheckedBySignature => Struct?.Array?.ChecksShape == true;
+
     /// <summary>Whether its gradient is a matrix, or an array of them, given by the caller.</summary>
     public bool TakesMatrices => Role is ParameterRole.Matrix or ParameterRole.MatrixArray;
 }

@@ -36,24 +36,37 @@ internal sealed record StructSpec(string TypeName, EquatableArray<StructLeaf> Le
 /// <param name="Differentiable">A double or float not marked <c>[NoDerivative]</c> (on itself or on a struct field holding it).</param>
 internal sealed record StructLeaf(string Code, string Name, ScalarType Type, bool Differentiable);
 
-/// <summary>A parameter of the forward program that is a leaf of a struct parameter of the method, or the numbers of an array of structs.</summary>
+/// <summary>
+/// A parameter of the forward program that is a leaf of a struct parameter of the method, or the numbers of an array of
+/// structs or of a two-dimensional array.
+/// </summary>
 /// <param name="Parameter">The struct parameter as declared (<c>p</c>), which the derivative methods take whole.</param>
 /// <param name="Leaf">Which leaf of <paramref name="Spec"/> this is; for an array, none (-1).</param>
 /// <param name="Array">
 /// For an array or span of structs (<c>Vec3[] x</c>), as declared: the forward program reads it as the span of its numbers,
 /// in order (<c>x_values</c>, three doubles a <c>Vec3</c>), and its gradient, direction and product are arrays or spans of
-/// the struct too, viewed the same way.
+/// the struct too, viewed the same way. A two-dimensional array (<c>double[,] a</c>) is read so too: the span of its
+/// elements row after row (<c>a_values</c>), with <paramref name="Spec"/> holding no leaves.
 /// </param>
 internal sealed record StructMembership(string Parameter, StructSpec Spec, int Leaf, StructArray? Array = null)
 {
     public StructLeaf Member => Spec.Leaves[Leaf];
 }
 
-/// <summary>How an array or span of structs is declared, for <see cref="StructMembership.Array"/>.</summary>
-/// <param name="Element">The struct, as generated code names it.</param>
+/// <summary>How an array or span of structs, or a two-dimensional array, is declared, for <see cref="StructMembership.Array"/>.</summary>
+/// <param name="Element">The struct, as generated code names it; for a two-dimensional array, its number type (<c>double</c>).</param>
 /// <param name="IsSpan">A <c>ReadOnlySpan&lt;S&gt;</c> or <c>Span&lt;S&gt;</c>, whose derivative buffers are spans too; else an <c>S[]</c>.</param>
-internal sealed record StructArray(string Element, bool IsSpan)
+/// <param name="IsGrid">A two-dimensional array of numbers (<c>double[,]</c>), whose derivative buffers are arrays of its dimensions.</param>
+/// <param name="IsJagged">
+/// An array of arrays of numbers (<c>double[][]</c>), whose derivative buffers are arrays of arrays of its rows' lengths:
+/// it and they are read and written in place through <c>global::Backprop.RowElements&lt;T&gt;</c>, one index for a row and column.
+/// </param>
+internal sealed record StructArray(string Element, bool IsSpan, bool IsGrid = false, bool IsJagged = false)
 {
     /// <summary>The type of the parameter, or of a derivative buffer the method reads or writes.</summary>
-    public string TypeName(bool written) => IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Element}>" : Element + "[]";
+    public string TypeName(bool written) =>
+        IsGrid ? Element + "[,]" : IsJagged ? Element + "[][]" : IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Element}>" : Element + "[]";
+
+    /// <summary>Whether the signature checks a derivative buffer's shape where it views it (a grid's dimensions, each row's length).</summary>
+    public bool ChecksShape => IsGrid || IsJagged;
 }

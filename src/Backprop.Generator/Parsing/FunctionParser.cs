@@ -179,6 +179,10 @@ internal static class FunctionParser
             ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
             : StructLayout.ArrayOf(p.Type) is var (element, isSpan)
             ? StructArrayParameter(p, method, derivatives, element, isSpan, diagnostics)
+            : GridElement(p.Type) is ScalarType gridElement
+            ? GridParameter(p, method, derivatives, gridElement, diagnostics)
+            : JaggedElement(p.Type) is ScalarType rowElement
+            ? JaggedParameter(p, method, derivatives, rowElement, diagnostics)
             : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
@@ -375,11 +379,7 @@ internal static class FunctionParser
         {
             if (array.Rank != 1 || Symbols.ToScalarType(array.ElementType) is not ScalarType elementType)
             {
-                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, array.Rank != 1
-                        ? $"'{array.ElementType.ToDisplayString()}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a one-dimensional {array.ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
-                        : array.ElementType is IArrayTypeSymbol
-                            ? $"'{array.ToDisplayString()}' is an array of arrays; pass one {((IArrayTypeSymbol)array.ElementType).ElementType.ToDisplayString()}[] of rows × columns, indexed i * columns + j"
-                            : "arrays of double and float are differentiated, and arrays of int, long and bool read as data; pass a one-dimensional array of those");
+                Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, UnsupportedArray(array));
                 return new ParameterSpec(parameter.Name, typeName, null, true, ParameterRole.Passive);
             }
             // An array of integers or bools is data (labels, indices): read, never differentiated.
@@ -390,6 +390,24 @@ internal static class FunctionParser
         ScalarType? type = Symbols.ToScalarType(parameter.Type);
         bool differentiable = type?.IsFloatingPoint() == true && !noDerivative;
         return new ParameterSpec(parameter.Name, typeName, type, false, differentiable ? ParameterRole.Scalar : ParameterRole.Passive);
+    }
+
+    /// <summary>Why an array parameter is refused (BP0004), and what to pass instead.</summary>
+    private static string UnsupportedArray(IArrayTypeSymbol array)
+    {
+        ITypeSymbol innermost = array;
+        while (innermost is IArrayTypeSymbol nested)
+            innermost = nested.ElementType;
+        string element = innermost.ToDisplayString();
+        return GridElement(array) is not null || JaggedElement(array) is not null
+            ? "a helper called from differentiable code does not take two-dimensional arrays or arrays of arrays yet; read the elements in the [Differentiable] method, or pass a one-dimensional array"
+            : Symbols.ToScalarType(innermost) == ScalarType.Generic
+            ? $"a generic method's two-dimensional arrays and arrays of arrays are not supported yet; pass a one-dimensional {element}[] indexed i * columns + j"
+            : array.Rank > 2 && Symbols.ToScalarType(innermost) is not null
+            ? $"'{element}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a two-dimensional {element}[,] or a one-dimensional {element}[] indexed i * columns + j"
+            : array.ElementType is IArrayTypeSymbol && Symbols.ToScalarType(innermost) is not null
+            ? $"'{array.ToDisplayString()}' nests arrays more than two deep or holds two-dimensional ones; pass a {element}[][] of rows, a {element}[,] or a one-dimensional {element}[] indexed i * columns + j"
+            : "arrays of double and float are differentiated (one-dimensional, two-dimensional or arrays of arrays), and arrays of int, long and bool read as data; pass one of those";
     }
 
     /// <summary>
@@ -453,7 +471,81 @@ internal static class FunctionParser
         };
     }
 
-    /// <summary>The span of the numbers an array of structs holds: <c>x_values</c>.</summary>
+    /// <summary>
+    /// A two-dimensional array of numbers (<c>double[,] a</c>), as the forward program reads it: the span of its elements,
+    /// row after row (<c>a_values</c>), differentiated as an array of numbers is when they are doubles or floats and the
+    /// parameter is not <c>[NoDerivative]</c>, and its dimensions (<c>a_rows</c>, <c>a_columns</c>), passive ints. The
+    /// derivative methods view the array, and its gradient and direction (arrays of its dimensions, checked), so, without
+    /// copying, and bind its dimensions once.
+    /// </summary>
+    private static IEnumerable<ParameterSpec> GridParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
+        List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
+            : differentiated && (derivatives & DerivativeKinds.Jacobian) != 0
+            ? $"FJacobian does not take two-dimensional arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian, mark it [NoDerivative], or pass a one-dimensional {element.Keyword()}[] indexed i * columns + j"
+            : null;
+        if (problem is not null)
+        {
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, problem);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        var spec = new StructSpec(element.Keyword() + "[,]", GridDimensions.ToEquatableArray(), "");
+        return new[]
+        {
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::System.ReadOnlySpan<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+                IsSpan: true, Struct: new StructMembership(parameter.Name, spec, -1, new StructArray(element.Keyword(), false, IsGrid: true))),
+        }.Concat(GridDimensions.Select((dimension, k) =>
+            new ParameterSpec(StructLeafName(parameter.Name, dimension.Name), "int", ScalarType.Int, false, ParameterRole.Passive, Struct: new StructMembership(parameter.Name, spec, k))));
+    }
+
+    /// <summary>
+    /// An array of arrays of numbers (<c>double[][] x</c>), as the forward program reads it: one array (<c>x_values</c>),
+    /// differentiated when its numbers are doubles or floats and the parameter is not <c>[NoDerivative]</c>, whose element
+    /// <c>x[i][j]</c> the derivative methods read in place through <c>global::Backprop.RowElements&lt;T&gt;</c> at <c>x_values.At(i, j)</c>.
+    /// Its gradient and direction are arrays of arrays of its rows' lengths (checked), read and written the same way.
+    /// </summary>
+    private static IEnumerable<ParameterSpec> JaggedParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
+        List<DiagnosticInfo> diagnostics)
+    {
+        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
+        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
+        string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
+            : differentiated && (derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0
+            ? "FHessian and FJacobian do not take arrays of arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent, mark it [NoDerivative], or pass a one-dimensional array indexed i * columns + j"
+            : null;
+        if (problem is not null)
+        {
+            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, problem);
+            return Enumerable.Empty<ParameterSpec>();
+        }
+        return new[]
+        {
+            new ParameterSpec(StructArrayName(parameter.Name), $"global::Backprop.RowElements<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,
+                IsSpan: true, Struct: new StructMembership(parameter.Name, new StructSpec(element.Keyword() + "[][]", EquatableArray<StructLeaf>.Empty, ""), -1,
+                    new StructArray(element.Keyword(), false, IsJagged: true))),
+        };
+    }
+
+    /// <summary>The element type of an array of arrays of numbers (not of a generic method's <c>T</c>), or <c>null</c>.</summary>
+    internal static ScalarType? JaggedElement(ITypeSymbol type) =>
+        type is IArrayTypeSymbol { Rank: 1, ElementType: IArrayTypeSymbol { Rank: 1, ElementType: var element } } && Symbols.ToScalarType(element) is ScalarType scalar and not ScalarType.Generic
+            ? scalar : null;
+
+    /// <summary>The dimensions of a two-dimensional array parameter, which the derivative methods read once: <c>int a_rows = a.GetLength(0);</c>.</summary>
+    internal static readonly StructLeaf[] GridDimensions =
+    {
+        new("GetLength(0)", "rows", ScalarType.Int, false),
+        new("GetLength(1)", "columns", ScalarType.Int, false),
+    };
+
+    /// <summary>The element type of a two-dimensional array of numbers (not of a generic method's <c>T</c>), or <c>null</c>.</summary>
+    internal static ScalarType? GridElement(ITypeSymbol type) =>
+        type is IArrayTypeSymbol { Rank: 2, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType scalar and not ScalarType.Generic ? scalar : null;
+
+    /// <summary>The span of the numbers an array of structs or a two-dimensional array holds: <c>x_values</c>.</summary>
     internal static string StructArrayName(string parameter) => parameter + "_values";
 
     /// <summary>The variable holding a leaf of a struct parameter: <c>p_X</c>, <c>body_Position_X</c>.</summary>

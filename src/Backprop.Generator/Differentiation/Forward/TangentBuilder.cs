@@ -50,7 +50,7 @@ internal sealed class TangentBuilder
         var body = new List<CodeLine>();
         if (_function.IsModelMethod)
             body.AddRange(ModelBinding.Bind(_function, _variables, Naming.ModelDirection));
-        foreach (ParameterSpec input in _function.Inputs.Where(p => p.Role == ParameterRole.Array && _tangentNames.ContainsKey(p.Name)))
+        foreach (ParameterSpec input in _function.Inputs.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature && _tangentNames.ContainsKey(p.Name)))
             body.Add(new CheckLengthLine(input.Name, _tangentNames[input.Name]));
         foreach (ParameterSpec input in _function.Inputs.Where(p => p.TakesMatrices))
             body.Add(new RequireShapeLine(input.Name, _tangentNames[input.Name], _function.Name + Naming.TangentSuffix, input.Field));

@@ -191,7 +191,7 @@ internal sealed partial class GradientBuilder
         var body = new List<CodeLine>();
         if (_function.IsModelMethod)
             body.AddRange(ModelBinding.Bind(_function, _variables, Naming.ModelGradients));
-        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
         foreach (ParameterSpec parameter in _function.Inputs.Where(p => p.TakesMatrices))
             body.Add(new RequireShapeLine(parameter.Name, parameter.GradientName, MethodName, parameter.Field));

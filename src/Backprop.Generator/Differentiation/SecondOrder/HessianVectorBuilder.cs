@@ -110,7 +110,7 @@ internal sealed partial class HessianVectorBuilder
         var body = new List<CodeLine>();
         if (_function.IsModelMethod)
             body.AddRange(ModelBinding.NullChecks(_function, Naming.ModelDirection).Concat(ModelBinding.NullChecks(_function, Naming.ModelProduct)));
-        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in _function.Parameters.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
         {
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.Name]));
             body.Add(new CheckLengthLine(parameter.Name, _fixedNames[parameter.GradientName]));
@@ -141,7 +141,7 @@ internal sealed partial class HessianVectorBuilder
         if (Differentiable.Any(p => live.Contains(p.GradientName)))
             return null;
         var body = new List<CodeLine>();
-        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array))
+        foreach (ParameterSpec parameter in Differentiable.Where(p => p.Role == ParameterRole.Array && !p.ShapeCheckedBySignature))
         {
             body.Add(new CheckLengthLine(parameter.Name, parameter.GradientName));
             body.Add(new CheckLengthLine(parameter.Name, Naming.Product(parameter.Name)));

@@ -154,7 +154,7 @@ internal sealed partial class BodyLowering
 
     /// <summary>The local array (not a span) a reference reads, or <c>null</c>.</summary>
     private string? LocalArray(IOperation reference) =>
-        reference is ILocalReferenceOperation { Local: var local } && Symbols.SpanElement(local.Type) is null && _variableNames.TryGetValue(local, out string? name) && _variablesByName[name].IsArray
+        reference is ILocalReferenceOperation { Local: var local } && Symbols.SpanElement(local.Type) is null && !_grids.ContainsKey(local) && _variableNames.TryGetValue(local, out string? name) && _variablesByName[name].IsArray
             ? name : null;
 
     /// <summary>Whether a deconstruction assigns arrays (which only a swap may do).</summary>
@@ -213,6 +213,7 @@ internal sealed partial class BodyLowering
     /// <summary>The array or span an element target is of, and its index lowered to an int (<c>null</c> after a report).</summary>
     private (IOperation Array, int? Index) ElementOf(IOperation element) => element switch
     {
+        IArrayElementReferenceOperation { Indices.Length: 2 } cell when GridOf(cell.ArrayReference) is { } grid => (cell.ArrayReference, GridOffset(grid, cell)),
         IArrayElementReferenceOperation array => (array.ArrayReference, LowerIndex(array)),
         IPropertyReferenceOperation indexer => (indexer.Instance!, LowerValue(indexer.Arguments[0].Value) is int index ? _nodes.Convert(index, ScalarType.Int) : null),
         _ => throw new System.InvalidOperationException($"Not an element: {element.Kind}."),

@@ -146,7 +146,9 @@ internal sealed partial class BodyLowering
             else if (argument.Parameter.Type is IArrayTypeSymbol || Symbols.SpanElement(argument.Parameter.Type) is not null)
             {
                 IOperation passed = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
-                if (ArrayVariable(passed) is (string array, _))
+                if (RefuseGridArgument(passed, target))
+                    ok = false;
+                else if (ArrayVariable(passed) is (string array, _))
                     arguments[argument.Parameter.Ordinal] = _nodes.Add(Op.ArrayArgument, _variablesByName[array].Type, null, 0, array, null);
                 else
                     ok = false;

@@ -56,6 +56,10 @@ internal sealed partial class BodyLowering
         // Kept out of the switch below: each of its cases' variables is a local of this frame, which recursion multiplies.
         if (IsStructNumber(operation))
             return LowerStructNumber(operation, type.Value);
+        if (IsGridValue(operation))
+            return LowerGridValue(operation, type.Value);
+        if (IsJaggedValue(operation))
+            return LowerJaggedValue(operation, type.Value);
 
         switch (operation)
         {

@@ -172,6 +172,19 @@ internal sealed partial class BodyLowering
                         "take the array as a parameter, and read its matrices by index");
                     return;
                 }
+                if (FunctionParser.GridElement(declarator.Symbol.Type) is ScalarType gridElement)
+                {
+                    LowerGridLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
+                        declarator, gridElement);
+                    continue;
+                }
+                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement)
+                {
+                    _refusedLocals.Add(declarator.Symbol);
+                    Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of arrays '{declarator.Symbol.Name}'",
+                        $"use a two-dimensional local ({rowElement.Keyword()}[,] {declarator.Symbol.Name} = new {rowElement.Keyword()}[rows, columns];), or take the array of arrays as a parameter");
+                    return;
+                }
                 if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
                 {
                     // Said once, here: its uses (v.X) say nothing more.
@@ -188,6 +201,13 @@ internal sealed partial class BodyLowering
                     // double[] y = Layer(x, w): the callee's body, inlined here, fills its local array, which y then names.
                     if (InlineBody(call, callee) is { Count: 1 } returned)
                         _variableNames[declarator.Symbol] = returned[0];
+                    continue;
+                }
+                if (declarator.GetVariableInitializer()?.Value is { } rowValue && Row(rowValue) is not null)
+                {
+                    // var row = x[i]: the local names a row of an array of arrays (its index), not an array of its own.
+                    LowerRowLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
+                        declarator.Symbol, rowValue, declarator.Syntax);
                     continue;
                 }
                 string name = DeclareLocal(declarator.Symbol);
@@ -383,6 +403,9 @@ internal sealed partial class BodyLowering
                 UnsupportedStatement(expression.Syntax, $"Assigning to the matrix parameter '{matrix.Name}'",
                     $"give the new value a local of its own (var h = {matrix.Name}; then assign h)");
                 return;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var row } } rowAssignment when _rows.ContainsKey(row):
+                LowerRowLocal(source, row, rowAssignment.Value, expression.Syntax);
+                return;
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var array } } rebind when VariableType(array.Type) is (_, true):
                 LowerRebind(source, array, rebind.Value, expression.Syntax, declares: false);
                 return;
@@ -411,7 +434,7 @@ internal sealed partial class BodyLowering
     private void LowerStore(string source, IOperation element, IOperation value, Op? compound)
     {
         IOperation arrayReference = element is IArrayElementReferenceOperation arrayElement ? arrayElement.ArrayReference : ((IPropertyReferenceOperation)element).Instance!;
-        if (ArrayVariable(arrayReference) is not (string array, var kind))
+        if (RefuseParameterGridWrite(arrayReference, element.Syntax) || ArrayVariable(arrayReference) is not (string array, var kind))
             return;
         if (kind == VariableKind.Parameter)
         {
@@ -517,7 +540,10 @@ internal sealed partial class BodyLowering
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
         if (IsRefused(collection))
             return;
-        if (collection.Type is not IArrayTypeSymbol && Symbols.SpanElement(collection.Type) is null || ArrayVariable(collection) is not (string array, _) || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+        // foreach (var v in x[i]), x an array of arrays: a loop over the row, whose index is taken once, as C# reads x[i] once.
+        var row = Row(collection);
+        bool arrayLike = collection.Type is IArrayTypeSymbol || Symbols.SpanElement(collection.Type) is not null;
+        if ((row?.Values ?? (arrayLike ? ArrayVariable(collection)?.Name : null)) is not string array || loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
         {
             UnsupportedStatement(loop.Syntax, $"A foreach loop over '{collection.Syntax}' of type '{collection.Type?.ToDisplayString()}'",
                 collection.Type is IArrayTypeSymbol || Symbols.SpanElement(collection.Type) is not null
@@ -525,15 +551,27 @@ internal sealed partial class BodyLowering
                     : "loop over an array or span parameter or a local array; lists and other collections are not supported");
             return;
         }
+        string? rowIndex = row?.IndexVariable;
+        if (row is { IndexVariable: null } && LowerRowIndex(row.Value) is int taken)
+        {
+            rowIndex = NewVariable("row", ScalarType.Int);
+            Add(new AssignStatement($"int {rowIndex} = {OneLine(row.Value.Index!.Syntax)}; (the row {OneLine(collection.Syntax)} the loop runs over)", TakeNodes(taken, out int rowNode), rowIndex, rowNode, true));
+        }
+        else if (row is not null && rowIndex is null)
+            return;
         string index = NewVariable("index", ScalarType.Int);
-        AssignConstant($"int {index} = 0; (position in {array})", index, 0);
-        string name = DeclareLocal(element);
-        ScalarType type = _variablesByName[name].Type;
-        ValueShape shape = _variablesByName[name].IsMatrix ? ValueShape.Matrix : ValueShape.Scalar;
+        AssignConstant($"int {index} = 0; (position in {(row is null && JaggedParameter(collection) is null && GridParameter(collection) is null ? array : OneLine(collection.Syntax))})", index, 0);
+        // foreach (var row in x), x an array of arrays: row names the row at the index.
+        bool rows = JaggedParameter(collection) is not null;
+        if (rows)
+            _rows[element] = (array, index);
         string source = $"foreach ({element.Type.ToDisplayString()} {element.Name} in {collection.Syntax})";
 
         Loop context = JumpFlags(loop.Body.Syntax, loop.Syntax, out List<string> leaveFlags);
-        int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null));
+        int length = rowIndex is null
+            ? _nodes.Add(Op.Length, ScalarType.Int, null, 0, array, null)
+            : _nodes.Add(Op.PassiveCall, ScalarType.Int, new[] { _nodes.Read(rowIndex, ScalarType.Int) }, 0, null, RowCall(array, "RowLength", 1));
+        int condition = _nodes.Add(Op.Less, ScalarType.Bool, _nodes.Read(index, ScalarType.Int), length);
         if (leaveFlags.Count > 0)
             condition = _nodes.Add(Op.And, ScalarType.Bool, NoFlagSet(leaveFlags), condition);
         NodeBuilder nodes = TakeNodes();
@@ -543,8 +581,16 @@ internal sealed partial class BodyLowering
         _statements = new List<Statement>();
         if (context.ContinueFlag is not null)
             AssignConstant("(no continue yet in this iteration)", context.ContinueFlag, 0);
-        int read = _nodes.Add(Op.Element, type, new[] { _nodes.Read(index, ScalarType.Int) }, 0, array, null, shape);
-        Add(new AssignStatement($"{element.Type.ToDisplayString()} {element.Name} = {collection.Syntax}[{index}];", TakeNodes().ToNodes(), name, read, true));
+        if (!rows)
+        {
+            string name = DeclareLocal(element);
+            ValueShape shape = _variablesByName[name].IsMatrix ? ValueShape.Matrix : ValueShape.Scalar;
+            int position = rowIndex is null
+                ? _nodes.Read(index, ScalarType.Int)
+                : _nodes.Add(Op.PassiveCall, ScalarType.Int, new[] { _nodes.Read(rowIndex, ScalarType.Int), _nodes.Read(index, ScalarType.Int) }, 0, null, RowCall(array, "At", 2));
+            int read = _nodes.Convert(_nodes.Add(Op.Element, _variablesByName[array].Type, new[] { position }, 0, array, null, shape), _variablesByName[name].Type);
+            Add(new AssignStatement($"{element.Type.ToDisplayString()} {element.Name} = {collection.Syntax}[{index}];", TakeNodes().ToNodes(), name, read, true));
+        }
         // The index steps even after a break (the loop's condition tests the flag first), so the reverse sweep undoes
         // one step per iteration, as for any counted loop.
         LowerStatements(loop.Body is IBlockOperation block ? block.Operations : new[] { loop.Body });

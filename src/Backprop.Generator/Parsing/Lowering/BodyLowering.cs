@@ -68,6 +68,10 @@ internal sealed partial class BodyLowering
                 reserved.AddRange(layout.Leaves.Select(l => FunctionParser.StructLeafName(parameter.Name, l.Name)));
             else if (StructLayout.ArrayOf(parameter.Type) is not null)
                 reserved.Add(FunctionParser.StructArrayName(parameter.Name));
+            else if (FunctionParser.JaggedElement(parameter.Type) is not null)
+                reserved.Add(FunctionParser.StructArrayName(parameter.Name));
+            else if (FunctionParser.GridElement(parameter.Type) is not null)
+                reserved.AddRange(new[] { FunctionParser.StructArrayName(parameter.Name) }.Concat(FunctionParser.GridDimensions.Select(d => FunctionParser.StructLeafName(parameter.Name, d.Name))));
             else
                 continue;
             reserved.Add(Naming.Product(parameter.Name));
@@ -98,6 +102,10 @@ internal sealed partial class BodyLowering
                 BindStructParameter(parameter, layout);
             else if (StructLayout.ArrayOf(parameter.Type) is ({ Refusal: null } structElement, _))
                 BindStructArray(parameter, structElement);
+            else if (FunctionParser.GridElement(parameter.Type) is ScalarType gridElement)
+                BindGrid(parameter, gridElement);
+            else if (FunctionParser.JaggedElement(parameter.Type) is ScalarType rowElement)
+                BindJagged(parameter, rowElement);
         }
         if (model is not null)
             BindParameterFields();
