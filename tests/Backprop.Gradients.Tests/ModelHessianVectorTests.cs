@@ -95,7 +95,7 @@ public class ModelHessianVectorTests
         var error = Assert.Throws<ArgumentException>(() => model.LossGradientHessianVector(Random(2, 4, 1), Random(2, 3, 2),
             LayeredModel.Gradients.For(model), LayeredModel.Gradients.For(model), product));
 
-        Assert.Contains("'product.Hidden.b' is 1×4 but field 'Hidden.b' is 1×5", error.Message);
+        Assert.StartsWith("LossGradientHessianVector: the product 'product.Hidden.b' is 1×4 but field 'Hidden.b' is 1×5; allocate the product with Gradients.For(model).", error.Message);
         Assert.Equal("product", error.ParamName);
     }
 }

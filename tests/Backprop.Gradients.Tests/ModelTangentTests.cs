@@ -107,7 +107,7 @@ public class ModelTangentTests
 
         var error = Assert.Throws<ArgumentException>(() => model.LossTangent(Random(2, 4, 1), Random(2, 3, 2), direction));
 
-        Assert.Contains("'direction.Output.W' is 3×5 but field 'Output.W' is 5×3", error.Message);
+        Assert.StartsWith("LossTangent: the direction 'direction.Output.W' is 3×5 but field 'Output.W' is 5×3; allocate the direction with Gradients.For(model).", error.Message);
         Assert.Equal("direction", error.ParamName);
     }
 }

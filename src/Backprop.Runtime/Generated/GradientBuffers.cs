@@ -74,10 +74,10 @@ public static class GradientBuffers
         if (value is null)
             throw new InvalidOperationException($"{method}: the model's field '{field}' is null; give it a matrix first.");
         if (gradient is null)
-            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; allocate the gradients with Gradients.For(model).");
+            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; {Allocate(name)}");
         if (gradient.Rows != value.Rows || gradient.Columns != value.Columns)
             throw new ArgumentException(
-                $"{method}: the gradient '{name}' is {gradient.Shape} but field '{field}' is {value.Shape}; allocate the gradients with Gradients.For(model).", Gradients(name));
+                $"{method}: the {Role(name)} '{name}' is {gradient.Shape} but field '{field}' is {value.Shape}; {Allocate(name)}", Gradients(name));
     }
 
     /// <summary>
@@ -94,10 +94,10 @@ public static class GradientBuffers
         if (values is null)
             throw new InvalidOperationException($"{method}: the model's field '{field}' is null; give it its matrices first.");
         if (gradients is null)
-            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; allocate the gradients with Gradients.For(model).");
+            throw new ArgumentNullException(Gradients(name), $"{method}: '{name}' is null; {Allocate(name)}");
         if (gradients.Length != values.Length)
             throw new ArgumentException(
-                $"{method}: the gradient '{name}' holds {gradients.Length} matrices but field '{field}' holds {values.Length}; allocate the gradients with Gradients.For(model).", Gradients(name));
+                $"{method}: the {Role(name)} '{name}' holds {gradients.Length} matrices but field '{field}' holds {values.Length}; {Allocate(name)}", Gradients(name));
         for (int i = 0; i < values.Length; i++)
         {
             Matrix<T> value = values[i], gradient = gradients[i];
@@ -107,12 +107,25 @@ public static class GradientBuffers
                 throw new ArgumentNullException(Gradients(name), $"{method}: '{name}[{i}]' is null.");
             if (gradient.Rows != value.Rows || gradient.Columns != value.Columns)
                 throw new ArgumentException(
-                    $"{method}: the gradient '{name}[{i}]' is {gradient.Shape} but field '{field}[{i}]' is {value.Shape}; allocate the gradients with Gradients.For(model).", Gradients(name));
+                    $"{method}: the {Role(name)} '{name}[{i}]' is {gradient.Shape} but field '{field}[{i}]' is {value.Shape}; {Allocate(name)}", Gradients(name));
         }
     }
 
     /// <summary>The parameter a model's gradient member belongs to: <c>gradients</c>, of <c>gradients.W1</c>.</summary>
     private static string Gradients(string name) => name.IndexOf('.') is int dot and > 0 ? name.Substring(0, dot) : name;
+
+    /// <summary>
+    /// What the member is, as messages say it: a gradient (of <c>gradients</c>), or what a tangent or Hessian-vector product
+    /// takes the model's <c>Gradients</c> for (<c>direction</c>, <c>product</c>).
+    /// </summary>
+    private static string Role(string name)
+    {
+        string holder = Gradients(name);
+        return holder == "gradients" ? "gradient" : holder;
+    }
+
+    /// <summary>How to make the member right: allocate the parameter it belongs to from the model.</summary>
+    private static string Allocate(string name) => $"allocate the {Gradients(name)} with Gradients.For(model).";
 
     /// <summary>A zero matrix of <paramref name="value"/>'s shape: the gradient of a model's matrix field (<c>{Model}.Gradients.For</c>).</summary>
     public static Matrix<T> ZerosLike<T>(Matrix<T> value)
