@@ -1,3 +1,4 @@
+using Backprop.Testing;
 namespace Backprop.Gradients.Tests;
 
 public class AllocationTests
@@ -6,11 +7,12 @@ public class AllocationTests
     public void GradientCallAllocatesNothing()
     {
         SeedExamples.LogisticLossGradient(0.3, -0.1, 2, 1, out _, out _);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        double sink = 0;
-        for (int i = 0; i < 1000; i++)
-            sink += SeedExamples.LogisticLossGradient(0.3 + i * 1e-3, -0.1, 2, 1, out double dw, out double db) + dw + db;
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        double sink = 0, w = 0.3;
+        Assert.Equal(0, SteadyState.Allocated(() =>
+        {
+            w += 1e-3;
+            sink += SeedExamples.LogisticLossGradient(w, -0.1, 2, 1, out double dw, out double db) + dw + db;
+        }, calls: 1000));
         Assert.True(double.IsFinite(sink));
     }
 
@@ -74,14 +76,7 @@ public class AllocationTests
         Assert.Equal(0, Allocated(() => JaggedFunctions.LogisticLossTangent(x, labels, w, 0.1, x, w, 1)));
     }
 
-    private static long Allocated(Action call)
-    {
-        call();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-            call();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long Allocated(Action call) => SteadyState.Allocated(call, calls: 100);
 
     /// <summary>
     /// For an array result, every derivative method allocates exactly what the function itself does (its result and

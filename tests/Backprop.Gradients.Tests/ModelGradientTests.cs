@@ -1,3 +1,4 @@
+using Backprop.Testing;
 using System.Reflection;
 using static Backprop.Gradients.Tests.MatrixChecks;
 
@@ -256,15 +257,13 @@ public class ModelGradientTests
         model.LossGradient(x, t, gradients);
         stack.LossGradient(0.5, x, labels, stackGradients, out _);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
         double sink = 0;
-        for (int step = 0; step < 5; step++)
+        Assert.Equal(0, SteadyState.Allocated(() =>
         {
             sink += model.LossGradient(x, t, gradients);
             sink += model.LossGradient(lastX, lastT, gradients);
             sink += stack.LossGradient(0.5, x, labels, stackGradients, out _);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, calls: 5));
         Assert.True(double.IsFinite(sink));
     }
 }

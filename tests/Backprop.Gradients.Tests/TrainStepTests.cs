@@ -1,3 +1,4 @@
+using Backprop.Testing;
 using Backprop.Training;
 
 namespace Backprop.Gradients.Tests;
@@ -104,21 +105,8 @@ public class TrainStepTests
         Assert.NotEqual(1.2, fused.Temperature);
     }
 
-    /// <summary>Bytes ten calls allocate once warm. The runtime may promote a method to optimized code while it runs, which can allocate once on this thread; a step that allocates allocates in every attempt.</summary>
-    private static long Allocated(Action step)
-    {
-        for (int i = 0; i < 3; i++)
-            step();
-        long allocated = long.MaxValue;
-        for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-                step();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        return allocated;
-    }
+    /// <summary>Bytes ten steps allocate once warm (<see cref="SteadyState.Allocated"/>).</summary>
+    private static long Allocated(Action step) => SteadyState.Allocated(step);
 
     [Fact]
     public void AStepAllocatesNothingOnceWarm()
