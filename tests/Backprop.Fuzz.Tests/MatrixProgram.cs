@@ -178,10 +178,14 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
         text.Append("\n    public static (double Value, double Derivative) ").Append(FuzzProgram.MethodName).Append("Tangent(")
             .Append(string.Join(", ", new[] { signature }.Concat(Parameters.Where(p => p.Differentiable).Select(Direction)))).Append(")\n    {\n");
         text.Append("        var model = ").Append(model).Append(";\n");
-        text.Append("        var direction = new Gradients { ").Append(string.Join(", ", fields.Select(f => $"{f.Name} = d{f.Name}"))).Append(" };\n");
+        WriteDirection(text, fields);
         text.Append("        return model.").Append(ModelTwin.MethodName).Append("Tangent(")
             .Append(string.Join(", ", kept.Select(p => p.Name).Append("direction").Concat(kept.Where(p => p.Differentiable).Select(p => "d" + p.Name)))).Append(");\n    }\n");
     }
+
+    /// <summary>The model's direction, each field's member the stand-in's direction of it (<c>dW</c>).</summary>
+    private static void WriteDirection(StringBuilder text, List<MatrixParameter> fields) =>
+        text.Append("        var direction = new Gradients { ").Append(string.Join(", ", fields.Select(f => $"{f.Name} = d{f.Name}"))).Append(" };\n");
 
     /// <summary>
     /// <c>FHessianVector</c> of the static signature through the model's <c>FGradientHessianVector</c>: directions as the
@@ -196,7 +200,7 @@ internal sealed record MatrixProgram(int Seed, IReadOnlyList<MatrixParameter> Pa
         text.Append("\n    public static double ").Append(FuzzProgram.MethodName).Append("HessianVector(")
             .Append(string.Join(", ", new[] { signature }.Concat(differentiable.Select(Direction)).Concat(differentiable.Select(Product)))).Append(")\n    {\n");
         text.Append("        var model = ").Append(model).Append(";\n");
-        text.Append("        var direction = new Gradients { ").Append(string.Join(", ", fields.Select(f => $"{f.Name} = d{f.Name}"))).Append(" };\n");
+        WriteDirection(text, fields);
         text.Append("        var product = Gradients.For(model);\n");
         foreach (MatrixParameter field in fields)
             text.Append(field.Role == MatrixRole.Scalar ? $"        product.{field.Name} = {MatrixValues.Garbage};\n" : $"        h{field.Name}.CopyTo(product.{field.Name});\n");
