@@ -44,6 +44,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The same programs over two-dimensional arrays: their array parameters grids, the gradients written into grids.</summary>
+    [Fact]
+    public void GridSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateGrid);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
     [Fact]
     public void StructSeedRange()
@@ -65,7 +74,8 @@ public class FuzzTests(ITestOutputHelper output)
     /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
     /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
     /// <see cref="MatrixProgram.AsModel"/>); with <c>FUZZ_STRUCTS=1</c> they take their numbers in a struct
-    /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>).
+    /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>); with
+    /// <c>FUZZ_GRIDS=1</c> as two-dimensional arrays (<see cref="ProgramGenerator.GenerateGrid"/>).
     /// </summary>
     [Fact]
     public void Campaign()
@@ -77,6 +87,7 @@ public class FuzzTests(ITestOutputHelper output)
             : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
             : Environment.GetEnvironmentVariable("FUZZ_STRUCTS") == "1" ? ProgramGenerator.GenerateStruct
             : Environment.GetEnvironmentVariable("FUZZ_SPANS") == "1" ? ProgramGenerator.GenerateSpan
+            : Environment.GetEnvironmentVariable("FUZZ_GRIDS") == "1" ? ProgramGenerator.GenerateGrid
             : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)
