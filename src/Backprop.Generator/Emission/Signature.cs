@@ -87,7 +87,7 @@ internal static class Signature
     /// An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out
     /// so); a two-dimensional array as the span of its elements, row after row.
     /// </summary>
-    private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
+    internal static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
     {
         if (array.IsGrid)
             return $"global::Backprop.GridElements.Values({name})";

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Model;
+
+namespace Backprop.Generator.Emission;
+
+/// <summary>
+/// An array parameter's scratch derivative buffers in the wrappers that fill a matrix one input coordinate at a time
+/// (<c>FHessian</c>'s directions, gradients and products; <c>FJacobian</c>'s directions and gradients; the gradient
+/// <c>FHessianVector</c> lends the product it calls), and the walk over their numbers in the order of the matrix's rows
+/// and columns. A buffer has the parameter's own type and shape, so the method it is passed to checks and views it as it
+/// does a caller's. Its numbers, in order, are
+/// <list type="bullet">
+/// <item>a one-dimensional array's (or a span's, whose buffer is an array) elements;</item>
+/// <item>a two-dimensional array's elements row after row, viewed through <c>GridElements.Values</c>;</item>
+/// <item>an array or span of structs' numbers, struct after struct, each struct's in declaration order (members not
+/// differentiated included, whose rows and columns are zero), viewed through <c>MemoryMarshal.Cast</c>;</item>
+/// <item>an array of arrays' elements row after row, walked row by row.</item>
+/// </list>
+/// </summary>
+internal static class CoordinateBuffers
+{
+    /// <summary>The type of a scratch buffer for <paramref name="unit"/>: <c>double[]</c>, <c>double[,]</c>, <c>double[][]</c>, <c>Vec3[]</c>.</summary>
+    public static string Type(ParameterUnit unit, ExprPrinter printer) => unit.Struct?.Array switch
+    {
+        { IsGrid: true } => printer.Scalar(unit.First) + "[,]",
+        { IsJagged: true } => printer.Scalar(unit.First) + "[][]",
+        { } structs => structs.Element + "[]",
+        null => printer.Scalar(unit.First) + "[]",
+    };
+
+    /// <summary>A zeroed scratch buffer of the parameter's shape from this thread's pool.</summary>
+    public static string Rent(ParameterUnit unit, ExprPrinter printer)
+    {
+        string name = Naming.Identifier(unit.Name);
+        return unit.Struct?.Array switch
+        {
+            { IsGrid: true } => $"global::Backprop.GridElements.Rent<{printer.Scalar(unit.First)}>({name}.GetLength(0), {name}.GetLength(1))",
+            { IsJagged: true } => $"global::Backprop.RowElements.Rent({name})",
+            { } structs => $"global::Backprop.Scratch.Rent<{structs.Element}>({name}.Length)",
+            null => $"global::Backprop.Scratch.Rent<{printer.Scalar(unit.First)}>({name}.Length)",
+        };
+    }
+
+    /// <summary>Gives a buffer from <see cref="Rent"/> back.</summary>
+    public static string Return(ParameterUnit unit, string buffer) =>
+        $"global::Backprop.{unit.Struct?.Array switch { { IsGrid: true } => "GridElements", { IsJagged: true } => "RowElements", _ => "Scratch" }}.Return({buffer});";
+
+    /// <summary>How many numbers the parameter holds: its rows and columns in the matrix.</summary>
+    public static string Count(ParameterUnit unit)
+    {
+        string name = Naming.Identifier(unit.Name);
+        return unit.Struct?.Array switch
+        {
+            { IsJagged: true } => $"global::Backprop.RowElements.Count({name})",
+            { IsGrid: true } or null => name + ".Length",
+            _ => $"{unit.Struct.Spec.Leaves.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} * {name}.Length",
+        };
+    }
+
+    /// <summary>
+    /// Declares a span over each buffer's numbers where the buffer's elements are not those numbers already (a
+    /// two-dimensional array's, an array of structs'), named after the buffer (once: a buffer declared again, in another
+    /// scope, keeps its view's name); maps every buffer to what its numbers are indexed through.
+    /// </summary>
+    public static void DeclareViews(CodeWriter writer, ParameterUnit unit, IEnumerable<string> buffers, Dictionary<string, string> numbers, NameAllocator names, ExprPrinter printer)
+    {
+        foreach (string buffer in buffers)
+        {
+            if (unit.Struct?.Array is not { IsJagged: false } array)
+            {
+                numbers[buffer] = buffer;
+                continue;
+            }
+            if (!numbers.ContainsKey(buffer))
+                numbers[buffer] = names.Allocate(buffer + "_values");
+            writer.Line($"{printer.Buffer(unit.First, written: true)} {numbers[buffer]} = {Signature.Numbers(array, unit.First, buffer, written: true, printer)};");
+        }
+    }
+
+    /// <summary>
+    /// One line visiting each number of a buffer in order, <paramref name="index"/> counting from 0:
+    /// <c>for (int i = 0; i &lt; x.Length; i++) {statement}</c>; an array of arrays' row by row, <paramref name="row"/> and
+    /// <paramref name="column"/> its positions.
+    /// </summary>
+    /// <param name="numbers">The buffer's numbers as <see cref="DeclareViews"/> gives them.</param>
+    /// <param name="statement">The statement for the number it is given, at the index it is given.</param>
+    public static void ForEachNumber(CodeWriter writer, ParameterUnit unit, string numbers, string index, string row, string column, System.Func<string, string, string> statement)
+    {
+        if (unit.Struct?.Array is { IsJagged: true })
+        {
+            writer.Line($"for (int {row} = 0, {index} = 0; {row} < {numbers}.Length; {row}++)");
+            writer.Line($"    for (int {column} = 0; {column} < {numbers}[{row}].Length; {column}++, {index}++) {statement($"{numbers}[{row}][{column}]", index)}");
+            return;
+        }
+        writer.Line($"for (int {index} = 0; {index} < {Count(unit)}; {index}++) {statement($"{numbers}[{index}]", index)}");
+    }
+
+    /// <summary>Whether some unit is an array of arrays, whose walk needs a row and a column beside the index.</summary>
+    public static bool WalksRows(IEnumerable<ParameterUnit> units) => units.Any(u => u.Struct?.Array is { IsJagged: true });
+}
