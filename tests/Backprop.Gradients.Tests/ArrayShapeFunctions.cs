@@ -15,12 +15,12 @@ public static partial class ArrayShapeFunctions
 
     /// <summary>
     /// Each element of a grid, row after row, through a branch: tanh where it is positive, half of it elsewhere, scaled
-    /// by s. With as many outputs as grid elements plus one input, FJacobian takes reverse sweeps.
+    /// by s; then s². As many outputs as inputs, so FJacobian takes forward sweeps.
     /// </summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
     public static double[] SquashGrid(double[,] a, double s)
     {
-        var y = new double[a.Length];
+        var y = new double[a.Length + 1];
         int k = 0;
         for (int i = 0; i < a.GetLength(0); i++)
         {
@@ -33,6 +33,7 @@ public static partial class ArrayShapeFunctions
                 k++;
             }
         }
+        y[k] = s * s;
         return y;
     }
 
@@ -51,10 +52,7 @@ public static partial class ArrayShapeFunctions
         return y;
     }
 
-    /// <summary>
-    /// xᵀ A x over the numbers of an array of arrays, row after row, with A a [NoDerivative] matrix: its Hessian is
-    /// A + Aᵀ, its Jacobian… none (a scalar).
-    /// </summary>
+    /// <summary>xᵀ A x over the numbers of an array of arrays, row after row, with A a [NoDerivative] matrix: its Hessian is A + Aᵀ.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double RaggedQuadratic(double[][] x, [NoDerivative] double[,] a)
     {

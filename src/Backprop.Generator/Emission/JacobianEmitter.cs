@@ -21,7 +21,8 @@ internal static class JacobianEmitter
     {
         var differentiable = DerivativeEmitter.Differentiable(function).ToList();
         var units = Signature.Units(differentiable).ToList();
-        var names = new NameAllocator(function.Parameters.SelectMany(p => new[] { p.Name, p.GradientName })
+        // An array viewed as numbers (x_values) is no local here: its buffers' views may take the name.
+        var names = new NameAllocator(function.Parameters.Where(p => p.Struct?.Array is null).SelectMany(p => new[] { p.Name, p.GradientName })
             .Concat(units.Where(u => u.Struct is not null).SelectMany(u => new[] { u.Name, Naming.Derivative(u.Name) })));
         // The matrix is "jacobian" unless a parameter has that name.
         string matrix = names.Allocate("jacobian");
