@@ -13,8 +13,8 @@ namespace Backprop.Generator.Emission;
 /// <list type="bullet">
 /// <item>a one-dimensional array's (or a span's, whose buffer is an array) elements;</item>
 /// <item>a two-dimensional array's elements row after row, viewed through <c>GridElements.Values</c>;</item>
-/// <item>an array or span of structs' numbers, struct after struct, each struct's in declaration order (members not
-/// differentiated included, whose rows and columns are zero), viewed through <c>MemoryMarshal.Cast</c>;</item>
+/// <item>an array or span of structs' numbers, struct after struct, each struct's in declaration order (every number
+/// it holds, as its gradient has them), viewed through <c>MemoryMarshal.Cast</c>;</item>
 /// <item>an array of arrays' elements row after row, walked row by row.</item>
 /// </list>
 /// </summary>
