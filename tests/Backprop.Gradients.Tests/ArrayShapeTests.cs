@@ -199,7 +199,8 @@ public class ArrayShapeTests
             AssertHessian(Gradient, hessian, p);
 
             double[] v = Point(seed + 100, 10);
-            double[][] hx = lengths.Select(n => new double[n]).ToArray();
+            // Garbage in the product: it is overwritten.
+            double[][] hx = lengths.Select(n => Enumerable.Repeat(double.NaN, n).ToArray()).ToArray();
             A.RaggedEnergyHessianVector(Rows(p, lengths), p[^1], Rows(v, lengths), v[^1], hx, out double hk);
             double[] expected = GradientAlong(Gradient, p, v);
             double[] product = Flat(hx).Append(hk).ToArray();
@@ -292,7 +293,7 @@ public class ArrayShapeTests
         AssertHessian(Gradient, hessian, p);
 
         double[] v = Point(17, 13);
-        var hp = new Vec3[4];
+        var hp = Enumerable.Repeat(new Vec3(double.NaN, double.NaN, double.NaN), 4).ToArray();
         A.ChainHessianVector(Points(p, 4), p[^1], 1.0, Points(v, 4), v[^1], hp, out double hk);
         double[] expected = GradientAlong(Gradient, p, v);
         double[] product = Flat(hp).Append(hk).ToArray();
