@@ -192,6 +192,35 @@ public static partial class ArrayShapeFunctions
         return sum + Vector3.Dot(v[0], v[1]);
     }
 
+    /// <summary>
+    /// A struct holding arrays, in a loop with a branch and through a call: (b + Σᵢ W[order[i]]·xᵢ)² where positive (else
+    /// Softplus of it) + 0.1·|W|².
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
+    public static double LayerLoss(Layer layer, double[] x)
+    {
+        double s = layer.B;
+        for (int i = 0; i < layer.Order.Length; i++)
+            s += layer.W[layer.Order[i]] * x[i];
+        double loss = s > 0 ? s * s : Softplus(s);
+        foreach (double w in layer.W)
+            loss += 0.1 * w * w;
+        return loss;
+    }
+
+    /// <summary>A struct holding arrays mapped elementwise: yᵢ = tanh(W[order[i]]·xᵢ + b), then y₍ₙ₊ᵢ₎ = b·xᵢ.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
+    public static double[] LayerOutputs(Layer layer, double[] x)
+    {
+        var y = new double[2 * x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = Math.Tanh(layer.W[layer.Order[i]] * x[i] + layer.B);
+            y[x.Length + i] = layer.B * x[i];
+        }
+        return y;
+    }
+
     /// <summary>Each point's distance from the origin: fewer outputs than inputs (reverse sweeps).</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Jacobian)]
     public static double[] Distances(Vec3[] p)

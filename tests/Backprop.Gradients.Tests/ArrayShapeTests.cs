@@ -349,6 +349,61 @@ public class ArrayShapeTests
         AssertJacobian(Value, scaled, q);
     }
 
+    // ---- Structs holding arrays ----
+
+    private static readonly int[] s_order = { 2, 0, 2, 1 };
+
+    /// <summary>Coordinates: the layer's W (3 elements), its B, then x (4 elements).</summary>
+    private static Layer LayerOf(double[] p) => new() { W = p[..3], B = p[3], Order = s_order };
+
+    [Fact]
+    public void SecondDerivativesOfAStructHoldingArraysTakeItsMembersInOrderArraysElementByElement()
+    {
+        double[] Gradient(double[] q)
+        {
+            var dx = new double[4];
+            A.LayerLossGradient(LayerOf(q), q[4..], out Layer dlayer, dx);
+            return dlayer.W.Append(dlayer.B).Concat(dx).ToArray();
+        }
+        // One point where the sum is positive, one where it is not (the call).
+        foreach (double[] p in new[] { new[] { 0.5, -0.3, 0.8, 0.2, 1.1, -0.4, 0.7, 0.9 }, new[] { -0.5, 0.3, -0.8, -0.2, 1.1, -0.4, 0.7, 0.9 } })
+        {
+            var hessian = new double[8, 8];
+            double value = A.LayerLossHessian(LayerOf(p), p[4..], hessian);
+            Assert.Equal(A.LayerLoss(LayerOf(p), p[4..]), value);
+            AssertHessian(Gradient, hessian, p);
+
+            double[] v = Point(20, 8);
+            var hx = Enumerable.Repeat(double.NaN, 4).ToArray();
+            A.LayerLossHessianVector(LayerOf(p), p[4..], LayerOf(v), v[4..], out Layer hlayer, hx);
+            double[] expected = GradientAlong(Gradient, p, v);
+            double[] product = hlayer.W.Append(hlayer.B).Concat(hx).ToArray();
+            for (int k = 0; k < 8; k++)
+                Assert.Equal(expected[k], product[k], 6);
+        }
+    }
+
+    [Theory]
+    [InlineData(4)] // 8 inputs, 8 outputs: forward sweeps
+    [InlineData(2)] // 6 inputs, 4 outputs: reverse sweeps
+    public void TheJacobianOfAStructHoldingArraysTakesItsMembersInOrderArraysElementByElement(int n)
+    {
+        double[] p = new[] { 0.5, -0.3, 0.8, 0.2, 1.1, -0.4, 0.7, 0.9 }[..(4 + n)];
+        var jacobian = new double[2 * n, 4 + n];
+        double[] y = A.LayerOutputsJacobian(LayerOf(p), p[4..], jacobian);
+        Assert.Equal(A.LayerOutputs(LayerOf(p), p[4..]), y);
+        // yᵢ = tanh(W[oᵢ]·xᵢ + b): row i has (1 − yᵢ²)·xᵢ at W[oᵢ], (1 − yᵢ²) at b, (1 − yᵢ²)·W[oᵢ] at xᵢ; y₍ₙ₊ᵢ₎ = b·xᵢ: xᵢ at b, b at xᵢ.
+        double b = p[3];
+        AssertMatrix((i, k) =>
+        {
+            if (i >= n)
+                return k == 3 ? p[4 + i - n] : k - 4 == i - n ? b : 0;
+            double slope = 1 - y[i] * y[i];
+            return k < 3 ? (k == s_order[i] ? slope * p[4 + i] : 0) : k == 3 ? slope : k - 4 == i ? slope * p[s_order[i]] : 0;
+        }, jacobian);
+        AssertJacobian(q => A.LayerOutputs(LayerOf(q), q[4..]), jacobian, p);
+    }
+
     /// <summary>FHessian's scratch (directions, gradients, products of each shape) comes from the per-thread pools: once warm, it allocates nothing.</summary>
     [Fact]
     public void HessiansOverRowsAndPointsAllocateNothingOnceWarm()

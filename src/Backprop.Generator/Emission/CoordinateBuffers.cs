@@ -96,6 +96,71 @@ internal static class CoordinateBuffers
         writer.Line($"for (int {index} = 0; {index} < {Count(unit)}; {index}++) {statement($"{numbers}[{index}]", index)}");
     }
 
+    /// <summary>
+    /// How many coordinates a struct parameter takes: one per differentiated number it holds, and an array member's
+    /// elements in its place (<c>3</c>, <c>1 + layer.W.Length</c>); a scalar parameter, one.
+    /// </summary>
+    public static string StructCount(ParameterUnit unit)
+    {
+        int numbers = unit.Leaves.Count(l => !l.IsArray);
+        var terms = unit.Leaves.Where(l => l.IsArray).Select(l => Member(unit, l) + ".Length").ToList();
+        if (numbers > 0 || terms.Count == 0)
+            terms.Insert(0, numbers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return string.Join(" + ", terms);
+    }
+
+    /// <summary>The struct parameter's array members that are differentiated, whose directions need scratch arrays.</summary>
+    public static IEnumerable<ParameterSpec> ArrayMembers(ParameterUnit unit) => unit.IsStruct ? unit.Leaves.Where(l => l.IsArray) : Enumerable.Empty<ParameterSpec>();
+
+    /// <summary>A scratch direction for an array member, of the parameter's member's length.</summary>
+    public static string RentMember(ParameterUnit unit, ParameterSpec member, ExprPrinter printer) =>
+        $"global::Backprop.Scratch.Rent<{printer.Scalar(member)}>({Member(unit, member)}.Length)";
+
+    /// <summary>
+    /// Declares the struct direction <paramref name="name"/> for the column <paramref name="column"/>: each differentiated
+    /// number 1 at its coordinate (from <paramref name="offset"/>, leaf after leaf) and 0 elsewhere, an array member's
+    /// elements written into its scratch array from <paramref name="scratch"/>.
+    /// </summary>
+    public static void DeclareStructDirection(CodeWriter writer, ParameterUnit unit, string name, string offset, string column, string index,
+        IReadOnlyDictionary<string, string> scratch, ExprPrinter printer)
+    {
+        // A leaf's coordinate: the offset, the numbers before it, and the arrays before it (a number's written even when 0: offset + 0).
+        var starts = new List<string>();
+        int numbers = 0;
+        var arrays = new List<string>();
+        foreach (ParameterSpec leaf in unit.Leaves)
+        {
+            bool countNumbers = numbers > 0 || arrays.Count == 0 && !leaf.IsArray;
+            starts.Add(string.Join(" + ", new[] { offset }.Concat(countNumbers ? new[] { numbers.ToString(System.Globalization.CultureInfo.InvariantCulture) } : new string[0]).Concat(arrays)));
+            if (leaf.IsArray)
+                arrays.Add(Member(unit, leaf) + ".Length");
+            else
+                numbers++;
+        }
+        string Unit(ParameterSpec leaf, string coordinate) => $"{coordinate} == {column} ? {printer.Number(1, leaf.Type!.Value)} : {printer.Number(0, leaf.Type!.Value)}";
+        for (int k = 0; k < unit.Leaves.Count; k++)
+        {
+            ParameterSpec leaf = unit.Leaves[k];
+            if (leaf.IsArray)
+                writer.Line($"for (int {index} = 0; {index} < {scratch[leaf.Name]}.Length; {index}++) {scratch[leaf.Name]}[{index}] = {Unit(leaf, $"{starts[k]} + {index}")};");
+        }
+        writer.Line($"var {name} = {unit.Create(k => unit.Leaves[k].IsArray ? scratch[unit.Leaves[k].Name] : Unit(unit.Leaves[k], starts[k]))};");
+    }
+
+    /// <summary>One line per differentiated number of a struct value, in coordinate order: a member's, or a loop over an array member's elements.</summary>
+    /// <param name="statement">The statement for the number it is given.</param>
+    public static void ForEachStructNumber(CodeWriter writer, ParameterUnit unit, string value, string index, System.Func<string, string> statement)
+    {
+        foreach (ParameterSpec leaf in unit.Leaves)
+        {
+            string member = $"{value}.{leaf.Struct!.Member.Code}";
+            writer.Line(leaf.IsArray ? $"for (int {index} = 0; {index} < {member}.Length; {index}++) {statement($"{member}[{index}]")}" : statement(member));
+        }
+    }
+
+    /// <summary>A struct parameter's member as the wrapper reads it: <c>layer.W</c>.</summary>
+    private static string Member(ParameterUnit unit, ParameterSpec leaf) => $"{Naming.Identifier(unit.Name)}.{leaf.Struct!.Member.Code}";
+
     /// <summary>Whether some unit is an array of arrays, whose walk needs a row and a column beside the index.</summary>
     public static bool WalksRows(IEnumerable<ParameterUnit> units) => units.Any(u => u.Struct?.Array is { IsJagged: true });
 }

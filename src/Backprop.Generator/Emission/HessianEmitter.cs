@@ -45,25 +45,25 @@ internal static class HessianEmitter
     {
         var units = Signature.Units(DerivativeEmitter.Differentiable(function)).ToList();
         NameAllocator names = LocalNames(function);
-        var gradients = units.Where(u => Buffered(u.First)).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
+        var gradients = units.Where(Buffered).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
         string value = names.Allocate("value");
         var parameters = Signature.Originals(function).Concat(Signature.Declare(derivativeParameters));
         writer.Open($"{function.Accessibility} static {printer.Keyword(function.ReturnType)} {function.Name}{Naming.HessianVectorSuffix}{function.TypeParameters}({string.Join(", ", parameters)}){function.ConstraintClause}");
         // The buffers of an array viewed as numbers (a two-dimensional array, an array of arrays or of structs) are checked by the product it calls.
-        foreach (ParameterUnit u in units.Where(u => u.First.Role == ParameterRole.Array && u.Struct is null))
+        foreach (ParameterUnit u in units.Where(u => u.IsArray && u.Struct is null))
         {
             DerivativeEmitter.EmitCheckLength(writer, u.Name, u.First.GradientName);
             DerivativeEmitter.EmitCheckLength(writer, u.Name, Product(u));
         }
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}> {printer.Arena} = global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Rent();");
-        foreach (ParameterUnit u in units.Where(u => Buffered(u.First)))
+        foreach (ParameterUnit u in units.Where(Buffered))
             writer.Line($"{ScratchType(u, printer)} {gradients[u.Name]} = {Scratch(u, printer)};");
         var arguments = units.Select(u => Naming.Identifier(Naming.Derivative(u.Name)))
-            .Concat(units.Select(u => Buffered(u.First) ? gradients[u.Name] : "out _"))
-            .Concat(units.Select(u => (Buffered(u.First) ? "" : "out ") + Product(u)));
+            .Concat(units.Select(u => Buffered(u) ? gradients[u.Name] : "out _"))
+            .Concat(units.Select(u => (Buffered(u) ? "" : "out ") + Product(u)));
         writer.Line($"{printer.Keyword(function.ReturnType)} {value} = {ProductCall(function, arguments)};");
-        foreach (ParameterUnit u in units.Where(u => u.First.Role == ParameterRole.Array))
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
             writer.Line(CoordinateBuffers.Return(u, gradients[u.Name]));
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Return({printer.Arena});");
@@ -81,8 +81,10 @@ internal static class HessianEmitter
         string size = names.Allocate("size"), value = names.Allocate("value"), column = names.Allocate("column"), offset = names.Allocate("offset");
         string row = names.Allocate("row"), i = names.Allocate("i"), j = names.Allocate("j");
         var directions = units.ToDictionary(u => u.Name, u => names.Allocate("v_" + u.Name));
-        var gradients = units.Where(u => Buffered(u.First)).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
+        var gradients = units.Where(Buffered).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
         var products = units.ToDictionary(u => u.Name, u => names.Allocate("h_" + u.Name));
+        // A struct's array members' directions are scratch arrays the direction struct holds.
+        var memberDirections = units.SelectMany(CoordinateBuffers.ArrayMembers).ToDictionary(m => m.Name, m => names.Allocate("v_" + m.Name));
         // An array of arrays is walked row by row.
         string walkRow = CoordinateBuffers.WalksRows(units) ? names.Allocate("r") : "", walkColumn = CoordinateBuffers.WalksRows(units) ? names.Allocate("c") : "";
 
@@ -97,17 +99,19 @@ internal static class HessianEmitter
         foreach (ParameterUnit u in units)
         {
             ParameterSpec p = u.First;
-            if (Buffered(p))
+            if (Buffered(u))
             {
                 foreach (string buffer in new[] { directions[u.Name], gradients[u.Name], products[u.Name] })
                     writer.Line($"{ScratchType(u, printer)} {buffer} = {Scratch(u, printer)};");
             }
             else if (u.Struct is null)
                 writer.Line($"{printer.Scalar(p)} {directions[u.Name]} = {printer.Number(0, p.Type!.Value)};");
+            foreach (ParameterSpec member in CoordinateBuffers.ArrayMembers(u))
+                writer.Line($"{printer.Scalar(member)}[] {memberDirections[member.Name]} = {CoordinateBuffers.RentMember(u, member, printer)};");
         }
         // An array's direction and product are viewed as the numbers they hold, in order, as the parameter is.
         var numbers = new Dictionary<string, string>();
-        foreach (ParameterUnit u in units.Where(u => u.First.Role == ParameterRole.Array))
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
             CoordinateBuffers.DeclareViews(writer, u, new[] { directions[u.Name], products[u.Name] }, numbers, names, printer);
         writer.Line($"{printer.Keyword(function.ReturnType)} {value} = {printer.Number(0, function.ReturnType)};");
         writer.Open($"for (int {column} = 0; {column} < {size}; {column}++)");
@@ -116,7 +120,7 @@ internal static class HessianEmitter
         foreach (ParameterUnit u in units)
         {
             ParameterSpec p = u.First;
-            if (Buffered(p))
+            if (Buffered(u))
             {
                 string Unit(string element, string index) => $"{element} = {offset} + {index} == {column} ? {printer.Number(1, p.Type!.Value)} : {printer.Number(0, p.Type!.Value)};";
                 if (p.Role == ParameterRole.Matrix)
@@ -127,7 +131,7 @@ internal static class HessianEmitter
             }
             else if (u.Struct is not null)
             {
-                writer.Line($"var {directions[u.Name]} = {u.Create(k => $"{offset} + {k} == {column} ? {printer.Number(1, u.Leaves[k].Type!.Value)} : {printer.Number(0, u.Leaves[k].Type!.Value)}")};");
+                CoordinateBuffers.DeclareStructDirection(writer, u, directions[u.Name], offset, column, i, memberDirections, printer);
                 writer.Line($"{offset} += {Count(u)};");
             }
             else
@@ -137,8 +141,8 @@ internal static class HessianEmitter
             }
         }
         var arguments = units.Select(u => directions[u.Name])
-            .Concat(units.Select(u => Buffered(u.First) ? gradients[u.Name] : "out _"))
-            .Concat(units.Select(u => Buffered(u.First) ? products[u.Name] : $"out {(u.Struct is { } s ? s.Spec.TypeName : printer.Scalar(u.First))} {products[u.Name]}"));
+            .Concat(units.Select(u => Buffered(u) ? gradients[u.Name] : "out _"))
+            .Concat(units.Select(u => Buffered(u) ? products[u.Name] : $"out {(u.Struct is { } s ? s.Spec.TypeName : printer.Scalar(u.First))} {products[u.Name]}"));
         writer.Line($"{value} = {ProductCall(function, arguments)};");
         writer.Line($"int {row} = 0;");
         foreach (ParameterUnit u in units)
@@ -146,13 +150,10 @@ internal static class HessianEmitter
             ParameterSpec p = u.First;
             if (p.Role == ParameterRole.Matrix)
                 writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {hessian}[{row}++, {column}] = {products[u.Name]}.Span[{i}];");
-            else if (p.Role == ParameterRole.Array)
+            else if (u.IsArray)
                 CoordinateBuffers.ForEachNumber(writer, u, numbers[products[u.Name]], i, walkRow, walkColumn, (element, _) => $"{hessian}[{row}++, {column}] = {element};");
             else if (u.Struct is not null)
-            {
-                foreach (ParameterSpec leaf in u.Leaves)
-                    writer.Line($"{hessian}[{row}++, {column}] = {products[u.Name]}.{leaf.Struct!.Member.Code};");
-            }
+                CoordinateBuffers.ForEachStructNumber(writer, u, products[u.Name], i, number => $"{hessian}[{row}++, {column}] = {number};");
             else
                 writer.Line($"{hessian}[{row}++, {column}] = {products[u.Name]};");
         }
@@ -161,26 +162,27 @@ internal static class HessianEmitter
         writer.Line($"for (int {i} = 0; {i} < {size}; {i}++)");
         writer.Line($"    for (int {j} = {i} + 1; {j} < {size}; {j}++)");
         writer.Line($"        {hessian}[{i}, {j}] = {hessian}[{j}, {i}] = {printer.Number(0.5, function.TypeParameter is null ? ScalarType.Double : ScalarType.Generic)} * ({hessian}[{i}, {j}] + {hessian}[{j}, {i}]);");
-        foreach (ParameterUnit u in units.Where(u => u.First.Role == ParameterRole.Array))
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
         {
             foreach (string buffer in new[] { directions[u.Name], gradients[u.Name], products[u.Name] })
                 writer.Line(CoordinateBuffers.Return(u, buffer));
         }
+        foreach (string memberDirection in memberDirections.Values)
+            writer.Line($"global::Backprop.Scratch.Return({memberDirection});");
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Return({printer.Arena});");
         writer.Line($"return {value};");
         writer.Close();
     }
 
-    /// <summary>How many coordinates a struct parameter's differentiable leaves take (one each), or a scalar parameter (one).</summary>
-    internal static string Count(ParameterUnit unit) => unit.Leaves.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>How many coordinates a struct parameter's differentiable leaves take (one each, an array member one per element), or a scalar parameter (one).</summary>
+    internal static string Count(ParameterUnit unit) => CoordinateBuffers.StructCount(unit);
 
     /// <summary>How many coordinates a parameter takes: a matrix's elements, an array's numbers, a struct's or a scalar's <see cref="Count"/>.</summary>
     private static string Width(ParameterUnit unit) => unit.First.Role switch
     {
         ParameterRole.Matrix => $"{Naming.Identifier(unit.Name)}.Length",
-        ParameterRole.Array => CoordinateBuffers.Count(unit),
-        _ => Count(unit),
+        _ => unit.IsArray ? CoordinateBuffers.Count(unit) : Count(unit),
     };
 
     /// <summary>The locals of a wrapper method must not shadow the method's parameters or their gradients and products.</summary>
@@ -212,7 +214,7 @@ internal static class HessianEmitter
     } + " " + name, name, p);
 
     /// <summary>Whether a parameter's derivatives are buffers (an array's or a matrix's), not single numbers.</summary>
-    private static bool Buffered(ParameterSpec p) => p.Role is ParameterRole.Array or ParameterRole.Matrix;
+    private static bool Buffered(ParameterUnit unit) => unit.IsArray || unit.First.Role == ParameterRole.Matrix;
 
     /// <summary>A scratch buffer shaped like the parameter: from the arena for a matrix, rented for an array (<see cref="CoordinateBuffers"/>).</summary>
     private static string Scratch(ParameterUnit unit, ExprPrinter printer) =>

@@ -159,6 +159,12 @@ internal sealed record ParameterUnit(ParameterSpec First, StructMembership? Stru
     /// <summary>The name of the parameter as declared (a struct parameter's, not its leaves').</summary>
     public string Name => Struct?.Parameter ?? First.Name;
 
+    /// <summary>An array parameter (of numbers, or viewed as numbers: a two-dimensional array, an array of arrays or of structs), whose derivatives are buffers of its shape.</summary>
+    public bool IsArray => First.Role == ParameterRole.Array && Struct is not { Array: null };
+
+    /// <summary>A struct parameter taken whole, whose derivatives are values of it; its leaves are numbers, or arrays of numbers (a layer's weights).</summary>
+    public bool IsStruct => Struct is { Array: null };
+
     /// <summary>
     /// The struct with each differentiated leaf's value given (by its position among <see cref="Leaves"/>) and every
     /// other leaf <c>default</c>: a direction or cotangent.

@@ -436,12 +436,6 @@ internal static class FunctionParser
             return Enumerable.Empty<ParameterSpec>();
         }
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
-        if (layout.ArrayMember is { } array && (Symbols.DerivativesOf(method) & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0)
-        {
-            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'",
-                $"it holds an array ('{array.Code}'), and FHessian and FJacobian do not take structs holding arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent");
-            return Enumerable.Empty<ParameterSpec>();
-        }
         StructSpec spec = layout.Spec(creation);
         // An array member is an array parameter: its gradient, an array of its length, which the derivative methods allocate.
         return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword() + (leaf.IsArray ? "[]" : ""), leaf.Type, leaf.IsArray,
