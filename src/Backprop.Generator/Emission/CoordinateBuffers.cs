@@ -17,6 +17,8 @@ namespace Backprop.Generator.Emission;
 /// it holds, as its gradient has them), viewed through <c>MemoryMarshal.Cast</c>;</item>
 /// <item>an array of arrays' elements row after row, walked row by row.</item>
 /// </list>
+/// A struct parameter's coordinates are its differentiated members in declaration order, an array member's elements in
+/// its place: its direction is a struct holding scratch arrays, and the product or gradient it gives is read member by member.
 /// </summary>
 internal static class CoordinateBuffers
 {
