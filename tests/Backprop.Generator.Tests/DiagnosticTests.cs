@@ -983,6 +983,49 @@ public class DiagnosticTests
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
+    /// <summary>Each value of <c>var (s, c) = Math.SinCos(…)</c> computes the argument, and so calls the callee, again: still one report for the one place.</summary>
+    [Fact]
+    public void BP1009_ReportedOnceForAnArgumentLoweredTwice()
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                public static double Scale(double v, [NoDerivative] double by) => v * by;
+
+                [DerivativeOf(nameof(Scale))]
+                public static void ScalePullback(double v, double by, double result, double dResult, out double dV) => dV = dResult * by;
+
+                [Differentiable] public static double F(double x, double[,] q)
+                {
+                    var (s, c) = Math.SinCos(Scale(x, q[0, 0]));
+                    return s * c;
+                }
+            }
+            """);
+        Assert.Equal("BP1009", Assert.Single(diagnostics).Id);
+    }
+
+    /// <summary>
+    /// An element of a two-dimensional array or of an array of arrays varies as one of an array does: passed to a helper's
+    /// [NoDerivative] parameter, it calls the helper's derivatives that differentiate that parameter, as <c>q[i]</c> does.
+    /// </summary>
+    [Fact]
+    public void GridAndRowElementsPassedToAHelpersNoDerivativeParameterAreDifferentiated()
+    {
+        var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                internal static double Blend(double a, [NoDerivative] double t) => (1 - t) * a + t * Math.Tanh(a);
+
+                [Differentiable] public static double F(double x, double[,] q) => Blend(x, q[0, 1]);
+                [Differentiable] public static double G(double x, double[][] q) => Blend(x, q[1][0]);
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(result.GeneratedTrees, tree => tree.FilePath.EndsWith("Blend.EveryParameter.g.cs", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void NoDerivativeParameterFedAPassiveValueIsFine()
     {
