@@ -176,7 +176,6 @@ public class DiagnosticTests
     [InlineData("public struct Mixed { public double A; public float B; }", "Derivatives.Gradient", "an array of it is read as the numbers it holds, which must then be all double or all float")]
     [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public struct Mixed { public double A, B; }", "Derivatives.Gradient",
         "'Mixed' declares its layout ([StructLayout])")]
-    [InlineData("public struct Mixed { public double A, B; }", "Derivatives.Gradient | Derivatives.Hessian", "FHessian and FJacobian do not take arrays of structs yet")]
     public void BP1012_ArraysOfStructsTheDerivativesCannotView(string declaration, string derivatives, string why) =>
         Assert.Contains(why, Expect("BP1012", $$"""
             {{declaration}}
@@ -323,19 +322,24 @@ public class DiagnosticTests
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
+    /// <summary>Two-dimensional arrays, arrays of arrays and arrays or spans of structs take every mode, the Hessian and the Jacobian too (refused once).</summary>
     [Theory]
-    [InlineData("Jacobian", "double[]", "double[,]", "new[] { a[0, 0] }", "FJacobian does not take two-dimensional arrays yet")]
-    [InlineData("Hessian", "double", "double[][]", "a[0][0] * a[0][0]", "FHessian and FJacobian do not take arrays of arrays yet")]
-    [InlineData("Jacobian", "double[]", "double[][]", "new[] { a[0][0] }", "FHessian and FJacobian do not take arrays of arrays yet")]
-    public void BP0004_GridsAndRowsWithModesNotYetTaken(string mode, string result, string type, string body, string message)
+    [InlineData("Jacobian", "double[]", "double[,] a", "{ var y = new double[1]; y[0] = a[0, 0] * a[1, 1]; return y; }")]
+    [InlineData("Hessian", "double", "double[][] a", "=> a[0][0] * a[1][0];")]
+    [InlineData("Jacobian", "float[]", "float[][] a", "{ var y = new float[1]; y[0] = a[0][0] * a[1][0]; return y; }")]
+    [InlineData("Hessian", "double", "Pair[] a", "=> a[0].A * a[1].B;")]
+    [InlineData("Jacobian", "double[]", "ReadOnlySpan<Pair> a", "{ var y = new double[1]; y[0] = a[0].A * a[1].B; return y; }")]
+    public void GridsRowsAndArraysOfStructsTakeTheHessianAndTheJacobian(string mode, string result, string parameter, string body)
     {
-        string source = $$"""
+        var (_, diagnostics, output) = GeneratorRunner.Run(Preamble + $$"""
+            public struct Pair { public double A, B; }
             public static partial class Model
             {
-                [Differentiable(Derivatives.Gradient | Derivatives.{{mode}})] public static {{result}} F({{type}} [|a|]) => {{body}};
+                [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.{{mode}})] public static {{result}} F({{parameter}}) {{body}}
             }
-            """;
-        Assert.Contains(message, Expect("BP0004", source).GetMessage(CultureInfo.InvariantCulture));
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
     [Theory]
