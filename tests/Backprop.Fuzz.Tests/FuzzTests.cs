@@ -53,6 +53,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>Programs returning arrays over two-dimensional arrays: their Jacobians, vector-Jacobian products and tangents over grids.</summary>
+    [Fact]
+    public void GridArrayResultSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 100, generate: ProgramGenerator.GenerateGridArrayResult);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
     [Fact]
     public void StructSeedRange()
@@ -75,7 +84,8 @@ public class FuzzTests(ITestOutputHelper output)
     /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
     /// <see cref="MatrixProgram.AsModel"/>); with <c>FUZZ_STRUCTS=1</c> they take their numbers in a struct
     /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>); with
-    /// <c>FUZZ_GRIDS=1</c> as two-dimensional arrays (<see cref="ProgramGenerator.GenerateGrid"/>); with <c>FUZZ_TWINS_ONLY=1</c> as well,
+    /// <c>FUZZ_GRIDS=1</c> as two-dimensional arrays (<see cref="ProgramGenerator.GenerateGrid"/>; with <c>FUZZ_ARRAYS=1</c> too, the programs
+    /// returning arrays, <see cref="ProgramGenerator.GenerateGridArrayResult"/>); with <c>FUZZ_TWINS_ONLY=1</c> as well,
     /// the campaign takes only the seeds whose program is such a twin, <c>FUZZ_PROGRAMS</c> of them.
     /// </summary>
     [Fact]
@@ -84,11 +94,12 @@ public class FuzzTests(ITestOutputHelper output)
         int count = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_PROGRAMS"), out int programs) ? programs : 0;
         int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 1_000_000;
         Action<string> progress = line => Console.Error.WriteLine(line);
-        Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? ProgramGenerator.GenerateArrayResult
+        bool grids = Environment.GetEnvironmentVariable("FUZZ_GRIDS") == "1";
+        Func<int, FuzzProgram> generate = Environment.GetEnvironmentVariable("FUZZ_ARRAYS") == "1" ? grids ? ProgramGenerator.GenerateGridArrayResult : ProgramGenerator.GenerateArrayResult
             : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
             : Environment.GetEnvironmentVariable("FUZZ_STRUCTS") == "1" ? ProgramGenerator.GenerateStruct
             : Environment.GetEnvironmentVariable("FUZZ_SPANS") == "1" ? ProgramGenerator.GenerateSpan
-            : Environment.GetEnvironmentVariable("FUZZ_GRIDS") == "1" ? ProgramGenerator.GenerateGrid
+            : grids ? ProgramGenerator.GenerateGrid
             : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)

@@ -10,10 +10,11 @@ namespace Backprop.Fuzz.Tests;
 /// body only reads by index, <c>Length</c> and <c>foreach</c> becomes a <c>double[,]</c> (<c>int[,]</c>) of
 /// <see cref="MethodName"/>, its element <c>a[i]</c> read as <c>a[i / a.GetLength(1), i % a.GetLength(1)]</c>: the same
 /// numbers in the same order, since C# lays a two-dimensional array out row after row and <c>foreach</c> and
-/// <c>Length</c> see it so. Static <c>F</c>, <c>FGradient</c>, <c>FTangent</c> and <c>FHessianVector</c> of the
-/// original's signature lay each such argument out in rows (two rows when its length is even, else one), and read the gradients and products
-/// back in the same order from grids they fill with NaN first (a generated gradient overwrites every element), so the
-/// same checkers judge the two-dimensional forms.
+/// <c>Length</c> see it so. Static <c>F</c> and its derivatives of the original's signature (<c>FGradient</c>,
+/// <c>FTangent</c>, <c>FHessianVector</c>; for a program returning an array, <c>FJacobian</c>, <c>FVectorJacobian</c>
+/// and <c>FTangent</c>) lay each such argument out in rows (two rows when its length is even, else one), and read the
+/// gradients and products back in the same order from grids they fill with NaN first (a generated gradient overwrites
+/// every element), so the same checkers judge the two-dimensional forms.
 /// </summary>
 internal static class GridTwin
 {
@@ -23,15 +24,16 @@ internal static class GridTwin
     /// <summary>The stand-ins' helpers, one class per compilation.</summary>
     private const string Grids = "FuzzGrids";
 
-    /// <summary>The program over grids, when an array parameter can be one (else the program as it is). Scalar results only.</summary>
+    /// <summary>The program over grids, when an array parameter can be one (else the program as it is).</summary>
     public static FuzzProgram Of(FuzzProgram program)
     {
-        if (program.Outputs > 0)
-            return program;
         // The rewritten read evaluates the index twice, which a differentiable body's indices (no ++, no assignment) allow.
         List<string> readOnly = SpanTwin.ReadOnlyArrays(program, _ => true);
         return readOnly.Count == 0 ? program : program with { Gridded = readOnly };
     }
+
+    /// <summary>The method's return type: a number, or an array result's <c>double[]</c>.</summary>
+    private static string Returns(FuzzProgram program) => FuzzText.Keyword(program.ReturnType) + (program.Outputs > 0 ? "[]" : "");
 
     private static string Declaration(FuzzProgram program, FuzzParameter parameter) =>
         program.Gridded!.Contains(parameter.Name)
@@ -43,7 +45,7 @@ internal static class GridTwin
     {
         text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
         text.Append("    ").Append(program.Attribute).Append('\n');
-        text.Append("    public static ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(MethodName).Append('(')
+        text.Append("    public static ").Append(Returns(program)).Append(' ').Append(MethodName).Append('(')
             .Append(string.Join(", ", program.Parameters.Select(p => Declaration(program, p)))).Append(')')
             .Append(Elements(body, program.Gridded!.ToHashSet()));
     }
@@ -109,7 +111,7 @@ internal static class GridTwin
     {
         var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
         bool Gridded(FuzzParameter p) => program.Gridded!.Contains(p.Name);
-        string returns = FuzzText.Keyword(program.ReturnType);
+        string returns = Returns(program);
         string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
         string arguments = string.Join(", ", program.Parameters.Select(p => Gridded(p) ? $"{GridTwin.Grids}.Of({p.Name})" : p.Name));
         string Outputs(string prefix) => string.Join(", ", differentiable.Select(p => p.Type == FuzzType.DoubleArray ? $"double[] {prefix}{p.Name}" : $"out {FuzzText.Keyword(p.Type)} {prefix}{p.Name}"));
@@ -122,6 +124,16 @@ internal static class GridTwin
 
         text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
         text.Append($"    public static {returns} {FuzzProgram.MethodName}({signature}) => {MethodName}({arguments});\n\n");
+        if (program.Outputs > 0)
+        {
+            // A Jacobian's columns for a grid are its elements row after row: the order of the array the grid was laid out from.
+            text.Append($"    public static {returns} {FuzzProgram.MethodName}Jacobian({signature}, double[,] jacobian) =>\n        {MethodName}Jacobian({arguments}, jacobian);\n\n");
+            text.Append($"    public static {returns} {FuzzProgram.MethodName}VectorJacobian({signature}, double[] dresult, {Outputs("d")})\n    {{\n").Append(GridLocals("d"));
+            text.Append($"        {returns} value = {MethodName}VectorJacobian({arguments}, dresult, {Written("d")});\n").Append(CopyOut("d")).Append("        return value;\n    }\n\n");
+            text.Append($"    public static ({returns} Value, {returns} Derivative) {FuzzProgram.MethodName}Tangent({signature}, {directions}, double[] dresult) =>\n        {MethodName}Tangent({arguments}, {directionArguments}, dresult);\n");
+            text.Append("}\n\n");
+            return;
+        }
         text.Append($"    public static {returns} {FuzzProgram.MethodName}Gradient({signature}, {Outputs("d")})\n    {{\n").Append(GridLocals("d"));
         text.Append($"        {returns} value = {MethodName}Gradient({arguments}, {Written("d")});\n").Append(CopyOut("d")).Append("        return value;\n    }\n");
         if (program.Tangent || program.Hessian)

@@ -85,6 +85,7 @@ public class HarnessTests
         Assert.Contains("double value = GriddedGradient(x, FuzzGrids.Of(q), FuzzGrids.Of(m), p, out dx, dq_grid, dp);", GridTwin.StandIns(new[] { gridded }));
         Assert.Empty(FuzzCampaign.Run(new[] { gridded }).Failures);
         Assert.InRange(Enumerable.Range(1, 300).Count(seed => ProgramGenerator.GenerateGrid(seed).Gridded is not null), 40, 300);
+        Assert.InRange(Enumerable.Range(1, 100).Count(seed => ProgramGenerator.GenerateGridArrayResult(seed).Gridded is not null), 10, 100);
     }
 
     /// <summary>

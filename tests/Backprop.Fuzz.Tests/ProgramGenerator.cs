@@ -304,6 +304,9 @@ internal sealed class ProgramGenerator
     /// <summary><see cref="Generate"/>'s program over two-dimensional arrays (<see cref="GridTwin"/>): its array parameters grids where they can be.</summary>
     public static FuzzProgram GenerateGrid(int seed) => GridTwin.Of(Generate(seed));
 
+    /// <summary><see cref="GenerateArrayResult"/>'s program over two-dimensional arrays: their Jacobians over grids.</summary>
+    public static FuzzProgram GenerateGridArrayResult(int seed) => GridTwin.Of(GenerateArrayResult(seed));
+
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
     {
