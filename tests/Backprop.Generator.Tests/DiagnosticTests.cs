@@ -237,10 +237,31 @@ public class DiagnosticTests
 
     [Fact]
     public void BP0004_ArrayOfAnotherType() =>
-        Assert.Contains("arrays of int, long and bool read as data", Expect("BP0004", """
+        Assert.Contains("arrays of int, long, byte and bool read as data", Expect("BP0004", """
         public static partial class Model
         {
             [Differentiable] public static double F(double x, string[] [|names|]) => x;
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("short[]")]
+    [InlineData("sbyte[]")]
+    [InlineData("ushort[]")]
+    public void BP0004_SmallIntegerArraysNameTheTypesToPass(string type) =>
+        Assert.Contains("are not read as data yet; pass an array of int (or byte, when the values are 0 to 255)", Expect("BP0004", $$"""
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, {{type}} [|data|]) => x * data[0];
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1002_SmallIntegerValuesNameTheTypesToUse() =>
+        Assert.Contains("A value of type 'short' is not supported in a [Differentiable] method; use int (or byte, when the values are 0 to 255)", Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, ReadOnlySpan<short> data) => x * [|data[0]|];
         }
         """).GetMessage(CultureInfo.InvariantCulture));
 

@@ -671,6 +671,36 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Bytes as data: pixels scaled by 255, byte labels as indices, a byte local the reverse sweep takes back from the
+    /// tape (PopByte), and a byte sum promoted to int as C# does.
+    /// </summary>
+    [Fact]
+    public void ByteData() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss(double[] w, double[] bias, byte[] pixels, ReadOnlySpan<byte> labels)
+            {
+                int n = w.Length;
+                double loss = 0;
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    byte label = labels[i];
+                    double z = bias[label];
+                    for (int j = 0; j < n; j++)
+                        z += w[j] * (pixels[i * n + j] / 255.0);
+                    int both = pixels[i * n] + label;
+                    loss += Math.Log(1 + Math.Exp(-z)) * bias[label] + both;
+                }
+                return loss;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

@@ -48,8 +48,7 @@ internal sealed partial class BodyLowering
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
             return ArrayCallHere(operation, callee);
         if (type is null)
-            return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
-                $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeValue(operation.Type), Unsupported.ValueAdvice(operation.Type));
 
         if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
             return _nodes.Constant(value, type.Value);
