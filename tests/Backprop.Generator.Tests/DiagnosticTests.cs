@@ -1242,6 +1242,40 @@ public class DiagnosticTests
         ExpectOnly(source, Marked(statements), id, says);
     }
 
+    /// <summary>
+    /// Local arrays of structs: what the lowering does not take (numbers of mixed types, made otherwise than with
+    /// new S[n], used whole, reassigned, written with a struct's operator) is reported once, where it is.
+    /// </summary>
+    [Theory]
+    [InlineData("var [|p = new Mixed[2]|]; p[0].A = y; y += p[0].A;", "BP1012",
+        "The struct 'Mixed' cannot be the local array 'p' of 'F': a local array of it is held as the numbers it holds, which must then be all double or all float")]
+    [InlineData("Vec[] p = [|{ new Vec(y, y) }|]; y += p[0].X;", "BP1002",
+        "The local array of structs 'p' made this way", "create it where it is declared, with its length (Vec[] p = new Vec[n];), then set its elements one by one (p[i] = new Vec(…);)")]
+    [InlineData("var p = new Vec[2]; p[0] = new Vec(y, y); y += Sum([|p|]);", "BP1002",
+        "Using the array of structs 'p' whole", "read and write its elements here by index (p[i], p[i].X), and pass elements or their members, not the array")]
+    [InlineData("var p = new Vec[2]; var q = new Vec[2]; [|p = q|]; y += p[0].X;", "BP1001",
+        "Reassigning the local array of structs 'p'", "copy the elements one by one (p[i] = other[i];)")]
+    [InlineData("var p = new Vec[2]; p[0] = new Vec(y, y); [|p[1] += p[0]|]; y += p[1].X;", "BP1001",
+        "The write 'p[1] += p[0]' to an element of a local array of structs", "e.g. p[1] = p[1] + d")]
+    public void LocalArraysOfStructsRefusedOnce(string statements, string id, params string[] says)
+    {
+        string source = Preamble + $$"""
+            public readonly record struct Vec(double X, double Y) { public static Vec operator +(Vec a, Vec b) => new(a.X + b.X, a.Y + b.Y); }
+            public struct Mixed { public double A; public int N; }
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum(Vec[] v) => v[0].X + v[1].Y;
+
+                [Differentiable] public static double F(double y)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return y;
+                }
+            }
+            """;
+        ExpectOnly(source, Marked(statements), id, says);
+    }
+
     /// <summary>A span local the lowering refuses is reported once, at its declaration or allocation, whatever its uses.</summary>
     [Theory]
     [InlineData("for (int i = 0; i < 2; i++) { Span<double> s = [|stackalloc double[2]|]; s[0] = y; s[1] += s[0]; y = s[1]; }",

@@ -701,6 +701,32 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// A local array of structs: the numbers it holds in a local array (p_values), elements written whole and member by
+    /// member in a loop, read back by member.
+    /// </summary>
+    [Fact]
+    public void LocalArraysOfStructs() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public readonly record struct Vec2(double X, double Y);
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Path(double[] a, double s)
+            {
+                var p = new Vec2[a.Length];
+                for (int i = 0; i < a.Length; i++)
+                    p[i] = new Vec2(Math.Cos(a[i]) * s, Math.Sin(a[i]));
+                double total = 0;
+                for (int i = 0; i < p.Length; i++)
+                    total += p[i].X * p[i].Y;
+                return total;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

@@ -203,6 +203,7 @@ internal sealed partial class BodyLowering
     {
         ILocalReferenceOperation { Local: var local } => _refusedLocals.Contains(local),
         IMemberReferenceOperation { Instance: { } owner } => IsRefused(owner),
+        IArrayElementReferenceOperation { ArrayReference: var array } => IsRefused(array),
         _ => false,
     };
 

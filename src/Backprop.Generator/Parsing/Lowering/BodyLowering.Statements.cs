@@ -133,6 +133,11 @@ internal sealed partial class BodyLowering
 
     private void LowerDeclarations(IVariableDeclarationGroupOperation group)
     {
+        // The statement quoted above a declarator's code: the whole declaration when it declares one variable alone.
+        string Quoted(IVariableDeclaratorOperation declarator) => group.Declarations.Length == 1 && group.Declarations[0].Declarators.Length == 1
+            ? SourceText(group)
+            : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+
         foreach (IVariableDeclarationOperation declaration in group.Declarations)
         {
             foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
@@ -146,9 +151,7 @@ internal sealed partial class BodyLowering
                 }
                 if (Symbols.SpanElement(declarator.Symbol.Type) is not null)
                 {
-                    LowerSpanLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                        ? SourceText(group)
-                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};", declarator);
+                    LowerSpanLocal(Quoted(declarator), declarator);
                     continue;
                 }
                 if (IsTupleOfNumbers(declarator.Symbol.Type))
@@ -161,9 +164,12 @@ internal sealed partial class BodyLowering
                 }
                 if (StructLayout.Of(declarator.Symbol.Type) is { } layout)
                 {
-                    DeclareStruct(declarator, layout, group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                        ? SourceText(group)
-                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};");
+                    DeclareStruct(declarator, layout, Quoted(declarator));
+                    continue;
+                }
+                if (declarator.Symbol.Type is IArrayTypeSymbol { Rank: 1, ElementType: var structType } && StructLayout.Of(structType) is { } element)
+                {
+                    DeclareStructArray(declarator, element, Quoted(declarator));
                     continue;
                 }
                 if (Symbols.MatrixType(declarator.Symbol.Type) is (_, ValueShape.MatrixArray))
@@ -174,8 +180,7 @@ internal sealed partial class BodyLowering
                 }
                 if (FunctionParser.GridElement(declarator.Symbol.Type) is ScalarType gridElement)
                 {
-                    LowerGridLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
-                        declarator, gridElement);
+                    LowerGridLocal(Quoted(declarator), declarator, gridElement);
                     continue;
                 }
                 if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement)
@@ -206,7 +211,7 @@ internal sealed partial class BodyLowering
                 if (declarator.GetVariableInitializer()?.Value is { } rowValue && Row(rowValue) is not null)
                 {
                     // var row = x[i]: the local names a row of an array of arrays (its index), not an array of its own.
-                    LowerRowLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
+                    LowerRowLocal(Quoted(declarator),
                         declarator.Symbol, rowValue, declarator.Syntax);
                     continue;
                 }
@@ -214,9 +219,7 @@ internal sealed partial class BodyLowering
                 IVariableInitializerOperation? initializer = declarator.GetVariableInitializer();
                 if (initializer is null)
                     continue;
-                string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                    ? SourceText(group)
-                    : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+                string source = Quoted(declarator);
                 if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not IArrayCreationOperation && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
                 {
                     LowerRebind(source, declarator.Symbol, initializer.Value, declarator.Syntax, declares: true);

@@ -275,7 +275,11 @@ internal sealed partial class BodyLowering
             ArrayCallHere(reference, callee);
             return null;
         }
-        Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
+        if (StructArray(reference) is not null)
+            Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"Using the array of structs '{reference.Syntax}' whole",
+                $"read and write its elements here by index ({reference.Syntax}[i], {reference.Syntax}[i].X), and pass elements or their members, not the array");
+        else
+            Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
         return null;
     }
 
