@@ -727,6 +727,45 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Rows passed to calls: a [Differentiable] method and a helper given x[i] are inlined, their parameter naming the row
+    /// (its index, a_index), which they read in place.
+    /// </summary>
+    [Fact]
+    public void RowsPassedToCalls() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss(double[][] x, double[] w)
+            {
+                double loss = 0;
+                for (int i = 0; i < x.Length; i++)
+                    loss += Math.Log(1 + Math.Exp(-Dot(x[i], w))) + 0.01 * Norm(x[i]);
+                return loss;
+            }
+
+            [Differentiable]
+            public static double Dot(double[] a, double[] b)
+            {
+                double sum = 0;
+                for (int j = 0; j < a.Length; j++)
+                    sum += a[j] * b[j];
+                return sum;
+            }
+
+            private static double Norm(ReadOnlySpan<double> a)
+            {
+                double sum = 0;
+                foreach (double v in a)
+                    sum += v * v;
+                return sum;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;
