@@ -392,7 +392,8 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[,] [|grid = { { 1, 2 } }|]", "grid[0, 1]", "The two-dimensional local 'grid' made from")]
-    [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]", "The local array of arrays 'rows'")]
+    [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]",
+        "The local array of arrays 'rows' is not supported in a [Differentiable] method; use a two-dimensional local of as many rows and columns (double[,] rows = new double[n, m];, written and read as rows[i, j])")]
     public void BP1002_LocalGridsOtherThanNewAndLocalArraysOfArrays(string declaration, string read, string message)
     {
         string source = $$"""

@@ -1,4 +1,5 @@
 using static Backprop.Gradients.Tests.FiniteDifferences;
+using static Backprop.Gradients.Tests.TestArrays;
 using B = Backprop.Gradients.Tests.ByteDataFunctions;
 
 namespace Backprop.Gradients.Tests;
@@ -9,15 +10,6 @@ public class ByteDataTests
     private const int Samples = 4, Features = 3, Classes = 3;
 
     private static readonly byte[] s_labels = { 2, 0, 1, 2 };
-
-    private static double[][] Rows(double[] p, int rows, int columns, int offset = 0) =>
-        Enumerable.Range(0, rows).Select(i => p.Skip(offset + i * columns).Take(columns).ToArray()).ToArray();
-
-    private static double[][] Points(int count, int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
-    }
 
     /// <summary>The samples row after row, then the weights.</summary>
     private static double Softmax(double[] p) =>

@@ -1,4 +1,5 @@
 using static Backprop.Gradients.Tests.FiniteDifferences;
+using static Backprop.Gradients.Tests.TestArrays;
 using S = Backprop.Gradients.Tests.StructArrayLocalFunctions;
 
 namespace Backprop.Gradients.Tests;
@@ -6,12 +7,6 @@ namespace Backprop.Gradients.Tests;
 /// <summary>Local arrays of structs written in loops and read back: gradients, tangents and Hessian-vector products against finite differences and closed forms.</summary>
 public class StructArrayLocalTests
 {
-    private static double[][] Points(int count, int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
-    }
-
     /// <summary>The start's X, Y, Z, then k (four steps), then dt.</summary>
     private static double Trajectory(double[] p) => S.Trajectory(new Vec3(p[0], p[1], p[2]), p[3..7], p[7]);
 

@@ -187,7 +187,7 @@ internal sealed partial class BodyLowering
                 {
                     _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of arrays '{declarator.Symbol.Name}'",
-                        $"use a two-dimensional local ({rowElement.Keyword()}[,] {declarator.Symbol.Name} = new {rowElement.Keyword()}[rows, columns];), or take the array of arrays as a parameter");
+                        $"use a two-dimensional local of as many rows and columns ({rowElement.Keyword()}[,] {declarator.Symbol.Name} = new {rowElement.Keyword()}[n, m];, written and read as {declarator.Symbol.Name}[i, j]), or take the array of arrays as a parameter");
                     return;
                 }
                 if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
