@@ -125,4 +125,27 @@ public static partial class ByteDataFunctions
                 total += w[j] * (rows[i][j] + grid[i, j]) / 255.0;
         return total;
     }
+
+    /// <summary>
+    /// Byte operators as C# computes them: ++ and &lt;&lt;= wrapping a byte local, ~ and unary − promoting to int, Math.Min
+    /// of bytes, a choice of bytes with byte.MaxValue, and a switch expression over a byte choosing the weight.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double ByteOperators(double[] w, byte[] data)
+    {
+        double total = 0;
+        foreach (byte b in data)
+        {
+            byte c = b;
+            c++;
+            c <<= 1;
+            int flipped = ~b & 0xFF;
+            int negated = -b;
+            byte small = Math.Min(b, (byte)3);
+            byte chosen = b > 100 ? b : byte.MaxValue;
+            int k = b switch { 0 => 0, < 128 => 1, _ => 2 };
+            total += w[k] * (c + flipped + negated + small + chosen) / 255.0;
+        }
+        return total;
+    }
 }

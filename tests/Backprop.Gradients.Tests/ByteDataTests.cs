@@ -196,4 +196,25 @@ public class ByteDataTests
         var (_, derivative) = B.ByteImagesTangent(w, rows, grid, new[] { 1.0, 0, 0 });
         Assert.Equal(dw[0], derivative, 12);
     }
+
+    [Fact]
+    public void ByteOperatorsWrapAndPromoteAsCSharpDoes()
+    {
+        double[] w = { 0.5, -1.5, 2.0 };
+        byte[] data = { 0, 1, 127, 128, 200, 255 };
+        var dw = new double[w.Length];
+        Assert.Equal(B.ByteOperators(w, data), B.ByteOperatorsGradient(w, data, dw));
+        var expected = new double[w.Length];
+        foreach (byte b in data)
+        {
+            byte c = (byte)(b + 1);
+            c = (byte)(c << 1);
+            int sum = c + (~b & 0xFF) - b + Math.Min(b, (byte)3) + (b > 100 ? b : byte.MaxValue);
+            expected[b == 0 ? 0 : b < 128 ? 1 : 2] += sum / 255.0;
+        }
+        for (int k = 0; k < w.Length; k++)
+            Assert.Equal(expected[k], dw[k], 12);
+        var (_, derivative) = B.ByteOperatorsTangent(w, data, new[] { 1.0, 2.0, -1.0 });
+        Assert.Equal(expected[0] + 2 * expected[1] - expected[2], derivative, 12);
+    }
 }

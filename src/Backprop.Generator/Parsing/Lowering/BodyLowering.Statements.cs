@@ -381,7 +381,7 @@ internal sealed partial class BodyLowering
                 return;
             case IIncrementOrDecrementOperation step when TargetVariable(step.Target) is string target:
                 ScalarType type = ValueType(step.Target.Type)!.Value;
-                int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
+                int stepped = Combine(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, _nodes.Read(target, type), _nodes.Constant(1, type), type);
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
                 return;
             case IDeconstructionAssignmentOperation deconstruction when DeconstructsArrays(deconstruction):

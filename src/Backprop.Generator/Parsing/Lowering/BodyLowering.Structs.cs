@@ -225,7 +225,7 @@ internal sealed partial class BodyLowering
                 Store(first, offset => LowerValue(compound.Value) is int right ? Combine(op, Element(offset), right, type) : null);
                 return;
             case IIncrementOrDecrementOperation step when StructLayout.Of(target.Type) is null && GenericMath.IsBuiltInOperator(step.OperatorMethod):
-                Store(first, offset => _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, Element(offset), _nodes.Constant(1, type)));
+                Store(first, offset => Combine(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, Element(offset), _nodes.Constant(1, type), type));
                 return;
             default:
                 UnsupportedStatement(write.Syntax, $"The write '{OneLine(write.Syntax)}' to an element of a local array of structs",
