@@ -148,4 +148,14 @@ public static partial class ByteDataFunctions
         }
         return total;
     }
+
+    /// <summary>A generic method over byte indices and weights: Σ x[b[i]]·b[i], for double and float alike.</summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static T WeightedGather<T>(T[] x, byte[] b) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < b.Length; i++)
+            sum += x[b[i]] * T.CreateChecked(b[i]);
+        return sum;
+    }
 }

@@ -217,4 +217,18 @@ public class ByteDataTests
         var (_, derivative) = B.ByteOperatorsTangent(w, data, new[] { 1.0, 2.0, -1.0 });
         Assert.Equal(expected[0] + 2 * expected[1] - expected[2], derivative, 12);
     }
+
+    [Fact]
+    public void GenericMethodsTakeByteIndicesInDoubleAndFloat()
+    {
+        byte[] b = { 2, 0, 2, 1 };
+        var dx = new double[3];
+        Assert.Equal(0.5 * 2 + 1.5 * 0 + 0.5 * 2 - 1.0 * 1, B.WeightedGatherGradient(new[] { 1.5, -1.0, 0.5 }, b, dx));
+        Assert.Equal(new[] { 0.0, 1.0, 4.0 }, dx);
+        var df = new float[3];
+        B.WeightedGatherGradient(new[] { 1.5f, -1.0f, 0.5f }, b, df);
+        Assert.Equal(new[] { 0f, 1f, 4f }, df);
+        var (_, derivative) = B.WeightedGatherTangent(new[] { 1.5, -1.0, 0.5 }, b, new[] { 1.0, 1.0, 1.0 });
+        Assert.Equal(5.0, derivative);
+    }
 }

@@ -55,6 +55,34 @@ public static partial class RowCallFunctions
         return h;
     }
 
+    /// <summary>
+    /// Rows passed to a helper with an early return inside its loop, and in a loop's condition: Σ over the leading
+    /// samples whose first positive element, weighted, is positive, of that value squared.
+    /// </summary>
+    [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+    public static double LeadingPositive(double[][] x, double[] w)
+    {
+        double total = 0;
+        int i = 0;
+        while (i < x.Length && FirstPositive(x[i], w) > 0)
+        {
+            double v = FirstPositive(x[i], w);
+            total += v * v;
+            i++;
+        }
+        return total;
+    }
+
+    private static double FirstPositive(double[] a, double[] w)
+    {
+        for (int j = 0; j < a.Length; j++)
+        {
+            if (a[j] > 0)
+                return a[j] * w[j];
+        }
+        return 0;
+    }
+
     /// <summary>a · b.</summary>
     [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian)]
     public static double Dot(double[] a, double[] b)

@@ -122,4 +122,25 @@ public class RowCallTests
         double expected = Enumerable.Range(0, 3).Sum(j => dx[0][j] * vx[0][j] + dw[j] * vw[j]);
         Assert.Equal(expected, derivative, 12);
     }
+
+    [Fact]
+    public void RowsPassedToAHelperReturningEarlyAndInALoopConditionMatchFiniteDifferences()
+    {
+        // Rows (samples 3 × 3), then w (3): signs fixed so the branches taken do not change within the step.
+        double[] p = { -0.5, 0.7, 0.2, 0.4, -0.3, 0.9, -0.8, -0.6, 0.5, 1.2, 0.8, -0.9 };
+        double F(double[] q) => R.LeadingPositive(Rows(q, 3, 3), q[9..]);
+        Check(F, (q, g) =>
+        {
+            double[][] dx = Rows(new double[9], 3, 3);
+            var dw = new double[3];
+            double value = R.LeadingPositiveGradient(Rows(q, 3, 3), q[9..], dx, dw);
+            dx.SelectMany(r => r).Concat(dw).ToArray().CopyTo(g, 0);
+            return value;
+        }, new[] { p });
+        // Samples 0 and 1 lead with a[1]·w[1] = 0.56 and a[0]·w[0] = 0.48; sample 2's is −0.9·0.5 = −0.45, which stops the loop.
+        Assert.Equal(0.56 * 0.56 + 0.48 * 0.48, F(p), 12);
+        double[] v = Points(1, p.Length, 305)[0];
+        var (_, derivative) = R.LeadingPositiveTangent(Rows(p, 3, 3), p[9..], Rows(v, 3, 3), v[9..]);
+        Assert.Equal(2 * 0.56 * (v[1] * 0.8 + 0.7 * v[10]) + 2 * 0.48 * (v[3] * 1.2 + 0.4 * v[9]), derivative, 12);
+    }
 }
