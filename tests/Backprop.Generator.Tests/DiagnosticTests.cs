@@ -393,7 +393,7 @@ public class DiagnosticTests
     [Theory]
     [InlineData("double[,] [|grid = { { 1, 2 } }|]", "grid[0, 1]", "The two-dimensional local 'grid' made from")]
     [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]",
-        "The local array of arrays 'rows' is not supported in a [Differentiable] method; use a two-dimensional local of as many rows and columns (double[,] rows = new double[n, m];, written and read as rows[i, j])")]
+        "The local array of arrays 'rows' is not supported in a [Differentiable] method; create it with its rows of one length, the loop giving them right after it (double[][] rows = new double[n][]; for (int i = 0; i < n; i++) rows[i] = new double[m];), use a two-dimensional local (double[,] rows = new double[n, m];)")]
     public void BP1002_LocalGridsOtherThanNewAndLocalArraysOfArrays(string declaration, string read, string message)
     {
         string source = $$"""
@@ -1266,6 +1266,37 @@ public class DiagnosticTests
             public static partial class Model
             {
                 [Differentiable] public static double Sum(Vec[] v) => v[0].X + v[1].Y;
+
+                [Differentiable] public static double F(double y)
+                {
+                    {{statements.Replace("[|", "").Replace("|]", "")}}
+                    return y;
+                }
+            }
+            """;
+        ExpectOnly(source, Marked(statements), id, says);
+    }
+
+    /// <summary>
+    /// Local arrays of arrays: rows of lengths that differ (or a loop that is not the one form) refuse the local where it
+    /// is declared; a made one used otherwise than by element (a row named, passed or replaced, the array looped over)
+    /// is refused where it is used.
+    /// </summary>
+    [Theory]
+    [InlineData("var [|rows = new double[2][]|]; for (int i = 0; i < 2; i++) rows[i] = new double[i + 1]; y += rows[0][0];", "BP1002",
+        "The local array of arrays 'rows'", "create it with its rows of one length, the loop giving them right after it")]
+    [InlineData("var [|rows = new double[2][]|]; for (int i = 0; i < 1; i++) rows[i] = new double[3]; y += rows[0][0];", "BP1002",
+        "The local array of arrays 'rows'")]
+    [InlineData("var rows = new double[2][]; for (int i = 0; i < rows.Length; i++) rows[i] = new double[3]; [|rows|][1] = new double[4]; y += rows[1][0];", "BP1002",
+        "Using the local array of arrays 'rows' whole", "its rows keep the length the loop after its declaration gave them")]
+    [InlineData("var rows = new double[2][]; for (int i = 0; i < rows.Length; i++) rows[i] = new double[3]; rows[0][1] = y; y += Sum([|rows[0]|]);", "BP1002",
+        "Using the row 'rows[0]' of a local array of arrays whole")]
+    public void LocalArraysOfArraysOtherThanRowsOfOneLength(string statements, string id, params string[] says)
+    {
+        string source = Preamble + $$"""
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum(double[] v) => v[0] + v[1];
 
                 [Differentiable] public static double F(double y)
                 {

@@ -766,6 +766,36 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// A local array of arrays whose rows the loop after its declaration gives one length: a two-dimensional local of
+    /// n × m elements, rows[i][j] its element (i, j), rows[i].Length its columns with the row checked.
+    /// </summary>
+    [Fact]
+    public void LocalArraysOfArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Smooth(double[] x, double k)
+            {
+                var rows = new double[2][];
+                for (int i = 0; i < rows.Length; i++)
+                    rows[i] = new double[x.Length];
+                for (int j = 0; j < x.Length; j++)
+                    rows[0][j] = k * x[j];
+                double total = 0;
+                for (int j = 1; j < rows[1].Length; j++)
+                {
+                    rows[1][j] = rows[0][j] - rows[0][j - 1];
+                    total += rows[1][j] * rows[1][j];
+                }
+                return total;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

@@ -76,13 +76,20 @@ internal sealed partial class BodyLowering
     /// <summary>Whether <see cref="LowerJaggedValue"/> lowers <paramref name="operation"/>: an element of a row, or a row's length.</summary>
     private bool IsJaggedValue(IOperation operation) => operation switch
     {
-        IArrayElementReferenceOperation { Indices.Length: 1 } element => Row(element.ArrayReference) is not null,
-        IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } => Row(instance) is not null,
+        IArrayElementReferenceOperation { Indices.Length: 1 } element => Row(element.ArrayReference) is not null || JaggedLocalRow(element.ArrayReference) is not null,
+        IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } => Row(instance) is not null || JaggedLocalRow(instance) is not null || JaggedLocal(instance) is not null,
         _ => false,
     };
 
     private int? LowerJaggedValue(IOperation operation, ScalarType type)
     {
+        // A local array of arrays held as a two-dimensional local (BodyLowering.JaggedLocals).
+        if (operation is IArrayElementReferenceOperation cell && JaggedLocalRow(cell.ArrayReference) is var (grid, _))
+            return JaggedLocalOffset(cell) is int offset ? _nodes.Convert(_nodes.Add(Op.Element, _variablesByName[grid.Values].Type, new[] { offset }, 0, grid.Values, null), type) : null;
+        if (operation is IPropertyReferenceOperation { Instance: var counted } && JaggedLocalRow(counted) is { } localRow)
+            return JaggedLocalRowLength(localRow) is int columns ? _nodes.Convert(columns, type) : null;
+        if (operation is IPropertyReferenceOperation { Instance: var whole } && JaggedLocal(whole) is { } local)
+            return _nodes.Convert(_nodes.Read(local.Rows, ScalarType.Int), type);
         if (operation is IArrayElementReferenceOperation element)
         {
             var row = Row(element.ArrayReference)!.Value;

@@ -39,6 +39,9 @@ internal sealed partial class BodyLowering
 
     private void LowerStatement(IOperation statement)
     {
+        // The loop giving a local array of arrays its rows was lowered with the local's declaration.
+        if (_rowAllocations.Contains(statement))
+            return;
         switch (statement)
         {
             case IBlockOperation when statement.Syntax.Parent is UnsafeStatementSyntax unsafeBlock:
@@ -183,11 +186,13 @@ internal sealed partial class BodyLowering
                     LowerGridLocal(Quoted(declarator), declarator, gridElement);
                     continue;
                 }
-                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement)
+                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement && LowerJaggedLocal(Quoted(declarator), group, declarator, rowElement))
+                    continue;
+                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType otherRows)
                 {
                     _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of arrays '{declarator.Symbol.Name}'",
-                        $"use a two-dimensional local of as many rows and columns ({rowElement.Keyword()}[,] {declarator.Symbol.Name} = new {rowElement.Keyword()}[n, m];, written and read as {declarator.Symbol.Name}[i, j]), or take the array of arrays as a parameter");
+                        $"create it with its rows of one length, the loop giving them right after it ({otherRows.Keyword()}[][] {declarator.Symbol.Name} = new {otherRows.Keyword()}[n][]; for (int i = 0; i < n; i++) {declarator.Symbol.Name}[i] = new {otherRows.Keyword()}[m];), use a two-dimensional local ({otherRows.Keyword()}[,] {declarator.Symbol.Name} = new {otherRows.Keyword()}[n, m];), or take the array of arrays as a parameter");
                     return;
                 }
                 if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
@@ -437,7 +442,8 @@ internal sealed partial class BodyLowering
     private void LowerStore(string source, IOperation element, IOperation value, Op? compound)
     {
         IOperation arrayReference = element is IArrayElementReferenceOperation arrayElement ? arrayElement.ArrayReference : ((IPropertyReferenceOperation)element).Instance!;
-        if (RefuseParameterGridWrite(arrayReference, element.Syntax) || ArrayVariable(arrayReference) is not (string array, var kind))
+        if (RefuseParameterGridWrite(arrayReference, element.Syntax)
+            || (JaggedLocalRow(arrayReference) is var (rows, _) ? (rows.Values, VariableKind.Local) : ArrayVariable(arrayReference)) is not (string array, var kind))
             return;
         if (kind == VariableKind.Parameter)
         {
