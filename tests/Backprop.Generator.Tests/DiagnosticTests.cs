@@ -1226,22 +1226,8 @@ public class DiagnosticTests
         "The struct 'Pair' cannot be differentiated in 'F': its field 'Name' is a 'string'")]
     [InlineData("var [|c = new System.Numerics.Matrix3x2(y, 1, 0, 1, 0, 0)|]; c = c * c; y += c.M11 + c.M12;", "BP1002",
         "A local of type 'System.Numerics.Matrix3x2'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
-    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says)
-    {
-        string source = Preamble + $$"""
-            public static partial class Model
-            {
-                public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }
-
-                [Differentiable] public static double F(double y)
-                {
-                    {{statements.Replace("[|", "").Replace("|]", "")}}
-                    return y;
-                }
-            }
-            """;
-        ExpectOnly(source, Marked(statements), id, says);
-    }
+    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("", """public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }""", statements, id, says);
 
     /// <summary>
     /// Local arrays of structs: what the lowering does not take (numbers of mixed types, made otherwise than with
@@ -1258,24 +1244,11 @@ public class DiagnosticTests
         "Reassigning the local array of structs 'p'", "copy the elements one by one (p[i] = other[i];)")]
     [InlineData("var p = new Vec[2]; p[0] = new Vec(y, y); [|p[1] += p[0]|]; y += p[1].X;", "BP1001",
         "The write 'p[1] += p[0]' to an element of a local array of structs", "e.g. p[1] = p[1] + d")]
-    public void LocalArraysOfStructsRefusedOnce(string statements, string id, params string[] says)
-    {
-        string source = Preamble + $$"""
+    public void LocalArraysOfStructsRefusedOnce(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("""
             public readonly record struct Vec(double X, double Y) { public static Vec operator +(Vec a, Vec b) => new(a.X + b.X, a.Y + b.Y); }
             public struct Mixed { public double A; public int N; }
-            public static partial class Model
-            {
-                [Differentiable] public static double Sum(Vec[] v) => v[0].X + v[1].Y;
-
-                [Differentiable] public static double F(double y)
-                {
-                    {{statements.Replace("[|", "").Replace("|]", "")}}
-                    return y;
-                }
-            }
-            """;
-        ExpectOnly(source, Marked(statements), id, says);
-    }
+            """, "[Differentiable] public static double Sum(Vec[] v) => v[0].X + v[1].Y;", statements, id, says);
 
     /// <summary>
     /// Local arrays of arrays: rows of lengths that differ (or a loop that is not the one form) refuse the local where it
@@ -1291,12 +1264,21 @@ public class DiagnosticTests
         "Using the local array of arrays 'rows' whole", "its rows keep the length the loop after its declaration gave them")]
     [InlineData("var rows = new double[2][]; for (int i = 0; i < rows.Length; i++) rows[i] = new double[3]; rows[0][1] = y; y += Sum([|rows[0]|]);", "BP1002",
         "Using the row 'rows[0]' of a local array of arrays whole")]
-    public void LocalArraysOfArraysOtherThanRowsOfOneLength(string statements, string id, params string[] says)
+    public void LocalArraysOfArraysOtherThanRowsOfOneLength(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("", "[Differentiable] public static double Sum(double[] v) => v[0] + v[1];", statements, id, says);
+
+    /// <summary>
+    /// <see cref="ExpectOnly"/> for <paramref name="statements"/> (one part marked) in the body of
+    /// <c>[Differentiable] double F(double y)</c>, which returns <c>y</c> after them, beside <paramref name="members"/> of its
+    /// type and after the <paramref name="types"/> declared before it.
+    /// </summary>
+    private static void ExpectOnlyInBody(string types, string members, string statements, string id, params string[] says)
     {
         string source = Preamble + $$"""
+            {{types}}
             public static partial class Model
             {
-                [Differentiable] public static double Sum(double[] v) => v[0] + v[1];
+                {{members}}
 
                 [Differentiable] public static double F(double y)
                 {
