@@ -37,13 +37,14 @@ internal sealed record FuzzParameter(string Name, FuzzType Type, bool NoDerivati
 /// <param name="Fields">For a program held as a model (<see cref="ModelTwin"/>), the parameters that are its fields.</param>
 /// <param name="Packed">For a program over a struct (<see cref="StructTwin"/>), the parameters that are the struct's fields.</param>
 /// <param name="Spanned">For a program over spans (<see cref="SpanTwin"/>), the array parameters that are spans.</param>
+/// <param name="Gridded">For a program over two-dimensional arrays (<see cref="GridTwin"/>), the array parameters that are.</param>
 internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parameters, IReadOnlyList<string> Statements, FuzzType ReturnType, bool UsesFloat,
     IReadOnlyList<string>? Helpers = null, bool Tangent = false, bool Hessian = false, int Outputs = 0, IReadOnlyList<string>? Kernels = null,
-    IReadOnlyList<string>? Fields = null, IReadOnlyList<string>? Packed = null, IReadOnlyList<string>? Spanned = null)
+    IReadOnlyList<string>? Fields = null, IReadOnlyList<string>? Packed = null, IReadOnlyList<string>? Spanned = null, IReadOnlyList<string>? Gridded = null)
 {
     /// <summary>The method the generator differentiates: <c>F</c>, or a twin's (a model's, a method over a struct), whose names BP1009 gives.</summary>
     public string DifferentiatedName => Fields is not null ? ModelTwin.MethodName : Packed is not null ? StructTwin.MethodName
-        : Spanned is not null ? SpanTwin.MethodName : MethodName;
+        : Spanned is not null ? SpanTwin.MethodName : Gridded is not null ? GridTwin.MethodName : MethodName;
 
     /// <summary>How the statement that passes a varying value to a <c>[NoDerivative]</c> parameter begins.</summary>
     public const string LostDerivativeDeclaration = "double lost = ";
@@ -109,6 +110,8 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
                 StructTwin.Write(text, this, body.ToString());
             else if (Spanned is not null)
                 SpanTwin.Write(text, this, body.ToString());
+            else if (Gridded is not null)
+                GridTwin.Write(text, this, body.ToString());
             else
             {
                 text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
@@ -129,12 +132,12 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
     }
 
     /// <summary>
-    /// The file of the twins' stand-ins (<see cref="ModelTwin"/>, <see cref="StructTwin"/>, <see cref="SpanTwin"/>): compiled after the generator
+    /// The file of the twins' stand-ins (<see cref="ModelTwin"/>, <see cref="StructTwin"/>, <see cref="SpanTwin"/>, <see cref="GridTwin"/>): compiled after the generator
     /// ran, since they call what it generates; empty when no program has a twin.
     /// </summary>
     public static string StandIns(IReadOnlyList<FuzzProgram> programs)
     {
-        string classes = ModelTwin.StandIns(programs) + StructTwin.StandIns(programs) + SpanTwin.StandIns(programs);
+        string classes = ModelTwin.StandIns(programs) + StructTwin.StandIns(programs) + SpanTwin.StandIns(programs) + GridTwin.StandIns(programs);
         return classes.Length == 0 ? "" : "using System;\nusing Backprop;\nusing System.Runtime.InteropServices;\n\nnamespace " + Namespace + ";\n\n" + classes;
     }
 

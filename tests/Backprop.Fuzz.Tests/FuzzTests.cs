@@ -44,6 +44,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
+    /// <summary>The same programs over two-dimensional arrays: their array parameters grids, the gradients written into grids.</summary>
+    [Fact]
+    public void GridSeedRange()
+    {
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateGrid);
+        output.WriteLine(result.Summary);
+        Assert.True(result.Failures.Count == 0, result.Report());
+    }
+
     /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
     [Fact]
     public void StructSeedRange()
@@ -65,7 +74,9 @@ public class FuzzTests(ITestOutputHelper output)
     /// With <c>FUZZ_ARRAYS=1</c> the scalar programs return arrays (<see cref="ProgramGenerator.GenerateArrayResult"/>); with
     /// <c>FUZZ_MODELS=1</c> they, and the matrix programs, are held as models (<see cref="ProgramGenerator.GenerateModel"/>,
     /// <see cref="MatrixProgram.AsModel"/>); with <c>FUZZ_STRUCTS=1</c> they take their numbers in a struct
-    /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>).
+    /// (<see cref="ProgramGenerator.GenerateStruct"/>); with <c>FUZZ_SPANS=1</c> their arrays as spans (<see cref="ProgramGenerator.GenerateSpan"/>); with
+    /// <c>FUZZ_GRIDS=1</c> as two-dimensional arrays (<see cref="ProgramGenerator.GenerateGrid"/>); with <c>FUZZ_TWINS_ONLY=1</c> as well,
+    /// the campaign takes only the seeds whose program is such a twin, <c>FUZZ_PROGRAMS</c> of them.
     /// </summary>
     [Fact]
     public void Campaign()
@@ -77,10 +88,13 @@ public class FuzzTests(ITestOutputHelper output)
             : Environment.GetEnvironmentVariable("FUZZ_MODELS") == "1" ? ProgramGenerator.GenerateModel
             : Environment.GetEnvironmentVariable("FUZZ_STRUCTS") == "1" ? ProgramGenerator.GenerateStruct
             : Environment.GetEnvironmentVariable("FUZZ_SPANS") == "1" ? ProgramGenerator.GenerateSpan
+            : Environment.GetEnvironmentVariable("FUZZ_GRIDS") == "1" ? ProgramGenerator.GenerateGrid
             : ProgramGenerator.Generate;
         CampaignResult result = Environment.GetEnvironmentVariable("FUZZ_SEEDS") is string seeds
             ? FuzzCampaign.Run(seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(), progress, generate)
-            : FuzzCampaign.Run(firstSeed, count, progress, generate);
+            : Environment.GetEnvironmentVariable("FUZZ_TWINS_ONLY") == "1"
+                ? FuzzCampaign.Run(TwinSeeds(firstSeed, count, generate), progress, generate)
+                : FuzzCampaign.Run(firstSeed, count, progress, generate);
         string report = result.Report();
         int failures = result.Failures.Count;
         // FUZZ_MATRIX_PROGRAMS matrix programs too, from seed FUZZ_MATRIX_SEED (default 1,000,000).
@@ -95,5 +109,17 @@ public class FuzzTests(ITestOutputHelper output)
         output.WriteLine(report);
         Console.WriteLine(report);
         Assert.True(failures == 0, report);
+    }
+
+    /// <summary>The first <paramref name="count"/> seeds from <paramref name="firstSeed"/> whose program is a twin's (a struct's, spans', grids'), not <c>F</c> as it is.</summary>
+    private static int[] TwinSeeds(int firstSeed, int count, Func<int, FuzzProgram> generate)
+    {
+        var seeds = new List<int>(count);
+        for (int seed = firstSeed; seeds.Count < count; seed++)
+        {
+            if (generate(seed).DifferentiatedName != FuzzProgram.MethodName)
+                seeds.Add(seed);
+        }
+        return seeds.ToArray();
     }
 }

@@ -65,6 +65,29 @@ public class HarnessTests
     }
 
     /// <summary>
+    /// A grid twin makes two-dimensional arrays of the array parameters the body only reads, each element read through
+    /// its row and column, and keeps one it passes on; its stand-ins lay the arrays out in rows and read the gradients
+    /// back from grids.
+    /// </summary>
+    [Fact]
+    public void AGridTwinMakesGridsOfTheArraysTheBodyOnlyReads()
+    {
+        var q = new FuzzParameter("q", FuzzType.DoubleArray, false, 4);
+        var m = new FuzzParameter("m", FuzzType.IntArray, false, 3);
+        var passed = new FuzzParameter("p", FuzzType.DoubleArray, false, 3);
+        FuzzProgram gridded = GridTwin.Of(new(9, new[] { X, q, m, passed },
+            new[] { "double y = x;", "foreach (double e in q)\n    y += e * q[m[0]] / q.Length;", "double z = P9Kernels.Sum(p);", "return y * z;" },
+            FuzzType.Double, UsesFloat: false, Kernels: new[] { "public static double Sum(double[] a) => a[0] + a[1];" }));
+
+        Assert.Equal(new[] { "q", "m" }, gridded.Gridded);
+        Assert.Contains("Gridded(double x, double[,] q, int[,] m, double[] p)", gridded.Source);
+        Assert.Contains("q[(m[(0) / m.GetLength(1), (0) % m.GetLength(1)]) / q.GetLength(1), (m[(0) / m.GetLength(1), (0) % m.GetLength(1)]) % q.GetLength(1)]", gridded.Source);
+        Assert.Contains("double value = GriddedGradient(x, FuzzGrids.Of(q), FuzzGrids.Of(m), p, out dx, dq_grid, dp);", GridTwin.StandIns(new[] { gridded }));
+        Assert.Empty(FuzzCampaign.Run(new[] { gridded }).Failures);
+        Assert.InRange(Enumerable.Range(1, 300).Count(seed => ProgramGenerator.GenerateGrid(seed).Gridded is not null), 40, 300);
+    }
+
+    /// <summary>
     /// A model whose differentiable fields share a type asks for its train step too, and its gradient's stand-in steps two
     /// copies, one by the gradient and an optimizer's Step, one by the train step, throwing <c>TrainStepMismatch</c> at a
     /// field they leave different; most generated models share a type (a float field among doubles does not).

@@ -301,6 +301,9 @@ internal sealed class ProgramGenerator
     /// <summary><see cref="Generate"/>'s program over spans (<see cref="SpanTwin"/>): its array parameters read-only spans where they can be.</summary>
     public static FuzzProgram GenerateSpan(int seed) => SpanTwin.Of(Generate(seed));
 
+    /// <summary><see cref="Generate"/>'s program over two-dimensional arrays (<see cref="GridTwin"/>): its array parameters grids where they can be.</summary>
+    public static FuzzProgram GenerateGrid(int seed) => GridTwin.Of(Generate(seed));
+
     /// <summary>Ordinary (non-differentiable) helpers every class has: called for ints and conditions.</summary>
     private static readonly string[] OrdinaryHelpers =
     {

@@ -23,28 +23,32 @@ internal static class SpanTwin
     {
         if (program.Outputs > 0)
             return program;
-        var arrays = program.Parameters.Where(p => p.Type is FuzzType.DoubleArray or FuzzType.IntArray).Select(p => p.Name).ToHashSet();
-        if (arrays.Count == 0)
-            return program;
-        SyntaxNode root = CSharpSyntaxTree.ParseText("class C { void M() {\n" + string.Join("\n", program.Statements) + "\n} }").GetRoot();
-        var readOnly = arrays.Where(name => root.DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Where(n => n.Identifier.ValueText == name).All(ReadAsSpan)).ToList();
+        List<string> readOnly = ReadOnlyArrays(program, name => !name.Ancestors().Any(a => a is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax));
         return readOnly.Count == 0 ? program : program with { Spanned = readOnly };
     }
 
-    /// <summary>Whether a mention of an array is one a <c>ReadOnlySpan</c> allows: an element read, <c>Length</c>, a <c>foreach</c>; not in a lambda or local function, which cannot hold a span.</summary>
-    private static bool ReadAsSpan(IdentifierNameSyntax name)
+    /// <summary>
+    /// The array parameters (<c>double[]</c>, <c>int[]</c>) whose every mention is an element read, <c>Length</c> or a
+    /// <c>foreach</c>, and passes <paramref name="allowed"/>: a span cannot be captured by a lambda or local function.
+    /// </summary>
+    public static List<string> ReadOnlyArrays(FuzzProgram program, Func<IdentifierNameSyntax, bool> allowed)
     {
-        if (name.Ancestors().Any(a => a is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
-            return false;
-        return name.Parent switch
-        {
-            ElementAccessExpressionSyntax element when element.Expression == name => !IsWritten(element),
-            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access => access.Expression == name,
-            ForEachStatementSyntax loop => loop.Expression == name,
-            _ => false,
-        };
+        var arrays = program.Parameters.Where(p => p.Type is FuzzType.DoubleArray or FuzzType.IntArray).Select(p => p.Name).ToList();
+        if (arrays.Count == 0)
+            return arrays;
+        SyntaxNode root = CSharpSyntaxTree.ParseText("class C { void M() {\n" + string.Join("\n", program.Statements) + "\n} }").GetRoot();
+        return arrays.Where(name => root.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(n => n.Identifier.ValueText == name).All(n => allowed(n) && ReadOnly(n))).ToList();
     }
+
+    /// <summary>Whether a mention of an array only reads it: an element read, <c>Length</c>, a <c>foreach</c>.</summary>
+    private static bool ReadOnly(IdentifierNameSyntax name) => name.Parent switch
+    {
+        ElementAccessExpressionSyntax element when element.Expression == name => !IsWritten(element),
+        MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access => access.Expression == name,
+        ForEachStatementSyntax loop => loop.Expression == name,
+        _ => false,
+    };
 
     private static bool IsWritten(ExpressionSyntax element) => element.Parent switch
     {

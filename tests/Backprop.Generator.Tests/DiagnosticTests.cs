@@ -176,7 +176,6 @@ public class DiagnosticTests
     [InlineData("public struct Mixed { public double A; public float B; }", "Derivatives.Gradient", "an array of it is read as the numbers it holds, which must then be all double or all float")]
     [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public struct Mixed { public double A, B; }", "Derivatives.Gradient",
         "'Mixed' declares its layout ([StructLayout])")]
-    [InlineData("public struct Mixed { public double A, B; }", "Derivatives.Gradient | Derivatives.Hessian", "FHessian and FJacobian do not take arrays of structs yet")]
     public void BP1012_ArraysOfStructsTheDerivativesCannotView(string declaration, string derivatives, string why) =>
         Assert.Contains(why, Expect("BP1012", $$"""
             {{declaration}}
@@ -344,19 +343,24 @@ public class DiagnosticTests
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
+    /// <summary>Two-dimensional arrays, arrays of arrays and arrays or spans of structs take every mode, the Hessian and the Jacobian too (refused once).</summary>
     [Theory]
-    [InlineData("Jacobian", "double[]", "double[,]", "new[] { a[0, 0] }", "FJacobian does not take two-dimensional arrays yet")]
-    [InlineData("Hessian", "double", "double[][]", "a[0][0] * a[0][0]", "FHessian and FJacobian do not take arrays of arrays yet")]
-    [InlineData("Jacobian", "double[]", "double[][]", "new[] { a[0][0] }", "FHessian and FJacobian do not take arrays of arrays yet")]
-    public void BP0004_GridsAndRowsWithModesNotYetTaken(string mode, string result, string type, string body, string message)
+    [InlineData("Jacobian", "double[]", "double[,] a", "{ var y = new double[1]; y[0] = a[0, 0] * a[1, 1]; return y; }")]
+    [InlineData("Hessian", "double", "double[][] a", "=> a[0][0] * a[1][0];")]
+    [InlineData("Jacobian", "float[]", "float[][] a", "{ var y = new float[1]; y[0] = a[0][0] * a[1][0]; return y; }")]
+    [InlineData("Hessian", "double", "Pair[] a", "=> a[0].A * a[1].B;")]
+    [InlineData("Jacobian", "double[]", "ReadOnlySpan<Pair> a", "{ var y = new double[1]; y[0] = a[0].A * a[1].B; return y; }")]
+    public void GridsRowsAndArraysOfStructsTakeTheHessianAndTheJacobian(string mode, string result, string parameter, string body)
     {
-        string source = $$"""
+        var (_, diagnostics, output) = GeneratorRunner.Run(Preamble + $$"""
+            public struct Pair { public double A, B; }
             public static partial class Model
             {
-                [Differentiable(Derivatives.Gradient | Derivatives.{{mode}})] public static {{result}} F({{type}} [|a|]) => {{body}};
+                [Differentiable(Derivatives.Gradient | Derivatives.Tangent | Derivatives.{{mode}})] public static {{result}} F({{parameter}}) {{body}}
             }
-            """;
-        Assert.Contains(message, Expect("BP0004", source).GetMessage(CultureInfo.InvariantCulture));
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
     [Theory]
@@ -1000,6 +1004,49 @@ public class DiagnosticTests
                 [Differentiable] public static double F(double x, double y) => Scale(x, [|y|]);
             }
             """).GetMessage(CultureInfo.InvariantCulture));
+
+    /// <summary>Each value of <c>var (s, c) = Math.SinCos(…)</c> computes the argument, and so calls the callee, again: still one report for the one place.</summary>
+    [Fact]
+    public void BP1009_ReportedOnceForAnArgumentLoweredTwice()
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                public static double Scale(double v, [NoDerivative] double by) => v * by;
+
+                [DerivativeOf(nameof(Scale))]
+                public static void ScalePullback(double v, double by, double result, double dResult, out double dV) => dV = dResult * by;
+
+                [Differentiable] public static double F(double x, double[,] q)
+                {
+                    var (s, c) = Math.SinCos(Scale(x, q[0, 0]));
+                    return s * c;
+                }
+            }
+            """);
+        Assert.Equal("BP1009", Assert.Single(diagnostics).Id);
+    }
+
+    /// <summary>
+    /// An element of a two-dimensional array or of an array of arrays varies as one of an array does: passed to a helper's
+    /// [NoDerivative] parameter, it calls the helper's derivatives that differentiate that parameter, as <c>q[i]</c> does.
+    /// </summary>
+    [Fact]
+    public void GridAndRowElementsPassedToAHelpersNoDerivativeParameterAreDifferentiated()
+    {
+        var (result, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                internal static double Blend(double a, [NoDerivative] double t) => (1 - t) * a + t * Math.Tanh(a);
+
+                [Differentiable] public static double F(double x, double[,] q) => Blend(x, q[0, 1]);
+                [Differentiable] public static double G(double x, double[][] q) => Blend(x, q[1][0]);
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(result.GeneratedTrees, tree => tree.FilePath.EndsWith("Blend.EveryParameter.g.cs", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void NoDerivativeParameterFedAPassiveValueIsFine()

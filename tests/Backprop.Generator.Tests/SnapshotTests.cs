@@ -672,6 +672,50 @@ public class SnapshotTests
         """);
 
     /// <summary>
+    /// FHessian and FJacobian over arrays viewed as numbers: an array of arrays' elements row after row (scratch rows from
+    /// RowElements.Rent), a two-dimensional array's through GridElements.Values, an array of structs' through
+    /// MemoryMarshal.Cast, struct after struct.
+    /// </summary>
+    [Fact]
+    public void HessiansAndJacobiansOfArraysViewedAsNumbers() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public readonly record struct Vec2(double X, double Y);
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Hessian)]
+            public static double Energy(double[][] x, double k)
+            {
+                double sum = 0;
+                foreach (var row in x)
+                    for (int j = 0; j < row.Length; j++)
+                        sum += k * row[j] * row[j] * row[0];
+                return sum;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Jacobian)]
+            public static double[] RowSums(double[,] a)
+            {
+                var y = new double[a.GetLength(0)];
+                for (int i = 0; i < a.GetLength(0); i++)
+                    for (int j = 0; j < a.GetLength(1); j++)
+                        y[i] += a[i, j] * a[i, j];
+                return y;
+            }
+
+            [Differentiable(Derivatives.Gradient | Derivatives.Jacobian)]
+            public static double[] Norms(Vec2[] p)
+            {
+                var y = new double[p.Length];
+                for (int i = 0; i < p.Length; i++)
+                    y[i] = Math.Sqrt(p[i].X * p[i].X + p[i].Y * p[i].Y);
+                return y;
+            }
+        }
+        """);
+
+    /// <summary>
     /// Bytes as data: pixels scaled by 255, byte labels as indices, a byte local the reverse sweep takes back from the
     /// tape (PopByte), and a byte sum promoted to int as C# does.
     /// </summary>

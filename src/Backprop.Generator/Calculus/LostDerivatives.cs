@@ -13,6 +13,8 @@ internal static class LostDerivatives
         Activity.Analyze(function, function.Body.Variables.ToDictionary(v => v.Name))
             .LostDerivatives(function.Body.Body)
             .Select(lost => Diagnose(function.Name, lost.Name, lost.Callee, lost.Pullback, lost.Argument))
+            // A statement lowered twice (each value of var (s, c) = Math.SinCos(…) computes the argument) makes its calls twice: one report per place.
+            .Distinct()
             .ToEquatableArray();
 
     /// <summary>The one wording of BP1009, for scalar and matrix callers alike.</summary>

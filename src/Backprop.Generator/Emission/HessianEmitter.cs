@@ -43,29 +43,28 @@ internal static class HessianEmitter
     /// <summary><c>FHessianVector</c> where a product reads the gradient: it calls <c>FGradientHessianVector</c> with a scratch gradient.</summary>
     private static void EmitHessianVector(CodeWriter writer, FunctionSpec function, IEnumerable<DerivativeParameter> derivativeParameters, ExprPrinter printer)
     {
-        var differentiable = DerivativeEmitter.Differentiable(function).ToList();
+        var units = Signature.Units(DerivativeEmitter.Differentiable(function)).ToList();
         NameAllocator names = LocalNames(function);
-        var gradients = differentiable.ToDictionary(p => p.Name, p => names.Allocate("g_" + p.Name));
+        var gradients = units.Where(Buffered).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
         string value = names.Allocate("value");
         var parameters = Signature.Originals(function).Concat(Signature.Declare(derivativeParameters));
         writer.Open($"{function.Accessibility} static {printer.Keyword(function.ReturnType)} {function.Name}{Naming.HessianVectorSuffix}{function.TypeParameters}({string.Join(", ", parameters)}){function.ConstraintClause}");
-        // A two-dimensional array's buffers are checked by the product it calls.
-        foreach (ParameterSpec p in differentiable.Where(p => p.Role == ParameterRole.Array && !IsGrid(p)))
+        // The buffers of an array viewed as numbers (a two-dimensional array, an array of arrays or of structs) are checked by the product it calls.
+        foreach (ParameterUnit u in units.Where(u => u.IsArray && u.Struct is null))
         {
-            DerivativeEmitter.EmitCheckLength(writer, p.Name, p.GradientName);
-            DerivativeEmitter.EmitCheckLength(writer, p.Name, Product(p));
+            DerivativeEmitter.EmitCheckLength(writer, u.Name, u.First.GradientName);
+            DerivativeEmitter.EmitCheckLength(writer, u.Name, Product(u));
         }
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}> {printer.Arena} = global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Rent();");
-        foreach (ParameterSpec p in differentiable.Where(Buffered))
-            writer.Line($"{ScratchType(p, printer)} {gradients[p.Name]} = {Scratch(p, printer)};");
-        var units = Signature.Units(differentiable).ToList();
+        foreach (ParameterUnit u in units.Where(Buffered))
+            writer.Line($"{ScratchType(u, printer)} {gradients[u.Name]} = {Scratch(u, printer)};");
         var arguments = units.Select(u => Naming.Identifier(Naming.Derivative(u.Name)))
-            .Concat(units.Select(u => Buffered(u.First) ? gradients[u.First.Name] : "out _"))
-            .Concat(units.Select(u => IsGrid(u.First) ? Naming.Identifier(Naming.Product(u.Name)) : Buffered(u.First) ? Product(u.First) : "out " + Naming.Identifier(Naming.Product(u.Name))));
+            .Concat(units.Select(u => Buffered(u) ? gradients[u.Name] : "out _"))
+            .Concat(units.Select(u => (Buffered(u) ? "" : "out ") + Product(u)));
         writer.Line($"{printer.Keyword(function.ReturnType)} {value} = {ProductCall(function, arguments)};");
-        foreach (ParameterSpec p in differentiable.Where(p => p.Role == ParameterRole.Array))
-            writer.Line(ReturnScratch(p, gradients[p.Name]));
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
+            writer.Line(CoordinateBuffers.Return(u, gradients[u.Name]));
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Return({printer.Arena});");
         writer.Line($"return {value};");
@@ -82,12 +81,16 @@ internal static class HessianEmitter
         string size = names.Allocate("size"), value = names.Allocate("value"), column = names.Allocate("column"), offset = names.Allocate("offset");
         string row = names.Allocate("row"), i = names.Allocate("i"), j = names.Allocate("j");
         var directions = units.ToDictionary(u => u.Name, u => names.Allocate("v_" + u.Name));
-        var gradients = units.Where(u => Buffered(u.First)).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
+        var gradients = units.Where(Buffered).ToDictionary(u => u.Name, u => names.Allocate("g_" + u.Name));
         var products = units.ToDictionary(u => u.Name, u => names.Allocate("h_" + u.Name));
+        // A struct's array members' directions are scratch arrays the direction struct holds.
+        var memberDirections = units.SelectMany(CoordinateBuffers.ArrayMembers).ToDictionary(m => m.Name, m => names.Allocate("v_" + m.Name));
+        // An array of arrays is walked row by row.
+        string walkRow = CoordinateBuffers.WalksRows(units) ? names.Allocate("r") : "", walkColumn = CoordinateBuffers.WalksRows(units) ? names.Allocate("c") : "";
 
         writer.Line($"/// <summary>Computes <c>{function.Name}</c> and its Hessian over {DerivativeEmitter.RespectTo(function)}, in that order (arrays element by element{(units.Any(u => u.Struct is { Array: null }) ? ", structs member by member" : "")}), into <paramref name=\"{hessian}\"/> (generated by Backprop).</summary>");
         writer.Open($"{function.Accessibility} static {printer.Keyword(function.ReturnType)} {function.Name}{Naming.HessianSuffix}{function.TypeParameters}({string.Join(", ", Signature.Originals(function).Append($"{printer.MatrixElement(function)}[,] {hessian}"))}){function.ConstraintClause}");
-        string width = string.Join(" + ", units.Select(u => Buffered(u.First) ? $"{Naming.Identifier(u.Name)}.Length" : Count(u)).DefaultIfEmpty("0"));
+        string width = string.Join(" + ", units.Select(Width).DefaultIfEmpty("0"));
         writer.Line($"int {size} = {width};");
         writer.Line($"if ({hessian}.GetLength(0) != {size} || {hessian}.GetLength(1) != {size})");
         writer.Line($"    throw new global::System.ArgumentException($\"The Hessian of {function.Name} is {{{size}}}×{{{size}}}, but the array given is {{{hessian}.GetLength(0)}}×{{{hessian}.GetLength(1)}}.\", nameof({hessian}));");
@@ -96,24 +99,20 @@ internal static class HessianEmitter
         foreach (ParameterUnit u in units)
         {
             ParameterSpec p = u.First;
-            if (Buffered(p))
+            if (Buffered(u))
             {
                 foreach (string buffer in new[] { directions[u.Name], gradients[u.Name], products[u.Name] })
-                    writer.Line($"{ScratchType(p, printer)} {buffer} = {Scratch(p, printer)};");
+                    writer.Line($"{ScratchType(u, printer)} {buffer} = {Scratch(u, printer)};");
             }
             else if (u.Struct is null)
                 writer.Line($"{printer.Scalar(p)} {directions[u.Name]} = {printer.Number(0, p.Type!.Value)};");
+            foreach (ParameterSpec member in CoordinateBuffers.ArrayMembers(u))
+                writer.Line($"{printer.Scalar(member)}[] {memberDirections[member.Name]} = {CoordinateBuffers.RentMember(u, member, printer)};");
         }
-        // A two-dimensional array's buffers are viewed as their elements, row after row, as the parameter is.
-        var elements = new Dictionary<string, string>();
-        foreach (ParameterUnit u in units.Where(u => IsGrid(u.First)))
-        {
-            foreach (string buffer in new[] { directions[u.Name], products[u.Name] })
-            {
-                elements[buffer] = names.Allocate(buffer + "_values");
-                writer.Line($"{printer.Buffer(u.First, written: true)} {elements[buffer]} = global::Backprop.GridElements.Values({buffer});");
-            }
-        }
+        // An array's direction and product are viewed as the numbers they hold, in order, as the parameter is.
+        var numbers = new Dictionary<string, string>();
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
+            CoordinateBuffers.DeclareViews(writer, u, new[] { directions[u.Name], products[u.Name] }, numbers, names, printer);
         writer.Line($"{printer.Keyword(function.ReturnType)} {value} = {printer.Number(0, function.ReturnType)};");
         writer.Open($"for (int {column} = 0; {column} < {size}; {column}++)");
         writer.Line("// Direction: the unit vector of this column.");
@@ -121,15 +120,18 @@ internal static class HessianEmitter
         foreach (ParameterUnit u in units)
         {
             ParameterSpec p = u.First;
-            if (Buffered(p))
+            if (Buffered(u))
             {
-                string element = p.Role == ParameterRole.Matrix ? $"{directions[u.Name]}.Span[{i}]" : $"{Elements(elements, directions[u.Name])}[{i}]";
-                writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {element} = {offset} + {i} == {column} ? {printer.Number(1, p.Type!.Value)} : {printer.Number(0, p.Type!.Value)};");
-                writer.Line($"{offset} += {Naming.Identifier(u.Name)}.Length;");
+                string Unit(string element, string index) => $"{element} = {offset} + {index} == {column} ? {printer.Number(1, p.Type!.Value)} : {printer.Number(0, p.Type!.Value)};";
+                if (p.Role == ParameterRole.Matrix)
+                    writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {Unit($"{directions[u.Name]}.Span[{i}]", i)}");
+                else
+                    CoordinateBuffers.ForEachNumber(writer, u, numbers[directions[u.Name]], i, walkRow, walkColumn, Unit);
+                writer.Line($"{offset} += {Width(u)};");
             }
             else if (u.Struct is not null)
             {
-                writer.Line($"var {directions[u.Name]} = {u.Create(k => $"{offset} + {k} == {column} ? {printer.Number(1, u.Leaves[k].Type!.Value)} : {printer.Number(0, u.Leaves[k].Type!.Value)}")};");
+                CoordinateBuffers.DeclareStructDirection(writer, u, directions[u.Name], offset, column, i, memberDirections, printer);
                 writer.Line($"{offset} += {Count(u)};");
             }
             else
@@ -139,20 +141,19 @@ internal static class HessianEmitter
             }
         }
         var arguments = units.Select(u => directions[u.Name])
-            .Concat(units.Select(u => Buffered(u.First) ? gradients[u.Name] : "out _"))
-            .Concat(units.Select(u => Buffered(u.First) ? products[u.Name] : $"out {(u.Struct is { } s ? s.Spec.TypeName : printer.Scalar(u.First))} {products[u.Name]}"));
+            .Concat(units.Select(u => Buffered(u) ? gradients[u.Name] : "out _"))
+            .Concat(units.Select(u => Buffered(u) ? products[u.Name] : $"out {(u.Struct is { } s ? s.Spec.TypeName : printer.Scalar(u.First))} {products[u.Name]}"));
         writer.Line($"{value} = {ProductCall(function, arguments)};");
         writer.Line($"int {row} = 0;");
         foreach (ParameterUnit u in units)
         {
             ParameterSpec p = u.First;
-            if (Buffered(p))
-                writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {hessian}[{row}++, {column}] = {(p.Role == ParameterRole.Matrix ? products[u.Name] + ".Span" : Elements(elements, products[u.Name]))}[{i}];");
+            if (p.Role == ParameterRole.Matrix)
+                writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {hessian}[{row}++, {column}] = {products[u.Name]}.Span[{i}];");
+            else if (u.IsArray)
+                CoordinateBuffers.ForEachNumber(writer, u, numbers[products[u.Name]], i, walkRow, walkColumn, (element, _) => $"{hessian}[{row}++, {column}] = {element};");
             else if (u.Struct is not null)
-            {
-                foreach (ParameterSpec leaf in u.Leaves)
-                    writer.Line($"{hessian}[{row}++, {column}] = {products[u.Name]}.{leaf.Struct!.Member.Code};");
-            }
+                CoordinateBuffers.ForEachStructNumber(writer, u, products[u.Name], i, number => $"{hessian}[{row}++, {column}] = {number};");
             else
                 writer.Line($"{hessian}[{row}++, {column}] = {products[u.Name]};");
         }
@@ -161,19 +162,28 @@ internal static class HessianEmitter
         writer.Line($"for (int {i} = 0; {i} < {size}; {i}++)");
         writer.Line($"    for (int {j} = {i} + 1; {j} < {size}; {j}++)");
         writer.Line($"        {hessian}[{i}, {j}] = {hessian}[{j}, {i}] = {printer.Number(0.5, function.TypeParameter is null ? ScalarType.Double : ScalarType.Generic)} * ({hessian}[{i}, {j}] + {hessian}[{j}, {i}]);");
-        foreach (ParameterUnit u in units.Where(u => u.First.Role == ParameterRole.Array))
+        foreach (ParameterUnit u in units.Where(u => u.IsArray))
         {
             foreach (string buffer in new[] { directions[u.Name], gradients[u.Name], products[u.Name] })
-                writer.Line(ReturnScratch(u.First, buffer));
+                writer.Line(CoordinateBuffers.Return(u, buffer));
         }
+        foreach (string memberDirection in memberDirections.Values)
+            writer.Line($"global::Backprop.Scratch.Return({memberDirection});");
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Return({printer.Arena});");
         writer.Line($"return {value};");
         writer.Close();
     }
 
-    /// <summary>How many coordinates a struct parameter's differentiable leaves take (one each), or a scalar parameter (one).</summary>
-    internal static string Count(ParameterUnit unit) => unit.Leaves.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>How many coordinates a struct parameter's differentiable leaves take (one each, an array member one per element), or a scalar parameter (one).</summary>
+    internal static string Count(ParameterUnit unit) => CoordinateBuffers.StructCount(unit);
+
+    /// <summary>How many coordinates a parameter takes: a matrix's elements, an array's numbers, a struct's or a scalar's <see cref="Count"/>.</summary>
+    private static string Width(ParameterUnit unit) => unit.First.Role switch
+    {
+        ParameterRole.Matrix => $"{Naming.Identifier(unit.Name)}.Length",
+        _ => unit.IsArray ? CoordinateBuffers.Count(unit) : Count(unit),
+    };
 
     /// <summary>The locals of a wrapper method must not shadow the method's parameters or their gradients and products.</summary>
     private static NameAllocator LocalNames(FunctionSpec function) =>
@@ -182,6 +192,8 @@ internal static class HessianEmitter
 
     /// <summary>The public name of a parameter's Hessian-vector product: <c>h</c> + the name (a collision with another parameter is BP0005).</summary>
     private static string Product(ParameterSpec p) => Naming.Identifier(Naming.Product(p.Name));
+
+    private static string Product(ParameterUnit unit) => Naming.Identifier(Naming.Product(unit.Name));
 
     private static string ProductCall(FunctionSpec function, IEnumerable<string> derivativeArguments) =>
         $"{function.Name}{Naming.GradientHessianVectorSuffix}{function.TypeParameters}({string.Join(", ", Signature.OriginalArguments(function).Concat(derivativeArguments))})";
@@ -202,28 +214,12 @@ internal static class HessianEmitter
     } + " " + name, name, p);
 
     /// <summary>Whether a parameter's derivatives are buffers (an array's or a matrix's), not single numbers.</summary>
-    private static bool Buffered(ParameterSpec p) => p.Role is ParameterRole.Array or ParameterRole.Matrix;
+    private static bool Buffered(ParameterUnit unit) => unit.IsArray || unit.First.Role == ParameterRole.Matrix;
 
-    /// <summary>
-    /// A scratch buffer shaped like parameter <paramref name="p"/>: rented for an array (a two-dimensional array's of its
-    /// dimensions), from the arena for a matrix.
-    /// </summary>
-    private static string Scratch(ParameterSpec p, ExprPrinter printer) =>
-        p.Role == ParameterRole.Matrix ? $"{printer.Arena}.Like({Id(p)})"
-        : IsGrid(p) ? $"global::Backprop.GridElements.Rent<{printer.Scalar(p)}>({Naming.Identifier(p.Struct!.Parameter)}.GetLength(0), {Naming.Identifier(p.Struct.Parameter)}.GetLength(1))"
-        : $"global::Backprop.Scratch.Rent<{printer.Scalar(p)}>({Id(p)}.Length)";
+    /// <summary>A scratch buffer shaped like the parameter: from the arena for a matrix, rented for an array (<see cref="CoordinateBuffers"/>).</summary>
+    private static string Scratch(ParameterUnit unit, ExprPrinter printer) =>
+        unit.First.Role == ParameterRole.Matrix ? $"{printer.Arena}.Like({Naming.Identifier(unit.Name)})" : CoordinateBuffers.Rent(unit, printer);
 
-    private static string ScratchType(ParameterSpec p, ExprPrinter printer) =>
-        p.Role == ParameterRole.Matrix ? ValueShapes.MatrixType(p.Type!.Value) : IsGrid(p) ? $"{printer.Scalar(p)}[,]" : $"{printer.Scalar(p)}[]";
-
-    /// <summary>Gives back an array's scratch buffer.</summary>
-    private static string ReturnScratch(ParameterSpec p, string buffer) => $"global::Backprop.{(IsGrid(p) ? "GridElements" : "Scratch")}.Return({buffer});";
-
-    /// <summary>The elements of a buffer as a wrapper indexes them: a two-dimensional array's through its view.</summary>
-    private static string Elements(Dictionary<string, string> views, string buffer) => views.TryGetValue(buffer, out string? view) ? view : buffer;
-
-    /// <summary>The elements of a two-dimensional array parameter, whose buffers are two-dimensional arrays too.</summary>
-    private static bool IsGrid(ParameterSpec p) => p.Struct?.Array?.IsGrid == true;
-
-    private static string Id(ParameterSpec p) => Naming.Identifier(p.Name);
+    private static string ScratchType(ParameterUnit unit, ExprPrinter printer) =>
+        unit.First.Role == ParameterRole.Matrix ? ValueShapes.MatrixType(unit.First.Type!.Value) : CoordinateBuffers.Type(unit, printer);
 }

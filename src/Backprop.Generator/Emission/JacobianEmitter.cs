@@ -21,12 +21,19 @@ internal static class JacobianEmitter
     {
         var differentiable = DerivativeEmitter.Differentiable(function).ToList();
         var units = Signature.Units(differentiable).ToList();
-        var names = new NameAllocator(function.Parameters.SelectMany(p => new[] { p.Name, p.GradientName })
+        // An array viewed as numbers (x_values) is no local here: its buffers' views may take the name.
+        var names = new NameAllocator(function.Parameters.Where(p => p.Struct?.Array is null).SelectMany(p => new[] { p.Name, p.GradientName })
             .Concat(units.Where(u => u.Struct is not null).SelectMany(u => new[] { u.Name, Naming.Derivative(u.Name) })));
         // The matrix is "jacobian" unless a parameter has that name.
         string matrix = names.Allocate("jacobian");
         string value = names.Allocate("value"), outputs = names.Allocate("outputs"), inputs = names.Allocate("inputs");
         string row = names.Allocate("i"), column = names.Allocate("j"), element = names.Allocate("k");
+        // An array of arrays is walked row by row.
+        string walkRow = CoordinateBuffers.WalksRows(units) ? names.Allocate("r") : "", walkColumn = CoordinateBuffers.WalksRows(units) ? names.Allocate("c") : "";
+        // An array's direction or gradient buffer viewed as the numbers it holds, in order, as the parameter is.
+        var numbers = new Dictionary<string, string>();
+        // A struct's array members' directions, in the forward sweeps: scratch arrays the direction struct holds.
+        var memberDirections = units.SelectMany(CoordinateBuffers.ArrayMembers).ToDictionary(m => m.Name, m => names.Allocate("v_" + m.Name));
         string elementType = printer.Keyword(function.ReturnType);
         string one = printer.Number(1, function.ReturnType), zero = printer.Number(0, function.ReturnType);
         // A tuple's or struct's outputs are its differentiable leaves, one row each.
@@ -46,17 +53,17 @@ internal static class JacobianEmitter
 
         string tangent = names.Allocate("tangent"), cotangent = names.Allocate("cotangent"), offset = names.Allocate("offset");
         EmitSweeps(writer, $"if ({inputs} <= {outputs})", "Forward mode: the tangent along the unit direction of input j is column j.",
-            leaves is not null ? null : tangent, elementType, outputs, differentiable, $"for (int {column} = 0; {column} < {inputs}; {column}++)", printer, () =>
+            leaves is not null ? null : tangent, elementType, outputs, units, numbers, memberDirections, names, $"for (int {column} = 0; {column} < {inputs}; {column}++)", printer, () =>
             {
                 if (units.Count > 0)
                     writer.Line($"int {offset} = 0;");
                 foreach (ParameterUnit u in units)
                 {
                     ParameterSpec p = u.First;
-                    if (p.Role == ParameterRole.Array)
-                        writer.Line($"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) {p.GradientName}[{element}] = {offset} + {element} == {column} ? {one} : {zero};");
+                    if (u.IsArray)
+                        CoordinateBuffers.ForEachNumber(writer, u, numbers[Direction(u)], element, walkRow, walkColumn, (number, index) => $"{number} = {offset} + {index} == {column} ? {one} : {zero};");
                     else if (u.Struct is not null)
-                        writer.Line($"var {Direction(u)} = {u.Create(k => $"{offset} + {k} == {column} ? {printer.Number(1, u.Leaves[k].Type!.Value)} : {printer.Number(0, u.Leaves[k].Type!.Value)}")};");
+                        CoordinateBuffers.DeclareStructDirection(writer, u, Direction(u), offset, column, element, memberDirections, printer);
                     else
                         writer.Line($"{printer.Scalar(p)} {p.GradientName} = {offset} == {column} ? {one} : {zero};");
                     if (u != units[units.Count - 1])
@@ -76,9 +83,9 @@ internal static class JacobianEmitter
                 }
             });
         EmitSweeps(writer, "else", "Reverse mode: the gradient for the unit cotangent of output i is row i.",
-            leaves is not null ? null : cotangent, elementType, outputs, differentiable, $"for (int {row} = 0; {row} < {outputs}; {row}++)", printer, () =>
+            leaves is not null ? null : cotangent, elementType, outputs, units, numbers, new Dictionary<string, string>(), names, $"for (int {row} = 0; {row} < {outputs}; {row}++)", printer, () =>
             {
-                var gradients = units.Select(u => u.First.Role == ParameterRole.Array ? u.First.GradientName
+                var gradients = units.Select(u => u.IsArray ? Direction(u)
                     : $"out {(u.Struct is { } s ? s.Spec.TypeName : printer.Scalar(u.First))} {Direction(u)}");
                 if (leaves is not null)
                 {
@@ -98,13 +105,10 @@ internal static class JacobianEmitter
                 foreach (ParameterUnit u in units)
                 {
                     ParameterSpec p = u.First;
-                    if (p.Role == ParameterRole.Array)
-                        writer.Line($"for (int {element} = 0; {element} < {Id(p)}.Length; {element}++) {matrix}[{row}, {column}++] = {p.GradientName}[{element}];");
+                    if (u.IsArray)
+                        CoordinateBuffers.ForEachNumber(writer, u, numbers[Direction(u)], element, walkRow, walkColumn, (number, _) => $"{matrix}[{row}, {column}++] = {number};");
                     else if (u.Struct is not null)
-                    {
-                        foreach (ParameterSpec leaf in u.Leaves)
-                            writer.Line($"{matrix}[{row}, {column}++] = {Direction(u)}.{leaf.Struct!.Member.Code};");
-                    }
+                        CoordinateBuffers.ForEachStructNumber(writer, u, Direction(u), element, number => $"{matrix}[{row}, {column}++] = {number};");
                     else
                         writer.Line($"{matrix}[{row}, {column}++] = {p.GradientName};");
                 }
@@ -120,42 +124,42 @@ internal static class JacobianEmitter
         ? "no column (no parameter is differentiable)"
         : $"a column per input of {string.Join(", ", units.Select(u => u.Name))}, in that order (arrays element by element{(units.Any(u => u.Struct is not null) ? ", structs member by member" : "")})";
 
-    /// <summary>How many columns a parameter takes: one, one per element of an array, one per differentiable member of a struct.</summary>
-    private static string Width(ParameterUnit unit) => unit.First.Role == ParameterRole.Array ? $"{Id(unit.First)}.Length" : HessianEmitter.Count(unit);
+    /// <summary>How many columns a parameter takes: one, one per number of an array, one per differentiable member of a struct.</summary>
+    private static string Width(ParameterUnit unit) => unit.IsArray ? CoordinateBuffers.Count(unit) : HessianEmitter.Count(unit);
 
-    /// <summary>One branch of the shape test: scratch for the sweeps' vector and array parameters' directions or gradients, the loop, the scratch given back.</summary>
+    /// <summary>
+    /// One branch of the shape test: scratch for the sweeps' vector and array parameters' directions or gradients (named
+    /// as their gradients, and viewed as their numbers into <paramref name="numbers"/>), the loop, the scratch given back.
+    /// </summary>
     /// <param name="vector">The scratch tangent or cotangent of an array result; <c>null</c> for a tuple, which is a value.</param>
+    /// <param name="memberScratch">Scratch arrays for struct parameters' array members, by member: a forward sweep's directions (a reverse sweep's gradients are the structs it gives).</param>
     private static void EmitSweeps(CodeWriter writer, string header, string comment, string? vector, string elementType, string outputs,
-        List<ParameterSpec> differentiable, string loop, ExprPrinter printer, System.Action sweep)
+        List<ParameterUnit> units, Dictionary<string, string> numbers, Dictionary<string, string> memberScratch, NameAllocator names, string loop, ExprPrinter printer, System.Action sweep)
     {
         writer.Open(header);
         writer.Line("// " + comment);
         if (vector is not null)
             writer.Line($"{elementType}[] {vector} = {Scratch}.Rent<{elementType}>({outputs});");
-        RentArrays(writer, differentiable, printer);
+        var arrays = units.Where(u => u.IsArray).ToList();
+        foreach (ParameterUnit u in arrays)
+            writer.Line($"{CoordinateBuffers.Type(u, printer)} {Direction(u)} = {CoordinateBuffers.Rent(u, printer)};");
+        var members = units.SelectMany(u => CoordinateBuffers.ArrayMembers(u).Where(m => memberScratch.ContainsKey(m.Name)).Select(m => (Unit: u, Member: m))).ToList();
+        foreach (var (u, member) in members)
+            writer.Line($"{printer.Scalar(member)}[] {memberScratch[member.Name]} = {CoordinateBuffers.RentMember(u, member, printer)};");
+        foreach (ParameterUnit u in arrays)
+            CoordinateBuffers.DeclareViews(writer, u, new[] { Direction(u) }, numbers, names, printer);
         writer.Open(loop);
         sweep();
         writer.Close();
-        ReturnArrays(writer, differentiable, vector);
+        if (vector is not null)
+            writer.Line($"{Scratch}.Return({vector});");
+        foreach (ParameterUnit u in arrays)
+            writer.Line(CoordinateBuffers.Return(u, Direction(u)));
+        foreach (var (_, member) in members)
+            writer.Line($"{Scratch}.Return({memberScratch[member.Name]});");
         writer.Close();
-    }
-
-    /// <summary>A scratch direction or gradient buffer per array parameter, named as its gradient.</summary>
-    private static void RentArrays(CodeWriter writer, IEnumerable<ParameterSpec> differentiable, ExprPrinter printer)
-    {
-        foreach (ParameterSpec p in differentiable.Where(p => p.Role == ParameterRole.Array))
-            writer.Line($"{printer.Scalar(p)}[] {p.GradientName} = {Scratch}.Rent<{printer.Scalar(p)}>({Id(p)}.Length);");
-    }
-
-    private static void ReturnArrays(CodeWriter writer, IEnumerable<ParameterSpec> differentiable, string? sweepBuffer)
-    {
-        if (sweepBuffer is not null)
-            writer.Line($"{Scratch}.Return({sweepBuffer});");
-        foreach (ParameterSpec p in differentiable.Where(p => p.Role == ParameterRole.Array))
-            writer.Line($"{Scratch}.Return({p.GradientName});");
     }
 
     private static IEnumerable<string> Arguments(FunctionSpec function, IEnumerable<string> derivatives) => Signature.OriginalArguments(function).Concat(derivatives);
 
-    private static string Id(ParameterSpec p) => Naming.Identifier(p.Name);
 }

@@ -54,7 +54,7 @@ internal static class Signature
             if (leaf.Struct?.Array is { IsJagged: true })
                 writer.Line($"// {leaf.Struct!.Parameter}[i][j] is {leaf.Name}[{leaf.Name}.At(i, j)]: its rows read in place through one index.");
             writer.Line(leaf.Struct!.Array is { } array
-                ? $"{View(array, leaf, written: false, printer)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
+                ? $"{printer.Buffer(leaf, written: false)} {Naming.Identifier(leaf.Name)} = {Numbers(array, leaf, Naming.Identifier(leaf.Struct.Parameter), written: false, printer)};"
                 : $"{Declared(leaf, printer)} {Naming.Identifier(leaf.Name)} = {Naming.Identifier(leaf.Struct.Parameter)}.{leaf.Struct.Member.Code};");
             wrote = true;
         }
@@ -64,7 +64,7 @@ internal static class Signature
             if (of.Struct!.Array is { ChecksShape: true } checkedArray)
                 writer.Line($"global::Backprop.{(checkedArray.IsGrid ? "GridElements" : "RowElements")}.RequireShape({Naming.Identifier(of.Struct.Parameter)}, {GroupName(derivative)}, \"{of.Struct.Parameter}\", \"{GroupName(derivative).TrimStart('@')}\");");
             writer.Line(of.Struct!.Array is { } array
-                ? $"{View(array, of, derivative.Written, printer)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
+                ? $"{printer.Buffer(of, derivative.Written)} {derivative.Name} = {Numbers(array, of, GroupName(derivative), derivative.Written, printer)};"
                 // A struct's array member gets a new array for what the method gives (an out struct holds no caller's buffer).
                 : derivative.Written && of.IsArray
                 ? $"{Declared(of, printer)} {derivative.Name} = new {printer.Scalar(of)}[{Naming.Identifier(of.Name)}.Length];"
@@ -76,10 +76,6 @@ internal static class Signature
         return wrote;
     }
 
-    /// <summary>The type of the local viewing an array of structs, a two-dimensional array or an array of arrays (or a derivative buffer of one) as numbers.</summary>
-    private static string View(StructArray array, ParameterSpec numbers, bool written, ExprPrinter printer) =>
-        array.IsJagged ? $"global::Backprop.RowElements<{array.Element}>" : printer.Buffer(numbers, written);
-
     /// <summary>The type of a struct member's local: its number's, or an array member's array.</summary>
     private static string Declared(ParameterSpec leaf, ExprPrinter printer) => printer.Scalar(leaf) + (leaf.IsArray ? "[]" : "");
 
@@ -87,7 +83,7 @@ internal static class Signature
     /// An array or span of structs viewed as the span of the numbers it holds, in order (the struct's fields are laid out
     /// so); a two-dimensional array as the span of its elements, row after row.
     /// </summary>
-    private static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
+    internal static string Numbers(StructArray array, ParameterSpec numbers, string name, bool written, ExprPrinter printer)
     {
         if (array.IsGrid)
             return $"global::Backprop.GridElements.Values({name})";
@@ -162,6 +158,12 @@ internal sealed record ParameterUnit(ParameterSpec First, StructMembership? Stru
 {
     /// <summary>The name of the parameter as declared (a struct parameter's, not its leaves').</summary>
     public string Name => Struct?.Parameter ?? First.Name;
+
+    /// <summary>An array parameter (of numbers, or viewed as numbers: a two-dimensional array, an array of arrays or of structs), whose derivatives are buffers of its shape.</summary>
+    public bool IsArray => First.Role == ParameterRole.Array && Struct is not { Array: null };
+
+    /// <summary>A struct parameter taken whole, whose derivatives are values of it; its leaves are numbers, or arrays of numbers (a layer's weights).</summary>
+    public bool IsStruct => Struct is { Array: null };
 
     /// <summary>
     /// The struct with each differentiated leaf's value given (by its position among <see cref="Leaves"/>) and every

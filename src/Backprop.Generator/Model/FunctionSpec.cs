@@ -151,10 +151,12 @@ internal sealed record ParameterSpec(string Name, string TypeName, ScalarType? T
 {
     /// <summary>
     /// The type of a derivative buffer for this array or span parameter: <c>double[]</c> for an array; for a span,
-    /// <c>Span&lt;double&gt;</c> when the method writes it (a gradient, a product) or <c>ReadOnlySpan&lt;double&gt;</c> when it reads it (a direction).
+    /// <c>Span&lt;double&gt;</c> when the method writes it (a gradient, a product) or <c>ReadOnlySpan&lt;double&gt;</c> when it reads it (a direction);
+    /// for the numbers of an array of arrays, the view of its rows, <c>RowElements&lt;double&gt;</c>, read and written alike.
     /// </summary>
     public string BufferType(bool written) =>
-        IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Type!.Value.Keyword()}>" : Type!.Value.Keyword() + "[]";
+        Struct?.Array is { IsJagged: true } ? $"global::Backprop.RowElements<{Type!.Value.Keyword()}>"
+        : IsSpan ? $"global::System.{(written ? "Span" : "ReadOnlySpan")}<{Type!.Value.Keyword()}>" : Type!.Value.Keyword() + "[]";
 
     /// <summary>
     /// <c>d</c> + the name, as C# spells it: escaped where that is a keyword (<c>o</c> → <c>@do</c>); for a model's field,

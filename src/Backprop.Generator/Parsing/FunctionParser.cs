@@ -178,11 +178,11 @@ internal static class FunctionParser
         var parameters = method.Parameters.SelectMany(p => StructLayout.Of(p.Type) is { } layout
             ? StructParameter(p, method, layout, semanticModel.Compilation, diagnostics)
             : StructLayout.ArrayOf(p.Type) is var (element, isSpan)
-            ? StructArrayParameter(p, method, derivatives, element, isSpan, diagnostics)
+            ? StructArrayParameter(p, method, element, isSpan, diagnostics)
             : GridElement(p.Type) is ScalarType gridElement
-            ? GridParameter(p, method, derivatives, gridElement, diagnostics)
+            ? GridParameter(p, method, gridElement, diagnostics)
             : JaggedElement(p.Type) is ScalarType rowElement
-            ? JaggedParameter(p, method, derivatives, rowElement, diagnostics)
+            ? JaggedParameter(p, method, rowElement, diagnostics)
             : new[] { ParseParameter(p, method, diagnostics) }).ToList();
         CheckGradientNames(method, parameters, "d", diagnostics);
         if ((derivatives & DerivativeKinds.Hessian) != 0)
@@ -367,9 +367,7 @@ internal static class FunctionParser
     {
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         string typeName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        if (parameter.RefKind != RefKind.None)
-            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
-                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        RefusedByReference(parameter, method, diagnostics);
 
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
         if (Symbols.MatrixType(parameter.Type) is var (element, shape))
@@ -412,6 +410,17 @@ internal static class FunctionParser
             : "arrays of double and float are differentiated (one-dimensional, two-dimensional or arrays of arrays), and arrays of int, long, byte and bool read as data; pass one of those";
     }
 
+    /// <summary>Reports a <c>ref</c>, <c>out</c> or <c>in</c> parameter (BP0004): derivatives take their inputs by value.</summary>
+    /// <returns>Whether it was one.</returns>
+    private static bool RefusedByReference(IParameterSymbol parameter, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        if (parameter.RefKind == RefKind.None)
+            return false;
+        Report(diagnostics, Diagnostics.UnsupportedParameter, parameter.Locations.FirstOrDefault() ?? Location.None, parameter.Name, method.Name,
+            $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        return true;
+    }
+
     /// <summary>
     /// A struct parameter, as the forward program reads it: one parameter per leaf (<c>p_X</c>), each differentiated when
     /// the leaf is a double or float and neither it nor the parameter is marked <c>[NoDerivative]</c>. The derivative
@@ -420,9 +429,7 @@ internal static class FunctionParser
     private static IEnumerable<ParameterSpec> StructParameter(IParameterSymbol parameter, IMethodSymbol method, StructLayout layout, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
-        if (parameter.RefKind != RefKind.None)
-            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name,
-                $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value");
+        RefusedByReference(parameter, method, diagnostics);
         string why = "";
         string? creation = layout.Refusal is null ? layout.Creation(compilation, method.ContainingType, out why) : null;
         if (creation is null)
@@ -431,12 +438,6 @@ internal static class FunctionParser
             return Enumerable.Empty<ParameterSpec>();
         }
         bool noDerivative = Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
-        if (layout.ArrayMember is { } array && (Symbols.DerivativesOf(method) & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0)
-        {
-            Report(diagnostics, Diagnostics.StructNotDifferentiable, at, layout.Type.Name, $"the parameter '{parameter.Name}' of '{method.Name}'",
-                $"it holds an array ('{array.Code}'), and FHessian and FJacobian do not take structs holding arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent");
-            return Enumerable.Empty<ParameterSpec>();
-        }
         StructSpec spec = layout.Spec(creation);
         // An array member is an array parameter: its gradient, an array of its length, which the derivative methods allocate.
         return layout.Leaves.Select((leaf, i) => new ParameterSpec(StructLeafName(parameter.Name, leaf.Name), leaf.Type.Keyword() + (leaf.IsArray ? "[]" : ""), leaf.Type, leaf.IsArray,
@@ -448,15 +449,14 @@ internal static class FunctionParser
     /// (<c>x_values</c>), differentiated as an array of numbers is. Its numbers must all be doubles or all floats, laid out
     /// one after another (BP1012 otherwise); generated code views it so, and its gradient buffer too, without copying.
     /// </summary>
-    private static IEnumerable<ParameterSpec> StructArrayParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, StructLayout layout, bool isSpan,
+    private static IEnumerable<ParameterSpec> StructArrayParameter(IParameterSymbol parameter, IMethodSymbol method, StructLayout layout, bool isSpan,
         List<DiagnosticInfo> diagnostics)
     {
         Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
         var types = layout.Leaves.Select(l => l.Type).Distinct().ToList();
         string? problem = layout.Refusal
             ?? (types.Count != 1 || !types[0].IsFloatingPoint() || layout.ArrayMember is not null ? "an array of it is read as the numbers it holds, which must then be all double or all float (and no array)" : null)
-            ?? layout.Unpacked()
-            ?? ((derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0 ? "FHessian and FJacobian do not take arrays of structs yet; ask for Derivatives.Gradient | Derivatives.Tangent" : null);
+            ?? layout.Unpacked();
         if (parameter.RefKind != RefKind.None)
             problem = $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value";
         if (problem is not null)
@@ -480,20 +480,12 @@ internal static class FunctionParser
     /// derivative methods view the array, and its gradient and direction (arrays of its dimensions, checked), so, without
     /// copying, and bind its dimensions once.
     /// </summary>
-    private static IEnumerable<ParameterSpec> GridParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
+    private static IEnumerable<ParameterSpec> GridParameter(IParameterSymbol parameter, IMethodSymbol method, ScalarType element,
         List<DiagnosticInfo> diagnostics)
     {
-        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
-        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
-        string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
-            : differentiated && (derivatives & DerivativeKinds.Jacobian) != 0
-            ? $"FJacobian does not take two-dimensional arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent | Derivatives.Hessian, mark it [NoDerivative], or pass a one-dimensional {element.Keyword()}[] indexed i * columns + j"
-            : null;
-        if (problem is not null)
-        {
-            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, problem);
+        if (RefusedByReference(parameter, method, diagnostics))
             return Enumerable.Empty<ParameterSpec>();
-        }
+        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
         var spec = new StructSpec(element.Keyword() + "[,]", GridDimensions.ToEquatableArray(), "");
         return new[]
         {
@@ -509,20 +501,12 @@ internal static class FunctionParser
     /// <c>x[i][j]</c> the derivative methods read in place through <c>global::Backprop.RowElements&lt;T&gt;</c> at <c>x_values.At(i, j)</c>.
     /// Its gradient and direction are arrays of arrays of its rows' lengths (checked), read and written the same way.
     /// </summary>
-    private static IEnumerable<ParameterSpec> JaggedParameter(IParameterSymbol parameter, IMethodSymbol method, DerivativeKinds derivatives, ScalarType element,
+    private static IEnumerable<ParameterSpec> JaggedParameter(IParameterSymbol parameter, IMethodSymbol method, ScalarType element,
         List<DiagnosticInfo> diagnostics)
     {
-        Location at = parameter.Locations.FirstOrDefault() ?? Location.None;
-        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
-        string? problem = parameter.RefKind != RefKind.None ? $"'{parameter.RefKind.ToString().ToLowerInvariant()}' parameters cannot be differentiated; pass it by value"
-            : differentiated && (derivatives & (DerivativeKinds.Hessian | DerivativeKinds.Jacobian)) != 0
-            ? "FHessian and FJacobian do not take arrays of arrays yet; ask for Derivatives.Gradient | Derivatives.Tangent, mark it [NoDerivative], or pass a one-dimensional array indexed i * columns + j"
-            : null;
-        if (problem is not null)
-        {
-            Report(diagnostics, Diagnostics.UnsupportedParameter, at, parameter.Name, method.Name, problem);
+        if (RefusedByReference(parameter, method, diagnostics))
             return Enumerable.Empty<ParameterSpec>();
-        }
+        bool differentiated = element.IsFloatingPoint() && !Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute);
         return new[]
         {
             new ParameterSpec(StructArrayName(parameter.Name), $"global::Backprop.RowElements<{element.Keyword()}>", element, true, differentiated ? ParameterRole.Array : ParameterRole.Passive,

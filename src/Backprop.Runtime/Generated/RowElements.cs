@@ -66,10 +66,42 @@ public readonly struct RowElements<T>
     }
 }
 
-/// <summary>Checks for the derivative buffers of arrays of arrays (see <see cref="RowElements{T}"/>).</summary>
+/// <summary>Checks and scratch for the derivative buffers of arrays of arrays (see <see cref="RowElements{T}"/>).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RowElements
 {
+    /// <summary>How many numbers <paramref name="rows"/> holds, row after row (a <see langword="null"/> row holds none): its columns in a Jacobian, its rows and columns in a Hessian.</summary>
+    public static int Count<T>(T[][] rows)
+    {
+        int count = 0;
+        foreach (T[]? row in rows)
+            count = checked(count + (row?.Length ?? 0));
+        return count;
+    }
+
+    /// <summary>
+    /// Zeroed rows of <paramref name="like"/>'s lengths, the array and each row from this thread's pool (a Hessian's or
+    /// Jacobian's scratch direction, gradient and product); give them back with <see cref="Return{T}"/>.
+    /// </summary>
+    public static T[][] Rent<T>(T[][] like)
+    {
+        T[][] rows = Scratch.Rent<T[]>(like.Length);
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = Scratch.Rent<T>(like[i]?.Length ?? 0);
+        return rows;
+    }
+
+    /// <summary>Gives back rows from <see cref="Rent{T}"/>, each row and the array that holds them.</summary>
+    public static void Return<T>(T[][] rows)
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Scratch.Return(rows[i]);
+            rows[i] = null!;
+        }
+        Scratch.Return(rows);
+    }
+
     /// <summary>
     /// Throws unless <paramref name="buffer"/> (a gradient or direction, named <paramref name="bufferName"/>) has as many rows
     /// as <paramref name="value"/> (the parameter named <paramref name="valueName"/>), each of the same length.

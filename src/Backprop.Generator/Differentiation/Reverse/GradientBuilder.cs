@@ -272,7 +272,7 @@ internal sealed partial class GradientBuilder
             body.Add(new CopyLine(kept, _program.Result));
             body.Add(new ReturnLine(kept));
         }
-        return PowerOfTwoFactors.Cancel(UnitSeeds.Inline(new MethodBody(body.ToEquatableArray(), result)));
+        return PowerOfTwoFactors.Cancel(UnitSeeds.Inline(new MethodBody(DeadResets.Apply(body, result).ToEquatableArray(), result)));
     }
 
     /// <summary>

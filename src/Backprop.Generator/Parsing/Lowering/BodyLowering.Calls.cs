@@ -205,8 +205,7 @@ internal sealed partial class BodyLowering
             return false;
         foreach (IOperation reference in argument.DescendantsAndSelf())
         {
-            if (reference is IParameterReferenceOperation { Parameter: var parameter }
-                && (IsFloatingPoint(parameter.Type) || StructLayout.Of(parameter.Type) is not null)
+            if (reference is IParameterReferenceOperation { Parameter: var parameter } && CarriesNumbers(parameter.Type)
                 && (!Symbols.HasAttribute(parameter, Symbols.NoDerivativeAttribute) || _assignedParameters.Contains(parameter)))
                 return true;
             if (reference is ILocalReferenceOperation { Local.Type: var type } && !(ValueType(type) is ScalarType scalar && !scalar.IsFloatingPoint()))
@@ -214,6 +213,17 @@ internal sealed partial class BodyLowering
         }
         return ReadsParameterField(argument);
     }
+
+    /// <summary>
+    /// Whether a parameter of this type holds numbers that may be differentiated: a number, a struct or a matrix, or an
+    /// array (of any rank or nesting) or span of them (<c>x[i, j]</c> and <c>x[i][j]</c> vary as <c>x[i]</c> does).
+    /// </summary>
+    private static bool CarriesNumbers(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => CarriesNumbers(array.ElementType),
+        INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", TypeArguments.Length: 1 } span => CarriesNumbers(span.TypeArguments[0]),
+        _ => IsFloatingPoint(type) || StructLayout.Of(type) is not null,
+    };
 
     /// <summary>The floating-point parameters whose derivative the callee leaves out, each with the argument this call passes it.</summary>
     private static EquatableArray<UndifferentiatedParameter> Undifferentiated(IInvocationOperation invocation, IReadOnlyList<bool> differentiable, bool pullback) =>
