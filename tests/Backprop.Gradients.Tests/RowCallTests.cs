@@ -143,4 +143,32 @@ public class RowCallTests
         var (_, derivative) = R.LeadingPositiveTangent(Rows(p, 3, 3), p[9..], Rows(v, 3, 3), v[9..]);
         Assert.Equal(2 * 0.56 * (v[1] * 0.8 + 0.7 * v[10]) + 2 * 0.48 * (v[3] * 1.2 + 0.4 * v[9]), derivative, 12);
     }
+
+    [Fact]
+    public void RowsOfDifferentiatedSamplesPassedToCallsHaveTheHessianVectorProductOfFiniteDifferences()
+    {
+        double GradientInto(double[] q, double[] g)
+        {
+            double[][] dx = Rows(new double[Samples * Features], Samples, Features);
+            var dw = new double[Features];
+            double value = R.SampleEnergyGradient(Rows(q, Samples, Features), q[(Samples * Features)..], dx, dw);
+            dx.SelectMany(r => r).Concat(dw).ToArray().CopyTo(g, 0);
+            return value;
+        }
+        double[] Gradient(double[] q)
+        {
+            var g = new double[q.Length];
+            GradientInto(q, g);
+            return g;
+        }
+        double[] p = Points(1, Samples * Features + Features, 306)[0], v = Points(1, p.Length, 307)[0];
+        Check(q => R.SampleEnergy(Rows(q, Samples, Features), q[(Samples * Features)..]), GradientInto, new[] { p });
+        double[] expected = GradientAlong(Gradient, p, v);
+        double[][] hx = Rows(new double[Samples * Features], Samples, Features);
+        var hw = new double[Features];
+        R.SampleEnergyHessianVector(Rows(p, Samples, Features), p[(Samples * Features)..], Rows(v, Samples, Features), v[(Samples * Features)..], hx, hw);
+        double[] product = hx.SelectMany(r => r).Concat(hw).ToArray();
+        for (int i = 0; i < product.Length; i++)
+            Assert.Equal(expected[i], product[i], 6);
+    }
 }
