@@ -20,6 +20,9 @@ internal static class Literals
                 return ((long)value).ToString(CultureInfo.InvariantCulture) + "L";
             case ScalarType.Bool:
                 return value != 0 ? "true" : "false";
+            // C# has no byte literal: a cast, which the compiler folds.
+            case ScalarType.Byte:
+                return "(byte)" + ((byte)value).ToString(CultureInfo.InvariantCulture);
         }
         string keyword = type.Keyword();
         if (double.IsNaN(value))

@@ -236,10 +236,31 @@ public class DiagnosticTests
 
     [Fact]
     public void BP0004_ArrayOfAnotherType() =>
-        Assert.Contains("arrays of int, long and bool read as data", Expect("BP0004", """
+        Assert.Contains("arrays of int, long, byte and bool read as data", Expect("BP0004", """
         public static partial class Model
         {
             [Differentiable] public static double F(double x, string[] [|names|]) => x;
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("short[]")]
+    [InlineData("sbyte[]")]
+    [InlineData("ushort[]")]
+    public void BP0004_SmallIntegerArraysNameTheTypesToPass(string type) =>
+        Assert.Contains("are not read as data yet; pass an array of int (or byte, when the values are 0 to 255)", Expect("BP0004", $$"""
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, {{type}} [|data|]) => x * data[0];
+        }
+        """).GetMessage(CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void BP1002_SmallIntegerValuesNameTheTypesToUse() =>
+        Assert.Contains("A value of type 'short' is not supported in a [Differentiable] method; use int (or byte, when the values are 0 to 255)", Expect("BP1002", """
+        public static partial class Model
+        {
+            [Differentiable] public static double F(double x, ReadOnlySpan<short> data) => x * [|data[0]|];
         }
         """).GetMessage(CultureInfo.InvariantCulture));
 
@@ -359,7 +380,7 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[,] a", "Sum([|a|])", "double[,] v) => v[0, 0]", "Passing the two-dimensional array 'a' to 'Sum'")]
-    [InlineData("double[][] a", "Sum([|a[0]|])", "double[] v) => v[0]", "Passing the row 'a[0]' of an array of arrays to 'Sum'")]
+    [InlineData("double[][] a", "1.0 * System.Array.IndexOf([|a[0]|], 1.0)", "double[] v) => v[0]", "Passing the row 'a[0]' of an array of arrays to 'IndexOf'")]
     [InlineData("double[][] a", "Sum([|a|])", "double[][] v) => v[0][0]", "Passing the array of arrays 'a' to 'Sum'")]
     public void BP1002_GridsAndRowsPassedToMethods(string parameter, string call, string sum, string message)
     {
@@ -375,7 +396,8 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("double[,] [|grid = { { 1, 2 } }|]", "grid[0, 1]", "The two-dimensional local 'grid' made from")]
-    [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]", "The local array of arrays 'rows'")]
+    [InlineData("double[][] [|rows = new double[2][]|]", "rows[0][0]",
+        "The local array of arrays 'rows' is not supported in a [Differentiable] method; create it with its rows of one length, the loop giving them right after it (double[][] rows = new double[n][]; for (int i = 0; i < n; i++) rows[i] = new double[m];), use a two-dimensional local (double[,] rows = new double[n, m];)")]
     public void BP1002_LocalGridsOtherThanNewAndLocalArraysOfArrays(string declaration, string read, string message)
     {
         string source = $$"""
@@ -1251,12 +1273,59 @@ public class DiagnosticTests
         "The struct 'Pair' cannot be differentiated in 'F': its field 'Name' is a 'string'")]
     [InlineData("var [|c = new System.Numerics.Matrix3x2(y, 1, 0, 1, 0, 0)|]; c = c * c; y += c.M11 + c.M12;", "BP1002",
         "A local of type 'System.Numerics.Matrix3x2'", "use double, float, int, long, bool, a double[]/float[] local or a struct of this compilation that holds numbers")]
-    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says)
+    public void ALocalOfAnotherTypeGivesOneDiagnostic(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("", """public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }""", statements, id, says);
+
+    /// <summary>
+    /// Local arrays of structs: what the lowering does not take (numbers of mixed types, made otherwise than with
+    /// new S[n], used whole, reassigned, written with a struct's operator) is reported once, where it is.
+    /// </summary>
+    [Theory]
+    [InlineData("var [|p = new Mixed[2]|]; p[0].A = y; y += p[0].A;", "BP1012",
+        "The struct 'Mixed' cannot be the local array 'p' of 'F': a local array of it is held as the numbers it holds, which must then be all double or all float")]
+    [InlineData("Vec[] p = [|{ new Vec(y, y) }|]; y += p[0].X;", "BP1002",
+        "The local array of structs 'p' made this way", "create it where it is declared, with its length (Vec[] p = new Vec[n];), then set its elements one by one (p[i] = new Vec(…);)")]
+    [InlineData("var p = new Vec[2]; p[0] = new Vec(y, y); y += Sum([|p|]);", "BP1002",
+        "Using the array of structs 'p' whole", "read and write its elements here by index (p[i], p[i].X), and pass elements or their members, not the array")]
+    [InlineData("var p = new Vec[2]; var q = new Vec[2]; [|p = q|]; y += p[0].X;", "BP1001",
+        "Reassigning the local array of structs 'p'", "copy the elements one by one (p[i] = other[i];)")]
+    [InlineData("var p = new Vec[2]; p[0] = new Vec(y, y); [|p[1] += p[0]|]; y += p[1].X;", "BP1001",
+        "The write 'p[1] += p[0]' to an element of a local array of structs", "e.g. p[1] = p[1] + d")]
+    public void LocalArraysOfStructsRefusedOnce(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("""
+            public readonly record struct Vec(double X, double Y) { public static Vec operator +(Vec a, Vec b) => new(a.X + b.X, a.Y + b.Y); }
+            public struct Mixed { public double A; public int N; }
+            """, "[Differentiable] public static double Sum(Vec[] v) => v[0].X + v[1].Y;", statements, id, says);
+
+    /// <summary>
+    /// Local arrays of arrays: rows of lengths that differ (or a loop that is not the one form) refuse the local where it
+    /// is declared; a made one used otherwise than by element (a row named, passed or replaced, the array looped over)
+    /// is refused where it is used.
+    /// </summary>
+    [Theory]
+    [InlineData("var [|rows = new double[2][]|]; for (int i = 0; i < 2; i++) rows[i] = new double[i + 1]; y += rows[0][0];", "BP1002",
+        "The local array of arrays 'rows'", "create it with its rows of one length, the loop giving them right after it")]
+    [InlineData("var [|rows = new double[2][]|]; for (int i = 0; i < 1; i++) rows[i] = new double[3]; y += rows[0][0];", "BP1002",
+        "The local array of arrays 'rows'")]
+    [InlineData("var rows = new double[2][]; for (int i = 0; i < rows.Length; i++) rows[i] = new double[3]; [|rows|][1] = new double[4]; y += rows[1][0];", "BP1002",
+        "Using the local array of arrays 'rows' whole", "its rows keep the length the loop after its declaration gave them")]
+    [InlineData("var rows = new double[2][]; for (int i = 0; i < rows.Length; i++) rows[i] = new double[3]; rows[0][1] = y; y += Sum([|rows[0]|]);", "BP1002",
+        "Using the row 'rows[0]' of a local array of arrays whole")]
+    public void LocalArraysOfArraysOtherThanRowsOfOneLength(string statements, string id, params string[] says) =>
+        ExpectOnlyInBody("", "[Differentiable] public static double Sum(double[] v) => v[0] + v[1];", statements, id, says);
+
+    /// <summary>
+    /// <see cref="ExpectOnly"/> for <paramref name="statements"/> (one part marked) in the body of
+    /// <c>[Differentiable] double F(double y)</c>, which returns <c>y</c> after them, beside <paramref name="members"/> of its
+    /// type and after the <paramref name="types"/> declared before it.
+    /// </summary>
+    private static void ExpectOnlyInBody(string types, string members, string statements, string id, params string[] says)
     {
         string source = Preamble + $$"""
+            {{types}}
             public static partial class Model
             {
-                public struct Pair { public double A, B; public string Name; public Pair(double a, double b) { A = a; B = b; Name = ""; } }
+                {{members}}
 
                 [Differentiable] public static double F(double y)
                 {

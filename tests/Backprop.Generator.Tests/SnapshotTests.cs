@@ -715,6 +715,131 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Bytes as data: pixels scaled by 255, byte labels as indices, a byte local the reverse sweep takes back from the
+    /// tape (PopByte), and a byte sum promoted to int as C# does.
+    /// </summary>
+    [Fact]
+    public void ByteData() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss(double[] w, double[] bias, byte[] pixels, ReadOnlySpan<byte> labels)
+            {
+                int n = w.Length;
+                double loss = 0;
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    byte label = labels[i];
+                    double z = bias[label];
+                    for (int j = 0; j < n; j++)
+                        z += w[j] * (pixels[i * n + j] / 255.0);
+                    int both = pixels[i * n] + label;
+                    loss += Math.Log(1 + Math.Exp(-z)) * bias[label] + both;
+                }
+                return loss;
+            }
+        }
+        """);
+
+    /// <summary>
+    /// A local array of structs: the numbers it holds in a local array (p_values), elements written whole and member by
+    /// member in a loop, read back by member.
+    /// </summary>
+    [Fact]
+    public void LocalArraysOfStructs() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public readonly record struct Vec2(double X, double Y);
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Path(double[] a, double s)
+            {
+                var p = new Vec2[a.Length];
+                for (int i = 0; i < a.Length; i++)
+                    p[i] = new Vec2(Math.Cos(a[i]) * s, Math.Sin(a[i]));
+                double total = 0;
+                for (int i = 0; i < p.Length; i++)
+                    total += p[i].X * p[i].Y;
+                return total;
+            }
+        }
+        """);
+
+    /// <summary>
+    /// Rows passed to calls: a [Differentiable] method and a helper given x[i] are inlined, their parameter naming the row
+    /// (its index, a_index), which they read in place.
+    /// </summary>
+    [Fact]
+    public void RowsPassedToCalls() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Loss(double[][] x, double[] w)
+            {
+                double loss = 0;
+                for (int i = 0; i < x.Length; i++)
+                    loss += Math.Log(1 + Math.Exp(-Dot(x[i], w))) + 0.01 * Norm(x[i]);
+                return loss;
+            }
+
+            [Differentiable]
+            public static double Dot(double[] a, double[] b)
+            {
+                double sum = 0;
+                for (int j = 0; j < a.Length; j++)
+                    sum += a[j] * b[j];
+                return sum;
+            }
+
+            private static double Norm(ReadOnlySpan<double> a)
+            {
+                double sum = 0;
+                foreach (double v in a)
+                    sum += v * v;
+                return sum;
+            }
+        }
+        """);
+
+    /// <summary>
+    /// A local array of arrays whose rows the loop after its declaration gives one length: a two-dimensional local of
+    /// n × m elements, rows[i][j] its element (i, j), rows[i].Length its columns with the row checked.
+    /// </summary>
+    [Fact]
+    public void LocalArraysOfArrays() => GeneratorRunner.VerifySnapshots("""
+        using System;
+        using Backprop;
+        namespace Demo;
+        public static partial class Model
+        {
+            [Differentiable(Derivatives.Gradient | Derivatives.Tangent)]
+            public static double Smooth(double[] x, double k)
+            {
+                var rows = new double[2][];
+                for (int i = 0; i < rows.Length; i++)
+                    rows[i] = new double[x.Length];
+                for (int j = 0; j < x.Length; j++)
+                    rows[0][j] = k * x[j];
+                double total = 0;
+                for (int j = 1; j < rows[1].Length; j++)
+                {
+                    rows[1][j] = rows[0][j] - rows[0][j - 1];
+                    total += rows[1][j] * rows[1][j];
+                }
+                return total;
+            }
+        }
+        """);
+
     [Fact]
     public void SpanLocals() => GeneratorRunner.VerifySnapshots("""
         using System;

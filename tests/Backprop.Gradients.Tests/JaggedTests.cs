@@ -1,4 +1,5 @@
 using static Backprop.Gradients.Tests.FiniteDifferences;
+using static Backprop.Gradients.Tests.TestArrays;
 using J = Backprop.Gradients.Tests.JaggedFunctions;
 
 namespace Backprop.Gradients.Tests;
@@ -9,16 +10,6 @@ public class JaggedTests
     private const int Samples = 4, Features = 3;
 
     private static readonly int[] s_labels = { 1, 0, 0, 1 };
-
-    private static double[][] Rows(double[] p, int rows, int columns, int offset = 0) =>
-        Enumerable.Range(0, rows).Select(i => p.Skip(offset + i * columns).Take(columns).ToArray()).ToArray();
-
-    /// <summary>Points: the samples row after row, then w, then b.</summary>
-    private static double[][] Points(int count, int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
-    }
 
     private static double Logistic(double[] p) =>
         J.LogisticLoss(Rows(p, Samples, Features), s_labels, p.Skip(Samples * Features).Take(Features).ToArray(), p[^1]);

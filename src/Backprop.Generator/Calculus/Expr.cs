@@ -265,6 +265,7 @@ internal static class Simplify
         ScalarType.Float => (float)value,
         ScalarType.Int => (int)value,
         ScalarType.Long => (long)value,
+        ScalarType.Byte => unchecked((byte)(long)value),
         _ => value,
     }, type);
 

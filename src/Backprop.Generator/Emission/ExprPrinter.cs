@@ -279,6 +279,7 @@ internal sealed class ExprPrinter
         ScalarType.Float => "Float",
         ScalarType.Int => "Int",
         ScalarType.Long => "Long",
+        ScalarType.Byte => "Byte",
         _ => "Bool",
     };
 

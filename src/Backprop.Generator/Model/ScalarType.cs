@@ -9,6 +9,12 @@ internal enum ScalarType
     Long,
     Bool,
     /// <summary>
+    /// An unsigned byte (pixels, labels): data, read from <c>byte[]</c> and spans. C# computes with it as an int (its
+    /// arithmetic, comparisons and indexing promote it), so a byte value only appears where the source holds one: an
+    /// element, a local, a cast <c>(byte)</c> that wraps as C# does.
+    /// </summary>
+    Byte,
+    /// <summary>
     /// The type parameter of a generic method, constrained to <c>IFloatingPointIeee754&lt;T&gt;</c>: its keyword is
     /// <c>T</c>, which the printer writes under the method's own name for it (<see cref="FunctionSpec.TypeParameter"/>).
     /// </summary>
@@ -28,6 +34,7 @@ internal static class ScalarTypeExtensions
         ScalarType.Float => "float",
         ScalarType.Int => "int",
         ScalarType.Long => "long",
+        ScalarType.Byte => "byte",
         ScalarType.Generic => GenericKeyword,
         _ => "bool",
     };

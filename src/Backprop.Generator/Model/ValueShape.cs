@@ -7,7 +7,7 @@ namespace Backprop.Generator.Model;
 /// </summary>
 internal enum ValueShape
 {
-    /// <summary>One number: a double or float carries a derivative, an int, long or bool is passive.</summary>
+    /// <summary>One number: a double or float carries a derivative, an int, long, byte or bool is passive.</summary>
     Scalar,
     /// <summary>A one-dimensional array (or span) of numbers.</summary>
     Array,

@@ -405,7 +405,9 @@ internal static class FunctionParser
             ? $"'{element}[{new string(',', array.Rank - 1)}]' has {array.Rank} dimensions; pass a two-dimensional {element}[,] or a one-dimensional {element}[] indexed i * columns + j"
             : array.ElementType is IArrayTypeSymbol && Symbols.ToScalarType(innermost) is not null
             ? $"'{array.ToDisplayString()}' nests arrays more than two deep or holds two-dimensional ones; pass a {element}[][] of rows, a {element}[,] or a one-dimensional {element}[] indexed i * columns + j"
-            : "arrays of double and float are differentiated (one-dimensional, two-dimensional or arrays of arrays), and arrays of int, long and bool read as data; pass one of those";
+            : Symbols.SmallIntegerAlternative(innermost) is string alternative
+            ? $"arrays of '{element}' are not read as data yet; pass an array of {alternative}"
+            : "arrays of double and float are differentiated (one-dimensional, two-dimensional or arrays of arrays), and arrays of int, long, byte and bool read as data; pass one of those";
     }
 
     /// <summary>Reports a <c>ref</c>, <c>out</c> or <c>in</c> parameter (BP0004): derivatives take their inputs by value.</summary>

@@ -105,13 +105,13 @@ internal sealed class StructLayout
         foreach (var (symbol, memberType, noDerivative) in ModelParser.StorageMembers(type))
         {
             string code = Naming.Identifier(symbol.Name);
-            if (Symbols.ToScalarType(memberType) is ScalarType scalar && scalar != ScalarType.Generic)
+            if (Symbols.ToScalarType(memberType) is ScalarType scalar && scalar is not (ScalarType.Generic or ScalarType.Byte))
             {
                 layout.Members.Add(new Member(symbol, memberType, layout.Leaves.Count, 1, null));
                 layout.Leaves.Add(new Leaf(code, symbol.Name, scalar, scalar.IsFloatingPoint() && !noDerivative, new[] { symbol }));
                 continue;
             }
-            if (memberType is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType != ScalarType.Generic)
+            if (memberType is IArrayTypeSymbol { Rank: 1, ElementType: var element } && Symbols.ToScalarType(element) is ScalarType elementType && elementType is not (ScalarType.Generic or ScalarType.Byte))
             {
                 layout.Members.Add(new Member(symbol, memberType, layout.Leaves.Count, 1, null));
                 layout.Leaves.Add(new Leaf(code, symbol.Name, elementType, elementType.IsFloatingPoint() && !noDerivative, new[] { symbol }, IsArray: true));
@@ -281,6 +281,7 @@ internal sealed class StructLayout
     {
         IArrayTypeSymbol => $"an array of '{((IArrayTypeSymbol)type).ElementType.ToDisplayString()}' ('{type.ToDisplayString()}'); a struct holds one-dimensional arrays of numbers",
         { TypeKind: TypeKind.Enum } => $"an enum ('{type.ToDisplayString()}'); store its number as an int",
+        { SpecialType: SpecialType.System_Byte } => "a 'byte', which a struct does not hold yet; store it as an int",
         _ => $"a '{type.ToDisplayString()}'",
     };
 }

@@ -20,9 +20,18 @@ internal static class Symbols
         SpecialType.System_Single => ScalarType.Float,
         SpecialType.System_Int32 => ScalarType.Int,
         SpecialType.System_Int64 => ScalarType.Long,
+        SpecialType.System_Byte => ScalarType.Byte,
         SpecialType.System_Boolean => ScalarType.Bool,
         _ => null,
     };
+
+    /// <summary>
+    /// For the small integers the forward program has no type for (<c>sbyte</c>, <c>short</c>, <c>ushort</c>), the type to
+    /// use instead, as a diagnostic's advice puts it; <c>null</c> for any other type.
+    /// </summary>
+    public static string? SmallIntegerAlternative(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_UInt16
+        ? "int (or byte, when the values are 0 to 255)"
+        : null;
 
     /// <summary>
     /// The first member <paramref name="body"/> uses (a field, property, method or constructor) that code in

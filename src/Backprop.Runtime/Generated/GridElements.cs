@@ -32,6 +32,20 @@ public static class GridElements
         return row * columns + column;
     }
 
+    /// <summary>
+    /// The length of row <paramref name="row"/> of a local array of arrays whose <paramref name="rows"/> rows all have
+    /// <paramref name="columns"/> elements (held as a two-dimensional local): <paramref name="columns"/>, once the row is
+    /// checked as <c>array[row].Length</c> checks it.
+    /// </summary>
+    /// <exception cref="IndexOutOfRangeException">The row is outside the array.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RowLength(int row, int rows, int columns)
+    {
+        if ((uint)row >= (uint)rows)
+            throw new IndexOutOfRangeException($"Row {row} is outside an array of {rows} rows.");
+        return columns;
+    }
+
     /// <summary>A zeroed two-dimensional array of <paramref name="rows"/> × <paramref name="columns"/> from this thread's pool (a Hessian's scratch direction, gradient and product).</summary>
     public static T[,] Rent<T>(int rows, int columns)
     {

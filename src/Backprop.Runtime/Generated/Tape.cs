@@ -130,6 +130,10 @@ public sealed class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int PopInt() => (int)_integers[--_integerCount];
 
+    /// <summary>Restores the last saved byte (saved by <see cref="Push(long)"/>, as C# widens it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte PopByte() => (byte)_integers[--_integerCount];
+
     /// <summary>Restores the last saved branch decision or bool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PopBool() => _integers[--_integerCount] != 0;

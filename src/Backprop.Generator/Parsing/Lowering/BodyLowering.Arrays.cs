@@ -203,6 +203,7 @@ internal sealed partial class BodyLowering
     {
         ILocalReferenceOperation { Local: var local } => _refusedLocals.Contains(local),
         IMemberReferenceOperation { Instance: { } owner } => IsRefused(owner),
+        IArrayElementReferenceOperation { ArrayReference: var array } => IsRefused(array),
         _ => false,
     };
 
@@ -213,7 +214,8 @@ internal sealed partial class BodyLowering
     /// <summary>The array or span an element target is of, and its index lowered to an int (<c>null</c> after a report).</summary>
     private (IOperation Array, int? Index) ElementOf(IOperation element) => element switch
     {
-        IArrayElementReferenceOperation { Indices.Length: 2 } cell when GridOf(cell.ArrayReference) is { } grid => (cell.ArrayReference, GridOffset(grid, cell)),
+        IArrayElementReferenceOperation { Indices.Length: 2 } cell when GridOf(cell.ArrayReference) is { } grid => (cell.ArrayReference, GridOffset(grid, cell.Indices[0], cell.Indices[1])),
+        IArrayElementReferenceOperation { Indices.Length: 1 } cell when JaggedLocalRow(cell.ArrayReference) is not null => (cell.ArrayReference, JaggedLocalOffset(cell)),
         IArrayElementReferenceOperation array => (array.ArrayReference, LowerIndex(array)),
         IPropertyReferenceOperation indexer => (indexer.Instance!, LowerValue(indexer.Arguments[0].Value) is int index ? _nodes.Convert(index, ScalarType.Int) : null),
         _ => throw new System.InvalidOperationException($"Not an element: {element.Kind}."),

@@ -41,6 +41,10 @@ internal sealed partial class BodyLowering
             return NoRuleFor(invocation, target);
         }
 
+        // A row of an array of arrays passed to a method of this compilation: its body, inlined, reads the row in place.
+        if (PassesRow(invocation) && InlinedBodyOf(invocation) is { } rowReader)
+            return Inlined(InlineBody(invocation, rowReader), type);
+
         Op op;
         CallTarget? call = null;
         if (MathFunctions.TryGetOperation(target, out Op math))

@@ -9,11 +9,17 @@ namespace Backprop.Generator.Parsing;
 /// <summary>Expressions: each becomes a node of the statement's graph (equal subexpressions shared).</summary>
 internal sealed partial class BodyLowering
 {
-    /// <summary>Applies a binary operator after the usual numeric promotion, converting the result back to <paramref name="resultType"/>.</summary>
+    /// <summary>
+    /// Applies a binary operator after the usual numeric promotion, converting the result back to <paramref name="resultType"/>
+    /// (a shift promotes its left operand alone: a byte shifts as an int).
+    /// </summary>
     private int Combine(Op op, int left, int right, ScalarType resultType)
     {
         if (IsShift(op))
-            return _nodes.Add(op, resultType, left, _nodes.Convert(right, ScalarType.Int));
+        {
+            ScalarType shifted = Promote(_nodes.TypeOf(left), _nodes.TypeOf(left));
+            return _nodes.Convert(_nodes.Add(op, shifted, _nodes.Convert(left, shifted), _nodes.Convert(right, ScalarType.Int)), resultType);
+        }
         ScalarType operandType = Promote(_nodes.TypeOf(left), _nodes.TypeOf(right));
         int value = _nodes.Add(op, operandType, _nodes.Convert(left, operandType), _nodes.Convert(right, operandType));
         return _nodes.Convert(value, resultType);
@@ -48,8 +54,7 @@ internal sealed partial class BodyLowering
         if (type is null && operation is IInvocationOperation { TargetMethod: var callee } && VariableType(callee.ReturnType) is (_, true))
             return ArrayCallHere(operation, callee);
         if (type is null)
-            return Report(Diagnostics.UnsupportedExpression, operation.Syntax,
-                $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", "use double, float, int, long or bool values");
+            return Report(Diagnostics.UnsupportedExpression, operation.Syntax, Unsupported.DescribeValue(operation.Type), Unsupported.ValueAdvice(operation.Type));
 
         if (operation.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is double value)
             return _nodes.Constant(value, type.Value);
@@ -286,6 +291,7 @@ internal sealed partial class BodyLowering
         float f => f,
         int i => i,
         long l => l,
+        byte u => u,
         bool b => b ? 1 : 0,
         _ => null,
     };

@@ -54,13 +54,19 @@ internal sealed partial class BodyLowering
             NewVariable(local.Name + "_columns", ScalarType.Int, ValueShape.Scalar, VariableKind.Local));
         _variableNames[local] = values;
         _grids[local] = grid;
-        if (!MayAllocate(values, creation.Syntax))
+        AllocateGrid(source, local.Name, grid, creation.DimensionSizes[0], creation.DimensionSizes[1], creation.Syntax);
+    }
+
+    /// <summary>A two-dimensional local's dimensions, then its elements, allocated once at the top level.</summary>
+    private void AllocateGrid(string source, string name, GridVariables grid, IOperation rows, IOperation columns, SyntaxNode at)
+    {
+        if (!MayAllocate(grid.Values, at))
             return;
-        AssignValue($"int {grid.Rows} = {OneLine(creation.DimensionSizes[0].Syntax)}; (the rows of {local.Name})", grid.Rows, creation.DimensionSizes[0], declares: true);
-        AssignValue($"int {grid.Columns} = {OneLine(creation.DimensionSizes[1].Syntax)}; (the columns of {local.Name})", grid.Columns, creation.DimensionSizes[1], declares: true);
+        AssignValue($"int {grid.Rows} = {OneLine(rows.Syntax)}; (the rows of {name})", grid.Rows, rows, declares: true);
+        AssignValue($"int {grid.Columns} = {OneLine(columns.Syntax)}; (the columns of {name})", grid.Columns, columns, declares: true);
         int length = _nodes.Add(Op.PassiveCall, ScalarType.Int, new[] { _nodes.Read(grid.Rows, ScalarType.Int), _nodes.Read(grid.Columns, ScalarType.Int) }, 0, null,
             new CallTarget("global::Backprop.GridElements.Length", new EquatableArray<bool>(new[] { false, false }), 0));
-        Allocate(source, values, length);
+        Allocate(source, grid.Values, length);
     }
 
     /// <summary>The variables of the two-dimensional array (a parameter or a local) an operation names, or <c>null</c>.</summary>
@@ -92,7 +98,7 @@ internal sealed partial class BodyLowering
         {
             case IArrayElementReferenceOperation element:
                 var grid = GridOf(element.ArrayReference)!.Value;
-                return GridOffset(grid, element) is int offset
+                return GridOffset(grid, element.Indices[0], element.Indices[1]) is int offset
                     ? _nodes.Convert(_nodes.Add(Op.Element, _variablesByName[grid.Values].Type, new[] { offset }, 0, grid.Values, null), type)
                     : null;
             case IInvocationOperation { Arguments: { Length: 1 } arguments } dimension when arguments[0].Value.ConstantValue is { HasValue: true, Value: int k } && k is 0 or 1:
@@ -106,10 +112,10 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary><c>GridElements.Offset(i, j, rows, columns)</c>: where element [i, j] is among the elements, checked against both dimensions as C# checks <c>a[i, j]</c>.</summary>
-    private int? GridOffset(GridVariables grid, IArrayElementReferenceOperation element)
+    private int? GridOffset(GridVariables grid, IOperation rowIndex, IOperation columnIndex)
     {
-        int? row = LowerValue(element.Indices[0]);
-        int? column = LowerValue(element.Indices[1]);
+        int? row = LowerValue(rowIndex);
+        int? column = LowerValue(columnIndex);
         if (row is not int i || column is not int j)
             return null;
         return _nodes.Add(Op.PassiveCall, ScalarType.Int,

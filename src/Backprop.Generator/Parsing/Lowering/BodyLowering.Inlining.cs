@@ -187,11 +187,12 @@ internal sealed partial class BodyLowering
         foreach (IParameterSymbol parameter in method.Parameters)
             _opaqueArguments.Remove(parameter);
         // A second call of the method declares its own locals.
-        foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Concat(_structVariables.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
+        foreach (ISymbol symbol in bound.Concat(_variableNames.Keys.Concat(_tupleLocals.Keys).Concat(_structVariables.Keys).Concat(_rows.Keys).Where(s => s is ILocalSymbol && IsDeclaredIn(s, method))).ToList())
         {
             _variableNames.Remove(symbol);
             _tupleLocals.Remove(symbol);
             _structVariables.Remove(symbol);
+            _rows.Remove(symbol);
         }
         _nodes = outer;
         return results;
@@ -234,6 +235,7 @@ internal sealed partial class BodyLowering
     {
         var bindings = new List<(IParameterSymbol Parameter, string Name)>();
         var structs = new List<(IParameterSymbol Parameter, StructValue Value)>();
+        var rows = new List<(IParameterSymbol Parameter, (string Values, string Index) Row)>();
         bool ok = true;
         for (int i = 0; i < call.Arguments.Count; i++)
         {
@@ -248,6 +250,8 @@ internal sealed partial class BodyLowering
                 continue;
             }
             if (parameter is { RefKind: RefKind.None } && body is not null && BindMatrixArgument(call, argument, body, bindings, ref ok))
+                continue;
+            if (BindRowArgument(parameter, argument.Value, call.Operation, rows))
                 continue;
             if (parameter is { RefKind: RefKind.None } && VariableType(parameter.Type) is (_, true)
                 && Unconverted(argument.Value) is var array && (array is ILocalReferenceOperation or IParameterReferenceOperation || FieldVariable(array) is not null)
@@ -279,6 +283,11 @@ internal sealed partial class BodyLowering
         foreach (var (parameter, value) in structs)
         {
             _structVariables[parameter] = value;
+            bound.Add(parameter);
+        }
+        foreach (var (parameter, row) in rows)
+        {
+            _rows[parameter] = row;
             bound.Add(parameter);
         }
         return ok;
@@ -367,8 +376,10 @@ internal sealed partial class BodyLowering
         bool modelMethod = ModelCallReceiver(call) is not null;
         if (!modelMethod && IsStructCall(call))
             return StructBody(call.TargetMethod, call)?.Body;
+        // A row of an array of arrays has no array of its own to pass: a (non-generic) method given one is inlined, reading it in place.
         if (!modelMethod && (!call.TargetMethod.IsStatic
-            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod)))
+            || !IsTupleOfNumbers(call.TargetMethod.ReturnType) && VariableType(call.TargetMethod.ReturnType) is not (_, true) && !Symbols.TakesOrReturnsMatrices(call.TargetMethod)
+                && !(PassesRow(call) && !call.TargetMethod.IsGenericMethod)))
             return null;
         // This method's lowering now depends on that body's text (LoweringCache).
         _helpers.BodiesRead.Add(method);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -11,14 +12,18 @@ namespace Backprop.Generator.Parsing;
 /// <c>global::Backprop.RowElements&lt;T&gt;</c>. <c>x[i][j]</c> is its element <c>x_values.At(i, j)</c>, <c>x[i].Length</c> is
 /// <c>x_values.RowLength(i)</c> and <c>x.Length</c> its number of rows. A row is named by a local (<c>var row = x[i];</c>,
 /// <c>foreach (var row in x)</c>): the local holds the row's index (<c>row_index</c>), and <c>row[j]</c> and
-/// <c>row.Length</c> read through it.
+/// <c>row.Length</c> read through it. A row passed to a method of this compilation (<c>Dot(x[i], w)</c>) inlines the
+/// method's body there, its parameter naming the row as such a local does.
 /// </summary>
 internal sealed partial class BodyLowering
 {
     private readonly Dictionary<IParameterSymbol, string> _jagged = new(SymbolEqualityComparer.Default);
 
-    /// <summary>The locals naming a row of an array-of-arrays parameter: its array's variable, and the int variable holding the row's index.</summary>
-    private readonly Dictionary<ILocalSymbol, (string Values, string Index)> _rows = new(SymbolEqualityComparer.Default);
+    /// <summary>
+    /// The locals naming a row of an array-of-arrays parameter, and the parameters of an inlined method passed one: its
+    /// array's variable, and the int variable holding the row's index.
+    /// </summary>
+    private readonly Dictionary<ISymbol, (string Values, string Index)> _rows = new(SymbolEqualityComparer.Default);
 
     private void BindJagged(IParameterSymbol parameter, ScalarType element)
     {
@@ -41,7 +46,29 @@ internal sealed partial class BodyLowering
         : Unconverted(operation) is IArrayElementReferenceOperation { Indices.Length: 1 } element && JaggedParameter(element.ArrayReference) is { } parameter
             ? (_jagged[parameter], element.Indices[0], null)
         : Unconverted(operation) is ILocalReferenceOperation { Local: var local } && _rows.TryGetValue(local, out var row) ? (row.Values, null, row.Index)
+        : Unconverted(operation) is IParameterReferenceOperation { Parameter: var named } && _rows.TryGetValue(named, out var passed) ? (passed.Values, null, passed.Index)
         : null;
+
+    /// <summary>Whether a call passes a row of an array of arrays (<c>x[i]</c>, or a local or parameter naming one) to an array or span parameter.</summary>
+    private bool PassesRow(IInvocationOperation call) =>
+        call.Arguments.Any(a => a.Parameter is { RefKind: RefKind.None } parameter && VariableType(parameter.Type) is (_, true) && Row(a.Value) is not null);
+
+    /// <summary>
+    /// A row passed to an inlined method's array parameter (<c>Dot(x[i], w)</c>): the parameter names the row, as
+    /// <c>var a = x[i];</c> would, its index computed where the call is; <c>false</c> for another argument.
+    /// </summary>
+    private bool BindRowArgument(IParameterSymbol parameter, IOperation value, IOperation call, List<(IParameterSymbol Parameter, (string Values, string Index) Row)> rows)
+    {
+        if (parameter.RefKind != RefKind.None || VariableType(parameter.Type) is not (_, true) || Row(value) is not { } row)
+            return false;
+        string index = NewVariable(parameter.Name + "_index", ScalarType.Int, ValueShape.Scalar, VariableKind.Local);
+        if (LowerRowIndex(row) is int i)
+            Add(new AssignStatement($"{parameter.Name} = {OneLine(value.Syntax)}; — the argument of {OneLine(call.Syntax)} (the index of the row)", TakeNodes(i, out int root), index, root, true));
+        else
+            _nodes = new NodeBuilder();
+        rows.Add((parameter, (row.Values, index)));
+        return true;
+    }
 
     private int? LowerRowIndex((string Values, IOperation? Index, string? IndexVariable) row) =>
         row.IndexVariable is string variable ? _nodes.Read(variable, ScalarType.Int) : LowerValue(row.Index!) is int index ? _nodes.Convert(index, ScalarType.Int) : null;
@@ -49,13 +76,20 @@ internal sealed partial class BodyLowering
     /// <summary>Whether <see cref="LowerJaggedValue"/> lowers <paramref name="operation"/>: an element of a row, or a row's length.</summary>
     private bool IsJaggedValue(IOperation operation) => operation switch
     {
-        IArrayElementReferenceOperation { Indices.Length: 1 } element => Row(element.ArrayReference) is not null,
-        IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } => Row(instance) is not null,
+        IArrayElementReferenceOperation { Indices.Length: 1 } element => Row(element.ArrayReference) is not null || JaggedLocalRow(element.ArrayReference) is not null,
+        IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } => Row(instance) is not null || JaggedLocalRow(instance) is not null || JaggedLocal(instance) is not null,
         _ => false,
     };
 
     private int? LowerJaggedValue(IOperation operation, ScalarType type)
     {
+        // A local array of arrays held as a two-dimensional local (BodyLowering.JaggedLocals).
+        if (operation is IArrayElementReferenceOperation cell && JaggedLocalRow(cell.ArrayReference) is var (grid, _))
+            return JaggedLocalOffset(cell) is int offset ? _nodes.Convert(_nodes.Add(Op.Element, _variablesByName[grid.Values].Type, new[] { offset }, 0, grid.Values, null), type) : null;
+        if (operation is IPropertyReferenceOperation { Instance: var counted } && JaggedLocalRow(counted) is { } localRow)
+            return JaggedLocalRowLength(localRow) is int columns ? _nodes.Convert(columns, type) : null;
+        if (operation is IPropertyReferenceOperation { Instance: var whole } && JaggedLocal(whole) is { } local)
+            return _nodes.Convert(_nodes.Read(local.Rows, ScalarType.Int), type);
         if (operation is IArrayElementReferenceOperation element)
         {
             var row = Row(element.ArrayReference)!.Value;
@@ -110,7 +144,7 @@ internal sealed partial class BodyLowering
     {
         string? name = GridParameter(arrayReference)?.Name
             ?? (Unconverted(arrayReference) is IArrayElementReferenceOperation element ? JaggedParameter(element.ArrayReference)?.Name : null)
-            ?? (Unconverted(arrayReference) is ILocalReferenceOperation { Local: var local } && _rows.ContainsKey(local) ? local.Name : null);
+            ?? (Unconverted(arrayReference) is ILocalReferenceOperation or IParameterReferenceOperation && Row(arrayReference) is not null ? arrayReference.Syntax.ToString() : null);
         if (name is null)
             return false;
         Report(Diagnostics.ParameterArrayWrite, at, name);

@@ -39,6 +39,9 @@ internal sealed partial class BodyLowering
 
     private void LowerStatement(IOperation statement)
     {
+        // The loop giving a local array of arrays its rows was lowered with the local's declaration.
+        if (_rowAllocations.Contains(statement))
+            return;
         switch (statement)
         {
             case IBlockOperation when statement.Syntax.Parent is UnsafeStatementSyntax unsafeBlock:
@@ -133,6 +136,11 @@ internal sealed partial class BodyLowering
 
     private void LowerDeclarations(IVariableDeclarationGroupOperation group)
     {
+        // The statement quoted above a declarator's code: the whole declaration when it declares one variable alone.
+        string Quoted(IVariableDeclaratorOperation declarator) => group.Declarations.Length == 1 && group.Declarations[0].Declarators.Length == 1
+            ? SourceText(group)
+            : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+
         foreach (IVariableDeclarationOperation declaration in group.Declarations)
         {
             foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
@@ -146,9 +154,7 @@ internal sealed partial class BodyLowering
                 }
                 if (Symbols.SpanElement(declarator.Symbol.Type) is not null)
                 {
-                    LowerSpanLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                        ? SourceText(group)
-                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};", declarator);
+                    LowerSpanLocal(Quoted(declarator), declarator);
                     continue;
                 }
                 if (IsTupleOfNumbers(declarator.Symbol.Type))
@@ -161,9 +167,12 @@ internal sealed partial class BodyLowering
                 }
                 if (StructLayout.Of(declarator.Symbol.Type) is { } layout)
                 {
-                    DeclareStruct(declarator, layout, group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                        ? SourceText(group)
-                        : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};");
+                    DeclareStruct(declarator, layout, Quoted(declarator));
+                    continue;
+                }
+                if (declarator.Symbol.Type is IArrayTypeSymbol { Rank: 1, ElementType: var structType } && StructLayout.Of(structType) is { } element)
+                {
+                    DeclareStructArray(declarator, element, Quoted(declarator));
                     continue;
                 }
                 if (Symbols.MatrixType(declarator.Symbol.Type) is (_, ValueShape.MatrixArray))
@@ -174,15 +183,16 @@ internal sealed partial class BodyLowering
                 }
                 if (FunctionParser.GridElement(declarator.Symbol.Type) is ScalarType gridElement)
                 {
-                    LowerGridLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
-                        declarator, gridElement);
+                    LowerGridLocal(Quoted(declarator), declarator, gridElement);
                     continue;
                 }
-                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement)
+                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType rowElement && LowerJaggedLocal(Quoted(declarator), group, declarator, rowElement))
+                    continue;
+                if (FunctionParser.JaggedElement(declarator.Symbol.Type) is ScalarType otherRows)
                 {
                     _refusedLocals.Add(declarator.Symbol);
                     Report(Diagnostics.UnsupportedExpression, declarator.Syntax, $"The local array of arrays '{declarator.Symbol.Name}'",
-                        $"use a two-dimensional local ({rowElement.Keyword()}[,] {declarator.Symbol.Name} = new {rowElement.Keyword()}[rows, columns];), or take the array of arrays as a parameter");
+                        $"create it with its rows of one length, the loop giving them right after it ({otherRows.Keyword()}[][] {declarator.Symbol.Name} = new {otherRows.Keyword()}[n][]; for (int i = 0; i < n; i++) {declarator.Symbol.Name}[i] = new {otherRows.Keyword()}[m];), use a two-dimensional local ({otherRows.Keyword()}[,] {declarator.Symbol.Name} = new {otherRows.Keyword()}[n, m];), or take the array of arrays as a parameter");
                     return;
                 }
                 if (VariableType(declarator.Symbol.Type) is null && Symbols.MatrixType(declarator.Symbol.Type) is null)
@@ -206,7 +216,7 @@ internal sealed partial class BodyLowering
                 if (declarator.GetVariableInitializer()?.Value is { } rowValue && Row(rowValue) is not null)
                 {
                     // var row = x[i]: the local names a row of an array of arrays (its index), not an array of its own.
-                    LowerRowLocal(group.Declarations.Length == 1 && declaration.Declarators.Length == 1 ? SourceText(group) : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};",
+                    LowerRowLocal(Quoted(declarator),
                         declarator.Symbol, rowValue, declarator.Syntax);
                     continue;
                 }
@@ -214,9 +224,7 @@ internal sealed partial class BodyLowering
                 IVariableInitializerOperation? initializer = declarator.GetVariableInitializer();
                 if (initializer is null)
                     continue;
-                string source = group.Declarations.Length == 1 && declaration.Declarators.Length == 1
-                    ? SourceText(group)
-                    : $"{declarator.Symbol.Type.ToDisplayString()} {OneLine(declarator.Syntax)};";
+                string source = Quoted(declarator);
                 if (_variablesByName[name].IsArray && Unconverted(initializer.Value) is not IArrayCreationOperation && Unconverted(initializer.Value).Syntax is not CollectionExpressionSyntax)
                 {
                     LowerRebind(source, declarator.Symbol, initializer.Value, declarator.Syntax, declares: true);
@@ -378,7 +386,7 @@ internal sealed partial class BodyLowering
                 return;
             case IIncrementOrDecrementOperation step when TargetVariable(step.Target) is string target:
                 ScalarType type = ValueType(step.Target.Type)!.Value;
-                int stepped = _nodes.Add(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, type, _nodes.Read(target, type), _nodes.Constant(1, type));
+                int stepped = Combine(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, _nodes.Read(target, type), _nodes.Constant(1, type), type);
                 Add(new AssignStatement(source, TakeNodes(stepped, out int result), target, result, false));
                 return;
             case IDeconstructionAssignmentOperation deconstruction when DeconstructsArrays(deconstruction):
@@ -434,7 +442,8 @@ internal sealed partial class BodyLowering
     private void LowerStore(string source, IOperation element, IOperation value, Op? compound)
     {
         IOperation arrayReference = element is IArrayElementReferenceOperation arrayElement ? arrayElement.ArrayReference : ((IPropertyReferenceOperation)element).Instance!;
-        if (RefuseParameterGridWrite(arrayReference, element.Syntax) || ArrayVariable(arrayReference) is not (string array, var kind))
+        if (RefuseParameterGridWrite(arrayReference, element.Syntax)
+            || (JaggedLocalRow(arrayReference) is var (rows, _) ? (rows.Values, VariableKind.Local) : ArrayVariable(arrayReference)) is not (string array, var kind))
             return;
         if (kind == VariableKind.Parameter)
         {

@@ -51,8 +51,12 @@ internal sealed partial class BodyLowering
         _structVariables[parameter] = new StructValue(layout, leaves);
     }
 
-    /// <summary>The arrays (or spans) of structs among the parameters, each read as the span of its numbers (<see cref="FunctionParser.StructArrayName"/>).</summary>
-    private readonly Dictionary<IParameterSymbol, (StructLayout Element, string Numbers)> _structArrays = new(SymbolEqualityComparer.Default);
+    /// <summary>
+    /// The arrays of structs, each held as the numbers its structs hold (<see cref="FunctionParser.StructArrayName"/>):
+    /// parameters (and spans), read as the span of their numbers, and locals made with <c>new S[n]</c>, local arrays of
+    /// their numbers (<see cref="DeclareStructArray"/>).
+    /// </summary>
+    private readonly Dictionary<ISymbol, (StructLayout Element, string Numbers)> _structArrays = new(SymbolEqualityComparer.Default);
 
     private void BindStructArray(IParameterSymbol parameter, StructLayout element)
     {
@@ -61,38 +65,173 @@ internal sealed partial class BodyLowering
         _structArrays[parameter] = (element, name);
     }
 
-    /// <summary>The array of structs an operation names (a parameter), with its layout and the variable of its numbers.</summary>
-    private (StructLayout Element, string Numbers)? StructArray(IOperation? operation) =>
-        Unconverted(operation!) is IParameterReferenceOperation { Parameter: var parameter } && _structArrays.TryGetValue(parameter, out var array) ? array : null;
+    /// <summary>The array of structs an operation names (a parameter or a local), with its layout and the variable of its numbers.</summary>
+    private (StructLayout Element, string Numbers)? StructArray(IOperation? operation) => Unconverted(operation!) switch
+    {
+        IParameterReferenceOperation { Parameter: var parameter } when _structArrays.TryGetValue(parameter, out var array) => array,
+        ILocalReferenceOperation { Local: var local } when _structArrays.TryGetValue(local, out var array) => array,
+        _ => null,
+    };
 
     /// <summary>
-    /// <c>x[i]</c> of an array of structs: new variables holding its members, read from the numbers of the array
-    /// (<c>x_values[3 * i + 1]</c> for a Vec3's Y).
+    /// An element of an array of structs, or a member of one (<c>x[i]</c>, <c>x[i].Position</c>, <c>x[i].Position.X</c>):
+    /// its numbers are the element's leaves <see cref="First"/> to <see cref="First"/> + <see cref="Count"/> − 1.
     /// </summary>
-    private StructValue? LowerStructElement(IOperation element, IOperation array, IOperation index, StructLayout layout)
+    private sealed record StructElementPlace(IOperation Element, IOperation Index, StructLayout Layout, string Numbers, int First, int Count);
+
+    /// <summary>The element (or member of one) of an array of structs that an operation names, if it names one.</summary>
+    private StructElementPlace? StructElement(IOperation operation)
     {
-        var (_, numbers) = StructArray(array)!.Value;
-        string text = OneLine(element.Syntax);
-        // An index computed by statements of its own is computed once, for every member.
-        System.Func<int?> lowerIndex = () => LowerValue(index);
-        if (NeedsStatements(index))
+        int first = 0;
+        int? count = null;
+        IOperation current = operation;
+        while (current is IMemberReferenceOperation { Instance: { } instance } && StructLayout.Of(instance.Type) is not null)
         {
-            string position = NewVariable("index", ScalarType.Int);
-            AssignValue($"{position} = {OneLine(index.Syntax)}; — the index of {text}", position, index, declares: true);
-            lowerIndex = () => _nodes.Read(position, ScalarType.Int);
+            if (StorageMember(current) is not { } member)
+                return null;
+            count ??= member.Count;
+            first += member.First;
+            current = instance;
         }
+        var (array, index) = current switch
+        {
+            IArrayElementReferenceOperation { Indices.Length: 1 } element => (element.ArrayReference, element.Indices[0]),
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span, Arguments.Length: 1 } element => (span, element.Arguments[0].Value),
+            _ => (null, null),
+        };
+        return array is not null && StructArray(array) is var (layout, numbers) ? new StructElementPlace(current, index!, layout, numbers, first, count ?? layout.Leaves.Count) : null;
+    }
+
+    /// <summary>
+    /// A struct read from an array of structs (<c>x[i]</c>, or a member of struct type of one): new variables holding its
+    /// numbers, read from the numbers of the array (<c>x_values[3 * i + 1]</c> for a Vec3's Y).
+    /// </summary>
+    private StructValue? LowerStructElement(IOperation read, StructElementPlace place, StructLayout layout)
+    {
+        string text = OneLine(place.Element.Syntax);
+        System.Func<int?> lowerIndex = StructIndex(place.Index, text);
         StructValue value = NewStruct(LowerFirst(layout.Type.Name), layout, VariableKind.Synthetic);
-        for (int k = 0; k < layout.Leaves.Count; k++)
+        for (int k = 0; k < place.Count; k++)
         {
             if (lowerIndex() is not int at)
                 return null;
-            int count = _nodes.Constant(layout.Leaves.Count, ScalarType.Int);
-            int first = _nodes.Add(Op.Multiply, ScalarType.Int, count, _nodes.Convert(at, ScalarType.Int));
-            int offset = k == 0 ? first : _nodes.Add(Op.Add, ScalarType.Int, first, _nodes.Constant(k, ScalarType.Int));
-            int read = _nodes.Add(Op.Element, layout.Leaves[k].Type, new[] { offset }, 0, numbers, null);
-            Add(new AssignStatement($"{text}.{layout.Leaves[k].Code} (the array's number {numbers}[{layout.Leaves.Count} * i + {k}])", TakeNodes(read, out int value2), value.Leaves[k], value2, true));
+            int leaf = place.First + k;
+            int element = _nodes.Add(Op.Element, layout.Leaves[k].Type, new[] { StructOffset(at, place.Layout.Leaves.Count, leaf) }, 0, place.Numbers, null);
+            Add(new AssignStatement($"{OneLine(read.Syntax)}.{layout.Leaves[k].Code} (the array's number {place.Numbers}[{place.Layout.Leaves.Count} * i + {leaf}])",
+                TakeNodes(element, out int node), value.Leaves[k], node, true));
         }
         return value;
+    }
+
+    /// <summary>
+    /// Lowers the index of an element of an array of structs, once per member read or written: an index computed by
+    /// statements of its own is computed once, into a variable, for every member.
+    /// </summary>
+    private System.Func<int?> StructIndex(IOperation index, string element)
+    {
+        if (!NeedsStatements(index))
+            return () => LowerValue(index);
+        string position = NewVariable("index", ScalarType.Int);
+        AssignValue($"{position} = {OneLine(index.Syntax)}; — the index of {element}", position, index, declares: true);
+        return () => _nodes.Read(position, ScalarType.Int);
+    }
+
+    /// <summary>Where number <paramref name="leaf"/> of struct <paramref name="at"/> is among an array's numbers: <c>count * at + leaf</c>.</summary>
+    private int StructOffset(int at, int count, int leaf)
+    {
+        int first = _nodes.Add(Op.Multiply, ScalarType.Int, _nodes.Constant(count, ScalarType.Int), _nodes.Convert(at, ScalarType.Int));
+        return leaf == 0 ? first : _nodes.Add(Op.Add, ScalarType.Int, first, _nodes.Constant(leaf, ScalarType.Int));
+    }
+
+    /// <summary>
+    /// A local array of structs (<c>var p = new Vec3[n];</c>): a local array of the numbers its structs hold, n times as
+    /// many (<c>p_values</c>), allocated, pooled, taped and differentiated as any local array of numbers is; its
+    /// elements are read and written member by member (<c>p[i].Y</c> is <c>p_values[3 * i + 1]</c>).
+    /// </summary>
+    private void DeclareStructArray(IVariableDeclaratorOperation declarator, StructLayout element, string source)
+    {
+        ILocalSymbol local = declarator.Symbol;
+        string type = element.Type.Name;
+        var types = element.Leaves.Select(l => l.Type).Distinct().ToList();
+        string? problem = element.Refusal
+            ?? (element.ArrayMember is { } array ? $"it holds an array ('{array.Code}'), and a local array of structs holds numbers only" : null)
+            ?? (types.Count != 1 || !types[0].IsFloatingPoint() ? "a local array of it is held as the numbers it holds, which must then be all double or all float" : null);
+        if (problem is not null)
+        {
+            _refusedLocals.Add(local);
+            _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.StructNotDifferentiable, declarator.Syntax.GetLocation(), type, $"the local array '{local.Name}' of '{_method.Name}'", problem));
+            return;
+        }
+        IOperation? made = declarator.GetVariableInitializer()?.Value;
+        if (made is not IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } creation)
+        {
+            _refusedLocals.Add(local);
+            Report(Diagnostics.UnsupportedExpression, (made ?? declarator).Syntax, $"The local array of structs '{local.Name}' made {(made is null ? "later than where it is declared" : "this way")}",
+                $"create it where it is declared, with its length ({type}[] {local.Name} = new {type}[n];), then set its elements one by one ({local.Name}[i] = new {type}(…);)");
+            return;
+        }
+        string numbers = NewVariable(FunctionParser.StructArrayName(local.Name), types[0], ValueShape.Array, VariableKind.Local);
+        _structArrays[local] = (element, numbers);
+        if (!MayAllocate(numbers, creation.Syntax) || LowerValue(creation.DimensionSizes[0]) is not int length)
+            return;
+        Allocate(source, numbers, _nodes.Add(Op.Multiply, ScalarType.Int, _nodes.Convert(length, ScalarType.Int), _nodes.Constant(element.Leaves.Count, ScalarType.Int)));
+    }
+
+    /// <summary>
+    /// A write to an element of a local array of structs, or to a member of one (<c>p[i] = v</c>, <c>p[i].X += d</c>,
+    /// <c>p[i].Position.Y++</c>): each number written is a store into the array's numbers.
+    /// </summary>
+    private void LowerStructElementWrite(IOperation write, IOperation target, string source)
+    {
+        if (StructElement(target) is not var (element, index, layout, numbers, first, count))
+        {
+            UnsupportedStatement(write.Syntax, $"Writing '{OneLine(target.Syntax)}', which is not a field or auto-property,", "write the struct's fields or auto-properties, or the whole element");
+            return;
+        }
+        string text = OneLine(element.Syntax);
+        System.Func<int?> lowerIndex = StructIndex(index, text);
+        // Each number stored: its value's node, built in the statement's nodes after the element's offset.
+        void Store(int leaf, System.Func<int, int?> value)
+        {
+            if (lowerIndex() is not int at)
+                return;
+            int offset = StructOffset(at, layout.Leaves.Count, leaf);
+            if (value(offset) is not int stored)
+            {
+                _nodes = new NodeBuilder();
+                return;
+            }
+            string quoted = count == 1 ? source : $"{source} — {text}.{layout.Leaves[leaf].Code} (the array's number {numbers}[{layout.Leaves.Count} * i + {leaf}])";
+            Add(new StoreStatement(quoted, _nodes.ToNodes(), numbers, offset, _nodes.Convert(stored, layout.Leaves[leaf].Type)));
+            _stores.Add((numbers, target.Syntax));
+            _nodes = new NodeBuilder();
+        }
+        ScalarType type = layout.Leaves[first].Type;
+        int Element(int offset) => _nodes.Add(Op.Element, type, new[] { offset }, 0, numbers, null);
+        switch (write)
+        {
+            case ISimpleAssignmentOperation assignment when StructLayout.Of(target.Type) is not null:
+                if (LowerStruct(assignment.Value) is { } value)
+                    for (int k = 0; k < count; k++)
+                    {
+                        string leafVariable = value.Leaves[k];
+                        Store(first + k, _ => _nodes.Read(leafVariable, _variablesByName[leafVariable].Type));
+                    }
+                return;
+            case ISimpleAssignmentOperation assignment:
+                Store(first, _ => LowerValue(assignment.Value));
+                return;
+            case ICompoundAssignmentOperation compound when StructLayout.Of(target.Type) is null && GenericMath.IsBuiltInOperator(compound.OperatorMethod) && ToOp(compound.OperatorKind) is Op op:
+                Store(first, offset => LowerValue(compound.Value) is int right ? Combine(op, Element(offset), right, type) : null);
+                return;
+            case IIncrementOrDecrementOperation step when StructLayout.Of(target.Type) is null && GenericMath.IsBuiltInOperator(step.OperatorMethod):
+                Store(first, offset => Combine(step.Kind == OperationKind.Increment ? Op.Add : Op.Subtract, Element(offset), _nodes.Constant(1, type), type));
+                return;
+            default:
+                UnsupportedStatement(write.Syntax, $"The write '{OneLine(write.Syntax)}' to an element of a local array of structs",
+                    $"assign the element or its members with = (or a compound operator on a number: {text}.X += d), e.g. {text} = {text} + d");
+                return;
+        }
     }
 
     private StructValue NewStruct(string wanted, StructLayout layout, VariableKind kind) =>
@@ -157,6 +296,8 @@ internal sealed partial class BodyLowering
                 return LowerStruct(conversion.Operand);
             case IConversionOperation { OperatorMethod: { } conversion } converted:
                 return Made(layout, InlineOperator(converted, conversion, converted.Operand));
+            case IMemberReferenceOperation or IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when StructElement(operation) is { } place:
+                return LowerStructElement(operation, place, layout);
             case IMemberReferenceOperation { Instance: { } instance } member when StorageMember(member) is { Nested: not null } nested:
                 return LowerStruct(instance)?.Of(nested);
             case IMemberReferenceOperation when ModelMember(operation) is var (path, code, _):
@@ -167,10 +308,6 @@ internal sealed partial class BodyLowering
                     ITypeSymbol type = leaf.Path[leaf.Path.Count - 1] is IFieldSymbol field ? field.Type : ((IPropertySymbol)leaf.Path[leaf.Path.Count - 1]).Type;
                     return _fieldVariables.TryGetValue(leafPath, out string? bound) ? bound : BindField(leafPath, code + "." + leaf.Code, type, ParameterRole.Passive);
                 }).ToList());
-            case IArrayElementReferenceOperation { ArrayReference: var array, Indices: { Length: 1 } indices } element when StructArray(array) is not null:
-                return LowerStructElement(element, array, indices[0], layout);
-            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } span, Arguments: { Length: 1 } arguments } element when StructArray(span) is not null:
-                return LowerStructElement(element, span, arguments[0].Value, layout);
             case IPropertyReferenceOperation property:
                 return Made(layout, InlineGetter(property));
             case IInvocationOperation invocation:
@@ -280,6 +417,13 @@ internal sealed partial class BodyLowering
     /// <summary>A number read from a struct: a leaf of a field or auto-property, or a computed property's value.</summary>
     private int? LowerStructRead(IMemberReferenceOperation member, ScalarType type)
     {
+        if (StorageMember(member) is { Nested: null } && StructElement(member) is { } place && !NeedsStatements(place.Index))
+        {
+            // A number of an element of an array of structs, read where it is used (x_values[3 * i + 1]).
+            if (LowerValue(place.Index) is not int at)
+                return null;
+            return _nodes.Convert(_nodes.Add(Op.Element, place.Layout.Leaves[place.First].Type, new[] { StructOffset(at, place.Layout.Leaves.Count, place.First) }, 0, place.Numbers, null), type);
+        }
         if (StorageMember(member) is { Nested: null } stored)
         {
             if (LowerStruct(member.Instance!) is not { } owner)
@@ -358,11 +502,18 @@ internal sealed partial class BodyLowering
         IOperation? written = (expression as IAssignmentOperation)?.Target ?? (expression as IIncrementOrDecrementOperation)?.Target;
         if (written is not null && ArrayOfStructsWritten(written) is { } array)
         {
-            Report(Diagnostics.ParameterArrayWrite, expression.Syntax, OneLine(array.Syntax));
+            if (Unconverted(array) is ILocalReferenceOperation)
+                LowerStructElementWrite(expression, written, source);
+            else
+                Report(Diagnostics.ParameterArrayWrite, expression.Syntax, OneLine(array.Syntax));
             return true;
         }
         switch (expression)
         {
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var reassigned } target } when StructArray(target) is not null:
+                UnsupportedStatement(expression.Syntax, $"Reassigning the local array of structs '{reassigned.Name}'",
+                    $"copy the elements one by one ({reassigned.Name}[i] = other[i];), or give each array a name of its own");
+                return true;
             case ISimpleAssignmentOperation { Target: var target } assignment when StructLayout.Of(target.Type) is not null:
                 if (StructPlace(target) is { } place)
                     AssignStruct(source, place, assignment.Value, declares: false);

@@ -275,7 +275,15 @@ internal sealed partial class BodyLowering
             ArrayCallHere(reference, callee);
             return null;
         }
-        Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
+        if (JaggedLocal(reference) is not null || JaggedLocalRow(reference) is not null)
+            Report(Diagnostics.UnsupportedExpression, reference.Syntax,
+                JaggedLocal(reference) is null ? $"Using the row '{reference.Syntax}' of a local array of arrays whole" : $"Using the local array of arrays '{reference.Syntax}' whole",
+                "read and write its elements here (rows[i][j], rows[i].Length, rows.Length); its rows keep the length the loop after its declaration gave them, and are not passed, named or replaced");
+        else if (StructArray(reference) is not null)
+            Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"Using the array of structs '{reference.Syntax}' whole",
+                $"read and write its elements here by index ({reference.Syntax}[i], {reference.Syntax}[i].X), and pass elements or their members, not the array");
+        else
+            Report(Diagnostics.UnsupportedExpression, reference.Syntax, $"The array expression '{reference.Syntax}'", "index a double[] or float[] parameter or local directly");
         return null;
     }
 

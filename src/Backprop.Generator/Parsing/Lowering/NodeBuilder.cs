@@ -47,6 +47,8 @@ internal sealed class NodeBuilder
         ScalarType.Float => (float)value,
         ScalarType.Int => (int)value,
         ScalarType.Long => (long)value,
+        // An integer wrapped into a byte, as C#'s unchecked (byte) cast does.
+        ScalarType.Byte => unchecked((byte)(long)value),
         _ => value,
     };
 

@@ -34,6 +34,15 @@ internal static class Unsupported
         _ => $"A {KindName(operation.Syntax.Kind())}",
     };
 
+    /// <summary>
+    /// A value of a type the forward program has none for. (Apart from <see cref="Parsing.BodyLowering"/>'s recursive
+    /// lowering, whose frames would each hold these strings' locals.)
+    /// </summary>
+    public static string DescribeValue(ITypeSymbol? type) => $"A value of type '{type?.ToDisplayString() ?? "unknown"}'";
+
+    public static string ValueAdvice(ITypeSymbol? type) =>
+        Symbols.SmallIntegerAlternative(type) is string alternative ? "use " + alternative : "use double, float, int, long, byte or bool values";
+
     /// <summary>What to write instead of an expression the lowering refuses.</summary>
     public static string ExpressionAdvice(IOperation operation) => operation switch
     {
@@ -41,7 +50,7 @@ internal static class Unsupported
             "write the computation as a static method (a plain static method is differentiated as an implicit helper) and call it, or use a loop",
         IConversionOperation => "compute in double or float (and int, long for counts); Half, decimal and other number types are not supported",
         IPropertyReferenceOperation { Property.IsIndexer: true } =>
-            "take a double[] or ReadOnlySpan<double> (float likewise; int, long and bool arrays as data) instead; lists and other collections are not read",
+            "take a double[] or ReadOnlySpan<double> (float likewise; int, long, byte and bool arrays as data) instead; lists and other collections are not read",
         IMemberReferenceOperation { Instance.Type.SpecialType: SpecialType.None } =>
             "pass the numbers it holds as double or float parameters (or an array), or hold them in a struct of this compilation; objects and other assemblies' types are not differentiated",
         _ => "rewrite it with arithmetic, locals and Math calls",
