@@ -116,7 +116,7 @@ internal sealed partial class BodyLowering
             if (lowerIndex() is not int at)
                 return null;
             int leaf = place.First + k;
-            int element = _nodes.Add(Op.Element, layout.Leaves[k].Type, new[] { StructOffset(at, place.Layout.Leaves.Count, leaf) }, 0, place.Numbers, null);
+            int element = StructNumber(place, at, leaf);
             Add(new AssignStatement($"{OneLine(read.Syntax)}.{layout.Leaves[k].Code} (the array's number {place.Numbers}[{place.Layout.Leaves.Count} * i + {leaf}])",
                 TakeNodes(element, out int node), value.Leaves[k], node, true));
         }
@@ -134,6 +134,19 @@ internal sealed partial class BodyLowering
         string position = NewVariable("index", ScalarType.Int);
         AssignValue($"{position} = {OneLine(index.Syntax)}; — the index of {element}", position, index, declares: true);
         return () => _nodes.Read(position, ScalarType.Int);
+    }
+
+    /// <summary>
+    /// Number <paramref name="leaf"/> of struct <paramref name="at"/> of an array of structs. A parameter's
+    /// <c>[NoDerivative]</c> member is data: read as a constant (<see cref="Op.MemberElement"/>, which the rules give no
+    /// derivative), so its gradient stays 0 and its direction is not followed. A parameter's numbers are never written,
+    /// so reading them as constants is exact wherever the read stands.
+    /// </summary>
+    private int StructNumber(StructElementPlace place, int at, int leaf)
+    {
+        StructLayout.Leaf number = place.Layout.Leaves[leaf];
+        Op read = !number.Differentiable && _variablesByName[place.Numbers].Kind == VariableKind.Parameter ? Op.MemberElement : Op.Element;
+        return _nodes.Add(read, number.Type, new[] { StructOffset(at, place.Layout.Leaves.Count, leaf) }, 0, place.Numbers, null);
     }
 
     /// <summary>Where number <paramref name="leaf"/> of struct <paramref name="at"/> is among an array's numbers: <c>count * at + leaf</c>.</summary>
@@ -422,7 +435,7 @@ internal sealed partial class BodyLowering
             // A number of an element of an array of structs, read where it is used (x_values[3 * i + 1]).
             if (LowerValue(place.Index) is not int at)
                 return null;
-            return _nodes.Convert(_nodes.Add(Op.Element, place.Layout.Leaves[place.First].Type, new[] { StructOffset(at, place.Layout.Leaves.Count, place.First) }, 0, place.Numbers, null), type);
+            return _nodes.Convert(StructNumber(place, at, place.First), type);
         }
         if (StorageMember(member) is { Nested: null } stored)
         {
