@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
 
@@ -1004,6 +1006,47 @@ public class DiagnosticTests
                 [Differentiable] public static double F(double x, double y) => Scale(x, [|y|]);
             }
             """).GetMessage(CultureInfo.InvariantCulture));
+
+    /// <summary>The derivative methods are compiled unchecked like the project: a method's own checked(…) would throw where they wrap.</summary>
+    [Fact]
+    public void BP1002_CheckedIntegerArithmetic() =>
+        Assert.Contains("Checked integer arithmetic ('n * 1000')", Expect("BP1002", """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, int n) => x * checked([|n * 1000|]);
+            }
+            """).GetMessage(CultureInfo.InvariantCulture));
+
+    /// <summary>Floating-point arithmetic never checks overflow, so checked(…) around it changes nothing and is accepted.</summary>
+    [Fact]
+    public void CheckedAroundFloatingPointArithmeticIsFine()
+    {
+        var (_, diagnostics, output) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x) => checked(x * 2.0 + 1.0);
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    /// <summary>In a project that checks overflow, the generated code checks too: a method's own unchecked(…) would wrap where they throw.</summary>
+    [Fact]
+    public void BP1002_UncheckedIntegerArithmeticInACheckedProject()
+    {
+        CSharpCompilation compilation = GeneratorRunner.Compile(Preamble + """
+            public static partial class Model
+            {
+                [Differentiable] public static double F(double x, int n) => x * unchecked(n * 1000) + checked(n + 1);
+            }
+            """);
+        compilation = compilation.WithOptions(compilation.Options.WithOverflowChecks(true));
+        GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out ImmutableArray<Diagnostic> diagnostics);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("BP1002", diagnostic.Id);
+        Assert.Contains("Unchecked integer arithmetic ('n * 1000') in a project that checks overflow", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Each value of <c>var (s, c) = Math.SinCos(…)</c> computes the argument, and so calls the callee, again: still one report for the one place.</summary>
     [Fact]

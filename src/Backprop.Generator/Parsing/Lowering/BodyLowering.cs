@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using Backprop.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -139,6 +140,7 @@ internal sealed partial class BodyLowering
         foreach (IParameterReferenceOperation parameter in body.Descendants().OfType<IParameterReferenceOperation>().Where(IsAssigned))
             lowering._assignedParameters.Add(parameter.Parameter);
         int errorsBefore = diagnostics.Count;
+        lowering.RefuseOwnOverflowChecking(body);
         IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
         if (NeedsReturnedFlag(block))
         {
@@ -157,6 +159,43 @@ internal sealed partial class BodyLowering
         lowering.CheckRebinds(program);
         return diagnostics.Count > errorsBefore ? null : program;
     }
+
+    /// <summary>
+    /// BP1002 at integer arithmetic whose overflow checking is not the compilation's: an operation that checks in a
+    /// project that does not (<c>checked(a * b)</c>), or an <c>unchecked</c> expression or block holding integer
+    /// arithmetic in a project that checks. The generated code is compiled with the project's setting, so its derivative
+    /// methods would wrap where the method throws, or throw where it wraps.
+    /// </summary>
+    private void RefuseOwnOverflowChecking(IOperation body)
+    {
+        bool projectChecks = body.SemanticModel?.Compilation.Options.CheckOverflow ?? false;
+        IOperation? differing = projectChecks ? FirstUnchecked(body) : body.Descendants().FirstOrDefault(o => IsIntegerArithmetic(o) && o switch
+        {
+            IBinaryOperation binary => binary.IsChecked,
+            IUnaryOperation unary => unary.IsChecked,
+            IConversionOperation conversion => conversion.IsChecked,
+            IIncrementOrDecrementOperation step => step.IsChecked,
+            ICompoundAssignmentOperation compound => compound.IsChecked,
+            _ => false,
+        });
+        if (differing is not null)
+            Report(Diagnostics.UnsupportedExpression, differing.Syntax,
+                projectChecks ? $"Unchecked integer arithmetic ('{OneLine(differing.Syntax)}') in a project that checks overflow" : $"Checked integer arithmetic ('{OneLine(differing.Syntax)}')",
+                "leave it to the project's setting (CheckForOverflowUnderflow), with which the generated code is compiled, or test the bound with an if and throw");
+    }
+
+    /// <summary>The first integer arithmetic inside an <c>unchecked</c> expression or block (no operation stands for those).</summary>
+    private static IOperation? FirstUnchecked(IOperation body)
+    {
+        var regions = body.Syntax.DescendantNodes().Where(n => n.IsKind(SyntaxKind.UncheckedExpression) || n.IsKind(SyntaxKind.UncheckedStatement)).ToList();
+        return regions.Count == 0 ? null : body.Descendants().FirstOrDefault(o => IsIntegerArithmetic(o) && regions.Any(r => r.Span.Contains(o.Syntax.Span)));
+    }
+
+    /// <summary>An operation on integers that may overflow: arithmetic, a conversion, a step, a compound assignment.</summary>
+    private static bool IsIntegerArithmetic(IOperation operation) =>
+        operation is IBinaryOperation or IUnaryOperation or IConversionOperation or IIncrementOrDecrementOperation or ICompoundAssignmentOperation
+        && operation.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Byte or SpecialType.System_SByte
+            or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64;
 
     private static bool IsAssigned(IOperation reference) => reference.Parent switch
     {
