@@ -5,6 +5,7 @@ using Backprop.Sample.Tests.Data;
 namespace Backprop.Sample.Tests.Commands;
 
 /// <summary>Ctrl-C in a terminal ends the run with the cursor visible again.</summary>
+[Collection(ChildProcesses.Name)]
 public sealed class InterruptTests : IDisposable
 {
     private const string HideCursor = "\u001b[?25l", ShowCursor = "\u001b[?25h";

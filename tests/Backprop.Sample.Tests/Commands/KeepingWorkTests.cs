@@ -5,6 +5,7 @@ using Backprop.Sample.Tests.Data;
 namespace Backprop.Sample.Tests.Commands;
 
 /// <summary>The sample never loses a user's work: no model replaced by a worse one, nothing trained that cannot be saved.</summary>
+[Collection(ChildProcesses.Name)]
 public sealed class KeepingWorkTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();

@@ -8,6 +8,7 @@ using Backprop.Sample.Tests.Data;
 namespace Backprop.Sample.Tests.Commands;
 
 /// <summary><c>--load</c> checks the model file before it reads any data, and takes no training options.</summary>
+[Collection(ChildProcesses.Name)]
 public sealed class LoadTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();

@@ -9,6 +9,7 @@ using Spectre.Console;
 namespace Backprop.Sample.Tests.Commands;
 
 /// <summary>Errors go to standard error; output to a file or pipe is plain; tables fit narrow terminals; --version is the package's.</summary>
+[Collection(ChildProcesses.Name)]
 public sealed class OutputTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();

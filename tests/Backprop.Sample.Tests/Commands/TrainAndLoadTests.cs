@@ -5,6 +5,7 @@ using Backprop.Sample.Tests.Data;
 
 namespace Backprop.Sample.Tests.Commands;
 
+[Collection(ChildProcesses.Name)]
 public sealed class TrainAndLoadTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();

