@@ -17,56 +17,34 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(result.Failures.Count == 0, result.Report());
     }
 
-    /// <summary>Programs returning arrays, checked through their Jacobian, vector-Jacobian product and tangent.</summary>
-    [Fact]
-    public void ArrayResultSeedRange()
+    /// <summary>
+    /// The other streams, each over its first seeds: programs returning arrays (checked through their Jacobian,
+    /// vector-Jacobian product and tangent); the same programs held as models (their fields differentiated through the
+    /// instance method's gradient), over spans (their array parameters read-only spans, the gradients written into
+    /// spans), over two-dimensional arrays (grids, the gradients written into grids; and the programs returning arrays
+    /// so, through their Jacobians over grids) and over a struct (their number parameters its fields, read and written as
+    /// members).
+    /// </summary>
+    [Theory]
+    [InlineData("arrays", 200)]
+    [InlineData("models", 200)]
+    [InlineData("spans", 200)]
+    [InlineData("grids", 200)]
+    [InlineData("grid arrays", 100)]
+    [InlineData("structs", 200)]
+    public void StreamSeedRange(string stream, int count)
     {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateArrayResult);
-        output.WriteLine(result.Summary);
-        Assert.True(result.Failures.Count == 0, result.Report());
-    }
-
-    /// <summary>The same programs held as models: their fields differentiated through the instance method's gradient.</summary>
-    [Fact]
-    public void ModelSeedRange()
-    {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateModel);
-        output.WriteLine(result.Summary);
-        Assert.True(result.Failures.Count == 0, result.Report());
-    }
-
-    /// <summary>The same programs over spans: their array parameters read-only spans, the gradients written into spans.</summary>
-    [Fact]
-    public void SpanSeedRange()
-    {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateSpan);
-        output.WriteLine(result.Summary);
-        Assert.True(result.Failures.Count == 0, result.Report());
-    }
-
-    /// <summary>The same programs over two-dimensional arrays: their array parameters grids, the gradients written into grids.</summary>
-    [Fact]
-    public void GridSeedRange()
-    {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateGrid);
-        output.WriteLine(result.Summary);
-        Assert.True(result.Failures.Count == 0, result.Report());
-    }
-
-    /// <summary>Programs returning arrays over two-dimensional arrays: their Jacobians, vector-Jacobian products and tangents over grids.</summary>
-    [Fact]
-    public void GridArrayResultSeedRange()
-    {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 100, generate: ProgramGenerator.GenerateGridArrayResult);
-        output.WriteLine(result.Summary);
-        Assert.True(result.Failures.Count == 0, result.Report());
-    }
-
-    /// <summary>The same programs over a struct: their number parameters its fields, read and written as members.</summary>
-    [Fact]
-    public void StructSeedRange()
-    {
-        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: 200, generate: ProgramGenerator.GenerateStruct);
+        Func<int, FuzzProgram> generate = stream switch
+        {
+            "arrays" => ProgramGenerator.GenerateArrayResult,
+            "models" => ProgramGenerator.GenerateModel,
+            "spans" => ProgramGenerator.GenerateSpan,
+            "grids" => ProgramGenerator.GenerateGrid,
+            "grid arrays" => ProgramGenerator.GenerateGridArrayResult,
+            "structs" => ProgramGenerator.GenerateStruct,
+            _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, "no such stream"),
+        };
+        CampaignResult result = FuzzCampaign.Run(firstSeed: 1, count: count, generate: generate);
         output.WriteLine(result.Summary);
         Assert.True(result.Failures.Count == 0, result.Report());
     }
