@@ -1017,6 +1017,23 @@ public class DiagnosticTests
             }
             """).GetMessage(CultureInfo.InvariantCulture));
 
+    /// <summary>A helper inlined into the method answers to the same rule: its checked(…) is named through BP1010.</summary>
+    [Fact]
+    public void CheckedIntegerArithmeticInAnInlinedHelperIsRefused()
+    {
+        var (_, diagnostics, _) = GeneratorRunner.Run(Preamble + """
+            public static partial class Model
+            {
+                static double Scaled(double x, int n) => x * checked(n * 1000);
+
+                [Differentiable] public static double F(double x, int n) => Scaled(x, n) * 2;
+            }
+            """);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("BP1010", diagnostic.Id);
+        Assert.Contains("Checked integer arithmetic ('n * 1000')", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Floating-point arithmetic never checks overflow, so checked(…) around it changes nothing and is accepted.</summary>
     [Fact]
     public void CheckedAroundFloatingPointArithmeticIsFine()

@@ -48,6 +48,8 @@ internal sealed partial class BodyLowering
         // An expression nested thousands deep would overflow the stack and take the compiler down with it: near the
         // limit this throws InsufficientExecutionStackException instead, which the pipeline reports as BP9001.
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (ChecksOverflowOtherwise(operation))
+            return null;
         if (Symbols.MatrixType(operation.Type) is not null)
             return LowerMatrixValue(operation);
         ScalarType? type = ValueType(operation.Type);

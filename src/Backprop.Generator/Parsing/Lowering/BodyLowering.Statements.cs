@@ -345,7 +345,7 @@ internal sealed partial class BodyLowering
 
     private void LowerExpressionStatement(IOperation expression, string source)
     {
-        if (ChangesModel(expression) || LowerStructStatement(expression, source))
+        if (ChecksOverflowOtherwise(expression) || ChangesModel(expression) || LowerStructStatement(expression, source))
             return;
         switch (expression)
         {

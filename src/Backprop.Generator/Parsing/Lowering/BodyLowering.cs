@@ -27,6 +27,9 @@ internal sealed partial class BodyLowering
     private readonly ImplicitHelpers _helpers;
     /// <summary>The parameters the body assigns to somewhere: a [NoDerivative] one among them may come to vary.</summary>
     private readonly HashSet<IParameterSymbol> _assignedParameters = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Whether the compilation checks integer overflow (<c>CheckForOverflowUnderflow</c>), as the generated code then does.</summary>
+    private bool _projectChecksOverflow;
     private readonly NameAllocator _names;
     private readonly Dictionary<ISymbol, string> _variableNames = new(SymbolEqualityComparer.Default);
     private readonly List<VariableSpec> _variables = new();
@@ -140,7 +143,7 @@ internal sealed partial class BodyLowering
         foreach (IParameterReferenceOperation parameter in body.Descendants().OfType<IParameterReferenceOperation>().Where(IsAssigned))
             lowering._assignedParameters.Add(parameter.Parameter);
         int errorsBefore = diagnostics.Count;
-        lowering.RefuseOwnOverflowChecking(body);
+        lowering._projectChecksOverflow = body.SemanticModel?.Compilation.Options.CheckOverflow ?? false;
         IOperation block = body is IMethodBodyOperation methodBody ? (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody! : body;
         if (NeedsReturnedFlag(block))
         {
@@ -161,15 +164,16 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
-    /// BP1002 at integer arithmetic whose overflow checking is not the compilation's: an operation that checks in a
-    /// project that does not (<c>checked(a * b)</c>), or an <c>unchecked</c> expression or block holding integer
-    /// arithmetic in a project that checks. The generated code is compiled with the project's setting, so its derivative
-    /// methods would wrap where the method throws, or throw where it wraps.
+    /// Whether an integer operation checks overflow otherwise than the project: <c>checked(n * m)</c> in a project that
+    /// does not, integer arithmetic in <c>unchecked(…)</c> in one that does. Reported as BP1002, once per place: the
+    /// generated code is compiled with the project's setting, so its derivative methods would wrap where the method
+    /// throws, or throw where it wraps. Asked of each operation as it is lowered, so inlined bodies answer to it too.
     /// </summary>
-    private void RefuseOwnOverflowChecking(IOperation body)
+    private bool ChecksOverflowOtherwise(IOperation operation)
     {
-        bool projectChecks = body.SemanticModel?.Compilation.Options.CheckOverflow ?? false;
-        IOperation? differing = projectChecks ? FirstUnchecked(body) : body.Descendants().FirstOrDefault(o => IsIntegerArithmetic(o) && o switch
+        if (!IsIntegerArithmetic(operation))
+            return false;
+        bool differs = _projectChecksOverflow ? InUnchecked(operation.Syntax) : operation switch
         {
             IBinaryOperation binary => binary.IsChecked,
             IUnaryOperation unary => unary.IsChecked,
@@ -177,19 +181,22 @@ internal sealed partial class BodyLowering
             IIncrementOrDecrementOperation step => step.IsChecked,
             ICompoundAssignmentOperation compound => compound.IsChecked,
             _ => false,
-        });
-        if (differing is not null)
-            Report(Diagnostics.UnsupportedExpression, differing.Syntax,
-                projectChecks ? $"Unchecked integer arithmetic ('{OneLine(differing.Syntax)}') in a project that checks overflow" : $"Checked integer arithmetic ('{OneLine(differing.Syntax)}')",
-                "leave it to the project's setting (CheckForOverflowUnderflow), with which the generated code is compiled, or test the bound with an if and throw");
+        };
+        if (!differs)
+            return false;
+        var diagnostic = DiagnosticInfo.Create(Diagnostics.UnsupportedExpression, operation.Syntax.GetLocation(),
+            _projectChecksOverflow ? $"Unchecked integer arithmetic ('{OneLine(operation.Syntax)}') in a project that checks overflow" : $"Checked integer arithmetic ('{OneLine(operation.Syntax)}')",
+            "leave it to the project's setting (CheckForOverflowUnderflow), with which the generated code is compiled, or test the bound with an if and throw");
+        // An operation lowered twice (an index read for each member of a struct) is one place.
+        if (!_diagnostics.Contains(diagnostic))
+            _diagnostics.Add(diagnostic);
+        return true;
     }
 
-    /// <summary>The first integer arithmetic inside an <c>unchecked</c> expression or block (no operation stands for those).</summary>
-    private static IOperation? FirstUnchecked(IOperation body)
-    {
-        var regions = body.Syntax.DescendantNodes().Where(n => n.IsKind(SyntaxKind.UncheckedExpression) || n.IsKind(SyntaxKind.UncheckedStatement)).ToList();
-        return regions.Count == 0 ? null : body.Descendants().FirstOrDefault(o => IsIntegerArithmetic(o) && regions.Any(r => r.Span.Contains(o.Syntax.Span)));
-    }
+    /// <summary>Whether the innermost <c>checked</c> or <c>unchecked</c> around a node is <c>unchecked</c>.</summary>
+    private static bool InUnchecked(SyntaxNode node) =>
+        node.AncestorsAndSelf().FirstOrDefault(n => n is CheckedExpressionSyntax or CheckedStatementSyntax) is { } context
+        && (context.IsKind(SyntaxKind.UncheckedExpression) || context.IsKind(SyntaxKind.UncheckedStatement));
 
     /// <summary>An operation on integers that may overflow: arithmetic, a conversion, a step, a compound assignment.</summary>
     private static bool IsIntegerArithmetic(IOperation operation) =>
