@@ -6,7 +6,7 @@ namespace Backprop.Runtime.Tests;
 [CollectionDefinition(nameof(HelperThreadsTests), DisableParallelization = true)]
 public class HelperThreadsCollection;
 
-/// <summary>The background threads that run parts of split products: every part runs once, and helpers, woken from sleep, take parts.</summary>
+/// <summary>The background threads that run parts of split products: every part runs once, and helpers, spinning or woken from sleep, take parts.</summary>
 [Collection(nameof(HelperThreadsTests))]
 public unsafe class HelperThreadsTests
 {
@@ -38,6 +38,29 @@ public unsafe class HelperThreadsTests
             Assert.Contains(s_partsByThread.Keys, thread => thread != caller);
             if (job % 2 == 1)
                 Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// Jobs spaced from none to twice the time a helper watches for the next one before it blocks, so that some jobs
+    /// are published just as it parks: a wake-up lost there would leave part 1 to the caller after part 0's time limit.
+    /// </summary>
+    [Fact]
+    public void AHelperTakesAPart_WhateverTheGapBetweenJobs()
+    {
+        int caller = Environment.CurrentManagedThreadId;
+        var random = new Random(7);
+        for (int job = 0; job < 400; job++)
+        {
+            s_runs = new int[2];
+            s_partsByThread.Clear();
+            HelperThreads.Run(&RecordPart, null, 2);
+            Assert.Equal(new[] { 1, 1 }, s_runs);
+            Assert.Contains(s_partsByThread.Keys, thread => thread != caller);
+            long gap = (long)(random.NextDouble() * 2 * HelperThreads.SpinTicks);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (System.Diagnostics.Stopwatch.GetTimestamp() - start < gap)
+                Thread.SpinWait(10);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Backprop;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Backprop;
 /// static function pointer and an untyped pointer to the caller's state.
 /// </summary>
 /// <remarks>
-/// Parts are claimed, not assigned: the caller and every woken helper take the next unclaimed part until
+/// Parts are claimed, not assigned: the caller and every helper awake take the next unclaimed part until
 /// none is left. On a busy machine a helper may wake late; the caller then simply runs that part itself, so
 /// a split computation is never much slower than running it on one thread. A claim is a compare-and-swap on
 /// (job generation, next part) in one 64-bit word, so a helper that wakes after its job has ended cannot
@@ -17,8 +19,18 @@ internal static unsafe class HelperThreads
     /// <summary>The "next part" value of a job whose parts are all done: larger than any part count.</summary>
     private const int Closed = int.MaxValue;
 
+    /// <summary>
+    /// How long (half a millisecond) a helper that has run its parts keeps watching for the next job before it blocks
+    /// on its semaphore. Waking a blocked thread takes tens of microseconds, as long as many of the products split
+    /// across the helpers, and a helper woken late leaves its part to the caller; a training step runs its next product
+    /// well within this, even after a batch is gathered between two steps. Measured side by side, two-thread MNIST
+    /// epochs (784-100-10) took 0.139–0.160 s with helpers that blocked at once and 0.123–0.126 s with this; at 1,024
+    /// hidden units, 1.19 s and 1.03–1.07 s. The watch yields the core to other threads as it spins.
+    /// </summary>
+    internal static readonly long SpinTicks = Stopwatch.Frequency / 2000;
+
     private static readonly Lock s_gate = new();
-    private static SemaphoreSlim[] s_wakeUps = [];
+    private static Helper[] s_helpers = [];
 
     // The current job; written only by the caller holding s_gate, before it publishes s_claim.
     private static delegate*<void*, int, void> s_work;
@@ -51,8 +63,8 @@ internal static unsafe class HelperThreads
         }
         try
         {
-            while (s_wakeUps.Length < helpers)
-                s_wakeUps = [.. s_wakeUps, StartHelper(s_wakeUps.Length)];
+            while (s_helpers.Length < helpers)
+                s_helpers = [.. s_helpers, Helper.Start(s_helpers.Length)];
             s_work = work;
             s_state = state;
             s_parts = parts;
@@ -60,7 +72,7 @@ internal static unsafe class HelperThreads
             int generation = ++s_generation;
             Volatile.Write(ref s_claim, (long)generation << 32);
             for (int helper = 0; helper < helpers; helper++)
-                s_wakeUps[helper].Release();
+                s_helpers[helper].Wake();
 
             RunUnclaimedParts();
             // The parts left are running on helpers and end within microseconds: spin and yield, never Sleep(1), which
@@ -95,19 +107,54 @@ internal static unsafe class HelperThreads
         }
     }
 
-    private static SemaphoreSlim StartHelper(int index)
+    private static int Generation => (int)(Volatile.Read(ref s_claim) >> 32);
+
+    /// <summary>
+    /// A helper thread. It runs the parts of each new job, watches for the next one for <see cref="SpinTicks"/>, then
+    /// raises its parked flag and blocks until a caller releases it. Every release is consumed: a caller releases only
+    /// a helper whose flag it turned from 1 to 0, and a helper that raised its flag and then saw a job either takes
+    /// its flag back or, if a caller took it first, waits for that caller's release. The flag is set and taken with
+    /// interlocked exchanges, full fences, so a helper cannot miss a job published as it parks.
+    /// </summary>
+    private sealed class Helper
     {
-        var wakeUp = new SemaphoreSlim(0);
-        var thread = new Thread(() =>
+        private readonly SemaphoreSlim _wakeUp = new(0);
+        private int _parked;
+
+        public static Helper Start(int index)
         {
+            var helper = new Helper();
+            new Thread(helper.Loop) { IsBackground = true, Name = $"Backprop matrix helper {index + 1}" }.Start();
+            return helper;
+        }
+
+        /// <summary>Releases the helper if it is parked; called after a job is published.</summary>
+        public void Wake()
+        {
+            if (Interlocked.Exchange(ref _parked, 0) == 1)
+                _wakeUp.Release();
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
             while (true)
             {
-                wakeUp.Wait();
-                RunUnclaimedParts();
+                long start = Stopwatch.GetTimestamp();
+                var wait = new SpinWait();
+                while (Generation == seen && Stopwatch.GetTimestamp() - start < SpinTicks)
+                    wait.SpinOnce(sleep1Threshold: -1);
+                if (Generation != seen)
+                {
+                    seen = Generation;
+                    RunUnclaimedParts();
+                    continue;
+                }
+                Interlocked.Exchange(ref _parked, 1);
+                if (Generation != seen && Interlocked.Exchange(ref _parked, 0) == 1)
+                    continue;
+                _wakeUp.Wait();
             }
-        })
-        { IsBackground = true, Name = $"Backprop matrix helper {index + 1}" };
-        thread.Start();
-        return wakeUp;
+        }
     }
 }

@@ -76,15 +76,20 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
     public double Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate)
+    protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
+        UpdatePart(index, 0, parameter, gradient, learningRate);
+
+    private protected override bool UpdatesInParts => true;
+
+    private protected override void UpdatePart(int index, int offset, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate)
     {
         // The corrections are computed in double: β^t in T = float loses the small differences 1 − β₂ᵗ
         // that matter in the first steps.
         T meanCorrection = T.One / T.CreateChecked(1 - Math.Pow(Beta1, StepCount));
         T squareMeanCorrection = T.One / T.CreateChecked(1 - Math.Pow(Beta2, StepCount));
         T oneMinusBeta1 = T.One - _beta1, oneMinusBeta2 = T.One - _beta2;
-        Span<T> mean = _means[index];
-        Span<T> squareMean = _squareMeans[index];
+        Span<T> mean = _means[index].AsSpan(offset, parameter.Length);
+        Span<T> squareMean = _squareMeans[index].AsSpan(offset, parameter.Length);
         for (int i = 0; i < parameter.Length; i++)
         {
             T g = gradient[i];

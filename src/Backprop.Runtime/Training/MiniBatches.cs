@@ -129,41 +129,70 @@ public sealed class MiniBatches
         int start = batchIndex * BatchSize;
         int count = Math.Min(BatchSize, ExampleCount - start);
         Matrix<float> batch = count == _fullBatch.Rows ? _fullBatch : _partialBatch!;
-        int columns = _columns;
-        ReadOnlySpan<int> order = _order.AsSpan(start, count);
+        int parts = (long)count * _columns >= SplitElements ? Math.Min(MatrixOps.MaxDegreeOfParallelism, count) : 1;
         fixed (float* output = batch.Span)
+        fixed (int* order = _order.AsSpan(start, count))
+        fixed (float* floats = _inputs is null ? default : _inputs.Span)
+        fixed (byte* bytes = _bytes.Span)
         {
-            if (_inputs is not null)
+            var job = new FillJob
             {
-                fixed (float* data = _inputs.Span)
-                {
-                    for (int row = 0; row < count; row++)
-                    {
-                        if (row + 1 < count)
-                            PrefetchRow((byte*)(data + (long)order[row + 1] * columns), columns * sizeof(float));
-                        new ReadOnlySpan<float>(data + (long)order[row] * columns, columns).CopyTo(new Span<float>(output + (long)row * columns, columns));
-                    }
-                }
-            }
-            else
-            {
-                fixed (byte* data = _bytes.Span)
-                {
-                    for (int row = 0; row < count; row++)
-                    {
-                        if (row == 0)
-                            for (int ahead = 1; ahead < ByteRowsAhead && ahead < count; ahead++)
-                                PrefetchRow(data + (long)order[ahead] * columns, columns);
-                        if (row + ByteRowsAhead < count)
-                            PrefetchRow(data + (long)order[row + ByteRowsAhead] * columns, columns);
-                        Data.BytesToFloats.Widen(data + (long)order[row] * columns, output + (long)row * columns, columns, _divisor);
-                    }
-                }
-            }
+                Output = output, Order = order, Floats = floats, Bytes = bytes,
+                Columns = _columns, Count = count, Divisor = _divisor, Parts = parts,
+            };
+            HelperThreads.Run(&FillPart, &job, parts);
         }
         for (int row = 0; row < count; row++)
-            _batchLabels[row] = _labels[order[row]];
+            _batchLabels[row] = _labels[_order[start + row]];
         return new MiniBatch(batchIndex, batch, _batchLabels.AsMemory(0, count));
+    }
+
+    /// <summary>
+    /// Batch elements from which a batch is gathered in parts on up to <see cref="MatrixOps.MaxDegreeOfParallelism"/>
+    /// threads (16,384: MNIST's 100 rows of 784 are 78,400). Each thread waits on its own misses to memory, and the
+    /// batch buffer's cache lines, which both threads of the last step's products read, are taken back by both cores at
+    /// once. At MNIST's shapes with two threads, an epoch's gathers between training steps took 21–22 ms on the
+    /// calling thread and 13–14 ms in two parts; alone, 8.4 ms and 5–6 ms.
+    /// </summary>
+    private const int SplitElements = 16 * 1024;
+
+    /// <summary>One batch's gather; lives on the caller's stack while the parts run.</summary>
+    private unsafe struct FillJob
+    {
+        public float* Output;
+        public int* Order;
+        public float* Floats;
+        public byte* Bytes;
+        public int Columns, Count, Parts;
+        public float Divisor;
+    }
+
+    /// <summary>Rows of part <paramref name="part"/>'s share of the batch, gathered as <see cref="Fill"/> describes.</summary>
+    private static unsafe void FillPart(void* state, int part)
+    {
+        ref readonly FillJob job = ref *(FillJob*)state;
+        (int first, int end) = Gemm<float>.Share(job.Count, job.Parts, part);
+        int columns = job.Columns;
+        int* order = job.Order;
+        float* output = job.Output;
+        if (job.Floats is not null)
+        {
+            for (int row = first; row < end; row++)
+            {
+                if (row + 1 < end)
+                    PrefetchRow((byte*)(job.Floats + (long)order[row + 1] * columns), columns * sizeof(float));
+                new ReadOnlySpan<float>(job.Floats + (long)order[row] * columns, columns).CopyTo(new Span<float>(output + (long)row * columns, columns));
+            }
+            return;
+        }
+        for (int ahead = first + 1; ahead < first + ByteRowsAhead && ahead < end; ahead++)
+            PrefetchRow(job.Bytes + (long)order[ahead] * columns, columns);
+        for (int row = first; row < end; row++)
+        {
+            if (row + ByteRowsAhead < end)
+                PrefetchRow(job.Bytes + (long)order[row + ByteRowsAhead] * columns, columns);
+            Data.BytesToFloats.Widen(job.Bytes + (long)order[row] * columns, output + (long)row * columns, columns, job.Divisor);
+        }
     }
 
     /// <summary>Asks for every cache line of a row of <paramref name="bytes"/> bytes, where the hardware takes such hints.</summary>

@@ -39,9 +39,14 @@ public sealed class Momentum<T> : Optimizer<T> where T : unmanaged, IFloatingPoi
     public double MomentumCoefficient { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate)
+    protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
+        UpdatePart(index, 0, parameter, gradient, learningRate);
+
+    private protected override bool UpdatesInParts => true;
+
+    private protected override void UpdatePart(int index, int offset, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate)
     {
-        Span<T> velocity = _velocities[index];
+        Span<T> velocity = _velocities[index].AsSpan(offset, parameter.Length);
         ScaledAdd.Apply(velocity, _momentum, gradient, velocity);
         ScaledAdd.Apply(velocity, -learningRate, parameter, parameter);
     }

@@ -19,5 +19,10 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
+        UpdatePart(index, 0, parameter, gradient, learningRate);
+
+    private protected override bool UpdatesInParts => true;
+
+    private protected override void UpdatePart(int index, int offset, Span<T> parameter, ReadOnlySpan<T> gradient, T learningRate) =>
         ScaledAdd.Apply(gradient, -learningRate, parameter, parameter);
 }
