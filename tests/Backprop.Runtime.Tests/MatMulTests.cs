@@ -205,6 +205,56 @@ public class MatMulTests
         PullbackCheck.Verify(() => PullbackCheck.Contract(Transpose(x), dY), [x], [dX]);
     }
 
+    /// <summary>
+    /// Results at most one vector wide take the narrow kernel (with AVX-512): groups of eight rows and the rows after
+    /// them, every width up to a whole vector, op(A) stored either way, and with accumulation each row's old values,
+    /// which a store past a row's end would overwrite before they are read.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1, 1, false)]
+    [InlineData(8, 100, 10, false)]
+    [InlineData(17, 7, 16, false)]
+    [InlineData(100, 100, 10, true)]
+    [InlineData(23, 64, 3, true)]
+    [InlineData(9, 1, 15, true)]
+    public void MatMul_NarrowResult_MatchesNaiveProduct_AndAccumulates(int m, int k, int n, bool transposeA)
+    {
+        CheckProduct<float>(m, k, n, transposeA, false);
+        CheckProduct<double>(m, k, Math.Min(n, 8), transposeA, false);
+        CheckAccumulated<float>(m, k, n, transposeA);
+        CheckAccumulated<double>(m, k, Math.Min(n, 8), transposeA);
+    }
+
+    [Fact]
+    public void MatMul_NarrowResult_PropagatesNaNOfB_ThroughEveryRow()
+    {
+        // As the packed kernel does: 0·NaN is NaN, so a NaN in row p of B reaches column j of every row of C.
+        var a = TestData.Normal<float>(12, 5, seed: 1);
+        var b = TestData.Normal<float>(5, 10, seed: 2);
+        b[3, 4] = float.NaN;
+        a[2, 3] = 0;
+        var c = MatMul(a, b);
+        for (int i = 0; i < 12; i++)
+            for (int j = 0; j < 10; j++)
+                Assert.Equal(j == 4, float.IsNaN(c[i, j]));
+    }
+
+    private static void CheckAccumulated<T>(int m, int k, int n, bool transposeA)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (a, b) = Factors<T>(m, k, n, transposeA, false);
+        double[] product = NaiveProduct(a, b, transposeA, false, out double[] magnitudes);
+        var destination = TestData.Normal<T>(m, n, seed: 3);
+        double[] before = [.. destination.Span.ToArray().Select(double.CreateChecked)];
+        MatMul(a, b, destination, transposeA, false, accumulate: true);
+        double epsilon = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53);
+        for (int i = 0; i < product.Length; i++)
+        {
+            double error = Math.Abs(double.CreateChecked(destination.Span[i]) - (before[i] + product[i]));
+            Assert.True(error <= 2 * (k + 1) * epsilon * (magnitudes[i] + Math.Abs(before[i])) + 1e-30, $"element {i}: expected {before[i] + product[i]}, got {destination.Span[i]}");
+        }
+    }
+
     private static void CheckProduct<T>(int m, int k, int n, bool transposeA, bool transposeB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -54,7 +54,9 @@ public static partial class MatrixOps
         int parts = (long)m * n * k >= ParallelThreshold ? MaxDegreeOfParallelism : 1;
         fixed (T* pa = a.Span, pb = b.Span, pc = destination.Span)
         {
-            if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism))
+            // The narrow kernel runs on one thread: a product large enough to split keeps the packed kernel's parts.
+            if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism)
+                && !(parts == 1 && NarrowGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate)))
                 Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
         }
     }

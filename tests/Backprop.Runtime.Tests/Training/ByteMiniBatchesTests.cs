@@ -4,6 +4,11 @@ using Backprop.Training;
 namespace Backprop.Runtime.Tests.Training;
 
 /// <summary>Mini-batches gathered from examples kept as bytes, widened to floats with a divisor.</summary>
+/// <remarks>
+/// With the tests that change the thread count: a large batch is gathered on the matrix threads, and a thread count
+/// raised beside an allocation check would start a helper, allocating, in the middle of it.
+/// </remarks>
+[Collection(ThreadCountCollection.Name)]
 public class ByteMiniBatchesTests
 {
     [Fact]

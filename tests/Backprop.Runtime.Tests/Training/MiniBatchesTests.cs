@@ -2,6 +2,11 @@ using Backprop.Training;
 
 namespace Backprop.Runtime.Tests.Training;
 
+/// <remarks>
+/// With the tests that change the thread count: a large batch is gathered on the matrix threads, and a thread count
+/// raised beside an allocation check would start a helper, allocating, in the middle of it.
+/// </remarks>
+[Collection(ThreadCountCollection.Name)]
 public class MiniBatchesTests
 {
     // Example i has inputs (i, −i) and label 1000 + i, so a batch row tells which example it came from.
