@@ -225,6 +225,35 @@ public class MatMulTests
         CheckAccumulated<double>(m, k, Math.Min(n, 8), transposeA);
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(3000)]
+    public void MatMul_NarrowResult_IsTheSameBitForBit_AtAnyThreadCount(int m)
+    {
+        // 100·300·10 stays below the parallel threshold and 3000·300·10 passes it: each takes one kernel at every
+        // thread count (the narrow one, then the packed one split into parts), so the bits agree. A depth of 300 is
+        // more than the packed kernel's depth block (256), so the two kernels' sums would differ in their last bits.
+        var a = TestData.Normal<float>(m, 300, seed: 1);
+        var b = TestData.Normal<float>(300, 10, seed: 2);
+        float[] one = Product(1), two = Product(2), three = Product(3);
+        Assert.Equal(one, two);
+        Assert.Equal(one, three);
+
+        float[] Product(int threads)
+        {
+            int previous = MaxDegreeOfParallelism;
+            try
+            {
+                MaxDegreeOfParallelism = threads;
+                return MatMul(a, b).Span.ToArray();
+            }
+            finally
+            {
+                MaxDegreeOfParallelism = previous;
+            }
+        }
+    }
+
     [Fact]
     public void MatMul_NarrowResult_PropagatesNaNOfB_ThroughEveryRow()
     {

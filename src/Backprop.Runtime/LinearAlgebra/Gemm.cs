@@ -54,9 +54,12 @@ public static partial class MatrixOps
         int parts = (long)m * n * k >= ParallelThreshold ? MaxDegreeOfParallelism : 1;
         fixed (T* pa = a.Span, pb = b.Span, pc = destination.Span)
         {
-            // The narrow kernel runs on one thread: a product large enough to split keeps the packed kernel's parts.
+            // The narrow kernel runs on one thread: a product large enough to split keeps the packed kernel's parts. The
+            // test is the product's size, not the thread count, so that one product takes one kernel, and gives the same
+            // result, at any thread count.
+            bool small = (long)m * n * k < ParallelThreshold;
             if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism)
-                && !(parts == 1 && NarrowGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate)))
+                && !(small && NarrowGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate)))
                 Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
         }
     }
