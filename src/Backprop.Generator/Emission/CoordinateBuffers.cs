@@ -87,12 +87,26 @@ internal static class CoordinateBuffers
     /// </summary>
     /// <param name="numbers">The buffer's numbers as <see cref="DeclareViews"/> gives them.</param>
     /// <param name="statement">The statement for the number it is given, at the index it is given.</param>
-    public static void ForEachNumber(CodeWriter writer, ParameterUnit unit, string numbers, string index, string row, string column, System.Func<string, string, string> statement)
+    public static void ForEachNumber(CodeWriter writer, ParameterUnit unit, string numbers, string index, string row, string column, System.Func<string, string, string> statement) =>
+        ForEachNumber(writer, unit, numbers, index, row, column, statement, readsIndex: true);
+
+    /// <summary>
+    /// <see cref="ForEachNumber(CodeWriter, ParameterUnit, string, string, string, string, System.Func{string, string, string})"/>
+    /// for a statement that reads only the number: an array of arrays' rows keep no running index.
+    /// </summary>
+    public static void ForEachNumber(CodeWriter writer, ParameterUnit unit, string numbers, string index, string row, string column, System.Func<string, string> statement) =>
+        ForEachNumber(writer, unit, numbers, index, row, column, (number, _) => statement(number), readsIndex: false);
+
+    private static void ForEachNumber(CodeWriter writer, ParameterUnit unit, string numbers, string index, string row, string column, System.Func<string, string, string> statement, bool readsIndex)
     {
         if (unit.Struct?.Array is { IsJagged: true })
         {
-            writer.Line($"for (int {row} = 0, {index} = 0; {row} < {numbers}.Length; {row}++)");
-            writer.Line($"    for (int {column} = 0; {column} < {numbers}[{row}].Length; {column}++, {index}++) {statement($"{numbers}[{row}][{column}]", index)}");
+            writer.Line(readsIndex
+                ? $"for (int {row} = 0, {index} = 0; {row} < {numbers}.Length; {row}++)"
+                : $"for (int {row} = 0; {row} < {numbers}.Length; {row}++)");
+            writer.Line(readsIndex
+                ? $"    for (int {column} = 0; {column} < {numbers}[{row}].Length; {column}++, {index}++) {statement($"{numbers}[{row}][{column}]", index)}"
+                : $"    for (int {column} = 0; {column} < {numbers}[{row}].Length; {column}++) {statement($"{numbers}[{row}][{column}]", index)}");
             return;
         }
         writer.Line($"for (int {index} = 0; {index} < {Count(unit)}; {index}++) {statement($"{numbers}[{index}]", index)}");

@@ -151,7 +151,7 @@ internal static class HessianEmitter
             if (p.Role == ParameterRole.Matrix)
                 writer.Line($"for (int {i} = 0; {i} < {Naming.Identifier(u.Name)}.Length; {i}++) {hessian}[{row}++, {column}] = {products[u.Name]}.Span[{i}];");
             else if (u.IsArray)
-                CoordinateBuffers.ForEachNumber(writer, u, numbers[products[u.Name]], i, walkRow, walkColumn, (element, _) => $"{hessian}[{row}++, {column}] = {element};");
+                CoordinateBuffers.ForEachNumber(writer, u, numbers[products[u.Name]], i, walkRow, walkColumn, element => $"{hessian}[{row}++, {column}] = {element};");
             else if (u.Struct is not null)
                 CoordinateBuffers.ForEachStructNumber(writer, u, products[u.Name], i, number => $"{hessian}[{row}++, {column}] = {number};");
             else

@@ -106,7 +106,7 @@ internal static class JacobianEmitter
                 {
                     ParameterSpec p = u.First;
                     if (u.IsArray)
-                        CoordinateBuffers.ForEachNumber(writer, u, numbers[Direction(u)], element, walkRow, walkColumn, (number, _) => $"{matrix}[{row}, {column}++] = {number};");
+                        CoordinateBuffers.ForEachNumber(writer, u, numbers[Direction(u)], element, walkRow, walkColumn, number => $"{matrix}[{row}, {column}++] = {number};");
                     else if (u.Struct is not null)
                         CoordinateBuffers.ForEachStructNumber(writer, u, Direction(u), element, number => $"{matrix}[{row}, {column}++] = {number};");
                     else
