@@ -134,13 +134,24 @@ public class AllocationTests
         AssertAllocatesNothingAfterWarmUp(Step);
     }
 
-    /// <summary>Runs <paramref name="step"/> once to warm up, then requires a second run to allocate nothing on this thread.</summary>
+    /// <summary>
+    /// Runs <paramref name="step"/> once to warm up, then requires a run that allocates nothing on this thread, in up to
+    /// three attempts. Some allocations happen once, whenever they come: the runtime promoting a method to optimised code
+    /// while it runs, or a kernel's per-thread buffer made the first time this thread runs a part of a split product
+    /// that a helper claimed in the warm-up (helpers watching for work claim parts early; seen once in a full run, 7,040
+    /// bytes). A step that allocates allocates in every attempt.
+    /// </summary>
     private static void AssertAllocatesNothingAfterWarmUp(Action step)
     {
         step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            step();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
     }
 
     /// <summary>
