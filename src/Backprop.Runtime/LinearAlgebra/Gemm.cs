@@ -51,15 +51,15 @@ public static partial class MatrixOps
         RequireDistinct(destination, a, nameof(MatMul), nameof(destination), nameof(a));
         RequireDistinct(destination, b, nameof(MatMul), nameof(destination), nameof(b));
 
-        int parts = (long)m * n * k >= ParallelThreshold ? MaxDegreeOfParallelism : 1;
+        bool splits = (long)m * n * k >= ParallelThreshold;
+        int parts = splits ? MaxDegreeOfParallelism : 1;
         fixed (T* pa = a.Span, pb = b.Span, pc = destination.Span)
         {
             // The narrow kernel runs on one thread: a product large enough to split keeps the packed kernel's parts. The
             // test is the product's size, not the thread count, so that one product takes one kernel, and gives the same
             // result, at any thread count.
-            bool small = (long)m * n * k < ParallelThreshold;
             if (!SparseGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, MaxDegreeOfParallelism)
-                && !(small && NarrowGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate)))
+                && !(!splits && NarrowGemm<T>.TryMultiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate)))
                 Gemm<T>.Multiply(pa, transposeA, pb, transposeB, pc, m, n, k, accumulate, parts);
         }
     }

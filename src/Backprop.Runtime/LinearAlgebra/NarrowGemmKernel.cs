@@ -10,9 +10,8 @@ namespace Backprop;
 /// classifier's output layer (10 columns) and its weights' gradient. The packed kernel of <see cref="Gemm{T}"/> pays
 /// for packing and edge tiles that such a product cannot amortise: at 100×100·100×10 in float it took 4.96 µs and this
 /// kernel 3.05 µs, and for the weights' gradient (A transposed) 5.19 and 2.99 µs (<c>NarrowMatMulBenchmarks</c>, side by
-/// side). Each row of B is one masked vector, read from L1 for every group of
-/// eight rows of C, which are accumulated in eight registers by fused multiply-adds in depth order; the masked loads
-/// and stores touch no element past a row's end.
+/// side). Each row of B is one masked vector, read from L1 for every group of eight rows of C, which are accumulated in
+/// eight registers by fused multiply-adds in depth order; the masked loads and stores touch no element past a row's end.
 /// </summary>
 internal static unsafe class NarrowGemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
