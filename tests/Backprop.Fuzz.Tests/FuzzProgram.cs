@@ -114,10 +114,7 @@ internal sealed record FuzzProgram(int Seed, IReadOnlyList<FuzzParameter> Parame
                 GridTwin.Write(text, this, body.ToString());
             else
             {
-                text.Append("public static partial class ").Append(ClassName).Append('\n').Append("{\n");
-                text.Append("    ").Append(Attribute).Append('\n');
-                text.Append("    public static ").Append(FuzzText.Keyword(ReturnType)).Append(Outputs > 0 ? "[] " : " ").Append(MethodName).Append('(')
-                    .Append(string.Join(", ", Parameters.Select(p => p.Declaration))).Append(')').Append(body);
+                FuzzText.OpenStaticMethod(text, this, FuzzText.Keyword(ReturnType) + (Outputs > 0 ? "[]" : ""), MethodName, Parameters.Select(p => p.Declaration)).Append(body);
             }
             foreach (string helper in Helpers ?? Array.Empty<string>())
                 text.Append('\n').Append("    ").Append(WithModes(helper).Replace("\n", "\n    ")).Append('\n');
@@ -156,4 +153,29 @@ internal static class FuzzText
         FuzzType.IntArray => "int[]",
         _ => "int",
     };
+
+    /// <summary>
+    /// Opens a program's class and writes its method's attribute and static signature, up to the body: the method of a
+    /// plain program, and of the struct, span and grid twins, with their own name, return type and parameters.
+    /// </summary>
+    public static StringBuilder OpenStaticMethod(StringBuilder text, FuzzProgram program, string returns, string name, IEnumerable<string> parameters) =>
+        text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n")
+            .Append("    ").Append(program.Attribute).Append('\n')
+            .Append("    public static ").Append(returns).Append(' ').Append(name).Append('(').Append(string.Join(", ", parameters)).Append(')');
+
+    /// <summary>The original signature the twins' stand-ins keep: each parameter's type and name.</summary>
+    public static string StandInSignature(FuzzProgram program) => string.Join(", ", program.Parameters.Select(p => Keyword(p.Type) + " " + p.Name));
+
+    /// <summary>
+    /// A stand-in's parameters that receive a gradient (<paramref name="prefix"/> <c>d</c>) or a Hessian-vector product
+    /// (<c>h</c>) of each differentiable parameter: an array to fill, or an <c>out</c> number.
+    /// </summary>
+    public static IEnumerable<string> Outputs(FuzzProgram program, string prefix) =>
+        program.Parameters.Where(p => p.Differentiable).Select(p => p.Type == FuzzType.DoubleArray ? $"double[] {prefix}{p.Name}" : $"out {Keyword(p.Type)} {prefix}{p.Name}");
+
+    /// <summary>A stand-in's direction parameters, one per differentiable parameter (<see cref="Direction"/>).</summary>
+    public static string Directions(FuzzProgram program) => string.Join(", ", program.Parameters.Where(p => p.Differentiable).Select(Direction));
+
+    /// <summary>A direction's declaration in a stand-in's signature: <c>double[] dq</c>, <c>float dx</c>.</summary>
+    public static string Direction(FuzzParameter parameter) => Keyword(parameter.Type) + " d" + parameter.Name;
 }

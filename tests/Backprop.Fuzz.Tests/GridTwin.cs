@@ -43,10 +43,7 @@ internal static class GridTwin
     /// <summary>The class with the method over grids (its helpers follow).</summary>
     public static void Write(StringBuilder text, FuzzProgram program, string body)
     {
-        text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
-        text.Append("    ").Append(program.Attribute).Append('\n');
-        text.Append("    public static ").Append(Returns(program)).Append(' ').Append(MethodName).Append('(')
-            .Append(string.Join(", ", program.Parameters.Select(p => Declaration(program, p)))).Append(')')
+        FuzzText.OpenStaticMethod(text, program, Returns(program), MethodName, program.Parameters.Select(p => Declaration(program, p)))
             .Append(Elements(body, program.Gridded!.ToHashSet()));
     }
 
@@ -112,14 +109,14 @@ internal static class GridTwin
         var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
         bool Gridded(FuzzParameter p) => program.Gridded!.Contains(p.Name);
         string returns = Returns(program);
-        string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
+        string signature = FuzzText.StandInSignature(program);
         string arguments = string.Join(", ", program.Parameters.Select(p => Gridded(p) ? $"{GridTwin.Grids}.Of({p.Name})" : p.Name));
-        string Outputs(string prefix) => string.Join(", ", differentiable.Select(p => p.Type == FuzzType.DoubleArray ? $"double[] {prefix}{p.Name}" : $"out {FuzzText.Keyword(p.Type)} {prefix}{p.Name}"));
+        string Outputs(string prefix) => string.Join(", ", FuzzText.Outputs(program, prefix));
         // A gridded array's gradient or product is written into a grid (a local of the stand-in), then copied out.
         string Written(string prefix) => string.Join(", ", differentiable.Select(p => Gridded(p) ? $"{prefix}{p.Name}_grid" : p.Type == FuzzType.DoubleArray ? prefix + p.Name : $"out {prefix}{p.Name}"));
         string GridLocals(string prefix) => string.Concat(differentiable.Where(Gridded).Select(p => $"        double[,] {prefix}{p.Name}_grid = {GridTwin.Grids}.Unwritten({p.Name});\n"));
         string CopyOut(string prefix) => string.Concat(differentiable.Where(Gridded).Select(p => $"        {GridTwin.Grids}.CopyOut({prefix}{p.Name}_grid, {prefix}{p.Name});\n"));
-        string directions = string.Join(", ", differentiable.Select(p => FuzzText.Keyword(p.Type) + " d" + p.Name));
+        string directions = FuzzText.Directions(program);
         string directionArguments = string.Join(", ", differentiable.Select(p => Gridded(p) ? $"{GridTwin.Grids}.Of(d{p.Name})" : "d" + p.Name));
 
         text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");

@@ -102,14 +102,13 @@ internal static class ModelTwin
         var fields = program.Parameters.Where(p => program.Fields!.Contains(p.Name)).ToList();
         var kept = program.Parameters.Where(p => !program.Fields!.Contains(p.Name)).ToList();
         string returns = FuzzText.Keyword(program.ReturnType);
-        string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
+        string signature = FuzzText.StandInSignature(program);
         string model = $"new {program.ClassName} {{ {string.Join(", ", fields.Select(f => $"{f.Name} = {f.Name}"))} }}";
         text.Append("public partial class ").Append(program.ClassName).Append("\n{\n");
         text.Append("    public static ").Append(returns).Append(' ').Append(FuzzProgram.MethodName).Append('(').Append(signature).Append(") =>\n        ")
             .Append(model).Append('.').Append(MethodName).Append('(').Append(string.Join(", ", kept.Select(p => p.Name))).Append(");\n");
 
-        var outputs = program.Parameters.Where(p => p.Differentiable)
-            .Select(p => p.Type == FuzzType.DoubleArray ? $"double[] d{p.Name}" : $"out {FuzzText.Keyword(p.Type)} d{p.Name}");
+        var outputs = FuzzText.Outputs(program, "d");
         var ownOutputs = kept.Where(p => p.Differentiable).Select(p => p.Type == FuzzType.DoubleArray ? $"d{p.Name}" : $"out d{p.Name}");
         text.Append("\n    public static ").Append(returns).Append(' ').Append(FuzzProgram.MethodName).Append("Gradient(")
             .Append(string.Join(", ", new[] { signature }.Concat(outputs))).Append(")\n    {\n");
@@ -139,9 +138,6 @@ internal static class ModelTwin
         text.Append("}\n\n");
     }
 
-    /// <summary>A direction's declaration in a stand-in's signature: <c>double[] dq</c>, <c>float dx</c>.</summary>
-    private static string Direction(FuzzParameter parameter) => FuzzText.Keyword(parameter.Type) + " d" + parameter.Name;
-
     /// <summary>The model's direction, its differentiable fields' members the stand-in's directions.</summary>
     private static string NewDirection(List<FuzzParameter> fields) =>
         $"new Gradients {{ {string.Join(", ", fields.Where(f => f.Differentiable).Select(f => $"{f.Name} = d{f.Name}"))} }}";
@@ -151,7 +147,7 @@ internal static class ModelTwin
     {
         string returns = FuzzText.Keyword(program.ReturnType);
         text.Append("\n    public static (").Append(returns).Append(" Value, ").Append(returns).Append(" Derivative) ").Append(FuzzProgram.MethodName).Append("Tangent(")
-            .Append(string.Join(", ", new[] { signature }.Concat(program.Parameters.Where(p => p.Differentiable).Select(Direction)))).Append(")\n    {\n");
+            .Append(string.Join(", ", new[] { signature }.Concat(program.Parameters.Where(p => p.Differentiable).Select(FuzzText.Direction)))).Append(")\n    {\n");
         text.Append("        var model = ").Append(model).Append(";\n");
         text.Append("        return model.").Append(MethodName).Append("Tangent(")
             .Append(string.Join(", ", kept.Select(p => p.Name).Append(NewDirection(fields)).Concat(kept.Where(p => p.Differentiable).Select(p => "d" + p.Name)))).Append(");\n    }\n");
@@ -167,7 +163,7 @@ internal static class ModelTwin
         var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
         string Product(FuzzParameter p) => p.Type == FuzzType.DoubleArray ? $"double[] h{p.Name}" : $"out {FuzzText.Keyword(p.Type)} h{p.Name}";
         text.Append("\n    public static ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(FuzzProgram.MethodName).Append("HessianVector(")
-            .Append(string.Join(", ", new[] { signature }.Concat(differentiable.Select(Direction)).Concat(differentiable.Select(Product)))).Append(")\n    {\n");
+            .Append(string.Join(", ", new[] { signature }.Concat(differentiable.Select(FuzzText.Direction)).Concat(differentiable.Select(Product)))).Append(")\n    {\n");
         text.Append("        var model = ").Append(model).Append(";\n");
         text.Append("        var product = Gradients.For(model);\n");
         foreach (FuzzParameter field in fields.Where(f => f.Differentiable))

@@ -66,10 +66,7 @@ internal static class SpanTwin
     /// <summary>The class with the method over spans (its helpers follow).</summary>
     public static void Write(StringBuilder text, FuzzProgram program, string body)
     {
-        text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
-        text.Append("    ").Append(program.Attribute).Append('\n');
-        text.Append("    public static ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(MethodName).Append('(')
-            .Append(string.Join(", ", program.Parameters.Select(p => Declaration(program, p)))).Append(')').Append(body);
+        FuzzText.OpenStaticMethod(text, program, FuzzText.Keyword(program.ReturnType), MethodName, program.Parameters.Select(p => Declaration(program, p))).Append(body);
     }
 
     /// <summary>Static <c>F</c> and its derivatives of each spanned program's original signature, forwarding to the method over spans.</summary>
@@ -85,11 +82,11 @@ internal static class SpanTwin
     {
         var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
         string returns = FuzzText.Keyword(program.ReturnType);
-        string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
+        string signature = FuzzText.StandInSignature(program);
         string arguments = string.Join(", ", program.Parameters.Select(p => p.Name));
-        string Outputs(string prefix) => string.Join(", ", differentiable.Select(p => p.Type == FuzzType.DoubleArray ? $"double[] {prefix}{p.Name}" : $"out {FuzzText.Keyword(p.Type)} {prefix}{p.Name}"));
+        string Outputs(string prefix) => string.Join(", ", FuzzText.Outputs(program, prefix));
         string Passed(string prefix, bool written) => string.Join(", ", differentiable.Select(p => (written && p.Type != FuzzType.DoubleArray ? "out " : "") + prefix + p.Name));
-        string directions = string.Join(", ", differentiable.Select(p => FuzzText.Keyword(p.Type) + " d" + p.Name));
+        string directions = FuzzText.Directions(program);
 
         text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
         text.Append($"    public static {returns} {FuzzProgram.MethodName}({signature}) => {MethodName}({arguments});\n\n");

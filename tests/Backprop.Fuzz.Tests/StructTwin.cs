@@ -44,11 +44,9 @@ internal static class StructTwin
         foreach (FuzzParameter field in packed)
             text.Append("    ").Append(field.NoDerivative ? "[NoDerivative] " : "").Append("public ").Append(FuzzText.Keyword(field.Type)).Append(' ').Append(field.Name).Append(";\n");
         text.Append("}\n\n");
-        text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
-        text.Append("    ").Append(program.Attribute).Append('\n');
-        text.Append("    public static ").Append(FuzzText.Keyword(program.ReturnType)).Append(' ').Append(MethodName).Append('(')
-            .Append(string.Join(", ", new[] { StructName(program) + " " + Pack }.Concat(program.Parameters.Where(p => !packed.Contains(p)).Select(p => p.Declaration))))
-            .Append(')').Append(Members(body, packed.Select(p => p.Name).ToHashSet()));
+        FuzzText.OpenStaticMethod(text, program, FuzzText.Keyword(program.ReturnType), MethodName,
+                new[] { StructName(program) + " " + Pack }.Concat(program.Parameters.Where(p => !packed.Contains(p)).Select(p => p.Declaration)))
+            .Append(Members(body, packed.Select(p => p.Name).ToHashSet()));
     }
 
     /// <summary>The body with every read and write of a packed parameter made one of the struct's member (<c>x</c> → <c>pack.x</c>).</summary>
@@ -83,10 +81,9 @@ internal static class StructTwin
     {
         var packed = program.Parameters.Where(p => program.Packed!.Contains(p.Name)).ToList();
         var kept = program.Parameters.Where(p => !packed.Contains(p)).ToList();
-        var differentiable = program.Parameters.Where(p => p.Differentiable).ToList();
         string structName = StructName(program);
         string returns = FuzzText.Keyword(program.ReturnType);
-        string signature = string.Join(", ", program.Parameters.Select(p => FuzzText.Keyword(p.Type) + " " + p.Name));
+        string signature = FuzzText.StandInSignature(program);
         string Make(Func<FuzzParameter, string> value) =>
             $"new {structName} {{ {string.Join(", ", packed.Select(p => $"{p.Name} = {value(p)}"))} }}";
         string arguments = string.Join(", ", kept.Select(p => p.Name).Prepend(Make(p => p.Name)));
@@ -96,13 +93,13 @@ internal static class StructTwin
         text.Append("public static partial class ").Append(program.ClassName).Append("\n{\n");
         text.Append($"    public static {returns} {FuzzProgram.MethodName}({signature}) => {MethodName}({arguments});\n\n");
 
-        string Outputs(string prefix) => string.Join(", ", differentiable.Select(p => p.Type == FuzzType.DoubleArray ? $"double[] {prefix}{p.Name}" : $"out {FuzzText.Keyword(p.Type)} {prefix}{p.Name}"));
+        string Outputs(string prefix) => string.Join(", ", FuzzText.Outputs(program, prefix));
         string ReadOut(string prefix) => string.Concat(packed.Where(p => p.Differentiable).Select(p => $"        {prefix}{p.Name} = {prefix}{Pack}.{p.Name};\n"));
         text.Append($"    public static {returns} {FuzzProgram.MethodName}Gradient({signature}, {Outputs("d")})\n    {{\n");
         text.Append($"        {returns} value = {MethodName}Gradient({arguments}, out {structName} d{Pack}{Kept("d", written: true)});\n");
         text.Append(ReadOut("d")).Append("        return value;\n    }\n");
 
-        string directions = string.Join(", ", differentiable.Select(p => FuzzText.Keyword(p.Type) + " d" + p.Name));
+        string directions = FuzzText.Directions(program);
         string directionArguments = Make(p => p.Differentiable ? "d" + p.Name : "default") + Kept("d", written: false);
         if (program.Tangent || program.Hessian)
             text.Append($"\n    public static ({returns} Value, {returns} Derivative) {FuzzProgram.MethodName}Tangent({signature}, {directions}) =>\n        {MethodName}Tangent({arguments}, {directionArguments});\n");
