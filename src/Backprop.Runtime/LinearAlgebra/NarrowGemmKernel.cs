@@ -49,14 +49,14 @@ internal static unsafe class NarrowGemm<T> where T : unmanaged, IFloatingPointIe
         {
             Vector512<T> row = Load(b + (nint)p * n, mask);
             T* column = a + p * depthStride;
-            c0 = MultiplyAdd(Vector512.Create(column[0]), row, c0);
-            c1 = MultiplyAdd(Vector512.Create(column[rowStride]), row, c1);
-            c2 = MultiplyAdd(Vector512.Create(column[2 * rowStride]), row, c2);
-            c3 = MultiplyAdd(Vector512.Create(column[3 * rowStride]), row, c3);
-            c4 = MultiplyAdd(Vector512.Create(column[4 * rowStride]), row, c4);
-            c5 = MultiplyAdd(Vector512.Create(column[5 * rowStride]), row, c5);
-            c6 = MultiplyAdd(Vector512.Create(column[6 * rowStride]), row, c6);
-            c7 = MultiplyAdd(Vector512.Create(column[7 * rowStride]), row, c7);
+            c0 = Simd512<T>.MultiplyAdd(Vector512.Create(column[0]), row, c0);
+            c1 = Simd512<T>.MultiplyAdd(Vector512.Create(column[rowStride]), row, c1);
+            c2 = Simd512<T>.MultiplyAdd(Vector512.Create(column[2 * rowStride]), row, c2);
+            c3 = Simd512<T>.MultiplyAdd(Vector512.Create(column[3 * rowStride]), row, c3);
+            c4 = Simd512<T>.MultiplyAdd(Vector512.Create(column[4 * rowStride]), row, c4);
+            c5 = Simd512<T>.MultiplyAdd(Vector512.Create(column[5 * rowStride]), row, c5);
+            c6 = Simd512<T>.MultiplyAdd(Vector512.Create(column[6 * rowStride]), row, c6);
+            c7 = Simd512<T>.MultiplyAdd(Vector512.Create(column[7 * rowStride]), row, c7);
         }
         Finish(c, c0, mask, accumulate);
         Finish(c + n, c1, mask, accumulate);
@@ -72,7 +72,7 @@ internal static unsafe class NarrowGemm<T> where T : unmanaged, IFloatingPointIe
     {
         Vector512<T> sum = Vector512<T>.Zero;
         for (int p = 0; p < k; p++)
-            sum = MultiplyAdd(Vector512.Create(a[p * depthStride]), Load(b + (nint)p * n, mask), sum);
+            sum = Simd512<T>.MultiplyAdd(Vector512.Create(a[p * depthStride]), Load(b + (nint)p * n, mask), sum);
         Finish(c, sum, mask, accumulate);
     }
 
@@ -93,10 +93,4 @@ internal static unsafe class NarrowGemm<T> where T : unmanaged, IFloatingPointIe
         typeof(T) == typeof(float)
             ? Avx512F.MaskLoad((float*)source, mask.AsSingle(), Vector512<float>.Zero).As<float, T>()
             : Avx512F.MaskLoad((double*)source, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> addend) =>
-        typeof(T) == typeof(float)
-            ? Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), addend.AsSingle()).As<float, T>()
-            : Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), addend.AsDouble()).As<double, T>();
 }
