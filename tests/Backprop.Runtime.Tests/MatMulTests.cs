@@ -64,16 +64,7 @@ public class MatMulTests
         var a = TestData.Normal<double>(128, 160, seed: 1);
         var b = TestData.Normal<double>(160, 200, seed: 2);
         double[] expected = NaiveProduct(a, b, false, false, out _);
-        int previous = MaxDegreeOfParallelism;
-        try
-        {
-            MaxDegreeOfParallelism = threads;
-            TestData.AssertClose(expected, MatMul(a, b), 1e-12);
-        }
-        finally
-        {
-            MaxDegreeOfParallelism = previous;
-        }
+        TestData.WithThreads(threads, () => TestData.AssertClose(expected, MatMul(a, b), 1e-12));
     }
 
     [Fact]
@@ -235,23 +226,10 @@ public class MatMulTests
         // more than the packed kernel's depth block (256), so the two kernels' sums would differ in their last bits.
         var a = TestData.Normal<float>(m, 300, seed: 1);
         var b = TestData.Normal<float>(300, 10, seed: 2);
+        float[] Product(int threads) => TestData.WithThreads(threads, () => MatMul(a, b).Span.ToArray());
         float[] one = Product(1), two = Product(2), three = Product(3);
         Assert.Equal(one, two);
         Assert.Equal(one, three);
-
-        float[] Product(int threads)
-        {
-            int previous = MaxDegreeOfParallelism;
-            try
-            {
-                MaxDegreeOfParallelism = threads;
-                return MatMul(a, b).Span.ToArray();
-            }
-            finally
-            {
-                MaxDegreeOfParallelism = previous;
-            }
-        }
     }
 
     [Fact]

@@ -50,10 +50,8 @@ public class SparseMatMulTests
     public void MatMul_LargeSparseProduct_SameResultForAnyThreadCount(int threads)
     {
         // 400·0.19·600·300 multiply-adds on the sparse route exceed ParallelThreshold, so the rows of C are split.
-        int previous = MaxDegreeOfParallelism;
-        try
+        TestData.WithThreads(threads, () =>
         {
-            MaxDegreeOfParallelism = threads;
             foreach (bool transposeA in new[] { false, true })
             {
                 var a = Sparse<double>(transposeA ? 600 : 400, transposeA ? 400 : 600, 0.19, seed: 1);
@@ -61,11 +59,7 @@ public class SparseMatMulTests
                 double[] expected = MatMulTests.NaiveProduct(a, b, transposeA, false, out _);
                 TestData.AssertClose(expected, MatMul(a, b, transposeA), 1e-12, $"transposeA {transposeA}");
             }
-        }
-        finally
-        {
-            MaxDegreeOfParallelism = previous;
-        }
+        });
     }
 
     /// <summary>
@@ -146,20 +140,14 @@ public class SparseMatMulTests
             MnistProducts();
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         });
-        int previous = MaxDegreeOfParallelism;
-        try
+        TestData.WithThreads(1, () =>
         {
-            MaxDegreeOfParallelism = 1;
             // Once on this thread first, so that compiling and initialising the routes (what their first run in the
             // process allocates) is not what the new thread measures: only its own buffers are.
             MnistProducts();
             thread.Start();
             thread.Join();
-        }
-        finally
-        {
-            MaxDegreeOfParallelism = previous;
-        }
+        });
         Assert.Equal(0, allocated);
     }
 

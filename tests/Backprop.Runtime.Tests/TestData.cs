@@ -11,6 +11,31 @@ internal static class TestData
         { 1, 1 }, { 1, 7 }, { 7, 1 }, { 3, 7 }, { 17, 33 }, { 33, 17 }, { 100, 10 }, { 100, 784 }, { 784, 100 },
     };
 
+    /// <summary>
+    /// What <paramref name="run"/> returns with <see cref="MatrixOps.MaxDegreeOfParallelism"/> at <paramref name="threads"/>,
+    /// the setting restored after: it is process-wide, so callers are tests of the thread-count collection.
+    /// </summary>
+    public static TResult WithThreads<TResult>(int threads, Func<TResult> run)
+    {
+        int previous = MatrixOps.MaxDegreeOfParallelism;
+        try
+        {
+            MatrixOps.MaxDegreeOfParallelism = threads;
+            return run();
+        }
+        finally
+        {
+            MatrixOps.MaxDegreeOfParallelism = previous;
+        }
+    }
+
+    /// <summary>Runs <paramref name="run"/> with <see cref="MatrixOps.MaxDegreeOfParallelism"/> at <paramref name="threads"/>, the setting restored after.</summary>
+    public static void WithThreads(int threads, Action run) => WithThreads(threads, () =>
+    {
+        run();
+        return true;
+    });
+
     public static Matrix<T> Normal<T>(int rows, int columns, int seed) where T : unmanaged, IFloatingPointIeee754<T> =>
         Matrix<T>.RandomNormal(rows, columns, 1, seed);
 

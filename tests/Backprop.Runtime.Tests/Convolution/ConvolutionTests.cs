@@ -122,22 +122,13 @@ public class ConvolutionTests
         TestData.AssertClose(TestData.ToDoubles(dx1), dx2, 1e-5, "dX");
         TestData.AssertClose(TestData.ToDoubles(dw1), dw2, 1e-4, "dW");
 
-        (Matrix<float>, Matrix<float>) PullbackAt(int threads)
+        (Matrix<float>, Matrix<float>) PullbackAt(int threads) => TestData.WithThreads(threads, () =>
         {
-            int saved = MaxDegreeOfParallelism;
-            MaxDegreeOfParallelism = threads;
-            try
-            {
-                var dx = new Matrix<float>(100, g.InputSize);
-                var dw = new Matrix<float>(g.PatchSize, g.OutputChannels);
-                Conv2DPullback(x, w, g, Conv2D(x, w, g), dy, dx, dw);
-                return (dx, dw);
-            }
-            finally
-            {
-                MaxDegreeOfParallelism = saved;
-            }
-        }
+            var dx = new Matrix<float>(100, g.InputSize);
+            var dw = new Matrix<float>(g.PatchSize, g.OutputChannels);
+            Conv2DPullback(x, w, g, Conv2D(x, w, g), dy, dx, dw);
+            return (dx, dw);
+        });
     }
 
     [Fact]

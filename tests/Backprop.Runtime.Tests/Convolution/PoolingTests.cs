@@ -73,19 +73,13 @@ public class PoolingTests
         var x = TestData.Normal<double>(100, g.InputSize, seed: 1);
         var dy = TestData.Normal<double>(100, g.OutputSize, seed: 2);
         var dx = Gradient(100, g);
-        int saved = MaxDegreeOfParallelism;
-        MaxDegreeOfParallelism = threads;
-        try
+        TestData.WithThreads(threads, () =>
         {
             Matrix<double> y = MaxPool2D(x, g);
             MaxPool2DPullback(x, g, y, dy, dx);
             TestData.AssertClose(ConvolutionReference.MaxPool(x, g), y, 0);
             TestData.AssertClose(ConvolutionReference.MaxPoolGradient(x, g, dy), dx, 0);
-        }
-        finally
-        {
-            MaxDegreeOfParallelism = saved;
-        }
+        });
     }
 
     /// <summary>

@@ -40,21 +40,15 @@ public class SplitWorkTests
         var large = (Matrix<float>.RandomNormal(301, 211, 1.0, seed: 3), new Matrix<float>(301, 211));
         var small = (Matrix<float>.RandomNormal(3, 5, 1.0, seed: 4), new Matrix<float>(3, 5));
         Optimizer<float> optimizer = Optimizers.Create(name, [large, small], 0.01);
-        int previous = MatrixOps.MaxDegreeOfParallelism;
-        try
+        TestData.WithThreads(threads, () =>
         {
-            MatrixOps.MaxDegreeOfParallelism = threads;
             for (int step = 0; step < 4; step++)
             {
                 Matrix<float>.RandomNormal(301, 211, 1.0, seed: 10 + step).CopyTo(large.Item2);
                 Matrix<float>.RandomNormal(3, 5, 1.0, seed: 20 + step).CopyTo(small.Item2);
                 optimizer.Step();
             }
-        }
-        finally
-        {
-            MatrixOps.MaxDegreeOfParallelism = previous;
-        }
+        });
         return [.. large.Item1.Span, .. small.Item1.Span];
     }
 
@@ -89,22 +83,13 @@ public class SplitWorkTests
         }
     }
 
-    private static List<(float[] Inputs, int[] Labels)> Gather(MiniBatches batches, int threads)
+    private static List<(float[] Inputs, int[] Labels)> Gather(MiniBatches batches, int threads) => TestData.WithThreads(threads, () =>
     {
-        int previous = MatrixOps.MaxDegreeOfParallelism;
-        try
-        {
-            MatrixOps.MaxDegreeOfParallelism = threads;
-            var gathered = new List<(float[] Inputs, int[] Labels)>();
-            foreach (MiniBatch batch in batches.NextEpoch())
-                gathered.Add((batch.Inputs.Span.ToArray(), batch.Labels.ToArray()));
-            return gathered;
-        }
-        finally
-        {
-            MatrixOps.MaxDegreeOfParallelism = previous;
-        }
-    }
+        var gathered = new List<(float[] Inputs, int[] Labels)>();
+        foreach (MiniBatch batch in batches.NextEpoch())
+            gathered.Add((batch.Inputs.Span.ToArray(), batch.Labels.ToArray()));
+        return gathered;
+    });
 
     private static string RowKey(float[] inputs, int row, int columns) => string.Join(",", inputs.AsSpan(row * columns, columns).ToArray());
 }
