@@ -136,9 +136,10 @@ public class AllocationTests
 
     /// <summary>
     /// Runs <paramref name="step"/> once to warm up, then requires it to allocate nothing on this thread, by the least of
-    /// three attempts (<see cref="Backprop.Testing.SteadyState"/>). Besides the runtime's promotions of methods, a kernel's
-    /// per-thread buffer is made the first time this thread runs a part of a split product that a helper claimed in the
-    /// warm-up (helpers watching for work claim parts early; seen once in a full run, 7,040 bytes).
+    /// three attempts (<see cref="Backprop.Testing.SteadyState"/>). A single run once allocated 7,040 bytes after the
+    /// warm-up in a full run, and not again; the source was not found. Candidates are a runtime promotion of a method,
+    /// and a per-thread buffer made the first time this thread runs a kind of part that a helper, watching for work,
+    /// claimed throughout the warm-up.
     /// </summary>
     private static void AssertAllocatesNothingAfterWarmUp(Action step) =>
         Assert.Equal(0, Backprop.Testing.SteadyState.Allocated(step, calls: 1));
