@@ -258,19 +258,19 @@ internal static class DerivativeEmitter
                 writer.Line($"{operation.Call.Into}({string.Join(", ", operation.Call.IntoArguments.Select(i => i < 0 ? Naming.Identifier(operation.Destination) : printer.Print(operation.Arguments[i])))});");
                 break;
             case CollectLine collect:
-                writer.Line($"global::Backprop.MatrixAdjoints.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");
+                writer.Line($"{printer.Arena}.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");
                 break;
             case PassLine { Written: { } written } pass:
-                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(written)}, {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                writer.Line($"{printer.Arena}.Pass(ref {Naming.Identifier(written)}, {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
                 break;
             case PassLine pass:
-                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                writer.Line($"{printer.Arena}.Pass(ref {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
                 break;
             case WriteIntoLine write:
-                writer.Line($"global::Backprop.MatrixAdjoints.WriteInto({Naming.Identifier(write.Derivative)}, {Naming.Identifier(write.Destination)});");
+                writer.Line($"{printer.Arena}.WriteInto({Naming.Identifier(write.Derivative)}, {Naming.Identifier(write.Destination)});");
                 break;
             case FinishLine finish:
-                writer.Line($"global::Backprop.MatrixAdjoints.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
+                writer.Line($"{printer.Arena}.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
                 break;
             case RequireShapeLine { Field: { } field } require:
                 writer.Line($"global::Backprop.GradientBuffers.RequireField({Naming.Identifier(require.Parameter)}, {require.Gradient}, \"{require.Method}\", \"{Unescaped(require.Gradient)}\", \"{Unescaped(field)}\");");
