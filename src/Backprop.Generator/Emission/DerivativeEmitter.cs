@@ -137,8 +137,7 @@ internal static class DerivativeEmitter
     /// <summary>Throws <c>ArgumentException</c> unless buffer <paramref name="buffer"/> has the length of array parameter <paramref name="array"/>.</summary>
     internal static void EmitCheckLength(CodeWriter writer, string array, string buffer)
     {
-        writer.Line($"if ({buffer}.Length != {Naming.Identifier(array)}.Length)");
-        writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{buffer}' for '{array}' has length {{{buffer}.Length}}, but '{array}' has length {{{Naming.Identifier(array)}.Length}}.\", nameof({buffer}));");
+        writer.Line($"global::Backprop.GradientBuffers.RequireLength({buffer}.Length, {Naming.Identifier(array)}.Length, \"{buffer.TrimStart('@')}\", \"{array.TrimStart('@')}\");");
     }
 
     internal static IEnumerable<ParameterSpec> Differentiable(FunctionSpec function) => function.Parameters.Where(p => p.Role != ParameterRole.Passive);
@@ -221,8 +220,7 @@ internal static class DerivativeEmitter
                 EmitCheckLength(writer, check.Array, check.Gradient);
                 break;
             case CheckResultLengthLine check:
-                writer.Line($"if ({check.Buffer}.Length != {Naming.Identifier(check.Result)}.Length)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{check.Buffer}' for the result has length {{{check.Buffer}.Length}}, but the result has length {{{Naming.Identifier(check.Result)}.Length}}.\", nameof({check.Buffer}));");
+                writer.Line($"global::Backprop.GradientBuffers.RequireResultLength({check.Buffer}.Length, {Naming.Identifier(check.Result)}.Length, \"{check.Buffer.TrimStart('@')}\");");
                 break;
             case CopyLine copy:
                 writer.Line($"{Naming.Identifier(copy.Source)}.CopyTo({Naming.Identifier(copy.Destination)}, 0);");
