@@ -163,6 +163,11 @@ internal static class DerivativeEmitter
             case BlankLine:
                 writer.Line();
                 break;
+            // An arena's matrix is declared with var: its type is plain from the call, and a written Matrix<float> is one
+            // more generic type the compiler constructs and checks the constraints of, at every declaration.
+            case DeclareLine { Value: SlotExpr or ShareExpr } declare:
+                writer.Line($"var {Naming.Identifier(declare.Name)} = {printer.Print(declare.Value)};");
+                break;
             case DeclareLine declare:
                 writer.Line($"{printer.Type(declare.Type)} {Naming.Identifier(declare.Name)} = {printer.Print(declare.Value)};");
                 break;
