@@ -155,7 +155,7 @@ internal sealed record NotNullExpr(string Name) : Expr(ScalarType.Bool);
 internal sealed record SlotExpr(Expr? Like, Expr? Shape, ScalarType Type) : Expr(Type);
 
 /// <summary>
-/// Where a pullback writes a share of a matrix's gradient (see <c>Backprop.MatrixAdjoints.Share</c>): for a local, its
+/// Where a pullback writes a share of a matrix's gradient (see <c>Backprop.MatrixArena.Share</c>): for a local, its
 /// gradient <see cref="Gradient"/> shaped like <see cref="Value"/>; for a parameter, whose gradient is the caller's buffer
 /// <see cref="Gradient"/>, with the flag <see cref="Written"/> saying whether a share was written to it yet.
 /// </summary>

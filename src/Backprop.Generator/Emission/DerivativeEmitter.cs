@@ -137,8 +137,7 @@ internal static class DerivativeEmitter
     /// <summary>Throws <c>ArgumentException</c> unless buffer <paramref name="buffer"/> has the length of array parameter <paramref name="array"/>.</summary>
     internal static void EmitCheckLength(CodeWriter writer, string array, string buffer)
     {
-        writer.Line($"if ({buffer}.Length != {Naming.Identifier(array)}.Length)");
-        writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{buffer}' for '{array}' has length {{{buffer}.Length}}, but '{array}' has length {{{Naming.Identifier(array)}.Length}}.\", nameof({buffer}));");
+        writer.Line($"global::Backprop.GradientBuffers.RequireLength({buffer}.Length, {Naming.Identifier(array)}.Length, \"{buffer.TrimStart('@')}\", \"{array.TrimStart('@')}\");");
     }
 
     internal static IEnumerable<ParameterSpec> Differentiable(FunctionSpec function) => function.Parameters.Where(p => p.Role != ParameterRole.Passive);
@@ -163,6 +162,11 @@ internal static class DerivativeEmitter
                 break;
             case BlankLine:
                 writer.Line();
+                break;
+            // An arena's matrix is declared with var: its type is plain from the call, and a written Matrix<float> is one
+            // more generic type the compiler constructs and checks the constraints of, at every declaration.
+            case DeclareLine { Value: SlotExpr or ShareExpr } declare:
+                writer.Line($"var {Naming.Identifier(declare.Name)} = {printer.Print(declare.Value)};");
                 break;
             case DeclareLine declare:
                 writer.Line($"{printer.Type(declare.Type)} {Naming.Identifier(declare.Name)} = {printer.Print(declare.Value)};");
@@ -221,8 +225,7 @@ internal static class DerivativeEmitter
                 EmitCheckLength(writer, check.Array, check.Gradient);
                 break;
             case CheckResultLengthLine check:
-                writer.Line($"if ({check.Buffer}.Length != {Naming.Identifier(check.Result)}.Length)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The buffer '{check.Buffer}' for the result has length {{{check.Buffer}.Length}}, but the result has length {{{Naming.Identifier(check.Result)}.Length}}.\", nameof({check.Buffer}));");
+                writer.Line($"global::Backprop.GradientBuffers.RequireResultLength({check.Buffer}.Length, {Naming.Identifier(check.Result)}.Length, \"{check.Buffer.TrimStart('@')}\");");
                 break;
             case CopyLine copy:
                 writer.Line($"{Naming.Identifier(copy.Source)}.CopyTo({Naming.Identifier(copy.Destination)}, 0);");
@@ -258,19 +261,19 @@ internal static class DerivativeEmitter
                 writer.Line($"{operation.Call.Into}({string.Join(", ", operation.Call.IntoArguments.Select(i => i < 0 ? Naming.Identifier(operation.Destination) : printer.Print(operation.Arguments[i])))});");
                 break;
             case CollectLine collect:
-                writer.Line($"global::Backprop.MatrixAdjoints.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");
+                writer.Line($"{printer.Arena}.Collect({printer.Print(collect.Gradient)}, {Naming.Identifier(collect.Share)});");
                 break;
             case PassLine { Written: { } written } pass:
-                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(written)}, {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                writer.Line($"{printer.Arena}.Pass(ref {Naming.Identifier(written)}, {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
                 break;
             case PassLine pass:
-                writer.Line($"global::Backprop.MatrixAdjoints.Pass(ref {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
+                writer.Line($"{printer.Arena}.Pass(ref {Naming.Identifier(pass.Gradient)}, {printer.Print(pass.Share)});");
                 break;
             case WriteIntoLine write:
-                writer.Line($"global::Backprop.MatrixAdjoints.WriteInto({Naming.Identifier(write.Derivative)}, {Naming.Identifier(write.Destination)});");
+                writer.Line($"{printer.Arena}.WriteInto({Naming.Identifier(write.Derivative)}, {Naming.Identifier(write.Destination)});");
                 break;
             case FinishLine finish:
-                writer.Line($"global::Backprop.MatrixAdjoints.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
+                writer.Line($"{printer.Arena}.Finish({Naming.Identifier(finish.Written)}, {Naming.Identifier(finish.Gradient)});");
                 break;
             case RequireShapeLine { Field: { } field } require:
                 writer.Line($"global::Backprop.GradientBuffers.RequireField({Naming.Identifier(require.Parameter)}, {require.Gradient}, \"{require.Method}\", \"{Unescaped(require.Gradient)}\", \"{Unescaped(field)}\");");

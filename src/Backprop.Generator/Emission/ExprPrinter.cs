@@ -208,10 +208,10 @@ internal sealed class ExprPrinter
                 text.Append(')');
                 break;
             case ShareExpr { Written: { } written } share:
-                text.Append("global::Backprop.MatrixAdjoints.Share(").Append(Arena).Append(", ref ").Append(Naming.Identifier(written)).Append(", ").Append(Naming.Identifier(share.Gradient)).Append(')');
+                text.Append(Arena).Append(".Share(ref ").Append(Naming.Identifier(written)).Append(", ").Append(Naming.Identifier(share.Gradient)).Append(')');
                 break;
             case ShareExpr share:
-                text.Append("global::Backprop.MatrixAdjoints.Share(").Append(Arena).Append(", ref ").Append(Naming.Identifier(share.Gradient)).Append(", ");
+                text.Append(Arena).Append(".Share(ref ").Append(Naming.Identifier(share.Gradient)).Append(", ");
                 Write(text, share.Value);
                 text.Append(')');
                 break;

@@ -92,8 +92,7 @@ internal static class HessianEmitter
         writer.Open($"{function.Accessibility} static {printer.Keyword(function.ReturnType)} {function.Name}{Naming.HessianSuffix}{function.TypeParameters}({string.Join(", ", Signature.Originals(function).Append($"{printer.MatrixElement(function)}[,] {hessian}"))}){function.ConstraintClause}");
         string width = string.Join(" + ", units.Select(Width).DefaultIfEmpty("0"));
         writer.Line($"int {size} = {width};");
-        writer.Line($"if ({hessian}.GetLength(0) != {size} || {hessian}.GetLength(1) != {size})");
-        writer.Line($"    throw new global::System.ArgumentException($\"The Hessian of {function.Name} is {{{size}}}×{{{size}}}, but the array given is {{{hessian}.GetLength(0)}}×{{{hessian}.GetLength(1)}}.\", nameof({hessian}));");
+        writer.Line($"global::Backprop.GradientBuffers.RequireShape({hessian}.GetLength(0), {hessian}.GetLength(1), {size}, {size}, \"The Hessian of {function.Name}\", \"{hessian}\");");
         if (function.UsesMatrices)
             writer.Line($"global::Backprop.MatrixArena<{function.ReturnType.Keyword()}> {printer.Arena} = global::Backprop.MatrixArena<{function.ReturnType.Keyword()}>.Rent();");
         foreach (ParameterUnit u in units)

@@ -48,8 +48,7 @@ internal static class JacobianEmitter
         writer.Line($"{printer.ReturnType(function)} {value} = {call};");
         writer.Line($"int {outputs} = {(leaves is not null ? leaves.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : value + ".Length")};");
         writer.Line($"int {inputs} = {string.Join(" + ", units.Select(Width).DefaultIfEmpty("0"))};");
-        writer.Line($"if ({matrix}.GetLength(0) != {outputs} || {matrix}.GetLength(1) != {inputs})");
-        writer.Line($"    throw new global::System.ArgumentException($\"The Jacobian of {function.Name} is {{{outputs}}}×{{{inputs}}}, but the array given is {{{matrix}.GetLength(0)}}×{{{matrix}.GetLength(1)}}.\", nameof({matrix}));");
+        writer.Line($"global::Backprop.GradientBuffers.RequireShape({matrix}.GetLength(0), {matrix}.GetLength(1), {outputs}, {inputs}, \"The Jacobian of {function.Name}\", \"{matrix}\");");
 
         string tangent = names.Allocate("tangent"), cotangent = names.Allocate("cotangent"), offset = names.Allocate("offset");
         EmitSweeps(writer, $"if ({inputs} <= {outputs})", "Forward mode: the tangent along the unit direction of input j is column j.",

@@ -51,6 +51,38 @@ public static class GradientBuffers
         }
     }
 
+    // The checks below take lengths, not arrays: they are not generic, so a generated method's check costs the compiler
+    // no type inference, and its message is built only when it fails.
+
+    /// <summary>Throws unless buffer <paramref name="bufferName"/> (of length <paramref name="bufferLength"/>) has the length of array parameter <paramref name="parameterName"/>.</summary>
+    /// <exception cref="ArgumentException">The lengths differ; the message names the buffer, the parameter and both lengths.</exception>
+    public static void RequireLength(int bufferLength, int length, string bufferName, string parameterName)
+    {
+        if (bufferLength != length)
+            throw new ArgumentException(
+                $"The buffer '{bufferName}' for '{parameterName}' has length {bufferLength}, but '{parameterName}' has length {length}.", bufferName);
+    }
+
+    /// <summary>Throws unless buffer <paramref name="bufferName"/> (of length <paramref name="bufferLength"/>) has the length of the method's array result.</summary>
+    /// <exception cref="ArgumentException">The lengths differ; the message names the buffer and both lengths.</exception>
+    public static void RequireResultLength(int bufferLength, int resultLength, string bufferName)
+    {
+        if (bufferLength != resultLength)
+            throw new ArgumentException(
+                $"The buffer '{bufferName}' for the result has length {bufferLength}, but the result has length {resultLength}.", bufferName);
+    }
+
+    /// <summary>
+    /// Throws unless the two-dimensional array <paramref name="bufferName"/>, <paramref name="rows"/> × <paramref name="columns"/>,
+    /// is <paramref name="expectedRows"/> × <paramref name="expectedColumns"/>, the shape of <paramref name="what"/> (<c>the Hessian of F</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ; the message names what the array is for and both shapes.</exception>
+    public static void RequireShape(int rows, int columns, int expectedRows, int expectedColumns, string what, string bufferName)
+    {
+        if (rows != expectedRows || columns != expectedColumns)
+            throw new ArgumentException($"{what} is {expectedRows}×{expectedColumns}, but the array given is {rows}×{columns}.", bufferName);
+    }
+
     /// <summary>Zeroes every buffer of <paramref name="gradients"/> (nothing when it is <see langword="null"/>): the gradients that element reads then add into.</summary>
     public static void Clear<T>(Matrix<T>[]? gradients)
         where T : unmanaged, IFloatingPointIeee754<T>

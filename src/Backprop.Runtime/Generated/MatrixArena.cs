@@ -11,6 +11,15 @@ namespace Backprop;
 /// batch reuses the big buffers. A matrix a call returns lives in its arena's slot: it stays valid until the next call
 /// of a generated derivative method on the same thread.
 /// </summary>
+/// <remarks>
+/// The arena also collects the gradient of a matrix from every use of it. A pullback overwrites the gradient buffers
+/// it is given, so the first share of a gradient is written straight into the gradient, and each later one into
+/// scratch that is then added in. A local's gradient is <see langword="null"/> until its first share (and again after
+/// the statement that assigned the local has passed it on), so a value no path uses costs nothing. These are instance
+/// members so that generated code calls them through its arena: the compiler binds the members of
+/// <c>MatrixArena&lt;float&gt;</c> once, whereas it infers, substitutes and checks the constraints of a generic
+/// static method at every call, which made these calls about a third of the compile of a generated reverse sweep.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class MatrixArena<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -58,4 +67,73 @@ public sealed class MatrixArena<T>
 
     /// <summary>The next slot, shaped like <paramref name="like"/>.</summary>
     public Matrix<T> Like(Matrix<T> like) => Next(like.Rows, like.Columns);
+
+    /// <summary>
+    /// Where a pullback writes a share of the gradient of local <paramref name="value"/>: its gradient itself when it has
+    /// none yet (a slot shaped like the value), else scratch for <see cref="Collect"/> to add in.
+    /// </summary>
+    public Matrix<T> Share(ref Matrix<T>? gradient, Matrix<T> value)
+    {
+        if (gradient is not null)
+            return Like(value);
+        gradient = Like(value);
+        return gradient;
+    }
+
+    /// <summary>
+    /// Where a pullback writes a share of a parameter's gradient, the caller's <paramref name="gradient"/> buffer: the
+    /// buffer itself for the first share (<paramref name="written"/> becomes true), else scratch for <see cref="Collect"/> to add in.
+    /// </summary>
+    public Matrix<T> Share(ref bool written, Matrix<T> gradient)
+    {
+        if (written)
+            return Like(gradient);
+        written = true;
+        return gradient;
+    }
+
+    /// <summary>Adds a share written by a pullback into <paramref name="gradient"/>, unless the share was the gradient itself.</summary>
+    public void Collect(Matrix<T> gradient, Matrix<T> share)
+    {
+        if (!ReferenceEquals(gradient, share))
+            MatrixOps.Add(gradient, share, gradient);
+    }
+
+    /// <summary>
+    /// <c>to = from</c> passes the gradient of <c>to</c> on to <c>from</c>: <paramref name="share"/> becomes the gradient
+    /// of the local when it has none (the buffer changes hands: the caller drops its own reference), else is added in.
+    /// </summary>
+    public void Pass(ref Matrix<T>? gradient, Matrix<T> share)
+    {
+        if (gradient is null)
+            gradient = share;
+        else
+            MatrixOps.Add(gradient, share, gradient);
+    }
+
+    /// <summary>As <see cref="Pass(ref Matrix{T}?, Matrix{T})"/>, into a parameter's gradient buffer: copied for the first share, else added.</summary>
+    public void Pass(ref bool written, Matrix<T> gradient, Matrix<T> share)
+    {
+        if (written)
+            MatrixOps.Add(gradient, share, gradient);
+        else
+            share.CopyTo(gradient);
+        written = true;
+    }
+
+    /// <summary>Writes a derivative that may be <see langword="null"/> (zero: nothing moved it) into the caller's <paramref name="destination"/>.</summary>
+    public void WriteInto(Matrix<T>? derivative, Matrix<T> destination)
+    {
+        if (derivative is null)
+            destination.Span.Clear();
+        else if (!ReferenceEquals(derivative, destination))
+            derivative.CopyTo(destination);
+    }
+
+    /// <summary>Ends a reverse sweep: a parameter's gradient that no share reached is zero.</summary>
+    public void Finish(bool written, Matrix<T> gradient)
+    {
+        if (!written)
+            gradient.Span.Clear();
+    }
 }
