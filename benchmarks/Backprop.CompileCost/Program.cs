@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Backprop.CompileCost;
 using Backprop.Generator;
+using Backprop.Generator.Parsing;
 using Backprop.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -81,10 +82,11 @@ internal readonly record struct Cost(double Wall, double Cpu)
 
 /// <summary>What one edit made the driver do: its time, the files it regenerated, and the files whose text changed.</summary>
 /// <param name="Parsed">Marked methods whose attribute transform ran again (a lookup in the generator's cache of parse results, or a parse).</param>
+/// <param name="Reused">Of those, the parse results the cache gave back (the rest were bound and lowered again).</param>
 /// <param name="Differentiated">Files whose differentiation and emission ran again (the Generate steps not Cached).</param>
 /// <param name="Readded">Outputs given a new or modified value (the compiler takes their text again).</param>
 /// <param name="Changed">Generated files whose text changed, or that came or went.</param>
-internal readonly record struct EditRun(Cost Cost, int Parsed, int Differentiated, int Readded, int Changed);
+internal readonly record struct EditRun(Cost Cost, int Parsed, int Reused, int Differentiated, int Readded, int Changed);
 
 internal static class Harness
 {
@@ -209,12 +211,12 @@ internal static class Harness
         Console.WriteLine();
         Console.WriteLine($"The driver's own timing of the generator's full run (GeneratorDriver.GetTimingInfo): median {Median(timed):F3} s ({string.Join(", ", timed.Select(t => t.ToString("F3")))}); it allocates {allocated:F0} MB.");
         Console.WriteLine();
-        Console.WriteLine("| edit | attribute transforms run again | files differentiated again | outputs re-added | files whose text changed | share of a full run (wall) |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| edit | attribute transforms run again | parse results reused | files differentiated again | outputs re-added | files whose text changed | share of a full run (wall) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (int e = 0; e < edits.Length; e++)
         {
             EditRun first = perEdit[e][0];
-            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Ratio(perEdit[e].Select(r => r.Cost.Wall).ToList(), generate.Select(g => g.Wall).ToList()):F3} |");
+            Console.WriteLine($"| {edits[e].Name} | {first.Parsed} | {first.Reused} | {first.Differentiated} | {first.Readded} | {first.Changed} | {Ratio(perEdit[e].Select(r => r.Cost.Wall).ToList(), generate.Select(g => g.Wall).ToList()):F3} |");
         }
         Console.WriteLine();
         Console.WriteLine($"Generated: {outputChars:N0} characters, {outputLines:N0} lines ({(double)outputChars / inputChars:F2}× the input's {inputChars:N0} characters, {(double)outputLines / Math.Max(1, methods):F0} lines per method; input {inputLines:N0} lines).");
@@ -242,7 +244,10 @@ internal static class Harness
     private static EditRun EditOnce(GeneratorDriver driver, CSharpCompilation before, Func<CSharpCompilation, CSharpCompilation> edit)
     {
         CSharpCompilation after = edit(before);
+        // The driver runs the generator on this thread, where the cache counts what it reuses.
+        int reusedBefore = LoweringCache.ReusedOnThisThread;
         var (cost, next) = Cost.Measure(() => driver.RunGenerators(after));
+        int reused = LoweringCache.ReusedOnThisThread - reusedBefore;
         GeneratorRunResult result = next.GetRunResult().Results.Single();
         int Ran(params string[] steps) => steps.Sum(step => result.TrackedSteps.TryGetValue(step, out var runs)
             ? runs.SelectMany(s => s.Outputs).Count(o => o.Reason != IncrementalStepRunReason.Cached) : 0);
@@ -252,7 +257,7 @@ internal static class Harness
         int changed = result.GeneratedSources.Count(s => !old.TryGetValue(s.HintName, out string? text) || text != s.SourceText.ToString())
             + old.Keys.Count(hint => result.GeneratedSources.All(s => s.HintName != hint));
         // The tracking names are the generator's own (TrackingNames): Parse, Generate, GenerateHelpers.
-        return new EditRun(cost, Ran("Parse"), Ran("Generate", "GenerateHelpers"), readded, changed);
+        return new EditRun(cost, Ran("Parse"), reused, Ran("Generate", "GenerateHelpers"), readded, changed);
     }
 
     private static CSharpCompilation Edit(CSharpCompilation compilation, int file, Func<string, string> change)

@@ -290,6 +290,9 @@ public class IncrementalTests
     [InlineData("+ Math.Sin(x) * Table;", "+ Math.Cos(x) * Table;", true)]
     [InlineData("public static int Count(int n) => n + 1;", "public static int Count(int n)\n    {\n        return n * 2 + 1;\n    }", false)]
     [InlineData(null, "namespace Demo { public static class Math { public static double Sin(double v) => v * v; public static double Exp(double v) => v; public static double Log(double v) => v; } }", true)]
+    [InlineData("public static int Count(int n) => n + 1;", "public static int Count(int n) => n + 1;\n\n    [DerivativeOf(nameof(Soft))]\n    public static void SoftPullback(double v, double result, double dResult, out double dV) => dV = dResult * 0.5;", true)]
+    [InlineData("public static int Count(int n) => n + 1;", "public static int Count(int n) => n + 1;\n\n    public static double Soft(float v) => v;", false)]
+    [InlineData(null, "namespace Demo { public static partial class Model { public static double Soft(int v) => v; } }", false)]
     public void IncrementalOutputEqualsAFreshRun(string? before, string after, bool changesOutput)
     {
         CSharpCompilation compilation = GeneratorRunner.Compile(Dependent);
@@ -307,6 +310,36 @@ public class IncrementalTests
         // The edits that change what is generated do (else this would prove nothing about staleness).
         if (changesOutput)
             Assert.NotEqual(Describe(driver.GetRunResult()), Describe(fresh));
+    }
+
+    /// <summary>
+    /// A new declaration reparses only the methods that read its name (in their text, or through what their binding
+    /// reached: G and F reach ValueTuple through their callees' tuples without naming it; a namesake of a generated
+    /// member, ScaleGradient, counts for Scale and for F, which calls it); a change that can alter binding without a name
+    /// (a using, a field of an existing class) reparses all. Dependent has three marked methods.
+    /// </summary>
+    [Theory]
+    [InlineData("public static class Unrelated { public static int Other() => 1; }", null, 3)]
+    [InlineData("public static class Elsewhere { public static double Soft(double v) => v; }", null, 2)]
+    [InlineData("namespace Demo { public struct ValueTuple { } }", null, 1)]
+    [InlineData("public static class Elsewhere { public static double ScaleGradient(double v) => v; }", null, 1)]
+    [InlineData("global using System.Linq;", null, 0)]
+    [InlineData("public sealed class Box { public double V; }", "public sealed class Box { public double V; public double W; }", 0)]
+    [InlineData("public sealed class Box { public double V; }", "public sealed class Box { public double V; public static double Other() => 1; }", 3)]
+    public void NewDeclarationsReparseOnlyTheMethodsThatReadTheirNames(string added, string? edited, int reused)
+    {
+        CSharpCompilation compilation = GeneratorRunner.Compile(Dependent);
+        var options = (CSharpParseOptions)compilation.SyntaxTrees[0].Options;
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(edited is null ? "" : added, options, path: "Added.cs"));
+        GeneratorDriver driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+        SyntaxTree old = compilation.SyntaxTrees[1];
+        CSharpCompilation next = compilation.ReplaceSyntaxTree(old, old.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(edited ?? added)));
+        Assert.Empty(next.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        int before = LoweringCache.ReusedOnThisThread;
+        GeneratorDriverRunResult incremental = driver.RunGenerators(next).GetRunResult();
+        Assert.Equal(reused, LoweringCache.ReusedOnThisThread - before);
+        Assert.Equal(Describe(GeneratorRunner.CreateDriver().RunGenerators(next).GetRunResult()), Describe(incremental));
     }
 
     private static string Describe(GeneratorDriverRunResult result) =>

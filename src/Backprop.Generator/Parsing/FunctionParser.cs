@@ -51,9 +51,25 @@ internal static class FunctionParser
             return kept with { Location = location };
         ImplicitHelpers? helpers = context.TargetSymbol is IMethodSymbol caller ? new ImplicitHelpers(caller, context.SemanticModel.Compilation, cancellationToken) : null;
         ParseResult result = Lower(context, location, helpers, cancellationToken);
-        if (slot is not null)
-            cache!.Store(slot, result, helpers?.BodiesRead ?? Enumerable.Empty<MethodDeclarationSyntax>());
+        if (slot is not null && context.TargetSymbol is IMethodSymbol marked)
+        {
+            List<MethodDeclarationSyntax> read = helpers?.BodiesRead ?? new List<MethodDeclarationSyntax>();
+            cache!.Store(slot, result, read, marked, BoundBodies(context, read, cancellationToken));
+        }
         return result;
+    }
+
+    /// <summary>The bound bodies of the target and of the methods its lowering read (bound already: the semantic models keep them).</summary>
+    private static IEnumerable<IOperation> BoundBodies(GeneratorAttributeSyntaxContext context, IEnumerable<MethodDeclarationSyntax> read, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetOperation(context.TargetNode, cancellationToken) is { } own)
+            yield return own;
+        foreach (MethodDeclarationSyntax body in read.Distinct())
+        {
+            SemanticModel model = body.SyntaxTree == context.SemanticModel.SyntaxTree ? context.SemanticModel : context.SemanticModel.Compilation.GetSemanticModel(body.SyntaxTree);
+            if (model.GetOperation(body, cancellationToken) is { } operation)
+                yield return operation;
+        }
     }
 
     private static ParseResult Lower(GeneratorAttributeSyntaxContext context, SourceSpan? location, ImplicitHelpers? helpers, CancellationToken cancellationToken)

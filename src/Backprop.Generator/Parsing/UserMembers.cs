@@ -8,7 +8,8 @@ namespace Backprop.Generator.Parsing;
 /// <summary>Finds the user's members that a method's generated members could collide with.</summary>
 internal static class UserMembers
 {
-    private static readonly string[] s_suffixes =
+    /// <summary>The suffixes of the members a marked method's derivatives are generated as (<c>FGradient</c>).</summary>
+    public static readonly string[] Suffixes =
     {
         Naming.GradientSuffix, Naming.TangentSuffix, Naming.HessianVectorSuffix, Naming.GradientHessianVectorSuffix,
         Naming.HessianSuffix, Naming.JacobianSuffix, Naming.VectorJacobianSuffix, Naming.JacobianColumnSuffix, Naming.JacobianRowSuffix,
@@ -21,7 +22,7 @@ internal static class UserMembers
         if (method.ContainingType is not { } type)
             return EquatableArray<UserMember>.Empty;
         var found = new List<UserMember>();
-        foreach (string suffix in s_suffixes)
+        foreach (string suffix in Suffixes)
         {
             foreach (ISymbol member in type.GetMembers(method.Name + suffix))
             {
