@@ -192,7 +192,7 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         HessianVectorBody? hessian = Wants(DerivativeKinds.Hessian) ? HessianVectorBuilder.Build(function, gradient!) : null;
         // The gradient's code as emitted writes a matrix's first share straight into its gradient; the Hessian-vector
         // product differentiates the shares as built.
-        MethodBody? emitted = gradient is null ? null : FirstShares.Apply(gradient);
+        MethodBody? emitted = gradient is not null && function.UsesMatrices ? FirstShares.Apply(gradient) : gradient;
         // The train step is the gradient's code with the optimizer's updates placed in its reverse sweep.
         MethodBody? trainStep = Wants(DerivativeKinds.TrainStep) ? FusedUpdates.Apply(function, emitted!) : null;
         return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, emitted, tangent, hessian, trainStep), parsed.Diagnostics);

@@ -38,6 +38,7 @@ internal static class FirstShares
     private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, HashSet<string> unshared, HashSet<string> unwritten, Dictionary<string, string> renamed)
     {
         var result = new List<CodeLine>();
+        var names = new HashSet<string>();
         foreach (CodeLine line in lines)
         {
             CodeLine emitted = line;
@@ -82,7 +83,7 @@ internal static class FirstShares
             }
             result.Add(emitted);
             // After a line, whatever it mentions may have been written.
-            var names = new HashSet<string>();
+            names.Clear();
             if (!FirstWrites.Mentioned(emitted, names))
             {
                 unshared.Clear();
