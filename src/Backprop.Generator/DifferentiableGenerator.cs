@@ -190,9 +190,12 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
         HessianVectorBody? hessian = Wants(DerivativeKinds.Hessian) ? HessianVectorBuilder.Build(function, gradient!) : null;
+        // The gradient's code as emitted writes a matrix's first share straight into its gradient; the Hessian-vector
+        // product differentiates the shares as built.
+        MethodBody? emitted = gradient is not null && function.UsesMatrices ? FirstShares.Apply(gradient) : gradient;
         // The train step is the gradient's code with the optimizer's updates placed in its reverse sweep.
-        MethodBody? trainStep = Wants(DerivativeKinds.TrainStep) ? FusedUpdates.Apply(function, gradient!) : null;
-        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, gradient, tangent, hessian, trainStep), parsed.Diagnostics);
+        MethodBody? trainStep = Wants(DerivativeKinds.TrainStep) ? FusedUpdates.Apply(function, emitted!) : null;
+        return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, emitted, tangent, hessian, trainStep), parsed.Diagnostics);
     }
 
     /// <summary>An exception while generating becomes BP9001 on the method, so one bad method never breaks the build.</summary>

@@ -83,14 +83,27 @@ internal static class StatementCode
         return false;
     }
 
-    /// <summary>Every variable (scalar or array) an expression reads.</summary>
+    /// <summary>Every variable (scalar, array or matrix) an expression reads; a share reads, and may set, its gradient and written flag.</summary>
     public static void Names(Expr expr, ISet<string> into)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
-        if (expr is NameExpr name)
-            into.Add(name.Name);
-        else if (expr is ElementExpr element)
-            into.Add(element.Array);
+        switch (expr)
+        {
+            case NameExpr name:
+                into.Add(name.Name);
+                break;
+            case ElementExpr element:
+                into.Add(element.Array);
+                break;
+            case NotNullExpr notNull:
+                into.Add(notNull.Name);
+                break;
+            case ShareExpr share:
+                into.Add(share.Gradient);
+                if (share.Written is not null)
+                    into.Add(share.Written);
+                break;
+        }
         for (int i = 0; i < expr.OperandCount; i++)
             Names(expr.OperandAt(i), into);
     }
