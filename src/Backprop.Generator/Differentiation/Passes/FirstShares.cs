@@ -12,7 +12,8 @@ namespace Backprop.Generator.Differentiation;
 /// <c>dh = null</c>, and nothing since that may have written it), the share is <c>dh = arena.Like(h)</c> and the pullback
 /// writes into <c>dh</c>; likewise a parameter's gradient buffer not yet written is the pullback's destination after
 /// <c>dWWritten = true</c>. The same slots are taken in the same order; the code reads as what it does, and the compiler
-/// binds two calls fewer per share.
+/// binds two calls fewer per share. A reset to null that such a share overwrites at once (<c>dh = null;</c> then
+/// <c>dh = arena.Like(h);</c>) is dropped.
 /// </summary>
 internal static class FirstShares
 {
@@ -37,16 +38,24 @@ internal static class FirstShares
     /// <param name="unwritten">Flags known to be false here (a parameter's gradient buffer not written yet).</param>
     private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, HashSet<string> unshared, HashSet<string> unwritten, Dictionary<string, string> renamed)
     {
-        var result = new List<CodeLine>();
+        var result = new List<CodeLine?>();
         var names = new HashSet<string>();
+        // Where in this block a gradient was last set to null with nothing reading it since: a first share right after
+        // overwrites it, and the reset goes.
+        var resets = new Dictionary<string, int>();
         foreach (CodeLine line in lines)
         {
             CodeLine emitted = line;
             switch (line)
             {
-                case DeclareLine { Value: NullExpr } or AssignLine { Value: NullExpr, Accumulate: false, Target: NameExpr }:
+                case DeclareLine { Value: NullExpr } declared:
                     result.Add(line);
-                    unshared.Add(line is DeclareLine declared ? declared.Name : ((NameExpr)((AssignLine)line).Target).Name);
+                    unshared.Add(declared.Name);
+                    continue;
+                case AssignLine { Value: NullExpr, Accumulate: false, Target: NameExpr reset }:
+                    resets[reset.Name] = result.Count;
+                    result.Add(line);
+                    unshared.Add(reset.Name);
                     continue;
                 case DeclareLine { Type: "bool", Value: ConstantExpr { Value: 0 } } flag:
                     result.Add(line);
@@ -55,6 +64,8 @@ internal static class FirstShares
                 case DeclareLine { Value: ShareExpr { Written: null } share } declare when unshared.Contains(share.Gradient):
                     emitted = new AssignLine(new NameExpr(share.Gradient, share.Type), new SlotExpr(share.Value, null, share.Type), false);
                     renamed[declare.Name] = share.Gradient;
+                    if (resets.TryGetValue(share.Gradient, out int at))
+                        result[at] = null;
                     break;
                 case DeclareLine { Value: ShareExpr { Written: { } written } share } declare when unwritten.Contains(written):
                     emitted = new AssignLine(new NameExpr(written, ScalarType.Bool), new ConstantExpr(1, ScalarType.Bool), false);
@@ -91,8 +102,10 @@ internal static class FirstShares
             }
             unshared.ExceptWith(names);
             unwritten.ExceptWith(names);
+            foreach (string name in names)
+                resets.Remove(name);
         }
-        return result;
+        return result.Where(line => line is not null).Select(line => line!).ToList();
     }
 
     private static HashSet<string> Without(HashSet<string> names, IEnumerable<string> removed)
