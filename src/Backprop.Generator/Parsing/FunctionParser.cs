@@ -59,7 +59,10 @@ internal static class FunctionParser
         return result;
     }
 
-    /// <summary>The bound bodies of the target and of the methods its lowering read (bound already: the semantic models keep them).</summary>
+    /// <summary>
+    /// The bound bodies of the target (its semantic model keeps what the lowering bound) and of the methods its lowering
+    /// read (helpers, usually a line or two, bound again when they are in another file). Read only when the result is kept.
+    /// </summary>
     private static IEnumerable<IOperation> BoundBodies(GeneratorAttributeSyntaxContext context, IEnumerable<MethodDeclarationSyntax> read, CancellationToken cancellationToken)
     {
         if (context.SemanticModel.GetOperation(context.TargetNode, cancellationToken) is { } own)
