@@ -20,7 +20,7 @@ internal static class FirstShares
     public static MethodBody Apply(MethodBody body)
     {
         var renamed = new Dictionary<string, string>();
-        List<CodeLine> rewritten = Walk(body.Body, new HashSet<string>(), new HashSet<string>(), renamed);
+        List<CodeLine> rewritten = Walk(body.Body, new Known(), renamed);
         if (renamed.Count == 0)
             return body;
         // A share is read only by its pullback and its collect (GradientBuilder.Share); should another line read one, it
@@ -34,9 +34,8 @@ internal static class FirstShares
         return body with { Body = rewritten.ToEquatableArray() };
     }
 
-    /// <param name="unshared">Gradients known to be null here.</param>
-    /// <param name="unwritten">Flags known to be false here (a parameter's gradient buffer not written yet).</param>
-    private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, HashSet<string> unshared, HashSet<string> unwritten, Dictionary<string, string> renamed)
+    /// <param name="known">Gradients known to be null here, and flags known to be false (a parameter's gradient buffer not written yet).</param>
+    private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, Known known, Dictionary<string, string> renamed)
     {
         var result = new List<CodeLine?>();
         var names = new HashSet<string>();
@@ -48,26 +47,22 @@ internal static class FirstShares
             CodeLine emitted = line;
             switch (line)
             {
-                case DeclareLine { Value: NullExpr } declared:
+                case DeclareLine { Value: NullExpr } or DeclareLine { Type: "bool", Value: ConstantExpr { Value: 0 } }:
                     result.Add(line);
-                    unshared.Add(declared.Name);
+                    known.Add(((DeclareLine)line).Name);
                     continue;
                 case AssignLine { Value: NullExpr, Accumulate: false, Target: NameExpr reset }:
                     resets[reset.Name] = result.Count;
                     result.Add(line);
-                    unshared.Add(reset.Name);
+                    known.Add(reset.Name);
                     continue;
-                case DeclareLine { Type: "bool", Value: ConstantExpr { Value: 0 } } flag:
-                    result.Add(line);
-                    unwritten.Add(flag.Name);
-                    continue;
-                case DeclareLine { Value: ShareExpr { Written: null } share } declare when unshared.Contains(share.Gradient):
+                case DeclareLine { Value: ShareExpr { Written: null } share } declare when known.Contains(share.Gradient):
                     emitted = new AssignLine(new NameExpr(share.Gradient, share.Type), new SlotExpr(share.Value, null, share.Type), false);
                     renamed[declare.Name] = share.Gradient;
                     if (resets.TryGetValue(share.Gradient, out int at))
                         result[at] = null;
                     break;
-                case DeclareLine { Value: ShareExpr { Written: { } written } share } declare when unwritten.Contains(written):
+                case DeclareLine { Value: ShareExpr { Written: { } written } share } declare when known.Contains(written):
                     emitted = new AssignLine(new NameExpr(written, ScalarType.Bool), new ConstantExpr(1, ScalarType.Bool), false);
                     renamed[declare.Name] = share.Gradient;
                     break;
@@ -77,47 +72,96 @@ internal static class FirstShares
                     emitted = call with { Outputs = call.Outputs.Select(o => renamed.TryGetValue(o, out string? into) ? into : o).ToEquatableArray() };
                     break;
                 case IfLine branch:
-                    string[] tested = branch.Condition is NotNullExpr notNull ? new[] { notNull.Name } : new string[0];
-                    emitted = branch with
-                    {
-                        Then = Walk(branch.Then, Without(unshared, tested), new HashSet<string>(unwritten), renamed).ToEquatableArray(),
-                        Else = Walk(branch.Else, new HashSet<string>(unshared), new HashSet<string>(unwritten), renamed).ToEquatableArray(),
-                    };
+                {
+                    // Each branch starts from what is known before the if (in the then branch of `if (dh is not null)`, not dh).
+                    int before = known.Mark;
+                    if (branch.Condition is NotNullExpr tested)
+                        known.Remove(tested.Name);
+                    var then = Walk(branch.Then, known, renamed);
+                    known.Undo(before);
+                    var otherwise = Walk(branch.Else, known, renamed);
+                    known.Undo(before);
+                    emitted = branch with { Then = then.ToEquatableArray(), Else = otherwise.ToEquatableArray() };
                     break;
-                case WhileLine loop:
+                }
+                case WhileLine or CountdownLine:
+                {
                     // A later iteration meets what an earlier one wrote: only what the body never mentions is known inside.
-                    emitted = loop with { Body = Walk(loop.Body, Unmentioned(unshared, loop), Unmentioned(unwritten, loop), renamed).ToEquatableArray() };
+                    int before = known.Mark;
+                    names.Clear();
+                    if (FirstWrites.Mentioned(line, names))
+                        known.RemoveAll(names);
+                    else
+                        known.Forget();
+                    emitted = line is WhileLine loop
+                        ? loop with { Body = Walk(loop.Body, known, renamed).ToEquatableArray() }
+                        : (CountdownLine)line with { Body = Walk(((CountdownLine)line).Body, known, renamed).ToEquatableArray() };
+                    known.Undo(before);
                     break;
-                case CountdownLine countdown:
-                    emitted = countdown with { Body = Walk(countdown.Body, Unmentioned(unshared, countdown), Unmentioned(unwritten, countdown), renamed).ToEquatableArray() };
-                    break;
+                }
             }
             result.Add(emitted);
             // After a line, whatever it mentions may have been written.
             names.Clear();
-            if (!FirstWrites.Mentioned(emitted, names))
-            {
-                unshared.Clear();
-                unwritten.Clear();
-            }
-            unshared.ExceptWith(names);
-            unwritten.ExceptWith(names);
+            if (FirstWrites.Mentioned(emitted, names))
+                known.RemoveAll(names);
+            else
+                known.Forget();
             foreach (string name in names)
                 resets.Remove(name);
         }
         return result.Where(line => line is not null).Select(line => line!).ToList();
     }
 
-    private static HashSet<string> Without(HashSet<string> names, IEnumerable<string> removed)
+    /// <summary>
+    /// A set of names whose changes can be taken back to a mark: a branch is walked from what was known before it,
+    /// without a copy of the set per branch (which made a method of many layers quadratic).
+    /// </summary>
+    private sealed class Known
     {
-        var copy = new HashSet<string>(names);
-        copy.ExceptWith(removed);
-        return copy;
-    }
+        private readonly HashSet<string> _names = new();
+        private readonly List<(string Name, bool Added)> _journal = new();
 
-    private static HashSet<string> Unmentioned(HashSet<string> names, CodeLine loop)
-    {
-        var mentioned = new HashSet<string>();
-        return FirstWrites.Mentioned(loop, mentioned) ? Without(names, mentioned) : new HashSet<string>();
+        public int Mark => _journal.Count;
+
+        public bool Contains(string name) => _names.Contains(name);
+
+        public void Add(string name)
+        {
+            if (_names.Add(name))
+                _journal.Add((name, true));
+        }
+
+        public void Remove(string name)
+        {
+            if (_names.Remove(name))
+                _journal.Add((name, false));
+        }
+
+        public void RemoveAll(IEnumerable<string> names)
+        {
+            foreach (string name in names)
+                Remove(name);
+        }
+
+        /// <summary>Knows nothing any more: after a line of a kind that may write any name.</summary>
+        public void Forget()
+        {
+            if (_names.Count > 0)
+                RemoveAll(_names.ToList());
+        }
+
+        public void Undo(int mark)
+        {
+            for (int i = _journal.Count - 1; i >= mark; i--)
+            {
+                var (name, added) = _journal[i];
+                if (added)
+                    _names.Remove(name);
+                else
+                    _names.Add(name);
+            }
+            _journal.RemoveRange(mark, _journal.Count - mark);
+        }
     }
 }
