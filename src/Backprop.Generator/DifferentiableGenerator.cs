@@ -190,9 +190,9 @@ internal sealed record GeneratedFile(string? HintName, string? Source, Equatable
         if (gradient is null && tangent is null)
             return new GeneratedFile(null, null, parsed.Diagnostics);
         HessianVectorBody? hessian = Wants(DerivativeKinds.Hessian) ? HessianVectorBuilder.Build(function, gradient!) : null;
-        // The gradient's code as emitted writes a matrix's first share straight into its gradient; the Hessian-vector
-        // product differentiates the shares as built.
-        MethodBody? emitted = gradient is not null && function.UsesMatrices ? FirstShares.Apply(gradient) : gradient;
+        // The gradient's code as emitted writes a matrix's first share straight into its gradient, and drops the guards
+        // that then always hold; the Hessian-vector product differentiates the shares as built.
+        MethodBody? emitted = gradient is not null && function.UsesMatrices ? KnownGuards.Apply(FirstShares.Apply(gradient)) : gradient;
         // The train step is the gradient's code with the optimizer's updates placed in its reverse sweep.
         MethodBody? trainStep = Wants(DerivativeKinds.TrainStep) ? FusedUpdates.Apply(function, emitted!) : null;
         return new GeneratedFile(function.HintName, DerivativeEmitter.Emit(function, emitted, tangent, hessian, trainStep), parsed.Diagnostics);

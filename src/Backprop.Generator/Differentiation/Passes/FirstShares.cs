@@ -20,7 +20,7 @@ internal static class FirstShares
     public static MethodBody Apply(MethodBody body)
     {
         var renamed = new Dictionary<string, string>();
-        List<CodeLine> rewritten = Walk(body.Body, new Known(), renamed);
+        List<CodeLine> rewritten = Walk(body.Body, new JournaledSet(), renamed);
         if (renamed.Count == 0)
             return body;
         // A share is read only by its pullback and its collect (GradientBuilder.Share); should another line read one, it
@@ -35,7 +35,7 @@ internal static class FirstShares
     }
 
     /// <param name="known">Gradients known to be null here, and flags known to be false (a parameter's gradient buffer not written yet).</param>
-    private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, Known known, Dictionary<string, string> renamed)
+    private static List<CodeLine> Walk(IEnumerable<CodeLine> lines, JournaledSet known, Dictionary<string, string> renamed)
     {
         var result = new List<CodeLine?>();
         var names = new HashSet<string>();
@@ -111,57 +111,5 @@ internal static class FirstShares
                 resets.Remove(name);
         }
         return result.Where(line => line is not null).Select(line => line!).ToList();
-    }
-
-    /// <summary>
-    /// A set of names whose changes can be taken back to a mark: a branch is walked from what was known before it,
-    /// without a copy of the set per branch (which made a method of many layers quadratic).
-    /// </summary>
-    private sealed class Known
-    {
-        private readonly HashSet<string> _names = new();
-        private readonly List<(string Name, bool Added)> _journal = new();
-
-        public int Mark => _journal.Count;
-
-        public bool Contains(string name) => _names.Contains(name);
-
-        public void Add(string name)
-        {
-            if (_names.Add(name))
-                _journal.Add((name, true));
-        }
-
-        public void Remove(string name)
-        {
-            if (_names.Remove(name))
-                _journal.Add((name, false));
-        }
-
-        public void RemoveAll(IEnumerable<string> names)
-        {
-            foreach (string name in names)
-                Remove(name);
-        }
-
-        /// <summary>Knows nothing any more: after a line of a kind that may write any name.</summary>
-        public void Forget()
-        {
-            if (_names.Count > 0)
-                RemoveAll(_names.ToList());
-        }
-
-        public void Undo(int mark)
-        {
-            for (int i = _journal.Count - 1; i >= mark; i--)
-            {
-                var (name, added) = _journal[i];
-                if (added)
-                    _names.Remove(name);
-                else
-                    _names.Add(name);
-            }
-            _journal.RemoveRange(mark, _journal.Count - mark);
-        }
     }
 }

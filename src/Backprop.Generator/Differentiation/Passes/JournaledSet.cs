@@ -1,0 +1,57 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// A set of names whose changes can be taken back to a mark, for passes that walk each branch from what was known
+/// before it (<see cref="FirstShares"/>, <see cref="KnownGuards"/>) without a copy of the set per branch, which made a
+/// method of many layers quadratic.
+/// </summary>
+internal sealed class JournaledSet
+{
+    private readonly HashSet<string> _names = new();
+    private readonly List<(string Name, bool Added)> _journal = new();
+
+    public int Mark => _journal.Count;
+
+    public bool Contains(string name) => _names.Contains(name);
+
+    public void Add(string name)
+    {
+        if (_names.Add(name))
+            _journal.Add((name, true));
+    }
+
+    public void Remove(string name)
+    {
+        if (_names.Remove(name))
+            _journal.Add((name, false));
+    }
+
+    public void RemoveAll(IEnumerable<string> names)
+    {
+        foreach (string name in names)
+            Remove(name);
+    }
+
+    /// <summary>Knows nothing any more: after a line of a kind that may write any name.</summary>
+    public void Forget()
+    {
+        if (_names.Count > 0)
+            RemoveAll(_names.ToList());
+    }
+
+    public void Undo(int mark)
+    {
+        for (int i = _journal.Count - 1; i >= mark; i--)
+        {
+            var (name, added) = _journal[i];
+            if (added)
+                _names.Remove(name);
+            else
+                _names.Add(name);
+        }
+        _journal.RemoveRange(mark, _journal.Count - mark);
+    }
+}
