@@ -29,13 +29,14 @@ internal sealed class Declarations
 
     private readonly string _global;
     private readonly Dictionary<string, Tree?> _trees;
-    private readonly HashSet<string> _types;
+    /// <summary>Every type and namespace declared, for telling a new one from another part or an edit of one that was there.</summary>
+    private readonly HashSet<string> _typesAndNamespaces;
 
     private Declarations(string global, Dictionary<string, Tree?> trees)
     {
         _global = global;
         _trees = trees;
-        _types = new HashSet<string>(trees.Values.Where(t => t is not null).SelectMany(t => t!.Items).Where(i => i.Kind is Kind.Type or Kind.Namespace).Select(i => i.Type!), System.StringComparer.Ordinal);
+        _typesAndNamespaces = new HashSet<string>(trees.Values.Where(t => t is not null).SelectMany(t => t!.Items).Where(i => i.Kind is Kind.Type or Kind.Namespace).Select(i => i.Type!), System.StringComparer.Ordinal);
     }
 
     /// <summary>What <paramref name="compilation"/> declares, found once per compilation (and once per tree it shares with another).</summary>
@@ -88,7 +89,7 @@ internal sealed class Declarations
                 return Change.Everything;
             foreach (Item item in Differing(before?.Items ?? new List<Item>(), after?.Items ?? new List<Item>()))
             {
-                bool onBothSides = item.Type is not null && earlier._types.Contains(item.Type) && later._types.Contains(item.Type);
+                bool onBothSides = item.Type is not null && earlier._typesAndNamespaces.Contains(item.Type) && later._typesAndNamespaces.Contains(item.Type);
                 if (item.Kind == Kind.Global || item.Kind is Kind.Type or Kind.Layout && onBothSides)
                     return Change.Everything;
                 // Another block of a namespace that was already declared changes no lookup; its members count on their own.
@@ -261,7 +262,7 @@ internal sealed class Declarations
         }
     }
 
-    public static bool IsMethodBody(SyntaxNode node) =>
+    private static bool IsMethodBody(SyntaxNode node) =>
         node.Parent is MethodDeclarationSyntax method && (node == method.Body || node == method.ExpressionBody);
 
     /// <summary>A number for an immutable object, the same for as long as it lives: equal numbers, the same object.</summary>

@@ -88,11 +88,7 @@ internal static class FirstShares
                 {
                     // A later iteration meets what an earlier one wrote: only what the body never mentions is known inside.
                     int before = known.Mark;
-                    names.Clear();
-                    if (FirstWrites.Mentioned(line, names))
-                        known.RemoveAll(names);
-                    else
-                        known.Forget();
+                    known.RemoveMentioned(line, names);
                     emitted = line is WhileLine loop
                         ? loop with { Body = Walk(loop.Body, known, renamed).ToEquatableArray() }
                         : (CountdownLine)line with { Body = Walk(((CountdownLine)line).Body, known, renamed).ToEquatableArray() };
@@ -102,11 +98,7 @@ internal static class FirstShares
             }
             result.Add(emitted);
             // After a line, whatever it mentions may have been written.
-            names.Clear();
-            if (FirstWrites.Mentioned(emitted, names))
-                known.RemoveAll(names);
-            else
-                known.Forget();
+            known.RemoveMentioned(emitted, names);
             foreach (string name in names)
                 resets.Remove(name);
         }

@@ -42,6 +42,20 @@ internal sealed class JournaledSet
             RemoveAll(_names.ToList());
     }
 
+    /// <summary>
+    /// Drops every name <paramref name="line"/> (or a line nested in it) mentions, which it may have written, and says
+    /// which into <paramref name="mentioned"/>; a line of a kind <see cref="FirstWrites.Mentioned"/> does not know may
+    /// write any name, and everything is forgotten.
+    /// </summary>
+    public void RemoveMentioned(CodeLine line, HashSet<string> mentioned)
+    {
+        mentioned.Clear();
+        if (FirstWrites.Mentioned(line, mentioned))
+            RemoveAll(mentioned);
+        else
+            Forget();
+    }
+
     public void Undo(int mark)
     {
         for (int i = _journal.Count - 1; i >= mark; i--)

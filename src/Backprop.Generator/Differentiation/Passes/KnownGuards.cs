@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Backprop.Generator.Calculus;
 using Backprop.Generator.Model;
 
@@ -93,10 +92,6 @@ internal static class KnownGuards
             case CollectLine or FinishLine or CommentLine or BlankLine:
                 return;
         }
-        names.Clear();
-        if (FirstWrites.Mentioned(line, names))
-            made.RemoveAll(names);
-        else
-            made.Forget();
+        made.RemoveMentioned(line, names);
     }
 }
